@@ -1,0 +1,2 @@
+"""Tessera's business rules and persistence. Imports nothing from schema/, funnels/,
+notifications/ or tessera/."""

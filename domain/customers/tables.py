@@ -1,0 +1,56 @@
+"""Customers and their point categories (tiers)."""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Column,
+    DateTime,
+    ForeignKey,
+    Identity,
+    Index,
+    Numeric,
+    Table,
+    Text,
+    func,
+    text,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+
+from domain.metadata import metadata
+
+point_categories = Table(
+    "point_categories",
+    metadata,
+    Column("id", BigInteger, Identity(), primary_key=True),
+    Column("name", Text, nullable=False, unique=True),
+    Column("earn_multiplier", Numeric(8, 4), nullable=False),
+    Column("is_default", Boolean, nullable=False, server_default=text("false")),
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    CheckConstraint("earn_multiplier > 0 AND earn_multiplier <= 100", name="multiplier_range"),
+    # At most one default category.
+    Index("ux_point_categories_default", "is_default", unique=True,
+          postgresql_where=text("is_default")),
+)
+
+customers = Table(
+    "customers",
+    metadata,
+    Column("id", BigInteger, Identity(), primary_key=True),
+    Column("external_ref", Text, unique=True),
+    Column("card_code", Text, unique=True),
+    Column("email", Text),
+    Column("phone", Text),
+    Column("first_name", Text),
+    Column("last_name", Text),
+    Column("consent_email", Boolean, nullable=False, server_default=text("false")),
+    Column("consent_sms", Boolean, nullable=False, server_default=text("false")),
+    Column("category_id", BigInteger, ForeignKey("point_categories.id"), nullable=False),
+    Column("attributes", JSONB, nullable=False, server_default=text("'{}'::jsonb")),
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Index("ix_customers_category_id", "category_id"),
+    Index("ix_customers_email_lower", text("lower(email)")),
+)

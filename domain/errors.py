@@ -1,0 +1,58 @@
+"""Expected failures: each names the input field at fault, a stable code and a message."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class ErrorCode(StrEnum):
+    REQUIRED = "REQUIRED"
+    INVALID = "INVALID"
+    OUT_OF_RANGE = "OUT_OF_RANGE"
+    NOT_FOUND = "NOT_FOUND"
+    DUPLICATE = "DUPLICATE"
+    INSUFFICIENT_POINTS = "INSUFFICIENT_POINTS"
+    BALANCE_LIMIT_EXCEEDED = "BALANCE_LIMIT_EXCEEDED"
+    ALREADY_REVERSED = "ALREADY_REVERSED"
+    NOT_REVERSIBLE = "NOT_REVERSIBLE"
+    IDEMPOTENCY_CONFLICT = "IDEMPOTENCY_CONFLICT"
+    REFUND_EXCEEDS_PURCHASE = "REFUND_EXCEEDS_PURCHASE"
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with a request: `field` is the input path, e.g. `lines.0.quantity`."""
+
+    field: str | None
+    code: ErrorCode
+    message: str
+
+
+class DomainError(Exception):
+    """Raised by services for expected failures; carries one or more problems.
+
+    A service that raises it has written nothing: the unit of work rolls back."""
+
+    def __init__(self, problems: Iterable[Problem]) -> None:
+        self.problems = tuple(problems)
+        super().__init__("; ".join(f"{p.field}: {p.message}" for p in self.problems))
+
+    @classmethod
+    def one(cls, field: str | None, code: ErrorCode, message: str) -> DomainError:
+        return cls([Problem(field, code, message)])
+
+
+class Problems:
+    """Collects validation problems so a request reports all of them at once."""
+
+    def __init__(self) -> None:
+        self.items: list[Problem] = []
+
+    def add(self, field: str | None, code: ErrorCode, message: str) -> None:
+        self.items.append(Problem(field, code, message))
+
+    def raise_if_any(self) -> None:
+        if self.items:
+            raise DomainError(self.items)

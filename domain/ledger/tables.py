@@ -1,0 +1,82 @@
+"""The append-only ledger, the balance row it keeps current, and the lots credits open."""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    Column,
+    DateTime,
+    ForeignKey,
+    Identity,
+    Index,
+    PrimaryKeyConstraint,
+    Table,
+    Text,
+    func,
+    text,
+)
+
+from domain.limits import BALANCE_CEILING
+from domain.metadata import metadata
+
+point_accounts = Table(
+    "point_accounts",
+    metadata,
+    Column("customer_id", BigInteger, ForeignKey("customers.id"), primary_key=True),
+    Column("balance", BigInteger, nullable=False, server_default=text("0")),
+    Column("lifetime_earned", BigInteger, nullable=False, server_default=text("0")),
+    Column("lifetime_spent", BigInteger, nullable=False, server_default=text("0")),
+    Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    CheckConstraint(f"balance >= 0 AND balance <= {BALANCE_CEILING}", name="balance_range"),
+)
+
+ledger_entries = Table(
+    "ledger_entries",
+    metadata,
+    Column("id", BigInteger, Identity(), primary_key=True),
+    Column("customer_id", BigInteger, ForeignKey("customers.id"), nullable=False),
+    Column("points", BigInteger, nullable=False),
+    Column("balance_after", BigInteger, nullable=False),
+    Column("kind", Text, nullable=False),
+    Column("note", Text),
+    Column("source_type", Text),
+    Column("source_ref", Text),
+    Column("actor", Text, nullable=False),
+    Column("idempotency_key", Text, unique=True),
+    Column("reverses_entry_id", BigInteger, ForeignKey("ledger_entries.id"), unique=True),
+    Column("created_at", DateTime(timezone=True), nullable=False,
+           server_default=text("clock_timestamp()")),
+    CheckConstraint("points <> 0", name="points_nonzero"),
+    CheckConstraint("balance_after >= 0", name="balance_after_nonnegative"),
+    Index("ix_ledger_entries_customer_id_id", "customer_id", text("id DESC")),
+    Index("ix_ledger_entries_source", "source_type", "source_ref"),
+)
+
+point_lots = Table(
+    "point_lots",
+    metadata,
+    Column("id", BigInteger, Identity(), primary_key=True),
+    Column("customer_id", BigInteger, ForeignKey("customers.id"), nullable=False),
+    Column("entry_id", BigInteger, ForeignKey("ledger_entries.id"), nullable=False, unique=True),
+    Column("granted", BigInteger, nullable=False),
+    Column("remaining", BigInteger, nullable=False),
+    Column("expires_at", DateTime(timezone=True)),
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    CheckConstraint("granted > 0", name="granted_positive"),
+    CheckConstraint("remaining >= 0 AND remaining <= granted", name="remaining_range"),
+    Index("ix_point_lots_open", "customer_id", "expires_at", "id",
+          postgresql_where=text("remaining > 0")),
+)
+
+lot_allocations = Table(
+    "lot_allocations",
+    metadata,
+    Column("entry_id", BigInteger, ForeignKey("ledger_entries.id"), nullable=False),
+    Column("lot_id", BigInteger, ForeignKey("point_lots.id"), nullable=False),
+    # Negative: drawn from the lot; positive: given back to it.
+    Column("points", BigInteger, nullable=False),
+    PrimaryKeyConstraint("entry_id", "lot_id"),
+    CheckConstraint("points <> 0", name="points_nonzero"),
+    Index("ix_lot_allocations_lot_id", "lot_id"),
+)

@@ -1,0 +1,15 @@
+"""Numeric bounds that keep every points and money figure inside what the API can return."""
+
+from __future__ import annotations
+
+# One operation's points must fit a GraphQL Int (signed 32-bit); we keep well inside it.
+MAX_POINTS_PER_OPERATION = 1_000_000_000
+# No balance may exceed this, so that balance fields always fit a GraphQL Int.
+BALANCE_CEILING = 1_000_000_000
+# A money amount (minor units) must fit a signed 64-bit integer with room for sums.
+MAX_MONEY_MINOR = 10**15
+MAX_LINE_QUANTITY = 1_000_000
+MAX_ORDER_LINES = 500
+MAX_NOTE_LENGTH = 1_000
+MAX_TEXT_LENGTH = 255
+MAX_BULK_CUSTOMERS = 10_000

@@ -1,0 +1,102 @@
+"""Purchases reported by shops, their lines and refunds, and the earning rules."""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Column,
+    DateTime,
+    ForeignKey,
+    Identity,
+    Integer,
+    PrimaryKeyConstraint,
+    Table,
+    Text,
+    UniqueConstraint,
+    func,
+    text,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+
+from domain.metadata import metadata
+
+earning_rules = Table(
+    "earning_rules",
+    metadata,
+    # One row per program; the foundation has a single program, id 1.
+    Column("id", Integer, primary_key=True),
+    Column("points_per_unit", BigInteger, nullable=False),
+    Column("spend_unit_minor", BigInteger, nullable=False),
+    Column("award_status", Text, nullable=False),
+    Column("min_order_minor", BigInteger, nullable=False, server_default=text("0")),
+    Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    CheckConstraint("points_per_unit >= 0", name="points_per_unit_nonnegative"),
+    CheckConstraint("spend_unit_minor > 0", name="spend_unit_positive"),
+    CheckConstraint("min_order_minor >= 0", name="min_order_nonnegative"),
+)
+
+product_earning_overrides = Table(
+    "product_earning_overrides",
+    metadata,
+    Column("sku", Text, primary_key=True),
+    Column("mode", Text, nullable=False),
+    # FIXED_PER_UNIT: points per unit; PERCENT: basis points of the line amount; EXCLUDED: 0.
+    Column("value", BigInteger, nullable=False, server_default=text("0")),
+    CheckConstraint("value >= 0", name="value_nonnegative"),
+)
+
+purchases = Table(
+    "purchases",
+    metadata,
+    Column("id", BigInteger, Identity(), primary_key=True),
+    Column("shop", Text, nullable=False),
+    Column("order_id", Text, nullable=False),
+    Column("customer_id", BigInteger, ForeignKey("customers.id"), nullable=False),
+    Column("channel", Text, nullable=False),
+    Column("status", Text, nullable=False),
+    Column("total_minor", BigInteger, nullable=False),
+    Column("occurred_at", DateTime(timezone=True), nullable=False),
+    # The rule parameters in force when the points were awarded, so refunds reverse exactly.
+    Column("earning_snapshot", JSONB),
+    Column("points_earned", BigInteger, nullable=False, server_default=text("0")),
+    Column("awarded_at", DateTime(timezone=True)),
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    UniqueConstraint("shop", "order_id"),
+    CheckConstraint("total_minor >= 0", name="total_nonnegative"),
+)
+
+purchase_lines = Table(
+    "purchase_lines",
+    metadata,
+    Column("purchase_id", BigInteger, ForeignKey("purchases.id"), nullable=False),
+    Column("line_no", Integer, nullable=False),
+    Column("sku", Text, nullable=False),
+    Column("quantity", BigInteger, nullable=False),
+    Column("unit_price_minor", BigInteger, nullable=False),
+    Column("discounted", Boolean, nullable=False),
+    Column("refunded_quantity", BigInteger, nullable=False, server_default=text("0")),
+    PrimaryKeyConstraint("purchase_id", "line_no"),
+    CheckConstraint("quantity > 0", name="quantity_positive"),
+    CheckConstraint("unit_price_minor >= 0", name="price_nonnegative"),
+    CheckConstraint("refunded_quantity >= 0 AND refunded_quantity <= quantity",
+                    name="refunded_range"),
+)
+
+refunds = Table(
+    "refunds",
+    metadata,
+    Column("id", BigInteger, Identity(), primary_key=True),
+    Column("purchase_id", BigInteger, ForeignKey("purchases.id"), nullable=False),
+    Column("idempotency_key", Text, nullable=False, unique=True),
+    Column("lines", JSONB, nullable=False),
+    Column("amount_minor", BigInteger, nullable=False),
+    Column("points_due", BigInteger, nullable=False),
+    Column("points_taken", BigInteger, nullable=False),
+    # Points that could not be taken back because the customer had already spent them.
+    Column("points_uncollected", BigInteger, nullable=False),
+    Column("entry_id", BigInteger, ForeignKey("ledger_entries.id")),
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+)

@@ -1,0 +1,33 @@
+"""Imports every area's tables so that `metadata` is complete (for Alembic and tests)."""
+
+from __future__ import annotations
+
+from domain.access.tables import api_tokens
+from domain.customers.tables import customers, point_categories
+from domain.events.tables import domain_events
+from domain.ledger.tables import ledger_entries, lot_allocations, point_accounts, point_lots
+from domain.metadata import metadata
+from domain.purchases.tables import (
+    earning_rules,
+    product_earning_overrides,
+    purchase_lines,
+    purchases,
+    refunds,
+)
+
+__all__ = [
+    "api_tokens",
+    "customers",
+    "domain_events",
+    "earning_rules",
+    "ledger_entries",
+    "lot_allocations",
+    "metadata",
+    "point_accounts",
+    "point_categories",
+    "point_lots",
+    "product_earning_overrides",
+    "purchase_lines",
+    "purchases",
+    "refunds",
+]

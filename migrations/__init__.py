@@ -1,0 +1,1 @@
+"""Alembic migrations for Tessera's PostgreSQL schema."""

@@ -1,0 +1,1 @@
+"""Tessera's composition root: settings, engines, the Starlette app and the CLI."""

@@ -1,0 +1,40 @@
+"""The one place that reads Tessera's configuration from the environment."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from starlette.config import Config
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything Tessera can be configured with; see the README's configuration table."""
+
+    database_url: str | None
+    broker_url: str | None
+    jwt_secret: str
+    jwt_audience: str | None
+    debug: bool
+    data_dir: Path
+    max_query_depth: int
+    max_page_size: int
+    db_pool_size: int
+
+    @classmethod
+    def from_env(cls, env_file: Path | None = None) -> Settings:
+        config = Config(env_file if env_file and env_file.exists() else None)
+        return cls(
+            database_url=config("TESSERA_DATABASE_URL", default=None) or None,
+            broker_url=config("TESSERA_BROKER_URL", default=None) or None,
+            jwt_secret=config("TESSERA_JWT_SECRET", default="change-me-in-production"),
+            jwt_audience=config("TESSERA_JWT_AUDIENCE", default=None) or None,
+            debug=config("TESSERA_DEBUG", cast=bool, default=False),
+            data_dir=Path(config("TESSERA_DATA_DIR", default=str(PROJECT_ROOT / ".tessera"))),
+            max_query_depth=config("TESSERA_MAX_QUERY_DEPTH", cast=int, default=10),
+            max_page_size=config("TESSERA_MAX_PAGE_SIZE", cast=int, default=100),
+            db_pool_size=config("TESSERA_DB_POOL_SIZE", cast=int, default=10),
+        )
