@@ -1,1 +1,1 @@
-
+"""Customers, their contact details and consents, and point categories (tiers)."""

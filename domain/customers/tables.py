@@ -31,8 +31,12 @@ point_categories = Table(
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     CheckConstraint("earn_multiplier > 0 AND earn_multiplier <= 100", name="multiplier_range"),
     # At most one default category.
-    Index("ux_point_categories_default", "is_default", unique=True,
-          postgresql_where=text("is_default")),
+    Index(
+        "ux_point_categories_default",
+        "is_default",
+        unique=True,
+        postgresql_where=text("is_default"),
+    ),
 )
 
 customers = Table(

@@ -1,1 +1,1 @@
-
+"""Domain events: recorded in the transaction of the change that caused them."""

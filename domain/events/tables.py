@@ -14,8 +14,12 @@ domain_events = Table(
     Column("type", Text, nullable=False),
     Column("customer_id", BigInteger),
     Column("payload", JSONB, nullable=False),
-    Column("occurred_at", DateTime(timezone=True), nullable=False,
-           server_default=text("clock_timestamp()")),
+    Column(
+        "occurred_at",
+        DateTime(timezone=True),
+        nullable=False,
+        server_default=text("clock_timestamp()"),
+    ),
     # Set by the consumer that published it (notifications, funnels); null means pending.
     Column("published_at", DateTime(timezone=True)),
     Index("ix_domain_events_pending", "id", postgresql_where=text("published_at IS NULL")),

@@ -1,1 +1,1 @@
-
+"""The points ledger: append-only entries, balance rows and lots."""

@@ -45,8 +45,12 @@ ledger_entries = Table(
     Column("actor", Text, nullable=False),
     Column("idempotency_key", Text, unique=True),
     Column("reverses_entry_id", BigInteger, ForeignKey("ledger_entries.id"), unique=True),
-    Column("created_at", DateTime(timezone=True), nullable=False,
-           server_default=text("clock_timestamp()")),
+    Column(
+        "created_at",
+        DateTime(timezone=True),
+        nullable=False,
+        server_default=text("clock_timestamp()"),
+    ),
     CheckConstraint("points <> 0", name="points_nonzero"),
     CheckConstraint("balance_after >= 0", name="balance_after_nonnegative"),
     Index("ix_ledger_entries_customer_id_id", "customer_id", text("id DESC")),
@@ -65,8 +69,13 @@ point_lots = Table(
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     CheckConstraint("granted > 0", name="granted_positive"),
     CheckConstraint("remaining >= 0 AND remaining <= granted", name="remaining_range"),
-    Index("ix_point_lots_open", "customer_id", "expires_at", "id",
-          postgresql_where=text("remaining > 0")),
+    Index(
+        "ix_point_lots_open",
+        "customer_id",
+        "expires_at",
+        "id",
+        postgresql_where=text("remaining > 0"),
+    ),
 )
 
 lot_allocations = Table(

@@ -1,1 +1,1 @@
-
+"""Purchases reported by shops, the earning rules, and refunds."""

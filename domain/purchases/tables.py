@@ -31,6 +31,8 @@ earning_rules = Table(
     Column("spend_unit_minor", BigInteger, nullable=False),
     Column("award_status", Text, nullable=False),
     Column("min_order_minor", BigInteger, nullable=False, server_default=text("0")),
+    # When true, lines flagged "already discounted" earn nothing under the global rule.
+    Column("exclude_discounted", Boolean, nullable=False, server_default=text("false")),
     Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     CheckConstraint("points_per_unit >= 0", name="points_per_unit_nonnegative"),
     CheckConstraint("spend_unit_minor > 0", name="spend_unit_positive"),
@@ -81,8 +83,9 @@ purchase_lines = Table(
     PrimaryKeyConstraint("purchase_id", "line_no"),
     CheckConstraint("quantity > 0", name="quantity_positive"),
     CheckConstraint("unit_price_minor >= 0", name="price_nonnegative"),
-    CheckConstraint("refunded_quantity >= 0 AND refunded_quantity <= quantity",
-                    name="refunded_range"),
+    CheckConstraint(
+        "refunded_quantity >= 0 AND refunded_quantity <= quantity", name="refunded_range"
+    ),
 )
 
 refunds = Table(

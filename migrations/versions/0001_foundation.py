@@ -69,6 +69,9 @@ def upgrade() -> None:
         sa.Column("award_status", sa.Text(), nullable=False),
         sa.Column("min_order_minor", sa.BigInteger(), server_default=sa.text("0"), nullable=False),
         sa.Column(
+            "exclude_discounted", sa.Boolean(), server_default=sa.text("false"), nullable=False
+        ),
+        sa.Column(
             "updated_at",
             sa.DateTime(timezone=True),
             server_default=sa.text("now()"),

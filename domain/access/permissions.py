@@ -1,0 +1,40 @@
+"""Roles and the permissions they grant (the README tabulates this)."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Permission(StrEnum):
+    VIEW_CUSTOMERS = "VIEW_CUSTOMERS"
+    MANAGE_CUSTOMERS = "MANAGE_CUSTOMERS"
+    VIEW_POINTS = "VIEW_POINTS"
+    RECORD_PURCHASES = "RECORD_PURCHASES"
+    REFUND_PURCHASES = "REFUND_PURCHASES"
+    ADJUST_POINTS = "ADJUST_POINTS"
+    MANAGE_CATEGORIES = "MANAGE_CATEGORIES"
+    MANAGE_EARNING_RULES = "MANAGE_EARNING_RULES"
+    MANAGE_FUNNELS = "MANAGE_FUNNELS"
+    READ_REPORTS = "READ_REPORTS"
+
+
+class Role(StrEnum):
+    ADMIN = "admin"
+    MANAGER = "manager"
+    CASHIER = "cashier"
+    MARKETER = "marketer"
+    VIEWER = "viewer"
+
+
+_READ = {Permission.VIEW_CUSTOMERS, Permission.VIEW_POINTS}
+
+ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
+    Role.ADMIN: frozenset(Permission),
+    Role.MANAGER: frozenset(Permission) - {Permission.MANAGE_FUNNELS},
+    Role.CASHIER: frozenset(
+        _READ | {Permission.MANAGE_CUSTOMERS, Permission.RECORD_PURCHASES,
+                 Permission.REFUND_PURCHASES}
+    ),
+    Role.MARKETER: frozenset(_READ | {Permission.MANAGE_FUNNELS, Permission.READ_REPORTS}),
+    Role.VIEWER: frozenset(_READ | {Permission.READ_REPORTS}),
+}

@@ -1,0 +1,73 @@
+"""Staff API tokens (random, stored as SHA-256 hashes) and customer JWTs (HS256)."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+
+import jwt
+from sqlalchemy import insert, select
+
+from domain.access.permissions import Role
+from domain.access.principals import CustomerPrincipal, Staff
+from domain.access.tables import api_tokens
+from domain.errors import DomainError, ErrorCode
+from domain.uow import UnitOfWork
+
+TOKEN_PREFIX = "tes_"
+
+
+class InvalidToken(Exception):
+    """The credentials are malformed, unknown, revoked or expired."""
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+async def create_staff_token(uow: UnitOfWork, role: str, name: str) -> str:
+    """Create a token for `role`; the plain token is returned once and never stored."""
+    try:
+        checked = Role(role)
+    except ValueError:
+        roles = ", ".join(r.value for r in Role)
+        raise DomainError.one("role", ErrorCode.INVALID, f"Role must be one of {roles}.") from None
+    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    async with uow:
+        await uow.execute(insert(api_tokens).values(name=name, role=checked.value,
+                                                    token_hash=_hash(token)))
+        await uow.commit()
+    return token
+
+
+async def staff_for_token(uow: UnitOfWork, token: str) -> Staff:
+    async with uow:
+        row = (
+            await uow.execute(
+                select(api_tokens.c.id, api_tokens.c.name, api_tokens.c.role).where(
+                    api_tokens.c.token_hash == _hash(token), api_tokens.c.revoked_at.is_(None)
+                )
+            )
+        ).one_or_none()
+    if row is None:
+        raise InvalidToken("unknown or revoked API token")
+    return Staff(token_id=row.id, name=row.name, role=Role(row.role))
+
+
+def customer_for_jwt(token: str, secret: str, audience: str | None = None) -> CustomerPrincipal:
+    """Verify an HS256 JWT from the shop's login; its `sub` is the customer's external ref."""
+    try:
+        claims = jwt.decode(
+            token, secret, algorithms=["HS256"], audience=audience,
+            options={"require": ["sub", "exp"], "verify_aud": audience is not None},
+        )
+    except jwt.PyJWTError as error:
+        raise InvalidToken(str(error)) from error
+    subject = claims.get("sub")
+    if not isinstance(subject, str) or not subject:
+        raise InvalidToken("the token's sub is not a customer reference")
+    return CustomerPrincipal(external_ref=subject)
+
+
+def is_staff_token(token: str) -> bool:
+    return token.startswith(TOKEN_PREFIX)

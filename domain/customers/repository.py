@@ -1,0 +1,120 @@
+"""Reading customers and categories."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, and_, func, or_, select
+
+from domain.customers.models import Customer, PointCategory
+from domain.customers.tables import customers, point_categories
+from domain.ledger.tables import point_accounts
+from domain.pagination import Page
+from domain.uow import UnitOfWork
+
+
+def _customer(row: Any) -> Customer:
+    return Customer(**row._asdict())
+
+
+def _category(row: Any) -> PointCategory:
+    return PointCategory(**row._asdict())
+
+
+async def customers_by_id(uow: UnitOfWork, ids: Sequence[int]) -> dict[int, Customer]:
+    rows = await uow.execute(select(customers).where(customers.c.id.in_(list(ids))))
+    return {row.id: _customer(row) for row in rows}
+
+
+async def get_customer(uow: UnitOfWork, customer_id: int) -> Customer | None:
+    return (await customers_by_id(uow, [customer_id])).get(customer_id)
+
+
+async def customer_by(
+    uow: UnitOfWork, *, card_code: str | None = None, external_ref: str | None = None
+) -> Customer | None:
+    condition = (
+        customers.c.card_code == card_code
+        if card_code is not None
+        else customers.c.external_ref == external_ref
+    )
+    row = (await uow.execute(select(customers).where(condition))).one_or_none()
+    return _customer(row) if row else None
+
+
+def filter_conditions(
+    *,
+    category_id: int | None,
+    min_balance: int | None,
+    max_balance: int | None,
+    search: str | None,
+    ids: Sequence[int] = (),
+) -> list[ColumnElement[bool]]:
+    """SQL conditions for a customer filter; balances need point_accounts joined."""
+    conditions: list[ColumnElement[bool]] = []
+    if ids:
+        conditions.append(customers.c.id.in_(list(ids)))
+    if category_id is not None:
+        conditions.append(customers.c.category_id == category_id)
+    if min_balance is not None:
+        conditions.append(point_accounts.c.balance >= min_balance)
+    if max_balance is not None:
+        conditions.append(point_accounts.c.balance <= max_balance)
+    if search:
+        pattern = "%" + search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        full_name = func.concat_ws(" ", customers.c.first_name, customers.c.last_name)
+        conditions.append(
+            or_(
+                full_name.ilike(pattern),
+                customers.c.email.ilike(pattern),
+                customers.c.phone.ilike(pattern),
+                customers.c.card_code.ilike(pattern),
+                customers.c.external_ref.ilike(pattern),
+            )
+        )
+    return conditions
+
+
+def filtered_ids(conditions: list[ColumnElement[bool]]) -> Select[Any]:
+    return (
+        select(customers.c.id)
+        .join(point_accounts, point_accounts.c.customer_id == customers.c.id)
+        .where(and_(True, *conditions))
+    )
+
+
+async def list_customers(
+    uow: UnitOfWork, conditions: list[ColumnElement[bool]], limit: int, after_id: int | None
+) -> Page[Customer]:
+    """Customers matching the conditions in id order, `limit` at a time after `after_id`."""
+    query = (
+        select(customers)
+        .join(point_accounts, point_accounts.c.customer_id == customers.c.id)
+        .where(and_(True, *conditions))
+    )
+    if after_id is not None:
+        query = query.where(customers.c.id > after_id)
+    rows = await uow.execute(query.order_by(customers.c.id).limit(limit + 1))
+    return Page.from_rows([_customer(r) for r in rows], limit)
+
+
+async def categories(uow: UnitOfWork) -> list[PointCategory]:
+    rows = await uow.execute(
+        select(
+            point_categories.c.id,
+            point_categories.c.name,
+            point_categories.c.earn_multiplier,
+            point_categories.c.is_default,
+        ).order_by(point_categories.c.earn_multiplier, point_categories.c.id)
+    )
+    return [_category(r) for r in rows]
+
+
+async def categories_by_id(uow: UnitOfWork, ids: Sequence[int]) -> dict[int, PointCategory]:
+    return {c.id: c for c in await categories(uow) if c.id in set(ids)}
+
+
+async def default_category_id(uow: UnitOfWork) -> int:
+    query = select(point_categories.c.id).where(point_categories.c.is_default)
+    return int((await uow.execute(query)).scalar_one())

@@ -1,0 +1,233 @@
+"""Creating and changing customers and categories; each call is one transaction."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import func, insert, select, text, update
+from sqlalchemy.exc import IntegrityError
+
+from domain.customers import repository as repo
+from domain.customers.models import CUSTOMER_FIELDS, Customer, CustomerFilter, PointCategory
+from domain.customers.tables import customers, point_categories
+from domain.customers.validation import clean_customer_fields, filter_criteria, parse_multiplier
+from domain.errors import DomainError, ErrorCode, Problem, Problems
+from domain.events.types import CategoryChanged, CustomerRegistered, CustomerUpdated
+from domain.ledger.tables import point_accounts
+from domain.limits import MAX_BULK_CUSTOMERS
+from domain.pagination import Page
+from domain.uow import UnitOfWork, violated_constraint
+from domain.validation import parse_id, required_text
+
+_UNIQUE_FIELDS = {
+    "uq_customers_card_code": ("cardCode", "Another customer has this card code."),
+    "uq_customers_external_ref": ("externalRef", "Another customer has this external reference."),
+    "uq_point_categories_name": ("name", "A category with this name exists."),
+}
+
+
+def _duplicate(error: IntegrityError) -> DomainError:
+    name = violated_constraint(error)
+    if name not in _UNIQUE_FIELDS:
+        raise error
+    field, message = _UNIQUE_FIELDS[name]
+    return DomainError.one(field, ErrorCode.DUPLICATE, message)
+
+
+async def create_customer(
+    uow: UnitOfWork, values: dict[str, Any], category_id: str | None
+) -> Customer:
+    """Register a customer with a zero balance in the given (or the default) category."""
+    problems = Problems()
+    clean = clean_customer_fields(
+        problems, {k: v for k, v in values.items() if k in CUSTOMER_FIELDS}
+    )
+    cat = parse_id(problems, "categoryId", category_id) if category_id is not None else None
+    problems.raise_if_any()
+    async with uow:
+        if cat is None:
+            cat = await repo.default_category_id(uow)
+        elif cat not in await repo.categories_by_id(uow, [cat]):
+            raise DomainError.one("categoryId", ErrorCode.NOT_FOUND, "No such category.")
+        try:
+            new_id = (
+                await uow.execute(
+                    insert(customers).values(**clean, category_id=cat).returning(customers.c.id)
+                )
+            ).scalar_one()
+        except IntegrityError as error:
+            raise _duplicate(error) from error
+        await uow.execute(insert(point_accounts).values(customer_id=new_id))
+        uow.record(
+            CustomerRegistered(
+                customer_id=new_id, external_ref=clean.get("external_ref"), category_id=cat
+            )
+        )
+        customer = await repo.get_customer(uow, new_id)
+        await uow.commit()
+    assert customer is not None
+    return customer
+
+
+async def update_customer(uow: UnitOfWork, customer_id: str, values: dict[str, Any]) -> Customer:
+    """Change the given fields of a customer; fields not given stay as they are."""
+    problems = Problems()
+    cid = parse_id(problems, "id", customer_id)
+    clean = clean_customer_fields(
+        problems, {k: v for k, v in values.items() if k in CUSTOMER_FIELDS}
+    )
+    problems.raise_if_any()
+    async with uow:
+        try:
+            result = await uow.execute(
+                update(customers)
+                .where(customers.c.id == cid)
+                .values(**clean, updated_at=func.now())
+                .returning(customers.c.id)
+            )
+        except IntegrityError as error:
+            raise _duplicate(error) from error
+        if result.scalar_one_or_none() is None:
+            raise DomainError.one("id", ErrorCode.NOT_FOUND, "No such customer.")
+        if clean:
+            uow.record(CustomerUpdated(customer_id=cid, fields=sorted(clean)))
+        customer = await repo.get_customer(uow, cid)
+        await uow.commit()
+    assert customer is not None
+    return customer
+
+
+async def set_category(
+    uow: UnitOfWork,
+    category_id: str,
+    actor: str,
+    customer_ids: list[str] | None = None,
+    filter: CustomerFilter | None = None,
+) -> list[int]:
+    """Move the given customers (by ids, or all matching a filter) to a category, in one
+    transaction. Returns the ids of customers whose category changed."""
+    problems = Problems()
+    cat = parse_id(problems, "categoryId", category_id)
+    if (customer_ids is None) == (filter is None):
+        problems.add("customerIds", ErrorCode.REQUIRED, "Give either customerIds or a filter.")
+    ids = [parse_id(problems, f"customerIds.{i}", raw) for i, raw in enumerate(customer_ids or [])]
+    if len(ids) > MAX_BULK_CUSTOMERS:
+        problems.add(
+            "customerIds",
+            ErrorCode.OUT_OF_RANGE,
+            f"At most {MAX_BULK_CUSTOMERS} customers at once; use a filter.",
+        )
+    criteria = filter_criteria(problems, filter, "filter") if filter is not None else None
+    problems.raise_if_any()
+    async with uow:
+        if cat not in await repo.categories_by_id(uow, [cat]):
+            raise DomainError.one("categoryId", ErrorCode.NOT_FOUND, "No such category.")
+        if criteria is None:
+            found = set((await repo.customers_by_id(uow, ids)).keys())
+            missing = [i for i, cid in enumerate(ids) if cid not in found]
+            if missing:
+                raise DomainError(
+                    Problem(f"customerIds.{i}", ErrorCode.NOT_FOUND, "No such customer.")
+                    for i in missing
+                )
+            selected = select(customers.c.id).where(customers.c.id.in_(ids))
+        else:
+            selected = repo.filtered_ids(repo.filter_conditions(**criteria))
+        old = customers.alias("old")
+        rows = await uow.execute(
+            update(customers)
+            .where(
+                customers.c.id.in_(selected.scalar_subquery()),
+                customers.c.category_id != cat,
+                old.c.id == customers.c.id,
+            )
+            .values(category_id=cat, updated_at=func.now())
+            .returning(customers.c.id, old.c.category_id)
+        )
+        changed = [(row[0], row[1]) for row in rows]
+        for cid, previous in changed:
+            uow.record(
+                CategoryChanged(
+                    customer_id=cid, from_category_id=previous, to_category_id=cat, actor=actor
+                )
+            )
+        await uow.commit()
+    return [cid for cid, _ in changed]
+
+
+async def find_customers(
+    uow: UnitOfWork, filter: CustomerFilter, limit: int, after_id: int | None
+) -> Page[Customer]:
+    """A page of customers matching the filter, in registration order."""
+    problems = Problems()
+    criteria = filter_criteria(problems, filter, "filter")
+    problems.raise_if_any()
+    async with uow:
+        return await repo.list_customers(uow, repo.filter_conditions(**criteria), limit, after_id)
+
+
+async def create_category(
+    uow: UnitOfWork, name: str | None, earn_multiplier: Decimal | str, is_default: bool
+) -> PointCategory:
+    """Add a category; making it the default takes the default from the previous one."""
+    problems = Problems()
+    clean_name = required_text(problems, "name", name, 100)
+    multiplier = parse_multiplier(problems, "earnMultiplier", earn_multiplier)
+    problems.raise_if_any()
+    async with uow:
+        if is_default:
+            await _clear_default(uow)
+        try:
+            new_id = (
+                await uow.execute(
+                    insert(point_categories)
+                    .values(name=clean_name, earn_multiplier=multiplier, is_default=is_default)
+                    .returning(point_categories.c.id)
+                )
+            ).scalar_one()
+        except IntegrityError as error:
+            raise _duplicate(error) from error
+        category = (await repo.categories_by_id(uow, [new_id]))[new_id]
+        await uow.commit()
+    return category
+
+
+async def update_category(
+    uow: UnitOfWork,
+    category_id: str,
+    name: str | None,
+    earn_multiplier: Decimal | str | None,
+    is_default: bool | None,
+) -> PointCategory:
+    """Rename a category, change its multiplier, or make it the default (one at a time)."""
+    problems = Problems()
+    cid = parse_id(problems, "id", category_id)
+    values: dict[str, Any] = {}
+    if name is not None:
+        values["name"] = required_text(problems, "name", name, 100)
+    if earn_multiplier is not None:
+        values["earn_multiplier"] = parse_multiplier(problems, "earnMultiplier", earn_multiplier)
+    if is_default is False:
+        problems.add("isDefault", ErrorCode.INVALID, "Make another category the default instead.")
+    problems.raise_if_any()
+    async with uow:
+        if cid not in await repo.categories_by_id(uow, [cid]):
+            raise DomainError.one("id", ErrorCode.NOT_FOUND, "No such category.")
+        if is_default:
+            await _clear_default(uow)
+            values["is_default"] = True
+        if values:
+            try:
+                await uow.execute(
+                    update(point_categories).where(point_categories.c.id == cid).values(**values)
+                )
+            except IntegrityError as error:
+                raise _duplicate(error) from error
+        category = (await repo.categories_by_id(uow, [cid]))[cid]
+        await uow.commit()
+    return category
+
+
+async def _clear_default(uow: UnitOfWork) -> None:
+    await uow.execute(text("UPDATE point_categories SET is_default = false WHERE is_default"))

@@ -1,0 +1,68 @@
+"""The events the foundation records. Funnels and notifications consume them later."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from domain.events.store import DomainEvent
+
+
+@dataclass(frozen=True)
+class CustomerRegistered(DomainEvent):
+    external_ref: str | None
+    category_id: int
+
+
+@dataclass(frozen=True)
+class CustomerUpdated(DomainEvent):
+    fields: list[str]
+
+
+@dataclass(frozen=True)
+class CategoryChanged(DomainEvent):
+    from_category_id: int
+    to_category_id: int
+    actor: str
+
+
+@dataclass(frozen=True)
+class PurchaseRecorded(DomainEvent):
+    shop: str
+    order_id: str
+    status: str
+    total_minor: int
+
+
+@dataclass(frozen=True)
+class PurchaseRefunded(DomainEvent):
+    shop: str
+    order_id: str
+    amount_minor: int
+    points_taken: int
+    points_uncollected: int
+
+
+@dataclass(frozen=True)
+class PointsEarned(DomainEvent):
+    entry_id: int
+    points: int
+    balance_after: int
+    kind: str
+    source_ref: str | None
+
+
+@dataclass(frozen=True)
+class PointsSpent(DomainEvent):
+    entry_id: int
+    points: int
+    balance_after: int
+    kind: str
+    source_ref: str | None
+
+
+@dataclass(frozen=True)
+class LedgerEntryReversed(DomainEvent):
+    entry_id: int
+    reversal_entry_id: int
+    points: int
+    balance_after: int

@@ -1,0 +1,112 @@
+"""The ledger's invariants as named checks; tests and the audit actor both run them.
+
+Each check returns human-readable violations; an empty list means the invariant holds."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+Check = Callable[[AsyncConnection], Awaitable[list[str]]]
+
+
+async def _rows(conn: AsyncConnection, sql: str) -> list[str]:
+    return [str(row[0]) for row in await conn.execute(text(sql))]
+
+
+async def balance_equals_sum_of_entries(conn: AsyncConnection) -> list[str]:
+    return await _rows(
+        conn,
+        """
+        SELECT format('customer %s: balance %s but entries sum to %s',
+                      a.customer_id, a.balance, COALESCE(s.total, 0))
+          FROM point_accounts a
+          LEFT JOIN (SELECT customer_id, sum(points) AS total FROM ledger_entries
+                      GROUP BY customer_id) s USING (customer_id)
+         WHERE a.balance <> COALESCE(s.total, 0)""",
+    )
+
+
+async def balance_equals_open_lots(conn: AsyncConnection) -> list[str]:
+    return await _rows(
+        conn,
+        """
+        SELECT format('customer %s: balance %s but open lots hold %s',
+                      a.customer_id, a.balance, COALESCE(l.total, 0))
+          FROM point_accounts a
+          LEFT JOIN (SELECT customer_id, sum(remaining) AS total FROM point_lots
+                      GROUP BY customer_id) l USING (customer_id)
+         WHERE a.balance <> COALESCE(l.total, 0)""",
+    )
+
+
+async def balance_equals_earned_minus_spent(conn: AsyncConnection) -> list[str]:
+    return await _rows(
+        conn,
+        """
+        SELECT format('customer %s: balance %s but earned %s - spent %s',
+                      customer_id, balance, lifetime_earned, lifetime_spent)
+          FROM point_accounts
+         WHERE balance <> lifetime_earned - lifetime_spent
+            OR lifetime_earned < 0 OR lifetime_spent < 0""",
+    )
+
+
+async def balance_after_is_running_total(conn: AsyncConnection) -> list[str]:
+    return await _rows(
+        conn,
+        """
+        SELECT format('entry %s: balance_after %s but running total is %s',
+                      id, balance_after, running)
+          FROM (SELECT id, balance_after,
+                       sum(points) OVER (PARTITION BY customer_id ORDER BY id) AS running
+                  FROM ledger_entries) t
+         WHERE balance_after <> running OR running < 0""",
+    )
+
+
+async def lots_match_allocations(conn: AsyncConnection) -> list[str]:
+    return await _rows(
+        conn,
+        """
+        SELECT format('lot %s: remaining %s but granted %s with allocations %s',
+                      l.id, l.remaining, l.granted, COALESCE(a.total, 0))
+          FROM point_lots l
+          LEFT JOIN (SELECT lot_id, sum(points) AS total FROM lot_allocations
+                      GROUP BY lot_id) a ON a.lot_id = l.id
+         WHERE l.remaining <> l.granted + COALESCE(a.total, 0)""",
+    )
+
+
+async def debits_fully_allocated(conn: AsyncConnection) -> list[str]:
+    return await _rows(
+        conn,
+        """
+        SELECT format('entry %s: moves %s points but its lot allocations total %s',
+                      e.id, e.points, COALESCE(a.total, 0))
+          FROM ledger_entries e
+          LEFT JOIN (SELECT entry_id, sum(points) AS total FROM lot_allocations
+                      GROUP BY entry_id) a ON a.entry_id = e.id
+          LEFT JOIN point_lots l ON l.entry_id = e.id
+         WHERE l.id IS NULL AND e.points <> COALESCE(a.total, 0)""",
+    )
+
+
+CHECKS: tuple[Check, ...] = (
+    balance_equals_sum_of_entries,
+    balance_equals_open_lots,
+    balance_equals_earned_minus_spent,
+    balance_after_is_running_total,
+    lots_match_allocations,
+    debits_fully_allocated,
+)
+
+
+async def find_violations(conn: AsyncConnection) -> list[str]:
+    """Run every ledger invariant check; the result is empty when the ledger is sound."""
+    found: list[str] = []
+    for check in CHECKS:
+        found.extend(f"{check.__name__}: {v}" for v in await check(conn))
+    return found

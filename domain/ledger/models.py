@@ -1,0 +1,44 @@
+"""What the ledger returns to its callers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from domain.ledger.kinds import EntryKind
+
+
+@dataclass(frozen=True)
+class Account:
+    customer_id: int
+    balance: int
+    lifetime_earned: int
+    lifetime_spent: int
+
+
+@dataclass(frozen=True)
+class LedgerEntry:
+    id: int
+    customer_id: int
+    points: int
+    balance_after: int
+    kind: EntryKind
+    note: str | None
+    source_type: str | None
+    source_ref: str | None
+    actor: str
+    idempotency_key: str | None
+    reverses_entry_id: int | None
+    reversed_by_entry_id: int | None
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class HistoryFilter:
+    """Narrows a customer's movements; every bound is inclusive, None means unbounded."""
+
+    since: datetime | None = None
+    until: datetime | None = None
+    kinds: tuple[EntryKind, ...] = ()
+    min_points: int | None = None
+    max_points: int | None = None

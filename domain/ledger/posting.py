@@ -1,0 +1,205 @@
+"""Writing ledger entries: the only code that changes a balance.
+
+Every posting updates the balance row and inserts the entry in the same transaction, and
+keeps lots in step: a credit opens a lot, a debit draws from open lots (soonest expiry
+first, then oldest), a reversal of a debit gives points back to the lots they came from.
+The balance row is locked by the first statement, so concurrent postings on one customer
+are serialised and a debit can never overdraw."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import text
+from sqlalchemy.exc import IntegrityError
+
+from domain.errors import DomainError, ErrorCode
+from domain.ledger.kinds import EntryKind
+from domain.limits import BALANCE_CEILING
+from domain.uow import UnitOfWork, violated_constraint
+
+IDEMPOTENCY_CONSTRAINT = "uq_ledger_entries_idempotency_key"
+REVERSAL_CONSTRAINT = "uq_ledger_entries_reverses_entry_id"
+
+
+class IdempotencyKeyTaken(Exception):
+    """An entry with this idempotency key exists already: the write is a replay."""
+
+
+@dataclass(frozen=True)
+class Posting:
+    customer_id: int
+    points: int
+    kind: EntryKind
+    actor: str
+    earned_delta: int
+    spent_delta: int
+    note: str | None = None
+    source_type: str | None = None
+    source_ref: str | None = None
+    idempotency_key: str | None = None
+    reverses_entry_id: int | None = None
+
+
+@dataclass(frozen=True)
+class Posted:
+    entry_id: int
+    balance_after: int
+    created_at: datetime
+
+
+_ACCOUNT_UPDATE = """
+    UPDATE point_accounts
+       SET balance = balance + :points,
+           lifetime_earned = lifetime_earned + :earned_delta,
+           lifetime_spent = lifetime_spent + :spent_delta,
+           updated_at = now()
+     WHERE customer_id = :customer_id
+       AND balance + :points BETWEEN 0 AND :ceiling
+    RETURNING balance
+"""
+
+_ENTRY_INSERT = """
+    INSERT INTO ledger_entries (customer_id, points, balance_after, kind, note, source_type,
+                                source_ref, actor, idempotency_key, reverses_entry_id)
+"""
+# Casts: in INSERT ... SELECT, PostgreSQL cannot infer a parameter's type from the column.
+_ENTRY_VALUES = """
+    CAST(:customer_id AS bigint), CAST(:points AS bigint), {balance}, CAST(:kind AS text),
+    CAST(:note AS text), CAST(:source_type AS text), CAST(:source_ref AS text),
+    CAST(:actor AS text), CAST(:idempotency_key AS text), CAST(:reverses_entry_id AS bigint)
+"""
+
+_CREDIT_NEW_LOT = text(f"""
+    WITH acc AS ({_ACCOUNT_UPDATE}),
+    e AS ({_ENTRY_INSERT} SELECT {_ENTRY_VALUES.format(balance="acc.balance")} FROM acc
+          RETURNING id, customer_id, balance_after, created_at),
+    lot AS (INSERT INTO point_lots (customer_id, entry_id, granted, remaining, expires_at)
+            SELECT e.customer_id, e.id, CAST(:points AS bigint), CAST(:points AS bigint),
+                   CAST(:expires_at AS timestamptz) FROM e)
+    SELECT id, balance_after, created_at FROM e
+""")
+
+_CREDIT_BACK_TO_LOTS = text(f"""
+    WITH acc AS ({_ACCOUNT_UPDATE}),
+    e AS ({_ENTRY_INSERT} SELECT {_ENTRY_VALUES.format(balance="acc.balance")} FROM acc
+          RETURNING id, balance_after, created_at),
+    back AS (SELECT lot_id, -sum(points) AS pts FROM lot_allocations
+              WHERE entry_id = :reverses_entry_id GROUP BY lot_id HAVING sum(points) < 0),
+    upd AS (UPDATE point_lots l SET remaining = l.remaining + b.pts
+              FROM back b WHERE l.id = b.lot_id AND EXISTS (SELECT 1 FROM e)),
+    alloc AS (INSERT INTO lot_allocations (entry_id, lot_id, points)
+              SELECT e.id, b.lot_id, b.pts FROM e, back b)
+    SELECT id, balance_after, created_at FROM e
+""")
+
+_DEBIT_BALANCE = text(_ACCOUNT_UPDATE)
+
+# Runs after _DEBIT_BALANCE has locked the account row, so it sees every committed lot.
+_DEBIT_LOTS = text(f"""
+    WITH lots AS (
+        SELECT id, remaining,
+               sum(remaining) OVER (
+                   ORDER BY COALESCE(id = :preferred_lot_id, false) DESC,
+                            expires_at ASC NULLS LAST, id
+               ) - remaining AS before
+          FROM point_lots
+         WHERE customer_id = :customer_id AND remaining > 0),
+    take AS (SELECT id, LEAST(remaining, :amount - before) AS pts FROM lots
+              WHERE before < :amount),
+    e AS ({_ENTRY_INSERT} VALUES ({_ENTRY_VALUES.format(balance="CAST(:balance_after AS bigint)")})
+          RETURNING id, balance_after, created_at),
+    upd AS (UPDATE point_lots l SET remaining = l.remaining - t.pts FROM take t
+             WHERE l.id = t.id),
+    alloc AS (INSERT INTO lot_allocations (entry_id, lot_id, points)
+              SELECT e.id, t.id, -t.pts FROM e, take t)
+    SELECT id, balance_after, created_at FROM e
+""")
+
+
+def _params(posting: Posting) -> dict[str, object]:
+    return {
+        "customer_id": posting.customer_id,
+        "points": posting.points,
+        "kind": posting.kind.value,
+        "note": posting.note,
+        "source_type": posting.source_type,
+        "source_ref": posting.source_ref,
+        "actor": posting.actor,
+        "idempotency_key": posting.idempotency_key,
+        "reverses_entry_id": posting.reverses_entry_id,
+        "earned_delta": posting.earned_delta,
+        "spent_delta": posting.spent_delta,
+        "ceiling": BALANCE_CEILING,
+    }
+
+
+async def credit(uow: UnitOfWork, posting: Posting, expires_at: datetime | None = None) -> Posted:
+    """Add points and open a new lot for them."""
+    if posting.points <= 0:
+        raise ValueError("credit needs positive points")
+    row = await _run(uow, _CREDIT_NEW_LOT, {**_params(posting), "expires_at": expires_at})
+    if row is None:
+        await _explain_refusal(uow, posting)
+    return Posted(*row)  # type: ignore[misc]
+
+
+async def credit_back(uow: UnitOfWork, posting: Posting) -> Posted:
+    """Add points back to the lots that the entry `posting.reverses_entry_id` drew from."""
+    if posting.points <= 0 or posting.reverses_entry_id is None:
+        raise ValueError("credit_back needs positive points and the entry it reverses")
+    row = await _run(uow, _CREDIT_BACK_TO_LOTS, _params(posting))
+    if row is None:
+        await _explain_refusal(uow, posting)
+    return Posted(*row)  # type: ignore[misc]
+
+
+async def debit(uow: UnitOfWork, posting: Posting, preferred_lot_id: int | None = None) -> Posted:
+    """Take points (posting.points < 0) from open lots, `preferred_lot_id` first if given."""
+    if posting.points >= 0:
+        raise ValueError("debit needs negative points")
+    params = _params(posting)
+    balance = (await uow.execute(_DEBIT_BALANCE, params)).scalar_one_or_none()
+    if balance is None:
+        await _explain_refusal(uow, posting)
+    params.update(amount=-posting.points, balance_after=balance, preferred_lot_id=preferred_lot_id)
+    row = await _run(uow, _DEBIT_LOTS, params)
+    return Posted(*row)  # type: ignore[misc]
+
+
+async def _run(uow: UnitOfWork, statement: object, params: dict[str, object]) -> object:
+    try:
+        result = await uow.execute(statement, params)  # type: ignore[arg-type]
+    except IntegrityError as error:
+        name = violated_constraint(error)
+        if name == IDEMPOTENCY_CONSTRAINT:
+            raise IdempotencyKeyTaken(params["idempotency_key"]) from error
+        if name == REVERSAL_CONSTRAINT:
+            raise DomainError.one(
+                "entryId", ErrorCode.ALREADY_REVERSED, "This entry has already been reversed."
+            ) from error
+        raise
+    return result.one_or_none()
+
+
+async def _explain_refusal(uow: UnitOfWork, posting: Posting) -> None:
+    balance = (
+        await uow.execute(
+            text("SELECT balance FROM point_accounts WHERE customer_id = :c"),
+            {"c": posting.customer_id},
+        )
+    ).scalar_one_or_none()
+    if balance is None:
+        raise DomainError.one("customerId", ErrorCode.NOT_FOUND, "No such customer.")
+    if posting.points < 0:
+        raise DomainError.one(
+            "points",
+            ErrorCode.INSUFFICIENT_POINTS,
+            f"The balance is {balance} points; {-posting.points} cannot be taken.",
+        )
+    raise DomainError.one(
+        "points",
+        ErrorCode.BALANCE_LIMIT_EXCEEDED,
+        f"The balance would exceed the ceiling of {BALANCE_CEILING} points.",
+    )

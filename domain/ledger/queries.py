@@ -1,0 +1,100 @@
+"""Reading accounts and entries."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import Select, select
+from sqlalchemy.orm import aliased
+
+from domain.ledger.kinds import EntryKind
+from domain.ledger.models import Account, HistoryFilter, LedgerEntry
+from domain.ledger.tables import ledger_entries, point_accounts, point_lots
+from domain.pagination import Page
+from domain.uow import UnitOfWork
+
+_reversal = aliased(ledger_entries)
+
+
+def _entries() -> Select[Any]:
+    return select(
+        ledger_entries.c.id,
+        ledger_entries.c.customer_id,
+        ledger_entries.c.points,
+        ledger_entries.c.balance_after,
+        ledger_entries.c.kind,
+        ledger_entries.c.note,
+        ledger_entries.c.source_type,
+        ledger_entries.c.source_ref,
+        ledger_entries.c.actor,
+        ledger_entries.c.idempotency_key,
+        ledger_entries.c.reverses_entry_id,
+        _reversal.c.id.label("reversed_by_entry_id"),
+        ledger_entries.c.created_at,
+    ).outerjoin(_reversal, _reversal.c.reverses_entry_id == ledger_entries.c.id)
+
+
+def _entry(row: Any) -> LedgerEntry:
+    values = row._asdict()
+    values["kind"] = EntryKind(values["kind"])
+    return LedgerEntry(**values)
+
+
+async def accounts_by_customer(uow: UnitOfWork, customer_ids: Sequence[int]) -> dict[int, Account]:
+    """Balance rows for many customers in one query (dataloaders use it)."""
+    rows = await uow.execute(
+        select(
+            point_accounts.c.customer_id,
+            point_accounts.c.balance,
+            point_accounts.c.lifetime_earned,
+            point_accounts.c.lifetime_spent,
+        ).where(point_accounts.c.customer_id.in_(list(customer_ids)))
+    )
+    return {row.customer_id: Account(*row) for row in rows}
+
+
+async def get_account(uow: UnitOfWork, customer_id: int) -> Account | None:
+    return (await accounts_by_customer(uow, [customer_id])).get(customer_id)
+
+
+async def get_entry(uow: UnitOfWork, entry_id: int) -> LedgerEntry | None:
+    row = (await uow.execute(_entries().where(ledger_entries.c.id == entry_id))).one_or_none()
+    return _entry(row) if row else None
+
+
+async def entry_by_idempotency_key(uow: UnitOfWork, key: str) -> LedgerEntry | None:
+    query = _entries().where(ledger_entries.c.idempotency_key == key)
+    row = (await uow.execute(query)).one_or_none()
+    return _entry(row) if row else None
+
+
+async def history(
+    uow: UnitOfWork,
+    customer_id: int,
+    filter: HistoryFilter,
+    limit: int,
+    after_id: int | None = None,
+) -> Page[LedgerEntry]:
+    """A customer's movements, newest first, `limit` at a time after the entry `after_id`."""
+    query = _entries().where(ledger_entries.c.customer_id == customer_id)
+    if after_id is not None:
+        query = query.where(ledger_entries.c.id < after_id)
+    if filter.since is not None:
+        query = query.where(ledger_entries.c.created_at >= filter.since)
+    if filter.until is not None:
+        query = query.where(ledger_entries.c.created_at <= filter.until)
+    if filter.kinds:
+        query = query.where(ledger_entries.c.kind.in_([k.value for k in filter.kinds]))
+    if filter.min_points is not None:
+        query = query.where(ledger_entries.c.points >= filter.min_points)
+    if filter.max_points is not None:
+        query = query.where(ledger_entries.c.points <= filter.max_points)
+    rows = await uow.execute(query.order_by(ledger_entries.c.id.desc()).limit(limit + 1))
+    return Page.from_rows([_entry(r) for r in rows], limit)
+
+
+async def lot_opened_by(uow: UnitOfWork, entry_id: int) -> int | None:
+    """The lot a credit entry opened, if it opened one."""
+    query = select(point_lots.c.id).where(point_lots.c.entry_id == entry_id)
+    return (await uow.execute(query)).scalar_one_or_none()

@@ -1,0 +1,218 @@
+"""Manual adjustments, their preview, and reversals: each call is one transaction."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from domain.errors import DomainError, ErrorCode, Problem, Problems
+from domain.events.types import LedgerEntryReversed, PointsEarned, PointsSpent
+from domain.ledger import posting as post
+from domain.ledger.kinds import EntryKind, lifetime_deltas, reversal_deltas
+from domain.ledger.models import Account, LedgerEntry
+from domain.ledger.queries import (
+    entry_by_idempotency_key,
+    get_account,
+    get_entry,
+    lot_opened_by,
+)
+from domain.limits import BALANCE_CEILING
+from domain.uow import UnitOfWork
+from domain.validation import check_points, note_text, parse_id, required_text
+
+
+@dataclass(frozen=True)
+class Movement:
+    """A written (or replayed) entry and the customer's account right after it."""
+
+    entry: LedgerEntry
+    account: Account
+    replayed: bool = False
+
+
+@dataclass(frozen=True)
+class AdjustmentPreview:
+    customer_id: int
+    current_balance: int
+    projected_balance: int
+    allowed: bool
+    problems: tuple[Problem, ...]
+
+
+def record_movement(uow: UnitOfWork, posting: post.Posting, posted: post.Posted) -> None:
+    """Record PointsEarned or PointsSpent for a posting written in this unit of work."""
+    event = PointsEarned if posting.points > 0 else PointsSpent
+    uow.record(
+        event(
+            customer_id=posting.customer_id,
+            entry_id=posted.entry_id,
+            points=abs(posting.points),
+            balance_after=posted.balance_after,
+            kind=posting.kind.value,
+            source_ref=posting.source_ref,
+        )
+    )
+
+
+async def adjust_points(
+    uow: UnitOfWork,
+    customer_id: str,
+    points: int,
+    note: str | None,
+    idempotency_key: str | None,
+    actor: str,
+) -> Movement:
+    """Credit (points > 0) or debit (points < 0) a customer by hand, with a note.
+
+    Guarantees: writes one MANUAL entry or nothing; never overdraws; the same idempotency
+    key replayed returns the first movement and writes nothing (a different customer or
+    amount under a used key is an IDEMPOTENCY_CONFLICT)."""
+    problems = Problems()
+    cid = parse_id(problems, "customerId", customer_id)
+    check_points(problems, "points", points, signed=True)
+    text_note = note_text(problems, "note", note)
+    key = required_text(problems, "idempotencyKey", idempotency_key)
+    problems.raise_if_any()
+
+    earned, spent = lifetime_deltas(EntryKind.MANUAL, points)
+    posting = post.Posting(
+        customer_id=cid,
+        points=points,
+        kind=EntryKind.MANUAL,
+        actor=actor,
+        note=text_note,
+        earned_delta=earned,
+        spent_delta=spent,
+        idempotency_key=f"manual:{key}",
+    )
+    try:
+        async with uow:
+            write = post.credit if points > 0 else post.debit
+            posted = await write(uow, posting)
+            record_movement(uow, posting, posted)
+            movement = await _movement(uow, posted.entry_id)
+            await uow.commit()
+            return movement
+    except post.IdempotencyKeyTaken:
+        return await _replay(uow, posting)
+
+
+async def _replay(uow: UnitOfWork, posting: post.Posting) -> Movement:
+    assert posting.idempotency_key is not None
+    async with uow:
+        entry = await entry_by_idempotency_key(uow, posting.idempotency_key)
+        if entry is None:  # pragma: no cover - the key was taken by a committed entry
+            raise RuntimeError("idempotency key taken but no entry found")
+        if entry.customer_id != posting.customer_id or entry.points != posting.points:
+            raise DomainError.one(
+                "idempotencyKey",
+                ErrorCode.IDEMPOTENCY_CONFLICT,
+                "This key was already used for a different movement.",
+            )
+        account = await get_account(uow, entry.customer_id)
+        assert account is not None
+        return Movement(entry=entry, account=account, replayed=True)
+
+
+async def _movement(uow: UnitOfWork, entry_id: int) -> Movement:
+    entry = await get_entry(uow, entry_id)
+    assert entry is not None
+    account = await get_account(uow, entry.customer_id)
+    assert account is not None
+    return Movement(entry=entry, account=account)
+
+
+async def preview_adjustment(uow: UnitOfWork, customer_id: str, points: int) -> AdjustmentPreview:
+    """The balance before and after a manual adjustment, and whether it would be allowed.
+
+    Writes nothing."""
+    problems = Problems()
+    cid = parse_id(problems, "customerId", customer_id)
+    problems.raise_if_any()
+    async with uow:
+        account = await get_account(uow, cid)
+    if account is None:
+        raise DomainError.one("customerId", ErrorCode.NOT_FOUND, "No such customer.")
+    check_points(problems, "points", points, signed=True)
+    projected = account.balance + points
+    if not problems.items and projected < 0:
+        problems.add(
+            "points",
+            ErrorCode.INSUFFICIENT_POINTS,
+            f"The balance is {account.balance} points; {-points} cannot be taken.",
+        )
+    if not problems.items and projected > BALANCE_CEILING:
+        problems.add(
+            "points",
+            ErrorCode.BALANCE_LIMIT_EXCEEDED,
+            f"The balance would exceed the ceiling of {BALANCE_CEILING} points.",
+        )
+    return AdjustmentPreview(
+        customer_id=cid,
+        current_balance=account.balance,
+        projected_balance=projected,
+        allowed=not problems.items,
+        problems=tuple(problems.items),
+    )
+
+
+async def reverse_entry(uow: UnitOfWork, entry_id: str, note: str | None, actor: str) -> Movement:
+    """Cancel an entry by writing a linked REVERSAL entry of the opposite sign.
+
+    A credit's reversal takes its points back (from the lot it opened first) and is refused
+    if that would overdraw; a debit's reversal returns the points to the lots they came
+    from. An entry is reversed at most once; a reversal cannot itself be reversed."""
+    problems = Problems()
+    eid = parse_id(problems, "entryId", entry_id)
+    text_note = note_text(problems, "note", note)
+    problems.raise_if_any()
+    async with uow:
+        original = await get_entry(uow, eid)
+        if original is None:
+            raise DomainError.one("entryId", ErrorCode.NOT_FOUND, "No such ledger entry.")
+        if original.kind is EntryKind.REVERSAL:
+            raise DomainError.one(
+                "entryId", ErrorCode.NOT_REVERSIBLE, "A reversal cannot be reversed."
+            )
+        if original.reversed_by_entry_id is not None:
+            raise DomainError.one(
+                "entryId", ErrorCode.ALREADY_REVERSED, "This entry has already been reversed."
+            )
+        earned, spent = reversal_deltas(original.kind, original.points)
+        posting = post.Posting(
+            customer_id=original.customer_id,
+            points=-original.points,
+            kind=EntryKind.REVERSAL,
+            actor=actor,
+            note=text_note,
+            earned_delta=earned,
+            spent_delta=spent,
+            source_type="ledger_entry",
+            source_ref=str(original.id),
+            reverses_entry_id=original.id,
+        )
+        try:
+            if original.points > 0:
+                posted = await post.debit(
+                    uow, posting, preferred_lot_id=await lot_opened_by(uow, eid)
+                )
+            else:
+                posted = await post.credit_back(uow, posting)
+        except DomainError as error:
+            raise _as_entry_problem(error) from error
+        uow.record(
+            LedgerEntryReversed(
+                customer_id=original.customer_id,
+                entry_id=original.id,
+                reversal_entry_id=posted.entry_id,
+                points=posting.points,
+                balance_after=posted.balance_after,
+            )
+        )
+        movement = await _movement(uow, posted.entry_id)
+        await uow.commit()
+        return movement
+
+
+def _as_entry_problem(error: DomainError) -> DomainError:
+    """Posting names `points`; for a reversal the input at fault is the entry."""
+    return DomainError(Problem("entryId", p.code, p.message) for p in error.problems)

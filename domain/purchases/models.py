@@ -1,0 +1,51 @@
+"""Purchases and refunds as the domain hands them out."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from domain.purchases.earning import Line, PurchaseStatus
+
+
+@dataclass(frozen=True)
+class PurchaseLine(Line):
+    line_no: int = 0
+    refunded_quantity: int = 0
+
+
+@dataclass(frozen=True)
+class Purchase:
+    id: int
+    shop: str
+    order_id: str
+    customer_id: int
+    channel: str
+    status: PurchaseStatus
+    total_minor: int
+    occurred_at: datetime
+    points_earned: int
+    awarded_at: datetime | None
+    lines: list[PurchaseLine]
+
+
+@dataclass(frozen=True)
+class PurchaseRecord:
+    """What recordPurchase did: the purchase, points awarded by this call, and whether the
+    call only repeated an earlier report."""
+
+    purchase: Purchase
+    points_awarded: int
+    replayed: bool
+
+
+@dataclass(frozen=True)
+class Refund:
+    id: int
+    purchase_id: int
+    amount_minor: int
+    points_due: int
+    points_taken: int
+    points_uncollected: int
+    entry_id: int | None
+    replayed: bool = False

@@ -1,0 +1,401 @@
+"""Recording purchases (and awarding their points exactly once) and refunding them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import func, select, text, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.exc import IntegrityError
+
+from domain.customers.tables import customers, point_categories
+from domain.errors import DomainError, ErrorCode, Problems
+from domain.events.types import PurchaseRecorded, PurchaseRefunded
+from domain.ledger import posting as post
+from domain.ledger.kinds import EntryKind, lifetime_deltas
+from domain.ledger.queries import get_account, lot_opened_by
+from domain.ledger.services import record_movement
+from domain.purchases import repository as repo
+from domain.purchases import rules
+from domain.purchases.earning import EarningSnapshot, Line, PurchaseStatus, points_for
+from domain.purchases.models import PurchaseRecord, Refund
+from domain.purchases.tables import purchase_lines, purchases, refunds
+from domain.purchases.validation import (
+    RefundLine,
+    check_lines,
+    check_occurred_at,
+    check_refund_lines,
+)
+from domain.uow import UnitOfWork, violated_constraint
+from domain.validation import parse_id, required_text
+
+CHANNELS = ("POS", "WEB", "INVOICE")
+
+
+@dataclass(frozen=True)
+class PurchaseReport:
+    """An order as a shop reports it; the customer is given by id or by card code."""
+
+    order_id: str
+    status: PurchaseStatus
+    lines: list[Line]
+    customer_id: str | None = None
+    card_code: str | None = None
+    shop: str = "default"
+    channel: str = "POS"
+    occurred_at: datetime | None = None
+
+
+async def record_purchase(uow: UnitOfWork, report: PurchaseReport, actor: str) -> PurchaseRecord:
+    """Record an order or a later status of it, awarding its points once.
+
+    Points are awarded the first time the order is reported at or past the rule's award
+    status, and never again: reporting the same order twice, concurrently or not, or its
+    later statuses, awards nothing more. Lines are those of the first report."""
+    problems = Problems()
+    shop = required_text(problems, "shop", report.shop, 100)
+    order_id = required_text(problems, "orderId", report.order_id, 100)
+    if (report.customer_id is None) == (report.card_code is None):
+        problems.add("customerId", ErrorCode.REQUIRED, "Give either customerId or cardCode.")
+    cid = parse_id(problems, "customerId", report.customer_id) if report.customer_id else 0
+    if report.channel not in CHANNELS:
+        problems.add("channel", ErrorCode.INVALID, f"One of {', '.join(CHANNELS)}.")
+    lines = check_lines(problems, report.lines)
+    occurred_at = check_occurred_at(problems, report.occurred_at)
+    problems.raise_if_any()
+
+    async with uow:
+        customer_id, multiplier = await _customer_and_multiplier(uow, cid, report.card_code)
+        new_id = await repo.insert_if_new(
+            uow,
+            {
+                "shop": shop,
+                "order_id": order_id,
+                "customer_id": customer_id,
+                "channel": report.channel,
+                "status": report.status.value,
+                "total_minor": sum(ln.amount_minor for ln in lines),
+                "occurred_at": occurred_at,
+            },
+            lines,
+        )
+        purchase = await repo.lock_purchase(uow, shop, order_id)
+        assert purchase is not None
+        if purchase.customer_id != customer_id:
+            raise DomainError.one(
+                "orderId", ErrorCode.DUPLICATE, "This order was recorded for another customer."
+            )
+        if new_id is not None:
+            uow.record(
+                PurchaseRecorded(
+                    customer_id=customer_id,
+                    shop=shop,
+                    order_id=order_id,
+                    status=report.status.value,
+                    total_minor=purchase.total_minor,
+                )
+            )
+        elif report.status.rank > purchase.status.rank:
+            await uow.execute(
+                update(purchases)
+                .where(purchases.c.id == purchase.id)
+                .values(status=report.status.value, updated_at=func.now())
+            )
+        status = max(report.status, purchase.status, key=lambda s: s.rank)
+        awarded = 0
+        if purchase.awarded_at is None:
+            awarded = await _award_if_due(
+                uow,
+                purchase.id,
+                status,
+                multiplier,
+                actor,
+                repo.remaining_lines(purchase),
+                f"{shop}/{order_id}",
+            )
+        result = await repo.get_purchase(uow, purchase.id)
+        await uow.commit()
+    assert result is not None
+    return PurchaseRecord(purchase=result, points_awarded=awarded, replayed=new_id is None)
+
+
+async def _customer_and_multiplier(
+    uow: UnitOfWork, customer_id: int, card_code: str | None
+) -> tuple[int, Decimal]:
+    query = select(customers.c.id, point_categories.c.earn_multiplier).join(
+        point_categories, point_categories.c.id == customers.c.category_id
+    )
+    if card_code is not None:
+        row = (await uow.execute(query.where(customers.c.card_code == card_code))).one_or_none()
+        field = "cardCode"
+    else:
+        row = (await uow.execute(query.where(customers.c.id == customer_id))).one_or_none()
+        field = "customerId"
+    if row is None:
+        raise DomainError.one(field, ErrorCode.NOT_FOUND, "No such customer.")
+    return row[0], row[1]
+
+
+async def _award_if_due(
+    uow: UnitOfWork,
+    purchase_id: int,
+    status: PurchaseStatus,
+    multiplier: Decimal,
+    actor: str,
+    lines: list[Line],
+    source_ref: str,
+) -> int:
+    rule = await rules.get_rule(uow)
+    if status.rank < rule.award_status.rank:
+        return 0
+    snapshot = EarningSnapshot.of(
+        rule, multiplier, await rules.overrides_for(uow, [ln.sku for ln in lines])
+    )
+    points = points_for(lines, snapshot)
+    if points > 0:
+        row = (
+            await uow.execute(select(purchases.c.customer_id).where(purchases.c.id == purchase_id))
+        ).scalar_one()
+        earned, spent = lifetime_deltas(EntryKind.PURCHASE, points)
+        posting = post.Posting(
+            customer_id=row,
+            points=points,
+            kind=EntryKind.PURCHASE,
+            actor=actor,
+            earned_delta=earned,
+            spent_delta=spent,
+            source_type="purchase",
+            source_ref=source_ref,
+            idempotency_key=f"purchase:{purchase_id}",
+        )
+        record_movement(uow, posting, await post.credit(uow, posting))
+    await uow.execute(
+        update(purchases)
+        .where(purchases.c.id == purchase_id)
+        .values(
+            awarded_at=func.now(),
+            points_earned=points,
+            earning_snapshot=snapshot.to_json(),
+            updated_at=func.now(),
+        )
+    )
+    return points
+
+
+async def refund_purchase(
+    uow: UnitOfWork,
+    order_id: str,
+    shop: str,
+    lines: list[RefundLine] | None,
+    idempotency_key: str,
+    actor: str,
+) -> Refund:
+    """Refund some lines (or, with `lines` None, everything not yet refunded) of an order.
+
+    Takes back the points earned on the refunded part: the difference between what the
+    order earned and what its remaining lines would earn under the same snapshot. If the
+    customer has already spent them, takes what the balance allows and records the rest
+    as uncollected: the balance never goes below zero. Replaying the key returns the
+    first refund."""
+    problems = Problems()
+    clean_order = required_text(problems, "orderId", order_id, 100)
+    clean_shop = required_text(problems, "shop", shop, 100)
+    key = required_text(problems, "idempotencyKey", idempotency_key)
+    refund_lines = check_refund_lines(problems, lines)
+    problems.raise_if_any()
+    try:
+        async with uow:
+            refund = await _refund(uow, clean_shop, clean_order, refund_lines, key, actor)
+            await uow.commit()
+            return refund
+    except IntegrityError as error:
+        if violated_constraint(error) != "uq_refunds_idempotency_key":
+            raise
+    async with uow:
+        row = (await uow.execute(select(refunds).where(refunds.c.idempotency_key == key))).one()
+        return _refund_model(row, replayed=True)
+
+
+async def _refund(
+    uow: UnitOfWork, shop: str, order_id: str, lines: list[RefundLine] | None, key: str, actor: str
+) -> Refund:
+    existing = (
+        await uow.execute(select(refunds).where(refunds.c.idempotency_key == key))
+    ).one_or_none()
+    if existing is not None:
+        return _refund_model(existing, replayed=True)
+    purchase = await repo.lock_purchase(uow, shop, order_id)
+    if purchase is None:
+        raise DomainError.one("orderId", ErrorCode.NOT_FOUND, "No such order.")
+    quantities = _refund_quantities(purchase.lines, lines)
+    amount = 0
+    for line in purchase.lines:
+        qty = quantities.get(line.line_no, 0)
+        if qty:
+            amount += qty * line.unit_price_minor
+            await uow.execute(
+                update(purchase_lines)
+                .where(
+                    purchase_lines.c.purchase_id == purchase.id,
+                    purchase_lines.c.line_no == line.line_no,
+                )
+                .values(refunded_quantity=purchase_lines.c.refunded_quantity + qty)
+            )
+    due = await _points_due(uow, purchase.id, purchase.points_earned)
+    taken, entry_id = 0, None
+    if due > 0:
+        account = await get_account(uow, purchase.customer_id)
+        assert account is not None
+        taken = min(due, account.balance)
+        if taken > 0:
+            earned, spent = lifetime_deltas(EntryKind.REFUND, -taken)
+            posting = post.Posting(
+                customer_id=purchase.customer_id,
+                points=-taken,
+                kind=EntryKind.REFUND,
+                actor=actor,
+                earned_delta=earned,
+                spent_delta=spent,
+                source_type="purchase",
+                source_ref=f"{shop}/{order_id}",
+                idempotency_key=f"refund:{key}",
+                note=f"Refund of order {order_id}",
+            )
+            lot = await lot_opened_by_purchase(uow, purchase.id)
+            posted = await post.debit(uow, posting, preferred_lot_id=lot)
+            record_movement(uow, posting, posted)
+            entry_id = posted.entry_id
+    row = (
+        await uow.execute(
+            pg_insert(refunds)
+            .values(
+                purchase_id=purchase.id,
+                idempotency_key=key,
+                lines=[{"line_no": n, "quantity": q} for n, q in sorted(quantities.items())],
+                amount_minor=amount,
+                points_due=due,
+                points_taken=taken,
+                points_uncollected=due - taken,
+                entry_id=entry_id,
+            )
+            .returning(refunds)
+        )
+    ).one()
+    uow.record(
+        PurchaseRefunded(
+            customer_id=purchase.customer_id,
+            shop=shop,
+            order_id=order_id,
+            amount_minor=amount,
+            points_taken=taken,
+            points_uncollected=due - taken,
+        )
+    )
+    return _refund_model(row)
+
+
+def _refund_quantities(
+    purchase_lines_: list[Any], lines: list[RefundLine] | None
+) -> dict[int, int]:
+    """Line number -> quantity to refund; SKUs spread over the order's lines in order."""
+    left = {ln.line_no: ln.quantity - ln.refunded_quantity for ln in purchase_lines_}
+    if lines is None:
+        quantities = {n: q for n, q in left.items() if q > 0}
+        if not quantities:
+            raise DomainError.one(
+                "lines",
+                ErrorCode.REFUND_EXCEEDS_PURCHASE,
+                "Everything on this order is refunded already.",
+            )
+        return quantities
+    quantities: dict[int, int] = {}
+    problems = Problems()
+    for i, wanted in enumerate(lines):
+        need = wanted.quantity
+        for ln in purchase_lines_:
+            if ln.sku == wanted.sku.strip() and need > 0:
+                take = min(need, left[ln.line_no])
+                left[ln.line_no] -= take
+                quantities[ln.line_no] = quantities.get(ln.line_no, 0) + take
+                need -= take
+        if need > 0:
+            problems.add(
+                f"lines.{i}.quantity",
+                ErrorCode.REFUND_EXCEEDS_PURCHASE,
+                f"Only {wanted.quantity - need} of {wanted.sku!r} can still be refunded.",
+            )
+    problems.raise_if_any()
+    return quantities
+
+
+async def _points_due(uow: UnitOfWork, purchase_id: int, points_earned: int) -> int:
+    """Earned points not yet claimed back minus what the remaining lines still earn."""
+    snapshot_json = await repo.earning_snapshot_json(uow, purchase_id)
+    if snapshot_json is None:  # not awarded yet: the award will count remaining lines only
+        return 0
+    purchase = await repo.get_purchase(uow, purchase_id)
+    assert purchase is not None
+    still_earned = points_for(
+        repo.remaining_lines(purchase), EarningSnapshot.from_json(snapshot_json)
+    )
+    already_due = (
+        await uow.execute(
+            select(func.coalesce(func.sum(refunds.c.points_due), 0)).where(
+                refunds.c.purchase_id == purchase_id
+            )
+        )
+    ).scalar_one()
+    return max(0, points_earned - int(already_due) - still_earned)
+
+
+async def lot_opened_by_purchase(uow: UnitOfWork, purchase_id: int) -> int | None:
+    entry = (
+        await uow.execute(
+            text("SELECT id FROM ledger_entries WHERE idempotency_key = :k"),
+            {"k": f"purchase:{purchase_id}"},
+        )
+    ).scalar_one_or_none()
+    return await lot_opened_by(uow, entry) if entry is not None else None
+
+
+def _refund_model(row: Any, replayed: bool = False) -> Refund:
+    return Refund(
+        id=row.id,
+        purchase_id=row.purchase_id,
+        amount_minor=row.amount_minor,
+        points_due=row.points_due,
+        points_taken=row.points_taken,
+        points_uncollected=row.points_uncollected,
+        entry_id=row.entry_id,
+        replayed=replayed,
+    )
+
+
+async def update_earning_rules(
+    uow: UnitOfWork,
+    changes: dict[str, Any],
+    overrides: list[tuple[str, Any, int]],
+    removed_skus: list[str],
+) -> tuple[Any, dict[str, Any]]:
+    """Change the global earning rule and set or remove per-product overrides.
+
+    Only purchases awarded after the change use the new rule; earlier ones keep their
+    snapshot (so their refunds reverse exactly what they earned)."""
+    async with uow:
+        current = await rules.get_rule(uow)
+        rule = type(current)(**{**current.__dict__, **changes})
+        problems = Problems()
+        rules.check_rule(problems, rule)
+        upserts = {
+            rules.check_override(problems, f"productOverrides.{i}", sku, mode, value): (mode, value)
+            for i, (sku, mode, value) in enumerate(overrides)
+        }
+        problems.raise_if_any()
+        await rules.save_rule(uow, rule)
+        await rules.save_overrides(uow, upserts, removed_skus)
+        result = (rule, await rules.all_overrides(uow))
+        await uow.commit()
+    return result

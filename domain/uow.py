@@ -1,0 +1,79 @@
+"""The unit of work: one database transaction, and the events recorded during it."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from types import TracebackType
+from typing import Any
+
+from sqlalchemy import Executable, Result
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncTransaction
+
+from domain.events.store import DomainEvent, insert_events
+
+
+class UnitOfWork:
+    """`async with uow:` opens a transaction; leaving without `commit()` rolls it back.
+
+    The same object can be entered again after it exits (a service that has to re-read
+    after a failed attempt does so), but not while it is open."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self._engine = engine
+        self._conn: AsyncConnection | None = None
+        self._tx: AsyncTransaction | None = None
+        self._events: list[DomainEvent] = []
+
+    async def __aenter__(self) -> UnitOfWork:
+        if self._conn is not None:
+            raise RuntimeError("unit of work is already open")
+        self._conn = await self._engine.connect()
+        self._tx = await self._conn.begin()
+        self._events = []
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        conn, tx = self._conn, self._tx
+        self._conn = self._tx = None
+        self._events = []
+        try:
+            if tx is not None and tx.is_active:
+                await tx.rollback()
+        finally:
+            if conn is not None:
+                await conn.close()
+
+    @property
+    def connection(self) -> AsyncConnection:
+        if self._conn is None:
+            raise RuntimeError("unit of work is not open")
+        return self._conn
+
+    async def execute(
+        self, statement: Executable, params: Mapping[str, Any] | list[dict[str, Any]] | None = None
+    ) -> Result[Any]:
+        return await self.connection.execute(statement, params)
+
+    def record(self, event: DomainEvent) -> None:
+        """Queue an event; it is written in this transaction, just before commit."""
+        self._events.append(event)
+
+    async def commit(self) -> None:
+        if self._tx is None:
+            raise RuntimeError("unit of work is not open")
+        if self._events:
+            await insert_events(self.connection, self._events)
+            self._events = []
+        await self._tx.commit()
+
+
+def violated_constraint(error: IntegrityError) -> str | None:
+    """The name of the constraint a failed statement violated, as PostgreSQL reports it."""
+    cause = getattr(error.orig, "__cause__", None)
+    return getattr(cause, "constraint_name", None)

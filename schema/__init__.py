@@ -1,0 +1,1 @@
+"""The GraphQL layer: types, resolvers, permissions and error mapping over domain/."""

@@ -1,0 +1,145 @@
+"""Customer and category mutations: each returns a payload with userErrors."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+import strawberry
+
+from domain.access.permissions import Permission
+from domain.customers import repository as repo
+from domain.customers import services
+from schema.context import Info
+from schema.customers.types import CustomerFilterInput, CustomerType, PointCategoryType
+from schema.errors import UserError, payload_on_error
+from schema.permissions import requires
+from schema.scalars import JSON
+
+
+@strawberry.input
+class CreateCustomerInput:
+    external_ref: str | None = None
+    card_code: str | None = None
+    email: str | None = None
+    phone: str | None = None
+    first_name: str | None = None
+    last_name: str | None = None
+    consent_email: bool = False
+    consent_sms: bool = False
+    category_id: strawberry.ID | None = None
+    attributes: JSON | None = None
+
+
+@strawberry.input(description="Fields left out stay as they are; null clears a field.")
+class UpdateCustomerInput:
+    id: strawberry.ID
+    external_ref: str | None = strawberry.UNSET
+    card_code: str | None = strawberry.UNSET
+    email: str | None = strawberry.UNSET
+    phone: str | None = strawberry.UNSET
+    first_name: str | None = strawberry.UNSET
+    last_name: str | None = strawberry.UNSET
+    consent_email: bool | None = strawberry.UNSET
+    consent_sms: bool | None = strawberry.UNSET
+    attributes: JSON | None = strawberry.UNSET
+
+
+@strawberry.input(description="Give customerIds or a filter (the customers list's filter).")
+class SetCustomerCategoryInput:
+    category_id: strawberry.ID
+    customer_ids: list[strawberry.ID] | None = None
+    filter: CustomerFilterInput | None = None
+
+
+@strawberry.input
+class CreatePointCategoryInput:
+    name: str
+    earn_multiplier: Decimal
+    is_default: bool = False
+
+
+@strawberry.input
+class UpdatePointCategoryInput:
+    id: strawberry.ID
+    name: str | None = None
+    earn_multiplier: Decimal | None = None
+    is_default: bool | None = None
+
+
+@strawberry.type
+class CustomerPayload:
+    customer: CustomerType | None = None
+    user_errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+@strawberry.type
+class SetCustomerCategoryPayload:
+    updated_count: int = 0
+    customers: list[CustomerType] = strawberry.field(
+        default_factory=list, description="The changed customers (the first 100).")
+    user_errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+@strawberry.type
+class PointCategoryPayload:
+    category: PointCategoryType | None = None
+    user_errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+def _given(data: Any, *names: str) -> dict[str, Any]:
+    return {n: getattr(data, n) for n in names if getattr(data, n) is not strawberry.UNSET}
+
+
+_FIELDS = ("external_ref", "card_code", "email", "phone", "first_name", "last_name",
+           "consent_email", "consent_sms", "attributes")
+
+
+@strawberry.type
+class CustomerMutations:
+    @strawberry.mutation(permission_classes=[requires(Permission.MANAGE_CUSTOMERS)])
+    @payload_on_error(CustomerPayload)
+    async def create_customer(self, info: Info, input: CreateCustomerInput) -> CustomerPayload:
+        customer = await services.create_customer(info.context.new_uow(), _given(input, *_FIELDS),
+                                                  input.category_id)
+        return CustomerPayload(customer=CustomerType.of(customer))
+
+    @strawberry.mutation(permission_classes=[requires(Permission.MANAGE_CUSTOMERS)])
+    @payload_on_error(CustomerPayload)
+    async def update_customer(self, info: Info, input: UpdateCustomerInput) -> CustomerPayload:
+        customer = await services.update_customer(info.context.new_uow(), input.id,
+                                                  _given(input, *_FIELDS))
+        return CustomerPayload(customer=CustomerType.of(customer))
+
+    @strawberry.mutation(permission_classes=[requires(Permission.MANAGE_CATEGORIES)],
+                         description="Move one or many customers to a category, atomically.")
+    @payload_on_error(SetCustomerCategoryPayload)
+    async def set_customer_category(self, info: Info, input: SetCustomerCategoryInput
+                                    ) -> SetCustomerCategoryPayload:
+        changed = await services.set_category(
+            info.context.new_uow(), input.category_id, info.context.principal.actor,
+            customer_ids=list(input.customer_ids) if input.customer_ids is not None else None,
+            filter=input.filter.to_domain() if input.filter is not None else None,
+        )
+        async with info.context.new_uow() as uow:
+            shown = await repo.customers_by_id(uow, changed[:100])
+        return SetCustomerCategoryPayload(
+            updated_count=len(changed),
+            customers=[CustomerType.of(shown[i]) for i in changed[:100] if i in shown],
+        )
+
+    @strawberry.mutation(permission_classes=[requires(Permission.MANAGE_CATEGORIES)])
+    @payload_on_error(PointCategoryPayload)
+    async def create_point_category(self, info: Info, input: CreatePointCategoryInput
+                                    ) -> PointCategoryPayload:
+        category = await services.create_category(info.context.new_uow(), input.name,
+                                                  input.earn_multiplier, input.is_default)
+        return PointCategoryPayload(category=PointCategoryType.of(category))
+
+    @strawberry.mutation(permission_classes=[requires(Permission.MANAGE_CATEGORIES)])
+    @payload_on_error(PointCategoryPayload)
+    async def update_point_category(self, info: Info, input: UpdatePointCategoryInput
+                                    ) -> PointCategoryPayload:
+        category = await services.update_category(info.context.new_uow(), input.id, input.name,
+                                                  input.earn_multiplier, input.is_default)
+        return PointCategoryPayload(category=PointCategoryType.of(category))

@@ -1,0 +1,77 @@
+"""Customer and category queries."""
+
+from __future__ import annotations
+
+import strawberry
+
+from domain.access.permissions import Permission
+from domain.access.principals import CustomerPrincipal
+from domain.customers import repository as repo
+from domain.customers.services import find_customers
+from domain.errors import DomainError
+from domain.validation import parse_id
+from schema.context import Info
+from schema.customers.types import CustomerFilterInput, CustomerType, PointCategoryType
+from schema.errors import client_error
+from schema.pagination import Connection, connection, decode_cursor, page_size
+from schema.permissions import IsCustomer, requires
+
+
+def _customer_id(raw: str) -> int:
+    from domain.errors import Problems
+
+    problems = Problems()
+    value = parse_id(problems, "id", raw)
+    if problems.items:
+        raise client_error(problems.items[0].message, field="id")
+    return value
+
+
+@strawberry.type
+class CustomerQueries:
+    @strawberry.field(permission_classes=[requires(Permission.VIEW_CUSTOMERS)])
+    async def customer(self, info: Info, id: strawberry.ID) -> CustomerType | None:
+        found = await info.context.loaders.customer.load(_customer_id(id))
+        return CustomerType.of(found) if found else None
+
+    @strawberry.field(permission_classes=[requires(Permission.VIEW_CUSTOMERS)],
+                      description="Look a customer up by the card's barcode (at the till).")
+    async def customer_by_card(self, info: Info, code: str) -> CustomerType | None:
+        async with info.context.new_uow() as uow:
+            found = await repo.customer_by(uow, card_code=code.strip())
+        return CustomerType.of(found) if found else None
+
+    @strawberry.field(permission_classes=[requires(Permission.VIEW_CUSTOMERS)],
+                      description="Look a customer up by the shop's own id.")
+    async def customer_by_external_ref(self, info: Info, ref: str) -> CustomerType | None:
+        async with info.context.new_uow() as uow:
+            found = await repo.customer_by(uow, external_ref=ref.strip())
+        return CustomerType.of(found) if found else None
+
+    @strawberry.field(permission_classes=[requires(Permission.VIEW_CUSTOMERS)])
+    async def customers(self, info: Info, first: int | None = None, after: str | None = None,
+                        filter: CustomerFilterInput | None = None) -> Connection[CustomerType]:
+        limit = page_size(first, info.context.max_page_size)
+        after_id = decode_cursor("Customer", after)
+        try:
+            page = await find_customers(info.context.new_uow(),
+                                        (filter or CustomerFilterInput()).to_domain(),
+                                        limit, after_id)
+        except DomainError as error:
+            problem = error.problems[0]
+            raise client_error(problem.message, field=problem.field) from error
+        return connection([CustomerType.of(c) for c in page.items], page.has_next, "Customer")
+
+    @strawberry.field(permission_classes=[requires(Permission.VIEW_CUSTOMERS)])
+    async def point_categories(self, info: Info) -> list[PointCategoryType]:
+        async with info.context.new_uow() as uow:
+            return [PointCategoryType.of(c) for c in await repo.categories(uow)]
+
+    @strawberry.field(permission_classes=[IsCustomer],
+                      description="The customer of a customer token.")
+    async def me(self, info: Info) -> CustomerType | None:
+        principal = info.context.principal
+        assert isinstance(principal, CustomerPrincipal)
+        async with info.context.new_uow() as uow:
+            found = await repo.customer_by(uow, external_ref=principal.external_ref)
+        return CustomerType.of(found) if found else None

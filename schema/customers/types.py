@@ -1,0 +1,98 @@
+"""Customer and category GraphQL types, converted from domain objects at the edge."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+
+import strawberry
+
+from domain.access.permissions import Permission
+from domain.customers.models import Customer, CustomerFilter, PointCategory
+from domain.ledger.models import Account
+from domain.ledger.queries import history
+from schema.context import Info
+from schema.ledger.types import LedgerEntryType, LedgerFilter, PointsSummaryType
+from schema.pagination import Connection, connection, decode_cursor, page_size
+from schema.permissions import owner_or
+from schema.scalars import JSON
+
+
+
+@strawberry.type(name="PointCategory", description="A tier: its multiplier scales earning.")
+class PointCategoryType:
+    id: strawberry.ID
+    name: str
+    earn_multiplier: Decimal
+    is_default: bool
+
+    @classmethod
+    def of(cls, c: PointCategory) -> PointCategoryType:
+        return cls(id=strawberry.ID(str(c.id)), name=c.name, earn_multiplier=c.earn_multiplier,
+                   is_default=c.is_default)
+
+
+@strawberry.type(name="Customer")
+class CustomerType:
+    id: strawberry.ID
+    external_ref: str | None = strawberry.field(description="The shop's own customer id.")
+    card_code: str | None
+    email: str | None
+    phone: str | None
+    first_name: str | None
+    last_name: str | None
+    consent_email: bool
+    consent_sms: bool
+    attributes: JSON
+    created_at: datetime
+    updated_at: datetime
+    category_id: strawberry.Private[int]
+    customer_id: strawberry.Private[int]
+
+    @classmethod
+    def of(cls, c: Customer) -> CustomerType:
+        return cls(
+            id=strawberry.ID(str(c.id)), external_ref=c.external_ref, card_code=c.card_code,
+            email=c.email, phone=c.phone, first_name=c.first_name, last_name=c.last_name,
+            consent_email=c.consent_email, consent_sms=c.consent_sms, attributes=c.attributes,
+            created_at=c.created_at, updated_at=c.updated_at, category_id=c.category_id,
+            customer_id=c.id,
+        )
+
+    @strawberry.field
+    async def category(self, info: Info) -> PointCategoryType:
+        category = await info.context.loaders.category.load(self.category_id)
+        assert category is not None
+        return PointCategoryType.of(category)
+
+    @strawberry.field(permission_classes=[owner_or(Permission.VIEW_POINTS)])
+    async def points(self, info: Info) -> PointsSummaryType:
+        account = await info.context.loaders.account.load(self.customer_id)
+        return PointsSummaryType.of(account or Account(self.customer_id, 0, 0, 0))
+
+    @strawberry.field(permission_classes=[owner_or(Permission.VIEW_POINTS)],
+                      description="Movements, newest first.")
+    async def ledger(self, info: Info, first: int | None = None, after: str | None = None,
+                     filter: LedgerFilter | None = None) -> Connection[LedgerEntryType]:
+        limit = page_size(first, info.context.max_page_size)
+        after_id = decode_cursor("LedgerEntry", after)
+        domain_filter = (filter or LedgerFilter()).to_domain()
+        async with info.context.new_uow() as uow:
+            page = await history(uow, self.customer_id, domain_filter, limit, after_id)
+        return connection([LedgerEntryType.of(e) for e in page.items], page.has_next,
+                          "LedgerEntry")
+
+
+@strawberry.input(name="CustomerFilter",
+                  description="Every given criterion must match; balances are inclusive.")
+class CustomerFilterInput:
+    category_id: strawberry.ID | None = None
+    min_balance: int | None = None
+    max_balance: int | None = None
+    search: str | None = strawberry.field(
+        default=None, description="Part of the name, email, phone, card code or external ref."
+    )
+
+    def to_domain(self) -> CustomerFilter:
+        return CustomerFilter(category_id=self.category_id, min_balance=self.min_balance,
+                              max_balance=self.max_balance, search=self.search)

@@ -1,0 +1,87 @@
+"""User errors in payloads, and the codes every top-level error carries."""
+
+from __future__ import annotations
+
+import functools
+import logging
+import uuid
+from collections.abc import Awaitable, Callable, Iterator
+from typing import Any, ParamSpec, TypeVar
+
+import strawberry
+from graphql import GraphQLError
+from strawberry.extensions import SchemaExtension
+
+from domain.errors import DomainError, ErrorCode
+
+logger = logging.getLogger("tessera.graphql")
+
+UserErrorCode = strawberry.enum(ErrorCode, name="UserErrorCode",
+                                description="Why an input was refused.")
+
+
+@strawberry.type(description="An input the mutation refused; nothing was written.")
+class UserError:
+    field: str | None = strawberry.field(description="Input path at fault, e.g. lines.0.quantity")
+    code: UserErrorCode  # type: ignore[valid-type]
+    message: str
+
+
+def user_errors(error: DomainError) -> list[UserError]:
+    return [UserError(field=p.field, code=p.code, message=p.message) for p in error.problems]
+
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def payload_on_error(payload: Callable[..., R]) -> Callable[[Callable[P, Awaitable[R]]],
+                                                             Callable[P, Awaitable[R]]]:
+    """Turn a DomainError raised by the resolver into `payload(user_errors=[...])`."""
+
+    def decorate(resolver: Callable[P, Awaitable[R]]) -> Callable[P, Awaitable[R]]:
+        @functools.wraps(resolver)
+        async def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+            try:
+                return await resolver(*args, **kwargs)
+            except DomainError as error:
+                return payload(user_errors=user_errors(error))
+
+        return wrapper
+
+    return decorate
+
+
+def client_error(message: str, code: str = "BAD_USER_INPUT", **extra: Any) -> GraphQLError:
+    return GraphQLError(message, extensions={"code": code, **extra})
+
+
+class ErrorCodes(SchemaExtension):
+    """Give every error an `extensions.code`; hide unexpected ones behind a request id."""
+
+    def on_operation(self) -> Iterator[None]:
+        yield
+        result = self.execution_context.result
+        errors = getattr(result, "errors", None)
+        if result is not None and errors:
+            result.errors = [self._coded(error) for error in errors]
+
+    def _coded(self, error: GraphQLError) -> GraphQLError:
+        if error.extensions and "code" in error.extensions:
+            return error
+        original = error.original_error
+        if original is None:
+            # Parse, validation (depth limit included) and variable coercion errors.
+            error.extensions = {**(error.extensions or {}), "code": "BAD_USER_INPUT"}
+            return error
+        if isinstance(original, GraphQLError) and original.extensions:
+            error.extensions = {**original.extensions, **(error.extensions or {})}
+            return error
+        request_id = uuid.uuid4().hex[:12]
+        logger.error("unexpected error (request %s) at %s", request_id, error.path,
+                     exc_info=original)
+        return GraphQLError(
+            f"Internal server error (request id {request_id}).",
+            nodes=error.nodes, path=error.path,
+            extensions={"code": "INTERNAL_SERVER_ERROR", "requestId": request_id},
+        )

@@ -1,0 +1,1 @@
+"""GraphQL for the ledger: entries, adjustments, previews and reversals."""

@@ -1,0 +1,86 @@
+"""Ledger GraphQL types."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import strawberry
+
+from domain.errors import Problem
+from domain.ledger.kinds import EntryKind
+from domain.ledger.models import Account, HistoryFilter, LedgerEntry
+from schema.errors import UserError
+
+LedgerEntryKind = strawberry.enum(EntryKind, name="LedgerEntryKind")
+
+
+@strawberry.type(name="PointsSummary")
+class PointsSummaryType:
+    balance: int
+    lifetime_earned: int = strawberry.field(description="Points earned, net of refunds.")
+    lifetime_spent: int = strawberry.field(description="Points debited other than refunds.")
+
+    @classmethod
+    def of(cls, account: Account) -> PointsSummaryType:
+        return cls(balance=account.balance, lifetime_earned=account.lifetime_earned,
+                   lifetime_spent=account.lifetime_spent)
+
+
+@strawberry.type(name="LedgerEntry", description="One movement of points; never changed.")
+class LedgerEntryType:
+    id: strawberry.ID
+    customer_id: strawberry.ID
+    points: int = strawberry.field(description="Signed: credits positive, debits negative.")
+    balance_after: int
+    kind: LedgerEntryKind  # type: ignore[valid-type]
+    note: str | None
+    source_type: str | None
+    source: str | None = strawberry.field(description="What caused it, e.g. shop/order id.")
+    actor: str = strawberry.field(description="Who did it: staff:<id>:<name>, system, ...")
+    reverses_entry_id: strawberry.ID | None
+    reversed_by_entry_id: strawberry.ID | None
+    created_at: datetime
+
+    @classmethod
+    def of(cls, e: LedgerEntry) -> LedgerEntryType:
+        return cls(
+            id=strawberry.ID(str(e.id)), customer_id=strawberry.ID(str(e.customer_id)),
+            points=e.points, balance_after=e.balance_after, kind=e.kind, note=e.note,
+            source_type=e.source_type, source=e.source_ref, actor=e.actor,
+            reverses_entry_id=strawberry.ID(str(e.reverses_entry_id))
+            if e.reverses_entry_id else None,
+            reversed_by_entry_id=strawberry.ID(str(e.reversed_by_entry_id))
+            if e.reversed_by_entry_id else None,
+            created_at=e.created_at,
+        )
+
+
+@strawberry.input(description="Narrows ledger movements; bounds are inclusive.")
+class LedgerFilter:
+    since: datetime | None = None
+    until: datetime | None = None
+    kinds: list[LedgerEntryKind] | None = None  # type: ignore[valid-type]
+    min_points: int | None = None
+    max_points: int | None = None
+
+    def to_domain(self) -> HistoryFilter:
+        return HistoryFilter(since=self.since, until=self.until, kinds=tuple(self.kinds or ()),
+                             min_points=self.min_points, max_points=self.max_points)
+
+
+@strawberry.type
+class AdjustmentPreview:
+    customer_id: strawberry.ID
+    current_balance: int
+    projected_balance: int
+    allowed: bool
+    problems: list[UserError]
+
+    @classmethod
+    def of(cls, customer_id: int, current: int, projected: int,
+           problems: tuple[Problem, ...]) -> AdjustmentPreview:
+        return cls(
+            customer_id=strawberry.ID(str(customer_id)), current_balance=current,
+            projected_balance=projected, allowed=not problems,
+            problems=[UserError(field=p.field, code=p.code, message=p.message) for p in problems],
+        )

@@ -1,0 +1,1 @@
+"""GraphQL for purchases, refunds and earning rules."""

@@ -1,0 +1,109 @@
+"""Purchase, refund and earning-rule GraphQL types."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import Enum
+
+import strawberry
+
+from domain.purchases.earning import EarningRule, OverrideMode, PurchaseStatus
+from domain.purchases.models import Purchase, Refund
+from schema.scalars import Money
+
+PurchaseStatusEnum = strawberry.enum(PurchaseStatus, name="PurchaseStatus")
+OverrideModeEnum = strawberry.enum(
+    OverrideMode, name="ProductEarningMode",
+    description="FIXED_PER_UNIT: value points per unit; PERCENT: value basis points of the "
+    "line amount in major units (1000 = 10%: a 50.00 line earns 5); EXCLUDED: earns nothing.",
+)
+
+
+@strawberry.enum
+class PurchaseChannel(Enum):
+    POS = "POS"
+    WEB = "WEB"
+    INVOICE = "INVOICE"
+
+
+@strawberry.type(name="PurchaseLine")
+class PurchaseLineType:
+    sku: str
+    quantity: int
+    unit_price_minor: Money  # type: ignore[valid-type]
+    discounted: bool
+    refunded_quantity: int
+
+
+@strawberry.type(name="Purchase")
+class PurchaseType:
+    id: strawberry.ID
+    shop: str
+    order_id: str
+    customer_id: strawberry.ID
+    channel: str
+    status: PurchaseStatusEnum  # type: ignore[valid-type]
+    total_minor: Money  # type: ignore[valid-type]
+    occurred_at: datetime
+    points_earned: int
+    awarded_at: datetime | None
+    lines: list[PurchaseLineType]
+
+    @classmethod
+    def of(cls, p: Purchase) -> PurchaseType:
+        return cls(
+            id=strawberry.ID(str(p.id)), shop=p.shop, order_id=p.order_id,
+            customer_id=strawberry.ID(str(p.customer_id)), channel=p.channel, status=p.status,
+            total_minor=p.total_minor, occurred_at=p.occurred_at, points_earned=p.points_earned,
+            awarded_at=p.awarded_at,
+            lines=[PurchaseLineType(sku=ln.sku, quantity=ln.quantity,
+                                    unit_price_minor=ln.unit_price_minor,
+                                    discounted=ln.discounted,
+                                    refunded_quantity=ln.refunded_quantity) for ln in p.lines],
+        )
+
+
+@strawberry.type(name="Refund")
+class RefundType:
+    id: strawberry.ID
+    amount_minor: Money  # type: ignore[valid-type]
+    points_due: int = strawberry.field(description="Earned points the refunded part carried.")
+    points_taken: int = strawberry.field(description="Points actually taken back.")
+    points_uncollected: int = strawberry.field(
+        description="Points already spent, so not taken back (the balance never goes negative).")
+    entry_id: strawberry.ID | None
+
+    @classmethod
+    def of(cls, r: Refund) -> RefundType:
+        return cls(id=strawberry.ID(str(r.id)), amount_minor=r.amount_minor,
+                   points_due=r.points_due, points_taken=r.points_taken,
+                   points_uncollected=r.points_uncollected,
+                   entry_id=strawberry.ID(str(r.entry_id)) if r.entry_id else None)
+
+
+@strawberry.type
+class ProductEarningOverride:
+    sku: str
+    mode: OverrideModeEnum  # type: ignore[valid-type]
+    value: int
+
+
+@strawberry.type(name="EarningRules", description="points_per_unit points per spend_unit_minor.")
+class EarningRulesType:
+    points_per_unit: int
+    spend_unit_minor: Money  # type: ignore[valid-type]
+    award_status: PurchaseStatusEnum  # type: ignore[valid-type]
+    min_order_minor: Money  # type: ignore[valid-type]
+    exclude_discounted: bool
+    product_overrides: list[ProductEarningOverride]
+
+    @classmethod
+    def of(cls, rule: EarningRule, overrides: dict[str, tuple[OverrideMode, int]]
+           ) -> EarningRulesType:
+        return cls(
+            points_per_unit=rule.points_per_unit, spend_unit_minor=rule.spend_unit_minor,
+            award_status=rule.award_status, min_order_minor=rule.min_order_minor,
+            exclude_discounted=rule.exclude_discounted,
+            product_overrides=[ProductEarningOverride(sku=s, mode=m, value=v)
+                               for s, (m, v) in overrides.items()],
+        )

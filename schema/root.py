@@ -1,0 +1,46 @@
+"""The one place the root Query and Mutation are assembled, and the schema built."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import strawberry
+from strawberry.extensions import (
+    MaxAliasesLimiter,
+    MaxTokensLimiter,
+    ParserCache,
+    QueryDepthLimiter,
+    ValidationCache,
+)
+from strawberry.tools import merge_types
+
+from schema.customers.mutations import CustomerMutations
+from schema.customers.queries import CustomerQueries
+from schema.errors import ErrorCodes
+from schema.ledger.resolvers import LedgerMutations, LedgerQueries
+from schema.purchases.resolvers import PurchaseMutations, PurchaseQueries
+
+Query = merge_types("Query", (CustomerQueries, LedgerQueries, PurchaseQueries))
+Mutation = merge_types("Mutation", (CustomerMutations, LedgerMutations, PurchaseMutations))
+
+
+class TesseraSchema(strawberry.Schema):
+    def process_errors(self, errors: list[Any], execution_context: Any = None) -> None:
+        # ErrorCodes logs the unexpected ones; client errors are not server events.
+        return None
+
+
+def build_schema(max_depth: int = 10) -> strawberry.Schema:
+    """The schema with its guards: depth, alias and token limits, cached parse/validate."""
+    return TesseraSchema(
+        query=Query,
+        mutation=Mutation,
+        extensions=[
+            ErrorCodes,
+            lambda: MaxTokensLimiter(max_token_count=5_000),
+            lambda: ParserCache(maxsize=1_000),
+            lambda: QueryDepthLimiter(max_depth=max_depth),
+            lambda: MaxAliasesLimiter(max_alias_count=30),
+            lambda: ValidationCache(maxsize=1_000),
+        ],
+    )

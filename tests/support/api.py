@@ -1,0 +1,77 @@
+"""A real uvicorn server on loopback running the app, and a small GraphQL client."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import socket
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, replace
+from typing import Any
+
+import httpx
+import uvicorn
+
+from tessera.app import create_app
+from tessera.settings import Settings
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@contextlib.asynccontextmanager
+async def running_server(database_url: str, **overrides: Any) -> AsyncIterator[str]:
+    """Serve the app on a free loopback port in this event loop; yields its base URL."""
+    settings = replace(Settings.from_env(), database_url=database_url, debug=True,
+                       jwt_secret="test-secret", **overrides)
+    port = free_port()
+    config = uvicorn.Config(create_app(settings), host="127.0.0.1", port=port,
+                            log_level="warning", lifespan="on")
+    server = uvicorn.Server(config)
+    task = asyncio.create_task(server.serve())
+    deadline = asyncio.get_running_loop().time() + 15
+    while not server.started:
+        if task.done() or asyncio.get_running_loop().time() > deadline:
+            raise RuntimeError("the test server did not start")
+        await asyncio.sleep(0.01)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        await task
+
+
+@dataclass
+class GraphQLClient:
+    http: httpx.AsyncClient
+    token: str | None = None
+
+    async def post(self, query: str, variables: dict[str, Any] | None = None,
+                   token: str | None = None) -> dict[str, Any]:
+        """The whole response body (data and errors)."""
+        bearer = token if token is not None else self.token
+        headers = {"Authorization": f"Bearer {bearer}"} if bearer else {}
+        response = await self.http.post("/graphql", json={"query": query,
+                                                          "variables": variables or {}},
+                                        headers=headers)
+        assert response.status_code == 200, response.text
+        body: dict[str, Any] = response.json()
+        return body
+
+    async def data(self, query: str, variables: dict[str, Any] | None = None,
+                   token: str | None = None) -> dict[str, Any]:
+        """The data of a response that must have no top-level errors."""
+        body = await self.post(query, variables, token)
+        assert not body.get("errors"), body["errors"]
+        result: dict[str, Any] = body["data"]
+        return result
+
+    def as_(self, token: str | None) -> GraphQLClient:
+        return GraphQLClient(self.http, token)
+
+
+def error_codes(body: dict[str, Any]) -> list[str]:
+    return [e["extensions"]["code"] for e in body.get("errors") or []]

@@ -1,0 +1,81 @@
+"""The ledger audit actor, run by a real Dramatiq worker on the session's broker."""
+
+from __future__ import annotations
+
+import asyncio
+import importlib
+import logging
+import sys
+from collections.abc import Iterator
+from types import ModuleType
+
+import dramatiq
+import pytest
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+
+@pytest.fixture
+def actors(
+    broker_url: str, database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[ModuleType]:
+    """`tessera.actors` bound to the session's broker and database, as `tessera worker` runs it."""
+    monkeypatch.setenv("TESSERA_BROKER_URL", broker_url)
+    monkeypatch.setenv("TESSERA_DATABASE_URL", database_url)
+    # The module configures its broker when imported; reload so that it takes this one.
+    module = sys.modules.get("tessera.actors")
+    module = importlib.reload(module) if module else importlib.import_module("tessera.actors")
+    module.broker.flush_all()
+    yield module
+    module.broker.flush_all()
+
+
+def run_worker_until_idle(module: ModuleType, message: dramatiq.Message[int]) -> None:
+    worker = dramatiq.Worker(module.broker, worker_threads=1, worker_timeout=100)
+    worker.start()
+    try:
+        module.broker.join(message.queue_name, timeout=30_000)
+        worker.join()
+    finally:
+        worker.stop()
+
+
+async def test_audit_of_a_sound_ledger_reports_no_violation(
+    clean_db: AsyncEngine, actors: ModuleType, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger="tessera.actors")
+    # When the audit is enqueued and a worker runs it
+    message = actors.audit_ledger.send()
+    await asyncio.to_thread(run_worker_until_idle, actors, message)
+    # Then it ran and found nothing wrong
+    assert "ledger audit finished with 0 violation(s)" in caplog.messages
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+
+
+async def test_audit_logs_each_violation_at_error(
+    clean_db: AsyncEngine, actors: ModuleType, caplog: pytest.LogCaptureFixture
+) -> None:
+    # Given a balance that no ledger entry or lot accounts for
+    async with clean_db.begin() as conn:
+        await conn.execute(
+            text(
+                "INSERT INTO customers (category_id) "
+                "SELECT id FROM point_categories WHERE is_default"
+            )
+        )
+        await conn.execute(
+            text(
+                "INSERT INTO point_accounts (customer_id, balance, lifetime_earned) "
+                "SELECT id, 5, 5 FROM customers"
+            )
+        )
+    caplog.set_level(logging.INFO, logger="tessera.actors")
+    # When the worker runs the audit
+    message = actors.audit_ledger.send()
+    await asyncio.to_thread(run_worker_until_idle, actors, message)
+    # Then each violation is logged at ERROR
+    errors = [r.getMessage() for r in caplog.records if r.levelno == logging.ERROR]
+    assert any("balance 5 but entries sum to 0" in e for e in errors)
+    assert any("balance 5 but open lots hold 0" in e for e in errors)
+    # And calling the actor directly returns the same count
+    assert await asyncio.to_thread(actors.audit_ledger.fn) == len(errors)
