@@ -18,8 +18,12 @@ class Authenticator:
     """Verifies bearer tokens. A verified staff token is remembered for 30 s, so a
     revocation takes effect within that time and hot paths skip a database round trip."""
 
-    def __init__(self, new_uow: Callable[[], UnitOfWork], jwt_secret: str,
-                 jwt_audience: str | None = None) -> None:
+    def __init__(
+        self,
+        new_uow: Callable[[], UnitOfWork],
+        jwt_secret: str | None,
+        jwt_audience: str | None = None,
+    ) -> None:
         self._new_uow = new_uow
         self._jwt_secret = jwt_secret
         self._jwt_audience = jwt_audience
@@ -35,6 +39,8 @@ class Authenticator:
         try:
             if is_staff_token(token):
                 return await self._staff_for(token)
+            if self._jwt_secret is None:
+                return Anonymous("customer tokens are not accepted: TESSERA_JWT_SECRET is unset")
             return customer_for_jwt(token, self._jwt_secret, self._jwt_audience)
         except InvalidToken as error:
             return Anonymous(f"invalid token: {error}")

@@ -16,8 +16,9 @@ from domain.errors import DomainError, ErrorCode
 
 logger = logging.getLogger("tessera.graphql")
 
-UserErrorCode = strawberry.enum(ErrorCode, name="UserErrorCode",
-                                description="Why an input was refused.")
+UserErrorCode = strawberry.enum(
+    ErrorCode, name="UserErrorCode", description="Why an input was refused."
+)
 
 
 @strawberry.type(description="An input the mutation refused; nothing was written.")
@@ -35,8 +36,9 @@ P = ParamSpec("P")
 R = TypeVar("R")
 
 
-def payload_on_error(payload: Callable[..., R]) -> Callable[[Callable[P, Awaitable[R]]],
-                                                             Callable[P, Awaitable[R]]]:
+def payload_on_error(
+    payload: Callable[..., R],
+) -> Callable[[Callable[P, Awaitable[R]]], Callable[P, Awaitable[R]]]:
     """Turn a DomainError raised by the resolver into `payload(user_errors=[...])`."""
 
     def decorate(resolver: Callable[P, Awaitable[R]]) -> Callable[P, Awaitable[R]]:
@@ -78,10 +80,12 @@ class ErrorCodes(SchemaExtension):
             error.extensions = {**original.extensions, **(error.extensions or {})}
             return error
         request_id = uuid.uuid4().hex[:12]
-        logger.error("unexpected error (request %s) at %s", request_id, error.path,
-                     exc_info=original)
+        logger.error(
+            "unexpected error (request %s) at %s", request_id, error.path, exc_info=original
+        )
         return GraphQLError(
             f"Internal server error (request id {request_id}).",
-            nodes=error.nodes, path=error.path,
+            nodes=error.nodes,
+            path=error.path,
             extensions={"code": "INTERNAL_SERVER_ERROR", "requestId": request_id},
         )

@@ -59,10 +59,12 @@ def page_size(first: int | None, maximum: int) -> int:
 
 def connection(items: list[T], has_next: bool, kind: str) -> Connection[T]:
     """A connection over items that have an integer `id`, the cursor's key."""
-    edges = [Edge(cursor=encode_cursor(kind, item.id), node=item)  # type: ignore[attr-defined]
-             for item in items]
+    edges = [
+        Edge(cursor=encode_cursor(kind, item.id), node=item)  # type: ignore[attr-defined]
+        for item in items
+    ]
     return Connection(
-        edges=edges, nodes=items,
-        page_info=PageInfo(has_next_page=has_next,
-                           end_cursor=edges[-1].cursor if edges else None),
+        edges=edges,
+        nodes=items,
+        page_info=PageInfo(has_next_page=has_next, end_cursor=edges[-1].cursor if edges else None),
     )

@@ -18,20 +18,32 @@ from schema.context import Context, Loaders
 
 
 class TesseraGraphQL(GraphQL[Context, None]):
-    def __init__(self, schema: strawberry.Schema, new_uow: Callable[[], UnitOfWork],
-                 authenticator: Authenticator, max_page_size: int, debug: bool) -> None:
-        super().__init__(schema, graphql_ide="graphiql" if debug else None,
-                         allow_queries_via_get=False)
+    def __init__(
+        self,
+        schema: strawberry.Schema,
+        new_uow: Callable[[], UnitOfWork],
+        authenticator: Authenticator,
+        max_page_size: int,
+        debug: bool,
+    ) -> None:
+        super().__init__(
+            schema, graphql_ide="graphiql" if debug else None, allow_queries_via_get=False
+        )
         self._new_uow = new_uow
         self._authenticator = authenticator
         self._max_page_size = max_page_size
 
-    async def get_context(self, request: Request | WebSocket, response: Response | None
-                          ) -> Context:
+    async def get_context(
+        self, request: Request | WebSocket, response: Response | WebSocket
+    ) -> Context:
         principal = await self._authenticator.principal(request.headers.get("authorization"))
-        return Context(principal=principal, new_uow=self._new_uow,
-                       loaders=Loaders(self._new_uow), max_page_size=self._max_page_size,
-                       request=request)
+        return Context(
+            principal=principal,
+            new_uow=self._new_uow,
+            loaders=Loaders(self._new_uow),
+            max_page_size=self._max_page_size,
+            request=request,
+        )
 
-    def encode_json(self, data: Any) -> bytes:  # type: ignore[override]
+    def encode_json(self, data: Any) -> bytes:
         return orjson.dumps(data)

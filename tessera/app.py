@@ -63,8 +63,7 @@ def create_app(settings: Settings | None = None, database_url: str | None = None
     graphql = TesseraGraphQL(
         build_schema(max_depth=settings.max_query_depth),
         new_uow=resources.new_uow,
-        authenticator=Authenticator(resources.new_uow, settings.jwt_secret,
-                                    settings.jwt_audience),
+        authenticator=Authenticator(resources.new_uow, settings.jwt_secret, settings.jwt_audience),
         max_page_size=settings.max_page_size,
         debug=settings.debug,
     )

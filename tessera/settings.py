@@ -16,7 +16,7 @@ class Settings:
 
     database_url: str | None
     broker_url: str | None
-    jwt_secret: str
+    jwt_secret: str | None
     jwt_audience: str | None
     debug: bool
     data_dir: Path
@@ -30,7 +30,7 @@ class Settings:
         return cls(
             database_url=config("TESSERA_DATABASE_URL", default=None) or None,
             broker_url=config("TESSERA_BROKER_URL", default=None) or None,
-            jwt_secret=config("TESSERA_JWT_SECRET", default="change-me-in-production"),
+            jwt_secret=config("TESSERA_JWT_SECRET", default=None) or None,
             jwt_audience=config("TESSERA_JWT_AUDIENCE", default=None) or None,
             debug=config("TESSERA_DEBUG", cast=bool, default=False),
             data_dir=Path(config("TESSERA_DATA_DIR", default=str(PROJECT_ROOT / ".tessera"))),

@@ -32,8 +32,8 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.ADMIN: frozenset(Permission),
     Role.MANAGER: frozenset(Permission) - {Permission.MANAGE_FUNNELS},
     Role.CASHIER: frozenset(
-        _READ | {Permission.MANAGE_CUSTOMERS, Permission.RECORD_PURCHASES,
-                 Permission.REFUND_PURCHASES}
+        _READ
+        | {Permission.MANAGE_CUSTOMERS, Permission.RECORD_PURCHASES, Permission.REFUND_PURCHASES}
     ),
     Role.MARKETER: frozenset(_READ | {Permission.MANAGE_FUNNELS, Permission.READ_REPORTS}),
     Role.VIEWER: frozenset(_READ | {Permission.READ_REPORTS}),

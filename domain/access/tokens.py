@@ -34,8 +34,9 @@ async def create_staff_token(uow: UnitOfWork, role: str, name: str) -> str:
         raise DomainError.one("role", ErrorCode.INVALID, f"Role must be one of {roles}.") from None
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
     async with uow:
-        await uow.execute(insert(api_tokens).values(name=name, role=checked.value,
-                                                    token_hash=_hash(token)))
+        await uow.execute(
+            insert(api_tokens).values(name=name, role=checked.value, token_hash=_hash(token))
+        )
         await uow.commit()
     return token
 
@@ -58,7 +59,10 @@ def customer_for_jwt(token: str, secret: str, audience: str | None = None) -> Cu
     """Verify an HS256 JWT from the shop's login; its `sub` is the customer's external ref."""
     try:
         claims = jwt.decode(
-            token, secret, algorithms=["HS256"], audience=audience,
+            token,
+            secret,
+            algorithms=["HS256"],
+            audience=audience,
             options={"require": ["sub", "exp"], "verify_aud": audience is not None},
         )
     except jwt.PyJWTError as error:

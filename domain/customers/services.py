@@ -145,7 +145,7 @@ async def set_category(
             .values(category_id=cat, updated_at=func.now())
             .returning(customers.c.id, old.c.category_id)
         )
-        changed = [(row[0], row[1]) for row in rows]
+        changed: list[tuple[int, int]] = [tuple(row) for row in rows]
         for cid, previous in changed:
             uow.record(
                 CategoryChanged(

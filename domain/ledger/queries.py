@@ -51,7 +51,7 @@ async def accounts_by_customer(uow: UnitOfWork, customer_ids: Sequence[int]) -> 
             point_accounts.c.lifetime_spent,
         ).where(point_accounts.c.customer_id.in_(list(customer_ids)))
     )
-    return {row.customer_id: Account(*row) for row in rows}
+    return {row.customer_id: Account(**row._asdict()) for row in rows}
 
 
 async def get_account(uow: UnitOfWork, customer_id: int) -> Account | None:

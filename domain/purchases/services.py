@@ -136,7 +136,7 @@ async def _customer_and_multiplier(
         field = "customerId"
     if row is None:
         raise DomainError.one(field, ErrorCode.NOT_FOUND, "No such customer.")
-    return row[0], row[1]
+    return int(row._mapping["id"]), Decimal(row._mapping["earn_multiplier"])
 
 
 async def _award_if_due(
@@ -303,14 +303,14 @@ def _refund_quantities(
     """Line number -> quantity to refund; SKUs spread over the order's lines in order."""
     left = {ln.line_no: ln.quantity - ln.refunded_quantity for ln in purchase_lines_}
     if lines is None:
-        quantities = {n: q for n, q in left.items() if q > 0}
-        if not quantities:
+        everything = {n: q for n, q in left.items() if q > 0}
+        if not everything:
             raise DomainError.one(
                 "lines",
                 ErrorCode.REFUND_EXCEEDS_PURCHASE,
                 "Everything on this order is refunded already.",
             )
-        return quantities
+        return everything
     quantities: dict[int, int] = {}
     problems = Problems()
     for i, wanted in enumerate(lines):

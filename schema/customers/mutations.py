@@ -77,7 +77,8 @@ class CustomerPayload:
 class SetCustomerCategoryPayload:
     updated_count: int = 0
     customers: list[CustomerType] = strawberry.field(
-        default_factory=list, description="The changed customers (the first 100).")
+        default_factory=list, description="The changed customers (the first 100)."
+    )
     user_errors: list[UserError] = strawberry.field(default_factory=list)
 
 
@@ -91,8 +92,17 @@ def _given(data: Any, *names: str) -> dict[str, Any]:
     return {n: getattr(data, n) for n in names if getattr(data, n) is not strawberry.UNSET}
 
 
-_FIELDS = ("external_ref", "card_code", "email", "phone", "first_name", "last_name",
-           "consent_email", "consent_sms", "attributes")
+_FIELDS = (
+    "external_ref",
+    "card_code",
+    "email",
+    "phone",
+    "first_name",
+    "last_name",
+    "consent_email",
+    "consent_sms",
+    "attributes",
+)
 
 
 @strawberry.type
@@ -100,24 +110,31 @@ class CustomerMutations:
     @strawberry.mutation(permission_classes=[requires(Permission.MANAGE_CUSTOMERS)])
     @payload_on_error(CustomerPayload)
     async def create_customer(self, info: Info, input: CreateCustomerInput) -> CustomerPayload:
-        customer = await services.create_customer(info.context.new_uow(), _given(input, *_FIELDS),
-                                                  input.category_id)
+        customer = await services.create_customer(
+            info.context.new_uow(), _given(input, *_FIELDS), input.category_id
+        )
         return CustomerPayload(customer=CustomerType.of(customer))
 
     @strawberry.mutation(permission_classes=[requires(Permission.MANAGE_CUSTOMERS)])
     @payload_on_error(CustomerPayload)
     async def update_customer(self, info: Info, input: UpdateCustomerInput) -> CustomerPayload:
-        customer = await services.update_customer(info.context.new_uow(), input.id,
-                                                  _given(input, *_FIELDS))
+        customer = await services.update_customer(
+            info.context.new_uow(), input.id, _given(input, *_FIELDS)
+        )
         return CustomerPayload(customer=CustomerType.of(customer))
 
-    @strawberry.mutation(permission_classes=[requires(Permission.MANAGE_CATEGORIES)],
-                         description="Move one or many customers to a category, atomically.")
+    @strawberry.mutation(
+        permission_classes=[requires(Permission.MANAGE_CATEGORIES)],
+        description="Move one or many customers to a category, atomically.",
+    )
     @payload_on_error(SetCustomerCategoryPayload)
-    async def set_customer_category(self, info: Info, input: SetCustomerCategoryInput
-                                    ) -> SetCustomerCategoryPayload:
+    async def set_customer_category(
+        self, info: Info, input: SetCustomerCategoryInput
+    ) -> SetCustomerCategoryPayload:
         changed = await services.set_category(
-            info.context.new_uow(), input.category_id, info.context.principal.actor,
+            info.context.new_uow(),
+            input.category_id,
+            info.context.principal.actor,
             customer_ids=list(input.customer_ids) if input.customer_ids is not None else None,
             filter=input.filter.to_domain() if input.filter is not None else None,
         )
@@ -130,16 +147,20 @@ class CustomerMutations:
 
     @strawberry.mutation(permission_classes=[requires(Permission.MANAGE_CATEGORIES)])
     @payload_on_error(PointCategoryPayload)
-    async def create_point_category(self, info: Info, input: CreatePointCategoryInput
-                                    ) -> PointCategoryPayload:
-        category = await services.create_category(info.context.new_uow(), input.name,
-                                                  input.earn_multiplier, input.is_default)
+    async def create_point_category(
+        self, info: Info, input: CreatePointCategoryInput
+    ) -> PointCategoryPayload:
+        category = await services.create_category(
+            info.context.new_uow(), input.name, input.earn_multiplier, input.is_default
+        )
         return PointCategoryPayload(category=PointCategoryType.of(category))
 
     @strawberry.mutation(permission_classes=[requires(Permission.MANAGE_CATEGORIES)])
     @payload_on_error(PointCategoryPayload)
-    async def update_point_category(self, info: Info, input: UpdatePointCategoryInput
-                                    ) -> PointCategoryPayload:
-        category = await services.update_category(info.context.new_uow(), input.id, input.name,
-                                                  input.earn_multiplier, input.is_default)
+    async def update_point_category(
+        self, info: Info, input: UpdatePointCategoryInput
+    ) -> PointCategoryPayload:
+        category = await services.update_category(
+            info.context.new_uow(), input.id, input.name, input.earn_multiplier, input.is_default
+        )
         return PointCategoryPayload(category=PointCategoryType.of(category))

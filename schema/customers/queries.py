@@ -34,29 +34,41 @@ class CustomerQueries:
         found = await info.context.loaders.customer.load(_customer_id(id))
         return CustomerType.of(found) if found else None
 
-    @strawberry.field(permission_classes=[requires(Permission.VIEW_CUSTOMERS)],
-                      description="Look a customer up by the card's barcode (at the till).")
+    @strawberry.field(
+        permission_classes=[requires(Permission.VIEW_CUSTOMERS)],
+        description="Look a customer up by the card's barcode (at the till).",
+    )
     async def customer_by_card(self, info: Info, code: str) -> CustomerType | None:
         async with info.context.new_uow() as uow:
             found = await repo.customer_by(uow, card_code=code.strip())
         return CustomerType.of(found) if found else None
 
-    @strawberry.field(permission_classes=[requires(Permission.VIEW_CUSTOMERS)],
-                      description="Look a customer up by the shop's own id.")
+    @strawberry.field(
+        permission_classes=[requires(Permission.VIEW_CUSTOMERS)],
+        description="Look a customer up by the shop's own id.",
+    )
     async def customer_by_external_ref(self, info: Info, ref: str) -> CustomerType | None:
         async with info.context.new_uow() as uow:
             found = await repo.customer_by(uow, external_ref=ref.strip())
         return CustomerType.of(found) if found else None
 
     @strawberry.field(permission_classes=[requires(Permission.VIEW_CUSTOMERS)])
-    async def customers(self, info: Info, first: int | None = None, after: str | None = None,
-                        filter: CustomerFilterInput | None = None) -> Connection[CustomerType]:
+    async def customers(
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        filter: CustomerFilterInput | None = None,
+    ) -> Connection[CustomerType]:
         limit = page_size(first, info.context.max_page_size)
         after_id = decode_cursor("Customer", after)
         try:
-            page = await find_customers(info.context.new_uow(),
-                                        (filter or CustomerFilterInput()).to_domain(),
-                                        limit, after_id)
+            page = await find_customers(
+                info.context.new_uow(),
+                (filter or CustomerFilterInput()).to_domain(),
+                limit,
+                after_id,
+            )
         except DomainError as error:
             problem = error.problems[0]
             raise client_error(problem.message, field=problem.field) from error
@@ -67,8 +79,9 @@ class CustomerQueries:
         async with info.context.new_uow() as uow:
             return [PointCategoryType.of(c) for c in await repo.categories(uow)]
 
-    @strawberry.field(permission_classes=[IsCustomer],
-                      description="The customer of a customer token.")
+    @strawberry.field(
+        permission_classes=[IsCustomer], description="The customer of a customer token."
+    )
     async def me(self, info: Info) -> CustomerType | None:
         principal = info.context.principal
         assert isinstance(principal, CustomerPrincipal)

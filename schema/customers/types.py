@@ -18,7 +18,6 @@ from schema.permissions import owner_or
 from schema.scalars import JSON
 
 
-
 @strawberry.type(name="PointCategory", description="A tier: its multiplier scales earning.")
 class PointCategoryType:
     id: strawberry.ID
@@ -28,8 +27,12 @@ class PointCategoryType:
 
     @classmethod
     def of(cls, c: PointCategory) -> PointCategoryType:
-        return cls(id=strawberry.ID(str(c.id)), name=c.name, earn_multiplier=c.earn_multiplier,
-                   is_default=c.is_default)
+        return cls(
+            id=strawberry.ID(str(c.id)),
+            name=c.name,
+            earn_multiplier=c.earn_multiplier,
+            is_default=c.is_default,
+        )
 
 
 @strawberry.type(name="Customer")
@@ -52,10 +55,19 @@ class CustomerType:
     @classmethod
     def of(cls, c: Customer) -> CustomerType:
         return cls(
-            id=strawberry.ID(str(c.id)), external_ref=c.external_ref, card_code=c.card_code,
-            email=c.email, phone=c.phone, first_name=c.first_name, last_name=c.last_name,
-            consent_email=c.consent_email, consent_sms=c.consent_sms, attributes=c.attributes,
-            created_at=c.created_at, updated_at=c.updated_at, category_id=c.category_id,
+            id=strawberry.ID(str(c.id)),
+            external_ref=c.external_ref,
+            card_code=c.card_code,
+            email=c.email,
+            phone=c.phone,
+            first_name=c.first_name,
+            last_name=c.last_name,
+            consent_email=c.consent_email,
+            consent_sms=c.consent_sms,
+            attributes=c.attributes,  # type: ignore[arg-type]
+            created_at=c.created_at,
+            updated_at=c.updated_at,
+            category_id=c.category_id,
             customer_id=c.id,
         )
 
@@ -70,21 +82,28 @@ class CustomerType:
         account = await info.context.loaders.account.load(self.customer_id)
         return PointsSummaryType.of(account or Account(self.customer_id, 0, 0, 0))
 
-    @strawberry.field(permission_classes=[owner_or(Permission.VIEW_POINTS)],
-                      description="Movements, newest first.")
-    async def ledger(self, info: Info, first: int | None = None, after: str | None = None,
-                     filter: LedgerFilter | None = None) -> Connection[LedgerEntryType]:
+    @strawberry.field(
+        permission_classes=[owner_or(Permission.VIEW_POINTS)],
+        description="Movements, newest first.",
+    )
+    async def ledger(
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        filter: LedgerFilter | None = None,
+    ) -> Connection[LedgerEntryType]:
         limit = page_size(first, info.context.max_page_size)
         after_id = decode_cursor("LedgerEntry", after)
         domain_filter = (filter or LedgerFilter()).to_domain()
         async with info.context.new_uow() as uow:
             page = await history(uow, self.customer_id, domain_filter, limit, after_id)
-        return connection([LedgerEntryType.of(e) for e in page.items], page.has_next,
-                          "LedgerEntry")
+        return connection([LedgerEntryType.of(e) for e in page.items], page.has_next, "LedgerEntry")
 
 
-@strawberry.input(name="CustomerFilter",
-                  description="Every given criterion must match; balances are inclusive.")
+@strawberry.input(
+    name="CustomerFilter", description="Every given criterion must match; balances are inclusive."
+)
 class CustomerFilterInput:
     category_id: strawberry.ID | None = None
     min_balance: int | None = None
@@ -94,5 +113,9 @@ class CustomerFilterInput:
     )
 
     def to_domain(self) -> CustomerFilter:
-        return CustomerFilter(category_id=self.category_id, min_balance=self.min_balance,
-                              max_balance=self.max_balance, search=self.search)
+        return CustomerFilter(
+            category_id=self.category_id,
+            min_balance=self.min_balance,
+            max_balance=self.max_balance,
+            search=self.search,
+        )

@@ -21,7 +21,8 @@ class AdjustPointsInput:
     points: int = strawberry.field(description="Signed: positive credits, negative debits.")
     note: str = strawberry.field(description="Why; required, kept in the ledger.")
     idempotency_key: str = strawberry.field(
-        description="Retrying with the same key returns the first result and writes nothing.")
+        description="Retrying with the same key returns the first result and writes nothing."
+    )
 
 
 @strawberry.input
@@ -36,7 +37,8 @@ class LedgerMovementPayload:
     customer: CustomerType | None = None
     points: PointsSummaryType | None = None
     replayed: bool = strawberry.field(
-        default=False, description="True when an idempotency key repeated an earlier call.")
+        default=False, description="True when an idempotency key repeated an earlier call."
+    )
     user_errors: list[UserError] = strawberry.field(default_factory=list)
 
 
@@ -52,19 +54,25 @@ async def _payload(info: Info, movement: Movement) -> LedgerMovementPayload:
 
 @strawberry.type
 class LedgerQueries:
-    @strawberry.field(permission_classes=[requires(Permission.ADJUST_POINTS)],
-                      description="The balance now and after an adjustment; writes nothing.")
-    async def preview_adjustment(self, info: Info, customer_id: strawberry.ID,
-                                 points: int) -> AdjustmentPreview:
+    @strawberry.field(
+        permission_classes=[requires(Permission.ADJUST_POINTS)],
+        description="The balance now and after an adjustment; writes nothing.",
+    )
+    async def preview_adjustment(
+        self, info: Info, customer_id: strawberry.ID, points: int
+    ) -> AdjustmentPreview:
         try:
-            preview = await services.preview_adjustment(info.context.new_uow(), customer_id,
-                                                        points)
+            preview = await services.preview_adjustment(info.context.new_uow(), customer_id, points)
         except DomainError as error:
             problem = error.problems[0]
             code = "NOT_FOUND" if problem.code == "NOT_FOUND" else "BAD_USER_INPUT"
             raise client_error(problem.message, code, field=problem.field) from error
-        return AdjustmentPreview.of(preview.customer_id, preview.current_balance,
-                                    preview.projected_balance, preview.problems)
+        return AdjustmentPreview.of(
+            preview.customer_id,
+            preview.current_balance,
+            preview.projected_balance,
+            preview.problems,
+        )
 
 
 @strawberry.type
@@ -73,16 +81,24 @@ class LedgerMutations:
     @payload_on_error(LedgerMovementPayload)
     async def adjust_points(self, info: Info, input: AdjustPointsInput) -> LedgerMovementPayload:
         movement = await services.adjust_points(
-            info.context.new_uow(), input.customer_id, input.points, input.note,
-            input.idempotency_key, info.context.principal.actor,
+            info.context.new_uow(),
+            input.customer_id,
+            input.points,
+            input.note,
+            input.idempotency_key,
+            info.context.principal.actor,
         )
         return await _payload(info, movement)
 
-    @strawberry.mutation(permission_classes=[requires(Permission.ADJUST_POINTS)],
-                         description="Cancel an entry with a linked reversal entry.")
+    @strawberry.mutation(
+        permission_classes=[requires(Permission.ADJUST_POINTS)],
+        description="Cancel an entry with a linked reversal entry.",
+    )
     @payload_on_error(LedgerMovementPayload)
-    async def reverse_ledger_entry(self, info: Info, input: ReverseLedgerEntryInput
-                                   ) -> LedgerMovementPayload:
-        movement = await services.reverse_entry(info.context.new_uow(), input.entry_id,
-                                                input.note, info.context.principal.actor)
+    async def reverse_ledger_entry(
+        self, info: Info, input: ReverseLedgerEntryInput
+    ) -> LedgerMovementPayload:
+        movement = await services.reverse_entry(
+            info.context.new_uow(), input.entry_id, input.note, info.context.principal.actor
+        )
         return await _payload(info, movement)

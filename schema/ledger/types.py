@@ -22,8 +22,11 @@ class PointsSummaryType:
 
     @classmethod
     def of(cls, account: Account) -> PointsSummaryType:
-        return cls(balance=account.balance, lifetime_earned=account.lifetime_earned,
-                   lifetime_spent=account.lifetime_spent)
+        return cls(
+            balance=account.balance,
+            lifetime_earned=account.lifetime_earned,
+            lifetime_spent=account.lifetime_spent,
+        )
 
 
 @strawberry.type(name="LedgerEntry", description="One movement of points; never changed.")
@@ -44,13 +47,21 @@ class LedgerEntryType:
     @classmethod
     def of(cls, e: LedgerEntry) -> LedgerEntryType:
         return cls(
-            id=strawberry.ID(str(e.id)), customer_id=strawberry.ID(str(e.customer_id)),
-            points=e.points, balance_after=e.balance_after, kind=e.kind, note=e.note,
-            source_type=e.source_type, source=e.source_ref, actor=e.actor,
+            id=strawberry.ID(str(e.id)),
+            customer_id=strawberry.ID(str(e.customer_id)),
+            points=e.points,
+            balance_after=e.balance_after,
+            kind=e.kind,
+            note=e.note,
+            source_type=e.source_type,
+            source=e.source_ref,
+            actor=e.actor,
             reverses_entry_id=strawberry.ID(str(e.reverses_entry_id))
-            if e.reverses_entry_id else None,
+            if e.reverses_entry_id
+            else None,
             reversed_by_entry_id=strawberry.ID(str(e.reversed_by_entry_id))
-            if e.reversed_by_entry_id else None,
+            if e.reversed_by_entry_id
+            else None,
             created_at=e.created_at,
         )
 
@@ -64,8 +75,13 @@ class LedgerFilter:
     max_points: int | None = None
 
     def to_domain(self) -> HistoryFilter:
-        return HistoryFilter(since=self.since, until=self.until, kinds=tuple(self.kinds or ()),
-                             min_points=self.min_points, max_points=self.max_points)
+        return HistoryFilter(
+            since=self.since,
+            until=self.until,
+            kinds=tuple(self.kinds or ()),
+            min_points=self.min_points,
+            max_points=self.max_points,
+        )
 
 
 @strawberry.type
@@ -77,10 +93,13 @@ class AdjustmentPreview:
     problems: list[UserError]
 
     @classmethod
-    def of(cls, customer_id: int, current: int, projected: int,
-           problems: tuple[Problem, ...]) -> AdjustmentPreview:
+    def of(
+        cls, customer_id: int, current: int, projected: int, problems: tuple[Problem, ...]
+    ) -> AdjustmentPreview:
         return cls(
-            customer_id=strawberry.ID(str(customer_id)), current_balance=current,
-            projected_balance=projected, allowed=not problems,
+            customer_id=strawberry.ID(str(customer_id)),
+            current_balance=current,
+            projected_balance=projected,
+            allowed=not problems,
             problems=[UserError(field=p.field, code=p.code, message=p.message) for p in problems],
         )

@@ -8,8 +8,7 @@ from typing import Any
 import strawberry
 
 from domain.access.permissions import Permission
-from domain.purchases import rules
-from domain.purchases import services
+from domain.purchases import rules, services
 from domain.purchases.earning import Line
 from domain.purchases.validation import RefundLine
 from schema.context import Info
@@ -87,7 +86,8 @@ class RecordPurchasePayload:
     points: PointsSummaryType | None = None
     points_awarded: int = strawberry.field(default=0, description="Awarded by this call.")
     replayed: bool = strawberry.field(
-        default=False, description="True when the order had been reported before.")
+        default=False, description="True when the order had been reported before."
+    )
     user_errors: list[UserError] = strawberry.field(default_factory=list)
 
 
@@ -121,59 +121,89 @@ class PurchaseQueries:
 
 @strawberry.type
 class PurchaseMutations:
-    @strawberry.mutation(permission_classes=[requires(Permission.RECORD_PURCHASES)],
-                         description="Report an order (or a later status); points once.")
+    @strawberry.mutation(
+        permission_classes=[requires(Permission.RECORD_PURCHASES)],
+        description="Report an order (or a later status); points once.",
+    )
     @payload_on_error(RecordPurchasePayload)
-    async def record_purchase(self, info: Info, input: RecordPurchaseInput
-                              ) -> RecordPurchasePayload:
+    async def record_purchase(
+        self, info: Info, input: RecordPurchaseInput
+    ) -> RecordPurchasePayload:
         report = services.PurchaseReport(
-            order_id=input.order_id, status=input.status,
-            lines=[Line(ln.sku, ln.quantity, ln.unit_price_minor, ln.discounted)
-                   for ln in input.lines],
-            customer_id=input.customer_id, card_code=input.card_code, shop=input.shop,
-            channel=input.channel.value, occurred_at=input.occurred_at,
+            order_id=input.order_id,
+            status=input.status,
+            lines=[
+                Line(ln.sku, ln.quantity, ln.unit_price_minor, ln.discounted) for ln in input.lines
+            ],
+            customer_id=input.customer_id,
+            card_code=input.card_code,
+            shop=input.shop,
+            channel=input.channel.value,
+            occurred_at=input.occurred_at,
         )
-        record = await services.record_purchase(info.context.new_uow(), report,
-                                                info.context.principal.actor)
+        record = await services.record_purchase(
+            info.context.new_uow(), report, info.context.principal.actor
+        )
         customer = await info.context.loaders.customer.load(record.purchase.customer_id)
         return RecordPurchasePayload(
             purchase=PurchaseType.of(record.purchase),
             customer=CustomerType.of(customer) if customer else None,
             points=await _points(info, record.purchase.customer_id),
-            points_awarded=record.points_awarded, replayed=record.replayed,
+            points_awarded=record.points_awarded,
+            replayed=record.replayed,
         )
 
-    @strawberry.mutation(permission_classes=[requires(Permission.REFUND_PURCHASES)],
-                         description="Refund an order in whole or part; earned points go back.")
+    @strawberry.mutation(
+        permission_classes=[requires(Permission.REFUND_PURCHASES)],
+        description="Refund an order in whole or part; earned points go back.",
+    )
     @payload_on_error(RefundPurchasePayload)
-    async def refund_purchase(self, info: Info, input: RefundPurchaseInput
-                              ) -> RefundPurchasePayload:
-        lines = ([RefundLine(ln.sku, ln.quantity) for ln in input.lines]
-                 if input.lines is not None else None)
-        refund = await services.refund_purchase(info.context.new_uow(), input.order_id,
-                                                input.shop, lines, input.idempotency_key,
-                                                info.context.principal.actor)
+    async def refund_purchase(
+        self, info: Info, input: RefundPurchaseInput
+    ) -> RefundPurchasePayload:
+        lines = (
+            [RefundLine(ln.sku, ln.quantity) for ln in input.lines]
+            if input.lines is not None
+            else None
+        )
+        refund = await services.refund_purchase(
+            info.context.new_uow(),
+            input.order_id,
+            input.shop,
+            lines,
+            input.idempotency_key,
+            info.context.principal.actor,
+        )
         async with info.context.new_uow() as uow:
             from domain.purchases.repository import get_purchase
 
             purchase = await get_purchase(uow, refund.purchase_id)
         assert purchase is not None
-        return RefundPurchasePayload(refund=RefundType.of(refund),
-                                     purchase=PurchaseType.of(purchase),
-                                     points=await _points(info, purchase.customer_id),
-                                     replayed=refund.replayed)
+        return RefundPurchasePayload(
+            refund=RefundType.of(refund),
+            purchase=PurchaseType.of(purchase),
+            points=await _points(info, purchase.customer_id),
+            replayed=refund.replayed,
+        )
 
     @strawberry.mutation(permission_classes=[requires(Permission.MANAGE_EARNING_RULES)])
     @payload_on_error(EarningRulesPayload)
-    async def update_earning_rules(self, info: Info, input: UpdateEarningRulesInput
-                                   ) -> EarningRulesPayload:
+    async def update_earning_rules(
+        self, info: Info, input: UpdateEarningRulesInput
+    ) -> EarningRulesPayload:
         changes: dict[str, Any] = {
             name: getattr(input, name)
-            for name in ("points_per_unit", "spend_unit_minor", "award_status",
-                         "min_order_minor", "exclude_discounted")
+            for name in (
+                "points_per_unit",
+                "spend_unit_minor",
+                "award_status",
+                "min_order_minor",
+                "exclude_discounted",
+            )
             if getattr(input, name) not in (strawberry.UNSET, None)
         }
         overrides = [(o.sku, o.mode, o.value) for o in input.product_overrides or []]
         rule, all_overrides = await services.update_earning_rules(
-            info.context.new_uow(), changes, overrides, list(input.remove_product_overrides or []))
+            info.context.new_uow(), changes, overrides, list(input.remove_product_overrides or [])
+        )
         return EarningRulesPayload(rules=EarningRulesType.of(rule, all_overrides))

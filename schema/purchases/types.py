@@ -13,7 +13,8 @@ from schema.scalars import Money
 
 PurchaseStatusEnum = strawberry.enum(PurchaseStatus, name="PurchaseStatus")
 OverrideModeEnum = strawberry.enum(
-    OverrideMode, name="ProductEarningMode",
+    OverrideMode,
+    name="ProductEarningMode",
     description="FIXED_PER_UNIT: value points per unit; PERCENT: value basis points of the "
     "line amount in major units (1000 = 10%: a 50.00 line earns 5); EXCLUDED: earns nothing.",
 )
@@ -52,14 +53,26 @@ class PurchaseType:
     @classmethod
     def of(cls, p: Purchase) -> PurchaseType:
         return cls(
-            id=strawberry.ID(str(p.id)), shop=p.shop, order_id=p.order_id,
-            customer_id=strawberry.ID(str(p.customer_id)), channel=p.channel, status=p.status,
-            total_minor=p.total_minor, occurred_at=p.occurred_at, points_earned=p.points_earned,
+            id=strawberry.ID(str(p.id)),
+            shop=p.shop,
+            order_id=p.order_id,
+            customer_id=strawberry.ID(str(p.customer_id)),
+            channel=p.channel,
+            status=p.status,
+            total_minor=p.total_minor,
+            occurred_at=p.occurred_at,
+            points_earned=p.points_earned,
             awarded_at=p.awarded_at,
-            lines=[PurchaseLineType(sku=ln.sku, quantity=ln.quantity,
-                                    unit_price_minor=ln.unit_price_minor,
-                                    discounted=ln.discounted,
-                                    refunded_quantity=ln.refunded_quantity) for ln in p.lines],
+            lines=[
+                PurchaseLineType(
+                    sku=ln.sku,
+                    quantity=ln.quantity,
+                    unit_price_minor=ln.unit_price_minor,
+                    discounted=ln.discounted,
+                    refunded_quantity=ln.refunded_quantity,
+                )
+                for ln in p.lines
+            ],
         )
 
 
@@ -70,15 +83,20 @@ class RefundType:
     points_due: int = strawberry.field(description="Earned points the refunded part carried.")
     points_taken: int = strawberry.field(description="Points actually taken back.")
     points_uncollected: int = strawberry.field(
-        description="Points already spent, so not taken back (the balance never goes negative).")
+        description="Points already spent, so not taken back (the balance never goes negative)."
+    )
     entry_id: strawberry.ID | None
 
     @classmethod
     def of(cls, r: Refund) -> RefundType:
-        return cls(id=strawberry.ID(str(r.id)), amount_minor=r.amount_minor,
-                   points_due=r.points_due, points_taken=r.points_taken,
-                   points_uncollected=r.points_uncollected,
-                   entry_id=strawberry.ID(str(r.entry_id)) if r.entry_id else None)
+        return cls(
+            id=strawberry.ID(str(r.id)),
+            amount_minor=r.amount_minor,
+            points_due=r.points_due,
+            points_taken=r.points_taken,
+            points_uncollected=r.points_uncollected,
+            entry_id=strawberry.ID(str(r.entry_id)) if r.entry_id else None,
+        )
 
 
 @strawberry.type
@@ -98,12 +116,16 @@ class EarningRulesType:
     product_overrides: list[ProductEarningOverride]
 
     @classmethod
-    def of(cls, rule: EarningRule, overrides: dict[str, tuple[OverrideMode, int]]
-           ) -> EarningRulesType:
+    def of(
+        cls, rule: EarningRule, overrides: dict[str, tuple[OverrideMode, int]]
+    ) -> EarningRulesType:
         return cls(
-            points_per_unit=rule.points_per_unit, spend_unit_minor=rule.spend_unit_minor,
-            award_status=rule.award_status, min_order_minor=rule.min_order_minor,
+            points_per_unit=rule.points_per_unit,
+            spend_unit_minor=rule.spend_unit_minor,
+            award_status=rule.award_status,
+            min_order_minor=rule.min_order_minor,
             exclude_discounted=rule.exclude_discounted,
-            product_overrides=[ProductEarningOverride(sku=s, mode=m, value=v)
-                               for s, (m, v) in overrides.items()],
+            product_overrides=[
+                ProductEarningOverride(sku=s, mode=m, value=v) for s, (m, v) in overrides.items()
+            ],
         )

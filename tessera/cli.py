@@ -1,0 +1,145 @@
+"""`tessera serve | worker | migrate | demo | token create | audit`."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import sys
+from collections.abc import Sequence
+
+from tessera.settings import Settings
+
+
+def _database_url(settings: Settings) -> str:
+    from tessera.embedded import ensure_database_url
+
+    url = ensure_database_url(settings)
+    # Worker processes (uvicorn --workers, dramatiq) read the URL from the environment.
+    os.environ["TESSERA_DATABASE_URL"] = url
+    return url
+
+
+def cmd_migrate(args: argparse.Namespace, settings: Settings) -> int:
+    from tessera.migrate import upgrade
+
+    upgrade(_database_url(settings), args.revision)
+    print("database is at revision", args.revision)
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
+    import uvicorn
+
+    _database_url(settings)
+    uvicorn.run(
+        "tessera.app:app_from_env",
+        factory=True,
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        log_level=args.log_level,
+        access_log=False,
+    )
+    return 0
+
+
+def cmd_token_create(args: argparse.Namespace, settings: Settings) -> int:
+    from domain.access.tokens import create_staff_token
+    from domain.errors import DomainError
+    from domain.uow import UnitOfWork
+    from tessera.database import create_engine
+
+    async def create() -> str:
+        engine = create_engine(_database_url(settings), pool_size=1)
+        try:
+            return await create_staff_token(UnitOfWork(engine), args.role, args.name or args.role)
+        finally:
+            await engine.dispose()
+
+    try:
+        token = asyncio.run(create())
+    except DomainError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    print(f"Created a {args.role} token. Send it as 'Authorization: Bearer <token>':")
+    print(token)
+    return 0
+
+
+def cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
+    from tessera.worker import run_worker
+
+    return run_worker(settings, processes=args.processes, threads=args.threads)
+
+
+def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
+    from tessera.demo import run_demo
+
+    return run_demo(settings, _database_url(settings), host=args.host, port=args.port)
+
+
+def cmd_audit(args: argparse.Namespace, settings: Settings) -> int:
+    from domain.ledger.invariants import find_violations
+    from tessera.database import create_engine
+
+    async def audit() -> list[str]:
+        engine = create_engine(_database_url(settings), pool_size=1)
+        try:
+            async with engine.connect() as conn:
+                return await find_violations(conn)
+        finally:
+            await engine.dispose()
+
+    violations = asyncio.run(audit())
+    for violation in violations:
+        print(violation)
+    print(f"{len(violations)} ledger invariant violation(s)")
+    return 1 if violations else 0
+
+
+def parser() -> argparse.ArgumentParser:
+    root = argparse.ArgumentParser(prog="tessera", description="Tessera loyalty points service")
+    sub = root.add_subparsers(dest="command", required=True)
+
+    serve = sub.add_parser("serve", help="serve the GraphQL API")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--workers", type=int, default=1, help="processes (default 1)")
+    serve.add_argument("--log-level", default="info")
+    serve.set_defaults(run=cmd_serve)
+
+    migrate = sub.add_parser("migrate", help="apply database migrations")
+    migrate.add_argument("--revision", default="head")
+    migrate.set_defaults(run=cmd_migrate)
+
+    demo = sub.add_parser("demo", help="migrate, load demo data, print a token, and serve")
+    demo.add_argument("--host", default="127.0.0.1")
+    demo.add_argument("--port", type=int, default=8000)
+    demo.set_defaults(run=cmd_demo)
+
+    token = sub.add_parser("token", help="staff API tokens").add_subparsers(
+        dest="token_command", required=True
+    )
+    create = token.add_parser("create", help="create a staff API token")
+    create.add_argument("--role", required=True, help="admin, manager, cashier, marketer or viewer")
+    create.add_argument("--name", default=None)
+    create.set_defaults(run=cmd_token_create)
+
+    worker = sub.add_parser("worker", help="run the Dramatiq worker")
+    worker.add_argument("--processes", type=int, default=1)
+    worker.add_argument("--threads", type=int, default=4)
+    worker.set_defaults(run=cmd_worker)
+
+    audit = sub.add_parser("audit", help="check the ledger's invariants")
+    audit.set_defaults(run=cmd_audit)
+    return root
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    return int(args.run(args, Settings.from_env()))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

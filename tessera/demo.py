@@ -1,0 +1,149 @@
+"""`tessera demo`: a migrated database with demo data, a ready admin token, and the server."""
+
+from __future__ import annotations
+
+import asyncio
+import secrets
+import time
+from collections.abc import Callable
+from dataclasses import replace
+from decimal import Decimal
+from pathlib import Path
+
+import jwt
+import uvicorn
+
+from domain.access.tokens import create_staff_token
+from domain.customers import repository as customers_repo
+from domain.customers import services as customers
+from domain.customers.models import PointCategory
+from domain.ledger import services as ledger
+from domain.purchases import services as purchases
+from domain.purchases.earning import Line, OverrideMode, PurchaseStatus
+from domain.uow import UnitOfWork
+from tessera.app import create_app
+from tessera.database import create_engine
+from tessera.migrate import upgrade
+from tessera.settings import Settings
+
+DEMO_ACTOR = "system:demo"
+_PEOPLE = [
+    # external ref, card code, first, last, email, phone, category
+    ("demo-ann", "4006381333931", "Ann", "Archer", "ann@example.com", "+33612345678", "Base"),
+    ("demo-bob", "4006381333932", "Bob", "Baker", "bob@example.com", "+33612345679", "Premium"),
+    ("demo-chloe", "4006381333933", "Chloe", "Cole", "chloe@example.com", None, "VIP"),
+]
+
+
+async def seed(url: str) -> bool:
+    """Load the demo program once; returns False when it was already there."""
+    engine = create_engine(url, pool_size=2)
+    try:
+        async with UnitOfWork(engine) as uow:
+            if await customers_repo.customer_by(uow, external_ref="demo-ann") is not None:
+                return False
+
+        def new() -> UnitOfWork:
+            return UnitOfWork(engine)
+
+        ids = {c.name: c.id for c in await _categories(new)}
+        for name, multiplier in (("Premium", "2"), ("VIP", "3")):
+            if name not in ids:
+                ids[name] = (
+                    await customers.create_category(new(), name, Decimal(multiplier), False)
+                ).id
+        await purchases.update_earning_rules(
+            new(),
+            {"points_per_unit": 10, "spend_unit_minor": 500, "award_status": PurchaseStatus.PAID},
+            [
+                ("GIFT-CARD", OverrideMode.EXCLUDED, 0),
+                ("COFFEE-BEANS", OverrideMode.FIXED_PER_UNIT, 5),
+            ],
+            [],
+        )
+        for n, (ref, card, first, last, email, phone, category) in enumerate(_PEOPLE, start=1):
+            customer = await customers.create_customer(
+                new(),
+                {
+                    "external_ref": ref,
+                    "card_code": card,
+                    "first_name": first,
+                    "last_name": last,
+                    "email": email,
+                    "phone": phone,
+                    "consent_email": True,
+                    "consent_sms": bool(phone),
+                },
+                str(ids[category]),
+            )
+            await purchases.record_purchase(
+                new(),
+                purchases.PurchaseReport(
+                    order_id=f"DEMO-{n:04d}",
+                    status=PurchaseStatus.PAID,
+                    customer_id=str(customer.id),
+                    lines=[
+                        Line("T-SHIRT", 2, 1250),
+                        Line("COFFEE-BEANS", 1, 899),
+                        Line("GIFT-CARD", 1, 2000),
+                    ],
+                ),
+                DEMO_ACTOR,
+            )
+            await ledger.adjust_points(
+                new(), str(customer.id), 50, "Welcome bonus", f"demo-welcome-{ref}", DEMO_ACTOR
+            )
+        return True
+    finally:
+        await engine.dispose()
+
+
+async def _categories(new: Callable[[], UnitOfWork]) -> list[PointCategory]:
+    async with new() as uow:
+        return await customers_repo.categories(uow)
+
+
+async def _admin_token(url: str) -> str:
+    engine = create_engine(url, pool_size=1)
+    try:
+        return await create_staff_token(UnitOfWork(engine), "admin", "demo admin")
+    finally:
+        await engine.dispose()
+
+
+def _demo_secret(data_dir: Path) -> str:
+    """A JWT secret kept in the data folder, so demo customer tokens survive restarts."""
+    path = data_dir / "demo-jwt-secret"
+    if not path.exists():
+        data_dir.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_urlsafe(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def run_demo(settings: Settings, database_url: str, host: str, port: int) -> int:
+    """Migrate, seed, print how to connect, then serve with GraphiQL until interrupted."""
+    if settings.jwt_secret is None:
+        settings = replace(settings, jwt_secret=_demo_secret(settings.data_dir))
+    upgrade(database_url)
+    seeded = asyncio.run(seed(database_url))
+    token = asyncio.run(_admin_token(database_url))
+    assert settings.jwt_secret is not None
+    customer_jwt = jwt.encode(
+        {"sub": "demo-ann", "exp": int(time.time()) + 86_400},
+        settings.jwt_secret,
+        algorithm="HS256",
+    )
+    print("Tessera demo" + (" (demo data loaded)" if seeded else " (demo data already there)"))
+    print(f"  database:  {database_url}")
+    print(f"  GraphiQL:  http://{host}:{port}/graphql")
+    print("  Paste the admin token into GraphiQL's headers as")
+    print(
+        '  {"Authorization": "Bearer <token>"}; try: { customerByCard(code: "4006381333931")'
+        " { firstName points { balance } } }"
+    )
+    print(f"  customer token for Ann (query `me`): {customer_jwt}")
+    print(f"  admin token:\n{token}", flush=True)
+    app = create_app(replace(settings, debug=True), database_url)
+    uvicorn.run(app, host=host, port=port, log_level="info")
+    return 0
