@@ -12,6 +12,7 @@ from strawberry.extensions import (
     QueryDepthLimiter,
     ValidationCache,
 )
+from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 
 from schema.customers.mutations import CustomerMutations
@@ -19,6 +20,7 @@ from schema.customers.queries import CustomerQueries
 from schema.errors import ErrorCodes
 from schema.ledger.resolvers import LedgerMutations, LedgerQueries
 from schema.purchases.resolvers import PurchaseMutations, PurchaseQueries
+from schema.scalars import SCALAR_MAP
 
 Query = merge_types("Query", (CustomerQueries, LedgerQueries, PurchaseQueries))
 Mutation = merge_types("Mutation", (CustomerMutations, LedgerMutations, PurchaseMutations))
@@ -35,6 +37,7 @@ def build_schema(max_depth: int = 10) -> strawberry.Schema:
     return TesseraSchema(
         query=Query,
         mutation=Mutation,
+        config=StrawberryConfig(scalar_map=SCALAR_MAP),
         extensions=[
             ErrorCodes,
             lambda: MaxTokensLimiter(max_token_count=5_000),

@@ -31,7 +31,7 @@ from schema.scalars import Money
 class PurchaseLineInput:
     sku: str
     quantity: int
-    unit_price_minor: Money  # type: ignore[valid-type]
+    unit_price_minor: Money
     discounted: bool = strawberry.field(default=False, description="Already discounted.")
 
 
@@ -71,9 +71,9 @@ class ProductOverrideInput:
 @strawberry.input(description="Fields left out stay as they are.")
 class UpdateEarningRulesInput:
     points_per_unit: int | None = strawberry.UNSET
-    spend_unit_minor: Money | None = strawberry.UNSET  # type: ignore[valid-type]
+    spend_unit_minor: Money | None = strawberry.UNSET
     award_status: PurchaseStatusEnum | None = strawberry.UNSET  # type: ignore[valid-type]
-    min_order_minor: Money | None = strawberry.UNSET  # type: ignore[valid-type]
+    min_order_minor: Money | None = strawberry.UNSET
     exclude_discounted: bool | None = strawberry.UNSET
     product_overrides: list[ProductOverrideInput] | None = strawberry.UNSET
     remove_product_overrides: list[str] | None = strawberry.UNSET

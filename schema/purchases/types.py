@@ -31,7 +31,7 @@ class PurchaseChannel(Enum):
 class PurchaseLineType:
     sku: str
     quantity: int
-    unit_price_minor: Money  # type: ignore[valid-type]
+    unit_price_minor: Money
     discounted: bool
     refunded_quantity: int
 
@@ -44,7 +44,7 @@ class PurchaseType:
     customer_id: strawberry.ID
     channel: str
     status: PurchaseStatusEnum  # type: ignore[valid-type]
-    total_minor: Money  # type: ignore[valid-type]
+    total_minor: Money
     occurred_at: datetime
     points_earned: int
     awarded_at: datetime | None
@@ -59,7 +59,7 @@ class PurchaseType:
             customer_id=strawberry.ID(str(p.customer_id)),
             channel=p.channel,
             status=p.status,
-            total_minor=p.total_minor,
+            total_minor=Money(p.total_minor),
             occurred_at=p.occurred_at,
             points_earned=p.points_earned,
             awarded_at=p.awarded_at,
@@ -67,7 +67,7 @@ class PurchaseType:
                 PurchaseLineType(
                     sku=ln.sku,
                     quantity=ln.quantity,
-                    unit_price_minor=ln.unit_price_minor,
+                    unit_price_minor=Money(ln.unit_price_minor),
                     discounted=ln.discounted,
                     refunded_quantity=ln.refunded_quantity,
                 )
@@ -79,7 +79,7 @@ class PurchaseType:
 @strawberry.type(name="Refund")
 class RefundType:
     id: strawberry.ID
-    amount_minor: Money  # type: ignore[valid-type]
+    amount_minor: Money
     points_due: int = strawberry.field(description="Earned points the refunded part carried.")
     points_taken: int = strawberry.field(description="Points actually taken back.")
     points_uncollected: int = strawberry.field(
@@ -91,7 +91,7 @@ class RefundType:
     def of(cls, r: Refund) -> RefundType:
         return cls(
             id=strawberry.ID(str(r.id)),
-            amount_minor=r.amount_minor,
+            amount_minor=Money(r.amount_minor),
             points_due=r.points_due,
             points_taken=r.points_taken,
             points_uncollected=r.points_uncollected,
@@ -109,9 +109,9 @@ class ProductEarningOverride:
 @strawberry.type(name="EarningRules", description="points_per_unit points per spend_unit_minor.")
 class EarningRulesType:
     points_per_unit: int
-    spend_unit_minor: Money  # type: ignore[valid-type]
+    spend_unit_minor: Money
     award_status: PurchaseStatusEnum  # type: ignore[valid-type]
-    min_order_minor: Money  # type: ignore[valid-type]
+    min_order_minor: Money
     exclude_discounted: bool
     product_overrides: list[ProductEarningOverride]
 
@@ -121,9 +121,9 @@ class EarningRulesType:
     ) -> EarningRulesType:
         return cls(
             points_per_unit=rule.points_per_unit,
-            spend_unit_minor=rule.spend_unit_minor,
+            spend_unit_minor=Money(rule.spend_unit_minor),
             award_status=rule.award_status,
-            min_order_minor=rule.min_order_minor,
+            min_order_minor=Money(rule.min_order_minor),
             exclude_discounted=rule.exclude_discounted,
             product_overrides=[
                 ProductEarningOverride(sku=s, mode=m, value=v) for s, (m, v) in overrides.items()
