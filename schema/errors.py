@@ -62,7 +62,12 @@ class ErrorCodes(SchemaExtension):
     """Give every error an `extensions.code`; hide unexpected ones behind a request id."""
 
     def on_operation(self) -> Iterator[None]:
-        yield
+        try:
+            yield
+        except GraphQLError as error:
+            # ParserCache parses in its on_parse hook, so a syntax error escapes strawberry's
+            # own handling (and this hook's result check below); code it on its way out.
+            raise self._coded(error) from error.original_error
         result = self.execution_context.result
         errors = getattr(result, "errors", None)
         if result is not None and errors:
@@ -72,12 +77,15 @@ class ErrorCodes(SchemaExtension):
         if error.extensions and "code" in error.extensions:
             return error
         original = error.original_error
-        if original is None:
-            # Parse, validation (depth limit included) and variable coercion errors.
-            error.extensions = {**(error.extensions or {}), "code": "BAD_USER_INPUT"}
-            return error
-        if isinstance(original, GraphQLError) and original.extensions:
-            error.extensions = {**original.extensions, **(error.extensions or {})}
+        if error.path is None or original is None or isinstance(original, GraphQLError):
+            # Parse, validation (depth limit included), variable coercion and other errors
+            # raised on purpose: the request is at fault, not the server.
+            extensions = original.extensions if isinstance(original, GraphQLError) else None
+            error.extensions = {
+                "code": "BAD_USER_INPUT",
+                **(extensions or {}),
+                **(error.extensions or {}),
+            }
             return error
         request_id = uuid.uuid4().hex[:12]
         logger.error(

@@ -10,12 +10,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import text
+from sqlalchemy import Row, TextClause, text
 from sqlalchemy.exc import IntegrityError
 
 from domain.errors import DomainError, ErrorCode
 from domain.ledger.kinds import EntryKind
+from domain.ledger.models import Account, LedgerEntry
 from domain.limits import BALANCE_CEILING
 from domain.uow import UnitOfWork, violated_constraint
 
@@ -44,9 +46,34 @@ class Posting:
 
 @dataclass(frozen=True)
 class Posted:
+    """What a posting wrote: the entry's id and time, and the account right after it."""
+
     entry_id: int
     balance_after: int
     created_at: datetime
+    lifetime_earned: int
+    lifetime_spent: int
+
+    def entry(self, posting: Posting) -> LedgerEntry:
+        """The entry as written, without reading it back."""
+        return LedgerEntry(
+            id=self.entry_id,
+            customer_id=posting.customer_id,
+            points=posting.points,
+            balance_after=self.balance_after,
+            kind=posting.kind,
+            note=posting.note,
+            source_type=posting.source_type,
+            source_ref=posting.source_ref,
+            actor=posting.actor,
+            idempotency_key=posting.idempotency_key,
+            reverses_entry_id=posting.reverses_entry_id,
+            reversed_by_entry_id=None,
+            created_at=self.created_at,
+        )
+
+    def account(self, customer_id: int) -> Account:
+        return Account(customer_id, self.balance_after, self.lifetime_earned, self.lifetime_spent)
 
 
 _ACCOUNT_UPDATE = """
@@ -57,7 +84,7 @@ _ACCOUNT_UPDATE = """
            updated_at = now()
      WHERE customer_id = :customer_id
        AND balance + :points BETWEEN 0 AND :ceiling
-    RETURNING balance
+    RETURNING balance, lifetime_earned, lifetime_spent
 """
 
 _ENTRY_INSERT = """
@@ -78,7 +105,8 @@ _CREDIT_NEW_LOT = text(f"""
     lot AS (INSERT INTO point_lots (customer_id, entry_id, granted, remaining, expires_at)
             SELECT e.customer_id, e.id, CAST(:points AS bigint), CAST(:points AS bigint),
                    CAST(:expires_at AS timestamptz) FROM e)
-    SELECT id, balance_after, created_at FROM e
+    SELECT e.id, e.balance_after, e.created_at, acc.lifetime_earned, acc.lifetime_spent
+      FROM e, acc
 """)
 
 _CREDIT_BACK_TO_LOTS = text(f"""
@@ -91,7 +119,8 @@ _CREDIT_BACK_TO_LOTS = text(f"""
               FROM back b WHERE l.id = b.lot_id AND EXISTS (SELECT 1 FROM e)),
     alloc AS (INSERT INTO lot_allocations (entry_id, lot_id, points)
               SELECT e.id, b.lot_id, b.pts FROM e, back b)
-    SELECT id, balance_after, created_at FROM e
+    SELECT e.id, e.balance_after, e.created_at, acc.lifetime_earned, acc.lifetime_spent
+      FROM e, acc
 """)
 
 _DEBIT_BALANCE = text(_ACCOUNT_UPDATE)
@@ -142,7 +171,8 @@ async def credit(uow: UnitOfWork, posting: Posting, expires_at: datetime | None 
     row = await _run(uow, _CREDIT_NEW_LOT, {**_params(posting), "expires_at": expires_at})
     if row is None:
         await _explain_refusal(uow, posting)
-    return Posted(*row)  # type: ignore[misc]
+    assert row is not None
+    return _posted(row)
 
 
 async def credit_back(uow: UnitOfWork, posting: Posting) -> Posted:
@@ -152,7 +182,8 @@ async def credit_back(uow: UnitOfWork, posting: Posting) -> Posted:
     row = await _run(uow, _CREDIT_BACK_TO_LOTS, _params(posting))
     if row is None:
         await _explain_refusal(uow, posting)
-    return Posted(*row)  # type: ignore[misc]
+    assert row is not None
+    return _posted(row)
 
 
 async def debit(uow: UnitOfWork, posting: Posting, preferred_lot_id: int | None = None) -> Posted:
@@ -160,17 +191,31 @@ async def debit(uow: UnitOfWork, posting: Posting, preferred_lot_id: int | None 
     if posting.points >= 0:
         raise ValueError("debit needs negative points")
     params = _params(posting)
-    balance = (await uow.execute(_DEBIT_BALANCE, params)).scalar_one_or_none()
-    if balance is None:
+    account = (await uow.execute(_DEBIT_BALANCE, params)).one_or_none()
+    if account is None:
         await _explain_refusal(uow, posting)
-    params.update(amount=-posting.points, balance_after=balance, preferred_lot_id=preferred_lot_id)
+    assert account is not None
+    params.update(
+        amount=-posting.points, balance_after=account.balance, preferred_lot_id=preferred_lot_id
+    )
     row = await _run(uow, _DEBIT_LOTS, params)
-    return Posted(*row)  # type: ignore[misc]
+    assert row is not None
+    return Posted(
+        row.id, account.balance, row.created_at, account.lifetime_earned, account.lifetime_spent
+    )
 
 
-async def _run(uow: UnitOfWork, statement: object, params: dict[str, object]) -> object:
+def _posted(row: Row[Any]) -> Posted:
+    return Posted(
+        row.id, row.balance_after, row.created_at, row.lifetime_earned, row.lifetime_spent
+    )
+
+
+async def _run(
+    uow: UnitOfWork, statement: TextClause, params: dict[str, object]
+) -> Row[Any] | None:
     try:
-        result = await uow.execute(statement, params)  # type: ignore[arg-type]
+        result = await uow.execute(statement, params)
     except IntegrityError as error:
         name = violated_constraint(error)
         if name == IDEMPOTENCY_CONSTRAINT:

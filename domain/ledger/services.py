@@ -89,10 +89,17 @@ async def adjust_points(
             write = post.credit if points > 0 else post.debit
             posted = await write(uow, posting)
             record_movement(uow, posting, posted)
-            movement = await _movement(uow, posted.entry_id)
             await uow.commit()
-            return movement
+        return Movement(entry=posted.entry(posting), account=posted.account(cid))
     except post.IdempotencyKeyTaken:
+        return await _replay(uow, posting)
+    except DomainError:
+        # The balance check runs before the key is seen: a retry of a debit that has since
+        # become unaffordable must still answer with the first movement, not a refusal.
+        async with uow:
+            taken = await entry_by_idempotency_key(uow, f"manual:{key}")
+        if taken is None:
+            raise
         return await _replay(uow, posting)
 
 
@@ -111,14 +118,6 @@ async def _replay(uow: UnitOfWork, posting: post.Posting) -> Movement:
         account = await get_account(uow, entry.customer_id)
         assert account is not None
         return Movement(entry=entry, account=account, replayed=True)
-
-
-async def _movement(uow: UnitOfWork, entry_id: int) -> Movement:
-    entry = await get_entry(uow, entry_id)
-    assert entry is not None
-    account = await get_account(uow, entry.customer_id)
-    assert account is not None
-    return Movement(entry=entry, account=account)
 
 
 async def preview_adjustment(uow: UnitOfWork, customer_id: str, points: int) -> AdjustmentPreview:
@@ -208,9 +207,8 @@ async def reverse_entry(uow: UnitOfWork, entry_id: str, note: str | None, actor:
                 balance_after=posted.balance_after,
             )
         )
-        movement = await _movement(uow, posted.entry_id)
         await uow.commit()
-        return movement
+    return Movement(entry=posted.entry(posting), account=posted.account(original.customer_id))
 
 
 def _as_entry_problem(error: DomainError) -> DomainError:

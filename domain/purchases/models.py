@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from domain.ledger.models import Account
 from domain.purchases.earning import Line, PurchaseStatus
 
 
@@ -37,6 +38,7 @@ class PurchaseRecord:
     purchase: Purchase
     points_awarded: int
     replayed: bool
+    account: Account | None = None  # the balance after the award, when this call awarded
 
 
 @dataclass(frozen=True)

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -11,17 +11,24 @@ from sqlalchemy import func, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.exc import IntegrityError
 
-from domain.customers.tables import customers, point_categories
 from domain.errors import DomainError, ErrorCode, Problems
 from domain.events.types import PurchaseRecorded, PurchaseRefunded
 from domain.ledger import posting as post
 from domain.ledger.kinds import EntryKind, lifetime_deltas
+from domain.ledger.models import Account
 from domain.ledger.queries import get_account, lot_opened_by
 from domain.ledger.services import record_movement
 from domain.purchases import repository as repo
 from domain.purchases import rules
-from domain.purchases.earning import EarningSnapshot, Line, PurchaseStatus, points_for
-from domain.purchases.models import PurchaseRecord, Refund
+from domain.purchases.earning import (
+    EarningRule,
+    EarningSnapshot,
+    Line,
+    OverrideMode,
+    PurchaseStatus,
+    points_for,
+)
+from domain.purchases.models import Purchase, PurchaseLine, PurchaseRecord, Refund
 from domain.purchases.tables import purchase_lines, purchases, refunds
 from domain.purchases.validation import (
     RefundLine,
@@ -68,121 +75,177 @@ async def record_purchase(uow: UnitOfWork, report: PurchaseReport, actor: str) -
     problems.raise_if_any()
 
     async with uow:
-        customer_id, multiplier = await _customer_and_multiplier(uow, cid, report.card_code)
+        ctx = await _earning_context(uow, cid, report.card_code, [ln.sku for ln in lines])
+        snapshot = EarningSnapshot.of(ctx.rule, ctx.multiplier, ctx.overrides)
+        award_now = report.status.rank >= ctx.rule.award_status.rank
+        points = points_for(lines, snapshot) if award_now else 0
+        now = datetime.now(UTC)
+        purchase = Purchase(
+            id=0,
+            shop=shop,
+            order_id=order_id,
+            customer_id=ctx.customer_id,
+            channel=report.channel,
+            status=report.status,
+            total_minor=sum(ln.amount_minor for ln in lines),
+            occurred_at=occurred_at,
+            points_earned=points,
+            awarded_at=now if award_now else None,
+            lines=[
+                PurchaseLine(ln.sku, ln.quantity, ln.unit_price_minor, ln.discounted, line_no=no)
+                for no, ln in enumerate(lines, start=1)
+            ],
+        )
         new_id = await repo.insert_if_new(
             uow,
             {
                 "shop": shop,
                 "order_id": order_id,
-                "customer_id": customer_id,
+                "customer_id": ctx.customer_id,
                 "channel": report.channel,
                 "status": report.status.value,
-                "total_minor": sum(ln.amount_minor for ln in lines),
+                "total_minor": purchase.total_minor,
                 "occurred_at": occurred_at,
+                "points_earned": points,
+                "awarded_at": purchase.awarded_at,
+                "earning_snapshot": snapshot.to_json() if award_now else None,
             },
             lines,
         )
-        purchase = await repo.lock_purchase(uow, shop, order_id)
-        assert purchase is not None
-        if purchase.customer_id != customer_id:
-            raise DomainError.one(
-                "orderId", ErrorCode.DUPLICATE, "This order was recorded for another customer."
-            )
         if new_id is not None:
+            purchase = replace(purchase, id=new_id)
             uow.record(
                 PurchaseRecorded(
-                    customer_id=customer_id,
+                    customer_id=ctx.customer_id,
                     shop=shop,
                     order_id=order_id,
                     status=report.status.value,
                     total_minor=purchase.total_minor,
                 )
             )
-        elif report.status.rank > purchase.status.rank:
-            await uow.execute(
-                update(purchases)
-                .where(purchases.c.id == purchase.id)
-                .values(status=report.status.value, updated_at=func.now())
+            account = None
+            if points > 0:
+                account = await _credit_purchase(uow, purchase, points, actor)
+            await uow.commit()
+            return PurchaseRecord(
+                purchase=purchase, points_awarded=points, replayed=False, account=account
             )
-        status = max(report.status, purchase.status, key=lambda s: s.rank)
-        awarded = 0
-        if purchase.awarded_at is None:
-            awarded = await _award_if_due(
-                uow,
-                purchase.id,
-                status,
-                multiplier,
-                actor,
-                repo.remaining_lines(purchase),
-                f"{shop}/{order_id}",
-            )
-        result = await repo.get_purchase(uow, purchase.id)
+        record = await _report_again(uow, shop, order_id, report.status, ctx, actor)
         await uow.commit()
-    assert result is not None
-    return PurchaseRecord(purchase=result, points_awarded=awarded, replayed=new_id is None)
+        return record
 
 
-async def _customer_and_multiplier(
-    uow: UnitOfWork, customer_id: int, card_code: str | None
-) -> tuple[int, Decimal]:
-    query = select(customers.c.id, point_categories.c.earn_multiplier).join(
-        point_categories, point_categories.c.id == customers.c.category_id
-    )
+@dataclass(frozen=True)
+class _EarningContext:
+    customer_id: int
+    multiplier: Decimal
+    rule: EarningRule
+    overrides: dict[str, tuple[OverrideMode, int]]
+
+
+_CONTEXT = """
+    SELECT c.id, pc.earn_multiplier, r.points_per_unit, r.spend_unit_minor, r.award_status,
+           r.min_order_minor, r.exclude_discounted,
+           (SELECT COALESCE(json_agg(json_build_array(o.sku, o.mode, o.value)), '[]'::json)
+              FROM product_earning_overrides o WHERE o.sku = ANY(:skus)) AS overrides
+      FROM customers c
+      JOIN point_categories pc ON pc.id = c.category_id
+      JOIN earning_rules r ON r.id = :program
+"""
+
+
+async def _earning_context(
+    uow: UnitOfWork, customer_id: int, card_code: str | None, skus: list[str]
+) -> _EarningContext:
+    """The customer, its multiplier, the rule and the lines' overrides: one round trip."""
+    key: str | int
     if card_code is not None:
-        row = (await uow.execute(query.where(customers.c.card_code == card_code))).one_or_none()
-        field = "cardCode"
+        where, field, key = "c.card_code = :key", "cardCode", card_code
     else:
-        row = (await uow.execute(query.where(customers.c.id == customer_id))).one_or_none()
-        field = "customerId"
+        where, field, key = "c.id = :key", "customerId", customer_id
+    row = (
+        await uow.execute(
+            text(f"{_CONTEXT} WHERE {where}"),
+            {"key": key, "skus": skus, "program": rules.PROGRAM_ID},
+        )
+    ).one_or_none()
     if row is None:
         raise DomainError.one(field, ErrorCode.NOT_FOUND, "No such customer.")
-    return int(row._mapping["id"]), Decimal(row._mapping["earn_multiplier"])
+    return _EarningContext(
+        customer_id=row.id,
+        multiplier=Decimal(row.earn_multiplier),
+        rule=EarningRule(
+            row.points_per_unit,
+            row.spend_unit_minor,
+            PurchaseStatus(row.award_status),
+            row.min_order_minor,
+            row.exclude_discounted,
+        ),
+        overrides={sku: (OverrideMode(mode), int(value)) for sku, mode, value in row.overrides},
+    )
 
 
-async def _award_if_due(
+async def _credit_purchase(uow: UnitOfWork, purchase: Purchase, points: int, actor: str) -> Account:
+    earned, spent = lifetime_deltas(EntryKind.PURCHASE, points)
+    posting = post.Posting(
+        customer_id=purchase.customer_id,
+        points=points,
+        kind=EntryKind.PURCHASE,
+        actor=actor,
+        earned_delta=earned,
+        spent_delta=spent,
+        source_type="purchase",
+        source_ref=f"{purchase.shop}/{purchase.order_id}",
+        idempotency_key=f"purchase:{purchase.id}",
+    )
+    posted = await post.credit(uow, posting)
+    record_movement(uow, posting, posted)
+    return posted.account(purchase.customer_id)
+
+
+async def _report_again(
     uow: UnitOfWork,
-    purchase_id: int,
+    shop: str,
+    order_id: str,
     status: PurchaseStatus,
-    multiplier: Decimal,
+    ctx: _EarningContext,
     actor: str,
-    lines: list[Line],
-    source_ref: str,
-) -> int:
-    rule = await rules.get_rule(uow)
-    if status.rank < rule.award_status.rank:
-        return 0
-    snapshot = EarningSnapshot.of(
-        rule, multiplier, await rules.overrides_for(uow, [ln.sku for ln in lines])
-    )
-    points = points_for(lines, snapshot)
-    if points > 0:
-        row = (
-            await uow.execute(select(purchases.c.customer_id).where(purchases.c.id == purchase_id))
-        ).scalar_one()
-        earned, spent = lifetime_deltas(EntryKind.PURCHASE, points)
-        posting = post.Posting(
-            customer_id=row,
-            points=points,
-            kind=EntryKind.PURCHASE,
-            actor=actor,
-            earned_delta=earned,
-            spent_delta=spent,
-            source_type="purchase",
-            source_ref=source_ref,
-            idempotency_key=f"purchase:{purchase_id}",
+) -> PurchaseRecord:
+    """A later report of a known order: advance its status, award if now due (once)."""
+    purchase = await repo.lock_purchase(uow, shop, order_id)
+    assert purchase is not None
+    if purchase.customer_id != ctx.customer_id:
+        raise DomainError.one(
+            "orderId", ErrorCode.DUPLICATE, "This order was recorded for another customer."
         )
-        record_movement(uow, posting, await post.credit(uow, posting))
-    await uow.execute(
-        update(purchases)
-        .where(purchases.c.id == purchase_id)
-        .values(
-            awarded_at=func.now(),
-            points_earned=points,
-            earning_snapshot=snapshot.to_json(),
-            updated_at=func.now(),
+    if status.rank > purchase.status.rank:
+        await uow.execute(
+            update(purchases)
+            .where(purchases.c.id == purchase.id)
+            .values(status=status.value, updated_at=func.now())
         )
-    )
-    return points
+    reached = max(status, purchase.status, key=lambda s: s.rank)
+    awarded, account = 0, None
+    if purchase.awarded_at is None and reached.rank >= ctx.rule.award_status.rank:
+        lines = repo.remaining_lines(purchase)
+        overrides = await rules.overrides_for(uow, [ln.sku for ln in lines])
+        snapshot = EarningSnapshot.of(ctx.rule, ctx.multiplier, overrides)
+        awarded = points_for(lines, snapshot)
+        if awarded > 0:
+            account = await _credit_purchase(uow, purchase, awarded, actor)
+        await uow.execute(
+            update(purchases)
+            .where(purchases.c.id == purchase.id)
+            .values(
+                awarded_at=func.now(),
+                points_earned=awarded,
+                earning_snapshot=snapshot.to_json(),
+                updated_at=func.now(),
+            )
+        )
+    result = await repo.get_purchase(uow, purchase.id)
+    assert result is not None
+    return PurchaseRecord(purchase=result, points_awarded=awarded, replayed=True, account=account)
 
 
 async def refund_purchase(

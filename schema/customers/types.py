@@ -101,6 +101,14 @@ class CustomerType:
         return connection([LedgerEntryType.of(e) for e in page.items], page.has_next, "LedgerEntry")
 
 
+async def load_customer(info: Info, customer_id: int | None) -> CustomerType | None:
+    """The customer through the request's dataloader (payloads resolve it only if asked)."""
+    if customer_id is None:
+        return None
+    found = await info.context.loaders.customer.load(customer_id)
+    return CustomerType.of(found) if found else None
+
+
 @strawberry.input(
     name="CustomerFilter", description="Every given criterion must match; balances are inclusive."
 )

@@ -9,7 +9,7 @@ from domain.errors import DomainError
 from domain.ledger import services
 from domain.ledger.services import Movement
 from schema.context import Info
-from schema.customers.types import CustomerType
+from schema.customers.types import CustomerType, load_customer
 from schema.errors import UserError, client_error, payload_on_error
 from schema.ledger.types import AdjustmentPreview, LedgerEntryType, PointsSummaryType
 from schema.permissions import requires
@@ -34,19 +34,22 @@ class ReverseLedgerEntryInput:
 @strawberry.type(description="A movement written (or replayed) and the balance after it.")
 class LedgerMovementPayload:
     entry: LedgerEntryType | None = None
-    customer: CustomerType | None = None
+    customer_id: strawberry.Private[int | None] = None
     points: PointsSummaryType | None = None
     replayed: bool = strawberry.field(
         default=False, description="True when an idempotency key repeated an earlier call."
     )
     user_errors: list[UserError] = strawberry.field(default_factory=list)
 
+    @strawberry.field
+    async def customer(self, info: Info) -> CustomerType | None:
+        return await load_customer(info, self.customer_id)
+
 
 async def _payload(info: Info, movement: Movement) -> LedgerMovementPayload:
-    customer = await info.context.loaders.customer.load(movement.entry.customer_id)
     return LedgerMovementPayload(
         entry=LedgerEntryType.of(movement.entry),
-        customer=CustomerType.of(customer) if customer else None,
+        customer_id=movement.entry.customer_id,
         points=PointsSummaryType.of(movement.account),
         replayed=movement.replayed,
     )

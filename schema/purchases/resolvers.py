@@ -12,7 +12,7 @@ from domain.purchases import rules, services
 from domain.purchases.earning import Line
 from domain.purchases.validation import RefundLine
 from schema.context import Info
-from schema.customers.types import CustomerType
+from schema.customers.types import CustomerType, load_customer
 from schema.errors import UserError, payload_on_error
 from schema.ledger.types import PointsSummaryType
 from schema.permissions import requires
@@ -82,13 +82,17 @@ class UpdateEarningRulesInput:
 @strawberry.type
 class RecordPurchasePayload:
     purchase: PurchaseType | None = None
-    customer: CustomerType | None = None
+    customer_id: strawberry.Private[int | None] = None
     points: PointsSummaryType | None = None
     points_awarded: int = strawberry.field(default=0, description="Awarded by this call.")
     replayed: bool = strawberry.field(
         default=False, description="True when the order had been reported before."
     )
     user_errors: list[UserError] = strawberry.field(default_factory=list)
+
+    @strawberry.field
+    async def customer(self, info: Info) -> CustomerType | None:
+        return await load_customer(info, self.customer_id)
 
 
 @strawberry.type
@@ -144,11 +148,12 @@ class PurchaseMutations:
         record = await services.record_purchase(
             info.context.new_uow(), report, info.context.principal.actor
         )
-        customer = await info.context.loaders.customer.load(record.purchase.customer_id)
         return RecordPurchasePayload(
             purchase=PurchaseType.of(record.purchase),
-            customer=CustomerType.of(customer) if customer else None,
-            points=await _points(info, record.purchase.customer_id),
+            customer_id=record.purchase.customer_id,
+            points=PointsSummaryType.of(record.account)
+            if record.account
+            else await _points(info, record.purchase.customer_id),
             points_awarded=record.points_awarded,
             replayed=record.replayed,
         )
