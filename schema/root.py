@@ -6,11 +6,12 @@ from typing import Any
 
 import strawberry
 from strawberry.extensions import (
-    MaxAliasesLimiter,
+    AddValidationRules,
     MaxTokensLimiter,
     ParserCache,
-    QueryDepthLimiter,
     ValidationCache,
+    max_aliases,
+    query_depth_limiter,
 )
 from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
@@ -34,6 +35,12 @@ class TesseraSchema(strawberry.Schema):
 
 def build_schema(max_depth: int = 10) -> strawberry.Schema:
     """The schema with its guards: depth, alias and token limits, cached parse/validate."""
+    # The limit rules are built once: the validation cache is keyed by the rule classes,
+    # so rules made per request (QueryDepthLimiter's default) would never hit it.
+    rules = [
+        query_depth_limiter.create_validator(max_depth, None, None),
+        max_aliases.create_validator(30),
+    ]
     return TesseraSchema(
         query=Query,
         mutation=Mutation,
@@ -42,8 +49,7 @@ def build_schema(max_depth: int = 10) -> strawberry.Schema:
             ErrorCodes,
             lambda: MaxTokensLimiter(max_token_count=5_000),
             lambda: ParserCache(maxsize=1_000),
-            lambda: QueryDepthLimiter(max_depth=max_depth),
-            lambda: MaxAliasesLimiter(max_alias_count=30),
+            lambda: AddValidationRules(rules),
             lambda: ValidationCache(maxsize=1_000),
         ],
     )
