@@ -1,0 +1,83 @@
+"""Ledger rules at the domain level: retried adjustments, and the append-only entries."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from domain.customers.services import create_customer
+from domain.errors import DomainError, ErrorCode
+from domain.ledger.invariants import find_violations
+from domain.ledger.services import adjust_points
+from domain.uow import UnitOfWork
+
+
+async def new_customer(engine: AsyncEngine, points: int = 0) -> str:
+    customer = await create_customer(UnitOfWork(engine), {"email": "ann@example.com"}, None)
+    if points:
+        await adjust_points(UnitOfWork(engine), str(customer.id), points, "opening", "open", "t")
+    return str(customer.id)
+
+
+async def entry_count(engine: AsyncEngine) -> int:
+    async with engine.connect() as conn:
+        return int((await conn.execute(text("SELECT count(*) FROM ledger_entries"))).scalar_one())
+
+
+async def test_retried_debit_replays_even_when_the_balance_no_longer_covers_it(
+    clean_db: AsyncEngine,
+) -> None:
+    # Given a debit of 80 out of 100 that succeeded, then a debit that left 5 points
+    cid = await new_customer(clean_db, 100)
+    first = await adjust_points(UnitOfWork(clean_db), cid, -80, "gift", "redeem-1", "t")
+    await adjust_points(UnitOfWork(clean_db), cid, -15, "gift", "redeem-2", "t")
+    entries = await entry_count(clean_db)
+
+    # When the first debit is retried (e.g. after a timeout)
+    retry = await adjust_points(UnitOfWork(clean_db), cid, -80, "gift", "redeem-1", "t")
+
+    # Then the first movement comes back, not an INSUFFICIENT_POINTS refusal, and nothing moves
+    assert retry.replayed is True
+    assert retry.entry.id == first.entry.id
+    assert retry.account.balance == 5
+    assert await entry_count(clean_db) == entries
+
+
+async def test_used_key_with_another_amount_is_a_conflict_even_if_it_would_overdraw(
+    clean_db: AsyncEngine,
+) -> None:
+    # Given a key used for a credit of 10
+    cid = await new_customer(clean_db)
+    await adjust_points(UnitOfWork(clean_db), cid, 10, "welcome", "k", "t")
+
+    # When the same key comes with a debit the balance cannot cover
+    with pytest.raises(DomainError) as refused:
+        await adjust_points(UnitOfWork(clean_db), cid, -50, "gift", "k", "t")
+
+    # Then it is refused as a key conflict, and nothing is written
+    assert [p.code for p in refused.value.problems] == [ErrorCode.IDEMPOTENCY_CONFLICT]
+    assert await entry_count(clean_db) == 1
+
+
+@pytest.mark.parametrize(
+    "statement",
+    ["UPDATE ledger_entries SET points = points + 1", "DELETE FROM ledger_entries"],
+)
+async def test_ledger_entries_cannot_be_changed_or_deleted(
+    clean_db: AsyncEngine, statement: str
+) -> None:
+    # Given a customer with one entry
+    await new_customer(clean_db, 100)
+
+    # When anyone, even with direct SQL, updates or deletes an entry
+    with pytest.raises(DBAPIError, match="append-only"):
+        async with clean_db.begin() as conn:
+            await conn.execute(text(statement))
+
+    # Then the database refused it and the ledger is as it was
+    async with clean_db.connect() as conn:
+        points = (await conn.execute(text("SELECT points FROM ledger_entries"))).scalars().all()
+        assert points == [100]
+        assert await find_violations(conn) == []
