@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import strawberry
-from graphql import ValidationRule
+from graphql import ASTValidationRule
 from strawberry.extensions import (
     AddValidationRules,
     MaxTokensLimiter,
@@ -38,7 +38,7 @@ def build_schema(max_depth: int = 10) -> strawberry.Schema:
     """The schema with its guards: depth, alias and token limits, cached parse/validate."""
     # The limit rules are built once: the validation cache is keyed by the rule classes,
     # so rules made per request (QueryDepthLimiter's default) would never hit it.
-    rules: list[type[ValidationRule]] = [
+    rules: list[type[ASTValidationRule]] = [
         query_depth_limiter.create_validator(max_depth, None, None),
         max_aliases.create_validator(30),
     ]
