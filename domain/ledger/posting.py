@@ -16,6 +16,7 @@ from sqlalchemy import Row, TextClause, text
 from sqlalchemy.exc import IntegrityError
 
 from domain.errors import DomainError, ErrorCode
+from domain.events.types import PointsEarned, PointsSpent
 from domain.ledger.kinds import EntryKind
 from domain.ledger.models import Account, LedgerEntry
 from domain.limits import BALANCE_CEILING
@@ -42,6 +43,14 @@ class Posting:
     source_ref: str | None = None
     idempotency_key: str | None = None
     reverses_entry_id: int | None = None
+    # Record PointsEarned / PointsSpent in the same statement (reversals record their own).
+    records_event: bool = True
+
+    @property
+    def event_type(self) -> str | None:
+        if not self.records_event:
+            return None
+        return (PointsEarned if self.points > 0 else PointsSpent).__name__
 
 
 @dataclass(frozen=True)
@@ -98,10 +107,23 @@ _ENTRY_VALUES = """
     CAST(:actor AS text), CAST(:idempotency_key AS text), CAST(:reverses_entry_id AS bigint)
 """
 
+# The event is built from the row just written, so it always agrees with the ledger; its
+# payload has the fields of PointsEarned / PointsSpent.
+_EVENT = """
+    ev AS (INSERT INTO domain_events (type, customer_id, payload)
+           SELECT CAST(:event_type AS text), e.customer_id,
+                  jsonb_build_object('entry_id', e.id, 'points', abs(e.points),
+                                     'balance_after', e.balance_after, 'kind', e.kind,
+                                     'source_ref', e.source_ref)
+             FROM e WHERE CAST(:event_type AS text) IS NOT NULL)
+"""
+_RETURNED = "id, customer_id, points, balance_after, kind, source_ref, created_at"
+
 _CREDIT_NEW_LOT = text(f"""
     WITH acc AS ({_ACCOUNT_UPDATE}),
     e AS ({_ENTRY_INSERT} SELECT {_ENTRY_VALUES.format(balance="acc.balance")} FROM acc
-          RETURNING id, customer_id, balance_after, created_at),
+          RETURNING {_RETURNED}),
+    {_EVENT},
     lot AS (INSERT INTO point_lots (customer_id, entry_id, granted, remaining, expires_at)
             SELECT e.customer_id, e.id, CAST(:points AS bigint), CAST(:points AS bigint),
                    CAST(:expires_at AS timestamptz) FROM e)
@@ -112,7 +134,8 @@ _CREDIT_NEW_LOT = text(f"""
 _CREDIT_BACK_TO_LOTS = text(f"""
     WITH acc AS ({_ACCOUNT_UPDATE}),
     e AS ({_ENTRY_INSERT} SELECT {_ENTRY_VALUES.format(balance="acc.balance")} FROM acc
-          RETURNING id, balance_after, created_at),
+          RETURNING {_RETURNED}),
+    {_EVENT},
     back AS (SELECT lot_id, -sum(points) AS pts FROM lot_allocations
               WHERE entry_id = :reverses_entry_id GROUP BY lot_id HAVING sum(points) < 0),
     upd AS (UPDATE point_lots l SET remaining = l.remaining + b.pts
@@ -138,7 +161,8 @@ _DEBIT_LOTS = text(f"""
     take AS (SELECT id, LEAST(remaining, :amount - before) AS pts FROM lots
               WHERE before < :amount),
     e AS ({_ENTRY_INSERT} VALUES ({_ENTRY_VALUES.format(balance="CAST(:balance_after AS bigint)")})
-          RETURNING id, balance_after, created_at),
+          RETURNING {_RETURNED}),
+    {_EVENT},
     upd AS (UPDATE point_lots l SET remaining = l.remaining - t.pts FROM take t
              WHERE l.id = t.id),
     alloc AS (INSERT INTO lot_allocations (entry_id, lot_id, points)
@@ -161,6 +185,7 @@ def _params(posting: Posting) -> dict[str, object]:
         "earned_delta": posting.earned_delta,
         "spent_delta": posting.spent_delta,
         "ceiling": BALANCE_CEILING,
+        "event_type": posting.event_type,
     }
 
 

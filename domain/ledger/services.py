@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from domain.errors import DomainError, ErrorCode, Problem, Problems
-from domain.events.types import LedgerEntryReversed, PointsEarned, PointsSpent
+from domain.events.types import LedgerEntryReversed
 from domain.ledger import posting as post
 from domain.ledger.kinds import EntryKind, lifetime_deltas, reversal_deltas
 from domain.ledger.models import Account, LedgerEntry
@@ -36,21 +36,6 @@ class AdjustmentPreview:
     projected_balance: int
     allowed: bool
     problems: tuple[Problem, ...]
-
-
-def record_movement(uow: UnitOfWork, posting: post.Posting, posted: post.Posted) -> None:
-    """Record PointsEarned or PointsSpent for a posting written in this unit of work."""
-    event = PointsEarned if posting.points > 0 else PointsSpent
-    uow.record(
-        event(
-            customer_id=posting.customer_id,
-            entry_id=posted.entry_id,
-            points=abs(posting.points),
-            balance_after=posted.balance_after,
-            kind=posting.kind.value,
-            source_ref=posting.source_ref,
-        )
-    )
 
 
 async def adjust_points(
@@ -88,7 +73,6 @@ async def adjust_points(
         async with uow:
             write = post.credit if points > 0 else post.debit
             posted = await write(uow, posting)
-            record_movement(uow, posting, posted)
             await uow.commit()
         return Movement(entry=posted.entry(posting), account=posted.account(cid))
     except post.IdempotencyKeyTaken:
@@ -188,6 +172,7 @@ async def reverse_entry(uow: UnitOfWork, entry_id: str, note: str | None, actor:
             source_type="ledger_entry",
             source_ref=str(original.id),
             reverses_entry_id=original.id,
+            records_event=False,
         )
         try:
             if original.points > 0:

@@ -17,7 +17,6 @@ from domain.ledger import posting as post
 from domain.ledger.kinds import EntryKind, lifetime_deltas
 from domain.ledger.models import Account
 from domain.ledger.queries import get_account, lot_opened_by
-from domain.ledger.services import record_movement
 from domain.purchases import repository as repo
 from domain.purchases import rules
 from domain.purchases.earning import (
@@ -199,7 +198,6 @@ async def _credit_purchase(uow: UnitOfWork, purchase: Purchase, points: int, act
         idempotency_key=f"purchase:{purchase.id}",
     )
     posted = await post.credit(uow, posting)
-    record_movement(uow, posting, posted)
     return posted.account(purchase.customer_id)
 
 
@@ -329,7 +327,6 @@ async def _refund(
             )
             lot = await lot_opened_by_purchase(uow, purchase.id)
             posted = await post.debit(uow, posting, preferred_lot_id=lot)
-            record_movement(uow, posting, posted)
             entry_id = posted.entry_id
     row = (
         await uow.execute(

@@ -1,1 +1,1 @@
-"""Helpers behind the fixtures in tests/conftest.py."""
+"""Helpers behind the shared fixtures in tests/support/fixtures.py."""

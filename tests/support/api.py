@@ -25,11 +25,17 @@ def free_port() -> int:
 @contextlib.asynccontextmanager
 async def running_server(database_url: str, **overrides: Any) -> AsyncIterator[str]:
     """Serve the app on a free loopback port in this event loop; yields its base URL."""
-    settings = replace(Settings.from_env(), database_url=database_url, debug=True,
-                       jwt_secret="test-secret", **overrides)
+    settings = replace(
+        Settings.from_env(),
+        database_url=database_url,
+        debug=True,
+        jwt_secret="test-secret",
+        **overrides,
+    )
     port = free_port()
-    config = uvicorn.Config(create_app(settings), host="127.0.0.1", port=port,
-                            log_level="warning", lifespan="on")
+    config = uvicorn.Config(
+        create_app(settings), host="127.0.0.1", port=port, log_level="warning", lifespan="on"
+    )
     server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve())
     deadline = asyncio.get_running_loop().time() + 15
@@ -49,20 +55,22 @@ class GraphQLClient:
     http: httpx.AsyncClient
     token: str | None = None
 
-    async def post(self, query: str, variables: dict[str, Any] | None = None,
-                   token: str | None = None) -> dict[str, Any]:
+    async def post(
+        self, query: str, variables: dict[str, Any] | None = None, token: str | None = None
+    ) -> dict[str, Any]:
         """The whole response body (data and errors)."""
         bearer = token if token is not None else self.token
         headers = {"Authorization": f"Bearer {bearer}"} if bearer else {}
-        response = await self.http.post("/graphql", json={"query": query,
-                                                          "variables": variables or {}},
-                                        headers=headers)
+        response = await self.http.post(
+            "/graphql", json={"query": query, "variables": variables or {}}, headers=headers
+        )
         assert response.status_code == 200, response.text
         body: dict[str, Any] = response.json()
         return body
 
-    async def data(self, query: str, variables: dict[str, Any] | None = None,
-                   token: str | None = None) -> dict[str, Any]:
+    async def data(
+        self, query: str, variables: dict[str, Any] | None = None, token: str | None = None
+    ) -> dict[str, Any]:
         """The data of a response that must have no top-level errors."""
         body = await self.post(query, variables, token)
         assert not body.get("errors"), body["errors"]

@@ -1,0 +1,103 @@
+"""The customer area's flow, with its own operation files and a customer JWT: the balance
+and the history, a page at a time, newest first; nobody else's data."""
+
+from __future__ import annotations
+
+import pytest
+from contract_support import customer_token, operation, run, run_mutation
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from domain.ledger.invariants import find_violations
+from tests.support.api import GraphQLClient, error_codes
+
+# The test server's JWT secret is the short "test-secret" on purpose; PyJWT warns about it.
+pytestmark = pytest.mark.filterwarnings("ignore::jwt.warnings.InsecureKeyLengthWarning")
+
+
+async def _customer(gql: GraphQLClient, external_ref: str, first_name: str) -> str:
+    created = await run_mutation(
+        gql,
+        "admin/CreateCustomer",
+        {"input": {"externalRef": external_ref, "firstName": first_name}},
+    )
+    customer_id: str = created["customer"]["id"]
+    return customer_id
+
+
+async def _adjust(gql: GraphQLClient, customer_id: str, points: int, note: str) -> None:
+    adjustment = {"customerId": customer_id, "points": points, "note": note}
+    await run_mutation(gql, "admin/AdjustPoints", {"input": {**adjustment, "idempotencyKey": note}})
+
+
+async def test_customer_sees_balance_totals_and_history_newest_first(
+    gql: GraphQLClient, engine: AsyncEngine
+) -> None:
+    # Given a customer credited 100, then 50 for a 50.00 purchase, then debited 30.
+    customer_id = await _customer(gql, "web-7", "Bea")
+    await _adjust(gql, customer_id, 100, "welcome bonus")
+    sale = {
+        "orderId": "W-1001",
+        "status": "PAID",
+        "customerId": customer_id,
+        "channel": "WEB",
+        "lines": [{"sku": "TEA", "quantity": 5, "unitPriceMinor": 1000}],
+    }
+    await run_mutation(gql, "pos/RecordPurchase", {"input": sale})
+    await _adjust(gql, customer_id, -30, "gift wrap")
+    app = gql.as_(customer_token("web-7"))
+
+    # When the customer opens the area, then it shows their balance, totals and tier.
+    me = (await run(app, "customer-area/MyPoints"))["me"]
+    assert me["id"] == customer_id
+    assert me["firstName"] == "Bea"
+    assert me["category"] == {"name": "Base"}
+    assert me["points"] == {"balance": 120, "lifetimeEarned": 150, "lifetimeSpent": 30}
+
+    # When they page through their history two at a time, then the newest comes first
+    # and each movement shows the balance it left.
+    first = (await run(app, "customer-area/MyHistory", {"first": 2}))["me"]["ledger"]
+    assert [(e["node"]["points"], e["node"]["balanceAfter"]) for e in first["edges"]] == [
+        (-30, 120),
+        (50, 150),
+    ]
+    assert [e["node"]["kind"] for e in first["edges"]] == ["MANUAL", "PURCHASE"]
+    assert first["edges"][0]["node"]["note"] == "gift wrap"
+    assert first["pageInfo"]["hasNextPage"] is True
+
+    after = first["pageInfo"]["endCursor"]
+    rest = (await run(app, "customer-area/MyHistory", {"first": 2, "after": after}))["me"]
+    edges = rest["ledger"]["edges"]
+    assert [(e["node"]["points"], e["node"]["note"]) for e in edges] == [(100, "welcome bonus")]
+    assert rest["ledger"]["pageInfo"]["hasNextPage"] is False
+    async with engine.connect() as conn:
+        assert await find_violations(conn) == []
+
+
+async def test_customer_sees_only_their_own_account(gql: GraphQLClient) -> None:
+    # Given two customers, one of them with points and a card.
+    rich = await _customer(gql, "web-rich", "Rich")
+    await _adjust(gql, rich, 500, "contest prize")
+    await _customer(gql, "web-new", "Newcomer")
+    newcomer = gql.as_(customer_token("web-new"))
+
+    # When the newcomer opens their area, then they see their own empty account.
+    me = (await run(newcomer, "customer-area/MyPoints"))["me"]
+    assert me["firstName"] == "Newcomer"
+    assert me["points"] == {"balance": 0, "lifetimeEarned": 0, "lifetimeSpent": 0}
+    history = (await run(newcomer, "customer-area/MyHistory", {"first": 10}))["me"]["ledger"]
+    assert history["edges"] == []
+    assert history["pageInfo"]["hasNextPage"] is False
+
+    # When their app tries a staff operation, then it is refused.
+    body = await newcomer.post(operation("pos/LookupByCard"), {"code": "any"})
+    assert error_codes(body) == ["FORBIDDEN"]
+
+
+async def test_expired_customer_token_is_refused(gql: GraphQLClient) -> None:
+    # Given a customer whose app holds a token that expired a minute ago.
+    await _customer(gql, "web-late", "Late")
+    expired = gql.as_(customer_token("web-late", lifetime_s=-60))
+
+    # When the app asks for the balance, then the caller is told to sign in again.
+    body = await expired.post(operation("customer-area/MyPoints"))
+    assert error_codes(body) == ["UNAUTHENTICATED"]
