@@ -4,42 +4,55 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import insert, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
+import orjson
+from sqlalchemy import select, text
 
 from domain.purchases.earning import Line, PurchaseStatus
 from domain.purchases.models import Purchase, PurchaseLine
 from domain.purchases.tables import purchase_lines, purchases
 from domain.uow import UnitOfWork
 
+_INSERT_NEW = text("""
+    WITH p AS (
+        INSERT INTO purchases (shop, order_id, customer_id, channel, status, total_minor,
+                               occurred_at, points_earned, awarded_at, earning_snapshot)
+        VALUES (:shop, :order_id, :customer_id, :channel, :status, :total_minor,
+                :occurred_at, :points_earned, :awarded_at, CAST(:earning_snapshot AS jsonb))
+        ON CONFLICT (shop, order_id) DO NOTHING
+        RETURNING id, customer_id, shop, order_id, status, total_minor),
+    l AS (
+        INSERT INTO purchase_lines (purchase_id, line_no, sku, quantity, unit_price_minor,
+                                    discounted)
+        SELECT p.id, t.line_no, t.sku, t.quantity, t.price, t.discounted
+          FROM p, unnest(CAST(:skus AS text[]), CAST(:quantities AS bigint[]),
+                         CAST(:prices AS bigint[]), CAST(:discounted AS boolean[]))
+                  WITH ORDINALITY AS t(sku, quantity, price, discounted, line_no)),
+    ev AS (
+        INSERT INTO domain_events (type, customer_id, payload)
+        SELECT 'PurchaseRecorded', p.customer_id,
+               jsonb_build_object('shop', p.shop, 'order_id', p.order_id, 'status', p.status,
+                                  'total_minor', p.total_minor)
+          FROM p)
+    SELECT id FROM p
+""")
+
 
 async def insert_if_new(uow: UnitOfWork, values: dict[str, Any], lines: list[Line]) -> int | None:
-    """Insert the purchase and its lines; None when (shop, order_id) exists already.
+    """Insert the purchase, its lines and its PurchaseRecorded event in one statement;
+    None when (shop, order_id) exists already.
 
     A concurrent insert of the same order waits for the first to commit, then gets None."""
-    new_id = (
-        await uow.execute(
-            pg_insert(purchases)
-            .values(**values)
-            .on_conflict_do_nothing(index_elements=["shop", "order_id"])
-            .returning(purchases.c.id)
-        )
-    ).scalar_one_or_none()
-    if new_id is not None:
-        await uow.execute(
-            insert(purchase_lines),
-            [
-                {
-                    "purchase_id": new_id,
-                    "line_no": no,
-                    "sku": line.sku,
-                    "quantity": line.quantity,
-                    "unit_price_minor": line.unit_price_minor,
-                    "discounted": line.discounted,
-                }
-                for no, line in enumerate(lines, start=1)
-            ],
-        )
+    params = {
+        **values,
+        "earning_snapshot": orjson.dumps(values["earning_snapshot"]).decode()
+        if values.get("earning_snapshot") is not None
+        else None,
+        "skus": [ln.sku for ln in lines],
+        "quantities": [ln.quantity for ln in lines],
+        "prices": [ln.unit_price_minor for ln in lines],
+        "discounted": [ln.discounted for ln in lines],
+    }
+    new_id: int | None = (await uow.execute(_INSERT_NEW, params)).scalar_one_or_none()
     return new_id
 
 

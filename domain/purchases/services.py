@@ -12,7 +12,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.exc import IntegrityError
 
 from domain.errors import DomainError, ErrorCode, Problems
-from domain.events.types import PurchaseRecorded, PurchaseRefunded
+from domain.events.types import PurchaseRefunded
 from domain.ledger import posting as post
 from domain.ledger.kinds import EntryKind, lifetime_deltas
 from domain.ledger.models import Account
@@ -113,15 +113,6 @@ async def record_purchase(uow: UnitOfWork, report: PurchaseReport, actor: str) -
         )
         if new_id is not None:
             purchase = replace(purchase, id=new_id)
-            uow.record(
-                PurchaseRecorded(
-                    customer_id=ctx.customer_id,
-                    shop=shop,
-                    order_id=order_id,
-                    status=report.status.value,
-                    total_minor=purchase.total_minor,
-                )
-            )
             account = None
             if points > 0:
                 account = await _credit_purchase(uow, purchase, points, actor)

@@ -24,23 +24,54 @@ mutation($input: AdjustPointsInput!) {
 
 
 async def test_create_customer_then_credit_and_debit(gql: GraphQLClient) -> None:
-    created = (await gql.data(CREATE, {"input": {"email": "Ann@Example.com",
-                                                 "cardCode": "CARD-1"}}))["createCustomer"]
+    created = (
+        await gql.data(CREATE, {"input": {"email": "Ann@Example.com", "cardCode": "CARD-1"}})
+    )["createCustomer"]
     assert created["userErrors"] == []
     customer = created["customer"]
     assert customer["email"] == "ann@example.com"
     assert customer["category"]["name"] == "Base"
     assert customer["points"]["balance"] == 0
 
-    credit = (await gql.data(ADJUST, {"input": {"customerId": customer["id"], "points": 100,
-                                                "note": "welcome", "idempotencyKey": "k1"}}))
+    credit = await gql.data(
+        ADJUST,
+        {
+            "input": {
+                "customerId": customer["id"],
+                "points": 100,
+                "note": "welcome",
+                "idempotencyKey": "k1",
+            }
+        },
+    )
     assert credit["adjustPoints"]["userErrors"] == []
     assert credit["adjustPoints"]["entry"]["balanceAfter"] == 100
-    debit = (await gql.data(ADJUST, {"input": {"customerId": customer["id"], "points": -30,
-                                               "note": "gift", "idempotencyKey": "k2"}}))
-    assert debit["adjustPoints"]["points"] == {"balance": 70, "lifetimeEarned": 100,
-                                               "lifetimeSpent": 30}
-    replay = (await gql.data(ADJUST, {"input": {"customerId": customer["id"], "points": -30,
-                                                "note": "gift", "idempotencyKey": "k2"}}))
+    debit = await gql.data(
+        ADJUST,
+        {
+            "input": {
+                "customerId": customer["id"],
+                "points": -30,
+                "note": "gift",
+                "idempotencyKey": "k2",
+            }
+        },
+    )
+    assert debit["adjustPoints"]["points"] == {
+        "balance": 70,
+        "lifetimeEarned": 100,
+        "lifetimeSpent": 30,
+    }
+    replay = await gql.data(
+        ADJUST,
+        {
+            "input": {
+                "customerId": customer["id"],
+                "points": -30,
+                "note": "gift",
+                "idempotencyKey": "k2",
+            }
+        },
+    )
     assert replay["adjustPoints"]["replayed"] is True
     assert replay["adjustPoints"]["points"]["balance"] == 70

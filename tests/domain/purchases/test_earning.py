@@ -141,9 +141,7 @@ def test_given_overrides_and_a_multiplier_when_computing_then_overrides_are_not_
 
 
 def test_given_an_override_on_a_discounted_line_when_excluding_discounted_then_it_applies() -> None:
-    rule = snapshot(
-        exclude_discounted=True, overrides={"MUG": (OverrideMode.FIXED_PER_UNIT, 15)}
-    )
+    rule = snapshot(exclude_discounted=True, overrides={"MUG": (OverrideMode.FIXED_PER_UNIT, 15)})
     assert points_for([Line("MUG", 2, 900, discounted=True)], rule) == 30
 
 
@@ -193,6 +191,7 @@ def test_given_a_snapshot_when_round_tripped_through_json_then_it_computes_the_s
 
 
 def test_statuses_are_ranked_in_order() -> None:
-    ranks = [s.rank for s in (PurchaseStatus.CREATED, PurchaseStatus.PAID,
-                              PurchaseStatus.COMPLETED)]
+    ranks = [
+        s.rank for s in (PurchaseStatus.CREATED, PurchaseStatus.PAID, PurchaseStatus.COMPLETED)
+    ]
     assert ranks == sorted(ranks) and len(set(ranks)) == 3
