@@ -263,23 +263,46 @@ async def refund_purchase(
             refund = await _refund(uow, clean_shop, clean_order, refund_lines, key, actor)
             await uow.commit()
             return refund
+    except post.IdempotencyKeyTaken:
+        pass  # a concurrent refund under the same key committed first: answer with it
     except IntegrityError as error:
         if violated_constraint(error) != "uq_refunds_idempotency_key":
             raise
     async with uow:
-        row = (await uow.execute(select(refunds).where(refunds.c.idempotency_key == key))).one()
-        return _refund_model(row, replayed=True)
+        replayed = await _replayed_refund(uow, key, clean_shop, clean_order)
+    assert replayed is not None
+    return replayed
+
+
+async def _replayed_refund(uow: UnitOfWork, key: str, shop: str, order_id: str) -> Refund | None:
+    """The refund made earlier under `key`, if any; a key used for another order conflicts."""
+    row = (
+        await uow.execute(
+            select(refunds, purchases.c.shop, purchases.c.order_id)
+            .join(purchases, purchases.c.id == refunds.c.purchase_id)
+            .where(refunds.c.idempotency_key == key)
+        )
+    ).one_or_none()
+    if row is None:
+        return None
+    if (row.shop, row.order_id) != (shop, order_id):
+        raise DomainError.one(
+            "idempotencyKey",
+            ErrorCode.IDEMPOTENCY_CONFLICT,
+            "This key was already used to refund another order.",
+        )
+    return _refund_model(row, replayed=True)
 
 
 async def _refund(
     uow: UnitOfWork, shop: str, order_id: str, lines: list[RefundLine] | None, key: str, actor: str
 ) -> Refund:
-    existing = (
-        await uow.execute(select(refunds).where(refunds.c.idempotency_key == key))
-    ).one_or_none()
-    if existing is not None:
-        return _refund_model(existing, replayed=True)
+    # Refunds of one order are serialised by the purchase's row lock, so the replay check
+    # after taking it sees any refund committed under the same key meanwhile.
     purchase = await repo.lock_purchase(uow, shop, order_id)
+    replayed = await _replayed_refund(uow, key, shop, order_id)
+    if replayed is not None:
+        return replayed
     if purchase is None:
         raise DomainError.one("orderId", ErrorCode.NOT_FOUND, "No such order.")
     quantities = _refund_quantities(purchase.lines, lines)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from sqlalchemy import text
@@ -485,6 +486,44 @@ async def test_given_a_refund_when_its_key_is_replayed_then_same_refund_and_noth
     assert replay["points"]["balance"] == 75
     assert replay["purchase"]["lines"][0]["refundedQuantity"] == 1
     assert await count(engine, "refunds") == 1
+    await assert_ledger_sound(engine)
+
+
+async def test_given_a_refund_key_when_sent_ten_times_at_once_then_one_refund(
+    gql: GraphQLClient,
+    engine: AsyncEngine,
+) -> None:
+    await ten_per_five_euros(gql)
+    cid = await new_customer(gql)
+    await record(gql, "C", "PAID", [line("A", 4, 1250)], customerId=cid)  # 100 points
+    # When the same refund is retried ten times concurrently (a till retrying after timeouts)
+    answers = await asyncio.gather(*(refund(gql, "C", "same-key", [("A", 1)]) for _ in range(10)))
+    # Then one refund happened and every answer describes it
+    assert all(a["userErrors"] == [] for a in answers)
+    assert len({a["refund"]["id"] for a in answers}) == 1
+    assert sorted(a["replayed"] for a in answers) == [False] + [True] * 9
+    assert (await points(gql, cid))["points"]["balance"] == 75
+    assert await count(engine, "refunds") == 1
+    await assert_ledger_sound(engine)
+
+
+async def test_given_a_refund_key_when_reused_for_another_order_then_conflict(
+    gql: GraphQLClient,
+    engine: AsyncEngine,
+) -> None:
+    await ten_per_five_euros(gql)
+    cid = await new_customer(gql)
+    await record(gql, "O1", "PAID", [line("A", 4, 1250)], customerId=cid)
+    await record(gql, "O2", "PAID", [line("A", 4, 1250)], customerId=cid)
+    await refund(gql, "O1", "shared-key", [("A", 1)])
+    # When the key of O1's refund is sent for O2
+    second = await refund(gql, "O2", "shared-key", [("A", 1)])
+    # Then it is refused and O2 is untouched
+    assert [(e["field"], e["code"]) for e in second["userErrors"]] == [
+        ("idempotencyKey", "IDEMPOTENCY_CONFLICT")
+    ]
+    assert await count(engine, "refunds") == 1
+    assert (await points(gql, cid))["points"]["balance"] == 175
     await assert_ledger_sound(engine)
 
 
