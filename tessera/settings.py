@@ -8,6 +8,8 @@ from pathlib import Path
 from starlette.config import Config
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+# RFC 7518 asks for an HS256 key at least as long as the hash: 32 bytes.
+MIN_JWT_SECRET_BYTES = 32
 
 
 @dataclass(frozen=True)
@@ -23,6 +25,12 @@ class Settings:
     max_query_depth: int
     max_page_size: int
     db_pool_size: int
+
+    def __post_init__(self) -> None:
+        if self.jwt_secret is not None and len(self.jwt_secret.encode()) < MIN_JWT_SECRET_BYTES:
+            raise ValueError(
+                f"TESSERA_JWT_SECRET must be at least {MIN_JWT_SECRET_BYTES} bytes long"
+            )
 
     @classmethod
     def from_env(cls, env_file: Path | None = None) -> Settings:

@@ -13,14 +13,14 @@ from typing import Any
 
 import jwt
 
-from tests.support.api import GraphQLClient
+from tests.support.api import TEST_JWT_SECRET, GraphQLClient
 
 CONTRACT_DIR = Path(__file__).resolve().parent.parent
 SCHEMA_PATH = CONTRACT_DIR / "schema.graphql"
 OPERATIONS_DIR = CONTRACT_DIR / "operations"
 REGENERATE = ".venv/bin/python -m schema.export > frontend-contract/schema.graphql"
 # The secret the test server (tests.support.api.running_server) verifies customer JWTs with.
-CUSTOMER_JWT_SECRET = "test-secret"
+CUSTOMER_JWT_SECRET = TEST_JWT_SECRET
 
 
 def operation_files() -> list[Path]:

@@ -3,15 +3,11 @@ and the history, a page at a time, newest first; nobody else's data."""
 
 from __future__ import annotations
 
-import pytest
 from contract_support import customer_token, operation, run, run_mutation
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from domain.ledger.invariants import find_violations
 from tests.support.api import GraphQLClient, error_codes
-
-# The test server's JWT secret is the short "test-secret" on purpose; PyJWT warns about it.
-pytestmark = pytest.mark.filterwarnings("ignore::jwt.warnings.InsecureKeyLengthWarning")
 
 
 async def _customer(gql: GraphQLClient, external_ref: str, first_name: str) -> str:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import time
-import warnings
 from typing import Any
 
 import jwt
@@ -11,9 +10,9 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from tests.support.api import GraphQLClient, error_codes
+from tests.support.api import TEST_JWT_SECRET, GraphQLClient, error_codes
 
-JWT_SECRET = "test-secret"
+JWT_SECRET = TEST_JWT_SECRET
 
 CREATE_CUSTOMER = """
 mutation($input: CreateCustomerInput!) {
@@ -117,10 +116,7 @@ def refused(body: dict[str, Any], code: str) -> str:
 
 
 def sign(payload: dict[str, Any], secret: str | None = JWT_SECRET, algorithm: str = "HS256") -> str:
-    with warnings.catch_warnings():
-        # The test server's secret is short on purpose; PyJWT warns about it.
-        warnings.simplefilter("ignore")
-        return jwt.encode(payload, secret, algorithm=algorithm)
+    return jwt.encode(payload, secret, algorithm=algorithm)
 
 
 def customer_jwt(sub: str | None, *, expires_in_s: int = 600, secret: str = JWT_SECRET) -> str:

@@ -15,6 +15,9 @@ import uvicorn
 from tessera.app import create_app
 from tessera.settings import Settings
 
+# The secret the test server verifies customer JWTs with (at least 32 bytes, as HS256 needs).
+TEST_JWT_SECRET = "tessera-test-secret-of-at-least-32-bytes"
+
 
 def free_port() -> int:
     with socket.socket() as sock:
@@ -29,7 +32,7 @@ async def running_server(database_url: str, **overrides: Any) -> AsyncIterator[s
         Settings.from_env(),
         database_url=database_url,
         debug=True,
-        jwt_secret="test-secret",
+        jwt_secret=TEST_JWT_SECRET,
         **overrides,
     )
     port = free_port()
