@@ -24,6 +24,7 @@ import time
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -36,14 +37,14 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from domain.customers.services import create_customer
-from domain.events.store import DomainEvent
-from domain.events.types import PointsEarned, PointsSpent, PurchaseRecorded
 from domain.ledger import posting
 from domain.ledger.invariants import find_violations
 from domain.ledger.kinds import EntryKind, lifetime_deltas
 from domain.ledger.services import adjust_points
+from domain.purchases import repository as purchase_repository
 from domain.purchases import rules
-from domain.purchases.earning import EarningSnapshot, Line, points_for
+from domain.purchases import services as purchase_services
+from domain.purchases.earning import EarningRule, EarningSnapshot, Line, PurchaseStatus, points_for
 from domain.uow import UnitOfWork
 from tessera.database import asyncpg_dsn, create_engine
 from tessera.embedded import start_temporary_postgres
@@ -220,23 +221,8 @@ def _positional(statement: TextClause) -> tuple[str, tuple[str, ...]]:
 CREDIT_SQL = _positional(posting._CREDIT_NEW_LOT)
 DEBIT_BALANCE_SQL = _positional(posting._DEBIT_BALANCE)
 DEBIT_LOTS_SQL = _positional(posting._DEBIT_LOTS)
-
-PURCHASE_SQL = """
-    WITH p AS (
-        INSERT INTO purchases (shop, order_id, customer_id, channel, status, total_minor,
-                               occurred_at, earning_snapshot, points_earned, awarded_at)
-        VALUES ('default', $1, $2, 'POS', 'PAID', $3, now(), $4::jsonb, $5, now())
-        RETURNING id)
-    INSERT INTO purchase_lines (purchase_id, line_no, sku, quantity, unit_price_minor, discounted)
-    SELECT p.id, l.no, l.sku, l.quantity, l.price, false
-      FROM p, unnest($6::int[], $7::text[], $8::bigint[], $9::bigint[])
-              AS l(no, sku, quantity, price)
-    RETURNING purchase_id
-"""
-EVENTS_SQL = """
-    INSERT INTO domain_events (type, customer_id, payload)
-    SELECT * FROM unnest($1::text[], $2::bigint[], $3::jsonb[])
-"""
+CONTEXT_SQL = _positional(text(purchase_services._CONTEXT + " WHERE c.id = :key"))
+PURCHASE_SQL = _positional(purchase_repository._INSERT_NEW_AND_AWARD)
 
 
 def _run_args(sql: tuple[str, tuple[str, ...]], params: dict[str, Any]) -> list[Any]:
@@ -244,74 +230,84 @@ def _run_args(sql: tuple[str, tuple[str, ...]], params: dict[str, Any]) -> list[
 
 
 def _posting(customer_id: int, points: int, kind: EntryKind, **fields: Any) -> dict[str, Any]:
-    """The parameters the posting module binds for this posting (see posting._params)."""
+    """The parameters the posting module binds for this posting."""
     earned, spent = lifetime_deltas(kind, points)
     values = posting.Posting(customer_id, points, kind, ACTOR, earned, spent, **fields)
-    return {**posting._params(values), "expires_at": None, "preferred_lot_id": None}
+    return {**posting.posting_params(values), "expires_at": None, "preferred_lot_id": None}
 
 
-async def _insert_events(conn: asyncpg.Connection, events: list[DomainEvent]) -> None:
-    await conn.execute(
-        EVENTS_SQL,
-        [e.type for e in events],
-        [e.customer_id for e in events],
-        [orjson.dumps(e.payload()).decode() for e in events],
-    )
-
-
-async def _post(conn: asyncpg.Connection, params: dict[str, Any]) -> asyncpg.Record | None:
-    """Credit or debit as posting.credit / posting.debit do; None when it would overdraw."""
-    if params["points"] > 0:
-        return await conn.fetchrow(CREDIT_SQL[0], *_run_args(CREDIT_SQL, params))
-    balance = await conn.fetchval(DEBIT_BALANCE_SQL[0], *_run_args(DEBIT_BALANCE_SQL, params))
-    if balance is None:
-        return None
-    params.update(amount=-params["points"], balance_after=balance)
-    return await conn.fetchrow(DEBIT_LOTS_SQL[0], *_run_args(DEBIT_LOTS_SQL, params))
-
-
-def _movement(params: dict[str, Any], row: asyncpg.Record) -> DomainEvent:
-    event = PointsEarned if params["points"] > 0 else PointsSpent
-    return event(params["customer_id"], row[0], abs(params["points"]), row[1], params["kind"],
-                 params["source_ref"])  # fmt: skip
-
-
-def sql_executor(connections: list[asyncpg.Connection], snapshot: EarningSnapshot) -> Execute:
-    snapshot_json = orjson.dumps(snapshot.to_json()).decode()
+def sql_executor(connections: list[asyncpg.Connection]) -> Execute:
+    """The same statements the API runs, straight on asyncpg: a purchase is the earning
+    context read then one statement writing purchase, lines, award and events; a credit is
+    one statement; a debit is two in a transaction."""
 
     async def purchase(conn: asyncpg.Connection, op: Purchase) -> None:
-        total = sum(ln.amount_minor for ln in op.lines)
-        points = points_for(op.lines, snapshot)
-        rows = [(n, ln.sku, ln.quantity, ln.unit_price_minor) for n, ln in enumerate(op.lines, 1)]
-        columns = [list(column) for column in zip(*rows, strict=True)]
-        purchase_id = await conn.fetchval(
-            PURCHASE_SQL, op.order_id, op.customer_id, total, snapshot_json, points, *columns
+        ctx = await conn.fetchrow(
+            CONTEXT_SQL[0],
+            *_run_args(
+                CONTEXT_SQL,
+                {
+                    "key": op.customer_id,
+                    "skus": [ln.sku for ln in op.lines],
+                    "program": rules.PROGRAM_ID,
+                },
+            ),
         )
-        events: list[DomainEvent] = [
-            PurchaseRecorded(op.customer_id, "default", op.order_id, "PAID", total)
-        ]
-        if points > 0:
-            params = _posting(op.customer_id, points, EntryKind.PURCHASE, source_type="purchase",
-                              source_ref=f"default/{op.order_id}",
-                              idempotency_key=f"purchase:{purchase_id}")  # fmt: skip
-            row = await _post(conn, params)
-            assert row is not None
-            events.append(_movement(params, row))
-        await _insert_events(conn, events)
+        assert ctx is not None
+        rule = EarningRule(
+            ctx["points_per_unit"],
+            ctx["spend_unit_minor"],
+            PurchaseStatus(ctx["award_status"]),
+            ctx["min_order_minor"],
+            ctx["exclude_discounted"],
+        )
+        snapshot = EarningSnapshot.of(rule, Decimal(ctx["earn_multiplier"]), {})
+        points = points_for(op.lines, snapshot)
+        params = {
+            **_posting(
+                op.customer_id,
+                points,
+                EntryKind.PURCHASE,
+                source_type="purchase",
+                source_ref=f"default/{op.order_id}",
+            ),
+            "shop": "default",
+            "order_id": op.order_id,
+            "customer_id": op.customer_id,
+            "channel": "POS",
+            "status": "PAID",
+            "total_minor": sum(ln.amount_minor for ln in op.lines),
+            "occurred_at": datetime.now(UTC),
+            "points_earned": points,
+            "awarded_at": datetime.now(UTC),
+            "earning_snapshot": orjson.dumps(snapshot.to_json()).decode(),
+            "skus": [ln.sku for ln in op.lines],
+            "quantities": [ln.quantity for ln in op.lines],
+            "prices": [ln.unit_price_minor for ln in op.lines],
+            "discounted": [ln.discounted for ln in op.lines],
+        }
+        row = await conn.fetchrow(PURCHASE_SQL[0], *_run_args(PURCHASE_SQL, params))
+        assert row is not None and row["id"] is not None
 
     async def adjust(conn: asyncpg.Connection, op: Adjustment) -> None:
         params = _posting(op.customer_id, op.points, EntryKind.MANUAL, note="bench",
                           idempotency_key=f"manual:{op.key}")  # fmt: skip
-        row = await _post(conn, params)
-        if row is None:
-            raise _Refused(f"adjust: insufficient points for {op}")
-        await _insert_events(conn, [_movement(params, row)])
+        if op.points > 0:
+            await conn.fetchrow(CREDIT_SQL[0], *_run_args(CREDIT_SQL, params))
+            return
+        async with conn.transaction():
+            balance = await conn.fetchval(
+                DEBIT_BALANCE_SQL[0], *_run_args(DEBIT_BALANCE_SQL, params)
+            )
+            if balance is None:
+                raise _Refused(f"adjust: insufficient points for {op}")
+            params.update(amount=-op.points, balance_after=balance)
+            await conn.fetchrow(DEBIT_LOTS_SQL[0], *_run_args(DEBIT_LOTS_SQL, params))
 
     async def execute(client: int, op: Operation) -> str | None:
         conn = connections[client]
         try:
-            async with conn.transaction():
-                await (purchase(conn, op) if isinstance(op, Purchase) else adjust(conn, op))
+            await (purchase(conn, op) if isinstance(op, Purchase) else adjust(conn, op))
         except _Refused as refused:  # rolled back, as the API writes nothing on a user error
             return str(refused)
         except asyncpg.PostgresError as error:
@@ -378,16 +374,6 @@ async def seed_customers(engine: AsyncEngine, count: int) -> list[int]:
             return customer.id
 
     return list(await asyncio.gather(*(one(i) for i in range(count))))
-
-
-async def default_snapshot(engine: AsyncEngine) -> EarningSnapshot:
-    """The earning rule and default category multiplier the API will apply (no overrides)."""
-    async with UnitOfWork(engine) as uow:
-        rule = await rules.get_rule(uow)
-        multiplier = await uow.execute(
-            text("SELECT earn_multiplier FROM point_categories WHERE is_default")
-        )
-        return EarningSnapshot.of(rule, Decimal(multiplier.scalar_one()), {})
 
 
 def _free_port() -> int:
@@ -502,7 +488,11 @@ async def measure_api(
     """Serve the bench database as a user would and drive the GraphQL API."""
     port = _free_port()
     base = f"http://127.0.0.1:{port}"
-    connector = aiohttp.TCPConnector(limit=args.clients, keepalive_timeout=60)
+    # By default each request opens its own connection, as requests do behind a load
+    # balancer: uvicorn's worker processes share one listening socket, so long-lived
+    # connections stay wherever the kernel first put them (often 19 on one worker and 13 on
+    # the other), and the busier worker then sets the tail latency. --keep-alive measures that.
+    connector = aiohttp.TCPConnector(limit=args.clients, force_close=not args.keep_alive)
     async with aiohttp.ClientSession(connector=connector) as session:
         with running_server(database_url, port) as server:
             await wait_healthy(session, base, server)
@@ -524,13 +514,13 @@ async def measure_api(
 
 
 async def measure_sql(
-    database_url: str, customer_ids: list[int], snapshot: EarningSnapshot, args: argparse.Namespace
+    database_url: str, customer_ids: list[int], args: argparse.Namespace
 ) -> Phase:
     """The same writes in plain SQL, one connection per client."""
     dsn = asyncpg_dsn(database_url)
     connections = [await asyncpg.connect(dsn) for _ in range(args.clients)]
     try:
-        execute = sql_executor(connections, snapshot)
+        execute = sql_executor(connections)
         return await drive(execute, customer_ids, f"sql-{os.getpid()}", args)
     finally:
         await asyncio.gather(*(conn.close() for conn in connections))
@@ -541,11 +531,10 @@ async def run(database_url: str, args: argparse.Namespace) -> dict[str, Any]:
     try:
         t0 = time.perf_counter()
         customer_ids = await seed_customers(engine, args.customers)
-        snapshot = await default_snapshot(engine)
         seeded_s = time.perf_counter() - t0
         print(f"seeded {len(customer_ids)} customers in {seeded_s:.1f}s", file=sys.stderr)
         api, diagnostics = await measure_api(database_url, customer_ids, args)
-        sql = await measure_sql(database_url, customer_ids, snapshot, args)
+        sql = await measure_sql(database_url, customer_ids, args)
         diagnostics["sql_client_cpu_ms_per_req"] = round(
             sql.client_cpu_s * 1000 / max(sql.issued, 1), 2
         )
@@ -598,6 +587,7 @@ def report(
         "bench": "earn",
         "seconds": int(args.seconds) if float(args.seconds).is_integer() else args.seconds,
         "clients": args.clients,
+        "keep_alive": args.keep_alive,
         "api_rps": round(api.rps, 1),
         "api_p50_ms": round(api.percentile_ms(0.5), 2),
         "api_p99_ms": round(api.percentile_ms(0.99), 2),
@@ -627,6 +617,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--clients", type=int, default=32, help="concurrent clients per side")
     parser.add_argument("--customers", type=int, default=1000)
     parser.add_argument("--warmup", type=float, default=2.0, help="unmeasured seconds first")
+    parser.add_argument(
+        "--keep-alive",
+        action="store_true",
+        help="reuse one connection per client (unbalanced across server workers)",
+    )
     args = parser.parse_args(argv)
 
     server_url, stop_server = choose_server()

@@ -24,12 +24,25 @@ class UnitOfWork:
         self._conn: AsyncConnection | None = None
         self._tx: AsyncTransaction | None = None
         self._events: list[DomainEvent] = []
+        self._autocommit_next = False
+
+    def autocommit(self) -> UnitOfWork:
+        """`async with uow.autocommit():` runs each statement as its own transaction.
+
+        For hot paths whose only write is one self-contained statement (events included in
+        it): it saves the BEGIN and COMMIT round trips. Recording events is refused there."""
+        self._autocommit_next = True
+        return self
 
     async def __aenter__(self) -> UnitOfWork:
         if self._conn is not None:
             raise RuntimeError("unit of work is already open")
         self._conn = await self._engine.connect()
-        self._tx = await self._conn.begin()
+        if self._autocommit_next:
+            self._autocommit_next = False
+            await self._conn.execution_options(isolation_level="AUTOCOMMIT")
+        else:
+            self._tx = await self._conn.begin()
         self._events = []
         return self
 
@@ -62,11 +75,15 @@ class UnitOfWork:
 
     def record(self, event: DomainEvent) -> None:
         """Queue an event; it is written in this transaction, just before commit."""
+        if self._conn is not None and self._tx is None:
+            raise RuntimeError("events cannot be recorded in autocommit mode")
         self._events.append(event)
 
     async def commit(self) -> None:
-        if self._tx is None:
+        if self._conn is None:
             raise RuntimeError("unit of work is not open")
+        if self._tx is None:
+            return  # autocommit: every statement is already committed
         if self._events:
             await insert_events(self.connection, self._events)
             self._events = []

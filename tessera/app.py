@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import gc
 import logging
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -44,6 +45,7 @@ def create_app(settings: Settings | None = None, database_url: str | None = None
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         resources.engine = create_engine(url, settings.db_pool_size)
+        _tune_garbage_collector()
         try:
             yield
         finally:
@@ -75,6 +77,15 @@ def create_app(settings: Settings | None = None, database_url: str | None = None
         ],
         lifespan=lifespan,
     )
+
+
+def _tune_garbage_collector() -> None:
+    """Keep the objects built at start-up (schema, modules) out of every collection, and
+    collect the young generation less often: a request allocates many short-lived objects,
+    and frequent collections were a source of tail latency."""
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(20_000, 20, 20)
 
 
 def app_from_env() -> Starlette:

@@ -23,6 +23,9 @@ from domain.limits import BALANCE_CEILING
 from domain.uow import UnitOfWork, violated_constraint
 
 IDEMPOTENCY_CONSTRAINT = "uq_ledger_entries_idempotency_key"
+# The balance ceiling is PostgreSQL's CHECK on point_accounts: a credit that would cross it
+# fails as a whole statement, which also keeps statements that embed a credit atomic.
+CEILING_CONSTRAINT = "ck_point_accounts_balance_range"
 REVERSAL_CONSTRAINT = "uq_ledger_entries_reverses_entry_id"
 
 
@@ -91,8 +94,7 @@ _ACCOUNT_UPDATE = """
            lifetime_earned = lifetime_earned + :earned_delta,
            lifetime_spent = lifetime_spent + :spent_delta,
            updated_at = now()
-     WHERE customer_id = :customer_id
-       AND balance + :points BETWEEN 0 AND :ceiling
+     WHERE customer_id = :customer_id AND balance + :points >= 0 {guard}
     RETURNING balance, lifetime_earned, lifetime_spent
 """
 
@@ -104,8 +106,9 @@ _ENTRY_INSERT = """
 _ENTRY_VALUES = """
     CAST(:customer_id AS bigint), CAST(:points AS bigint), {balance}, CAST(:kind AS text),
     CAST(:note AS text), CAST(:source_type AS text), CAST(:source_ref AS text),
-    CAST(:actor AS text), CAST(:idempotency_key AS text), CAST(:reverses_entry_id AS bigint)
+    CAST(:actor AS text), {key}, CAST(:reverses_entry_id AS bigint)
 """
+_KEY = "CAST(:idempotency_key AS text)"
 
 # The event is built from the row just written, so it always agrees with the ledger; its
 # payload has the fields of PointsEarned / PointsSpent.
@@ -119,21 +122,33 @@ _EVENT = """
 """
 _RETURNED = "id, customer_id, points, balance_after, kind, source_ref, created_at"
 
-_CREDIT_NEW_LOT = text(f"""
-    WITH acc AS ({_ACCOUNT_UPDATE}),
-    e AS ({_ENTRY_INSERT} SELECT {_ENTRY_VALUES.format(balance="acc.balance")} FROM acc
+
+def credit_ctes(guard: str = "", key_sql: str = _KEY) -> str:
+    """The CTEs `acc, e, ev, lot` that credit :points and open a lot, for embedding in a
+    larger statement: `guard` is an extra SQL condition on the account update (the credit
+    happens only when it holds), `key_sql` the idempotency key expression."""
+    return f"""
+    acc AS ({_ACCOUNT_UPDATE.format(guard=guard)}),
+    e AS ({_ENTRY_INSERT} SELECT {_ENTRY_VALUES.format(balance="acc.balance", key=key_sql)}
+            FROM acc
           RETURNING {_RETURNED}),
     {_EVENT},
     lot AS (INSERT INTO point_lots (customer_id, entry_id, granted, remaining, expires_at)
             SELECT e.customer_id, e.id, CAST(:points AS bigint), CAST(:points AS bigint),
                    CAST(:expires_at AS timestamptz) FROM e)
+    """
+
+
+_CREDIT_NEW_LOT = text(f"""
+    WITH {credit_ctes()}
     SELECT e.id, e.balance_after, e.created_at, acc.lifetime_earned, acc.lifetime_spent
       FROM e, acc
 """)
 
 _CREDIT_BACK_TO_LOTS = text(f"""
-    WITH acc AS ({_ACCOUNT_UPDATE}),
-    e AS ({_ENTRY_INSERT} SELECT {_ENTRY_VALUES.format(balance="acc.balance")} FROM acc
+    WITH acc AS ({_ACCOUNT_UPDATE.format(guard="")}),
+    e AS ({_ENTRY_INSERT} SELECT {_ENTRY_VALUES.format(balance="acc.balance", key=_KEY)}
+            FROM acc
           RETURNING {_RETURNED}),
     {_EVENT},
     back AS (SELECT lot_id, -sum(points) AS pts FROM lot_allocations
@@ -146,7 +161,9 @@ _CREDIT_BACK_TO_LOTS = text(f"""
       FROM e, acc
 """)
 
-_DEBIT_BALANCE = text(_ACCOUNT_UPDATE)
+_DEBIT_BALANCE = text(_ACCOUNT_UPDATE.format(guard=""))
+
+_DEBIT_VALUES = _ENTRY_VALUES.format(balance="CAST(:balance_after AS bigint)", key=_KEY)
 
 # Runs after _DEBIT_BALANCE has locked the account row, so it sees every committed lot.
 _DEBIT_LOTS = text(f"""
@@ -160,7 +177,7 @@ _DEBIT_LOTS = text(f"""
          WHERE customer_id = :customer_id AND remaining > 0),
     take AS (SELECT id, LEAST(remaining, :amount - before) AS pts FROM lots
               WHERE before < :amount),
-    e AS ({_ENTRY_INSERT} VALUES ({_ENTRY_VALUES.format(balance="CAST(:balance_after AS bigint)")})
+    e AS ({_ENTRY_INSERT} VALUES ({_DEBIT_VALUES})
           RETURNING {_RETURNED}),
     {_EVENT},
     upd AS (UPDATE point_lots l SET remaining = l.remaining - t.pts FROM take t
@@ -171,7 +188,8 @@ _DEBIT_LOTS = text(f"""
 """)
 
 
-def _params(posting: Posting) -> dict[str, object]:
+def posting_params(posting: Posting) -> dict[str, object]:
+    """The bind parameters of a posting's statements (and of statements embedding them)."""
     return {
         "customer_id": posting.customer_id,
         "points": posting.points,
@@ -184,7 +202,6 @@ def _params(posting: Posting) -> dict[str, object]:
         "reverses_entry_id": posting.reverses_entry_id,
         "earned_delta": posting.earned_delta,
         "spent_delta": posting.spent_delta,
-        "ceiling": BALANCE_CEILING,
         "event_type": posting.event_type,
     }
 
@@ -193,29 +210,29 @@ async def credit(uow: UnitOfWork, posting: Posting, expires_at: datetime | None 
     """Add points and open a new lot for them."""
     if posting.points <= 0:
         raise ValueError("credit needs positive points")
-    row = await _run(uow, _CREDIT_NEW_LOT, {**_params(posting), "expires_at": expires_at})
+    row = await _run(uow, _CREDIT_NEW_LOT, {**posting_params(posting), "expires_at": expires_at})
     if row is None:
         await _explain_refusal(uow, posting)
     assert row is not None
-    return _posted(row)
+    return posted_from(row)
 
 
 async def credit_back(uow: UnitOfWork, posting: Posting) -> Posted:
     """Add points back to the lots that the entry `posting.reverses_entry_id` drew from."""
     if posting.points <= 0 or posting.reverses_entry_id is None:
         raise ValueError("credit_back needs positive points and the entry it reverses")
-    row = await _run(uow, _CREDIT_BACK_TO_LOTS, _params(posting))
+    row = await _run(uow, _CREDIT_BACK_TO_LOTS, posting_params(posting))
     if row is None:
         await _explain_refusal(uow, posting)
     assert row is not None
-    return _posted(row)
+    return posted_from(row)
 
 
 async def debit(uow: UnitOfWork, posting: Posting, preferred_lot_id: int | None = None) -> Posted:
     """Take points (posting.points < 0) from open lots, `preferred_lot_id` first if given."""
     if posting.points >= 0:
         raise ValueError("debit needs negative points")
-    params = _params(posting)
+    params = posting_params(posting)
     account = (await uow.execute(_DEBIT_BALANCE, params)).one_or_none()
     if account is None:
         await _explain_refusal(uow, posting)
@@ -230,7 +247,8 @@ async def debit(uow: UnitOfWork, posting: Posting, preferred_lot_id: int | None 
     )
 
 
-def _posted(row: Row[Any]) -> Posted:
+def posted_from(row: Row[Any]) -> Posted:
+    """A Posted from a row with id, balance_after, created_at and the lifetime totals."""
     return Posted(
         row.id, row.balance_after, row.created_at, row.lifetime_earned, row.lifetime_spent
     )
@@ -242,15 +260,30 @@ async def _run(
     try:
         result = await uow.execute(statement, params)
     except IntegrityError as error:
-        name = violated_constraint(error)
-        if name == IDEMPOTENCY_CONSTRAINT:
-            raise IdempotencyKeyTaken(params["idempotency_key"]) from error
-        if name == REVERSAL_CONSTRAINT:
-            raise DomainError.one(
-                "entryId", ErrorCode.ALREADY_REVERSED, "This entry has already been reversed."
-            ) from error
-        raise
+        raise refusal_for(error) from error
     return result.one_or_none()
+
+
+def refusal_for(error: IntegrityError) -> Exception:
+    """What a constraint violation during a posting means to the caller."""
+    name = violated_constraint(error)
+    if name == IDEMPOTENCY_CONSTRAINT:
+        return IdempotencyKeyTaken()
+    if name == REVERSAL_CONSTRAINT:
+        return DomainError.one(
+            "entryId", ErrorCode.ALREADY_REVERSED, "This entry has already been reversed."
+        )
+    if name == CEILING_CONSTRAINT:
+        return _ceiling_exceeded()
+    return error
+
+
+def _ceiling_exceeded() -> DomainError:
+    return DomainError.one(
+        "points",
+        ErrorCode.BALANCE_LIMIT_EXCEEDED,
+        f"The balance would exceed the ceiling of {BALANCE_CEILING} points.",
+    )
 
 
 async def _explain_refusal(uow: UnitOfWork, posting: Posting) -> None:
@@ -268,8 +301,4 @@ async def _explain_refusal(uow: UnitOfWork, posting: Posting) -> None:
             ErrorCode.INSUFFICIENT_POINTS,
             f"The balance is {balance} points; {-posting.points} cannot be taken.",
         )
-    raise DomainError.one(
-        "points",
-        ErrorCode.BALANCE_LIMIT_EXCEEDED,
-        f"The balance would exceed the ceiling of {BALANCE_CEILING} points.",
-    )
+    raise _ceiling_exceeded()

@@ -70,10 +70,14 @@ async def adjust_points(
         idempotency_key=f"manual:{key}",
     )
     try:
-        async with uow:
-            write = post.credit if points > 0 else post.debit
-            posted = await write(uow, posting)
-            await uow.commit()
+        if points > 0:
+            # A credit is one statement (balance, entry, lot, event): no transaction needed.
+            async with uow.autocommit():
+                posted = await post.credit(uow, posting)
+        else:
+            async with uow:
+                posted = await post.debit(uow, posting)
+                await uow.commit()
         return Movement(entry=posted.entry(posting), account=posted.account(cid))
     except post.IdempotencyKeyTaken:
         return await _replay(uow, posting)

@@ -6,14 +6,16 @@ from typing import Any
 
 import orjson
 from sqlalchemy import select, text
+from sqlalchemy.exc import IntegrityError
 
+from domain.ledger import posting as post
 from domain.purchases.earning import Line, PurchaseStatus
 from domain.purchases.models import Purchase, PurchaseLine
 from domain.purchases.tables import purchase_lines, purchases
 from domain.uow import UnitOfWork
 
-_INSERT_NEW = text("""
-    WITH p AS (
+_PURCHASE_CTES = """
+    p AS (
         INSERT INTO purchases (shop, order_id, customer_id, channel, status, total_minor,
                                occurred_at, points_earned, awarded_at, earning_snapshot)
         VALUES (:shop, :order_id, :customer_id, :channel, :status, :total_minor,
@@ -27,22 +29,39 @@ _INSERT_NEW = text("""
           FROM p, unnest(CAST(:skus AS text[]), CAST(:quantities AS bigint[]),
                          CAST(:prices AS bigint[]), CAST(:discounted AS boolean[]))
                   WITH ORDINALITY AS t(sku, quantity, price, discounted, line_no)),
-    ev AS (
+    pev AS (
         INSERT INTO domain_events (type, customer_id, payload)
         SELECT 'PurchaseRecorded', p.customer_id,
                jsonb_build_object('shop', p.shop, 'order_id', p.order_id, 'status', p.status,
                                   'total_minor', p.total_minor)
           FROM p)
-    SELECT id FROM p
+"""
+
+_INSERT_NEW = text(f"WITH {_PURCHASE_CTES} SELECT id FROM p")
+
+# The purchase and its award in one statement: the credit happens only if the purchase row
+# was inserted (a repeated order writes nothing), and any failure undoes both.
+_INSERT_NEW_AND_AWARD = text(f"""
+    WITH {_PURCHASE_CTES},
+    {
+    post.credit_ctes(
+        guard="AND EXISTS (SELECT 1 FROM p)", key_sql="'purchase:' || (SELECT id FROM p)"
+    )
+}
+    SELECT p.id AS purchase_id, e.id, e.balance_after, e.created_at, acc.lifetime_earned,
+           acc.lifetime_spent
+      FROM p LEFT JOIN e ON true LEFT JOIN acc ON true
 """)
 
 
-async def insert_if_new(uow: UnitOfWork, values: dict[str, Any], lines: list[Line]) -> int | None:
-    """Insert the purchase, its lines and its PurchaseRecorded event in one statement;
-    None when (shop, order_id) exists already.
+async def insert_if_new(
+    uow: UnitOfWork, values: dict[str, Any], lines: list[Line], award: post.Posting | None
+) -> tuple[int | None, post.Posted | None]:
+    """Insert the purchase, its lines, its PurchaseRecorded event and, if given, the award
+    posting, in one statement. (None, None) when (shop, order_id) exists already.
 
     A concurrent insert of the same order waits for the first to commit, then gets None."""
-    params = {
+    params: dict[str, Any] = {
         **values,
         "earning_snapshot": orjson.dumps(values["earning_snapshot"]).decode()
         if values.get("earning_snapshot") is not None
@@ -52,8 +71,17 @@ async def insert_if_new(uow: UnitOfWork, values: dict[str, Any], lines: list[Lin
         "prices": [ln.unit_price_minor for ln in lines],
         "discounted": [ln.discounted for ln in lines],
     }
-    new_id: int | None = (await uow.execute(_INSERT_NEW, params)).scalar_one_or_none()
-    return new_id
+    if award is None:
+        new_id: int | None = (await uow.execute(_INSERT_NEW, params)).scalar_one_or_none()
+        return new_id, None
+    params.update(post.posting_params(award), expires_at=None)
+    try:
+        row = (await uow.execute(_INSERT_NEW_AND_AWARD, params)).one_or_none()
+    except IntegrityError as error:
+        raise post.refusal_for(error) from error
+    if row is None:
+        return None, None
+    return row.purchase_id, post.posted_from(row)
 
 
 async def lock_purchase(uow: UnitOfWork, shop: str, order_id: str) -> Purchase | None:

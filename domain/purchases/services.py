@@ -15,7 +15,6 @@ from domain.errors import DomainError, ErrorCode, Problems
 from domain.events.types import PurchaseRefunded
 from domain.ledger import posting as post
 from domain.ledger.kinds import EntryKind, lifetime_deltas
-from domain.ledger.models import Account
 from domain.ledger.queries import get_account, lot_opened_by
 from domain.purchases import repository as repo
 from domain.purchases import rules
@@ -73,12 +72,13 @@ async def record_purchase(uow: UnitOfWork, report: PurchaseReport, actor: str) -
     occurred_at = check_occurred_at(problems, report.occurred_at)
     problems.raise_if_any()
 
-    async with uow:
+    # A new order is one read and one self-contained write (purchase, lines, award, events):
+    # no transaction is needed. A repeated report takes the row lock in a transaction.
+    async with uow.autocommit():
         ctx = await _earning_context(uow, cid, report.card_code, [ln.sku for ln in lines])
         snapshot = EarningSnapshot.of(ctx.rule, ctx.multiplier, ctx.overrides)
         award_now = report.status.rank >= ctx.rule.award_status.rank
         points = points_for(lines, snapshot) if award_now else 0
-        now = datetime.now(UTC)
         purchase = Purchase(
             id=0,
             shop=shop,
@@ -89,13 +89,14 @@ async def record_purchase(uow: UnitOfWork, report: PurchaseReport, actor: str) -
             total_minor=sum(ln.amount_minor for ln in lines),
             occurred_at=occurred_at,
             points_earned=points,
-            awarded_at=now if award_now else None,
+            awarded_at=datetime.now(UTC) if award_now else None,
             lines=[
                 PurchaseLine(ln.sku, ln.quantity, ln.unit_price_minor, ln.discounted, line_no=no)
                 for no, ln in enumerate(lines, start=1)
             ],
         )
-        new_id = await repo.insert_if_new(
+        award = _award_posting(purchase, points, actor) if points > 0 else None
+        new_id, posted = await repo.insert_if_new(
             uow,
             {
                 "shop": shop,
@@ -110,19 +111,19 @@ async def record_purchase(uow: UnitOfWork, report: PurchaseReport, actor: str) -
                 "earning_snapshot": snapshot.to_json() if award_now else None,
             },
             lines,
+            award,
         )
-        if new_id is not None:
-            purchase = replace(purchase, id=new_id)
-            account = None
-            if points > 0:
-                account = await _credit_purchase(uow, purchase, points, actor)
-            await uow.commit()
-            return PurchaseRecord(
-                purchase=purchase, points_awarded=points, replayed=False, account=account
-            )
+    if new_id is not None:
+        return PurchaseRecord(
+            purchase=replace(purchase, id=new_id),
+            points_awarded=points,
+            replayed=False,
+            account=posted.account(ctx.customer_id) if posted else None,
+        )
+    async with uow:
         record = await _report_again(uow, shop, order_id, report.status, ctx, actor)
         await uow.commit()
-        return record
+    return record
 
 
 @dataclass(frozen=True)
@@ -175,9 +176,10 @@ async def _earning_context(
     )
 
 
-async def _credit_purchase(uow: UnitOfWork, purchase: Purchase, points: int, actor: str) -> Account:
+def _award_posting(purchase: Purchase, points: int, actor: str) -> post.Posting:
+    """The PURCHASE credit of an order; its key ties it to the purchase row."""
     earned, spent = lifetime_deltas(EntryKind.PURCHASE, points)
-    posting = post.Posting(
+    return post.Posting(
         customer_id=purchase.customer_id,
         points=points,
         kind=EntryKind.PURCHASE,
@@ -188,8 +190,6 @@ async def _credit_purchase(uow: UnitOfWork, purchase: Purchase, points: int, act
         source_ref=f"{purchase.shop}/{purchase.order_id}",
         idempotency_key=f"purchase:{purchase.id}",
     )
-    posted = await post.credit(uow, posting)
-    return posted.account(purchase.customer_id)
 
 
 async def _report_again(
@@ -221,7 +221,8 @@ async def _report_again(
         snapshot = EarningSnapshot.of(ctx.rule, ctx.multiplier, overrides)
         awarded = points_for(lines, snapshot)
         if awarded > 0:
-            account = await _credit_purchase(uow, purchase, awarded, actor)
+            posting = _award_posting(purchase, awarded, actor)
+            account = (await post.credit(uow, posting)).account(purchase.customer_id)
         await uow.execute(
             update(purchases)
             .where(purchases.c.id == purchase.id)
