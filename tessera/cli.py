@@ -98,6 +98,14 @@ def cmd_audit(args: argparse.Namespace, settings: Settings) -> int:
     return 1 if violations else 0
 
 
+def cmd_stop_embedded(args: argparse.Namespace, settings: Settings) -> int:
+    from tessera.embedded import stop_embedded
+
+    stopped = stop_embedded(settings)
+    print("stopped: " + ", ".join(stopped) if stopped else "no embedded server was running")
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(prog="tessera", description="Tessera loyalty points service")
     sub = root.add_subparsers(dest="command", required=True)
@@ -133,6 +141,9 @@ def parser() -> argparse.ArgumentParser:
 
     audit = sub.add_parser("audit", help="check the ledger's invariants")
     audit.set_defaults(run=cmd_audit)
+
+    stop = sub.add_parser("stop-embedded", help="stop the embedded PostgreSQL and Redis")
+    stop.set_defaults(run=cmd_stop_embedded)
     return root
 
 

@@ -50,6 +50,8 @@ def ensure_database_url(settings: Settings) -> str:
     pgdata = settings.data_dir / "pgdata"
     pgdata.parent.mkdir(parents=True, exist_ok=True)
     server = _pgserver().get_server(pgdata, cleanup_mode=None)
+    with _quiet(), server._lock:
+        server.ensure_postgres_running()  # it may have been stopped since this process met it
     socket_dir = server.get_postmaster_info().socket_dir
     _ensure_database(socket_dir, DATABASE_NAME)
     return f"postgresql://postgres@/{DATABASE_NAME}?host={socket_dir}"
@@ -91,6 +93,26 @@ def ensure_broker_url(settings: Settings) -> str:
     return _ensure_embedded_redis(settings.data_dir / "redis")
 
 
+def stop_embedded(settings: Settings) -> list[str]:
+    """Stop the embedded PostgreSQL and Redis of `settings.data_dir`, keeping their data.
+
+    Returns what was stopped; servers that do not run are left alone."""
+    stopped = []
+    pgdata = (settings.data_dir / "pgdata").resolve()
+    if (pgdata / "postmaster.pid").exists():
+        pgserver = _pgserver()
+        # pg_ctl directly: pgserver's own cleanup only stops when no other process has
+        # a handle on the server, and `tessera demo` deliberately leaves one behind.
+        user = "pgserver" if os.geteuid() == 0 else None
+        with _quiet():
+            pgserver._commands.pg_ctl(["-w", "-m", "fast", "stop"], pgdata=pgdata, user=user)
+        stopped.append(f"PostgreSQL ({pgdata})")
+    if _read_pid(settings.data_dir / "redis" / "redis.pid") is not None:
+        stop_embedded_redis(settings.data_dir)
+        stopped.append(f"Redis ({settings.data_dir / 'redis'})")
+    return stopped
+
+
 def stop_embedded_redis(data_dir: Path) -> None:
     """Stop the embedded Redis whose files are under `data_dir / "redis"`, if one runs."""
     pid = _read_pid(data_dir / "redis" / "redis.pid")
@@ -114,6 +136,8 @@ def _pgserver() -> ModuleType:
     # Imported lazily: importing pgserver already creates its runtime directory and warns.
     with _quiet():
         import pgserver
+        import pgserver._commands
+        import pgserver.postgres_server
 
     logging.getLogger("pgserver").setLevel(logging.WARNING)
     return pgserver
