@@ -34,18 +34,20 @@ _PURCHASE_CTES = """
         SELECT 'PurchaseRecorded', p.customer_id,
                jsonb_build_object('shop', p.shop, 'order_id', p.order_id, 'status', p.status,
                                   'total_minor', p.total_minor)
-          FROM p)
+          FROM p
+        RETURNING id)
 """
 
 _INSERT_NEW = text(f"WITH {_PURCHASE_CTES} SELECT id FROM p")
 
 # The purchase and its award in one statement: the credit happens only if the purchase row
-# was inserted (a repeated order writes nothing), and any failure undoes both.
+# was inserted (a repeated order writes nothing), and any failure undoes both. The guard
+# reads pev, so PurchaseRecorded is written (and numbered) before PointsEarned.
 _INSERT_NEW_AND_AWARD = text(f"""
     WITH {_PURCHASE_CTES},
     {
     post.credit_ctes(
-        guard="AND EXISTS (SELECT 1 FROM p)", key_sql="'purchase:' || (SELECT id FROM p)"
+        guard="AND EXISTS (SELECT 1 FROM pev)", key_sql="'purchase:' || (SELECT id FROM p)"
     )
 }
     SELECT p.id AS purchase_id, e.id, e.balance_after, e.created_at, acc.lifetime_earned,

@@ -28,13 +28,8 @@ def free_port() -> int:
 @contextlib.asynccontextmanager
 async def running_server(database_url: str, **overrides: Any) -> AsyncIterator[str]:
     """Serve the app on a free loopback port in this event loop; yields its base URL."""
-    settings = replace(
-        Settings.from_env(),
-        database_url=database_url,
-        debug=True,
-        jwt_secret=TEST_JWT_SECRET,
-        **overrides,
-    )
+    values: dict[str, Any] = {"debug": True, "jwt_secret": TEST_JWT_SECRET, **overrides}
+    settings = replace(Settings.from_env(), database_url=database_url, **values)
     port = free_port()
     config = uvicorn.Config(
         create_app(settings), host="127.0.0.1", port=port, log_level="warning", lifespan="on"

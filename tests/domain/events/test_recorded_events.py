@@ -1,0 +1,80 @@
+"""Given changes made through the services, then each recorded its events in the same
+transaction, with the payload the event classes describe."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from domain.customers.services import create_customer
+from domain.errors import DomainError
+from domain.events import types
+from domain.ledger.services import adjust_points, reverse_entry
+from domain.purchases.earning import Line, PurchaseStatus
+from domain.purchases.services import PurchaseReport, record_purchase, refund_purchase
+from domain.purchases.validation import RefundLine
+from domain.uow import UnitOfWork
+
+
+async def events(engine: AsyncEngine) -> list[tuple[str, int | None, dict[str, object]]]:
+    async with engine.connect() as conn:
+        rows = await conn.execute(
+            text("SELECT type, customer_id, payload FROM domain_events ORDER BY id")
+        )
+        return [(r.type, r.customer_id, r.payload) for r in rows]
+
+
+def fields_of(event_type: str) -> set[str]:
+    cls = getattr(types, event_type)
+    return {f.name for f in dataclasses.fields(cls)} - {"customer_id"}
+
+
+async def test_every_change_records_its_events(clean_db: AsyncEngine) -> None:
+    new = lambda: UnitOfWork(clean_db)  # noqa: E731
+    customer = await create_customer(new(), {"external_ref": "ev-1"}, None)
+    await record_purchase(
+        new(),
+        PurchaseReport(
+            order_id="E1",
+            status=PurchaseStatus.PAID,
+            customer_id=str(customer.id),
+            lines=[Line("A", 2, 1000)],
+        ),
+        "staff:1:t",
+    )
+    adjusted = await adjust_points(new(), str(customer.id), -5, "fix", "ev-k", "staff:1:t")
+    await reverse_entry(new(), str(adjusted.entry.id), "oops", "staff:1:t")
+    await refund_purchase(new(), "E1", "default", [RefundLine("A", 1)], "ev-r", "staff:1:t")
+
+    recorded = await events(clean_db)
+    assert [t for t, _, _ in recorded] == [
+        "CustomerRegistered",
+        "PurchaseRecorded",
+        "PointsEarned",
+        "PointsSpent",
+        "LedgerEntryReversed",
+        "PointsSpent",
+        "PurchaseRefunded",
+    ]
+    assert {c for _, c, _ in recorded} == {customer.id}
+    for event_type, _, payload in recorded:
+        assert set(payload) == fields_of(event_type), event_type
+    earned = recorded[2][2]
+    assert earned == {
+        "entry_id": earned["entry_id"],
+        "points": 20,
+        "balance_after": 20,
+        "kind": "PURCHASE",
+        "source_ref": "default/E1",
+    }
+
+
+async def test_a_refused_change_records_nothing(clean_db: AsyncEngine) -> None:
+    customer = await create_customer(UnitOfWork(clean_db), {}, None)
+    before = await events(clean_db)
+    with pytest.raises(DomainError):
+        await adjust_points(UnitOfWork(clean_db), str(customer.id), -1, "n", "k", "staff:1:t")
+    assert await events(clean_db) == before

@@ -1,0 +1,67 @@
+"""The `tessera` command line, run as a user runs it (a subprocess)."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import subprocess
+import sys
+
+import httpx
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from tests.support.api import GraphQLClient
+
+
+async def tessera(database_url: str, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "TESSERA_DATABASE_URL": database_url}
+    return await asyncio.to_thread(
+        subprocess.run,
+        [sys.executable, "-m", "tessera.cli", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+async def test_given_a_migrated_database_when_migrating_again_then_nothing_to_do(
+    database_url: str,
+) -> None:
+    done = await tessera(database_url, "migrate")
+    assert done.returncode == 0, done.stderr
+    assert "head" in done.stdout
+
+
+async def test_given_a_role_when_creating_a_token_then_it_is_alone_on_the_last_line_and_works(
+    database_url: str, server_url: str, clean_db: AsyncEngine
+) -> None:
+    created = await tessera(
+        database_url, "token", "create", "--role", "cashier", "--name", "till 1"
+    )
+    assert created.returncode == 0, created.stderr
+    token = created.stdout.strip().splitlines()[-1]
+    assert token.startswith("tes_") and " " not in token
+    async with httpx.AsyncClient(base_url=server_url) as http:
+        client = GraphQLClient(http, token)
+        # Then a cashier may look customers up but not adjust points
+        assert (await client.data("{ pointCategories { name } }"))["pointCategories"]
+        body = await client.post(
+            'mutation { adjustPoints(input: {customerId: "1", points: 1, note: "n", '
+            'idempotencyKey: "k"}) { replayed } }'
+        )
+    assert body["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+
+
+async def test_given_an_unknown_role_when_creating_a_token_then_refused(database_url: str) -> None:
+    refused = await tessera(database_url, "token", "create", "--role", "overlord")
+    assert refused.returncode == 2
+    assert "admin, manager, cashier, marketer, viewer" in refused.stderr
+
+
+async def test_given_a_sound_ledger_when_audited_then_exit_zero(
+    database_url: str, clean_db: AsyncEngine
+) -> None:
+    audited = await tessera(database_url, "audit")
+    assert audited.returncode == 0, audited.stdout + audited.stderr
+    assert "0 ledger invariant violation(s)" in audited.stdout
