@@ -15,15 +15,9 @@ import argparse
 import asyncio
 import os
 import random
-import signal
-import socket
-import subprocess
 import sys
-import tempfile
 import time
-from collections.abc import Awaitable, Callable, Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
@@ -31,9 +25,8 @@ from typing import Any
 import aiohttp
 import asyncpg
 import orjson
-from sqlalchemy import TextClause, text
+from sqlalchemy import TextClause
 from sqlalchemy.dialects.postgresql import asyncpg as asyncpg_dialect
-from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from domain.customers.services import create_customer
@@ -46,10 +39,23 @@ from domain.purchases import rules
 from domain.purchases import services as purchase_services
 from domain.purchases.earning import EarningRule, EarningSnapshot, Line, PurchaseStatus, points_for
 from domain.uow import UnitOfWork
+from harness import (
+    Execute,
+    NextOperation,
+    Phase,
+    add_common_arguments,
+    create_token,
+    database_transactions,
+    drive,
+    free_port,
+    phase_figures,
+    print_phases,
+    process_tree_cpu_s,
+    run_on_fresh_database,
+    running_server,
+    wait_healthy,
+)
 from tessera.database import asyncpg_dsn, create_engine
-from tessera.embedded import start_temporary_postgres
-from tessera.migrate import upgrade
-from tessera.settings import PROJECT_ROOT, Settings
 
 LOCAL_SERVER_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 START_BALANCE = 1_000
@@ -96,67 +102,8 @@ def next_operation(rng: random.Random, customer_ids: list[int], tag: str) -> Ope
     return Adjustment(tag, customer_id, points)
 
 
-@dataclass
-class Phase:
-    """What a run of one driver measured (warm-up excluded)."""
-
-    latencies_s: dict[str, list[float]] = field(default_factory=dict)
-    errors: list[str] = field(default_factory=list)
-    elapsed_s: float = 0.0
-    issued: int = 0  # requests issued, warm-up included (the denominator for CPU per request)
-    client_cpu_s: float = 0.0
-
-    @property
-    def count(self) -> int:
-        return sum(len(v) for v in self.latencies_s.values())
-
-    @property
-    def rps(self) -> float:
-        return self.count / self.elapsed_s if self.elapsed_s else 0.0
-
-    def percentile_ms(self, q: float, kind: str | None = None) -> float:
-        values = sorted(
-            self.latencies_s.get(kind, []) if kind else
-            [x for v in self.latencies_s.values() for x in v]
-        )  # fmt: skip
-        if not values:
-            return 0.0
-        return values[min(len(values) - 1, int(q * len(values)))] * 1000
-
-
-Execute = Callable[[int, Operation], Awaitable[str | None]]  # (client, op) -> error or None
-
-
-async def drive(
-    execute: Execute, customer_ids: list[int], prefix: str, args: argparse.Namespace
-) -> Phase:
-    """Run `args.clients` loops issuing operations back to back for `args.warmup` then
-    `args.seconds` seconds; latencies are kept for the latter only, errors for both."""
-    phase = Phase()
-    loop = asyncio.get_running_loop()
-    measure_from = loop.time() + args.warmup
-    stop_at = measure_from + args.seconds
-    cpu_start = time.process_time()
-
-    async def client(n: int) -> None:
-        rng = random.Random(f"{prefix}-{n}")
-        seq = 0
-        while (now := loop.time()) < stop_at:
-            seq += 1
-            op = next_operation(rng, customer_ids, f"{prefix}-{n}-{seq}")
-            t0 = time.perf_counter()
-            error = await execute(n, op)
-            latency = time.perf_counter() - t0
-            phase.issued += 1
-            if error is not None:
-                phase.errors.append(error)
-            elif now >= measure_from:
-                phase.latencies_s.setdefault(type(op).__name__, []).append(latency)
-
-    await asyncio.gather(*(client(n) for n in range(args.clients)))
-    phase.elapsed_s = loop.time() - measure_from
-    phase.client_cpu_s = time.process_time() - cpu_start
-    return phase
+def workload(customer_ids: list[int]) -> NextOperation:
+    return lambda rng, tag: next_operation(rng, customer_ids, tag)
 
 
 # --- the API side ----------------------------------------------------------------------------
@@ -221,7 +168,7 @@ def _positional(statement: TextClause) -> tuple[str, tuple[str, ...]]:
 CREDIT_SQL = _positional(posting._CREDIT_NEW_LOT)
 DEBIT_BALANCE_SQL = _positional(posting._DEBIT_BALANCE)
 DEBIT_LOTS_SQL = _positional(posting._DEBIT_LOTS)
-CONTEXT_SQL = _positional(text(purchase_services._CONTEXT + " WHERE c.id = :key"))
+CONTEXT_SQL = _positional(purchase_services._CONTEXT_BY_ID)
 PURCHASE_SQL = _positional(purchase_repository._INSERT_NEW_AND_AWARD)
 
 
@@ -247,7 +194,7 @@ def sql_executor(connections: list[asyncpg.Connection]) -> Execute:
             *_run_args(
                 CONTEXT_SQL,
                 {
-                    "key": op.customer_id,
+                    "id": op.customer_id,
                     "skus": [ln.sku for ln in op.lines],
                     "program": rules.PROGRAM_ID,
                 },
@@ -324,36 +271,6 @@ class _Refused(Exception):
 # --- setting up: database, customers, server, token -------------------------------------------
 
 
-def _port_answers(host: str, port: int) -> bool:
-    try:
-        with socket.create_connection((host, port), timeout=0.5):
-            return True
-    except OSError:
-        return False
-
-
-def choose_server() -> tuple[str, Callable[[], None]]:
-    """A PostgreSQL server URL to create the bench database on, and how to stop it after."""
-    if url := os.environ.get("TESSERA_DATABASE_URL"):
-        return url, lambda: None
-    if _port_answers("127.0.0.1", 5432):
-        return LOCAL_SERVER_URL, lambda: None
-    print("no PostgreSQL configured or on :5432; starting an embedded one", file=sys.stderr)
-    return start_temporary_postgres(Settings.from_env().data_dir / "bench")
-
-
-def with_database(server_url: str, name: str) -> str:
-    return make_url(server_url).set(database=name).render_as_string(hide_password=False)
-
-
-async def admin_sql(server_url: str, sql: str) -> None:
-    conn = await asyncpg.connect(asyncpg_dsn(server_url))
-    try:
-        await conn.execute(sql)
-    finally:
-        await conn.close()
-
-
 async def seed_customers(engine: AsyncEngine, count: int) -> list[int]:
     """`count` customers, each credited START_BALANCE points, through the domain services."""
     gate = asyncio.Semaphore(8)
@@ -376,109 +293,6 @@ async def seed_customers(engine: AsyncEngine, count: int) -> list[int]:
     return list(await asyncio.gather(*(one(i) for i in range(count))))
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-def _cli(*args: str) -> list[str]:
-    return [sys.executable, "-m", "tessera.cli", *args]
-
-
-@contextmanager
-def running_server(database_url: str, port: int) -> Iterator[subprocess.Popen[bytes]]:
-    """`tessera serve --workers 2` on the bench database; SIGTERM and wait on the way out."""
-    env = {**os.environ, "TESSERA_DATABASE_URL": database_url}
-    with tempfile.TemporaryFile() as log:
-        server = subprocess.Popen(
-            _cli("serve", "--port", str(port), "--workers", "2", "--log-level", "warning"),
-            env=env,
-            cwd=PROJECT_ROOT,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-        try:
-            yield server
-        finally:
-            server.send_signal(signal.SIGTERM)
-            try:
-                server.wait(SERVER_STOP_TIMEOUT_S)
-            except subprocess.TimeoutExpired:
-                os.killpg(server.pid, signal.SIGKILL)  # its own session: only our server
-                server.wait()
-            log.seek(0)
-            output = log.read().decode(errors="replace").strip()
-            if output:
-                print(f"--- server output ---\n{output[-4000:]}", file=sys.stderr)
-
-
-async def wait_healthy(
-    session: aiohttp.ClientSession, base: str, server: subprocess.Popen[bytes]
-) -> None:
-    deadline = time.monotonic() + SERVER_START_TIMEOUT_S
-    while True:
-        if server.poll() is not None:
-            raise RuntimeError(f"the server exited with status {server.returncode}")
-        try:
-            async with session.get(f"{base}/health") as response:
-                if response.status == 200:
-                    return
-        except aiohttp.ClientError:
-            pass
-        if time.monotonic() > deadline:
-            raise RuntimeError(f"the server was not healthy within {SERVER_START_TIMEOUT_S:.0f}s")
-        await asyncio.sleep(0.1)
-
-
-def process_tree_cpu_s(pid: int) -> float:
-    """CPU seconds used so far by a process and its children (the server's workers)."""
-    try:
-        import psutil
-    except ImportError:  # the figure is a diagnostic; the bench runs without it
-        return float("nan")
-    try:
-        root = psutil.Process(pid)
-        processes = [root, *root.children(recursive=True)]
-    except psutil.NoSuchProcess:
-        return float("nan")
-    total = 0.0
-    for process in processes:
-        try:
-            times = process.cpu_times()
-        except psutil.NoSuchProcess:
-            continue
-        total += times.user + times.system
-    return total
-
-
-async def database_transactions(database_url: str) -> int:
-    """Transactions committed or rolled back in the database so far, as PostgreSQL counts."""
-    conn = await asyncpg.connect(asyncpg_dsn(database_url))
-    try:
-        count: int = await conn.fetchval(
-            "SELECT xact_commit + xact_rollback FROM pg_stat_database "
-            "WHERE datname = current_database()"
-        )
-        return count
-    finally:
-        await conn.close()
-
-
-def create_token(database_url: str) -> str:
-    result = subprocess.run(
-        _cli("token", "create", "--role", "admin", "--name", "bench"),
-        env={**os.environ, "TESSERA_DATABASE_URL": database_url},
-        cwd=PROJECT_ROOT,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    return result.stdout.strip().splitlines()[-1]
-
-
 # --- the run ---------------------------------------------------------------------------------
 
 
@@ -486,7 +300,7 @@ async def measure_api(
     database_url: str, customer_ids: list[int], args: argparse.Namespace
 ) -> tuple[Phase, dict[str, float]]:
     """Serve the bench database as a user would and drive the GraphQL API."""
-    port = _free_port()
+    port = free_port()
     base = f"http://127.0.0.1:{port}"
     # By default each request opens its own connection, as requests do behind a load
     # balancer: uvicorn's worker processes share one listening socket, so long-lived
@@ -500,7 +314,7 @@ async def measure_api(
             xacts_before = await database_transactions(database_url)
             cpu_before = process_tree_cpu_s(server.pid)
             execute = api_executor(session, f"{base}/graphql", token)
-            api = await drive(execute, customer_ids, f"api-{os.getpid()}", args)
+            api = await drive(execute, workload(customer_ids), f"api-{os.getpid()}", args)
             server_cpu_s = process_tree_cpu_s(server.pid) - cpu_before
     # Read after the server stopped: its sessions have ended and flushed their statistics.
     # The -1 is the transaction that read the first count.
@@ -521,7 +335,7 @@ async def measure_sql(
     connections = [await asyncpg.connect(dsn) for _ in range(args.clients)]
     try:
         execute = sql_executor(connections)
-        return await drive(execute, customer_ids, f"sql-{os.getpid()}", args)
+        return await drive(execute, workload(customer_ids), f"sql-{os.getpid()}", args)
     finally:
         await asyncio.gather(*(conn.close() for conn in connections))
 
@@ -556,18 +370,7 @@ def report(
         f"\nearn bench: {args.clients} clients, {args.seconds:g}s each "
         f"(after {args.warmup:g}s warm-up), {args.customers} customers"
     )
-    print(f"{'':<22}{'requests':>10}{'req/s':>10}{'p50 ms':>10}{'p99 ms':>10}")
-    for name, phase in (("API", api), ("SQL", sql)):
-        print(
-            f"{name + ' (all)':<22}{phase.count:>10}{phase.rps:>10.1f}"
-            f"{phase.percentile_ms(0.5):>10.2f}{phase.percentile_ms(0.99):>10.2f}"
-        )
-        for kind, values in sorted(phase.latencies_s.items()):
-            print(
-                f"{'  ' + kind:<22}{len(values):>10}{len(values) / phase.elapsed_s:>10.1f}"
-                f"{phase.percentile_ms(0.5, kind):>10.2f}"
-                f"{phase.percentile_ms(0.99, kind):>10.2f}"
-            )
+    print_phases({"API": api, "SQL": sql})
     ratio = api.rps / sql.rps if sql.rps else 0.0
     print(f"ratio API/SQL (req/s): {ratio:.3f}")
     print(
@@ -588,12 +391,8 @@ def report(
         "seconds": int(args.seconds) if float(args.seconds).is_integer() else args.seconds,
         "clients": args.clients,
         "keep_alive": args.keep_alive,
-        "api_rps": round(api.rps, 1),
-        "api_p50_ms": round(api.percentile_ms(0.5), 2),
-        "api_p99_ms": round(api.percentile_ms(0.99), 2),
-        "sql_rps": round(sql.rps, 1),
-        "sql_p50_ms": round(sql.percentile_ms(0.5), 2),
-        "sql_p99_ms": round(sql.percentile_ms(0.99), 2),
+        **phase_figures("api", api),
+        **phase_figures("sql", sql),
         "ratio": round(ratio, 3),
         "errors": len(errors),
         "violations": len(violations),
@@ -601,43 +400,12 @@ def report(
     }
 
 
-def _new_event_loop() -> asyncio.AbstractEventLoop:
-    # The same loop for both sides; uvloop keeps the client's own CPU use down when present.
-    try:
-        import uvloop
-    except ImportError:
-        return asyncio.new_event_loop()
-    loop: asyncio.AbstractEventLoop = uvloop.new_event_loop()
-    return loop
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--seconds", type=float, default=20.0, help="measured time per side")
-    parser.add_argument("--clients", type=int, default=32, help="concurrent clients per side")
+    add_common_arguments(parser)
     parser.add_argument("--customers", type=int, default=1000)
-    parser.add_argument("--warmup", type=float, default=2.0, help="unmeasured seconds first")
-    parser.add_argument(
-        "--keep-alive",
-        action="store_true",
-        help="reuse one connection per client (unbalanced across server workers)",
-    )
     args = parser.parse_args(argv)
-
-    server_url, stop_server = choose_server()
-    name = f"tessera_bench_{os.getpid()}"
-    try:
-        asyncio.run(admin_sql(server_url, f'CREATE DATABASE "{name}"'))
-        try:
-            database_url = with_database(server_url, name)
-            upgrade(database_url)
-            with asyncio.Runner(loop_factory=_new_event_loop) as runner:
-                result = runner.run(run(database_url, args))
-        finally:
-            asyncio.run(admin_sql(server_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    finally:
-        stop_server()
-    print(orjson.dumps(result).decode())
+    result = run_on_fresh_database("earn", lambda url: run(url, args))
     return 0 if result["errors"] == 0 and result["violations"] == 0 else 1
 
 

@@ -8,11 +8,12 @@ are serialised and a debit can never overdraw."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, TextClause, text
+from sqlalchemy import TextClause, text
 from sqlalchemy.exc import IntegrityError
 
 from domain.errors import DomainError, ErrorCode
@@ -243,25 +244,32 @@ async def debit(uow: UnitOfWork, posting: Posting, preferred_lot_id: int | None 
     row = await _run(uow, _DEBIT_LOTS, params)
     assert row is not None
     return Posted(
-        row.id, account.balance, row.created_at, account.lifetime_earned, account.lifetime_spent
+        row["id"],
+        account.balance,
+        row["created_at"],
+        account.lifetime_earned,
+        account.lifetime_spent,
     )
 
 
-def posted_from(row: Row[Any]) -> Posted:
+def posted_from(row: Mapping[Any, Any]) -> Posted:
     """A Posted from a row with id, balance_after, created_at and the lifetime totals."""
     return Posted(
-        row.id, row.balance_after, row.created_at, row.lifetime_earned, row.lifetime_spent
+        row["id"],
+        row["balance_after"],
+        row["created_at"],
+        row["lifetime_earned"],
+        row["lifetime_spent"],
     )
 
 
 async def _run(
     uow: UnitOfWork, statement: TextClause, params: dict[str, object]
-) -> Row[Any] | None:
+) -> Mapping[Any, Any] | None:
     try:
-        result = await uow.execute(statement, params)
+        return await uow.fetch_row(statement, params)
     except IntegrityError as error:
         raise refusal_for(error) from error
-    return result.one_or_none()
 
 
 def refusal_for(error: IntegrityError) -> Exception:

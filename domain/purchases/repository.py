@@ -74,16 +74,16 @@ async def insert_if_new(
         "discounted": [ln.discounted for ln in lines],
     }
     if award is None:
-        new_id: int | None = (await uow.execute(_INSERT_NEW, params)).scalar_one_or_none()
-        return new_id, None
+        inserted = await uow.fetch_row(_INSERT_NEW, params)
+        return (inserted["id"] if inserted else None), None
     params.update(post.posting_params(award), expires_at=None)
     try:
-        row = (await uow.execute(_INSERT_NEW_AND_AWARD, params)).one_or_none()
+        row = await uow.fetch_row(_INSERT_NEW_AND_AWARD, params)
     except IntegrityError as error:
         raise post.refusal_for(error) from error
     if row is None:
         return None, None
-    return row.purchase_id, post.posted_from(row)
+    return row["purchase_id"], post.posted_from(row)
 
 
 async def lock_purchase(uow: UnitOfWork, shop: str, order_id: str) -> Purchase | None:

@@ -143,36 +143,34 @@ _CONTEXT = """
       JOIN point_categories pc ON pc.id = c.category_id
       JOIN earning_rules r ON r.id = :program
 """
+_CONTEXT_BY_ID = text(f"{_CONTEXT} WHERE c.id = :id")
+_CONTEXT_BY_CARD = text(f"{_CONTEXT} WHERE c.card_code = :card")
 
 
 async def _earning_context(
     uow: UnitOfWork, customer_id: int, card_code: str | None, skus: list[str]
 ) -> _EarningContext:
     """The customer, its multiplier, the rule and the lines' overrides: one round trip."""
-    key: str | int
+    params = {"skus": skus, "program": rules.PROGRAM_ID}
     if card_code is not None:
-        where, field, key = "c.card_code = :key", "cardCode", card_code
+        field = "cardCode"
+        row = await uow.fetch_row(_CONTEXT_BY_CARD, {**params, "card": card_code})
     else:
-        where, field, key = "c.id = :key", "customerId", customer_id
-    row = (
-        await uow.execute(
-            text(f"{_CONTEXT} WHERE {where}"),
-            {"key": key, "skus": skus, "program": rules.PROGRAM_ID},
-        )
-    ).one_or_none()
+        field = "customerId"
+        row = await uow.fetch_row(_CONTEXT_BY_ID, {**params, "id": customer_id})
     if row is None:
         raise DomainError.one(field, ErrorCode.NOT_FOUND, "No such customer.")
     return _EarningContext(
-        customer_id=row.id,
-        multiplier=Decimal(row.earn_multiplier),
+        customer_id=row["id"],
+        multiplier=Decimal(row["earn_multiplier"]),
         rule=EarningRule(
-            row.points_per_unit,
-            row.spend_unit_minor,
-            PurchaseStatus(row.award_status),
-            row.min_order_minor,
-            row.exclude_discounted,
+            row["points_per_unit"],
+            row["spend_unit_minor"],
+            PurchaseStatus(row["award_status"]),
+            row["min_order_minor"],
+            row["exclude_discounted"],
         ),
-        overrides={sku: (OverrideMode(mode), int(value)) for sku, mode, value in row.overrides},
+        overrides={sku: (OverrideMode(mode), int(value)) for sku, mode, value in row["overrides"]},
     )
 
 

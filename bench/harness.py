@@ -1,0 +1,301 @@
+"""What every bench shares: a database of its own, the server started as a user starts it,
+closed-loop clients with latency percentiles, and the figures printed as a table and as one
+JSON line (the last line of the output)."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import random
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Awaitable, Callable, Coroutine, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+import aiohttp
+import asyncpg
+import orjson
+from sqlalchemy.engine import make_url
+
+from tessera.database import asyncpg_dsn
+from tessera.embedded import start_temporary_postgres
+from tessera.migrate import upgrade
+from tessera.settings import PROJECT_ROOT, Settings
+
+LOCAL_SERVER_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
+SERVER_START_TIMEOUT_S = 60.0
+SERVER_STOP_TIMEOUT_S = 15.0
+
+
+def add_common_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--seconds", type=float, default=20.0, help="measured time per side")
+    parser.add_argument("--clients", type=int, default=32, help="concurrent clients per side")
+    parser.add_argument("--warmup", type=float, default=2.0, help="unmeasured seconds first")
+    parser.add_argument(
+        "--keep-alive",
+        action="store_true",
+        help="reuse one connection per client (unbalanced across server workers)",
+    )
+
+
+@dataclass
+class Phase:
+    """What a run of one driver measured (warm-up excluded)."""
+
+    latencies_s: dict[str, list[float]] = field(default_factory=dict)
+    errors: list[str] = field(default_factory=list)
+    elapsed_s: float = 0.0
+    issued: int = 0  # requests issued, warm-up included (the denominator for CPU per request)
+    client_cpu_s: float = 0.0
+
+    @property
+    def count(self) -> int:
+        return sum(len(v) for v in self.latencies_s.values())
+
+    @property
+    def rps(self) -> float:
+        return self.count / self.elapsed_s if self.elapsed_s else 0.0
+
+    def percentile_ms(self, q: float, kind: str | None = None) -> float:
+        values = sorted(
+            self.latencies_s.get(kind, []) if kind else
+            [x for v in self.latencies_s.values() for x in v]
+        )  # fmt: skip
+        if not values:
+            return 0.0
+        return values[min(len(values) - 1, int(q * len(values)))] * 1000
+
+
+Execute = Callable[[int, Any], Awaitable[str | None]]  # (client, operation) -> error or None
+NextOperation = Callable[[random.Random, str], Any]  # (client's rng, unique tag) -> operation
+
+
+async def drive(
+    execute: Execute, next_operation: NextOperation, prefix: str, args: argparse.Namespace
+) -> Phase:
+    """Run `args.clients` loops issuing operations back to back for `args.warmup` then
+    `args.seconds` seconds; latencies are kept for the latter only, errors for both."""
+    phase = Phase()
+    loop = asyncio.get_running_loop()
+    measure_from = loop.time() + args.warmup
+    stop_at = measure_from + args.seconds
+    cpu_start = time.process_time()
+
+    async def client(n: int) -> None:
+        rng = random.Random(f"{prefix}-{n}")
+        seq = 0
+        while (now := loop.time()) < stop_at:
+            seq += 1
+            op = next_operation(rng, f"{prefix}-{n}-{seq}")
+            t0 = time.perf_counter()
+            error = await execute(n, op)
+            latency = time.perf_counter() - t0
+            phase.issued += 1
+            if error is not None:
+                phase.errors.append(error)
+            elif now >= measure_from:
+                phase.latencies_s.setdefault(type(op).__name__, []).append(latency)
+
+    await asyncio.gather(*(client(n) for n in range(args.clients)))
+    phase.elapsed_s = loop.time() - measure_from
+    phase.client_cpu_s = time.process_time() - cpu_start
+    return phase
+
+
+def print_phases(phases: dict[str, Phase]) -> None:
+    """The table of requests, req/s, p50 and p99, per phase and per operation kind."""
+    print(f"{'':<22}{'requests':>10}{'req/s':>10}{'p50 ms':>10}{'p99 ms':>10}")
+    for name, phase in phases.items():
+        print(
+            f"{name + ' (all)':<22}{phase.count:>10}{phase.rps:>10.1f}"
+            f"{phase.percentile_ms(0.5):>10.2f}{phase.percentile_ms(0.99):>10.2f}"
+        )
+        for kind, values in sorted(phase.latencies_s.items()):
+            print(
+                f"{'  ' + kind:<22}{len(values):>10}{len(values) / phase.elapsed_s:>10.1f}"
+                f"{phase.percentile_ms(0.5, kind):>10.2f}"
+                f"{phase.percentile_ms(0.99, kind):>10.2f}"
+            )
+
+
+def phase_figures(prefix: str, phase: Phase) -> dict[str, float]:
+    return {
+        f"{prefix}_rps": round(phase.rps, 1),
+        f"{prefix}_p50_ms": round(phase.percentile_ms(0.5), 2),
+        f"{prefix}_p99_ms": round(phase.percentile_ms(0.99), 2),
+    }
+
+
+# --- the database and the server ---------------------------------------------------------------
+
+
+def _port_answers(host: str, port: int) -> bool:
+    try:
+        with socket.create_connection((host, port), timeout=0.5):
+            return True
+    except OSError:
+        return False
+
+
+def choose_server() -> tuple[str, Callable[[], None]]:
+    """A PostgreSQL server URL to create the bench database on, and how to stop it after."""
+    if url := os.environ.get("TESSERA_DATABASE_URL"):
+        return url, lambda: None
+    if _port_answers("127.0.0.1", 5432):
+        return LOCAL_SERVER_URL, lambda: None
+    print("no PostgreSQL configured or on :5432; starting an embedded one", file=sys.stderr)
+    return start_temporary_postgres(Settings.from_env().data_dir / "bench")
+
+
+def with_database(server_url: str, name: str) -> str:
+    return make_url(server_url).set(database=name).render_as_string(hide_password=False)
+
+
+async def admin_sql(server_url: str, sql: str) -> None:
+    conn = await asyncpg.connect(asyncpg_dsn(server_url))
+    try:
+        await conn.execute(sql)
+    finally:
+        await conn.close()
+
+
+def run_on_fresh_database(
+    name: str, body: Callable[[str], Coroutine[Any, Any, dict[str, Any]]]
+) -> dict[str, Any]:
+    """Create and migrate a database of the bench's own, run `body(database_url)` in an
+    event loop, drop the database (even on failure) and print the result as the last line."""
+    server_url, stop_server = choose_server()
+    database = f"tessera_bench_{name}_{os.getpid()}"
+    try:
+        asyncio.run(admin_sql(server_url, f'CREATE DATABASE "{database}"'))
+        try:
+            database_url = with_database(server_url, database)
+            upgrade(database_url)
+            with asyncio.Runner(loop_factory=_new_event_loop) as runner:
+                result = runner.run(body(database_url))
+        finally:
+            asyncio.run(admin_sql(server_url, f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)'))
+    finally:
+        stop_server()
+    print(orjson.dumps(result).decode())
+    return result
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def cli(*args: str) -> list[str]:
+    return [sys.executable, "-m", "tessera.cli", *args]
+
+
+@contextmanager
+def running_server(database_url: str, port: int) -> Iterator[subprocess.Popen[bytes]]:
+    """`tessera serve --workers 2` on the bench database; SIGTERM and wait on the way out."""
+    env = {**os.environ, "TESSERA_DATABASE_URL": database_url}
+    with tempfile.TemporaryFile() as log:
+        server = subprocess.Popen(
+            cli("serve", "--port", str(port), "--workers", "2", "--log-level", "warning"),
+            env=env,
+            cwd=PROJECT_ROOT,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        try:
+            yield server
+        finally:
+            server.send_signal(signal.SIGTERM)
+            try:
+                server.wait(SERVER_STOP_TIMEOUT_S)
+            except subprocess.TimeoutExpired:
+                os.killpg(server.pid, signal.SIGKILL)  # its own session: only our server
+                server.wait()
+            log.seek(0)
+            output = log.read().decode(errors="replace").strip()
+            if output:
+                print(f"--- server output ---\n{output[-4000:]}", file=sys.stderr)
+
+
+async def wait_healthy(
+    session: aiohttp.ClientSession, base: str, server: subprocess.Popen[bytes]
+) -> None:
+    deadline = time.monotonic() + SERVER_START_TIMEOUT_S
+    while True:
+        if server.poll() is not None:
+            raise RuntimeError(f"the server exited with status {server.returncode}")
+        try:
+            async with session.get(f"{base}/health") as response:
+                if response.status == 200:
+                    return
+        except aiohttp.ClientError:
+            pass
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"the server was not healthy within {SERVER_START_TIMEOUT_S:.0f}s")
+        await asyncio.sleep(0.1)
+
+
+def process_tree_cpu_s(pid: int) -> float:
+    """CPU seconds used so far by a process and its children (the server's workers)."""
+    try:
+        import psutil
+    except ImportError:  # the figure is a diagnostic; the bench runs without it
+        return float("nan")
+    try:
+        root = psutil.Process(pid)
+        processes = [root, *root.children(recursive=True)]
+    except psutil.NoSuchProcess:
+        return float("nan")
+    total = 0.0
+    for process in processes:
+        try:
+            times = process.cpu_times()
+        except psutil.NoSuchProcess:
+            continue
+        total += times.user + times.system
+    return total
+
+
+async def database_transactions(database_url: str) -> int:
+    """Transactions committed or rolled back in the database so far, as PostgreSQL counts."""
+    conn = await asyncpg.connect(asyncpg_dsn(database_url))
+    try:
+        count: int = await conn.fetchval(
+            "SELECT xact_commit + xact_rollback FROM pg_stat_database "
+            "WHERE datname = current_database()"
+        )
+        return count
+    finally:
+        await conn.close()
+
+
+def create_token(database_url: str) -> str:
+    result = subprocess.run(
+        cli("token", "create", "--role", "admin", "--name", "bench"),
+        env={**os.environ, "TESSERA_DATABASE_URL": database_url},
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return result.stdout.strip().splitlines()[-1]
+
+
+def _new_event_loop() -> asyncio.AbstractEventLoop:
+    # The same loop for both sides; uvloop keeps the client's own CPU use down when present.
+    try:
+        import uvloop
+    except ImportError:
+        return asyncio.new_event_loop()
+    loop: asyncio.AbstractEventLoop = uvloop.new_event_loop()
+    return loop
