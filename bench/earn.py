@@ -32,7 +32,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from domain.customers.services import create_customer
 from domain.ledger import posting
 from domain.ledger.invariants import find_violations
-from domain.ledger.kinds import EntryKind, lifetime_deltas
+from domain.ledger.kinds import EntryKind
 from domain.ledger.services import adjust_points
 from domain.purchases import repository as purchase_repository
 from domain.purchases import rules
@@ -178,8 +178,7 @@ def _run_args(sql: tuple[str, tuple[str, ...]], params: dict[str, Any]) -> list[
 
 def _posting(customer_id: int, points: int, kind: EntryKind, **fields: Any) -> dict[str, Any]:
     """The parameters the posting module binds for this posting."""
-    earned, spent = lifetime_deltas(kind, points)
-    values = posting.Posting(customer_id, points, kind, ACTOR, earned, spent, **fields)
+    values = posting.Posting.of(customer_id, points, kind, ACTOR, **fields)
     return {**posting.posting_params(values), "expires_at": None, "preferred_lot_id": None}
 
 

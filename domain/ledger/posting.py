@@ -18,7 +18,7 @@ from sqlalchemy.exc import IntegrityError
 
 from domain.errors import DomainError, ErrorCode
 from domain.events.types import PointsEarned, PointsSpent
-from domain.ledger.kinds import EntryKind
+from domain.ledger.kinds import EntryKind, lifetime_deltas
 from domain.ledger.models import Account, LedgerEntry
 from domain.limits import BALANCE_CEILING
 from domain.uow import UnitOfWork, violated_constraint
@@ -49,6 +49,15 @@ class Posting:
     reverses_entry_id: int | None = None
     # Record PointsEarned / PointsSpent in the same statement (reversals record their own).
     records_event: bool = True
+
+    @classmethod
+    def of(
+        cls, customer_id: int, points: int, kind: EntryKind, actor: str, **fields: Any
+    ) -> Posting:
+        """A posting whose lifetime deltas follow from its kind and points (any kind but a
+        reversal, whose deltas mirror the entry it reverses)."""
+        earned, spent = lifetime_deltas(kind, points)
+        return cls(customer_id, points, kind, actor, earned, spent, **fields)
 
     @property
     def event_type(self) -> str | None:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from domain.errors import DomainError, ErrorCode, Problem, Problems
 from domain.events.types import LedgerEntryReversed
 from domain.ledger import posting as post
-from domain.ledger.kinds import EntryKind, lifetime_deltas, reversal_deltas
+from domain.ledger.kinds import EntryKind, reversal_deltas
 from domain.ledger.models import Account, LedgerEntry
 from domain.ledger.queries import (
     entry_by_idempotency_key,
@@ -58,15 +58,12 @@ async def adjust_points(
     key = required_text(problems, "idempotencyKey", idempotency_key)
     problems.raise_if_any()
 
-    earned, spent = lifetime_deltas(EntryKind.MANUAL, points)
-    posting = post.Posting(
-        customer_id=cid,
-        points=points,
-        kind=EntryKind.MANUAL,
-        actor=actor,
+    posting = post.Posting.of(
+        cid,
+        points,
+        EntryKind.MANUAL,
+        actor,
         note=text_note,
-        earned_delta=earned,
-        spent_delta=spent,
         idempotency_key=f"manual:{key}",
     )
     try:

@@ -14,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from domain.errors import DomainError, ErrorCode, Problems
 from domain.events.types import PurchaseRefunded
 from domain.ledger import posting as post
-from domain.ledger.kinds import EntryKind, lifetime_deltas
+from domain.ledger.kinds import EntryKind
 from domain.ledger.queries import get_account, lot_opened_by
 from domain.purchases import repository as repo
 from domain.purchases import rules
@@ -176,14 +176,11 @@ async def _earning_context(
 
 def _award_posting(purchase: Purchase, points: int, actor: str) -> post.Posting:
     """The PURCHASE credit of an order; its key ties it to the purchase row."""
-    earned, spent = lifetime_deltas(EntryKind.PURCHASE, points)
-    return post.Posting(
-        customer_id=purchase.customer_id,
-        points=points,
-        kind=EntryKind.PURCHASE,
-        actor=actor,
-        earned_delta=earned,
-        spent_delta=spent,
+    return post.Posting.of(
+        purchase.customer_id,
+        points,
+        EntryKind.PURCHASE,
+        actor,
         source_type="purchase",
         source_ref=f"{purchase.shop}/{purchase.order_id}",
         idempotency_key=f"purchase:{purchase.id}",
@@ -325,14 +322,11 @@ async def _refund(
         assert account is not None
         taken = min(due, account.balance)
         if taken > 0:
-            earned, spent = lifetime_deltas(EntryKind.REFUND, -taken)
-            posting = post.Posting(
-                customer_id=purchase.customer_id,
-                points=-taken,
-                kind=EntryKind.REFUND,
-                actor=actor,
-                earned_delta=earned,
-                spent_delta=spent,
+            posting = post.Posting.of(
+                purchase.customer_id,
+                -taken,
+                EntryKind.REFUND,
+                actor,
                 source_type="purchase",
                 source_ref=f"{shop}/{order_id}",
                 idempotency_key=f"refund:{key}",

@@ -10,6 +10,7 @@ import strawberry
 from domain.access.permissions import Permission
 from domain.customers import repository as repo
 from domain.customers import services
+from domain.customers.models import CUSTOMER_FIELDS
 from schema.context import Info
 from schema.customers.types import CustomerFilterInput, CustomerType, PointCategoryType
 from schema.errors import UserError, payload_on_error
@@ -92,26 +93,13 @@ def _given(data: Any, *names: str) -> dict[str, Any]:
     return {n: getattr(data, n) for n in names if getattr(data, n) is not strawberry.UNSET}
 
 
-_FIELDS = (
-    "external_ref",
-    "card_code",
-    "email",
-    "phone",
-    "first_name",
-    "last_name",
-    "consent_email",
-    "consent_sms",
-    "attributes",
-)
-
-
 @strawberry.type
 class CustomerMutations:
     @strawberry.mutation(permission_classes=[requires(Permission.MANAGE_CUSTOMERS)])
     @payload_on_error(CustomerPayload)
     async def create_customer(self, info: Info, input: CreateCustomerInput) -> CustomerPayload:
         customer = await services.create_customer(
-            info.context.new_uow(), _given(input, *_FIELDS), input.category_id
+            info.context.new_uow(), _given(input, *CUSTOMER_FIELDS), input.category_id
         )
         return CustomerPayload(customer=CustomerType.of(customer))
 
@@ -119,7 +107,7 @@ class CustomerMutations:
     @payload_on_error(CustomerPayload)
     async def update_customer(self, info: Info, input: UpdateCustomerInput) -> CustomerPayload:
         customer = await services.update_customer(
-            info.context.new_uow(), input.id, _given(input, *_FIELDS)
+            info.context.new_uow(), input.id, _given(input, *CUSTOMER_FIELDS)
         )
         return CustomerPayload(customer=CustomerType.of(customer))
 
