@@ -6,9 +6,15 @@ import argparse
 import asyncio
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
+from typing import TYPE_CHECKING, TypeVar
 
 from tessera.settings import Settings
+
+if TYPE_CHECKING:
+    from domain.uow import UnitOfWork
+
+T = TypeVar("T")
 
 
 def _database_url(settings: Settings) -> str:
@@ -47,24 +53,56 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_token_create(args: argparse.Namespace, settings: Settings) -> int:
     from domain.access.tokens import create_staff_token
     from domain.errors import DomainError
-    from domain.uow import UnitOfWork
-    from tessera.database import create_engine
 
-    async def create() -> str:
-        engine = create_engine(_database_url(settings), pool_size=1)
-        try:
-            return await create_staff_token(UnitOfWork(engine), args.role, args.name or args.role)
-        finally:
-            await engine.dispose()
+    def create(uow: UnitOfWork) -> Awaitable[str]:
+        return create_staff_token(uow, args.role, args.name or args.role)
 
     try:
-        token = asyncio.run(create())
+        token = _run_with_uow(settings, create)
     except DomainError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
     print(f"Created a {args.role} token. Send it as 'Authorization: Bearer <token>':")
     print(token)
     return 0
+
+
+def cmd_token_list(args: argparse.Namespace, settings: Settings) -> int:
+    from domain.access.tokens import list_staff_tokens
+
+    tokens = _run_with_uow(settings, list_staff_tokens)
+    print(f"{'id':>5}  {'role':<9} {'created (UTC)':<20} {'revoked (UTC)':<20} name")
+    for t in tokens:
+        revoked = f"{t.revoked_at:%Y-%m-%d %H:%M:%S}" if t.revoked_at else "-"
+        print(f"{t.id:>5}  {t.role:<9} {t.created_at:%Y-%m-%d %H:%M:%S}  {revoked:<20} {t.name}")
+    return 0
+
+
+def cmd_token_revoke(args: argparse.Namespace, settings: Settings) -> int:
+    from domain.access.tokens import revoke_staff_token
+
+    def revoke(uow: UnitOfWork) -> Awaitable[bool]:
+        return revoke_staff_token(uow, args.id)
+
+    if _run_with_uow(settings, revoke):
+        print(f"token {args.id} revoked (API processes stop accepting it within 30 s)")
+        return 0
+    print(f"error: no active token {args.id}", file=sys.stderr)
+    return 2
+
+
+def _run_with_uow(settings: Settings, work: Callable[[UnitOfWork], Awaitable[T]]) -> T:
+    from domain.uow import UnitOfWork
+    from tessera.database import create_engine
+
+    async def run() -> T:
+        engine = create_engine(_database_url(settings), pool_size=1)
+        try:
+            return await work(UnitOfWork(engine))
+        finally:
+            await engine.dispose()
+
+    return asyncio.run(run())
 
 
 def cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
@@ -133,6 +171,12 @@ def parser() -> argparse.ArgumentParser:
     create.add_argument("--role", required=True, help="admin, manager, cashier, marketer or viewer")
     create.add_argument("--name", default=None)
     create.set_defaults(run=cmd_token_create)
+    token.add_parser("list", help="list staff tokens (never the tokens themselves)").set_defaults(
+        run=cmd_token_list
+    )
+    revoke = token.add_parser("revoke", help="revoke a staff token by id")
+    revoke.add_argument("id", type=int)
+    revoke.set_defaults(run=cmd_token_revoke)
 
     worker = sub.add_parser("worker", help="run the Dramatiq worker")
     worker.add_argument("--processes", type=int, default=1)

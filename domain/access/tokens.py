@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from dataclasses import dataclass
+from datetime import datetime
 
 import jwt
-from sqlalchemy import insert, select
+from sqlalchemy import func, insert, select, update
 
 from domain.access.permissions import Role
 from domain.access.principals import CustomerPrincipal, Staff
@@ -39,6 +41,47 @@ async def create_staff_token(uow: UnitOfWork, role: str, name: str) -> str:
         )
         await uow.commit()
     return token
+
+
+@dataclass(frozen=True)
+class StaffToken:
+    """A token as listed: never the token itself, which only its creator saw."""
+
+    id: int
+    name: str
+    role: str
+    created_at: datetime
+    revoked_at: datetime | None
+
+
+async def list_staff_tokens(uow: UnitOfWork) -> list[StaffToken]:
+    async with uow:
+        rows = await uow.execute(
+            select(
+                api_tokens.c.id,
+                api_tokens.c.name,
+                api_tokens.c.role,
+                api_tokens.c.created_at,
+                api_tokens.c.revoked_at,
+            ).order_by(api_tokens.c.id)
+        )
+        return [StaffToken(**row._asdict()) for row in rows]
+
+
+async def revoke_staff_token(uow: UnitOfWork, token_id: int) -> bool:
+    """Revoke a token; False when there is no such token or it was revoked already.
+
+    API processes honour it within their token cache's lifetime (30 s)."""
+    async with uow:
+        revoked = await uow.execute(
+            update(api_tokens)
+            .where(api_tokens.c.id == token_id, api_tokens.c.revoked_at.is_(None))
+            .values(revoked_at=func.now())
+            .returning(api_tokens.c.id)
+        )
+        done = revoked.scalar_one_or_none() is not None
+        await uow.commit()
+    return done
 
 
 async def staff_for_token(uow: UnitOfWork, token: str) -> Staff:

@@ -10,7 +10,7 @@ import sys
 import httpx
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from tests.support.api import GraphQLClient
+from tests.support.api import GraphQLClient, running_server
 
 
 async def tessera(database_url: str, *args: str) -> subprocess.CompletedProcess[str]:
@@ -65,3 +65,25 @@ async def test_given_a_sound_ledger_when_audited_then_exit_zero(
     audited = await tessera(database_url, "audit")
     assert audited.returncode == 0, audited.stdout + audited.stderr
     assert "0 ledger invariant violation(s)" in audited.stdout
+
+
+async def test_given_a_token_when_revoked_then_listed_as_revoked_and_refused(
+    database_url: str, clean_db: AsyncEngine
+) -> None:
+    created = await tessera(database_url, "token", "create", "--role", "viewer", "--name", "kiosk")
+    token = created.stdout.strip().splitlines()[-1]
+    listed = await tessera(database_url, "token", "list")
+    assert token not in listed.stdout  # only hashes are kept
+    row = next(line for line in listed.stdout.splitlines() if line.endswith(" kiosk"))
+    token_id = row.split()[0]
+    revoked = await tessera(database_url, "token", "revoke", token_id)
+    assert revoked.returncode == 0, revoked.stderr
+    again = await tessera(database_url, "token", "revoke", token_id)
+    assert again.returncode == 2
+    listed = await tessera(database_url, "token", "list")
+    row = next(line for line in listed.stdout.splitlines() if line.endswith(" kiosk"))
+    assert row.split()[4] != "-"  # the revoked-at column is filled
+    # And a fresh API process (no cache yet) refuses it
+    async with running_server(database_url) as url, httpx.AsyncClient(base_url=url) as http:
+        body = await GraphQLClient(http, token).post("{ pointCategories { name } }")
+    assert body["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
