@@ -109,8 +109,11 @@ def workload(customer_ids: list[int]) -> NextOperation:
 # --- the API side ----------------------------------------------------------------------------
 
 
-def api_executor(session: aiohttp.ClientSession, url: str, token: str) -> Execute:
+def api_executor(
+    session: aiohttp.ClientSession, url: str, token: str, requests_per_connection: int
+) -> Execute:
     headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+    sent: dict[int, int] = {}
     purchase_prefix = b'{"query":' + orjson.dumps(PURCHASE_QUERY) + b',"variables":'
     adjust_prefix = b'{"query":' + orjson.dumps(ADJUST_QUERY) + b',"variables":'
 
@@ -143,8 +146,12 @@ def api_executor(session: aiohttp.ClientSession, url: str, token: str) -> Execut
                 }
             }
         body = prefix + orjson.dumps(variables) + b"}"
+        sent[client] = sent.get(client, 0) + 1
+        closing = requests_per_connection > 1 and sent[client] % requests_per_connection == 0
         async with session.post(url, data=body, headers=headers) as response:
             raw = await response.read()
+            if closing:  # the client closes (the server would otherwise hold TIME_WAIT)
+                response.close()
         if response.status != 200:
             return f"{field_name}: HTTP {response.status} {raw[:300]!r}"
         reply = orjson.loads(raw)
@@ -301,18 +308,16 @@ async def measure_api(
     """Serve the bench database as a user would and drive the GraphQL API."""
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    # By default each request opens its own connection, as requests do behind a load
-    # balancer: uvicorn's worker processes share one listening socket, so long-lived
-    # connections stay wherever the kernel first put them (often 19 on one worker and 13 on
-    # the other), and the busier worker then sets the tail latency. --keep-alive measures that.
-    connector = aiohttp.TCPConnector(limit=args.clients, force_close=not args.keep_alive)
+    connector = aiohttp.TCPConnector(
+        limit=args.clients, force_close=args.requests_per_connection == 1
+    )
     async with aiohttp.ClientSession(connector=connector) as session:
         with running_server(database_url, port) as server:
             await wait_healthy(session, base, server)
             token = await asyncio.to_thread(create_token, database_url)
             xacts_before = await database_transactions(database_url)
             cpu_before = process_tree_cpu_s(server.pid)
-            execute = api_executor(session, f"{base}/graphql", token)
+            execute = api_executor(session, f"{base}/graphql", token, args.requests_per_connection)
             api = await drive(execute, workload(customer_ids), f"api-{os.getpid()}", args)
             server_cpu_s = process_tree_cpu_s(server.pid) - cpu_before
     # Read after the server stopped: its sessions have ended and flushed their statistics.
@@ -389,7 +394,7 @@ def report(
         "bench": "earn",
         "seconds": int(args.seconds) if float(args.seconds).is_integer() else args.seconds,
         "clients": args.clients,
-        "keep_alive": args.keep_alive,
+        "requests_per_connection": args.requests_per_connection,
         **phase_figures("api", api),
         **phase_figures("sql", sql),
         "ratio": round(ratio, 3),
