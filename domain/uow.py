@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from types import TracebackType
 from typing import Any
+from weakref import WeakKeyDictionary
 
 import asyncpg
 from sqlalchemy import Executable, Result, TextClause
@@ -26,6 +27,7 @@ class UnitOfWork:
         self._tx: AsyncTransaction | None = None
         self._events: list[DomainEvent] = []
         self._autocommit_next = False
+        self._driver: asyncpg.Connection | None = None
 
     def autocommit(self) -> UnitOfWork:
         """`async with uow.autocommit():` runs each statement as its own transaction.
@@ -38,11 +40,12 @@ class UnitOfWork:
     async def __aenter__(self) -> UnitOfWork:
         if self._conn is not None:
             raise RuntimeError("unit of work is already open")
-        self._conn = await self._engine.connect()
         if self._autocommit_next:
             self._autocommit_next = False
-            await self._conn.execution_options(isolation_level="AUTOCOMMIT")
+            self._conn = await _autocommit_engine(self._engine).connect()
+            self._driver = (await self._conn.get_raw_connection()).driver_connection
         else:
+            self._conn = await self._engine.connect()
             self._tx = await self._conn.begin()
         self._events = []
         return self
@@ -54,7 +57,7 @@ class UnitOfWork:
         tb: TracebackType | None,
     ) -> None:
         conn, tx = self._conn, self._tx
-        self._conn = self._tx = None
+        self._conn = self._tx = self._driver = None
         self._events = []
         try:
             if tx is not None and tx.is_active:
@@ -80,10 +83,11 @@ class UnitOfWork:
         if self._tx is not None:
             return (await self.execute(statement, params)).mappings().one_or_none()
         sql, names = self._positional(statement)
-        driver = (await self.connection.get_raw_connection()).driver_connection
-        assert driver is not None
+        assert self._driver is not None
         try:
-            row: Mapping[Any, Any] | None = await driver.fetchrow(sql, *(params[n] for n in names))
+            row: Mapping[Any, Any] | None = await self._driver.fetchrow(
+                sql, *(params[n] for n in names)
+            )
         except asyncpg.IntegrityConstraintViolationError as error:
             raise IntegrityError(sql, dict(params), error) from error
         return row
@@ -116,6 +120,17 @@ class UnitOfWork:
             await insert_events(self.connection, self._events)
             self._events = []
         await self._tx.commit()
+
+
+_AUTOCOMMIT_ENGINES: WeakKeyDictionary[AsyncEngine, AsyncEngine] = WeakKeyDictionary()
+
+
+def _autocommit_engine(engine: AsyncEngine) -> AsyncEngine:
+    """The same engine and pool, with connections handed out in autocommit mode."""
+    found = _AUTOCOMMIT_ENGINES.get(engine)
+    if found is None:
+        found = _AUTOCOMMIT_ENGINES[engine] = engine.execution_options(isolation_level="AUTOCOMMIT")
+    return found
 
 
 # Textual statements compiled for asyncpg ($1, $2, ...) with their parameter names in order,
