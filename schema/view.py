@@ -1,7 +1,8 @@
-"""The GraphQL endpoint: strawberry's ASGI view with Tessera's context and fast JSON."""
+"""The GraphQL endpoint: strawberry's ASGI view with Tessera's context and orjson."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from typing import Any
 
@@ -44,6 +45,14 @@ class TesseraGraphQL(GraphQL[Context, None]):
             max_page_size=self._max_page_size,
             request=request,
         )
+
+    def decode_json(self, data: str | bytes) -> object:
+        try:
+            return orjson.loads(data)
+        except orjson.JSONDecodeError:
+            # orjson refuses integers beyond 64 bits; such a number must reach validation
+            # (and come back as a user error naming its field), so let json read it.
+            return json.loads(data)
 
     def encode_json(self, data: Any) -> bytes:
         return orjson.dumps(data)
