@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from typing import Any
 
@@ -46,13 +45,7 @@ class TesseraGraphQL(GraphQL[Context, None]):
             request=request,
         )
 
-    def decode_json(self, data: str | bytes) -> object:
-        try:
-            return orjson.loads(data)
-        except orjson.JSONDecodeError:
-            # orjson refuses integers beyond 64 bits; such a number must reach validation
-            # (and come back as a user error naming its field), so let json read it.
-            return json.loads(data)
-
+    # Requests are read by strawberry with the standard json module on purpose: orjson reads
+    # integers beyond 64 bits as floats, and such a number must come back as a user error.
     def encode_json(self, data: Any) -> bytes:
         return orjson.dumps(data)
