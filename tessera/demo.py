@@ -18,6 +18,7 @@ from domain.customers import repository as customers_repo
 from domain.customers import services as customers
 from domain.customers.models import PointCategory
 from domain.ledger import services as ledger
+from domain.purchases import rules
 from domain.purchases import services as purchases
 from domain.purchases.earning import Line, OverrideMode, PurchaseStatus
 from domain.uow import UnitOfWork
@@ -52,7 +53,7 @@ async def seed(url: str) -> bool:
                 ids[name] = (
                     await customers.create_category(new(), name, Decimal(multiplier), False)
                 ).id
-        await purchases.update_earning_rules(
+        await rules.update_earning_rules(
             new(),
             {"points_per_unit": 10, "spend_unit_minor": 500, "award_status": PurchaseStatus.PAID},
             [

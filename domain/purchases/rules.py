@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
+from typing import Any
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -118,3 +120,30 @@ async def save_overrides(
                 set_={"mode": statement.excluded.mode, "value": statement.excluded.value},
             )
         )
+
+
+async def update_earning_rules(
+    uow: UnitOfWork,
+    changes: dict[str, Any],
+    overrides: list[tuple[str, Any, int]],
+    removed_skus: list[str],
+) -> tuple[EarningRule, dict[str, tuple[OverrideMode, int]]]:
+    """Change the global earning rule and set or remove per-product overrides.
+
+    Only purchases awarded after the change use the new rule; earlier ones keep their
+    snapshot (so their refunds reverse exactly what they earned)."""
+    async with uow:
+        current = await get_rule(uow)
+        rule = replace(current, **changes)
+        problems = Problems()
+        check_rule(problems, rule)
+        upserts = {
+            check_override(problems, f"productOverrides.{i}", sku, mode, value): (mode, value)
+            for i, (sku, mode, value) in enumerate(overrides)
+        }
+        problems.raise_if_any()
+        await save_rule(uow, rule)
+        await save_overrides(uow, upserts, removed_skus)
+        result = (rule, await all_overrides(uow))
+        await uow.commit()
+    return result

@@ -5,17 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from decimal import Decimal
-from typing import Any
 
-from sqlalchemy import func, select, text, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import func, text, update
 
 from domain.errors import DomainError, ErrorCode, Problems
-from domain.events.types import PurchaseRefunded
 from domain.ledger import posting as post
 from domain.ledger.kinds import EntryKind
-from domain.ledger.queries import get_account, lot_opened_by
 from domain.purchases import repository as repo
 from domain.purchases import rules
 from domain.purchases.earning import (
@@ -26,15 +21,13 @@ from domain.purchases.earning import (
     PurchaseStatus,
     points_for,
 )
-from domain.purchases.models import Purchase, PurchaseLine, PurchaseRecord, Refund
-from domain.purchases.tables import purchase_lines, purchases, refunds
+from domain.purchases.models import Purchase, PurchaseLine, PurchaseRecord
+from domain.purchases.tables import purchases
 from domain.purchases.validation import (
-    RefundLine,
     check_lines,
     check_occurred_at,
-    check_refund_lines,
 )
-from domain.uow import UnitOfWork, violated_constraint
+from domain.uow import UnitOfWork
 from domain.validation import parse_id, required_text
 
 CHANNELS = ("POS", "WEB", "INVOICE")
@@ -231,238 +224,3 @@ async def _report_again(
     result = await repo.get_purchase(uow, purchase.id)
     assert result is not None
     return PurchaseRecord(purchase=result, points_awarded=awarded, replayed=True, account=account)
-
-
-async def refund_purchase(
-    uow: UnitOfWork,
-    order_id: str,
-    shop: str,
-    lines: list[RefundLine] | None,
-    idempotency_key: str,
-    actor: str,
-) -> Refund:
-    """Refund some lines (or, with `lines` None, everything not yet refunded) of an order.
-
-    Takes back the points earned on the refunded part: the difference between what the
-    order earned and what its remaining lines would earn under the same snapshot. If the
-    customer has already spent them, takes what the balance allows and records the rest
-    as uncollected: the balance never goes below zero. Replaying the key returns the
-    first refund."""
-    problems = Problems()
-    clean_order = required_text(problems, "orderId", order_id, 100)
-    clean_shop = required_text(problems, "shop", shop, 100)
-    key = required_text(problems, "idempotencyKey", idempotency_key)
-    refund_lines = check_refund_lines(problems, lines)
-    problems.raise_if_any()
-    try:
-        async with uow:
-            refund = await _refund(uow, clean_shop, clean_order, refund_lines, key, actor)
-            await uow.commit()
-            return refund
-    except post.IdempotencyKeyTaken:
-        pass  # a concurrent refund under the same key committed first: answer with it
-    except IntegrityError as error:
-        if violated_constraint(error) != "uq_refunds_idempotency_key":
-            raise
-    async with uow:
-        replayed = await _replayed_refund(uow, key, clean_shop, clean_order)
-    assert replayed is not None
-    return replayed
-
-
-async def _replayed_refund(uow: UnitOfWork, key: str, shop: str, order_id: str) -> Refund | None:
-    """The refund made earlier under `key`, if any; a key used for another order conflicts."""
-    row = (
-        await uow.execute(
-            select(refunds, purchases.c.shop, purchases.c.order_id)
-            .join(purchases, purchases.c.id == refunds.c.purchase_id)
-            .where(refunds.c.idempotency_key == key)
-        )
-    ).one_or_none()
-    if row is None:
-        return None
-    if (row.shop, row.order_id) != (shop, order_id):
-        raise DomainError.one(
-            "idempotencyKey",
-            ErrorCode.IDEMPOTENCY_CONFLICT,
-            "This key was already used to refund another order.",
-        )
-    return _refund_model(row, replayed=True)
-
-
-async def _refund(
-    uow: UnitOfWork, shop: str, order_id: str, lines: list[RefundLine] | None, key: str, actor: str
-) -> Refund:
-    # Refunds of one order are serialised by the purchase's row lock, so the replay check
-    # after taking it sees any refund committed under the same key meanwhile.
-    purchase = await repo.lock_purchase(uow, shop, order_id)
-    replayed = await _replayed_refund(uow, key, shop, order_id)
-    if replayed is not None:
-        return replayed
-    if purchase is None:
-        raise DomainError.one("orderId", ErrorCode.NOT_FOUND, "No such order.")
-    quantities = _refund_quantities(purchase.lines, lines)
-    amount = 0
-    for line in purchase.lines:
-        qty = quantities.get(line.line_no, 0)
-        if qty:
-            amount += qty * line.unit_price_minor
-            await uow.execute(
-                update(purchase_lines)
-                .where(
-                    purchase_lines.c.purchase_id == purchase.id,
-                    purchase_lines.c.line_no == line.line_no,
-                )
-                .values(refunded_quantity=purchase_lines.c.refunded_quantity + qty)
-            )
-    due = await _points_due(uow, purchase.id, purchase.points_earned)
-    taken, entry_id = 0, None
-    if due > 0:
-        account = await get_account(uow, purchase.customer_id)
-        assert account is not None
-        taken = min(due, account.balance)
-        if taken > 0:
-            posting = post.Posting.of(
-                purchase.customer_id,
-                -taken,
-                EntryKind.REFUND,
-                actor,
-                source_type="purchase",
-                source_ref=f"{shop}/{order_id}",
-                idempotency_key=f"refund:{key}",
-                note=f"Refund of order {order_id}",
-            )
-            lot = await lot_opened_by_purchase(uow, purchase.id)
-            posted = await post.debit(uow, posting, preferred_lot_id=lot)
-            entry_id = posted.entry_id
-    row = (
-        await uow.execute(
-            pg_insert(refunds)
-            .values(
-                purchase_id=purchase.id,
-                idempotency_key=key,
-                lines=[{"line_no": n, "quantity": q} for n, q in sorted(quantities.items())],
-                amount_minor=amount,
-                points_due=due,
-                points_taken=taken,
-                points_uncollected=due - taken,
-                entry_id=entry_id,
-            )
-            .returning(refunds)
-        )
-    ).one()
-    uow.record(
-        PurchaseRefunded(
-            customer_id=purchase.customer_id,
-            shop=shop,
-            order_id=order_id,
-            amount_minor=amount,
-            points_taken=taken,
-            points_uncollected=due - taken,
-        )
-    )
-    return _refund_model(row)
-
-
-def _refund_quantities(
-    purchase_lines_: list[Any], lines: list[RefundLine] | None
-) -> dict[int, int]:
-    """Line number -> quantity to refund; SKUs spread over the order's lines in order."""
-    left = {ln.line_no: ln.quantity - ln.refunded_quantity for ln in purchase_lines_}
-    if lines is None:
-        everything = {n: q for n, q in left.items() if q > 0}
-        if not everything:
-            raise DomainError.one(
-                "lines",
-                ErrorCode.REFUND_EXCEEDS_PURCHASE,
-                "Everything on this order is refunded already.",
-            )
-        return everything
-    quantities: dict[int, int] = {}
-    problems = Problems()
-    for i, wanted in enumerate(lines):
-        need = wanted.quantity
-        for ln in purchase_lines_:
-            if ln.sku == wanted.sku.strip() and need > 0:
-                take = min(need, left[ln.line_no])
-                left[ln.line_no] -= take
-                quantities[ln.line_no] = quantities.get(ln.line_no, 0) + take
-                need -= take
-        if need > 0:
-            problems.add(
-                f"lines.{i}.quantity",
-                ErrorCode.REFUND_EXCEEDS_PURCHASE,
-                f"Only {wanted.quantity - need} of {wanted.sku!r} can still be refunded.",
-            )
-    problems.raise_if_any()
-    return quantities
-
-
-async def _points_due(uow: UnitOfWork, purchase_id: int, points_earned: int) -> int:
-    """Earned points not yet claimed back minus what the remaining lines still earn."""
-    snapshot_json = await repo.earning_snapshot_json(uow, purchase_id)
-    if snapshot_json is None:  # not awarded yet: the award will count remaining lines only
-        return 0
-    purchase = await repo.get_purchase(uow, purchase_id)
-    assert purchase is not None
-    still_earned = points_for(
-        repo.remaining_lines(purchase), EarningSnapshot.from_json(snapshot_json)
-    )
-    already_due = (
-        await uow.execute(
-            select(func.coalesce(func.sum(refunds.c.points_due), 0)).where(
-                refunds.c.purchase_id == purchase_id
-            )
-        )
-    ).scalar_one()
-    return max(0, points_earned - int(already_due) - still_earned)
-
-
-async def lot_opened_by_purchase(uow: UnitOfWork, purchase_id: int) -> int | None:
-    entry = (
-        await uow.execute(
-            text("SELECT id FROM ledger_entries WHERE idempotency_key = :k"),
-            {"k": f"purchase:{purchase_id}"},
-        )
-    ).scalar_one_or_none()
-    return await lot_opened_by(uow, entry) if entry is not None else None
-
-
-def _refund_model(row: Any, replayed: bool = False) -> Refund:
-    return Refund(
-        id=row.id,
-        purchase_id=row.purchase_id,
-        amount_minor=row.amount_minor,
-        points_due=row.points_due,
-        points_taken=row.points_taken,
-        points_uncollected=row.points_uncollected,
-        entry_id=row.entry_id,
-        replayed=replayed,
-    )
-
-
-async def update_earning_rules(
-    uow: UnitOfWork,
-    changes: dict[str, Any],
-    overrides: list[tuple[str, Any, int]],
-    removed_skus: list[str],
-) -> tuple[Any, dict[str, Any]]:
-    """Change the global earning rule and set or remove per-product overrides.
-
-    Only purchases awarded after the change use the new rule; earlier ones keep their
-    snapshot (so their refunds reverse exactly what they earned)."""
-    async with uow:
-        current = await rules.get_rule(uow)
-        rule = type(current)(**{**current.__dict__, **changes})
-        problems = Problems()
-        rules.check_rule(problems, rule)
-        upserts = {
-            rules.check_override(problems, f"productOverrides.{i}", sku, mode, value): (mode, value)
-            for i, (sku, mode, value) in enumerate(overrides)
-        }
-        problems.raise_if_any()
-        await rules.save_rule(uow, rule)
-        await rules.save_overrides(uow, upserts, removed_skus)
-        result = (rule, await rules.all_overrides(uow))
-        await uow.commit()
-    return result

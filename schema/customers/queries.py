@@ -8,7 +8,7 @@ from domain.access.permissions import Permission
 from domain.access.principals import CustomerPrincipal
 from domain.customers import repository as repo
 from domain.customers.services import find_customers
-from domain.errors import DomainError
+from domain.errors import DomainError, Problems
 from domain.validation import parse_id
 from schema.context import Info
 from schema.customers.types import CustomerFilterInput, CustomerType, PointCategoryType
@@ -18,8 +18,6 @@ from schema.permissions import IsCustomer, requires
 
 
 def _customer_id(raw: str) -> int:
-    from domain.errors import Problems
-
     problems = Problems()
     value = parse_id(problems, "id", raw)
     if problems.items:

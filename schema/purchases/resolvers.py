@@ -8,8 +8,9 @@ from typing import Any
 import strawberry
 
 from domain.access.permissions import Permission
-from domain.purchases import rules, services
+from domain.purchases import refunds, rules, services
 from domain.purchases.earning import Line
+from domain.purchases.repository import get_purchase
 from domain.purchases.validation import RefundLine
 from schema.context import Info
 from schema.customers.types import CustomerType, load_customer
@@ -171,7 +172,7 @@ class PurchaseMutations:
             if input.lines is not None
             else None
         )
-        refund = await services.refund_purchase(
+        refund = await refunds.refund_purchase(
             info.context.new_uow(),
             input.order_id,
             input.shop,
@@ -180,8 +181,6 @@ class PurchaseMutations:
             info.context.principal.actor,
         )
         async with info.context.new_uow() as uow:
-            from domain.purchases.repository import get_purchase
-
             purchase = await get_purchase(uow, refund.purchase_id)
         assert purchase is not None
         return RefundPurchasePayload(
@@ -208,7 +207,7 @@ class PurchaseMutations:
             if getattr(input, name) not in (strawberry.UNSET, None)
         }
         overrides = [(o.sku, o.mode, o.value) for o in input.product_overrides or []]
-        rule, all_overrides = await services.update_earning_rules(
+        rule, all_overrides = await rules.update_earning_rules(
             info.context.new_uow(), changes, overrides, list(input.remove_product_overrides or [])
         )
         return EarningRulesPayload(rules=EarningRulesType.of(rule, all_overrides))

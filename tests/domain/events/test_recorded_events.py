@@ -14,7 +14,8 @@ from domain.errors import DomainError
 from domain.events import types
 from domain.ledger.services import adjust_points, reverse_entry
 from domain.purchases.earning import Line, PurchaseStatus
-from domain.purchases.services import PurchaseReport, record_purchase, refund_purchase
+from domain.purchases.refunds import refund_purchase
+from domain.purchases.services import PurchaseReport, record_purchase
 from domain.purchases.validation import RefundLine
 from domain.uow import UnitOfWork
 

@@ -21,7 +21,8 @@ from domain.ledger.invariants import find_violations
 from domain.ledger.services import adjust_points, reverse_entry
 from domain.limits import BALANCE_CEILING
 from domain.purchases.earning import Line, PurchaseStatus
-from domain.purchases.services import PurchaseReport, record_purchase, refund_purchase
+from domain.purchases.refunds import refund_purchase
+from domain.purchases.services import PurchaseReport, record_purchase
 from domain.purchases.validation import RefundLine
 from domain.uow import UnitOfWork
 from tests.support.databases import reset_tables
