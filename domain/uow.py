@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 from types import TracebackType
 from typing import Any
@@ -78,19 +79,39 @@ class UnitOfWork:
         """The first row of a textual statement, as a mapping (None when there is none).
 
         In autocommit mode it goes straight to the asyncpg connection: hot paths skip
-        SQLAlchemy's per-statement work (about 0.2 ms of CPU). Constraint violations are
-        raised as IntegrityError either way."""
+        SQLAlchemy's per-statement work (about 0.2 ms of CPU). There, a connection found dead
+        (the database restarted) is thrown away with the rest of the pool and the statement
+        runs once more on a new one: hot-path statements are idempotent, so a statement that
+        did commit before the connection died replays as a duplicate. Constraint violations
+        are raised as IntegrityError either way."""
         if self._tx is not None:
             return (await self.execute(statement, params)).mappings().one_or_none()
         sql, names = self._positional(statement)
-        assert self._driver is not None
+        args = [params[n] for n in names]
         try:
-            row: Mapping[Any, Any] | None = await self._driver.fetchrow(
-                sql, *(params[n] for n in names)
-            )
+            return await self._fetch_on_driver(sql, args)
+        except _DISCONNECTED:
+            await self._replace_dead_connection()
+            return await self._fetch_on_driver(sql, args)
         except asyncpg.IntegrityConstraintViolationError as error:
             raise IntegrityError(sql, dict(params), error) from error
+
+    async def _fetch_on_driver(self, sql: str, args: list[Any]) -> Mapping[Any, Any] | None:
+        assert self._driver is not None
+        try:
+            row: Mapping[Any, Any] | None = await self._driver.fetchrow(sql, *args)
+        except asyncpg.IntegrityConstraintViolationError as error:
+            raise IntegrityError(sql, args, error) from error
         return row
+
+    async def _replace_dead_connection(self) -> None:
+        # SQLAlchemy does this itself for statements it runs; the driver path must tell it.
+        logger.warning("database connection lost; reconnecting and discarding the pool")
+        await self.connection.invalidate()
+        await self.connection.close()
+        await self._engine.dispose(close=False)
+        self._conn = await _autocommit_engine(self._engine).connect()
+        self._driver = (await self._conn.get_raw_connection()).driver_connection
 
     def _positional(self, statement: TextClause) -> tuple[str, tuple[str, ...]]:
         found = _POSITIONAL.get(statement.text)
@@ -121,6 +142,11 @@ class UnitOfWork:
             self._events = []
         await self._tx.commit()
 
+
+logger = logging.getLogger("tessera.db")
+
+# What asyncpg raises when the server side of a connection is gone.
+_DISCONNECTED = (asyncpg.InterfaceError, asyncpg.PostgresConnectionError, OSError)
 
 _AUTOCOMMIT_ENGINES: WeakKeyDictionary[AsyncEngine, AsyncEngine] = WeakKeyDictionary()
 

@@ -1,0 +1,54 @@
+"""Given the database dropped every connection (as a restart does), then the API recovers
+without the caller seeing an error on the hot paths, and nothing is written twice."""
+
+from __future__ import annotations
+
+import httpx
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from domain.ledger.invariants import find_violations
+from tests.support.api import GraphQLClient, running_server
+
+CREATE = """mutation { createCustomer(input: {cardCode: "RES-1"}) {
+  customer { id } userErrors { code } } }"""
+CREDIT = """mutation($id: ID!, $key: String!) {
+  adjustPoints(input: {customerId: $id, points: 10, note: "n", idempotencyKey: $key}) {
+    points { balance } userErrors { code } } }"""
+PURCHASE = """mutation($id: ID!, $order: String!) {
+  recordPurchase(input: {orderId: $order, customerId: $id, status: PAID,
+                         lines: [{sku: "A", quantity: 1, unitPriceMinor: 500}]}) {
+    pointsAwarded userErrors { code } } }"""
+
+
+async def drop_every_connection(engine: AsyncEngine) -> None:
+    async with engine.connect() as conn:
+        await conn.execute(
+            text(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+        )
+    await engine.dispose()  # the test's own engine lost its connections too
+
+
+async def test_given_dropped_connections_when_crediting_and_buying_then_no_error(
+    database_url: str, clean_db: AsyncEngine, tokens: dict[str, str]
+) -> None:
+    async with (
+        running_server(database_url) as url,
+        httpx.AsyncClient(base_url=url, timeout=30) as http,
+    ):
+        client = GraphQLClient(http, tokens["admin"])
+        cid = (await client.data(CREATE))["createCustomer"]["customer"]["id"]
+        for n in range(3):  # fill the server's pool
+            await client.data(CREDIT, {"id": cid, "key": f"warm-{n}"})
+
+        await drop_every_connection(clean_db)
+
+        credited = await client.data(CREDIT, {"id": cid, "key": "after"})
+        bought = await client.data(PURCHASE, {"id": cid, "order": "after-1"})
+    assert credited["adjustPoints"] == {"points": {"balance": 40}, "userErrors": []}
+    assert bought["recordPurchase"] == {"pointsAwarded": 5, "userErrors": []}
+    async with clean_db.connect() as conn:
+        assert await find_violations(conn) == []
