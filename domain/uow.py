@@ -146,7 +146,15 @@ class UnitOfWork:
 logger = logging.getLogger("tessera.db")
 
 # What asyncpg raises when the server side of a connection is gone.
-_DISCONNECTED = (asyncpg.InterfaceError, asyncpg.PostgresConnectionError, OSError)
+_DISCONNECTED = (
+    asyncpg.InterfaceError,  # "connection is closed"
+    asyncpg.InternalClientError,  # the protocol was left mid-operation by a dropped link
+    asyncpg.PostgresConnectionError,
+    asyncpg.AdminShutdownError,  # the server terminated this backend
+    asyncpg.CrashShutdownError,
+    asyncpg.CannotConnectNowError,
+    OSError,
+)
 
 _AUTOCOMMIT_ENGINES: WeakKeyDictionary[AsyncEngine, AsyncEngine] = WeakKeyDictionary()
 

@@ -7,8 +7,12 @@ import httpx
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from domain.access.tokens import create_staff_token
 from domain.ledger.invariants import find_violations
+from domain.uow import UnitOfWork
+from tessera.database import create_engine
 from tests.support.api import GraphQLClient, running_server
+from tests.support.databases import fresh_database
 
 CREATE = """mutation { createCustomer(input: {cardCode: "RES-1"}) {
   customer { id } userErrors { code } } }"""
@@ -29,26 +33,36 @@ async def drop_every_connection(engine: AsyncEngine) -> None:
                 "WHERE datname = current_database() AND pid <> pg_backend_pid()"
             )
         )
-    await engine.dispose()  # the test's own engine lost its connections too
 
 
 async def test_given_dropped_connections_when_crediting_and_buying_then_no_error(
-    database_url: str, clean_db: AsyncEngine, tokens: dict[str, str]
+    postgres_server: str,
 ) -> None:
+    # A database of its own: dropping the session database's connections would hurt others.
+    async with fresh_database(postgres_server) as database_url:
+        engine = create_engine(database_url, pool_size=1)
+        try:
+            token = await create_staff_token(UnitOfWork(engine), "admin", "resilience")
+            await exercise(database_url, engine, token)
+        finally:
+            await engine.dispose()
+
+
+async def exercise(database_url: str, engine: AsyncEngine, token: str) -> None:
     async with (
         running_server(database_url) as url,
         httpx.AsyncClient(base_url=url, timeout=30) as http,
     ):
-        client = GraphQLClient(http, tokens["admin"])
+        client = GraphQLClient(http, token)
         cid = (await client.data(CREATE))["createCustomer"]["customer"]["id"]
         for n in range(3):  # fill the server's pool
             await client.data(CREDIT, {"id": cid, "key": f"warm-{n}"})
 
-        await drop_every_connection(clean_db)
+        await drop_every_connection(engine)
 
         credited = await client.data(CREDIT, {"id": cid, "key": "after"})
         bought = await client.data(PURCHASE, {"id": cid, "order": "after-1"})
     assert credited["adjustPoints"] == {"points": {"balance": 40}, "userErrors": []}
     assert bought["recordPurchase"] == {"pointsAwarded": 5, "userErrors": []}
-    async with clean_db.connect() as conn:
+    async with engine.connect() as conn:
         assert await find_violations(conn) == []
