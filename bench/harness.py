@@ -116,18 +116,23 @@ async def drive(
 
 
 def print_phases(phases: dict[str, Phase]) -> None:
-    """The table of requests, req/s, p50 and p99, per phase and per operation kind."""
-    print(f"{'':<22}{'requests':>10}{'req/s':>10}{'p50 ms':>10}{'p99 ms':>10}")
+    """The table of requests, req/s and latency percentiles, per phase and operation kind."""
+    quantiles = ((0.5, "p50"), (0.9, "p90"), (0.99, "p99"), (1.0, "max"))
+    print(
+        f"{'':<22}{'requests':>10}{'req/s':>10}" + "".join(f"{n + ' ms':>10}" for _, n in quantiles)
+    )
     for name, phase in phases.items():
-        print(
-            f"{name + ' (all)':<22}{phase.count:>10}{phase.rps:>10.1f}"
-            f"{phase.percentile_ms(0.5):>10.2f}{phase.percentile_ms(0.99):>10.2f}"
-        )
-        for kind, values in sorted(phase.latencies_s.items()):
+        rows: list[tuple[str, int, float, str | None]] = [
+            (f"{name} (all)", phase.count, phase.rps, None)
+        ]
+        rows += [
+            (f"  {kind}", len(values), len(values) / phase.elapsed_s, kind)
+            for kind, values in sorted(phase.latencies_s.items())
+        ]
+        for label, count, rps, kind in rows:
             print(
-                f"{'  ' + kind:<22}{len(values):>10}{len(values) / phase.elapsed_s:>10.1f}"
-                f"{phase.percentile_ms(0.5, kind):>10.2f}"
-                f"{phase.percentile_ms(0.99, kind):>10.2f}"
+                f"{label:<22}{count:>10}{rps:>10.1f}"
+                + "".join(f"{phase.percentile_ms(q, kind):>10.2f}" for q, _ in quantiles)
             )
 
 
