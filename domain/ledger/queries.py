@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import BigInteger, ColumnElement, Select, cast, func, select, true
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import aliased
 
 from domain.ledger.kinds import EntryKind
@@ -69,29 +70,48 @@ async def entry_by_idempotency_key(uow: UnitOfWork, key: str) -> LedgerEntry | N
     return _entry(row) if row else None
 
 
-async def history(
+async def histories(
     uow: UnitOfWork,
-    customer_id: int,
+    customer_ids: Sequence[int],
     filter: HistoryFilter,
     limit: int,
     after_id: int | None = None,
-) -> Page[LedgerEntry]:
-    """A customer's movements, newest first, `limit` at a time after the entry `after_id`."""
-    query = _entries().where(ledger_entries.c.customer_id == customer_id)
+) -> dict[int, Page[LedgerEntry]]:
+    """Several customers' movements, newest first, `limit` each after the entry `after_id`,
+    in one query (a lateral join walks each customer's index for its own page)."""
+    customer = select(
+        func.unnest(cast(list(customer_ids), ARRAY(BigInteger))).label("id")
+    ).subquery("customer")
+    page = (
+        _entries()
+        .where(ledger_entries.c.customer_id == customer.c.id, *_conditions(filter, after_id))
+        .order_by(ledger_entries.c.id.desc())
+        .limit(limit + 1)
+        .lateral("page")
+    )
+    rows = await uow.execute(select(page).select_from(customer.join(page, true())))
+    found: dict[int, list[LedgerEntry]] = {cid: [] for cid in customer_ids}
+    for row in rows:
+        found[row.customer_id].append(_entry(row))
+    return {cid: Page.from_rows(entries, limit) for cid, entries in found.items()}
+
+
+def _conditions(filter: HistoryFilter, after_id: int | None) -> list[ColumnElement[bool]]:
+    c = ledger_entries.c
+    conditions: list[ColumnElement[bool]] = []
     if after_id is not None:
-        query = query.where(ledger_entries.c.id < after_id)
+        conditions.append(c.id < after_id)
     if filter.since is not None:
-        query = query.where(ledger_entries.c.created_at >= filter.since)
+        conditions.append(c.created_at >= filter.since)
     if filter.until is not None:
-        query = query.where(ledger_entries.c.created_at <= filter.until)
+        conditions.append(c.created_at <= filter.until)
     if filter.kinds:
-        query = query.where(ledger_entries.c.kind.in_([k.value for k in filter.kinds]))
+        conditions.append(c.kind.in_([k.value for k in filter.kinds]))
     if filter.min_points is not None:
-        query = query.where(ledger_entries.c.points >= filter.min_points)
+        conditions.append(c.points >= filter.min_points)
     if filter.max_points is not None:
-        query = query.where(ledger_entries.c.points <= filter.max_points)
-    rows = await uow.execute(query.order_by(ledger_entries.c.id.desc()).limit(limit + 1))
-    return Page.from_rows([_entry(r) for r in rows], limit)
+        conditions.append(c.points <= filter.max_points)
+    return conditions
 
 
 async def lot_opened_by(uow: UnitOfWork, entry_id: int) -> int | None:

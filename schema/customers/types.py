@@ -10,7 +10,6 @@ import strawberry
 from domain.access.permissions import Permission
 from domain.customers.models import Customer, CustomerFilter, PointCategory
 from domain.ledger.models import Account
-from domain.ledger.queries import history
 from schema.context import Info
 from schema.ledger.types import LedgerEntryType, LedgerFilter, PointsSummaryType
 from schema.pagination import Connection, connection, decode_cursor, page_size
@@ -96,8 +95,9 @@ class CustomerType:
         limit = page_size(first, info.context.max_page_size)
         after_id = decode_cursor("LedgerEntry", after)
         domain_filter = (filter or LedgerFilter()).to_domain()
-        async with info.context.new_uow() as uow:
-            page = await history(uow, self.customer_id, domain_filter, limit, after_id)
+        page = await info.context.loaders.ledger.load(
+            (self.customer_id, limit, after_id, domain_filter)
+        )
         return connection([LedgerEntryType.of(e) for e in page.items], page.has_next, "LedgerEntry")
 
 

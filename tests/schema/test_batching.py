@@ -1,0 +1,71 @@
+"""Given a list of customers with nested fields, then each nested field costs one query for
+the whole list, not one per customer (dataloaders)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from tests.support.api import GraphQLClient
+
+CREATE = """mutation($card: String!) { createCustomer(input: {cardCode: $card}) {
+  customer { id } userErrors { code } } }"""
+CREDIT = """mutation($id: ID!, $key: String!, $points: Int!) {
+  adjustPoints(input: {customerId: $id, points: $points, note: "n", idempotencyKey: $key}) {
+    userErrors { code } } }"""
+LIST = """{ customers(first: 10) { nodes {
+  id category { name } points { balance }
+  ledger(first: 2) { nodes { points } pageInfo { hasNextPage } } } } }"""
+
+
+@contextmanager
+def statements() -> Iterator[list[str]]:
+    """SQL run through SQLAlchemy in this process (the test server runs in it)."""
+    seen: list[str] = []
+
+    def record(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        seen.append(statement)
+
+    event.listen(Engine, "before_cursor_execute", record)
+    try:
+        yield seen
+    finally:
+        event.remove(Engine, "before_cursor_execute", record)
+
+
+async def test_given_five_customers_when_listed_with_ledgers_then_one_query_per_field(
+    gql: GraphQLClient,
+) -> None:
+    ids = []
+    for n in range(5):
+        created = await gql.data(CREATE, {"card": f"BATCH-{n}"})
+        ids.append(created["createCustomer"]["customer"]["id"])
+        for k in range(n + 1):  # customer n has n + 1 movements of 10, 11, ...
+            await gql.data(CREDIT, {"id": ids[-1], "key": f"b{n}-{k}", "points": 10 + k})
+
+    with statements() as seen:
+        listed = (await gql.data(LIST))["customers"]["nodes"]
+
+    assert [c["points"]["balance"] for c in listed] == [10, 21, 33, 46, 60]
+    assert [[e["points"] for e in c["ledger"]["nodes"]] for c in listed] == [
+        [10],
+        [11, 10],
+        [12, 11],
+        [13, 12],
+        [14, 13],
+    ]
+    assert [c["ledger"]["pageInfo"]["hasNextPage"] for c in listed] == [
+        False,
+        False,
+        True,
+        True,
+        True,
+    ]
+    ledger_queries = [s for s in seen if "FROM ledger_entries" in s]
+    account_queries = [s for s in seen if "FROM point_accounts" in s]
+    assert len(ledger_queries) == 1
+    assert len(account_queries) == 1
