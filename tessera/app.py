@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
@@ -21,6 +22,7 @@ from schema.root import build_schema
 from schema.view import TesseraGraphQL
 from tessera.database import create_engine
 from tessera.embedded import ensure_database_url
+from tessera.keepalive import KeepAliveLimit
 from tessera.settings import Settings
 
 logger = logging.getLogger("tessera")
@@ -71,6 +73,7 @@ def create_app(settings: Settings | None = None, database_url: str | None = None
     )
     return Starlette(
         debug=False,
+        middleware=[Middleware(KeepAliveLimit, max_requests=settings.keepalive_requests)],
         routes=[
             Route("/graphql", graphql, methods=["GET", "POST"]),
             Route("/health", health, methods=["GET"]),

@@ -25,6 +25,7 @@ class Settings:
     max_query_depth: int
     max_page_size: int
     db_pool_size: int
+    keepalive_requests: int
 
     def __post_init__(self) -> None:
         if self.jwt_secret is not None and len(self.jwt_secret.encode()) < MIN_JWT_SECRET_BYTES:
@@ -45,4 +46,5 @@ class Settings:
             max_query_depth=config("TESSERA_MAX_QUERY_DEPTH", cast=int, default=10),
             max_page_size=config("TESSERA_MAX_PAGE_SIZE", cast=int, default=100),
             db_pool_size=config("TESSERA_DB_POOL_SIZE", cast=int, default=10),
+            keepalive_requests=config("TESSERA_KEEPALIVE_REQUESTS", cast=int, default=100),
         )

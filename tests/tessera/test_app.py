@@ -40,3 +40,15 @@ async def test_given_no_debug_when_a_browser_gets_graphql_then_no_graphiql(
         response = await http.get("/graphql", headers={"accept": "text/html"})
     assert response.status_code != 200
     assert "GraphiQL" not in response.text
+
+
+async def test_given_a_keepalive_limit_when_a_connection_reaches_it_then_it_is_closed(
+    database_url: str,
+) -> None:
+    async with (
+        running_server(database_url, keepalive_requests=3) as url,
+        httpx.AsyncClient(base_url=url) as http,
+    ):
+        answers = [await http.get("/health") for _ in range(4)]
+    assert [a.headers.get("connection") for a in answers] == [None, None, "close", None]
+    assert all(a.status_code == 200 for a in answers)
