@@ -48,6 +48,8 @@ from harness import (
     database_transactions,
     drive,
     free_port,
+    header_lines,
+    http_post,
     phase_figures,
     print_phases,
     process_tree_cpu_s,
@@ -109,11 +111,8 @@ def workload(customer_ids: list[int]) -> NextOperation:
 # --- the API side ----------------------------------------------------------------------------
 
 
-def api_executor(
-    session: aiohttp.ClientSession, url: str, token: str, requests_per_connection: int
-) -> Execute:
-    headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
-    sent: dict[int, int] = {}
+def api_executor(port: int, token: str) -> Execute:
+    headers = header_lines({"Authorization": f"Bearer {token}", "Content-Type": "application/json"})
     purchase_prefix = b'{"query":' + orjson.dumps(PURCHASE_QUERY) + b',"variables":'
     adjust_prefix = b'{"query":' + orjson.dumps(ADJUST_QUERY) + b',"variables":'
 
@@ -146,14 +145,9 @@ def api_executor(
                 }
             }
         body = prefix + orjson.dumps(variables) + b"}"
-        sent[client] = sent.get(client, 0) + 1
-        closing = requests_per_connection > 1 and sent[client] % requests_per_connection == 0
-        async with session.post(url, data=body, headers=headers) as response:
-            raw = await response.read()
-            if closing:  # the client closes (the server would otherwise hold TIME_WAIT)
-                response.close()
-        if response.status != 200:
-            return f"{field_name}: HTTP {response.status} {raw[:300]!r}"
+        status, raw = await http_post(port, "/graphql", body, headers)
+        if status != 200:
+            return f"{field_name}: HTTP {status} {raw[:300]!r}"
         reply = orjson.loads(raw)
         if reply.get("errors"):
             return f"{field_name}: {reply['errors']}"
@@ -308,16 +302,13 @@ async def measure_api(
     """Serve the bench database as a user would and drive the GraphQL API."""
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    connector = aiohttp.TCPConnector(
-        limit=args.clients, force_close=args.requests_per_connection == 1
-    )
-    async with aiohttp.ClientSession(connector=connector) as session:
+    async with aiohttp.ClientSession() as session:
         with running_server(database_url, port) as server:
             await wait_healthy(session, base, server)
             token = await asyncio.to_thread(create_token, database_url)
             xacts_before = await database_transactions(database_url)
             cpu_before = process_tree_cpu_s(server.pid)
-            execute = api_executor(session, f"{base}/graphql", token, args.requests_per_connection)
+            execute = api_executor(port, token)
             api = await drive(execute, workload(customer_ids), f"api-{os.getpid()}", args)
             server_cpu_s = process_tree_cpu_s(server.pid) - cpu_before
     # Read after the server stopped: its sessions have ended and flushed their statistics.
@@ -394,7 +385,6 @@ def report(
         "bench": "earn",
         "seconds": int(args.seconds) if float(args.seconds).is_integer() else args.seconds,
         "clients": args.clients,
-        "requests_per_connection": args.requests_per_connection,
         **phase_figures("api", api),
         **phase_figures("sql", sql),
         "ratio": round(ratio, 3),
