@@ -140,7 +140,7 @@ async def preview_adjustment(uow: UnitOfWork, customer_id: str, points: int) -> 
 
 
 async def reverse_entry(uow: UnitOfWork, entry_id: str, note: str | None, actor: str) -> Movement:
-    """Cancel an entry by writing a linked REVERSAL entry of the opposite sign.
+    """Cancel a manual entry by writing a linked REVERSAL entry of the opposite sign.
 
     A credit's reversal takes its points back (from the lot it opened first) and is refused
     if that would overdraw; a debit's reversal returns the points to the lots they came
@@ -156,6 +156,15 @@ async def reverse_entry(uow: UnitOfWork, entry_id: str, note: str | None, actor:
         if original.kind is EntryKind.REVERSAL:
             raise DomainError.one(
                 "entryId", ErrorCode.NOT_REVERSIBLE, "A reversal cannot be reversed."
+            )
+        if original.kind is not EntryKind.MANUAL:
+            # A purchase's points follow its order: reversing them here and refunding the
+            # order later would take them back twice.
+            raise DomainError.one(
+                "entryId",
+                ErrorCode.NOT_REVERSIBLE,
+                f"A {original.kind.value} entry is corrected through its order "
+                "(refundPurchase), not reversed.",
             )
         if original.reversed_by_entry_id is not None:
             raise DomainError.one(

@@ -390,3 +390,31 @@ async def test_credit_crossing_the_balance_ceiling_is_refused(
     assert reached["userErrors"] == []
     assert reached["points"]["balance"] == BALANCE_CEILING
     await assert_ledger_sound(engine)
+
+
+async def test_purchase_points_cannot_be_reversed_only_refunded(
+    gql: GraphQLClient, engine: AsyncEngine
+) -> None:
+    # Given a paid order that earned points (default rule: 1 point per 1.00)
+    cid = await new_customer(gql)
+    await gql.data(
+        RECORD,
+        {
+            "input": {
+                "orderId": "REV-1",
+                "customerId": cid,
+                "status": "PAID",
+                "lines": [{"sku": "A", "quantity": 1, "unitPriceMinor": 5000}],
+            }
+        },
+    )
+    (purchase_entry,) = await all_entries(gql, cid)
+    assert purchase_entry["kind"] == "PURCHASE"
+
+    # When staff try to reverse that entry
+    refused = await reverse(gql, purchase_entry["id"])
+
+    # Then it is refused (a later refund would otherwise take the points back twice)
+    assert codes(refused) == [("entryId", "NOT_REVERSIBLE")]
+    assert len(await all_entries(gql, cid)) == 1
+    await assert_ledger_sound(engine)

@@ -203,7 +203,7 @@ async def run_reverse(engine: AsyncEngine, model: Model, op: Reverse) -> str:
         movement = await reverse_entry(UnitOfWork(engine), str(target.id), "undo", ACTOR)
     except DomainError as error:
         codes = {p.code for p in error.problems}
-        if target.kind == "REVERSAL":
+        if target.kind != "MANUAL":
             assert codes == {ErrorCode.NOT_REVERSIBLE}
         elif target.id in model.reversed_ids:
             assert codes == {ErrorCode.ALREADY_REVERSED}
@@ -212,7 +212,7 @@ async def run_reverse(engine: AsyncEngine, model: Model, op: Reverse) -> str:
         else:
             assert codes == {ErrorCode.BALANCE_LIMIT_EXCEEDED}
         return REFUSED
-    assert target.kind != "REVERSAL" and target.id not in model.reversed_ids
+    assert target.kind == "MANUAL" and target.id not in model.reversed_ids
     assert movement.entry.points == -target.points
     assert movement.entry.reverses_entry_id == target.id
     model.reversed_ids.add(target.id)
