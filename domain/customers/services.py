@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func, insert, select, text, update
+from sqlalchemy import BigInteger, Select, Text, func, insert, literal, select, text, update
+from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.exc import IntegrityError
 
 from domain.customers import repository as repo
@@ -13,6 +15,7 @@ from domain.customers.models import CUSTOMER_FIELDS, Customer, CustomerFilter, P
 from domain.customers.tables import customers, point_categories
 from domain.customers.validation import clean_customer_fields, filter_criteria, parse_multiplier
 from domain.errors import DomainError, ErrorCode, Problem, Problems
+from domain.events.tables import domain_events
 from domain.events.types import CategoryChanged, CustomerRegistered, CustomerUpdated
 from domain.ledger.tables import point_accounts
 from domain.limits import MAX_BULK_CUSTOMERS
@@ -104,9 +107,9 @@ async def set_category(
     actor: str,
     customer_ids: list[str] | None = None,
     filter: CustomerFilter | None = None,
-) -> list[int]:
+) -> CategoryChange:
     """Move the given customers (by ids, or all matching a filter) to a category, in one
-    transaction. Returns the ids of customers whose category changed."""
+    transaction, with a CategoryChanged event for each customer whose category changed."""
     problems = Problems()
     cat = parse_id(problems, "categoryId", category_id)
     if (customer_ids is None) == (filter is None):
@@ -134,26 +137,59 @@ async def set_category(
             selected = select(customers.c.id).where(customers.c.id.in_(ids))
         else:
             selected = repo.filtered_ids(repo.filter_conditions(**criteria))
-        old = customers.alias("old")
-        rows = await uow.execute(
-            update(customers)
-            .where(
-                customers.c.id.in_(selected.scalar_subquery()),
-                customers.c.category_id != cat,
-                old.c.id == customers.c.id,
-            )
-            .values(category_id=cat, updated_at=func.now())
-            .returning(customers.c.id, old.c.category_id)
-        )
-        changed: list[tuple[int, int]] = [tuple(row) for row in rows]
-        for cid, previous in changed:
-            uow.record(
-                CategoryChanged(
-                    customer_id=cid, from_category_id=previous, to_category_id=cat, actor=actor
-                )
-            )
+        change = await _move(uow, selected, cat, actor)
         await uow.commit()
-    return [cid for cid, _ in changed]
+    return change
+
+
+@dataclass(frozen=True)
+class CategoryChange:
+    count: int  # customers whose category changed
+    first_ids: list[int]  # the first 100 of them, by id
+
+
+async def _move(
+    uow: UnitOfWork, selected: Select[Any], category_id: int, actor: str
+) -> CategoryChange:
+    """One statement: update the category, write a CategoryChanged event per customer, and
+    return the count and the first ids (a filter may select a million customers)."""
+    old = customers.alias("old")
+    changed = (
+        update(customers)
+        .where(
+            customers.c.id.in_(selected.scalar_subquery()),
+            customers.c.category_id != category_id,
+            old.c.id == customers.c.id,
+        )
+        .values(category_id=category_id, updated_at=func.now())
+        .returning(customers.c.id, old.c.category_id.label("previous"))
+        .cte("changed")
+    )
+    events = (
+        insert(domain_events)
+        .from_select(
+            ["type", "customer_id", "payload"],
+            select(
+                literal(CategoryChanged.__name__, Text),
+                changed.c.id,
+                func.jsonb_build_object(
+                    "from_category_id",
+                    changed.c.previous,
+                    "to_category_id",
+                    literal(category_id, BigInteger),
+                    "actor",
+                    literal(actor, Text),
+                ),
+            ),
+        )
+        .cte("events")
+    )
+    summary = select(
+        func.count(changed.c.id).label("count"),
+        func.array_agg(aggregate_order_by(changed.c.id, changed.c.id)).label("ids"),
+    ).add_cte(events)
+    row = (await uow.execute(summary)).mappings().one()
+    return CategoryChange(count=int(row["count"]), first_ids=list(row["ids"] or [])[:100])
 
 
 async def find_customers(

@@ -127,10 +127,10 @@ class CustomerMutations:
             filter=input.filter.to_domain() if input.filter is not None else None,
         )
         async with info.context.new_uow() as uow:
-            shown = await repo.customers_by_id(uow, changed[:100])
+            shown = await repo.customers_by_id(uow, changed.first_ids)
         return SetCustomerCategoryPayload(
-            updated_count=len(changed),
-            customers=[CustomerType.of(shown[i]) for i in changed[:100] if i in shown],
+            updated_count=changed.count,
+            customers=[CustomerType.of(shown[i]) for i in changed.first_ids if i in shown],
         )
 
     @strawberry.mutation(permission_classes=[requires(Permission.MANAGE_CATEGORIES)])

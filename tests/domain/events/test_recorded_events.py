@@ -9,7 +9,8 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from domain.customers.services import create_customer
+from domain.customers.models import CustomerFilter
+from domain.customers.services import create_category, create_customer, set_category
 from domain.errors import DomainError
 from domain.events import types
 from domain.ledger.services import adjust_points, reverse_entry
@@ -79,3 +80,23 @@ async def test_a_refused_change_records_nothing(clean_db: AsyncEngine) -> None:
     with pytest.raises(DomainError):
         await adjust_points(UnitOfWork(clean_db), str(customer.id), -1, "n", "k", "staff:1:t")
     assert await events(clean_db) == before
+
+
+async def test_a_bulk_category_change_records_one_event_per_changed_customer(
+    clean_db: AsyncEngine,
+) -> None:
+    new = lambda: UnitOfWork(clean_db)  # noqa: E731
+    vip = await create_category(new(), "VIP", "3", False)
+    ids = [str((await create_customer(new(), {}, None)).id) for _ in range(3)]
+    await set_category(new(), str(vip.id), "staff:1:t", customer_ids=ids[:1])
+    before = len(await events(clean_db))
+    # When all three are moved by filter (one of them is already VIP)
+    change = await set_category(new(), str(vip.id), "staff:1:t", filter=CustomerFilter())
+    # Then two changed, each with its event
+    assert change.count == 2
+    assert change.first_ids == [int(i) for i in ids[1:]]
+    recorded = (await events(clean_db))[before:]
+    assert sorted((t, c) for t, c, _ in recorded) == [("CategoryChanged", int(i)) for i in ids[1:]]
+    for _, _, payload in recorded:
+        assert set(payload) == fields_of("CategoryChanged")
+        assert payload["to_category_id"] == vip.id and payload["actor"] == "staff:1:t"
