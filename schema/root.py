@@ -17,6 +17,7 @@ from strawberry.extensions import (
 from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 
+from schema.checkout.resolvers import CheckoutMutations, CheckoutQueries
 from schema.customers.mutations import CustomerMutations
 from schema.customers.queries import CustomerQueries
 from schema.errors import ErrorCodes
@@ -24,8 +25,10 @@ from schema.ledger.resolvers import LedgerMutations, LedgerQueries
 from schema.purchases.resolvers import PurchaseMutations, PurchaseQueries
 from schema.scalars import SCALAR_MAP
 
-Query = merge_types("Query", (CustomerQueries, LedgerQueries, PurchaseQueries))
-Mutation = merge_types("Mutation", (CustomerMutations, LedgerMutations, PurchaseMutations))
+Query = merge_types("Query", (CustomerQueries, LedgerQueries, PurchaseQueries, CheckoutQueries))
+Mutation = merge_types(
+    "Mutation", (CustomerMutations, LedgerMutations, PurchaseMutations, CheckoutMutations)
+)
 
 
 class TesseraSchema(strawberry.Schema):

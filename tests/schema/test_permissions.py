@@ -88,6 +88,11 @@ MUTATIONS: dict[str, tuple[str, dict[str, Any]]] = {
         "rules { pointsPerUnit } } }",
         {"input": {"pointsPerUnit": 99}},
     ),
+    "updateRedemptionRules": (
+        "mutation($input: UpdateRedemptionRulesInput!) { updateRedemptionRules(input: $input) { "
+        "rules { pointsPerUnit } } }",
+        {"input": {"pointsPerUnit": 99}},
+    ),
 }
 
 # What a refused call must not have changed.
@@ -98,6 +103,7 @@ WATCHED = (
     "purchases",
     "refunds",
     "earning_rules",
+    "redemption_rules",
     "domain_events",
 )
 
@@ -215,6 +221,7 @@ async def test_given_a_cashier_when_serving_at_the_till_then_lookup_and_purchase
         "createPointCategory",
         "reverseLedgerEntry",
         "updateEarningRules",
+        "updateRedemptionRules",
     ):
         message = refused(await cashier.post(*MUTATIONS[name]), "FORBIDDEN")
         assert "Not allowed" in message

@@ -23,7 +23,7 @@ from tessera.migrate import upgrade
 LOCAL_SERVER_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 
 # Configuration rows the migration seeds; tests reset them instead of truncating them.
-SEEDED_TABLES = frozenset({"earning_rules", "point_categories"})
+SEEDED_TABLES = frozenset({"earning_rules", "point_categories", "redemption_rules"})
 
 
 def port_answers(host: str, port: int) -> bool:
@@ -92,7 +92,15 @@ async def reset_tables(engine: AsyncEngine) -> None:
         await conn.execute(
             text(
                 "UPDATE earning_rules SET points_per_unit = 1, spend_unit_minor = 100, "
-                "award_status = 'PAID', min_order_minor = 0 WHERE id = 1"
+                "award_status = 'PAID', min_order_minor = 0, exclude_discounted = false "
+                "WHERE id = 1"
+            )
+        )
+        await conn.execute(
+            text(
+                "UPDATE redemption_rules SET points_per_unit = 100, value_per_unit_minor = 100, "
+                "min_balance_points = 0, min_cart_minor = 0, max_discount_minor = NULL, "
+                "max_discount_bp = NULL, exclude_discounted = false WHERE id = 1"
             )
         )
         await conn.execute(text("DELETE FROM point_categories WHERE NOT is_default"))

@@ -1,0 +1,102 @@
+"""How many points a cart can take and what they are worth: pure integer arithmetic.
+
+Points are worth `value_per_unit_minor` for every `points_per_unit` (100 points = 1.00 is
+100 and 100). A number of points p pays floor(p * value / points) minor units, never more;
+a quote asks for the fewest points that pay its value, so no point is spent for nothing."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+class QuoteReason(StrEnum):
+    """Why nothing (or less) can be paid with points."""
+
+    NO_POINTS = "NO_POINTS"
+    BELOW_MIN_BALANCE = "BELOW_MIN_BALANCE"
+    BELOW_MIN_CART = "BELOW_MIN_CART"
+    NOTHING_ELIGIBLE = "NOTHING_ELIGIBLE"
+    TOO_FEW_POINTS = "TOO_FEW_POINTS"  # they are worth less than one minor unit
+
+
+@dataclass(frozen=True)
+class CartLine:
+    sku: str
+    quantity: int
+    unit_price_minor: int
+    discounted: bool = False
+    product_line: str | None = None
+
+    @property
+    def amount_minor(self) -> int:
+        return self.quantity * self.unit_price_minor
+
+
+@dataclass(frozen=True)
+class RedemptionRules:
+    points_per_unit: int
+    value_per_unit_minor: int
+    min_balance_points: int = 0
+    min_cart_minor: int = 0
+    max_discount_minor: int | None = None
+    max_discount_bp: int | None = None
+    exclude_discounted: bool = False
+    # (kind, key) -> payable; kind is "SKU" or "LINE".
+    product_rules: dict[tuple[str, str], bool] = field(default_factory=dict)
+
+    def value_of(self, points: int) -> int:
+        """What `points` pay, in minor units, rounded down."""
+        return points * self.value_per_unit_minor // self.points_per_unit
+
+    def points_for(self, value_minor: int) -> int:
+        """The fewest points that pay `value_minor`."""
+        return -(-value_minor * self.points_per_unit // self.value_per_unit_minor)
+
+    def payable(self, line: CartLine) -> bool:
+        """Whether points may pay for this line: an exclusion (by SKU or product line) always
+        wins; when any product is listed as payable, only listed products are."""
+        keys = [("SKU", line.sku)] + ([("LINE", line.product_line)] if line.product_line else [])
+        listed = [self.product_rules[k] for k in keys if k in self.product_rules]
+        if False in listed:
+            return False
+        if self.exclude_discounted and line.discounted:
+            return False
+        has_allowlist = any(self.product_rules.values())
+        return bool(listed) if has_allowlist else True
+
+
+@dataclass(frozen=True)
+class Quote:
+    spendable_points: int
+    cart_total_minor: int
+    eligible_minor: int
+    max_points: int
+    max_value_minor: int
+    reasons: tuple[QuoteReason, ...]
+
+
+def quote(rules: RedemptionRules, spendable_points: int, lines: list[CartLine]) -> Quote:
+    """The most points this cart can take, their value, and why it is not more."""
+    total = sum(line.amount_minor for line in lines)
+    eligible = sum(line.amount_minor for line in lines if rules.payable(line))
+    reasons: list[QuoteReason] = []
+    if spendable_points <= 0:
+        reasons.append(QuoteReason.NO_POINTS)
+    elif spendable_points < rules.min_balance_points:
+        reasons.append(QuoteReason.BELOW_MIN_BALANCE)
+    if total < rules.min_cart_minor:
+        reasons.append(QuoteReason.BELOW_MIN_CART)
+    if eligible == 0:
+        reasons.append(QuoteReason.NOTHING_ELIGIBLE)
+    if reasons:
+        return Quote(spendable_points, total, eligible, 0, 0, tuple(reasons))
+    cap = eligible
+    if rules.max_discount_minor is not None:
+        cap = min(cap, rules.max_discount_minor)
+    if rules.max_discount_bp is not None:
+        cap = min(cap, total * rules.max_discount_bp // 10_000)
+    value = min(cap, rules.value_of(spendable_points))
+    if value == 0:
+        return Quote(spendable_points, total, eligible, 0, 0, (QuoteReason.TOO_FEW_POINTS,))
+    return Quote(spendable_points, total, eligible, rules.points_for(value), value, ())

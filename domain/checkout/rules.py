@@ -1,0 +1,115 @@
+"""Reading and changing the redemption rules."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+from domain.checkout.quote import RedemptionRules
+from domain.checkout.tables import redemption_product_rules, redemption_rules
+from domain.errors import ErrorCode, Problems
+from domain.limits import MAX_MONEY_MINOR, MAX_POINTS_PER_OPERATION
+from domain.uow import UnitOfWork
+from domain.validation import required_text
+
+PROGRAM_ID = 1
+PRODUCT_KINDS = ("SKU", "LINE")
+
+
+async def get_rules(uow: UnitOfWork) -> RedemptionRules:
+    row = (
+        await uow.execute(select(redemption_rules).where(redemption_rules.c.id == PROGRAM_ID))
+    ).one()
+    products = await uow.execute(select(redemption_product_rules))
+    return RedemptionRules(
+        points_per_unit=row.points_per_unit,
+        value_per_unit_minor=row.value_per_unit_minor,
+        min_balance_points=row.min_balance_points,
+        min_cart_minor=row.min_cart_minor,
+        max_discount_minor=row.max_discount_minor,
+        max_discount_bp=row.max_discount_bp,
+        exclude_discounted=row.exclude_discounted,
+        product_rules={(p.kind, p.key): p.payable for p in products},
+    )
+
+
+def _check(problems: Problems, rules: RedemptionRules) -> None:
+    if not 0 < rules.points_per_unit <= MAX_POINTS_PER_OPERATION:
+        problems.add(
+            "pointsPerUnit", ErrorCode.OUT_OF_RANGE, f"Between 1 and {MAX_POINTS_PER_OPERATION}."
+        )
+    if not 0 < rules.value_per_unit_minor <= MAX_MONEY_MINOR:
+        problems.add(
+            "valuePerUnitMinor", ErrorCode.OUT_OF_RANGE, "A positive amount in minor units."
+        )
+    if not 0 <= rules.min_balance_points <= MAX_POINTS_PER_OPERATION:
+        problems.add(
+            "minBalancePoints", ErrorCode.OUT_OF_RANGE, f"Between 0 and {MAX_POINTS_PER_OPERATION}."
+        )
+    if not 0 <= rules.min_cart_minor <= MAX_MONEY_MINOR:
+        problems.add("minCartMinor", ErrorCode.OUT_OF_RANGE, "Zero or more minor units.")
+    if rules.max_discount_minor is not None and not 0 < rules.max_discount_minor <= MAX_MONEY_MINOR:
+        problems.add(
+            "maxDiscountMinor",
+            ErrorCode.OUT_OF_RANGE,
+            "A positive amount in minor units, or null for no cap.",
+        )
+    if rules.max_discount_bp is not None and not 0 < rules.max_discount_bp <= 10_000:
+        problems.add(
+            "maxDiscountBp",
+            ErrorCode.OUT_OF_RANGE,
+            "Basis points of the cart, 1 to 10000 (100%), or null for no cap.",
+        )
+
+
+async def update_rules(
+    uow: UnitOfWork,
+    changes: dict[str, Any],
+    product_rules: list[tuple[str, str, bool]],
+    removed: list[tuple[str, str]],
+) -> RedemptionRules:
+    """Change the redemption rules and set or remove product rules, all or nothing."""
+    problems = Problems()
+    products: dict[tuple[str, str], bool] = {}
+    for i, (kind, key, payable) in enumerate(product_rules):
+        if kind not in PRODUCT_KINDS:
+            problems.add(f"productRules.{i}.kind", ErrorCode.INVALID, "SKU or LINE.")
+        products[(kind, required_text(problems, f"productRules.{i}.key", key, 100))] = payable
+    async with uow:
+        rules = replace(await get_rules(uow), **changes)
+        _check(problems, rules)
+        problems.raise_if_any()
+        await uow.execute(
+            update(redemption_rules)
+            .where(redemption_rules.c.id == PROGRAM_ID)
+            .values(
+                points_per_unit=rules.points_per_unit,
+                value_per_unit_minor=rules.value_per_unit_minor,
+                min_balance_points=rules.min_balance_points,
+                min_cart_minor=rules.min_cart_minor,
+                max_discount_minor=rules.max_discount_minor,
+                max_discount_bp=rules.max_discount_bp,
+                exclude_discounted=rules.exclude_discounted,
+            )
+        )
+        for kind, key in removed:
+            await uow.execute(
+                delete(redemption_product_rules).where(
+                    redemption_product_rules.c.kind == kind, redemption_product_rules.c.key == key
+                )
+            )
+        if products:
+            statement = pg_insert(redemption_product_rules).values(
+                [{"kind": k, "key": key, "payable": v} for (k, key), v in products.items()]
+            )
+            await uow.execute(
+                statement.on_conflict_do_update(
+                    index_elements=["kind", "key"], set_={"payable": statement.excluded.payable}
+                )
+            )
+        result = await get_rules(uow)
+        await uow.commit()
+    return result

@@ -1,0 +1,52 @@
+"""Redemption rules: what points are worth and what they may pay for."""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Column,
+    DateTime,
+    Integer,
+    PrimaryKeyConstraint,
+    Table,
+    Text,
+    func,
+    text,
+)
+
+from domain.metadata import metadata
+
+redemption_rules = Table(
+    "redemption_rules",
+    metadata,
+    # One row per program; the foundation has a single program, id 1.
+    Column("id", Integer, primary_key=True),
+    # points_per_unit points are worth value_per_unit_minor (100 points = 1.00: 100 and 100).
+    Column("points_per_unit", BigInteger, nullable=False),
+    Column("value_per_unit_minor", BigInteger, nullable=False),
+    Column("min_balance_points", BigInteger, nullable=False, server_default=text("0")),
+    Column("min_cart_minor", BigInteger, nullable=False, server_default=text("0")),
+    Column("max_discount_minor", BigInteger),
+    Column("max_discount_bp", Integer),
+    Column("exclude_discounted", Boolean, nullable=False, server_default=text("false")),
+    Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    CheckConstraint("points_per_unit > 0 AND value_per_unit_minor > 0", name="rate_positive"),
+    CheckConstraint("min_balance_points >= 0 AND min_cart_minor >= 0", name="minimums"),
+    CheckConstraint("max_discount_minor IS NULL OR max_discount_minor > 0", name="max_minor"),
+    CheckConstraint(
+        "max_discount_bp IS NULL OR max_discount_bp BETWEEN 1 AND 10000", name="max_bp"
+    ),
+)
+
+redemption_product_rules = Table(
+    "redemption_product_rules",
+    metadata,
+    # kind SKU or LINE (a product line); payable false: never paid with points.
+    Column("kind", Text, nullable=False),
+    Column("key", Text, nullable=False),
+    Column("payable", Boolean, nullable=False),
+    PrimaryKeyConstraint("kind", "key"),
+    CheckConstraint("kind IN ('SKU', 'LINE')", name="kind"),
+)

@@ -1,0 +1,1 @@
+"""GraphQL for checkout: redemption rules and quotes."""

@@ -1,0 +1,116 @@
+"""Checkout queries and mutations."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import strawberry
+
+from domain.access.permissions import Permission
+from domain.checkout import rules, services
+from domain.errors import DomainError
+from schema.checkout.types import (
+    CartLineInput,
+    ProductRuleKind,
+    RedemptionQuoteType,
+    RedemptionRulesType,
+)
+from schema.context import Info
+from schema.errors import UserError, client_error, payload_on_error
+from schema.permissions import requires
+from schema.scalars import Money
+
+
+@strawberry.input
+class RedemptionProductRuleInput:
+    kind: ProductRuleKind
+    key: str
+    payable: bool
+
+
+@strawberry.input
+class RedemptionProductKeyInput:
+    kind: ProductRuleKind
+    key: str
+
+
+@strawberry.input(description="Fields left out stay as they are; null removes a cap.")
+class UpdateRedemptionRulesInput:
+    points_per_unit: int | None = strawberry.UNSET
+    value_per_unit_minor: Money | None = strawberry.UNSET
+    min_balance_points: int | None = strawberry.UNSET
+    min_cart_minor: Money | None = strawberry.UNSET
+    max_discount_minor: Money | None = strawberry.UNSET
+    max_discount_bp: int | None = strawberry.UNSET
+    exclude_discounted: bool | None = strawberry.UNSET
+    product_rules: list[RedemptionProductRuleInput] | None = strawberry.UNSET
+    remove_product_rules: list[RedemptionProductKeyInput] | None = strawberry.UNSET
+
+
+@strawberry.type
+class RedemptionRulesPayload:
+    rules: RedemptionRulesType | None = None
+    user_errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+_NULLABLE = ("max_discount_minor", "max_discount_bp")
+_REQUIRED = (
+    "points_per_unit",
+    "value_per_unit_minor",
+    "min_balance_points",
+    "min_cart_minor",
+    "exclude_discounted",
+)
+
+
+@strawberry.type
+class CheckoutQueries:
+    @strawberry.field(permission_classes=[requires(Permission.VIEW_POINTS)])
+    async def redemption_rules(self, info: Info) -> RedemptionRulesType:
+        async with info.context.new_uow() as uow:
+            return RedemptionRulesType.of(await rules.get_rules(uow))
+
+    @strawberry.field(
+        permission_classes=[requires(Permission.VIEW_POINTS)],
+        description="What this customer's points can pay on this cart; writes nothing.",
+    )
+    async def quote_redemption(
+        self, info: Info, customer_id: strawberry.ID, cart: list[CartLineInput]
+    ) -> RedemptionQuoteType:
+        try:
+            found = await services.quote_redemption(
+                info.context.new_uow(), customer_id, [line.to_domain() for line in cart]
+            )
+        except DomainError as error:
+            problem = error.problems[0]
+            code = "NOT_FOUND" if problem.code == "NOT_FOUND" else "BAD_USER_INPUT"
+            raise client_error(problem.message, code, field=problem.field) from error
+        return RedemptionQuoteType.of(found)
+
+
+@strawberry.type
+class CheckoutMutations:
+    @strawberry.mutation(permission_classes=[requires(Permission.MANAGE_REDEMPTION_RULES)])
+    @payload_on_error(RedemptionRulesPayload)
+    async def update_redemption_rules(
+        self, info: Info, input: UpdateRedemptionRulesInput
+    ) -> RedemptionRulesPayload:
+        changes: dict[str, Any] = {
+            name: getattr(input, name)
+            for name in _REQUIRED
+            if getattr(input, name) not in (strawberry.UNSET, None)
+        }
+        changes.update(
+            {
+                name: getattr(input, name)
+                for name in _NULLABLE
+                if getattr(input, name) is not strawberry.UNSET
+            }
+        )
+        updated = await rules.update_rules(
+            info.context.new_uow(),
+            changes,
+            [(r.kind.value, r.key, r.payable) for r in input.product_rules or []],
+            [(r.kind.value, r.key) for r in input.remove_product_rules or []],
+        )
+        return RedemptionRulesPayload(rules=RedemptionRulesType.of(updated))

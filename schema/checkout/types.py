@@ -1,0 +1,96 @@
+"""Checkout GraphQL types."""
+
+from __future__ import annotations
+
+from enum import Enum
+
+import strawberry
+
+from domain.checkout.quote import CartLine, Quote, QuoteReason, RedemptionRules
+from schema.scalars import Money
+
+QuoteReasonEnum = strawberry.enum(QuoteReason, name="QuoteReason")
+
+
+@strawberry.enum
+class ProductRuleKind(Enum):
+    SKU = "SKU"
+    LINE = "LINE"
+
+
+@strawberry.input(description="A line of the cart being paid for.")
+class CartLineInput:
+    sku: str
+    quantity: int
+    unit_price_minor: Money
+    discounted: bool = strawberry.field(default=False, description="Already discounted.")
+    product_line: str | None = None
+
+    def to_domain(self) -> CartLine:
+        return CartLine(
+            self.sku, self.quantity, self.unit_price_minor, self.discounted, self.product_line
+        )
+
+
+@strawberry.type
+class RedemptionProductRule:
+    kind: ProductRuleKind
+    key: str
+    payable: bool = strawberry.field(description="False: never paid with points.")
+
+
+@strawberry.type(
+    name="RedemptionRules", description="pointsPerUnit points are worth valuePerUnitMinor."
+)
+class RedemptionRulesType:
+    points_per_unit: int
+    value_per_unit_minor: Money
+    min_balance_points: int
+    min_cart_minor: Money
+    max_discount_minor: Money | None
+    max_discount_bp: int | None = strawberry.field(
+        description="Largest discount as basis points of the cart (2500 = 25%)."
+    )
+    exclude_discounted: bool
+    product_rules: list[RedemptionProductRule]
+
+    @classmethod
+    def of(cls, r: RedemptionRules) -> RedemptionRulesType:
+        return cls(
+            points_per_unit=r.points_per_unit,
+            value_per_unit_minor=Money(r.value_per_unit_minor),
+            min_balance_points=r.min_balance_points,
+            min_cart_minor=Money(r.min_cart_minor),
+            max_discount_minor=Money(r.max_discount_minor)
+            if r.max_discount_minor is not None
+            else None,
+            max_discount_bp=r.max_discount_bp,
+            exclude_discounted=r.exclude_discounted,
+            product_rules=[
+                RedemptionProductRule(kind=ProductRuleKind(k), key=key, payable=v)
+                for (k, key), v in sorted(r.product_rules.items())
+            ],
+        )
+
+
+@strawberry.type(name="RedemptionQuote")
+class RedemptionQuoteType:
+    spendable_points: int
+    cart_total_minor: Money
+    eligible_minor: Money = strawberry.field(description="What points may pay for.")
+    max_points: int = strawberry.field(description="The fewest points that pay maxValueMinor.")
+    max_value_minor: Money
+    reasons: list[QuoteReasonEnum] = strawberry.field(  # type: ignore[valid-type]
+        description="Why nothing can be paid with points (empty when something can)."
+    )
+
+    @classmethod
+    def of(cls, q: Quote) -> RedemptionQuoteType:
+        return cls(
+            spendable_points=q.spendable_points,
+            cart_total_minor=Money(q.cart_total_minor),
+            eligible_minor=Money(q.eligible_minor),
+            max_points=q.max_points,
+            max_value_minor=Money(q.max_value_minor),
+            reasons=list(q.reasons),
+        )
