@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from domain.access.tables import api_tokens
-from domain.checkout.tables import redemption_product_rules, redemption_rules
+from domain.checkout.tables import redemption_product_rules, redemption_rules, redemptions
 from domain.customers.tables import customers, point_categories
 from domain.events.tables import domain_events
 from domain.ledger.tables import ledger_entries, lot_allocations, point_accounts, point_lots
@@ -32,5 +32,6 @@ __all__ = [
     "purchases",
     "redemption_product_rules",
     "redemption_rules",
+    "redemptions",
     "refunds",
 ]

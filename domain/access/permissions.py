@@ -10,6 +10,7 @@ class Permission(StrEnum):
     MANAGE_CUSTOMERS = "MANAGE_CUSTOMERS"
     VIEW_POINTS = "VIEW_POINTS"
     RECORD_PURCHASES = "RECORD_PURCHASES"
+    REDEEM_POINTS = "REDEEM_POINTS"
     REFUND_PURCHASES = "REFUND_PURCHASES"
     ADJUST_POINTS = "ADJUST_POINTS"
     MANAGE_CATEGORIES = "MANAGE_CATEGORIES"
@@ -34,7 +35,12 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.MANAGER: frozenset(Permission) - {Permission.MANAGE_FUNNELS},
     Role.CASHIER: frozenset(
         _READ
-        | {Permission.MANAGE_CUSTOMERS, Permission.RECORD_PURCHASES, Permission.REFUND_PURCHASES}
+        | {
+            Permission.MANAGE_CUSTOMERS,
+            Permission.RECORD_PURCHASES,
+            Permission.REFUND_PURCHASES,
+            Permission.REDEEM_POINTS,
+        }
     ),
     Role.MARKETER: frozenset(_READ | {Permission.MANAGE_FUNNELS, Permission.READ_REPORTS}),
     Role.VIEWER: frozenset(_READ | {Permission.READ_REPORTS}),

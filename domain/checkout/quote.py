@@ -76,10 +76,15 @@ class Quote:
     reasons: tuple[QuoteReason, ...]
 
 
-def quote(rules: RedemptionRules, spendable_points: int, lines: list[CartLine]) -> Quote:
-    """The most points this cart can take, their value, and why it is not more."""
+def quote(
+    rules: RedemptionRules, spendable_points: int, lines: list[CartLine], already_minor: int = 0
+) -> Quote:
+    """The most points this cart can take, their value, and why it is not more.
+
+    `already_minor` is what points already paid on this order: it counts against the
+    eligible amount and the caps, so several redemptions never exceed them together."""
     total = sum(line.amount_minor for line in lines)
-    eligible = sum(line.amount_minor for line in lines if rules.payable(line))
+    eligible = max(0, sum(ln.amount_minor for ln in lines if rules.payable(ln)) - already_minor)
     reasons: list[QuoteReason] = []
     if spendable_points <= 0:
         reasons.append(QuoteReason.NO_POINTS)
@@ -93,9 +98,10 @@ def quote(rules: RedemptionRules, spendable_points: int, lines: list[CartLine]) 
         return Quote(spendable_points, total, eligible, 0, 0, tuple(reasons))
     cap = eligible
     if rules.max_discount_minor is not None:
-        cap = min(cap, rules.max_discount_minor)
+        cap = min(cap, rules.max_discount_minor - already_minor)
     if rules.max_discount_bp is not None:
-        cap = min(cap, total * rules.max_discount_bp // 10_000)
+        cap = min(cap, total * rules.max_discount_bp // 10_000 - already_minor)
+    cap = max(cap, 0)
     value = min(cap, rules.value_of(spendable_points))
     if value == 0:
         return Quote(spendable_points, total, eligible, 0, 0, (QuoteReason.TOO_FEW_POINTS,))

@@ -8,6 +8,9 @@ from sqlalchemy import (
     CheckConstraint,
     Column,
     DateTime,
+    ForeignKey,
+    Identity,
+    Index,
     Integer,
     PrimaryKeyConstraint,
     Table,
@@ -49,4 +52,21 @@ redemption_product_rules = Table(
     Column("payable", Boolean, nullable=False),
     PrimaryKeyConstraint("kind", "key"),
     CheckConstraint("kind IN ('SKU', 'LINE')", name="kind"),
+)
+
+
+redemptions = Table(
+    "redemptions",
+    metadata,
+    Column("id", BigInteger, Identity(), primary_key=True),
+    Column("customer_id", BigInteger, ForeignKey("customers.id"), nullable=False),
+    Column("shop", Text, nullable=False),
+    Column("order_id", Text, nullable=False),
+    Column("points", BigInteger, nullable=False),
+    Column("value_minor", BigInteger, nullable=False),
+    Column("idempotency_key", Text, nullable=False, unique=True),
+    Column("entry_id", BigInteger, ForeignKey("ledger_entries.id"), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    CheckConstraint("points > 0 AND value_minor > 0", name="positive"),
+    Index("ix_redemptions_order", "shop", "order_id"),
 )

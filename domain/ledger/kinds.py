@@ -10,6 +10,7 @@ class EntryKind(StrEnum):
     REFUND = "REFUND"  # earned points taken back by a refund
     MANUAL = "MANUAL"  # a staff adjustment, credit or debit
     REVERSAL = "REVERSAL"  # cancels one earlier entry, linked to it
+    REDEMPTION = "REDEMPTION"  # points spent as payment on an order
 
 
 # Debits of these kinds take back points that were earned; they are not "spending".

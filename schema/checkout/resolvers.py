@@ -7,16 +7,19 @@ from typing import Any
 import strawberry
 
 from domain.access.permissions import Permission
-from domain.checkout import rules, services
+from domain.checkout import redemptions, rules, services
 from domain.errors import DomainError
 from schema.checkout.types import (
     CartLineInput,
+    OrderPointsType,
     ProductRuleKind,
     RedemptionQuoteType,
     RedemptionRulesType,
+    RedemptionType,
 )
 from schema.context import Info
 from schema.errors import UserError, client_error, payload_on_error
+from schema.ledger.types import PointsSummaryType
 from schema.permissions import requires
 from schema.scalars import Money
 
@@ -45,6 +48,24 @@ class UpdateRedemptionRulesInput:
     exclude_discounted: bool | None = strawberry.UNSET
     product_rules: list[RedemptionProductRuleInput] | None = strawberry.UNSET
     remove_product_rules: list[RedemptionProductKeyInput] | None = strawberry.UNSET
+
+
+@strawberry.input(description="Pay part of an order with points (at most the cart's quote).")
+class RedeemPointsInput:
+    customer_id: strawberry.ID
+    order_id: str
+    points: int
+    cart: list[CartLineInput]
+    idempotency_key: str
+    shop: str = "default"
+
+
+@strawberry.type
+class RedeemPointsPayload:
+    redemption: RedemptionType | None = None
+    points: PointsSummaryType | None = None
+    replayed: bool = False
+    user_errors: list[UserError] = strawberry.field(default_factory=list)
 
 
 @strawberry.type
@@ -87,9 +108,56 @@ class CheckoutQueries:
             raise client_error(problem.message, code, field=problem.field) from error
         return RedemptionQuoteType.of(found)
 
+    @strawberry.field(
+        permission_classes=[requires(Permission.VIEW_POINTS)],
+        description="Points earned and used on an order, for receipts.",
+    )
+    async def order_points(
+        self, info: Info, order_id: str, shop: str = "default"
+    ) -> OrderPointsType | None:
+        try:
+            found = await redemptions.order_points(info.context.new_uow(), shop, order_id)
+        except DomainError:
+            return None
+        return OrderPointsType(
+            shop=shop,
+            order_id=order_id,
+            customer_id=strawberry.ID(str(found.customer_id)),
+            points_earned=found.points_earned,
+            points_used=found.points_used,
+            value_redeemed_minor=Money(found.value_redeemed_minor),
+            balance=found.balance,
+        )
+
 
 @strawberry.type
 class CheckoutMutations:
+    @strawberry.mutation(permission_classes=[requires(Permission.REDEEM_POINTS)])
+    @payload_on_error(RedeemPointsPayload)
+    async def redeem_points(self, info: Info, input: RedeemPointsInput) -> RedeemPointsPayload:
+        done = await redemptions.redeem_points(
+            info.context.new_uow(),
+            input.customer_id,
+            input.shop,
+            input.order_id,
+            input.points,
+            [line.to_domain() for line in input.cart],
+            input.idempotency_key,
+            info.context.principal.actor,
+        )
+        return RedeemPointsPayload(
+            redemption=RedemptionType(
+                id=strawberry.ID(str(done.id)),
+                shop=done.shop,
+                order_id=done.order_id,
+                points=done.points,
+                value_minor=Money(done.value_minor),
+                entry_id=strawberry.ID(str(done.entry_id)),
+            ),
+            points=PointsSummaryType.of(done.account),
+            replayed=done.replayed,
+        )
+
     @strawberry.mutation(permission_classes=[requires(Permission.MANAGE_REDEMPTION_RULES)])
     @payload_on_error(RedemptionRulesPayload)
     async def update_redemption_rules(

@@ -94,3 +94,24 @@ class RedemptionQuoteType:
             max_value_minor=Money(q.max_value_minor),
             reasons=list(q.reasons),
         )
+
+
+@strawberry.type(name="Redemption")
+class RedemptionType:
+    id: strawberry.ID
+    shop: str
+    order_id: str
+    points: int
+    value_minor: Money = strawberry.field(description="The money the points paid.")
+    entry_id: strawberry.ID
+
+
+@strawberry.type(name="OrderPoints", description="What a receipt prints about points.")
+class OrderPointsType:
+    shop: str
+    order_id: str
+    customer_id: strawberry.ID
+    points_earned: int = strawberry.field(description="Earned on the order, net of refunds.")
+    points_used: int = strawberry.field(description="Spent as payment on the order.")
+    value_redeemed_minor: Money
+    balance: int = strawberry.field(description="The customer's balance now.")

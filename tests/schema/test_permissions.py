@@ -88,6 +88,18 @@ MUTATIONS: dict[str, tuple[str, dict[str, Any]]] = {
         "rules { pointsPerUnit } } }",
         {"input": {"pointsPerUnit": 99}},
     ),
+    "redeemPoints": (
+        "mutation($input: RedeemPointsInput!) { redeemPoints(input: $input) { replayed } }",
+        {
+            "input": {
+                "customerId": "1",
+                "orderId": "P-9",
+                "points": 10,
+                "idempotencyKey": "perm-x",
+                "cart": [{"sku": "A", "quantity": 1, "unitPriceMinor": 1000}],
+            }
+        },
+    ),
     "updateRedemptionRules": (
         "mutation($input: UpdateRedemptionRulesInput!) { updateRedemptionRules(input: $input) { "
         "rules { pointsPerUnit } } }",

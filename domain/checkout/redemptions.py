@@ -1,0 +1,233 @@
+"""Points as payment: redeeming points on an order, and what an order earned and used."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import func, insert, select, text
+from sqlalchemy.exc import IntegrityError
+
+from domain.checkout.quote import CartLine, quote
+from domain.checkout.rules import get_rules
+from domain.checkout.services import check_cart
+from domain.checkout.tables import redemptions
+from domain.errors import DomainError, ErrorCode, Problems
+from domain.ledger import posting as post
+from domain.ledger.kinds import EntryKind
+from domain.ledger.models import Account
+from domain.ledger.queries import get_account
+from domain.purchases.tables import purchases, refunds
+from domain.uow import UnitOfWork, violated_constraint
+from domain.validation import check_points, parse_id, required_text
+
+
+@dataclass(frozen=True)
+class Redemption:
+    id: int
+    customer_id: int
+    shop: str
+    order_id: str
+    points: int
+    value_minor: int
+    entry_id: int
+    account: Account
+    replayed: bool = False
+
+
+@dataclass(frozen=True)
+class OrderPoints:
+    """What a receipt or an invoice prints about points."""
+
+    customer_id: int
+    points_earned: int
+    points_used: int
+    value_redeemed_minor: int
+    balance: int
+
+
+async def redeem_points(
+    uow: UnitOfWork,
+    customer_id: str,
+    shop: str,
+    order_id: str,
+    points: int,
+    lines: list[CartLine],
+    idempotency_key: str,
+    actor: str,
+) -> Redemption:
+    """Pay part of an order with points (at most what a quote of the cart allows).
+
+    Guarantees: one REDEMPTION entry and one redemption row, or nothing; never overdraws,
+    even with concurrent redemptions; redemptions of one order never exceed the caps
+    together; the same key replayed returns the first redemption and writes nothing."""
+    problems = Problems()
+    cid = parse_id(problems, "customerId", customer_id)
+    clean_shop = required_text(problems, "shop", shop, 100)
+    clean_order = required_text(problems, "orderId", order_id, 100)
+    check_points(problems, "points", points, signed=False)
+    cart = check_cart(problems, lines)
+    key = required_text(problems, "idempotencyKey", idempotency_key)
+    problems.raise_if_any()
+    try:
+        async with uow:
+            redemption = await _redeem(uow, cid, clean_shop, clean_order, points, cart, key, actor)
+            await uow.commit()
+            return redemption
+    except post.IdempotencyKeyTaken:
+        pass
+    except IntegrityError as error:
+        if violated_constraint(error) != "uq_redemptions_idempotency_key":
+            raise
+    async with uow:
+        replayed = await _replay(uow, key, cid, clean_shop, clean_order, points)
+    assert replayed is not None
+    return replayed
+
+
+async def _redeem(
+    uow: UnitOfWork,
+    cid: int,
+    shop: str,
+    order_id: str,
+    points: int,
+    cart: list[CartLine],
+    key: str,
+    actor: str,
+) -> Redemption:
+    # Redemptions of one order wait for each other, so two tills cannot both use the cap.
+    await uow.execute(
+        text("SELECT pg_advisory_xact_lock(hashtextextended(:order, 0))"),
+        {"order": f"redeem:{shop}/{order_id}"},
+    )
+    replayed = await _replay(uow, key, cid, shop, order_id, points)
+    if replayed is not None:
+        return replayed
+    account = await get_account(uow, cid)
+    if account is None:
+        raise DomainError.one("customerId", ErrorCode.NOT_FOUND, "No such customer.")
+    rules = await get_rules(uow)
+    already = (
+        await uow.execute(
+            select(func.coalesce(func.sum(redemptions.c.value_minor), 0)).where(
+                redemptions.c.shop == shop, redemptions.c.order_id == order_id
+            )
+        )
+    ).scalar_one()
+    allowed = quote(rules, account.balance, cart, int(already))
+    if points > allowed.max_points:
+        raise DomainError.one(
+            "points",
+            ErrorCode.ABOVE_QUOTE,
+            f"At most {allowed.max_points} points can pay for this cart.",
+        )
+    value = rules.value_of(points)
+    if value == 0:
+        raise DomainError.one(
+            "points", ErrorCode.INVALID, "These points are worth less than one minor unit."
+        )
+    posting = post.Posting.of(
+        cid,
+        -points,
+        EntryKind.REDEMPTION,
+        actor,
+        source_type="order",
+        source_ref=f"{shop}/{order_id}",
+        idempotency_key=f"redeem:{key}",
+    )
+    posted = await post.debit(uow, posting)
+    new_id = (
+        await uow.execute(
+            insert(redemptions)
+            .values(
+                customer_id=cid,
+                shop=shop,
+                order_id=order_id,
+                points=points,
+                value_minor=value,
+                idempotency_key=key,
+                entry_id=posted.entry_id,
+            )
+            .returning(redemptions.c.id)
+        )
+    ).scalar_one()
+    return Redemption(
+        new_id, cid, shop, order_id, points, value, posted.entry_id, posted.account(cid)
+    )
+
+
+async def _replay(
+    uow: UnitOfWork, key: str, cid: int, shop: str, order_id: str, points: int
+) -> Redemption | None:
+    row = (
+        await uow.execute(select(redemptions).where(redemptions.c.idempotency_key == key))
+    ).one_or_none()
+    if row is None:
+        return None
+    if (row.customer_id, row.shop, row.order_id, row.points) != (cid, shop, order_id, points):
+        raise DomainError.one(
+            "idempotencyKey",
+            ErrorCode.IDEMPOTENCY_CONFLICT,
+            "This key was already used for a different redemption.",
+        )
+    account = await get_account(uow, cid)
+    assert account is not None
+    return _model(row, account, replayed=True)
+
+
+def _model(row: Any, account: Account, replayed: bool) -> Redemption:
+    return Redemption(
+        row.id,
+        row.customer_id,
+        row.shop,
+        row.order_id,
+        row.points,
+        row.value_minor,
+        row.entry_id,
+        account,
+        replayed,
+    )
+
+
+async def order_points(uow: UnitOfWork, shop: str, order_id: str) -> OrderPoints:
+    """Points earned (net of refunds) and used on an order, and the customer's balance now."""
+    async with uow:
+        purchase = (
+            await uow.execute(
+                select(purchases.c.id, purchases.c.customer_id, purchases.c.points_earned).where(
+                    purchases.c.shop == shop, purchases.c.order_id == order_id
+                )
+            )
+        ).one_or_none()
+        used = (
+            await uow.execute(
+                select(
+                    redemptions.c.customer_id,
+                    func.sum(redemptions.c.points).label("points"),
+                    func.sum(redemptions.c.value_minor).label("value_minor"),
+                )
+                .where(redemptions.c.shop == shop, redemptions.c.order_id == order_id)
+                .group_by(redemptions.c.customer_id)
+            )
+        ).one_or_none()
+        if purchase is None and used is None:
+            raise DomainError.one("orderId", ErrorCode.NOT_FOUND, "No points on this order.")
+        customer_id = (purchase or used).customer_id  # type: ignore[union-attr]
+        taken_back = 0
+        if purchase is not None:
+            taken_back = (
+                await uow.execute(
+                    select(func.coalesce(func.sum(refunds.c.points_taken), 0)).where(
+                        refunds.c.purchase_id == purchase.id
+                    )
+                )
+            ).scalar_one()
+        account = await get_account(uow, customer_id)
+    assert account is not None
+    return OrderPoints(
+        customer_id=customer_id,
+        points_earned=(purchase.points_earned - int(taken_back)) if purchase else 0,
+        points_used=int(used.points) if used else 0,
+        value_redeemed_minor=int(used.value_minor) if used else 0,
+        balance=account.balance,
+    )

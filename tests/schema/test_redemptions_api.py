@@ -1,0 +1,131 @@
+"""Points as payment: redeemPoints within the quote, exactly once, never overdrawn."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from domain.ledger.invariants import find_violations
+from tests.support.api import GraphQLClient
+
+CREATE = """mutation($card: String!) { createCustomer(input: {cardCode: $card}) {
+  customer { id } } }"""
+CREDIT = """mutation($id: ID!, $points: Int!, $key: String!) {
+  adjustPoints(input: {customerId: $id, points: $points, note: "n", idempotencyKey: $key}) {
+    userErrors { code } } }"""
+RULES = """mutation($input: UpdateRedemptionRulesInput!) {
+  updateRedemptionRules(input: $input) { userErrors { field code } } }"""
+REDEEM = """mutation($input: RedeemPointsInput!) {
+  redeemPoints(input: $input) {
+    redemption { id orderId points valueMinor entryId }
+    points { balance lifetimeSpent }
+    replayed
+    userErrors { field code message } } }"""
+ORDER = """query($order: String!) { orderPoints(orderId: $order) {
+  customerId pointsEarned pointsUsed valueRedeemedMinor balance } }"""
+CART = [{"sku": "A", "quantity": 2, "unitPriceMinor": 2500}]  # 50.00
+
+
+async def customer_with(gql: GraphQLClient, points: int, card: str = "R-1") -> str:
+    cid: str = (await gql.data(CREATE, {"card": card}))["createCustomer"]["customer"]["id"]
+    await gql.data(CREDIT, {"id": cid, "points": points, "key": f"start-{cid}"})
+    return cid
+
+
+async def redeem(
+    gql: GraphQLClient,
+    cid: str,
+    order: str,
+    points: int,
+    key: str,
+    cart: list[dict[str, Any]] = CART,
+) -> dict[str, Any]:
+    payload: dict[str, Any] = (
+        await gql.data(
+            REDEEM,
+            {
+                "input": {
+                    "customerId": cid,
+                    "orderId": order,
+                    "points": points,
+                    "cart": cart,
+                    "idempotencyKey": key,
+                }
+            },
+        )
+    )["redeemPoints"]
+    return payload
+
+
+async def sound(engine: AsyncEngine) -> None:
+    async with engine.connect() as conn:
+        assert await find_violations(conn) == []
+
+
+async def test_redeeming_pays_part_of_an_order_and_the_receipt_shows_it(
+    gql: GraphQLClient, engine: AsyncEngine
+) -> None:
+    cid = await customer_with(gql, 2000)
+    done = await redeem(gql, cid, "O-1", 1250, "k1")
+    assert done["userErrors"] == []
+    assert (done["redemption"]["points"], done["redemption"]["valueMinor"]) == (1250, 1250)
+    assert done["points"] == {"balance": 750, "lifetimeSpent": 1250}
+    receipt = (await gql.data(ORDER, {"order": "O-1"}))["orderPoints"]
+    assert receipt == {
+        "customerId": cid,
+        "pointsEarned": 0,
+        "pointsUsed": 1250,
+        "valueRedeemedMinor": 1250,
+        "balance": 750,
+    }
+    await sound(engine)
+
+
+async def test_the_same_key_replays_and_another_amount_under_it_conflicts(
+    gql: GraphQLClient, engine: AsyncEngine
+) -> None:
+    cid = await customer_with(gql, 2000)
+    first = await redeem(gql, cid, "O-2", 500, "same")
+    again = await redeem(gql, cid, "O-2", 500, "same")
+    other = await redeem(gql, cid, "O-2", 600, "same")
+    assert again["replayed"] is True
+    assert again["redemption"] == first["redemption"]
+    assert again["points"]["balance"] == 1500
+    assert [(e["field"], e["code"]) for e in other["userErrors"]] == [
+        ("idempotencyKey", "IDEMPOTENCY_CONFLICT")
+    ]
+    await sound(engine)
+
+
+async def test_above_the_quote_is_refused_and_one_order_never_passes_the_cap(
+    gql: GraphQLClient, engine: AsyncEngine
+) -> None:
+    await gql.data(RULES, {"input": {"maxDiscountBp": 3000}})  # 30% of 50.00 = 15.00
+    cid = await customer_with(gql, 5000)
+    too_much = await redeem(gql, cid, "O-3", 1501, "a")
+    assert [(e["field"], e["code"]) for e in too_much["userErrors"]] == [("points", "ABOVE_QUOTE")]
+    assert (await redeem(gql, cid, "O-3", 1000, "b"))["userErrors"] == []
+    # A second redemption on the same order only gets what the cap has left
+    second = await redeem(gql, cid, "O-3", 1000, "c")
+    assert [e["code"] for e in second["userErrors"]] == ["ABOVE_QUOTE"]
+    assert (await redeem(gql, cid, "O-3", 500, "d"))["userErrors"] == []
+    receipt = (await gql.data(ORDER, {"order": "O-3"}))["orderPoints"]
+    assert (receipt["pointsUsed"], receipt["valueRedeemedMinor"]) == (1500, 1500)
+    await sound(engine)
+
+
+async def test_fifty_concurrent_redemptions_never_overdraw(
+    gql: GraphQLClient, engine: AsyncEngine
+) -> None:
+    cid = await customer_with(gql, 100)
+    answers = await asyncio.gather(*(redeem(gql, cid, f"C-{n}", 10, f"c{n}") for n in range(50)))
+    succeeded = [a for a in answers if not a["userErrors"]]
+    refused = {e["code"] for a in answers for e in a["userErrors"]}
+    assert len(succeeded) == 10
+    assert refused <= {"INSUFFICIENT_POINTS", "ABOVE_QUOTE"}
+    assert (
+        await gql.data("query($id: ID!) { customer(id: $id) { points { balance } } }", {"id": cid})
+    )["customer"]["points"]["balance"] == 0
+    await sound(engine)
