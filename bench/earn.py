@@ -197,6 +197,8 @@ def sql_executor(connections: list[asyncpg.Connection]) -> Execute:
                     "id": op.customer_id,
                     "skus": [ln.sku for ln in op.lines],
                     "program": rules.PROGRAM_ID,
+                    "shop": "default",
+                    "order_id": op.order_id,
                 },
             ),
         )

@@ -42,6 +42,7 @@ class RedemptionRules:
     max_discount_minor: int | None = None
     max_discount_bp: int | None = None
     exclude_discounted: bool = False
+    earn_on_points_paid: bool = False
     # (kind, key) -> payable; kind is "SKU" or "LINE".
     product_rules: dict[tuple[str, str], bool] = field(default_factory=dict)
 

@@ -32,6 +32,7 @@ async def get_rules(uow: UnitOfWork) -> RedemptionRules:
         max_discount_minor=row.max_discount_minor,
         max_discount_bp=row.max_discount_bp,
         exclude_discounted=row.exclude_discounted,
+        earn_on_points_paid=row.earn_on_points_paid,
         product_rules={(p.kind, p.key): p.payable for p in products},
     )
 
@@ -93,6 +94,7 @@ async def update_rules(
                 max_discount_minor=rules.max_discount_minor,
                 max_discount_bp=rules.max_discount_bp,
                 exclude_discounted=rules.exclude_discounted,
+                earn_on_points_paid=rules.earn_on_points_paid,
             )
         )
         for kind, key in removed:

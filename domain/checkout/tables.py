@@ -34,6 +34,8 @@ redemption_rules = Table(
     Column("max_discount_minor", BigInteger),
     Column("max_discount_bp", Integer),
     Column("exclude_discounted", Boolean, nullable=False, server_default=text("false")),
+    # Whether the part of an order paid with points still earns points (usually not).
+    Column("earn_on_points_paid", Boolean, nullable=False, server_default=text("false")),
     Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     CheckConstraint("points_per_unit > 0 AND value_per_unit_minor > 0", name="rate_positive"),
     CheckConstraint("min_balance_points >= 0 AND min_cart_minor >= 0", name="minimums"),

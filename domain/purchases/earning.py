@@ -65,10 +65,16 @@ class EarningSnapshot:
     exclude_discounted: bool
     multiplier: Decimal
     overrides: dict[str, tuple[OverrideMode, int]] = field(default_factory=dict)
+    # Paid with points (redeemed on the order): that part of the eligible amount earns nothing.
+    points_paid_minor: int = 0
 
     @classmethod
     def of(
-        cls, rule: EarningRule, multiplier: Decimal, overrides: dict[str, tuple[OverrideMode, int]]
+        cls,
+        rule: EarningRule,
+        multiplier: Decimal,
+        overrides: dict[str, tuple[OverrideMode, int]],
+        points_paid_minor: int = 0,
     ) -> EarningSnapshot:
         return cls(
             rule.points_per_unit,
@@ -77,6 +83,7 @@ class EarningSnapshot:
             rule.exclude_discounted,
             multiplier,
             overrides,
+            points_paid_minor,
         )
 
     def to_json(self) -> dict[str, Any]:
@@ -89,6 +96,7 @@ class EarningSnapshot:
             "overrides": {
                 sku: [mode.value, value] for sku, (mode, value) in self.overrides.items()
             },
+            "points_paid_minor": self.points_paid_minor,
         }
 
     @classmethod
@@ -100,6 +108,7 @@ class EarningSnapshot:
             data["exclude_discounted"],
             Decimal(data["multiplier"]),
             {sku: (OverrideMode(m), int(v)) for sku, (m, v) in data["overrides"].items()},
+            int(data.get("points_paid_minor", 0)),
         )
 
 
@@ -124,6 +133,7 @@ def points_for(lines: list[Line], snapshot: EarningSnapshot) -> int:
             extra += override_points(override[0], override[1], line)
         elif not (snapshot.exclude_discounted and line.discounted):
             eligible += line.amount_minor
+    eligible = max(0, eligible - snapshot.points_paid_minor)
     scaled = int(snapshot.multiplier * _MULTIPLIER_SCALE)
     base = (
         eligible

@@ -68,8 +68,12 @@ async def record_purchase(uow: UnitOfWork, report: PurchaseReport, actor: str) -
     # A new order is one read and one self-contained write (purchase, lines, award, events):
     # no transaction is needed. A repeated report takes the row lock in a transaction.
     async with uow.autocommit():
-        ctx = await _earning_context(uow, cid, report.card_code, [ln.sku for ln in lines])
-        snapshot = EarningSnapshot.of(ctx.rule, ctx.multiplier, ctx.overrides)
+        ctx = await _earning_context(
+            uow, cid, report.card_code, [ln.sku for ln in lines], shop, order_id
+        )
+        snapshot = EarningSnapshot.of(
+            ctx.rule, ctx.multiplier, ctx.overrides, ctx.points_paid_minor
+        )
         award_now = report.status.rank >= ctx.rule.award_status.rank
         points = points_for(lines, snapshot) if award_now else 0
         purchase = Purchase(
@@ -125,26 +129,37 @@ class _EarningContext:
     multiplier: Decimal
     rule: EarningRule
     overrides: dict[str, tuple[OverrideMode, int]]
+    points_paid_minor: int  # redeemed on this order, when that part does not earn
 
 
 _CONTEXT = """
     SELECT c.id, pc.earn_multiplier, r.points_per_unit, r.spend_unit_minor, r.award_status,
            r.min_order_minor, r.exclude_discounted,
            (SELECT COALESCE(json_agg(json_build_array(o.sku, o.mode, o.value)), '[]'::json)
-              FROM product_earning_overrides o WHERE o.sku = ANY(:skus)) AS overrides
+              FROM product_earning_overrides o WHERE o.sku = ANY(:skus)) AS overrides,
+           CASE WHEN rr.earn_on_points_paid THEN 0 ELSE
+               (SELECT COALESCE(sum(d.value_minor), 0) FROM redemptions d
+                 WHERE d.shop = :shop AND d.order_id = :order_id) END AS points_paid_minor
       FROM customers c
       JOIN point_categories pc ON pc.id = c.category_id
       JOIN earning_rules r ON r.id = :program
+      JOIN redemption_rules rr ON rr.id = :program
 """
 _CONTEXT_BY_ID = text(f"{_CONTEXT} WHERE c.id = :id")
 _CONTEXT_BY_CARD = text(f"{_CONTEXT} WHERE c.card_code = :card")
 
 
 async def _earning_context(
-    uow: UnitOfWork, customer_id: int, card_code: str | None, skus: list[str]
+    uow: UnitOfWork,
+    customer_id: int,
+    card_code: str | None,
+    skus: list[str],
+    shop: str,
+    order_id: str,
 ) -> _EarningContext:
-    """The customer, its multiplier, the rule and the lines' overrides: one round trip."""
-    params = {"skus": skus, "program": rules.PROGRAM_ID}
+    """The customer, its multiplier, the rule, the lines' overrides and what points already
+    paid on the order: one round trip."""
+    params = {"skus": skus, "program": rules.PROGRAM_ID, "shop": shop, "order_id": order_id}
     if card_code is not None:
         field = "cardCode"
         row = await uow.fetch_row(_CONTEXT_BY_CARD, {**params, "card": card_code})
@@ -164,6 +179,7 @@ async def _earning_context(
             row["exclude_discounted"],
         ),
         overrides={sku: (OverrideMode(mode), int(value)) for sku, mode, value in row["overrides"]},
+        points_paid_minor=int(row["points_paid_minor"]),
     )
 
 
@@ -206,7 +222,7 @@ async def _report_again(
     if purchase.awarded_at is None and reached.rank >= ctx.rule.award_status.rank:
         lines = repo.remaining_lines(purchase)
         overrides = await rules.overrides_for(uow, [ln.sku for ln in lines])
-        snapshot = EarningSnapshot.of(ctx.rule, ctx.multiplier, overrides)
+        snapshot = EarningSnapshot.of(ctx.rule, ctx.multiplier, overrides, ctx.points_paid_minor)
         awarded = points_for(lines, snapshot)
         if awarded > 0:
             posting = _award_posting(purchase, awarded, actor)

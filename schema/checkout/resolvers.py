@@ -46,6 +46,7 @@ class UpdateRedemptionRulesInput:
     max_discount_minor: Money | None = strawberry.UNSET
     max_discount_bp: int | None = strawberry.UNSET
     exclude_discounted: bool | None = strawberry.UNSET
+    earn_on_points_paid: bool | None = strawberry.UNSET
     product_rules: list[RedemptionProductRuleInput] | None = strawberry.UNSET
     remove_product_rules: list[RedemptionProductKeyInput] | None = strawberry.UNSET
 
@@ -81,6 +82,7 @@ _REQUIRED = (
     "min_balance_points",
     "min_cart_minor",
     "exclude_discounted",
+    "earn_on_points_paid",
 )
 
 

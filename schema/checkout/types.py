@@ -52,6 +52,9 @@ class RedemptionRulesType:
         description="Largest discount as basis points of the cart (2500 = 25%)."
     )
     exclude_discounted: bool
+    earn_on_points_paid: bool = strawberry.field(
+        description="Whether the part of an order paid with points earns points."
+    )
     product_rules: list[RedemptionProductRule]
 
     @classmethod
@@ -66,6 +69,7 @@ class RedemptionRulesType:
             else None,
             max_discount_bp=r.max_discount_bp,
             exclude_discounted=r.exclude_discounted,
+            earn_on_points_paid=r.earn_on_points_paid,
             product_rules=[
                 RedemptionProductRule(kind=ProductRuleKind(k), key=key, payable=v)
                 for (k, key), v in sorted(r.product_rules.items())

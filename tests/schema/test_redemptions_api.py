@@ -129,3 +129,28 @@ async def test_fifty_concurrent_redemptions_never_overdraw(
         await gql.data("query($id: ID!) { customer(id: $id) { points { balance } } }", {"id": cid})
     )["customer"]["points"]["balance"] == 0
     await sound(engine)
+
+
+RECORD = """mutation($order: String!, $id: ID!) {
+  recordPurchase(input: {orderId: $order, customerId: $id, status: PAID,
+                         lines: [{sku: "A", quantity: 2, unitPriceMinor: 2500}]}) {
+    pointsAwarded userErrors { code } } }"""
+
+
+async def test_the_part_paid_with_points_earns_nothing_unless_the_setting_says_so(
+    gql: GraphQLClient, engine: AsyncEngine
+) -> None:
+    # Default earning: 1 point per 1.00. 10.00 of a 50.00 order is paid with points.
+    cid = await customer_with(gql, 5000)
+    await redeem(gql, cid, "E-1", 1000, "e1")
+    earned = (await gql.data(RECORD, {"order": "E-1", "id": cid}))["recordPurchase"]
+    assert earned == {"pointsAwarded": 40, "userErrors": []}
+    receipt = (await gql.data(ORDER, {"order": "E-1"}))["orderPoints"]
+    assert (receipt["pointsEarned"], receipt["pointsUsed"], receipt["balance"]) == (40, 1000, 4040)
+
+    # When the program lets points-paid amounts earn, the whole order earns
+    await gql.data(RULES, {"input": {"earnOnPointsPaid": True}})
+    await redeem(gql, cid, "E-2", 1000, "e2")
+    earned = (await gql.data(RECORD, {"order": "E-2", "id": cid}))["recordPurchase"]
+    assert earned["pointsAwarded"] == 50
+    await sound(engine)

@@ -100,7 +100,8 @@ async def reset_tables(engine: AsyncEngine) -> None:
             text(
                 "UPDATE redemption_rules SET points_per_unit = 100, value_per_unit_minor = 100, "
                 "min_balance_points = 0, min_cart_minor = 0, max_discount_minor = NULL, "
-                "max_discount_bp = NULL, exclude_discounted = false WHERE id = 1"
+                "max_discount_bp = NULL, exclude_discounted = false, "
+                "earn_on_points_paid = false WHERE id = 1"
             )
         )
         await conn.execute(text("DELETE FROM point_categories WHERE NOT is_default"))
