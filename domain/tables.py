@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 from domain.access.tables import api_tokens
-from domain.checkout.tables import redemption_product_rules, redemption_rules, redemptions
+from domain.checkout.tables import (
+    holds,
+    redemption_product_rules,
+    redemption_rules,
+    redemptions,
+)
 from domain.customers.tables import customers, point_categories
 from domain.events.tables import domain_events
 from domain.ledger.tables import ledger_entries, lot_allocations, point_accounts, point_lots
@@ -21,6 +26,7 @@ __all__ = [
     "customers",
     "domain_events",
     "earning_rules",
+    "holds",
     "ledger_entries",
     "lot_allocations",
     "metadata",

@@ -114,7 +114,7 @@ async def _redeem(
             )
         )
     ).scalar_one()
-    allowed = quote(rules, account.balance, cart, int(already))
+    allowed = quote(rules, account.spendable, cart, int(already))
     if points > allowed.max_points:
         raise DomainError.one(
             "points",

@@ -49,8 +49,7 @@ def check_cart(problems: Problems, lines: list[CartLine]) -> list[CartLine]:
 async def quote_redemption(uow: UnitOfWork, customer_id: str, lines: list[CartLine]) -> Quote:
     """How many of the customer's points this cart can take, and what they are worth.
 
-    Writes nothing. Every spendable point counts (holds, a later part of checkout, will
-    lower it)."""
+    Writes nothing. Spendable points are the balance less the points held by checkouts."""
     problems = Problems()
     cid = parse_id(problems, "customerId", customer_id)
     cart = check_cart(problems, lines)
@@ -60,4 +59,4 @@ async def quote_redemption(uow: UnitOfWork, customer_id: str, lines: list[CartLi
         if account is None:
             raise DomainError.one("customerId", ErrorCode.NOT_FOUND, "No such customer.")
         rules = await get_rules(uow)
-    return quote(rules, account.balance, cart)
+    return quote(rules, account.spendable, cart)

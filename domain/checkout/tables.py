@@ -72,3 +72,24 @@ redemptions = Table(
     CheckConstraint("points > 0 AND value_minor > 0", name="positive"),
     Index("ix_redemptions_order", "shop", "order_id"),
 )
+
+holds = Table(
+    "holds",
+    metadata,
+    Column("id", BigInteger, Identity(), primary_key=True),
+    Column("customer_id", BigInteger, ForeignKey("customers.id"), nullable=False),
+    Column("points", BigInteger, nullable=False),
+    # ACTIVE, then CAPTURED (a debit), RELEASED (by hand) or EXPIRED (by the sweep).
+    Column("status", Text, nullable=False, server_default=text("'ACTIVE'")),
+    Column("shop", Text, nullable=False),
+    Column("order_id", Text),
+    Column("idempotency_key", Text, nullable=False, unique=True),
+    Column("expires_at", DateTime(timezone=True), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("resolved_at", DateTime(timezone=True)),
+    Column("entry_id", BigInteger, ForeignKey("ledger_entries.id")),
+    CheckConstraint("points > 0", name="points_positive"),
+    CheckConstraint("status IN ('ACTIVE', 'CAPTURED', 'RELEASED', 'EXPIRED')", name="status"),
+    Index("ix_holds_active_expiry", "expires_at", postgresql_where=text("status = 'ACTIVE'")),
+    Index("ix_holds_customer_id", "customer_id"),
+)

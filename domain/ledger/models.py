@@ -14,6 +14,11 @@ class Account:
     balance: int
     lifetime_earned: int
     lifetime_spent: int
+    held: int = 0
+
+    @property
+    def spendable(self) -> int:
+        return self.balance - self.held
 
 
 @dataclass(frozen=True)

@@ -49,6 +49,8 @@ class Posting:
     reverses_entry_id: int | None = None
     # Record PointsEarned / PointsSpent in the same statement (reversals record their own).
     records_event: bool = True
+    # Held points this debit turns into a spend (capturing a hold).
+    releases_held: int = 0
 
     @classmethod
     def of(
@@ -75,6 +77,7 @@ class Posted:
     created_at: datetime
     lifetime_earned: int
     lifetime_spent: int
+    held: int = 0
 
     def entry(self, posting: Posting) -> LedgerEntry:
         """The entry as written, without reading it back."""
@@ -95,7 +98,9 @@ class Posted:
         )
 
     def account(self, customer_id: int) -> Account:
-        return Account(customer_id, self.balance_after, self.lifetime_earned, self.lifetime_spent)
+        return Account(
+            customer_id, self.balance_after, self.lifetime_earned, self.lifetime_spent, self.held
+        )
 
 
 _ACCOUNT_UPDATE = """
@@ -103,9 +108,10 @@ _ACCOUNT_UPDATE = """
        SET balance = balance + :points,
            lifetime_earned = lifetime_earned + :earned_delta,
            lifetime_spent = lifetime_spent + :spent_delta,
+           held = held - :released_held,
            updated_at = now()
-     WHERE customer_id = :customer_id AND balance + :points >= 0 {guard}
-    RETURNING balance, lifetime_earned, lifetime_spent
+     WHERE customer_id = :customer_id AND balance + :points >= held - :released_held {guard}
+    RETURNING balance, lifetime_earned, lifetime_spent, held
 """
 
 _ENTRY_INSERT = """
@@ -151,7 +157,8 @@ def credit_ctes(guard: str = "", key_sql: str = _KEY) -> str:
 
 _CREDIT_NEW_LOT = text(f"""
     WITH {credit_ctes()}
-    SELECT e.id, e.balance_after, e.created_at, acc.lifetime_earned, acc.lifetime_spent
+    SELECT e.id, e.balance_after, e.created_at, acc.lifetime_earned, acc.lifetime_spent,
+           acc.held
       FROM e, acc
 """)
 
@@ -167,7 +174,8 @@ _CREDIT_BACK_TO_LOTS = text(f"""
               FROM back b WHERE l.id = b.lot_id AND EXISTS (SELECT 1 FROM e)),
     alloc AS (INSERT INTO lot_allocations (entry_id, lot_id, points)
               SELECT e.id, b.lot_id, b.pts FROM e, back b)
-    SELECT e.id, e.balance_after, e.created_at, acc.lifetime_earned, acc.lifetime_spent
+    SELECT e.id, e.balance_after, e.created_at, acc.lifetime_earned, acc.lifetime_spent,
+           acc.held
       FROM e, acc
 """)
 
@@ -213,6 +221,7 @@ def posting_params(posting: Posting) -> dict[str, object]:
         "earned_delta": posting.earned_delta,
         "spent_delta": posting.spent_delta,
         "event_type": posting.event_type,
+        "released_held": posting.releases_held,
     }
 
 
@@ -258,6 +267,7 @@ async def debit(uow: UnitOfWork, posting: Posting, preferred_lot_id: int | None 
         row["created_at"],
         account.lifetime_earned,
         account.lifetime_spent,
+        account.held,
     )
 
 
@@ -269,6 +279,7 @@ def posted_from(row: Mapping[Any, Any]) -> Posted:
         row["created_at"],
         row["lifetime_earned"],
         row["lifetime_spent"],
+        row["held"],
     )
 
 

@@ -50,6 +50,7 @@ async def accounts_by_customer(uow: UnitOfWork, customer_ids: Sequence[int]) -> 
             point_accounts.c.balance,
             point_accounts.c.lifetime_earned,
             point_accounts.c.lifetime_spent,
+            point_accounts.c.held,
         ).where(point_accounts.c.customer_id.in_(list(customer_ids)))
     )
     return {row.customer_id: Account(**row._asdict()) for row in rows}

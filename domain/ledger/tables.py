@@ -27,8 +27,11 @@ point_accounts = Table(
     Column("balance", BigInteger, nullable=False, server_default=text("0")),
     Column("lifetime_earned", BigInteger, nullable=False, server_default=text("0")),
     Column("lifetime_spent", BigInteger, nullable=False, server_default=text("0")),
+    # Points reserved by active holds: in the balance, but not spendable.
+    Column("held", BigInteger, nullable=False, server_default=text("0")),
     Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     CheckConstraint(f"balance >= 0 AND balance <= {BALANCE_CEILING}", name="balance_range"),
+    CheckConstraint("held >= 0 AND held <= balance", name="held_range"),
 )
 
 ledger_entries = Table(

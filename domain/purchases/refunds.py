@@ -115,7 +115,7 @@ async def _refund(
     if due > 0:
         account = await get_account(uow, purchase.customer_id)
         assert account is not None
-        taken = min(due, account.balance)
+        taken = min(due, account.spendable)  # held points stay reserved
         if taken > 0:
             posting = post.Posting.of(
                 purchase.customer_id,

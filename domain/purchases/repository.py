@@ -51,7 +51,7 @@ _INSERT_NEW_AND_AWARD = text(f"""
     )
 }
     SELECT p.id AS purchase_id, e.id, e.balance_after, e.created_at, acc.lifetime_earned,
-           acc.lifetime_spent
+           acc.lifetime_spent, acc.held
       FROM p LEFT JOIN e ON true LEFT JOIN acc ON true
 """)
 
