@@ -94,6 +94,19 @@ async def debits_fully_allocated(conn: AsyncConnection) -> list[str]:
     )
 
 
+async def held_equals_active_holds(conn: AsyncConnection) -> list[str]:
+    return await _rows(
+        conn,
+        """
+        SELECT format('customer %s: %s points held but active holds reserve %s',
+                      a.customer_id, a.held, COALESCE(h.total, 0))
+          FROM point_accounts a
+          LEFT JOIN (SELECT customer_id, sum(points) AS total FROM holds
+                      WHERE status = 'ACTIVE' GROUP BY customer_id) h USING (customer_id)
+         WHERE a.held <> COALESCE(h.total, 0) OR a.held > a.balance""",
+    )
+
+
 CHECKS: tuple[Check, ...] = (
     balance_equals_sum_of_entries,
     balance_equals_open_lots,
@@ -101,6 +114,7 @@ CHECKS: tuple[Check, ...] = (
     balance_after_is_running_total,
     lots_match_allocations,
     debits_fully_allocated,
+    held_equals_active_holds,
 )
 
 

@@ -7,10 +7,12 @@ from typing import Any
 import strawberry
 
 from domain.access.permissions import Permission
-from domain.checkout import redemptions, rules, services
+from domain.checkout import holds, redemptions, rules, services
+from domain.checkout.holds import Hold
 from domain.errors import DomainError
 from schema.checkout.types import (
     CartLineInput,
+    HoldType,
     OrderPointsType,
     ProductRuleKind,
     RedemptionQuoteType,
@@ -67,6 +69,35 @@ class RedeemPointsPayload:
     points: PointsSummaryType | None = None
     replayed: bool = False
     user_errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+@strawberry.input(description="Reserve points for a checkout until captured, released or expired.")
+class HoldPointsInput:
+    customer_id: strawberry.ID
+    points: int
+    idempotency_key: str
+    order_id: str | None = None
+    shop: str = "default"
+    ttl_seconds: int | None = strawberry.field(default=None, description="15 minutes if omitted.")
+
+
+@strawberry.input
+class HoldIdInput:
+    hold_id: strawberry.ID
+
+
+@strawberry.type
+class HoldPayload:
+    hold: HoldType | None = None
+    points: PointsSummaryType | None = None
+    replayed: bool = False
+    user_errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+def _hold_payload(hold: Hold) -> HoldPayload:
+    return HoldPayload(
+        hold=HoldType.of(hold), points=PointsSummaryType.of(hold.account), replayed=hold.replayed
+    )
 
 
 @strawberry.type
@@ -134,6 +165,38 @@ class CheckoutQueries:
 
 @strawberry.type
 class CheckoutMutations:
+    @strawberry.mutation(permission_classes=[requires(Permission.REDEEM_POINTS)])
+    @payload_on_error(HoldPayload)
+    async def hold_points(self, info: Info, input: HoldPointsInput) -> HoldPayload:
+        return _hold_payload(
+            await holds.hold_points(
+                info.context.new_uow(),
+                input.customer_id,
+                input.points,
+                input.idempotency_key,
+                input.shop,
+                input.order_id,
+                input.ttl_seconds,
+            )
+        )
+
+    @strawberry.mutation(
+        permission_classes=[requires(Permission.REDEEM_POINTS)],
+        description="Turn a hold into a debit at payment.",
+    )
+    @payload_on_error(HoldPayload)
+    async def capture_hold(self, info: Info, input: HoldIdInput) -> HoldPayload:
+        return _hold_payload(
+            await holds.capture_hold(
+                info.context.new_uow(), input.hold_id, info.context.principal.actor
+            )
+        )
+
+    @strawberry.mutation(permission_classes=[requires(Permission.REDEEM_POINTS)])
+    @payload_on_error(HoldPayload)
+    async def release_hold(self, info: Info, input: HoldIdInput) -> HoldPayload:
+        return _hold_payload(await holds.release_hold(info.context.new_uow(), input.hold_id))
+
     @strawberry.mutation(permission_classes=[requires(Permission.REDEEM_POINTS)])
     @payload_on_error(RedeemPointsPayload)
     async def redeem_points(self, info: Info, input: RedeemPointsInput) -> RedeemPointsPayload:

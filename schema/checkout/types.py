@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from enum import Enum
 
 import strawberry
 
+from domain.checkout.holds import Hold
 from domain.checkout.quote import CartLine, Quote, QuoteReason, RedemptionRules
 from schema.scalars import Money
 
@@ -119,3 +121,28 @@ class OrderPointsType:
     points_used: int = strawberry.field(description="Spent as payment on the order.")
     value_redeemed_minor: Money
     balance: int = strawberry.field(description="The customer's balance now.")
+
+
+@strawberry.type(name="Hold", description="Points reserved for a checkout.")
+class HoldType:
+    id: strawberry.ID
+    customer_id: strawberry.ID
+    points: int
+    status: str = strawberry.field(description="ACTIVE, CAPTURED, RELEASED or EXPIRED.")
+    shop: str
+    order_id: str | None
+    expires_at: datetime
+    entry_id: strawberry.ID | None = strawberry.field(description="The debit of a capture.")
+
+    @classmethod
+    def of(cls, h: Hold) -> HoldType:
+        return cls(
+            id=strawberry.ID(str(h.id)),
+            customer_id=strawberry.ID(str(h.customer_id)),
+            points=h.points,
+            status=h.status,
+            shop=h.shop,
+            order_id=h.order_id,
+            expires_at=h.expires_at,
+            entry_id=strawberry.ID(str(h.entry_id)) if h.entry_id else None,
+        )

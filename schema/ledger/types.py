@@ -19,6 +19,10 @@ class PointsSummaryType:
     balance: int
     lifetime_earned: int = strawberry.field(description="Points earned, net of refunds.")
     lifetime_spent: int = strawberry.field(description="Points debited other than refunds.")
+    held: int = strawberry.field(
+        description="Reserved by checkouts: in the balance, not spendable."
+    )
+    spendable: int = strawberry.field(description="The balance less what is held.")
 
     @classmethod
     def of(cls, account: Account) -> PointsSummaryType:
@@ -26,6 +30,8 @@ class PointsSummaryType:
             balance=account.balance,
             lifetime_earned=account.lifetime_earned,
             lifetime_spent=account.lifetime_spent,
+            held=account.held,
+            spendable=account.spendable,
         )
 
 

@@ -100,6 +100,18 @@ MUTATIONS: dict[str, tuple[str, dict[str, Any]]] = {
             }
         },
     ),
+    "holdPoints": (
+        "mutation($input: HoldPointsInput!) { holdPoints(input: $input) { replayed } }",
+        {"input": {"customerId": "1", "points": 10, "idempotencyKey": "perm-h"}},
+    ),
+    "captureHold": (
+        'mutation { captureHold(input: {holdId: "1"}) { replayed } }',
+        {},
+    ),
+    "releaseHold": (
+        'mutation { releaseHold(input: {holdId: "1"}) { replayed } }',
+        {},
+    ),
     "updateRedemptionRules": (
         "mutation($input: UpdateRedemptionRulesInput!) { updateRedemptionRules(input: $input) { "
         "rules { pointsPerUnit } } }",

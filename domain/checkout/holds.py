@@ -1,0 +1,263 @@
+"""Holds: a checkout reserves points (held: in the balance, not spendable), then captures
+them as a debit at payment or releases them; a hold not captured in time expires."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func, insert, select, text, update
+from sqlalchemy.exc import IntegrityError
+
+from domain.checkout.tables import holds
+from domain.errors import DomainError, ErrorCode, Problems
+from domain.ledger import posting as post
+from domain.ledger.kinds import EntryKind
+from domain.ledger.models import Account
+from domain.ledger.queries import get_account
+from domain.uow import UnitOfWork, violated_constraint
+from domain.validation import check_points, optional_text, parse_id, required_text
+
+DEFAULT_HOLD_S = 15 * 60
+MAX_HOLD_S = 7 * 24 * 3600
+
+
+@dataclass(frozen=True)
+class Hold:
+    id: int
+    customer_id: int
+    points: int
+    status: str
+    shop: str
+    order_id: str | None
+    expires_at: datetime
+    entry_id: int | None
+    account: Account
+    replayed: bool = False
+
+
+_RESERVE = text("""
+    UPDATE point_accounts SET held = held + :points, updated_at = now()
+     WHERE customer_id = :customer_id AND balance - held >= :points
+    RETURNING balance, lifetime_earned, lifetime_spent, held
+""")
+
+_UNRESERVE = text("""
+    UPDATE point_accounts SET held = held - :points, updated_at = now()
+     WHERE customer_id = :customer_id
+""")
+
+
+async def hold_points(
+    uow: UnitOfWork,
+    customer_id: str,
+    points: int,
+    idempotency_key: str,
+    shop: str = "default",
+    order_id: str | None = None,
+    ttl_s: int | None = None,
+) -> Hold:
+    """Reserve spendable points for a checkout, for `ttl_s` seconds (15 minutes by default).
+
+    Guarantees: never reserves more than balance minus holds; the same key replayed returns
+    the first hold."""
+    problems = Problems()
+    cid = parse_id(problems, "customerId", customer_id)
+    check_points(problems, "points", points, signed=False)
+    key = required_text(problems, "idempotencyKey", idempotency_key)
+    clean_shop = required_text(problems, "shop", shop, 100)
+    clean_order = optional_text(problems, "orderId", order_id, 100)
+    ttl = DEFAULT_HOLD_S if ttl_s is None else ttl_s
+    if not 0 < ttl <= MAX_HOLD_S:
+        problems.add("ttlSeconds", ErrorCode.OUT_OF_RANGE, f"1 to {MAX_HOLD_S} seconds.")
+    problems.raise_if_any()
+    try:
+        async with uow:
+            existing = await _by_key(uow, key)
+            if existing is not None:
+                return await _replayed(uow, existing, cid, points)
+            reserved = (
+                await uow.execute(_RESERVE, {"customer_id": cid, "points": points})
+            ).one_or_none()
+            if reserved is None:
+                account = await get_account(uow, cid)
+                if account is None:
+                    raise DomainError.one("customerId", ErrorCode.NOT_FOUND, "No such customer.")
+                raise DomainError.one(
+                    "points",
+                    ErrorCode.INSUFFICIENT_POINTS,
+                    f"{account.spendable} points are spendable; {points} cannot be held.",
+                )
+            row = (
+                await uow.execute(
+                    insert(holds)
+                    .values(
+                        customer_id=cid,
+                        points=points,
+                        shop=clean_shop,
+                        order_id=clean_order,
+                        idempotency_key=key,
+                        expires_at=datetime.now(UTC) + timedelta(seconds=ttl),
+                    )
+                    .returning(holds)
+                )
+            ).one()
+            await uow.commit()
+            return _model(
+                row,
+                Account(
+                    cid,
+                    reserved.balance,
+                    reserved.lifetime_earned,
+                    reserved.lifetime_spent,
+                    reserved.held,
+                ),
+            )
+    except IntegrityError as error:
+        if violated_constraint(error) != "uq_holds_idempotency_key":
+            raise
+    async with uow:
+        row = await _by_key(uow, key)
+        assert row is not None
+        return await _replayed(uow, row, cid, points)
+
+
+async def capture_hold(uow: UnitOfWork, hold_id: str, actor: str) -> Hold:
+    """Turn an active hold into a REDEMPTION debit of its points. A hold that has expired,
+    or was captured or released, cannot be captured (HOLD_NOT_ACTIVE)."""
+    hid = _hold_id(hold_id)
+    async with uow:
+        row = await _lock(uow, hid)
+        if row.status == "ACTIVE" and row.expires_at <= datetime.now(UTC):
+            await _end(uow, row, "EXPIRED")
+            await uow.commit()
+            raise _not_active("EXPIRED")
+        if row.status != "ACTIVE":
+            raise _not_active(row.status)
+        posting = post.Posting.of(
+            row.customer_id,
+            -row.points,
+            EntryKind.REDEMPTION,
+            actor,
+            source_type="hold",
+            source_ref=f"{row.shop}/{row.order_id or row.id}",
+            idempotency_key=f"hold:{row.id}",
+            releases_held=row.points,
+        )
+        posted = await post.debit(uow, posting)
+        done = (
+            await uow.execute(
+                update(holds)
+                .where(holds.c.id == hid)
+                .values(status="CAPTURED", resolved_at=func.now(), entry_id=posted.entry_id)
+                .returning(holds)
+            )
+        ).one()
+        await uow.commit()
+    return _model(done, posted.account(row.customer_id))
+
+
+async def release_hold(uow: UnitOfWork, hold_id: str) -> Hold:
+    """Free an active hold's points. Releasing a hold that is no longer active is refused."""
+    hid = _hold_id(hold_id)
+    async with uow:
+        row = await _lock(uow, hid)
+        if row.status != "ACTIVE":
+            raise _not_active(row.status)
+        done = await _end(uow, row, "RELEASED")
+        account = await get_account(uow, row.customer_id)
+        await uow.commit()
+    assert account is not None
+    return _model(done, account)
+
+
+async def expire_holds(uow: UnitOfWork, now: datetime | None = None, limit: int = 1000) -> int:
+    """Release every active hold past its time (oldest first, `limit` at a time); returns how
+    many expired. Safe to run concurrently and repeatedly: each hold expires once."""
+    async with uow:
+        expired = (
+            await uow.execute(
+                text("""
+            WITH due AS (
+                SELECT id FROM holds WHERE status = 'ACTIVE' AND expires_at <= :now
+                 ORDER BY expires_at LIMIT :limit FOR UPDATE SKIP LOCKED),
+            ended AS (
+                UPDATE holds h SET status = 'EXPIRED', resolved_at = now()
+                  FROM due WHERE h.id = due.id
+                RETURNING h.customer_id, h.points),
+            per_customer AS (
+                SELECT customer_id, sum(points) AS points FROM ended GROUP BY customer_id),
+            freed AS (
+                UPDATE point_accounts a SET held = a.held - p.points, updated_at = now()
+                  FROM per_customer p WHERE a.customer_id = p.customer_id)
+            SELECT count(*) FROM ended
+        """),
+                {"now": now or datetime.now(UTC), "limit": limit},
+            )
+        ).scalar_one()
+        await uow.commit()
+    return int(expired)
+
+
+def _hold_id(raw: str) -> int:
+    problems = Problems()
+    hid = parse_id(problems, "holdId", raw)
+    problems.raise_if_any()
+    return hid
+
+
+def _not_active(status: str) -> DomainError:
+    return DomainError.one("holdId", ErrorCode.HOLD_NOT_ACTIVE, f"This hold is {status}.")
+
+
+async def _lock(uow: UnitOfWork, hold_id: int) -> Any:
+    row = (
+        await uow.execute(select(holds).where(holds.c.id == hold_id).with_for_update())
+    ).one_or_none()
+    if row is None:
+        raise DomainError.one("holdId", ErrorCode.NOT_FOUND, "No such hold.")
+    return row
+
+
+async def _end(uow: UnitOfWork, row: Any, status: str) -> Any:
+    await uow.execute(_UNRESERVE, {"customer_id": row.customer_id, "points": row.points})
+    return (
+        await uow.execute(
+            update(holds)
+            .where(holds.c.id == row.id)
+            .values(status=status, resolved_at=func.now())
+            .returning(holds)
+        )
+    ).one()
+
+
+async def _by_key(uow: UnitOfWork, key: str) -> Any:
+    return (await uow.execute(select(holds).where(holds.c.idempotency_key == key))).one_or_none()
+
+
+async def _replayed(uow: UnitOfWork, row: Any, cid: int, points: int) -> Hold:
+    if (row.customer_id, row.points) != (cid, points):
+        raise DomainError.one(
+            "idempotencyKey",
+            ErrorCode.IDEMPOTENCY_CONFLICT,
+            "This key was already used for a different hold.",
+        )
+    account = await get_account(uow, cid)
+    assert account is not None
+    return _model(row, account, replayed=True)
+
+
+def _model(row: Any, account: Account, replayed: bool = False) -> Hold:
+    return Hold(
+        row.id,
+        row.customer_id,
+        row.points,
+        row.status,
+        row.shop,
+        row.order_id,
+        row.expires_at,
+        row.entry_id,
+        account,
+        replayed,
+    )
