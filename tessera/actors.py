@@ -11,7 +11,9 @@ import logging
 
 import dramatiq
 
+from domain.checkout.holds import expire_holds as expire_due_holds
 from domain.ledger.invariants import find_violations
+from domain.uow import UnitOfWork
 from tessera.broker import configure_broker
 from tessera.database import create_engine
 from tessera.embedded import ensure_broker_url, ensure_database_url
@@ -47,5 +49,26 @@ async def _find_violations(database_url: str) -> list[str]:
             )
             async with snapshot.begin():
                 return await find_violations(snapshot)
+    finally:
+        await engine.dispose()
+
+
+@dramatiq.actor(max_retries=3)
+def expire_holds() -> int:
+    """Release the holds whose time has passed; returns how many expired.
+
+    Idempotent and safe on several workers at once (each hold expires once). Captures check
+    a hold's time themselves, so a late sweep never lets an expired hold be captured; it
+    only decides when the held points become spendable again."""
+    expired = asyncio.run(_expire_holds(ensure_database_url(Settings.from_env())))
+    if expired:
+        logger.info("%d hold(s) expired", expired)
+    return expired
+
+
+async def _expire_holds(database_url: str) -> int:
+    engine = create_engine(database_url, pool_size=1)
+    try:
+        return await expire_due_holds(UnitOfWork(engine))
     finally:
         await engine.dispose()

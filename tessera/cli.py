@@ -136,6 +136,14 @@ def cmd_audit(args: argparse.Namespace, settings: Settings) -> int:
     return 1 if violations else 0
 
 
+def cmd_expire_holds(args: argparse.Namespace, settings: Settings) -> int:
+    from domain.checkout.holds import expire_holds
+
+    expired = _run_with_uow(settings, expire_holds)
+    print(f"{expired} hold(s) expired")
+    return 0
+
+
 def cmd_stop_embedded(args: argparse.Namespace, settings: Settings) -> int:
     from tessera.embedded import stop_embedded
 
@@ -185,6 +193,9 @@ def parser() -> argparse.ArgumentParser:
 
     audit = sub.add_parser("audit", help="check the ledger's invariants")
     audit.set_defaults(run=cmd_audit)
+
+    expire = sub.add_parser("expire-holds", help="release holds past their time (for cron)")
+    expire.set_defaults(run=cmd_expire_holds)
 
     stop = sub.add_parser("stop-embedded", help="stop the embedded PostgreSQL and Redis")
     stop.set_defaults(run=cmd_stop_embedded)

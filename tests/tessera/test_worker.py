@@ -1,4 +1,4 @@
-"""The ledger audit actor, run by a real Dramatiq worker on the session's broker."""
+"""The actors (ledger audit, hold expiry), run by a real Dramatiq worker on the session's broker."""
 
 from __future__ import annotations
 
@@ -13,6 +13,11 @@ import dramatiq
 import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
+
+from domain.checkout.holds import hold_points
+from domain.customers.services import create_customer
+from domain.ledger.services import adjust_points
+from domain.uow import UnitOfWork
 
 
 @pytest.fixture
@@ -79,3 +84,24 @@ async def test_audit_logs_each_violation_at_error(
     assert any("balance 5 but open lots hold 0" in e for e in errors)
     # And calling the actor directly returns the same count
     assert await asyncio.to_thread(actors.audit_ledger.fn) == len(errors)
+
+
+async def test_the_worker_expires_holds_past_their_time(
+    clean_db: AsyncEngine, actors: ModuleType, caplog: pytest.LogCaptureFixture
+) -> None:
+    # Given a customer with 100 points, 40 of them held by a hold already past its time
+    customer = await create_customer(UnitOfWork(clean_db), {}, None)
+    await adjust_points(UnitOfWork(clean_db), str(customer.id), 100, "start", "w-1", "test")
+    await hold_points(UnitOfWork(clean_db), str(customer.id), 40, "w-hold", ttl_s=60)
+    async with clean_db.begin() as conn:
+        await conn.execute(text("UPDATE holds SET expires_at = now() - interval '1 second'"))
+    caplog.set_level(logging.INFO, logger="tessera.actors")
+    # When a worker runs the sweep
+    message = actors.expire_holds.send()
+    await asyncio.to_thread(run_worker_until_idle, actors, message)
+    # Then the hold expired and its points are spendable again
+    assert "1 hold(s) expired" in caplog.messages
+    async with clean_db.connect() as conn:
+        held = (await conn.execute(text("SELECT held FROM point_accounts"))).scalar_one()
+        status = (await conn.execute(text("SELECT status FROM holds"))).scalar_one()
+    assert (held, status) == (0, "EXPIRED")
