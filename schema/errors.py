@@ -54,6 +54,14 @@ def payload_on_error(
     return decorate
 
 
+def query_error(error: DomainError) -> GraphQLError:
+    """A query has no payload: its first problem becomes a top-level error naming the field
+    (NOT_FOUND for a missing object, BAD_USER_INPUT otherwise)."""
+    problem = error.problems[0]
+    code = "NOT_FOUND" if problem.code is ErrorCode.NOT_FOUND else "BAD_USER_INPUT"
+    return client_error(problem.message, code, field=problem.field)
+
+
 def client_error(message: str, code: str = "BAD_USER_INPUT", **extra: Any) -> GraphQLError:
     return GraphQLError(message, extensions={"code": code, **extra})
 

@@ -20,7 +20,7 @@ from schema.checkout.types import (
     RedemptionType,
 )
 from schema.context import Info
-from schema.errors import UserError, client_error, payload_on_error
+from schema.errors import UserError, payload_on_error, query_error
 from schema.ledger.types import PointsSummaryType
 from schema.permissions import requires
 from schema.scalars import Money
@@ -136,9 +136,7 @@ class CheckoutQueries:
                 info.context.new_uow(), customer_id, [line.to_domain() for line in cart]
             )
         except DomainError as error:
-            problem = error.problems[0]
-            code = "NOT_FOUND" if problem.code == "NOT_FOUND" else "BAD_USER_INPUT"
-            raise client_error(problem.message, code, field=problem.field) from error
+            raise query_error(error) from error
         return RedemptionQuoteType.of(found)
 
     @strawberry.field(

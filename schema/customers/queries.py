@@ -12,7 +12,7 @@ from domain.errors import DomainError, Problems
 from domain.validation import parse_id
 from schema.context import Info
 from schema.customers.types import CustomerFilterInput, CustomerType, PointCategoryType
-from schema.errors import client_error
+from schema.errors import query_error
 from schema.pagination import Connection, connection, decode_cursor, page_size
 from schema.permissions import IsCustomer, requires
 
@@ -21,7 +21,7 @@ def _customer_id(raw: str) -> int:
     problems = Problems()
     value = parse_id(problems, "id", raw)
     if problems.items:
-        raise client_error(problems.items[0].message, field="id")
+        raise query_error(DomainError(problems.items))
     return value
 
 
@@ -68,8 +68,7 @@ class CustomerQueries:
                 after_id,
             )
         except DomainError as error:
-            problem = error.problems[0]
-            raise client_error(problem.message, field=problem.field) from error
+            raise query_error(error) from error
         return connection([CustomerType.of(c) for c in page.items], page.has_next, "Customer")
 
     @strawberry.field(permission_classes=[requires(Permission.VIEW_CUSTOMERS)])

@@ -10,7 +10,7 @@ from domain.ledger import services
 from domain.ledger.services import Movement
 from schema.context import Info
 from schema.customers.types import CustomerType, load_customer
-from schema.errors import UserError, client_error, payload_on_error
+from schema.errors import UserError, payload_on_error, query_error
 from schema.ledger.types import AdjustmentPreview, LedgerEntryType, PointsSummaryType
 from schema.permissions import requires
 
@@ -67,9 +67,7 @@ class LedgerQueries:
         try:
             preview = await services.preview_adjustment(info.context.new_uow(), customer_id, points)
         except DomainError as error:
-            problem = error.problems[0]
-            code = "NOT_FOUND" if problem.code == "NOT_FOUND" else "BAD_USER_INPUT"
-            raise client_error(problem.message, code, field=problem.field) from error
+            raise query_error(error) from error
         return AdjustmentPreview.of(
             preview.customer_id,
             preview.current_balance,
