@@ -68,6 +68,8 @@ redemptions = Table(
     Column("value_minor", BigInteger, nullable=False),
     Column("idempotency_key", Text, nullable=False, unique=True),
     Column("entry_id", BigInteger, ForeignKey("ledger_entries.id"), nullable=False),
+    # Set when the redemption is a captured hold.
+    Column("hold_id", BigInteger, ForeignKey("holds.id"), unique=True),
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     CheckConstraint("points > 0 AND value_minor > 0", name="positive"),
     Index("ix_redemptions_order", "shop", "order_id"),
@@ -83,6 +85,8 @@ holds = Table(
     Column("status", Text, nullable=False, server_default=text("'ACTIVE'")),
     Column("shop", Text, nullable=False),
     Column("order_id", Text),
+    # What the held points pay on the order, fixed by the quote when the hold was made.
+    Column("value_minor", BigInteger),
     Column("idempotency_key", Text, nullable=False, unique=True),
     Column("expires_at", DateTime(timezone=True), nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
@@ -92,4 +96,5 @@ holds = Table(
     CheckConstraint("status IN ('ACTIVE', 'CAPTURED', 'RELEASED', 'EXPIRED')", name="status"),
     Index("ix_holds_active_expiry", "expires_at", postgresql_where=text("status = 'ACTIVE'")),
     Index("ix_holds_customer_id", "customer_id"),
+    Index("ix_holds_order", "shop", "order_id", postgresql_where=text("status = 'ACTIVE'")),
 )

@@ -101,5 +101,9 @@ refunds = Table(
     # Points that could not be taken back because the customer had already spent them.
     Column("points_uncollected", BigInteger, nullable=False),
     Column("entry_id", BigInteger, ForeignKey("ledger_entries.id")),
+    # Points that paid for the refunded part, given back to the customer, and their value.
+    Column("points_returned", BigInteger, nullable=False, server_default=text("0")),
+    Column("value_returned_minor", BigInteger, nullable=False, server_default=text("0")),
+    Column("return_entry_id", BigInteger, ForeignKey("ledger_entries.id")),
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
 )
