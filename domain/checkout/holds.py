@@ -1,5 +1,6 @@
-"""Holds: a checkout reserves points (held: in the balance, not spendable), then captures
-them as a debit at payment or releases them; a hold not captured in time expires."""
+"""Holds: a checkout reserves points to pay part of an order (held: in the balance, not
+spendable), then captures them as a redemption at payment or releases them; a hold not
+captured in time expires."""
 
 from __future__ import annotations
 
@@ -10,14 +11,17 @@ from typing import Any
 from sqlalchemy import func, insert, select, text, update
 from sqlalchemy.exc import IntegrityError
 
-from domain.checkout.tables import holds
+from domain.checkout.orders import allowance, lock_order
+from domain.checkout.quote import CartLine
+from domain.checkout.services import check_cart
+from domain.checkout.tables import holds, redemptions
 from domain.errors import DomainError, ErrorCode, Problems
 from domain.ledger import posting as post
 from domain.ledger.kinds import EntryKind
 from domain.ledger.models import Account
 from domain.ledger.queries import get_account
 from domain.uow import UnitOfWork, violated_constraint
-from domain.validation import check_points, optional_text, parse_id, required_text
+from domain.validation import check_points, parse_id, required_text
 
 DEFAULT_HOLD_S = 15 * 60
 MAX_HOLD_S = 7 * 24 * 3600
@@ -30,7 +34,8 @@ class Hold:
     points: int
     status: str
     shop: str
-    order_id: str | None
+    order_id: str
+    value_minor: int
     expires_at: datetime
     entry_id: int | None
     account: Account
@@ -54,40 +59,44 @@ async def hold_points(
     customer_id: str,
     points: int,
     idempotency_key: str,
+    order_id: str,
+    cart: list[CartLine],
     shop: str = "default",
-    order_id: str | None = None,
     ttl_s: int | None = None,
 ) -> Hold:
-    """Reserve spendable points for a checkout, for `ttl_s` seconds (15 minutes by default).
+    """Reserve points to pay part of an order, for `ttl_s` seconds (15 minutes by default).
 
-    Guarantees: never reserves more than balance minus holds; the same key replayed returns
-    the first hold."""
+    Guarantees: never reserves more than balance minus holds, nor more than a quote of the
+    cart allows on this order (its redemptions and other active holds count against the
+    caps); the money the points will pay is fixed now. The same key replayed returns the
+    first hold."""
     problems = Problems()
     cid = parse_id(problems, "customerId", customer_id)
     check_points(problems, "points", points, signed=False)
     key = required_text(problems, "idempotencyKey", idempotency_key)
     clean_shop = required_text(problems, "shop", shop, 100)
-    clean_order = optional_text(problems, "orderId", order_id, 100)
+    clean_order = required_text(problems, "orderId", order_id, 100)
+    clean_cart = check_cart(problems, cart)
     ttl = DEFAULT_HOLD_S if ttl_s is None else ttl_s
     if not 0 < ttl <= MAX_HOLD_S:
         problems.add("ttlSeconds", ErrorCode.OUT_OF_RANGE, f"1 to {MAX_HOLD_S} seconds.")
     problems.raise_if_any()
     try:
         async with uow:
+            await lock_order(uow, clean_shop, clean_order)
             existing = await _by_key(uow, key)
             if existing is not None:
-                return await _replayed(uow, existing, cid, points)
+                return await _replayed(uow, existing, cid, points, clean_order)
+            allowed = await allowance(uow, cid, clean_shop, clean_order, clean_cart)
+            value = allowed.value_of(points)
             reserved = (
                 await uow.execute(_RESERVE, {"customer_id": cid, "points": points})
             ).one_or_none()
-            if reserved is None:
-                account = await get_account(uow, cid)
-                if account is None:
-                    raise DomainError.one("customerId", ErrorCode.NOT_FOUND, "No such customer.")
+            if reserved is None:  # another checkout reserved or spent them meanwhile
                 raise DomainError.one(
                     "points",
                     ErrorCode.INSUFFICIENT_POINTS,
-                    f"{account.spendable} points are spendable; {points} cannot be held.",
+                    f"{allowed.account.spendable} points are spendable; {points} cannot be held.",
                 )
             row = (
                 await uow.execute(
@@ -95,6 +104,7 @@ async def hold_points(
                     .values(
                         customer_id=cid,
                         points=points,
+                        value_minor=value,
                         shop=clean_shop,
                         order_id=clean_order,
                         idempotency_key=key,
@@ -120,12 +130,13 @@ async def hold_points(
     async with uow:
         row = await _by_key(uow, key)
         assert row is not None
-        return await _replayed(uow, row, cid, points)
+        return await _replayed(uow, row, cid, points, clean_order)
 
 
 async def capture_hold(uow: UnitOfWork, hold_id: str, actor: str) -> Hold:
-    """Turn an active hold into a REDEMPTION debit of its points. A hold that has expired,
-    or was captured or released, cannot be captured (HOLD_NOT_ACTIVE)."""
+    """Turn an active hold into a REDEMPTION debit of its points and a redemption on its
+    order, paying the money fixed when the hold was made. A hold that has expired, or was
+    captured or released, cannot be captured (HOLD_NOT_ACTIVE)."""
     hid = _hold_id(hold_id)
     async with uow:
         row = await _lock(uow, hid)
@@ -140,12 +151,24 @@ async def capture_hold(uow: UnitOfWork, hold_id: str, actor: str) -> Hold:
             -row.points,
             EntryKind.REDEMPTION,
             actor,
-            source_type="hold",
-            source_ref=f"{row.shop}/{row.order_id or row.id}",
+            source_type="order",
+            source_ref=f"{row.shop}/{row.order_id}",
             idempotency_key=f"hold:{row.id}",
             releases_held=row.points,
         )
         posted = await post.debit(uow, posting)
+        await uow.execute(
+            insert(redemptions).values(
+                customer_id=row.customer_id,
+                shop=row.shop,
+                order_id=row.order_id,
+                points=row.points,
+                value_minor=row.value_minor,
+                idempotency_key=f"hold:{row.id}",
+                entry_id=posted.entry_id,
+                hold_id=row.id,
+            )
+        )
         done = (
             await uow.execute(
                 update(holds)
@@ -188,9 +211,14 @@ async def expire_holds(uow: UnitOfWork, now: datetime | None = None, limit: int 
                 RETURNING h.customer_id, h.points),
             per_customer AS (
                 SELECT customer_id, sum(points) AS points FROM ended GROUP BY customer_id),
+            -- Accounts locked in one order, so two sweeps never deadlock on them.
+            locked AS (
+                SELECT a.customer_id FROM point_accounts a JOIN per_customer p USING (customer_id)
+                 ORDER BY a.customer_id FOR UPDATE OF a),
             freed AS (
                 UPDATE point_accounts a SET held = a.held - p.points, updated_at = now()
-                  FROM per_customer p WHERE a.customer_id = p.customer_id)
+                  FROM per_customer p JOIN locked l USING (customer_id)
+                 WHERE a.customer_id = p.customer_id)
             SELECT count(*) FROM ended
         """),
                 {"now": now or datetime.now(UTC), "limit": limit},
@@ -236,8 +264,8 @@ async def _by_key(uow: UnitOfWork, key: str) -> Any:
     return (await uow.execute(select(holds).where(holds.c.idempotency_key == key))).one_or_none()
 
 
-async def _replayed(uow: UnitOfWork, row: Any, cid: int, points: int) -> Hold:
-    if (row.customer_id, row.points) != (cid, points):
+async def _replayed(uow: UnitOfWork, row: Any, cid: int, points: int, order_id: str) -> Hold:
+    if (row.customer_id, row.points, row.order_id) != (cid, points, order_id):
         raise DomainError.one(
             "idempotencyKey",
             ErrorCode.IDEMPOTENCY_CONFLICT,
@@ -256,6 +284,7 @@ def _model(row: Any, account: Account, replayed: bool = False) -> Hold:
         row.status,
         row.shop,
         row.order_id,
+        row.value_minor,
         row.expires_at,
         row.entry_id,
         account,

@@ -5,11 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, insert, select, text
+from sqlalchemy import func, insert, select
 from sqlalchemy.exc import IntegrityError
 
-from domain.checkout.quote import CartLine, quote
-from domain.checkout.rules import get_rules
+from domain.checkout.orders import allowance, lock_order
+from domain.checkout.quote import CartLine
 from domain.checkout.services import check_cart
 from domain.checkout.tables import redemptions
 from domain.errors import DomainError, ErrorCode, Problems
@@ -96,36 +96,11 @@ async def _redeem(
     actor: str,
 ) -> Redemption:
     # Redemptions of one order wait for each other, so two tills cannot both use the cap.
-    await uow.execute(
-        text("SELECT pg_advisory_xact_lock(hashtextextended(:order, 0))"),
-        {"order": f"redeem:{shop}/{order_id}"},
-    )
+    await lock_order(uow, shop, order_id)
     replayed = await _replay(uow, key, cid, shop, order_id, points)
     if replayed is not None:
         return replayed
-    account = await get_account(uow, cid)
-    if account is None:
-        raise DomainError.one("customerId", ErrorCode.NOT_FOUND, "No such customer.")
-    rules = await get_rules(uow)
-    already = (
-        await uow.execute(
-            select(func.coalesce(func.sum(redemptions.c.value_minor), 0)).where(
-                redemptions.c.shop == shop, redemptions.c.order_id == order_id
-            )
-        )
-    ).scalar_one()
-    allowed = quote(rules, account.spendable, cart, int(already))
-    if points > allowed.max_points:
-        raise DomainError.one(
-            "points",
-            ErrorCode.ABOVE_QUOTE,
-            f"At most {allowed.max_points} points can pay for this cart.",
-        )
-    value = rules.value_of(points)
-    if value == 0:
-        raise DomainError.one(
-            "points", ErrorCode.INVALID, "These points are worth less than one minor unit."
-        )
+    value = (await allowance(uow, cid, shop, order_id, cart)).value_of(points)
     posting = post.Posting.of(
         cid,
         -points,

@@ -139,7 +139,8 @@ _CONTEXT = """
               FROM product_earning_overrides o WHERE o.sku = ANY(:skus)) AS overrides,
            CASE WHEN rr.earn_on_points_paid THEN 0 ELSE
                (SELECT COALESCE(sum(d.value_minor), 0) FROM redemptions d
-                 WHERE d.shop = :shop AND d.order_id = :order_id) END AS points_paid_minor
+                 WHERE d.shop = :shop AND d.order_id = :order_id AND d.customer_id = c.id)
+           END AS points_paid_minor
       FROM customers c
       JOIN point_categories pc ON pc.id = c.category_id
       JOIN earning_rules r ON r.id = :program

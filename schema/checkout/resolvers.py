@@ -71,12 +71,16 @@ class RedeemPointsPayload:
     user_errors: list[UserError] = strawberry.field(default_factory=list)
 
 
-@strawberry.input(description="Reserve points for a checkout until captured, released or expired.")
+@strawberry.input(
+    description="Reserve points to pay part of an order (at most the cart's quote) until "
+    "captured, released or expired."
+)
 class HoldPointsInput:
     customer_id: strawberry.ID
+    order_id: str
     points: int
+    cart: list[CartLineInput]
     idempotency_key: str
-    order_id: str | None = None
     shop: str = "default"
     ttl_seconds: int | None = strawberry.field(default=None, description="15 minutes if omitted.")
 
@@ -172,15 +176,16 @@ class CheckoutMutations:
                 input.customer_id,
                 input.points,
                 input.idempotency_key,
-                input.shop,
                 input.order_id,
+                [line.to_domain() for line in input.cart],
+                input.shop,
                 input.ttl_seconds,
             )
         )
 
     @strawberry.mutation(
         permission_classes=[requires(Permission.REDEEM_POINTS)],
-        description="Turn a hold into a debit at payment.",
+        description="At payment: the hold becomes a redemption on its order.",
     )
     @payload_on_error(HoldPayload)
     async def capture_hold(self, info: Info, input: HoldIdInput) -> HoldPayload:

@@ -130,7 +130,8 @@ class HoldType:
     points: int
     status: str = strawberry.field(description="ACTIVE, CAPTURED, RELEASED or EXPIRED.")
     shop: str
-    order_id: str | None
+    order_id: str
+    value_minor: Money = strawberry.field(description="What the held points pay on the order.")
     expires_at: datetime
     entry_id: strawberry.ID | None = strawberry.field(description="The debit of a capture.")
 
@@ -143,6 +144,7 @@ class HoldType:
             status=h.status,
             shop=h.shop,
             order_id=h.order_id,
+            value_minor=Money(h.value_minor),
             expires_at=h.expires_at,
             entry_id=strawberry.ID(str(h.entry_id)) if h.entry_id else None,
         )

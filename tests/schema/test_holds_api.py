@@ -15,6 +15,7 @@ from domain.ledger.invariants import find_violations
 from domain.uow import UnitOfWork
 from tests.support.api import GraphQLClient
 
+CART = [{"sku": "A", "quantity": 4, "unitPriceMinor": 2500}]  # 100.00
 CREATE = """mutation { createCustomer(input: {cardCode: "H-1"}) { customer { id } } }"""
 CREDIT = """mutation($id: ID!) {
   adjustPoints(input: {customerId: $id, points: 1000, note: "n", idempotencyKey: "h"}) {
@@ -39,9 +40,10 @@ async def customer(gql: GraphQLClient) -> str:
 
 
 async def hold(gql: GraphQLClient, cid: str, points: int, key: str, **more: Any) -> Any:
+    fields = {"orderId": f"O-{key}", "cart": CART, **more}
     return (
         await gql.data(
-            HOLD, {"input": {"customerId": cid, "points": points, "idempotencyKey": key, **more}}
+            HOLD, {"input": {"customerId": cid, "points": points, "idempotencyKey": key, **fields}}
         )
     )["holdPoints"]
 
@@ -137,4 +139,70 @@ async def test_a_capture_racing_the_expiry_sweep_either_captures_or_expires(
                 )
             ).scalar_one()
         assert (outcome, status) in {("CAPTURED", "CAPTURED"), ("REFUSED", "EXPIRED")}
+    await sound(engine)
+
+
+ORDER = """query($order: String!) { orderPoints(orderId: $order) {
+  pointsEarned pointsUsed valueRedeemedMinor balance } }"""
+RULES = """mutation($input: UpdateRedemptionRulesInput!) {
+  updateRedemptionRules(input: $input) { userErrors { field code } } }"""
+REDEEM = """mutation($input: RedeemPointsInput!) { redeemPoints(input: $input) {
+  redemption { valueMinor } userErrors { field code } } }"""
+
+
+async def test_a_captured_hold_pays_its_order_and_the_receipt_shows_it(
+    gql: GraphQLClient, engine: AsyncEngine
+) -> None:
+    # Given 1,000 points and a hold of 400 (4.00) on order O-pay of a 100.00 cart
+    cid = await customer(gql)
+    held = (await hold(gql, cid, 400, "pay", orderId="O-pay"))["hold"]
+    # When the till captures it at payment
+    await gql.data(CAPTURE, {"id": held["id"]})
+    # Then the order shows 400 points used for 4.00, and the sale earns on the 96.00 paid
+    record = """mutation($id: ID!) { recordPurchase(input: {orderId: "O-pay", customerId: $id,
+      status: PAID, lines: [{sku: "A", quantity: 4, unitPriceMinor: 2500}]}) {
+      pointsAwarded userErrors { code } } }"""
+    assert (await gql.data(record, {"id": cid}))["recordPurchase"] == {
+        "pointsAwarded": 96,
+        "userErrors": [],
+    }
+    receipt = (await gql.data(ORDER, {"order": "O-pay"}))["orderPoints"]
+    assert receipt == {
+        "pointsEarned": 96,
+        "pointsUsed": 400,
+        "valueRedeemedMinor": 400,
+        "balance": 696,
+    }
+    await sound(engine)
+
+
+async def test_holds_and_redemptions_of_one_order_share_its_caps(
+    gql: GraphQLClient, engine: AsyncEngine
+) -> None:
+    # Given at most 5.00 off an order, and 1,000 points
+    await gql.data(RULES, {"input": {"maxDiscountMinor": 500}})
+    cid = await customer(gql)
+    # Holds beyond the points or above the quote are refused and write nothing
+    beyond = await hold(gql, cid, 1001, "big", orderId="O-cap")
+    assert beyond["userErrors"] == [{"field": "points", "code": "INSUFFICIENT_POINTS"}]
+    above = await hold(gql, cid, 501, "above", orderId="O-cap")
+    assert above["userErrors"] == [{"field": "points", "code": "ABOVE_QUOTE"}]
+    held = await hold(gql, cid, 300, "h1", orderId="O-cap")
+    assert held["hold"]["status"] == "ACTIVE"
+    # When the same order is also paid with points, only 2.00 of the cap are left
+    redeem_input = {
+        "customerId": cid,
+        "orderId": "O-cap",
+        "cart": CART,
+        "points": 250,
+        "idempotencyKey": "r1",
+    }
+    refused = (await gql.data(REDEEM, {"input": redeem_input}))["redeemPoints"]
+    assert refused["userErrors"] == [{"field": "points", "code": "ABOVE_QUOTE"}]
+    second = await hold(gql, cid, 201, "h2", orderId="O-cap")
+    assert second["userErrors"] == [{"field": "points", "code": "ABOVE_QUOTE"}]
+    # When the hold is released, its share of the cap is free again
+    await gql.data(RELEASE, {"id": held["hold"]["id"]})
+    done = (await gql.data(REDEEM, {"input": redeem_input}))["redeemPoints"]
+    assert done == {"redemption": {"valueMinor": 250}, "userErrors": []}
     await sound(engine)

@@ -102,7 +102,15 @@ MUTATIONS: dict[str, tuple[str, dict[str, Any]]] = {
     ),
     "holdPoints": (
         "mutation($input: HoldPointsInput!) { holdPoints(input: $input) { replayed } }",
-        {"input": {"customerId": "1", "points": 10, "idempotencyKey": "perm-h"}},
+        {
+            "input": {
+                "customerId": "1",
+                "orderId": "P-9",
+                "points": 10,
+                "idempotencyKey": "perm-h",
+                "cart": [{"sku": "A", "quantity": 1, "unitPriceMinor": 1000}],
+            }
+        },
     ),
     "captureHold": (
         'mutation { captureHold(input: {holdId: "1"}) { replayed } }',

@@ -154,3 +154,39 @@ async def test_the_part_paid_with_points_earns_nothing_unless_the_setting_says_s
     earned = (await gql.data(RECORD, {"order": "E-2", "id": cid}))["recordPurchase"]
     assert earned["pointsAwarded"] == 50
     await sound(engine)
+
+
+async def test_a_coarse_rate_never_pays_more_than_the_cap(
+    gql: GraphQLClient, engine: AsyncEngine
+) -> None:
+    # Given 1 point = 1.00 and at most 1.50 off per order
+    await gql.data(RULES, {"input": {"pointsPerUnit": 1, "valuePerUnitMinor": 100}})
+    await gql.data(RULES, {"input": {"maxDiscountMinor": 150}})
+    cid = await customer_with(gql, 10)
+    quote = (
+        await gql.data(
+            """query($id: ID!, $cart: [CartLineInput!]!) { quoteRedemption(customerId: $id,
+               cart: $cart) { maxPoints maxValueMinor } }""",
+            {"id": cid, "cart": CART},
+        )
+    )["quoteRedemption"]
+    # Then 1.50 takes 2 points (one pays only 1.00), and redeeming them pays 1.50, not 2.00
+    assert quote == {"maxPoints": 2, "maxValueMinor": 150}
+    done = await redeem(gql, cid, "K-1", 2, "k")
+    assert (done["redemption"]["points"], done["redemption"]["valueMinor"]) == (2, 150)
+    assert [e["code"] for e in (await redeem(gql, cid, "K-1", 1, "k2"))["userErrors"]] == [
+        "ABOVE_QUOTE"
+    ]
+    await sound(engine)
+
+
+async def test_an_order_paid_by_one_customer_cannot_take_another_customers_points(
+    gql: GraphQLClient, engine: AsyncEngine
+) -> None:
+    ann = await customer_with(gql, 1000, "R-ann")
+    bob = await customer_with(gql, 1000, "R-bob")
+    assert (await redeem(gql, ann, "S-1", 100, "s1"))["userErrors"] == []
+    refused = await redeem(gql, bob, "S-1", 100, "s2")
+    assert [(e["field"], e["code"]) for e in refused["userErrors"]] == [("orderId", "DUPLICATE")]
+    assert refused["redemption"] is None
+    await sound(engine)

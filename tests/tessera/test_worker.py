@@ -15,6 +15,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from domain.checkout.holds import hold_points
+from domain.checkout.quote import CartLine
 from domain.customers.services import create_customer
 from domain.ledger.services import adjust_points
 from domain.uow import UnitOfWork
@@ -92,7 +93,8 @@ async def test_the_worker_expires_holds_past_their_time(
     # Given a customer with 100 points, 40 of them held by a hold already past its time
     customer = await create_customer(UnitOfWork(clean_db), {}, None)
     await adjust_points(UnitOfWork(clean_db), str(customer.id), 100, "start", "w-1", "test")
-    await hold_points(UnitOfWork(clean_db), str(customer.id), 40, "w-hold", ttl_s=60)
+    cart = [CartLine("A", 1, 1000)]
+    await hold_points(UnitOfWork(clean_db), str(customer.id), 40, "w-hold", "O-1", cart, ttl_s=60)
     async with clean_db.begin() as conn:
         await conn.execute(text("UPDATE holds SET expires_at = now() - interval '1 second'"))
     caplog.set_level(logging.INFO, logger="tessera.actors")

@@ -1,0 +1,95 @@
+"""What points may still pay on one order: the caps shared by its redemptions and holds.
+
+Every write that spends points on an order (a redemption, a hold) takes the order's lock
+first, so two tills paying the same order cannot both use its caps."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import text
+
+from domain.checkout.quote import CartLine, Quote, RedemptionRules, quote
+from domain.checkout.rules import get_rules
+from domain.errors import DomainError, ErrorCode
+from domain.ledger.models import Account
+from domain.ledger.queries import get_account
+from domain.uow import UnitOfWork
+
+_LOCK_ORDER = text("SELECT pg_advisory_xact_lock(hashtextextended(:order, 0))")
+
+# Money already paid by points on the order and promised to its active holds, and whether
+# the order is another customer's (by its purchase, redemptions or holds).
+_ORDER_STATE = text("""
+    SELECT (SELECT COALESCE(sum(value_minor), 0) FROM redemptions
+             WHERE shop = :shop AND order_id = :order_id)
+         + (SELECT COALESCE(sum(value_minor), 0) FROM holds
+             WHERE shop = :shop AND order_id = :order_id AND status = 'ACTIVE') AS already,
+           EXISTS (SELECT 1 FROM purchases
+                    WHERE shop = :shop AND order_id = :order_id AND customer_id <> :cid
+                   UNION ALL
+                   SELECT 1 FROM redemptions
+                    WHERE shop = :shop AND order_id = :order_id AND customer_id <> :cid
+                   UNION ALL
+                   SELECT 1 FROM holds
+                    WHERE shop = :shop AND order_id = :order_id AND customer_id <> :cid
+                      AND status IN ('ACTIVE', 'CAPTURED')) AS foreign_order
+""")
+
+
+@dataclass(frozen=True)
+class Allowance:
+    """The customer's account, the rules, and the quote of the cart on this order."""
+
+    account: Account
+    rules: RedemptionRules
+    quote: Quote
+
+    def value_of(self, points: int) -> int:
+        """What `points` pay on this order: refused beyond the spendable points, above the
+        quote, or when worth nothing.
+
+        With a coarse rate the quote's points may be worth more than its capped value
+        (1 point = 1.00 and a cap of 1.50 take 2 points); the order gets the capped value."""
+        if points > self.account.spendable:
+            raise DomainError.one(
+                "points",
+                ErrorCode.INSUFFICIENT_POINTS,
+                f"{self.account.spendable} points are spendable; {points} cannot be used.",
+            )
+        if points > self.quote.max_points:
+            raise DomainError.one(
+                "points",
+                ErrorCode.ABOVE_QUOTE,
+                f"At most {self.quote.max_points} points can pay for this cart.",
+            )
+        value = min(self.rules.value_of(points), self.quote.max_value_minor)
+        if value == 0:
+            raise DomainError.one(
+                "points", ErrorCode.INVALID, "These points are worth less than one minor unit."
+            )
+        return value
+
+
+async def lock_order(uow: UnitOfWork, shop: str, order_id: str) -> None:
+    """Serialise the writes that spend points on this order until the transaction ends."""
+    await uow.execute(_LOCK_ORDER, {"order": f"redeem:{shop}/{order_id}"})
+
+
+async def allowance(
+    uow: UnitOfWork, customer_id: int, shop: str, order_id: str, cart: list[CartLine]
+) -> Allowance:
+    """The quote of `cart` for this customer, net of what points already pay or have
+    reserved on the order. Call it after `lock_order`."""
+    account = await get_account(uow, customer_id)
+    if account is None:
+        raise DomainError.one("customerId", ErrorCode.NOT_FOUND, "No such customer.")
+    rules = await get_rules(uow)
+    state = (
+        await uow.execute(_ORDER_STATE, {"shop": shop, "order_id": order_id, "cid": customer_id})
+    ).one()
+    if state.foreign_order:
+        raise DomainError.one(
+            "orderId", ErrorCode.DUPLICATE, "This order belongs to another customer."
+        )
+    return Allowance(account, rules, quote(rules, account.spendable, cart, int(state.already)))
