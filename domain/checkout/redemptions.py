@@ -165,7 +165,7 @@ def _model(row: Any, account: Account, replayed: bool) -> Redemption:
 
 
 async def order_points(uow: UnitOfWork, shop: str, order_id: str) -> OrderPoints:
-    """Points earned (net of refunds) and used on an order, and the customer's balance now."""
+    """Points earned and used on an order (both net of refunds), and the balance now."""
     async with uow:
         purchase = (
             await uow.execute(
@@ -188,21 +188,25 @@ async def order_points(uow: UnitOfWork, shop: str, order_id: str) -> OrderPoints
         if purchase is None and used is None:
             raise DomainError.one("orderId", ErrorCode.NOT_FOUND, "No points on this order.")
         customer_id = (purchase or used).customer_id  # type: ignore[union-attr]
-        taken_back = 0
+        earned = taken = returned = value_returned = 0
         if purchase is not None:
-            taken_back = (
+            earned = purchase.points_earned
+            sums = (
                 await uow.execute(
-                    select(func.coalesce(func.sum(refunds.c.points_taken), 0)).where(
-                        refunds.c.purchase_id == purchase.id
-                    )
+                    select(
+                        func.coalesce(func.sum(refunds.c.points_taken), 0),
+                        func.coalesce(func.sum(refunds.c.points_returned), 0),
+                        func.coalesce(func.sum(refunds.c.value_returned_minor), 0),
+                    ).where(refunds.c.purchase_id == purchase.id)
                 )
-            ).scalar_one()
+            ).one()
+            taken, returned, value_returned = (int(n) for n in sums)
         account = await get_account(uow, customer_id)
     assert account is not None
     return OrderPoints(
         customer_id=customer_id,
-        points_earned=(purchase.points_earned - int(taken_back)) if purchase else 0,
-        points_used=int(used.points) if used else 0,
-        value_redeemed_minor=int(used.value_minor) if used else 0,
+        points_earned=earned - int(taken),
+        points_used=(int(used.points) - int(returned)) if used else 0,
+        value_redeemed_minor=(int(used.value_minor) - int(value_returned)) if used else 0,
         balance=account.balance,
     )

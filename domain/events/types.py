@@ -40,6 +40,7 @@ class PurchaseRefunded(DomainEvent):
     amount_minor: int
     points_taken: int
     points_uncollected: int
+    points_returned: int = 0
 
 
 @dataclass(frozen=True)

@@ -179,6 +179,34 @@ _CREDIT_BACK_TO_LOTS = text(f"""
       FROM e, acc
 """)
 
+# Gives :points back to the lots that the entries :drawn_by drew from and have not yet
+# been given back (their own allocations are negative, earlier give-backs' positive), the
+# lots that expire last first.
+_CREDIT_BACK_DRAWN = text(f"""
+    WITH acc AS ({_ACCOUNT_UPDATE.format(guard="")}),
+    e AS ({_ENTRY_INSERT} SELECT {_ENTRY_VALUES.format(balance="acc.balance", key=_KEY)}
+            FROM acc
+          RETURNING {_RETURNED}),
+    {_EVENT},
+    owed AS (SELECT a.lot_id, -sum(a.points) AS pts, l.expires_at FROM lot_allocations a
+               JOIN point_lots l ON l.id = a.lot_id
+              WHERE a.entry_id = ANY(CAST(:drawn_by AS bigint[]))
+              GROUP BY a.lot_id, l.expires_at HAVING sum(a.points) < 0),
+    ranked AS (SELECT lot_id, pts,
+                      sum(pts) OVER (ORDER BY expires_at DESC NULLS FIRST, lot_id DESC) - pts
+                          AS before
+                 FROM owed),
+    back AS (SELECT lot_id, LEAST(pts, :points - before) AS pts FROM ranked
+              WHERE before < :points),
+    upd AS (UPDATE point_lots l SET remaining = l.remaining + b.pts
+              FROM back b WHERE l.id = b.lot_id AND EXISTS (SELECT 1 FROM e)),
+    alloc AS (INSERT INTO lot_allocations (entry_id, lot_id, points)
+              SELECT e.id, b.lot_id, b.pts FROM e, back b)
+    SELECT e.id, e.balance_after, e.created_at, acc.lifetime_earned, acc.lifetime_spent,
+           acc.held, (SELECT COALESCE(sum(pts), 0) FROM back) AS given_back
+      FROM e, acc
+""")
+
 _DEBIT_BALANCE = text(_ACCOUNT_UPDATE.format(guard=""))
 
 _DEBIT_VALUES = _ENTRY_VALUES.format(balance="CAST(:balance_after AS bigint)", key=_KEY)
@@ -244,6 +272,25 @@ async def credit_back(uow: UnitOfWork, posting: Posting) -> Posted:
     if row is None:
         await _explain_refusal(uow, posting)
     assert row is not None
+    return posted_from(row)
+
+
+async def credit_back_drawn(
+    uow: UnitOfWork, posting: Posting, drawn_by: list[int], given_back_by: list[int]
+) -> Posted:
+    """Give points back to the lots that the debits `drawn_by` drew from, net of what the
+    earlier credits `given_back_by` already gave back; the lots that expire last first.
+
+    The caller must not give back more than those debits drew and have not been given."""
+    if posting.points <= 0:
+        raise ValueError("credit_back_drawn needs positive points")
+    params = {**posting_params(posting), "drawn_by": drawn_by + given_back_by}
+    row = await _run(uow, _CREDIT_BACK_DRAWN, params)
+    if row is None:
+        await _explain_refusal(uow, posting)
+    assert row is not None
+    if row["given_back"] != posting.points:
+        raise ValueError(f"the entries owe {row['given_back']} points, not {posting.points}")
     return posted_from(row)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from sqlalchemy import func, select, text, update
@@ -18,7 +19,8 @@ from domain.purchases.earning import (
     EarningSnapshot,
     points_for,
 )
-from domain.purchases.models import Refund
+from domain.purchases.models import Purchase, Refund
+from domain.purchases.returns import refunded_minor, return_points_used, share
 from domain.purchases.tables import purchase_lines, purchases, refunds
 from domain.purchases.validation import (
     RefundLine,
@@ -110,7 +112,12 @@ async def _refund(
                 )
                 .values(refunded_quantity=purchase_lines.c.refunded_quantity + qty)
             )
-    due = await _points_due(uow, purchase.id, purchase.points_earned)
+    refunded = await repo.get_purchase(uow, purchase.id)
+    assert refunded is not None
+    # Points that paid for the refunded part go back first, so that taking back the points
+    # it earned finds them (fewer points left uncollected).
+    returned = await return_points_used(uow, refunded, key, actor)
+    due = await _points_due(uow, refunded)
     taken, entry_id = 0, None
     if due > 0:
         account = await get_account(uow, purchase.customer_id)
@@ -142,6 +149,9 @@ async def _refund(
                 points_taken=taken,
                 points_uncollected=due - taken,
                 entry_id=entry_id,
+                points_returned=returned.points,
+                value_returned_minor=returned.value_minor,
+                return_entry_id=returned.entry_id,
             )
             .returning(refunds)
         )
@@ -154,6 +164,7 @@ async def _refund(
             amount_minor=amount,
             points_taken=taken,
             points_uncollected=due - taken,
+            points_returned=returned.points,
         )
     )
     return _refund_model(row)
@@ -193,24 +204,28 @@ def _refund_quantities(
     return quantities
 
 
-async def _points_due(uow: UnitOfWork, purchase_id: int, points_earned: int) -> int:
-    """Earned points not yet claimed back minus what the remaining lines still earn."""
-    snapshot_json = await repo.earning_snapshot_json(uow, purchase_id)
+async def _points_due(uow: UnitOfWork, purchase: Purchase) -> int:
+    """Earned points not yet claimed back minus what the remaining lines still earn.
+
+    The part paid with points (which earned nothing) shrinks with the refunds as the
+    points that paid it go back, so the remaining lines earn on what is left paid in money."""
+    snapshot_json = await repo.earning_snapshot_json(uow, purchase.id)
     if snapshot_json is None:  # not awarded yet: the award will count remaining lines only
         return 0
-    purchase = await repo.get_purchase(uow, purchase_id)
-    assert purchase is not None
+    snapshot = EarningSnapshot.from_json(snapshot_json)
+    paid = snapshot.points_paid_minor
+    paid_left = paid - share(paid, refunded_minor(purchase), purchase.total_minor)
     still_earned = points_for(
-        repo.remaining_lines(purchase), EarningSnapshot.from_json(snapshot_json)
+        repo.remaining_lines(purchase), replace(snapshot, points_paid_minor=paid_left)
     )
     already_due = (
         await uow.execute(
             select(func.coalesce(func.sum(refunds.c.points_due), 0)).where(
-                refunds.c.purchase_id == purchase_id
+                refunds.c.purchase_id == purchase.id
             )
         )
     ).scalar_one()
-    return max(0, points_earned - int(already_due) - still_earned)
+    return max(0, purchase.points_earned - int(already_due) - still_earned)
 
 
 async def lot_opened_by_purchase(uow: UnitOfWork, purchase_id: int) -> int | None:
@@ -232,5 +247,8 @@ def _refund_model(row: Any, replayed: bool = False) -> Refund:
         points_taken=row.points_taken,
         points_uncollected=row.points_uncollected,
         entry_id=row.entry_id,
+        points_returned=row.points_returned,
+        value_returned_minor=row.value_returned_minor,
+        return_entry_id=row.return_entry_id,
         replayed=replayed,
     )

@@ -118,7 +118,9 @@ class OrderPointsType:
     order_id: str
     customer_id: strawberry.ID
     points_earned: int = strawberry.field(description="Earned on the order, net of refunds.")
-    points_used: int = strawberry.field(description="Spent as payment on the order.")
+    points_used: int = strawberry.field(
+        description="Spent as payment on the order, net of points given back by refunds."
+    )
     value_redeemed_minor: Money
     balance: int = strawberry.field(description="The customer's balance now.")
 

@@ -86,6 +86,16 @@ class RefundType:
         description="Points already spent, so not taken back (the balance never goes negative)."
     )
     entry_id: strawberry.ID | None
+    points_returned: int = strawberry.field(
+        description="Points that paid for the refunded part, given back to the customer."
+    )
+    value_returned_minor: Money = strawberry.field(
+        description="What those points paid: this part of the refund is given back in points, "
+        "the rest in money."
+    )
+    return_entry_id: strawberry.ID | None = strawberry.field(
+        description="The REDEMPTION_REFUND entry that gave the points back."
+    )
 
     @classmethod
     def of(cls, r: Refund) -> RefundType:
@@ -96,6 +106,9 @@ class RefundType:
             points_taken=r.points_taken,
             points_uncollected=r.points_uncollected,
             entry_id=strawberry.ID(str(r.entry_id)) if r.entry_id else None,
+            points_returned=r.points_returned,
+            value_returned_minor=Money(r.value_returned_minor),
+            return_entry_id=strawberry.ID(str(r.return_entry_id)) if r.return_entry_id else None,
         )
 
 

@@ -1,0 +1,89 @@
+"""Giving back the points that paid for the refunded part of an order.
+
+When points paid part of an order, a refund gives back their share of the refunded amount:
+after refunds totalling R of an order of total T, the customer has had back
+floor(points used x R / T) points (and floor(money they paid x R / T) of their value), so
+refunding everything gives back every point, whatever the steps. The points go back to the
+lots they were drawn from, the lots that expire last first."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import text
+
+from domain.ledger import posting as post
+from domain.ledger.kinds import EntryKind
+from domain.purchases.models import Purchase
+from domain.uow import UnitOfWork
+
+
+@dataclass(frozen=True)
+class PointsReturn:
+    points: int
+    value_minor: int
+    entry_id: int | None
+
+
+_USED_AND_RETURNED = text("""
+    SELECT (SELECT COALESCE(sum(points), 0) FROM redemptions
+             WHERE shop = :shop AND order_id = :order_id AND customer_id = :cid) AS used,
+           (SELECT COALESCE(sum(value_minor), 0) FROM redemptions
+             WHERE shop = :shop AND order_id = :order_id AND customer_id = :cid) AS used_value,
+           (SELECT COALESCE(array_agg(entry_id), '{}') FROM redemptions
+             WHERE shop = :shop AND order_id = :order_id AND customer_id = :cid) AS drawn_by,
+           (SELECT COALESCE(sum(points_returned), 0) FROM refunds
+             WHERE purchase_id = :purchase_id) AS returned,
+           (SELECT COALESCE(sum(value_returned_minor), 0) FROM refunds
+             WHERE purchase_id = :purchase_id) AS returned_value,
+           (SELECT COALESCE(array_agg(return_entry_id), '{}') FROM refunds
+             WHERE purchase_id = :purchase_id AND return_entry_id IS NOT NULL) AS given_back_by
+""")
+
+
+def share(amount: int, refunded_minor: int, total_minor: int) -> int:
+    """The part of `amount` that a refunded amount of an order's total carries (floor)."""
+    if total_minor <= 0 or refunded_minor >= total_minor:
+        return amount
+    return amount * refunded_minor // total_minor
+
+
+def refunded_minor(purchase: Purchase) -> int:
+    """How much of the order has been refunded so far (its lines' refunded quantities)."""
+    return sum(line.refunded_quantity * line.unit_price_minor for line in purchase.lines)
+
+
+async def return_points_used(
+    uow: UnitOfWork, purchase: Purchase, refund_key: str, actor: str
+) -> PointsReturn:
+    """Credit back the points used on the order that its refunds so far (this one included,
+    already counted in `purchase`'s lines) have not given back yet, as a REDEMPTION_REFUND
+    entry. Returns what this refund gave back (nothing when points paid nothing)."""
+    row = (
+        await uow.execute(
+            _USED_AND_RETURNED,
+            {
+                "shop": purchase.shop,
+                "order_id": purchase.order_id,
+                "cid": purchase.customer_id,
+                "purchase_id": purchase.id,
+            },
+        )
+    ).one()
+    refunded = refunded_minor(purchase)
+    points = share(int(row.used), refunded, purchase.total_minor) - int(row.returned)
+    value = share(int(row.used_value), refunded, purchase.total_minor) - int(row.returned_value)
+    if points <= 0:
+        return PointsReturn(0, 0, None)  # its value goes back with the points, later
+    posting = post.Posting.of(
+        purchase.customer_id,
+        points,
+        EntryKind.REDEMPTION_REFUND,
+        actor,
+        source_type="purchase",
+        source_ref=f"{purchase.shop}/{purchase.order_id}",
+        idempotency_key=f"refund-return:{refund_key}",
+        note=f"Points used on order {purchase.order_id}, given back by its refund",
+    )
+    posted = await post.credit_back_drawn(uow, posting, list(row.drawn_by), list(row.given_back_by))
+    return PointsReturn(points, value, posted.entry_id)
