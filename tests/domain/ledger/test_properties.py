@@ -1,7 +1,8 @@
 """Property: any sequence of ledger operations keeps every balance sound.
 
 Given a few customers, random manual credits and debits (some replaying an idempotency key),
-reversals of earlier entries, purchases and partial or whole refunds; when they run in turn
+reversals of earlier entries, purchases, points paying orders (redeemed, or held then
+captured or released) and partial or whole refunds; when they run in turn
 (expected refusals allowed); then after each example every balance equals the sum of its
 entries and is never negative, the ledger invariants hold, a replay changed nothing, an
 order awarded points at most once, and each refusal wrote nothing."""
@@ -15,6 +16,9 @@ from hypothesis import strategies as st
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from domain.checkout.holds import capture_hold, hold_points, release_hold
+from domain.checkout.quote import CartLine
+from domain.checkout.redemptions import redeem_points
 from domain.customers.services import create_customer
 from domain.errors import DomainError, ErrorCode
 from domain.ledger.invariants import find_violations
@@ -64,7 +68,16 @@ class Refund:
     key: str
 
 
-Operation = Adjust | Retry | Reverse | Purchase | Refund
+@dataclass(frozen=True)
+class Redeem:
+    customer: int
+    order: str
+    points: int
+    key: str
+    hold: str | None  # None: redeemPoints; "capture" or "release": a hold, then that
+
+
+Operation = Adjust | Retry | Reverse | Purchase | Refund | Redeem
 
 small_points = st.integers(1, 200) | st.integers(-150, -1)
 huge_points = st.sampled_from([BALANCE_CEILING - 100, -(BALANCE_CEILING - 100)])
@@ -104,8 +117,20 @@ refunds = st.builds(
     ).map(tuple),
     key=st.sampled_from([f"r{i}" for i in range(4)]),
 )
+redeems = st.builds(
+    Redeem,
+    customer=st.integers(0, CUSTOMERS - 1),
+    order=st.sampled_from(["o1", "o2", "o3"]),
+    points=st.integers(1, 120),
+    key=st.sampled_from([f"p{i}" for i in range(4)]),
+    hold=st.sampled_from([None, "capture", "release"]),
+)
+# Points pay on a cart of 60.00 (the default rate: 100 points = 1.00, no caps).
+REDEEM_CART = [CartLine("A", 3, 2_000)]
 operations = st.lists(
-    st.one_of(adjusts, adjusts, retries, reverses, purchases, refunds), min_size=3, max_size=30
+    st.one_of(adjusts, adjusts, retries, reverses, purchases, refunds, redeems),
+    min_size=3,
+    max_size=30,
 )
 
 
@@ -245,13 +270,48 @@ async def run_refund(engine: AsyncEngine, model: Model, op: Refund) -> str:
         return REPLAYED
     assert 0 <= refund.points_taken <= refund.points_due
     assert refund.points_taken + refund.points_uncollected == refund.points_due
+    assert refund.points_returned >= 0
     async with engine.connect() as conn:
         cid = (
             await conn.execute(
                 text("SELECT customer_id FROM purchases WHERE id = :id"), {"id": refund.purchase_id}
             )
         ).scalar_one()
-    model.balances[cid] -= refund.points_taken
+    model.balances[cid] += refund.points_returned - refund.points_taken
+    return WRITTEN
+
+
+async def run_redeem(engine: AsyncEngine, model: Model, op: Redeem) -> str:
+    cid = int(model.customer_ids[op.customer])
+    try:
+        if op.hold is None:
+            done = await redeem_points(
+                UnitOfWork(engine),
+                str(cid),
+                "default",
+                op.order,
+                op.points,
+                REDEEM_CART,
+                op.key,
+                ACTOR,
+            )
+            replayed = done.replayed
+        else:
+            held = await hold_points(
+                UnitOfWork(engine), str(cid), op.points, op.key, op.order, REDEEM_CART
+            )
+            if held.replayed:
+                return REPLAYED
+            if op.hold == "release":
+                await release_hold(UnitOfWork(engine), str(held.id))
+                return WRITTEN  # a hold and its release: the balance is as it was
+            await capture_hold(UnitOfWork(engine), str(held.id), ACTOR)
+            replayed = False
+    except DomainError:
+        return REFUSED  # too few points, above the quote, another's order, a key reused
+    if replayed:
+        return REPLAYED
+    model.balances[cid] -= op.points
     return WRITTEN
 
 
@@ -268,6 +328,8 @@ async def run(engine: AsyncEngine, model: Model, op: Operation) -> str:
         return await run_reverse(engine, model, op)
     if isinstance(op, Purchase):
         return await run_purchase(engine, model, op)
+    if isinstance(op, Redeem):
+        return await run_redeem(engine, model, op)
     return await run_refund(engine, model, op)
 
 
