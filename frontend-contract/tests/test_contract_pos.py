@@ -1,5 +1,6 @@
-"""The till's flow, with the POS frontend's own operation files and a cashier token:
-scan a card, report the sale, refund part of it."""
+"""The till's flows, with the POS frontend's own operation files and a cashier token:
+scan a card, report the sale, refund part of it; and checkout with points: scan, quote,
+hold, capture, report the sale, print the order's points, return an item."""
 
 from __future__ import annotations
 
@@ -30,7 +31,7 @@ async def test_cashier_scans_card_records_sale_then_refunds_one_line(
     assert found["id"] == customer_id
     assert found["firstName"] == "Ann"
     assert found["category"]["name"] == "Base"
-    assert found["points"] == {"balance": 0}
+    assert found["points"] == {"balance": 0, "held": 0, "spendable": 0}
 
     # When the paid sale is reported by card: 2 x 12.50 + 1 x 7.99 = 32.99.
     sale = {
@@ -81,7 +82,7 @@ async def test_cashier_scans_card_records_sale_then_refunds_one_line(
 
     # Then the next scan shows the balance after the return, and the ledger is sound.
     rescanned = (await run(till, "pos/LookupByCard", {"code": CARD}))["customerByCard"]
-    assert rescanned["points"] == {"balance": 20}
+    assert rescanned["points"] == {"balance": 20, "held": 0, "spendable": 20}
     async with engine.connect() as conn:
         assert await find_violations(conn) == []
 
@@ -107,3 +108,101 @@ async def test_unknown_card_finds_nobody_and_a_sale_on_it_is_refused(
     payload = (await run(till, "pos/RecordPurchase", {"input": sale}))["recordPurchase"]
     assert [e["code"] for e in payload["userErrors"]] == ["NOT_FOUND"]
     assert payload["purchase"] is None
+
+
+async def test_checkout_pays_with_points_and_the_receipt_prints_them(
+    gql: GraphQLClient, tokens: dict[str, str], engine: AsyncEngine
+) -> None:
+    # Given the README's program: 100 points = 1.00, at most 30% of a cart of 10.00 or more,
+    # gift cards and already discounted lines not payable with points; 1 point per 1.00
+    # earned on what is paid in money. Ann has 2,550 points on her card.
+    rules = {
+        "maxDiscountBp": 3000,
+        "minCartMinor": 1000,
+        "excludeDiscounted": True,
+        "productRules": [{"kind": "SKU", "key": "GIFT-CARD", "payable": False}],
+    }
+    await run_mutation(gql, "admin/UpdateRedemptionRules", {"input": rules})
+    created = await run_mutation(
+        gql, "admin/CreateCustomer", {"input": {"cardCode": "2900000054321", "firstName": "Ann"}}
+    )
+    customer_id = created["customer"]["id"]
+    credit = {"customerId": customer_id, "points": 2550, "note": "welcome", "idempotencyKey": "w"}
+    await run_mutation(gql, "admin/AdjustPoints", {"input": credit})
+    till = gql.as_(tokens["cashier"])
+
+    # When the cashier scans her card, then the till shows 2,550 spendable points.
+    found = (await run(till, "pos/LookupByCard", {"code": "2900000054321"}))["customerByCard"]
+    assert found["points"] == {"balance": 2550, "held": 0, "spendable": 2550}
+
+    # When the till quotes the cart (52.99), then 1,589 points can pay 15.89 (30%).
+    cart = [
+        {"sku": "SHIRT", "quantity": 2, "unitPriceMinor": 1250},
+        {"sku": "SOCKS", "quantity": 1, "unitPriceMinor": 799, "discounted": True},
+        {"sku": "GIFT-CARD", "quantity": 1, "unitPriceMinor": 2000},
+    ]
+    quote = (await run(till, "pos/QuoteRedemption", {"customerId": customer_id, "cart": cart}))[
+        "quoteRedemption"
+    ]
+    assert (quote["cartTotalMinor"], quote["eligibleMinor"]) == (5299, 2500)
+    assert (quote["maxPoints"], quote["maxValueMinor"], quote["reasons"]) == (1589, 1589, [])
+
+    # When she accepts, the till holds them while the card payment runs.
+    hold_input = {
+        "customerId": customer_id,
+        "orderId": "T2-0001",
+        "points": quote["maxPoints"],
+        "cart": cart,
+        "idempotencyKey": "T2-0001-hold",
+    }
+    held = await run_mutation(till, "pos/HoldPoints", {"input": hold_input})
+    assert (held["hold"]["status"], held["hold"]["valueMinor"]) == ("ACTIVE", 1589)
+    assert held["points"] == {"balance": 2550, "held": 1589, "spendable": 961}
+
+    # When the payment of the other 37.10 succeeds, the till captures the hold.
+    captured = await run_mutation(till, "pos/CaptureHold", {"holdId": held["hold"]["id"]})
+    assert captured["hold"]["status"] == "CAPTURED"
+    assert captured["points"] == {"balance": 961, "held": 0, "spendable": 961}
+
+    # When the paid sale is reported, then only the 37.10 paid in money earns: 37 points.
+    sale = {
+        "orderId": "T2-0001",
+        "status": "PAID",
+        "cardCode": "2900000054321",
+        "lines": cart,
+    }
+    recorded = await run_mutation(till, "pos/RecordPurchase", {"input": sale})
+    assert recorded["pointsAwarded"] == 37
+    assert recorded["points"] == {"balance": 998}
+
+    # Then the receipt prints the points earned and used, and the balance after.
+    printed = (await run(till, "pos/OrderPoints", {"orderId": "T2-0001"}))["orderPoints"]
+    assert printed == {
+        "pointsEarned": 37,
+        "pointsUsed": 1589,
+        "valueRedeemedMinor": 1589,
+        "balance": 998,
+    }
+
+    # When one shirt (12.50) is returned, then its share of the points used comes back
+    # (1589 x 12.50 / 52.99 = 374 points, 3.74 of the refund) and the 9 points it earned go
+    # (the rest, 40.49 less the 12.15 still paid in points, earns 28 of the 37).
+    refund = {
+        "orderId": "T2-0001",
+        "idempotencyKey": "T2-0001-return-1",
+        "lines": [{"sku": "SHIRT", "quantity": 1}],
+    }
+    refunded = await run_mutation(till, "pos/RefundPurchase", {"input": refund})
+    assert refunded["refund"]["pointsReturned"] == 374
+    assert refunded["refund"]["valueReturnedMinor"] == 374
+    assert refunded["refund"]["pointsTaken"] == 9
+    assert refunded["points"] == {"balance": 1363}
+    reprinted = (await run(till, "pos/OrderPoints", {"orderId": "T2-0001"}))["orderPoints"]
+    assert reprinted == {
+        "pointsEarned": 28,
+        "pointsUsed": 1215,
+        "valueRedeemedMinor": 1215,
+        "balance": 1363,
+    }
+    async with engine.connect() as conn:
+        assert await find_violations(conn) == []
