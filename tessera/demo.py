@@ -14,6 +14,7 @@ import jwt
 import uvicorn
 
 from domain.access.tokens import create_staff_token
+from domain.checkout import rules as redemption_rules
 from domain.customers import repository as customers_repo
 from domain.customers import services as customers
 from domain.customers.models import PointCategory
@@ -60,6 +61,12 @@ async def seed(url: str) -> bool:
                 ("GIFT-CARD", OverrideMode.EXCLUDED, 0),
                 ("COFFEE-BEANS", OverrideMode.FIXED_PER_UNIT, 5),
             ],
+            [],
+        )
+        await redemption_rules.update_rules(
+            new(),
+            {"max_discount_bp": 3000, "min_cart_minor": 1000, "exclude_discounted": True},
+            [("SKU", "GIFT-CARD", False)],
             [],
         )
         for n, (ref, card, first, last, email, phone, category) in enumerate(_PEOPLE, start=1):

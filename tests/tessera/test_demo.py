@@ -1,0 +1,41 @@
+"""The demo program `tessera demo` loads: once, and ready for the README's examples."""
+
+from __future__ import annotations
+
+from domain.checkout.quote import CartLine
+from domain.checkout.services import quote_redemption
+from domain.customers import repository as customers_repo
+from domain.uow import UnitOfWork
+from tessera.database import create_engine
+from tessera.demo import seed
+from tests.support.databases import fresh_database
+
+
+async def test_the_demo_program_loads_once_and_ann_can_pay_with_points(
+    postgres_server: str,
+) -> None:
+    async with fresh_database(postgres_server) as url:
+        # When the demo is loaded twice, then the second time finds it there
+        assert await seed(url) is True
+        assert await seed(url) is False
+        engine = create_engine(url, pool_size=1)
+        try:
+            async with UnitOfWork(engine) as uow:
+                ann = await customers_repo.customer_by(uow, card_code="4006381333931")
+            assert ann is not None
+            # Then Ann's points (50 on the T-shirts, 5 on the beans, 50 welcome) can pay
+            # 1.05 of a 20.00 cart (the demo's rules would allow up to 30%, 6.00)
+            quote = await quote_redemption(
+                UnitOfWork(engine), str(ann.id), [CartLine("T-SHIRT", 2, 1000)]
+            )
+            assert (quote.spendable_points, quote.max_points, quote.max_value_minor) == (
+                105,
+                105,
+                105,
+            )
+            small = await quote_redemption(
+                UnitOfWork(engine), str(ann.id), [CartLine("T-SHIRT", 2, 100)]
+            )
+            assert [r.value for r in small.reasons] == ["BELOW_MIN_CART"]
+        finally:
+            await engine.dispose()
