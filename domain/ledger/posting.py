@@ -257,22 +257,17 @@ async def credit(uow: UnitOfWork, posting: Posting, expires_at: datetime | None 
     """Add points and open a new lot for them."""
     if posting.points <= 0:
         raise ValueError("credit needs positive points")
-    row = await _run(uow, _CREDIT_NEW_LOT, {**posting_params(posting), "expires_at": expires_at})
-    if row is None:
-        await _explain_refusal(uow, posting)
-    assert row is not None
-    return posted_from(row)
+    params = {**posting_params(posting), "expires_at": expires_at}
+    return posted_from(await _credit_row(uow, _CREDIT_NEW_LOT, params, posting))
 
 
 async def credit_back(uow: UnitOfWork, posting: Posting) -> Posted:
     """Add points back to the lots that the entry `posting.reverses_entry_id` drew from."""
     if posting.points <= 0 or posting.reverses_entry_id is None:
         raise ValueError("credit_back needs positive points and the entry it reverses")
-    row = await _run(uow, _CREDIT_BACK_TO_LOTS, posting_params(posting))
-    if row is None:
-        await _explain_refusal(uow, posting)
-    assert row is not None
-    return posted_from(row)
+    return posted_from(
+        await _credit_row(uow, _CREDIT_BACK_TO_LOTS, posting_params(posting), posting)
+    )
 
 
 async def credit_back_drawn(
@@ -285,10 +280,7 @@ async def credit_back_drawn(
     if posting.points <= 0:
         raise ValueError("credit_back_drawn needs positive points")
     params = {**posting_params(posting), "drawn_by": drawn_by + given_back_by}
-    row = await _run(uow, _CREDIT_BACK_DRAWN, params)
-    if row is None:
-        await _explain_refusal(uow, posting)
-    assert row is not None
+    row = await _credit_row(uow, _CREDIT_BACK_DRAWN, params, posting)
     if row["given_back"] != posting.points:
         raise ValueError(f"the entries owe {row['given_back']} points, not {posting.points}")
     return posted_from(row)
@@ -328,6 +320,17 @@ def posted_from(row: Mapping[Any, Any]) -> Posted:
         row["lifetime_spent"],
         row["held"],
     )
+
+
+async def _credit_row(
+    uow: UnitOfWork, statement: TextClause, params: dict[str, object], posting: Posting
+) -> Mapping[Any, Any]:
+    """The row a credit statement returns; none means the account refused it (why, raised)."""
+    row = await _run(uow, statement, params)
+    if row is None:
+        await _explain_refusal(uow, posting)
+    assert row is not None
+    return row
 
 
 async def _run(

@@ -11,9 +11,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from domain.checkout.holds import capture_hold, expire_holds
 from domain.errors import DomainError, ErrorCode
-from domain.ledger.invariants import find_violations
 from domain.uow import UnitOfWork
 from tests.support.api import GraphQLClient
+from tests.support.ledger import assert_ledger_sound
 
 CART = [{"sku": "A", "quantity": 4, "unitPriceMinor": 2500}]  # 100.00
 CREATE = """mutation { createCustomer(input: {cardCode: "H-1"}) { customer { id } } }"""
@@ -48,11 +48,6 @@ async def hold(gql: GraphQLClient, cid: str, points: int, key: str, **more: Any)
     )["holdPoints"]
 
 
-async def sound(engine: AsyncEngine) -> None:
-    async with engine.connect() as conn:
-        assert await find_violations(conn) == []
-
-
 async def test_held_points_stay_in_the_balance_but_cannot_be_spent(
     gql: GraphQLClient, engine: AsyncEngine
 ) -> None:
@@ -67,7 +62,7 @@ async def test_held_points_stay_in_the_balance_but_cannot_be_spent(
     ]
     debit = (await gql.data(DEBIT, {"id": cid, "points": -301}))["adjustPoints"]
     assert [e["code"] for e in debit["userErrors"]] == ["INSUFFICIENT_POINTS"]
-    await sound(engine)
+    await assert_ledger_sound(engine)
 
 
 async def test_capture_debits_once_and_release_frees(
@@ -91,7 +86,7 @@ async def test_capture_debits_once_and_release_frees(
     assert (await gql.data(CAPTURE, {"id": second}))["captureHold"]["userErrors"] == [
         {"field": "holdId", "code": "HOLD_NOT_ACTIVE"}
     ]
-    await sound(engine)
+    await assert_ledger_sound(engine)
 
 
 async def test_an_expired_hold_releases_itself_once_and_cannot_be_captured(
@@ -112,7 +107,7 @@ async def test_an_expired_hold_releases_itself_once_and_cannot_be_captured(
     assert (await gql.data(CAPTURE, {"id": hid}))["captureHold"]["userErrors"] == [
         {"field": "holdId", "code": "HOLD_NOT_ACTIVE"}
     ]
-    await sound(engine)
+    await assert_ledger_sound(engine)
 
 
 async def test_a_capture_racing_the_expiry_sweep_either_captures_or_expires(
@@ -139,7 +134,7 @@ async def test_a_capture_racing_the_expiry_sweep_either_captures_or_expires(
                 )
             ).scalar_one()
         assert (outcome, status) in {("CAPTURED", "CAPTURED"), ("REFUSED", "EXPIRED")}
-    await sound(engine)
+    await assert_ledger_sound(engine)
 
 
 ORDER = """query($order: String!) { orderPoints(orderId: $order) {
@@ -173,7 +168,7 @@ async def test_a_captured_hold_pays_its_order_and_the_receipt_shows_it(
         "valueRedeemedMinor": 400,
         "balance": 696,
     }
-    await sound(engine)
+    await assert_ledger_sound(engine)
 
 
 async def test_holds_and_redemptions_of_one_order_share_its_caps(
@@ -205,4 +200,4 @@ async def test_holds_and_redemptions_of_one_order_share_its_caps(
     await gql.data(RELEASE, {"id": held["hold"]["id"]})
     done = (await gql.data(REDEEM, {"input": redeem_input}))["redeemPoints"]
     assert done == {"redemption": {"valueMinor": 250}, "userErrors": []}
-    await sound(engine)
+    await assert_ledger_sound(engine)

@@ -7,8 +7,8 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from domain.ledger.invariants import find_violations
 from tests.support.api import GraphQLClient
+from tests.support.ledger import assert_ledger_sound
 
 CREATE = """mutation($card: String!) { createCustomer(input: {cardCode: $card}) {
   customer { id } } }"""
@@ -59,11 +59,6 @@ async def redeem(
     return payload
 
 
-async def sound(engine: AsyncEngine) -> None:
-    async with engine.connect() as conn:
-        assert await find_violations(conn) == []
-
-
 async def test_redeeming_pays_part_of_an_order_and_the_receipt_shows_it(
     gql: GraphQLClient, engine: AsyncEngine
 ) -> None:
@@ -80,7 +75,7 @@ async def test_redeeming_pays_part_of_an_order_and_the_receipt_shows_it(
         "valueRedeemedMinor": 1250,
         "balance": 750,
     }
-    await sound(engine)
+    await assert_ledger_sound(engine)
 
 
 async def test_the_same_key_replays_and_another_amount_under_it_conflicts(
@@ -96,7 +91,7 @@ async def test_the_same_key_replays_and_another_amount_under_it_conflicts(
     assert [(e["field"], e["code"]) for e in other["userErrors"]] == [
         ("idempotencyKey", "IDEMPOTENCY_CONFLICT")
     ]
-    await sound(engine)
+    await assert_ledger_sound(engine)
 
 
 async def test_above_the_quote_is_refused_and_one_order_never_passes_the_cap(
@@ -113,7 +108,7 @@ async def test_above_the_quote_is_refused_and_one_order_never_passes_the_cap(
     assert (await redeem(gql, cid, "O-3", 500, "d"))["userErrors"] == []
     receipt = (await gql.data(ORDER, {"order": "O-3"}))["orderPoints"]
     assert (receipt["pointsUsed"], receipt["valueRedeemedMinor"]) == (1500, 1500)
-    await sound(engine)
+    await assert_ledger_sound(engine)
 
 
 async def test_fifty_concurrent_redemptions_never_overdraw(
@@ -128,7 +123,7 @@ async def test_fifty_concurrent_redemptions_never_overdraw(
     assert (
         await gql.data("query($id: ID!) { customer(id: $id) { points { balance } } }", {"id": cid})
     )["customer"]["points"]["balance"] == 0
-    await sound(engine)
+    await assert_ledger_sound(engine)
 
 
 RECORD = """mutation($order: String!, $id: ID!) {
@@ -153,7 +148,7 @@ async def test_the_part_paid_with_points_earns_nothing_unless_the_setting_says_s
     await redeem(gql, cid, "E-2", 1000, "e2")
     earned = (await gql.data(RECORD, {"order": "E-2", "id": cid}))["recordPurchase"]
     assert earned["pointsAwarded"] == 50
-    await sound(engine)
+    await assert_ledger_sound(engine)
 
 
 async def test_a_coarse_rate_never_pays_more_than_the_cap(
@@ -177,7 +172,7 @@ async def test_a_coarse_rate_never_pays_more_than_the_cap(
     assert [e["code"] for e in (await redeem(gql, cid, "K-1", 1, "k2"))["userErrors"]] == [
         "ABOVE_QUOTE"
     ]
-    await sound(engine)
+    await assert_ledger_sound(engine)
 
 
 async def test_an_order_paid_by_one_customer_cannot_take_another_customers_points(
@@ -189,4 +184,4 @@ async def test_an_order_paid_by_one_customer_cannot_take_another_customers_point
     refused = await redeem(gql, bob, "S-1", 100, "s2")
     assert [(e["field"], e["code"]) for e in refused["userErrors"]] == [("orderId", "DUPLICATE")]
     assert refused["redemption"] is None
-    await sound(engine)
+    await assert_ledger_sound(engine)

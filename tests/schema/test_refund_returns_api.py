@@ -9,8 +9,8 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from domain.ledger.invariants import find_violations
 from tests.support.api import GraphQLClient
+from tests.support.ledger import assert_ledger_sound
 
 CREATE = """mutation($card: String!) { createCustomer(input: {cardCode: $card}) {
   customer { id } } }"""
@@ -57,11 +57,6 @@ async def lots(engine: AsyncEngine) -> list[tuple[int, int]]:
         return [(row.granted, row.remaining) for row in rows]
 
 
-async def sound(engine: AsyncEngine) -> None:
-    async with engine.connect() as conn:
-        assert await find_violations(conn) == []
-
-
 async def test_the_readme_refund_of_an_order_paid_partly_with_points(
     gql: GraphQLClient, engine: AsyncEngine
 ) -> None:
@@ -88,7 +83,7 @@ async def test_the_readme_refund_of_an_order_paid_partly_with_points(
     assert rest["points"] == {"balance": 5000, "lifetimeEarned": 5000, "lifetimeSpent": 0}
     receipt = (await gql.data(ORDER))["orderPoints"]
     assert receipt == {"pointsEarned": 0, "pointsUsed": 0, "valueRedeemedMinor": 0, "balance": 5000}
-    await sound(engine)
+    await assert_ledger_sound(engine)
 
 
 async def test_points_go_back_to_the_lots_they_came_from(
@@ -103,7 +98,7 @@ async def test_points_go_back_to_the_lots_they_came_from(
     await refund(gql, "step-last", None)
     # Then both lots are whole again (the earned lot was taken back), and the ledger is sound
     assert await lots(engine) == [(2000, 2000), (2000, 2000), (70, 0)]
-    await sound(engine)
+    await assert_ledger_sound(engine)
 
 
 async def test_concurrent_refunds_of_one_order_never_give_back_more_than_was_used(
@@ -121,4 +116,4 @@ async def test_concurrent_refunds_of_one_order_never_give_back_more_than_was_use
         await gql.data("query($id: ID!) { customer(id: $id) { points { balance } } }", {"id": cid})
     )["customer"]["points"]["balance"]
     assert balance == 5000
-    await sound(engine)
+    await assert_ledger_sound(engine)
