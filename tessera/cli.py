@@ -1,9 +1,10 @@
-"""`tessera serve | worker | migrate | demo | token create | audit`."""
+"""`tessera serve | worker | scheduler | migrate | demo | token | audit | expire-holds`."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import logging
 import os
 import sys
 from collections.abc import Awaitable, Callable, Sequence
@@ -111,6 +112,13 @@ def cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
     return run_worker(settings, processes=args.processes, threads=args.threads)
 
 
+def cmd_scheduler(args: argparse.Namespace, settings: Settings) -> int:
+    from tessera.scheduler import run_scheduler
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    return run_scheduler(settings)
+
+
 def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
     from tessera.demo import run_demo
 
@@ -190,6 +198,11 @@ def parser() -> argparse.ArgumentParser:
     worker.add_argument("--processes", type=int, default=1)
     worker.add_argument("--threads", type=int, default=4)
     worker.set_defaults(run=cmd_worker)
+
+    scheduler = sub.add_parser(
+        "scheduler", help="send the periodic jobs (hold expiry, ledger audit) to the workers"
+    )
+    scheduler.set_defaults(run=cmd_scheduler)
 
     audit = sub.add_parser("audit", help="check the ledger's invariants")
     audit.set_defaults(run=cmd_audit)

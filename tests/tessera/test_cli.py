@@ -87,3 +87,27 @@ async def test_given_a_token_when_revoked_then_listed_as_revoked_and_refused(
     async with running_server(database_url) as url, httpx.AsyncClient(base_url=url) as http:
         body = await GraphQLClient(http, token).post("{ pointCategories { name } }")
     assert body["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+
+
+async def test_the_scheduler_runs_until_told_to_stop(database_url: str, broker_url: str) -> None:
+    # Given `tessera scheduler` started as a deployment starts it
+    env = {**os.environ, "TESSERA_DATABASE_URL": database_url, "TESSERA_BROKER_URL": broker_url}
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "tessera.cli", "scheduler", env=env, stderr=asyncio.subprocess.PIPE
+    )
+    try:
+        # When it has scheduled its jobs and started
+        assert process.stderr is not None
+        log: list[str] = []
+        async with asyncio.timeout(30):
+            while not any("Scheduler started" in line for line in log):
+                log.append((await process.stderr.readline()).decode())
+        assert any("scheduled expire_holds at '* * * * *'" in line for line in log), log
+        assert any("scheduled audit_ledger" in line for line in log), log
+        # Then SIGTERM stops it cleanly
+        process.terminate()
+        async with asyncio.timeout(30):
+            assert await process.wait() == 0
+    finally:
+        if process.returncode is None:
+            process.kill()

@@ -1,4 +1,5 @@
-"""The actors (ledger audit, hold expiry), run by a real Dramatiq worker on the session's broker."""
+"""The actors (ledger audit, hold expiry), run by a real Dramatiq worker on the session's
+broker, and the scheduler that sends them."""
 
 from __future__ import annotations
 
@@ -7,10 +8,12 @@ import importlib
 import logging
 import sys
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from types import ModuleType
 
 import dramatiq
 import pytest
+from apscheduler.schedulers.background import BackgroundScheduler
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -19,6 +22,7 @@ from domain.checkout.quote import CartLine
 from domain.customers.services import create_customer
 from domain.ledger.services import adjust_points
 from domain.uow import UnitOfWork
+from tessera.scheduler import add_jobs
 
 
 @pytest.fixture
@@ -107,3 +111,34 @@ async def test_the_worker_expires_holds_past_their_time(
         held = (await conn.execute(text("SELECT held FROM point_accounts"))).scalar_one()
         status = (await conn.execute(text("SELECT status FROM holds"))).scalar_one()
     assert (held, status) == (0, "EXPIRED")
+
+
+async def test_the_scheduler_sends_the_hold_sweep_every_minute(
+    clean_db: AsyncEngine, actors: ModuleType, caplog: pytest.LogCaptureFixture
+) -> None:
+    # Given the scheduler's jobs
+    scheduler = BackgroundScheduler(timezone=UTC)
+    add_jobs(scheduler, actors)
+    jobs = {job.id: job for job in scheduler.get_jobs()}
+    assert set(jobs) == {"expire_holds", "audit_ledger"}
+    # Then the sweep is due within the next minute and again a minute later
+    now = datetime.now(UTC)
+    first = jobs["expire_holds"].trigger.get_next_fire_time(None, now)
+    second = jobs["expire_holds"].trigger.get_next_fire_time(first, first)
+    assert now < first <= now + timedelta(minutes=1)
+    assert second - first == timedelta(minutes=1)
+    # And the audit runs once a day
+    audit = jobs["audit_ledger"].trigger.get_next_fire_time(None, now)
+    assert audit - now <= timedelta(days=1)
+    # Given a hold past its time, when the sweep job fires and a worker takes its message
+    customer = await create_customer(UnitOfWork(clean_db), {}, None)
+    await adjust_points(UnitOfWork(clean_db), str(customer.id), 100, "start", "s-1", "test")
+    cart = [CartLine("A", 1, 1000)]
+    await hold_points(UnitOfWork(clean_db), str(customer.id), 40, "s-hold", "O-1", cart, ttl_s=60)
+    async with clean_db.begin() as conn:
+        await conn.execute(text("UPDATE holds SET expires_at = now() - interval '1 second'"))
+    caplog.set_level(logging.INFO, logger="tessera.actors")
+    message = jobs["expire_holds"].func()
+    await asyncio.to_thread(run_worker_until_idle, actors, message)
+    # Then the held points are free again
+    assert "1 hold(s) expired" in caplog.messages
