@@ -46,6 +46,8 @@ class Phase:
     """What a run of one driver measured (warm-up excluded)."""
 
     latencies_s: dict[str, list[float]] = field(default_factory=dict)
+    # Latency of the steps of an operation made of several requests (see `drive`).
+    steps_s: dict[str, list[float]] = field(default_factory=dict)
     errors: list[str] = field(default_factory=list)
     elapsed_s: float = 0.0
     issued: int = 0  # requests issued, warm-up included (the denominator for CPU per request)
@@ -60,13 +62,19 @@ class Phase:
         return self.count / self.elapsed_s if self.elapsed_s else 0.0
 
     def percentile_ms(self, q: float, kind: str | None = None) -> float:
-        values = sorted(
-            self.latencies_s.get(kind, []) if kind else
-            [x for v in self.latencies_s.values() for x in v]
-        )  # fmt: skip
-        if not values:
-            return 0.0
-        return values[min(len(values) - 1, int(q * len(values)))] * 1000
+        if kind:
+            return _percentile_ms(self.latencies_s.get(kind, []), q)
+        return _percentile_ms([x for v in self.latencies_s.values() for x in v], q)
+
+    def step_percentile_ms(self, q: float, step: str) -> float:
+        return _percentile_ms(self.steps_s.get(step, []), q)
+
+
+def _percentile_ms(latencies_s: list[float], q: float) -> float:
+    values = sorted(latencies_s)
+    if not values:
+        return 0.0
+    return values[min(len(values) - 1, int(q * len(values)))] * 1000
 
 
 Execute = Callable[[int, Any], Awaitable[str | None]]  # (client, operation) -> error or None
@@ -77,7 +85,10 @@ async def drive(
     execute: Execute, next_operation: NextOperation, prefix: str, args: argparse.Namespace
 ) -> Phase:
     """Run `args.clients` loops issuing operations back to back for `args.warmup` then
-    `args.seconds` seconds; latencies are kept for the latter only, errors for both."""
+    `args.seconds` seconds; latencies are kept for the latter only, errors for both.
+
+    An operation made of several requests may time them: whatever its executor leaves in
+    its `steps_s` (a dict of step name to seconds) is kept as the steps' latencies."""
     phase = Phase()
     loop = asyncio.get_running_loop()
     measure_from = loop.time() + args.warmup
@@ -98,6 +109,8 @@ async def drive(
                 phase.errors.append(error)
             elif now >= measure_from:
                 phase.latencies_s.setdefault(type(op).__name__, []).append(latency)
+                for step, seconds in getattr(op, "steps_s", {}).items():
+                    phase.steps_s.setdefault(step, []).append(seconds)
 
     await asyncio.gather(*(client(n) for n in range(args.clients)))
     phase.elapsed_s = loop.time() - measure_from
@@ -105,11 +118,16 @@ async def drive(
     return phase
 
 
-def print_phases(phases: dict[str, Phase]) -> None:
-    """The table of requests, req/s and latency percentiles, per phase and operation kind."""
-    quantiles = ((0.5, "p50"), (0.9, "p90"), (0.99, "p99"), (1.0, "max"))
+_QUANTILES = ((0.5, "p50"), (0.9, "p90"), (0.99, "p99"), (1.0, "max"))
+
+
+def print_phases(
+    phases: dict[str, Phase], unit: str = "requests", per_second: str = "req/s"
+) -> None:
+    """The table of operations, operations/s and latency percentiles, per phase and
+    operation kind, then per step when the operations timed their steps."""
     print(
-        f"{'':<22}{'requests':>10}{'req/s':>10}" + "".join(f"{n + ' ms':>10}" for _, n in quantiles)
+        f"{'':<22}{unit:>10}{per_second:>10}" + "".join(f"{n + ' ms':>10}" for _, n in _QUANTILES)
     )
     for name, phase in phases.items():
         rows: list[tuple[str, int, float, str | None]] = [
@@ -122,7 +140,12 @@ def print_phases(phases: dict[str, Phase]) -> None:
         for label, count, rps, kind in rows:
             print(
                 f"{label:<22}{count:>10}{rps:>10.1f}"
-                + "".join(f"{phase.percentile_ms(q, kind):>10.2f}" for q, _ in quantiles)
+                + "".join(f"{phase.percentile_ms(q, kind):>10.2f}" for q, _ in _QUANTILES)
+            )
+        for step, values in phase.steps_s.items():  # in the order the operations ran them
+            print(
+                f"{'    ' + step:<22}{len(values):>10}{len(values) / phase.elapsed_s:>10.1f}"
+                + "".join(f"{phase.step_percentile_ms(q, step):>10.2f}" for q, _ in _QUANTILES)
             )
 
 
@@ -324,9 +347,9 @@ async def database_transactions(database_url: str) -> int:
         await conn.close()
 
 
-def create_token(database_url: str) -> str:
+def create_token(database_url: str, role: str = "admin") -> str:
     result = subprocess.run(
-        cli("token", "create", "--role", "admin", "--name", "bench"),
+        cli("token", "create", "--role", role, "--name", "bench"),
         env={**os.environ, "TESSERA_DATABASE_URL": database_url},
         cwd=PROJECT_ROOT,
         capture_output=True,
