@@ -10,18 +10,19 @@ from dataclasses import dataclass
 from sqlalchemy import text
 
 from domain.checkout.quote import CartLine, Quote, RedemptionRules, quote
-from domain.checkout.rules import get_rules
+from domain.checkout.rules import PROGRAM_ID, RULES_COLUMNS, rules_from
 from domain.errors import DomainError, ErrorCode
 from domain.ledger.models import Account
-from domain.ledger.queries import get_account
 from domain.uow import UnitOfWork
 
 _LOCK_ORDER = text("SELECT pg_advisory_xact_lock(hashtextextended(:order, 0))")
 
-# Money already paid by points on the order and promised to its active holds, and whether
-# the order is another customer's (by its purchase, redemptions or holds).
-_ORDER_STATE = text("""
-    SELECT (SELECT COALESCE(sum(value_minor), 0) FROM redemptions
+# The account, the rules, the money already paid by points on the order and promised to its
+# active holds, and whether the order is another customer's (by its purchase, redemptions
+# or holds): one read.
+_ORDER_STATE = text(f"""
+    SELECT a.balance, a.lifetime_earned, a.lifetime_spent, a.held, {RULES_COLUMNS},
+           (SELECT COALESCE(sum(value_minor), 0) FROM redemptions
              WHERE shop = :shop AND order_id = :order_id)
          + (SELECT COALESCE(sum(value_minor), 0) FROM holds
              WHERE shop = :shop AND order_id = :order_id AND status = 'ACTIVE') AS already,
@@ -34,6 +35,8 @@ _ORDER_STATE = text("""
                    SELECT 1 FROM holds
                     WHERE shop = :shop AND order_id = :order_id AND customer_id <> :cid
                       AND status IN ('ACTIVE', 'CAPTURED')) AS foreign_order
+      FROM point_accounts a JOIN redemption_rules r ON r.id = :program
+     WHERE a.customer_id = :cid
 """)
 
 
@@ -81,15 +84,20 @@ async def allowance(
 ) -> Allowance:
     """The quote of `cart` for this customer, net of what points already pay or have
     reserved on the order. Call it after `lock_order`."""
-    account = await get_account(uow, customer_id)
-    if account is None:
-        raise DomainError.one("customerId", ErrorCode.NOT_FOUND, "No such customer.")
-    rules = await get_rules(uow)
     state = (
-        await uow.execute(_ORDER_STATE, {"shop": shop, "order_id": order_id, "cid": customer_id})
-    ).one()
+        await uow.execute(
+            _ORDER_STATE,
+            {"shop": shop, "order_id": order_id, "cid": customer_id, "program": PROGRAM_ID},
+        )
+    ).one_or_none()
+    if state is None:
+        raise DomainError.one("customerId", ErrorCode.NOT_FOUND, "No such customer.")
     if state.foreign_order:
         raise DomainError.one(
             "orderId", ErrorCode.DUPLICATE, "This order belongs to another customer."
         )
+    account = Account(
+        customer_id, state.balance, state.lifetime_earned, state.lifetime_spent, state.held
+    )
+    rules = rules_from(state._mapping)
     return Allowance(account, rules, quote(rules, account.spendable, cart, int(state.already)))

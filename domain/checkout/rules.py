@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from domain.checkout.quote import RedemptionRules
@@ -19,21 +20,34 @@ PROGRAM_ID = 1
 PRODUCT_KINDS = ("SKU", "LINE")
 
 
+# The rules and their product rules as one row; checkout reads embed it beside the account.
+RULES_COLUMNS = """
+    r.points_per_unit, r.value_per_unit_minor, r.min_balance_points, r.min_cart_minor,
+    r.max_discount_minor, r.max_discount_bp, r.exclude_discounted, r.earn_on_points_paid,
+    (SELECT COALESCE(json_agg(json_build_array(p.kind, p.key, p.payable)), '[]'::json)
+       FROM redemption_product_rules p) AS product_rules
+"""
+_RULES = text(f"SELECT {RULES_COLUMNS} FROM redemption_rules r WHERE r.id = :program")
+
+
 async def get_rules(uow: UnitOfWork) -> RedemptionRules:
-    row = (
-        await uow.execute(select(redemption_rules).where(redemption_rules.c.id == PROGRAM_ID))
-    ).one()
-    products = await uow.execute(select(redemption_product_rules))
+    row = await uow.fetch_row(_RULES, {"program": PROGRAM_ID})
+    assert row is not None
+    return rules_from(row)
+
+
+def rules_from(row: Mapping[Any, Any]) -> RedemptionRules:
+    """The rules from a row holding RULES_COLUMNS."""
     return RedemptionRules(
-        points_per_unit=row.points_per_unit,
-        value_per_unit_minor=row.value_per_unit_minor,
-        min_balance_points=row.min_balance_points,
-        min_cart_minor=row.min_cart_minor,
-        max_discount_minor=row.max_discount_minor,
-        max_discount_bp=row.max_discount_bp,
-        exclude_discounted=row.exclude_discounted,
-        earn_on_points_paid=row.earn_on_points_paid,
-        product_rules={(p.kind, p.key): p.payable for p in products},
+        points_per_unit=row["points_per_unit"],
+        value_per_unit_minor=row["value_per_unit_minor"],
+        min_balance_points=row["min_balance_points"],
+        min_cart_minor=row["min_cart_minor"],
+        max_discount_minor=row["max_discount_minor"],
+        max_discount_bp=row["max_discount_bp"],
+        exclude_discounted=row["exclude_discounted"],
+        earn_on_points_paid=row["earn_on_points_paid"],
+        product_rules={(kind, key): payable for kind, key, payable in row["product_rules"]},
     )
 
 

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from sqlalchemy import text
+
 from domain.checkout.quote import CartLine, Quote, quote
-from domain.checkout.rules import get_rules
+from domain.checkout.rules import PROGRAM_ID, RULES_COLUMNS, rules_from
 from domain.errors import DomainError, ErrorCode, Problems
-from domain.ledger.queries import get_account
 from domain.limits import MAX_LINE_QUANTITY, MAX_MONEY_MINOR, MAX_ORDER_LINES
 from domain.uow import UnitOfWork
 from domain.validation import parse_id, required_text
@@ -46,17 +47,24 @@ def check_cart(problems: Problems, lines: list[CartLine]) -> list[CartLine]:
     return clean
 
 
+_ACCOUNT_AND_RULES = text(f"""
+    SELECT a.balance - a.held AS spendable, {RULES_COLUMNS}
+      FROM point_accounts a JOIN redemption_rules r ON r.id = :program
+     WHERE a.customer_id = :customer_id
+""")
+
+
 async def quote_redemption(uow: UnitOfWork, customer_id: str, lines: list[CartLine]) -> Quote:
     """How many of the customer's points this cart can take, and what they are worth.
 
-    Writes nothing. Spendable points are the balance less the points held by checkouts."""
+    Writes nothing; one read. Spendable points are the balance less the points held by
+    checkouts."""
     problems = Problems()
     cid = parse_id(problems, "customerId", customer_id)
     cart = check_cart(problems, lines)
     problems.raise_if_any()
-    async with uow:
-        account = await get_account(uow, cid)
-        if account is None:
-            raise DomainError.one("customerId", ErrorCode.NOT_FOUND, "No such customer.")
-        rules = await get_rules(uow)
-    return quote(rules, account.spendable, cart)
+    async with uow.autocommit():
+        row = await uow.fetch_row(_ACCOUNT_AND_RULES, {"customer_id": cid, "program": PROGRAM_ID})
+    if row is None:
+        raise DomainError.one("customerId", ErrorCode.NOT_FOUND, "No such customer.")
+    return quote(rules_from(row), row["spendable"], cart)
