@@ -20,6 +20,13 @@ from domain.purchases.tables import (
     purchases,
     refunds,
 )
+from domain.rewards.tables import reward_claims, rewards
+from domain.vouchers.tables import (
+    voucher_batches,
+    voucher_conversion,
+    voucher_redemptions,
+    vouchers,
+)
 
 __all__ = [
     "api_tokens",
@@ -40,4 +47,10 @@ __all__ = [
     "redemption_rules",
     "redemptions",
     "refunds",
+    "reward_claims",
+    "rewards",
+    "voucher_batches",
+    "voucher_conversion",
+    "voucher_redemptions",
+    "vouchers",
 ]

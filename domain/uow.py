@@ -11,7 +11,7 @@ from weakref import WeakKeyDictionary
 import asyncpg
 from sqlalchemy import Executable, Result, TextClause
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncTransaction
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncResult, AsyncTransaction
 
 from domain.events.store import DomainEvent, insert_events
 
@@ -125,6 +125,10 @@ class UnitOfWork:
         self, statement: Executable, params: Mapping[str, Any] | list[dict[str, Any]] | None = None
     ) -> Result[Any]:
         return await self.connection.execute(statement, params)
+
+    async def stream(self, statement: Executable) -> AsyncResult[Any]:
+        """The rows of a query through a server-side cursor, fetched as they are iterated."""
+        return await self.connection.stream(statement)
 
     def record(self, event: DomainEvent) -> None:
         """Queue an event; it is written in this transaction, just before commit."""

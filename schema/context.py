@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable, Hashable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from strawberry.dataloader import DataLoader
 from strawberry.types import Info as StrawberryInfo
@@ -16,10 +16,16 @@ from domain.customers.models import Customer, PointCategory
 from domain.ledger.models import Account, HistoryFilter, LedgerEntry
 from domain.ledger.queries import accounts_by_customer, histories
 from domain.pagination import Page
+from domain.rewards.standings import RewardStanding, standings
 from domain.uow import UnitOfWork
+from domain.vouchers.queries import VoucherUse, uses_of
 
-# A customer's ledger page: (customer id, page size, after entry id, filter).
-LedgerPageKey = tuple[int, int, int | None, HistoryFilter]
+# A page of something many owners have: (owner id, (page size, after id, ...)).
+LedgerPageKey = tuple[int, tuple[int, int | None, HistoryFilter]]  # a customer's movements
+UsesPageKey = tuple[int, tuple[int, int | None]]  # a voucher's uses
+
+Q = TypeVar("Q", bound=Hashable)
+V = TypeVar("V")
 
 
 @dataclass
@@ -31,12 +37,16 @@ class Loaders:
     category: DataLoader[int, PointCategory | None] = field(init=False)
     customer: DataLoader[int, Customer | None] = field(init=False)
     ledger: DataLoader[LedgerPageKey, Page[LedgerEntry]] = field(init=False)
+    voucher_uses: DataLoader[UsesPageKey, Page[VoucherUse]] = field(init=False)
+    rewards: DataLoader[int, list[RewardStanding]] = field(init=False)
 
     def __post_init__(self) -> None:
         self.account = DataLoader(load_fn=self._accounts)
         self.category = DataLoader(load_fn=self._categories)
         self.customer = DataLoader(load_fn=self._customers)
         self.ledger = DataLoader(load_fn=self._ledger_pages)
+        self.voucher_uses = DataLoader(load_fn=self._voucher_uses)
+        self.rewards = DataLoader(load_fn=self._reward_standings)
 
     async def _accounts(self, ids: list[int]) -> list[Account | None]:
         async with self.new_uow() as uow:
@@ -49,17 +59,33 @@ class Loaders:
         return [found.get(i) for i in ids]
 
     async def _ledger_pages(self, keys: list[LedgerPageKey]) -> list[Page[LedgerEntry]]:
+        return await self._owners_pages(
+            keys, lambda uow, ids, q: histories(uow, ids, q[2], q[0], q[1])
+        )
+
+    async def _voucher_uses(self, keys: list[UsesPageKey]) -> list[Page[VoucherUse]]:
+        return await self._owners_pages(keys, lambda uow, ids, q: uses_of(uow, ids, *q))
+
+    async def _owners_pages(
+        self,
+        keys: list[tuple[int, Q]],
+        fetch: Callable[[UnitOfWork, list[int], Q], Awaitable[dict[int, V]]],
+    ) -> list[V]:
         # One query per distinct page request (usually one: a list asks the same of each).
-        groups: dict[tuple[int, int | None, HistoryFilter], list[int]] = defaultdict(list)
-        for customer_id, limit, after_id, history_filter in keys:
-            groups[(limit, after_id, history_filter)].append(customer_id)
-        pages: dict[LedgerPageKey, Page[LedgerEntry]] = {}
+        groups: dict[Q, list[int]] = defaultdict(list)
+        for owner_id, page_query in keys:
+            groups[page_query].append(owner_id)
+        pages: dict[tuple[int, Q], V] = {}
         async with self.new_uow() as uow:
-            for (limit, after_id, history_filter), customer_ids in groups.items():
-                found = await histories(uow, customer_ids, history_filter, limit, after_id)
-                for customer_id, page in found.items():
-                    pages[(customer_id, limit, after_id, history_filter)] = page
+            for page_query, owner_ids in groups.items():
+                for owner_id, page in (await fetch(uow, owner_ids, page_query)).items():
+                    pages[(owner_id, page_query)] = page
         return [pages[key] for key in keys]
+
+    async def _reward_standings(self, customer_ids: list[int]) -> list[list[RewardStanding]]:
+        async with self.new_uow() as uow:
+            found = await standings(uow, customer_ids)
+        return [found[i] for i in customer_ids]
 
     async def _customers(self, ids: list[int]) -> list[Customer | None]:
         async with self.new_uow() as uow:

@@ -23,11 +23,32 @@ from schema.customers.queries import CustomerQueries
 from schema.errors import ErrorCodes
 from schema.ledger.resolvers import LedgerMutations, LedgerQueries
 from schema.purchases.resolvers import PurchaseMutations, PurchaseQueries
+from schema.rewards.resolvers import RewardMutations, RewardQueries
 from schema.scalars import SCALAR_MAP
+from schema.vouchers.mutations import VoucherMutations
+from schema.vouchers.queries import VoucherQueries
 
-Query = merge_types("Query", (CustomerQueries, LedgerQueries, PurchaseQueries, CheckoutQueries))
+Query = merge_types(
+    "Query",
+    (
+        CustomerQueries,
+        LedgerQueries,
+        PurchaseQueries,
+        CheckoutQueries,
+        VoucherQueries,
+        RewardQueries,
+    ),
+)
 Mutation = merge_types(
-    "Mutation", (CustomerMutations, LedgerMutations, PurchaseMutations, CheckoutMutations)
+    "Mutation",
+    (
+        CustomerMutations,
+        LedgerMutations,
+        PurchaseMutations,
+        CheckoutMutations,
+        VoucherMutations,
+        RewardMutations,
+    ),
 )
 
 

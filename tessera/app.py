@@ -1,4 +1,5 @@
-"""The Starlette application: POST /graphql (GraphiQL on GET in debug) and GET /health."""
+"""The Starlette application: POST /graphql (GraphiQL on GET in debug), GET /health and the
+CSV exports (tessera/exports.py)."""
 
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ from schema.root import build_schema
 from schema.view import TesseraGraphQL
 from tessera.database import create_engine
 from tessera.embedded import ensure_database_url
+from tessera.exports import voucher_batch_export
 from tessera.keepalive import KeepAliveLimit
 from tessera.settings import Settings
 
@@ -64,10 +66,11 @@ def create_app(settings: Settings | None = None, database_url: str | None = None
             return JSONResponse({"status": "unavailable", "database": "down"}, status_code=503)
         return JSONResponse({"status": "ok", "database": "up"})
 
+    authenticator = Authenticator(resources.new_uow, settings.jwt_secret, settings.jwt_audience)
     graphql = TesseraGraphQL(
         build_schema(max_depth=settings.max_query_depth),
         new_uow=resources.new_uow,
-        authenticator=Authenticator(resources.new_uow, settings.jwt_secret, settings.jwt_audience),
+        authenticator=authenticator,
         max_page_size=settings.max_page_size,
         debug=settings.debug,
     )
@@ -77,6 +80,7 @@ def create_app(settings: Settings | None = None, database_url: str | None = None
         routes=[
             Route("/graphql", graphql, methods=["GET", "POST"]),
             Route("/health", health, methods=["GET"]),
+            voucher_batch_export(resources.new_uow, authenticator),
         ],
         lifespan=lifespan,
     )

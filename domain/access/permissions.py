@@ -16,6 +16,8 @@ class Permission(StrEnum):
     MANAGE_CATEGORIES = "MANAGE_CATEGORIES"
     MANAGE_EARNING_RULES = "MANAGE_EARNING_RULES"
     MANAGE_REDEMPTION_RULES = "MANAGE_REDEMPTION_RULES"
+    MANAGE_VOUCHERS = "MANAGE_VOUCHERS"
+    MANAGE_REWARDS = "MANAGE_REWARDS"
     MANAGE_FUNNELS = "MANAGE_FUNNELS"
     READ_REPORTS = "READ_REPORTS"
 
@@ -42,6 +44,8 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.REDEEM_POINTS,
         }
     ),
-    Role.MARKETER: frozenset(_READ | {Permission.MANAGE_FUNNELS, Permission.READ_REPORTS}),
+    Role.MARKETER: frozenset(
+        _READ | {Permission.MANAGE_FUNNELS, Permission.READ_REPORTS, Permission.MANAGE_VOUCHERS}
+    ),
     Role.VIEWER: frozenset(_READ | {Permission.READ_REPORTS}),
 }

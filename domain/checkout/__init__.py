@@ -1,2 +1,2 @@
-"""Spending points at checkout: redemption rules and quotes (holds, redemptions, vouchers
-and rewards come next)."""
+"""Spending points at checkout: redemption rules, quotes, holds and redemptions (vouchers
+and rewards are domain.vouchers and domain.rewards)."""

@@ -67,3 +67,45 @@ class LedgerEntryReversed(DomainEvent):
     reversal_entry_id: int
     points: int
     balance_after: int
+
+
+@dataclass(frozen=True)
+class VoucherBatchCreated(DomainEvent):
+    batch_id: int
+    name: str
+    count: int
+    kind: str
+
+
+@dataclass(frozen=True)
+class VoucherAssigned(DomainEvent):
+    voucher_id: int
+    batch_id: int | None
+
+
+@dataclass(frozen=True)
+class VoucherRedeemed(DomainEvent):
+    voucher_id: int
+    redemption_id: int
+    shop: str
+    order_id: str
+    discount_minor: int
+
+
+# Events about issued vouchers carry the voucher's id, not its code: a code is a bearer
+# secret, and whoever sends it (notifications) reads it from the voucher.
+@dataclass(frozen=True)
+class PointsConvertedToVoucher(DomainEvent):
+    voucher_id: int
+    entry_id: int
+    points: int
+    value_minor: int
+
+
+@dataclass(frozen=True)
+class RewardClaimed(DomainEvent):
+    reward_id: int
+    claim_id: int
+    voucher_id: int
+    entry_id: int
+    points: int

@@ -12,12 +12,13 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 Check = Callable[[AsyncConnection], Awaitable[list[str]]]
 
 
-async def _rows(conn: AsyncConnection, sql: str) -> list[str]:
+async def violation_rows(conn: AsyncConnection, sql: str) -> list[str]:
+    """The first column of each row of `sql`, a query selecting one violation per row."""
     return [str(row[0]) for row in await conn.execute(text(sql))]
 
 
 async def balance_equals_sum_of_entries(conn: AsyncConnection) -> list[str]:
-    return await _rows(
+    return await violation_rows(
         conn,
         """
         SELECT format('customer %s: balance %s but entries sum to %s',
@@ -30,7 +31,7 @@ async def balance_equals_sum_of_entries(conn: AsyncConnection) -> list[str]:
 
 
 async def balance_equals_open_lots(conn: AsyncConnection) -> list[str]:
-    return await _rows(
+    return await violation_rows(
         conn,
         """
         SELECT format('customer %s: balance %s but open lots hold %s',
@@ -43,7 +44,7 @@ async def balance_equals_open_lots(conn: AsyncConnection) -> list[str]:
 
 
 async def balance_equals_earned_minus_spent(conn: AsyncConnection) -> list[str]:
-    return await _rows(
+    return await violation_rows(
         conn,
         """
         SELECT format('customer %s: balance %s but earned %s - spent %s',
@@ -55,7 +56,7 @@ async def balance_equals_earned_minus_spent(conn: AsyncConnection) -> list[str]:
 
 
 async def balance_after_is_running_total(conn: AsyncConnection) -> list[str]:
-    return await _rows(
+    return await violation_rows(
         conn,
         """
         SELECT format('entry %s: balance_after %s but running total is %s',
@@ -68,7 +69,7 @@ async def balance_after_is_running_total(conn: AsyncConnection) -> list[str]:
 
 
 async def lots_match_allocations(conn: AsyncConnection) -> list[str]:
-    return await _rows(
+    return await violation_rows(
         conn,
         """
         SELECT format('lot %s: remaining %s but granted %s with allocations %s',
@@ -81,7 +82,7 @@ async def lots_match_allocations(conn: AsyncConnection) -> list[str]:
 
 
 async def debits_fully_allocated(conn: AsyncConnection) -> list[str]:
-    return await _rows(
+    return await violation_rows(
         conn,
         """
         SELECT format('entry %s: moves %s points but its lot allocations total %s',
@@ -95,7 +96,7 @@ async def debits_fully_allocated(conn: AsyncConnection) -> list[str]:
 
 
 async def held_equals_active_holds(conn: AsyncConnection) -> list[str]:
-    return await _rows(
+    return await violation_rows(
         conn,
         """
         SELECT format('customer %s: %s points held but active holds reserve %s',
@@ -118,9 +119,9 @@ CHECKS: tuple[Check, ...] = (
 )
 
 
-async def find_violations(conn: AsyncConnection) -> list[str]:
-    """Run every ledger invariant check; the result is empty when the ledger is sound."""
+async def find_violations(conn: AsyncConnection, checks: tuple[Check, ...] = CHECKS) -> list[str]:
+    """Run every check (the ledger's by default); the result is empty when all hold."""
     found: list[str] = []
-    for check in CHECKS:
+    for check in checks:
         found.extend(f"{check.__name__}: {v}" for v in await check(conn))
     return found

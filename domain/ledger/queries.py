@@ -42,22 +42,29 @@ def _entry(row: Any) -> LedgerEntry:
     return LedgerEntry(**values)
 
 
+def _accounts() -> Select[Any]:
+    c = point_accounts.c
+    return select(c.customer_id, c.balance, c.lifetime_earned, c.lifetime_spent, c.held)
+
+
 async def accounts_by_customer(uow: UnitOfWork, customer_ids: Sequence[int]) -> dict[int, Account]:
     """Balance rows for many customers in one query (dataloaders use it)."""
     rows = await uow.execute(
-        select(
-            point_accounts.c.customer_id,
-            point_accounts.c.balance,
-            point_accounts.c.lifetime_earned,
-            point_accounts.c.lifetime_spent,
-            point_accounts.c.held,
-        ).where(point_accounts.c.customer_id.in_(list(customer_ids)))
+        _accounts().where(point_accounts.c.customer_id.in_(list(customer_ids)))
     )
     return {row.customer_id: Account(**row._asdict()) for row in rows}
 
 
 async def get_account(uow: UnitOfWork, customer_id: int) -> Account | None:
     return (await accounts_by_customer(uow, [customer_id])).get(customer_id)
+
+
+async def lock_account(uow: UnitOfWork, customer_id: int) -> Account | None:
+    """The balance row, locked until the transaction ends. Ledger writes lock it first, so a
+    transaction that also locks other rows takes this one before them (no deadlock)."""
+    query = _accounts().where(point_accounts.c.customer_id == customer_id).with_for_update()
+    row = (await uow.execute(query)).one_or_none()
+    return Account(**row._asdict()) if row else None
 
 
 async def get_entry(uow: UnitOfWork, entry_id: int) -> LedgerEntry | None:

@@ -7,19 +7,18 @@ name), and the shared fixtures come from the plugin registered in the root conft
 from __future__ import annotations
 
 import functools
-import time
 from pathlib import Path
 from typing import Any
 
-import jwt
-
 from tests.support.api import TEST_JWT_SECRET, GraphQLClient
+from tests.support.api import customer_token as customer_token  # re-exported for the tests
 
 CONTRACT_DIR = Path(__file__).resolve().parent.parent
 SCHEMA_PATH = CONTRACT_DIR / "schema.graphql"
 OPERATIONS_DIR = CONTRACT_DIR / "operations"
 REGENERATE = ".venv/bin/python -m schema.export > frontend-contract/schema.graphql"
-# The secret the test server (tests.support.api.running_server) verifies customer JWTs with.
+# The secret the test server (tests.support.api.running_server) verifies customer JWTs with;
+# customer_token signs with it what the shop's own login issues to a customer app.
 CUSTOMER_JWT_SECRET = TEST_JWT_SECRET
 
 
@@ -31,12 +30,6 @@ def operation_files() -> list[Path]:
 def operation(name: str) -> str:
     """The text of operations/<name>.graphql, e.g. operation("pos/RecordPurchase")."""
     return (OPERATIONS_DIR / f"{name}.graphql").read_text(encoding="utf-8")
-
-
-def customer_token(external_ref: str, lifetime_s: int = 600) -> str:
-    """What the shop's own login issues to a customer app: HS256, sub = externalRef, exp."""
-    claims = {"sub": external_ref, "exp": int(time.time()) + lifetime_s}
-    return jwt.encode(claims, CUSTOMER_JWT_SECRET, algorithm="HS256")
 
 
 async def run(

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import strawberry
 
 from domain.access.permissions import Permission
@@ -21,6 +19,7 @@ from schema.checkout.types import (
 )
 from schema.context import Info
 from schema.errors import UserError, payload_on_error, query_error
+from schema.inputs import changed_fields
 from schema.ledger.types import PointsSummaryType
 from schema.permissions import requires
 from schema.scalars import Money
@@ -231,18 +230,7 @@ class CheckoutMutations:
     async def update_redemption_rules(
         self, info: Info, input: UpdateRedemptionRulesInput
     ) -> RedemptionRulesPayload:
-        changes: dict[str, Any] = {
-            name: getattr(input, name)
-            for name in _REQUIRED
-            if getattr(input, name) not in (strawberry.UNSET, None)
-        }
-        changes.update(
-            {
-                name: getattr(input, name)
-                for name in _NULLABLE
-                if getattr(input, name) is not strawberry.UNSET
-            }
-        )
+        changes = changed_fields(input, _REQUIRED, _NULLABLE)
         updated = await rules.update_rules(
             info.context.new_uow(),
             changes,

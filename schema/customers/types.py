@@ -14,6 +14,7 @@ from schema.context import Info
 from schema.ledger.types import LedgerEntryType, LedgerFilter, PointsSummaryType
 from schema.pagination import Connection, connection, decode_cursor, page_size
 from schema.permissions import owner_or
+from schema.rewards.types import RewardStandingType
 from schema.scalars import JSON
 
 
@@ -96,9 +97,17 @@ class CustomerType:
         after_id = decode_cursor("LedgerEntry", after)
         domain_filter = (filter or LedgerFilter()).to_domain()
         page = await info.context.loaders.ledger.load(
-            (self.customer_id, limit, after_id, domain_filter)
+            (self.customer_id, (limit, after_id, domain_filter))
         )
         return connection([LedgerEntryType.of(e) for e in page.items], page.has_next, "LedgerEntry")
+
+    @strawberry.field(
+        permission_classes=[owner_or(Permission.VIEW_POINTS)],
+        description="The active rewards, cheapest first, and how far this customer is from each.",
+    )
+    async def rewards(self, info: Info) -> list[RewardStandingType]:
+        found = await info.context.loaders.rewards.load(self.customer_id)
+        return [RewardStandingType.of(s) for s in found]
 
 
 async def load_customer(info: Info, customer_id: int | None) -> CustomerType | None:

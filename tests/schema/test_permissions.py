@@ -11,121 +11,14 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from tests.support.api import TEST_JWT_SECRET, GraphQLClient, error_codes
+from tests.support.mutations import ADJUST, CREATE_CUSTOMER, MUTATIONS, RECORD, REFUND
 
 JWT_SECRET = TEST_JWT_SECRET
-
-CREATE_CUSTOMER = """
-mutation($input: CreateCustomerInput!) {
-  createCustomer(input: $input) { customer { id } userErrors { field code message } }
-}"""
-
-ADJUST = """
-mutation($input: AdjustPointsInput!) {
-  adjustPoints(input: $input) { entry { id } userErrors { field code message } }
-}"""
-
-RECORD = """
-mutation($input: RecordPurchaseInput!) {
-  recordPurchase(input: $input) { pointsAwarded userErrors { field code message } }
-}"""
-
-REFUND = """
-mutation($input: RefundPurchaseInput!) {
-  refundPurchase(input: $input) { refund { pointsTaken } userErrors { field code message } }
-}"""
 
 ME = "{ me { id externalRef points { balance } ledger { nodes { id points } } } }"
 CUSTOMERS = "{ customers { nodes { id } } }"
 BY_ID = "query($id: ID!) { customer(id: $id) { id } }"
 BY_CARD = "query($code: String!) { customerByCard(code: $code) { id points { balance } } }"
-
-# Every mutation with well-typed variables, so that only the permission check can refuse it.
-MUTATIONS: dict[str, tuple[str, dict[str, Any]]] = {
-    "createCustomer": (CREATE_CUSTOMER, {"input": {"email": "new@example.com"}}),
-    "updateCustomer": (
-        "mutation($input: UpdateCustomerInput!) { updateCustomer(input: $input) { "
-        "userErrors { code } } }",
-        {"input": {"id": "1", "firstName": "X"}},
-    ),
-    "setCustomerCategory": (
-        "mutation($input: SetCustomerCategoryInput!) { setCustomerCategory(input: $input) { "
-        "updatedCount } }",
-        {"input": {"categoryId": "1", "customerIds": ["1"]}},
-    ),
-    "createPointCategory": (
-        "mutation($input: CreatePointCategoryInput!) { createPointCategory(input: $input) { "
-        "category { id } } }",
-        {"input": {"name": "Gold", "earnMultiplier": "2"}},
-    ),
-    "updatePointCategory": (
-        "mutation($input: UpdatePointCategoryInput!) { updatePointCategory(input: $input) { "
-        "category { id } } }",
-        {"input": {"id": "1", "name": "Renamed"}},
-    ),
-    "adjustPoints": (
-        ADJUST,
-        {"input": {"customerId": "1", "points": 5, "note": "n", "idempotencyKey": "perm-1"}},
-    ),
-    "reverseLedgerEntry": (
-        "mutation($input: ReverseLedgerEntryInput!) { reverseLedgerEntry(input: $input) { "
-        "replayed } }",
-        {"input": {"entryId": "1", "note": "n"}},
-    ),
-    "recordPurchase": (
-        RECORD,
-        {
-            "input": {
-                "orderId": "P-1",
-                "status": "PAID",
-                "customerId": "1",
-                "lines": [{"sku": "A", "quantity": 1, "unitPriceMinor": 1000}],
-            }
-        },
-    ),
-    "refundPurchase": (REFUND, {"input": {"orderId": "P-1", "idempotencyKey": "perm-r"}}),
-    "updateEarningRules": (
-        "mutation($input: UpdateEarningRulesInput!) { updateEarningRules(input: $input) { "
-        "rules { pointsPerUnit } } }",
-        {"input": {"pointsPerUnit": 99}},
-    ),
-    "redeemPoints": (
-        "mutation($input: RedeemPointsInput!) { redeemPoints(input: $input) { replayed } }",
-        {
-            "input": {
-                "customerId": "1",
-                "orderId": "P-9",
-                "points": 10,
-                "idempotencyKey": "perm-x",
-                "cart": [{"sku": "A", "quantity": 1, "unitPriceMinor": 1000}],
-            }
-        },
-    ),
-    "holdPoints": (
-        "mutation($input: HoldPointsInput!) { holdPoints(input: $input) { replayed } }",
-        {
-            "input": {
-                "customerId": "1",
-                "orderId": "P-9",
-                "points": 10,
-                "idempotencyKey": "perm-h",
-                "cart": [{"sku": "A", "quantity": 1, "unitPriceMinor": 1000}],
-            }
-        },
-    ),
-    "captureHold": (
-        'mutation { captureHold(input: {holdId: "1"}) { replayed } }',
-        {},
-    ),
-    "releaseHold": (
-        'mutation { releaseHold(input: {holdId: "1"}) { replayed } }',
-        {},
-    ),
-    "updateRedemptionRules": (
-        "mutation($input: UpdateRedemptionRulesInput!) { updateRedemptionRules(input: $input) { "
-        "rules { pointsPerUnit } } }",
-        {"input": {"pointsPerUnit": 99}},
-    ),
-}
 
 # What a refused call must not have changed.
 WATCHED = (
@@ -137,6 +30,12 @@ WATCHED = (
     "earning_rules",
     "redemption_rules",
     "domain_events",
+    "voucher_batches",
+    "vouchers",
+    "voucher_redemptions",
+    "voucher_conversion",
+    "rewards",
+    "reward_claims",
 )
 
 
@@ -254,6 +153,12 @@ async def test_given_a_cashier_when_serving_at_the_till_then_lookup_and_purchase
         "reverseLedgerEntry",
         "updateEarningRules",
         "updateRedemptionRules",
+        "createVoucherBatch",
+        "assignVoucher",
+        "disableVouchers",
+        "updateVoucherConversion",
+        "createReward",
+        "updateReward",
     ):
         message = refused(await cashier.post(*MUTATIONS[name]), "FORBIDDEN")
         assert "Not allowed" in message
@@ -392,3 +297,18 @@ async def test_given_a_recursive_introspection_query_when_sent_then_refused_for_
     assert_coded(body)
     assert error_codes(body) == ["BAD_USER_INPUT"], body
     assert "depth" in body["errors"][0]["message"]
+
+
+async def test_given_a_marketer_then_vouchers_are_theirs_but_rewards_and_tills_are_not(
+    gql: GraphQLClient,
+    tokens: dict[str, str],
+    engine: AsyncEngine,
+) -> None:
+    marketer = gql.as_(tokens["marketer"])
+    created = await marketer.data(*MUTATIONS["createVoucherBatch"])
+    assert created["createVoucherBatch"]["batch"]["id"]
+    assert (await marketer.data("{ voucherBatches { nodes { name } } }"))["voucherBatches"]
+    before = await snapshot(engine)
+    for name in ("createReward", "updateReward", "redeemVoucher", "claimReward", "adjustPoints"):
+        assert error_codes(await marketer.post(*MUTATIONS[name])) == ["FORBIDDEN"], name
+    assert await snapshot(engine) == before

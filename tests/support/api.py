@@ -5,11 +5,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import socket
+import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, replace
 from typing import Any
 
 import httpx
+import jwt
 import uvicorn
 
 from tessera.app import create_app
@@ -17,6 +19,12 @@ from tessera.settings import Settings
 
 # The secret the test server verifies customer JWTs with (at least 32 bytes, as HS256 needs).
 TEST_JWT_SECRET = "tessera-test-secret-of-at-least-32-bytes"
+
+
+def customer_token(external_ref: str, lifetime_s: int = 600) -> str:
+    """What the shop's own login issues to a customer app: HS256, sub = externalRef, exp."""
+    claims = {"sub": external_ref, "exp": int(time.time()) + lifetime_s}
+    return jwt.encode(claims, TEST_JWT_SECRET, algorithm="HS256")
 
 
 def free_port() -> int:

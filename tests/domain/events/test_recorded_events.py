@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from domain.checkout.quote import CartLine
 from domain.customers.models import CustomerFilter
 from domain.customers.services import create_category, create_customer, set_category
 from domain.errors import DomainError
@@ -18,7 +19,15 @@ from domain.purchases.earning import Line, PurchaseStatus
 from domain.purchases.refunds import refund_purchase
 from domain.purchases.services import PurchaseReport, record_purchase
 from domain.purchases.validation import RefundLine
+from domain.rewards.claims import claim_reward
+from domain.rewards.models import RewardKind, RewardSpec
+from domain.rewards.services import create_reward
 from domain.uow import UnitOfWork
+from domain.vouchers.batches import BatchRequest, assign_voucher, create_voucher_batch
+from domain.vouchers.conversion import convert_points_to_voucher, update_conversion
+from domain.vouchers.models import VoucherKind, VoucherTerms
+from domain.vouchers.queries import VoucherFilter, find_vouchers
+from domain.vouchers.redeeming import VoucherUseRequest, redeem_voucher
 
 
 async def events(engine: AsyncEngine) -> list[tuple[str, int | None, dict[str, object]]]:
@@ -100,3 +109,38 @@ async def test_a_bulk_category_change_records_one_event_per_changed_customer(
     for _, _, payload in recorded:
         assert set(payload) == fields_of("CategoryChanged")
         assert payload["to_category_id"] == vip.id and payload["actor"] == "staff:1:t"
+
+
+async def test_voucher_and_reward_changes_record_their_events(clean_db: AsyncEngine) -> None:
+    new = lambda: UnitOfWork(clean_db)  # noqa: E731
+    actor = "staff:1:t"
+    customer = str((await create_customer(new(), {}, None)).id)
+    await adjust_points(new(), customer, 1000, "start", "ev-v", actor)
+    terms = VoucherTerms(VoucherKind.FIXED_AMOUNT, value_minor=500)
+    batch = await create_voucher_batch(new(), BatchRequest("B", 1, terms), "ev-b", actor)
+    [voucher] = (await find_vouchers(new(), VoucherFilter(str(batch.id)), 10, None)).items
+    await assign_voucher(new(), voucher.code, customer)
+    cart = [CartLine("TEA", 1, 1000)]
+    request = VoucherUseRequest(voucher.code, cart, customer, "default", "EV-1")
+    await redeem_voucher(new(), request, "ev-r", actor)
+    await update_conversion(new(), {"enabled": True})
+    await convert_points_to_voucher(new(), customer, 100, "ev-c", actor)
+    gift = VoucherTerms(VoucherKind.GIFT_ITEM, gift_sku="MUG")
+    reward = await create_reward(new(), RewardSpec("Mug", RewardKind.FREE_PRODUCT, 300, gift))
+    await claim_reward(new(), str(reward.id), customer, "ev-w", actor)
+
+    recorded = [e for e in await events(clean_db) if e[0] != "CustomerRegistered"]
+    assert [t for t, _, _ in recorded] == [
+        "PointsEarned",
+        "VoucherBatchCreated",
+        "VoucherAssigned",
+        "VoucherRedeemed",
+        "PointsSpent",
+        "PointsConvertedToVoucher",
+        "PointsSpent",
+        "RewardClaimed",
+    ]
+    for event_type, customer_id, payload in recorded:
+        assert set(payload) == fields_of(event_type), event_type
+        expected = None if event_type == "VoucherBatchCreated" else int(customer)
+        assert customer_id == expected, event_type

@@ -1,0 +1,224 @@
+"""Claiming a reward: its points are debited and its voucher issued, in one transaction.
+
+Locks are always taken in the same order, the customer's balance row first and then the
+reward's row, so concurrent claims never deadlock: claims of one customer wait for each
+other (the per-customer limit is counted under that lock), claims of one reward wait for
+each other only at the stock's conditional UPDATE (which never goes below zero)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, insert, select, update
+
+from domain.errors import DomainError, ErrorCode, Problems
+from domain.events.types import RewardClaimed
+from domain.idempotency import require_same, run_once
+from domain.ledger.models import Account
+from domain.ledger.queries import get_account, lock_account
+from domain.rewards.models import Reward, reward_of
+from domain.rewards.standings import StandingReason, standing
+from domain.rewards.tables import reward_claims, rewards
+from domain.uow import UnitOfWork
+from domain.validation import parse_id, required_text
+from domain.vouchers.issuing import ISSUE_KEY_CONSTRAINT, issue_voucher, pay_with_points
+from domain.vouchers.models import Voucher, VoucherSource
+from domain.vouchers.queries import voucher_columns, voucher_of
+from domain.vouchers.tables import vouchers
+
+CLAIM_KEY_CONSTRAINT = "uq_reward_claims_idempotency_key"
+
+
+@dataclass(frozen=True)
+class Claim:
+    id: int
+    reward: Reward
+    customer_id: int
+    points: int
+    entry_id: int
+    voucher: Voucher
+    account: Account
+    created_at: datetime
+    replayed: bool = False
+
+
+async def claim_reward(
+    uow: UnitOfWork,
+    reward_id: str,
+    customer_id: str | None,
+    idempotency_key: str,
+    actor: str,
+) -> Claim:
+    """Buy a reward with points: debit its cost (a REDEMPTION entry), take one from its
+    stock, issue its voucher assigned to the customer and record the claim.
+
+    Guarantees: all of it or nothing; only spendable points pay; the stock never goes
+    below zero and the per-customer limit is never passed, however many claims run at
+    once; the same key replayed returns the first claim and writes nothing."""
+    problems = Problems()
+    rid = parse_id(problems, "rewardId", reward_id)
+    cid = parse_id(problems, "customerId", customer_id)
+    key = required_text(problems, "idempotencyKey", idempotency_key)
+    problems.raise_if_any()
+
+    async def attempt() -> Claim:
+        account = await lock_account(uow, cid)
+        if account is None:
+            raise DomainError.one("customerId", ErrorCode.NOT_FOUND, "No such customer.")
+        replayed = await _replay(uow, key, rid, cid)
+        if replayed is not None:
+            return replayed
+        reward = await _claimable(uow, rid, account)
+        return await _claim(uow, reward, account, key, actor)
+
+    return await run_once(
+        uow,
+        attempt,
+        lambda: _replay(uow, key, rid, cid),
+        {CLAIM_KEY_CONSTRAINT, ISSUE_KEY_CONSTRAINT},
+    )
+
+
+async def _claimable(uow: UnitOfWork, reward_id: int, account: Account) -> Reward:
+    """The reward, when this customer (whose balance row is locked) may claim it now."""
+    row = (await uow.execute(select(rewards).where(rewards.c.id == reward_id))).one_or_none()
+    if row is None:
+        raise DomainError.one("rewardId", ErrorCode.NOT_FOUND, "No such reward.")
+    reward = reward_of(row)
+    claimed = (
+        await uow.execute(
+            select(func.count()).where(
+                reward_claims.c.customer_id == account.customer_id,
+                reward_claims.c.reward_id == reward_id,
+            )
+        )
+    ).scalar_one()
+    problems = Problems()
+    if not reward.spec.active:
+        problems.add("rewardId", ErrorCode.REWARD_INACTIVE, "This reward cannot be claimed.")
+    for reason in standing(reward, account.spendable, claimed).reasons:
+        problems.add("rewardId", ErrorCode(reason.value), _MESSAGES[reason](reward, account))
+    problems.raise_if_any()
+    return reward
+
+
+_MESSAGES = {
+    StandingReason.INSUFFICIENT_POINTS: lambda r, a: (
+        f"{a.spendable} points are spendable; this reward costs {r.spec.cost_points}."
+    ),
+    StandingReason.OUT_OF_STOCK: lambda r, a: "This reward is out of stock.",
+    StandingReason.LIMIT_REACHED: lambda r, a: (
+        f"A customer may claim this reward {r.spec.per_customer_limit} time(s)."
+    ),
+}
+
+
+async def _claim(uow: UnitOfWork, reward: Reward, account: Account, key: str, actor: str) -> Claim:
+    spec, cid = reward.spec, account.customer_id
+    taken = (
+        await uow.execute(
+            update(rewards)
+            .where(
+                rewards.c.id == reward.id,
+                rewards.c.active,
+                (rewards.c.stock.is_(None)) | (rewards.c.stock > 0),
+            )
+            .values(stock=rewards.c.stock - 1, claimed=rewards.c.claimed + 1)
+            .returning(rewards)
+        )
+    ).one_or_none()
+    if taken is None:  # the last one went, or the reward was withdrawn, since it was read
+        raise DomainError.one("rewardId", ErrorCode.OUT_OF_STOCK, "This reward is out of stock.")
+    issue_key = f"reward:{key}"
+    voucher = await issue_voucher(
+        uow, spec.voucher, cid, VoucherSource.REWARD, issue_key, spec.validity_days
+    )
+    posted = await pay_with_points(
+        uow,
+        cid,
+        spec.cost_points,
+        actor=actor,
+        source=("reward", str(reward.id)),
+        key=issue_key,
+        field="rewardId",
+    )
+    row = await _record(
+        uow, reward.id, cid, spec.cost_points, posted.entry_id, voucher.id, key, actor
+    )
+    return Claim(
+        row.id,
+        reward_of(taken),
+        cid,
+        spec.cost_points,
+        posted.entry_id,
+        voucher,
+        posted.account(cid),
+        row.created_at,
+    )
+
+
+async def _record(
+    uow: UnitOfWork,
+    reward_id: int,
+    customer_id: int,
+    points: int,
+    entry_id: int,
+    voucher_id: int,
+    key: str,
+    actor: str,
+) -> Any:
+    """The claim row and its RewardClaimed event."""
+    row = (
+        await uow.execute(
+            insert(reward_claims)
+            .values(
+                reward_id=reward_id,
+                customer_id=customer_id,
+                points=points,
+                entry_id=entry_id,
+                voucher_id=voucher_id,
+                idempotency_key=key,
+                actor=actor,
+            )
+            .returning(reward_claims.c.id, reward_claims.c.created_at)
+        )
+    ).one()
+    uow.record(
+        RewardClaimed(
+            customer_id=customer_id,
+            reward_id=reward_id,
+            claim_id=row.id,
+            voucher_id=voucher_id,
+            entry_id=entry_id,
+            points=points,
+        )
+    )
+    return row
+
+
+async def _replay(uow: UnitOfWork, key: str, reward_id: int, customer_id: int) -> Claim | None:
+    claim = (
+        await uow.execute(select(reward_claims).where(reward_claims.c.idempotency_key == key))
+    ).one_or_none()
+    if claim is None:
+        return None
+    require_same((claim.reward_id, claim.customer_id), (reward_id, customer_id), "claim")
+    reward = (await uow.execute(select(rewards).where(rewards.c.id == reward_id))).one()
+    voucher = (
+        await uow.execute(select(*voucher_columns()).where(vouchers.c.id == claim.voucher_id))
+    ).one()
+    account = await get_account(uow, customer_id)
+    assert account is not None
+    return Claim(
+        claim.id,
+        reward_of(reward),
+        customer_id,
+        claim.points,
+        claim.entry_id,
+        voucher_of(voucher),
+        account,
+        claim.created_at,
+        replayed=True,
+    )

@@ -1,0 +1,203 @@
+"""Buying a voucher with points at the program's conversion rate.
+
+`points_per_unit` points buy `value_per_unit_minor` of voucher value. A voucher of value v
+costs the fewest points worth at least v: ceil(v * points / value), so the rate never gives
+away more than it says (with 100 points = 1.00, a 5.00 voucher costs 500 points; with 3
+points = 1 minor unit, a 0.10 voucher costs 30)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+from domain.errors import DomainError, ErrorCode, Problems
+from domain.events.types import PointsConvertedToVoucher
+from domain.idempotency import require_same, run_once
+from domain.ledger.models import Account
+from domain.ledger.queries import entry_by_idempotency_key, get_account
+from domain.limits import MAX_MONEY_MINOR, MAX_POINTS_PER_OPERATION
+from domain.uow import UnitOfWork
+from domain.validation import parse_id, required_text
+from domain.vouchers.issuing import (
+    ISSUE_KEY_CONSTRAINT,
+    MAX_VALIDITY_DAYS,
+    issue_voucher,
+    issued_under,
+    pay_with_points,
+    require_spendable,
+)
+from domain.vouchers.models import Voucher, VoucherKind, VoucherSource, VoucherTerms
+from domain.vouchers.tables import voucher_conversion
+
+PROGRAM_ID = 1
+
+
+@dataclass(frozen=True)
+class ConversionRate:
+    """What a voucher bought with points costs; disabled until a manager configures it."""
+
+    enabled: bool = False
+    points_per_unit: int = 100
+    value_per_unit_minor: int = 100
+    validity_days: int | None = 365
+    min_value_minor: int = 100
+    max_value_minor: int | None = None
+
+    def points_for(self, value_minor: int) -> int:
+        """The fewest points worth at least `value_minor` at this rate."""
+        return -(-value_minor * self.points_per_unit // self.value_per_unit_minor)
+
+
+@dataclass(frozen=True)
+class Conversion:
+    voucher: Voucher
+    points: int
+    entry_id: int
+    account: Account
+    replayed: bool = False
+
+
+async def rate(uow: UnitOfWork) -> ConversionRate:
+    row = (
+        await uow.execute(select(voucher_conversion).where(voucher_conversion.c.id == PROGRAM_ID))
+    ).one_or_none()
+    if row is None:
+        return ConversionRate()
+    values = row._asdict()
+    return ConversionRate(**{k: values[k] for k in ConversionRate.__dataclass_fields__})
+
+
+async def get_conversion(uow: UnitOfWork) -> ConversionRate:
+    async with uow:
+        return await rate(uow)
+
+
+def _check(problems: Problems, r: ConversionRate) -> None:
+    if not 0 < r.points_per_unit <= MAX_POINTS_PER_OPERATION:
+        problems.add(
+            "pointsPerUnit", ErrorCode.OUT_OF_RANGE, f"Between 1 and {MAX_POINTS_PER_OPERATION}."
+        )
+    if not 0 < r.value_per_unit_minor <= MAX_MONEY_MINOR:
+        problems.add("valuePerUnitMinor", ErrorCode.OUT_OF_RANGE, "A positive amount.")
+    if r.validity_days is not None and not 0 < r.validity_days <= MAX_VALIDITY_DAYS:
+        problems.add("validityDays", ErrorCode.OUT_OF_RANGE, f"1 to {MAX_VALIDITY_DAYS}, or null.")
+    if not 0 < r.min_value_minor <= MAX_MONEY_MINOR:
+        problems.add("minValueMinor", ErrorCode.OUT_OF_RANGE, "A positive amount.")
+    if r.max_value_minor is not None and not r.min_value_minor <= r.max_value_minor <= (
+        MAX_MONEY_MINOR
+    ):
+        problems.add("maxValueMinor", ErrorCode.OUT_OF_RANGE, "At least minValueMinor, or null.")
+
+
+async def update_conversion(uow: UnitOfWork, changes: dict[str, Any]) -> ConversionRate:
+    """Change the conversion settings (fields not given stay as they are), all or nothing."""
+    problems = Problems()
+    async with uow:
+        updated = replace(await rate(uow), **changes)
+        _check(problems, updated)
+        problems.raise_if_any()
+        values = {k: getattr(updated, k) for k in ConversionRate.__dataclass_fields__}
+        statement = pg_insert(voucher_conversion).values(id=PROGRAM_ID, **values)
+        await uow.execute(statement.on_conflict_do_update(index_elements=["id"], set_=values))
+        await uow.commit()
+    return updated
+
+
+async def convert_points_to_voucher(
+    uow: UnitOfWork, customer_id: str, value_minor: int, idempotency_key: str, actor: str
+) -> Conversion:
+    """Debit the points a voucher of `value_minor` costs and issue it: a single-use
+    FIXED_AMOUNT voucher assigned to the customer, valid for the configured days.
+
+    Guarantees: the REDEMPTION entry and the voucher together, or nothing; only spendable
+    points pay (never what holds reserve); the same key replayed returns the first voucher
+    and writes nothing, the same key for another customer or value is an
+    IDEMPOTENCY_CONFLICT."""
+    problems = Problems()
+    cid = parse_id(problems, "customerId", customer_id)
+    if not 0 < value_minor <= MAX_MONEY_MINOR:
+        problems.add("valueMinor", ErrorCode.OUT_OF_RANGE, "A positive amount in minor units.")
+    key = required_text(problems, "idempotencyKey", idempotency_key)
+    problems.raise_if_any()
+    issue_key = f"convert:{key}"
+
+    async def attempt() -> Conversion:
+        replayed = await _replay(uow, issue_key, cid, value_minor)
+        if replayed is not None:
+            return replayed
+        current = await rate(uow)
+        points = _price(current, value_minor)
+        require_spendable(await get_account(uow, cid), points, "valueMinor")
+        voucher = await issue_voucher(
+            uow,
+            VoucherTerms(VoucherKind.FIXED_AMOUNT, value_minor=value_minor),
+            cid,
+            VoucherSource.CONVERSION,
+            issue_key,
+            current.validity_days,
+        )
+        posted = await pay_with_points(
+            uow,
+            cid,
+            points,
+            actor=actor,
+            source=("voucher", str(voucher.id)),
+            key=issue_key,
+            field="valueMinor",
+        )
+        uow.record(
+            PointsConvertedToVoucher(
+                customer_id=cid,
+                voucher_id=voucher.id,
+                entry_id=posted.entry_id,
+                points=points,
+                value_minor=value_minor,
+            )
+        )
+        return Conversion(voucher, points, posted.entry_id, posted.account(cid))
+
+    return await run_once(
+        uow,
+        attempt,
+        lambda: _replay(uow, issue_key, cid, value_minor),
+        {ISSUE_KEY_CONSTRAINT},
+    )
+
+
+def _price(r: ConversionRate, value_minor: int) -> int:
+    """The points a voucher of this value costs; refused when conversion is off or the
+    value is outside the configured range."""
+    if not r.enabled:
+        raise DomainError.one(
+            None, ErrorCode.CONVERSION_DISABLED, "Points cannot be converted into vouchers."
+        )
+    if value_minor < r.min_value_minor or (
+        r.max_value_minor is not None and value_minor > r.max_value_minor
+    ):
+        top = "" if r.max_value_minor is None else f" to {r.max_value_minor}"
+        raise DomainError.one(
+            "valueMinor",
+            ErrorCode.OUT_OF_RANGE,
+            f"A voucher bought with points is worth {r.min_value_minor}{top} minor units.",
+        )
+    points = r.points_for(value_minor)
+    if points > MAX_POINTS_PER_OPERATION:
+        raise DomainError.one("valueMinor", ErrorCode.OUT_OF_RANGE, "This voucher is too large.")
+    return points
+
+
+async def _replay(
+    uow: UnitOfWork, issue_key: str, customer_id: int, value_minor: int
+) -> Conversion | None:
+    voucher = await issued_under(uow, issue_key)
+    if voucher is None:
+        return None
+    asked = (customer_id, value_minor)
+    require_same((voucher.customer_id, voucher.terms.value_minor), asked, "conversion")
+    entry = await entry_by_idempotency_key(uow, issue_key)
+    account = await get_account(uow, customer_id)
+    assert entry is not None and account is not None
+    return Conversion(voucher, -entry.points, entry.id, account, replayed=True)

@@ -1,0 +1,1 @@
+"""GraphQL for the rewards catalogue, claims, and how far a customer is from each reward."""

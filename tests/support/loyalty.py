@@ -1,0 +1,104 @@
+"""Steps the voucher and reward tests share: customers with points, batches of codes, and
+the checks that must hold after every scenario."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from domain.ledger.invariants import find_violations
+from domain.vouchers.invariants import find_voucher_violations
+from tests.support.api import GraphQLClient
+
+CREATE_CUSTOMER = """mutation($input: CreateCustomerInput!) {
+  createCustomer(input: $input) { customer { id } userErrors { code } } }"""
+CREDIT = """mutation($id: ID!, $points: Int!, $key: String!) {
+  adjustPoints(input: {customerId: $id, points: $points, note: "start", idempotencyKey: $key}) {
+    userErrors { code } } }"""
+CREATE_BATCH = """mutation($input: CreateVoucherBatchInput!) {
+  createVoucherBatch(input: $input) {
+    batch { id name prefix count codeLength kind valueMinor percentBp giftSku validFrom
+            validUntil maxUses minCartMinor csvPath }
+    replayed userErrors { field code message } } }"""
+CODES = """query($batch: ID!, $first: Int, $after: String) {
+  vouchers(first: $first, after: $after, filter: {batchId: $batch}) {
+    nodes { code status uses } pageInfo { hasNextPage endCursor } } }"""
+POINTS = "query($id: ID!) { customer(id: $id) { points { balance held spendable } } }"
+
+# Tables a refused call must leave alone.
+WATCHED = (
+    "vouchers",
+    "voucher_batches",
+    "voucher_redemptions",
+    "reward_claims",
+    "rewards",
+    "ledger_entries",
+    "domain_events",
+)
+
+
+async def customer_with(gql: GraphQLClient, points: int = 0, ref: str | None = None) -> str:
+    """A new customer (with this external ref) credited `points`."""
+    created = await gql.data(CREATE_CUSTOMER, {"input": {"externalRef": ref} if ref else {}})
+    cid: str = created["createCustomer"]["customer"]["id"]
+    if points:
+        credited = await gql.data(CREDIT, {"id": cid, "points": points, "key": f"start-{cid}"})
+        assert credited["adjustPoints"]["userErrors"] == []
+    return cid
+
+
+async def points_of(gql: GraphQLClient, customer_id: str) -> dict[str, int]:
+    found: dict[str, int] = (await gql.data(POINTS, {"id": customer_id}))["customer"]["points"]
+    return found
+
+
+async def create_batch(gql: GraphQLClient, **input: Any) -> dict[str, Any]:
+    """createVoucherBatch's payload; a 10-code, single-use 5.00 batch unless told otherwise."""
+    values: dict[str, Any] = {
+        "name": "Spring",
+        "count": 10,
+        "kind": "FIXED_AMOUNT",
+        "valueMinor": 500,
+        "idempotencyKey": f"batch-{input.get('name', 'Spring')}-{input.get('count', 10)}",
+        **input,
+    }
+    payload: dict[str, Any] = (await gql.data(CREATE_BATCH, {"input": values}))[
+        "createVoucherBatch"
+    ]
+    return payload
+
+
+async def one_code(gql: GraphQLClient, **input: Any) -> str:
+    """The code of a new one-code batch with these terms."""
+    input.setdefault("name", f"one-{sorted(input.items())}")
+    batch = await create_batch(gql, count=1, **input)
+    assert batch["userErrors"] == [], batch["userErrors"]
+    found = await gql.data(CODES, {"batch": batch["batch"]["id"]})
+    code: str = found["vouchers"]["nodes"][0]["code"]
+    return code
+
+
+async def counts(engine: AsyncEngine, tables: tuple[str, ...] = WATCHED) -> dict[str, int]:
+    async with engine.connect() as conn:
+        return {
+            t: int((await conn.execute(text(f"SELECT count(*) FROM {t}"))).scalar_one())
+            for t in tables
+        }
+
+
+async def sound(engine: AsyncEngine) -> None:
+    """The ledger's invariants and the vouchers' hold."""
+    async with engine.connect() as conn:
+        assert await find_violations(conn) == []
+        assert await find_voucher_violations(conn) == []
+
+
+async def events_of(engine: AsyncEngine, event_type: str) -> list[dict[str, Any]]:
+    async with engine.connect() as conn:
+        rows = await conn.execute(
+            text("SELECT customer_id, payload FROM domain_events WHERE type = :t ORDER BY id"),
+            {"t": event_type},
+        )
+        return [{"customer_id": r.customer_id, **r.payload} for r in rows]

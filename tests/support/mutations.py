@@ -1,0 +1,177 @@
+"""Every mutation of the schema with well-typed variables, so that only a permission check
+can refuse it (tests/schema/test_permissions.py sends each as every kind of caller)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+CREATE_CUSTOMER = """
+mutation($input: CreateCustomerInput!) {
+  createCustomer(input: $input) { customer { id } userErrors { field code message } }
+}"""
+
+ADJUST = """
+mutation($input: AdjustPointsInput!) {
+  adjustPoints(input: $input) { entry { id } userErrors { field code message } }
+}"""
+
+RECORD = """
+mutation($input: RecordPurchaseInput!) {
+  recordPurchase(input: $input) { pointsAwarded userErrors { field code message } }
+}"""
+
+REFUND = """
+mutation($input: RefundPurchaseInput!) {
+  refundPurchase(input: $input) { refund { pointsTaken } userErrors { field code message } }
+}"""
+
+# Every mutation with well-typed variables, so that only the permission check can refuse it.
+MUTATIONS: dict[str, tuple[str, dict[str, Any]]] = {
+    "createCustomer": (CREATE_CUSTOMER, {"input": {"email": "new@example.com"}}),
+    "updateCustomer": (
+        "mutation($input: UpdateCustomerInput!) { updateCustomer(input: $input) { "
+        "userErrors { code } } }",
+        {"input": {"id": "1", "firstName": "X"}},
+    ),
+    "setCustomerCategory": (
+        "mutation($input: SetCustomerCategoryInput!) { setCustomerCategory(input: $input) { "
+        "updatedCount } }",
+        {"input": {"categoryId": "1", "customerIds": ["1"]}},
+    ),
+    "createPointCategory": (
+        "mutation($input: CreatePointCategoryInput!) { createPointCategory(input: $input) { "
+        "category { id } } }",
+        {"input": {"name": "Gold", "earnMultiplier": "2"}},
+    ),
+    "updatePointCategory": (
+        "mutation($input: UpdatePointCategoryInput!) { updatePointCategory(input: $input) { "
+        "category { id } } }",
+        {"input": {"id": "1", "name": "Renamed"}},
+    ),
+    "adjustPoints": (
+        ADJUST,
+        {"input": {"customerId": "1", "points": 5, "note": "n", "idempotencyKey": "perm-1"}},
+    ),
+    "reverseLedgerEntry": (
+        "mutation($input: ReverseLedgerEntryInput!) { reverseLedgerEntry(input: $input) { "
+        "replayed } }",
+        {"input": {"entryId": "1", "note": "n"}},
+    ),
+    "recordPurchase": (
+        RECORD,
+        {
+            "input": {
+                "orderId": "P-1",
+                "status": "PAID",
+                "customerId": "1",
+                "lines": [{"sku": "A", "quantity": 1, "unitPriceMinor": 1000}],
+            }
+        },
+    ),
+    "refundPurchase": (REFUND, {"input": {"orderId": "P-1", "idempotencyKey": "perm-r"}}),
+    "updateEarningRules": (
+        "mutation($input: UpdateEarningRulesInput!) { updateEarningRules(input: $input) { "
+        "rules { pointsPerUnit } } }",
+        {"input": {"pointsPerUnit": 99}},
+    ),
+    "redeemPoints": (
+        "mutation($input: RedeemPointsInput!) { redeemPoints(input: $input) { replayed } }",
+        {
+            "input": {
+                "customerId": "1",
+                "orderId": "P-9",
+                "points": 10,
+                "idempotencyKey": "perm-x",
+                "cart": [{"sku": "A", "quantity": 1, "unitPriceMinor": 1000}],
+            }
+        },
+    ),
+    "holdPoints": (
+        "mutation($input: HoldPointsInput!) { holdPoints(input: $input) { replayed } }",
+        {
+            "input": {
+                "customerId": "1",
+                "orderId": "P-9",
+                "points": 10,
+                "idempotencyKey": "perm-h",
+                "cart": [{"sku": "A", "quantity": 1, "unitPriceMinor": 1000}],
+            }
+        },
+    ),
+    "captureHold": (
+        'mutation { captureHold(input: {holdId: "1"}) { replayed } }',
+        {},
+    ),
+    "releaseHold": (
+        'mutation { releaseHold(input: {holdId: "1"}) { replayed } }',
+        {},
+    ),
+    "updateRedemptionRules": (
+        "mutation($input: UpdateRedemptionRulesInput!) { updateRedemptionRules(input: $input) { "
+        "rules { pointsPerUnit } } }",
+        {"input": {"pointsPerUnit": 99}},
+    ),
+    "createVoucherBatch": (
+        "mutation($input: CreateVoucherBatchInput!) { createVoucherBatch(input: $input) { "
+        "batch { id } } }",
+        {
+            "input": {
+                "name": "B",
+                "count": 1,
+                "kind": "PERCENT",
+                "percentBp": 100,
+                "idempotencyKey": "perm-b",
+            }
+        },
+    ),
+    "assignVoucher": (
+        "mutation($input: AssignVoucherInput!) { assignVoucher(input: $input) { voucher { id } } }",
+        {"input": {"code": "NOPE", "customerId": "1"}},
+    ),
+    "disableVouchers": (
+        "mutation($input: DisableVouchersInput!) { disableVouchers(input: $input) { "
+        "disabledCount } }",
+        {"input": {"code": "NOPE"}},
+    ),
+    "redeemVoucher": (
+        "mutation($input: RedeemVoucherInput!) { redeemVoucher(input: $input) { replayed } }",
+        {
+            "input": {
+                "code": "NOPE",
+                "orderId": "P-7",
+                "idempotencyKey": "perm-v",
+                "cart": [{"sku": "A", "quantity": 1, "unitPriceMinor": 1000}],
+            }
+        },
+    ),
+    "convertPointsToVoucher": (
+        "mutation($input: ConvertPointsToVoucherInput!) { convertPointsToVoucher(input: $input) "
+        "{ replayed } }",
+        {"input": {"customerId": "1", "valueMinor": 100, "idempotencyKey": "perm-c"}},
+    ),
+    "updateVoucherConversion": (
+        "mutation($input: UpdateVoucherConversionInput!) { updateVoucherConversion(input: $input) "
+        "{ conversion { enabled } } }",
+        {"input": {"enabled": True}},
+    ),
+    "createReward": (
+        "mutation($input: CreateRewardInput!) { createReward(input: $input) { reward { id } } }",
+        {
+            "input": {
+                "name": "Mug",
+                "kind": "FREE_PRODUCT",
+                "costPoints": 10,
+                "voucher": {"kind": "GIFT_ITEM", "giftSku": "MUG"},
+            }
+        },
+    ),
+    "updateReward": (
+        "mutation($input: UpdateRewardInput!) { updateReward(input: $input) { reward { id } } }",
+        {"input": {"id": "1", "active": False}},
+    ),
+    # A customer caller may claim for itself only: naming another customer is refused too.
+    "claimReward": (
+        "mutation($input: ClaimRewardInput!) { claimReward(input: $input) { replayed } }",
+        {"input": {"rewardId": "1", "customerId": "999999", "idempotencyKey": "perm-w"}},
+    ),
+}
