@@ -11,8 +11,8 @@ import logging
 
 import dramatiq
 
+from domain.audit import find_all_violations
 from domain.checkout.holds import expire_holds as expire_due_holds
-from domain.ledger.invariants import find_violations
 from domain.uow import UnitOfWork
 from tessera.broker import configure_broker
 from tessera.database import create_engine
@@ -26,7 +26,7 @@ logger = logging.getLogger(__name__)
 
 @dramatiq.actor(max_retries=0)
 def audit_ledger() -> int:
-    """Check every ledger invariant; log each violation at ERROR and return how many there are.
+    """Check every invariant (ledger, vouchers, rewards); log each violation at ERROR and return how many there are.
 
     Read-only, so running it twice is harmless. It is not retried: a violation is a finding,
     not a failure, and a crash will be seen at the next scheduled run.
@@ -42,13 +42,7 @@ async def _find_violations(database_url: str) -> list[str]:
     engine = create_engine(database_url, pool_size=1)
     try:
         async with engine.connect() as conn:
-            # The checks compare balances with sums over other tables; one snapshot keeps
-            # writes committed between two checks from showing up as false violations.
-            snapshot = await conn.execution_options(
-                isolation_level="REPEATABLE READ", postgresql_readonly=True
-            )
-            async with snapshot.begin():
-                return await find_violations(snapshot)
+            return await find_all_violations(conn)
     finally:
         await engine.dispose()
 

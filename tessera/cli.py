@@ -126,21 +126,21 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_audit(args: argparse.Namespace, settings: Settings) -> int:
-    from domain.ledger.invariants import find_violations
+    from domain.audit import find_all_violations
     from tessera.database import create_engine
 
     async def audit() -> list[str]:
         engine = create_engine(_database_url(settings), pool_size=1)
         try:
             async with engine.connect() as conn:
-                return await find_violations(conn)
+                return await find_all_violations(conn)
         finally:
             await engine.dispose()
 
     violations = asyncio.run(audit())
     for violation in violations:
         print(violation)
-    print(f"{len(violations)} ledger invariant violation(s)")
+    print(f"{len(violations)} invariant violation(s)")
     return 1 if violations else 0
 
 

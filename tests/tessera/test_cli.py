@@ -8,6 +8,7 @@ import subprocess
 import sys
 
 import httpx
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from tests.support.api import GraphQLClient, running_server
@@ -64,7 +65,25 @@ async def test_given_a_sound_ledger_when_audited_then_exit_zero(
 ) -> None:
     audited = await tessera(database_url, "audit")
     assert audited.returncode == 0, audited.stdout + audited.stderr
-    assert "0 ledger invariant violation(s)" in audited.stdout
+    assert "0 invariant violation(s)" in audited.stdout
+
+
+async def test_given_a_voucher_used_more_than_recorded_when_audited_then_exit_one(
+    database_url: str, clean_db: AsyncEngine
+) -> None:
+    # Given a voucher whose use count says 1 while no redemption of it exists
+    async with clean_db.begin() as conn:
+        await conn.execute(
+            text(
+                "INSERT INTO vouchers (code, source, kind, value_minor, uses) "
+                "VALUES ('AUDIT-1', 'BATCH', 'FIXED_AMOUNT', 500, 1)"
+            )
+        )
+    # When audited, then the voucher check names it and the command fails
+    audited = await tessera(database_url, "audit")
+    assert audited.returncode == 1
+    assert "uses_equal_redemptions: voucher" in audited.stdout
+    assert "1 invariant violation(s)" in audited.stdout
 
 
 async def test_given_a_token_when_revoked_then_listed_as_revoked_and_refused(

@@ -1,0 +1,21 @@
+"""Every invariant the data must keep, as one list of named checks (ledger, vouchers,
+rewards); `tessera audit` and the nightly audit actor run them all."""
+
+from __future__ import annotations
+
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from domain.ledger import invariants as ledger
+from domain.vouchers import invariants as vouchers
+
+CHECKS: tuple[ledger.Check, ...] = ledger.CHECKS + vouchers.CHECKS
+
+
+async def find_all_violations(conn: AsyncConnection) -> list[str]:
+    """Run every check on `conn` (in one snapshot, so that writes committed between two
+    checks cannot show up as false violations); empty when all hold."""
+    snapshot = await conn.execution_options(
+        isolation_level="REPEATABLE READ", postgresql_readonly=True
+    )
+    async with snapshot.begin():
+        return await ledger.find_violations(snapshot, CHECKS)
