@@ -26,7 +26,8 @@ logger = logging.getLogger(__name__)
 
 @dramatiq.actor(max_retries=0)
 def audit_ledger() -> int:
-    """Check every invariant (ledger, vouchers, rewards); log each violation at ERROR and return how many there are.
+    """Check every invariant (ledger, vouchers, rewards); log each violation at ERROR and
+    return how many there are.
 
     Read-only, so running it twice is harmless. It is not retried: a violation is a finding,
     not a failure, and a crash will be seen at the next scheduled run.
