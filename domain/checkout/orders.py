@@ -1,7 +1,9 @@
-"""What points may still pay on one order: the caps shared by its redemptions and holds.
+"""What points may still pay on one order: the caps shared by its redemptions and holds,
+and the cart left after its vouchers.
 
-Every write that spends points on an order (a redemption, a hold) takes the order's lock
-first, so two tills paying the same order cannot both use its caps."""
+Every write that takes money off an order (a redemption, a hold, a voucher) takes the
+order's lock first, so two tills paying the same order cannot both use its caps, nor
+points and vouchers together take off more than the cart."""
 
 from __future__ import annotations
 
@@ -18,14 +20,16 @@ from domain.uow import UnitOfWork
 _LOCK_ORDER = text("SELECT pg_advisory_xact_lock(hashtextextended(:order, 0))")
 
 # The account, the rules, the money already paid by points on the order and promised to its
-# active holds, and whether the order is another customer's (by its purchase, redemptions
-# or holds): one read.
+# active holds, what vouchers took off it, and whether the order is another customer's (by
+# its purchase, redemptions or holds): one read. With a null order, only the first two.
 _ORDER_STATE = text(f"""
     SELECT a.balance, a.lifetime_earned, a.lifetime_spent, a.held, {RULES_COLUMNS},
            (SELECT COALESCE(sum(value_minor), 0) FROM redemptions
              WHERE shop = :shop AND order_id = :order_id)
          + (SELECT COALESCE(sum(value_minor), 0) FROM holds
              WHERE shop = :shop AND order_id = :order_id AND status = 'ACTIVE') AS already,
+           (SELECT COALESCE(sum(discount_minor), 0) FROM voucher_redemptions
+             WHERE shop = :shop AND order_id = :order_id) AS vouchers,
            EXISTS (SELECT 1 FROM purchases
                     WHERE shop = :shop AND order_id = :order_id AND customer_id <> :cid
                    UNION ALL
@@ -83,21 +87,39 @@ async def allowance(
     uow: UnitOfWork, customer_id: int, shop: str, order_id: str, cart: list[CartLine]
 ) -> Allowance:
     """The quote of `cart` for this customer, net of what points already pay or have
-    reserved on the order. Call it after `lock_order`."""
-    state = (
-        await uow.execute(
-            _ORDER_STATE,
-            {"shop": shop, "order_id": order_id, "cid": customer_id, "program": PROGRAM_ID},
-        )
-    ).one_or_none()
+    reserved on the order and of what vouchers took off it. Call it after `lock_order`."""
+    return await _allowance(uow, customer_id, shop, order_id, cart)
+
+
+async def quote_on_order(
+    uow: UnitOfWork, customer_id: int, shop: str, order_id: str | None, cart: list[CartLine]
+) -> Quote:
+    """The quote of `cart`, on an order when one is named (see `allowance`); one read, no
+    lock: what it says may have changed by the time the points are spent."""
+    return (await _allowance(uow, customer_id, shop, order_id, cart)).quote
+
+
+async def _allowance(
+    uow: UnitOfWork, customer_id: int, shop: str, order_id: str | None, cart: list[CartLine]
+) -> Allowance:
+    state = await uow.fetch_row(
+        _ORDER_STATE,
+        {"shop": shop, "order_id": order_id, "cid": customer_id, "program": PROGRAM_ID},
+    )
     if state is None:
         raise DomainError.one("customerId", ErrorCode.NOT_FOUND, "No such customer.")
-    if state.foreign_order:
+    if state["foreign_order"]:
         raise DomainError.one(
             "orderId", ErrorCode.DUPLICATE, "This order belongs to another customer."
         )
     account = Account(
-        customer_id, state.balance, state.lifetime_earned, state.lifetime_spent, state.held
+        customer_id,
+        state["balance"],
+        state["lifetime_earned"],
+        state["lifetime_spent"],
+        state["held"],
     )
-    rules = rules_from(state._mapping)
-    return Allowance(account, rules, quote(rules, account.spendable, cart, int(state.already)))
+    rules = rules_from(state)
+    spendable = account.spendable
+    allowed = quote(rules, spendable, cart, int(state["already"]), int(state["vouchers"]))
+    return Allowance(account, rules, allowed)

@@ -78,14 +78,21 @@ class Quote:
 
 
 def quote(
-    rules: RedemptionRules, spendable_points: int, lines: list[CartLine], already_minor: int = 0
+    rules: RedemptionRules,
+    spendable_points: int,
+    lines: list[CartLine],
+    already_minor: int = 0,
+    vouchers_minor: int = 0,
 ) -> Quote:
     """The most points this cart can take, their value, and why it is not more.
 
     `already_minor` is what points already paid on this order: it counts against the
-    eligible amount and the caps, so several redemptions never exceed them together."""
+    eligible amount and the caps, so several redemptions never exceed them together.
+    `vouchers_minor` is what vouchers took off the order: points never pay more than what
+    is left of the cart after them (vouchers are not points, so the caps ignore them)."""
     total = sum(line.amount_minor for line in lines)
-    eligible = max(0, sum(ln.amount_minor for ln in lines if rules.payable(ln)) - already_minor)
+    payable = sum(ln.amount_minor for ln in lines if rules.payable(ln))
+    eligible = max(0, min(payable, total - vouchers_minor) - already_minor)
     reasons: list[QuoteReason] = []
     if spendable_points <= 0:
         reasons.append(QuoteReason.NO_POINTS)

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from sqlalchemy import text
-
-from domain.checkout.quote import CartLine, Quote, quote
-from domain.checkout.rules import PROGRAM_ID, RULES_COLUMNS, rules_from
-from domain.errors import DomainError, ErrorCode, Problems
+from domain.checkout.orders import quote_on_order
+from domain.checkout.quote import CartLine, Quote
+from domain.errors import ErrorCode, Problems
 from domain.limits import MAX_LINE_QUANTITY, MAX_MONEY_MINOR, MAX_ORDER_LINES
 from domain.uow import UnitOfWork
-from domain.validation import parse_id, required_text
+from domain.validation import optional_text, parse_id, required_text
 
 
 def check_cart(problems: Problems, lines: list[CartLine]) -> list[CartLine]:
@@ -47,24 +45,23 @@ def check_cart(problems: Problems, lines: list[CartLine]) -> list[CartLine]:
     return clean
 
 
-_ACCOUNT_AND_RULES = text(f"""
-    SELECT a.balance - a.held AS spendable, {RULES_COLUMNS}
-      FROM point_accounts a JOIN redemption_rules r ON r.id = :program
-     WHERE a.customer_id = :customer_id
-""")
-
-
-async def quote_redemption(uow: UnitOfWork, customer_id: str, lines: list[CartLine]) -> Quote:
-    """How many of the customer's points this cart can take, and what they are worth.
+async def quote_redemption(
+    uow: UnitOfWork,
+    customer_id: str,
+    lines: list[CartLine],
+    order_id: str | None = None,
+    shop: str = "default",
+) -> Quote:
+    """How many of the customer's points this cart can take, and what they are worth; on an
+    order when one is named, net of what points and vouchers already took off it.
 
     Writes nothing; one read. Spendable points are the balance less the points held by
     checkouts."""
     problems = Problems()
     cid = parse_id(problems, "customerId", customer_id)
     cart = check_cart(problems, lines)
+    clean_shop = required_text(problems, "shop", shop, 100)
+    clean_order = optional_text(problems, "orderId", order_id, 100)
     problems.raise_if_any()
     async with uow.autocommit():
-        row = await uow.fetch_row(_ACCOUNT_AND_RULES, {"customer_id": cid, "program": PROGRAM_ID})
-    if row is None:
-        raise DomainError.one("customerId", ErrorCode.NOT_FOUND, "No such customer.")
-    return quote(rules_from(row), row["spendable"], cart)
+        return await quote_on_order(uow, cid, clean_shop, clean_order, cart)

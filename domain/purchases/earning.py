@@ -65,7 +65,8 @@ class EarningSnapshot:
     exclude_discounted: bool
     multiplier: Decimal
     overrides: dict[str, tuple[OverrideMode, int]] = field(default_factory=dict)
-    # Paid with points (redeemed on the order): that part of the eligible amount earns nothing.
+    # Not paid in money: taken off the order by vouchers, or paid with points (unless the
+    # program lets that earn). That part of the eligible amount earns nothing.
     points_paid_minor: int = 0
 
     @classmethod

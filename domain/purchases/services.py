@@ -129,7 +129,8 @@ class _EarningContext:
     multiplier: Decimal
     rule: EarningRule
     overrides: dict[str, tuple[OverrideMode, int]]
-    points_paid_minor: int  # redeemed on this order, when that part does not earn
+    # Taken off this order by vouchers, and paid with points when that part does not earn.
+    points_paid_minor: int
 
 
 _CONTEXT = """
@@ -140,7 +141,9 @@ _CONTEXT = """
            CASE WHEN rr.earn_on_points_paid THEN 0 ELSE
                (SELECT COALESCE(sum(d.value_minor), 0) FROM redemptions d
                  WHERE d.shop = :shop AND d.order_id = :order_id AND d.customer_id = c.id)
-           END AS points_paid_minor
+           END
+           + (SELECT COALESCE(sum(v.discount_minor), 0) FROM voucher_redemptions v
+               WHERE v.shop = :shop AND v.order_id = :order_id) AS points_paid_minor
       FROM customers c
       JOIN point_categories pc ON pc.id = c.category_id
       JOIN earning_rules r ON r.id = :program

@@ -1,7 +1,8 @@
 """Whether a voucher applies to a cart and what it takes off: pure integer arithmetic.
 
 The amount a voucher may take off is what is left of the cart after the vouchers already
-used on the same order, so that vouchers on one order never discount more than the cart:
+used on the same order and what points paid on it, so that together they never take off
+more than the cart:
 FIXED_AMOUNT takes its value, PERCENT its share of that amount (rounded down), GIFT_ITEM
 the price of one unit of its SKU (the cheapest line's), each never more than what is left."""
 
@@ -35,6 +36,8 @@ class OrderUse:
     """What vouchers already took off the order being checked out."""
 
     discount_minor: int = 0
+    # Paid, or held to be paid, with points on the order.
+    points_minor: int = 0
     voucher_ids: frozenset[int] = frozenset()
     # Units of each SKU already given free by GIFT_ITEM vouchers.
     gift_units: Mapping[str, int] = field(default_factory=dict)
@@ -81,7 +84,8 @@ def evaluate(
 
 def discount_for(terms: VoucherTerms, cart: list[CartLine], order: OrderUse) -> int:
     """What the terms take off the cart, in minor units, given what the order already used."""
-    left = max(0, sum(line.amount_minor for line in cart) - order.discount_minor)
+    total = sum(line.amount_minor for line in cart)
+    left = max(0, total - order.discount_minor - order.points_minor)
     if terms.kind is VoucherKind.FIXED_AMOUNT:
         wanted = terms.value_minor or 0
     elif terms.kind is VoucherKind.PERCENT:

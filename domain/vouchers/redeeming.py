@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import insert, or_, select, text, update
 
+from domain.checkout.orders import lock_order
 from domain.checkout.quote import CartLine
 from domain.checkout.services import check_cart
 from domain.customers.tables import customers
@@ -162,11 +163,10 @@ async def redeem_voucher(
 
 
 async def _redeem(uow: UnitOfWork, clean: _Request, key: str, actor: str) -> RedeemedVoucher:
-    # Vouchers on one order wait for each other, so together they never pass the cart.
-    await uow.execute(
-        text("SELECT pg_advisory_xact_lock(hashtextextended(:order, 0))"),
-        {"order": f"voucher:{clean.shop}/{clean.order_id}"},
-    )
+    # Vouchers and points on one order wait for each other, so together they never take
+    # off more than the cart.
+    assert clean.order_id is not None
+    await lock_order(uow, clean.shop, clean.order_id)
     replayed = await _replay(uow, clean, key)
     if replayed is not None:
         return replayed
@@ -222,6 +222,13 @@ async def _redeem(uow: UnitOfWork, clean: _Request, key: str, actor: str) -> Red
 
 
 _USE_COLUMNS = [c for c in voucher_redemptions.c if c.name != "idempotency_key"]
+# What points paid on the order, or hold to pay: vouchers discount only what is left.
+_POINTS_ON_ORDER = text("""
+    SELECT (SELECT COALESCE(sum(value_minor), 0) FROM redemptions
+             WHERE shop = :shop AND order_id = :order_id)
+         + (SELECT COALESCE(sum(value_minor), 0) FROM holds
+             WHERE shop = :shop AND order_id = :order_id AND status = 'ACTIVE')
+""")
 _USED_UP = (VoucherReason.USED_UP,)
 
 
@@ -260,8 +267,12 @@ async def _context(uow: UnitOfWork, clean: _Request) -> tuple[Voucher | None, Or
             .where(r.shop == clean.shop, r.order_id == clean.order_id)
         )
     ).all()
+    points = (
+        await uow.execute(_POINTS_ON_ORDER, {"shop": clean.shop, "order_id": clean.order_id})
+    ).scalar_one()
     return voucher, OrderUse(
         discount_minor=sum(row.discount_minor for row in rows),
+        points_minor=int(points),
         voucher_ids=frozenset(row.voucher_id for row in rows),
         gift_units=Counter(row.gift_sku for row in rows if row.kind == VoucherKind.GIFT_ITEM.value),
     )

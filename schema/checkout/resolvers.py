@@ -129,14 +129,24 @@ class CheckoutQueries:
 
     @strawberry.field(
         permission_classes=[requires(Permission.VIEW_POINTS)],
-        description="What this customer's points can pay on this cart; writes nothing.",
+        description="What this customer's points can pay on this cart (on the order, when "
+        "named: net of what points and vouchers already took off it); writes nothing.",
     )
     async def quote_redemption(
-        self, info: Info, customer_id: strawberry.ID, cart: list[CartLineInput]
+        self,
+        info: Info,
+        customer_id: strawberry.ID,
+        cart: list[CartLineInput],
+        order_id: str | None = None,
+        shop: str = "default",
     ) -> RedemptionQuoteType:
         try:
             found = await services.quote_redemption(
-                info.context.new_uow(), customer_id, [line.to_domain() for line in cart]
+                info.context.new_uow(),
+                customer_id,
+                [line.to_domain() for line in cart],
+                order_id,
+                shop,
             )
         except DomainError as error:
             raise query_error(error) from error
