@@ -18,11 +18,14 @@ from domain.ledger.queries import accounts_by_customer, histories
 from domain.pagination import Page
 from domain.rewards.standings import RewardStanding, standings
 from domain.uow import UnitOfWork
-from domain.vouchers.queries import VoucherUse, uses_of
+from domain.vouchers.models import Voucher, VoucherStatus
+from domain.vouchers.queries import VoucherUse, uses_of, vouchers_of
 
 # A page of something many owners have: (owner id, (page size, after id, ...)).
 LedgerPageKey = tuple[int, tuple[int, int | None, HistoryFilter]]  # a customer's movements
 UsesPageKey = tuple[int, tuple[int, int | None]]  # a voucher's uses
+# A customer's vouchers: (customer id, (page size, after id, status)).
+VouchersPageKey = tuple[int, tuple[int, int | None, VoucherStatus | None]]
 
 Q = TypeVar("Q", bound=Hashable)
 V = TypeVar("V")
@@ -39,6 +42,7 @@ class Loaders:
     ledger: DataLoader[LedgerPageKey, Page[LedgerEntry]] = field(init=False)
     voucher_uses: DataLoader[UsesPageKey, Page[VoucherUse]] = field(init=False)
     rewards: DataLoader[int, list[RewardStanding]] = field(init=False)
+    customer_vouchers: DataLoader[VouchersPageKey, Page[Voucher]] = field(init=False)
 
     def __post_init__(self) -> None:
         self.account = DataLoader(load_fn=self._accounts)
@@ -47,6 +51,7 @@ class Loaders:
         self.ledger = DataLoader(load_fn=self._ledger_pages)
         self.voucher_uses = DataLoader(load_fn=self._voucher_uses)
         self.rewards = DataLoader(load_fn=self._reward_standings)
+        self.customer_vouchers = DataLoader(load_fn=self._customer_vouchers)
 
     async def _accounts(self, ids: list[int]) -> list[Account | None]:
         async with self.new_uow() as uow:
@@ -65,6 +70,11 @@ class Loaders:
 
     async def _voucher_uses(self, keys: list[UsesPageKey]) -> list[Page[VoucherUse]]:
         return await self._owners_pages(keys, lambda uow, ids, q: uses_of(uow, ids, *q))
+
+    async def _customer_vouchers(self, keys: list[VouchersPageKey]) -> list[Page[Voucher]]:
+        return await self._owners_pages(
+            keys, lambda uow, ids, q: vouchers_of(uow, ids, q[2], q[0], q[1])
+        )
 
     async def _owners_pages(
         self,

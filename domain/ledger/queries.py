@@ -5,14 +5,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import BigInteger, ColumnElement, Select, cast, func, select, true
-from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy import ColumnElement, Select, select
 from sqlalchemy.orm import aliased
 
 from domain.ledger.kinds import EntryKind
 from domain.ledger.models import Account, HistoryFilter, LedgerEntry
 from domain.ledger.tables import ledger_entries, point_accounts, point_lots
-from domain.pagination import Page
+from domain.pagination import Page, pages_per_owner
 from domain.uow import UnitOfWork
 
 _reversal = aliased(ledger_entries)
@@ -86,22 +85,18 @@ async def histories(
     after_id: int | None = None,
 ) -> dict[int, Page[LedgerEntry]]:
     """Several customers' movements, newest first, `limit` each after the entry `after_id`,
-    in one query (a lateral join walks each customer's index for its own page)."""
-    customer = select(
-        func.unnest(cast(list(customer_ids), ARRAY(BigInteger))).label("id")
-    ).subquery("customer")
-    page = (
-        _entries()
-        .where(ledger_entries.c.customer_id == customer.c.id, *_conditions(filter, after_id))
-        .order_by(ledger_entries.c.id.desc())
-        .limit(limit + 1)
-        .lateral("page")
+    in one query."""
+    c = ledger_entries.c
+    found = await pages_per_owner(
+        uow,
+        customer_ids,
+        _entries().where(*_conditions(filter, None)),
+        c.customer_id,
+        c.id,
+        limit,
+        after_id,
     )
-    rows = await uow.execute(select(page).select_from(customer.join(page, true())))
-    found: dict[int, list[LedgerEntry]] = {cid: [] for cid in customer_ids}
-    for row in rows:
-        found[row.customer_id].append(_entry(row))
-    return {cid: Page.from_rows(entries, limit) for cid, entries in found.items()}
+    return {cid: Page.from_rows([_entry(r) for r in rows], limit) for cid, rows in found.items()}
 
 
 def _conditions(filter: HistoryFilter, after_id: int | None) -> list[ColumnElement[bool]]:

@@ -8,7 +8,6 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
-    BigInteger,
     ColumnElement,
     Select,
     Text,
@@ -17,13 +16,11 @@ from sqlalchemy import (
     cast,
     func,
     select,
-    true,
 )
-from sqlalchemy.dialects.postgresql import ARRAY
 
 from domain.customers.tables import customers
 from domain.errors import DomainError, ErrorCode, Problems
-from domain.pagination import Page
+from domain.pagination import Page, pages_per_owner
 from domain.uow import UnitOfWork
 from domain.validation import parse_id
 from domain.vouchers.codes import normalise
@@ -168,31 +165,42 @@ async def uses_of(
     uow: UnitOfWork, voucher_ids: Sequence[int], limit: int, after_id: int | None = None
 ) -> dict[int, Page[VoucherUse]]:
     """Several vouchers' redemptions, newest first, `limit` each, in one query."""
-    voucher = select(func.unnest(cast(list(voucher_ids), ARRAY(BigInteger))).label("id")).subquery(
-        "voucher"
-    )
     r = voucher_redemptions.c
-    page = (
-        select(
-            r.id,
-            r.voucher_id,
-            r.customer_id,
-            r.shop,
-            r.order_id,
-            r.discount_minor,
-            r.actor,
-            r.created_at,
-        )
-        .where(r.voucher_id == voucher.c.id, *([r.id < after_id] if after_id else []))
-        .order_by(r.id.desc())
-        .limit(limit + 1)
-        .lateral("page")
+    query = select(
+        r.id,
+        r.voucher_id,
+        r.customer_id,
+        r.shop,
+        r.order_id,
+        r.discount_minor,
+        r.actor,
+        r.created_at,
     )
-    rows = await uow.execute(select(page).select_from(voucher.join(page, true())))
-    found: dict[int, list[VoucherUse]] = {vid: [] for vid in voucher_ids}
-    for row in rows:
-        found[row.voucher_id].append(VoucherUse(**row._asdict()))
-    return {vid: Page.from_rows(uses, limit) for vid, uses in found.items()}
+    found = await pages_per_owner(uow, voucher_ids, query, r.voucher_id, r.id, limit, after_id)
+    return {
+        vid: Page.from_rows([VoucherUse(**row._asdict()) for row in rows], limit)
+        for vid, rows in found.items()
+    }
+
+
+async def vouchers_of(
+    uow: UnitOfWork,
+    customer_ids: Sequence[int],
+    status: VoucherStatus | None,
+    limit: int,
+    after_id: int | None = None,
+) -> dict[int, Page[Voucher]]:
+    """Several customers' vouchers (assigned to them), newest first, `limit` each, in one
+    query; only those in `status` when given."""
+    query = select(*voucher_columns())
+    if status is not None:
+        query = query.where(status_expression() == status.value)
+    found = await pages_per_owner(
+        uow, customer_ids, query, vouchers.c.customer_id, vouchers.c.id, limit, after_id
+    )
+    return {
+        cid: Page.from_rows([voucher_of(row) for row in rows], limit) for cid, rows in found.items()
+    }
 
 
 # The CSV export: one row per code of a batch, in generation order.

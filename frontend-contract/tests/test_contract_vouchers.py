@@ -163,11 +163,24 @@ async def test_a_customer_sees_how_far_each_reward_is_claims_one_and_uses_it(
         ["INSUFFICIENT_POINTS", "LIMIT_REACHED"],
     )
 
+    # Then her wallet shows the mug's voucher, ready to use
+    wallet = (await run(app, "customer-area/MyVouchers", {"status": "ACTIVE"}))["me"]
+    assert [(v["code"], v["giftSku"], v["uses"]) for v in wallet["vouchers"]["nodes"]] == [
+        (claimed["voucher"]["code"], "MUG", 0)
+    ]
+
     # When she brings the voucher to the till with a mug in her cart, the mug is free
     till = gql.as_(tokens["cashier"])
     sale = _sale(claimed["voucher"]["code"], bea, "T1-0050")
     redeemed = await run_mutation(till, "pos/RedeemVoucher", {"input": sale})
     assert redeemed["redemption"]["discountMinor"] == 899
+
+    # Then her wallet no longer offers it, and lists it as used
+    assert (await run(app, "customer-area/MyVouchers", {"status": "ACTIVE"}))["me"]["vouchers"][
+        "nodes"
+    ] == []
+    used = (await run(app, "customer-area/MyVouchers"))["me"]["vouchers"]["nodes"]
+    assert [(v["status"], v["uses"]) for v in used] == [("USED_UP", 1)]
 
     # And at the till a cashier claims for another customer, who has too few points
     cy = await _customer(gql, "shop-cy", "Cy", 700)

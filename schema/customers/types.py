@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
+from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
@@ -16,6 +17,10 @@ from schema.pagination import Connection, connection, decode_cursor, page_size
 from schema.permissions import owner_or
 from schema.rewards.types import RewardStandingType
 from schema.scalars import JSON
+from schema.vouchers.enums import VoucherStatusEnum
+
+if TYPE_CHECKING:
+    from schema.vouchers.types import VoucherType
 
 
 @strawberry.type(name="PointCategory", description="A tier: its multiplier scales earning.")
@@ -108,6 +113,28 @@ class CustomerType:
     async def rewards(self, info: Info) -> list[RewardStandingType]:
         found = await info.context.loaders.rewards.load(self.customer_id)
         return [RewardStandingType.of(s) for s in found]
+
+
+    @strawberry.field(
+        permission_classes=[owner_or(Permission.VIEW_POINTS)],
+        description="The vouchers assigned to this customer (bought with points, claimed as "
+        "rewards, or assigned by the shop), newest first; only those in `status` if given.",
+    )
+    async def vouchers(
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        status: VoucherStatusEnum | None = None,  # type: ignore[valid-type]
+    ) -> Connection[Annotated[VoucherType, strawberry.lazy("schema.vouchers.types")]]:
+        from schema.vouchers.types import VoucherType  # it refers back to CustomerType
+
+        limit = page_size(first, info.context.max_page_size)
+        after_id = decode_cursor("Voucher", after)
+        page = await info.context.loaders.customer_vouchers.load(
+            (self.customer_id, (limit, after_id, status))
+        )
+        return connection([VoucherType.of(v) for v in page.items], page.has_next, "Voucher")
 
 
 async def load_customer(info: Info, customer_id: int | None) -> CustomerType | None:

@@ -69,3 +69,46 @@ async def test_given_five_customers_when_listed_with_ledgers_then_one_query_per_
     account_queries = [s for s in seen if "FROM point_accounts" in s]
     assert len(ledger_queries) == 1
     assert len(account_queries) == 1
+
+
+ASSIGN = """mutation($code: String!, $id: ID!) { assignVoucher(input: {code: $code,
+  customerId: $id}) { userErrors { code } } }"""
+WALLETS = """{ customers(first: 10) { nodes { id vouchers(first: 1) {
+  nodes { code } pageInfo { hasNextPage } } } } }"""
+
+
+async def test_given_customers_with_vouchers_when_listed_then_one_voucher_query(
+    gql: GraphQLClient,
+) -> None:
+    # Given three customers holding 0, 1 and 2 vouchers
+    batch = (
+        await gql.data(
+            """mutation { createVoucherBatch(input: {name: "W", count: 3, kind: FIXED_AMOUNT,
+               valueMinor: 500, idempotencyKey: "w"}) { batch { id } } }"""
+        )
+    )["createVoucherBatch"]["batch"]["id"]
+    codes = [
+        v["code"]
+        for v in (
+            await gql.data(
+                "query($b: ID!) { vouchers(filter: {batchId: $b}) { nodes { code } } }",
+                {"b": batch},
+            )
+        )["vouchers"]["nodes"]
+    ]
+    ids = [
+        (await gql.data(CREATE, {"card": f"W-{n}"}))["createCustomer"]["customer"]["id"]
+        for n in range(3)
+    ]
+    for code, owner in zip(codes, [ids[1], ids[2], ids[2]], strict=True):
+        assert (await gql.data(ASSIGN, {"code": code, "id": owner}))["assignVoucher"] == {
+            "userErrors": []
+        }
+    # When the list asks each customer's newest voucher
+    with statements() as seen:
+        listed = (await gql.data(WALLETS))["customers"]["nodes"]
+    # Then each gets its own page, newest first, from one query for the whole list
+    assert [len(c["vouchers"]["nodes"]) for c in listed] == [0, 1, 1]
+    assert listed[2]["vouchers"]["nodes"][0]["code"] == codes[2]
+    assert [c["vouchers"]["pageInfo"]["hasNextPage"] for c in listed] == [False, False, True]
+    assert len([s for s in seen if "FROM vouchers" in s]) == 1
