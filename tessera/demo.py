@@ -22,7 +22,12 @@ from domain.ledger import services as ledger
 from domain.purchases import rules
 from domain.purchases import services as purchases
 from domain.purchases.earning import Line, OverrideMode, PurchaseStatus
+from domain.rewards import services as rewards
+from domain.rewards.models import RewardKind, RewardSpec
 from domain.uow import UnitOfWork
+from domain.vouchers import batches as voucher_batches
+from domain.vouchers import conversion
+from domain.vouchers.models import VoucherKind, VoucherTerms
 from tessera.app import create_app
 from tessera.database import create_engine
 from tessera.migrate import upgrade
@@ -69,6 +74,7 @@ async def seed(url: str) -> bool:
             [("SKU", "GIFT-CARD", False)],
             [],
         )
+        await _catalogue(new)
         for n, (ref, card, first, last, email, phone, category) in enumerate(_PEOPLE, start=1):
             customer = await customers.create_customer(
                 new(),
@@ -104,6 +110,45 @@ async def seed(url: str) -> bool:
         return True
     finally:
         await engine.dispose()
+
+
+async def _catalogue(new: Callable[[], UnitOfWork]) -> None:
+    """Rewards to claim, a campaign of voucher codes, and vouchers bought with points."""
+    await rewards.create_reward(
+        new(),
+        RewardSpec(
+            name="Coffee mug",
+            kind=RewardKind.FREE_PRODUCT,
+            cost_points=100,
+            voucher=VoucherTerms(VoucherKind.GIFT_ITEM, gift_sku="MUG"),
+            validity_days=30,
+            description="Our mug, free with your next order",
+            per_customer_limit=1,
+        ),
+    )
+    await rewards.create_reward(
+        new(),
+        RewardSpec(
+            name="5.00 off",
+            kind=RewardKind.DISCOUNT,
+            cost_points=400,
+            voucher=VoucherTerms(VoucherKind.FIXED_AMOUNT, value_minor=500),
+            validity_days=90,
+            stock=50,
+        ),
+    )
+    await voucher_batches.create_voucher_batch(
+        new(),
+        voucher_batches.BatchRequest(
+            name="Spring campaign",
+            count=20,
+            prefix="SPRING-",
+            terms=VoucherTerms(VoucherKind.PERCENT, percent_bp=1000, min_cart_minor=2000),
+        ),
+        "demo-spring",
+        DEMO_ACTOR,
+    )
+    await conversion.update_conversion(new(), {"enabled": True, "min_value_minor": 500})
 
 
 async def _categories(new: Callable[[], UnitOfWork]) -> list[PointCategory]:

@@ -5,7 +5,9 @@ from __future__ import annotations
 from domain.checkout.quote import CartLine
 from domain.checkout.services import quote_redemption
 from domain.customers import repository as customers_repo
+from domain.rewards.standings import standings
 from domain.uow import UnitOfWork
+from domain.vouchers.queries import find_batches
 from tessera.database import create_engine
 from tessera.demo import seed
 from tests.support.databases import fresh_database
@@ -37,5 +39,14 @@ async def test_the_demo_program_loads_once_and_ann_can_pay_with_points(
                 UnitOfWork(engine), str(ann.id), [CartLine("T-SHIRT", 2, 100)]
             )
             assert [r.value for r in small.reasons] == ["BELOW_MIN_CART"]
+            # And the catalogue: Ann's 105 points buy the mug, not yet the 5.00 off
+            async with UnitOfWork(engine) as uow:
+                found = (await standings(uow, [ann.id]))[ann.id]
+            assert [(s.reward.spec.name, s.points_needed, s.claimable) for s in found] == [
+                ("Coffee mug", 0, True),
+                ("5.00 off", 295, False),
+            ]
+            spring = (await find_batches(UnitOfWork(engine), 10, None)).items
+            assert [(b.name, b.count) for b in spring] == [("Spring campaign", 20)]
         finally:
             await engine.dispose()
