@@ -9,9 +9,8 @@ from typing import Any
 from contract_support import customer_token, run, run_mutation
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from domain.ledger.invariants import find_violations
-from domain.vouchers.invariants import find_voucher_violations
 from tests.support.api import GraphQLClient
+from tests.support.ledger import assert_ledger_sound
 
 CART = [
     {"sku": "BEANS-1KG", "quantity": 2, "unitPriceMinor": 1850},
@@ -41,12 +40,6 @@ def _sale(code: str, customer_id: str, order_id: str) -> dict[str, Any]:
         "cart": CART,
         "idempotencyKey": f"{order_id}-voucher",
     }
-
-
-async def _sound(engine: AsyncEngine) -> None:
-    async with engine.connect() as conn:
-        assert await find_violations(conn) == []
-        assert await find_voucher_violations(conn) == []
 
 
 async def test_a_campaigns_codes_are_made_assigned_and_redeemed_once_at_the_till(
@@ -108,7 +101,7 @@ async def test_a_campaigns_codes_are_made_assigned_and_redeemed_once_at_the_till
     assert [(r["orderId"], r["discountMinor"]) for r in node["redemptions"]["nodes"]] == [
         ("T1-0042", 459)
     ]
-    await _sound(engine)
+    await assert_ledger_sound(engine)
 
 
 async def _catalogue(gql: GraphQLClient) -> dict[str, Any]:
@@ -189,7 +182,7 @@ async def test_a_customer_sees_how_far_each_reward_is_claims_one_and_uses_it(
     assert [(e["field"], e["code"]) for e in short["userErrors"]] == [
         ("rewardId", "INSUFFICIENT_POINTS")
     ]
-    await _sound(engine)
+    await assert_ledger_sound(engine)
 
 
 async def test_the_till_trades_points_for_a_voucher_at_the_configured_rate(
@@ -221,4 +214,4 @@ async def test_the_till_trades_points_for_a_voucher_at_the_configured_rate(
     assert bought["pointsSpent"] == 1000
     assert bought["points"] == {"balance": 200, "spendable": 200}
     assert bought["voucher"]["valueMinor"] == 1000 and bought["voucher"]["validUntil"]
-    await _sound(engine)
+    await assert_ledger_sound(engine)

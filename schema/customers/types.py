@@ -114,7 +114,6 @@ class CustomerType:
         found = await info.context.loaders.rewards.load(self.customer_id)
         return [RewardStandingType.of(s) for s in found]
 
-
     @strawberry.field(
         permission_classes=[owner_or(Permission.VIEW_POINTS)],
         description="The vouchers assigned to this customer (bought with points, claimed as "

@@ -8,12 +8,8 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from tests.support.api import GraphQLClient, error_codes
+from tests.support.mutations import ADJUST, CREATE_CUSTOMER
 from tests.support.refusals import TOP_LEVEL, assert_refused, counts
-
-ADJUST = """
-mutation($input: AdjustPointsInput!) {
-  adjustPoints(input: $input) { entry { id } userErrors { field code message } }
-}"""
 
 RECORD = """
 mutation($input: RecordPurchaseInput!) {
@@ -23,11 +19,6 @@ mutation($input: RecordPurchaseInput!) {
 REFUND = """
 mutation($input: RefundPurchaseInput!) {
   refundPurchase(input: $input) { refund { id } userErrors { field code message } }
-}"""
-
-CREATE_CUSTOMER = """
-mutation($input: CreateCustomerInput!) {
-  createCustomer(input: $input) { customer { id } userErrors { field code message } }
 }"""
 
 CREATE_CATEGORY = """

@@ -11,7 +11,9 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from tests.support.api import GraphQLClient, customer_token, error_codes
-from tests.support.loyalty import counts, customer_with, events_of, points_of, sound
+from tests.support.ledger import assert_ledger_sound
+from tests.support.loyalty import customer_with, events_of, points_of
+from tests.support.refusals import counts
 
 CREATE = """mutation($input: CreateRewardInput!) { createReward(input: $input) {
   reward { id name kind costPoints stock perCustomerLimit active claimed
@@ -114,7 +116,7 @@ async def test_a_claim_debits_the_points_and_issues_the_voucher_once(
     assert await counts(engine) == before
     [event] = await events_of(engine, "RewardClaimed")
     assert (event["customer_id"], event["points"], event["reward_id"]) == (int(ann), 300, int(rid))
-    await sound(engine)
+    await assert_ledger_sound(engine)
 
 
 async def test_a_discount_reward_issues_a_percent_voucher_that_works_at_the_till(
@@ -137,7 +139,7 @@ async def test_a_discount_reward_issues_a_percent_voucher_that_works_at_the_till
       redemption { discountMinor } } }"""
     used = await gql.data(redeem, {"code": voucher["code"], "id": cid})
     assert used["redeemVoucher"]["redemption"] == {"discountMinor": 459}
-    await sound(engine)
+    await assert_ledger_sound(engine)
 
 
 async def test_a_customer_claims_for_itself_and_never_for_someone_else(
@@ -159,7 +161,7 @@ async def test_a_customer_claims_for_itself_and_never_for_someone_else(
     assert error_codes(body) == ["FORBIDDEN"]
     assert await counts(engine) == before
     assert (await points_of(gql, bob))["balance"] == 1000
-    await sound(engine)
+    await assert_ledger_sound(engine)
 
 
 async def test_customers_see_how_far_they_are_from_each_active_reward(
@@ -206,7 +208,7 @@ async def test_twenty_customers_claiming_a_stock_of_five_at_once_get_five(
     [reward] = (await gql.data("{ rewards { stock claimed } }"))["rewards"]
     assert reward == {"stock": 0, "claimed": 5}
     assert (await counts(engine))["reward_claims"] == 5
-    await sound(engine)
+    await assert_ledger_sound(engine)
 
 
 async def test_one_customer_firing_ten_claims_at_once_gets_its_one(
@@ -218,7 +220,7 @@ async def test_one_customer_firing_ten_claims_at_once_gets_its_one(
     assert sum(1 for a in answers if not a["userErrors"]) == 1
     assert {e["code"] for a in answers for e in a["userErrors"]} == {"LIMIT_REACHED"}
     assert (await points_of(gql, cid))["balance"] == 2700
-    await sound(engine)
+    await assert_ledger_sound(engine)
 
 
 async def test_points_held_by_a_checkout_cannot_pay_for_a_reward(

@@ -11,7 +11,9 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from tests.support.api import GraphQLClient
-from tests.support.loyalty import counts, customer_with, events_of, points_of, sound
+from tests.support.ledger import assert_ledger_sound
+from tests.support.loyalty import customer_with, events_of, points_of
+from tests.support.refusals import counts
 
 CONFIGURE = """mutation($input: UpdateVoucherConversionInput!) {
   updateVoucherConversion(input: $input) {
@@ -111,7 +113,7 @@ async def test_points_buy_a_single_use_voucher_of_the_customers_own_once_per_key
     assert used["redeemVoucher"]["redemption"] == {"discountMinor": 750}
     [event] = await events_of(engine, "PointsConvertedToVoucher")
     assert (event["customer_id"], event["points"], event["value_minor"]) == (int(ann), 750, 750)
-    await sound(engine)
+    await assert_ledger_sound(engine)
 
 
 async def test_the_price_is_the_fewest_points_worth_the_value(
@@ -122,7 +124,7 @@ async def test_the_price_is_the_fewest_points_worth_the_value(
     cid = await customer_with(gql, 1000)
     done = await convert(gql, cid, 100, "odd")
     assert (done["pointsSpent"], done["points"]["balance"]) == (334, 666)
-    await sound(engine)
+    await assert_ledger_sound(engine)
 
 
 async def test_held_points_cannot_buy_a_voucher(gql: GraphQLClient, engine: AsyncEngine) -> None:
@@ -148,7 +150,7 @@ async def test_ten_conversions_at_once_never_overdraw(
     assert {e["code"] for a in answers for e in a["userErrors"]} == {"INSUFFICIENT_POINTS"}
     assert (await points_of(gql, cid))["balance"] == 0
     assert (await counts(engine))["vouchers"] == 2
-    await sound(engine)
+    await assert_ledger_sound(engine)
 
 
 @pytest.mark.parametrize(

@@ -11,7 +11,9 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from tests.support.api import GraphQLClient, error_codes
-from tests.support.loyalty import counts, customer_with, events_of, one_code, sound
+from tests.support.ledger import assert_ledger_sound
+from tests.support.loyalty import customer_with, events_of, one_code
+from tests.support.refusals import counts
 
 CHECK = """query($code: String!, $cart: [CartLineInput!]!, $customer: ID, $order: String) {
   checkVoucher(code: $code, cart: $cart, customerId: $customer, orderId: $order) {
@@ -75,7 +77,7 @@ async def test_a_single_use_code_takes_its_value_off_once_and_shows_its_use(
     assert (use["shop"], use["orderId"], use["discountMinor"]) == ("default", "T-1", 500)
     assert use["customer"] == {"id": ann} and use["createdAt"]
     assert [e["discount_minor"] for e in await events_of(engine, "VoucherRedeemed")] == [500]
-    await sound(engine)
+    await assert_ledger_sound(engine)
 
 
 @pytest.mark.parametrize(
@@ -108,7 +110,7 @@ async def test_the_discount_is_exact_for_each_kind(
     assert (await check(gql, code, cart))["discountMinor"] == discount
     done = await redeem(gql, code, "K-1", cart=cart)
     assert done["redemption"]["discountMinor"] == discount
-    await sound(engine)
+    await assert_ledger_sound(engine)
 
 
 def in_days(days: float) -> str:
@@ -184,7 +186,7 @@ async def test_an_assigned_code_serves_its_customer_only(
             ("customerId", "VOUCHER_ASSIGNED_TO_ANOTHER_CUSTOMER")
         ]
     assert (await redeem(gql, code, "A-1", customerId=ann))["userErrors"] == []
-    await sound(engine)
+    await assert_ledger_sound(engine)
 
 
 async def test_vouchers_on_one_order_never_take_off_more_than_the_cart(
@@ -204,7 +206,7 @@ async def test_vouchers_on_one_order_never_take_off_more_than_the_cart(
     assert refused_with(await redeem(gql, multi, "O-2", key="k4")) == [
         ("orderId", "VOUCHER_NOT_APPLICABLE")
     ]
-    await sound(engine)
+    await assert_ledger_sound(engine)
 
 
 async def test_a_single_use_code_redeemed_from_twelve_tills_at_once_succeeds_once(
@@ -218,7 +220,7 @@ async def test_a_single_use_code_redeemed_from_twelve_tills_at_once_succeeds_onc
     assert sorted({e["code"] for a in answers for e in a["userErrors"]}) == ["VOUCHER_USED_UP"]
     assert (await gql.data(USAGE, {"code": code}))["voucher"]["uses"] == 1
     assert (await counts(engine))["voucher_redemptions"] == 1
-    await sound(engine)
+    await assert_ledger_sound(engine)
 
 
 async def test_a_code_with_three_uses_redeemed_ten_times_at_once_is_used_three_times(
@@ -233,7 +235,7 @@ async def test_a_code_with_three_uses_redeemed_ten_times_at_once_is_used_three_t
         "USED_UP",
         3,
     )
-    await sound(engine)
+    await assert_ledger_sound(engine)
 
 
 async def test_one_key_sent_five_times_at_once_redeems_once(
@@ -244,7 +246,7 @@ async def test_one_key_sent_five_times_at_once_redeems_once(
     assert {a["redemption"]["id"] for a in answers} == {answers[0]["redemption"]["id"]}
     assert sorted(a["replayed"] for a in answers) == [False, True, True, True, True]
     assert (await counts(engine))["voucher_redemptions"] == 1
-    await sound(engine)
+    await assert_ledger_sound(engine)
 
 
 def line(**changes: Any) -> list[dict[str, Any]]:

@@ -12,16 +12,16 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from domain.vouchers.codes import ALPHABET
 from tests.support.api import GraphQLClient, error_codes
+from tests.support.ledger import assert_ledger_sound
 from tests.support.loyalty import (
     CODES,
     CREATE_BATCH,
-    counts,
     create_batch,
     customer_with,
     events_of,
     one_code,
-    sound,
 )
+from tests.support.refusals import counts
 
 VOUCHER = """query($code: String!) { voucher(code: $code) {
   code kind valueMinor status uses maxUses customerId customer { id } } }"""
@@ -142,7 +142,7 @@ async def test_disabling_a_code_or_a_whole_batch(gql: GraphQLClient, engine: Asy
     assert len(listed["vouchers"]["nodes"]) == 5
     unknown = (await gql.data(DISABLE, {"input": {"code": "NO-SUCH"}}))["disableVouchers"]
     assert unknown["userErrors"] == [{"field": "code", "code": "NOT_FOUND"}]
-    await sound(engine)
+    await assert_ledger_sound(engine)
 
 
 def batch(**changes: Any) -> dict[str, Any]:

@@ -8,8 +8,6 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from domain.ledger.invariants import find_violations
-from domain.vouchers.invariants import find_voucher_violations
 from tests.support.api import GraphQLClient
 
 CREATE_CUSTOMER = """mutation($input: CreateCustomerInput!) {
@@ -26,17 +24,6 @@ CODES = """query($batch: ID!, $first: Int, $after: String) {
   vouchers(first: $first, after: $after, filter: {batchId: $batch}) {
     nodes { code status uses } pageInfo { hasNextPage endCursor } } }"""
 POINTS = "query($id: ID!) { customer(id: $id) { points { balance held spendable } } }"
-
-# Tables a refused call must leave alone.
-WATCHED = (
-    "vouchers",
-    "voucher_batches",
-    "voucher_redemptions",
-    "reward_claims",
-    "rewards",
-    "ledger_entries",
-    "domain_events",
-)
 
 
 async def customer_with(gql: GraphQLClient, points: int = 0, ref: str | None = None) -> str:
@@ -78,21 +65,6 @@ async def one_code(gql: GraphQLClient, **input: Any) -> str:
     found = await gql.data(CODES, {"batch": batch["batch"]["id"]})
     code: str = found["vouchers"]["nodes"][0]["code"]
     return code
-
-
-async def counts(engine: AsyncEngine, tables: tuple[str, ...] = WATCHED) -> dict[str, int]:
-    async with engine.connect() as conn:
-        return {
-            t: int((await conn.execute(text(f"SELECT count(*) FROM {t}"))).scalar_one())
-            for t in tables
-        }
-
-
-async def sound(engine: AsyncEngine) -> None:
-    """The ledger's invariants and the vouchers' hold."""
-    async with engine.connect() as conn:
-        assert await find_violations(conn) == []
-        assert await find_voucher_violations(conn) == []
 
 
 async def events_of(engine: AsyncEngine, event_type: str) -> list[dict[str, Any]]:

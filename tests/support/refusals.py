@@ -21,17 +21,22 @@ WATCHED = (
     "refunds",
     "redemptions",
     "holds",
+    "vouchers",
+    "voucher_batches",
+    "voucher_redemptions",
+    "rewards",
+    "reward_claims",
     "domain_events",
 )
 
 TOP_LEVEL = "top-level BAD_USER_INPUT"
 
 
-async def counts(engine: AsyncEngine) -> dict[str, int]:
+async def counts(engine: AsyncEngine, tables: tuple[str, ...] = WATCHED) -> dict[str, int]:
     async with engine.connect() as conn:
         return {
             t: int((await conn.execute(text(f"SELECT count(*) FROM {t}"))).scalar_one())
-            for t in WATCHED
+            for t in tables
         }
 
 
