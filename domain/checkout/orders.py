@@ -20,8 +20,9 @@ from domain.uow import UnitOfWork
 _LOCK_ORDER = text("SELECT pg_advisory_xact_lock(hashtextextended(:order, 0))")
 
 # The account, the rules, the money already paid by points on the order and promised to its
-# active holds, what vouchers took off it, and whether the order is another customer's (by
-# its purchase, redemptions or holds): one read. With a null order, only the first two.
+# active holds, what vouchers took off it, whether the order is another customer's (by its
+# purchase, redemptions or holds) and whether it has earned its points: one read. With a
+# null order, only the first two.
 _ORDER_STATE = text(f"""
     SELECT a.balance, a.lifetime_earned, a.lifetime_spent, a.held, {RULES_COLUMNS},
            (SELECT COALESCE(sum(value_minor), 0) FROM redemptions
@@ -38,7 +39,10 @@ _ORDER_STATE = text(f"""
                    UNION ALL
                    SELECT 1 FROM holds
                     WHERE shop = :shop AND order_id = :order_id AND customer_id <> :cid
-                      AND status IN ('ACTIVE', 'CAPTURED')) AS foreign_order
+                      AND status IN ('ACTIVE', 'CAPTURED')) AS foreign_order,
+           EXISTS (SELECT 1 FROM purchases
+                    WHERE shop = :shop AND order_id = :order_id AND awarded_at IS NOT NULL)
+               AS awarded
       FROM point_accounts a JOIN redemption_rules r ON r.id = :program
      WHERE a.customer_id = :cid
 """)
@@ -78,6 +82,17 @@ class Allowance:
         return value
 
 
+def order_already_awarded() -> DomainError:
+    """Points or a voucher paying an order after it earned points on its whole amount would
+    earn on what they paid; they pay before the sale is recorded as paid."""
+    return DomainError.one(
+        "orderId",
+        ErrorCode.ORDER_ALREADY_AWARDED,
+        "This order has already earned its points: points and vouchers pay an order before "
+        "its sale is recorded as paid.",
+    )
+
+
 async def lock_order(uow: UnitOfWork, shop: str, order_id: str) -> None:
     """Serialise the writes that spend points on this order until the transaction ends."""
     await uow.execute(_LOCK_ORDER, {"order": f"redeem:{shop}/{order_id}"})
@@ -112,6 +127,9 @@ async def _allowance(
         raise DomainError.one(
             "orderId", ErrorCode.DUPLICATE, "This order belongs to another customer."
         )
+    rules = rules_from(state)
+    if state["awarded"] and not rules.earn_on_points_paid:
+        raise order_already_awarded()
     account = Account(
         customer_id,
         state["balance"],
@@ -119,7 +137,6 @@ async def _allowance(
         state["lifetime_spent"],
         state["held"],
     )
-    rules = rules_from(state)
     spendable = account.spendable
     allowed = quote(rules, spendable, cart, int(state["already"]), int(state["vouchers"]))
     return Allowance(account, rules, allowed)

@@ -129,7 +129,8 @@ class _EarningContext:
     multiplier: Decimal
     rule: EarningRule
     overrides: dict[str, tuple[OverrideMode, int]]
-    # Taken off this order by vouchers, and paid with points when that part does not earn.
+    # Taken off this order by vouchers, and paid with points (or held to be) when that part
+    # does not earn.
     points_paid_minor: int
 
 
@@ -141,6 +142,9 @@ _CONTEXT = """
            CASE WHEN rr.earn_on_points_paid THEN 0 ELSE
                (SELECT COALESCE(sum(d.value_minor), 0) FROM redemptions d
                  WHERE d.shop = :shop AND d.order_id = :order_id AND d.customer_id = c.id)
+             + (SELECT COALESCE(sum(h.value_minor), 0) FROM holds h
+                 WHERE h.shop = :shop AND h.order_id = :order_id AND h.customer_id = c.id
+                   AND h.status = 'ACTIVE')
            END
            + (SELECT COALESCE(sum(v.discount_minor), 0) FROM voucher_redemptions v
                WHERE v.shop = :shop AND v.order_id = :order_id) AS points_paid_minor

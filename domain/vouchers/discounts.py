@@ -26,6 +26,7 @@ class VoucherReason(StrEnum):
     NOT_YET_VALID = "NOT_YET_VALID"
     ASSIGNED_TO_ANOTHER_CUSTOMER = "ASSIGNED_TO_ANOTHER_CUSTOMER"
     ALREADY_USED_ON_ORDER = "ALREADY_USED_ON_ORDER"
+    ORDER_ALREADY_AWARDED = "ORDER_ALREADY_AWARDED"
     BELOW_MIN_CART = "BELOW_MIN_CART"
     GIFT_NOT_IN_CART = "GIFT_NOT_IN_CART"
     NOTHING_TO_DISCOUNT = "NOTHING_TO_DISCOUNT"
@@ -39,6 +40,8 @@ class OrderUse:
     # Paid, or held to be paid, with points on the order.
     points_minor: int = 0
     voucher_ids: frozenset[int] = frozenset()
+    # The order's sale was recorded as paid and earned points on its whole amount.
+    awarded: bool = False
     # Units of each SKU already given free by GIFT_ITEM vouchers.
     gift_units: Mapping[str, int] = field(default_factory=dict)
 
@@ -71,6 +74,8 @@ def evaluate(
         reasons.append(VoucherReason.ASSIGNED_TO_ANOTHER_CUSTOMER)
     if voucher.id in used.voucher_ids:
         reasons.append(VoucherReason.ALREADY_USED_ON_ORDER)
+    if used.awarded:
+        reasons.append(VoucherReason.ORDER_ALREADY_AWARDED)
     if sum(line.amount_minor for line in cart) < voucher.terms.min_cart_minor:
         reasons.append(VoucherReason.BELOW_MIN_CART)
     terms = voucher.terms

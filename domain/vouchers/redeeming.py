@@ -92,6 +92,12 @@ _REFUSALS: dict[VoucherReason, tuple[str, ErrorCode, str]] = {
         ErrorCode.VOUCHER_NOT_APPLICABLE,
         "This voucher is already used on this order.",
     ),
+    VoucherReason.ORDER_ALREADY_AWARDED: (
+        "orderId",
+        ErrorCode.ORDER_ALREADY_AWARDED,
+        "This order has already earned its points: vouchers apply before its sale is "
+        "recorded as paid.",
+    ),
     VoucherReason.BELOW_MIN_CART: (
         "cart",
         ErrorCode.VOUCHER_NOT_APPLICABLE,
@@ -222,12 +228,16 @@ async def _redeem(uow: UnitOfWork, clean: _Request, key: str, actor: str) -> Red
 
 
 _USE_COLUMNS = [c for c in voucher_redemptions.c if c.name != "idempotency_key"]
-# What points paid on the order, or hold to pay: vouchers discount only what is left.
+# What points paid on the order, or hold to pay (vouchers discount only what is left), and
+# whether its sale already earned points on its whole amount.
 _POINTS_ON_ORDER = text("""
     SELECT (SELECT COALESCE(sum(value_minor), 0) FROM redemptions
              WHERE shop = :shop AND order_id = :order_id)
          + (SELECT COALESCE(sum(value_minor), 0) FROM holds
-             WHERE shop = :shop AND order_id = :order_id AND status = 'ACTIVE')
+             WHERE shop = :shop AND order_id = :order_id AND status = 'ACTIVE') AS points,
+           EXISTS (SELECT 1 FROM purchases
+                    WHERE shop = :shop AND order_id = :order_id AND awarded_at IS NOT NULL)
+               AS awarded
 """)
 _USED_UP = (VoucherReason.USED_UP,)
 
@@ -267,12 +277,13 @@ async def _context(uow: UnitOfWork, clean: _Request) -> tuple[Voucher | None, Or
             .where(r.shop == clean.shop, r.order_id == clean.order_id)
         )
     ).all()
-    points = (
+    state = (
         await uow.execute(_POINTS_ON_ORDER, {"shop": clean.shop, "order_id": clean.order_id})
-    ).scalar_one()
+    ).one()
     return voucher, OrderUse(
         discount_minor=sum(row.discount_minor for row in rows),
-        points_minor=int(points),
+        points_minor=int(state.points),
+        awarded=bool(state.awarded),
         voucher_ids=frozenset(row.voucher_id for row in rows),
         gift_units=Counter(row.gift_sku for row in rows if row.kind == VoucherKind.GIFT_ITEM.value),
     )

@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from tests.support.api import GraphQLClient
 from tests.support.ledger import assert_ledger_sound
 from tests.support.loyalty import customer_with, one_code
+from tests.support.refusals import counts
 
 CART = [{"sku": "BAG", "quantity": 2, "unitPriceMinor": 2500}]  # 50.00
 QUOTE = """query($id: ID!, $order: String) { quoteRedemption(customerId: $id, cart: [{sku: "BAG",
@@ -89,4 +90,59 @@ async def test_the_part_a_voucher_took_off_earns_nothing(
     # Then the 40.00 paid in money earns 40 points
     earned = (await gql.data(RECORD, {"id": cid, "order": "PV-3"}))["recordPurchase"]
     assert earned == {"pointsAwarded": 40, "userErrors": []}
+    await assert_ledger_sound(engine)
+
+
+async def test_an_order_that_earned_its_points_cannot_then_be_paid_with_points_or_vouchers(
+    gql: GraphQLClient, engine: AsyncEngine
+) -> None:
+    # Given a 50.00 sale recorded as paid: it earned 50 points on its whole amount
+    cid = await customer_with(gql, 5_000)
+    earned = (await gql.data(RECORD, {"id": cid, "order": "PV-4"}))["recordPurchase"]
+    assert earned["pointsAwarded"] == 50
+    code = await one_code(gql, valueMinor=1000)
+    before = await counts(engine)
+    # Then neither points nor a voucher may pay it afterwards (they would have earned too)
+    refused = await pay_points(gql, cid, "PV-4", 1000)
+    assert refused["userErrors"] == [{"field": "orderId", "code": "ORDER_ALREADY_AWARDED"}]
+    voucher = await use_voucher(gql, code, cid, "PV-4")
+    assert voucher["userErrors"] == [{"field": "orderId", "code": "ORDER_ALREADY_AWARDED"}]
+    checked = (await gql.data(CHECK, {"code": code, "order": "PV-4"}))["checkVoucher"]
+    assert checked == {"discountMinor": 0, "reasons": ["ORDER_ALREADY_AWARDED"]}
+    assert await counts(engine) == before
+    # Unless the program lets points-paid amounts earn: then points may still pay
+    await gql.data(
+        """mutation { updateRedemptionRules(input: {earnOnPointsPaid: true}) {
+           userErrors { code } } }"""
+    )
+    assert (await pay_points(gql, cid, "PV-4", 1000))["redemption"] == {"valueMinor": 1000}
+    await assert_ledger_sound(engine)
+
+
+async def test_points_held_for_an_order_do_not_earn_when_the_sale_is_recorded_first(
+    gql: GraphQLClient, engine: AsyncEngine
+) -> None:
+    # Given 20.00 of a 50.00 order held in points, and the sale recorded before the capture
+    cid = await customer_with(gql, 5_000)
+    hold = """mutation($input: HoldPointsInput!) { holdPoints(input: $input) {
+      hold { id } userErrors { code } } }"""
+    held = await gql.data(
+        hold,
+        {
+            "input": {
+                "customerId": cid,
+                "orderId": "PV-5",
+                "points": 2000,
+                "cart": CART,
+                "idempotencyKey": "h",
+            }
+        },
+    )
+    # Then the sale earns only on the 30.00 paid in money
+    earned = (await gql.data(RECORD, {"id": cid, "order": "PV-5"}))["recordPurchase"]
+    assert earned == {"pointsAwarded": 30, "userErrors": []}
+    capture = """mutation($id: ID!) { captureHold(input: {holdId: $id}) {
+      hold { status } userErrors { code } } }"""
+    captured = await gql.data(capture, {"id": held["holdPoints"]["hold"]["id"]})
+    assert captured["captureHold"] == {"hold": {"status": "CAPTURED"}, "userErrors": []}
     await assert_ledger_sound(engine)
