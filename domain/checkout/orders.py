@@ -26,7 +26,7 @@ _LOCK_ORDER = text("SELECT pg_advisory_xact_lock(hashtextextended(:order, 0))")
 _ORDER_STATE = text(f"""
     SELECT a.balance, a.lifetime_earned, a.lifetime_spent, a.held, {RULES_COLUMNS},
            (SELECT COALESCE(sum(value_minor), 0) FROM redemptions
-             WHERE shop = :shop AND order_id = :order_id)
+             WHERE shop = :shop AND order_id = :order_id AND cancelled_at IS NULL)
          + (SELECT COALESCE(sum(value_minor), 0) FROM holds
              WHERE shop = :shop AND order_id = :order_id AND status = 'ACTIVE') AS already,
            (SELECT COALESCE(sum(discount_minor), 0) FROM voucher_redemptions
@@ -36,6 +36,7 @@ _ORDER_STATE = text(f"""
                    UNION ALL
                    SELECT 1 FROM redemptions
                     WHERE shop = :shop AND order_id = :order_id AND customer_id <> :cid
+                      AND cancelled_at IS NULL
                    UNION ALL
                    SELECT 1 FROM holds
                     WHERE shop = :shop AND order_id = :order_id AND customer_id <> :cid

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, insert, select
@@ -33,6 +34,7 @@ class Redemption:
     entry_id: int
     account: Account
     replayed: bool = False
+    cancelled_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -147,10 +149,11 @@ async def _replay(
         )
     account = await get_account(uow, cid)
     assert account is not None
-    return _model(row, account, replayed=True)
+    return redemption_of(row, account, replayed=True)
 
 
-def _model(row: Any, account: Account, replayed: bool) -> Redemption:
+def redemption_of(row: Any, account: Account, replayed: bool) -> Redemption:
+    """A redemption from its row and the customer's account."""
     return Redemption(
         row.id,
         row.customer_id,
@@ -161,6 +164,7 @@ def _model(row: Any, account: Account, replayed: bool) -> Redemption:
         row.entry_id,
         account,
         replayed,
+        row.cancelled_at,
     )
 
 
@@ -181,7 +185,11 @@ async def order_points(uow: UnitOfWork, shop: str, order_id: str) -> OrderPoints
                     func.sum(redemptions.c.points).label("points"),
                     func.sum(redemptions.c.value_minor).label("value_minor"),
                 )
-                .where(redemptions.c.shop == shop, redemptions.c.order_id == order_id)
+                .where(
+                    redemptions.c.shop == shop,
+                    redemptions.c.order_id == order_id,
+                    redemptions.c.cancelled_at.is_(None),
+                )
                 .group_by(redemptions.c.customer_id)
             )
         ).one_or_none()

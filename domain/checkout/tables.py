@@ -70,6 +70,9 @@ redemptions = Table(
     Column("entry_id", BigInteger, ForeignKey("ledger_entries.id"), nullable=False),
     # Set when the redemption is a captured hold.
     Column("hold_id", BigInteger, ForeignKey("holds.id"), unique=True),
+    # Set when the redemption was cancelled (its points given back by a linked reversal).
+    Column("cancelled_at", DateTime(timezone=True)),
+    Column("cancel_entry_id", BigInteger, ForeignKey("ledger_entries.id"), unique=True),
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     CheckConstraint("points > 0 AND value_minor > 0", name="positive"),
     Index("ix_redemptions_order", "shop", "order_id"),

@@ -109,3 +109,12 @@ class RewardClaimed(DomainEvent):
     voucher_id: int
     entry_id: int
     points: int
+
+
+@dataclass(frozen=True)
+class RedemptionCancelled(DomainEvent):
+    redemption_id: int
+    shop: str
+    order_id: str
+    points: int
+    value_minor: int

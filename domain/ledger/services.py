@@ -164,7 +164,7 @@ async def reverse_entry(uow: UnitOfWork, entry_id: str, note: str | None, actor:
                 "entryId",
                 ErrorCode.NOT_REVERSIBLE,
                 f"A {original.kind.value} entry is corrected through its order "
-                "(refundPurchase), not reversed.",
+                "(refundPurchase, or cancelRedemption before the sale), not reversed.",
             )
         if original.reversed_by_entry_id is not None:
             raise DomainError.one(

@@ -27,11 +27,14 @@ class PointsReturn:
 
 _USED_AND_RETURNED = text("""
     SELECT (SELECT COALESCE(sum(points), 0) FROM redemptions
-             WHERE shop = :shop AND order_id = :order_id AND customer_id = :cid) AS used,
+             WHERE shop = :shop AND order_id = :order_id AND customer_id = :cid
+               AND cancelled_at IS NULL) AS used,
            (SELECT COALESCE(sum(value_minor), 0) FROM redemptions
-             WHERE shop = :shop AND order_id = :order_id AND customer_id = :cid) AS used_value,
+             WHERE shop = :shop AND order_id = :order_id AND customer_id = :cid
+               AND cancelled_at IS NULL) AS used_value,
            (SELECT COALESCE(array_agg(entry_id), '{}') FROM redemptions
-             WHERE shop = :shop AND order_id = :order_id AND customer_id = :cid) AS drawn_by,
+             WHERE shop = :shop AND order_id = :order_id AND customer_id = :cid
+               AND cancelled_at IS NULL) AS drawn_by,
            (SELECT COALESCE(sum(points_returned), 0) FROM refunds
              WHERE purchase_id = :purchase_id) AS returned,
            (SELECT COALESCE(sum(value_returned_minor), 0) FROM refunds

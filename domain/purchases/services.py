@@ -141,7 +141,8 @@ _CONTEXT = """
               FROM product_earning_overrides o WHERE o.sku = ANY(:skus)) AS overrides,
            CASE WHEN rr.earn_on_points_paid THEN 0 ELSE
                (SELECT COALESCE(sum(d.value_minor), 0) FROM redemptions d
-                 WHERE d.shop = :shop AND d.order_id = :order_id AND d.customer_id = c.id)
+                 WHERE d.shop = :shop AND d.order_id = :order_id AND d.customer_id = c.id
+                   AND d.cancelled_at IS NULL)
              + (SELECT COALESCE(sum(h.value_minor), 0) FROM holds h
                  WHERE h.shop = :shop AND h.order_id = :order_id AND h.customer_id = c.id
                    AND h.status = 'ACTIVE')

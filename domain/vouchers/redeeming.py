@@ -232,7 +232,7 @@ _USE_COLUMNS = [c for c in voucher_redemptions.c if c.name != "idempotency_key"]
 # whether its sale already earned points on its whole amount.
 _POINTS_ON_ORDER = text("""
     SELECT (SELECT COALESCE(sum(value_minor), 0) FROM redemptions
-             WHERE shop = :shop AND order_id = :order_id)
+             WHERE shop = :shop AND order_id = :order_id AND cancelled_at IS NULL)
          + (SELECT COALESCE(sum(value_minor), 0) FROM holds
              WHERE shop = :shop AND order_id = :order_id AND status = 'ACTIVE') AS points,
            EXISTS (SELECT 1 FROM purchases

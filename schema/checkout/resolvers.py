@@ -5,7 +5,7 @@ from __future__ import annotations
 import strawberry
 
 from domain.access.permissions import Permission
-from domain.checkout import holds, redemptions, rules, services
+from domain.checkout import cancellations, holds, redemptions, rules, services
 from domain.checkout.holds import Hold
 from domain.errors import DomainError
 from schema.checkout.types import (
@@ -60,6 +60,11 @@ class RedeemPointsInput:
     cart: list[CartLineInput]
     idempotency_key: str
     shop: str = "default"
+
+
+@strawberry.input
+class CancelRedemptionInput:
+    redemption_id: strawberry.ID
 
 
 @strawberry.type
@@ -223,14 +228,25 @@ class CheckoutMutations:
             info.context.principal.actor,
         )
         return RedeemPointsPayload(
-            redemption=RedemptionType(
-                id=strawberry.ID(str(done.id)),
-                shop=done.shop,
-                order_id=done.order_id,
-                points=done.points,
-                value_minor=Money(done.value_minor),
-                entry_id=strawberry.ID(str(done.entry_id)),
-            ),
+            redemption=RedemptionType.of(done),
+            points=PointsSummaryType.of(done.account),
+            replayed=done.replayed,
+        )
+
+    @strawberry.mutation(
+        permission_classes=[requires(Permission.REDEEM_POINTS)],
+        description="Give a redemption's points back while its order's sale is not recorded "
+        "(a failed payment, an abandoned invoice); afterwards, refund the order.",
+    )
+    @payload_on_error(RedeemPointsPayload)
+    async def cancel_redemption(
+        self, info: Info, input: CancelRedemptionInput
+    ) -> RedeemPointsPayload:
+        done = await cancellations.cancel_redemption(
+            info.context.new_uow(), input.redemption_id, info.context.principal.actor
+        )
+        return RedeemPointsPayload(
+            redemption=RedemptionType.of(done),
             points=PointsSummaryType.of(done.account),
             replayed=done.replayed,
         )

@@ -9,6 +9,7 @@ import strawberry
 
 from domain.checkout.holds import Hold
 from domain.checkout.quote import CartLine, Quote, QuoteReason, RedemptionRules
+from domain.checkout.redemptions import Redemption
 from schema.scalars import Money
 
 QuoteReasonEnum = strawberry.enum(QuoteReason, name="QuoteReason")
@@ -110,6 +111,21 @@ class RedemptionType:
     points: int
     value_minor: Money = strawberry.field(description="The money the points paid.")
     entry_id: strawberry.ID
+    cancelled_at: datetime | None = strawberry.field(
+        default=None, description="When it was cancelled and its points given back."
+    )
+
+    @classmethod
+    def of(cls, r: Redemption) -> RedemptionType:
+        return cls(
+            id=strawberry.ID(str(r.id)),
+            shop=r.shop,
+            order_id=r.order_id,
+            points=r.points,
+            value_minor=Money(r.value_minor),
+            entry_id=strawberry.ID(str(r.entry_id)),
+            cancelled_at=r.cancelled_at,
+        )
 
 
 @strawberry.type(name="OrderPoints", description="What a receipt prints about points.")

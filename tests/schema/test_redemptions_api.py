@@ -185,3 +185,50 @@ async def test_an_order_paid_by_one_customer_cannot_take_another_customers_point
     assert [(e["field"], e["code"]) for e in refused["userErrors"]] == [("orderId", "DUPLICATE")]
     assert refused["redemption"] is None
     await assert_ledger_sound(engine)
+
+
+CANCEL = """mutation($id: ID!) { cancelRedemption(input: {redemptionId: $id}) {
+  redemption { id points cancelledAt } points { balance lifetimeSpent } replayed
+  userErrors { field code } } }"""
+HISTORY = """query($id: ID!) { customer(id: $id) { ledger(first: 5) {
+  nodes { points kind reversesEntryId } } } }"""
+
+
+async def test_a_cancelled_redemption_gives_its_points_back_once(
+    gql: GraphQLClient, engine: AsyncEngine
+) -> None:
+    # Given at most 15.00 off an order, and 12.50 of it paid with points; the payment of the
+    # rest then failed
+    await gql.data(RULES, {"input": {"maxDiscountMinor": 1500}})
+    cid = await customer_with(gql, 2000)
+    paid = (await redeem(gql, cid, "X-1", 1250, "x1"))["redemption"]
+    # When the till cancels the redemption, twice (a retry) and from two tills at once
+    first, second = await asyncio.gather(
+        gql.data(CANCEL, {"id": paid["id"]}), gql.data(CANCEL, {"id": paid["id"]})
+    )
+    answers = sorted([first["cancelRedemption"], second["cancelRedemption"]], key=str)
+    # Then the points came back once, by a reversal linked to the redemption's entry
+    assert [a["replayed"] for a in answers] == [False, True]
+    assert all(a["points"] == {"balance": 2000, "lifetimeSpent": 0} for a in answers)
+    assert all(a["redemption"]["cancelledAt"] for a in answers)
+    ledger = (await gql.data(HISTORY, {"id": cid}))["customer"]["ledger"]["nodes"]
+    assert ledger[0] == {"points": 1250, "kind": "REVERSAL", "reversesEntryId": paid["entryId"]}
+    # And the order has no points left on it: its whole cap is free again
+    assert (await gql.data(ORDER, {"order": "X-1"}))["orderPoints"] is None
+    again = await redeem(gql, cid, "X-1", 1500, "x2")
+    assert (again["userErrors"], again["redemption"]["valueMinor"]) == ([], 1500)
+    await assert_ledger_sound(engine)
+
+
+async def test_a_redemption_on_a_recorded_sale_is_refunded_not_cancelled(
+    gql: GraphQLClient, engine: AsyncEngine
+) -> None:
+    cid = await customer_with(gql, 2000)
+    paid = (await redeem(gql, cid, "X-2", 500, "x3"))["redemption"]
+    await gql.data(RECORD, {"order": "X-2", "id": cid})
+    refused = (await gql.data(CANCEL, {"id": paid["id"]}))["cancelRedemption"]
+    assert refused["userErrors"] == [{"field": "redemptionId", "code": "NOT_REVERSIBLE"}]
+    assert refused["redemption"] is None
+    unknown = (await gql.data(CANCEL, {"id": "987654"}))["cancelRedemption"]
+    assert unknown["userErrors"] == [{"field": "redemptionId", "code": "NOT_FOUND"}]
+    await assert_ledger_sound(engine)

@@ -106,6 +106,10 @@ MUTATIONS: dict[str, tuple[str, dict[str, Any]]] = {
         'mutation { releaseHold(input: {holdId: "1"}) { replayed } }',
         {},
     ),
+    "cancelRedemption": (
+        'mutation { cancelRedemption(input: {redemptionId: "1"}) { replayed } }',
+        {},
+    ),
     "updateRedemptionRules": (
         "mutation($input: UpdateRedemptionRulesInput!) { updateRedemptionRules(input: $input) { "
         "rules { pointsPerUnit } } }",

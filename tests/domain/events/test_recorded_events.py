@@ -9,7 +9,9 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from domain.checkout.cancellations import cancel_redemption
 from domain.checkout.quote import CartLine
+from domain.checkout.redemptions import redeem_points
 from domain.customers.models import CustomerFilter
 from domain.customers.services import create_category, create_customer, set_category
 from domain.errors import DomainError
@@ -59,6 +61,9 @@ async def test_every_change_records_its_events(clean_db: AsyncEngine) -> None:
     adjusted = await adjust_points(new(), str(customer.id), -5, "fix", "ev-k", "staff:1:t")
     await reverse_entry(new(), str(adjusted.entry.id), "oops", "staff:1:t")
     await refund_purchase(new(), "E1", "default", [RefundLine("A", 1)], "ev-r", "staff:1:t")
+    cart = [CartLine("A", 1, 1000)]
+    paid = await redeem_points(new(), str(customer.id), "default", "E2", 5, cart, "ev-p", "t")
+    await cancel_redemption(new(), str(paid.id), "staff:1:t")
 
     recorded = await events(clean_db)
     assert [t for t, _, _ in recorded] == [
@@ -69,6 +74,9 @@ async def test_every_change_records_its_events(clean_db: AsyncEngine) -> None:
         "LedgerEntryReversed",
         "PointsSpent",
         "PurchaseRefunded",
+        "PointsSpent",
+        "LedgerEntryReversed",
+        "RedemptionCancelled",
     ]
     assert {c for _, c, _ in recorded} == {customer.id}
     for event_type, _, payload in recorded:

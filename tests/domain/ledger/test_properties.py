@@ -2,7 +2,7 @@
 
 Given a few customers, random manual credits and debits (some replaying an idempotency key),
 reversals of earlier entries, purchases, points paying orders (redeemed, or held then
-captured or released) and partial or whole refunds; when they run in turn
+captured or released) and cancelled, and partial or whole refunds; when they run in turn
 (expected refusals allowed); then after each example every balance equals the sum of its
 entries and is never negative, the ledger invariants hold, a replay changed nothing, an
 order awarded points at most once, and each refusal wrote nothing."""
@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from domain.checkout.cancellations import cancel_redemption
 from domain.checkout.holds import capture_hold, hold_points, release_hold
 from domain.checkout.quote import CartLine
 from domain.checkout.redemptions import redeem_points
@@ -32,6 +33,7 @@ from domain.uow import UnitOfWork
 from tests.support.databases import reset_tables
 
 CUSTOMERS = 3
+START_POINTS = 300
 ACTOR = "test"
 SKUS = ("A", "B", "C")
 
@@ -77,7 +79,12 @@ class Redeem:
     hold: str | None  # None: redeemPoints; "capture" or "release": a hold, then that
 
 
-Operation = Adjust | Retry | Reverse | Purchase | Refund | Redeem
+@dataclass(frozen=True)
+class Cancel:
+    pick: int  # index (modulo) into the redemptions made so far
+
+
+Operation = Adjust | Retry | Reverse | Purchase | Refund | Redeem | Cancel
 
 small_points = st.integers(1, 200) | st.integers(-150, -1)
 huge_points = st.sampled_from([BALANCE_CEILING - 100, -(BALANCE_CEILING - 100)])
@@ -120,15 +127,17 @@ refunds = st.builds(
 redeems = st.builds(
     Redeem,
     customer=st.integers(0, CUSTOMERS - 1),
-    order=st.sampled_from(["o1", "o2", "o3"]),
-    points=st.integers(1, 120),
+    # Orders of their own too: points pay an order before its sale earns.
+    order=st.sampled_from(["o1", "o2", "o3", "p1", "p2", "p3"]),
+    points=st.integers(1, 60),
     key=st.sampled_from([f"p{i}" for i in range(4)]),
     hold=st.sampled_from([None, "capture", "release"]),
 )
 # Points pay on a cart of 60.00 (the default rate: 100 points = 1.00, no caps).
 REDEEM_CART = [CartLine("A", 3, 2_000)]
+cancels = st.builds(Cancel, pick=st.integers(0, 1_000))
 operations = st.lists(
-    st.one_of(adjusts, adjusts, retries, reverses, purchases, refunds, redeems),
+    st.one_of(adjusts, adjusts, retries, reverses, purchases, refunds, redeems, cancels),
     min_size=3,
     max_size=30,
 )
@@ -315,6 +324,25 @@ async def run_redeem(engine: AsyncEngine, model: Model, op: Redeem) -> str:
     return WRITTEN
 
 
+async def run_cancel(engine: AsyncEngine, model: Model, op: Cancel) -> str:
+    async with engine.connect() as conn:
+        made = (await conn.execute(text("SELECT id FROM redemptions ORDER BY id"))).all()
+    if not made:
+        return REFUSED
+    try:
+        done = await cancel_redemption(UnitOfWork(engine), str(made[op.pick % len(made)].id), ACTOR)
+    except DomainError as error:
+        assert {p.code for p in error.problems} <= {
+            ErrorCode.NOT_REVERSIBLE,
+            ErrorCode.BALANCE_LIMIT_EXCEEDED,
+        }
+        return REFUSED  # its sale is recorded (refund it), or the balance would cross the ceiling
+    if done.replayed:
+        return REPLAYED
+    model.balances[done.customer_id] += done.points
+    return WRITTEN
+
+
 async def run(engine: AsyncEngine, model: Model, op: Operation) -> str:
     """Runs one operation: WRITTEN, REPLAYED (an earlier call answered) or REFUSED."""
     if isinstance(op, Adjust):
@@ -330,6 +358,8 @@ async def run(engine: AsyncEngine, model: Model, op: Operation) -> str:
         return await run_purchase(engine, model, op)
     if isinstance(op, Redeem):
         return await run_redeem(engine, model, op)
+    if isinstance(op, Cancel):
+        return await run_cancel(engine, model, op)
     return await run_refund(engine, model, op)
 
 
@@ -350,10 +380,13 @@ async def new_customers(engine: AsyncEngine) -> list[str]:
 async def test_any_sequence_of_operations_keeps_the_ledger_sound(
     engine: AsyncEngine, ops: list[Operation]
 ) -> None:
-    # Given an empty program with a few customers
+    # Given an empty program with a few customers, 300 points each
     await reset_tables(engine)
     model = Model(customer_ids=await new_customers(engine))
     model.balances = {int(c): 0 for c in model.customer_ids}
+    for cid in model.customer_ids:  # something to spend from the start
+        await adjust_points(UnitOfWork(engine), cid, START_POINTS, "start", f"start-{cid}", ACTOR)
+        model.balances[int(cid)] = START_POINTS
 
     for op in ops:
         before = await ledger_state(engine)
