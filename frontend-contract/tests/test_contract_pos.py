@@ -206,3 +206,35 @@ async def test_checkout_pays_with_points_and_the_receipt_prints_them(
     }
     async with engine.connect() as conn:
         assert await find_violations(conn) == []
+
+
+async def test_points_paid_on_an_abandoned_sale_come_back(
+    gql: GraphQLClient, tokens: dict[str, str], engine: AsyncEngine
+) -> None:
+    # Given a customer with 1,000 points who paid 5.00 of a 20.00 sale with 500 of them
+    created = await run_mutation(gql, "admin/CreateCustomer", {"input": {"cardCode": "AB-1"}})
+    customer_id = created["customer"]["id"]
+    credit = {"customerId": customer_id, "points": 1000, "note": "start", "idempotencyKey": "s"}
+    await run_mutation(gql, "admin/AdjustPoints", {"input": credit})
+    till = gql.as_(tokens["cashier"])
+    payment = {
+        "customerId": customer_id,
+        "orderId": "T3-0001",
+        "points": 500,
+        "cart": [{"sku": "SCARF", "quantity": 1, "unitPriceMinor": 2000}],
+        "idempotencyKey": "T3-0001-points",
+    }
+    paid = await run_mutation(till, "pos/RedeemPoints", {"input": payment})
+    assert paid["points"] == {"balance": 500}
+
+    # When the card payment for the rest fails and the cashier cancels the sale
+    cancelled = await run_mutation(
+        till, "pos/CancelRedemption", {"redemptionId": paid["redemption"]["id"]}
+    )
+
+    # Then the 500 points are back and the receipt shows no points on the order
+    assert cancelled["redemption"]["cancelledAt"]
+    assert cancelled["points"] == {"balance": 1000}
+    assert (await run(till, "pos/OrderPoints", {"orderId": "T3-0001"})) == {"orderPoints": None}
+    async with engine.connect() as conn:
+        assert await find_violations(conn) == []
