@@ -18,6 +18,9 @@ class Permission(StrEnum):
     MANAGE_REDEMPTION_RULES = "MANAGE_REDEMPTION_RULES"
     MANAGE_VOUCHERS = "MANAGE_VOUCHERS"
     MANAGE_REWARDS = "MANAGE_REWARDS"
+    # Badges, conditional discounts, earning actions, promotions, expiry, periodic gifts and
+    # tier rules: what makes the program engaging.
+    MANAGE_ENGAGEMENT = "MANAGE_ENGAGEMENT"
     MANAGE_FUNNELS = "MANAGE_FUNNELS"
     READ_REPORTS = "READ_REPORTS"
 
@@ -45,7 +48,13 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
         }
     ),
     Role.MARKETER: frozenset(
-        _READ | {Permission.MANAGE_FUNNELS, Permission.READ_REPORTS, Permission.MANAGE_VOUCHERS}
+        _READ
+        | {
+            Permission.MANAGE_FUNNELS,
+            Permission.READ_REPORTS,
+            Permission.MANAGE_VOUCHERS,
+            Permission.MANAGE_ENGAGEMENT,
+        }
     ),
     Role.VIEWER: frozenset(_READ | {Permission.READ_REPORTS}),
 }
