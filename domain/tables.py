@@ -13,6 +13,7 @@ from domain.customers.tables import customers, point_categories
 from domain.events.tables import domain_events
 from domain.ledger.tables import ledger_entries, lot_allocations, point_accounts, point_lots
 from domain.metadata import metadata
+from domain.program.tables import customer_area_settings
 from domain.purchases.tables import (
     earning_rules,
     product_earning_overrides,
@@ -30,6 +31,7 @@ from domain.vouchers.tables import (
 
 __all__ = [
     "api_tokens",
+    "customer_area_settings",
     "customers",
     "domain_events",
     "earning_rules",

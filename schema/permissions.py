@@ -96,3 +96,17 @@ async def acting_customer(info: Info, customer_id: str | None) -> str | None:
     if own is None or (customer_id is not None and customer_id.strip() != str(own.id)):
         raise client_error("A customer may act for itself only.", "FORBIDDEN")
     return str(own.id)
+
+
+def customer_or(permission: Permission) -> type[BasePermission]:
+    """On root fields every customer app may read: a customer, or staff with `permission`."""
+
+    class CustomerOr(BasePermission):
+        def has_permission(self, source: Any, info: Info, **kwargs: Any) -> bool:
+            principal = info.context.principal
+            if not (isinstance(principal, CustomerPrincipal) or principal.can(permission)):
+                _refuse(info, permission)
+            return True
+
+    CustomerOr.__name__ = f"CustomerOr{permission.value.title().replace('_', '')}"
+    return CustomerOr

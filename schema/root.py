@@ -22,6 +22,7 @@ from schema.customers.mutations import CustomerMutations
 from schema.customers.queries import CustomerQueries
 from schema.errors import ErrorCodes
 from schema.ledger.resolvers import LedgerMutations, LedgerQueries
+from schema.program.resolvers import ProgramMutations, ProgramQueries
 from schema.purchases.resolvers import PurchaseMutations, PurchaseQueries
 from schema.rewards.resolvers import RewardMutations, RewardQueries
 from schema.scalars import SCALAR_MAP
@@ -37,6 +38,7 @@ Query = merge_types(
         CheckoutQueries,
         VoucherQueries,
         RewardQueries,
+        ProgramQueries,
     ),
 )
 Mutation = merge_types(
@@ -48,6 +50,7 @@ Mutation = merge_types(
         CheckoutMutations,
         VoucherMutations,
         RewardMutations,
+        ProgramMutations,
     ),
 )
 

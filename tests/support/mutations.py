@@ -106,6 +106,10 @@ MUTATIONS: dict[str, tuple[str, dict[str, Any]]] = {
         'mutation { releaseHold(input: {holdId: "1"}) { replayed } }',
         {},
     ),
+    "updateCustomerArea": (
+        'mutation { updateCustomerArea(input: {introduction: "Hi"}) { userErrors { code } } }',
+        {},
+    ),
     "cancelRedemption": (
         'mutation { cancelRedemption(input: {redemptionId: "1"}) { replayed } }',
         {},

@@ -1,0 +1,1 @@
+"""Program-wide settings the shop writes for its customers (the customer area's text)."""

@@ -1,0 +1,55 @@
+"""What the shop tells its customers at the top of their customer area."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+from domain.errors import Problems
+from domain.program.tables import customer_area_settings
+from domain.uow import UnitOfWork
+from domain.validation import optional_text
+
+PROGRAM_ID = 1
+MAX_INTRODUCTION_LENGTH = 10_000
+
+
+@dataclass(frozen=True)
+class CustomerArea:
+    introduction: str | None = None
+    updated_at: datetime | None = None
+
+
+async def get_customer_area(uow: UnitOfWork) -> CustomerArea:
+    """The customer area's settings (empty until a manager writes them)."""
+    async with uow:
+        row = (
+            await uow.execute(
+                select(customer_area_settings).where(customer_area_settings.c.id == PROGRAM_ID)
+            )
+        ).one_or_none()
+    return CustomerArea(row.introduction, row.updated_at) if row else CustomerArea()
+
+
+async def update_customer_area(
+    uow: UnitOfWork, introduction: str | None, actor: str
+) -> CustomerArea:
+    """Set the introduction text (blank or null removes it); at most 10,000 characters."""
+    problems = Problems()
+    text = optional_text(problems, "introduction", introduction, MAX_INTRODUCTION_LENGTH)
+    problems.raise_if_any()
+    values = {"introduction": text, "updated_at": func.now(), "updated_by": actor}
+    statement = pg_insert(customer_area_settings).values(id=PROGRAM_ID, **values)
+    async with uow:
+        row = (
+            await uow.execute(
+                statement.on_conflict_do_update(index_elements=["id"], set_=values).returning(
+                    customer_area_settings
+                )
+            )
+        ).one()
+        await uow.commit()
+    return CustomerArea(row.introduction, row.updated_at)
