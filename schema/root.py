@@ -23,6 +23,7 @@ from schema.customers.queries import CustomerQueries
 from schema.errors import ErrorCodes
 from schema.ledger.resolvers import LedgerMutations, LedgerQueries
 from schema.purchases.resolvers import PurchaseMutations, PurchaseQueries
+from schema.reports.queries import ReportQueries
 from schema.rewards.resolvers import RewardMutations, RewardQueries
 from schema.scalars import SCALAR_MAP
 from schema.vouchers.mutations import VoucherMutations
@@ -37,6 +38,7 @@ Query = merge_types(
         CheckoutQueries,
         VoucherQueries,
         RewardQueries,
+        ReportQueries,
     ),
 )
 Mutation = merge_types(
