@@ -24,6 +24,7 @@ from schema.errors import ErrorCodes
 from schema.ledger.resolvers import LedgerMutations, LedgerQueries
 from schema.program.resolvers import ProgramMutations, ProgramQueries
 from schema.purchases.resolvers import PurchaseMutations, PurchaseQueries
+from schema.reports.queries import ReportQueries
 from schema.rewards.resolvers import RewardMutations, RewardQueries
 from schema.scalars import SCALAR_MAP
 from schema.vouchers.mutations import VoucherMutations
@@ -39,6 +40,7 @@ Query = merge_types(
         VoucherQueries,
         RewardQueries,
         ProgramQueries,
+        ReportQueries,
     ),
 )
 Mutation = merge_types(

@@ -23,7 +23,7 @@ from schema.root import build_schema
 from schema.view import TesseraGraphQL
 from tessera.database import create_engine
 from tessera.embedded import ensure_database_url
-from tessera.exports import voucher_batch_export
+from tessera.exports import ledger_movements_export, voucher_batch_export
 from tessera.keepalive import KeepAliveLimit
 from tessera.settings import Settings
 
@@ -81,6 +81,7 @@ def create_app(settings: Settings | None = None, database_url: str | None = None
             Route("/graphql", graphql, methods=["GET", "POST"]),
             Route("/health", health, methods=["GET"]),
             voucher_batch_export(resources.new_uow, authenticator),
+            ledger_movements_export(resources.new_uow, authenticator),
         ],
         lifespan=lifespan,
     )

@@ -1,14 +1,16 @@
-"""GET /exports/voucher-batches/{id}.csv: a batch's codes as CSV, for mailings and printers.
+"""CSV exports: GET /exports/voucher-batches/{id}.csv (a batch's codes, for mailings and
+printers; MANAGE_VOUCHERS) and GET /exports/ledger-movements.csv (the report's movements,
+filtered by query parameters; READ_REPORTS).
 
 Authenticated like the GraphQL endpoint (`Authorization: Bearer <staff token>`, 401
-without a valid one, 403 without MANAGE_VOUCHERS) and streamed from a server-side cursor,
-so a 100,000-code batch never sits in memory."""
+without a valid one, 403 without the permission) and streamed from a server-side cursor,
+so a 100,000-code batch or a whole ledger never sits in memory."""
 
 from __future__ import annotations
 
 import csv
 import io
-from collections.abc import AsyncIterator, Callable, Iterable
+from collections.abc import AsyncIterator, Callable, Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -18,7 +20,9 @@ from starlette.routing import Route
 
 from domain.access.permissions import Permission
 from domain.access.principals import Anonymous
-from domain.errors import DomainError
+from domain.errors import DomainError, ErrorCode
+from domain.reports.movements import EXPORT_COLUMNS as MOVEMENT_COLUMNS
+from domain.reports.movements import MovementFilter, check_movement_filter, export_movements
 from domain.uow import UnitOfWork
 from domain.vouchers.queries import EXPORT_COLUMNS, export_batch, require_batch
 from schema.auth import Authenticator
@@ -32,32 +36,73 @@ def voucher_batch_export(new_uow: Callable[[], UnitOfWork], authenticator: Authe
     """The route serving a batch's CSV."""
 
     async def batch_csv(request: Request) -> Response:
-        principal = await authenticator.principal(request.headers.get("authorization"))
-        if isinstance(principal, Anonymous):
-            return PlainTextResponse(
-                "Authentication required: send 'Authorization: Bearer <token>'.",
-                status_code=401,
-                headers={"WWW-Authenticate": "Bearer"},
-            )
-        if not principal.can(Permission.MANAGE_VOUCHERS):
-            return PlainTextResponse("Not allowed (needs MANAGE_VOUCHERS).", status_code=403)
+        refused = await _refusal(authenticator, request, Permission.MANAGE_VOUCHERS)
+        if refused is not None:
+            return refused
         try:
             batch = await require_batch(new_uow(), str(request.path_params["batch_id"]))
         except DomainError as error:
             return PlainTextResponse(str(error.problems[0].message), status_code=404)
-        return StreamingResponse(
-            _csv(export_batch(new_uow(), batch.id)),
-            media_type="text/csv; charset=utf-8",
-            headers={"Content-Disposition": f'attachment; filename="voucher-batch-{batch.id}.csv"'},
-        )
+        rows = export_batch(new_uow(), batch.id)
+        return _csv_response(EXPORT_COLUMNS, rows, f"voucher-batch-{batch.id}.csv")
 
     return Route("/exports/voucher-batches/{batch_id:int}.csv", batch_csv, methods=["GET"])
 
 
-async def _csv(rows: AsyncIterator[tuple[Any, ...]]) -> AsyncIterator[str]:
+def ledger_movements_export(
+    new_uow: Callable[[], UnitOfWork], authenticator: Authenticator
+) -> Route:
+    """The route serving the movements report as CSV. Query parameters, all optional, as
+    the ledgerMovements filter: since, until (ISO 8601), customerId, minPoints, maxPoints,
+    kinds (comma-separated), sourceType, reason; a bad one is a 400 naming it."""
+
+    async def movements_csv(request: Request) -> Response:
+        refused = await _refusal(authenticator, request, Permission.READ_REPORTS)
+        if refused is not None:
+            return refused
+        try:
+            wanted = movement_filter(request.query_params)
+            check_movement_filter(wanted)
+        except DomainError as error:
+            problem = error.problems[0]  # its field is the GraphQL input path: filter.<name>
+            named = (problem.field or "").removeprefix("filter.")
+            return PlainTextResponse(f"{named}: {problem.message}", status_code=400)
+        rows = export_movements(new_uow(), wanted)
+        return _csv_response(MOVEMENT_COLUMNS, rows, "ledger-movements.csv")
+
+    return Route("/exports/ledger-movements.csv", movements_csv, methods=["GET"])
+
+
+async def _refusal(
+    authenticator: Authenticator, request: Request, permission: Permission
+) -> Response | None:
+    """401 without a verified token, 403 without `permission`; None lets the caller in."""
+    principal = await authenticator.principal(request.headers.get("authorization"))
+    if isinstance(principal, Anonymous):
+        return PlainTextResponse(
+            "Authentication required: send 'Authorization: Bearer <token>'.",
+            status_code=401,
+            headers={"WWW-Authenticate": "Bearer"},
+        )
+    if not principal.can(permission):
+        return PlainTextResponse(f"Not allowed (needs {permission.value}).", status_code=403)
+    return None
+
+
+def _csv_response(
+    columns: Sequence[str], rows: AsyncIterator[tuple[Any, ...]], filename: str
+) -> StreamingResponse:
+    return StreamingResponse(
+        _csv(columns, rows),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+async def _csv(columns: Sequence[str], rows: AsyncIterator[tuple[Any, ...]]) -> AsyncIterator[str]:
     """The header, then the rows a chunk at a time."""
     chunk: list[tuple[Any, ...]] = []
-    yield _lines([EXPORT_COLUMNS])
+    yield _lines([columns])
     async for row in rows:
         chunk.append(row)
         if len(chunk) == ROWS_PER_CHUNK:
@@ -79,5 +124,44 @@ def _cell(value: Any) -> str:
         return ""
     if isinstance(value, datetime):
         return value.isoformat()
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)  # a number, negative ones too, is data, never a formula
     text = str(value)
     return "'" + text if text.startswith(_FORMULA_STARTS) else text
+
+
+def movement_filter(params: Mapping[str, str]) -> MovementFilter:
+    """A movements filter from query parameters; DomainError naming the one that is bad."""
+    kinds = tuple(k.strip() for k in params.get("kinds", "").split(",") if k.strip())
+    return MovementFilter(
+        since=_moment(params, "since"),
+        until=_moment(params, "until"),
+        customer_id=params.get("customerId"),
+        min_points=_integer(params, "minPoints"),
+        max_points=_integer(params, "maxPoints"),
+        kinds=kinds,
+        source_type=params.get("sourceType"),
+        reason=params.get("reason"),
+    )
+
+
+def _moment(params: Mapping[str, str], name: str) -> datetime | None:
+    raw = params.get(name)
+    if raw is None:
+        return None
+    try:
+        return datetime.fromisoformat(raw)
+    except ValueError:
+        raise DomainError.one(
+            name, ErrorCode.INVALID, "An ISO 8601 time, e.g. 2026-05-01T00:00:00Z."
+        ) from None
+
+
+def _integer(params: Mapping[str, str], name: str) -> int | None:
+    raw = params.get(name)
+    if raw is None:
+        return None
+    try:
+        return int(raw)
+    except ValueError:
+        raise DomainError.one(name, ErrorCode.INVALID, "A whole number.") from None

@@ -121,3 +121,13 @@ async def lot_opened_by(uow: UnitOfWork, entry_id: int) -> int | None:
     """The lot a credit entry opened, if it opened one."""
     query = select(point_lots.c.id).where(point_lots.c.entry_id == entry_id)
     return (await uow.execute(query)).scalar_one_or_none()
+
+
+def entries_select() -> Select[Any]:
+    """The columns a LedgerEntry is built from (entry_of), with the reversal's id: for
+    other areas' queries over the ledger (the reports)."""
+    return _entries()
+
+
+def entry_of(row: Any) -> LedgerEntry:
+    return _entry(row)

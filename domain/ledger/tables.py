@@ -58,6 +58,9 @@ ledger_entries = Table(
     CheckConstraint("balance_after >= 0", name="balance_after_nonnegative"),
     Index("ix_ledger_entries_customer_id_id", "customer_id", text("id DESC")),
     Index("ix_ledger_entries_source", "source_type", "source_ref"),
+    # Reports: a period's entries, and movements newest first (all, or of one kind).
+    Index("ix_ledger_entries_created_at_id", "created_at", "id"),
+    Index("ix_ledger_entries_kind_created_at", "kind", "created_at", "id"),
 )
 
 point_lots = Table(

@@ -74,4 +74,5 @@ reward_claims = Table(
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     CheckConstraint("points > 0", name="points_positive"),
     Index("ix_reward_claims_customer", "customer_id", "reward_id"),
+    Index("ix_reward_claims_created_at", "created_at"),  # reports: claims in a period
 )

@@ -1,0 +1,1 @@
+"""Reports: movements, totals, flow, liability, rewards and categories (READ_REPORTS)."""

@@ -1,0 +1,124 @@
+"""Report queries: every field needs READ_REPORTS."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable
+from datetime import datetime
+from typing import TypeVar
+
+import strawberry
+
+from domain.access.permissions import Permission
+from domain.errors import DomainError
+from domain.reports import movements, program, totals
+from domain.reports.periods import Period
+from schema.context import Info
+from schema.errors import query_error
+from schema.pagination import Connection, connection, decode_cursor, page_size
+from schema.permissions import requires
+from schema.reports.types import (
+    CategoryCustomersType,
+    GranularityEnum,
+    LedgerMovementFilterInput,
+    LedgerMovementType,
+    LiabilityType,
+    PointsFlowBucketType,
+    ReportTotalsType,
+    RewardClaimsType,
+)
+
+T = TypeVar("T")
+READ_REPORTS = [requires(Permission.READ_REPORTS)]
+
+
+async def _answer(call: Awaitable[T]) -> T:
+    """The domain's answer; its refusal as a top-level error naming the argument."""
+    try:
+        return await call
+    except DomainError as error:
+        raise query_error(error) from error
+
+
+@strawberry.type
+class ReportQueries:
+    @strawberry.field(
+        permission_classes=READ_REPORTS,
+        description="Movements of all customers, newest first.",
+    )
+    async def ledger_movements(
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        filter: LedgerMovementFilterInput | None = None,
+    ) -> Connection[LedgerMovementType]:
+        limit = page_size(first, info.context.max_page_size)
+        after_id = decode_cursor("LedgerMovement", after)
+        wanted = (filter or LedgerMovementFilterInput()).to_domain()
+        page = await _answer(
+            movements.find_movements(info.context.new_uow(), wanted, limit, after_id)
+        )
+        return connection(
+            [LedgerMovementType.of(e) for e in page.items], page.has_next, "LedgerMovement"
+        )
+
+    @strawberry.field(
+        permission_classes=READ_REPORTS,
+        description="Totals of a period (since inclusive, until exclusive; all time when "
+        "both are left out).",
+    )
+    async def report_totals(
+        self, info: Info, since: datetime | None = None, until: datetime | None = None
+    ) -> ReportTotalsType:
+        found = await _answer(totals.report_totals(info.context.new_uow(), Period(since, until)))
+        return ReportTotalsType.of(found)
+
+    @strawberry.field(
+        permission_classes=READ_REPORTS,
+        description="The flow of a period per day, week or month of `timeZone` (an IANA "
+        "name), oldest first, with a zero bucket where nothing moved.",
+    )
+    async def points_flow(
+        self,
+        info: Info,
+        since: datetime,
+        until: datetime,
+        granularity: GranularityEnum,  # type: ignore[valid-type]
+        time_zone: str = "UTC",
+    ) -> list[PointsFlowBucketType]:
+        found = await _answer(
+            totals.points_flow(info.context.new_uow(), Period(since, until), granularity, time_zone)
+        )
+        return [PointsFlowBucketType.of(b) for b in found]
+
+    @strawberry.field(
+        permission_classes=READ_REPORTS,
+        description="Outstanding points now and their value at the redemption rate.",
+    )
+    async def liability(self, info: Info) -> LiabilityType:
+        return LiabilityType.of(await program.liability(info.context.new_uow()))
+
+    @strawberry.field(
+        permission_classes=READ_REPORTS,
+        description="The rewards claimed most in a period (all time when open), at most "
+        "`first` (100), most claimed first.",
+    )
+    async def top_rewards(
+        self,
+        info: Info,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        first: int = 10,
+    ) -> list[RewardClaimsType]:
+        found = await _answer(
+            program.top_rewards(info.context.new_uow(), Period(since, until), first)
+        )
+        return [RewardClaimsType.of(r) for r in found]
+
+    @strawberry.field(
+        permission_classes=READ_REPORTS,
+        description="Every category with its number of customers and their balance now.",
+    )
+    async def customers_per_category(self, info: Info) -> list[CategoryCustomersType]:
+        found = await program.customers_per_category(info.context.new_uow())
+        return [CategoryCustomersType.of(c) for c in found]
