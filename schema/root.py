@@ -17,11 +17,13 @@ from strawberry.extensions import (
 from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 
+from schema.badges.resolvers import BadgeMutations, BadgeQueries
 from schema.checkout.resolvers import CheckoutMutations, CheckoutQueries
 from schema.customers.mutations import CustomerMutations
 from schema.customers.queries import CustomerQueries
 from schema.errors import ErrorCodes
 from schema.ledger.resolvers import LedgerMutations, LedgerQueries
+from schema.pricing.resolvers import PricingMutations, PricingQueries
 from schema.purchases.resolvers import PurchaseMutations, PurchaseQueries
 from schema.rewards.resolvers import RewardMutations, RewardQueries
 from schema.scalars import SCALAR_MAP
@@ -37,6 +39,8 @@ Query = merge_types(
         CheckoutQueries,
         VoucherQueries,
         RewardQueries,
+        BadgeQueries,
+        PricingQueries,
     ),
 )
 Mutation = merge_types(
@@ -48,6 +52,8 @@ Mutation = merge_types(
         CheckoutMutations,
         VoucherMutations,
         RewardMutations,
+        BadgeMutations,
+        PricingMutations,
     ),
 )
 
