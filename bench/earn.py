@@ -1,7 +1,7 @@
 """Earning throughput: `recordPurchase` and `adjustPoints` over HTTP against the same ledger
 writes done in plain SQL, measured in the same run on the same machine.
 
-    .venv/bin/python bench/earn.py [--seconds 20] [--clients 32] [--customers 1000]
+    .venv/bin/python bench/earn.py [--seconds 20] [--clients 32] [--customers 1000] [--badges 5]
 
 The PostgreSQL server is TESSERA_DATABASE_URL's, else one on 127.0.0.1:5432, else an
 embedded one started for the run. The bench creates its own database there, migrates it,
@@ -29,6 +29,9 @@ from sqlalchemy import TextClause
 from sqlalchemy.dialects.postgresql import asyncpg as asyncpg_dialect
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from domain.audit import CHECKS
+from domain.badges.models import BadgeBasis, BadgeSpec
+from domain.badges.services import create_badge
 from domain.customers.services import create_customer
 from domain.ledger import posting
 from domain.ledger.invariants import find_violations
@@ -61,6 +64,7 @@ from tessera.database import asyncpg_dsn, create_engine
 
 LOCAL_SERVER_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 START_BALANCE = 1_000
+BADGE_WIDTH = 500  # each badge of the ladder spans this many points
 SERVER_START_TIMEOUT_S = 60.0
 SERVER_STOP_TIMEOUT_S = 15.0
 ACTOR = "staff:0:bench"
@@ -295,6 +299,17 @@ async def seed_customers(engine: AsyncEngine, count: int) -> list[int]:
     return list(await asyncio.gather(*(one(i) for i in range(count))))
 
 
+async def seed_badges(engine: AsyncEngine, per_basis: int) -> None:
+    """A ladder of `per_basis` badges on the balance and as many on lifetime points, each
+    BADGE_WIDTH points wide from 0 (the last without a top): customers cross a badge's
+    bounds every few operations, so the balance trigger syncs badges under load."""
+    for basis in BadgeBasis:
+        for i in range(per_basis):
+            top = (i + 1) * BADGE_WIDTH - 1 if i < per_basis - 1 else None
+            spec = BadgeSpec(f"{basis} {i}", i * BADGE_WIDTH, top, basis)
+            await create_badge(UnitOfWork(engine), spec, f"bench-{basis}-{i}")
+
+
 # --- the run ---------------------------------------------------------------------------------
 
 
@@ -342,15 +357,19 @@ async def run(database_url: str, args: argparse.Namespace) -> dict[str, Any]:
     try:
         t0 = time.perf_counter()
         customer_ids = await seed_customers(engine, args.customers)
+        await seed_badges(engine, args.badges)
         seeded_s = time.perf_counter() - t0
-        print(f"seeded {len(customer_ids)} customers in {seeded_s:.1f}s", file=sys.stderr)
+        print(
+            f"seeded {len(customer_ids)} customers and {2 * args.badges} badges in {seeded_s:.1f}s",
+            file=sys.stderr,
+        )
         api, diagnostics = await measure_api(database_url, customer_ids, args)
         sql = await measure_sql(database_url, customer_ids, args)
         diagnostics["sql_client_cpu_ms_per_req"] = round(
             sql.client_cpu_s * 1000 / max(sql.issued, 1), 2
         )
         async with engine.connect() as conn:
-            violations = await find_violations(conn)
+            violations = await find_violations(conn, CHECKS)
     finally:
         await engine.dispose()
     return report(args, api, sql, violations, diagnostics)
@@ -365,7 +384,8 @@ def report(
 ) -> dict[str, Any]:
     print(
         f"\nearn bench: {args.clients} clients, {args.seconds:g}s each "
-        f"(after {args.warmup:g}s warm-up), {args.customers} customers"
+        f"(after {args.warmup:g}s warm-up), {args.customers} customers, "
+        f"{2 * args.badges} badges"
     )
     print_phases({"API": api, "SQL": sql})
     ratio = api.rps / sql.rps if sql.rps else 0.0
@@ -380,13 +400,14 @@ def report(
     print(f"errors: {len(api.errors)} API, {len(sql.errors)} SQL")
     for error in errors[:10]:
         print(f"  {error}")
-    print(f"ledger invariant violations: {len(violations)}")
+    print(f"invariant violations (ledger, vouchers, badges): {len(violations)}")
     for violation in violations[:10]:
         print(f"  {violation}")
     return {
         "bench": "earn",
         "seconds": int(args.seconds) if float(args.seconds).is_integer() else args.seconds,
         "clients": args.clients,
+        "badges": 2 * args.badges,
         **phase_figures("api", api),
         **phase_figures("sql", sql),
         "ratio": round(ratio, 3),
@@ -400,6 +421,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     add_common_arguments(parser)
     parser.add_argument("--customers", type=int, default=1000)
+    parser.add_argument(
+        "--badges", type=int, default=5, help="badges per basis (balance, lifetime); 0: none"
+    )
     args = parser.parse_args(argv)
     result = run_on_fresh_database("earn", lambda url: run(url, args))
     return 0 if result["errors"] == 0 and result["violations"] == 0 else 1

@@ -1,14 +1,15 @@
 """Every invariant the data must keep, as one list of named checks (ledger, vouchers,
-rewards); `tessera audit` and the nightly audit actor run them all."""
+rewards, badges); `tessera audit` and the nightly audit actor run them all."""
 
 from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from domain.badges import invariants as badges
 from domain.ledger import invariants as ledger
 from domain.vouchers import invariants as vouchers
 
-CHECKS: tuple[ledger.Check, ...] = ledger.CHECKS + vouchers.CHECKS
+CHECKS: tuple[ledger.Check, ...] = ledger.CHECKS + vouchers.CHECKS + badges.CHECKS
 
 
 async def find_all_violations(conn: AsyncConnection) -> list[str]:

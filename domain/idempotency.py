@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
+import json
 from collections.abc import Awaitable, Callable, Collection
 from typing import TypeVar
 
@@ -60,3 +63,12 @@ def require_same(first: object, asked: object, what: str) -> None:
             ErrorCode.IDEMPOTENCY_CONFLICT,
             f"This key was already used for a different {what}.",
         )
+
+
+def request_digest(request: object) -> str:
+    """A fingerprint of what a keyed create asked for (a dataclass of cleaned settings),
+    stored beside its key: a replay must ask the same, even after the object it created has
+    been changed since."""
+    fields = dataclasses.asdict(request)  # type: ignore[call-overload]
+    canonical = json.dumps(fields, sort_keys=True, default=str, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from domain.access.tables import api_tokens
+from domain.badges.tables import badge_changes, badges, customer_badges
 from domain.checkout.tables import (
     holds,
     redemption_product_rules,
@@ -13,6 +14,7 @@ from domain.customers.tables import customers, point_categories
 from domain.events.tables import domain_events
 from domain.ledger.tables import ledger_entries, lot_allocations, point_accounts, point_lots
 from domain.metadata import metadata
+from domain.pricing.tables import price_rules
 from domain.program.tables import customer_area_settings
 from domain.purchases.tables import (
     earning_rules,
@@ -31,7 +33,10 @@ from domain.vouchers.tables import (
 
 __all__ = [
     "api_tokens",
+    "badge_changes",
+    "badges",
     "customer_area_settings",
+    "customer_badges",
     "customers",
     "domain_events",
     "earning_rules",
@@ -42,6 +47,7 @@ __all__ = [
     "point_accounts",
     "point_categories",
     "point_lots",
+    "price_rules",
     "product_earning_overrides",
     "purchase_lines",
     "purchases",

@@ -11,6 +11,7 @@ from strawberry.dataloader import DataLoader
 from strawberry.types import Info as StrawberryInfo
 
 from domain.access.principals import Principal
+from domain.badges.standings import BadgeStanding, badge_standings
 from domain.customers import repository as customers_repo
 from domain.customers.models import Customer, PointCategory
 from domain.ledger.models import Account, HistoryFilter, LedgerEntry
@@ -43,6 +44,7 @@ class Loaders:
     voucher_uses: DataLoader[UsesPageKey, Page[VoucherUse]] = field(init=False)
     rewards: DataLoader[int, list[RewardStanding]] = field(init=False)
     customer_vouchers: DataLoader[VouchersPageKey, Page[Voucher]] = field(init=False)
+    badges: DataLoader[int, BadgeStanding] = field(init=False)
 
     def __post_init__(self) -> None:
         self.account = DataLoader(load_fn=self._accounts)
@@ -52,6 +54,7 @@ class Loaders:
         self.voucher_uses = DataLoader(load_fn=self._voucher_uses)
         self.rewards = DataLoader(load_fn=self._reward_standings)
         self.customer_vouchers = DataLoader(load_fn=self._customer_vouchers)
+        self.badges = DataLoader(load_fn=self._badge_standings)
 
     async def _accounts(self, ids: list[int]) -> list[Account | None]:
         async with self.new_uow() as uow:
@@ -95,6 +98,11 @@ class Loaders:
     async def _reward_standings(self, customer_ids: list[int]) -> list[list[RewardStanding]]:
         async with self.new_uow() as uow:
             found = await standings(uow, customer_ids)
+        return [found[i] for i in customer_ids]
+
+    async def _badge_standings(self, customer_ids: list[int]) -> list[BadgeStanding]:
+        async with self.new_uow() as uow:
+            found = await badge_standings(uow, customer_ids)
         return [found[i] for i in customer_ids]
 
     async def _customers(self, ids: list[int]) -> list[Customer | None]:

@@ -17,11 +17,13 @@ from strawberry.extensions import (
 from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 
+from schema.badges.resolvers import BadgeMutations, BadgeQueries
 from schema.checkout.resolvers import CheckoutMutations, CheckoutQueries
 from schema.customers.mutations import CustomerMutations
 from schema.customers.queries import CustomerQueries
 from schema.errors import ErrorCodes
 from schema.ledger.resolvers import LedgerMutations, LedgerQueries
+from schema.pricing.resolvers import PricingMutations, PricingQueries
 from schema.program.resolvers import ProgramMutations, ProgramQueries
 from schema.purchases.resolvers import PurchaseMutations, PurchaseQueries
 from schema.reports.queries import ReportQueries
@@ -41,6 +43,8 @@ Query = merge_types(
         RewardQueries,
         ProgramQueries,
         ReportQueries,
+        BadgeQueries,
+        PricingQueries,
     ),
 )
 Mutation = merge_types(
@@ -53,6 +57,8 @@ Mutation = merge_types(
         VoucherMutations,
         RewardMutations,
         ProgramMutations,
+        BadgeMutations,
+        PricingMutations,
     ),
 )
 

@@ -118,3 +118,23 @@ class RedemptionCancelled(DomainEvent):
     order_id: str
     points: int
     value_minor: int
+
+
+# Badge events are written by the SQL function sync_badges (migration 0009), in the statement
+# that moved the points or changed the badge; the payloads carry these fields.
+@dataclass(frozen=True)
+class BadgeUnlocked(DomainEvent):
+    badge_id: int
+    change_id: int  # the badge_changes row
+    basis: str  # BALANCE or LIFETIME: what `points` measures
+    points: int  # the customer's points that unlocked it
+    cause: str  # POINTS (their points moved) or BADGE (the badge was created or changed)
+
+
+@dataclass(frozen=True)
+class BadgeLost(DomainEvent):
+    badge_id: int
+    change_id: int
+    basis: str
+    points: int  # the customer's points when they lost it
+    cause: str

@@ -11,6 +11,7 @@ import strawberry
 from domain.access.permissions import Permission
 from domain.customers.models import Customer, CustomerFilter, PointCategory
 from domain.ledger.models import Account
+from schema.badges.types import CustomerBadgesType
 from schema.context import Info
 from schema.ledger.types import LedgerEntryType, LedgerFilter, PointsSummaryType
 from schema.pagination import Connection, connection, decode_cursor, page_size
@@ -113,6 +114,13 @@ class CustomerType:
     async def rewards(self, info: Info) -> list[RewardStandingType]:
         found = await info.context.loaders.rewards.load(self.customer_id)
         return [RewardStandingType.of(s) for s in found]
+
+    @strawberry.field(
+        permission_classes=[owner_or(Permission.VIEW_POINTS)],
+        description="The badges unlocked, and the next ones with the points still needed.",
+    )
+    async def badges(self, info: Info) -> CustomerBadgesType:
+        return CustomerBadgesType.of(await info.context.loaders.badges.load(self.customer_id))
 
     @strawberry.field(
         permission_classes=[owner_or(Permission.VIEW_POINTS)],

@@ -36,6 +36,8 @@ WATCHED = (
     "voucher_conversion",
     "rewards",
     "reward_claims",
+    "badges",
+    "price_rules",
 )
 
 

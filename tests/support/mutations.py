@@ -177,6 +177,24 @@ MUTATIONS: dict[str, tuple[str, dict[str, Any]]] = {
         "mutation($input: UpdateRewardInput!) { updateReward(input: $input) { reward { id } } }",
         {"input": {"id": "1", "active": False}},
     ),
+    "createBadge": (
+        "mutation($input: CreateBadgeInput!) { createBadge(input: $input) { badge { id } } }",
+        {"input": {"title": "Bronze", "minPoints": 100, "idempotencyKey": "perm-badge"}},
+    ),
+    "updateBadge": (
+        "mutation($input: UpdateBadgeInput!) { updateBadge(input: $input) { badge { id } } }",
+        {"input": {"id": "1", "active": False}},
+    ),
+    "createPriceRule": (
+        "mutation($input: CreatePriceRuleInput!) { createPriceRule(input: $input) { "
+        "rule { id } } }",
+        {"input": {"name": "10%", "effect": "PERCENT", "percentBp": 1000, "idempotencyKey": "p"}},
+    ),
+    "updatePriceRule": (
+        "mutation($input: UpdatePriceRuleInput!) { updatePriceRule(input: $input) { "
+        "rule { id } } }",
+        {"input": {"id": "1", "active": False}},
+    ),
     # A customer caller may claim for itself only: naming another customer is refused too.
     "claimReward": (
         "mutation($input: ClaimRewardInput!) { claimReward(input: $input) { replayed } }",

@@ -26,6 +26,10 @@ WATCHED = (
     "voucher_redemptions",
     "rewards",
     "reward_claims",
+    "badges",
+    "customer_badges",
+    "badge_changes",
+    "price_rules",
     "domain_events",
 )
 

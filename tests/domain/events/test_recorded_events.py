@@ -9,6 +9,8 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from domain.badges.models import BadgeSpec
+from domain.badges.services import create_badge, update_badge
 from domain.checkout.cancellations import cancel_redemption
 from domain.checkout.quote import CartLine
 from domain.checkout.redemptions import redeem_points
@@ -152,3 +154,33 @@ async def test_voucher_and_reward_changes_record_their_events(clean_db: AsyncEng
         assert set(payload) == fields_of(event_type), event_type
         expected = None if event_type == "VoucherBatchCreated" else int(customer)
         assert customer_id == expected, event_type
+
+
+async def test_badge_unlocks_and_losses_record_their_events(clean_db: AsyncEngine) -> None:
+    new = lambda: UnitOfWork(clean_db)  # noqa: E731
+    actor = "staff:1:t"
+    customer = str((await create_customer(new(), {}, None)).id)
+    bronze = await create_badge(new(), BadgeSpec("Bronze", 100, 499), "ev-bronze")
+    # When the points cross into the range and out, and then the range moves to them
+    await adjust_points(new(), customer, 150, "in", "ev-in", actor)
+    await adjust_points(new(), customer, -100, "out", "ev-out", actor)
+    await update_badge(new(), str(bronze.badge.id), {"min_points": 50})
+
+    recorded = [e for e in await events(clean_db) if e[0] != "CustomerRegistered"]
+    assert [t for t, _, _ in recorded] == [
+        "PointsEarned",
+        "BadgeUnlocked",
+        "PointsSpent",
+        "BadgeLost",
+        "BadgeUnlocked",
+    ]
+    for event_type, customer_id, payload in recorded:
+        assert set(payload) == fields_of(event_type), event_type
+        assert customer_id == int(customer)
+    badges = [(t, p) for t, _, p in recorded if t.startswith("Badge")]
+    assert [(t, p["points"], p["cause"], p["basis"]) for t, p in badges] == [
+        ("BadgeUnlocked", 150, "POINTS", "BALANCE"),
+        ("BadgeLost", 50, "POINTS", "BALANCE"),
+        ("BadgeUnlocked", 50, "BADGE", "BALANCE"),
+    ]
+    assert {p["badge_id"] for _, p in badges} == {bronze.badge.id}

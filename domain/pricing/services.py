@@ -1,0 +1,216 @@
+"""Creating, changing and listing price rules, and pricing a customer's cart with them."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from typing import Any
+
+from sqlalchemy import and_, func, insert, literal, or_, select, update
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.types import BigInteger
+
+from domain.badges.tables import badges, customer_badges
+from domain.checkout.quote import CartLine
+from domain.checkout.services import check_cart
+from domain.customers.tables import customers, point_categories
+from domain.errors import DomainError, ErrorCode, Problems
+from domain.idempotency import request_digest, require_same, run_once
+from domain.pagination import Page
+from domain.pricing.models import PriceRule, PriceRuleSpec, check_spec, price_rule_of
+from domain.pricing.prices import Member, PricedCart, price_cart
+from domain.pricing.tables import price_rules
+from domain.uow import UnitOfWork
+from domain.validation import parse_id, required_text
+
+KEY_CONSTRAINT = "uq_price_rules_idempotency_key"
+
+
+@dataclass(frozen=True)
+class PriceRuleWrite:
+    rule: PriceRule
+    replayed: bool = False
+
+
+async def create_price_rule(
+    uow: UnitOfWork, spec: PriceRuleSpec, idempotency_key: str
+) -> PriceRuleWrite:
+    """Add a price rule; it prices carts from its validFrom on.
+
+    Guarantees: every problem of its settings is reported at once (a percentage over 100%
+    is OUT_OF_RANGE on percentBp; unknown badges or categories are NOT_FOUND) and nothing is
+    written; the same key replayed returns the first rule (replayed) and writes nothing,
+    with other settings it is an IDEMPOTENCY_CONFLICT."""
+    problems = Problems()
+    clean = check_spec(problems, spec)
+    key = required_text(problems, "idempotencyKey", idempotency_key)
+    problems.raise_if_any()
+    digest = request_digest(clean)
+
+    async def attempt() -> PriceRuleWrite:
+        replayed = await _replay(uow, key, digest)
+        if replayed is not None:
+            return replayed
+        await _require_known(uow, clean)
+        row = (
+            await uow.execute(
+                insert(price_rules)
+                .values(**clean.columns(), idempotency_key=key, request_digest=digest)
+                .returning(price_rules)
+            )
+        ).one()
+        return PriceRuleWrite(price_rule_of(row))
+
+    return await run_once(uow, attempt, lambda: _replay(uow, key, digest), {KEY_CONSTRAINT})
+
+
+async def update_price_rule(
+    uow: UnitOfWork, rule_id: str, changes: dict[str, Any]
+) -> PriceRuleWrite:
+    """Change some of a rule's settings (the others stay as they are), all or nothing;
+    `active: False` retires it. A new effect, scope or condition drops the value, products
+    or ids of the old one that are not given again. Carts priced before are not affected."""
+    problems = Problems()
+    rid = parse_id(problems, "id", rule_id)
+    problems.raise_if_any()
+    async with uow:
+        query = select(price_rules).where(price_rules.c.id == rid).with_for_update()
+        row = (await uow.execute(query)).one_or_none()
+        if row is None:
+            raise DomainError.one("id", ErrorCode.NOT_FOUND, "No such price rule.")
+        clean = check_spec(problems, changed_spec(price_rule_of(row).spec, changes))
+        problems.raise_if_any()
+        await _require_known(uow, clean)
+        row = (
+            await uow.execute(
+                update(price_rules)
+                .where(price_rules.c.id == rid)
+                .values(**clean.columns(), updated_at=func.now())
+                .returning(price_rules)
+            )
+        ).one()
+        await uow.commit()
+    return PriceRuleWrite(price_rule_of(row))
+
+
+# What each kind-like setting brings along: changing it drops the old kind's fields.
+_DEPENDENTS = {
+    "effect": ("percent_bp", "amount_off_minor", "member_price_minor"),
+    "scope": ("skus", "product_lines"),
+    "condition": ("badge_ids", "category_ids"),
+}
+_EMPTY: dict[str, Any] = {
+    "percent_bp": None,
+    "amount_off_minor": None,
+    "member_price_minor": None,
+    "skus": (),
+    "product_lines": (),
+    "badge_ids": (),
+    "category_ids": (),
+}
+
+
+def changed_spec(spec: PriceRuleSpec, changes: dict[str, Any]) -> PriceRuleSpec:
+    """`spec` with `changes`; a changed effect, scope or condition drops its dependents
+    that `changes` does not give."""
+    dropped = {
+        name: _EMPTY[name]
+        for kind, names in _DEPENDENTS.items()
+        if kind in changes and changes[kind] != getattr(spec, kind)
+        for name in names
+        if name not in changes
+    }
+    return replace(spec, **dropped, **changes)
+
+
+async def find_price_rules(
+    uow: UnitOfWork, active_only: bool, limit: int, after_id: int | None
+) -> Page[PriceRule]:
+    """Rules newest first, `limit` after the rule `after_id`."""
+    query = select(price_rules).order_by(price_rules.c.id.desc()).limit(limit + 1)
+    if active_only:
+        query = query.where(price_rules.c.active)
+    if after_id is not None:
+        query = query.where(price_rules.c.id < after_id)
+    async with uow:
+        rows = [price_rule_of(row) for row in await uow.execute(query)]
+    return Page.from_rows(rows, limit)
+
+
+async def price_customer_cart(
+    uow: UnitOfWork, customer_id: str, lines: Sequence[CartLine]
+) -> PricedCart:
+    """Each line's member price for this customer now, the rule that gave it and why, and
+    the cart's totals (see domain.pricing.prices for the arithmetic). Writes nothing; one
+    read: the customer's category and badges, the database's time and the rules valid at
+    that time, together."""
+    problems = Problems()
+    cid = parse_id(problems, "customerId", customer_id)
+    cart = check_cart(problems, list(lines))
+    problems.raise_if_any()
+    async with uow.autocommit():
+        rows = (await uow.execute(_pricing_context(cid))).all()
+    if not rows:
+        raise DomainError.one("customerId", ErrorCode.NOT_FOUND, "No such customer.")
+    first = rows[0]
+    member = Member(cid, first.member_category_id, frozenset(first.member_badge_ids))
+    rules = [price_rule_of(row) for row in rows if row.id is not None]
+    return price_cart(cart, rules, member, first.member_now)
+
+
+def _pricing_context(customer_id: int) -> Any:
+    """One row per rule valid now (one row with null rule columns when there is none),
+    each with the customer's category, the badges they hold and the time."""
+    held = (
+        select(
+            func.coalesce(
+                func.array_agg(customer_badges.c.badge_id),
+                literal([], ARRAY(BigInteger)),
+            )
+        )
+        .where(customer_badges.c.customer_id == customers.c.id)
+        .scalar_subquery()
+    )
+    now = func.now()
+    valid = and_(
+        price_rules.c.active,
+        or_(price_rules.c.valid_from.is_(None), price_rules.c.valid_from <= now),
+        or_(price_rules.c.valid_until.is_(None), now < price_rules.c.valid_until),
+    )
+    return (
+        select(
+            customers.c.category_id.label("member_category_id"),
+            held.label("member_badge_ids"),
+            now.label("member_now"),
+            price_rules,
+        )
+        .select_from(customers.outerjoin(price_rules, valid))
+        .where(customers.c.id == customer_id)
+    )
+
+
+async def _require_known(uow: UnitOfWork, spec: PriceRuleSpec) -> None:
+    """NOT_FOUND for each badge or category the rule names that does not exist."""
+    problems = Problems()
+    for field, table, ids in (
+        ("badgeIds", badges, spec.badge_ids),
+        ("categoryIds", point_categories, spec.category_ids),
+    ):
+        if not ids:
+            continue
+        query = select(table.c.id).where(table.c.id.in_([int(i) for i in ids]))
+        known = set((await uow.execute(query)).scalars())
+        for i, raw in enumerate(ids):
+            if int(raw) not in known:
+                problems.add(f"{field}.{i}", ErrorCode.NOT_FOUND, f"No such id: {raw}.")
+    problems.raise_if_any()
+
+
+async def _replay(uow: UnitOfWork, key: str, digest: str) -> PriceRuleWrite | None:
+    """The rule first created under `key` (as it is now), if any."""
+    query = select(price_rules).where(price_rules.c.idempotency_key == key)
+    row = (await uow.execute(query)).one_or_none()
+    if row is None:
+        return None
+    require_same(row.request_digest, digest, "price rule")
+    return PriceRuleWrite(price_rule_of(row), replayed=True)

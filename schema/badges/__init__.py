@@ -1,0 +1,1 @@
+"""Badges: their definitions, and the badges each customer holds."""

@@ -1,0 +1,1 @@
+"""Price rules (conditional discounts and member prices), and pricing a cart."""
