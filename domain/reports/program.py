@@ -1,5 +1,6 @@
 """The program as a whole now: outstanding points and what they are worth, the rewards most
-claimed, and how customers spread over the categories. Each is one SQL statement."""
+claimed, and how customers spread over the categories and badges. Each is one SQL
+statement."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import text
 
+from domain.badges.models import Badge, badge_of
 from domain.checkout.quote import RedemptionRules
 from domain.checkout.rules import PROGRAM_ID
 from domain.customers.models import PointCategory
@@ -128,3 +130,28 @@ async def customers_per_category(uow: UnitOfWork) -> list[CategoryCustomers]:
         )
         for r in rows
     ]
+
+
+@dataclass(frozen=True)
+class BadgeCustomers:
+    badge: Badge
+    customers: int
+    balance: int
+
+
+_PER_BADGE = text("""
+    SELECT b.*, count(cb.customer_id) AS customers,
+           COALESCE(CAST(sum(a.balance) AS bigint), 0) AS balance
+      FROM badges b
+      LEFT JOIN customer_badges cb ON cb.badge_id = b.id
+      LEFT JOIN point_accounts a ON a.customer_id = cb.customer_id
+     GROUP BY b.id
+     ORDER BY b.basis, b.min_points, b.id""")
+
+
+async def customers_per_badge(uow: UnitOfWork) -> list[BadgeCustomers]:
+    """Every badge (inactive and unheld ones too, by basis then range) with the number of
+    customers holding it now and their total balance."""
+    async with uow:
+        rows = (await uow.execute(_PER_BADGE)).all()
+    return [BadgeCustomers(badge_of(r), r.customers, r.balance) for r in rows]

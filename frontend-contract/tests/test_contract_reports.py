@@ -26,6 +26,7 @@ REPORTS = {
     "admin/Liability": {},
     "admin/TopRewards": {},
     "admin/CustomersPerCategory": {},
+    "admin/CustomersPerBadge": {},
 }
 
 
@@ -173,6 +174,17 @@ async def test_the_readme_reports_worked_example(
     assert [(c["category"]["name"], c["customers"], c["balance"]) for c in categories] == [
         ("Base", 2, 360),
         ("Premium", 1, 100),
+    ]
+
+    # And with Bronze for 100-499 points and Silver from 500, Bob (280) and Chloe (100) hold
+    # Bronze, nobody Silver
+    for title, low, high in (("Bronze", 100, 499), ("Silver", 500, None)):
+        badge = {"title": title, "minPoints": low, "maxPoints": high, "idempotencyKey": title}
+        await run_mutation(gql, "admin/CreateBadge", {"input": badge})
+    badges = (await run(viewer, "admin/CustomersPerBadge"))["customersPerBadge"]
+    assert [(b["badge"]["title"], b["customers"], b["balance"]) for b in badges] == [
+        ("Bronze", 2, 380),
+        ("Silver", 0, 0),
     ]
 
     # And the movements: the contest (found by its note, in any case) with Bob's name;

@@ -17,6 +17,7 @@ from schema.errors import query_error
 from schema.pagination import Connection, connection, decode_cursor, page_size
 from schema.permissions import requires
 from schema.reports.types import (
+    BadgeCustomersType,
     CategoryCustomersType,
     GranularityEnum,
     LedgerMovementFilterInput,
@@ -122,3 +123,11 @@ class ReportQueries:
     async def customers_per_category(self, info: Info) -> list[CategoryCustomersType]:
         found = await program.customers_per_category(info.context.new_uow())
         return [CategoryCustomersType.of(c) for c in found]
+
+    @strawberry.field(
+        permission_classes=[requires(Permission.READ_REPORTS)],
+        description="Every badge with the number of customers holding it now and their balance.",
+    )
+    async def customers_per_badge(self, info: Info) -> list[BadgeCustomersType]:
+        found = await program.customers_per_badge(info.context.new_uow())
+        return [BadgeCustomersType.of(c) for c in found]

@@ -12,8 +12,9 @@ from domain.ledger.models import LedgerEntry
 from domain.reports.flows import FlowTotals
 from domain.reports.movements import MovementFilter
 from domain.reports.periods import Granularity
-from domain.reports.program import CategoryCustomers, Liability, RewardClaims
+from domain.reports.program import BadgeCustomers, CategoryCustomers, Liability, RewardClaims
 from domain.reports.totals import FlowBucket, Totals
+from schema.badges.types import BadgeType
 from schema.context import Info
 from schema.customers.types import CustomerType, PointCategoryType, load_customer
 from schema.ledger.types import LedgerEntryKind, LedgerEntryType
@@ -197,6 +198,21 @@ class CategoryCustomersType:
     def of(cls, found: CategoryCustomers) -> CategoryCustomersType:
         return cls(
             category=PointCategoryType.of(found.category),
+            customers=found.customers,
+            balance=BigInt(found.balance),
+        )
+
+
+@strawberry.type(name="BadgeCustomers")
+class BadgeCustomersType:
+    badge: BadgeType
+    customers: int = strawberry.field(description="Customers holding it now.")
+    balance: BigInt = strawberry.field(description="Their total balance.")
+
+    @classmethod
+    def of(cls, found: BadgeCustomers) -> BadgeCustomersType:
+        return cls(
+            badge=BadgeType.of(found.badge),
             customers=found.customers,
             balance=BigInt(found.balance),
         )
