@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from domain.access.tables import api_tokens
+from domain.actions.tables import earning_actions
 from domain.checkout.tables import (
     holds,
     redemption_product_rules,
@@ -11,11 +12,19 @@ from domain.checkout.tables import (
 )
 from domain.customers.tables import customers, point_categories
 from domain.events.tables import domain_events
-from domain.ledger.tables import ledger_entries, lot_allocations, point_accounts, point_lots
+from domain.ledger.tables import (
+    expiry_rules,
+    ledger_entries,
+    lot_allocations,
+    point_accounts,
+    point_lots,
+)
 from domain.metadata import metadata
+from domain.promotions.tables import promotions
 from domain.purchases.tables import (
     earning_rules,
     product_earning_overrides,
+    product_line_earning_overrides,
     purchase_lines,
     purchases,
     refunds,
@@ -32,7 +41,9 @@ __all__ = [
     "api_tokens",
     "customers",
     "domain_events",
+    "earning_actions",
     "earning_rules",
+    "expiry_rules",
     "holds",
     "ledger_entries",
     "lot_allocations",
@@ -41,6 +52,8 @@ __all__ = [
     "point_categories",
     "point_lots",
     "product_earning_overrides",
+    "product_line_earning_overrides",
+    "promotions",
     "purchase_lines",
     "purchases",
     "redemption_product_rules",

@@ -17,11 +17,14 @@ from strawberry.extensions import (
 from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 
+from schema.actions.resolvers import ActionMutations, ActionQueries
 from schema.checkout.resolvers import CheckoutMutations, CheckoutQueries
 from schema.customers.mutations import CustomerMutations
 from schema.customers.queries import CustomerQueries
 from schema.errors import ErrorCodes
+from schema.expiry.resolvers import ExpiryMutations, ExpiryQueries
 from schema.ledger.resolvers import LedgerMutations, LedgerQueries
+from schema.promotions.resolvers import PromotionMutations, PromotionQueries
 from schema.purchases.resolvers import PurchaseMutations, PurchaseQueries
 from schema.rewards.resolvers import RewardMutations, RewardQueries
 from schema.scalars import SCALAR_MAP
@@ -37,6 +40,9 @@ Query = merge_types(
         CheckoutQueries,
         VoucherQueries,
         RewardQueries,
+        ActionQueries,
+        PromotionQueries,
+        ExpiryQueries,
     ),
 )
 Mutation = merge_types(
@@ -48,6 +54,9 @@ Mutation = merge_types(
         CheckoutMutations,
         VoucherMutations,
         RewardMutations,
+        ActionMutations,
+        PromotionMutations,
+        ExpiryMutations,
     ),
 )
 

@@ -26,6 +26,10 @@ WATCHED = (
     "voucher_redemptions",
     "rewards",
     "reward_claims",
+    "earning_actions",
+    "promotions",
+    "expiry_rules",
+    "product_line_earning_overrides",
     "domain_events",
 )
 
