@@ -27,6 +27,7 @@ from domain.ledger import posting
 from domain.ledger.kinds import EntryKind
 from domain.ledger.models import Account
 from domain.purchases import repository as purchase_repository
+from domain.purchases import rules as purchase_rules
 from domain.purchases import services as purchase_services
 from domain.purchases.earning import (
     EarningRule,
@@ -214,8 +215,13 @@ async def record_purchase(conn: asyncpg.Connection, sale: Sale) -> None:
     """As the API records a new order: the earning context (which sees what points paid on
     the order) then one statement for purchase, lines, award and events; no transaction."""
     lines = [Line(ln.sku, ln.quantity, ln.unit_price_minor, ln.discounted) for ln in sale.cart]
-    skus = [ln.sku for ln in lines]
-    context = {"skus": skus, "program": PROGRAM_ID, "shop": SHOP, "order_id": sale.order_id}
+    now = datetime.now(UTC)
+    context = {
+        **purchase_rules.terms_params(lines, "POS", now),
+        "program": PROGRAM_ID,
+        "shop": SHOP,
+        "order_id": sale.order_id,
+    }
     ctx = await conn.fetchrow(
         CONTEXT_SQL[0], *_run_args(CONTEXT_SQL, {**context, "id": sale.customer_id})
     )
@@ -233,7 +239,6 @@ async def record_purchase(conn: asyncpg.Connection, sale: Sale) -> None:
         rule, Decimal(ctx["earn_multiplier"]), overrides, int(ctx["points_paid_minor"])
     )
     points = points_for(lines, snapshot)
-    now = datetime.now(UTC)
     award = _posting(
         sale.customer_id,
         points,
@@ -255,6 +260,7 @@ async def record_purchase(conn: asyncpg.Connection, sale: Sale) -> None:
         "quantities": [ln.quantity for ln in lines],
         "prices": [ln.unit_price_minor for ln in lines],
         "discounted": [ln.discounted for ln in lines],
+        "line_product_lines": [ln.product_line for ln in lines],
     }
     row = await conn.fetchrow(PURCHASE_SQL[0], *_run_args(PURCHASE_SQL, params))
     assert row is not None and row["id"] is not None

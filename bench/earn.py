@@ -199,7 +199,7 @@ def sql_executor(connections: list[asyncpg.Connection]) -> Execute:
                 CONTEXT_SQL,
                 {
                     "id": op.customer_id,
-                    "skus": [ln.sku for ln in op.lines],
+                    **rules.terms_params(op.lines, "POS", datetime.now(UTC)),
                     "program": rules.PROGRAM_ID,
                     "shop": "default",
                     "order_id": op.order_id,
@@ -238,6 +238,7 @@ def sql_executor(connections: list[asyncpg.Connection]) -> Execute:
             "quantities": [ln.quantity for ln in op.lines],
             "prices": [ln.unit_price_minor for ln in op.lines],
             "discounted": [ln.discounted for ln in op.lines],
+            "line_product_lines": [ln.product_line for ln in op.lines],
         }
         row = await conn.fetchrow(PURCHASE_SQL[0], *_run_args(PURCHASE_SQL, params))
         assert row is not None and row["id"] is not None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from domain.access.tables import api_tokens
+from domain.actions.tables import earning_actions
 from domain.badges.tables import badge_changes, badges, customer_badges
 from domain.checkout.tables import (
     holds,
@@ -12,13 +13,21 @@ from domain.checkout.tables import (
 )
 from domain.customers.tables import customers, point_categories
 from domain.events.tables import domain_events
-from domain.ledger.tables import ledger_entries, lot_allocations, point_accounts, point_lots
+from domain.ledger.tables import (
+    expiry_rules,
+    ledger_entries,
+    lot_allocations,
+    point_accounts,
+    point_lots,
+)
 from domain.metadata import metadata
 from domain.pricing.tables import price_rules
 from domain.program.tables import customer_area_settings
+from domain.promotions.tables import promotions
 from domain.purchases.tables import (
     earning_rules,
     product_earning_overrides,
+    product_line_earning_overrides,
     purchase_lines,
     purchases,
     refunds,
@@ -39,7 +48,9 @@ __all__ = [
     "customer_badges",
     "customers",
     "domain_events",
+    "earning_actions",
     "earning_rules",
+    "expiry_rules",
     "holds",
     "ledger_entries",
     "lot_allocations",
@@ -49,6 +60,8 @@ __all__ = [
     "point_lots",
     "price_rules",
     "product_earning_overrides",
+    "product_line_earning_overrides",
+    "promotions",
     "purchase_lines",
     "purchases",
     "redemption_product_rules",

@@ -14,6 +14,7 @@ from domain.access.principals import Principal
 from domain.badges.standings import BadgeStanding, badge_standings
 from domain.customers import repository as customers_repo
 from domain.customers.models import Customer, PointCategory
+from domain.ledger.expiry import ExpiringPoints, expiring_soon
 from domain.ledger.models import Account, HistoryFilter, LedgerEntry
 from domain.ledger.queries import accounts_by_customer, histories
 from domain.pagination import Page
@@ -45,6 +46,8 @@ class Loaders:
     rewards: DataLoader[int, list[RewardStanding]] = field(init=False)
     customer_vouchers: DataLoader[VouchersPageKey, Page[Voucher]] = field(init=False)
     badges: DataLoader[int, BadgeStanding] = field(init=False)
+    # (customer id, within days): the customer's points expiring in that window, by day.
+    expiring_points: DataLoader[tuple[int, int], list[ExpiringPoints]] = field(init=False)
 
     def __post_init__(self) -> None:
         self.account = DataLoader(load_fn=self._accounts)
@@ -55,6 +58,7 @@ class Loaders:
         self.rewards = DataLoader(load_fn=self._reward_standings)
         self.customer_vouchers = DataLoader(load_fn=self._customer_vouchers)
         self.badges = DataLoader(load_fn=self._badge_standings)
+        self.expiring_points = DataLoader(load_fn=self._expiring_points)
 
     async def _accounts(self, ids: list[int]) -> list[Account | None]:
         async with self.new_uow() as uow:
@@ -94,6 +98,9 @@ class Loaders:
                 for owner_id, page in (await fetch(uow, owner_ids, page_query)).items():
                     pages[(owner_id, page_query)] = page
         return [pages[key] for key in keys]
+
+    async def _expiring_points(self, keys: list[tuple[int, int]]) -> list[list[ExpiringPoints]]:
+        return await self._owners_pages(keys, lambda uow, ids, days: expiring_soon(uow, ids, days))
 
     async def _reward_standings(self, customer_ids: list[int]) -> list[list[RewardStanding]]:
         async with self.new_uow() as uow:

@@ -17,14 +17,17 @@ from strawberry.extensions import (
 from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 
+from schema.actions.resolvers import ActionMutations, ActionQueries
 from schema.badges.resolvers import BadgeMutations, BadgeQueries
 from schema.checkout.resolvers import CheckoutMutations, CheckoutQueries
 from schema.customers.mutations import CustomerMutations
 from schema.customers.queries import CustomerQueries
 from schema.errors import ErrorCodes
+from schema.expiry.resolvers import ExpiryMutations, ExpiryQueries
 from schema.ledger.resolvers import LedgerMutations, LedgerQueries
 from schema.pricing.resolvers import PricingMutations, PricingQueries
 from schema.program.resolvers import ProgramMutations, ProgramQueries
+from schema.promotions.resolvers import PromotionMutations, PromotionQueries
 from schema.purchases.resolvers import PurchaseMutations, PurchaseQueries
 from schema.reports.queries import ReportQueries
 from schema.rewards.resolvers import RewardMutations, RewardQueries
@@ -45,6 +48,9 @@ Query = merge_types(
         ReportQueries,
         BadgeQueries,
         PricingQueries,
+        ActionQueries,
+        PromotionQueries,
+        ExpiryQueries,
     ),
 )
 Mutation = merge_types(
@@ -59,6 +65,9 @@ Mutation = merge_types(
         ProgramMutations,
         BadgeMutations,
         PricingMutations,
+        ActionMutations,
+        PromotionMutations,
+        ExpiryMutations,
     ),
 )
 

@@ -13,6 +13,8 @@ import dramatiq
 
 from domain.audit import find_all_violations
 from domain.checkout.holds import expire_holds as expire_due_holds
+from domain.ledger.expiring import ExpiryRun
+from domain.ledger.expiring import expire_points as expire_due_points
 from domain.uow import UnitOfWork
 from tessera.broker import configure_broker
 from tessera.database import create_engine
@@ -65,5 +67,25 @@ async def _expire_holds(database_url: str) -> int:
     engine = create_engine(database_url, pool_size=1)
     try:
         return await expire_due_holds(UnitOfWork(engine))
+    finally:
+        await engine.dispose()
+
+
+@dramatiq.actor(max_retries=3)
+def expire_points() -> int:
+    """Expire what lots past their date have left (EXPIRY entries); returns the points.
+
+    Idempotent and safe on several workers at once: each batch of customers is locked, and
+    only what is still in a lot past its date expires, so a second run (or a retry after a
+    crash, which finds the batches already committed done) expires nothing more."""
+    run = asyncio.run(_expire_points(ensure_database_url(Settings.from_env())))
+    logger.info("%d point(s) expired for %d customer(s)", run.points, run.customers)
+    return run.points
+
+
+async def _expire_points(database_url: str) -> ExpiryRun:
+    engine = create_engine(database_url, pool_size=1)
+    try:
+        return await expire_due_points(UnitOfWork(engine))
     finally:
         await engine.dispose()

@@ -1,4 +1,5 @@
-"""`tessera serve | worker | scheduler | migrate | demo | token | audit | expire-holds`."""
+"""`tessera serve | worker | scheduler | migrate | demo | token | audit | expire-holds |
+expire-points`."""
 
 from __future__ import annotations
 
@@ -152,6 +153,14 @@ def cmd_expire_holds(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_expire_points(args: argparse.Namespace, settings: Settings) -> int:
+    from domain.ledger.expiring import expire_points
+
+    run = _run_with_uow(settings, expire_points)
+    print(f"{run.points} point(s) expired for {run.customers} customer(s)")
+    return 0
+
+
 def cmd_stop_embedded(args: argparse.Namespace, settings: Settings) -> int:
     from tessera.embedded import stop_embedded
 
@@ -200,7 +209,8 @@ def parser() -> argparse.ArgumentParser:
     worker.set_defaults(run=cmd_worker)
 
     scheduler = sub.add_parser(
-        "scheduler", help="send the periodic jobs (hold expiry, ledger audit) to the workers"
+        "scheduler",
+        help="send the periodic jobs (hold expiry, points expiry, ledger audit) to the workers",
     )
     scheduler.set_defaults(run=cmd_scheduler)
 
@@ -209,6 +219,11 @@ def parser() -> argparse.ArgumentParser:
 
     expire = sub.add_parser("expire-holds", help="release holds past their time (for cron)")
     expire.set_defaults(run=cmd_expire_holds)
+
+    expire_points = sub.add_parser(
+        "expire-points", help="expire points past their date now (what the daily job does)"
+    )
+    expire_points.set_defaults(run=cmd_expire_points)
 
     stop = sub.add_parser("stop-embedded", help="stop the embedded PostgreSQL and Redis")
     stop.set_defaults(run=cmd_stop_embedded)

@@ -62,11 +62,13 @@ async def seed(url: str) -> bool:
         await rules.update_earning_rules(
             new(),
             {"points_per_unit": 10, "spend_unit_minor": 500, "award_status": PurchaseStatus.PAID},
-            [
-                ("GIFT-CARD", OverrideMode.EXCLUDED, 0),
-                ("COFFEE-BEANS", OverrideMode.FIXED_PER_UNIT, 5),
-            ],
-            [],
+            rules.OverrideChanges(
+                overrides=[
+                    ("GIFT-CARD", OverrideMode.EXCLUDED, 0),
+                    ("COFFEE-BEANS", OverrideMode.FIXED_PER_UNIT, 5),
+                ],
+                removed_skus=[],
+            ),
         )
         await redemption_rules.update_rules(
             new(),

@@ -33,6 +33,7 @@ class Periodic:
 
 SCHEDULE: tuple[Periodic, ...] = (
     Periodic("expire_holds", "* * * * *"),  # every minute: held points free again soon
+    Periodic("expire_points", "5 0 * * *"),  # daily, just after lots expire at 00:00 UTC
     Periodic("audit_ledger", "17 3 * * *"),  # nightly, off the hour
 )
 

@@ -45,7 +45,7 @@ class Hold:
 _RESERVE = text("""
     UPDATE point_accounts SET held = held + :points, updated_at = now()
      WHERE customer_id = :customer_id AND balance - held >= :points
-    RETURNING balance, lifetime_earned, lifetime_spent, held
+    RETURNING balance, lifetime_earned, lifetime_spent, held, lifetime_expired
 """)
 
 _UNRESERVE = text("""
@@ -122,6 +122,7 @@ async def hold_points(
                     reserved.lifetime_earned,
                     reserved.lifetime_spent,
                     reserved.held,
+                    reserved.lifetime_expired,
                 ),
             )
     except IntegrityError as error:

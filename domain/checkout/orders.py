@@ -24,7 +24,8 @@ _LOCK_ORDER = text("SELECT pg_advisory_xact_lock(hashtextextended(:order, 0))")
 # purchase, redemptions or holds) and whether it has earned its points: one read. With a
 # null order, only the first two.
 _ORDER_STATE = text(f"""
-    SELECT a.balance, a.lifetime_earned, a.lifetime_spent, a.held, {RULES_COLUMNS},
+    SELECT a.balance, a.lifetime_earned, a.lifetime_spent, a.held, a.lifetime_expired,
+           {RULES_COLUMNS},
            (SELECT COALESCE(sum(value_minor), 0) FROM redemptions
              WHERE shop = :shop AND order_id = :order_id AND cancelled_at IS NULL)
          + (SELECT COALESCE(sum(value_minor), 0) FROM holds
@@ -137,6 +138,7 @@ async def _allowance(
         state["lifetime_earned"],
         state["lifetime_spent"],
         state["held"],
+        state["lifetime_expired"],
     )
     spendable = account.spendable
     allowed = quote(rules, spendable, cart, int(state["already"]), int(state["vouchers"]))

@@ -10,6 +10,7 @@ from sqlalchemy import BigInteger, Select, Text, func, insert, literal, select, 
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.exc import IntegrityError
 
+from domain.actions.services import credit_registration
 from domain.customers import repository as repo
 from domain.customers.models import CUSTOMER_FIELDS, Customer, CustomerFilter, PointCategory
 from domain.customers.tables import customers, point_categories
@@ -39,9 +40,11 @@ def _duplicate(error: IntegrityError) -> DomainError:
 
 
 async def create_customer(
-    uow: UnitOfWork, values: dict[str, Any], category_id: str | None
+    uow: UnitOfWork, values: dict[str, Any], category_id: str | None, actor: str = "system"
 ) -> Customer:
-    """Register a customer with a zero balance in the given (or the default) category."""
+    """Register a customer in the given (or the default) category, with the REGISTRATION
+    points when that action is configured and active (an ACTION entry in the same
+    transaction), else a zero balance."""
     problems = Problems()
     clean = clean_customer_fields(
         problems, {k: v for k, v in values.items() if k in CUSTOMER_FIELDS}
@@ -67,6 +70,7 @@ async def create_customer(
                 customer_id=new_id, external_ref=clean.get("external_ref"), category_id=cat
             )
         )
+        await credit_registration(uow, new_id, actor)
         customer = await repo.get_customer(uow, new_id)
         await uow.commit()
     assert customer is not None

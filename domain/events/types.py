@@ -62,6 +62,15 @@ class PointsSpent(DomainEvent):
 
 
 @dataclass(frozen=True)
+class PointsExpired(DomainEvent):
+    """Written set-based by the expiry job (domain/ledger/expiring.py), with this payload."""
+
+    entry_id: int
+    points: int
+    balance_after: int
+
+
+@dataclass(frozen=True)
 class LedgerEntryReversed(DomainEvent):
     entry_id: int
     reversal_entry_id: int

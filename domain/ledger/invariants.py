@@ -43,15 +43,44 @@ async def balance_equals_open_lots(conn: AsyncConnection) -> list[str]:
     )
 
 
-async def balance_equals_earned_minus_spent(conn: AsyncConnection) -> list[str]:
+async def balance_equals_lifetime_totals(conn: AsyncConnection) -> list[str]:
     return await violation_rows(
         conn,
         """
-        SELECT format('customer %s: balance %s but earned %s - spent %s',
-                      customer_id, balance, lifetime_earned, lifetime_spent)
+        SELECT format('customer %s: balance %s but earned %s - spent %s - expired %s',
+                      customer_id, balance, lifetime_earned, lifetime_spent, lifetime_expired)
           FROM point_accounts
-         WHERE balance <> lifetime_earned - lifetime_spent
-            OR lifetime_earned < 0 OR lifetime_spent < 0""",
+         WHERE balance <> lifetime_earned - lifetime_spent - lifetime_expired
+            OR lifetime_earned < 0 OR lifetime_spent < 0 OR lifetime_expired < 0""",
+    )
+
+
+async def lifetime_expired_equals_expiry_entries(conn: AsyncConnection) -> list[str]:
+    return await violation_rows(
+        conn,
+        """
+        SELECT format('customer %s: lifetime expired %s but expiry entries total %s',
+                      a.customer_id, a.lifetime_expired, COALESCE(x.total, 0))
+          FROM point_accounts a
+          LEFT JOIN (SELECT customer_id, -sum(points) AS total FROM ledger_entries
+                      WHERE kind = 'EXPIRY' GROUP BY customer_id) x USING (customer_id)
+         WHERE a.lifetime_expired <> COALESCE(x.total, 0)""",
+    )
+
+
+async def expiry_takes_only_lots_past_their_date(conn: AsyncConnection) -> list[str]:
+    # An EXPIRY entry's source_ref is the time its run expired lots as of.
+    return await violation_rows(
+        conn,
+        """
+        SELECT format('entry %s: expired %s points of lot %s, which expires at %s',
+                      e.id, -a.points, l.id, COALESCE(l.expires_at::text, 'never'))
+          FROM ledger_entries e
+          JOIN lot_allocations a ON a.entry_id = e.id
+          JOIN point_lots l ON l.id = a.lot_id
+         WHERE e.kind = 'EXPIRY'
+           AND (a.points > 0 OR l.expires_at IS NULL
+                OR l.expires_at > CAST(e.source_ref AS timestamptz))""",
     )
 
 
@@ -111,7 +140,9 @@ async def held_equals_active_holds(conn: AsyncConnection) -> list[str]:
 CHECKS: tuple[Check, ...] = (
     balance_equals_sum_of_entries,
     balance_equals_open_lots,
-    balance_equals_earned_minus_spent,
+    balance_equals_lifetime_totals,
+    lifetime_expired_equals_expiry_entries,
+    expiry_takes_only_lots_past_their_date,
     balance_after_is_running_total,
     lots_match_allocations,
     debits_fully_allocated,

@@ -12,6 +12,8 @@ class EntryKind(StrEnum):
     REVERSAL = "REVERSAL"  # cancels one earlier entry, linked to it
     REDEMPTION = "REDEMPTION"  # points spent as payment on an order
     REDEMPTION_REFUND = "REDEMPTION_REFUND"  # points that paid a refunded part, given back
+    ACTION = "ACTION"  # fixed points for something the customer did (registration, review)
+    EXPIRY = "EXPIRY"  # what lots past their expiry date had left (the expiry job)
 
 
 # Debits of these kinds take back points that were earned; they are not "spending".
@@ -21,13 +23,17 @@ _GIVES_BACK_SPENDING = frozenset({EntryKind.REDEMPTION_REFUND})
 
 
 def lifetime_deltas(kind: EntryKind, points: int) -> tuple[int, int]:
-    """(earned, spent) change for an entry that is not a reversal.
+    """(earned, spent) change for an entry that is neither a reversal nor an expiry.
 
     Credits add to lifetime earned, refunds subtract from it, other debits add to lifetime
-    spent, points given back from a spend subtract from it; so balance == lifetime_earned -
-    lifetime_spent always holds."""
+    spent, points given back from a spend subtract from it. An EXPIRY entry (written only by
+    the expiry job) moves neither: it adds its points to lifetime_expired, so that expiry
+    never lowers lifetime earned. So balance == lifetime_earned - lifetime_spent -
+    lifetime_expired always holds."""
     if kind is EntryKind.REVERSAL:
         raise ValueError("a reversal mirrors the entry it reverses; use reversal_deltas")
+    if kind is EntryKind.EXPIRY:
+        raise ValueError("an expiry moves lifetime_expired; the expiry job writes it")
     if kind in _GIVES_BACK_SPENDING:
         return 0, -points
     if points > 0 or kind in _TAKES_BACK_EARNINGS:

@@ -15,6 +15,7 @@ class Account:
     lifetime_earned: int
     lifetime_spent: int
     held: int = 0
+    lifetime_expired: int = 0
 
     @property
     def spendable(self) -> int:

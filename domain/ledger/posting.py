@@ -1,10 +1,12 @@
-"""Writing ledger entries: the only code that changes a balance.
+"""Writing ledger entries: the only code that changes a balance (with the expiry job's
+set-based debit, domain/ledger/expiring.py).
 
 Every posting updates the balance row and inserts the entry in the same transaction, and
-keeps lots in step: a credit opens a lot, a debit draws from open lots (soonest expiry
-first, then oldest), a reversal of a debit gives points back to the lots they came from.
-The balance row is locked by the first statement, so concurrent postings on one customer
-are serialised and a debit can never overdraw."""
+keeps lots in step: a credit opens a lot (expiring as the program's validity says), a debit
+draws from open lots (soonest expiry first, then oldest), a reversal of a debit gives points
+back to the lots they came from (which keep their dates). The balance row is locked by the
+first statement, so concurrent postings on one customer are serialised and a debit can never
+overdraw."""
 
 from __future__ import annotations
 
@@ -18,6 +20,7 @@ from sqlalchemy.exc import IntegrityError
 
 from domain.errors import DomainError, ErrorCode
 from domain.events.types import PointsEarned, PointsSpent
+from domain.ledger.expiry import lot_expiry_sql
 from domain.ledger.kinds import EntryKind, lifetime_deltas
 from domain.ledger.models import Account, LedgerEntry
 from domain.limits import BALANCE_CEILING
@@ -78,6 +81,7 @@ class Posted:
     lifetime_earned: int
     lifetime_spent: int
     held: int = 0
+    lifetime_expired: int = 0
 
     def entry(self, posting: Posting) -> LedgerEntry:
         """The entry as written, without reading it back."""
@@ -99,7 +103,12 @@ class Posted:
 
     def account(self, customer_id: int) -> Account:
         return Account(
-            customer_id, self.balance_after, self.lifetime_earned, self.lifetime_spent, self.held
+            customer_id,
+            self.balance_after,
+            self.lifetime_earned,
+            self.lifetime_spent,
+            self.held,
+            self.lifetime_expired,
         )
 
 
@@ -111,7 +120,7 @@ _ACCOUNT_UPDATE = """
            held = held - :released_held,
            updated_at = now()
      WHERE customer_id = :customer_id AND balance + :points >= held - :released_held {guard}
-    RETURNING balance, lifetime_earned, lifetime_spent, held
+    RETURNING balance, lifetime_earned, lifetime_spent, held, lifetime_expired
 """
 
 _ENTRY_INSERT = """
@@ -140,9 +149,10 @@ _RETURNED = "id, customer_id, points, balance_after, kind, source_ref, created_a
 
 
 def credit_ctes(guard: str = "", key_sql: str = _KEY) -> str:
-    """The CTEs `acc, e, ev, lot` that credit :points and open a lot, for embedding in a
-    larger statement: `guard` is an extra SQL condition on the account update (the credit
-    happens only when it holds), `key_sql` the idempotency key expression."""
+    """The CTEs `acc, e, ev, lot` that credit :points and open a lot (its expiry from the
+    program's validity), for embedding in a larger statement: `guard` is an extra SQL
+    condition on the account update (the credit happens only when it holds), `key_sql` the
+    idempotency key expression."""
     return f"""
     acc AS ({_ACCOUNT_UPDATE.format(guard=guard)}),
     e AS ({_ENTRY_INSERT} SELECT {_ENTRY_VALUES.format(balance="acc.balance", key=key_sql)}
@@ -151,14 +161,14 @@ def credit_ctes(guard: str = "", key_sql: str = _KEY) -> str:
     {_EVENT},
     lot AS (INSERT INTO point_lots (customer_id, entry_id, granted, remaining, expires_at)
             SELECT e.customer_id, e.id, CAST(:points AS bigint), CAST(:points AS bigint),
-                   CAST(:expires_at AS timestamptz) FROM e)
+                   {lot_expiry_sql("e.created_at")} FROM e)
     """
 
 
 _CREDIT_NEW_LOT = text(f"""
     WITH {credit_ctes()}
     SELECT e.id, e.balance_after, e.created_at, acc.lifetime_earned, acc.lifetime_spent,
-           acc.held
+           acc.held, acc.lifetime_expired
       FROM e, acc
 """)
 
@@ -175,7 +185,7 @@ _CREDIT_BACK_TO_LOTS = text(f"""
     alloc AS (INSERT INTO lot_allocations (entry_id, lot_id, points)
               SELECT e.id, b.lot_id, b.pts FROM e, back b)
     SELECT e.id, e.balance_after, e.created_at, acc.lifetime_earned, acc.lifetime_spent,
-           acc.held
+           acc.held, acc.lifetime_expired
       FROM e, acc
 """)
 
@@ -203,7 +213,7 @@ _CREDIT_BACK_DRAWN = text(f"""
     alloc AS (INSERT INTO lot_allocations (entry_id, lot_id, points)
               SELECT e.id, b.lot_id, b.pts FROM e, back b)
     SELECT e.id, e.balance_after, e.created_at, acc.lifetime_earned, acc.lifetime_spent,
-           acc.held, (SELECT COALESCE(sum(pts), 0) FROM back) AS given_back
+           acc.held, acc.lifetime_expired, (SELECT COALESCE(sum(pts), 0) FROM back) AS given_back
       FROM e, acc
 """)
 
@@ -253,12 +263,11 @@ def posting_params(posting: Posting) -> dict[str, object]:
     }
 
 
-async def credit(uow: UnitOfWork, posting: Posting, expires_at: datetime | None = None) -> Posted:
-    """Add points and open a new lot for them."""
+async def credit(uow: UnitOfWork, posting: Posting) -> Posted:
+    """Add points and open a new lot for them, expiring as the program's validity says."""
     if posting.points <= 0:
         raise ValueError("credit needs positive points")
-    params = {**posting_params(posting), "expires_at": expires_at}
-    return posted_from(await _credit_row(uow, _CREDIT_NEW_LOT, params, posting))
+    return posted_from(await _credit_row(uow, _CREDIT_NEW_LOT, posting_params(posting), posting))
 
 
 async def credit_back(uow: UnitOfWork, posting: Posting) -> Posted:
@@ -307,11 +316,12 @@ async def debit(uow: UnitOfWork, posting: Posting, preferred_lot_id: int | None 
         account.lifetime_earned,
         account.lifetime_spent,
         account.held,
+        account.lifetime_expired,
     )
 
 
 def posted_from(row: Mapping[Any, Any]) -> Posted:
-    """A Posted from a row with id, balance_after, created_at and the lifetime totals."""
+    """A Posted from a row with id, balance_after, created_at, held and the lifetime totals."""
     return Posted(
         row["id"],
         row["balance_after"],
@@ -319,6 +329,7 @@ def posted_from(row: Mapping[Any, Any]) -> Posted:
         row["lifetime_earned"],
         row["lifetime_spent"],
         row["held"],
+        row["lifetime_expired"],
     )
 
 

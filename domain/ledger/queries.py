@@ -43,7 +43,9 @@ def _entry(row: Any) -> LedgerEntry:
 
 def _accounts() -> Select[Any]:
     c = point_accounts.c
-    return select(c.customer_id, c.balance, c.lifetime_earned, c.lifetime_spent, c.held)
+    return select(
+        c.customer_id, c.balance, c.lifetime_earned, c.lifetime_spent, c.held, c.lifetime_expired
+    )
 
 
 async def accounts_by_customer(uow: UnitOfWork, customer_ids: Sequence[int]) -> dict[int, Account]:

@@ -10,6 +10,7 @@ from sqlalchemy import (
     ForeignKey,
     Identity,
     Index,
+    Integer,
     PrimaryKeyConstraint,
     Table,
     Text,
@@ -27,6 +28,8 @@ point_accounts = Table(
     Column("balance", BigInteger, nullable=False, server_default=text("0")),
     Column("lifetime_earned", BigInteger, nullable=False, server_default=text("0")),
     Column("lifetime_spent", BigInteger, nullable=False, server_default=text("0")),
+    # Points that expired: not spent, and not taken off lifetime_earned (badges read it).
+    Column("lifetime_expired", BigInteger, nullable=False, server_default=text("0")),
     # Points reserved by active holds: in the balance, but not spendable.
     Column("held", BigInteger, nullable=False, server_default=text("0")),
     Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
@@ -82,6 +85,8 @@ point_lots = Table(
         "id",
         postgresql_where=text("remaining > 0"),
     ),
+    # The expiry job's way to the lots past their date.
+    Index("ix_point_lots_due", "expires_at", postgresql_where=text("remaining > 0")),
 )
 
 lot_allocations = Table(
@@ -94,4 +99,17 @@ lot_allocations = Table(
     PrimaryKeyConstraint("entry_id", "lot_id"),
     CheckConstraint("points <> 0", name="points_nonzero"),
     Index("ix_lot_allocations_lot_id", "lot_id"),
+)
+
+expiry_rules = Table(
+    "expiry_rules",
+    metadata,
+    # One row per program (id 1); no row, or both validities null: points never expire.
+    Column("id", Integer, primary_key=True),
+    Column("validity_days", Integer),
+    Column("validity_months", Integer),
+    Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    CheckConstraint("num_nonnulls(validity_days, validity_months) <= 1", name="one_validity"),
+    CheckConstraint("validity_days IS NULL OR validity_days > 0", name="days_positive"),
+    CheckConstraint("validity_months IS NULL OR validity_months > 0", name="months_positive"),
 )

@@ -24,11 +24,13 @@ _PURCHASE_CTES = """
         RETURNING id, customer_id, shop, order_id, status, total_minor),
     l AS (
         INSERT INTO purchase_lines (purchase_id, line_no, sku, quantity, unit_price_minor,
-                                    discounted)
-        SELECT p.id, t.line_no, t.sku, t.quantity, t.price, t.discounted
+                                    discounted, product_line)
+        SELECT p.id, t.line_no, t.sku, t.quantity, t.price, t.discounted, t.product_line
           FROM p, unnest(CAST(:skus AS text[]), CAST(:quantities AS bigint[]),
-                         CAST(:prices AS bigint[]), CAST(:discounted AS boolean[]))
-                  WITH ORDINALITY AS t(sku, quantity, price, discounted, line_no)),
+                         CAST(:prices AS bigint[]), CAST(:discounted AS boolean[]),
+                         CAST(:line_product_lines AS text[]))
+                  WITH ORDINALITY AS t(sku, quantity, price, discounted, product_line,
+                                       line_no)),
     pev AS (
         INSERT INTO domain_events (type, customer_id, payload)
         SELECT 'PurchaseRecorded', p.customer_id,
@@ -51,7 +53,7 @@ _INSERT_NEW_AND_AWARD = text(f"""
     )
 }
     SELECT p.id AS purchase_id, e.id, e.balance_after, e.created_at, acc.lifetime_earned,
-           acc.lifetime_spent, acc.held
+           acc.lifetime_spent, acc.held, acc.lifetime_expired
       FROM p LEFT JOIN e ON true LEFT JOIN acc ON true
 """)
 
@@ -72,11 +74,12 @@ async def insert_if_new(
         "quantities": [ln.quantity for ln in lines],
         "prices": [ln.unit_price_minor for ln in lines],
         "discounted": [ln.discounted for ln in lines],
+        "line_product_lines": [ln.product_line for ln in lines],
     }
     if award is None:
         inserted = await uow.fetch_row(_INSERT_NEW, params)
         return (inserted["id"] if inserted else None), None
-    params.update(post.posting_params(award), expires_at=None)
+    params.update(post.posting_params(award))
     try:
         row = await uow.fetch_row(_INSERT_NEW_AND_AWARD, params)
     except IntegrityError as error:
@@ -132,6 +135,7 @@ async def _with_lines(uow: UnitOfWork, row: Any) -> Purchase:
                 quantity=ln.quantity,
                 unit_price_minor=ln.unit_price_minor,
                 discounted=ln.discounted,
+                product_line=ln.product_line,
                 line_no=ln.line_no,
                 refunded_quantity=ln.refunded_quantity,
             )
@@ -143,7 +147,13 @@ async def _with_lines(uow: UnitOfWork, row: Any) -> Purchase:
 def remaining_lines(purchase: Purchase) -> list[Line]:
     """The lines as they stand after refunds: quantities not refunded yet."""
     return [
-        Line(ln.sku, ln.quantity - ln.refunded_quantity, ln.unit_price_minor, ln.discounted)
+        Line(
+            ln.sku,
+            ln.quantity - ln.refunded_quantity,
+            ln.unit_price_minor,
+            ln.discounted,
+            ln.product_line,
+        )
         for ln in purchase.lines
         if ln.quantity > ln.refunded_quantity
     ]

@@ -2,21 +2,93 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import replace
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import Table, delete, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from domain.errors import ErrorCode, Problems
 from domain.limits import MAX_MONEY_MINOR, MAX_POINTS_PER_OPERATION
-from domain.purchases.earning import EarningRule, OverrideMode, PurchaseStatus
-from domain.purchases.tables import earning_rules, product_earning_overrides
+from domain.purchases.earning import (
+    EarningRule,
+    Line,
+    OverrideMode,
+    Overrides,
+    PromotionTerms,
+    PurchaseStatus,
+)
+from domain.purchases.tables import (
+    earning_rules,
+    product_earning_overrides,
+    product_line_earning_overrides,
+)
 from domain.uow import UnitOfWork
 from domain.validation import required_text
 
 PROGRAM_ID = 1
+
+# What the rules say about a purchase's lines beyond the global rule: the overrides of its
+# SKUs (:skus) and product lines (:product_lines), and the promotions in force at its time
+# (:occurred_at) on its channel (:channel) that cover one of its lines. Earning reads embed
+# it beside the customer.
+TERMS_COLUMNS = """
+    (SELECT COALESCE(json_agg(json_build_array(o.sku, o.mode, o.value)), '[]'::json)
+       FROM product_earning_overrides o WHERE o.sku = ANY(:skus)) AS overrides,
+    (SELECT COALESCE(json_agg(json_build_array(o.product_line, o.mode, o.value)), '[]'::json)
+       FROM product_line_earning_overrides o
+      WHERE o.product_line = ANY(:product_lines)) AS line_overrides,
+    (SELECT COALESCE(json_agg(json_build_array(p.id, p.multiplier::text, p.product_lines)
+                              ORDER BY p.id), '[]'::json)
+       FROM promotions p
+      WHERE p.active AND p.starts_at <= :occurred_at AND :occurred_at < p.ends_at
+        AND (cardinality(p.channels) = 0 OR CAST(:channel AS text) = ANY(p.channels))
+        AND (cardinality(p.product_lines) = 0
+             OR p.product_lines && CAST(:product_lines AS text[]))) AS promotions
+"""
+_TERMS = text(f"SELECT {TERMS_COLUMNS}")
+
+
+@dataclass(frozen=True)
+class EarningTerms:
+    """The overrides and promotions that apply to one purchase's lines."""
+
+    overrides: dict[str, tuple[OverrideMode, int]]
+    line_overrides: dict[str, tuple[OverrideMode, int]]
+    promotions: tuple[PromotionTerms, ...]
+
+
+def terms_params(lines: Sequence[Line], channel: str, occurred_at: datetime) -> dict[str, Any]:
+    """The bind parameters of TERMS_COLUMNS for these lines, channel and time."""
+    return {
+        "skus": sorted({ln.sku for ln in lines}),
+        "product_lines": sorted({ln.product_line for ln in lines if ln.product_line}),
+        "channel": channel,
+        "occurred_at": occurred_at,
+    }
+
+
+def terms_from(row: Mapping[Any, Any]) -> EarningTerms:
+    """The terms from a row holding TERMS_COLUMNS."""
+    return EarningTerms(
+        overrides={sku: (OverrideMode(m), int(v)) for sku, m, v in row["overrides"]},
+        line_overrides={ln: (OverrideMode(m), int(v)) for ln, m, v in row["line_overrides"]},
+        promotions=tuple(
+            PromotionTerms(int(pid), Decimal(multiplier), tuple(lines))
+            for pid, multiplier, lines in row["promotions"]
+        ),
+    )
+
+
+async def terms_for(
+    uow: UnitOfWork, lines: Sequence[Line], channel: str, occurred_at: datetime
+) -> EarningTerms:
+    row = await uow.fetch_row(_TERMS, terms_params(lines, channel, occurred_at))
+    assert row is not None
+    return terms_from(row)
 
 
 async def get_rule(uow: UnitOfWork) -> EarningRule:
@@ -30,20 +102,16 @@ async def get_rule(uow: UnitOfWork) -> EarningRule:
     )
 
 
-async def overrides_for(
-    uow: UnitOfWork, skus: Sequence[str]
+async def all_overrides(
+    uow: UnitOfWork, table: Table = product_earning_overrides
 ) -> dict[str, tuple[OverrideMode, int]]:
-    rows = await uow.execute(
-        select(product_earning_overrides).where(product_earning_overrides.c.sku.in_(list(skus)))
-    )
-    return {row.sku: (OverrideMode(row.mode), row.value) for row in rows}
+    """Every override by SKU (or, given product_line_earning_overrides, by product line)."""
+    key = table.c[_KEYS[table.name]]
+    rows = await uow.execute(select(key, table.c.mode, table.c.value).order_by(key))
+    return {row[0]: (OverrideMode(row.mode), row.value) for row in rows}
 
 
-async def all_overrides(uow: UnitOfWork) -> dict[str, tuple[OverrideMode, int]]:
-    rows = await uow.execute(
-        select(product_earning_overrides).order_by(product_earning_overrides.c.sku)
-    )
-    return {row.sku: (OverrideMode(row.mode), row.value) for row in rows}
+_KEYS = {"product_earning_overrides": "sku", "product_line_earning_overrides": "product_line"}
 
 
 def check_rule(problems: Problems, rule: EarningRule) -> None:
@@ -65,8 +133,11 @@ def check_rule(problems: Problems, rule: EarningRule) -> None:
         )
 
 
-def check_override(problems: Problems, field: str, sku: str, mode: OverrideMode, value: int) -> str:
-    clean = required_text(problems, f"{field}.sku", sku, 100)
+def check_override(
+    problems: Problems, field: str, key: str, mode: OverrideMode, value: int, key_field: str = "sku"
+) -> str:
+    """The cleaned key (a SKU, or a product line) of a valid override."""
+    clean = required_text(problems, f"{field}.{key_field}", key, 100)
     if mode is OverrideMode.EXCLUDED and value != 0:
         problems.add(f"{field}.value", ErrorCode.INVALID, "An excluded product has no value.")
     elif mode is OverrideMode.PERCENT and not 0 < value <= 1_000_000:
@@ -99,36 +170,60 @@ async def save_rule(uow: UnitOfWork, rule: EarningRule) -> None:
 
 
 async def save_overrides(
-    uow: UnitOfWork, upserts: dict[str, tuple[OverrideMode, int]], removals: Sequence[str]
+    uow: UnitOfWork,
+    upserts: Overrides,
+    removals: Sequence[str],
+    table: Table = product_earning_overrides,
 ) -> None:
+    """Set and remove overrides by SKU (or by product line, in that table)."""
+    key = _KEYS[table.name]
     if removals:
-        await uow.execute(
-            delete(product_earning_overrides).where(
-                product_earning_overrides.c.sku.in_(list(removals))
-            )
-        )
+        await uow.execute(delete(table).where(table.c[key].in_(list(removals))))
     if upserts:
-        statement = pg_insert(product_earning_overrides).values(
-            [
-                {"sku": sku, "mode": mode.value, "value": value}
-                for sku, (mode, value) in upserts.items()
-            ]
+        statement = pg_insert(table).values(
+            [{key: k, "mode": mode.value, "value": value} for k, (mode, value) in upserts.items()]
         )
         await uow.execute(
             statement.on_conflict_do_update(
-                index_elements=["sku"],
+                index_elements=[key],
                 set_={"mode": statement.excluded.mode, "value": statement.excluded.value},
             )
         )
 
 
+@dataclass(frozen=True)
+class EarningRulesView:
+    """The global rule and every override, by SKU and by product line."""
+
+    rule: EarningRule
+    overrides: dict[str, tuple[OverrideMode, int]]
+    line_overrides: dict[str, tuple[OverrideMode, int]]
+
+
+async def earning_rules_view(uow: UnitOfWork) -> EarningRulesView:
+    async with uow:
+        return EarningRulesView(
+            await get_rule(uow),
+            await all_overrides(uow),
+            await all_overrides(uow, product_line_earning_overrides),
+        )
+
+
+@dataclass(frozen=True)
+class OverrideChanges:
+    """Overrides to set, as (key, mode, value), and keys to remove: by SKU, by line."""
+
+    overrides: list[tuple[str, Any, int]]
+    removed_skus: list[str]
+    line_overrides: list[tuple[str, Any, int]] = field(default_factory=list)
+    removed_lines: list[str] = field(default_factory=list)
+
+
 async def update_earning_rules(
-    uow: UnitOfWork,
-    changes: dict[str, Any],
-    overrides: list[tuple[str, Any, int]],
-    removed_skus: list[str],
-) -> tuple[EarningRule, dict[str, tuple[OverrideMode, int]]]:
-    """Change the global earning rule and set or remove per-product overrides.
+    uow: UnitOfWork, changes: dict[str, Any], overrides: OverrideChanges
+) -> EarningRulesView:
+    """Change the global earning rule and set or remove overrides by SKU and by product
+    line, all or nothing.
 
     Only purchases awarded after the change use the new rule; earlier ones keep their
     snapshot (so their refunds reverse exactly what they earned)."""
@@ -137,13 +232,24 @@ async def update_earning_rules(
         rule = replace(current, **changes)
         problems = Problems()
         check_rule(problems, rule)
-        upserts = {
+        by_sku = {
             check_override(problems, f"productOverrides.{i}", sku, mode, value): (mode, value)
-            for i, (sku, mode, value) in enumerate(overrides)
+            for i, (sku, mode, value) in enumerate(overrides.overrides)
+        }
+        by_line = {
+            check_override(
+                problems, f"productLineOverrides.{i}", line, mode, value, "productLine"
+            ): (mode, value)
+            for i, (line, mode, value) in enumerate(overrides.line_overrides)
         }
         problems.raise_if_any()
         await save_rule(uow, rule)
-        await save_overrides(uow, upserts, removed_skus)
-        result = (rule, await all_overrides(uow))
+        await save_overrides(uow, by_sku, overrides.removed_skus)
+        await save_overrides(uow, by_line, overrides.removed_lines, product_line_earning_overrides)
+        result = EarningRulesView(
+            rule,
+            await all_overrides(uow),
+            await all_overrides(uow, product_line_earning_overrides),
+        )
         await uow.commit()
     return result

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import func, text, update
 
@@ -17,7 +18,6 @@ from domain.purchases.earning import (
     EarningRule,
     EarningSnapshot,
     Line,
-    OverrideMode,
     PurchaseStatus,
     points_for,
 )
@@ -69,11 +69,16 @@ async def record_purchase(uow: UnitOfWork, report: PurchaseReport, actor: str) -
     # no transaction is needed. A repeated report takes the row lock in a transaction.
     async with uow.autocommit():
         ctx = await _earning_context(
-            uow, cid, report.card_code, [ln.sku for ln in lines], shop, order_id
+            uow,
+            report.card_code,
+            {
+                "id": cid,
+                "shop": shop,
+                "order_id": order_id,
+                **rules.terms_params(lines, report.channel, occurred_at),
+            },
         )
-        snapshot = EarningSnapshot.of(
-            ctx.rule, ctx.multiplier, ctx.overrides, ctx.points_paid_minor
-        )
+        snapshot = _snapshot(ctx, ctx.terms)
         award_now = report.status.rank >= ctx.rule.award_status.rank
         points = points_for(lines, snapshot) if award_now else 0
         purchase = Purchase(
@@ -88,7 +93,14 @@ async def record_purchase(uow: UnitOfWork, report: PurchaseReport, actor: str) -
             points_earned=points,
             awarded_at=datetime.now(UTC) if award_now else None,
             lines=[
-                PurchaseLine(ln.sku, ln.quantity, ln.unit_price_minor, ln.discounted, line_no=no)
+                PurchaseLine(
+                    ln.sku,
+                    ln.quantity,
+                    ln.unit_price_minor,
+                    ln.discounted,
+                    ln.product_line,
+                    line_no=no,
+                )
                 for no, ln in enumerate(lines, start=1)
             ],
         )
@@ -128,17 +140,16 @@ class _EarningContext:
     customer_id: int
     multiplier: Decimal
     rule: EarningRule
-    overrides: dict[str, tuple[OverrideMode, int]]
+    # The overrides and promotions for the reported lines, channel and time.
+    terms: rules.EarningTerms
     # Taken off this order by vouchers, and paid with points (or held to be) when that part
     # does not earn.
     points_paid_minor: int
 
 
-_CONTEXT = """
+_CONTEXT = f"""
     SELECT c.id, pc.earn_multiplier, r.points_per_unit, r.spend_unit_minor, r.award_status,
-           r.min_order_minor, r.exclude_discounted,
-           (SELECT COALESCE(json_agg(json_build_array(o.sku, o.mode, o.value)), '[]'::json)
-              FROM product_earning_overrides o WHERE o.sku = ANY(:skus)) AS overrides,
+           r.min_order_minor, r.exclude_discounted, {rules.TERMS_COLUMNS},
            CASE WHEN rr.earn_on_points_paid THEN 0 ELSE
                (SELECT COALESCE(sum(d.value_minor), 0) FROM redemptions d
                  WHERE d.shop = :shop AND d.order_id = :order_id AND d.customer_id = c.id
@@ -159,22 +170,18 @@ _CONTEXT_BY_CARD = text(f"{_CONTEXT} WHERE c.card_code = :card")
 
 
 async def _earning_context(
-    uow: UnitOfWork,
-    customer_id: int,
-    card_code: str | None,
-    skus: list[str],
-    shop: str,
-    order_id: str,
+    uow: UnitOfWork, card_code: str | None, params: dict[str, Any]
 ) -> _EarningContext:
-    """The customer, its multiplier, the rule, the lines' overrides and what points already
-    paid on the order: one round trip."""
-    params = {"skus": skus, "program": rules.PROGRAM_ID, "shop": shop, "order_id": order_id}
+    """The customer, its multiplier, the rule, the lines' overrides and promotions, and
+    what points already paid on the order: one round trip. `params` has the customer's
+    `id` (unless a card code is given), `shop`, `order_id` and rules.terms_params."""
+    params = {**params, "program": rules.PROGRAM_ID}
     if card_code is not None:
         field = "cardCode"
         row = await uow.fetch_row(_CONTEXT_BY_CARD, {**params, "card": card_code})
     else:
         field = "customerId"
-        row = await uow.fetch_row(_CONTEXT_BY_ID, {**params, "id": customer_id})
+        row = await uow.fetch_row(_CONTEXT_BY_ID, params)
     if row is None:
         raise DomainError.one(field, ErrorCode.NOT_FOUND, "No such customer.")
     return _EarningContext(
@@ -187,8 +194,19 @@ async def _earning_context(
             row["min_order_minor"],
             row["exclude_discounted"],
         ),
-        overrides={sku: (OverrideMode(mode), int(value)) for sku, mode, value in row["overrides"]},
+        terms=rules.terms_from(row),
         points_paid_minor=int(row["points_paid_minor"]),
+    )
+
+
+def _snapshot(ctx: _EarningContext, terms: rules.EarningTerms) -> EarningSnapshot:
+    return EarningSnapshot.of(
+        ctx.rule,
+        ctx.multiplier,
+        terms.overrides,
+        ctx.points_paid_minor,
+        terms.line_overrides,
+        terms.promotions,
     )
 
 
@@ -230,8 +248,8 @@ async def _report_again(
     awarded, account = 0, None
     if purchase.awarded_at is None and reached.rank >= ctx.rule.award_status.rank:
         lines = repo.remaining_lines(purchase)
-        overrides = await rules.overrides_for(uow, [ln.sku for ln in lines])
-        snapshot = EarningSnapshot.of(ctx.rule, ctx.multiplier, overrides, ctx.points_paid_minor)
+        terms = await rules.terms_for(uow, lines, purchase.channel, purchase.occurred_at)
+        snapshot = _snapshot(ctx, terms)
         awarded = points_for(lines, snapshot)
         if awarded > 0:
             posting = _award_posting(purchase, awarded, actor)

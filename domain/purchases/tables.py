@@ -49,6 +49,16 @@ product_earning_overrides = Table(
     CheckConstraint("value >= 0", name="value_nonnegative"),
 )
 
+# Points per product type: the same modes by product line; a SKU's own override wins.
+product_line_earning_overrides = Table(
+    "product_line_earning_overrides",
+    metadata,
+    Column("product_line", Text, primary_key=True),
+    Column("mode", Text, nullable=False),
+    Column("value", BigInteger, nullable=False, server_default=text("0")),
+    CheckConstraint("value >= 0", name="value_nonnegative"),
+)
+
 purchases = Table(
     "purchases",
     metadata,
@@ -79,6 +89,8 @@ purchase_lines = Table(
     Column("quantity", BigInteger, nullable=False),
     Column("unit_price_minor", BigInteger, nullable=False),
     Column("discounted", Boolean, nullable=False),
+    # The product line (type) the shop files the SKU under: line overrides and promotions.
+    Column("product_line", Text),
     Column("refunded_quantity", BigInteger, nullable=False, server_default=text("0")),
     PrimaryKeyConstraint("purchase_id", "line_no"),
     CheckConstraint("quantity > 0", name="quantity_positive"),

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from domain.errors import ErrorCode, Problems
 from domain.limits import MAX_LINE_QUANTITY, MAX_MONEY_MINOR, MAX_ORDER_LINES
 from domain.purchases.earning import Line
-from domain.validation import required_text
+from domain.validation import optional_text, required_text
 
 
 @dataclass(frozen=True)
@@ -38,7 +38,8 @@ def check_lines(problems: Problems, lines: list[Line]) -> list[Line]:
                 ErrorCode.OUT_OF_RANGE,
                 f"A unit price is 0 to {MAX_MONEY_MINOR} minor units.",
             )
-        clean.append(Line(sku, line.quantity, line.unit_price_minor, line.discounted))
+        product_line = optional_text(problems, f"lines.{i}.productLine", line.product_line, 100)
+        clean.append(Line(sku, line.quantity, line.unit_price_minor, line.discounted, product_line))
     if not problems.items and sum(ln.amount_minor for ln in clean) > MAX_MONEY_MINOR:
         problems.add("lines", ErrorCode.OUT_OF_RANGE, "The order total is too large.")
     return clean

@@ -99,7 +99,10 @@ class CustomerMutations:
     @payload_on_error(CustomerPayload)
     async def create_customer(self, info: Info, input: CreateCustomerInput) -> CustomerPayload:
         customer = await services.create_customer(
-            info.context.new_uow(), _given(input, *CUSTOMER_FIELDS), input.category_id
+            info.context.new_uow(),
+            _given(input, *CUSTOMER_FIELDS),
+            input.category_id,
+            info.context.principal.actor,
         )
         return CustomerPayload(customer=CustomerType.of(customer))
 

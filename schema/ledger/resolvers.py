@@ -46,7 +46,8 @@ class LedgerMovementPayload:
         return await load_customer(info, self.customer_id)
 
 
-async def _payload(info: Info, movement: Movement) -> LedgerMovementPayload:
+def movement_payload(movement: Movement) -> LedgerMovementPayload:
+    """The payload of a movement written or replayed."""
     return LedgerMovementPayload(
         entry=LedgerEntryType.of(movement.entry),
         customer_id=movement.entry.customer_id,
@@ -89,7 +90,7 @@ class LedgerMutations:
             input.idempotency_key,
             info.context.principal.actor,
         )
-        return await _payload(info, movement)
+        return movement_payload(movement)
 
     @strawberry.mutation(
         permission_classes=[requires(Permission.ADJUST_POINTS)],
@@ -102,4 +103,4 @@ class LedgerMutations:
         movement = await services.reverse_entry(
             info.context.new_uow(), input.entry_id, input.note, info.context.principal.actor
         )
-        return await _payload(info, movement)
+        return movement_payload(movement)

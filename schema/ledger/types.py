@@ -2,27 +2,46 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 import strawberry
 
-from domain.errors import Problem
+from domain.errors import DomainError, Problem, Problems
+from domain.ledger.expiry import ExpiringPoints, check_window
 from domain.ledger.kinds import EntryKind
 from domain.ledger.models import Account, HistoryFilter, LedgerEntry
-from schema.errors import UserError
+from schema.context import Info
+from schema.errors import UserError, query_error
 
 LedgerEntryKind = strawberry.enum(EntryKind, name="LedgerEntryKind")
+
+
+@strawberry.type(name="ExpiringPoints", description="Points that expire on one day.")
+class ExpiringPointsType:
+    date: date = strawberry.field(description="The UTC day the points expire, at 00:00.")
+    expires_at: datetime
+    points: int
+
+    @classmethod
+    def of(cls, found: ExpiringPoints) -> ExpiringPointsType:
+        return cls(date=found.date, expires_at=found.expires_at, points=found.points)
 
 
 @strawberry.type(name="PointsSummary")
 class PointsSummaryType:
     balance: int
-    lifetime_earned: int = strawberry.field(description="Points earned, net of refunds.")
+    lifetime_earned: int = strawberry.field(
+        description="Points earned, net of refunds (expiry does not lower it)."
+    )
     lifetime_spent: int = strawberry.field(description="Points debited other than refunds.")
+    lifetime_expired: int = strawberry.field(
+        description="Points that expired; balance = earned - spent - expired."
+    )
     held: int = strawberry.field(
         description="Reserved by checkouts: in the balance, not spendable."
     )
     spendable: int = strawberry.field(description="The balance less what is held.")
+    customer_id: strawberry.Private[int]
 
     @classmethod
     def of(cls, account: Account) -> PointsSummaryType:
@@ -30,9 +49,23 @@ class PointsSummaryType:
             balance=account.balance,
             lifetime_earned=account.lifetime_earned,
             lifetime_spent=account.lifetime_spent,
+            lifetime_expired=account.lifetime_expired,
             held=account.held,
             spendable=account.spendable,
+            customer_id=account.customer_id,
         )
+
+    @strawberry.field(
+        description="Points that expire within `withinDays` days (0 to 3660), by day, soonest "
+        "first; points past their date that the daily expiry has not taken yet come first."
+    )
+    async def expiring_soon(self, info: Info, within_days: int = 30) -> list[ExpiringPointsType]:
+        problems = Problems()
+        check_window(problems, within_days)
+        if problems.items:
+            raise query_error(DomainError(problems.items))
+        found = await info.context.loaders.expiring_points.load((self.customer_id, within_days))
+        return [ExpiringPointsType.of(e) for e in found]
 
 
 @strawberry.type(name="LedgerEntry", description="One movement of points; never changed.")

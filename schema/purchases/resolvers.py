@@ -34,6 +34,10 @@ class PurchaseLineInput:
     quantity: int
     unit_price_minor: Money
     discounted: bool = strawberry.field(default=False, description="Already discounted.")
+    product_line: str | None = strawberry.field(
+        default=None,
+        description="The product line (type) of the SKU: overrides and promotions by line.",
+    )
 
 
 @strawberry.input(description="Give the customer by customerId or by cardCode.")
@@ -69,6 +73,13 @@ class ProductOverrideInput:
     value: int = 0
 
 
+@strawberry.input
+class ProductLineOverrideInput:
+    product_line: str
+    mode: OverrideModeEnum  # type: ignore[valid-type]
+    value: int = 0
+
+
 @strawberry.input(description="Fields left out stay as they are.")
 class UpdateEarningRulesInput:
     points_per_unit: int | None = strawberry.UNSET
@@ -78,6 +89,8 @@ class UpdateEarningRulesInput:
     exclude_discounted: bool | None = strawberry.UNSET
     product_overrides: list[ProductOverrideInput] | None = strawberry.UNSET
     remove_product_overrides: list[str] | None = strawberry.UNSET
+    product_line_overrides: list[ProductLineOverrideInput] | None = strawberry.UNSET
+    remove_product_line_overrides: list[str] | None = strawberry.UNSET
 
 
 @strawberry.type
@@ -120,8 +133,7 @@ async def _points(info: Info, customer_id: int) -> PointsSummaryType | None:
 class PurchaseQueries:
     @strawberry.field(permission_classes=[requires(Permission.VIEW_POINTS)])
     async def earning_rules(self, info: Info) -> EarningRulesType:
-        async with info.context.new_uow() as uow:
-            return EarningRulesType.of(await rules.get_rule(uow), await rules.all_overrides(uow))
+        return EarningRulesType.of(await rules.earning_rules_view(info.context.new_uow()))
 
 
 @strawberry.type
@@ -138,7 +150,8 @@ class PurchaseMutations:
             order_id=input.order_id,
             status=input.status,
             lines=[
-                Line(ln.sku, ln.quantity, ln.unit_price_minor, ln.discounted) for ln in input.lines
+                Line(ln.sku, ln.quantity, ln.unit_price_minor, ln.discounted, ln.product_line)
+                for ln in input.lines
             ],
             customer_id=input.customer_id,
             card_code=input.card_code,
@@ -206,8 +219,13 @@ class PurchaseMutations:
             )
             if getattr(input, name) not in (strawberry.UNSET, None)
         }
-        overrides = [(o.sku, o.mode, o.value) for o in input.product_overrides or []]
-        rule, all_overrides = await rules.update_earning_rules(
-            info.context.new_uow(), changes, overrides, list(input.remove_product_overrides or [])
+        overrides = rules.OverrideChanges(
+            overrides=[(o.sku, o.mode, o.value) for o in input.product_overrides or []],
+            removed_skus=list(input.remove_product_overrides or []),
+            line_overrides=[
+                (o.product_line, o.mode, o.value) for o in input.product_line_overrides or []
+            ],
+            removed_lines=list(input.remove_product_line_overrides or []),
         )
-        return EarningRulesPayload(rules=EarningRulesType.of(rule, all_overrides))
+        view = await rules.update_earning_rules(info.context.new_uow(), changes, overrides)
+        return EarningRulesPayload(rules=EarningRulesType.of(view))

@@ -7,8 +7,9 @@ from enum import Enum
 
 import strawberry
 
-from domain.purchases.earning import EarningRule, OverrideMode, PurchaseStatus
+from domain.purchases.earning import OverrideMode, PurchaseStatus
 from domain.purchases.models import Purchase, Refund
+from domain.purchases.rules import EarningRulesView
 from schema.scalars import Money
 
 PurchaseStatusEnum = strawberry.enum(PurchaseStatus, name="PurchaseStatus")
@@ -34,6 +35,7 @@ class PurchaseLineType:
     unit_price_minor: Money
     discounted: bool
     refunded_quantity: int
+    product_line: str | None = None
 
 
 @strawberry.type(name="Purchase")
@@ -70,6 +72,7 @@ class PurchaseType:
                     unit_price_minor=Money(ln.unit_price_minor),
                     discounted=ln.discounted,
                     refunded_quantity=ln.refunded_quantity,
+                    product_line=ln.product_line,
                 )
                 for ln in p.lines
             ],
@@ -119,6 +122,13 @@ class ProductEarningOverride:
     value: int
 
 
+@strawberry.type(description="Points per product type: a SKU's own override wins over it.")
+class ProductLineEarningOverride:
+    product_line: str
+    mode: OverrideModeEnum  # type: ignore[valid-type]
+    value: int
+
+
 @strawberry.type(name="EarningRules", description="points_per_unit points per spend_unit_minor.")
 class EarningRulesType:
     points_per_unit: int
@@ -127,11 +137,11 @@ class EarningRulesType:
     min_order_minor: Money
     exclude_discounted: bool
     product_overrides: list[ProductEarningOverride]
+    product_line_overrides: list[ProductLineEarningOverride]
 
     @classmethod
-    def of(
-        cls, rule: EarningRule, overrides: dict[str, tuple[OverrideMode, int]]
-    ) -> EarningRulesType:
+    def of(cls, view: EarningRulesView) -> EarningRulesType:
+        rule = view.rule
         return cls(
             points_per_unit=rule.points_per_unit,
             spend_unit_minor=Money(rule.spend_unit_minor),
@@ -139,6 +149,11 @@ class EarningRulesType:
             min_order_minor=Money(rule.min_order_minor),
             exclude_discounted=rule.exclude_discounted,
             product_overrides=[
-                ProductEarningOverride(sku=s, mode=m, value=v) for s, (m, v) in overrides.items()
+                ProductEarningOverride(sku=k, mode=m, value=v)
+                for k, (m, v) in view.overrides.items()
+            ],
+            product_line_overrides=[
+                ProductLineEarningOverride(product_line=k, mode=m, value=v)
+                for k, (m, v) in view.line_overrides.items()
             ],
         )

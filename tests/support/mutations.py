@@ -195,6 +195,38 @@ MUTATIONS: dict[str, tuple[str, dict[str, Any]]] = {
         "rule { id } } }",
         {"input": {"id": "1", "active": False}},
     ),
+    "updateEarningActions": (
+        "mutation($input: UpdateEarningActionsInput!) { updateEarningActions(input: $input) { "
+        "actions { action } } }",
+        {"input": {"actions": [{"action": "REVIEW", "points": 5, "oncePerCustomer": False}]}},
+    ),
+    "recordCustomerAction": (
+        "mutation($input: RecordCustomerActionInput!) { recordCustomerAction(input: $input) { "
+        "replayed } }",
+        {"input": {"customerId": "1", "action": "REVIEW", "reference": "perm-r"}},
+    ),
+    "createPromotion": (
+        "mutation($input: CreatePromotionInput!) { createPromotion(input: $input) { "
+        "promotion { id } } }",
+        {
+            "input": {
+                "name": "Double",
+                "startsAt": "2030-01-01T00:00:00Z",
+                "endsAt": "2030-01-02T00:00:00Z",
+                "multiplier": "2",
+            }
+        },
+    ),
+    "updatePromotion": (
+        "mutation($input: UpdatePromotionInput!) { updatePromotion(input: $input) { "
+        "promotion { id } } }",
+        {"input": {"id": "1", "active": False}},
+    ),
+    "updatePointsExpiry": (
+        "mutation($input: UpdatePointsExpiryInput!) { updatePointsExpiry(input: $input) { "
+        "expiry { validityMonths } } }",
+        {"input": {"validityMonths": 12}},
+    ),
     # A customer caller may claim for itself only: naming another customer is refused too.
     "claimReward": (
         "mutation($input: ClaimRewardInput!) { claimReward(input: $input) { replayed } }",

@@ -30,6 +30,10 @@ WATCHED = (
     "customer_badges",
     "badge_changes",
     "price_rules",
+    "earning_actions",
+    "promotions",
+    "expiry_rules",
+    "product_line_earning_overrides",
     "domain_events",
 )
 

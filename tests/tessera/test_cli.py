@@ -11,7 +11,11 @@ import httpx
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from domain.ledger.services import adjust_points
+from domain.uow import UnitOfWork
+from tests.domain.ledger.test_expiry import SEED_CUSTOMERS_WITH_DUE_LOTS
 from tests.support.api import GraphQLClient, running_server
+from tests.support.ledger import assert_ledger_sound
 
 
 async def tessera(database_url: str, *args: str) -> subprocess.CompletedProcess[str]:
@@ -86,6 +90,22 @@ async def test_given_a_voucher_used_more_than_recorded_when_audited_then_exit_on
     assert "1 invariant violation(s)" in audited.stdout
 
 
+async def test_given_points_past_their_date_when_expire_points_runs_then_they_expire_once(
+    database_url: str, clean_db: AsyncEngine
+) -> None:
+    # Given a customer whose lot of 25 points (5 of them spent) passed its date yesterday
+    async with clean_db.begin() as conn:
+        await conn.execute(text(SEED_CUSTOMERS_WITH_DUE_LOTS), {"n": 1, "points": 25})
+    await adjust_points(UnitOfWork(clean_db), "1", -5, "spent", "cli-spend", "t")
+    # When `tessera expire-points` runs, then the 20 left expire; run again, nothing more
+    done = await tessera(database_url, "expire-points")
+    assert done.returncode == 0, done.stderr
+    assert "20 point(s) expired for 1 customer(s)" in done.stdout
+    again = await tessera(database_url, "expire-points")
+    assert "0 point(s) expired for 0 customer(s)" in again.stdout
+    await assert_ledger_sound(clean_db)
+
+
 async def test_given_a_token_when_revoked_then_listed_as_revoked_and_refused(
     database_url: str, clean_db: AsyncEngine
 ) -> None:
@@ -123,6 +143,7 @@ async def test_the_scheduler_runs_until_told_to_stop(database_url: str, broker_u
                 log.append((await process.stderr.readline()).decode())
         assert any("scheduled expire_holds at '* * * * *'" in line for line in log), log
         assert any("scheduled audit_ledger" in line for line in log), log
+        assert any("scheduled expire_points at '5 0 * * *'" in line for line in log), log
         # Then SIGTERM stops it cleanly
         process.terminate()
         async with asyncio.timeout(30):

@@ -1,5 +1,5 @@
-"""The actors (ledger audit, hold expiry), run by a real Dramatiq worker on the session's
-broker, and the scheduler that sends them."""
+"""The actors (ledger audit, hold expiry, points expiry), run by a real Dramatiq worker on
+the session's broker, and the scheduler that sends them."""
 
 from __future__ import annotations
 
@@ -23,6 +23,8 @@ from domain.customers.services import create_customer
 from domain.ledger.services import adjust_points
 from domain.uow import UnitOfWork
 from tessera.scheduler import add_jobs
+from tests.domain.ledger.test_expiry import SEED_CUSTOMERS_WITH_DUE_LOTS
+from tests.support.ledger import assert_ledger_sound
 
 
 @pytest.fixture
@@ -40,8 +42,10 @@ def actors(
     module.broker.flush_all()
 
 
-def run_worker_until_idle(module: ModuleType, message: dramatiq.Message[int]) -> None:
-    worker = dramatiq.Worker(module.broker, worker_threads=1, worker_timeout=100)
+def run_worker_until_idle(
+    module: ModuleType, message: dramatiq.Message[int], threads: int = 1
+) -> None:
+    worker = dramatiq.Worker(module.broker, worker_threads=threads, worker_timeout=100)
     worker.start()
     try:
         module.broker.join(message.queue_name, timeout=30_000)
@@ -120,16 +124,18 @@ async def test_the_scheduler_sends_the_hold_sweep_every_minute(
     scheduler = BackgroundScheduler(timezone=UTC)
     add_jobs(scheduler, actors)
     jobs = {job.id: job for job in scheduler.get_jobs()}
-    assert set(jobs) == {"expire_holds", "audit_ledger"}
+    assert set(jobs) == {"expire_holds", "expire_points", "audit_ledger"}
     # Then the sweep is due within the next minute and again a minute later
     now = datetime.now(UTC)
     first = jobs["expire_holds"].trigger.get_next_fire_time(None, now)
     second = jobs["expire_holds"].trigger.get_next_fire_time(first, first)
     assert now < first <= now + timedelta(minutes=1)
     assert second - first == timedelta(minutes=1)
-    # And the audit runs once a day
+    # And the audit runs once a day, and points expire daily at 00:05 UTC
     audit = jobs["audit_ledger"].trigger.get_next_fire_time(None, now)
     assert audit - now <= timedelta(days=1)
+    expiry = jobs["expire_points"].trigger.get_next_fire_time(None, now)
+    assert (expiry.hour, expiry.minute) == (0, 5) and expiry - now <= timedelta(days=1)
     # Given a hold past its time, when the sweep job fires and a worker takes its message
     customer = await create_customer(UnitOfWork(clean_db), {}, None)
     await adjust_points(UnitOfWork(clean_db), str(customer.id), 100, "start", "s-1", "test")
@@ -142,3 +148,28 @@ async def test_the_scheduler_sends_the_hold_sweep_every_minute(
     await asyncio.to_thread(run_worker_until_idle, actors, message)
     # Then the held points are free again
     assert "1 hold(s) expired" in caplog.messages
+
+
+async def test_two_workers_expire_points_past_their_date_once(
+    clean_db: AsyncEngine, actors: ModuleType, caplog: pytest.LogCaptureFixture
+) -> None:
+    # Given 300 customers whose lots of 10 points passed their date
+    async with clean_db.begin() as conn:
+        await conn.execute(text(SEED_CUSTOMERS_WITH_DUE_LOTS), {"n": 300, "points": 10})
+    caplog.set_level(logging.INFO, logger="tessera.actors")
+    # When the expiry is sent twice (two schedulers, say) and a worker with two threads runs
+    # both messages at once
+    actors.expire_points.send()
+    message = actors.expire_points.send()
+    await asyncio.to_thread(run_worker_until_idle, actors, message, 2)
+    # Then the points expired once: 3000 in all, one EXPIRY entry per customer
+    expired = [m for m in caplog.messages if "point(s) expired" in m]
+    assert len(expired) == 2
+    async with clean_db.connect() as conn:
+        entries, points = (
+            await conn.execute(
+                text("SELECT count(*), -sum(points) FROM ledger_entries WHERE kind = 'EXPIRY'")
+            )
+        ).one()
+    assert (entries, points) == (300, 3000)
+    await assert_ledger_sound(clean_db)

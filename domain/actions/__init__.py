@@ -1,0 +1,1 @@
+"""Actions that earn: fixed points for registering, signing up to the newsletter, reviewing."""

@@ -1,0 +1,1 @@
+"""Promotions: time windows that multiply what purchases earn (double points days)."""

@@ -1,0 +1,1 @@
+"""GraphQL for the validity of earned points."""

@@ -1,0 +1,1 @@
+"""GraphQL for promotions: time windows that multiply earning."""
