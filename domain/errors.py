@@ -33,6 +33,7 @@ class ErrorCode(StrEnum):
     REWARD_INACTIVE = "REWARD_INACTIVE"
     OUT_OF_STOCK = "OUT_OF_STOCK"
     LIMIT_REACHED = "LIMIT_REACHED"
+    INVALID_CRON = "INVALID_CRON"
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ from domain.checkout.tables import (
 )
 from domain.customers.tables import customers, point_categories
 from domain.events.tables import domain_events
+from domain.gifts.tables import gift_runs, gift_schedules
 from domain.ledger.tables import ledger_entries, lot_allocations, point_accounts, point_lots
 from domain.metadata import metadata
 from domain.purchases.tables import (
@@ -21,6 +22,7 @@ from domain.purchases.tables import (
     refunds,
 )
 from domain.rewards.tables import reward_claims, rewards
+from domain.tiers.tables import tier_rules, tier_rungs
 from domain.vouchers.tables import (
     voucher_batches,
     voucher_conversion,
@@ -33,6 +35,8 @@ __all__ = [
     "customers",
     "domain_events",
     "earning_rules",
+    "gift_runs",
+    "gift_schedules",
     "holds",
     "ledger_entries",
     "lot_allocations",
@@ -49,6 +53,8 @@ __all__ = [
     "refunds",
     "reward_claims",
     "rewards",
+    "tier_rules",
+    "tier_rungs",
     "voucher_batches",
     "voucher_conversion",
     "voucher_redemptions",

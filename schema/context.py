@@ -13,6 +13,8 @@ from strawberry.types import Info as StrawberryInfo
 from domain.access.principals import Principal
 from domain.customers import repository as customers_repo
 from domain.customers.models import Customer, PointCategory
+from domain.gifts.models import GiftRun
+from domain.gifts.services import runs_of
 from domain.ledger.models import Account, HistoryFilter, LedgerEntry
 from domain.ledger.queries import accounts_by_customer, histories
 from domain.pagination import Page
@@ -26,6 +28,7 @@ LedgerPageKey = tuple[int, tuple[int, int | None, HistoryFilter]]  # a customer'
 UsesPageKey = tuple[int, tuple[int, int | None]]  # a voucher's uses
 # A customer's vouchers: (customer id, (page size, after id, status)).
 VouchersPageKey = tuple[int, tuple[int, int | None, VoucherStatus | None]]
+GiftRunsKey = tuple[int, int]  # a gift schedule's latest runs: (schedule id, how many)
 
 Q = TypeVar("Q", bound=Hashable)
 V = TypeVar("V")
@@ -43,6 +46,7 @@ class Loaders:
     voucher_uses: DataLoader[UsesPageKey, Page[VoucherUse]] = field(init=False)
     rewards: DataLoader[int, list[RewardStanding]] = field(init=False)
     customer_vouchers: DataLoader[VouchersPageKey, Page[Voucher]] = field(init=False)
+    gift_runs: DataLoader[GiftRunsKey, list[GiftRun]] = field(init=False)
 
     def __post_init__(self) -> None:
         self.account = DataLoader(load_fn=self._accounts)
@@ -52,6 +56,7 @@ class Loaders:
         self.voucher_uses = DataLoader(load_fn=self._voucher_uses)
         self.rewards = DataLoader(load_fn=self._reward_standings)
         self.customer_vouchers = DataLoader(load_fn=self._customer_vouchers)
+        self.gift_runs = DataLoader(load_fn=self._gift_runs)
 
     async def _accounts(self, ids: list[int]) -> list[Account | None]:
         async with self.new_uow() as uow:
@@ -75,6 +80,9 @@ class Loaders:
         return await self._owners_pages(
             keys, lambda uow, ids, q: vouchers_of(uow, ids, q[2], q[0], q[1])
         )
+
+    async def _gift_runs(self, keys: list[GiftRunsKey]) -> list[list[GiftRun]]:
+        return await self._owners_pages(keys, runs_of)
 
     async def _owners_pages(
         self,

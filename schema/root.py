@@ -21,10 +21,12 @@ from schema.checkout.resolvers import CheckoutMutations, CheckoutQueries
 from schema.customers.mutations import CustomerMutations
 from schema.customers.queries import CustomerQueries
 from schema.errors import ErrorCodes
+from schema.gifts.resolvers import GiftMutations, GiftQueries
 from schema.ledger.resolvers import LedgerMutations, LedgerQueries
 from schema.purchases.resolvers import PurchaseMutations, PurchaseQueries
 from schema.rewards.resolvers import RewardMutations, RewardQueries
 from schema.scalars import SCALAR_MAP
+from schema.tiers.resolvers import TierMutations, TierQueries
 from schema.vouchers.mutations import VoucherMutations
 from schema.vouchers.queries import VoucherQueries
 
@@ -37,6 +39,8 @@ Query = merge_types(
         CheckoutQueries,
         VoucherQueries,
         RewardQueries,
+        GiftQueries,
+        TierQueries,
     ),
 )
 Mutation = merge_types(
@@ -48,6 +52,8 @@ Mutation = merge_types(
         CheckoutMutations,
         VoucherMutations,
         RewardMutations,
+        GiftMutations,
+        TierMutations,
     ),
 )
 

@@ -1,4 +1,5 @@
-"""`tessera serve | worker | scheduler | migrate | demo | token | audit | expire-holds`."""
+"""`tessera serve | worker | scheduler | migrate | demo | token | audit | expire-holds |
+run-gifts | evaluate-tiers`."""
 
 from __future__ import annotations
 
@@ -152,6 +153,33 @@ def cmd_expire_holds(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_run_gifts(args: argparse.Namespace, settings: Settings) -> int:
+    from domain.gifts.runs import run_gift_schedules
+
+    paid = _run_with_uow(settings, run_gift_schedules)
+    for p in paid:
+        print(
+            f"{p.name}: period {p.run.period:%Y-%m-%d %H:%M} UTC, "
+            f"{p.run.customers_credited} customer(s) credited {p.run.points_credited} points, "
+            f"{p.run.customers_skipped} skipped at the balance ceiling"
+        )
+    print(f"{len(paid)} gift period(s) paid")
+    return 0
+
+
+def cmd_evaluate_tiers(args: argparse.Namespace, settings: Settings) -> int:
+    from domain.tiers.evaluation import evaluate_tiers
+
+    done = _run_with_uow(settings, evaluate_tiers)
+    for move in done.moves:
+        print(
+            f"category {move.from_category_id} -> {move.to_category_id}: "
+            f"{move.customers} customer(s)"
+        )
+    print(f"{done.moved} customer(s) moved by the tier rules")
+    return 0
+
+
 def cmd_stop_embedded(args: argparse.Namespace, settings: Settings) -> int:
     from tessera.embedded import stop_embedded
 
@@ -200,7 +228,7 @@ def parser() -> argparse.ArgumentParser:
     worker.set_defaults(run=cmd_worker)
 
     scheduler = sub.add_parser(
-        "scheduler", help="send the periodic jobs (hold expiry, ledger audit) to the workers"
+        "scheduler", help="send the periodic jobs (holds, audit, gifts, tiers) to the workers"
     )
     scheduler.set_defaults(run=cmd_scheduler)
 
@@ -209,6 +237,12 @@ def parser() -> argparse.ArgumentParser:
 
     expire = sub.add_parser("expire-holds", help="release holds past their time (for cron)")
     expire.set_defaults(run=cmd_expire_holds)
+
+    gifts = sub.add_parser("run-gifts", help="pay the gift schedules' due periods now")
+    gifts.set_defaults(run=cmd_run_gifts)
+
+    tiers = sub.add_parser("evaluate-tiers", help="place customers by the tier rules now")
+    tiers.set_defaults(run=cmd_evaluate_tiers)
 
     stop = sub.add_parser("stop-embedded", help="stop the embedded PostgreSQL and Redis")
     stop.set_defaults(run=cmd_stop_embedded)

@@ -12,6 +12,7 @@ class EntryKind(StrEnum):
     REVERSAL = "REVERSAL"  # cancels one earlier entry, linked to it
     REDEMPTION = "REDEMPTION"  # points spent as payment on an order
     REDEMPTION_REFUND = "REDEMPTION_REFUND"  # points that paid a refunded part, given back
+    GIFT = "GIFT"  # a periodic gift's credit (counts as earned)
 
 
 # Debits of these kinds take back points that were earned; they are not "spending".

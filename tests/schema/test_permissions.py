@@ -36,6 +36,9 @@ WATCHED = (
     "voucher_conversion",
     "rewards",
     "reward_claims",
+    "gift_schedules",
+    "tier_rules",
+    "tier_rungs",
 )
 
 
@@ -159,6 +162,10 @@ async def test_given_a_cashier_when_serving_at_the_till_then_lookup_and_purchase
         "updateVoucherConversion",
         "createReward",
         "updateReward",
+        "createGiftSchedule",
+        "setTierRules",
+        "evaluateTiers",
+        "releaseCategoryOverride",
     ):
         message = refused(await cashier.post(*MUTATIONS[name]), "FORBIDDEN")
         assert "Not allowed" in message

@@ -27,6 +27,10 @@ WATCHED = (
     "rewards",
     "reward_claims",
     "domain_events",
+    "gift_schedules",
+    "gift_runs",
+    "tier_rules",
+    "tier_rungs",
 )
 
 TOP_LEVEL = "top-level BAD_USER_INPUT"
