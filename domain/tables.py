@@ -13,6 +13,7 @@ from domain.checkout.tables import (
 )
 from domain.customers.tables import customers, point_categories
 from domain.events.tables import domain_events
+from domain.gifts.tables import gift_runs, gift_schedules
 from domain.ledger.tables import (
     expiry_rules,
     ledger_entries,
@@ -33,6 +34,7 @@ from domain.purchases.tables import (
     refunds,
 )
 from domain.rewards.tables import reward_claims, rewards
+from domain.tiers.tables import tier_rules, tier_rungs
 from domain.vouchers.tables import (
     voucher_batches,
     voucher_conversion,
@@ -51,6 +53,8 @@ __all__ = [
     "earning_actions",
     "earning_rules",
     "expiry_rules",
+    "gift_runs",
+    "gift_schedules",
     "holds",
     "ledger_entries",
     "lot_allocations",
@@ -70,6 +74,8 @@ __all__ = [
     "refunds",
     "reward_claims",
     "rewards",
+    "tier_rules",
+    "tier_rungs",
     "voucher_batches",
     "voucher_conversion",
     "voucher_redemptions",

@@ -14,6 +14,8 @@ from domain.access.principals import Principal
 from domain.badges.standings import BadgeStanding, badge_standings
 from domain.customers import repository as customers_repo
 from domain.customers.models import Customer, PointCategory
+from domain.gifts.models import GiftRun
+from domain.gifts.services import runs_of
 from domain.ledger.expiry import ExpiringPoints, expiring_soon
 from domain.ledger.models import Account, HistoryFilter, LedgerEntry
 from domain.ledger.queries import accounts_by_customer, histories
@@ -28,6 +30,7 @@ LedgerPageKey = tuple[int, tuple[int, int | None, HistoryFilter]]  # a customer'
 UsesPageKey = tuple[int, tuple[int, int | None]]  # a voucher's uses
 # A customer's vouchers: (customer id, (page size, after id, status)).
 VouchersPageKey = tuple[int, tuple[int, int | None, VoucherStatus | None]]
+GiftRunsKey = tuple[int, int]  # a gift schedule's latest runs: (schedule id, how many)
 
 Q = TypeVar("Q", bound=Hashable)
 V = TypeVar("V")
@@ -48,6 +51,7 @@ class Loaders:
     badges: DataLoader[int, BadgeStanding] = field(init=False)
     # (customer id, within days): the customer's points expiring in that window, by day.
     expiring_points: DataLoader[tuple[int, int], list[ExpiringPoints]] = field(init=False)
+    gift_runs: DataLoader[GiftRunsKey, list[GiftRun]] = field(init=False)
 
     def __post_init__(self) -> None:
         self.account = DataLoader(load_fn=self._accounts)
@@ -59,6 +63,7 @@ class Loaders:
         self.customer_vouchers = DataLoader(load_fn=self._customer_vouchers)
         self.badges = DataLoader(load_fn=self._badge_standings)
         self.expiring_points = DataLoader(load_fn=self._expiring_points)
+        self.gift_runs = DataLoader(load_fn=self._gift_runs)
 
     async def _accounts(self, ids: list[int]) -> list[Account | None]:
         async with self.new_uow() as uow:
@@ -82,6 +87,9 @@ class Loaders:
         return await self._owners_pages(
             keys, lambda uow, ids, q: vouchers_of(uow, ids, q[2], q[0], q[1])
         )
+
+    async def _gift_runs(self, keys: list[GiftRunsKey]) -> list[list[GiftRun]]:
+        return await self._owners_pages(keys, runs_of)
 
     async def _owners_pages(
         self,

@@ -24,6 +24,7 @@ from schema.customers.mutations import CustomerMutations
 from schema.customers.queries import CustomerQueries
 from schema.errors import ErrorCodes
 from schema.expiry.resolvers import ExpiryMutations, ExpiryQueries
+from schema.gifts.resolvers import GiftMutations, GiftQueries
 from schema.ledger.resolvers import LedgerMutations, LedgerQueries
 from schema.pricing.resolvers import PricingMutations, PricingQueries
 from schema.program.resolvers import ProgramMutations, ProgramQueries
@@ -32,6 +33,7 @@ from schema.purchases.resolvers import PurchaseMutations, PurchaseQueries
 from schema.reports.queries import ReportQueries
 from schema.rewards.resolvers import RewardMutations, RewardQueries
 from schema.scalars import SCALAR_MAP
+from schema.tiers.resolvers import TierMutations, TierQueries
 from schema.vouchers.mutations import VoucherMutations
 from schema.vouchers.queries import VoucherQueries
 
@@ -51,6 +53,8 @@ Query = merge_types(
         ActionQueries,
         PromotionQueries,
         ExpiryQueries,
+        GiftQueries,
+        TierQueries,
     ),
 )
 Mutation = merge_types(
@@ -68,6 +72,8 @@ Mutation = merge_types(
         ActionMutations,
         PromotionMutations,
         ExpiryMutations,
+        GiftMutations,
+        TierMutations,
     ),
 )
 

@@ -13,8 +13,10 @@ import dramatiq
 
 from domain.audit import find_all_violations
 from domain.checkout.holds import expire_holds as expire_due_holds
+from domain.gifts.runs import run_gift_schedules as pay_due_gifts
 from domain.ledger.expiring import ExpiryRun
 from domain.ledger.expiring import expire_points as expire_due_points
+from domain.tiers.evaluation import evaluate_tiers as place_by_tier_rules
 from domain.uow import UnitOfWork
 from tessera.broker import configure_broker
 from tessera.database import create_engine
@@ -87,5 +89,54 @@ async def _expire_points(database_url: str) -> ExpiryRun:
     engine = create_engine(database_url, pool_size=1)
     try:
         return await expire_due_points(UnitOfWork(engine))
+    finally:
+        await engine.dispose()
+
+
+@dramatiq.actor(max_retries=3)
+def run_gift_schedules() -> int:
+    """Pay every gift schedule's due period; returns how many periods this run paid.
+
+    Idempotent and safe on several workers at once: a period is claimed in the transaction
+    that pays it, so it is paid once whatever the duplicates and retries."""
+    paid = asyncio.run(_run_gift_schedules(ensure_database_url(Settings.from_env())))
+    for name, period, credited, skipped in paid:
+        logger.info(
+            "gift schedule %r paid its period %s: %d customer(s) credited, %d skipped",
+            name,
+            period,
+            credited,
+            skipped,
+        )
+    return len(paid)
+
+
+async def _run_gift_schedules(database_url: str) -> list[tuple[str, str, int, int]]:
+    engine = create_engine(database_url, pool_size=1)
+    try:
+        paid = await pay_due_gifts(UnitOfWork(engine))
+    finally:
+        await engine.dispose()
+    return [
+        (p.name, p.run.period.isoformat(), p.run.customers_credited, p.run.customers_skipped)
+        for p in paid
+    ]
+
+
+@dramatiq.actor(max_retries=3)
+def evaluate_tiers() -> int:
+    """Place every customer not set by hand by the tier rules; returns how many moved.
+
+    Idempotent and safe on several workers at once: a customer already in place is not
+    touched, and each move is recorded once."""
+    moved = asyncio.run(_evaluate_tiers(ensure_database_url(Settings.from_env())))
+    logger.info("tier rules moved %d customer(s)", moved)
+    return moved
+
+
+async def _evaluate_tiers(database_url: str) -> int:
+    engine = create_engine(database_url, pool_size=1)
+    try:
+        return (await place_by_tier_rules(UnitOfWork(engine))).moved
     finally:
         await engine.dispose()

@@ -1,5 +1,5 @@
 """`tessera serve | worker | scheduler | migrate | demo | token | audit | expire-holds |
-expire-points`."""
+expire-points | run-gifts | evaluate-tiers`."""
 
 from __future__ import annotations
 
@@ -161,6 +161,33 @@ def cmd_expire_points(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_run_gifts(args: argparse.Namespace, settings: Settings) -> int:
+    from domain.gifts.runs import run_gift_schedules
+
+    paid = _run_with_uow(settings, run_gift_schedules)
+    for p in paid:
+        print(
+            f"{p.name}: period {p.run.period:%Y-%m-%d %H:%M} UTC, "
+            f"{p.run.customers_credited} customer(s) credited {p.run.points_credited} points, "
+            f"{p.run.customers_skipped} skipped at the balance ceiling"
+        )
+    print(f"{len(paid)} gift period(s) paid")
+    return 0
+
+
+def cmd_evaluate_tiers(args: argparse.Namespace, settings: Settings) -> int:
+    from domain.tiers.evaluation import evaluate_tiers
+
+    done = _run_with_uow(settings, evaluate_tiers)
+    for move in done.moves:
+        print(
+            f"category {move.from_category_id} -> {move.to_category_id}: "
+            f"{move.customers} customer(s)"
+        )
+    print(f"{done.moved} customer(s) moved by the tier rules")
+    return 0
+
+
 def cmd_stop_embedded(args: argparse.Namespace, settings: Settings) -> int:
     from tessera.embedded import stop_embedded
 
@@ -210,7 +237,7 @@ def parser() -> argparse.ArgumentParser:
 
     scheduler = sub.add_parser(
         "scheduler",
-        help="send the periodic jobs (hold expiry, points expiry, ledger audit) to the workers",
+        help="send the periodic jobs (holds, points expiry, gifts, tiers, audit) to the workers",
     )
     scheduler.set_defaults(run=cmd_scheduler)
 
@@ -224,6 +251,11 @@ def parser() -> argparse.ArgumentParser:
         "expire-points", help="expire points past their date now (what the daily job does)"
     )
     expire_points.set_defaults(run=cmd_expire_points)
+    gifts = sub.add_parser("run-gifts", help="pay the gift schedules' due periods now")
+    gifts.set_defaults(run=cmd_run_gifts)
+
+    tiers = sub.add_parser("evaluate-tiers", help="place customers by the tier rules now")
+    tiers.set_defaults(run=cmd_evaluate_tiers)
 
     stop = sub.add_parser("stop-embedded", help="stop the embedded PostgreSQL and Redis")
     stop.set_defaults(run=cmd_stop_embedded)

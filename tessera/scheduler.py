@@ -35,6 +35,8 @@ SCHEDULE: tuple[Periodic, ...] = (
     Periodic("expire_holds", "* * * * *"),  # every minute: held points free again soon
     Periodic("expire_points", "5 0 * * *"),  # daily, just after lots expire at 00:00 UTC
     Periodic("audit_ledger", "17 3 * * *"),  # nightly, off the hour
+    Periodic("run_gift_schedules", "* * * * *"),  # every minute: gifts paid within the minute
+    Periodic("evaluate_tiers", "41 2 * * *"),  # daily, off the hour
 )
 
 

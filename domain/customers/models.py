@@ -31,6 +31,8 @@ class Customer:
     attributes: dict[str, Any]
     created_at: datetime
     updated_at: datetime
+    # Set by hand: the tier rules leave the category alone until it is released.
+    category_manual: bool = False
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,20 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import BigInteger, Select, Text, func, insert, literal, select, text, update
+from sqlalchemy import (
+    BigInteger,
+    Select,
+    Text,
+    func,
+    insert,
+    literal,
+    not_,
+    null,
+    or_,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.exc import IntegrityError
 
@@ -112,10 +125,34 @@ async def set_category(
     customer_ids: list[str] | None = None,
     filter: CustomerFilter | None = None,
 ) -> CategoryChange:
-    """Move the given customers (by ids, or all matching a filter) to a category, in one
-    transaction, with a CategoryChanged event for each customer whose category changed."""
+    """Move the given customers (by ids, or all matching a filter) to a category by hand, in
+    one transaction, with a CategoryChanged event (reason MANUAL) for each customer whose
+    category changed. Every selected customer's category becomes manual: the tier rules
+    leave it alone until it is released (domain.tiers.overrides)."""
     problems = Problems()
     cat = parse_id(problems, "categoryId", category_id)
+    selection = check_selection(problems, customer_ids, filter)
+    problems.raise_if_any()
+    async with uow:
+        if cat not in await repo.categories_by_id(uow, [cat]):
+            raise DomainError.one("categoryId", ErrorCode.NOT_FOUND, "No such category.")
+        change = await _move(uow, await selected_customers(uow, selection), cat, actor)
+        await uow.commit()
+    return change
+
+
+@dataclass(frozen=True)
+class Selection:
+    """Customers chosen by ids, or by a checked filter's criteria (one of the two)."""
+
+    ids: list[int]
+    criteria: dict[str, Any] | None
+
+
+def check_selection(
+    problems: Problems, customer_ids: list[str] | None, filter: CustomerFilter | None
+) -> Selection:
+    """Either customerIds (at most MAX_BULK_CUSTOMERS) or a filter, checked."""
     if (customer_ids is None) == (filter is None):
         problems.add("customerIds", ErrorCode.REQUIRED, "Give either customerIds or a filter.")
     ids = [parse_id(problems, f"customerIds.{i}", raw) for i, raw in enumerate(customer_ids or [])]
@@ -126,24 +163,20 @@ async def set_category(
             f"At most {MAX_BULK_CUSTOMERS} customers at once; use a filter.",
         )
     criteria = filter_criteria(problems, filter, "filter") if filter is not None else None
-    problems.raise_if_any()
-    async with uow:
-        if cat not in await repo.categories_by_id(uow, [cat]):
-            raise DomainError.one("categoryId", ErrorCode.NOT_FOUND, "No such category.")
-        if criteria is None:
-            found = set((await repo.customers_by_id(uow, ids)).keys())
-            missing = [i for i, cid in enumerate(ids) if cid not in found]
-            if missing:
-                raise DomainError(
-                    Problem(f"customerIds.{i}", ErrorCode.NOT_FOUND, "No such customer.")
-                    for i in missing
-                )
-            selected = select(customers.c.id).where(customers.c.id.in_(ids))
-        else:
-            selected = repo.filtered_ids(repo.filter_conditions(**criteria))
-        change = await _move(uow, selected, cat, actor)
-        await uow.commit()
-    return change
+    return Selection(ids, criteria)
+
+
+async def selected_customers(uow: UnitOfWork, selection: Selection) -> Select[Any]:
+    """A query of the selected customers' ids; an unknown id is NOT_FOUND on its field."""
+    if selection.criteria is not None:
+        return repo.filtered_ids(repo.filter_conditions(**selection.criteria))
+    found = set((await repo.customers_by_id(uow, selection.ids)).keys())
+    missing = [i for i, cid in enumerate(selection.ids) if cid not in found]
+    if missing:
+        raise DomainError(
+            Problem(f"customerIds.{i}", ErrorCode.NOT_FOUND, "No such customer.") for i in missing
+        )
+    return select(customers.c.id).where(customers.c.id.in_(selection.ids))
 
 
 @dataclass(frozen=True)
@@ -155,20 +188,22 @@ class CategoryChange:
 async def _move(
     uow: UnitOfWork, selected: Select[Any], category_id: int, actor: str
 ) -> CategoryChange:
-    """One statement: update the category, write a CategoryChanged event per customer, and
-    return the count and the first ids (a filter may select a million customers)."""
+    """One statement: set the category (marked manual) of the selected customers, write a
+    CategoryChanged event per customer whose category changed, and return their count and
+    first ids (a filter may select a million customers)."""
     old = customers.alias("old")
-    changed = (
+    updated = (
         update(customers)
         .where(
             customers.c.id.in_(selected.scalar_subquery()),
-            customers.c.category_id != category_id,
+            or_(customers.c.category_id != category_id, not_(customers.c.category_manual)),
             old.c.id == customers.c.id,
         )
-        .values(category_id=category_id, updated_at=func.now())
+        .values(category_id=category_id, category_manual=True, updated_at=func.now())
         .returning(customers.c.id, old.c.category_id.label("previous"))
-        .cte("changed")
+        .cte("updated")
     )
+    changed = select(updated).where(updated.c.previous != category_id).cte("changed")
     events = (
         insert(domain_events)
         .from_select(
@@ -183,6 +218,12 @@ async def _move(
                     literal(category_id, BigInteger),
                     "actor",
                     literal(actor, Text),
+                    "reason",
+                    literal("MANUAL", Text),
+                    "measure",
+                    null(),
+                    "value",
+                    null(),
                 ),
             ),
         )

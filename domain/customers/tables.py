@@ -52,6 +52,8 @@ customers = Table(
     Column("consent_email", Boolean, nullable=False, server_default=text("false")),
     Column("consent_sms", Boolean, nullable=False, server_default=text("false")),
     Column("category_id", BigInteger, ForeignKey("point_categories.id"), nullable=False),
+    # Set by hand (setCustomerCategory): the tier rules leave the category alone.
+    Column("category_manual", Boolean, nullable=False, server_default=text("false")),
     Column("attributes", JSONB, nullable=False, server_default=text("'{}'::jsonb")),
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),

@@ -23,6 +23,10 @@ class CategoryChanged(DomainEvent):
     from_category_id: int
     to_category_id: int
     actor: str
+    # MANUAL (setCustomerCategory) or RULE (the tier rules; with their measure and value).
+    reason: str = "MANUAL"
+    measure: str | None = None
+    value: int | None = None
 
 
 @dataclass(frozen=True)

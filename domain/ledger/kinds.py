@@ -14,6 +14,7 @@ class EntryKind(StrEnum):
     REDEMPTION_REFUND = "REDEMPTION_REFUND"  # points that paid a refunded part, given back
     ACTION = "ACTION"  # fixed points for something the customer did (registration, review)
     EXPIRY = "EXPIRY"  # what lots past their expiry date had left (the expiry job)
+    GIFT = "GIFT"  # a periodic gift's credit (counts as earned)
 
 
 # Debits of these kinds take back points that were earned; they are not "spending".

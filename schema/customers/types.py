@@ -55,6 +55,10 @@ class CustomerType:
     attributes: JSON
     created_at: datetime
     updated_at: datetime
+    category_manual: bool = strawberry.field(
+        description="Set by hand (setCustomerCategory): the tier rules leave the category "
+        "alone until releaseCategoryOverride."
+    )
     category_id: strawberry.Private[int]
     customer_id: strawberry.Private[int]
 
@@ -73,6 +77,7 @@ class CustomerType:
             attributes=c.attributes,  # type: ignore[arg-type]
             created_at=c.created_at,
             updated_at=c.updated_at,
+            category_manual=c.category_manual,
             category_id=c.category_id,
             customer_id=c.id,
         )

@@ -38,6 +38,9 @@ WATCHED = (
     "reward_claims",
     "badges",
     "price_rules",
+    "gift_schedules",
+    "tier_rules",
+    "tier_rungs",
 )
 
 
@@ -161,6 +164,10 @@ async def test_given_a_cashier_when_serving_at_the_till_then_lookup_and_purchase
         "updateVoucherConversion",
         "createReward",
         "updateReward",
+        "createGiftSchedule",
+        "setTierRules",
+        "evaluateTiers",
+        "releaseCategoryOverride",
     ):
         message = refused(await cashier.post(*MUTATIONS[name]), "FORBIDDEN")
         assert "Not allowed" in message

@@ -74,3 +74,22 @@ async def events_of(engine: AsyncEngine, event_type: str) -> list[dict[str, Any]
             {"t": event_type},
         )
         return [{"customer_id": r.customer_id, **r.payload} for r in rows]
+
+
+async def bare_customers(engine: AsyncEngine, count: int) -> None:
+    """`count` customers in the default category with empty accounts, written directly
+    (thousands in a moment)."""
+    async with engine.begin() as conn:
+        await conn.execute(
+            text(
+                "INSERT INTO customers (category_id) SELECT id FROM point_categories, "
+                "generate_series(1, :n) WHERE is_default"
+            ),
+            {"n": count},
+        )
+        await conn.execute(
+            text(
+                "INSERT INTO point_accounts (customer_id) SELECT id FROM customers "
+                "WHERE id NOT IN (SELECT customer_id FROM point_accounts)"
+            )
+        )

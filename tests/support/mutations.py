@@ -232,4 +232,24 @@ MUTATIONS: dict[str, tuple[str, dict[str, Any]]] = {
         "mutation($input: ClaimRewardInput!) { claimReward(input: $input) { replayed } }",
         {"input": {"rewardId": "1", "customerId": "999999", "idempotencyKey": "perm-w"}},
     ),
+    "createGiftSchedule": (
+        "mutation($input: CreateGiftScheduleInput!) { createGiftSchedule(input: $input) { "
+        "schedule { id } } }",
+        {"input": {"name": "G", "cron": "0 9 1 * *", "points": 5, "description": "Thanks"}},
+    ),
+    "updateGiftSchedule": (
+        "mutation($input: UpdateGiftScheduleInput!) { updateGiftSchedule(input: $input) { "
+        "schedule { id } } }",
+        {"input": {"id": "1", "active": False}},
+    ),
+    "setTierRules": (
+        "mutation($input: SetTierRulesInput!) { setTierRules(input: $input) { movedCount } }",
+        {"input": {"measure": "LIFETIME_SPEND", "rungs": []}},
+    ),
+    "evaluateTiers": ("mutation { evaluateTiers { movedCount } }", {}),
+    "releaseCategoryOverride": (
+        "mutation($input: ReleaseCategoryOverrideInput!) { releaseCategoryOverride(input: $input) "
+        "{ releasedCount } }",
+        {"input": {"customerIds": ["1"]}},
+    ),
 }

@@ -35,6 +35,10 @@ WATCHED = (
     "expiry_rules",
     "product_line_earning_overrides",
     "domain_events",
+    "gift_schedules",
+    "gift_runs",
+    "tier_rules",
+    "tier_rungs",
 )
 
 TOP_LEVEL = "top-level BAD_USER_INPUT"

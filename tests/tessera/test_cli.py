@@ -16,6 +16,7 @@ from domain.uow import UnitOfWork
 from tests.domain.ledger.test_expiry import SEED_CUSTOMERS_WITH_DUE_LOTS
 from tests.support.api import GraphQLClient, running_server
 from tests.support.ledger import assert_ledger_sound
+from tests.support.loyalty import bare_customers
 
 
 async def tessera(database_url: str, *args: str) -> subprocess.CompletedProcess[str]:
@@ -151,3 +152,29 @@ async def test_the_scheduler_runs_until_told_to_stop(database_url: str, broker_u
     finally:
         if process.returncode is None:
             process.kill()
+
+
+async def test_run_gifts_pays_the_due_periods_and_evaluate_tiers_places_customers(
+    database_url: str, clean_db: AsyncEngine
+) -> None:
+    # Given a customer and an hourly gift of 7 points made two hours ago
+    await bare_customers(clean_db, 1)
+    async with clean_db.begin() as conn:
+        await conn.execute(
+            text(
+                "INSERT INTO gift_schedules (name, cron, points, description, runs_from) "
+                "VALUES ('Hourly', '0 * * * *', 7, 'Thanks', now() - interval '2 hours')"
+            )
+        )
+    # When `tessera run-gifts` runs twice
+    first = await tessera(database_url, "run-gifts")
+    second = await tessera(database_url, "run-gifts")
+    # Then the first paid the latest period once, the second nothing
+    assert first.returncode == 0, first.stderr
+    assert "1 customer(s) credited 7 points, 0 skipped" in first.stdout
+    assert "1 gift period(s) paid" in first.stdout
+    assert "0 gift period(s) paid" in second.stdout
+    # And `tessera evaluate-tiers` without rules moves nobody
+    placed = await tessera(database_url, "evaluate-tiers")
+    assert placed.returncode == 0, placed.stderr
+    assert "0 customer(s) moved by the tier rules" in placed.stdout

@@ -1,5 +1,5 @@
-"""The actors (ledger audit, hold expiry, points expiry), run by a real Dramatiq worker on
-the session's broker, and the scheduler that sends them."""
+"""The actors (ledger audit, hold expiry, points expiry, gift schedules, tier rules), run by
+a real Dramatiq worker on the session's broker, and the scheduler that sends them."""
 
 from __future__ import annotations
 
@@ -19,8 +19,12 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from domain.checkout.holds import hold_points
 from domain.checkout.quote import CartLine
-from domain.customers.services import create_customer
+from domain.customers.services import create_category, create_customer
+from domain.gifts.models import GiftScheduleSpec
+from domain.gifts.services import create_gift_schedule
 from domain.ledger.services import adjust_points
+from domain.tiers.models import RungInput, TierMeasure
+from domain.tiers.services import set_tier_rules
 from domain.uow import UnitOfWork
 from tessera.scheduler import add_jobs
 from tests.domain.ledger.test_expiry import SEED_CUSTOMERS_WITH_DUE_LOTS
@@ -124,7 +128,13 @@ async def test_the_scheduler_sends_the_hold_sweep_every_minute(
     scheduler = BackgroundScheduler(timezone=UTC)
     add_jobs(scheduler, actors)
     jobs = {job.id: job for job in scheduler.get_jobs()}
-    assert set(jobs) == {"expire_holds", "expire_points", "audit_ledger"}
+    assert set(jobs) == {
+        "expire_holds",
+        "expire_points",
+        "audit_ledger",
+        "run_gift_schedules",
+        "evaluate_tiers",
+    }
     # Then the sweep is due within the next minute and again a minute later
     now = datetime.now(UTC)
     first = jobs["expire_holds"].trigger.get_next_fire_time(None, now)
@@ -173,3 +183,60 @@ async def test_two_workers_expire_points_past_their_date_once(
         ).one()
     assert (entries, points) == (300, 3000)
     await assert_ledger_sound(clean_db)
+
+
+async def test_the_worker_pays_a_due_gift_period_once_even_when_sent_twice(
+    clean_db: AsyncEngine, actors: ModuleType, caplog: pytest.LogCaptureFixture
+) -> None:
+    # Given two customers and an hourly gift of 5 points made over an hour ago
+    for _ in range(2):
+        await create_customer(UnitOfWork(clean_db), {}, None)
+    spec = GiftScheduleSpec("Hourly", "0 * * * *", 5, "Hourly thanks")
+    await create_gift_schedule(UnitOfWork(clean_db), spec)
+    async with clean_db.begin() as conn:
+        await conn.execute(text("UPDATE gift_schedules SET runs_from = now() - interval '2 hours'"))
+    caplog.set_level(logging.INFO, logger="tessera.actors")
+    # When the scheduler's job sends the message twice and a worker (two threads) takes both
+    scheduler = BackgroundScheduler(timezone=UTC)
+    add_jobs(scheduler, actors)
+    job = scheduler.get_job("run_gift_schedules")
+    job.func()
+    message = job.func()
+    await asyncio.to_thread(run_worker_until_idle, actors, message)
+    # Then the period was paid once: 5 points each, one run
+    async with clean_db.connect() as conn:
+        found = (
+            await conn.execute(
+                text(
+                    "SELECT (SELECT count(*) FROM gift_runs), "
+                    "(SELECT array_agg(balance ORDER BY customer_id) FROM point_accounts)"
+                )
+            )
+        ).one()
+    assert (found[0], found[1]) == (1, [5, 5])
+    paid = [m for m in caplog.messages if m.startswith("gift schedule 'Hourly' paid")]
+    assert len(paid) == 1 and "2 customer(s) credited, 0 skipped" in paid[0]
+
+
+async def test_the_worker_places_customers_by_the_tier_rules(
+    clean_db: AsyncEngine, actors: ModuleType, caplog: pytest.LogCaptureFixture
+) -> None:
+    # Given a customer with 150 points earned and the ladder Base 0, Silver 100 points
+    customer = await create_customer(UnitOfWork(clean_db), {}, None)
+    await adjust_points(UnitOfWork(clean_db), str(customer.id), 150, "n", "t-1", "test")
+    silver = await create_category(UnitOfWork(clean_db), "Silver", "1", False)
+    rungs = [RungInput(str(customer.category_id), 0), RungInput(str(silver.id), 100)]
+    await set_tier_rules(UnitOfWork(clean_db), TierMeasure.POINTS_EARNED, 30, rungs)
+    caplog.set_level(logging.INFO, logger="tessera.actors")
+    # When the daily job's message is taken by a worker, twice
+    actors.evaluate_tiers.send()
+    message = actors.evaluate_tiers.send()
+    await asyncio.to_thread(run_worker_until_idle, actors, message)
+    # Then the customer is in Silver, moved once
+    async with clean_db.connect() as conn:
+        category = (await conn.execute(text("SELECT category_id FROM customers"))).scalar_one()
+    assert category == silver.id
+    assert sorted(m for m in caplog.messages if m.startswith("tier rules moved")) == [
+        "tier rules moved 0 customer(s)",
+        "tier rules moved 1 customer(s)",
+    ]

@@ -1,0 +1,1 @@
+"""Periodic gifts: schedules that credit every matching customer once per period."""

@@ -1,0 +1,152 @@
+"""Creating, changing and listing gift schedules; each call is one transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+from typing import Any
+
+from sqlalchemy import func, insert, select, update
+from sqlalchemy.exc import IntegrityError
+
+from domain.customers.repository import categories_by_id
+from domain.errors import DomainError, ErrorCode, Problem, Problems
+from domain.gifts.models import (
+    GiftRun,
+    GiftSchedule,
+    GiftScheduleSpec,
+    check_spec,
+    schedule_of,
+)
+from domain.gifts.tables import gift_runs, gift_schedules
+from domain.pagination import Page
+from domain.uow import UnitOfWork, violated_constraint
+from domain.validation import parse_id
+
+_NAME_TAKEN = "uq_gift_schedules_name"
+
+
+async def create_gift_schedule(uow: UnitOfWork, spec: GiftScheduleSpec) -> GiftSchedule:
+    """Add a schedule; every problem of its settings is reported at once (an invalid cron is
+    INVALID_CRON naming its field). It pays its first period after now, never one before."""
+    problems = Problems()
+    clean = check_spec(problems, spec)
+    problems.raise_if_any()
+    async with uow:
+        await _check_categories(uow, clean)
+        try:
+            row = (
+                await uow.execute(
+                    insert(gift_schedules).values(**clean.columns()).returning(gift_schedules)
+                )
+            ).one()
+        except IntegrityError as error:
+            raise _duplicate(error) from error
+        await uow.commit()
+    return schedule_of(row)
+
+
+async def update_gift_schedule(
+    uow: UnitOfWork, schedule_id: str, changes: dict[str, Any]
+) -> GiftSchedule:
+    """Change some settings (the others stay), all or nothing. Changing the cron, or making
+    an inactive schedule active again, starts its periods afresh from now: periods before
+    that are never paid. Past runs are not affected."""
+    problems = Problems()
+    sid = parse_id(problems, "id", schedule_id)
+    problems.raise_if_any()
+    async with uow:
+        row = (
+            await uow.execute(
+                select(gift_schedules).where(gift_schedules.c.id == sid).with_for_update()
+            )
+        ).one_or_none()
+        if row is None:
+            raise DomainError.one("id", ErrorCode.NOT_FOUND, "No such gift schedule.")
+        before = schedule_of(row).spec
+        clean = check_spec(problems, replace(before, **changes))
+        problems.raise_if_any()
+        await _check_categories(uow, clean)
+        values = clean.columns()
+        if clean.cron != before.cron or (clean.active and not before.active):
+            values["runs_from"] = func.now()
+        try:
+            row = (
+                await uow.execute(
+                    update(gift_schedules)
+                    .where(gift_schedules.c.id == sid)
+                    .values(**values, updated_at=func.now())
+                    .returning(gift_schedules)
+                )
+            ).one()
+        except IntegrityError as error:
+            raise _duplicate(error) from error
+        last = await _last_periods(uow, [sid])
+        await uow.commit()
+    return schedule_of(row, last.get(sid))
+
+
+async def list_gift_schedules(
+    uow: UnitOfWork, limit: int, after_id: int | None
+) -> Page[GiftSchedule]:
+    """Schedules in the order they were made, `limit` at a time after `after_id`, each with
+    the period of its latest run."""
+    query = select(gift_schedules).order_by(gift_schedules.c.id).limit(limit + 1)
+    if after_id is not None:
+        query = query.where(gift_schedules.c.id > after_id)
+    async with uow:
+        rows = list(await uow.execute(query))
+        last = await _last_periods(uow, [r.id for r in rows])
+    return Page.from_rows([schedule_of(r, last.get(r.id)) for r in rows], limit)
+
+
+async def runs_of(
+    uow: UnitOfWork, schedule_ids: Sequence[int], limit: int
+) -> dict[int, list[GiftRun]]:
+    """Each schedule's latest `limit` runs, newest period first, in one statement of the
+    open unit of work."""
+    ranked = (
+        select(
+            gift_runs,
+            func.row_number()
+            .over(partition_by=gift_runs.c.schedule_id, order_by=gift_runs.c.period.desc())
+            .label("rank"),
+        )
+        .where(gift_runs.c.schedule_id.in_(list(schedule_ids)))
+        .subquery()
+    )
+    query = (
+        select(*[ranked.c[c.name] for c in gift_runs.columns])
+        .where(ranked.c.rank <= limit)
+        .order_by(ranked.c.schedule_id, ranked.c.period.desc())
+    )
+    found: dict[int, list[GiftRun]] = {sid: [] for sid in schedule_ids}
+    for row in await uow.execute(query):
+        found[row.schedule_id].append(GiftRun(**row._asdict()))
+    return found
+
+
+async def _last_periods(uow: UnitOfWork, schedule_ids: list[int]) -> dict[int, Any]:
+    rows = await uow.execute(
+        select(gift_runs.c.schedule_id, func.max(gift_runs.c.period).label("last_period"))
+        .where(gift_runs.c.schedule_id.in_(schedule_ids))
+        .group_by(gift_runs.c.schedule_id)
+    )
+    return {row.schedule_id: row.last_period for row in rows}
+
+
+async def _check_categories(uow: UnitOfWork, spec: GiftScheduleSpec) -> None:
+    wanted = [int(c) for c in spec.filter.category_ids or ()]
+    known = await categories_by_id(uow, wanted)
+    missing = [i for i, cid in enumerate(wanted) if cid not in known]
+    if missing:
+        raise DomainError(
+            Problem(f"filter.categoryIds.{i}", ErrorCode.NOT_FOUND, "No such category.")
+            for i in missing
+        )
+
+
+def _duplicate(error: IntegrityError) -> DomainError:
+    if violated_constraint(error) != _NAME_TAKEN:
+        raise error
+    return DomainError.one("name", ErrorCode.DUPLICATE, "A gift schedule with this name exists.")

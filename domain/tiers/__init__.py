@@ -1,0 +1,1 @@
+"""Tiers by rule: categories assigned from a measure (lifetime spend, points earned)."""

@@ -1,0 +1,1 @@
+"""Periodic gifts in GraphQL."""

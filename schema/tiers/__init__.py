@@ -1,0 +1,1 @@
+"""Tiers by rule in GraphQL."""

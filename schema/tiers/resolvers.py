@@ -1,0 +1,130 @@
+"""Tier rule queries and mutations, and handing hand-set categories back to the rules."""
+
+from __future__ import annotations
+
+import strawberry
+
+from domain.access.permissions import Permission
+from domain.customers import repository as customers_repo
+from domain.tiers import evaluation, services
+from domain.tiers.evaluation import Move
+from schema.context import Info
+from schema.customers.types import CustomerFilterInput, CustomerType
+from schema.errors import UserError, payload_on_error
+from schema.permissions import requires
+from schema.tiers.types import TierMeasureEnum, TierMoveType, TierRulesType, TierRungInputType
+
+
+@strawberry.input(description="Replaces the whole ladder; `rungs: []` turns the rules off.")
+class SetTierRulesInput:
+    measure: TierMeasureEnum  # type: ignore[valid-type]
+    rungs: list[TierRungInputType]
+    window_days: int | None = strawberry.field(
+        default=None, description="POINTS_EARNED only: the rolling window, in days."
+    )
+    dry_run: bool = strawberry.field(
+        default=False, description="Check and preview the moves; write nothing."
+    )
+
+
+@strawberry.type
+class SetTierRulesPayload:
+    rules: TierRulesType | None = None
+    moves: list[TierMoveType] = strawberry.field(
+        default_factory=list,
+        description="What an evaluation under these rules would move now (customers move "
+        "at the next evaluation).",
+    )
+    moved_count: int = 0
+    dry_run: bool = False
+    user_errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+@strawberry.type
+class EvaluateTiersPayload:
+    moves: list[TierMoveType] = strawberry.field(default_factory=list)
+    moved_count: int = 0
+    user_errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+@strawberry.input(description="Give customerIds or a filter (the customers list's filter).")
+class ReleaseCategoryOverrideInput:
+    customer_ids: list[strawberry.ID] | None = None
+    filter: CustomerFilterInput | None = None
+
+
+@strawberry.type
+class ReleaseCategoryOverridePayload:
+    released_count: int = strawberry.field(
+        default=0, description="Customers whose hand-set category went back to the rules."
+    )
+    moves: list[TierMoveType] = strawberry.field(
+        default_factory=list, description="Where the rules placed them at once."
+    )
+    customers: list[CustomerType] = strawberry.field(
+        default_factory=list, description="The released customers (the first 100)."
+    )
+    user_errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+def _moves(moves: list[Move]) -> list[TierMoveType]:
+    return [TierMoveType.of(m) for m in moves]
+
+
+@strawberry.type
+class TierQueries:
+    @strawberry.field(permission_classes=[requires(Permission.VIEW_CUSTOMERS)])
+    async def tier_rules(self, info: Info) -> TierRulesType:
+        return TierRulesType.of(await services.get_tier_rules(info.context.new_uow()))
+
+
+@strawberry.type
+class TierMutations:
+    @strawberry.mutation(permission_classes=[requires(Permission.MANAGE_ENGAGEMENT)])
+    @payload_on_error(SetTierRulesPayload)
+    async def set_tier_rules(self, info: Info, input: SetTierRulesInput) -> SetTierRulesPayload:
+        change = await services.set_tier_rules(
+            info.context.new_uow(),
+            input.measure,
+            input.window_days,
+            [r.to_domain() for r in input.rungs],
+            dry_run=input.dry_run,
+        )
+        return SetTierRulesPayload(
+            rules=TierRulesType.of(change.rules),
+            moves=_moves(change.moves),
+            moved_count=sum(m.customers for m in change.moves),
+            dry_run=change.dry_run,
+        )
+
+    @strawberry.mutation(
+        permission_classes=[requires(Permission.MANAGE_ENGAGEMENT)],
+        description="Place every customer not set by hand by the tier rules now (what the "
+        "daily evaluate_tiers job does).",
+    )
+    @payload_on_error(EvaluateTiersPayload)
+    async def evaluate_tiers(self, info: Info) -> EvaluateTiersPayload:
+        done = await evaluation.evaluate_tiers(info.context.new_uow())
+        return EvaluateTiersPayload(moves=_moves(done.moves), moved_count=done.moved)
+
+    @strawberry.mutation(
+        permission_classes=[requires(Permission.MANAGE_CATEGORIES)],
+        description="Hand customers whose category was set by hand back to the tier rules, "
+        "which place them at once.",
+    )
+    @payload_on_error(ReleaseCategoryOverridePayload)
+    async def release_category_override(
+        self, info: Info, input: ReleaseCategoryOverrideInput
+    ) -> ReleaseCategoryOverridePayload:
+        done = await services.release_category_override(
+            info.context.new_uow(),
+            customer_ids=list(input.customer_ids) if input.customer_ids is not None else None,
+            filter=input.filter.to_domain() if input.filter is not None else None,
+        )
+        async with info.context.new_uow() as uow:
+            shown = await customers_repo.customers_by_id(uow, done.first_ids)
+        return ReleaseCategoryOverridePayload(
+            released_count=done.released,
+            moves=_moves(done.moves),
+            customers=[CustomerType.of(shown[i]) for i in done.first_ids if i in shown],
+        )

@@ -1,0 +1,90 @@
+"""Cron expressions of gift schedules: what is refused, and which period is due when."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from domain.errors import ErrorCode, Problems
+from domain.gifts.cron import check_cron, latest_until, next_after
+from domain.gifts.models import GiftSchedule, GiftScheduleSpec
+
+MARCH_1_9AM = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
+
+
+def problems_of(expression: str) -> list[tuple[str | None, ErrorCode, str]]:
+    problems = Problems()
+    check_cron(problems, "cron", expression)
+    return [(p.field, p.code, p.message) for p in problems.items]
+
+
+@pytest.mark.parametrize(
+    ("expression", "named"),
+    [
+        ("61 * * * *", "minute field '61'"),
+        ("0 24 * * *", "hour field '24'"),
+        ("0 9 32 * *", "day of month field '32'"),
+        ("0 9 1 13 *", "month field '13'"),
+        ("0 9 * * MONDAY", "day of week field 'MONDAY'"),
+        ("0 9 * *", "5 fields"),
+        ("0 0 9 1 * *", "5 fields"),
+        ("0 0 30 2 *", "never fires"),
+    ],
+)
+def test_an_invalid_cron_is_refused_naming_the_field_at_fault(expression: str, named: str) -> None:
+    ((field, code, message),) = problems_of(expression)
+    assert (field, code) == ("cron", ErrorCode.INVALID_CRON)
+    assert named in message
+
+
+def test_a_valid_cron_is_kept_with_its_fields_separated_by_single_spaces() -> None:
+    problems = Problems()
+    assert check_cron(problems, "cron", "  0  9 1 *   * ") == "0 9 1 * *"
+    assert problems.items == []
+
+
+def test_weekdays_are_read_as_crontab_reads_them_sunday_being_0_and_7() -> None:
+    # Given Sunday 1 March 2026, 9:00
+    assert MARCH_1_9AM.weekday() == 6
+    # Then both 0 and 7 mean Sunday, and 1 Monday
+    assert latest_until("0 9 * * 0", MARCH_1_9AM) == MARCH_1_9AM
+    assert latest_until("0 9 * * 7", MARCH_1_9AM) == MARCH_1_9AM
+    assert next_after("0 9 * * 1", MARCH_1_9AM) == MARCH_1_9AM + timedelta(days=1)
+
+
+def test_the_latest_period_includes_a_fire_time_exactly_now_and_the_next_is_after_it() -> None:
+    monthly = "0 9 1 * *"
+    assert latest_until(monthly, MARCH_1_9AM) == MARCH_1_9AM
+    assert latest_until(monthly, MARCH_1_9AM - timedelta(microseconds=1)) == datetime(
+        2026, 2, 1, 9, 0, tzinfo=UTC
+    )
+    assert next_after(monthly, MARCH_1_9AM) == datetime(2026, 4, 1, 9, 0, tzinfo=UTC)
+
+
+def schedule(runs_from: datetime, last: datetime | None, active: bool = True) -> GiftSchedule:
+    spec = GiftScheduleSpec("Monthly", "0 9 1 * *", 50, "Thank you", active=active)
+    return GiftSchedule(1, spec, runs_from, last, runs_from, runs_from)
+
+
+def test_only_the_latest_period_is_due_and_only_once() -> None:
+    # Given a monthly schedule made in January that last paid 1 February
+    made = datetime(2026, 1, 15, tzinfo=UTC)
+    paid_feb = schedule(made, datetime(2026, 2, 1, 9, 0, tzinfo=UTC))
+    # When asked on 20 April (March was missed), then only April is due
+    april = datetime(2026, 4, 20, tzinfo=UTC)
+    assert paid_feb.due_period(april) == datetime(2026, 4, 1, 9, 0, tzinfo=UTC)
+    # And once April is paid, nothing is due until May, which is its next run
+    paid_april = replace(paid_feb, last_period=datetime(2026, 4, 1, 9, 0, tzinfo=UTC))
+    assert paid_april.due_period(april) is None
+    assert paid_april.next_run_at(april) == datetime(2026, 5, 1, 9, 0, tzinfo=UTC)
+
+
+def test_no_period_before_the_schedule_counts_and_an_inactive_one_is_never_due() -> None:
+    made = datetime(2026, 3, 15, tzinfo=UTC)
+    assert schedule(made, None).due_period(datetime(2026, 3, 20, tzinfo=UTC)) is None
+    assert schedule(made, None).next_run_at(made) == datetime(2026, 4, 1, 9, 0, tzinfo=UTC)
+    paused = schedule(made, None, active=False)
+    assert paused.due_period(datetime(2026, 6, 2, tzinfo=UTC)) is None
+    assert paused.next_run_at(made) is None
