@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import time
 from dataclasses import replace
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import text
@@ -17,6 +17,7 @@ from domain.gifts.cron import next_after
 from domain.gifts.models import GiftFilter, GiftSchedule, GiftScheduleSpec
 from domain.gifts.runs import run_gift_schedules
 from domain.gifts.services import create_gift_schedule, update_gift_schedule
+from domain.ledger.expiry import update_expiry_rule
 from domain.ledger.services import adjust_points
 from domain.limits import BALANCE_CEILING
 from domain.uow import UnitOfWork
@@ -232,3 +233,25 @@ async def test_gifts_for_three_thousand_customers_are_one_run_in_one_statement_a
     assert await rows(clean_db, "SELECT count(*) FROM point_lots") == [(3000,)]
     assert elapsed_s < 10, elapsed_s
     await assert_ledger_sound(clean_db)
+
+
+async def test_the_lots_a_gift_opens_expire_by_the_programs_validity(
+    clean_db: AsyncEngine,
+) -> None:
+    # Given points valid for 30 days, a customer and a monthly gift
+    await update_expiry_rule(UnitOfWork(clean_db), 30, None)
+    ann = await customer(clean_db)
+    first = periods_after(await schedule(clean_db), 1)[0]
+    # When the period is paid
+    await run_gift_schedules(UnitOfWork(clean_db), first + timedelta(minutes=5))
+    # Then the gift's lot expires at the end of the UTC day 30 days after it was opened
+    (lot,) = await rows(
+        clean_db,
+        "SELECT l.customer_id, l.expires_at, e.created_at FROM point_lots l "
+        "JOIN ledger_entries e ON e.id = l.entry_id WHERE e.kind = 'GIFT'",
+    )
+    opened_day = lot.created_at.astimezone(UTC).date()
+    assert lot.customer_id == ann
+    assert lot.expires_at == datetime.combine(
+        opened_day + timedelta(days=31), datetime.min.time(), tzinfo=UTC
+    )
