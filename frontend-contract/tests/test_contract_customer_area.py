@@ -1,7 +1,10 @@
-"""The customer area's flow, with its own operation files and a customer JWT: the balance
-and the history, a page at a time, newest first; nobody else's data."""
+"""The customer area's flow, with its own operation files and a customer JWT: the home page
+(introduction, points held and expiring, history, badges, rewards), the balance and the
+history, a page at a time, newest first; nobody else's data."""
 
 from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
 
 from contract_support import customer_token, operation, run, run_mutation
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -97,3 +100,67 @@ async def test_expired_customer_token_is_refused(gql: GraphQLClient) -> None:
     # When the app asks for the balance, then the caller is told to sign in again.
     body = await expired.post(operation("customer-area/MyPoints"))
     assert error_codes(body) == ["UNAUTHENTICATED"]
+
+
+async def test_the_customer_area_home_shows_everything_in_one_request(
+    gql: GraphQLClient, tokens: dict[str, str], engine: AsyncEngine
+) -> None:
+    # Given the shop's introduction, points valid 10 days, Bronze (100-499) and Silver (500+)
+    # badges and a mug for 300 points
+    intro = "Welcome to Beans & Co rewards!"
+    await run_mutation(gql, "admin/UpdateCustomerArea", {"introduction": intro})
+    await run_mutation(gql, "admin/UpdatePointsExpiry", {"input": {"validityDays": 10}})
+    for title, low, high in (("Bronze", 100, 499), ("Silver", 500, None)):
+        badge = {"title": title, "minPoints": low, "maxPoints": high, "idempotencyKey": title}
+        await run_mutation(gql, "admin/CreateBadge", {"input": badge})
+    mug = {
+        "name": "Coffee mug",
+        "kind": "FREE_PRODUCT",
+        "costPoints": 300,
+        "voucher": {"kind": "GIFT_ITEM", "giftSku": "MUG"},
+    }
+    await run_mutation(gql, "admin/CreateReward", {"input": mug})
+    # And Ann with 450 points, 100 of them held by a checkout at the till
+    ann = await _customer(gql, "web-area", "Ann")
+    await _adjust(gql, ann, 450, "welcome")
+    hold = {
+        "customerId": ann,
+        "orderId": "T9-1",
+        "points": 100,
+        "cart": [{"sku": "BAG", "quantity": 1, "unitPriceMinor": 5000}],
+        "idempotencyKey": "T9-1-hold",
+    }
+    await run_mutation(gql.as_(tokens["cashier"]), "pos/HoldPoints", {"input": hold})
+
+    # When her app opens the customer area
+    area = await run(gql.as_(customer_token("web-area")), "customer-area/MyArea")
+
+    # Then it shows the introduction, her points (100 held), when the 450 expire, her latest
+    # movement, Bronze unlocked and Silver 50 points away, and the mug within reach
+    assert area["customerArea"] == {"introduction": intro}
+    me = area["me"]
+    (latest,) = me["ledger"]["nodes"]
+    assert (latest["points"], latest["kind"], latest["note"]) == (450, "MANUAL", "welcome")
+    credited = datetime.fromisoformat(latest["createdAt"]).astimezone(UTC).date()
+    assert me["points"] == {
+        "balance": 450,
+        "held": 100,
+        "spendable": 350,
+        "lifetimeEarned": 450,
+        "expiringSoon": [{"date": (credited + timedelta(days=11)).isoformat(), "points": 450}],
+    }
+    assert [u["badge"]["title"] for u in me["badges"]["unlocked"]] == ["Bronze"]
+    assert [(n["badge"]["title"], n["pointsNeeded"]) for n in me["badges"]["next"]] == [
+        ("Silver", 50)
+    ]
+    assert [(r["reward"]["name"], r["pointsNeeded"], r["claimable"]) for r in me["rewards"]] == [
+        ("Coffee mug", 0, True)
+    ]
+
+    # And another customer's app sees their own empty area, nothing of Ann's
+    await _customer(gql, "web-other", "Olga")
+    other = (await run(gql.as_(customer_token("web-other")), "customer-area/MyArea"))["me"]
+    assert other["points"]["balance"] == 0 and other["ledger"]["nodes"] == []
+    assert other["badges"]["unlocked"] == []
+    async with engine.connect() as conn:
+        assert await find_violations(conn) == []
