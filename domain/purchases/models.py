@@ -50,6 +50,7 @@ class Refund:
     points_taken: int
     points_uncollected: int
     entry_id: int | None
+    points_expired: int = 0  # already expired from the order's lot: not taken again
     points_returned: int = 0  # points that paid for the refunded part, given back
     value_returned_minor: int = 0  # what they paid: that part of the refund is in points
     return_entry_id: int | None = None

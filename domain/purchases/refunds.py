@@ -41,9 +41,10 @@ async def refund_purchase(
     """Refund some lines (or, with `lines` None, everything not yet refunded) of an order.
 
     Takes back the points earned on the refunded part: the difference between what the
-    order earned and what its remaining lines would earn under the same snapshot. If the
-    customer has already spent them, takes what the balance allows and records the rest
-    as uncollected: the balance never goes below zero. Replaying the key returns the
+    order earned and what its remaining lines would earn under the same snapshot. Points
+    that already expired from the order's lot are not taken again (recorded as expired);
+    if the customer has spent them, takes what the balance allows and records the rest as
+    uncollected: the balance never goes below zero. Replaying the key returns the
     first refund."""
     problems = Problems()
     clean_order = required_text(problems, "orderId", order_id, 100)
@@ -118,25 +119,7 @@ async def _refund(
     # it earned finds them (fewer points left uncollected).
     returned = await return_points_used(uow, refunded, key, actor)
     due = await _points_due(uow, refunded)
-    taken, entry_id = 0, None
-    if due > 0:
-        account = await get_account(uow, purchase.customer_id)
-        assert account is not None
-        taken = min(due, account.spendable)  # held points stay reserved
-        if taken > 0:
-            posting = post.Posting.of(
-                purchase.customer_id,
-                -taken,
-                EntryKind.REFUND,
-                actor,
-                source_type="purchase",
-                source_ref=f"{shop}/{order_id}",
-                idempotency_key=f"refund:{key}",
-                note=f"Refund of order {order_id}",
-            )
-            lot = await lot_opened_by_purchase(uow, purchase.id)
-            posted = await post.debit(uow, posting, preferred_lot_id=lot)
-            entry_id = posted.entry_id
+    taken, expired, entry_id = await _take_back(uow, purchase, due, key, actor)
     row = (
         await uow.execute(
             pg_insert(refunds)
@@ -147,7 +130,8 @@ async def _refund(
                 amount_minor=amount,
                 points_due=due,
                 points_taken=taken,
-                points_uncollected=due - taken,
+                points_uncollected=due - taken - expired,
+                points_expired=expired,
                 entry_id=entry_id,
                 points_returned=returned.points,
                 value_returned_minor=returned.value_minor,
@@ -163,7 +147,7 @@ async def _refund(
             order_id=order_id,
             amount_minor=amount,
             points_taken=taken,
-            points_uncollected=due - taken,
+            points_uncollected=due - taken - expired,
             points_returned=returned.points,
         )
     )
@@ -228,6 +212,52 @@ async def _points_due(uow: UnitOfWork, purchase: Purchase) -> int:
     return max(0, purchase.points_earned - int(already_due) - still_earned)
 
 
+async def _take_back(
+    uow: UnitOfWork, purchase: Purchase, due: int, key: str, actor: str
+) -> tuple[int, int, int | None]:
+    """Take back `due` earned points: (taken, expired, the REFUND entry's id).
+
+    What expired from the lot the purchase opened is not taken again (the customer lost it
+    already); of the rest, what the spendable points allow (held points stay reserved)."""
+    if due <= 0:
+        return 0, 0, None
+    lot = await lot_opened_by_purchase(uow, purchase.id)
+    expired = min(due, await _expired_not_yet_counted(uow, purchase.id, lot))
+    account = await get_account(uow, purchase.customer_id)
+    assert account is not None
+    taken = min(due - expired, account.spendable)
+    if taken <= 0:
+        return 0, expired, None
+    posting = post.Posting.of(
+        purchase.customer_id,
+        -taken,
+        EntryKind.REFUND,
+        actor,
+        source_type="purchase",
+        source_ref=f"{purchase.shop}/{purchase.order_id}",
+        idempotency_key=f"refund:{key}",
+        note=f"Refund of order {purchase.order_id}",
+    )
+    posted = await post.debit(uow, posting, preferred_lot_id=lot)
+    return taken, expired, posted.entry_id
+
+
+_EXPIRED_FROM_LOT = text("""
+    SELECT COALESCE((SELECT -sum(a.points) FROM lot_allocations a
+                       JOIN ledger_entries e ON e.id = a.entry_id
+                      WHERE a.lot_id = :lot AND e.kind = 'EXPIRY'), 0)
+         - COALESCE((SELECT sum(points_expired) FROM refunds WHERE purchase_id = :purchase), 0)
+""")
+
+
+async def _expired_not_yet_counted(uow: UnitOfWork, purchase_id: int, lot: int | None) -> int:
+    """Points that expired from the purchase's lot and no earlier refund counted yet."""
+    if lot is None:
+        return 0
+    found = await uow.execute(_EXPIRED_FROM_LOT, {"lot": lot, "purchase": purchase_id})
+    return max(0, int(found.scalar_one()))
+
+
 async def lot_opened_by_purchase(uow: UnitOfWork, purchase_id: int) -> int | None:
     entry = (
         await uow.execute(
@@ -247,6 +277,7 @@ def _refund_model(row: Any, replayed: bool = False) -> Refund:
         points_taken=row.points_taken,
         points_uncollected=row.points_uncollected,
         entry_id=row.entry_id,
+        points_expired=row.points_expired,
         points_returned=row.points_returned,
         value_returned_minor=row.value_returned_minor,
         return_entry_id=row.return_entry_id,

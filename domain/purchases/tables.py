@@ -112,6 +112,8 @@ refunds = Table(
     Column("points_taken", BigInteger, nullable=False),
     # Points that could not be taken back because the customer had already spent them.
     Column("points_uncollected", BigInteger, nullable=False),
+    # Points not taken back because they had already expired from the order's lot.
+    Column("points_expired", BigInteger, nullable=False, server_default=text("0")),
     Column("entry_id", BigInteger, ForeignKey("ledger_entries.id")),
     # Points that paid for the refunded part, given back to the customer, and their value.
     Column("points_returned", BigInteger, nullable=False, server_default=text("0")),

@@ -88,6 +88,9 @@ class RefundType:
     points_uncollected: int = strawberry.field(
         description="Points already spent, so not taken back (the balance never goes negative)."
     )
+    points_expired: int = strawberry.field(
+        description="Points that had already expired from the order's lot, so not taken again."
+    )
     entry_id: strawberry.ID | None
     points_returned: int = strawberry.field(
         description="Points that paid for the refunded part, given back to the customer."
@@ -108,6 +111,7 @@ class RefundType:
             points_due=r.points_due,
             points_taken=r.points_taken,
             points_uncollected=r.points_uncollected,
+            points_expired=r.points_expired,
             entry_id=strawberry.ID(str(r.entry_id)) if r.entry_id else None,
             points_returned=r.points_returned,
             value_returned_minor=Money(r.value_returned_minor),

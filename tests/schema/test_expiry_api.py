@@ -130,3 +130,37 @@ async def test_a_list_of_customers_reads_expiring_points_in_one_query(gql: Graph
     # Then one query read them all
     assert [n["points"]["expiringSoon"] for n in nodes] == [[{"points": 10 + n}] for n in range(5)]
     assert len([s for s in seen if "FROM point_lots" in s]) == 1
+
+
+RECORD = """mutation($id: ID!) { recordPurchase(input: {orderId: "EXP-1", customerId: $id,
+  status: PAID, lines: [{sku: "A", quantity: 1, unitPriceMinor: 10000}]}) {
+  pointsAwarded userErrors { code } } }"""
+REFUND = """mutation { refundPurchase(input: {orderId: "EXP-1", idempotencyKey: "exp-r"}) {
+  refund { pointsDue pointsTaken pointsExpired pointsUncollected }
+  points { balance lifetimeEarned lifetimeExpired } userErrors { code } } }"""
+
+
+async def test_a_refund_does_not_take_back_points_that_already_expired(
+    gql: GraphQLClient, engine: AsyncEngine
+) -> None:
+    # Given points valid 30 days, a 100.00 purchase that earned 100, 30 of them spent, the
+    # other 70 expired; and 200 points credited since
+    made = await gql.data(CREATE_CUSTOMER, {"input": {"externalRef": "rex"}})
+    cid = made["createCustomer"]["customer"]["id"]
+    await validity(gql, validityDays=30)
+    assert (await gql.data(RECORD, {"id": cid}))["recordPurchase"]["pointsAwarded"] == 100
+    spent = await adjust(gql, cid, -30, "spend")
+    run = await expire_points(UnitOfWork(engine), midnight_after(spent, 30) + timedelta(hours=1))
+    assert run.points == 70
+    await adjust(gql, cid, 200, "later")
+    # When the whole order is refunded
+    refunded = (await gql.data(REFUND))["refundPurchase"]
+    # Then the 70 that expired are not taken again: only the 30 spent come off the balance
+    assert refunded["refund"] == {
+        "pointsDue": 100,
+        "pointsTaken": 30,
+        "pointsExpired": 70,
+        "pointsUncollected": 0,
+    }
+    assert refunded["points"]["balance"] == 170
+    await assert_ledger_sound(engine)

@@ -278,7 +278,9 @@ async def run_refund(engine: AsyncEngine, model: Model, op: Refund) -> str:
     if refund.replayed:
         return REPLAYED
     assert 0 <= refund.points_taken <= refund.points_due
-    assert refund.points_taken + refund.points_uncollected == refund.points_due
+    assert (
+        refund.points_taken + refund.points_uncollected + refund.points_expired == refund.points_due
+    )
     assert refund.points_returned >= 0
     async with engine.connect() as conn:
         cid = (
