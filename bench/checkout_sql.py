@@ -257,6 +257,7 @@ async def record_purchase(conn: asyncpg.Connection, sale: Sale) -> None:
         "points_earned": points,
         "awarded_at": now,
         "earning_snapshot": orjson.dumps(snapshot.to_json()).decode(),
+        "skus": [ln.sku for ln in lines],  # per line (the context's are distinct)
         "quantities": [ln.quantity for ln in lines],
         "prices": [ln.unit_price_minor for ln in lines],
         "discounted": [ln.discounted for ln in lines],
