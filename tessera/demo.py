@@ -7,6 +7,7 @@ import secrets
 import time
 from collections.abc import Callable
 from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -14,11 +15,22 @@ import jwt
 import uvicorn
 
 from domain.access.tokens import create_staff_token
+from domain.actions import services as actions
+from domain.actions.models import CustomerAction, EarningAction
+from domain.badges import services as badges
+from domain.badges.models import BadgeSpec
 from domain.checkout import rules as redemption_rules
 from domain.customers import repository as customers_repo
 from domain.customers import services as customers
 from domain.customers.models import PointCategory
+from domain.gifts import services as gifts
+from domain.gifts.models import GiftFilter, GiftScheduleSpec
 from domain.ledger import services as ledger
+from domain.ledger.expiry import update_expiry_rule
+from domain.pricing import services as pricing
+from domain.pricing.models import PriceCondition, PriceEffect, PriceRuleSpec, PriceScope
+from domain.promotions import services as promotions
+from domain.promotions.models import PromotionSpec
 from domain.purchases import rules
 from domain.purchases import services as purchases
 from domain.purchases.earning import Line, OverrideMode, PurchaseStatus
@@ -109,6 +121,7 @@ async def seed(url: str) -> bool:
             await ledger.adjust_points(
                 new(), str(customer.id), 50, "Welcome bonus", f"demo-welcome-{ref}", DEMO_ACTOR
             )
+        await _engagement(new, ids)
         return True
     finally:
         await engine.dispose()
@@ -151,6 +164,65 @@ async def _catalogue(new: Callable[[], UnitOfWork]) -> None:
         DEMO_ACTOR,
     )
     await conversion.update_conversion(new(), {"enabled": True, "min_value_minor": 500})
+
+
+async def _engagement(new: Callable[[], UnitOfWork], category_ids: dict[str, int]) -> None:
+    """Badges, member prices, actions that earn, a launch week of double points, points valid
+    12 months, and a monthly gift to VIP customers."""
+    badge_ids = {}
+    for title, low, high in (("Bronze", 100, 499), ("Silver", 500, 1999), ("Gold", 2000, None)):
+        made = await badges.create_badge(
+            new(), BadgeSpec(title, low, high), f"demo-badge-{title.lower()}"
+        )
+        badge_ids[title] = made.badge.id
+    await pricing.create_price_rule(
+        new(),
+        PriceRuleSpec(
+            "10% for Silver and Gold",
+            PriceEffect.PERCENT,
+            percent_bp=1000,
+            condition=PriceCondition.ANY_BADGE,
+            badge_ids=(badge_ids["Silver"], badge_ids["Gold"]),
+        ),
+        "demo-rule-silver",
+    )
+    await pricing.create_price_rule(
+        new(),
+        PriceRuleSpec(
+            "VIP price on coffee beans",
+            PriceEffect.MEMBER_PRICE,
+            member_price_minor=799,
+            scope=PriceScope.SKUS,
+            skus=("COFFEE-BEANS",),
+            condition=PriceCondition.CATEGORY,
+            category_ids=(category_ids["VIP"],),
+        ),
+        "demo-rule-vip-beans",
+    )
+    await actions.update_earning_actions(
+        new(),
+        [
+            EarningAction(CustomerAction.REGISTRATION, 20, True, True),
+            EarningAction(CustomerAction.NEWSLETTER, 10, True, True),
+            EarningAction(CustomerAction.REVIEW, 5, True, False),
+        ],
+    )
+    start = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+    await promotions.create_promotion(
+        new(),
+        PromotionSpec("Launch week: double points", start, start + timedelta(days=7), Decimal(2)),
+    )
+    await update_expiry_rule(new(), None, 12)
+    await gifts.create_gift_schedule(
+        new(),
+        GiftScheduleSpec(
+            "Monthly thanks to VIPs",
+            "0 9 1 * *",
+            10,
+            "A thank-you from the shop",
+            GiftFilter(category_ids=(str(category_ids["VIP"]),)),
+        ),
+    )
 
 
 async def _categories(new: Callable[[], UnitOfWork]) -> list[PointCategory]:

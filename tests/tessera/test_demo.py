@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from domain.badges.standings import badge_standings
 from domain.checkout.quote import CartLine
 from domain.checkout.services import quote_redemption
 from domain.customers import repository as customers_repo
+from domain.ledger.expiry import get_expiry_rule
+from domain.pricing.services import price_customer_cart
 from domain.rewards.standings import standings
 from domain.uow import UnitOfWork
 from domain.vouchers.queries import find_batches
@@ -48,5 +53,24 @@ async def test_the_demo_program_loads_once_and_ann_can_pay_with_points(
             ]
             spring = (await find_batches(UnitOfWork(engine), 10, None)).items
             assert [(b.name, b.count) for b in spring] == [("Spring campaign", 20)]
+            # And the engagement rules: Ann holds Bronze, beans cost VIPs 7.99, points last
+            # a year, and a monthly gift goes to VIPs
+            async with UnitOfWork(engine) as uow:
+                held = (await badge_standings(uow, [ann.id]))[ann.id]
+                rule = await get_expiry_rule(uow)
+            assert [u.badge.spec.title for u in held.unlocked] == ["Bronze"]
+            assert rule.validity_months == 12
+            chloe_id = await _customer_id(engine, "4006381333933")
+            priced = await price_customer_cart(
+                UnitOfWork(engine), str(chloe_id), [CartLine("COFFEE-BEANS", 1, 899)]
+            )
+            assert priced.lines[0].member_unit_price_minor == 799
         finally:
             await engine.dispose()
+
+
+async def _customer_id(engine: AsyncEngine, card: str) -> int:
+    async with UnitOfWork(engine) as uow:
+        found = await customers_repo.customer_by(uow, card_code=card)
+    assert found is not None
+    return found.id
