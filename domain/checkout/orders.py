@@ -19,6 +19,18 @@ from domain.uow import UnitOfWork
 
 _LOCK_ORDER = text("SELECT pg_advisory_xact_lock(hashtextextended(:order, 0))")
 
+# Money points paid on the order (:shop, :order_id), and promised to its active holds.
+_POINTS_ON_ORDER = """
+           ((SELECT COALESCE(sum(value_minor), 0) FROM redemptions
+              WHERE shop = :shop AND order_id = :order_id AND cancelled_at IS NULL)
+          + (SELECT COALESCE(sum(value_minor), 0) FROM holds
+              WHERE shop = :shop AND order_id = :order_id AND status = 'ACTIVE'))"""
+# Whether the order's sale earned its points already (on its whole amount).
+_AWARDED = """
+           EXISTS (SELECT 1 FROM purchases
+                    WHERE shop = :shop AND order_id = :order_id AND awarded_at IS NOT NULL)"""
+_PAYMENTS = text(f"SELECT {_POINTS_ON_ORDER} AS points, {_AWARDED} AS awarded")
+
 # The account, the rules, the money already paid by points on the order and promised to its
 # active holds, what vouchers took off it, whether the order is another customer's (by its
 # purchase, redemptions or holds) and whether it has earned its points: one read. With a
@@ -26,10 +38,7 @@ _LOCK_ORDER = text("SELECT pg_advisory_xact_lock(hashtextextended(:order, 0))")
 _ORDER_STATE = text(f"""
     SELECT a.balance, a.lifetime_earned, a.lifetime_spent, a.held, a.lifetime_expired,
            {RULES_COLUMNS},
-           (SELECT COALESCE(sum(value_minor), 0) FROM redemptions
-             WHERE shop = :shop AND order_id = :order_id AND cancelled_at IS NULL)
-         + (SELECT COALESCE(sum(value_minor), 0) FROM holds
-             WHERE shop = :shop AND order_id = :order_id AND status = 'ACTIVE') AS already,
+           {_POINTS_ON_ORDER} AS already,
            (SELECT COALESCE(sum(discount_minor), 0) FROM voucher_redemptions
              WHERE shop = :shop AND order_id = :order_id) AS vouchers,
            EXISTS (SELECT 1 FROM purchases
@@ -42,9 +51,7 @@ _ORDER_STATE = text(f"""
                    SELECT 1 FROM holds
                     WHERE shop = :shop AND order_id = :order_id AND customer_id <> :cid
                       AND status IN ('ACTIVE', 'CAPTURED')) AS foreign_order,
-           EXISTS (SELECT 1 FROM purchases
-                    WHERE shop = :shop AND order_id = :order_id AND awarded_at IS NOT NULL)
-               AS awarded
+           {_AWARDED} AS awarded
       FROM point_accounts a JOIN redemption_rules r ON r.id = :program
      WHERE a.customer_id = :cid
 """)
@@ -93,6 +100,18 @@ def order_already_awarded() -> DomainError:
         "This order has already earned its points: points and vouchers pay an order before "
         "its sale is recorded as paid.",
     )
+
+
+@dataclass(frozen=True)
+class OrderPayments:
+    points_minor: int  # paid with points on the order, or held to be
+    awarded: bool  # its sale earned points already
+
+
+async def order_payments(uow: UnitOfWork, shop: str, order_id: str) -> OrderPayments:
+    """What points paid (or hold to pay) on the order, and whether its sale already earned."""
+    row = (await uow.execute(_PAYMENTS, {"shop": shop, "order_id": order_id})).one()
+    return OrderPayments(int(row.points), bool(row.awarded))
 
 
 async def lock_order(uow: UnitOfWork, shop: str, order_id: str) -> None:

@@ -7,9 +7,9 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 
-from sqlalchemy import insert, or_, select, text, update
+from sqlalchemy import insert, or_, select, update
 
-from domain.checkout.orders import lock_order
+from domain.checkout.orders import lock_order, order_payments
 from domain.checkout.quote import CartLine
 from domain.checkout.services import check_cart
 from domain.customers.tables import customers
@@ -228,17 +228,6 @@ async def _redeem(uow: UnitOfWork, clean: _Request, key: str, actor: str) -> Red
 
 
 _USE_COLUMNS = [c for c in voucher_redemptions.c if c.name != "idempotency_key"]
-# What points paid on the order, or hold to pay (vouchers discount only what is left), and
-# whether its sale already earned points on its whole amount.
-_POINTS_ON_ORDER = text("""
-    SELECT (SELECT COALESCE(sum(value_minor), 0) FROM redemptions
-             WHERE shop = :shop AND order_id = :order_id AND cancelled_at IS NULL)
-         + (SELECT COALESCE(sum(value_minor), 0) FROM holds
-             WHERE shop = :shop AND order_id = :order_id AND status = 'ACTIVE') AS points,
-           EXISTS (SELECT 1 FROM purchases
-                    WHERE shop = :shop AND order_id = :order_id AND awarded_at IS NOT NULL)
-               AS awarded
-""")
 _USED_UP = (VoucherReason.USED_UP,)
 
 
@@ -277,13 +266,12 @@ async def _context(uow: UnitOfWork, clean: _Request) -> tuple[Voucher | None, Or
             .where(r.shop == clean.shop, r.order_id == clean.order_id)
         )
     ).all()
-    state = (
-        await uow.execute(_POINTS_ON_ORDER, {"shop": clean.shop, "order_id": clean.order_id})
-    ).one()
+    # Vouchers discount only what points left of the cart.
+    paid = await order_payments(uow, clean.shop, clean.order_id)
     return voucher, OrderUse(
         discount_minor=sum(row.discount_minor for row in rows),
-        points_minor=int(state.points),
-        awarded=bool(state.awarded),
+        points_minor=paid.points_minor,
+        awarded=paid.awarded,
         voucher_ids=frozenset(row.voucher_id for row in rows),
         gift_units=Counter(row.gift_sku for row in rows if row.kind == VoucherKind.GIFT_ITEM.value),
     )
