@@ -6,7 +6,7 @@ from __future__ import annotations
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from domain.badges.standings import DUE_FROM_SCRATCH
-from domain.ledger.invariants import Check, find_violations, violation_rows
+from domain.ledger.invariants import Check, violation_rows
 
 
 async def badges_consistent_with_balances(conn: AsyncConnection) -> list[str]:
@@ -59,8 +59,3 @@ CHECKS: tuple[Check, ...] = (
     badge_history_matches_holdings,
     badge_ranges_do_not_overlap,
 )
-
-
-async def find_badge_violations(conn: AsyncConnection) -> list[str]:
-    """Run every badge check; empty when they all hold."""
-    return await find_violations(conn, CHECKS)

@@ -17,7 +17,7 @@ from domain.uow import UnitOfWork
 _reversal = aliased(ledger_entries)
 
 
-def _entries() -> Select[Any]:
+def entries_select() -> Select[Any]:
     return select(
         ledger_entries.c.id,
         ledger_entries.c.customer_id,
@@ -35,7 +35,7 @@ def _entries() -> Select[Any]:
     ).outerjoin(_reversal, _reversal.c.reverses_entry_id == ledger_entries.c.id)
 
 
-def _entry(row: Any) -> LedgerEntry:
+def entry_of(row: Any) -> LedgerEntry:
     values = row._asdict()
     values["kind"] = EntryKind(values["kind"])
     return LedgerEntry(**values)
@@ -69,14 +69,14 @@ async def lock_account(uow: UnitOfWork, customer_id: int) -> Account | None:
 
 
 async def get_entry(uow: UnitOfWork, entry_id: int) -> LedgerEntry | None:
-    row = (await uow.execute(_entries().where(ledger_entries.c.id == entry_id))).one_or_none()
-    return _entry(row) if row else None
+    row = (await uow.execute(entries_select().where(ledger_entries.c.id == entry_id))).one_or_none()
+    return entry_of(row) if row else None
 
 
 async def entry_by_idempotency_key(uow: UnitOfWork, key: str) -> LedgerEntry | None:
-    query = _entries().where(ledger_entries.c.idempotency_key == key)
+    query = entries_select().where(ledger_entries.c.idempotency_key == key)
     row = (await uow.execute(query)).one_or_none()
-    return _entry(row) if row else None
+    return entry_of(row) if row else None
 
 
 async def histories(
@@ -92,13 +92,13 @@ async def histories(
     found = await pages_per_owner(
         uow,
         customer_ids,
-        _entries().where(*_conditions(filter, None)),
+        entries_select().where(*_conditions(filter, None)),
         c.customer_id,
         c.id,
         limit,
         after_id,
     )
-    return {cid: Page.from_rows([_entry(r) for r in rows], limit) for cid, rows in found.items()}
+    return {cid: Page.from_rows([entry_of(r) for r in rows], limit) for cid, rows in found.items()}
 
 
 def _conditions(filter: HistoryFilter, after_id: int | None) -> list[ColumnElement[bool]]:
@@ -123,13 +123,3 @@ async def lot_opened_by(uow: UnitOfWork, entry_id: int) -> int | None:
     """The lot a credit entry opened, if it opened one."""
     query = select(point_lots.c.id).where(point_lots.c.entry_id == entry_id)
     return (await uow.execute(query)).scalar_one_or_none()
-
-
-def entries_select() -> Select[Any]:
-    """The columns a LedgerEntry is built from (entry_of), with the reversal's id: for
-    other areas' queries over the ledger (the reports)."""
-    return _entries()
-
-
-def entry_of(row: Any) -> LedgerEntry:
-    return _entry(row)

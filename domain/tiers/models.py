@@ -39,14 +39,6 @@ class TierRules:
     rungs: tuple[TierRung, ...]  # lowest threshold first; the lowest is 0
     updated_at: datetime | None = None
 
-    def category_for(self, value: int) -> int | None:
-        """The category a measure of `value` places a customer in (None without rungs)."""
-        placed = None
-        for rung in self.rungs:
-            if rung.threshold <= max(value, 0):
-                placed = rung.category_id
-        return placed
-
 
 NO_RULES = TierRules(TierMeasure.LIFETIME_SPEND, None, ())
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from domain.ledger.invariants import Check, find_violations, violation_rows
+from domain.ledger.invariants import Check, violation_rows
 
 
 async def uses_equal_redemptions(conn: AsyncConnection) -> list[str]:
@@ -52,8 +52,3 @@ CHECKS: tuple[Check, ...] = (
     bought_vouchers_are_paid,
     claims_match_their_debit,
 )
-
-
-async def find_voucher_violations(conn: AsyncConnection) -> list[str]:
-    """Run every voucher and reward check; empty when they all hold."""
-    return await find_violations(conn, CHECKS)

@@ -3,7 +3,7 @@ line (purchase lines get their product line), and expiry (the program's validity
 points, lifetime_expired on balances, an index for the expiry job's way to due lots).
 
 Revision ID: 0010
-Revises: 0008
+Revises: 0009
 Create Date: 2026-11-24 22:46:17.054986
 """
 

@@ -5,7 +5,7 @@ Customers already outside the default category were put there by hand (the only 
 this revision): they are marked manual, so rules set later leave them where they are.
 
 Revision ID: 0011
-Revises: 0008
+Revises: 0010
 Create Date: 2026-11-24 22:43:38.236102
 """
 

@@ -3,7 +3,7 @@ time. Built CONCURRENTLY, outside the migration's transaction, so that a large l
 taking writes while they are made.
 
 Revision ID: 0012
-Revises: 0008
+Revises: 0011
 Create Date: 2026-11-24 22:42:09.297485
 """
 

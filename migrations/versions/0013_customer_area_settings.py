@@ -1,7 +1,7 @@
 """The customer area's introduction text, written by the shop.
 
 Revision ID: 0013
-Revises: 0008
+Revises: 0012
 Create Date: 2026-11-24 22:47:52.894772
 """
 
