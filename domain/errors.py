@@ -73,3 +73,8 @@ class Problems:
     def raise_if_any(self) -> None:
         if self.items:
             raise DomainError(self.items)
+
+
+class NotAllowedError(Exception):
+    """The caller may not do this (a customer acting for another customer); the API answers
+    FORBIDDEN. Raised before anything is written."""

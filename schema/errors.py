@@ -12,7 +12,7 @@ import strawberry
 from graphql import GraphQLError
 from strawberry.extensions import SchemaExtension
 
-from domain.errors import DomainError, ErrorCode
+from domain.errors import DomainError, ErrorCode, NotAllowedError
 
 logger = logging.getLogger("tessera.graphql")
 
@@ -95,6 +95,10 @@ class ErrorCodes(SchemaExtension):
                 **(error.extensions or {}),
             }
             return error
+        if isinstance(original, NotAllowedError):
+            return GraphQLError(
+                str(original), nodes=error.nodes, path=error.path, extensions={"code": "FORBIDDEN"}
+            )
         request_id = uuid.uuid4().hex[:12]
         logger.error(
             "unexpected error (request %s) at %s", request_id, error.path, exc_info=original

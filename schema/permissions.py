@@ -8,7 +8,6 @@ from strawberry.permission import BasePermission
 
 from domain.access.permissions import Permission
 from domain.access.principals import Anonymous, CustomerPrincipal, Staff
-from domain.customers.repository import customer_by
 from schema.context import Info
 from schema.errors import client_error
 
@@ -69,37 +68,9 @@ def owner_or(permission: Permission) -> type[BasePermission]:
     return OwnerOr
 
 
-def requires_or_customer(permission: Permission) -> type[BasePermission]:
-    """Staff whose role grants `permission`, or a customer caller, which may act for itself
-    only (the resolver names the customer with `acting_customer`)."""
-
-    class RequiresOrCustomer(BasePermission):
-        def has_permission(self, source: Any, info: Info, **kwargs: Any) -> bool:
-            principal = info.context.principal
-            if not (isinstance(principal, CustomerPrincipal) or principal.can(permission)):
-                _refuse(info, permission)
-            return True
-
-    RequiresOrCustomer.__name__ = f"RequiresOrCustomer{permission.value.title().replace('_', '')}"
-    return RequiresOrCustomer
-
-
-async def acting_customer(info: Info, customer_id: str | None) -> str | None:
-    """The customer a write is for: staff name it (None when they did not: the service
-    reports it as missing); a customer caller acts for itself, and naming anyone else is
-    FORBIDDEN."""
-    principal = info.context.principal
-    if not isinstance(principal, CustomerPrincipal):
-        return customer_id
-    async with info.context.new_uow() as uow:
-        own = await customer_by(uow, external_ref=principal.external_ref)
-    if own is None or (customer_id is not None and customer_id.strip() != str(own.id)):
-        raise client_error("A customer may act for itself only.", "FORBIDDEN")
-    return str(own.id)
-
-
 def customer_or(permission: Permission) -> type[BasePermission]:
-    """On root fields every customer app may read: a customer, or staff with `permission`."""
+    """A customer caller, or staff with `permission`. What a customer may reach beyond that
+    (itself only) the domain decides (domain.access.acting)."""
 
     class CustomerOr(BasePermission):
         def has_permission(self, source: Any, info: Info, **kwargs: Any) -> bool:

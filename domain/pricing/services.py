@@ -10,6 +10,8 @@ from sqlalchemy import and_, func, insert, literal, or_, select, update
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.types import BigInteger
 
+from domain.access.acting import customer_acted_for
+from domain.access.principals import Principal
 from domain.badges.tables import badges, customer_badges
 from domain.checkout.quote import CartLine
 from domain.checkout.services import check_cart
@@ -138,12 +140,14 @@ async def find_price_rules(
 
 
 async def price_customer_cart(
-    uow: UnitOfWork, customer_id: str, lines: Sequence[CartLine]
+    uow: UnitOfWork, caller: Principal, customer_id: str | None, lines: Sequence[CartLine]
 ) -> PricedCart:
     """Each line's member price for this customer now, the rule that gave it and why, and
     the cart's totals (see domain.pricing.prices for the arithmetic). Writes nothing; one
     read: the customer's category and badges, the database's time and the rules valid at
-    that time, together."""
+    that time, together. Staff name the customer; a customer caller prices its own cart
+    (naming another customer is NotAllowedError)."""
+    customer_id = await customer_acted_for(uow, caller, customer_id)
     problems = Problems()
     cid = parse_id(problems, "customerId", customer_id)
     cart = check_cart(problems, list(lines))

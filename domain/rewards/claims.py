@@ -13,6 +13,8 @@ from typing import Any
 
 from sqlalchemy import func, insert, select, update
 
+from domain.access.acting import customer_acted_for
+from domain.access.principals import Principal
 from domain.errors import DomainError, ErrorCode, Problems
 from domain.events.types import RewardClaimed
 from domain.idempotency import require_same, run_once
@@ -49,14 +51,17 @@ async def claim_reward(
     reward_id: str,
     customer_id: str | None,
     idempotency_key: str,
-    actor: str,
+    caller: Principal,
 ) -> Claim:
     """Buy a reward with points: debit its cost (a REDEMPTION entry), take one from its
     stock, issue its voucher assigned to the customer and record the claim.
 
     Guarantees: all of it or nothing; only spendable points pay; the stock never goes
     below zero and the per-customer limit is never passed, however many claims run at
-    once; the same key replayed returns the first claim and writes nothing."""
+    once; the same key replayed returns the first claim and writes nothing. Staff name the
+    customer; a customer caller claims for itself (naming another is NotAllowedError)."""
+    customer_id = await customer_acted_for(uow, caller, customer_id)
+    actor = caller.actor
     problems = Problems()
     rid = parse_id(problems, "rewardId", reward_id)
     cid = parse_id(problems, "customerId", customer_id)

@@ -17,7 +17,7 @@ from schema.context import Info
 from schema.errors import UserError, payload_on_error, query_error
 from schema.inputs import changed_fields
 from schema.pagination import Connection, connection, decode_cursor, page_size
-from schema.permissions import acting_customer, requires, requires_or_customer
+from schema.permissions import customer_or, requires
 from schema.pricing.types import (
     PricedCartType,
     PriceRuleConditionEnum,
@@ -106,17 +106,19 @@ class PricingQueries:
         return connection([PriceRuleType.of(r) for r in page.items], page.has_next, "PriceRule")
 
     @strawberry.field(
-        permission_classes=[requires_or_customer(Permission.VIEW_POINTS)],
+        permission_classes=[customer_or(Permission.VIEW_POINTS)],
         description="Each line at the customer's member price now, the rule that gave it and "
         "why; writes nothing. Staff name the customer; a customer app prices its own cart.",
     )
     async def price_cart(
         self, info: Info, cart: list[CartLineInput], customer_id: strawberry.ID | None = None
     ) -> PricedCartType:
-        acting = await acting_customer(info, customer_id)
         try:
             priced = await services.price_customer_cart(
-                info.context.new_uow(), acting or "", [line.to_domain() for line in cart]
+                info.context.new_uow(),
+                info.context.principal,
+                customer_id,
+                [line.to_domain() for line in cart],
             )
         except DomainError as error:
             raise query_error(error) from error

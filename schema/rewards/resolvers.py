@@ -15,7 +15,7 @@ from schema.context import Info
 from schema.errors import UserError, payload_on_error
 from schema.inputs import changed_fields
 from schema.ledger.types import PointsSummaryType
-from schema.permissions import acting_customer, requires, requires_or_customer
+from schema.permissions import customer_or, requires
 from schema.rewards.types import RewardKindEnum, RewardType
 from schema.scalars import Money
 from schema.vouchers.enums import VoucherKindEnum
@@ -145,18 +145,17 @@ class RewardMutations:
         return RewardPayload(reward=RewardType.of(reward))
 
     @strawberry.mutation(
-        permission_classes=[requires_or_customer(Permission.REDEEM_POINTS)],
+        permission_classes=[customer_or(Permission.REDEEM_POINTS)],
         description="Staff with REDEEM_POINTS claim for a customer; a customer for itself.",
     )
     @payload_on_error(ClaimRewardPayload)
     async def claim_reward(self, info: Info, input: ClaimRewardInput) -> ClaimRewardPayload:
-        customer_id = await acting_customer(info, input.customer_id)
         done = await claims.claim_reward(
             info.context.new_uow(),
             input.reward_id,
-            customer_id,
+            input.customer_id,
             input.idempotency_key,
-            info.context.principal.actor,
+            info.context.principal,
         )
         return ClaimRewardPayload(
             claim=RewardClaimType(

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from domain.access.permissions import Role
+from domain.access.principals import Staff
 from domain.badges.standings import badge_standings
 from domain.checkout.quote import CartLine
 from domain.checkout.services import quote_redemption
@@ -16,6 +18,8 @@ from domain.vouchers.queries import find_batches
 from tessera.database import create_engine
 from tessera.demo import seed
 from tests.support.databases import fresh_database
+
+STAFF = Staff(1, "test", Role.MANAGER)
 
 
 async def test_the_demo_program_loads_once_and_ann_can_pay_with_points(
@@ -62,7 +66,7 @@ async def test_the_demo_program_loads_once_and_ann_can_pay_with_points(
             assert rule.validity_months == 12
             chloe_id = await _customer_id(engine, "4006381333933")
             priced = await price_customer_cart(
-                UnitOfWork(engine), str(chloe_id), [CartLine("COFFEE-BEANS", 1, 899)]
+                UnitOfWork(engine), STAFF, str(chloe_id), [CartLine("COFFEE-BEANS", 1, 899)]
             )
             assert priced.lines[0].member_unit_price_minor == 799
         finally:

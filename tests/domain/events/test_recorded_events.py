@@ -9,6 +9,8 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from domain.access.permissions import Role
+from domain.access.principals import Staff
 from domain.badges.models import BadgeSpec
 from domain.badges.services import create_badge, update_badge
 from domain.checkout.cancellations import cancel_redemption
@@ -137,7 +139,7 @@ async def test_voucher_and_reward_changes_record_their_events(clean_db: AsyncEng
     await convert_points_to_voucher(new(), customer, 100, "ev-c", actor)
     gift = VoucherTerms(VoucherKind.GIFT_ITEM, gift_sku="MUG")
     reward = await create_reward(new(), RewardSpec("Mug", RewardKind.FREE_PRODUCT, 300, gift))
-    await claim_reward(new(), str(reward.id), customer, "ev-w", actor)
+    await claim_reward(new(), str(reward.id), customer, "ev-w", Staff(1, "t", Role.CASHIER))
 
     recorded = [e for e in await events(clean_db) if e[0] != "CustomerRegistered"]
     assert [t for t, _, _ in recorded] == [
