@@ -60,6 +60,15 @@ class DomainError(Exception):
     def one(cls, field: str | None, code: ErrorCode, message: str) -> DomainError:
         return cls([Problem(field, code, message)])
 
+    def on_field(self, field: str, instead_of: str | None = None) -> DomainError:
+        """The same problems named on `field` (only those on `instead_of`, when given): a
+        lower layer names its own input (a posting's `points`), the caller knows which of
+        its inputs was at fault."""
+        return DomainError(
+            Problem(field if instead_of in (None, p.field) else p.field, p.code, p.message)
+            for p in self.problems
+        )
+
 
 class Problems:
     """Collects validation problems so a request reports all of them at once."""

@@ -12,10 +12,9 @@ from domain.checkout.orders import lock_order
 from domain.checkout.redemptions import Redemption, redemption_of
 from domain.checkout.tables import redemptions
 from domain.errors import DomainError, ErrorCode, Problems
-from domain.events.types import LedgerEntryReversed, RedemptionCancelled
-from domain.ledger import posting as post
-from domain.ledger.kinds import EntryKind, reversal_deltas
-from domain.ledger.queries import get_account
+from domain.events.types import RedemptionCancelled
+from domain.ledger.queries import get_account, get_entry
+from domain.ledger.services import post_reversal
 from domain.purchases.tables import purchases
 from domain.uow import UnitOfWork
 from domain.validation import parse_id
@@ -48,26 +47,16 @@ async def cancel_redemption(uow: UnitOfWork, redemption_id: str, actor: str) -> 
                 ErrorCode.NOT_REVERSIBLE,
                 "This order's sale is recorded: refund the order (refundPurchase) instead.",
             )
-        earned, spent = reversal_deltas(EntryKind.REDEMPTION, -row.points)
-        posting = post.Posting(
-            customer_id=row.customer_id,
-            points=row.points,
-            kind=EntryKind.REVERSAL,
-            actor=actor,
-            earned_delta=earned,
-            spent_delta=spent,
-            note=f"Redemption on order {row.order_id} cancelled",
-            source_type="order",
-            source_ref=f"{row.shop}/{row.order_id}",
-            reverses_entry_id=row.entry_id,
-            records_event=False,
+        redeemed = await get_entry(uow, row.entry_id)
+        assert redeemed is not None
+        _, posted = await post_reversal(
+            uow,
+            redeemed,
+            f"Redemption on order {row.order_id} cancelled",
+            actor,
+            ("order", f"{row.shop}/{row.order_id}"),
+            "redemptionId",
         )
-        try:
-            posted = await post.credit_back(uow, posting)
-        except DomainError as error:  # the balance ceiling
-            raise DomainError.one(
-                "redemptionId", error.problems[0].code, error.problems[0].message
-            ) from error
         done = (
             await uow.execute(
                 update(redemptions)
@@ -76,15 +65,6 @@ async def cancel_redemption(uow: UnitOfWork, redemption_id: str, actor: str) -> 
                 .returning(redemptions)
             )
         ).one()
-        uow.record(
-            LedgerEntryReversed(
-                customer_id=row.customer_id,
-                entry_id=row.entry_id,
-                reversal_entry_id=posted.entry_id,
-                points=row.points,
-                balance_after=posted.balance_after,
-            )
-        )
         uow.record(
             RedemptionCancelled(
                 customer_id=row.customer_id,

@@ -172,27 +172,10 @@ _CREDIT_NEW_LOT = text(f"""
       FROM e, acc
 """)
 
-_CREDIT_BACK_TO_LOTS = text(f"""
-    WITH acc AS ({_ACCOUNT_UPDATE.format(guard="")}),
-    e AS ({_ENTRY_INSERT} SELECT {_ENTRY_VALUES.format(balance="acc.balance", key=_KEY)}
-            FROM acc
-          RETURNING {_RETURNED}),
-    {_EVENT},
-    back AS (SELECT lot_id, -sum(points) AS pts FROM lot_allocations
-              WHERE entry_id = :reverses_entry_id GROUP BY lot_id HAVING sum(points) < 0),
-    upd AS (UPDATE point_lots l SET remaining = l.remaining + b.pts
-              FROM back b WHERE l.id = b.lot_id AND EXISTS (SELECT 1 FROM e)),
-    alloc AS (INSERT INTO lot_allocations (entry_id, lot_id, points)
-              SELECT e.id, b.lot_id, b.pts FROM e, back b)
-    SELECT e.id, e.balance_after, e.created_at, acc.lifetime_earned, acc.lifetime_spent,
-           acc.held, acc.lifetime_expired
-      FROM e, acc
-""")
-
 # Gives :points back to the lots that the entries :drawn_by drew from and have not yet
-# been given back (their own allocations are negative, earlier give-backs' positive), the
-# lots that expire last first.
-_CREDIT_BACK_DRAWN = text(f"""
+# been given back (their own allocations are negative; give-backs among them, positive),
+# the lots that expire last first.
+_CREDIT_BACK = text(f"""
     WITH acc AS ({_ACCOUNT_UPDATE.format(guard="")}),
     e AS ({_ENTRY_INSERT} SELECT {_ENTRY_VALUES.format(balance="acc.balance", key=_KEY)}
             FROM acc
@@ -270,26 +253,19 @@ async def credit(uow: UnitOfWork, posting: Posting) -> Posted:
     return posted_from(await _credit_row(uow, _CREDIT_NEW_LOT, posting_params(posting), posting))
 
 
-async def credit_back(uow: UnitOfWork, posting: Posting) -> Posted:
-    """Add points back to the lots that the entry `posting.reverses_entry_id` drew from."""
-    if posting.points <= 0 or posting.reverses_entry_id is None:
-        raise ValueError("credit_back needs positive points and the entry it reverses")
-    return posted_from(
-        await _credit_row(uow, _CREDIT_BACK_TO_LOTS, posting_params(posting), posting)
-    )
-
-
-async def credit_back_drawn(
-    uow: UnitOfWork, posting: Posting, drawn_by: list[int], given_back_by: list[int]
+async def credit_back(
+    uow: UnitOfWork, posting: Posting, drawn_by: list[int] | None = None
 ) -> Posted:
-    """Give points back to the lots that the debits `drawn_by` drew from, net of what the
-    earlier credits `given_back_by` already gave back; the lots that expire last first.
+    """Give points back to the lots that the entries `drawn_by` (by default the entry
+    `posting.reverses_entry_id`) drew from, net of what earlier give-backs listed among them
+    returned; the lots that expire last first.
 
-    The caller must not give back more than those debits drew and have not been given."""
-    if posting.points <= 0:
-        raise ValueError("credit_back_drawn needs positive points")
-    params = {**posting_params(posting), "drawn_by": drawn_by + given_back_by}
-    row = await _credit_row(uow, _CREDIT_BACK_DRAWN, params, posting)
+    The caller must not give back more than those entries drew and were not given."""
+    entries = drawn_by if drawn_by is not None else [posting.reverses_entry_id]
+    if posting.points <= 0 or None in entries:
+        raise ValueError("credit_back needs positive points and the entries that drew them")
+    params = {**posting_params(posting), "drawn_by": entries}
+    row = await _credit_row(uow, _CREDIT_BACK, params, posting)
     if row["given_back"] != posting.points:
         raise ValueError(f"the entries owe {row['given_back']} points, not {posting.points}")
     return posted_from(row)

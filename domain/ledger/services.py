@@ -170,42 +170,54 @@ async def reverse_entry(uow: UnitOfWork, entry_id: str, note: str | None, actor:
             raise DomainError.one(
                 "entryId", ErrorCode.ALREADY_REVERSED, "This entry has already been reversed."
             )
-        earned, spent = reversal_deltas(original.kind, original.points)
-        posting = post.Posting(
-            customer_id=original.customer_id,
-            points=-original.points,
-            kind=EntryKind.REVERSAL,
-            actor=actor,
-            note=text_note,
-            earned_delta=earned,
-            spent_delta=spent,
-            source_type="ledger_entry",
-            source_ref=str(original.id),
-            reverses_entry_id=original.id,
-            records_event=False,
-        )
-        try:
-            if original.points > 0:
-                posted = await post.debit(
-                    uow, posting, preferred_lot_id=await lot_opened_by(uow, eid)
-                )
-            else:
-                posted = await post.credit_back(uow, posting)
-        except DomainError as error:
-            raise _as_entry_problem(error) from error
-        uow.record(
-            LedgerEntryReversed(
-                customer_id=original.customer_id,
-                entry_id=original.id,
-                reversal_entry_id=posted.entry_id,
-                points=posting.points,
-                balance_after=posted.balance_after,
-            )
+        posting, posted = await post_reversal(
+            uow, original, text_note, actor, ("ledger_entry", str(original.id)), "entryId"
         )
         await uow.commit()
     return Movement(entry=posted.entry(posting), account=posted.account(original.customer_id))
 
 
-def _as_entry_problem(error: DomainError) -> DomainError:
-    """Posting names `points`; for a reversal the input at fault is the entry."""
-    return DomainError(Problem("entryId", p.code, p.message) for p in error.problems)
+async def post_reversal(
+    uow: UnitOfWork,
+    original: LedgerEntry,
+    note: str,
+    actor: str,
+    source: tuple[str, str],
+    field: str,
+) -> tuple[post.Posting, post.Posted]:
+    """Write the REVERSAL of `original` in the open unit of work, with its
+    LedgerEntryReversed event: a credit's points are taken back (from the lot it opened
+    first), a debit's given back to the lots they came from. A refusal (too few points, the
+    ceiling) names `field`, the caller's input at fault."""
+    earned, spent = reversal_deltas(original.kind, original.points)
+    posting = post.Posting(
+        customer_id=original.customer_id,
+        points=-original.points,
+        kind=EntryKind.REVERSAL,
+        actor=actor,
+        note=note,
+        earned_delta=earned,
+        spent_delta=spent,
+        source_type=source[0],
+        source_ref=source[1],
+        reverses_entry_id=original.id,
+        records_event=False,
+    )
+    try:
+        if original.points > 0:
+            lot = await lot_opened_by(uow, original.id)
+            posted = await post.debit(uow, posting, preferred_lot_id=lot)
+        else:
+            posted = await post.credit_back(uow, posting)
+    except DomainError as error:
+        raise error.on_field(field) from error
+    uow.record(
+        LedgerEntryReversed(
+            customer_id=original.customer_id,
+            entry_id=original.id,
+            reversal_entry_id=posted.entry_id,
+            points=posting.points,
+            balance_after=posted.balance_after,
+        )
+    )
+    return posting, posted

@@ -88,5 +88,5 @@ async def return_points_used(
         idempotency_key=f"refund-return:{refund_key}",
         note=f"Points used on order {purchase.order_id}, given back by its refund",
     )
-    posted = await post.credit_back_drawn(uow, posting, list(row.drawn_by), list(row.given_back_by))
+    posted = await post.credit_back(uow, posting, [*row.drawn_by, *row.given_back_by])
     return PointsReturn(points, value, posted.entry_id)

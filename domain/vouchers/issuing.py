@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy import func, select, text
 
-from domain.errors import DomainError, ErrorCode, Problem
+from domain.errors import DomainError, ErrorCode
 from domain.ledger import posting as post
 from domain.ledger.kinds import EntryKind
 from domain.ledger.models import Account
@@ -138,7 +138,4 @@ async def pay_with_points(
     try:
         return await post.debit(uow, posting)
     except DomainError as error:
-        raise DomainError(
-            Problem(field if p.field == "points" else p.field, p.code, p.message)
-            for p in error.problems
-        ) from error
+        raise error.on_field(field, instead_of="points") from error
