@@ -30,9 +30,9 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from checkout_sql import Refused, sql_executor
+from domain.audit import audit
 from domain.checkout.quote import CartLine
 from domain.checkout.rules import update_rules
-from domain.ledger.invariants import find_violations
 from domain.uow import UnitOfWork
 from harness import (
     Execute,
@@ -305,8 +305,7 @@ async def run(database_url: str, args: argparse.Namespace) -> dict[str, Any]:
         api, diagnostics = await measure_api(database_url, customer_ids, args)
         sql, sql_diagnostics = await measure_sql(database_url, customer_ids, args)
         diagnostics.update(sql_diagnostics)
-        async with engine.connect() as conn:
-            violations = await find_violations(conn)
+        violations = await audit(engine)
         completed = api.issued + sql.issued - len(api.errors) - len(sql.errors)
         violations += await checkout_problems(engine, completed)
     finally:

@@ -29,12 +29,11 @@ from sqlalchemy import TextClause
 from sqlalchemy.dialects.postgresql import asyncpg as asyncpg_dialect
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from domain.audit import CHECKS
+from domain.audit import audit
 from domain.badges.models import BadgeBasis, BadgeSpec
 from domain.badges.services import create_badge
 from domain.customers.services import create_customer
 from domain.ledger import posting
-from domain.ledger.invariants import find_violations
 from domain.ledger.kinds import EntryKind
 from domain.ledger.services import adjust_points
 from domain.purchases import repository as purchase_repository
@@ -369,8 +368,7 @@ async def run(database_url: str, args: argparse.Namespace) -> dict[str, Any]:
         diagnostics["sql_client_cpu_ms_per_req"] = round(
             sql.client_cpu_s * 1000 / max(sql.issued, 1), 2
         )
-        async with engine.connect() as conn:
-            violations = await find_violations(conn, CHECKS)
+        violations = await audit(engine)
     finally:
         await engine.dispose()
     return report(args, api, sql, violations, diagnostics)

@@ -3,7 +3,7 @@ rewards, badges); `tessera audit` and the nightly audit actor run them all."""
 
 from __future__ import annotations
 
-from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from domain.badges import invariants as badges
 from domain.ledger import invariants as ledger
@@ -20,3 +20,9 @@ async def find_all_violations(conn: AsyncConnection) -> list[str]:
     )
     async with snapshot.begin():
         return await ledger.find_violations(snapshot, CHECKS)
+
+
+async def audit(engine: AsyncEngine) -> list[str]:
+    """Every check, on a connection of its own (`tessera audit`, the nightly actor)."""
+    async with engine.connect() as conn:
+        return await find_all_violations(conn)

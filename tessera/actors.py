@@ -6,26 +6,27 @@ declared; actor modules of later areas (funnels, notifications) are imported bel
 
 from __future__ import annotations
 
-import asyncio
 import logging
 
 import dramatiq
 
-from domain.audit import find_all_violations
+from domain.audit import audit
 from domain.checkout.holds import expire_holds as expire_due_holds
 from domain.gifts.runs import run_gift_schedules as pay_due_gifts
-from domain.ledger.expiring import ExpiryRun
 from domain.ledger.expiring import expire_points as expire_due_points
 from domain.tiers.evaluation import evaluate_tiers as place_by_tier_rules
-from domain.uow import UnitOfWork
 from tessera.broker import configure_broker
-from tessera.database import create_engine
+from tessera.database import run_with_engine, run_with_uow
 from tessera.embedded import ensure_broker_url, ensure_database_url
 from tessera.settings import Settings
 
 broker = configure_broker(ensure_broker_url(Settings.from_env()))
 
 logger = logging.getLogger(__name__)
+
+
+def _database_url() -> str:
+    return ensure_database_url(Settings.from_env())
 
 
 @dramatiq.actor(max_retries=0)
@@ -36,20 +37,11 @@ def audit_ledger() -> int:
     Read-only, so running it twice is harmless. It is not retried: a violation is a finding,
     not a failure, and a crash will be seen at the next scheduled run.
     """
-    violations = asyncio.run(_find_violations(ensure_database_url(Settings.from_env())))
+    violations = run_with_engine(_database_url(), audit)
     for violation in violations:
         logger.error("ledger invariant violated: %s", violation)
     logger.info("ledger audit finished with %d violation(s)", len(violations))
     return len(violations)
-
-
-async def _find_violations(database_url: str) -> list[str]:
-    engine = create_engine(database_url, pool_size=1)
-    try:
-        async with engine.connect() as conn:
-            return await find_all_violations(conn)
-    finally:
-        await engine.dispose()
 
 
 @dramatiq.actor(max_retries=3)
@@ -59,18 +51,10 @@ def expire_holds() -> int:
     Idempotent and safe on several workers at once (each hold expires once). Captures check
     a hold's time themselves, so a late sweep never lets an expired hold be captured; it
     only decides when the held points become spendable again."""
-    expired = asyncio.run(_expire_holds(ensure_database_url(Settings.from_env())))
+    expired = run_with_uow(_database_url(), expire_due_holds)
     if expired:
         logger.info("%d hold(s) expired", expired)
     return expired
-
-
-async def _expire_holds(database_url: str) -> int:
-    engine = create_engine(database_url, pool_size=1)
-    try:
-        return await expire_due_holds(UnitOfWork(engine))
-    finally:
-        await engine.dispose()
 
 
 @dramatiq.actor(max_retries=3)
@@ -80,17 +64,9 @@ def expire_points() -> int:
     Idempotent and safe on several workers at once: each batch of customers is locked, and
     only what is still in a lot past its date expires, so a second run (or a retry after a
     crash, which finds the batches already committed done) expires nothing more."""
-    run = asyncio.run(_expire_points(ensure_database_url(Settings.from_env())))
+    run = run_with_uow(_database_url(), expire_due_points)
     logger.info("%d point(s) expired for %d customer(s)", run.points, run.customers)
     return run.points
-
-
-async def _expire_points(database_url: str) -> ExpiryRun:
-    engine = create_engine(database_url, pool_size=1)
-    try:
-        return await expire_due_points(UnitOfWork(engine))
-    finally:
-        await engine.dispose()
 
 
 @dramatiq.actor(max_retries=3)
@@ -99,28 +75,16 @@ def run_gift_schedules() -> int:
 
     Idempotent and safe on several workers at once: a period is claimed in the transaction
     that pays it, so it is paid once whatever the duplicates and retries."""
-    paid = asyncio.run(_run_gift_schedules(ensure_database_url(Settings.from_env())))
-    for name, period, credited, skipped in paid:
+    paid = run_with_uow(_database_url(), pay_due_gifts)
+    for p in paid:
         logger.info(
             "gift schedule %r paid its period %s: %d customer(s) credited, %d skipped",
-            name,
-            period,
-            credited,
-            skipped,
+            p.name,
+            p.run.period.isoformat(),
+            p.run.customers_credited,
+            p.run.customers_skipped,
         )
     return len(paid)
-
-
-async def _run_gift_schedules(database_url: str) -> list[tuple[str, str, int, int]]:
-    engine = create_engine(database_url, pool_size=1)
-    try:
-        paid = await pay_due_gifts(UnitOfWork(engine))
-    finally:
-        await engine.dispose()
-    return [
-        (p.name, p.run.period.isoformat(), p.run.customers_credited, p.run.customers_skipped)
-        for p in paid
-    ]
 
 
 @dramatiq.actor(max_retries=3)
@@ -129,14 +93,6 @@ def evaluate_tiers() -> int:
 
     Idempotent and safe on several workers at once: a customer already in place is not
     touched, and each move is recorded once."""
-    moved = asyncio.run(_evaluate_tiers(ensure_database_url(Settings.from_env())))
+    moved = run_with_uow(_database_url(), place_by_tier_rules).moved
     logger.info("tier rules moved %d customer(s)", moved)
     return moved
-
-
-async def _evaluate_tiers(database_url: str) -> int:
-    engine = create_engine(database_url, pool_size=1)
-    try:
-        return (await place_by_tier_rules(UnitOfWork(engine))).moved
-    finally:
-        await engine.dispose()

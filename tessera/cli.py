@@ -4,7 +4,6 @@ expire-points | run-gifts | evaluate-tiers`."""
 from __future__ import annotations
 
 import argparse
-import asyncio
 import logging
 import os
 import sys
@@ -94,17 +93,9 @@ def cmd_token_revoke(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _run_with_uow(settings: Settings, work: Callable[[UnitOfWork], Awaitable[T]]) -> T:
-    from domain.uow import UnitOfWork
-    from tessera.database import create_engine
+    from tessera.database import run_with_uow
 
-    async def run() -> T:
-        engine = create_engine(_database_url(settings), pool_size=1)
-        try:
-            return await work(UnitOfWork(engine))
-        finally:
-            await engine.dispose()
-
-    return asyncio.run(run())
+    return run_with_uow(_database_url(settings), work)
 
 
 def cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
@@ -127,18 +118,10 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_audit(args: argparse.Namespace, settings: Settings) -> int:
-    from domain.audit import find_all_violations
-    from tessera.database import create_engine
+    from domain.audit import audit
+    from tessera.database import run_with_engine
 
-    async def audit() -> list[str]:
-        engine = create_engine(_database_url(settings), pool_size=1)
-        try:
-            async with engine.connect() as conn:
-                return await find_all_violations(conn)
-        finally:
-            await engine.dispose()
-
-    violations = asyncio.run(audit())
+    violations = run_with_engine(_database_url(settings), audit)
     for violation in violations:
         print(violation)
     print(f"{len(violations)} invariant violation(s)")

@@ -2,8 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
+
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+
+from domain.uow import UnitOfWork
+
+T = TypeVar("T")
 
 
 def sqlalchemy_url(url: str) -> URL:
@@ -28,3 +36,22 @@ def create_engine(url: str, pool_size: int = 10) -> AsyncEngine:
         pool_pre_ping=False,
         connect_args={"server_settings": {"timezone": "UTC", "application_name": "tessera"}},
     )
+
+
+def run_with_engine(database_url: str, work: Callable[[AsyncEngine], Awaitable[T]]) -> T:
+    """Run `work` on a one-connection engine in a new event loop, then dispose of it (for
+    actors and commands, which run one unit of work and exit)."""
+
+    async def run() -> T:
+        engine = create_engine(database_url, pool_size=1)
+        try:
+            return await work(engine)
+        finally:
+            await engine.dispose()
+
+    return asyncio.run(run())
+
+
+def run_with_uow(database_url: str, work: Callable[[UnitOfWork], Awaitable[T]]) -> T:
+    """`work` given a unit of work on a one-connection engine (see run_with_engine)."""
+    return run_with_engine(database_url, lambda engine: work(UnitOfWork(engine)))
