@@ -13,10 +13,10 @@ from domain.checkout.quote import RedemptionRules
 from domain.checkout.tables import redemption_product_rules, redemption_rules
 from domain.errors import ErrorCode, Problems
 from domain.limits import MAX_MONEY_MINOR, MAX_POINTS_PER_OPERATION
+from domain.program import PROGRAM_ID
 from domain.uow import UnitOfWork
 from domain.validation import required_text
 
-PROGRAM_ID = 1
 PRODUCT_KINDS = ("SKU", "LINE")
 
 

@@ -17,9 +17,9 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from domain.errors import ErrorCode, Problems
 from domain.ledger.tables import expiry_rules
+from domain.program import PROGRAM_ID
 from domain.uow import UnitOfWork
 
-PROGRAM_ID = 1
 MAX_VALIDITY_DAYS = 3_660
 MAX_VALIDITY_MONTHS = 120
 MAX_WINDOW_DAYS = 3_660

@@ -92,7 +92,7 @@ async def histories(
     found = await pages_per_owner(
         uow,
         customer_ids,
-        entries_select().where(*_conditions(filter, None)),
+        entries_select().where(*_conditions(filter)),
         c.customer_id,
         c.id,
         limit,
@@ -101,11 +101,9 @@ async def histories(
     return {cid: Page.from_rows([entry_of(r) for r in rows], limit) for cid, rows in found.items()}
 
 
-def _conditions(filter: HistoryFilter, after_id: int | None) -> list[ColumnElement[bool]]:
+def _conditions(filter: HistoryFilter) -> list[ColumnElement[bool]]:
     c = ledger_entries.c
     conditions: list[ColumnElement[bool]] = []
-    if after_id is not None:
-        conditions.append(c.id < after_id)
     if filter.since is not None:
         conditions.append(c.created_at >= filter.since)
     if filter.until is not None:

@@ -9,11 +9,11 @@ from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from domain.errors import Problems
+from domain.program import PROGRAM_ID
 from domain.program.tables import customer_area_settings
 from domain.uow import UnitOfWork
 from domain.validation import optional_text
 
-PROGRAM_ID = 1
 MAX_INTRODUCTION_LENGTH = 10_000
 
 

@@ -13,6 +13,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from domain.errors import ErrorCode, Problems
 from domain.limits import MAX_MONEY_MINOR, MAX_POINTS_PER_OPERATION
+from domain.program import PROGRAM_ID
 from domain.purchases.earning import (
     EarningRule,
     Line,
@@ -28,8 +29,6 @@ from domain.purchases.tables import (
 )
 from domain.uow import UnitOfWork
 from domain.validation import required_text
-
-PROGRAM_ID = 1
 
 # What the rules say about a purchase's lines beyond the global rule: the overrides of its
 # SKUs (:skus) and product lines (:product_lines), and the promotions in force at its time

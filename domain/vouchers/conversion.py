@@ -19,6 +19,7 @@ from domain.idempotency import require_same, run_once
 from domain.ledger.models import Account
 from domain.ledger.queries import entry_by_idempotency_key, get_account
 from domain.limits import MAX_MONEY_MINOR, MAX_POINTS_PER_OPERATION
+from domain.program import PROGRAM_ID
 from domain.uow import UnitOfWork
 from domain.validation import parse_id, required_text
 from domain.vouchers.issuing import (
@@ -31,8 +32,6 @@ from domain.vouchers.issuing import (
 )
 from domain.vouchers.models import Voucher, VoucherKind, VoucherSource, VoucherTerms
 from domain.vouchers.tables import voucher_conversion
-
-PROGRAM_ID = 1
 
 
 @dataclass(frozen=True)

@@ -47,8 +47,21 @@ async def claims_match_their_debit(conn: AsyncConnection) -> list[str]:
     )
 
 
+async def rewards_count_their_claims(conn: AsyncConnection) -> list[str]:
+    return await violation_rows(
+        conn,
+        """
+        SELECT format('reward %s: claimed %s but %s claims', r.id, r.claimed, COALESCE(c.n, 0))
+          FROM rewards r
+          LEFT JOIN (SELECT reward_id, count(*) AS n FROM reward_claims GROUP BY reward_id) c
+            ON c.reward_id = r.id
+         WHERE r.claimed <> COALESCE(c.n, 0)""",
+    )
+
+
 CHECKS: tuple[Check, ...] = (
     uses_equal_redemptions,
     bought_vouchers_are_paid,
     claims_match_their_debit,
+    rewards_count_their_claims,
 )

@@ -178,3 +178,20 @@ async def test_run_gifts_pays_the_due_periods_and_evaluate_tiers_places_customer
     placed = await tessera(database_url, "evaluate-tiers")
     assert placed.returncode == 0, placed.stderr
     assert "0 customer(s) moved by the tier rules" in placed.stdout
+
+
+async def test_given_a_reward_counting_a_claim_it_never_had_when_audited_then_exit_one(
+    database_url: str, clean_db: AsyncEngine
+) -> None:
+    # Given a reward whose claimed counter says 1 while it has no claim
+    async with clean_db.begin() as conn:
+        await conn.execute(
+            text(
+                "INSERT INTO rewards (name, kind, cost_points, voucher_kind, voucher_gift_sku, "
+                "claimed) VALUES ('Mug', 'FREE_PRODUCT', 100, 'GIFT_ITEM', 'MUG', 1)"
+            )
+        )
+    # When audited, then the check names it and the command fails
+    audited = await tessera(database_url, "audit")
+    assert audited.returncode == 1
+    assert "rewards_count_their_claims: reward" in audited.stdout
