@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Awaitable, Callable, Hashable
+from collections.abc import Awaitable, Callable, Hashable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -66,14 +66,10 @@ class Loaders:
         self.gift_runs = DataLoader(load_fn=self._gift_runs)
 
     async def _accounts(self, ids: list[int]) -> list[Account | None]:
-        async with self.new_uow() as uow:
-            found = await accounts_by_customer(uow, ids)
-        return [found.get(i) for i in ids]
+        return await self._by_ids(ids, accounts_by_customer)
 
     async def _categories(self, ids: list[int]) -> list[PointCategory | None]:
-        async with self.new_uow() as uow:
-            found = await customers_repo.categories_by_id(uow, ids)
-        return [found.get(i) for i in ids]
+        return await self._by_ids(ids, customers_repo.categories_by_id)
 
     async def _ledger_pages(self, keys: list[LedgerPageKey]) -> list[Page[LedgerEntry]]:
         return await self._owners_pages(
@@ -108,21 +104,24 @@ class Loaders:
         return [pages[key] for key in keys]
 
     async def _expiring_points(self, keys: list[tuple[int, int]]) -> list[list[ExpiringPoints]]:
-        return await self._owners_pages(keys, lambda uow, ids, days: expiring_soon(uow, ids, days))
+        return await self._owners_pages(keys, expiring_soon)
 
-    async def _reward_standings(self, customer_ids: list[int]) -> list[list[RewardStanding]]:
-        async with self.new_uow() as uow:
-            found = await standings(uow, customer_ids)
-        return [found[i] for i in customer_ids]
+    async def _reward_standings(self, ids: list[int]) -> list[list[RewardStanding]]:
+        return [found or [] for found in await self._by_ids(ids, standings)]
 
-    async def _badge_standings(self, customer_ids: list[int]) -> list[BadgeStanding]:
-        async with self.new_uow() as uow:
-            found = await badge_standings(uow, customer_ids)
-        return [found[i] for i in customer_ids]
+    async def _badge_standings(self, ids: list[int]) -> list[BadgeStanding]:
+        found = await self._by_ids(ids, badge_standings)
+        return [standing or BadgeStanding([], []) for standing in found]
 
     async def _customers(self, ids: list[int]) -> list[Customer | None]:
+        return await self._by_ids(ids, customers_repo.customers_by_id)
+
+    async def _by_ids(
+        self, ids: list[int], fetch: Callable[[UnitOfWork, list[int]], Awaitable[Mapping[int, V]]]
+    ) -> list[V | None]:
+        """One query for the ids; each id's value in their order (None when not found)."""
         async with self.new_uow() as uow:
-            found = await customers_repo.customers_by_id(uow, ids)
+            found = await fetch(uow, ids)
         return [found.get(i) for i in ids]
 
 

@@ -25,6 +25,10 @@ class TierRulesChange:
     moves: list[Move]  # what an evaluation under these rules would move now
     dry_run: bool
 
+    @property
+    def moved(self) -> int:
+        return sum(m.customers for m in self.moves)
+
 
 async def set_tier_rules(
     uow: UnitOfWork,

@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
 
 import strawberry
 
 from domain.access.permissions import Permission
-from domain.customers import repository as repo
 from domain.customers import services
 from domain.customers.models import CUSTOMER_FIELDS
 from schema.context import Info
 from schema.customers.types import CustomerFilterInput, CustomerType, PointCategoryType
 from schema.errors import UserError, payload_on_error
+from schema.inputs import changed_fields
 from schema.permissions import requires
 from schema.scalars import JSON
 
@@ -89,10 +88,6 @@ class PointCategoryPayload:
     user_errors: list[UserError] = strawberry.field(default_factory=list)
 
 
-def _given(data: Any, *names: str) -> dict[str, Any]:
-    return {n: getattr(data, n) for n in names if getattr(data, n) is not strawberry.UNSET}
-
-
 @strawberry.type
 class CustomerMutations:
     @strawberry.mutation(permission_classes=[requires(Permission.MANAGE_CUSTOMERS)])
@@ -100,7 +95,7 @@ class CustomerMutations:
     async def create_customer(self, info: Info, input: CreateCustomerInput) -> CustomerPayload:
         customer = await services.create_customer(
             info.context.new_uow(),
-            _given(input, *CUSTOMER_FIELDS),
+            changed_fields(input, (), CUSTOMER_FIELDS),
             input.category_id,
             info.context.principal.actor,
         )
@@ -110,7 +105,7 @@ class CustomerMutations:
     @payload_on_error(CustomerPayload)
     async def update_customer(self, info: Info, input: UpdateCustomerInput) -> CustomerPayload:
         customer = await services.update_customer(
-            info.context.new_uow(), input.id, _given(input, *CUSTOMER_FIELDS)
+            info.context.new_uow(), input.id, changed_fields(input, (), CUSTOMER_FIELDS)
         )
         return CustomerPayload(customer=CustomerType.of(customer))
 
@@ -129,11 +124,10 @@ class CustomerMutations:
             customer_ids=list(input.customer_ids) if input.customer_ids is not None else None,
             filter=input.filter.to_domain() if input.filter is not None else None,
         )
-        async with info.context.new_uow() as uow:
-            shown = await repo.customers_by_id(uow, changed.first_ids)
+        shown = await info.context.loaders.customer.load_many(changed.first_ids)
         return SetCustomerCategoryPayload(
             updated_count=changed.count,
-            customers=[CustomerType.of(shown[i]) for i in changed.first_ids if i in shown],
+            customers=[CustomerType.of(c) for c in shown if c is not None],
         )
 
     @strawberry.mutation(permission_classes=[requires(Permission.MANAGE_CATEGORIES)])

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 import strawberry
 
@@ -15,6 +14,7 @@ from domain.purchases.validation import RefundLine
 from schema.context import Info
 from schema.customers.types import CustomerType, load_customer
 from schema.errors import UserError, payload_on_error
+from schema.inputs import changed_fields
 from schema.ledger.types import PointsSummaryType
 from schema.permissions import requires
 from schema.purchases.types import (
@@ -208,17 +208,16 @@ class PurchaseMutations:
     async def update_earning_rules(
         self, info: Info, input: UpdateEarningRulesInput
     ) -> EarningRulesPayload:
-        changes: dict[str, Any] = {
-            name: getattr(input, name)
-            for name in (
+        changes = changed_fields(
+            input,
+            (
                 "points_per_unit",
                 "spend_unit_minor",
                 "award_status",
                 "min_order_minor",
                 "exclude_discounted",
-            )
-            if getattr(input, name) not in (strawberry.UNSET, None)
-        }
+            ),
+        )
         overrides = rules.OverrideChanges(
             overrides=[(o.sku, o.mode, o.value) for o in input.product_overrides or []],
             removed_skus=list(input.remove_product_overrides or []),

@@ -5,7 +5,6 @@ from __future__ import annotations
 import strawberry
 
 from domain.access.permissions import Permission
-from domain.customers import repository as customers_repo
 from domain.tiers import evaluation, services
 from domain.tiers.evaluation import Move
 from schema.context import Info
@@ -93,7 +92,7 @@ class TierMutations:
         return SetTierRulesPayload(
             rules=TierRulesType.of(change.rules),
             moves=_moves(change.moves),
-            moved_count=sum(m.customers for m in change.moves),
+            moved_count=change.moved,
             dry_run=change.dry_run,
         )
 
@@ -121,10 +120,9 @@ class TierMutations:
             customer_ids=list(input.customer_ids) if input.customer_ids is not None else None,
             filter=input.filter.to_domain() if input.filter is not None else None,
         )
-        async with info.context.new_uow() as uow:
-            shown = await customers_repo.customers_by_id(uow, done.first_ids)
+        shown = await info.context.loaders.customer.load_many(done.first_ids)
         return ReleaseCategoryOverridePayload(
             released_count=done.released,
             moves=_moves(done.moves),
-            customers=[CustomerType.of(shown[i]) for i in done.first_ids if i in shown],
+            customers=[CustomerType.of(c) for c in shown if c is not None],
         )
