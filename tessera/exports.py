@@ -26,6 +26,7 @@ from domain.reports.movements import MovementFilter, check_movement_filter, expo
 from domain.uow import UnitOfWork
 from domain.vouchers.queries import EXPORT_COLUMNS, export_batch, require_batch
 from schema.auth import Authenticator
+from schema.vouchers.types import VOUCHER_BATCH_CSV
 
 ROWS_PER_CHUNK = 1000
 # A cell a spreadsheet would read as a formula (CSV injection) is written as text.
@@ -46,7 +47,8 @@ def voucher_batch_export(new_uow: Callable[[], UnitOfWork], authenticator: Authe
         rows = export_batch(new_uow(), batch.id)
         return _csv_response(EXPORT_COLUMNS, rows, f"voucher-batch-{batch.id}.csv")
 
-    return Route("/exports/voucher-batches/{batch_id:int}.csv", batch_csv, methods=["GET"])
+    path = VOUCHER_BATCH_CSV.format(batch_id="{batch_id:int}")
+    return Route(path, batch_csv, methods=["GET"])
 
 
 def ledger_movements_export(

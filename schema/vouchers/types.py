@@ -31,6 +31,10 @@ def _money(value: int | None) -> Money | None:
     return Money(value) if value is not None else None
 
 
+# Where tessera.exports serves a batch's codes as CSV (the route and csvPath share it).
+VOUCHER_BATCH_CSV = "/exports/voucher-batches/{batch_id}.csv"
+
+
 @strawberry.interface(name="VoucherTerms", description="What a voucher gives, and when.")
 class VoucherTermsType:
     kind: VoucherKindEnum  # type: ignore[valid-type]
@@ -159,7 +163,7 @@ class VoucherBatchType(VoucherTermsType):
             count=b.count,
             code_length=b.code_length,
             created_at=b.created_at,
-            csv_path=f"/exports/voucher-batches/{b.id}.csv",
+            csv_path=VOUCHER_BATCH_CSV.format(batch_id=b.id),
             **terms_fields(b.terms),
         )
 
