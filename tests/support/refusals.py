@@ -39,6 +39,9 @@ WATCHED = (
     "gift_runs",
     "tier_rules",
     "tier_rungs",
+    "earning_rules",
+    "redemption_rules",
+    "voucher_conversion",
 )
 
 TOP_LEVEL = "top-level BAD_USER_INPUT"
