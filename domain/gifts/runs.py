@@ -11,11 +11,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import and_, func, select, text
+from sqlalchemy import and_, select, text
 
 from domain.customers.tables import customers
 from domain.gifts.models import GiftRun, GiftSchedule, schedule_of
-from domain.gifts.tables import gift_runs, gift_schedules
+from domain.gifts.services import last_periods
+from domain.gifts.tables import gift_schedules
 from domain.ledger.bulk import BulkCredit, credit_many
 from domain.ledger.kinds import EntryKind
 from domain.ledger.tables import point_accounts
@@ -49,18 +50,13 @@ async def run_gift_schedules(uow: UnitOfWork, now: datetime | None = None) -> li
 
 
 async def _active_schedules(uow: UnitOfWork) -> list[GiftSchedule]:
-    last = (
-        select(gift_runs.c.schedule_id, func.max(gift_runs.c.period).label("last_period"))
-        .group_by(gift_runs.c.schedule_id)
-        .subquery()
-    )
-    rows = await uow.execute(
-        select(gift_schedules, last.c.last_period)
-        .outerjoin(last, last.c.schedule_id == gift_schedules.c.id)
-        .where(gift_schedules.c.active)
-        .order_by(gift_schedules.c.id)
-    )
-    return [schedule_of(row, row.last_period) for row in rows]
+    rows = (
+        await uow.execute(
+            select(gift_schedules).where(gift_schedules.c.active).order_by(gift_schedules.c.id)
+        )
+    ).all()
+    last = await last_periods(uow, [row.id for row in rows])
+    return [schedule_of(row, last.get(row.id)) for row in rows]
 
 
 _CLAIM = text("""
@@ -92,12 +88,8 @@ async def _pay_period(
                 .with_for_update(read=True)
             )
         ).one()
-        last = (
-            await uow.execute(
-                select(func.max(gift_runs.c.period)).where(gift_runs.c.schedule_id == schedule_id)
-            )
-        ).scalar_one()
-        schedule = schedule_of(row, last)
+        last = await last_periods(uow, [schedule_id])
+        schedule = schedule_of(row, last.get(schedule_id))
         if schedule.due_period(now) != period:
             return None
         claim = {"schedule_id": schedule_id, "period": period}

@@ -81,7 +81,7 @@ async def update_gift_schedule(
             ).one()
         except IntegrityError as error:
             raise _duplicate(error) from error
-        last = await _last_periods(uow, [sid])
+        last = await last_periods(uow, [sid])
         await uow.commit()
     return schedule_of(row, last.get(sid))
 
@@ -96,7 +96,7 @@ async def list_gift_schedules(
         query = query.where(gift_schedules.c.id > after_id)
     async with uow:
         rows = list(await uow.execute(query))
-        last = await _last_periods(uow, [r.id for r in rows])
+        last = await last_periods(uow, [r.id for r in rows])
     return Page.from_rows([schedule_of(r, last.get(r.id)) for r in rows], limit)
 
 
@@ -126,7 +126,8 @@ async def runs_of(
     return found
 
 
-async def _last_periods(uow: UnitOfWork, schedule_ids: list[int]) -> dict[int, Any]:
+async def last_periods(uow: UnitOfWork, schedule_ids: list[int]) -> dict[int, Any]:
+    """Each schedule's latest paid period (schedules never paid are left out)."""
     rows = await uow.execute(
         select(gift_runs.c.schedule_id, func.max(gift_runs.c.period).label("last_period"))
         .where(gift_runs.c.schedule_id.in_(schedule_ids))
