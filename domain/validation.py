@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from domain.errors import ErrorCode, Problems
 from domain.limits import MAX_NOTE_LENGTH, MAX_POINTS_PER_OPERATION, MAX_TEXT_LENGTH
 
@@ -59,3 +61,24 @@ def optional_text(
 
 def note_text(problems: Problems, field: str, value: str | None) -> str:
     return required_text(problems, field, value, MAX_NOTE_LENGTH)
+
+
+def check_window(
+    problems: Problems,
+    start: tuple[str, datetime | None],
+    end: tuple[str, datetime | None],
+) -> None:
+    """A validity window of two optional times (start inclusive, end exclusive): each given
+    time must carry its UTC offset, and when both are given the end comes after the start."""
+    (start_field, start_at), (end_field, end_at) = start, end
+    for field, moment in (start, end):
+        if moment is not None and moment.tzinfo is None:
+            problems.add(field, ErrorCode.INVALID, "Give a time with its UTC offset.")
+    if (
+        start_at is not None
+        and end_at is not None
+        and start_at.tzinfo is not None
+        and end_at.tzinfo is not None
+        and end_at <= start_at
+    ):
+        problems.add(end_field, ErrorCode.INVALID, f"{end_field} must come after {start_field}.")

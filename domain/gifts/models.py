@@ -15,7 +15,7 @@ from domain.customers.validation import filter_criteria
 from domain.errors import ErrorCode, Problems
 from domain.gifts import cron
 from domain.limits import MAX_NOTE_LENGTH, MAX_POINTS_PER_OPERATION
-from domain.validation import parse_id, required_text
+from domain.validation import check_window, parse_id, required_text
 
 MAX_FILTER_CATEGORIES = 100
 
@@ -175,18 +175,9 @@ def check_filter(problems: Problems, f: GiftFilter, prefix: str) -> GiftFilter:
             for i, raw in enumerate(f.category_ids[:MAX_FILTER_CATEGORIES])
         ]
         categories = tuple(str(i) for i in dict.fromkeys(ids)) or None
-    after, before = f.registered_after, f.registered_before
-    for name, moment in (("registeredAfter", after), ("registeredBefore", before)):
-        if moment is not None and moment.tzinfo is None:
-            problems.add(f"{prefix}.{name}", ErrorCode.INVALID, "Give a time with its UTC offset.")
-    if (
-        after is not None
-        and before is not None
-        and after.tzinfo is not None
-        and before.tzinfo is not None
-        and before <= after
-    ):
-        problems.add(
-            f"{prefix}.registeredBefore", ErrorCode.INVALID, "Must come after registeredAfter."
-        )
+    check_window(
+        problems,
+        (f"{prefix}.registeredAfter", f.registered_after),
+        (f"{prefix}.registeredBefore", f.registered_before),
+    )
     return replace(f, category_ids=categories)

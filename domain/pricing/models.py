@@ -13,7 +13,7 @@ from typing import Any
 
 from domain.errors import ErrorCode, Problems
 from domain.limits import MAX_MONEY_MINOR
-from domain.validation import parse_id, required_text
+from domain.validation import check_window, parse_id, required_text
 
 MAX_BP = 10_000  # 100%
 MAX_KEYS = 500  # SKUs, product lines, badges or categories one rule names
@@ -129,17 +129,7 @@ def check_spec(problems: Problems, spec: PriceRuleSpec) -> PriceRuleSpec:
     category_ids = _ids(
         problems, "categoryIds", spec.category_ids, spec.condition is PriceCondition.CATEGORY
     )
-    for field, value in (("validFrom", spec.valid_from), ("validUntil", spec.valid_until)):
-        if value is not None and value.utcoffset() is None:
-            problems.add(field, ErrorCode.INVALID, "A time with its UTC offset.")
-    if (
-        spec.valid_from is not None
-        and spec.valid_until is not None
-        and spec.valid_from.utcoffset() is not None
-        and spec.valid_until.utcoffset() is not None
-        and spec.valid_until <= spec.valid_from
-    ):
-        problems.add("validUntil", ErrorCode.INVALID, "validUntil must be after validFrom.")
+    check_window(problems, ("validFrom", spec.valid_from), ("validUntil", spec.valid_until))
     return replace(
         spec,
         name=name,

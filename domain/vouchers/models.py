@@ -9,7 +9,7 @@ from typing import Any
 
 from domain.errors import ErrorCode, Problems
 from domain.limits import MAX_MONEY_MINOR, MAX_POINTS_PER_OPERATION
-from domain.validation import optional_text
+from domain.validation import check_window, optional_text
 
 
 class VoucherKind(StrEnum):
@@ -145,17 +145,7 @@ def check_value(problems: Problems, terms: VoucherTerms, field_prefix: str = "")
 def check_terms(problems: Problems, terms: VoucherTerms) -> VoucherTerms:
     """Checks a batch's terms: the value, the validity window, the use limit and minimum."""
     clean = check_value(problems, terms)
-    for name, moment in (("validFrom", terms.valid_from), ("validUntil", terms.valid_until)):
-        if moment is not None and moment.tzinfo is None:
-            problems.add(name, ErrorCode.INVALID, "Give a time with its UTC offset.")
-    if (
-        terms.valid_from is not None
-        and terms.valid_until is not None
-        and terms.valid_from.tzinfo is not None
-        and terms.valid_until.tzinfo is not None
-        and terms.valid_until <= terms.valid_from
-    ):
-        problems.add("validUntil", ErrorCode.INVALID, "validUntil must come after validFrom.")
+    check_window(problems, ("validFrom", terms.valid_from), ("validUntil", terms.valid_until))
     if terms.max_uses is not None and not 0 < terms.max_uses <= MAX_POINTS_PER_OPERATION:
         problems.add(
             "maxUses", ErrorCode.OUT_OF_RANGE, "1 (single use) or more; null for unlimited."
