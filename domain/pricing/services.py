@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-from sqlalchemy import and_, func, insert, literal, or_, select, update
+from sqlalchemy import func, insert, literal, select, update
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.types import BigInteger
 
@@ -163,8 +163,9 @@ async def price_customer_cart(
 
 
 def _pricing_context(customer_id: int) -> Any:
-    """One row per rule valid now (one row with null rule columns when there is none),
-    each with the customer's category, the badges they hold and the time."""
+    """One row per active rule (one row with null rule columns when there is none), each
+    with the customer's category, the badges they hold and the database's time; whether a
+    rule's window holds at that time, price_cart decides (valid_at)."""
     held = (
         select(
             func.coalesce(
@@ -175,20 +176,14 @@ def _pricing_context(customer_id: int) -> Any:
         .where(customer_badges.c.customer_id == customers.c.id)
         .scalar_subquery()
     )
-    now = func.now()
-    valid = and_(
-        price_rules.c.active,
-        or_(price_rules.c.valid_from.is_(None), price_rules.c.valid_from <= now),
-        or_(price_rules.c.valid_until.is_(None), now < price_rules.c.valid_until),
-    )
     return (
         select(
             customers.c.category_id.label("member_category_id"),
             held.label("member_badge_ids"),
-            now.label("member_now"),
+            func.now().label("member_now"),
             price_rules,
         )
-        .select_from(customers.outerjoin(price_rules, valid))
+        .select_from(customers.outerjoin(price_rules, price_rules.c.active))
         .where(customers.c.id == customer_id)
     )
 
