@@ -144,9 +144,9 @@ async def price_customer_cart(
 ) -> PricedCart:
     """Each line's member price for this customer now, the rule that gave it and why, and
     the cart's totals (see domain.pricing.prices for the arithmetic). Writes nothing; one
-    read: the customer's category and badges, the database's time and the rules valid at
-    that time, together. Staff name the customer; a customer caller prices its own cart
-    (naming another customer is NotAllowedError)."""
+    read: the customer's category and badges, the database's time and the active rules,
+    together (a rule counts when valid at that time). Staff name the customer; a customer
+    caller prices its own cart (naming another customer is NotAllowedError)."""
     customer_id = await customer_acted_for(uow, caller, customer_id)
     problems = Problems()
     cid = parse_id(problems, "customerId", customer_id)
