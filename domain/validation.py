@@ -2,10 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import replace
 from datetime import datetime
+from typing import Protocol, TypeVar
 
 from domain.errors import ErrorCode, Problems
-from domain.limits import MAX_NOTE_LENGTH, MAX_POINTS_PER_OPERATION, MAX_TEXT_LENGTH
+from domain.limits import (
+    MAX_LINE_QUANTITY,
+    MAX_MONEY_MINOR,
+    MAX_NOTE_LENGTH,
+    MAX_ORDER_LINES,
+    MAX_POINTS_PER_OPERATION,
+    MAX_TEXT_LENGTH,
+)
 
 
 def parse_id(problems: Problems, field: str, raw: str | int | None) -> int:
@@ -82,3 +92,53 @@ def check_window(
         and end_at <= start_at
     ):
         problems.add(end_field, ErrorCode.INVALID, f"{end_field} must come after {start_field}.")
+
+
+class LineItem(Protocol):
+    """A line of an order or a cart, as both are checked."""
+
+    @property
+    def sku(self) -> str: ...
+    @property
+    def quantity(self) -> int: ...
+    @property
+    def unit_price_minor(self) -> int: ...
+    @property
+    def product_line(self) -> str | None: ...
+    @property
+    def amount_minor(self) -> int: ...
+
+
+L = TypeVar("L", bound=LineItem)
+
+
+def check_line_items(problems: Problems, field: str, lines: Sequence[L], noun: str) -> list[L]:
+    """The lines of an order or a cart (`noun`), cleaned; a problem for each bad one named
+    `<field>.<i>.<input>`: at least one line and at most MAX_ORDER_LINES, a SKU, a
+    quantity of 1 to MAX_LINE_QUANTITY, a unit price of 0 to MAX_MONEY_MINOR, a total
+    within MAX_MONEY_MINOR."""
+    if not lines:
+        problems.add(field, ErrorCode.REQUIRED, f"{noun.capitalize()} has at least one line.")
+    if len(lines) > MAX_ORDER_LINES:
+        problems.add(field, ErrorCode.OUT_OF_RANGE, f"At most {MAX_ORDER_LINES} lines.")
+        return []
+    clean: list[L] = []
+    for i, line in enumerate(lines):
+        sku = required_text(problems, f"{field}.{i}.sku", line.sku, 100)
+        if not 0 < line.quantity <= MAX_LINE_QUANTITY:
+            problems.add(
+                f"{field}.{i}.quantity",
+                ErrorCode.OUT_OF_RANGE,
+                f"A quantity is 1 to {MAX_LINE_QUANTITY}.",
+            )
+        if not 0 <= line.unit_price_minor <= MAX_MONEY_MINOR:
+            problems.add(
+                f"{field}.{i}.unitPriceMinor",
+                ErrorCode.OUT_OF_RANGE,
+                f"A unit price is 0 to {MAX_MONEY_MINOR} minor units.",
+            )
+        product_line = optional_text(problems, f"{field}.{i}.productLine", line.product_line, 100)
+        clean.append(replace(line, sku=sku, product_line=product_line))  # type: ignore[type-var]
+    if not problems.items and sum(ln.amount_minor for ln in clean) > MAX_MONEY_MINOR:
+        problems.add(field, ErrorCode.OUT_OF_RANGE, f"The {noun.split()[-1]} total is too large.")
+    return clean

@@ -6,9 +6,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from domain.errors import ErrorCode, Problems
-from domain.limits import MAX_LINE_QUANTITY, MAX_MONEY_MINOR, MAX_ORDER_LINES
+from domain.limits import MAX_LINE_QUANTITY
 from domain.purchases.earning import Line
-from domain.validation import optional_text, required_text
+from domain.validation import check_line_items, required_text
 
 
 @dataclass(frozen=True)
@@ -18,31 +18,8 @@ class RefundLine:
 
 
 def check_lines(problems: Problems, lines: list[Line]) -> list[Line]:
-    if not lines:
-        problems.add("lines", ErrorCode.REQUIRED, "An order has at least one line.")
-    if len(lines) > MAX_ORDER_LINES:
-        problems.add("lines", ErrorCode.OUT_OF_RANGE, f"At most {MAX_ORDER_LINES} lines.")
-        return []
-    clean: list[Line] = []
-    for i, line in enumerate(lines):
-        sku = required_text(problems, f"lines.{i}.sku", line.sku, 100)
-        if not 0 < line.quantity <= MAX_LINE_QUANTITY:
-            problems.add(
-                f"lines.{i}.quantity",
-                ErrorCode.OUT_OF_RANGE,
-                f"A quantity is 1 to {MAX_LINE_QUANTITY}.",
-            )
-        if not 0 <= line.unit_price_minor <= MAX_MONEY_MINOR:
-            problems.add(
-                f"lines.{i}.unitPriceMinor",
-                ErrorCode.OUT_OF_RANGE,
-                f"A unit price is 0 to {MAX_MONEY_MINOR} minor units.",
-            )
-        product_line = optional_text(problems, f"lines.{i}.productLine", line.product_line, 100)
-        clean.append(Line(sku, line.quantity, line.unit_price_minor, line.discounted, product_line))
-    if not problems.items and sum(ln.amount_minor for ln in clean) > MAX_MONEY_MINOR:
-        problems.add("lines", ErrorCode.OUT_OF_RANGE, "The order total is too large.")
-    return clean
+    """The order's lines, cleaned; problems named `lines.<i>.<input>`."""
+    return check_line_items(problems, "lines", lines, "an order")
 
 
 def check_occurred_at(problems: Problems, occurred_at: datetime | None) -> datetime:
