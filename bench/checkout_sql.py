@@ -20,8 +20,8 @@ from sqlalchemy.dialects.postgresql import asyncpg as asyncpg_dialect
 
 from domain.checkout import holds, orders
 from domain.checkout.orders import Allowance
-from domain.checkout.quote import CartLine, RedemptionRules, quote
-from domain.checkout.rules import PROGRAM_ID
+from domain.checkout.quote import CartLine, quote
+from domain.checkout.rules import PROGRAM_ID, rules_from
 from domain.errors import DomainError
 from domain.ledger import posting
 from domain.ledger.kinds import EntryKind
@@ -33,7 +33,6 @@ from domain.purchases.earning import (
     EarningRule,
     EarningSnapshot,
     Line,
-    OverrideMode,
     PurchaseStatus,
     points_for,
 )
@@ -119,17 +118,7 @@ def _allowance(
     customer_id: int, row: asyncpg.Record, already_minor: int, cart: list[CartLine]
 ) -> Allowance:
     """The domain's quote arithmetic on what one read returned."""
-    rules = RedemptionRules(
-        row["points_per_unit"],
-        row["value_per_unit_minor"],
-        row["min_balance_points"],
-        row["min_cart_minor"],
-        row["max_discount_minor"],
-        row["max_discount_bp"],
-        row["exclude_discounted"],
-        row["earn_on_points_paid"],
-        {(kind, key): payable for kind, key, payable in orjson.loads(row["product_rules"])},
-    )
+    rules = rules_from({**row, "product_rules": orjson.loads(row["product_rules"])})
     account = Account(
         customer_id, row["balance"], row["lifetime_earned"], row["lifetime_spent"], row["held"]
     )
@@ -232,11 +221,16 @@ async def record_purchase(conn: asyncpg.Connection, sale: Sale) -> None:
         ctx["min_order_minor"],
         ctx["exclude_discounted"],
     )
-    overrides = {
-        sku: (OverrideMode(mode), int(value)) for sku, mode, value in orjson.loads(ctx["overrides"])
-    }
+    terms = purchase_rules.terms_from(
+        {name: orjson.loads(ctx[name]) for name in ("overrides", "line_overrides", "promotions")}
+    )
     snapshot = EarningSnapshot.of(
-        rule, Decimal(ctx["earn_multiplier"]), overrides, int(ctx["points_paid_minor"])
+        rule,
+        Decimal(ctx["earn_multiplier"]),
+        terms.overrides,
+        int(ctx["points_paid_minor"]),
+        terms.line_overrides,
+        terms.promotions,
     )
     points = points_for(lines, snapshot)
     award = _posting(
