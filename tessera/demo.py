@@ -88,7 +88,10 @@ async def seed(url: str) -> bool:
             [("SKU", "GIFT-CARD", False)],
             [],
         )
+        # The rules first, so the demo customers earn under them (registration points,
+        # double points, points valid 12 months).
         await _catalogue(new)
+        await _engagement(new, ids)
         for n, (ref, card, first, last, email, phone, category) in enumerate(_PEOPLE, start=1):
             customer = await customers.create_customer(
                 new(),
@@ -121,7 +124,6 @@ async def seed(url: str) -> bool:
             await ledger.adjust_points(
                 new(), str(customer.id), 50, "Welcome bonus", f"demo-welcome-{ref}", DEMO_ACTOR
             )
-        await _engagement(new, ids)
         return True
     finally:
         await engine.dispose()

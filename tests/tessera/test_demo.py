@@ -34,26 +34,27 @@ async def test_the_demo_program_loads_once_and_ann_can_pay_with_points(
             async with UnitOfWork(engine) as uow:
                 ann = await customers_repo.customer_by(uow, card_code="4006381333931")
             assert ann is not None
-            # Then Ann's points (50 on the T-shirts, 5 on the beans, 50 welcome) can pay
-            # 1.05 of a 20.00 cart (the demo's rules would allow up to 30%, 6.00)
+            # Then Ann's points (20 for registering; 50 on the T-shirts and 5 on the beans,
+            # doubled in the launch week; 50 welcome: 180) can pay 1.80 of a 20.00 cart (the
+            # demo's rules would allow up to 30%, 6.00)
             quote = await quote_redemption(
                 UnitOfWork(engine), str(ann.id), [CartLine("T-SHIRT", 2, 1000)]
             )
             assert (quote.spendable_points, quote.max_points, quote.max_value_minor) == (
-                105,
-                105,
-                105,
+                180,
+                180,
+                180,
             )
             small = await quote_redemption(
                 UnitOfWork(engine), str(ann.id), [CartLine("T-SHIRT", 2, 100)]
             )
             assert [r.value for r in small.reasons] == ["BELOW_MIN_CART"]
-            # And the catalogue: Ann's 105 points buy the mug, not yet the 5.00 off
+            # And the catalogue: Ann's 180 points buy the mug, not yet the 5.00 off
             async with UnitOfWork(engine) as uow:
                 found = (await standings(uow, [ann.id]))[ann.id]
             assert [(s.reward.spec.name, s.points_needed, s.claimable) for s in found] == [
                 ("Coffee mug", 0, True),
-                ("5.00 off", 295, False),
+                ("5.00 off", 220, False),
             ]
             spring = (await find_batches(UnitOfWork(engine), 10, None)).items
             assert [(b.name, b.count) for b in spring] == [("Spring campaign", 20)]
