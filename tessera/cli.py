@@ -19,9 +19,12 @@ T = TypeVar("T")
 
 
 def _database_url(settings: Settings) -> str:
-    from tessera.embedded import ensure_database_url
+    from tessera.embedded import EmbeddedPostgresUnavailable, ensure_database_url
 
-    url = ensure_database_url(settings)
+    try:
+        url = ensure_database_url(settings)
+    except EmbeddedPostgresUnavailable as error:
+        raise SystemExit(f"error: {error}") from None
     # Worker processes (uvicorn --workers, dramatiq) read the URL from the environment.
     os.environ["TESSERA_DATABASE_URL"] = url
     return url
