@@ -1,5 +1,5 @@
 """`tessera serve | worker | scheduler | migrate | demo | token | audit | expire-holds |
-expire-points | run-gifts | evaluate-tiers`."""
+expire-points | run-gifts | evaluate-tiers | stop-embedded | graphiql-assets`."""
 
 from __future__ import annotations
 
@@ -174,6 +174,18 @@ def cmd_evaluate_tiers(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_graphiql_assets(args: argparse.Namespace, settings: Settings) -> int:
+    from tessera.graphiql import ASSETS_DIR, NPM_REGISTRY, AssetError, fetch_assets
+
+    try:
+        fetched = fetch_assets(ASSETS_DIR, registry=args.registry or NPM_REGISTRY)
+    except AssetError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    print(f"GraphiQL's scripts are in {ASSETS_DIR} ({len(fetched)} file(s) fetched)")
+    return 0
+
+
 def cmd_stop_embedded(args: argparse.Namespace, settings: Settings) -> int:
     from tessera.embedded import stop_embedded
 
@@ -245,6 +257,13 @@ def parser() -> argparse.ArgumentParser:
 
     stop = sub.add_parser("stop-embedded", help="stop the embedded PostgreSQL and Redis")
     stop.set_defaults(run=cmd_stop_embedded)
+
+    assets = sub.add_parser(
+        "graphiql-assets",
+        help="fetch GraphiQL's scripts from the npm registry, so GraphiQL works offline",
+    )
+    assets.add_argument("--registry", help="the npm registry (default https://registry.npmjs.org)")
+    assets.set_defaults(run=cmd_graphiql_assets)
     return root
 
 
