@@ -41,6 +41,13 @@ def cmd_migrate(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     import uvicorn
 
+    from tessera.listening import PortUnavailable, check_port
+
+    try:
+        check_port(args.host, args.port)
+    except PortUnavailable as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
     _database_url(settings)
     uvicorn.run(
         "tessera.app:app_from_env",
@@ -116,8 +123,16 @@ def cmd_scheduler(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
     from tessera.demo import run_demo
+    from tessera.listening import PortUnavailable, listening_socket
 
-    return run_demo(settings, _database_url(settings), host=args.host, port=args.port)
+    # The port first: a busy one is said before the database starts or a token is printed.
+    try:
+        listening = listening_socket(args.host, args.port)
+    except PortUnavailable as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    with listening:
+        return run_demo(settings, _database_url(settings), args.host, listening)
 
 
 def cmd_audit(args: argparse.Namespace, settings: Settings) -> int:
