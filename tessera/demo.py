@@ -280,7 +280,7 @@ def run_demo(settings: Settings, database_url: str, host: str, listening: socket
         " { firstName points { balance } } }"
     )
     print(f"  customer token for Ann (query `me`): {customer_jwt}")
-    print(f"  admin token (the previous demo's no longer works):\n{token}", flush=True)
+    print(f"  admin token (the one the previous demo printed is revoked):\n{token}", flush=True)
     app = create_app(replace(settings, debug=True), database_url)
     uvicorn.Server(uvicorn.Config(app, log_level="info")).run(sockets=[listening])
     return 0
