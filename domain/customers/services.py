@@ -29,6 +29,7 @@ from domain.customers.models import CUSTOMER_FIELDS, Customer, CustomerFilter, P
 from domain.customers.tables import customers, point_categories
 from domain.customers.validation import clean_customer_fields, filter_criteria, parse_multiplier
 from domain.errors import DomainError, ErrorCode, Problem, Problems
+from domain.events.payloads import payload_clause
 from domain.events.tables import domain_events
 from domain.events.types import CategoryChanged, CustomerRegistered, CustomerUpdated
 from domain.ledger.tables import point_accounts
@@ -211,19 +212,14 @@ async def _move(
             select(
                 literal(CategoryChanged.__name__, Text),
                 changed.c.id,
-                func.jsonb_build_object(
-                    "from_category_id",
-                    changed.c.previous,
-                    "to_category_id",
-                    literal(category_id, BigInteger),
-                    "actor",
-                    literal(actor, Text),
-                    "reason",
-                    literal("MANUAL", Text),
-                    "measure",
-                    null(),
-                    "value",
-                    null(),
+                payload_clause(
+                    CategoryChanged,
+                    from_category_id=changed.c.previous,
+                    to_category_id=literal(category_id, BigInteger),
+                    actor=literal(actor, Text),
+                    reason=literal("MANUAL", Text),
+                    measure=null(),
+                    value=null(),
                 ),
             ),
         )
