@@ -142,6 +142,7 @@ async def _catalogue(new: Callable[[], UnitOfWork]) -> None:
             description="Our mug, free with your next order",
             per_customer_limit=1,
         ),
+        "demo-reward-mug",
     )
     await rewards.create_reward(
         new(),
@@ -153,6 +154,7 @@ async def _catalogue(new: Callable[[], UnitOfWork]) -> None:
             validity_days=90,
             stock=50,
         ),
+        "demo-reward-5-off",
     )
     await voucher_batches.create_voucher_batch(
         new(),
@@ -213,6 +215,7 @@ async def _engagement(new: Callable[[], UnitOfWork], category_ids: dict[str, int
     await promotions.create_promotion(
         new(),
         PromotionSpec("Launch week: double points", start, start + timedelta(days=7), Decimal(2)),
+        f"demo-launch-week-{start:%Y-%m-%d}",
     )
     await update_expiry_rule(new(), None, 12)
     await gifts.create_gift_schedule(
@@ -224,6 +227,7 @@ async def _engagement(new: Callable[[], UnitOfWork], category_ids: dict[str, int
             "A thank-you from the shop",
             GiftFilter(category_ids=(str(category_ids["VIP"]),)),
         ),
+        "demo-gift-vip",
     )
 
 
