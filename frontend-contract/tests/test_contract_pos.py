@@ -120,7 +120,7 @@ async def test_unknown_card_finds_nobody_and_a_sale_on_it_is_refused(
 async def test_checkout_pays_with_points_and_the_receipt_prints_them(
     gql: GraphQLClient, tokens: dict[str, str], engine: AsyncEngine
 ) -> None:
-    # Given the README's program: 100 points = 1.00, at most 30% of a cart of 10.00 or more,
+    # Given docs/checkout.md's program: 100 points = 1.00, at most 30% of a cart of 10.00 or more,
     # gift cards and already discounted lines not payable with points; 1 point per 1.00
     # earned on what is paid in money. Ann has 2,550 points on her card.
     rules = {

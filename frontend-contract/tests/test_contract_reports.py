@@ -1,6 +1,6 @@
 """The back office's reports through their own operation files, read with a viewer's (or a
 marketer's) token over a program built with the till's and the back office's operations:
-the numbers of the README's Reports worked example. Tills and customer apps may not read
+the numbers of the worked example of docs/reports.md. Tills and customer apps may not read
 them."""
 
 from __future__ import annotations
