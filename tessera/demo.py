@@ -146,6 +146,7 @@ async def _catalogue(new: Callable[[], UnitOfWork]) -> None:
             description="Our mug, free with your next order",
             per_customer_limit=1,
         ),
+        "demo-reward-mug",
     )
     await rewards.create_reward(
         new(),
@@ -157,6 +158,7 @@ async def _catalogue(new: Callable[[], UnitOfWork]) -> None:
             validity_days=90,
             stock=50,
         ),
+        "demo-reward-5-off",
     )
     await voucher_batches.create_voucher_batch(
         new(),
@@ -217,6 +219,7 @@ async def _engagement(new: Callable[[], UnitOfWork], category_ids: dict[str, int
     await promotions.create_promotion(
         new(),
         PromotionSpec("Launch week: double points", start, start + timedelta(days=7), Decimal(2)),
+        f"demo-launch-week-{start:%Y-%m-%d}",
     )
     await update_expiry_rule(new(), None, 12)
     await gifts.create_gift_schedule(
@@ -228,6 +231,7 @@ async def _engagement(new: Callable[[], UnitOfWork], category_ids: dict[str, int
             "A thank-you from the shop",
             GiftFilter(category_ids=(str(category_ids["VIP"]),)),
         ),
+        "demo-gift-vip",
     )
 
 
