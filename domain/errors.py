@@ -87,3 +87,8 @@ class Problems:
 class NotAllowedError(Exception):
     """The caller may not do this (a customer acting for another customer); the API answers
     FORBIDDEN. Raised before anything is written."""
+
+
+class IdempotencyKeyTaken(Exception):
+    """A write's idempotency key is held by an earlier write (a unique violation on it): the
+    call is a replay, answered with the first call's result (domain.commands)."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping
 from types import TracebackType
-from typing import Any
+from typing import Any, Protocol
 from weakref import WeakKeyDictionary
 
 import asyncpg
@@ -16,38 +16,40 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncResult, As
 from domain.events.store import DomainEvent, insert_events
 
 
+class Executor(Protocol):
+    """What statements run on: an open unit of work, or a connection of one statement each."""
+
+    async def execute(
+        self, statement: Executable, params: Mapping[str, Any] | list[dict[str, Any]] | None = None
+    ) -> Result[Any]: ...
+
+    async def fetch_row(
+        self, statement: TextClause, params: Mapping[str, Any]
+    ) -> Mapping[Any, Any] | None: ...
+
+
 class UnitOfWork:
     """`async with uow:` opens a transaction; leaving without `commit()` rolls it back.
 
-    The same object can be entered again after it exits (a service that has to re-read
-    after a failed attempt does so), but not while it is open."""
+    The same object can be entered again after it exits (a command whose write lost a race
+    re-reads the winner's result in a new one), but not while it is open. Writes open it
+    only through domain.commands.run; reads open it themselves."""
 
     def __init__(self, engine: AsyncEngine) -> None:
         self._engine = engine
         self._conn: AsyncConnection | None = None
         self._tx: AsyncTransaction | None = None
         self._events: list[DomainEvent] = []
-        self._autocommit_next = False
-        self._driver: asyncpg.Connection | None = None
 
-    def autocommit(self) -> UnitOfWork:
-        """`async with uow.autocommit():` runs each statement as its own transaction.
-
-        For hot paths whose only write is one self-contained statement (events included in
-        it): it saves the BEGIN and COMMIT round trips. Recording events is refused there."""
-        self._autocommit_next = True
-        return self
+    @property
+    def engine(self) -> AsyncEngine:
+        return self._engine
 
     async def __aenter__(self) -> UnitOfWork:
         if self._conn is not None:
             raise RuntimeError("unit of work is already open")
-        if self._autocommit_next:
-            self._autocommit_next = False
-            self._conn = await _autocommit_engine(self._engine).connect()
-            self._driver = (await self._conn.get_raw_connection()).driver_connection
-        else:
-            self._conn = await self._engine.connect()
-            self._tx = await self._conn.begin()
+        self._conn = await self._engine.connect()
+        self._tx = await self._conn.begin()
         self._events = []
         return self
 
@@ -58,7 +60,7 @@ class UnitOfWork:
         tb: TracebackType | None,
     ) -> None:
         conn, tx = self._conn, self._tx
-        self._conn = self._tx = self._driver = None
+        self._conn = self._tx = None
         self._events = []
         try:
             if tx is not None and tx.is_active:
@@ -76,16 +78,85 @@ class UnitOfWork:
     async def fetch_row(
         self, statement: TextClause, params: Mapping[str, Any]
     ) -> Mapping[Any, Any] | None:
-        """The first row of a textual statement, as a mapping (None when there is none).
+        """The first row of a textual statement, as a mapping (None when there is none)."""
+        return (await self.execute(statement, params)).mappings().one_or_none()
 
-        In autocommit mode it goes straight to the asyncpg connection: hot paths skip
-        SQLAlchemy's per-statement work (about 0.2 ms of CPU). There, a connection found dead
-        (the database restarted) is thrown away with the rest of the pool and the statement
-        runs once more on a new one: hot-path statements are idempotent, so a statement that
-        did commit before the connection died replays as a duplicate. Constraint violations
-        are raised as IntegrityError either way."""
-        if self._tx is not None:
-            return (await self.execute(statement, params)).mappings().one_or_none()
+    async def execute(
+        self, statement: Executable, params: Mapping[str, Any] | list[dict[str, Any]] | None = None
+    ) -> Result[Any]:
+        return await self.connection.execute(statement, params)
+
+    async def stream(self, statement: Executable) -> AsyncResult[Any]:
+        """The rows of a query through a server-side cursor, fetched as they are iterated."""
+        return await self.connection.stream(statement)
+
+    def record(self, event: DomainEvent) -> None:
+        """Queue an event; it is written in this transaction, just before commit."""
+        self._events.append(event)
+
+    async def commit(self) -> None:
+        if self._conn is None or self._tx is None:
+            raise RuntimeError("unit of work is not open")
+        if self._events:
+            await insert_events(self.connection, self._events)
+            self._events = []
+        await self._tx.commit()
+
+
+class OneStatement:
+    """`async with OneStatement(engine) as db:` a connection on which each statement is its
+    own transaction (autocommit): no BEGIN and COMMIT round trips.
+
+    For the hot paths whose whole work is one self-contained statement (a credit, a new
+    purchase: events written by the statement itself, which is why there is no `record`)
+    and for reads of one statement (a quote). `fetch_row` goes straight to the asyncpg
+    connection, skipping SQLAlchemy's per-statement work (about 0.2 ms of CPU). A connection
+    found dead (the database restarted) is thrown away with the rest of the pool and the
+    statement runs once more on a new one: such statements are idempotent, so one that did
+    commit before the connection died replays as a duplicate. Constraint violations are
+    raised as IntegrityError, as SQLAlchemy raises them."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self._engine = engine
+        self._conn: AsyncConnection | None = None
+        self._driver: asyncpg.Connection | None = None
+
+    async def __aenter__(self) -> OneStatement:
+        if self._conn is not None:
+            raise RuntimeError("connection is already open")
+        await self._connect()
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        conn = self._conn
+        self._conn = self._driver = None
+        if conn is not None:
+            await conn.close()
+
+    async def _connect(self) -> None:
+        self._conn = await _autocommit_engine(self._engine).connect()
+        self._driver = (await self._conn.get_raw_connection()).driver_connection
+
+    @property
+    def connection(self) -> AsyncConnection:
+        if self._conn is None:
+            raise RuntimeError("connection is not open")
+        return self._conn
+
+    async def execute(
+        self, statement: Executable, params: Mapping[str, Any] | list[dict[str, Any]] | None = None
+    ) -> Result[Any]:
+        return await self.connection.execute(statement, params)
+
+    async def fetch_row(
+        self, statement: TextClause, params: Mapping[str, Any]
+    ) -> Mapping[Any, Any] | None:
+        """The first row of a textual statement, as a mapping (None when there is none)."""
         sql, names = self._positional(statement)
         args = [params[n] for n in names]
         try:
@@ -93,8 +164,6 @@ class UnitOfWork:
         except _DISCONNECTED:
             await self._replace_dead_connection()
             return await self._fetch_on_driver(sql, args)
-        except asyncpg.IntegrityConstraintViolationError as error:
-            raise IntegrityError(sql, dict(params), error) from error
 
     async def _fetch_on_driver(self, sql: str, args: list[Any]) -> Mapping[Any, Any] | None:
         assert self._driver is not None
@@ -110,8 +179,7 @@ class UnitOfWork:
         await self.connection.invalidate()
         await self.connection.close()
         await self._engine.dispose(close=False)
-        self._conn = await _autocommit_engine(self._engine).connect()
-        self._driver = (await self._conn.get_raw_connection()).driver_connection
+        await self._connect()
 
     def _positional(self, statement: TextClause) -> tuple[str, tuple[str, ...]]:
         found = _POSITIONAL.get(statement.text)
@@ -120,31 +188,6 @@ class UnitOfWork:
             found = (compiled.string, tuple(compiled.positiontup or ()))
             _POSITIONAL[statement.text] = found
         return found
-
-    async def execute(
-        self, statement: Executable, params: Mapping[str, Any] | list[dict[str, Any]] | None = None
-    ) -> Result[Any]:
-        return await self.connection.execute(statement, params)
-
-    async def stream(self, statement: Executable) -> AsyncResult[Any]:
-        """The rows of a query through a server-side cursor, fetched as they are iterated."""
-        return await self.connection.stream(statement)
-
-    def record(self, event: DomainEvent) -> None:
-        """Queue an event; it is written in this transaction, just before commit."""
-        if self._conn is not None and self._tx is None:
-            raise RuntimeError("events cannot be recorded in autocommit mode")
-        self._events.append(event)
-
-    async def commit(self) -> None:
-        if self._conn is None:
-            raise RuntimeError("unit of work is not open")
-        if self._tx is None:
-            return  # autocommit: every statement is already committed
-        if self._events:
-            await insert_events(self.connection, self._events)
-            self._events = []
-        await self._tx.commit()
 
 
 logger = logging.getLogger("tessera.db")
