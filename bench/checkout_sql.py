@@ -73,19 +73,8 @@ LOCK_ORDER_SQL = _positional(orders._LOCK_ORDER)
 HOLD_READ_SQL = _positional(
     text(f"SELECT * FROM ({_QUOTE_READ}) q, ({orders._ORDER_STATE.text}) s")
 )
-# holds._RESERVE, and the hold inserted only when the points could be reserved.
-HOLD_WRITE_SQL = _positional(
-    text(f"""
-    WITH r AS ({holds._RESERVE.text})
-    INSERT INTO holds (customer_id, points, value_minor, shop, order_id, idempotency_key,
-                       expires_at)
-    SELECT CAST(:customer_id AS bigint), CAST(:points AS bigint), CAST(:value_minor AS bigint),
-           CAST(:shop AS text), CAST(:order_id AS text), CAST(:idempotency_key AS text),
-           CAST(:expires_at AS timestamptz)
-      FROM r
-    RETURNING id
-""")
-)
+# The reservation under the ledger policy and the hold, in one statement (holds._HOLD).
+HOLD_WRITE_SQL = _positional(holds._HOLD)
 HOLD_LOCK_SQL = "SELECT * FROM holds WHERE id = $1 FOR UPDATE"
 DEBIT_BALANCE_SQL = _positional(posting._DEBIT_BALANCE)
 DEBIT_LOTS_SQL = _positional(posting._DEBIT_LOTS)
@@ -148,6 +137,7 @@ async def hold_points(conn: asyncpg.Connection, sale: Sale, points: int) -> int:
         "points": points,
         "idempotency_key": f"hold-{sale.order_id}",
         "expires_at": datetime.now(UTC) + HOLD_TTL,
+        "min_spendable": 0,
     }
     async with conn.transaction():
         await conn.fetchval(LOCK_ORDER_SQL[0], *_run_args(LOCK_ORDER_SQL, params))
@@ -159,11 +149,11 @@ async def hold_points(conn: asyncpg.Connection, sale: Sale, points: int) -> int:
             params["value_minor"] = allowed.value_of(points)
         except DomainError as error:
             raise Refused(f"hold: {error}") from error
-        hold_id: int | None = await conn.fetchval(
-            HOLD_WRITE_SQL[0], *_run_args(HOLD_WRITE_SQL, params)
-        )
-        if hold_id is None:
+        params["min_spendable"] = allowed.min_spendable
+        written = await conn.fetchrow(HOLD_WRITE_SQL[0], *_run_args(HOLD_WRITE_SQL, params))
+        if written["id"] is None:
             raise Refused(f"hold: insufficient points for {sale}")
+    hold_id: int = written["id"]
     return hold_id
 
 
@@ -185,7 +175,7 @@ async def capture_hold(conn: asyncpg.Connection, hold_id: int) -> None:
             releases_held=points,
         )
         account = await conn.fetchrow(DEBIT_BALANCE_SQL[0], *_run_args(DEBIT_BALANCE_SQL, params))
-        if account is None:
+        if account["balance"] is None:
             raise Refused(f"capture: insufficient points for hold {hold_id}")
         params.update(amount=points, balance_after=account["balance"])
         entry = await conn.fetchrow(DEBIT_LOTS_SQL[0], *_run_args(DEBIT_LOTS_SQL, params))

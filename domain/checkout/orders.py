@@ -14,6 +14,7 @@ from sqlalchemy import text
 from domain.checkout.quote import CartLine, Quote, RedemptionRules, quote
 from domain.checkout.rules import PROGRAM_ID, RULES_COLUMNS, rules_from
 from domain.errors import DomainError, ErrorCode
+from domain.ledger import policy
 from domain.ledger.models import Account
 from domain.uow import UnitOfWork
 
@@ -65,18 +66,23 @@ class Allowance:
     rules: RedemptionRules
     quote: Quote
 
+    @property
+    def min_spendable(self) -> int:
+        """The spendable points a payment on an order needs first: the minimum balance."""
+        return self.rules.min_balance_points
+
     def value_of(self, points: int) -> int:
-        """What `points` pay on this order: refused beyond the spendable points, above the
-        quote, or when worth nothing.
+        """What `points` pay on this order: refused as the ledger policy says (beyond the
+        spendable points, or below the minimum balance to redeem), above the quote, or when
+        worth nothing. The write's guard applies the same policy to the account as locked.
 
         With a coarse rate the quote's points may be worth more than its capped value
         (1 point = 1.00 and a cap of 1.50 take 2 points); the order gets the capped value."""
-        if points > self.account.spendable:
-            raise DomainError.one(
-                "points",
-                ErrorCode.INSUFFICIENT_POINTS,
-                f"{self.account.spendable} points are spendable; {points} cannot be used.",
-            )
+        problem = policy.refusal(
+            self.account.funds, policy.Change.spend(points, self.min_spendable)
+        )
+        if problem is not None:
+            raise DomainError([problem])
         if points > self.quote.max_points:
             raise DomainError.one(
                 "points",
@@ -159,6 +165,5 @@ async def _allowance(
         state["held"],
         state["lifetime_expired"],
     )
-    spendable = account.spendable
-    allowed = quote(rules, spendable, cart, int(state["already"]), int(state["vouchers"]))
+    allowed = quote(rules, account.spendable, cart, int(state["already"]), int(state["vouchers"]))
     return Allowance(account, rules, allowed)

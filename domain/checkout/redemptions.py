@@ -60,9 +60,10 @@ async def redeem_points(
 ) -> Redemption:
     """Pay part of an order with points (at most what a quote of the cart allows).
 
-    Guarantees: one REDEMPTION entry and one redemption row, or nothing; never overdraws,
-    even with concurrent redemptions; redemptions of one order never exceed the caps
-    together; the same key replayed returns the first redemption and writes nothing."""
+    Guarantees: one REDEMPTION entry and one redemption row, or nothing; never takes held
+    points nor passes the minimum balance to redeem, even with concurrent redemptions and
+    holds (the ledger policy guards the debit); redemptions of one order never exceed the
+    caps together; the same key replayed returns the first redemption and writes nothing."""
     problems = Problems()
     cid = parse_id(problems, "customerId", customer_id)
     clean_shop = required_text(problems, "shop", shop, 100)
@@ -102,7 +103,10 @@ async def _redeem(
     replayed = await _replay(uow, key, cid, shop, order_id, points)
     if replayed is not None:
         return replayed
-    value = (await allowance(uow, cid, shop, order_id, cart)).value_of(points)
+    allowed = await allowance(uow, cid, shop, order_id, cart)
+    value = allowed.value_of(points)
+    # The account was read unlocked: the debit's guard applies the policy again to the
+    # account as locked, so concurrent payments cannot all pass on the same stale balance.
     posting = post.Posting.of(
         cid,
         -points,
@@ -111,6 +115,7 @@ async def _redeem(
         source_type="order",
         source_ref=f"{shop}/{order_id}",
         idempotency_key=f"redeem:{key}",
+        min_spendable=allowed.min_spendable,
     )
     posted = await post.debit(uow, posting)
     new_id = (

@@ -16,7 +16,7 @@ from sqlalchemy import text
 
 from domain.ledger.expiry import lot_expiry_sql
 from domain.ledger.kinds import EntryKind, lifetime_deltas
-from domain.limits import BALANCE_CEILING
+from domain.ledger.policy import ceiling_sql
 from domain.uow import UnitOfWork
 
 
@@ -58,7 +58,7 @@ _CREDIT_MANY = text(f"""
                    updated_at = now()
               FROM locked l
              WHERE a.customer_id = l.customer_id
-               AND a.balance + CAST(:points AS bigint) <= CAST(:ceiling AS bigint)
+               AND {ceiling_sql("a.balance", "CAST(:points AS bigint)")}
             RETURNING a.customer_id, a.balance),
     e AS (INSERT INTO ledger_entries (customer_id, points, balance_after, kind, note,
                                       source_type, source_ref, actor, idempotency_key)
@@ -102,7 +102,6 @@ async def credit_many(
                 "points": credit.points,
                 "earned_delta": earned,
                 "spent_delta": spent,
-                "ceiling": BALANCE_CEILING,
                 "kind": credit.kind.value,
                 "note": credit.note,
                 "source_type": credit.source_type,

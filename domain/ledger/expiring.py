@@ -27,6 +27,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import text
 
+from domain.ledger.policy import take_back_sql
 from domain.uow import UnitOfWork
 
 ACTOR = "system:expiry"
@@ -47,7 +48,7 @@ _LOCK_DUE = text("""
 
 # For customers whose balance rows this transaction holds: expire what their due lots
 # have left (soonest expiry first, as much as the held points allow) in one statement.
-_EXPIRE = text("""
+_EXPIRE = text(f"""
     WITH due AS (
         SELECT l.id, l.customer_id, l.remaining,
                sum(l.remaining) OVER (PARTITION BY l.customer_id ORDER BY l.expires_at, l.id)
@@ -56,7 +57,8 @@ _EXPIRE = text("""
          WHERE l.customer_id = ANY(CAST(:ids AS bigint[])) AND l.remaining > 0
            AND l.expires_at <= CAST(:now AS timestamptz)),
     amounts AS (
-        SELECT a.customer_id, a.balance, LEAST(sum(d.remaining), a.balance - a.held) AS points
+        SELECT a.customer_id, a.balance,
+               {take_back_sql("sum(d.remaining)", "a.balance", "a.held")} AS points
           FROM point_accounts a JOIN due d USING (customer_id)
          GROUP BY a.customer_id, a.balance, a.held),
     e AS (

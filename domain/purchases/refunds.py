@@ -11,9 +11,10 @@ from sqlalchemy.exc import IntegrityError
 
 from domain.errors import DomainError, ErrorCode, Problems
 from domain.events.types import PurchaseRefunded
+from domain.ledger import policy
 from domain.ledger import posting as post
 from domain.ledger.kinds import EntryKind
-from domain.ledger.queries import get_account, lot_opened_by
+from domain.ledger.queries import lock_account, lot_opened_by
 from domain.purchases import repository as repo
 from domain.purchases.earning import (
     EarningSnapshot,
@@ -223,9 +224,10 @@ async def _take_back(
         return 0, 0, None
     lot = await lot_opened_by_purchase(uow, purchase.id)
     expired = min(due, await _expired_not_yet_counted(uow, purchase.id, lot))
-    account = await get_account(uow, purchase.customer_id)
+    # Locked: what the policy lets a refund take must still be there when the debit runs.
+    account = await lock_account(uow, purchase.customer_id)
     assert account is not None
-    taken = min(due - expired, account.spendable)
+    taken = policy.take_back(account.funds, due - expired)
     if taken <= 0:
         return 0, expired, None
     posting = post.Posting.of(

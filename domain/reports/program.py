@@ -13,6 +13,7 @@ from domain.checkout.quote import RedemptionRules
 from domain.checkout.rules import PROGRAM_ID
 from domain.customers.models import PointCategory
 from domain.errors import ErrorCode, Problems
+from domain.ledger import policy
 from domain.reports.periods import Period, check_period
 from domain.rewards.models import Reward, reward_of
 from domain.uow import UnitOfWork
@@ -31,7 +32,7 @@ class Liability:
 
     @property
     def spendable(self) -> int:
-        return self.balance - self.held
+        return policy.spendable(self.balance, self.held)
 
     @property
     def value_minor(self) -> int:

@@ -18,6 +18,7 @@ from domain.access.principals import Principal
 from domain.errors import DomainError, ErrorCode, Problems
 from domain.events.types import RewardClaimed
 from domain.idempotency import require_same, run_once
+from domain.ledger import policy
 from domain.ledger.models import Account
 from domain.ledger.queries import get_account, lock_account
 from domain.rewards.models import Reward, reward_of
@@ -103,21 +104,20 @@ async def _claimable(uow: UnitOfWork, reward_id: int, account: Account) -> Rewar
     problems = Problems()
     if not reward.spec.active:
         problems.add("rewardId", ErrorCode.REWARD_INACTIVE, "This reward cannot be claimed.")
-    for reason in standing(reward, account.spendable, claimed).reasons:
-        problems.add("rewardId", ErrorCode(reason.value), _MESSAGES[reason](reward, account))
+    for reason in standing(reward, account.funds, claimed).reasons:
+        problems.add("rewardId", ErrorCode(reason.value), _message(reason, reward, account))
     problems.raise_if_any()
     return reward
 
 
-_MESSAGES = {
-    StandingReason.INSUFFICIENT_POINTS: lambda r, a: (
-        f"{a.spendable} points are spendable; this reward costs {r.spec.cost_points}."
-    ),
-    StandingReason.OUT_OF_STOCK: lambda r, a: "This reward is out of stock.",
-    StandingReason.LIMIT_REACHED: lambda r, a: (
-        f"A customer may claim this reward {r.spec.per_customer_limit} time(s)."
-    ),
-}
+def _message(reason: StandingReason, reward: Reward, account: Account) -> str:
+    if reason is StandingReason.INSUFFICIENT_POINTS:
+        problem = policy.refusal(account.funds, policy.Change.spend(reward.spec.cost_points))
+        assert problem is not None
+        return problem.message
+    if reason is StandingReason.OUT_OF_STOCK:
+        return "This reward is out of stock."
+    return f"A customer may claim this reward {reward.spec.per_customer_limit} time(s)."
 
 
 async def _claim(uow: UnitOfWork, reward: Reward, account: Account, key: str, actor: str) -> Claim:

@@ -9,6 +9,7 @@ from enum import StrEnum
 
 from sqlalchemy import and_, func, select, true
 
+from domain.ledger import policy
 from domain.ledger.tables import point_accounts
 from domain.rewards.models import Reward, reward_of
 from domain.rewards.tables import reward_claims, rewards
@@ -35,10 +36,10 @@ class RewardStanding:
         return not self.reasons
 
 
-def standing(reward: Reward, spendable: int, claimed: int) -> RewardStanding:
-    """A customer with `spendable` points who claimed the reward `claimed` times."""
+def standing(reward: Reward, funds: policy.Funds, claimed: int) -> RewardStanding:
+    """A customer whose account holds `funds` and who claimed the reward `claimed` times."""
     spec = reward.spec
-    needed = max(0, spec.cost_points - spendable)
+    needed = policy.points_short(funds, spec.cost_points)
     reasons = []
     if needed > 0:
         reasons.append(StandingReason.INSUFFICIENT_POINTS)
@@ -63,7 +64,8 @@ async def standings(
         select(
             rewards,
             point_accounts.c.customer_id.label("standing_customer_id"),
-            (point_accounts.c.balance - point_accounts.c.held).label("spendable"),
+            point_accounts.c.balance,
+            point_accounts.c.held,
             func.coalesce(claims.c.n, 0).label("customer_claims"),
         )
         .select_from(point_accounts.join(rewards, true()))
@@ -80,6 +82,6 @@ async def standings(
     found: dict[int, list[RewardStanding]] = {cid: [] for cid in customer_ids}
     for row in await uow.execute(query):
         found[row.standing_customer_id].append(
-            standing(reward_of(row), row.spendable, row.customer_claims)
+            standing(reward_of(row), policy.Funds(row.balance, row.held), row.customer_claims)
         )
     return found

@@ -106,10 +106,7 @@ async def test_holds_and_redemptions_at_once_share_the_minimum_balance(
     await rules(gql, minBalancePoints=200)
     cid = await customer_with(gql, 1000)
     answers = await asyncio.gather(
-        *(
-            (hold if n % 2 else redeem)(gql, cid, f"MIX-{n}", 70, f"mix-{n}")
-            for n in range(AT_ONCE)
-        )
+        *((hold if n % 2 else redeem)(gql, cid, f"MIX-{n}", 70, f"mix-{n}") for n in range(AT_ONCE))
     )
     assert outcomes(answers)[0] == 12
     assert (await points_of(gql, cid))["spendable"] == 160
