@@ -2,9 +2,9 @@
 no GraphQL, HTTP or ORM in between, in as few statements as the guarantees allow.
 
 The statements are the domain's own where it writes them as SQL (the order's lock and state,
-the reservation, the debit, the earning context and the purchase), compiled for asyncpg as
-the API compiles them; the rest (reading the account and rules, inserting the hold, the
-redemption) write the same rows under the same constraints. The arithmetic (quote, value of
+the reservation with the hold, the debit, the capture's redemption, the earning context and
+the purchase), compiled for asyncpg as the API compiles them; the rest (reading the account
+and rules) read the same rows. The arithmetic (quote, value of
 the points, points earned) is the domain's own functions."""
 
 from __future__ import annotations
@@ -78,17 +78,8 @@ HOLD_WRITE_SQL = _positional(holds._HOLD)
 HOLD_LOCK_SQL = "SELECT * FROM holds WHERE id = $1 FOR UPDATE"
 DEBIT_BALANCE_SQL = _positional(posting._DEBIT_BALANCE)
 DEBIT_LOTS_SQL = _positional(posting._DEBIT_LOTS)
-# The API inserts the redemption, then updates the hold.
-CAPTURE_SQL = _positional(
-    text("""
-    WITH r AS (INSERT INTO redemptions (customer_id, shop, order_id, points, value_minor,
-                                        idempotency_key, entry_id, hold_id)
-               VALUES (:customer_id, :shop, :order_id, :points, :value_minor,
-                       :idempotency_key, :entry_id, :hold_id))
-    UPDATE holds SET status = 'CAPTURED', resolved_at = now(), entry_id = :entry_id
-     WHERE id = :hold_id
-""")
-)
+# The redemption and the hold's status in one statement, as the API writes them.
+CAPTURE_SQL = _positional(holds._CAPTURED)
 CONTEXT_SQL = _positional(purchase_services._CONTEXT_BY_ID)
 PURCHASE_SQL = _positional(purchase_repository._INSERT_NEW_AND_AWARD)
 
@@ -179,14 +170,7 @@ async def capture_hold(conn: asyncpg.Connection, hold_id: int) -> None:
             raise Refused(f"capture: insufficient points for hold {hold_id}")
         params.update(amount=points, balance_after=account["balance"])
         entry = await conn.fetchrow(DEBIT_LOTS_SQL[0], *_run_args(DEBIT_LOTS_SQL, params))
-        params.update(
-            shop=hold["shop"],
-            order_id=hold["order_id"],
-            points=points,
-            value_minor=hold["value_minor"],
-            entry_id=entry["id"],
-            hold_id=hold_id,
-        )
+        params.update(entry_id=entry["id"], hold_id=hold_id)
         await conn.execute(CAPTURE_SQL[0], *_run_args(CAPTURE_SQL, params))
 
 

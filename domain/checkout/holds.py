@@ -8,13 +8,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, insert, select, text, update
+from sqlalchemy import func, select, text, update
 from sqlalchemy.exc import IntegrityError
 
 from domain.checkout.orders import allowance, lock_order
 from domain.checkout.quote import CartLine
 from domain.checkout.services import check_cart
-from domain.checkout.tables import holds, redemptions
+from domain.checkout.tables import holds
 from domain.errors import DomainError, ErrorCode, Problems
 from domain.ledger import posting as post
 from domain.ledger.holding import (
@@ -66,6 +66,20 @@ _HOLD = text(f"""
     SELECT {RESERVED_COLUMNS}, hold.id, hold.customer_id, hold.points, hold.status, hold.shop,
            hold.order_id, hold.value_minor, hold.expires_at, hold.entry_id
       FROM {RESERVED_FROM} LEFT JOIN hold ON true
+""")
+
+
+# A captured hold's redemption on its order and its status, in one statement.
+_CAPTURED = text("""
+    WITH paid AS (
+        INSERT INTO redemptions (customer_id, shop, order_id, points, value_minor,
+                                 idempotency_key, entry_id, hold_id)
+        SELECT customer_id, shop, order_id, points, value_minor, 'hold:' || id,
+               CAST(:entry_id AS bigint), id
+          FROM holds WHERE id = :hold_id)
+    UPDATE holds SET status = 'CAPTURED', resolved_at = now(), entry_id = :entry_id
+     WHERE id = :hold_id
+    RETURNING *
 """)
 
 
@@ -159,25 +173,8 @@ async def capture_hold(uow: UnitOfWork, hold_id: str, actor: str) -> Hold:
             releases_held=row.points,
         )
         posted = await post.debit(uow, posting)
-        await uow.execute(
-            insert(redemptions).values(
-                customer_id=row.customer_id,
-                shop=row.shop,
-                order_id=row.order_id,
-                points=row.points,
-                value_minor=row.value_minor,
-                idempotency_key=f"hold:{row.id}",
-                entry_id=posted.entry_id,
-                hold_id=row.id,
-            )
-        )
         done = (
-            await uow.execute(
-                update(holds)
-                .where(holds.c.id == hid)
-                .values(status="CAPTURED", resolved_at=func.now(), entry_id=posted.entry_id)
-                .returning(holds)
-            )
+            await uow.execute(_CAPTURED, {"hold_id": row.id, "entry_id": posted.entry_id})
         ).one()
         await uow.commit()
     return _model(done, posted.account(row.customer_id))
