@@ -13,24 +13,18 @@ from sqlalchemy import text
 
 from domain.checkout.quote import CartLine, Quote, RedemptionRules, quote
 from domain.checkout.rules import PROGRAM_ID, RULES_COLUMNS, rules_from
+from domain.checkout.sql import ORDER_PAID_BY_ANOTHER, POINTS_PAID_ON_ORDER
 from domain.errors import DomainError, ErrorCode
 from domain.ledger import policy
 from domain.ledger.models import Account
+from domain.ledger.sql import ACCOUNTS
+from domain.purchases.sql import ORDER_AWARDED, ORDER_RECORDED_FOR_ANOTHER
 from domain.uow import UnitOfWork
+from domain.vouchers.sql import DISCOUNTS_ON_ORDER
 
 _LOCK_ORDER = text("SELECT pg_advisory_xact_lock(hashtextextended(:order, 0))")
 
-# Money points paid on the order (:shop, :order_id), and promised to its active holds.
-_POINTS_ON_ORDER = """
-           ((SELECT COALESCE(sum(value_minor), 0) FROM redemptions
-              WHERE shop = :shop AND order_id = :order_id AND cancelled_at IS NULL)
-          + (SELECT COALESCE(sum(value_minor), 0) FROM holds
-              WHERE shop = :shop AND order_id = :order_id AND status = 'ACTIVE'))"""
-# Whether the order's sale earned its points already (on its whole amount).
-_AWARDED = """
-           EXISTS (SELECT 1 FROM purchases
-                    WHERE shop = :shop AND order_id = :order_id AND awarded_at IS NOT NULL)"""
-_PAYMENTS = text(f"SELECT {_POINTS_ON_ORDER} AS points, {_AWARDED} AS awarded")
+_PAYMENTS = text(f"SELECT {POINTS_PAID_ON_ORDER} AS points, {ORDER_AWARDED} AS awarded")
 
 # The account, the rules, the money already paid by points on the order and promised to its
 # active holds, what vouchers took off it, whether the order is another customer's (by its
@@ -39,21 +33,11 @@ _PAYMENTS = text(f"SELECT {_POINTS_ON_ORDER} AS points, {_AWARDED} AS awarded")
 _ORDER_STATE = text(f"""
     SELECT a.balance, a.lifetime_earned, a.lifetime_spent, a.held, a.lifetime_expired,
            {RULES_COLUMNS},
-           {_POINTS_ON_ORDER} AS already,
-           (SELECT COALESCE(sum(discount_minor), 0) FROM voucher_redemptions
-             WHERE shop = :shop AND order_id = :order_id) AS vouchers,
-           EXISTS (SELECT 1 FROM purchases
-                    WHERE shop = :shop AND order_id = :order_id AND customer_id <> :cid
-                   UNION ALL
-                   SELECT 1 FROM redemptions
-                    WHERE shop = :shop AND order_id = :order_id AND customer_id <> :cid
-                      AND cancelled_at IS NULL
-                   UNION ALL
-                   SELECT 1 FROM holds
-                    WHERE shop = :shop AND order_id = :order_id AND customer_id <> :cid
-                      AND status IN ('ACTIVE', 'CAPTURED')) AS foreign_order,
-           {_AWARDED} AS awarded
-      FROM point_accounts a JOIN redemption_rules r ON r.id = :program
+           {POINTS_PAID_ON_ORDER} AS already,
+           {DISCOUNTS_ON_ORDER} AS vouchers,
+           ({ORDER_RECORDED_FOR_ANOTHER} OR {ORDER_PAID_BY_ANOTHER}) AS foreign_order,
+           {ORDER_AWARDED} AS awarded
+      FROM ({ACCOUNTS}) a JOIN redemption_rules r ON r.id = :program
      WHERE a.customer_id = :cid
 """)
 

@@ -31,7 +31,7 @@ from domain.customers.validation import clean_customer_fields, filter_criteria, 
 from domain.errors import DomainError, ErrorCode, Problem, Problems
 from domain.events.tables import domain_events
 from domain.events.types import CategoryChanged, CustomerRegistered, CustomerUpdated
-from domain.ledger.tables import point_accounts
+from domain.ledger.accounts import open_account
 from domain.limits import MAX_BULK_CUSTOMERS
 from domain.pagination import Page
 from domain.uow import UnitOfWork, violated_constraint
@@ -77,7 +77,7 @@ async def create_customer(
             ).scalar_one()
         except IntegrityError as error:
             raise _duplicate(error) from error
-        await uow.execute(insert(point_accounts).values(customer_id=new_id))
+        await open_account(uow, new_id)
         uow.record(
             CustomerRegistered(
                 customer_id=new_id, external_ref=clean.get("external_ref"), category_id=cat

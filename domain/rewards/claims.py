@@ -28,8 +28,7 @@ from domain.uow import UnitOfWork
 from domain.validation import parse_id, required_text
 from domain.vouchers.issuing import ISSUE_KEY_CONSTRAINT, issue_voucher, pay_with_points
 from domain.vouchers.models import Voucher, VoucherSource
-from domain.vouchers.queries import voucher_columns, voucher_of
-from domain.vouchers.tables import vouchers
+from domain.vouchers.queries import voucher_by_id
 
 CLAIM_KEY_CONSTRAINT = "uq_reward_claims_idempotency_key"
 
@@ -211,18 +210,16 @@ async def _replay(uow: UnitOfWork, key: str, reward_id: int, customer_id: int) -
         return None
     require_same((claim.reward_id, claim.customer_id), (reward_id, customer_id), "claim")
     reward = (await uow.execute(select(rewards).where(rewards.c.id == reward_id))).one()
-    voucher = (
-        await uow.execute(select(*voucher_columns()).where(vouchers.c.id == claim.voucher_id))
-    ).one()
+    voucher = await voucher_by_id(uow, claim.voucher_id)
     account = await get_account(uow, customer_id)
-    assert account is not None
+    assert voucher is not None and account is not None
     return Claim(
         claim.id,
         reward_of(reward),
         customer_id,
         claim.points,
         claim.entry_id,
-        voucher_of(voucher),
+        voucher,
         account,
         claim.created_at,
         replayed=True,

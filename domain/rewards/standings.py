@@ -10,7 +10,7 @@ from enum import StrEnum
 from sqlalchemy import and_, func, select, true
 
 from domain.ledger import policy
-from domain.ledger.tables import point_accounts
+from domain.ledger.sql import accounts
 from domain.rewards.models import Reward, reward_of
 from domain.rewards.tables import reward_claims, rewards
 from domain.uow import UnitOfWork
@@ -60,23 +60,24 @@ async def standings(
         .group_by(reward_claims.c.customer_id, reward_claims.c.reward_id)
         .subquery("claims")
     )
+    account = accounts()
     query = (
         select(
             rewards,
-            point_accounts.c.customer_id.label("standing_customer_id"),
-            point_accounts.c.balance,
-            point_accounts.c.held,
+            account.c.customer_id.label("standing_customer_id"),
+            account.c.balance,
+            account.c.held,
             func.coalesce(claims.c.n, 0).label("customer_claims"),
         )
-        .select_from(point_accounts.join(rewards, true()))
+        .select_from(account.join(rewards, true()))
         .outerjoin(
             claims,
             and_(
                 claims.c.reward_id == rewards.c.id,
-                claims.c.customer_id == point_accounts.c.customer_id,
+                claims.c.customer_id == account.c.customer_id,
             ),
         )
-        .where(point_accounts.c.customer_id.in_(list(customer_ids)), rewards.c.active)
+        .where(account.c.customer_id.in_(list(customer_ids)), rewards.c.active)
         .order_by(rewards.c.cost_points, rewards.c.id)
     )
     found: dict[int, list[RewardStanding]] = {cid: [] for cid in customer_ids}
