@@ -6,7 +6,9 @@ subquery up into the statement, so it costs nothing); Core users get subqueries.
 
 from __future__ import annotations
 
-from sqlalchemy import Subquery, select
+from collections.abc import Sequence
+
+from sqlalchemy import Select, Subquery, select
 
 from domain.customers.tables import customers, point_categories
 
@@ -29,6 +31,6 @@ def members() -> Subquery:
     return select(c.id, c.category_id, c.external_ref).subquery("members")
 
 
-def categories_core() -> Subquery:
-    """Every category's id, as a Core subquery."""
-    return select(point_categories.c.id).subquery("categories")
+def known_categories(ids: Sequence[int]) -> Select[tuple[int]]:
+    """A query of which of these category ids exist."""
+    return select(point_categories.c.id).where(point_categories.c.id.in_(list(ids)))
