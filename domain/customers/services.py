@@ -179,6 +179,19 @@ async def selected_customers(uow: UnitOfWork, selection: Selection) -> Select[An
     return select(customers.c.id).where(customers.c.id.in_(selection.ids))
 
 
+async def release_manual_categories(uow: UnitOfWork, selected: Select[Any]) -> list[int]:
+    """Hand the selected customers whose category was set by hand back to the tier rules
+    (their category stays until the rules place them); their ids."""
+    released = await uow.execute(
+        update(customers)
+        .where(customers.c.id.in_(selected.scalar_subquery()))
+        .where(customers.c.category_manual)
+        .values(category_manual=False, updated_at=func.now())
+        .returning(customers.c.id)
+    )
+    return list(released.scalars())
+
+
 @dataclass(frozen=True)
 class CategoryChange:
     count: int  # customers whose category changed
