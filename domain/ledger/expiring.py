@@ -27,6 +27,8 @@ from datetime import UTC, datetime
 
 from sqlalchemy import text
 
+from domain.events.payloads import event_type_sql, payload_sql
+from domain.events.types import PointsExpired
 from domain.ledger.policy import take_back_sql
 from domain.uow import UnitOfWork
 
@@ -45,6 +47,10 @@ _LOCK_DUE = text("""
      ORDER BY a.customer_id
        FOR UPDATE OF a
 """)
+
+_EXPIRED_PAYLOAD = payload_sql(
+    PointsExpired, entry_id="e.id", points="-e.points", balance_after="e.balance_after"
+)
 
 # For customers whose balance rows this transaction holds: expire what their due lots
 # have left (soonest expiry first, as much as the held points allow) in one statement.
@@ -90,9 +96,7 @@ _EXPIRE = text(f"""
           FROM e WHERE a.customer_id = e.customer_id),
     ev AS (
         INSERT INTO domain_events (type, customer_id, payload)
-        SELECT 'PointsExpired', e.customer_id,
-               jsonb_build_object('entry_id', e.id, 'points', -e.points,
-                                  'balance_after', e.balance_after)
+        SELECT {event_type_sql(PointsExpired)}, e.customer_id, {_EXPIRED_PAYLOAD}
           FROM e)
     SELECT count(*) AS customers, COALESCE(-sum(points), 0) AS points FROM e
 """)

@@ -15,6 +15,8 @@ from datetime import UTC, datetime
 from sqlalchemy import select, text
 
 from domain.customers.sql import PLACED_BY_RULES, category_move_ctes
+from domain.events.payloads import event_type_sql, payload_sql
+from domain.events.types import CategoryChanged
 from domain.ledger.sql import earned_per_customer_sql
 from domain.purchases.sql import spend_per_customer_sql
 from domain.tiers.models import NO_RULES, TierMeasure, TierRules, TierRung
@@ -55,16 +57,23 @@ _PREVIEW = text(f"""
      GROUP BY previous, target ORDER BY previous, target
 """)
 
+_CHANGED_PAYLOAD = payload_sql(
+    CategoryChanged,
+    from_category_id="previous",
+    to_category_id="target",
+    actor="CAST(:actor AS text)",
+    reason="'RULE'",
+    measure="(SELECT measure FROM rules)",
+    value="value",
+)
+
 # The customers moved by customers' own statement (locked in id order, each checked again
 # once locked), with their events.
 _APPLY = text(f"""
     WITH {_PLACED},
     {category_move_ctes("moving")},
     ev AS (INSERT INTO domain_events (type, customer_id, payload)
-           SELECT 'CategoryChanged', id,
-                  jsonb_build_object('from_category_id', previous, 'to_category_id', target,
-                                     'actor', CAST(:actor AS text), 'reason', 'RULE',
-                                     'measure', (SELECT measure FROM rules), 'value', value)
+           SELECT {event_type_sql(CategoryChanged)}, id, {_CHANGED_PAYLOAD}
              FROM changed ORDER BY id)
     SELECT previous, target, count(*) AS customers FROM changed
      GROUP BY previous, target ORDER BY previous, target
