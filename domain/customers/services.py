@@ -30,7 +30,7 @@ from domain.customers.tables import customers, point_categories
 from domain.customers.validation import clean_customer_fields, filter_criteria, parse_multiplier
 from domain.errors import DomainError, ErrorCode, Problem, Problems
 from domain.events.payloads import payload_clause
-from domain.events.tables import domain_events
+from domain.events.sql import append_events
 from domain.events.types import CategoryChanged, CustomerRegistered, CustomerUpdated
 from domain.idempotency import Created, request_digest, require_same, run_once
 from domain.ledger.accounts import open_account
@@ -289,26 +289,21 @@ async def _move(
         .cte("updated")
     )
     changed = select(updated).where(updated.c.previous != category_id).cte("changed")
-    events = (
-        insert(domain_events)
-        .from_select(
-            ["type", "customer_id", "payload"],
-            select(
-                literal(CategoryChanged.__name__, Text),
-                changed.c.id,
-                payload_clause(
-                    CategoryChanged,
-                    from_category_id=changed.c.previous,
-                    to_category_id=literal(category_id, BigInteger),
-                    actor=literal(actor, Text),
-                    reason=literal("MANUAL", Text),
-                    measure=null(),
-                    value=null(),
-                ),
+    events = append_events(
+        select(
+            literal(CategoryChanged.__name__, Text),
+            changed.c.id,
+            payload_clause(
+                CategoryChanged,
+                from_category_id=changed.c.previous,
+                to_category_id=literal(category_id, BigInteger),
+                actor=literal(actor, Text),
+                reason=literal("MANUAL", Text),
+                measure=null(),
+                value=null(),
             ),
         )
-        .cte("events")
-    )
+    ).cte("events")
     summary = select(
         func.count(changed.c.id).label("count"),
         func.array_agg(aggregate_order_by(changed.c.id, changed.c.id)).label("ids"),

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from sqlalchemy import text
 
 from domain.events.payloads import event_type_sql, payload_sql
+from domain.events.sql import APPEND_EVENTS
 from domain.events.types import PointsEarned
 from domain.ledger.expiry import lot_expiry_sql
 from domain.ledger.kinds import EntryKind, lifetime_deltas
@@ -78,7 +79,7 @@ _CREDIT_MANY = text(f"""
                  CAST(:actor AS text), CAST(:key_prefix AS text) || customer_id
             FROM acc ORDER BY customer_id
           RETURNING id, customer_id, points, balance_after, kind, source_ref),
-    ev AS (INSERT INTO domain_events (type, customer_id, payload)
+    ev AS ({APPEND_EVENTS}
            SELECT {event_type_sql(PointsEarned)}, e.customer_id, {_EARNED_PAYLOAD}
              FROM e ORDER BY e.id),
     lot AS (INSERT INTO point_lots (customer_id, entry_id, granted, remaining, expires_at)

@@ -28,6 +28,7 @@ from datetime import UTC, datetime
 from sqlalchemy import text
 
 from domain.events.payloads import event_type_sql, payload_sql
+from domain.events.sql import APPEND_EVENTS
 from domain.events.types import PointsExpired
 from domain.ledger.policy import take_back_sql
 from domain.uow import UnitOfWork
@@ -95,7 +96,7 @@ _EXPIRE = text(f"""
                updated_at = now()
           FROM e WHERE a.customer_id = e.customer_id),
     ev AS (
-        INSERT INTO domain_events (type, customer_id, payload)
+        {APPEND_EVENTS}
         SELECT {event_type_sql(PointsExpired)}, e.customer_id, {_EXPIRED_PAYLOAD}
           FROM e)
     SELECT count(*) AS customers, COALESCE(-sum(points), 0) AS points FROM e

@@ -24,6 +24,7 @@ from sqlalchemy.exc import IntegrityError
 
 from domain.errors import DomainError, ErrorCode
 from domain.events.payloads import payload_sql
+from domain.events.sql import APPEND_EVENTS
 from domain.events.types import PointsEarned, PointsSpent
 from domain.ledger import policy
 from domain.ledger.expiry import lot_expiry_sql
@@ -156,7 +157,7 @@ _EVENT_PAYLOAD = payload_sql(
     source_ref="e.source_ref",
 )
 _EVENT = f"""
-    ev AS (INSERT INTO domain_events (type, customer_id, payload)
+    ev AS ({APPEND_EVENTS}
            SELECT CAST(:event_type AS text), e.customer_id, {_EVENT_PAYLOAD}
              FROM e WHERE CAST(:event_type AS text) IS NOT NULL)
 """

@@ -10,6 +10,7 @@ from sqlalchemy import exists, func, select, text, true
 from sqlalchemy.exc import IntegrityError
 
 from domain.events.payloads import event_type_sql, payload_sql
+from domain.events.sql import APPEND_EVENTS
 from domain.events.types import PurchaseRecorded
 from domain.ledger import posting as post
 from domain.purchases.earning import Line, PurchaseStatus
@@ -43,7 +44,7 @@ _PURCHASE_CTES = f"""
                   WITH ORDINALITY AS t(sku, quantity, price, discounted, product_line,
                                        line_no)),
     pev AS (
-        INSERT INTO domain_events (type, customer_id, payload)
+        {APPEND_EVENTS}
         SELECT {event_type_sql(PurchaseRecorded)}, p.customer_id, {_RECORDED_PAYLOAD}
           FROM p
         RETURNING id)

@@ -16,6 +16,7 @@ from sqlalchemy import select, text
 
 from domain.customers.sql import PLACED_BY_RULES, category_move_ctes
 from domain.events.payloads import event_type_sql, payload_sql
+from domain.events.sql import APPEND_EVENTS
 from domain.events.types import CategoryChanged
 from domain.ledger.sql import earned_per_customer_sql
 from domain.purchases.sql import spend_per_customer_sql
@@ -72,7 +73,7 @@ _CHANGED_PAYLOAD = payload_sql(
 _APPLY = text(f"""
     WITH {_PLACED},
     {category_move_ctes("moving")},
-    ev AS (INSERT INTO domain_events (type, customer_id, payload)
+    ev AS ({APPEND_EVENTS}
            SELECT {event_type_sql(CategoryChanged)}, id, {_CHANGED_PAYLOAD}
              FROM changed ORDER BY id)
     SELECT previous, target, count(*) AS customers FROM changed
