@@ -178,6 +178,7 @@ async def test_thirty_reward_claims_at_once_never_take_held_points(
         "kind": "FREE_PRODUCT",
         "costPoints": 100,
         "voucher": {"kind": "GIFT_ITEM", "giftSku": "PEN"},
+        "idempotencyKey": "pen",
     }
     rid = (await gql.data(REWARD, {"input": reward}))["createReward"]["reward"]["id"]
     cid = await customer_with(gql, 1000)
