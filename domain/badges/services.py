@@ -11,6 +11,7 @@ from domain.badges.models import Badge, BadgeCause, BadgeSpec, badge_of, check_s
 from domain.badges.tables import badges
 from domain.errors import DomainError, ErrorCode, Problems
 from domain.idempotency import request_digest, require_same, run_once
+from domain.ledger.accounts import hold_balance_writes
 from domain.uow import UnitOfWork
 from domain.validation import parse_id, required_text
 
@@ -135,7 +136,7 @@ async def _hold_balances(uow: UnitOfWork) -> None:
     change would have been synced against the old badge. SHARE on point_accounts waits for
     the balance writes under way and holds off new ones (they queue, they do not fail) for
     the length of the re-sync; plain reads are not blocked."""
-    await uow.execute(text("LOCK TABLE point_accounts IN SHARE MODE"))
+    await hold_balance_writes(uow)
 
 
 async def _refuse_overlap(uow: UnitOfWork, spec: BadgeSpec, badge_id: int | None) -> None:

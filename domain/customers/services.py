@@ -30,10 +30,10 @@ from domain.customers.tables import customers, point_categories
 from domain.customers.validation import clean_customer_fields, filter_criteria, parse_multiplier
 from domain.errors import DomainError, ErrorCode, Problem, Problems
 from domain.events.payloads import payload_clause
-from domain.events.tables import domain_events
+from domain.events.sql import append_events
 from domain.events.types import CategoryChanged, CustomerRegistered, CustomerUpdated
 from domain.idempotency import Created, request_digest, require_same, run_once
-from domain.ledger.tables import point_accounts
+from domain.ledger.accounts import open_account
 from domain.limits import MAX_BULK_CUSTOMERS
 from domain.pagination import Page
 from domain.uow import UnitOfWork, violated_constraint
@@ -140,7 +140,7 @@ async def _register(
         ).scalar_one()
     except IntegrityError as error:
         raise _duplicate(error) from error
-    await uow.execute(insert(point_accounts).values(customer_id=new_id))
+    await open_account(uow, new_id)
     uow.record(
         CustomerRegistered(
             customer_id=new_id, external_ref=request.fields.get("external_ref"), category_id=cat
@@ -251,6 +251,19 @@ async def selected_customers(uow: UnitOfWork, selection: Selection) -> Select[An
     return select(customers.c.id).where(customers.c.id.in_(selection.ids))
 
 
+async def release_manual_categories(uow: UnitOfWork, selected: Select[Any]) -> list[int]:
+    """Hand the selected customers whose category was set by hand back to the tier rules
+    (their category stays until the rules place them); their ids."""
+    released = await uow.execute(
+        update(customers)
+        .where(customers.c.id.in_(selected.scalar_subquery()))
+        .where(customers.c.category_manual)
+        .values(category_manual=False, updated_at=func.now())
+        .returning(customers.c.id)
+    )
+    return list(released.scalars())
+
+
 @dataclass(frozen=True)
 class CategoryChange:
     count: int  # customers whose category changed
@@ -276,26 +289,21 @@ async def _move(
         .cte("updated")
     )
     changed = select(updated).where(updated.c.previous != category_id).cte("changed")
-    events = (
-        insert(domain_events)
-        .from_select(
-            ["type", "customer_id", "payload"],
-            select(
-                literal(CategoryChanged.__name__, Text),
-                changed.c.id,
-                payload_clause(
-                    CategoryChanged,
-                    from_category_id=changed.c.previous,
-                    to_category_id=literal(category_id, BigInteger),
-                    actor=literal(actor, Text),
-                    reason=literal("MANUAL", Text),
-                    measure=null(),
-                    value=null(),
-                ),
+    events = append_events(
+        select(
+            literal(CategoryChanged.__name__, Text),
+            changed.c.id,
+            payload_clause(
+                CategoryChanged,
+                from_category_id=changed.c.previous,
+                to_category_id=literal(category_id, BigInteger),
+                actor=literal(actor, Text),
+                reason=literal("MANUAL", Text),
+                measure=null(),
+                value=null(),
             ),
         )
-        .cte("events")
-    )
+    ).cte("events")
     summary = select(
         func.count(changed.c.id).label("count"),
         func.array_agg(aggregate_order_by(changed.c.id, changed.c.id)).label("ids"),

@@ -28,7 +28,9 @@ from datetime import UTC, datetime
 from sqlalchemy import text
 
 from domain.events.payloads import event_type_sql, payload_sql
+from domain.events.sql import APPEND_EVENTS
 from domain.events.types import PointsExpired
+from domain.ledger.policy import take_back_sql
 from domain.uow import UnitOfWork
 
 ACTOR = "system:expiry"
@@ -62,7 +64,8 @@ _EXPIRE = text(f"""
          WHERE l.customer_id = ANY(CAST(:ids AS bigint[])) AND l.remaining > 0
            AND l.expires_at <= CAST(:now AS timestamptz)),
     amounts AS (
-        SELECT a.customer_id, a.balance, LEAST(sum(d.remaining), a.balance - a.held) AS points
+        SELECT a.customer_id, a.balance,
+               {take_back_sql("sum(d.remaining)", "a.balance", "a.held")} AS points
           FROM point_accounts a JOIN due d USING (customer_id)
          GROUP BY a.customer_id, a.balance, a.held),
     e AS (
@@ -93,7 +96,7 @@ _EXPIRE = text(f"""
                updated_at = now()
           FROM e WHERE a.customer_id = e.customer_id),
     ev AS (
-        INSERT INTO domain_events (type, customer_id, payload)
+        {APPEND_EVENTS}
         SELECT {event_type_sql(PointsExpired)}, e.customer_id, {_EXPIRED_PAYLOAD}
           FROM e)
     SELECT count(*) AS customers, COALESCE(-sum(points), 0) AS points FROM e

@@ -152,6 +152,21 @@ async def test_the_part_paid_with_points_earns_nothing_unless_the_setting_says_s
     await assert_ledger_sound(engine)
 
 
+async def test_points_another_customer_paid_on_an_order_earn_nothing_for_its_buyer(
+    gql: GraphQLClient, engine: AsyncEngine
+) -> None:
+    # Given Bea paid 10.00 of the 50.00 order X-1 with her points
+    bea = await customer_with(gql, 5000, card="R-B")
+    assert (await redeem(gql, bea, "X-1", 1000, "x1"))["userErrors"] == []
+    ann = await customer_with(gql, 1, card="R-A")
+    # When the shop records the sale of X-1 for Ann
+    earned = (await gql.data(RECORD, {"order": "X-1", "id": ann}))["recordPurchase"]
+    # Then Ann earns on the 40.00 paid in money only: what points paid is not money, whoever
+    # paid it (an earning read counting only the buyer's points gave her 50)
+    assert earned == {"pointsAwarded": 40, "userErrors": []}
+    await assert_ledger_sound(engine)
+
+
 async def test_a_coarse_rate_never_pays_more_than_the_cap(
     gql: GraphQLClient, engine: AsyncEngine
 ) -> None:
