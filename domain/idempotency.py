@@ -12,8 +12,7 @@ from typing import Generic, TypeVar
 
 from sqlalchemy.exc import IntegrityError
 
-from domain.errors import DomainError, ErrorCode
-from domain.ledger import posting as post
+from domain.errors import DomainError, ErrorCode, IdempotencyKeyTaken
 from domain.uow import UnitOfWork, violated_constraint
 
 T = TypeVar("T")
@@ -47,7 +46,7 @@ async def run_once(
             result = await attempt()
             await uow.commit()
             return result
-    except post.IdempotencyKeyTaken:
+    except IdempotencyKeyTaken:
         pass
     except IntegrityError as error:
         if violated_constraint(error) not in key_constraints:

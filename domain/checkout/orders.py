@@ -19,7 +19,7 @@ from domain.ledger import policy
 from domain.ledger.models import Account
 from domain.ledger.sql import ACCOUNTS
 from domain.purchases.sql import ORDER_AWARDED, ORDER_RECORDED_FOR_ANOTHER
-from domain.uow import UnitOfWork
+from domain.uow import Executor, UnitOfWork
 from domain.vouchers.sql import DISCOUNTS_ON_ORDER
 
 _LOCK_ORDER = text("SELECT pg_advisory_xact_lock(hashtextextended(:order, 0))")
@@ -118,17 +118,17 @@ async def allowance(
 
 
 async def quote_on_order(
-    uow: UnitOfWork, customer_id: int, shop: str, order_id: str | None, cart: list[CartLine]
+    db: Executor, customer_id: int, shop: str, order_id: str | None, cart: list[CartLine]
 ) -> Quote:
     """The quote of `cart`, on an order when one is named (see `allowance`); one read, no
     lock: what it says may have changed by the time the points are spent."""
-    return (await _allowance(uow, customer_id, shop, order_id, cart)).quote
+    return (await _allowance(db, customer_id, shop, order_id, cart)).quote
 
 
 async def _allowance(
-    uow: UnitOfWork, customer_id: int, shop: str, order_id: str | None, cart: list[CartLine]
+    db: Executor, customer_id: int, shop: str, order_id: str | None, cart: list[CartLine]
 ) -> Allowance:
-    state = await uow.fetch_row(
+    state = await db.fetch_row(
         _ORDER_STATE,
         {"shop": shop, "order_id": order_id, "cid": customer_id, "program": PROGRAM_ID},
     )

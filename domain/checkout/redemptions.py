@@ -13,7 +13,7 @@ from domain.checkout.orders import allowance, lock_order
 from domain.checkout.quote import CartLine
 from domain.checkout.services import check_cart
 from domain.checkout.tables import redemptions
-from domain.errors import DomainError, ErrorCode, Problems
+from domain.errors import DomainError, ErrorCode, IdempotencyKeyTaken, Problems
 from domain.ledger import posting as post
 from domain.ledger.kinds import EntryKind
 from domain.ledger.models import Account
@@ -77,7 +77,7 @@ async def redeem_points(
             redemption = await _redeem(uow, cid, clean_shop, clean_order, points, cart, key, actor)
             await uow.commit()
             return redemption
-    except post.IdempotencyKeyTaken:
+    except IdempotencyKeyTaken:
         pass
     except IntegrityError as error:
         if violated_constraint(error) != "uq_redemptions_idempotency_key":

@@ -5,7 +5,7 @@ from __future__ import annotations
 from domain.checkout.orders import quote_on_order
 from domain.checkout.quote import CartLine, Quote
 from domain.errors import Problems
-from domain.uow import UnitOfWork
+from domain.uow import OneStatement, UnitOfWork
 from domain.validation import check_line_items, optional_text, parse_id, required_text
 
 
@@ -32,5 +32,5 @@ async def quote_redemption(
     clean_shop = required_text(problems, "shop", shop, 100)
     clean_order = optional_text(problems, "orderId", order_id, 100)
     problems.raise_if_any()
-    async with uow.autocommit():
-        return await quote_on_order(uow, cid, clean_shop, clean_order, cart)
+    async with OneStatement(uow.engine) as db:
+        return await quote_on_order(db, cid, clean_shop, clean_order, cart)

@@ -22,7 +22,7 @@ from typing import Any
 from sqlalchemy import TextClause, text
 from sqlalchemy.exc import IntegrityError
 
-from domain.errors import DomainError, ErrorCode
+from domain.errors import DomainError, ErrorCode, IdempotencyKeyTaken
 from domain.events.payloads import payload_sql
 from domain.events.sql import APPEND_EVENTS
 from domain.events.types import PointsEarned, PointsSpent
@@ -30,17 +30,13 @@ from domain.ledger import policy
 from domain.ledger.expiry import lot_expiry_sql
 from domain.ledger.kinds import EntryKind, lifetime_deltas
 from domain.ledger.models import Account, LedgerEntry
-from domain.uow import UnitOfWork, violated_constraint
+from domain.uow import Executor, violated_constraint
 
 IDEMPOTENCY_CONSTRAINT = "uq_ledger_entries_idempotency_key"
 # The balance ceiling is PostgreSQL's CHECK on point_accounts: a credit that would cross it
 # fails as a whole statement, which also keeps statements that embed a credit atomic.
 CEILING_CONSTRAINT = "ck_point_accounts_balance_range"
 REVERSAL_CONSTRAINT = "uq_ledger_entries_reverses_entry_id"
-
-
-class IdempotencyKeyTaken(Exception):
-    """An entry with this idempotency key exists already: the write is a replay."""
 
 
 @dataclass(frozen=True)
@@ -280,16 +276,14 @@ def posting_params(posting: Posting) -> dict[str, object]:
     }
 
 
-async def credit(uow: UnitOfWork, posting: Posting) -> Posted:
+async def credit(db: Executor, posting: Posting) -> Posted:
     """Add points and open a new lot for them, expiring as the program's validity says."""
     if posting.points <= 0:
         raise ValueError("credit needs positive points")
-    return posted_from(await _credit_row(uow, _CREDIT_NEW_LOT, posting_params(posting), posting))
+    return posted_from(await _credit_row(db, _CREDIT_NEW_LOT, posting_params(posting), posting))
 
 
-async def credit_back(
-    uow: UnitOfWork, posting: Posting, drawn_by: list[int] | None = None
-) -> Posted:
+async def credit_back(db: Executor, posting: Posting, drawn_by: list[int] | None = None) -> Posted:
     """Give points back to the lots that the entries `drawn_by` (by default the entry
     `posting.reverses_entry_id`) drew from, net of what earlier give-backs listed among them
     returned; the lots that expire last first.
@@ -299,18 +293,18 @@ async def credit_back(
     if posting.points <= 0 or None in entries:
         raise ValueError("credit_back needs positive points and the entries that drew them")
     params = {**posting_params(posting), "drawn_by": entries}
-    row = await _credit_row(uow, _CREDIT_BACK, params, posting)
+    row = await _credit_row(db, _CREDIT_BACK, params, posting)
     if row["given_back"] != posting.points:
         raise ValueError(f"the entries owe {row['given_back']} points, not {posting.points}")
     return posted_from(row)
 
 
-async def debit(uow: UnitOfWork, posting: Posting, preferred_lot_id: int | None = None) -> Posted:
+async def debit(db: Executor, posting: Posting, preferred_lot_id: int | None = None) -> Posted:
     """Take points (posting.points < 0) from open lots, `preferred_lot_id` first if given."""
     if posting.points >= 0:
         raise ValueError("debit needs negative points")
     params = posting_params(posting)
-    account = (await uow.execute(_DEBIT_BALANCE, params)).one_or_none()
+    account = (await db.execute(_DEBIT_BALANCE, params)).one_or_none()
     if account is None:
         raise DomainError.one("customerId", ErrorCode.NOT_FOUND, "No such customer.")
     if account.balance is None:
@@ -318,7 +312,7 @@ async def debit(uow: UnitOfWork, posting: Posting, preferred_lot_id: int | None 
     params.update(
         amount=-posting.points, balance_after=account.balance, preferred_lot_id=preferred_lot_id
     )
-    row = await _run(uow, _DEBIT_LOTS, params)
+    row = await _run(db, _DEBIT_LOTS, params)
     assert row is not None
     return Posted(
         row["id"],
@@ -345,21 +339,21 @@ def posted_from(row: Mapping[Any, Any]) -> Posted:
 
 
 async def _credit_row(
-    uow: UnitOfWork, statement: TextClause, params: dict[str, object], posting: Posting
+    db: Executor, statement: TextClause, params: dict[str, object], posting: Posting
 ) -> Mapping[Any, Any]:
     """The row a credit statement returns; none means the account refused it (why, raised)."""
-    row = await _run(uow, statement, params)
+    row = await _run(db, statement, params)
     if row is None:
-        await _explain_refusal(uow, posting)
+        await _explain_refusal(db, posting)
     assert row is not None
     return row
 
 
 async def _run(
-    uow: UnitOfWork, statement: TextClause, params: dict[str, object]
+    db: Executor, statement: TextClause, params: dict[str, object]
 ) -> Mapping[Any, Any] | None:
     try:
-        return await uow.fetch_row(statement, params)
+        return await db.fetch_row(statement, params)
     except IntegrityError as error:
         raise refusal_for(error) from error
 
@@ -396,10 +390,10 @@ def _refused(funds: policy.Funds, posting: Posting) -> DomainError:
     return DomainError([problem])
 
 
-async def _explain_refusal(uow: UnitOfWork, posting: Posting) -> None:
+async def _explain_refusal(db: Executor, posting: Posting) -> None:
     """Why a credit's account update wrote nothing: no such customer, or the policy."""
     row = (
-        await uow.execute(
+        await db.execute(
             text("SELECT balance, held FROM point_accounts WHERE customer_id = :c"),
             {"c": posting.customer_id},
         )

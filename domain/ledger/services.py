@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from domain.commands import Command, OneStatementCommand, run
 from domain.errors import DomainError, ErrorCode, Problem, Problems
 from domain.events.types import LedgerEntryReversed
 from domain.ledger import policy
@@ -16,7 +17,7 @@ from domain.ledger.queries import (
     get_entry,
     lot_opened_by,
 )
-from domain.uow import UnitOfWork
+from domain.uow import OneStatement, UnitOfWork
 from domain.validation import check_points, note_text, parse_id, required_text
 
 
@@ -59,50 +60,59 @@ async def adjust_points(
     problems.raise_if_any()
 
     posting = post.Posting.of(
-        cid,
-        points,
-        EntryKind.MANUAL,
-        actor,
-        note=text_note,
-        idempotency_key=f"manual:{key}",
+        cid, points, EntryKind.MANUAL, actor, note=text_note, idempotency_key=f"manual:{key}"
     )
-    try:
-        if points > 0:
-            # A credit is one statement (balance, entry, lot, event): no transaction needed.
-            async with uow.autocommit():
-                posted = await post.credit(uow, posting)
-        else:
-            async with uow:
-                posted = await post.debit(uow, posting)
-                await uow.commit()
-        return Movement(entry=posted.entry(posting), account=posted.account(cid))
-    except post.IdempotencyKeyTaken:
-        return await _replay(uow, posting)
-    except DomainError:
-        # The balance check runs before the key is seen: a retry of a debit that has since
-        # become unaffordable must still answer with the first movement, not a refusal.
-        async with uow:
-            taken = await entry_by_idempotency_key(uow, f"manual:{key}")
-        if taken is None:
-            raise
-        return await _replay(uow, posting)
+    return await run(uow, CreditByHand(posting) if points > 0 else DebitByHand(posting))
 
 
-async def _replay(uow: UnitOfWork, posting: post.Posting) -> Movement:
+@dataclass(frozen=True)
+class CreditByHand(OneStatementCommand[Movement]):
+    """A manual credit: one statement (balance, entry, lot, event), no transaction."""
+
+    posting: post.Posting
+
+    async def handle(self, db: OneStatement) -> Movement:
+        posted = await post.credit(db, self.posting)
+        return Movement(posted.entry(self.posting), posted.account(self.posting.customer_id))
+
+    async def replay(self, uow: UnitOfWork) -> Movement | None:
+        return await replayed_movement(uow, self.posting)
+
+
+@dataclass(frozen=True)
+class DebitByHand(Command[Movement]):
+    """A manual debit: the guarded account update, then the entry drawing from lots.
+
+    The balance check runs before the key is seen: a retry of a debit that has since become
+    unaffordable is refused by the policy, and the pipeline answers it with the first
+    movement (replay) rather than the refusal."""
+
+    posting: post.Posting
+
+    async def handle(self, uow: UnitOfWork) -> Movement:
+        posted = await post.debit(uow, self.posting)
+        return Movement(posted.entry(self.posting), posted.account(self.posting.customer_id))
+
+    async def replay(self, uow: UnitOfWork) -> Movement | None:
+        return await replayed_movement(uow, self.posting)
+
+
+async def replayed_movement(uow: UnitOfWork, posting: post.Posting) -> Movement | None:
+    """The movement written earlier under the posting's idempotency key (None: the key is
+    unused); a key used for another customer or amount is an IDEMPOTENCY_CONFLICT."""
     assert posting.idempotency_key is not None
-    async with uow:
-        entry = await entry_by_idempotency_key(uow, posting.idempotency_key)
-        if entry is None:  # pragma: no cover - the key was taken by a committed entry
-            raise RuntimeError("idempotency key taken but no entry found")
-        if entry.customer_id != posting.customer_id or entry.points != posting.points:
-            raise DomainError.one(
-                "idempotencyKey",
-                ErrorCode.IDEMPOTENCY_CONFLICT,
-                "This key was already used for a different movement.",
-            )
-        account = await get_account(uow, entry.customer_id)
-        assert account is not None
-        return Movement(entry=entry, account=account, replayed=True)
+    entry = await entry_by_idempotency_key(uow, posting.idempotency_key)
+    if entry is None:
+        return None
+    if entry.customer_id != posting.customer_id or entry.points != posting.points:
+        raise DomainError.one(
+            "idempotencyKey",
+            ErrorCode.IDEMPOTENCY_CONFLICT,
+            "This key was already used for a different movement.",
+        )
+    account = await get_account(uow, entry.customer_id)
+    assert account is not None
+    return Movement(entry=entry, account=account, replayed=True)
 
 
 async def preview_adjustment(uow: UnitOfWork, customer_id: str, points: int) -> AdjustmentPreview:
@@ -143,8 +153,20 @@ async def reverse_entry(uow: UnitOfWork, entry_id: str, note: str | None, actor:
     eid = parse_id(problems, "entryId", entry_id)
     text_note = note_text(problems, "note", note)
     problems.raise_if_any()
-    async with uow:
-        original = await get_entry(uow, eid)
+    return await run(uow, ReverseEntry(eid, text_note, actor))
+
+
+@dataclass(frozen=True)
+class ReverseEntry(Command[Movement]):
+    """Reverse a manual entry once: the entry's own link (a unique constraint) refuses a
+    second reversal, so there is no key to replay."""
+
+    entry_id: int
+    note: str
+    actor: str
+
+    async def handle(self, uow: UnitOfWork) -> Movement:
+        original = await get_entry(uow, self.entry_id)
         if original is None:
             raise DomainError.one("entryId", ErrorCode.NOT_FOUND, "No such ledger entry.")
         if original.kind is EntryKind.REVERSAL:
@@ -165,10 +187,9 @@ async def reverse_entry(uow: UnitOfWork, entry_id: str, note: str | None, actor:
                 "entryId", ErrorCode.ALREADY_REVERSED, "This entry has already been reversed."
             )
         posting, posted = await post_reversal(
-            uow, original, text_note, actor, ("ledger_entry", str(original.id)), "entryId"
+            uow, original, self.note, self.actor, ("ledger_entry", str(original.id)), "entryId"
         )
-        await uow.commit()
-    return Movement(entry=posted.entry(posting), account=posted.account(original.customer_id))
+        return Movement(posted.entry(posting), posted.account(original.customer_id))
 
 
 async def post_reversal(

@@ -20,7 +20,7 @@ from domain.pagination import Page
 from domain.pricing.models import PriceRule, PriceRuleSpec, check_spec, price_rule_of
 from domain.pricing.prices import Member, PricedCart, price_cart
 from domain.pricing.tables import price_rules
-from domain.uow import UnitOfWork
+from domain.uow import OneStatement, UnitOfWork
 from domain.validation import parse_id, required_text
 
 KEY_CONSTRAINT = "uq_price_rules_idempotency_key"
@@ -150,8 +150,8 @@ async def price_customer_cart(
     cid = parse_id(problems, "customerId", customer_id)
     cart = check_cart(problems, list(lines))
     problems.raise_if_any()
-    async with uow.autocommit():
-        rows = (await uow.execute(_pricing_context(cid))).all()
+    async with OneStatement(uow.engine) as db:
+        rows = (await db.execute(_pricing_context(cid))).all()
     if not rows:
         raise DomainError.one("customerId", ErrorCode.NOT_FOUND, "No such customer.")
     first = rows[0]

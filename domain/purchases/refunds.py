@@ -9,7 +9,7 @@ from sqlalchemy import func, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.exc import IntegrityError
 
-from domain.errors import DomainError, ErrorCode, Problems
+from domain.errors import DomainError, ErrorCode, IdempotencyKeyTaken, Problems
 from domain.events.types import PurchaseRefunded
 from domain.ledger import policy
 from domain.ledger import posting as post
@@ -59,7 +59,7 @@ async def refund_purchase(
             refund = await _refund(uow, clean_shop, clean_order, refund_lines, key, actor)
             await uow.commit()
             return refund
-    except post.IdempotencyKeyTaken:
+    except IdempotencyKeyTaken:
         pass  # a concurrent refund under the same key committed first: answer with it
     except IntegrityError as error:
         if violated_constraint(error) != "uq_refunds_idempotency_key":

@@ -16,7 +16,7 @@ from domain.ledger import posting as post
 from domain.purchases.earning import Line, PurchaseStatus
 from domain.purchases.models import Purchase, PurchaseLine, award_key_sql
 from domain.purchases.tables import purchase_lines, purchases, refunds
-from domain.uow import UnitOfWork
+from domain.uow import Executor, UnitOfWork
 
 _RECORDED_PAYLOAD = payload_sql(
     PurchaseRecorded,
@@ -69,7 +69,7 @@ _INSERT_NEW_AND_AWARD = text(f"""
 
 
 async def insert_if_new(
-    uow: UnitOfWork, values: dict[str, Any], lines: list[Line], award: post.Posting | None
+    db: Executor, values: dict[str, Any], lines: list[Line], award: post.Posting | None
 ) -> tuple[int | None, post.Posted | None]:
     """Insert the purchase, its lines, its PurchaseRecorded event and, if given, the award
     posting, in one statement. (None, None) when (shop, order_id) exists already.
@@ -87,11 +87,11 @@ async def insert_if_new(
         "line_product_lines": [ln.product_line for ln in lines],
     }
     if award is None:
-        inserted = await uow.fetch_row(_INSERT_NEW, params)
+        inserted = await db.fetch_row(_INSERT_NEW, params)
         return (inserted["id"] if inserted else None), None
     params.update(post.posting_params(award))
     try:
-        row = await uow.fetch_row(_INSERT_NEW_AND_AWARD, params)
+        row = await db.fetch_row(_INSERT_NEW_AND_AWARD, params)
     except IntegrityError as error:
         raise post.refusal_for(error) from error
     if row is None:

@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import func, text, update
 
 from domain.checkout.sql import POINTS_PAID_NOT_EARNING
+from domain.commands import Command, OneStatementCommand, run
 from domain.customers.sql import CUSTOMER_MULTIPLIERS
 from domain.errors import DomainError, ErrorCode, Problems
 from domain.ledger import posting as post
@@ -29,7 +30,7 @@ from domain.purchases.validation import (
     check_lines,
     check_occurred_at,
 )
-from domain.uow import UnitOfWork
+from domain.uow import Executor, OneStatement, UnitOfWork
 from domain.validation import parse_id, required_text
 from domain.vouchers.sql import DISCOUNTS_ON_ORDER
 
@@ -68,31 +69,61 @@ async def record_purchase(uow: UnitOfWork, report: PurchaseReport, actor: str) -
     occurred_at = check_occurred_at(problems, report.occurred_at)
     problems.raise_if_any()
 
-    # A new order is one read and one self-contained write (purchase, lines, award, events):
-    # no transaction is needed. A repeated report takes the row lock in a transaction.
-    async with uow.autocommit():
-        ctx = await _earning_context(
-            uow,
+    return await run(
+        uow,
+        RecordPurchase(
+            shop,
+            order_id,
+            cid,
             report.card_code,
+            report.channel,
+            report.status,
+            lines,
+            occurred_at,
+            actor,
+        ),
+    )
+
+
+@dataclass(frozen=True)
+class RecordPurchase(OneStatementCommand[PurchaseRecord]):
+    """A new order is one read and one self-contained write (purchase, lines, award,
+    events): no transaction. An order reported before continues as ReportPurchaseAgain,
+    which takes the purchase's row lock in a transaction."""
+
+    shop: str
+    order_id: str
+    customer_id: int  # 0 when the card code names the customer
+    card_code: str | None
+    channel: str
+    status: PurchaseStatus
+    lines: list[Line]
+    occurred_at: datetime
+    actor: str
+
+    async def handle(self, db: OneStatement) -> PurchaseRecord | Command[PurchaseRecord]:
+        ctx = await _earning_context(
+            db,
+            self.card_code,
             {
-                "id": cid,
-                "shop": shop,
-                "order_id": order_id,
-                **rules.terms_params(lines, report.channel, occurred_at),
+                "id": self.customer_id,
+                "shop": self.shop,
+                "order_id": self.order_id,
+                **rules.terms_params(self.lines, self.channel, self.occurred_at),
             },
         )
         snapshot = _snapshot(ctx, ctx.terms)
-        award_now = report.status.rank >= ctx.rule.award_status.rank
-        points = points_for(lines, snapshot) if award_now else 0
+        award_now = self.status.rank >= ctx.rule.award_status.rank
+        points = points_for(self.lines, snapshot) if award_now else 0
         purchase = Purchase(
             id=0,
-            shop=shop,
-            order_id=order_id,
+            shop=self.shop,
+            order_id=self.order_id,
             customer_id=ctx.customer_id,
-            channel=report.channel,
-            status=report.status,
-            total_minor=sum(ln.amount_minor for ln in lines),
-            occurred_at=occurred_at,
+            channel=self.channel,
+            status=self.status,
+            total_minor=sum(ln.amount_minor for ln in self.lines),
+            occurred_at=self.occurred_at,
             points_earned=points,
             awarded_at=datetime.now(UTC) if award_now else None,
             lines=[
@@ -104,38 +135,35 @@ async def record_purchase(uow: UnitOfWork, report: PurchaseReport, actor: str) -
                     ln.product_line,
                     line_no=no,
                 )
-                for no, ln in enumerate(lines, start=1)
+                for no, ln in enumerate(self.lines, start=1)
             ],
         )
-        award = _award_posting(purchase, points, actor) if points > 0 else None
+        award = _award_posting(purchase, points, self.actor) if points > 0 else None
         new_id, posted = await repo.insert_if_new(
-            uow,
+            db,
             {
-                "shop": shop,
-                "order_id": order_id,
+                "shop": self.shop,
+                "order_id": self.order_id,
                 "customer_id": ctx.customer_id,
-                "channel": report.channel,
-                "status": report.status.value,
+                "channel": self.channel,
+                "status": self.status.value,
                 "total_minor": purchase.total_minor,
-                "occurred_at": occurred_at,
+                "occurred_at": self.occurred_at,
                 "points_earned": points,
                 "awarded_at": purchase.awarded_at,
                 "earning_snapshot": snapshot.to_json() if award_now else None,
             },
-            lines,
+            self.lines,
             award,
         )
-    if new_id is not None:
+        if new_id is None:
+            return ReportPurchaseAgain(self.shop, self.order_id, self.status, ctx, self.actor)
         return PurchaseRecord(
             purchase=replace(purchase, id=new_id),
             points_awarded=points,
             replayed=False,
             account=posted.account(ctx.customer_id) if posted else None,
         )
-    async with uow:
-        record = await _report_again(uow, shop, order_id, report.status, ctx, actor)
-        await uow.commit()
-    return record
 
 
 @dataclass(frozen=True)
@@ -162,7 +190,7 @@ _CONTEXT_BY_CARD = text(f"{_CONTEXT} WHERE c.card_code = :card")
 
 
 async def _earning_context(
-    uow: UnitOfWork, card_code: str | None, params: dict[str, Any]
+    db: Executor, card_code: str | None, params: dict[str, Any]
 ) -> _EarningContext:
     """The customer, its multiplier, the rule, the lines' overrides and promotions, and
     what points already paid on the order: one round trip. `params` has the customer's
@@ -170,10 +198,10 @@ async def _earning_context(
     params = {**params, "program": rules.PROGRAM_ID}
     if card_code is not None:
         field = "cardCode"
-        row = await uow.fetch_row(_CONTEXT_BY_CARD, {**params, "card": card_code})
+        row = await db.fetch_row(_CONTEXT_BY_CARD, {**params, "card": card_code})
     else:
         field = "customerId"
-        row = await uow.fetch_row(_CONTEXT_BY_ID, params)
+        row = await db.fetch_row(_CONTEXT_BY_ID, params)
     if row is None:
         raise DomainError.one(field, ErrorCode.NOT_FOUND, "No such customer.")
     return _EarningContext(
@@ -215,6 +243,20 @@ def _award_posting(purchase: Purchase, points: int, actor: str) -> post.Posting:
     )
 
 
+@dataclass(frozen=True)
+class ReportPurchaseAgain(Command[PurchaseRecord]):
+    """A later report of a known order: advance its status, award if now due (once)."""
+
+    shop: str
+    order_id: str
+    status: PurchaseStatus
+    ctx: _EarningContext
+    actor: str
+
+    async def handle(self, uow: UnitOfWork) -> PurchaseRecord:
+        return await _report_again(uow, self.shop, self.order_id, self.status, self.ctx, self.actor)
+
+
 async def _report_again(
     uow: UnitOfWork,
     shop: str,
@@ -223,7 +265,6 @@ async def _report_again(
     ctx: _EarningContext,
     actor: str,
 ) -> PurchaseRecord:
-    """A later report of a known order: advance its status, award if now due (once)."""
     purchase = await repo.lock_purchase(uow, shop, order_id)
     assert purchase is not None
     if purchase.customer_id != ctx.customer_id:
