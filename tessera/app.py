@@ -20,11 +20,15 @@ from starlette.routing import Route
 from domain.uow import UnitOfWork
 from schema.auth import Authenticator
 from schema.root import build_schema
+from schema.throttle import ThrottleRule
 from schema.view import TesseraGraphQL
 from tessera.database import create_engine
 from tessera.embedded import ensure_database_url
 from tessera.exports import ledger_movements_export, voucher_batch_export
 from tessera.keepalive import KeepAliveLimit
+from tessera.last_resort import LastResort
+from tessera.limits import BodySizeLimit
+from tessera.ratelimit import RateLimits, storage_url
 from tessera.settings import Settings
 
 logger = logging.getLogger("tessera")
@@ -66,17 +70,35 @@ def create_app(settings: Settings | None = None, database_url: str | None = None
             return JSONResponse({"status": "unavailable", "database": "down"}, status_code=503)
         return JSONResponse({"status": "ok", "database": "up"})
 
-    authenticator = Authenticator(resources.new_uow, settings.jwt_secret, settings.jwt_audience)
+    throttle = RateLimits(
+        storage_url(settings.rate_limit_url, settings.broker_url),
+        {
+            ThrottleRule.VOUCHER_ATTEMPTS: settings.rate_limit_vouchers,
+            ThrottleRule.FAILED_AUTHENTICATION: settings.rate_limit_failed_auth,
+        },
+    )
+    authenticator = Authenticator(
+        resources.new_uow, settings.jwt_secret, settings.jwt_audience, throttle
+    )
     graphql = TesseraGraphQL(
-        build_schema(max_depth=settings.max_query_depth),
+        build_schema(
+            max_depth=settings.max_query_depth,
+            max_cost=settings.max_query_cost,
+            max_page_size=settings.max_page_size,
+        ),
         new_uow=resources.new_uow,
         authenticator=authenticator,
         max_page_size=settings.max_page_size,
         debug=settings.debug,
+        throttle=throttle,
     )
     return Starlette(
         debug=False,
-        middleware=[Middleware(KeepAliveLimit, max_requests=settings.keepalive_requests)],
+        middleware=[
+            Middleware(LastResort),
+            Middleware(BodySizeLimit, max_bytes=settings.max_body_bytes),
+            Middleware(KeepAliveLimit, max_requests=settings.keepalive_requests),
+        ],
         routes=[
             Route("/graphql", graphql, methods=["GET", "POST"]),
             Route("/health", health, methods=["GET"]),
