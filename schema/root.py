@@ -20,7 +20,7 @@ from strawberry.tools import merge_types
 from schema.actions.resolvers import ActionMutations, ActionQueries
 from schema.badges.resolvers import BadgeMutations, BadgeQueries
 from schema.checkout.resolvers import CheckoutMutations, CheckoutQueries
-from schema.cost import cost_rule
+from schema.cost import cost_rule, cost_with_variables
 from schema.customers.mutations import CustomerMutations
 from schema.customers.queries import CustomerQueries
 from schema.errors import ErrorCodes
@@ -91,7 +91,7 @@ MAX_TOKENS = 5_000
 
 
 def build_schema(
-    max_depth: int = 10, max_cost: int = 50_000, max_page_size: int = 100
+    max_depth: int = 10, max_cost: int = 20_000, max_page_size: int = 100
 ) -> strawberry.Schema:
     """The schema with its guards: depth, alias, token and cost limits, storable literals,
     cached parse/validate (docs/security.md lists the limits)."""
@@ -103,6 +103,7 @@ def build_schema(
         cost_rule(max_cost, max_page_size),
         InputLiterals,
     ]
+    variable_costs = cost_with_variables(max_cost, max_page_size)
     return TesseraSchema(
         query=Query,
         mutation=Mutation,
@@ -113,5 +114,6 @@ def build_schema(
             lambda: ParserCache(maxsize=1_000),
             lambda: AddValidationRules(rules),
             lambda: ValidationCache(maxsize=1_000),
+            variable_costs,
         ],
     )

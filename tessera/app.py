@@ -12,13 +12,15 @@ from dataclasses import dataclass
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from domain.uow import UnitOfWork
 from schema.auth import Authenticator
+from schema.responses import error_response
 from schema.root import build_schema
 from schema.throttle import ThrottleRule
 from schema.view import TesseraGraphQL
@@ -105,8 +107,15 @@ def create_app(settings: Settings | None = None, database_url: str | None = None
             voucher_batch_export(resources.new_uow, authenticator),
             ledger_movements_export(resources.new_uow, authenticator),
         ],
+        exception_handlers={HTTPException: _http_error},
         lifespan=lifespan,
     )
+
+
+async def _http_error(request: Request, error: Exception) -> Response:
+    """Starlette's own refusals (no such path, method not allowed) in the API's error shape."""
+    assert isinstance(error, HTTPException)
+    return error_response(error.status_code, error.detail, headers=error.headers)
 
 
 def _tune_garbage_collector() -> None:
