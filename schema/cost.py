@@ -101,13 +101,7 @@ def cost_with_variables(max_cost: int, max_page_size: int) -> type[SchemaExtensi
         sizes: tuple[tuple[str, int | None], ...],
     ) -> int | None:
         document = parse(query, no_location=True)
-        operation = _operation(document, operation_name)
-        if operation is None:
-            return None  # execution reports the missing operation
-        fragments = {
-            d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
-        }
-        return _Estimate(schema, fragments.get, max_page_size, dict(sizes)).operation(operation)
+        return estimate_cost(schema, document, operation_name, dict(sizes), max_page_size)
 
     class QueryCostVariables(SchemaExtension):
         def on_execute(self) -> Iterator[None]:
@@ -128,6 +122,24 @@ def cost_with_variables(max_cost: int, max_page_size: int) -> type[SchemaExtensi
             yield
 
     return QueryCostVariables
+
+
+def estimate_cost(
+    schema: GraphQLSchema,
+    document: DocumentNode,
+    operation_name: str | None,
+    page_sizes: Mapping[str, int | None],
+    max_page_size: int,
+) -> int | None:
+    """The estimated cost of the document's operation with these `first` variables (None
+    when the operation is not found)."""
+    operation = _operation(document, operation_name)
+    if operation is None:
+        return None
+    fragments = {
+        d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
+    }
+    return _Estimate(schema, fragments.get, max_page_size, page_sizes).operation(operation)
 
 
 def _size(value: object) -> int | None:
