@@ -212,10 +212,11 @@ async def test_a_time_at_the_calendar_edge_in_a_filter_is_out_of_range(
     gql: GraphQLClient, customer_id: str, edge: str, bound: str
 ) -> None:
     # Given the customer's ledger and the movements report, filtered by a time at an edge
-    for query, variables, field in [
+    cases: list[tuple[str, dict[str, Any], str]] = [
         (CUSTOMER_LEDGER, {"id": customer_id, "f": {bound: edge}}, f"f.{bound}"),
         (MOVEMENTS, {"f": {bound: edge}}, f"f.{bound}"),
-    ]:
+    ]
+    for query, variables, field in cases:
         body = await gql.post(query, variables)
         # Then the filter is refused, naming the field and the reason
         assert error_codes(body) == ["BAD_USER_INPUT"], body
