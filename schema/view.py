@@ -45,10 +45,12 @@ class TesseraGraphQL(GraphQL[Context, None]):
         max_page_size: int,
         debug: bool,
         throttle: Throttle | None = None,
+        graphiql_html: str | None = None,
     ) -> None:
         super().__init__(
             schema, graphql_ide="graphiql" if debug else None, allow_queries_via_get=False
         )
+        self._graphiql_html = graphiql_html
         self._new_uow = new_uow
         self._authenticator = authenticator
         self._max_page_size = max_page_size
@@ -91,6 +93,12 @@ class TesseraGraphQL(GraphQL[Context, None]):
         if not selects_only(data.get("query"), data.get("operationName"), self._anonymous_fields):
             raise unauthenticated(principal)
         return principal
+
+    @property
+    def graphql_ide_html(self) -> str:
+        # The page loading its scripts from Tessera itself (tessera/graphiql.py) when the app
+        # was given one; strawberry's own page (scripts from a CDN) otherwise.
+        return self._graphiql_html or super().graphql_ide_html
 
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket

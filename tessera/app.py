@@ -1,5 +1,5 @@
-"""The Starlette application: POST /graphql (GraphiQL on GET in debug), GET /health and the
-CSV exports (tessera/exports.py)."""
+"""The Starlette application: POST /graphql (GraphiQL on GET in debug, its scripts under
+/graphiql), GET /health and the CSV exports (tessera/exports.py)."""
 
 from __future__ import annotations
 
@@ -16,7 +16,8 @@ from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Route
+from starlette.routing import BaseRoute, Mount, Route
+from starlette.staticfiles import StaticFiles
 
 from domain.uow import UnitOfWork
 from schema.auth import Authenticator
@@ -27,6 +28,7 @@ from schema.view import TesseraGraphQL
 from tessera.database import create_engine
 from tessera.embedded import ensure_database_url
 from tessera.exports import ledger_movements_export, voucher_batch_export
+from tessera.graphiql import ASSETS_DIR, ASSETS_ROUTE, graphiql_page
 from tessera.keepalive import KeepAliveLimit
 from tessera.last_resort import LastResort
 from tessera.limits import BodySizeLimit
@@ -82,6 +84,7 @@ def create_app(settings: Settings | None = None, database_url: str | None = None
     authenticator = Authenticator(
         resources.new_uow, settings.jwt_secret, settings.jwt_audience, throttle
     )
+    graphiql = _graphiql_page() if settings.debug else None
     graphql = TesseraGraphQL(
         build_schema(
             max_depth=settings.max_query_depth,
@@ -93,7 +96,16 @@ def create_app(settings: Settings | None = None, database_url: str | None = None
         max_page_size=settings.max_page_size,
         debug=settings.debug,
         throttle=throttle,
+        graphiql_html=graphiql,
     )
+    routes: list[BaseRoute] = [
+        Route("/graphql", graphql, methods=["GET", "POST"]),
+        Route("/health", health, methods=["GET"]),
+        voucher_batch_export(resources.new_uow, authenticator),
+        ledger_movements_export(resources.new_uow, authenticator),
+    ]
+    if graphiql is not None:
+        routes.append(Mount(ASSETS_ROUTE, app=StaticFiles(directory=ASSETS_DIR)))
     return Starlette(
         debug=False,
         middleware=[
@@ -101,12 +113,7 @@ def create_app(settings: Settings | None = None, database_url: str | None = None
             Middleware(BodySizeLimit, max_bytes=settings.max_body_bytes),
             Middleware(KeepAliveLimit, max_requests=settings.keepalive_requests),
         ],
-        routes=[
-            Route("/graphql", graphql, methods=["GET", "POST"]),
-            Route("/health", health, methods=["GET"]),
-            voucher_batch_export(resources.new_uow, authenticator),
-            ledger_movements_export(resources.new_uow, authenticator),
-        ],
+        routes=routes,
         exception_handlers={HTTPException: _http_error},
         lifespan=lifespan,
     )
@@ -116,6 +123,17 @@ async def _http_error(request: Request, error: Exception) -> Response:
     """Starlette's own refusals (no such path, method not allowed) in the API's error shape."""
     assert isinstance(error, HTTPException)
     return error_response(error.status_code, error.detail, headers=error.headers)
+
+
+def _graphiql_page() -> str | None:
+    page = graphiql_page(ASSETS_DIR)
+    if page is None:
+        logger.warning(
+            "GraphiQL's scripts are not in %s: the page loads them from unpkg.com, which needs "
+            "internet; `tessera graphiql-assets` fetches them",
+            ASSETS_DIR,
+        )
+    return page
 
 
 def _tune_garbage_collector() -> None:

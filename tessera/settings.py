@@ -14,8 +14,7 @@ MIN_JWT_SECRET_BYTES = 32
 
 @dataclass(frozen=True)
 class Settings:
-    """Everything Tessera can be configured with; see the README's configuration table and
-    docs/operations.md (Configuration) for the limits."""
+    """Everything Tessera can be configured with; see docs/operations.md's configuration table."""
 
     database_url: str | None
     broker_url: str | None

@@ -13,9 +13,12 @@ from domain.ledger.tables import point_accounts
 from domain.pagination import Page
 from domain.uow import UnitOfWork
 
+# Columns of a customer row that only keyed registration reads (create_customer_once).
+_KEY_COLUMNS = frozenset({"idempotency_key", "request_digest"})
+
 
 def _customer(row: Any) -> Customer:
-    return Customer(**row._asdict())
+    return Customer(**{k: v for k, v in row._asdict().items() if k not in _KEY_COLUMNS})
 
 
 def _category(row: Any) -> PointCategory:
@@ -41,6 +44,13 @@ async def customer_by(
     )
     row = (await uow.execute(select(customers).where(condition))).one_or_none()
     return _customer(row) if row else None
+
+
+async def customer_by_key(uow: UnitOfWork, key: str) -> tuple[Customer, str | None] | None:
+    """The customer registered under an idempotency key, and its request's digest."""
+    query = select(customers).where(customers.c.idempotency_key == key)
+    row = (await uow.execute(query)).one_or_none()
+    return (_customer(row), row.request_digest) if row else None
 
 
 def filter_conditions(

@@ -134,7 +134,9 @@ class RedemptionCancelled(DomainEvent):
 
 
 # Badge events are written by the SQL function sync_badges (migration 0009), in the statement
-# that moved the points or changed the badge; the payloads carry these fields.
+# that moved the points or changed the badge; the payloads carry these fields. The function
+# lives in the database, so its payload cannot be generated at run time: a test reads it back
+# and fails when it and these classes differ (change both with a migration redefining it).
 @dataclass(frozen=True)
 class BadgeUnlocked(DomainEvent):
     badge_id: int

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 
 from sqlalchemy import text
 
+from domain.events.payloads import event_type_sql, payload_sql
+from domain.events.types import PointsEarned
 from domain.ledger.expiry import lot_expiry_sql
 from domain.ledger.kinds import EntryKind, lifetime_deltas
 from domain.limits import BALANCE_CEILING
@@ -46,6 +48,15 @@ class BulkCredited:
         return self.matched - self.credited
 
 
+_EARNED_PAYLOAD = payload_sql(
+    PointsEarned,
+    entry_id="e.id",
+    points="e.points",
+    balance_after="e.balance_after",
+    kind="e.kind",
+    source_ref="e.source_ref",
+)
+
 # Every lot opened now expires under the program's validity (one value for the whole run).
 _CREDIT_MANY = text(f"""
     WITH target AS (SELECT DISTINCT unnest(CAST(:customer_ids AS bigint[])) AS customer_id),
@@ -68,10 +79,7 @@ _CREDIT_MANY = text(f"""
             FROM acc ORDER BY customer_id
           RETURNING id, customer_id, points, balance_after, kind, source_ref),
     ev AS (INSERT INTO domain_events (type, customer_id, payload)
-           SELECT 'PointsEarned', e.customer_id,
-                  jsonb_build_object('entry_id', e.id, 'points', e.points,
-                                     'balance_after', e.balance_after, 'kind', e.kind,
-                                     'source_ref', e.source_ref)
+           SELECT {event_type_sql(PointsEarned)}, e.customer_id, {_EARNED_PAYLOAD}
              FROM e ORDER BY e.id),
     lot AS (INSERT INTO point_lots (customer_id, entry_id, granted, remaining, expires_at)
             SELECT e.customer_id, e.id, e.points, e.points, {lot_expiry_sql("now()")}

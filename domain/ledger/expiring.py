@@ -27,6 +27,8 @@ from datetime import UTC, datetime
 
 from sqlalchemy import text
 
+from domain.events.payloads import event_type_sql, payload_sql
+from domain.events.types import PointsExpired
 from domain.uow import UnitOfWork
 
 ACTOR = "system:expiry"
@@ -45,9 +47,13 @@ _LOCK_DUE = text("""
        FOR UPDATE OF a
 """)
 
+_EXPIRED_PAYLOAD = payload_sql(
+    PointsExpired, entry_id="e.id", points="-e.points", balance_after="e.balance_after"
+)
+
 # For customers whose balance rows this transaction holds: expire what their due lots
 # have left (soonest expiry first, as much as the held points allow) in one statement.
-_EXPIRE = text("""
+_EXPIRE = text(f"""
     WITH due AS (
         SELECT l.id, l.customer_id, l.remaining,
                sum(l.remaining) OVER (PARTITION BY l.customer_id ORDER BY l.expires_at, l.id)
@@ -88,9 +94,7 @@ _EXPIRE = text("""
           FROM e WHERE a.customer_id = e.customer_id),
     ev AS (
         INSERT INTO domain_events (type, customer_id, payload)
-        SELECT 'PointsExpired', e.customer_id,
-               jsonb_build_object('entry_id', e.id, 'points', -e.points,
-                                  'balance_after', e.balance_after)
+        SELECT {event_type_sql(PointsExpired)}, e.customer_id, {_EXPIRED_PAYLOAD}
           FROM e)
     SELECT count(*) AS customers, COALESCE(-sum(points), 0) AS points FROM e
 """)

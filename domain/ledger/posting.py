@@ -19,6 +19,7 @@ from sqlalchemy import TextClause, text
 from sqlalchemy.exc import IntegrityError
 
 from domain.errors import DomainError, ErrorCode
+from domain.events.payloads import payload_sql
 from domain.events.types import PointsEarned, PointsSpent
 from domain.ledger.expiry import lot_expiry_sql
 from domain.ledger.kinds import EntryKind, lifetime_deltas
@@ -136,13 +137,19 @@ _ENTRY_VALUES = """
 _KEY = "CAST(:idempotency_key AS text)"
 
 # The event is built from the row just written, so it always agrees with the ledger; its
-# payload has the fields of PointsEarned / PointsSpent.
-_EVENT = """
+# payload is generated from PointsEarned / PointsSpent (the same fields).
+_EVENT_PAYLOAD = payload_sql(
+    PointsEarned,
+    PointsSpent,
+    entry_id="e.id",
+    points="abs(e.points)",
+    balance_after="e.balance_after",
+    kind="e.kind",
+    source_ref="e.source_ref",
+)
+_EVENT = f"""
     ev AS (INSERT INTO domain_events (type, customer_id, payload)
-           SELECT CAST(:event_type AS text), e.customer_id,
-                  jsonb_build_object('entry_id', e.id, 'points', abs(e.points),
-                                     'balance_after', e.balance_after, 'kind', e.kind,
-                                     'source_ref', e.source_ref)
+           SELECT CAST(:event_type AS text), e.customer_id, {_EVENT_PAYLOAD}
              FROM e WHERE CAST(:event_type AS text) IS NOT NULL)
 """
 _RETURNED = "id, customer_id, points, balance_after, kind, source_ref, created_at"

@@ -8,13 +8,23 @@ import orjson
 from sqlalchemy import select, text
 from sqlalchemy.exc import IntegrityError
 
+from domain.events.payloads import event_type_sql, payload_sql
+from domain.events.types import PurchaseRecorded
 from domain.ledger import posting as post
 from domain.purchases.earning import Line, PurchaseStatus
 from domain.purchases.models import Purchase, PurchaseLine
 from domain.purchases.tables import purchase_lines, purchases
 from domain.uow import UnitOfWork
 
-_PURCHASE_CTES = """
+_RECORDED_PAYLOAD = payload_sql(
+    PurchaseRecorded,
+    shop="p.shop",
+    order_id="p.order_id",
+    status="p.status",
+    total_minor="p.total_minor",
+)
+
+_PURCHASE_CTES = f"""
     p AS (
         INSERT INTO purchases (shop, order_id, customer_id, channel, status, total_minor,
                                occurred_at, points_earned, awarded_at, earning_snapshot)
@@ -33,9 +43,7 @@ _PURCHASE_CTES = """
                                        line_no)),
     pev AS (
         INSERT INTO domain_events (type, customer_id, payload)
-        SELECT 'PurchaseRecorded', p.customer_id,
-               jsonb_build_object('shop', p.shop, 'order_id', p.order_id, 'status', p.status,
-                                  'total_minor', p.total_minor)
+        SELECT {event_type_sql(PurchaseRecorded)}, p.customer_id, {_RECORDED_PAYLOAD}
           FROM p
         RETURNING id)
 """

@@ -14,6 +14,8 @@ from datetime import UTC, datetime
 
 from sqlalchemy import select, text
 
+from domain.events.payloads import event_type_sql, payload_sql
+from domain.events.types import CategoryChanged
 from domain.tiers.models import NO_RULES, TierMeasure, TierRules, TierRung
 from domain.tiers.tables import tier_rules, tier_rungs
 from domain.uow import UnitOfWork
@@ -59,6 +61,16 @@ _PREVIEW = text(f"""
      GROUP BY previous, target ORDER BY previous, target
 """)
 
+_CHANGED_PAYLOAD = payload_sql(
+    CategoryChanged,
+    from_category_id="previous",
+    to_category_id="target",
+    actor="CAST(:actor AS text)",
+    reason="'RULE'",
+    measure="(SELECT measure FROM rules)",
+    value="value",
+)
+
 # FOR UPDATE hands back each row as it is once locked, so `previous` is the category the
 # change really replaces; the UPDATE checks the row again (a concurrent evaluation or a
 # manual change may have got there first).
@@ -71,10 +83,7 @@ _APPLY = text(f"""
                  WHERE c.id = m.id AND NOT c.category_manual AND c.category_id <> m.target
                 RETURNING c.id, l.previous, m.target, m.value),
     ev AS (INSERT INTO domain_events (type, customer_id, payload)
-           SELECT 'CategoryChanged', id,
-                  jsonb_build_object('from_category_id', previous, 'to_category_id', target,
-                                     'actor', CAST(:actor AS text), 'reason', 'RULE',
-                                     'measure', (SELECT measure FROM rules), 'value', value)
+           SELECT {event_type_sql(CategoryChanged)}, id, {_CHANGED_PAYLOAD}
              FROM changed ORDER BY id)
     SELECT previous, target, count(*) AS customers FROM changed
      GROUP BY previous, target ORDER BY previous, target

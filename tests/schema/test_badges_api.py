@@ -48,7 +48,7 @@ async def create(gql: GraphQLClient, **input: Any) -> dict[str, Any]:
 
 
 async def ladder(gql: GraphQLClient) -> dict[str, str]:
-    """The README's badges; their ids by title."""
+    """The badges of docs/engagement.md's worked example; their ids by title."""
     ids: dict[str, str] = {}
     for badge in LADDER:
         created = await create(gql, **badge)

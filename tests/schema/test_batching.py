@@ -12,7 +12,8 @@ from sqlalchemy.engine import Engine
 
 from tests.support.api import GraphQLClient
 
-CREATE = """mutation($card: String!) { createCustomer(input: {cardCode: $card}) {
+CREATE = """mutation($card: String!) {
+  createCustomer(input: {cardCode: $card, idempotencyKey: $card}) {
   customer { id } userErrors { code } } }"""
 CREDIT = """mutation($id: ID!, $key: String!, $points: Int!) {
   adjustPoints(input: {customerId: $id, points: $points, note: "n", idempotencyKey: $key}) {

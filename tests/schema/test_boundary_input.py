@@ -56,8 +56,13 @@ STRING_ARGUMENTS = [
     ("note", ADJUST_Q, ADJUST_V, "input.note"),
     ("key", ADJUST_Q, ADJUST_V, "input.idempotencyKey"),
     ("name", CATEGORY_Q, CATEGORY_V, "input.name"),
-    ("external ref", CREATE_CUSTOMER, {"input": {}}, "input.externalRef"),
-    ("attribute value", CREATE_CUSTOMER, {"input": {"attributes": {}}}, "input.attributes.tier"),
+    ("external ref", CREATE_CUSTOMER, {"input": {"idempotencyKey": "k"}}, "input.externalRef"),
+    (
+        "attribute value",
+        CREATE_CUSTOMER,
+        {"input": {"attributes": {}, "idempotencyKey": "k"}},
+        "input.attributes.tier",
+    ),
     ("search", SEARCH, {"f": {}}, "f.search"),
     ("card code", BY_CARD, {}, "code"),
     ("voucher code (check)", CHECK_VOUCHER, {}, "code"),
@@ -95,7 +100,7 @@ async def test_text_that_cannot_be_stored_is_refused_naming_the_variable(
 
 
 async def test_a_nul_in_an_attribute_key_is_refused(gql: GraphQLClient) -> None:
-    variables = {"input": {"attributes": {"ti\x00er": "gold"}}}
+    variables = {"input": {"attributes": {"ti\x00er": "gold"}, "idempotencyKey": "k"}}
     response = await post_json(
         gql.http, gql.token, {"query": CREATE_CUSTOMER, "variables": variables}
     )
@@ -114,8 +119,8 @@ async def test_a_nul_in_an_attribute_key_is_refused(gql: GraphQLClient) -> None:
         ('{ customerByCard(code: "C\\u0000") { id } }', "code"),
         ('{ customers(filter: {search: "\\u0000"}) { nodes { id } } }', "filter.search"),
         (
-            'mutation { createCustomer(input: {attributes: {tier: "g\\u0000"}}) { '
-            "customer { id } } }",
+            'mutation { createCustomer(input: {idempotencyKey: "k", '
+            'attributes: {tier: "g\\u0000"}}) { customer { id } } }',
             "input.attributes.tier",
         ),
     ],
@@ -161,7 +166,10 @@ async def test_attributes_nested_past_the_body_limit_are_a_400(
     for _ in range(depth):
         attributes = {"a": attributes}
     before = await counts(engine)
-    body = {"query": CREATE_CUSTOMER, "variables": {"input": {"attributes": attributes}}}
+    body = {
+        "query": CREATE_CUSTOMER,
+        "variables": {"input": {"attributes": attributes, "idempotencyKey": "deep"}},
+    }
     response = await post_json(gql.http, gql.token, body)
     assert response.status_code == 400
     assert response.json()["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
@@ -177,10 +185,14 @@ async def test_attributes_nested_past_32_levels_are_out_of_range(
         shallow = {"a": shallow}
     for _ in range(33):
         deep = {"a": deep}
-    kept = await gql.data(CREATE_CUSTOMER, {"input": {"attributes": shallow}})
+    kept = await gql.data(
+        CREATE_CUSTOMER, {"input": {"attributes": shallow, "idempotencyKey": "shallow"}}
+    )
     assert kept["createCustomer"]["userErrors"] == []
     before = await counts(engine)
-    refused = await gql.data(CREATE_CUSTOMER, {"input": {"attributes": deep}})
+    refused = await gql.data(
+        CREATE_CUSTOMER, {"input": {"attributes": deep, "idempotencyKey": "deep"}}
+    )
     errors = refused["createCustomer"]["userErrors"]
     assert [(e["field"], e["code"]) for e in errors] == [("attributes", "OUT_OF_RANGE")]
     assert await counts(engine) == before
@@ -189,7 +201,8 @@ async def test_attributes_nested_past_32_levels_are_out_of_range(
 async def test_a_json_literal_nested_600_deep_is_refused(gql: GraphQLClient) -> None:
     literal = "{a: " * 600 + "1" + "}" * 600
     body = await gql.post(
-        f"mutation {{ createCustomer(input: {{attributes: {literal}}}) {{ customer {{ id }} }} }}"
+        f'mutation {{ createCustomer(input: {{idempotencyKey: "k", attributes: {literal}}}) '
+        "{ customer { id } } }"
     )
     assert error_codes(body) == ["BAD_USER_INPUT"]
 
@@ -201,7 +214,9 @@ CUSTOMER_LEDGER = """query($id: ID!, $f: LedgerFilter) {
 
 @pytest.fixture
 async def customer_id(gql: GraphQLClient) -> str:
-    created = await gql.data(CREATE_CUSTOMER, {"input": {"cardCode": "EDGE-1"}})
+    created = await gql.data(
+        CREATE_CUSTOMER, {"input": {"cardCode": "EDGE-1", "idempotencyKey": "edge-1"}}
+    )
     cid: str = created["createCustomer"]["customer"]["id"]
     return cid
 
@@ -277,7 +292,9 @@ async def test_a_bad_cursor_beside_a_shared_dataloader_is_that_fields_error(
 ) -> None:
     # Given three customers of the same (default) category, and a viewer
     for n in range(3):
-        await gql.data(CREATE_CUSTOMER, {"input": {"cardCode": f"SHARED-{n}"}})
+        await gql.data(
+            CREATE_CUSTOMER, {"input": {"cardCode": f"SHARED-{n}", "idempotencyKey": f"s-{n}"}}
+        )
     viewer = gql.as_(tokens["viewer"])
     for _ in range(3):  # it failed every time
         # When one field's cursor is bad while the others wait on the same category
