@@ -12,21 +12,27 @@ from dataclasses import dataclass
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from domain.uow import UnitOfWork
 from schema.auth import Authenticator
+from schema.responses import error_response
 from schema.root import build_schema
+from schema.throttle import ThrottleRule
 from schema.view import TesseraGraphQL
 from tessera.database import create_engine
 from tessera.embedded import ensure_database_url
 from tessera.exports import ledger_movements_export, voucher_batch_export
 from tessera.graphiql import ASSETS_DIR, ASSETS_ROUTE, graphiql_page
 from tessera.keepalive import KeepAliveLimit
+from tessera.last_resort import LastResort
+from tessera.limits import BodySizeLimit
+from tessera.ratelimit import RateLimits, storage_url
 from tessera.settings import Settings
 
 logger = logging.getLogger("tessera")
@@ -68,14 +74,28 @@ def create_app(settings: Settings | None = None, database_url: str | None = None
             return JSONResponse({"status": "unavailable", "database": "down"}, status_code=503)
         return JSONResponse({"status": "ok", "database": "up"})
 
-    authenticator = Authenticator(resources.new_uow, settings.jwt_secret, settings.jwt_audience)
+    throttle = RateLimits(
+        storage_url(settings.rate_limit_url, settings.broker_url),
+        {
+            ThrottleRule.VOUCHER_ATTEMPTS: settings.rate_limit_vouchers,
+            ThrottleRule.FAILED_AUTHENTICATION: settings.rate_limit_failed_auth,
+        },
+    )
+    authenticator = Authenticator(
+        resources.new_uow, settings.jwt_secret, settings.jwt_audience, throttle
+    )
     graphiql = _graphiql_page() if settings.debug else None
     graphql = TesseraGraphQL(
-        build_schema(max_depth=settings.max_query_depth),
+        build_schema(
+            max_depth=settings.max_query_depth,
+            max_cost=settings.max_query_cost,
+            max_page_size=settings.max_page_size,
+        ),
         new_uow=resources.new_uow,
         authenticator=authenticator,
         max_page_size=settings.max_page_size,
         debug=settings.debug,
+        throttle=throttle,
         graphiql_html=graphiql,
     )
     routes: list[BaseRoute] = [
@@ -88,10 +108,21 @@ def create_app(settings: Settings | None = None, database_url: str | None = None
         routes.append(Mount(ASSETS_ROUTE, app=StaticFiles(directory=ASSETS_DIR)))
     return Starlette(
         debug=False,
-        middleware=[Middleware(KeepAliveLimit, max_requests=settings.keepalive_requests)],
+        middleware=[
+            Middleware(LastResort),
+            Middleware(BodySizeLimit, max_bytes=settings.max_body_bytes),
+            Middleware(KeepAliveLimit, max_requests=settings.keepalive_requests),
+        ],
         routes=routes,
+        exception_handlers={HTTPException: _http_error},
         lifespan=lifespan,
     )
+
+
+async def _http_error(request: Request, error: Exception) -> Response:
+    """Starlette's own refusals (no such path, method not allowed) in the API's error shape."""
+    assert isinstance(error, HTTPException)
+    return error_response(error.status_code, error.detail, headers=error.headers)
 
 
 def _graphiql_page() -> str | None:

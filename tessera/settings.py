@@ -26,6 +26,14 @@ class Settings:
     max_page_size: int
     db_pool_size: int
     keepalive_requests: int
+    max_body_bytes: int = 1_048_576
+    max_query_cost: int = 20_000
+    # Where rate-limit counters live: None means the broker's Redis (see tessera/ratelimit.py).
+    rate_limit_url: str | None = None
+    # Per caller and per client address, on checkVoucher and redeemVoucher.
+    rate_limit_vouchers: str = "120/minute"
+    # Per client address, on requests whose token does not verify.
+    rate_limit_failed_auth: str = "30/minute"
 
     def __post_init__(self) -> None:
         if self.jwt_secret is not None and len(self.jwt_secret.encode()) < MIN_JWT_SECRET_BYTES:
@@ -47,4 +55,9 @@ class Settings:
             max_page_size=config("TESSERA_MAX_PAGE_SIZE", cast=int, default=100),
             db_pool_size=config("TESSERA_DB_POOL_SIZE", cast=int, default=10),
             keepalive_requests=config("TESSERA_KEEPALIVE_REQUESTS", cast=int, default=100),
+            max_body_bytes=config("TESSERA_MAX_BODY_BYTES", cast=int, default=1_048_576),
+            max_query_cost=config("TESSERA_MAX_QUERY_COST", cast=int, default=20_000),
+            rate_limit_url=config("TESSERA_RATE_LIMIT_URL", default=None) or None,
+            rate_limit_vouchers=config("TESSERA_RATE_LIMIT_VOUCHERS", default="120/minute"),
+            rate_limit_failed_auth=config("TESSERA_RATE_LIMIT_FAILED_AUTH", default="30/minute"),
         )

@@ -18,7 +18,7 @@ from domain.errors import ErrorCode, Problems
 from domain.ledger.kinds import EntryKind
 from domain.ledger.models import LedgerEntry
 from domain.ledger.queries import entries_select, entry_of
-from domain.limits import MAX_TEXT_LENGTH
+from domain.limits import MAX_POINTS_PER_OPERATION, MAX_TEXT_LENGTH
 from domain.pagination import Page
 from domain.reports.periods import Period, check_period
 from domain.uow import UnitOfWork
@@ -58,6 +58,16 @@ def _check(problems: Problems, wanted: MovementFilter) -> list[ColumnElement[boo
         conditions.append(
             c.customer_id == parse_id(problems, "filter.customerId", wanted.customer_id)
         )
+    # An entry moves at most MAX_POINTS_PER_OPERATION either way; a bound beyond that would
+    # not fit the database's integer either.
+    for bound, name in ((wanted.min_points, "minPoints"), (wanted.max_points, "maxPoints")):
+        if bound is not None and abs(bound) > MAX_POINTS_PER_OPERATION:
+            problems.add(
+                f"filter.{name}",
+                ErrorCode.OUT_OF_RANGE,
+                f"{name} is between -{MAX_POINTS_PER_OPERATION} and {MAX_POINTS_PER_OPERATION}.",
+            )
+            return conditions  # the statement is never run: the problem is raised
     if wanted.min_points is not None:
         conditions.append(c.points >= wanted.min_points)
     if wanted.max_points is not None:

@@ -223,4 +223,4 @@ async def test_every_category_is_counted_even_an_empty_one(
 async def test_an_anonymous_caller_sees_no_report(gql: GraphQLClient) -> None:
     body = await gql.as_(None).post(LIABILITY)
     assert error_codes(body) == ["UNAUTHENTICATED"]
-    assert body["data"] is None
+    assert body.get("data") is None  # refused before execution: no data at all
