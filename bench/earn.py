@@ -283,9 +283,10 @@ async def seed_customers(engine: AsyncEngine, count: int) -> list[int]:
 
     async def one(i: int) -> int:
         async with gate:
-            customer = await create_customer(
+            created = await create_customer(
                 UnitOfWork(engine), {"external_ref": f"bench-{i}", "first_name": f"Bench {i}"}, None
             )
+            customer = created.item
             await adjust_points(
                 UnitOfWork(engine),
                 str(customer.id),

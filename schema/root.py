@@ -17,25 +17,34 @@ from strawberry.extensions import (
 from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 
-from schema.actions.resolvers import ActionMutations, ActionQueries
+from schema.actions.mutations import ActionMutations
+from schema.actions.queries import ActionQueries
 from schema.badges.resolvers import BadgeMutations, BadgeQueries
 from schema.checkout.resolvers import CheckoutMutations, CheckoutQueries
 from schema.cost import cost_rule, cost_with_variables
 from schema.customers.mutations import CustomerMutations
 from schema.customers.queries import CustomerQueries
 from schema.errors import ErrorCodes
-from schema.expiry.resolvers import ExpiryMutations, ExpiryQueries
-from schema.gifts.resolvers import GiftMutations, GiftQueries
-from schema.ledger.resolvers import LedgerMutations, LedgerQueries
+from schema.expiry.mutations import ExpiryMutations
+from schema.expiry.queries import ExpiryQueries
+from schema.gifts.mutations import GiftMutations
+from schema.gifts.queries import GiftQueries
+from schema.ledger.mutations import LedgerMutations
+from schema.ledger.queries import LedgerQueries
 from schema.literals import InputLiterals
-from schema.pricing.resolvers import PricingMutations, PricingQueries
-from schema.program.resolvers import ProgramMutations, ProgramQueries
-from schema.promotions.resolvers import PromotionMutations, PromotionQueries
-from schema.purchases.resolvers import PurchaseMutations, PurchaseQueries
+from schema.pricing.mutations import PricingMutations
+from schema.pricing.queries import PricingQueries
+from schema.program.mutations import ProgramMutations
+from schema.program.queries import ProgramQueries
+from schema.promotions.mutations import PromotionMutations
+from schema.promotions.queries import PromotionQueries
+from schema.purchases.mutations import PurchaseMutations
+from schema.purchases.queries import PurchaseQueries
 from schema.reports.queries import ReportQueries
 from schema.rewards.resolvers import RewardMutations, RewardQueries
 from schema.scalars import SCALAR_MAP
-from schema.tiers.resolvers import TierMutations, TierQueries
+from schema.tiers.mutations import TierMutations
+from schema.tiers.queries import TierQueries
 from schema.vouchers.mutations import VoucherMutations
 from schema.vouchers.queries import VoucherQueries
 

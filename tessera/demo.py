@@ -21,9 +21,9 @@ from domain.actions.models import CustomerAction, EarningAction
 from domain.badges import services as badges
 from domain.badges.models import BadgeSpec
 from domain.checkout import rules as redemption_rules
-from domain.customers import repository as customers_repo
-from domain.customers import services as customers
-from domain.customers.models import PointCategory
+from domain.customers.categories import create_category, list_categories
+from domain.customers.lookups import customer_by_external_ref
+from domain.customers.services import create_customer
 from domain.gifts import services as gifts
 from domain.gifts.models import GiftFilter, GiftScheduleSpec
 from domain.ledger import services as ledger
@@ -62,19 +62,17 @@ async def seed(url: str) -> bool:
     """Load the demo program once; returns False when it was already there."""
     engine = create_engine(url, pool_size=2)
     try:
-        async with UnitOfWork(engine) as uow:
-            if await customers_repo.customer_by(uow, external_ref="demo-ann") is not None:
-                return False
+        if await customer_by_external_ref(UnitOfWork(engine), "demo-ann") is not None:
+            return False
 
         def new() -> UnitOfWork:
             return UnitOfWork(engine)
 
-        ids = {c.name: c.id for c in await _categories(new)}
+        ids = {c.name: c.id for c in await list_categories(new())}
         for name, multiplier in (("Premium", "2"), ("VIP", "3")):
             if name not in ids:
-                ids[name] = (
-                    await customers.create_category(new(), name, Decimal(multiplier), False)
-                ).id
+                created = await create_category(new(), name, Decimal(multiplier), False)
+                ids[name] = created.item.id
         await rules.update_earning_rules(
             new(),
             {"points_per_unit": 10, "spend_unit_minor": 500, "award_status": PurchaseStatus.PAID},
@@ -97,7 +95,7 @@ async def seed(url: str) -> bool:
         await _catalogue(new)
         await _engagement(new, ids)
         for n, (ref, card, first, last, email, phone, category) in enumerate(_PEOPLE, start=1):
-            customer = await customers.create_customer(
+            customer = await create_customer(
                 new(),
                 {
                     "external_ref": ref,
@@ -111,12 +109,13 @@ async def seed(url: str) -> bool:
                 },
                 str(ids[category]),
             )
+            customer_id = str(customer.item.id)
             await purchases.record_purchase(
                 new(),
                 purchases.PurchaseReport(
                     order_id=f"DEMO-{n:04d}",
                     status=PurchaseStatus.PAID,
-                    customer_id=str(customer.id),
+                    customer_id=customer_id,
                     lines=[
                         Line("T-SHIRT", 2, 1250),
                         Line("COFFEE-BEANS", 1, 899),
@@ -126,7 +125,7 @@ async def seed(url: str) -> bool:
                 DEMO_ACTOR,
             )
             await ledger.adjust_points(
-                new(), str(customer.id), 50, "Welcome bonus", f"demo-welcome-{ref}", DEMO_ACTOR
+                new(), customer_id, 50, "Welcome bonus", f"demo-welcome-{ref}", DEMO_ACTOR
             )
         return True
     finally:
@@ -233,11 +232,6 @@ async def _engagement(new: Callable[[], UnitOfWork], category_ids: dict[str, int
         ),
         "demo-gift-vip",
     )
-
-
-async def _categories(new: Callable[[], UnitOfWork]) -> list[PointCategory]:
-    async with new() as uow:
-        return await customers_repo.categories(uow)
 
 
 async def demo_admin_token(url: str) -> str:

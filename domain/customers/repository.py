@@ -14,7 +14,7 @@ from domain.ledger.sql import accounts
 from domain.pagination import Page
 from domain.uow import UnitOfWork
 
-# Columns of a customer row that only keyed registration reads (create_customer_once).
+# Columns of a customer row that only a keyed registration reads (its replay).
 _KEY_COLUMNS = frozenset({"idempotency_key", "request_digest"})
 
 

@@ -7,16 +7,35 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 import orjson
+from sqlalchemy.exc import IntegrityError
 
 from domain.customers.models import CustomerFilter
-from domain.errors import ErrorCode, Problems
+from domain.errors import DomainError, ErrorCode, Problems
 from domain.limits import BALANCE_CEILING, MAX_JSON_DEPTH
+from domain.uow import violated_constraint
 from domain.validation import json_deeper_than, optional_text, parse_id
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _PHONE = re.compile(r"^\+?[0-9][0-9 ().-]{4,24}$")
 _CARD = re.compile(r"^[A-Za-z0-9-]{3,64}$")
 MAX_ATTRIBUTES_BYTES = 16_384
+
+# The unique fields of customers and categories: the field a violation names, and why.
+_UNIQUE_FIELDS = {
+    "uq_customers_card_code": ("cardCode", "Another customer has this card code."),
+    "uq_customers_external_ref": ("externalRef", "Another customer has this external reference."),
+    "uq_point_categories_name": ("name", "A category with this name exists."),
+}
+
+
+def duplicate(error: IntegrityError) -> DomainError:
+    """DUPLICATE on the field whose unique constraint a write violated; any other
+    violation is raised again as it is (a key taken, a bug)."""
+    name = violated_constraint(error)
+    if name not in _UNIQUE_FIELDS:
+        raise error
+    field, message = _UNIQUE_FIELDS[name]
+    return DomainError.one(field, ErrorCode.DUPLICATE, message)
 
 
 def clean_customer_fields(problems: Problems, values: dict[str, Any]) -> dict[str, Any]:

@@ -9,12 +9,12 @@ from sqlalchemy import delete, func, insert
 from sqlalchemy.dialects.postgresql import insert as upsert
 
 from domain.customers.models import CustomerFilter
-from domain.customers.repository import categories_by_id
-from domain.customers.services import (
+from domain.customers.placement import (
     check_selection,
     release_manual_categories,
     selected_customers,
 )
+from domain.customers.repository import categories_by_id
 from domain.errors import DomainError, ErrorCode, Problem, Problems
 from domain.tiers.evaluation import Move, apply_rules, current_rules, preview_moves
 from domain.tiers.models import RungInput, TierMeasure, TierRules, check_rules

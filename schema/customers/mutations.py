@@ -2,75 +2,23 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 import strawberry
 
 from domain.access.permissions import Permission
-from domain.customers import services
+from domain.customers import categories, placement, services
 from domain.customers.models import CUSTOMER_FIELDS
 from schema.context import Info
-from schema.customers.types import CustomerFilterInput, CustomerType, PointCategoryType
+from schema.customers.inputs import (
+    CreateCustomerInput,
+    CreatePointCategoryInput,
+    SetCustomerCategoryInput,
+    UpdateCustomerInput,
+    UpdatePointCategoryInput,
+)
+from schema.customers.types import CustomerType, PointCategoryType
 from schema.errors import UserError, payload_on_error
 from schema.inputs import changed_fields
 from schema.permissions import requires
-from schema.scalars import JSON
-
-
-@strawberry.input
-class CreateCustomerInput:
-    idempotency_key: str = strawberry.field(
-        description="Retrying with the same key returns the first customer and writes nothing."
-    )
-    external_ref: str | None = None
-    card_code: str | None = None
-    email: str | None = None
-    phone: str | None = None
-    first_name: str | None = None
-    last_name: str | None = None
-    consent_email: bool = False
-    consent_sms: bool = False
-    category_id: strawberry.ID | None = None
-    attributes: JSON | None = None
-
-
-@strawberry.input(description="Fields left out stay as they are; null clears a field.")
-class UpdateCustomerInput:
-    id: strawberry.ID
-    external_ref: str | None = strawberry.UNSET
-    card_code: str | None = strawberry.UNSET
-    email: str | None = strawberry.UNSET
-    phone: str | None = strawberry.UNSET
-    first_name: str | None = strawberry.UNSET
-    last_name: str | None = strawberry.UNSET
-    consent_email: bool | None = strawberry.UNSET
-    consent_sms: bool | None = strawberry.UNSET
-    attributes: JSON | None = strawberry.UNSET
-
-
-@strawberry.input(description="Give customerIds or a filter (the customers list's filter).")
-class SetCustomerCategoryInput:
-    category_id: strawberry.ID
-    customer_ids: list[strawberry.ID] | None = None
-    filter: CustomerFilterInput | None = None
-
-
-@strawberry.input
-class CreatePointCategoryInput:
-    name: str
-    earn_multiplier: Decimal
-    idempotency_key: str = strawberry.field(
-        description="Retrying with the same key returns the first category and writes nothing."
-    )
-    is_default: bool = False
-
-
-@strawberry.input
-class UpdatePointCategoryInput:
-    id: strawberry.ID
-    name: str | None = None
-    earn_multiplier: Decimal | None = None
-    is_default: bool | None = None
 
 
 @strawberry.type
@@ -101,12 +49,12 @@ class CustomerMutations:
     @strawberry.mutation(permission_classes=[requires(Permission.MANAGE_CUSTOMERS)])
     @payload_on_error(CustomerPayload)
     async def create_customer(self, info: Info, input: CreateCustomerInput) -> CustomerPayload:
-        created = await services.create_customer_once(
+        created = await services.create_customer(
             info.context.new_uow(),
             changed_fields(input, (), CUSTOMER_FIELDS),
             input.category_id,
-            input.idempotency_key,
             info.context.principal.actor,
+            idempotency_key=input.idempotency_key,
         )
         return CustomerPayload(customer=CustomerType.of(created.item), replayed=created.replayed)
 
@@ -126,7 +74,7 @@ class CustomerMutations:
     async def set_customer_category(
         self, info: Info, input: SetCustomerCategoryInput
     ) -> SetCustomerCategoryPayload:
-        changed = await services.set_category(
+        changed = await placement.set_category(
             info.context.new_uow(),
             input.category_id,
             info.context.principal.actor,
@@ -144,12 +92,12 @@ class CustomerMutations:
     async def create_point_category(
         self, info: Info, input: CreatePointCategoryInput
     ) -> PointCategoryPayload:
-        created = await services.create_category_once(
+        created = await categories.create_category(
             info.context.new_uow(),
             input.name,
             input.earn_multiplier,
             input.is_default,
-            input.idempotency_key,
+            idempotency_key=input.idempotency_key,
         )
         return PointCategoryPayload(
             category=PointCategoryType.of(created.item), replayed=created.replayed
@@ -160,7 +108,7 @@ class CustomerMutations:
     async def update_point_category(
         self, info: Info, input: UpdatePointCategoryInput
     ) -> PointCategoryPayload:
-        category = await services.update_category(
+        category = await categories.update_category(
             info.context.new_uow(), input.id, input.name, input.earn_multiplier, input.is_default
         )
         return PointCategoryPayload(category=PointCategoryType.of(category))

@@ -6,12 +6,13 @@ import strawberry
 
 from domain.access.permissions import Permission
 from domain.access.principals import CustomerPrincipal
-from domain.customers import repository as repo
-from domain.customers.services import find_customers
+from domain.customers import lookups
+from domain.customers.categories import list_categories
 from domain.errors import DomainError, Problems
 from domain.validation import parse_id
 from schema.context import Info
-from schema.customers.types import CustomerFilterInput, CustomerType, PointCategoryType
+from schema.customers.inputs import CustomerFilterInput
+from schema.customers.types import CustomerType, PointCategoryType
 from schema.errors import query_error
 from schema.pagination import Connection, connection, decode_cursor, page_size
 from schema.permissions import IsCustomer, requires
@@ -37,8 +38,7 @@ class CustomerQueries:
         description="Look a customer up by the card's barcode (at the till).",
     )
     async def customer_by_card(self, info: Info, code: str) -> CustomerType | None:
-        async with info.context.new_uow() as uow:
-            found = await repo.customer_by(uow, card_code=code.strip())
+        found = await lookups.customer_by_card(info.context.new_uow(), code.strip())
         return CustomerType.of(found) if found else None
 
     @strawberry.field(
@@ -46,8 +46,7 @@ class CustomerQueries:
         description="Look a customer up by the shop's own id.",
     )
     async def customer_by_external_ref(self, info: Info, ref: str) -> CustomerType | None:
-        async with info.context.new_uow() as uow:
-            found = await repo.customer_by(uow, external_ref=ref.strip())
+        found = await lookups.customer_by_external_ref(info.context.new_uow(), ref.strip())
         return CustomerType.of(found) if found else None
 
     @strawberry.field(permission_classes=[requires(Permission.VIEW_CUSTOMERS)])
@@ -61,7 +60,7 @@ class CustomerQueries:
         limit = page_size(first, info.context.max_page_size)
         after_id = decode_cursor("Customer", after)
         try:
-            page = await find_customers(
+            page = await lookups.find_customers(
                 info.context.new_uow(),
                 (filter or CustomerFilterInput()).to_domain(),
                 limit,
@@ -73,8 +72,7 @@ class CustomerQueries:
 
     @strawberry.field(permission_classes=[requires(Permission.VIEW_CUSTOMERS)])
     async def point_categories(self, info: Info) -> list[PointCategoryType]:
-        async with info.context.new_uow() as uow:
-            return [PointCategoryType.of(c) for c in await repo.categories(uow)]
+        return [PointCategoryType.of(c) for c in await list_categories(info.context.new_uow())]
 
     @strawberry.field(
         permission_classes=[IsCustomer], description="The customer of a customer token."
@@ -82,6 +80,7 @@ class CustomerQueries:
     async def me(self, info: Info) -> CustomerType | None:
         principal = info.context.principal
         assert isinstance(principal, CustomerPrincipal)
-        async with info.context.new_uow() as uow:
-            found = await repo.customer_by(uow, external_ref=principal.external_ref)
+        found = await lookups.customer_by_external_ref(
+            info.context.new_uow(), principal.external_ref
+        )
         return CustomerType.of(found) if found else None

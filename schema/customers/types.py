@@ -9,11 +9,12 @@ from typing import TYPE_CHECKING, Annotated
 import strawberry
 
 from domain.access.permissions import Permission
-from domain.customers.models import Customer, CustomerFilter, PointCategory
+from domain.customers.models import Customer, PointCategory
 from domain.ledger.models import Account
 from schema.badges.types import CustomerBadgesType
 from schema.context import Info
-from schema.ledger.types import LedgerEntryType, LedgerFilter, PointsSummaryType
+from schema.ledger.inputs import LedgerFilter
+from schema.ledger.types import LedgerEntryType, PointsSummaryType
 from schema.pagination import Connection, connection, decode_cursor, page_size
 from schema.permissions import owner_or
 from schema.rewards.types import RewardStandingType
@@ -155,23 +156,3 @@ async def load_customer(info: Info, customer_id: int | None) -> CustomerType | N
         return None
     found = await info.context.loaders.customer.load(customer_id)
     return CustomerType.of(found) if found else None
-
-
-@strawberry.input(
-    name="CustomerFilter", description="Every given criterion must match; balances are inclusive."
-)
-class CustomerFilterInput:
-    category_id: strawberry.ID | None = None
-    min_balance: int | None = None
-    max_balance: int | None = None
-    search: str | None = strawberry.field(
-        default=None, description="Part of the name, email, phone, card code or external ref."
-    )
-
-    def to_domain(self) -> CustomerFilter:
-        return CustomerFilter(
-            category_id=self.category_id,
-            min_balance=self.min_balance,
-            max_balance=self.max_balance,
-            search=self.search,
-        )

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import strawberry
 
-from domain.gifts.models import GiftFilter, GiftRun, GiftSchedule
+from domain.gifts.models import GiftRun, GiftSchedule
 from schema.context import Info
 from schema.errors import client_error
 from schema.scalars import BigInt
@@ -48,28 +48,6 @@ class GiftFilterType:
     max_balance: int | None
     registered_after: datetime | None = strawberry.field(description="Inclusive.")
     registered_before: datetime | None = strawberry.field(description="Exclusive.")
-
-
-@strawberry.input(
-    name="GiftFilterInput", description="Every given criterion must match; balances inclusive."
-)
-class GiftFilterInput:
-    category_ids: list[strawberry.ID] | None = strawberry.field(
-        default=None, description="Customers in any of these categories."
-    )
-    min_balance: int | None = None
-    max_balance: int | None = None
-    registered_after: datetime | None = strawberry.field(default=None, description="Inclusive.")
-    registered_before: datetime | None = strawberry.field(default=None, description="Exclusive.")
-
-    def to_domain(self) -> GiftFilter:
-        return GiftFilter(
-            category_ids=tuple(self.category_ids) if self.category_ids is not None else None,
-            min_balance=self.min_balance,
-            max_balance=self.max_balance,
-            registered_after=self.registered_after,
-            registered_before=self.registered_before,
-        )
 
 
 @strawberry.type(name="GiftSchedule")

@@ -9,7 +9,7 @@ import strawberry
 from domain.errors import DomainError, Problem, Problems
 from domain.ledger.expiry import ExpiringPoints, check_window
 from domain.ledger.kinds import EntryKind
-from domain.ledger.models import Account, HistoryFilter, LedgerEntry
+from domain.ledger.models import Account, LedgerEntry
 from schema.context import Info
 from schema.errors import UserError, query_error
 
@@ -102,24 +102,6 @@ class LedgerEntryType:
             if e.reversed_by_entry_id
             else None,
             created_at=e.created_at,
-        )
-
-
-@strawberry.input(description="Narrows ledger movements; bounds are inclusive.")
-class LedgerFilter:
-    since: datetime | None = None
-    until: datetime | None = None
-    kinds: list[LedgerEntryKind] | None = None  # type: ignore[valid-type]
-    min_points: int | None = None
-    max_points: int | None = None
-
-    def to_domain(self) -> HistoryFilter:
-        return HistoryFilter(
-            since=self.since,
-            until=self.until,
-            kinds=tuple(self.kinds or ()),
-            min_points=self.min_points,
-            max_points=self.max_points,
         )
 
 

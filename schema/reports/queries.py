@@ -16,11 +16,11 @@ from schema.context import Info
 from schema.errors import query_error
 from schema.pagination import Connection, connection, decode_cursor, page_size
 from schema.permissions import requires
+from schema.reports.inputs import LedgerMovementFilterInput
 from schema.reports.types import (
     BadgeCustomersType,
     CategoryCustomersType,
     GranularityEnum,
-    LedgerMovementFilterInput,
     LedgerMovementType,
     LiabilityType,
     PointsFlowBucketType,

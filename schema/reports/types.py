@@ -10,14 +10,13 @@ import strawberry
 
 from domain.ledger.models import LedgerEntry
 from domain.reports.flows import FlowTotals
-from domain.reports.movements import MovementFilter
 from domain.reports.periods import Granularity
 from domain.reports.program import BadgeCustomers, CategoryCustomers, Liability, RewardClaims
 from domain.reports.totals import FlowBucket, Totals
 from schema.badges.types import BadgeType
 from schema.context import Info
 from schema.customers.types import CustomerType, PointCategoryType, load_customer
-from schema.ledger.types import LedgerEntryKind, LedgerEntryType
+from schema.ledger.types import LedgerEntryType
 from schema.rewards.types import RewardType
 from schema.scalars import BigInt, Money
 
@@ -111,39 +110,6 @@ class LedgerMovementType:
     @strawberry.field
     async def customer(self, info: Info) -> CustomerType | None:
         return await load_customer(info, self.customer_id)
-
-
-@strawberry.input(
-    name="LedgerMovementFilter",
-    description="Every given criterion must match. since inclusive, until exclusive; "
-    "points bounds inclusive and signed.",
-)
-class LedgerMovementFilterInput:
-    since: datetime | None = None
-    until: datetime | None = None
-    customer_id: strawberry.ID | None = None
-    min_points: int | None = None
-    max_points: int | None = None
-    kinds: list[LedgerEntryKind] | None = None  # type: ignore[valid-type]
-    source_type: str | None = strawberry.field(
-        default=None,
-        description="Exactly: purchase, order, voucher, reward, ledger_entry (what caused it).",
-    )
-    reason: str | None = strawberry.field(
-        default=None, description="Found in the entry's note, ignoring case."
-    )
-
-    def to_domain(self) -> MovementFilter:
-        return MovementFilter(
-            since=self.since,
-            until=self.until,
-            customer_id=self.customer_id,
-            min_points=self.min_points,
-            max_points=self.max_points,
-            kinds=tuple(str(k) for k in self.kinds or ()),
-            source_type=self.source_type,
-            reason=self.reason,
-        )
 
 
 @strawberry.type(name="Liability", description="What the program owes now.")

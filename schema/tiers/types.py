@@ -7,7 +7,7 @@ from datetime import datetime
 import strawberry
 
 from domain.tiers.evaluation import Move
-from domain.tiers.models import RungInput, TierMeasure, TierRules
+from domain.tiers.models import TierMeasure, TierRules
 from schema.context import Info
 from schema.customers.types import PointCategoryType
 from schema.scalars import BigInt
@@ -78,14 +78,3 @@ class TierMoveType:
     @strawberry.field
     async def to(self, info: Info) -> PointCategoryType:
         return await _category(info, self.to_id)
-
-
-@strawberry.input(name="TierRungInput")
-class TierRungInputType:
-    category_id: strawberry.ID
-    threshold: BigInt = strawberry.field(
-        description="Minor units (LIFETIME_SPEND) or points (POINTS_EARNED); one rung is 0."
-    )
-
-    def to_domain(self) -> RungInput:
-        return RungInput(self.category_id, self.threshold)

@@ -19,7 +19,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from domain.checkout.holds import hold_points
 from domain.checkout.quote import CartLine
-from domain.customers.services import create_category, create_customer
+from domain.customers.categories import create_category
+from domain.customers.services import create_customer
 from domain.gifts.models import GiftScheduleSpec
 from domain.gifts.services import create_gift_schedule
 from domain.ledger.services import adjust_points
@@ -103,7 +104,7 @@ async def test_the_worker_expires_holds_past_their_time(
     clean_db: AsyncEngine, actors: ModuleType, caplog: pytest.LogCaptureFixture
 ) -> None:
     # Given a customer with 100 points, 40 of them held by a hold already past its time
-    customer = await create_customer(UnitOfWork(clean_db), {}, None)
+    customer = (await create_customer(UnitOfWork(clean_db), {}, None)).item
     await adjust_points(UnitOfWork(clean_db), str(customer.id), 100, "start", "w-1", "test")
     cart = [CartLine("A", 1, 1000)]
     await hold_points(UnitOfWork(clean_db), str(customer.id), 40, "w-hold", "O-1", cart, ttl_s=60)
@@ -147,7 +148,7 @@ async def test_the_scheduler_sends_the_hold_sweep_every_minute(
     expiry = jobs["expire_points"].trigger.get_next_fire_time(None, now)
     assert (expiry.hour, expiry.minute) == (0, 5) and expiry - now <= timedelta(days=1)
     # Given a hold past its time, when the sweep job fires and a worker takes its message
-    customer = await create_customer(UnitOfWork(clean_db), {}, None)
+    customer = (await create_customer(UnitOfWork(clean_db), {}, None)).item
     await adjust_points(UnitOfWork(clean_db), str(customer.id), 100, "start", "s-1", "test")
     cart = [CartLine("A", 1, 1000)]
     await hold_points(UnitOfWork(clean_db), str(customer.id), 40, "s-hold", "O-1", cart, ttl_s=60)
@@ -222,9 +223,9 @@ async def test_the_worker_places_customers_by_the_tier_rules(
     clean_db: AsyncEngine, actors: ModuleType, caplog: pytest.LogCaptureFixture
 ) -> None:
     # Given a customer with 150 points earned and the ladder Base 0, Silver 100 points
-    customer = await create_customer(UnitOfWork(clean_db), {}, None)
+    customer = (await create_customer(UnitOfWork(clean_db), {}, None)).item
     await adjust_points(UnitOfWork(clean_db), str(customer.id), 150, "n", "t-1", "test")
-    silver = await create_category(UnitOfWork(clean_db), "Silver", "1", False)
+    silver = (await create_category(UnitOfWork(clean_db), "Silver", "1", False)).item
     rungs = [RungInput(str(customer.category_id), 0), RungInput(str(silver.id), 100)]
     await set_tier_rules(UnitOfWork(clean_db), TierMeasure.POINTS_EARNED, 30, rungs)
     caplog.set_level(logging.INFO, logger="tessera.actors")

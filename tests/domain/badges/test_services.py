@@ -33,7 +33,7 @@ ACTOR = "test"
 async def customers_with(engine: AsyncEngine, *points: int) -> list[str]:
     ids = []
     for i, p in enumerate(points):
-        cid = str((await create_customer(UnitOfWork(engine), {}, None)).id)
+        cid = str((await create_customer(UnitOfWork(engine), {}, None)).item.id)
         if p:
             await adjust_points(UnitOfWork(engine), cid, p, "start", f"start-{i}", ACTOR)
         ids.append(cid)

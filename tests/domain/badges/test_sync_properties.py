@@ -178,7 +178,9 @@ async def test_incremental_badges_always_equal_badges_recomputed_from_scratch(
     await reset_tables(engine)
     customers = []
     for i in range(CUSTOMERS):
-        created = await create_customer(UnitOfWork(engine), {"email": f"c{i}@example.com"}, None)
+        created = (
+            await create_customer(UnitOfWork(engine), {"email": f"c{i}@example.com"}, None)
+        ).item
         customers.append(str(created.id))
         await adjust_points(UnitOfWork(engine), customers[-1], 300, "start", f"s{i}", ACTOR)
 

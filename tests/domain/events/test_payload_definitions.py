@@ -23,12 +23,9 @@ from domain.badges.services import create_badge
 from domain.checkout.cancellations import cancel_redemption
 from domain.checkout.quote import CartLine
 from domain.checkout.redemptions import redeem_points
-from domain.customers.services import (
-    create_category,
-    create_customer,
-    set_category,
-    update_customer,
-)
+from domain.customers.categories import create_category
+from domain.customers.placement import set_category
+from domain.customers.services import create_customer, update_customer
 from domain.events import types
 from domain.events.payloads import payload_clause, payload_fields, payload_sql
 from domain.events.store import DomainEvent
@@ -206,8 +203,8 @@ async def _one_of_every_change(engine: AsyncEngine) -> None:
         return UnitOfWork(engine)
 
     await update_expiry_rule(new(), 30, None)
-    ann = str((await create_customer(new(), {"external_ref": "ann"}, None)).id)
-    bob = str((await create_customer(new(), {"external_ref": "bob"}, None)).id)
+    ann = str((await create_customer(new(), {"external_ref": "ann"}, None)).item.id)
+    bob = str((await create_customer(new(), {"external_ref": "bob"}, None)).item.id)
     await update_customer(new(), ann, {"first_name": "Ann"})
     await create_badge(new(), BadgeSpec("Bronze", 100, 499), "bronze")
     # Purchases: one awaiting payment (no award), one paid (awarded in its statement)
@@ -237,11 +234,11 @@ async def _one_of_every_change(engine: AsyncEngine) -> None:
     mug = await create_reward(new(), RewardSpec("Mug", RewardKind.FREE_PRODUCT, 10, gift), "m")
     await claim_reward(new(), str(mug.item.id), ann, "w1", Staff(1, "t", Role.CASHIER))
     # Categories: by hand (Ann), then by the tier rules (Bob earns into Silver)
-    silver = await create_category(new(), "Silver", "1.5", False)
-    vip = await create_category(new(), "VIP", "2", False)
+    silver = (await create_category(new(), "Silver", "1.5", False)).item
+    vip = (await create_category(new(), "VIP", "2", False)).item
     await set_category(new(), str(vip.id), ACTOR, customer_ids=[ann])
     await adjust_points(new(), bob, 150, "start", "b-start", ACTOR)
-    base = (await create_customer(new(), {}, None)).category_id
+    base = (await create_customer(new(), {}, None)).item.category_id
     rungs = [RungInput(str(base), 0), RungInput(str(silver.id), 100)]
     await set_tier_rules(new(), TierMeasure.POINTS_EARNED, 365, rungs)
     await evaluate_tiers(new())

@@ -16,8 +16,10 @@ from domain.badges.services import create_badge, update_badge
 from domain.checkout.cancellations import cancel_redemption
 from domain.checkout.quote import CartLine
 from domain.checkout.redemptions import redeem_points
+from domain.customers.categories import create_category
 from domain.customers.models import CustomerFilter
-from domain.customers.services import create_category, create_customer, set_category
+from domain.customers.placement import set_category
+from domain.customers.services import create_customer
 from domain.errors import DomainError
 from domain.events import types
 from domain.ledger.services import adjust_points, reverse_entry
@@ -51,7 +53,7 @@ def fields_of(event_type: str) -> set[str]:
 
 async def test_every_change_records_its_events(clean_db: AsyncEngine) -> None:
     new = lambda: UnitOfWork(clean_db)  # noqa: E731
-    customer = await create_customer(new(), {"external_ref": "ev-1"}, None)
+    customer = (await create_customer(new(), {"external_ref": "ev-1"}, None)).item
     await record_purchase(
         new(),
         PurchaseReport(
@@ -96,7 +98,7 @@ async def test_every_change_records_its_events(clean_db: AsyncEngine) -> None:
 
 
 async def test_a_refused_change_records_nothing(clean_db: AsyncEngine) -> None:
-    customer = await create_customer(UnitOfWork(clean_db), {}, None)
+    customer = (await create_customer(UnitOfWork(clean_db), {}, None)).item
     before = await events(clean_db)
     with pytest.raises(DomainError):
         await adjust_points(UnitOfWork(clean_db), str(customer.id), -1, "n", "k", "staff:1:t")
@@ -107,8 +109,8 @@ async def test_a_bulk_category_change_records_one_event_per_changed_customer(
     clean_db: AsyncEngine,
 ) -> None:
     new = lambda: UnitOfWork(clean_db)  # noqa: E731
-    vip = await create_category(new(), "VIP", "3", False)
-    ids = [str((await create_customer(new(), {}, None)).id) for _ in range(3)]
+    vip = (await create_category(new(), "VIP", "3", False)).item
+    ids = [str((await create_customer(new(), {}, None)).item.id) for _ in range(3)]
     await set_category(new(), str(vip.id), "staff:1:t", customer_ids=ids[:1])
     before = len(await events(clean_db))
     # When all three are moved by filter (one of them is already VIP)
@@ -126,7 +128,7 @@ async def test_a_bulk_category_change_records_one_event_per_changed_customer(
 async def test_voucher_and_reward_changes_record_their_events(clean_db: AsyncEngine) -> None:
     new = lambda: UnitOfWork(clean_db)  # noqa: E731
     actor = "staff:1:t"
-    customer = str((await create_customer(new(), {}, None)).id)
+    customer = str((await create_customer(new(), {}, None)).item.id)
     await adjust_points(new(), customer, 1000, "start", "ev-v", actor)
     terms = VoucherTerms(VoucherKind.FIXED_AMOUNT, value_minor=500)
     batch = await create_voucher_batch(new(), BatchRequest("B", 1, terms), "ev-b", actor)
@@ -161,7 +163,7 @@ async def test_voucher_and_reward_changes_record_their_events(clean_db: AsyncEng
 async def test_badge_unlocks_and_losses_record_their_events(clean_db: AsyncEngine) -> None:
     new = lambda: UnitOfWork(clean_db)  # noqa: E731
     actor = "staff:1:t"
-    customer = str((await create_customer(new(), {}, None)).id)
+    customer = str((await create_customer(new(), {}, None)).item.id)
     bronze = await create_badge(new(), BadgeSpec("Bronze", 100, 499), "ev-bronze")
     # When the points cross into the range and out, and then the range moves to them
     await adjust_points(new(), customer, 150, "in", "ev-in", actor)

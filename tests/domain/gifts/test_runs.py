@@ -12,7 +12,9 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from domain.customers.services import create_category, create_customer, set_category
+from domain.customers.categories import create_category
+from domain.customers.placement import set_category
+from domain.customers.services import create_customer
 from domain.gifts.cron import next_after
 from domain.gifts.models import GiftFilter, GiftSchedule, GiftScheduleSpec
 from domain.gifts.runs import run_gift_schedules
@@ -28,7 +30,7 @@ MONTHLY = "0 9 1 * *"
 
 
 async def customer(engine: AsyncEngine, points: int = 0) -> int:
-    made = await create_customer(UnitOfWork(engine), {}, None)
+    made = (await create_customer(UnitOfWork(engine), {}, None)).item
     if points:
         await adjust_points(UnitOfWork(engine), str(made.id), points, "start", f"s{made.id}", "t")
     return made.id
@@ -186,7 +188,7 @@ async def test_the_filter_selects_by_category_balance_and_registration(
     clean_db: AsyncEngine,
 ) -> None:
     # Given a VIP with 500 points, a VIP with 5,000, a Base customer with 500
-    vip = await create_category(UnitOfWork(clean_db), "VIP", "2", False)
+    vip = (await create_category(UnitOfWork(clean_db), "VIP", "2", False)).item
     rich, poor_vip, base = (
         await customer(clean_db, 5_000),
         await customer(clean_db, 500),

@@ -27,7 +27,7 @@ CART = [CartLine("A", 5, 2_000)]  # 100.00: up to 10,000 points at 100 points = 
 
 
 async def customer(engine: AsyncEngine) -> str:
-    return str((await create_customer(UnitOfWork(engine), {}, None)).id)
+    return str((await create_customer(UnitOfWork(engine), {}, None)).item.id)
 
 
 async def credit(engine: AsyncEngine, cid: str, points: int, key: str) -> datetime:

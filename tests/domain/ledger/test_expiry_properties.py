@@ -236,7 +236,9 @@ async def test_expiry_on_any_history_matches_a_computation_from_scratch(
     # Given an empty program, a validity (operations may change it, or take it away), and a
     # few customers with 200 points each
     await reset_tables(engine)
-    ids = [str((await create_customer(UnitOfWork(engine), {}, None)).id) for _ in range(CUSTOMERS)]
+    ids = [
+        str((await create_customer(UnitOfWork(engine), {}, None)).item.id) for _ in range(CUSTOMERS)
+    ]
     history = History(customer_ids=ids, clock=datetime.now(UTC))
     await run(engine, history, SetValidity(start_days))
     for i in range(CUSTOMERS):

@@ -57,7 +57,7 @@ adjustments = st.one_of(
 async def customer(engine: AsyncEngine, balance: int, quarters: int) -> tuple[str, int]:
     """A new customer with `balance` points, `quarters`/4 of them held for an order; returns
     (id, held). Customers of earlier examples stay: keys are per customer."""
-    cid = str((await create_customer(UnitOfWork(engine), {}, None)).id)
+    cid = str((await create_customer(UnitOfWork(engine), {}, None)).item.id)
     if balance:
         await adjust_points(UnitOfWork(engine), cid, balance, "start", f"start-{cid}", ACTOR)
     held = balance * quarters // 4

@@ -367,7 +367,7 @@ async def run(engine: AsyncEngine, model: Model, op: Operation) -> str:
 
 async def new_customers(engine: AsyncEngine) -> list[str]:
     customers = [
-        await create_customer(UnitOfWork(engine), {"email": f"c{i}@example.com"}, None)
+        (await create_customer(UnitOfWork(engine), {"email": f"c{i}@example.com"}, None)).item
         for i in range(CUSTOMERS)
     ]
     return [str(c.id) for c in customers]

@@ -15,7 +15,7 @@ from domain.uow import UnitOfWork
 
 
 async def new_customer(engine: AsyncEngine, points: int = 0) -> str:
-    customer = await create_customer(UnitOfWork(engine), {"email": "ann@example.com"}, None)
+    customer = (await create_customer(UnitOfWork(engine), {"email": "ann@example.com"}, None)).item
     if points:
         await adjust_points(UnitOfWork(engine), str(customer.id), points, "opening", "open", "t")
     return str(customer.id)

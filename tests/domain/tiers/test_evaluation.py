@@ -9,7 +9,9 @@ from datetime import timedelta
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from domain.customers.services import create_category, create_customer, set_category
+from domain.customers.categories import create_category
+from domain.customers.placement import set_category
+from domain.customers.services import create_customer
 from domain.ledger.services import adjust_points, reverse_entry
 from domain.tiers.evaluation import evaluate_tiers
 from domain.tiers.models import RungInput, TierMeasure
@@ -19,9 +21,9 @@ from domain.uow import UnitOfWork
 
 async def ladder(engine: AsyncEngine, measure: TierMeasure, window: int | None) -> list[int]:
     """Base from 0, Silver from 100, Gold from 300; returns their ids."""
-    base = (await create_customer(UnitOfWork(engine), {}, None)).category_id
-    silver = (await create_category(UnitOfWork(engine), "Silver", "1.5", False)).id
-    gold = (await create_category(UnitOfWork(engine), "Gold", "2", False)).id
+    base = (await create_customer(UnitOfWork(engine), {}, None)).item.category_id
+    silver = (await create_category(UnitOfWork(engine), "Silver", "1.5", False)).item.id
+    gold = (await create_category(UnitOfWork(engine), "Gold", "2", False)).item.id
     rungs = [RungInput(str(base), 0), RungInput(str(silver), 100), RungInput(str(gold), 300)]
     await set_tier_rules(UnitOfWork(engine), measure, window, rungs)
     return [base, silver, gold]
@@ -40,7 +42,7 @@ async def test_points_earned_over_a_rolling_window_upgrades_then_downgrades(
 ) -> None:
     # Given Base 0, Silver 100, Gold 300 points earned over the last 30 days
     base, silver, gold = await ladder(clean_db, TierMeasure.POINTS_EARNED, 30)
-    ann = (await create_customer(UnitOfWork(clean_db), {}, None)).id
+    ann = (await create_customer(UnitOfWork(clean_db), {}, None)).item.id
     # And Ann earned 250 by hand, then 80 more, spent 200, and had a 40-point credit reversed
     first = await adjust_points(UnitOfWork(clean_db), str(ann), 250, "contest", "a1", "t")
     await adjust_points(UnitOfWork(clean_db), str(ann), 80, "referral", "a2", "t")
@@ -73,7 +75,7 @@ async def test_two_evaluations_at_once_move_each_customer_once(clean_db: AsyncEn
     # Given 30 customers whose points place them in Silver
     _, silver, _ = await ladder(clean_db, TierMeasure.POINTS_EARNED, 30)
     for i in range(30):
-        made = await create_customer(UnitOfWork(clean_db), {}, None)
+        made = (await create_customer(UnitOfWork(clean_db), {}, None)).item
         await adjust_points(UnitOfWork(clean_db), str(made.id), 150, "n", f"k{i}", "t")
     # When two workers evaluate at the same moment
     first, second = await asyncio.gather(
@@ -97,7 +99,7 @@ async def test_two_evaluations_at_once_move_each_customer_once(clean_db: AsyncEn
 async def test_a_category_set_by_hand_sticks_until_released(clean_db: AsyncEngine) -> None:
     # Given Bob with 500 points earned (Gold by the rules), put in Silver by hand
     base, silver, gold = await ladder(clean_db, TierMeasure.POINTS_EARNED, 30)
-    bob = (await create_customer(UnitOfWork(clean_db), {}, None)).id
+    bob = (await create_customer(UnitOfWork(clean_db), {}, None)).item.id
     await adjust_points(UnitOfWork(clean_db), str(bob), 500, "n", "b1", "t")
     await set_category(UnitOfWork(clean_db), str(silver), "t", [str(bob)])
     # When the rules are evaluated, then he stays in Silver

@@ -19,7 +19,9 @@ from hypothesis import strategies as st
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from domain.customers.services import create_category, create_customer, set_category
+from domain.customers.categories import create_category
+from domain.customers.placement import set_category
+from domain.customers.services import create_customer
 from domain.errors import DomainError
 from domain.ledger.services import adjust_points, reverse_entry
 from domain.purchases.earning import Line, PurchaseStatus
@@ -255,9 +257,9 @@ async def test_evaluating_step_by_step_ends_where_a_from_scratch_computation_doe
     await reset_tables(engine)
     async with engine.begin() as conn:
         await conn.execute(text("UPDATE earning_rules SET spend_unit_minor = 10"))
-    made = [await create_customer(UnitOfWork(engine), {}, None) for _ in range(CUSTOMERS)]
+    made = [(await create_customer(UnitOfWork(engine), {}, None)).item for _ in range(CUSTOMERS)]
     categories = [made[0].category_id] + [
-        (await create_category(UnitOfWork(engine), name, "1", False)).id
+        (await create_category(UnitOfWork(engine), name, "1", False)).item.id
         for name in ("Silver", "Gold", "Staff")
     ]
     model = Model([c.id for c in made], categories)

@@ -1,4 +1,4 @@
-"""Tier rule queries and mutations, and handing hand-set categories back to the rules."""
+"""Tier rule mutations, and handing hand-set categories back to the rules."""
 
 from __future__ import annotations
 
@@ -8,22 +8,11 @@ from domain.access.permissions import Permission
 from domain.tiers import evaluation, services
 from domain.tiers.evaluation import Move
 from schema.context import Info
-from schema.customers.types import CustomerFilterInput, CustomerType
+from schema.customers.types import CustomerType
 from schema.errors import UserError, payload_on_error
 from schema.permissions import requires
-from schema.tiers.types import TierMeasureEnum, TierMoveType, TierRulesType, TierRungInputType
-
-
-@strawberry.input(description="Replaces the whole ladder; `rungs: []` turns the rules off.")
-class SetTierRulesInput:
-    measure: TierMeasureEnum  # type: ignore[valid-type]
-    rungs: list[TierRungInputType]
-    window_days: int | None = strawberry.field(
-        default=None, description="POINTS_EARNED only: the rolling window, in days."
-    )
-    dry_run: bool = strawberry.field(
-        default=False, description="Check and preview the moves; write nothing."
-    )
+from schema.tiers.inputs import ReleaseCategoryOverrideInput, SetTierRulesInput
+from schema.tiers.types import TierMoveType, TierRulesType
 
 
 @strawberry.type
@@ -46,12 +35,6 @@ class EvaluateTiersPayload:
     user_errors: list[UserError] = strawberry.field(default_factory=list)
 
 
-@strawberry.input(description="Give customerIds or a filter (the customers list's filter).")
-class ReleaseCategoryOverrideInput:
-    customer_ids: list[strawberry.ID] | None = None
-    filter: CustomerFilterInput | None = None
-
-
 @strawberry.type
 class ReleaseCategoryOverridePayload:
     released_count: int = strawberry.field(
@@ -68,13 +51,6 @@ class ReleaseCategoryOverridePayload:
 
 def _moves(moves: list[Move]) -> list[TierMoveType]:
     return [TierMoveType.of(m) for m in moves]
-
-
-@strawberry.type
-class TierQueries:
-    @strawberry.field(permission_classes=[requires(Permission.VIEW_CUSTOMERS)])
-    async def tier_rules(self, info: Info) -> TierRulesType:
-        return TierRulesType.of(await services.get_tier_rules(info.context.new_uow()))
 
 
 @strawberry.type

@@ -1,34 +1,19 @@
-"""Ledger queries and mutations."""
+"""Ledger mutations: adjustments and reversals, and the payload of a movement (which other
+areas' mutations that write one movement return too)."""
 
 from __future__ import annotations
 
 import strawberry
 
 from domain.access.permissions import Permission
-from domain.errors import DomainError
 from domain.ledger import services
 from domain.ledger.services import Movement
 from schema.context import Info
 from schema.customers.types import CustomerType, load_customer
-from schema.errors import UserError, payload_on_error, query_error
-from schema.ledger.types import AdjustmentPreview, LedgerEntryType, PointsSummaryType
+from schema.errors import UserError, payload_on_error
+from schema.ledger.inputs import AdjustPointsInput, ReverseLedgerEntryInput
+from schema.ledger.types import LedgerEntryType, PointsSummaryType
 from schema.permissions import requires
-
-
-@strawberry.input
-class AdjustPointsInput:
-    customer_id: strawberry.ID
-    points: int = strawberry.field(description="Signed: positive credits, negative debits.")
-    note: str = strawberry.field(description="Why; required, kept in the ledger.")
-    idempotency_key: str = strawberry.field(
-        description="Retrying with the same key returns the first result and writes nothing."
-    )
-
-
-@strawberry.input
-class ReverseLedgerEntryInput:
-    entry_id: strawberry.ID
-    note: str
 
 
 @strawberry.type(description="A movement written (or replayed) and the balance after it.")
@@ -54,27 +39,6 @@ def movement_payload(movement: Movement) -> LedgerMovementPayload:
         points=PointsSummaryType.of(movement.account),
         replayed=movement.replayed,
     )
-
-
-@strawberry.type
-class LedgerQueries:
-    @strawberry.field(
-        permission_classes=[requires(Permission.ADJUST_POINTS)],
-        description="The balance now and after an adjustment; writes nothing.",
-    )
-    async def preview_adjustment(
-        self, info: Info, customer_id: strawberry.ID, points: int
-    ) -> AdjustmentPreview:
-        try:
-            preview = await services.preview_adjustment(info.context.new_uow(), customer_id, points)
-        except DomainError as error:
-            raise query_error(error) from error
-        return AdjustmentPreview.of(
-            preview.customer_id,
-            preview.current_balance,
-            preview.projected_balance,
-            preview.problems,
-        )
 
 
 @strawberry.type

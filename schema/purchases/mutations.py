@@ -1,15 +1,13 @@
-"""Purchase, refund and earning-rule queries and mutations."""
+"""Purchases, refunds and the earning rules: reporting, refunding and changing them."""
 
 from __future__ import annotations
-
-from datetime import datetime
 
 import strawberry
 
 from domain.access.permissions import Permission
 from domain.purchases import refunds, rules, services
 from domain.purchases.earning import Line
-from domain.purchases.repository import get_purchase
+from domain.purchases.queries import find_purchase
 from domain.purchases.validation import RefundLine
 from schema.context import Info
 from schema.customers.types import CustomerType, load_customer
@@ -17,80 +15,16 @@ from schema.errors import UserError, payload_on_error
 from schema.inputs import changed_fields
 from schema.ledger.types import PointsSummaryType
 from schema.permissions import requires
+from schema.purchases.inputs import (
+    RecordPurchaseInput,
+    RefundPurchaseInput,
+    UpdateEarningRulesInput,
+)
 from schema.purchases.types import (
     EarningRulesType,
-    OverrideModeEnum,
-    PurchaseChannel,
-    PurchaseStatusEnum,
     PurchaseType,
     RefundType,
 )
-from schema.scalars import Money
-
-
-@strawberry.input
-class PurchaseLineInput:
-    sku: str
-    quantity: int
-    unit_price_minor: Money
-    discounted: bool = strawberry.field(default=False, description="Already discounted.")
-    product_line: str | None = strawberry.field(
-        default=None,
-        description="The product line (type) of the SKU: overrides and promotions by line.",
-    )
-
-
-@strawberry.input(description="Give the customer by customerId or by cardCode.")
-class RecordPurchaseInput:
-    order_id: str = strawberry.field(description="Unique per shop.")
-    status: PurchaseStatusEnum  # type: ignore[valid-type]
-    lines: list[PurchaseLineInput]
-    customer_id: strawberry.ID | None = None
-    card_code: str | None = None
-    shop: str = "default"
-    channel: PurchaseChannel = PurchaseChannel.POS
-    occurred_at: datetime | None = None
-
-
-@strawberry.input
-class RefundLineInput:
-    sku: str
-    quantity: int
-
-
-@strawberry.input(description="Leave lines out to refund everything not refunded yet.")
-class RefundPurchaseInput:
-    order_id: str
-    idempotency_key: str
-    shop: str = "default"
-    lines: list[RefundLineInput] | None = None
-
-
-@strawberry.input
-class ProductOverrideInput:
-    sku: str
-    mode: OverrideModeEnum  # type: ignore[valid-type]
-    value: int = 0
-
-
-@strawberry.input
-class ProductLineOverrideInput:
-    product_line: str
-    mode: OverrideModeEnum  # type: ignore[valid-type]
-    value: int = 0
-
-
-@strawberry.input(description="Fields left out stay as they are.")
-class UpdateEarningRulesInput:
-    points_per_unit: int | None = strawberry.UNSET
-    spend_unit_minor: Money | None = strawberry.UNSET
-    award_status: PurchaseStatusEnum | None = strawberry.UNSET  # type: ignore[valid-type]
-    min_order_minor: Money | None = strawberry.UNSET
-    exclude_discounted: bool | None = strawberry.UNSET
-    product_overrides: list[ProductOverrideInput] | None = strawberry.UNSET
-    remove_product_overrides: list[str] | None = strawberry.UNSET
-    product_line_overrides: list[ProductLineOverrideInput] | None = strawberry.UNSET
-    remove_product_line_overrides: list[str] | None = strawberry.UNSET
 
 
 @strawberry.type
@@ -127,13 +61,6 @@ class EarningRulesPayload:
 async def _points(info: Info, customer_id: int) -> PointsSummaryType | None:
     account = await info.context.loaders.account.load(customer_id)
     return PointsSummaryType.of(account) if account else None
-
-
-@strawberry.type
-class PurchaseQueries:
-    @strawberry.field(permission_classes=[requires(Permission.VIEW_POINTS)])
-    async def earning_rules(self, info: Info) -> EarningRulesType:
-        return EarningRulesType.of(await rules.earning_rules_view(info.context.new_uow()))
 
 
 @strawberry.type
@@ -193,8 +120,7 @@ class PurchaseMutations:
             input.idempotency_key,
             info.context.principal.actor,
         )
-        async with info.context.new_uow() as uow:
-            purchase = await get_purchase(uow, refund.purchase_id)
+        purchase = await find_purchase(info.context.new_uow(), refund.purchase_id)
         assert purchase is not None
         return RefundPurchasePayload(
             refund=RefundType.of(refund),
