@@ -17,7 +17,7 @@ from domain.customers import repository as customers_repo
 from domain.customers.models import Customer, PointCategory
 from domain.gifts.models import GiftRun
 from domain.gifts.services import runs_of
-from domain.ledger.expiry import ExpiringPoints, expiring_soon
+from domain.ledger.expiring_soon import ExpiringPoints, expiring_soon
 from domain.ledger.models import Account, HistoryFilter, LedgerEntry
 from domain.ledger.queries import accounts_by_customer, histories
 from domain.pagination import Page

@@ -13,7 +13,7 @@ import dramatiq
 from domain.audit import audit
 from domain.checkout.holds import expire_holds as expire_due_holds
 from domain.gifts.runs import run_gift_schedules as pay_due_gifts
-from domain.ledger.expiring import expire_points as expire_due_points
+from domain.ledger.expiry_job import expire_points as expire_due_points
 from domain.tiers.evaluation import evaluate_tiers as place_by_tier_rules
 from tessera.broker import configure_broker
 from tessera.database import run_with_engine, run_with_uow

@@ -155,7 +155,7 @@ def cmd_expire_holds(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_expire_points(args: argparse.Namespace, settings: Settings) -> int:
-    from domain.ledger.expiring import expire_points
+    from domain.ledger.expiry_job import expire_points
 
     run = _run_with_uow(settings, expire_points)
     print(f"{run.points} point(s) expired for {run.customers} customer(s)")

@@ -27,7 +27,7 @@ from domain.customers.services import create_customer
 from domain.gifts import services as gifts
 from domain.gifts.models import GiftFilter, GiftScheduleSpec
 from domain.ledger import services as ledger
-from domain.ledger.expiry import update_expiry_rule
+from domain.ledger.validity import update_expiry_rule
 from domain.pricing import services as pricing
 from domain.pricing.models import PriceCondition, PriceEffect, PriceRuleSpec, PriceScope
 from domain.promotions import services as promotions

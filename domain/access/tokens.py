@@ -13,6 +13,7 @@ from sqlalchemy import func, insert, select, update
 from domain.access.permissions import Role
 from domain.access.principals import CustomerPrincipal, Staff
 from domain.access.tables import api_tokens
+from domain.commands import Command, run
 from domain.errors import DomainError, ErrorCode
 from domain.uow import UnitOfWork
 
@@ -31,12 +32,22 @@ async def create_staff_token(uow: UnitOfWork, role: str, name: str) -> str:
     """Create a token for `role`; the plain token is returned once and never stored."""
     checked = _role(role)
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    async with uow:
-        await uow.execute(
-            insert(api_tokens).values(name=name, role=checked.value, token_hash=_hash(token))
-        )
-        await uow.commit()
+    await run(uow, CreateStaffToken(checked, name, _hash(token)))
     return token
+
+
+@dataclass(frozen=True)
+class CreateStaffToken(Command[None]):
+    role: Role
+    name: str
+    token_hash: str
+
+    async def handle(self, uow: UnitOfWork) -> None:
+        await uow.execute(
+            insert(api_tokens).values(
+                name=self.name, role=self.role.value, token_hash=self.token_hash
+            )
+        )
 
 
 async def replace_staff_token(uow: UnitOfWork, role: str, name: str) -> str:
@@ -49,7 +60,16 @@ async def replace_staff_token(uow: UnitOfWork, role: str, name: str) -> str:
     """
     checked = _role(role)
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    async with uow:
+    await run(uow, ReplaceStaffToken(CreateStaffToken(checked, name, _hash(token))))
+    return token
+
+
+@dataclass(frozen=True)
+class ReplaceStaffToken(Command[None]):
+    new: CreateStaffToken
+
+    async def handle(self, uow: UnitOfWork) -> None:
+        name = self.new.name
         # Serialise replacements of one name: a row lock cannot cover the token not yet made.
         await uow.execute(select(func.pg_advisory_xact_lock(func.hashtext(f"api_tokens:{name}"))))
         await uow.execute(
@@ -57,11 +77,7 @@ async def replace_staff_token(uow: UnitOfWork, role: str, name: str) -> str:
             .where(api_tokens.c.name == name, api_tokens.c.revoked_at.is_(None))
             .values(revoked_at=func.now())
         )
-        await uow.execute(
-            insert(api_tokens).values(name=name, role=checked.value, token_hash=_hash(token))
-        )
-        await uow.commit()
-    return token
+        await self.new.handle(uow)
 
 
 def _role(role: str) -> Role:
@@ -101,16 +117,21 @@ async def revoke_staff_token(uow: UnitOfWork, token_id: int) -> bool:
     """Revoke a token; False when there is no such token or it was revoked already.
 
     API processes honour it within their token cache's lifetime (30 s)."""
-    async with uow:
+    return await run(uow, RevokeStaffToken(token_id))
+
+
+@dataclass(frozen=True)
+class RevokeStaffToken(Command[bool]):
+    token_id: int
+
+    async def handle(self, uow: UnitOfWork) -> bool:
         revoked = await uow.execute(
             update(api_tokens)
-            .where(api_tokens.c.id == token_id, api_tokens.c.revoked_at.is_(None))
+            .where(api_tokens.c.id == self.token_id, api_tokens.c.revoked_at.is_(None))
             .values(revoked_at=func.now())
             .returning(api_tokens.c.id)
         )
-        done = revoked.scalar_one_or_none() is not None
-        await uow.commit()
-    return done
+        return revoked.scalar_one_or_none() is not None
 
 
 async def staff_for_token(uow: UnitOfWork, token: str) -> Staff:

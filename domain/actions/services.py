@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 
@@ -13,9 +15,9 @@ from domain.actions.models import (
     check_actions,
 )
 from domain.actions.tables import earning_actions
+from domain.commands import Command, run
 from domain.errors import DomainError, ErrorCode, Problems
 from domain.events.types import PointsEarned
-from domain.idempotency import run_once
 from domain.ledger import posting as post
 from domain.ledger.kinds import EntryKind
 from domain.ledger.queries import entry_by_idempotency_key, get_account
@@ -39,8 +41,15 @@ async def update_earning_actions(
     problems = Problems()
     check_actions(problems, actions)
     problems.raise_if_any()
-    async with uow:
-        if actions:
+    return await run(uow, UpdateEarningActions(tuple(actions)))
+
+
+@dataclass(frozen=True)
+class UpdateEarningActions(Command[list[EarningAction]]):
+    actions: tuple[EarningAction, ...]
+
+    async def handle(self, uow: UnitOfWork) -> list[EarningAction]:
+        if self.actions:
             statement = pg_insert(earning_actions).values(
                 [
                     {
@@ -49,7 +58,7 @@ async def update_earning_actions(
                         "active": a.active,
                         "once_per_customer": a.once_per_customer,
                     }
-                    for a in actions
+                    for a in self.actions
                 ]
             )
             excluded = statement.excluded
@@ -65,8 +74,7 @@ async def update_earning_actions(
                 )
             )
         found = await _configured(uow)
-        await uow.commit()
-    return [found[a] for a in CustomerAction if a in found]
+        return [found[a] for a in CustomerAction if a in found]
 
 
 async def record_customer_action(
@@ -86,34 +94,45 @@ async def record_customer_action(
     cid = parse_id(problems, "customerId", customer_id)
     clean_ref = optional_text(problems, "reference", reference)
     problems.raise_if_any()
+    return await run(uow, RecordCustomerAction(cid, action, clean_ref, actor))
 
-    async def replay(config: EarningAction) -> Movement | None:
-        entry = await entry_by_idempotency_key(uow, config.idempotency_key(cid, clean_ref))
-        if entry is None:
-            return None
-        account = await get_account(uow, cid)
-        assert account is not None
-        return Movement(entry=entry, account=account, replayed=True)
 
-    async def attempt() -> Movement:
-        config = await _config(uow, action)
-        if not config.once_per_customer and clean_ref is None:
+@dataclass(frozen=True)
+class RecordCustomerAction(Command[Movement]):
+    """The ACTION credit, keyed by the action's configuration: per customer, or per
+    reference (the ledger's idempotency key, so a concurrent twin finds it taken)."""
+
+    customer_id: int
+    action: CustomerAction
+    reference: str | None
+    actor: str
+
+    async def handle(self, uow: UnitOfWork) -> Movement:
+        config = await _config(uow, self.action)
+        if not config.once_per_customer and self.reference is None:
             raise DomainError.one(
-                "reference", ErrorCode.REQUIRED, f"{action.value} earns once per reference."
+                "reference", ErrorCode.REQUIRED, f"{self.action.value} earns once per reference."
             )
-        replayed = await replay(config)
+        replayed = await self._replay(uow, config)
         if replayed is not None:
             return replayed
         if not config.active:
-            raise _inactive(action, "is not active")
-        posting = _posting(config, cid, clean_ref, actor)
+            raise _inactive(self.action, "is not active")
+        posting = _posting(config, self.customer_id, self.reference, self.actor)
         posted = await post.credit(uow, posting)
-        return Movement(entry=posted.entry(posting), account=posted.account(cid))
+        return Movement(entry=posted.entry(posting), account=posted.account(self.customer_id))
 
-    async def replay_after_race() -> Movement | None:
-        return await replay(await _config(uow, action))
+    async def replay(self, uow: UnitOfWork) -> Movement | None:
+        return await self._replay(uow, await _config(uow, self.action))
 
-    return await run_once(uow, attempt, replay_after_race, ())
+    async def _replay(self, uow: UnitOfWork, config: EarningAction) -> Movement | None:
+        key = config.idempotency_key(self.customer_id, self.reference)
+        entry = await entry_by_idempotency_key(uow, key)
+        if entry is None:
+            return None
+        account = await get_account(uow, self.customer_id)
+        assert account is not None
+        return Movement(entry=entry, account=account, replayed=True)
 
 
 async def credit_registration(uow: UnitOfWork, customer_id: int, actor: str) -> None:

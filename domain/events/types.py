@@ -67,7 +67,7 @@ class PointsSpent(DomainEvent):
 
 @dataclass(frozen=True)
 class PointsExpired(DomainEvent):
-    """Written set-based by the expiry job (domain/ledger/expiring.py), with this payload."""
+    """Written set-based by the expiry job (domain/ledger/expiry_job.py), with this payload."""
 
     entry_id: int
     points: int

@@ -1,10 +1,11 @@
 """Running gift schedules: each due period is paid once, to every matching customer at once.
 
-A run claims its (schedule, period) row in the same transaction as its credits, so a period
-is paid exactly once whatever the workers, restarts and duplicate messages do: a second
-worker's claim waits for the first one's transaction and then finds the period taken (or,
-if the first one failed, takes it). Only the latest due period is paid: a period missed
-while everything was down is paid once on return; older missed ones are not replayed."""
+A run claims its (schedule, period) row in the same transaction as its credits (one
+PayGiftPeriod command), so a period is paid exactly once whatever the workers, restarts and
+duplicate messages do: a second worker's claim waits for the first one's transaction and
+then finds the period taken (or, if the first one failed, takes it). Only the latest due
+period is paid: a period missed while everything was down is paid once on return; older
+missed ones are not replayed."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import select, text
 
+from domain.commands import Command, run
 from domain.customers.repository import filtered_ids
 from domain.gifts.models import GiftRun, GiftSchedule, schedule_of
 from domain.gifts.services import last_periods
@@ -42,9 +44,9 @@ async def run_gift_schedules(uow: UnitOfWork, now: datetime | None = None) -> li
         period = schedule.due_period(moment)
         if period is None:
             continue
-        run = await _pay_period(uow, schedule.id, period, moment)
-        if run is not None:
-            paid.append(PaidPeriod(schedule.id, schedule.spec.name, run))
+        made = await run(uow, PayGiftPeriod(schedule.id, period, moment))
+        if made is not None:
+            paid.append(PaidPeriod(schedule.id, schedule.spec.name, made))
     return paid
 
 
@@ -72,26 +74,31 @@ _FINISH = text("""
 """)
 
 
-async def _pay_period(
-    uow: UnitOfWork, schedule_id: int, period: datetime, now: datetime
-) -> GiftRun | None:
-    """Claim and pay one period in one transaction; None when it was not (or no longer)
-    owed: the schedule changed meanwhile, or another worker paid it."""
-    async with uow:
+@dataclass(frozen=True)
+class PayGiftPeriod(Command[GiftRun | None]):
+    """Claim and pay one period of a schedule in one transaction; None when it was not (or
+    no longer) owed: the schedule changed meanwhile, or another worker paid it. The claim
+    (a unique row per schedule and period) is the key, so there is nothing to replay."""
+
+    schedule_id: int
+    period: datetime
+    now: datetime
+
+    async def handle(self, uow: UnitOfWork) -> GiftRun | None:
         # A share lock: a concurrent update of the schedule waits for the run, and the run
         # pays what the schedule says once its lock is held.
         row = (
             await uow.execute(
                 select(gift_schedules)
-                .where(gift_schedules.c.id == schedule_id)
+                .where(gift_schedules.c.id == self.schedule_id)
                 .with_for_update(read=True)
             )
         ).one()
-        last = await last_periods(uow, [schedule_id])
-        schedule = schedule_of(row, last.get(schedule_id))
-        if schedule.due_period(now) != period:
+        last = await last_periods(uow, [self.schedule_id])
+        schedule = schedule_of(row, last.get(self.schedule_id))
+        if schedule.due_period(self.now) != self.period:
             return None
-        claim = {"schedule_id": schedule_id, "period": period}
+        claim = {"schedule_id": self.schedule_id, "period": self.period}
         run_id = (await uow.execute(_CLAIM, claim)).scalar()
         if run_id is None:
             return None
@@ -100,7 +107,7 @@ async def _pay_period(
             BulkCredit(
                 points=schedule.spec.points,
                 kind=EntryKind.GIFT,
-                actor=f"gift-schedule:{schedule_id}",
+                actor=f"gift-schedule:{self.schedule_id}",
                 note=schedule.spec.description,
                 source_type="gift_run",
                 source_ref=str(run_id),
@@ -119,8 +126,7 @@ async def _pay_period(
                 },
             )
         ).one()
-        await uow.commit()
-    return GiftRun(**finished._asdict())
+        return GiftRun(**finished._asdict())
 
 
 async def _recipients(uow: UnitOfWork, schedule: GiftSchedule) -> list[int]:

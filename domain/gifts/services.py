@@ -1,14 +1,15 @@
-"""Creating, changing and listing gift schedules; each call is one transaction."""
+"""Creating, changing and listing gift schedules; each write is one command."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
+from domain.commands import Command, run
 from domain.customers.repository import categories_by_id
 from domain.errors import DomainError, ErrorCode, Problem, Problems
 from domain.gifts.models import (
@@ -19,7 +20,7 @@ from domain.gifts.models import (
     schedule_of,
 )
 from domain.gifts.tables import gift_runs, gift_schedules
-from domain.idempotency import Created, request_digest, require_same, run_once
+from domain.idempotency import Created, request_digest, require_same
 from domain.pagination import Page
 from domain.uow import UnitOfWork, violated_constraint
 from domain.validation import parse_id, required_text
@@ -39,18 +40,30 @@ async def create_gift_schedule(
     clean = check_spec(problems, spec)
     key = required_text(problems, "idempotencyKey", idempotency_key)
     problems.raise_if_any()
-    digest = request_digest(clean)
+    return await run(uow, CreateGiftSchedule(clean, key))
 
-    async def attempt() -> Created[GiftSchedule]:
-        replayed = await _replay(uow, key, digest)
+
+@dataclass(frozen=True)
+class CreateGiftSchedule(Command[Created[GiftSchedule]]):
+    spec: GiftScheduleSpec  # checked
+    key: str
+
+    key_constraints = frozenset({KEY_CONSTRAINT})
+
+    async def handle(self, uow: UnitOfWork) -> Created[GiftSchedule]:
+        replayed = await self.replay(uow)
         if replayed is not None:
             return replayed
-        await _check_categories(uow, clean)
+        await _check_categories(uow, self.spec)
         try:
             row = (
                 await uow.execute(
                     insert(gift_schedules)
-                    .values(**clean.columns(), idempotency_key=key, request_digest=digest)
+                    .values(
+                        **self.spec.columns(),
+                        idempotency_key=self.key,
+                        request_digest=request_digest(self.spec),
+                    )
                     .returning(gift_schedules)
                 )
             ).one()
@@ -58,7 +71,15 @@ async def create_gift_schedule(
             raise _duplicate(error) from error
         return Created(schedule_of(row))
 
-    return await run_once(uow, attempt, lambda: _replay(uow, key, digest), {KEY_CONSTRAINT})
+    async def replay(self, uow: UnitOfWork) -> Created[GiftSchedule] | None:
+        """The schedule first created under the key (as it is now), if any."""
+        query = select(gift_schedules).where(gift_schedules.c.idempotency_key == self.key)
+        row = (await uow.execute(query)).one_or_none()
+        if row is None:
+            return None
+        require_same(row.request_digest, request_digest(self.spec), "gift schedule")
+        last = await last_periods(uow, [row.id])
+        return Created(schedule_of(row, last.get(row.id)), replayed=True)
 
 
 async def update_gift_schedule(
@@ -70,7 +91,19 @@ async def update_gift_schedule(
     problems = Problems()
     sid = parse_id(problems, "id", schedule_id)
     problems.raise_if_any()
-    async with uow:
+    return await run(uow, UpdateGiftSchedule(sid, changes))
+
+
+@dataclass(frozen=True)
+class UpdateGiftSchedule(Command[GiftSchedule]):
+    """Lock the schedule (a run of it waits), check its settings with the changes, write
+    them."""
+
+    schedule_id: int
+    changes: dict[str, Any]
+
+    async def handle(self, uow: UnitOfWork) -> GiftSchedule:
+        sid = self.schedule_id
         row = (
             await uow.execute(
                 select(gift_schedules).where(gift_schedules.c.id == sid).with_for_update()
@@ -79,7 +112,8 @@ async def update_gift_schedule(
         if row is None:
             raise DomainError.one("id", ErrorCode.NOT_FOUND, "No such gift schedule.")
         before = schedule_of(row).spec
-        clean = check_spec(problems, replace(before, **changes))
+        problems = Problems()
+        clean = check_spec(problems, replace(before, **self.changes))
         problems.raise_if_any()
         await _check_categories(uow, clean)
         values = clean.columns()
@@ -97,8 +131,7 @@ async def update_gift_schedule(
         except IntegrityError as error:
             raise _duplicate(error) from error
         last = await last_periods(uow, [sid])
-        await uow.commit()
-    return schedule_of(row, last.get(sid))
+        return schedule_of(row, last.get(sid))
 
 
 async def list_gift_schedules(
@@ -166,14 +199,3 @@ def _duplicate(error: IntegrityError) -> DomainError:
     if violated_constraint(error) != _NAME_TAKEN:
         raise error
     return DomainError.one("name", ErrorCode.DUPLICATE, "A gift schedule with this name exists.")
-
-
-async def _replay(uow: UnitOfWork, key: str, digest: str) -> Created[GiftSchedule] | None:
-    """The schedule first created under `key` (as it is now), if any."""
-    query = select(gift_schedules).where(gift_schedules.c.idempotency_key == key)
-    row = (await uow.execute(query)).one_or_none()
-    if row is None:
-        return None
-    require_same(row.request_digest, digest, "gift schedule")
-    last = await last_periods(uow, [row.id])
-    return Created(schedule_of(row, last.get(row.id)), replayed=True)

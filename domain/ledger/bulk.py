@@ -17,9 +17,9 @@ from sqlalchemy import text
 from domain.events.payloads import event_type_sql, payload_sql
 from domain.events.sql import APPEND_EVENTS
 from domain.events.types import PointsEarned
-from domain.ledger.expiry import lot_expiry_sql
 from domain.ledger.kinds import EntryKind, lifetime_deltas
 from domain.ledger.policy import ceiling_sql
+from domain.ledger.validity import lot_expiry_sql
 from domain.uow import UnitOfWork
 
 

@@ -1,5 +1,5 @@
 """Writing ledger entries: the only code that changes a balance (with the expiry job's
-set-based debit, domain/ledger/expiring.py).
+set-based debit, domain/ledger/expiry_job.py).
 
 Every posting updates the balance row and inserts the entry in the same transaction, and
 keeps lots in step: a credit opens a lot (expiring as the program's validity says), a debit
@@ -27,9 +27,9 @@ from domain.events.payloads import payload_sql
 from domain.events.sql import APPEND_EVENTS
 from domain.events.types import PointsEarned, PointsSpent
 from domain.ledger import policy
-from domain.ledger.expiry import lot_expiry_sql
 from domain.ledger.kinds import EntryKind, lifetime_deltas
 from domain.ledger.models import Account, LedgerEntry
+from domain.ledger.validity import lot_expiry_sql
 from domain.uow import Executor, violated_constraint
 
 IDEMPOTENCY_CONSTRAINT = "uq_ledger_entries_idempotency_key"

@@ -13,9 +13,10 @@ from domain.access.principals import Principal
 from domain.badges.sql import badges_held_by, known_badges
 from domain.checkout.quote import CartLine
 from domain.checkout.services import check_cart
+from domain.commands import Command, run
 from domain.customers.sql import known_categories, members
 from domain.errors import DomainError, ErrorCode, Problems
-from domain.idempotency import request_digest, require_same, run_once
+from domain.idempotency import request_digest, require_same
 from domain.pagination import Page
 from domain.pricing.models import PriceRule, PriceRuleSpec, check_spec, price_rule_of
 from domain.pricing.prices import Member, PricedCart, price_cart
@@ -45,23 +46,42 @@ async def create_price_rule(
     clean = check_spec(problems, spec)
     key = required_text(problems, "idempotencyKey", idempotency_key)
     problems.raise_if_any()
-    digest = request_digest(clean)
+    return await run(uow, CreatePriceRule(clean, key))
 
-    async def attempt() -> PriceRuleWrite:
-        replayed = await _replay(uow, key, digest)
+
+@dataclass(frozen=True)
+class CreatePriceRule(Command[PriceRuleWrite]):
+    spec: PriceRuleSpec  # checked
+    key: str
+
+    key_constraints = frozenset({KEY_CONSTRAINT})
+
+    async def handle(self, uow: UnitOfWork) -> PriceRuleWrite:
+        replayed = await self.replay(uow)
         if replayed is not None:
             return replayed
-        await _require_known(uow, clean)
+        await _require_known(uow, self.spec)
         row = (
             await uow.execute(
                 insert(price_rules)
-                .values(**clean.columns(), idempotency_key=key, request_digest=digest)
+                .values(
+                    **self.spec.columns(),
+                    idempotency_key=self.key,
+                    request_digest=request_digest(self.spec),
+                )
                 .returning(price_rules)
             )
         ).one()
         return PriceRuleWrite(price_rule_of(row))
 
-    return await run_once(uow, attempt, lambda: _replay(uow, key, digest), {KEY_CONSTRAINT})
+    async def replay(self, uow: UnitOfWork) -> PriceRuleWrite | None:
+        """The rule first created under the key (as it is now), if any."""
+        query = select(price_rules).where(price_rules.c.idempotency_key == self.key)
+        row = (await uow.execute(query)).one_or_none()
+        if row is None:
+            return None
+        require_same(row.request_digest, request_digest(self.spec), "price rule")
+        return PriceRuleWrite(price_rule_of(row), replayed=True)
 
 
 async def update_price_rule(
@@ -73,24 +93,34 @@ async def update_price_rule(
     problems = Problems()
     rid = parse_id(problems, "id", rule_id)
     problems.raise_if_any()
-    async with uow:
-        query = select(price_rules).where(price_rules.c.id == rid).with_for_update()
+    return await run(uow, UpdatePriceRule(rid, changes))
+
+
+@dataclass(frozen=True)
+class UpdatePriceRule(Command[PriceRuleWrite]):
+    """Lock the rule, check its settings with the changes, write them."""
+
+    rule_id: int
+    changes: dict[str, Any]
+
+    async def handle(self, uow: UnitOfWork) -> PriceRuleWrite:
+        query = select(price_rules).where(price_rules.c.id == self.rule_id).with_for_update()
         row = (await uow.execute(query)).one_or_none()
         if row is None:
             raise DomainError.one("id", ErrorCode.NOT_FOUND, "No such price rule.")
-        clean = check_spec(problems, changed_spec(price_rule_of(row).spec, changes))
+        problems = Problems()
+        clean = check_spec(problems, changed_spec(price_rule_of(row).spec, self.changes))
         problems.raise_if_any()
         await _require_known(uow, clean)
         row = (
             await uow.execute(
                 update(price_rules)
-                .where(price_rules.c.id == rid)
+                .where(price_rules.c.id == self.rule_id)
                 .values(**clean.columns(), updated_at=func.now())
                 .returning(price_rules)
             )
         ).one()
-        await uow.commit()
-    return PriceRuleWrite(price_rule_of(row))
+        return PriceRuleWrite(price_rule_of(row))
 
 
 # What each kind-like setting brings along: changing it drops the old kind's fields.
@@ -191,13 +221,3 @@ async def _require_known(uow: UnitOfWork, spec: PriceRuleSpec) -> None:
             if int(raw) not in known:
                 problems.add(f"{field}.{i}", ErrorCode.NOT_FOUND, f"No such id: {raw}.")
     problems.raise_if_any()
-
-
-async def _replay(uow: UnitOfWork, key: str, digest: str) -> PriceRuleWrite | None:
-    """The rule first created under `key` (as it is now), if any."""
-    query = select(price_rules).where(price_rules.c.idempotency_key == key)
-    row = (await uow.execute(query)).one_or_none()
-    if row is None:
-        return None
-    require_same(row.request_digest, digest, "price rule")
-    return PriceRuleWrite(price_rule_of(row), replayed=True)

@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 
+from domain.commands import Command, run
 from domain.errors import Problems
 from domain.program import PROGRAM_ID
 from domain.program.tables import customer_area_settings
@@ -41,9 +42,21 @@ async def update_customer_area(
     problems = Problems()
     text = optional_text(problems, "introduction", introduction, MAX_INTRODUCTION_LENGTH)
     problems.raise_if_any()
-    values = {"introduction": text, "updated_at": func.now(), "updated_by": actor}
-    statement = pg_insert(customer_area_settings).values(id=PROGRAM_ID, **values)
-    async with uow:
+    return await run(uow, UpdateCustomerArea(text, actor))
+
+
+@dataclass(frozen=True)
+class UpdateCustomerArea(Command[CustomerArea]):
+    introduction: str | None
+    actor: str
+
+    async def handle(self, uow: UnitOfWork) -> CustomerArea:
+        values = {
+            "introduction": self.introduction,
+            "updated_at": func.now(),
+            "updated_by": self.actor,
+        }
+        statement = pg_insert(customer_area_settings).values(id=PROGRAM_ID, **values)
         row = (
             await uow.execute(
                 statement.on_conflict_do_update(index_elements=["id"], set_=values).returning(
@@ -51,5 +64,4 @@ async def update_customer_area(
                 )
             )
         ).one()
-        await uow.commit()
-    return CustomerArea(row.introduction, row.updated_at)
+        return CustomerArea(row.introduction, row.updated_at)

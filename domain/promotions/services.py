@@ -1,14 +1,15 @@
-"""Creating, changing and listing promotions; each call is one unit of work."""
+"""Creating, changing and listing promotions; each write is one command."""
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 from sqlalchemy import func, insert, select, update
 
+from domain.commands import Command, run
 from domain.errors import DomainError, ErrorCode, Problems
-from domain.idempotency import Created, request_digest, require_same, run_once
+from domain.idempotency import Created, request_digest, require_same
 from domain.pagination import Page
 from domain.promotions.models import Promotion, PromotionSpec, check_spec, promotion_of
 from domain.promotions.tables import promotions
@@ -31,22 +32,41 @@ async def create_promotion(
     clean = check_spec(problems, spec)
     key = required_text(problems, "idempotencyKey", idempotency_key)
     problems.raise_if_any()
-    digest = request_digest(clean)
+    return await run(uow, CreatePromotion(clean, key))
 
-    async def attempt() -> Created[Promotion]:
-        replayed = await _replay(uow, key, digest)
+
+@dataclass(frozen=True)
+class CreatePromotion(Command[Created[Promotion]]):
+    spec: PromotionSpec  # checked
+    key: str
+
+    key_constraints = frozenset({KEY_CONSTRAINT})
+
+    async def handle(self, uow: UnitOfWork) -> Created[Promotion]:
+        replayed = await self.replay(uow)
         if replayed is not None:
             return replayed
         row = (
             await uow.execute(
                 insert(promotions)
-                .values(**clean.columns(), idempotency_key=key, request_digest=digest)
+                .values(
+                    **self.spec.columns(),
+                    idempotency_key=self.key,
+                    request_digest=request_digest(self.spec),
+                )
                 .returning(promotions)
             )
         ).one()
         return Created(promotion_of(row))
 
-    return await run_once(uow, attempt, lambda: _replay(uow, key, digest), {KEY_CONSTRAINT})
+    async def replay(self, uow: UnitOfWork) -> Created[Promotion] | None:
+        """The promotion first created under the key (as it is now), if any."""
+        query = select(promotions).where(promotions.c.idempotency_key == self.key)
+        row = (await uow.execute(query)).one_or_none()
+        if row is None:
+            return None
+        require_same(row.request_digest, request_digest(self.spec), "promotion")
+        return Created(promotion_of(row), replayed=True)
 
 
 async def update_promotion(
@@ -59,13 +79,25 @@ async def update_promotion(
     problems = Problems()
     pid = parse_id(problems, "id", promotion_id)
     problems.raise_if_any()
-    async with uow:
+    return await run(uow, UpdatePromotion(pid, changes))
+
+
+@dataclass(frozen=True)
+class UpdatePromotion(Command[Promotion]):
+    """Lock the promotion, check its settings with the changes, write them."""
+
+    promotion_id: int
+    changes: dict[str, Any]
+
+    async def handle(self, uow: UnitOfWork) -> Promotion:
+        pid = self.promotion_id
         row = (
             await uow.execute(select(promotions).where(promotions.c.id == pid).with_for_update())
         ).one_or_none()
         if row is None:
             raise DomainError.one("id", ErrorCode.NOT_FOUND, "No such promotion.")
-        clean = check_spec(problems, replace(promotion_of(row).spec, **changes))
+        problems = Problems()
+        clean = check_spec(problems, replace(promotion_of(row).spec, **self.changes))
         problems.raise_if_any()
         row = (
             await uow.execute(
@@ -75,8 +107,7 @@ async def update_promotion(
                 .returning(promotions)
             )
         ).one()
-        await uow.commit()
-    return promotion_of(row)
+        return promotion_of(row)
 
 
 async def list_promotions(
@@ -91,13 +122,3 @@ async def list_promotions(
     async with uow:
         rows = await uow.execute(query)
         return Page.from_rows([promotion_of(row) for row in rows], limit)
-
-
-async def _replay(uow: UnitOfWork, key: str, digest: str) -> Created[Promotion] | None:
-    """The promotion first created under `key` (as it is now), if any."""
-    query = select(promotions).where(promotions.c.idempotency_key == key)
-    row = (await uow.execute(query)).one_or_none()
-    if row is None:
-        return None
-    require_same(row.request_digest, digest, "promotion")
-    return Created(promotion_of(row), replayed=True)

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 from sqlalchemy import func, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.exc import IntegrityError
 
-from domain.errors import DomainError, ErrorCode, IdempotencyKeyTaken, Problems
+from domain.commands import Command, run
+from domain.errors import DomainError, ErrorCode, Problems
 from domain.events.types import PurchaseRefunded
 from domain.ledger import policy
 from domain.ledger import posting as post
@@ -22,13 +22,13 @@ from domain.purchases.earning import (
     points_for,
 )
 from domain.purchases.models import Purchase, Refund, award_key
-from domain.purchases.returns import refunded_minor, return_points_used, share
+from domain.purchases.points_given_back import give_back_points_used, refunded_minor, share
 from domain.purchases.tables import purchase_lines, purchases, refunds
 from domain.purchases.validation import (
     RefundLine,
     check_refund_lines,
 )
-from domain.uow import UnitOfWork, violated_constraint
+from domain.uow import UnitOfWork
 from domain.validation import required_text
 
 
@@ -54,53 +54,60 @@ async def refund_purchase(
     key = required_text(problems, "idempotencyKey", idempotency_key)
     refund_lines = check_refund_lines(problems, lines)
     problems.raise_if_any()
-    try:
-        async with uow:
-            refund = await _refund(uow, clean_shop, clean_order, refund_lines, key, actor)
-            await uow.commit()
-            return refund
-    except IdempotencyKeyTaken:
-        pass  # a concurrent refund under the same key committed first: answer with it
-    except IntegrityError as error:
-        if violated_constraint(error) != "uq_refunds_idempotency_key":
-            raise
-    async with uow:
-        replayed = await _replayed_refund(uow, key, clean_shop, clean_order)
-    assert replayed is not None
-    return replayed
+    return await run(uow, RefundPurchase(clean_shop, clean_order, refund_lines, key, actor))
 
 
-async def _replayed_refund(uow: UnitOfWork, key: str, shop: str, order_id: str) -> Refund | None:
-    """The refund made earlier under `key`, if any; a key used for another order conflicts."""
-    row = (
-        await uow.execute(
-            select(refunds, purchases.c.shop, purchases.c.order_id)
-            .join(purchases, purchases.c.id == refunds.c.purchase_id)
-            .where(refunds.c.idempotency_key == key)
-        )
-    ).one_or_none()
-    if row is None:
-        return None
-    if (row.shop, row.order_id) != (shop, order_id):
-        raise DomainError.one(
-            "idempotencyKey",
-            ErrorCode.IDEMPOTENCY_CONFLICT,
-            "This key was already used to refund another order.",
-        )
-    return _refund_model(row, replayed=True)
+@dataclass(frozen=True)
+class RefundPurchase(Command[Refund]):
+    """Refund lines of an order once per key: the refund row, the points given back and
+    the points taken back, in one transaction."""
+
+    shop: str
+    order_id: str
+    lines: list[RefundLine] | None
+    key: str
+    actor: str
+
+    key_constraints = frozenset({"uq_refunds_idempotency_key"})
+
+    async def handle(self, uow: UnitOfWork) -> Refund:
+        # Refunds of one order are serialised by the purchase's row lock, so the replay
+        # check after taking it sees any refund committed under the same key meanwhile.
+        purchase = await repo.lock_purchase(uow, self.shop, self.order_id)
+        replayed = await self.replay(uow)
+        if replayed is not None:
+            return replayed
+        if purchase is None:
+            raise DomainError.one("orderId", ErrorCode.NOT_FOUND, "No such order.")
+        return await _refund(uow, purchase, self.lines, self.key, self.actor)
+
+    async def replay(self, uow: UnitOfWork) -> Refund | None:
+        """The refund made earlier under the key, if any; a key used for another order
+        conflicts."""
+        row = (
+            await uow.execute(
+                select(refunds, purchases.c.shop, purchases.c.order_id)
+                .join(purchases, purchases.c.id == refunds.c.purchase_id)
+                .where(refunds.c.idempotency_key == self.key)
+            )
+        ).one_or_none()
+        if row is None:
+            return None
+        if (row.shop, row.order_id) != (self.shop, self.order_id):
+            raise DomainError.one(
+                "idempotencyKey",
+                ErrorCode.IDEMPOTENCY_CONFLICT,
+                "This key was already used to refund another order.",
+            )
+        return _refund_model(row, replayed=True)
 
 
 async def _refund(
-    uow: UnitOfWork, shop: str, order_id: str, lines: list[RefundLine] | None, key: str, actor: str
+    uow: UnitOfWork, purchase: Purchase, lines: list[RefundLine] | None, key: str, actor: str
 ) -> Refund:
-    # Refunds of one order are serialised by the purchase's row lock, so the replay check
-    # after taking it sees any refund committed under the same key meanwhile.
-    purchase = await repo.lock_purchase(uow, shop, order_id)
-    replayed = await _replayed_refund(uow, key, shop, order_id)
-    if replayed is not None:
-        return replayed
-    if purchase is None:
-        raise DomainError.one("orderId", ErrorCode.NOT_FOUND, "No such order.")
+    """Refund `lines` of the locked purchase under `key`: the refunded quantities, the
+    points that paid for them given back, the points they earned taken back, the refund
+    row and its PurchaseRefunded event."""
     quantities = _refund_quantities(purchase.lines, lines)
     amount = 0
     for line in purchase.lines:
@@ -119,7 +126,7 @@ async def _refund(
     assert refunded is not None
     # Points that paid for the refunded part go back first, so that taking back the points
     # it earned finds them (fewer points left uncollected).
-    returned = await return_points_used(uow, refunded, key, actor)
+    returned = await give_back_points_used(uow, refunded, key, actor)
     due = await _points_due(uow, refunded)
     taken, expired, entry_id = await _take_back(uow, purchase, due, key, actor)
     row = (
@@ -145,8 +152,8 @@ async def _refund(
     uow.record(
         PurchaseRefunded(
             customer_id=purchase.customer_id,
-            shop=shop,
-            order_id=order_id,
+            shop=purchase.shop,
+            order_id=purchase.order_id,
             amount_minor=amount,
             points_taken=taken,
             points_uncollected=due - taken - expired,

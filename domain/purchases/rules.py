@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import Table, delete, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 
+from domain.commands import Command, run
 from domain.errors import ErrorCode, Problems
 from domain.limits import MAX_MONEY_MINOR, MAX_POINTS_PER_OPERATION
 from domain.program import PROGRAM_ID
@@ -221,29 +222,39 @@ async def update_earning_rules(
 
     Only purchases awarded after the change use the new rule; earlier ones keep their
     snapshot (so their refunds reverse exactly what they earned)."""
-    async with uow:
-        current = await get_rule(uow)
-        rule = replace(current, **changes)
+    return await run(uow, UpdateEarningRules(changes, overrides))
+
+
+@dataclass(frozen=True)
+class UpdateEarningRules(Command[EarningRulesView]):
+    """Check the rule with the changes and every override (all problems at once: the rule's
+    check needs the current rule), then write them."""
+
+    changes: dict[str, Any]
+    overrides: OverrideChanges
+
+    async def handle(self, uow: UnitOfWork) -> EarningRulesView:
+        rule = replace(await get_rule(uow), **self.changes)
         problems = Problems()
         check_rule(problems, rule)
         by_sku = {
             check_override(problems, f"productOverrides.{i}", sku, mode, value): (mode, value)
-            for i, (sku, mode, value) in enumerate(overrides.overrides)
+            for i, (sku, mode, value) in enumerate(self.overrides.overrides)
         }
         by_line = {
             check_override(
                 problems, f"productLineOverrides.{i}", line, mode, value, "productLine"
             ): (mode, value)
-            for i, (line, mode, value) in enumerate(overrides.line_overrides)
+            for i, (line, mode, value) in enumerate(self.overrides.line_overrides)
         }
         problems.raise_if_any()
         await save_rule(uow, rule)
-        await save_overrides(uow, by_sku, overrides.removed_skus)
-        await save_overrides(uow, by_line, overrides.removed_lines, product_line_earning_overrides)
-        result = EarningRulesView(
+        await save_overrides(uow, by_sku, self.overrides.removed_skus)
+        await save_overrides(
+            uow, by_line, self.overrides.removed_lines, product_line_earning_overrides
+        )
+        return EarningRulesView(
             rule,
             await all_overrides(uow),
             await all_overrides(uow, product_line_earning_overrides),
         )
-        await uow.commit()
-    return result

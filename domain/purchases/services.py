@@ -1,4 +1,4 @@
-"""Recording purchases (and awarding their points exactly once) and refunding them."""
+"""Recording purchases, and awarding their points exactly once (refunds: refunds.py)."""
 
 from __future__ import annotations
 

@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import select, text
 
+from domain.commands import Command, run
 from domain.customers.sql import PLACED_BY_RULES, category_move_ctes
 from domain.events.payloads import event_type_sql, payload_sql
 from domain.events.sql import APPEND_EVENTS
@@ -102,10 +103,15 @@ async def evaluate_tiers(uow: UnitOfWork, now: datetime | None = None) -> TierEv
     reaches (up or down), with a CategoryChanged event (reason RULE, its measure and value)
     per customer moved, in one transaction. Idempotent and safe to run twice at once: a
     customer already in place is not touched and no event is recorded twice."""
-    async with uow:
-        moves = await apply_rules(uow, now or datetime.now(UTC))
-        await uow.commit()
-    return TierEvaluation(moves)
+    return await run(uow, EvaluateTiers(now or datetime.now(UTC)))
+
+
+@dataclass(frozen=True)
+class EvaluateTiers(Command[TierEvaluation]):
+    now: datetime
+
+    async def handle(self, uow: UnitOfWork) -> TierEvaluation:
+        return TierEvaluation(await apply_rules(uow, self.now))
 
 
 async def apply_rules(

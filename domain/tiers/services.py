@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
 from sqlalchemy import delete, func, insert
 from sqlalchemy.dialects.postgresql import insert as upsert
 
+from domain.commands import Command, run
 from domain.customers.models import CustomerFilter
 from domain.customers.placement import (
+    Selection,
     check_selection,
     release_manual_categories,
     selected_customers,
@@ -48,7 +50,25 @@ async def set_tier_rules(
     problems = Problems()
     rules = check_rules(problems, measure, window_days, rungs)
     problems.raise_if_any()
+    given = tuple(int(r.category_id) for r in rungs)
+    command = SetTierRules(rules, given, now or datetime.now(UTC))
+    if not dry_run:
+        return await run(uow, command)
+    # A dry run is a read: the same writes in a transaction that is rolled back, so that
+    # the preview and its refusals are exactly the write's.
     async with uow:
+        change = await command.handle(uow)
+    return replace(change, dry_run=True)
+
+
+@dataclass(frozen=True)
+class SetTierRules(Command[TierRulesChange]):
+    rules: TierRules  # checked
+    given_category_ids: tuple[int, ...]  # the rungs' categories in the order given
+    now: datetime
+
+    async def handle(self, uow: UnitOfWork) -> TierRulesChange:
+        rules = self.rules
         # The upsert locks the rules row first: concurrent changes take turns.
         await uow.execute(
             upsert(tier_rules)
@@ -64,7 +84,7 @@ async def set_tier_rules(
         )
         wanted = [r.category_id for r in rules.rungs]
         known = await categories_by_id(uow, wanted)
-        missing = [i for i, r in enumerate(rungs) if int(r.category_id) not in known]
+        missing = [i for i, c in enumerate(self.given_category_ids) if c not in known]
         if missing:
             raise DomainError(
                 Problem(f"rungs.{i}.categoryId", ErrorCode.NOT_FOUND, "No such category.")
@@ -76,11 +96,9 @@ async def set_tier_rules(
                 insert(tier_rungs),
                 [{"category_id": r.category_id, "threshold": r.threshold} for r in rules.rungs],
             )
-        moves = await preview_moves(uow, now or datetime.now(UTC))
+        moves = await preview_moves(uow, self.now)
         saved = await current_rules(uow)
-        if not dry_run:
-            await uow.commit()
-    return TierRulesChange(saved, moves, dry_run)
+        return TierRulesChange(saved, moves, dry_run=False)
 
 
 async def get_tier_rules(uow: UnitOfWork) -> TierRules:
@@ -108,9 +126,16 @@ async def release_category_override(
     problems = Problems()
     selection = check_selection(problems, customer_ids, filter)
     problems.raise_if_any()
-    async with uow:
-        selected = await selected_customers(uow, selection)
+    return await run(uow, ReleaseCategoryOverride(selection, now or datetime.now(UTC)))
+
+
+@dataclass(frozen=True)
+class ReleaseCategoryOverride(Command[OverrideRelease]):
+    selection: Selection
+    now: datetime
+
+    async def handle(self, uow: UnitOfWork) -> OverrideRelease:
+        selected = await selected_customers(uow, self.selection)
         released = await release_manual_categories(uow, selected)
-        moves = await apply_rules(uow, now or datetime.now(UTC), only=released)
-        await uow.commit()
-    return OverrideRelease(len(released), moves, sorted(released)[:100])
+        moves = await apply_rules(uow, self.now, only=released)
+        return OverrideRelease(len(released), moves, sorted(released)[:100])

@@ -5,7 +5,7 @@ from __future__ import annotations
 import strawberry
 
 from domain.access.permissions import Permission
-from domain.ledger import expiry
+from domain.ledger import validity
 from schema.context import Info
 from schema.errors import UserError, payload_on_error
 from schema.expiry.inputs import UpdatePointsExpiryInput
@@ -26,7 +26,7 @@ class ExpiryMutations:
     async def update_points_expiry(
         self, info: Info, input: UpdatePointsExpiryInput
     ) -> PointsExpiryPayload:
-        rule = await expiry.update_expiry_rule(
+        rule = await validity.update_expiry_rule(
             info.context.new_uow(), input.validity_days, input.validity_months
         )
         return PointsExpiryPayload(expiry=PointsExpiryType.of(rule))

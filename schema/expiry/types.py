@@ -6,7 +6,7 @@ from datetime import datetime
 
 import strawberry
 
-from domain.ledger import expiry
+from domain.ledger import validity
 
 
 @strawberry.type(
@@ -20,7 +20,7 @@ class PointsExpiryType:
     updated_at: datetime | None
 
     @classmethod
-    def of(cls, rule: expiry.ExpiryRule) -> PointsExpiryType:
+    def of(cls, rule: validity.ExpiryRule) -> PointsExpiryType:
         return cls(
             validity_days=rule.validity_days,
             validity_months=rule.validity_months,

@@ -7,7 +7,7 @@ from datetime import date, datetime
 import strawberry
 
 from domain.errors import DomainError, Problem, Problems
-from domain.ledger.expiry import ExpiringPoints, check_window
+from domain.ledger.expiring_soon import ExpiringPoints, check_window
 from domain.ledger.kinds import EntryKind
 from domain.ledger.models import Account, LedgerEntry
 from schema.context import Info

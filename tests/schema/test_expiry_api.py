@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from domain.ledger.expiring import expire_points
+from domain.ledger.expiry_job import expire_points
 from domain.uow import UnitOfWork
 from tests.domain.ledger.test_expiry import midnight_after
 from tests.schema.test_batching import statements

@@ -13,7 +13,7 @@ from domain.badges.standings import badge_standings
 from domain.checkout.quote import CartLine
 from domain.checkout.services import quote_redemption
 from domain.customers import repository as customers_repo
-from domain.ledger.expiry import get_expiry_rule
+from domain.ledger.validity import get_expiry_rule
 from domain.pricing.services import price_customer_cart
 from domain.rewards.standings import standings
 from domain.uow import UnitOfWork

@@ -33,9 +33,9 @@ from domain.gifts.cron import next_after
 from domain.gifts.models import GiftScheduleSpec
 from domain.gifts.runs import run_gift_schedules
 from domain.gifts.services import create_gift_schedule
-from domain.ledger.expiring import expire_points
-from domain.ledger.expiry import update_expiry_rule
+from domain.ledger.expiry_job import expire_points
 from domain.ledger.services import adjust_points, reverse_entry
+from domain.ledger.validity import update_expiry_rule
 from domain.purchases.earning import Line, PurchaseStatus
 from domain.purchases.refunds import refund_purchase
 from domain.purchases.services import PurchaseReport, record_purchase

@@ -19,8 +19,8 @@ from domain.gifts.cron import next_after
 from domain.gifts.models import GiftFilter, GiftSchedule, GiftScheduleSpec
 from domain.gifts.runs import run_gift_schedules
 from domain.gifts.services import create_gift_schedule, update_gift_schedule
-from domain.ledger.expiry import update_expiry_rule
 from domain.ledger.services import adjust_points
+from domain.ledger.validity import update_expiry_rule
 from domain.limits import BALANCE_CEILING
 from domain.uow import UnitOfWork
 from tests.support.ledger import assert_ledger_sound

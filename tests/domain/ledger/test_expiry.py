@@ -15,9 +15,9 @@ from domain.checkout.holds import capture_hold, hold_points, release_hold
 from domain.checkout.quote import CartLine
 from domain.checkout.redemptions import redeem_points
 from domain.customers.services import create_customer
-from domain.ledger.expiring import expire_points
-from domain.ledger.expiry import update_expiry_rule
+from domain.ledger.expiry_job import expire_points
 from domain.ledger.services import adjust_points
+from domain.ledger.validity import update_expiry_rule
 from domain.purchases.earning import Line, PurchaseStatus
 from domain.purchases.services import PurchaseReport, record_purchase
 from domain.uow import UnitOfWork

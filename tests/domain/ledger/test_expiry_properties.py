@@ -26,10 +26,10 @@ from domain.checkout.holds import capture_hold, hold_points, release_hold
 from domain.checkout.quote import CartLine
 from domain.customers.services import create_customer
 from domain.errors import DomainError
-from domain.ledger.expiring import expire_points
-from domain.ledger.expiry import update_expiry_rule
+from domain.ledger.expiry_job import expire_points
 from domain.ledger.invariants import find_violations
 from domain.ledger.services import adjust_points, reverse_entry
+from domain.ledger.validity import update_expiry_rule
 from domain.uow import UnitOfWork
 from tests.domain.ledger.test_expiry import midnight_after
 from tests.support.databases import reset_tables

@@ -3,8 +3,9 @@
 Set-based: a run takes the customers with due lots a batch at a time (1000 by default, in
 customer order) and, per batch, one statement writes every customer's EXPIRY entry, the
 lot allocations that zero those lots, the balances and lifetime_expired, and the
-PointsExpired events. Each batch is a unit of work of its own, complete on its own, so no
-transaction holds a million row locks and a run cut short is simply finished by the next.
+PointsExpired events. Each batch is a command of its own (ExpireBatch, one transaction),
+complete on its own, so no transaction holds a million row locks and a run cut short is
+simply finished by the next.
 
 Why it is exact and safe on several workers at once: a batch first locks its customers'
 balance rows (in customer order, as every ledger write takes the balance row first), then
@@ -27,6 +28,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import text
 
+from domain.commands import Command, run
 from domain.events.payloads import event_type_sql, payload_sql
 from domain.events.sql import APPEND_EVENTS
 from domain.events.types import PointsExpired
@@ -126,29 +128,50 @@ async def expire_points(
         raise ValueError("the expiry clock must be timezone-aware")
     after, customers, points = 0, 0, 0
     while True:
-        async with uow:
-            locked = [
-                int(row.customer_id)
-                for row in await uow.execute(
-                    _LOCK_DUE, {"now": as_of, "after": after, "batch": batch_customers}
-                )
-            ]
-            if locked:
-                done = (
-                    await uow.execute(
-                        _EXPIRE,
-                        {
-                            "ids": locked,
-                            "now": as_of,
-                            "as_of": as_of.isoformat(),
-                            "note": NOTE,
-                            "actor": ACTOR,
-                        },
-                    )
-                ).one()
-                customers += int(done.customers)
-                points += int(done.points)
-            await uow.commit()
-        if len(locked) < batch_customers:
+        batch = await run(uow, ExpireBatch(as_of, after, batch_customers))
+        customers += batch.customers
+        points += batch.points
+        if batch.locked < batch_customers:
             return ExpiryRun(customers, points)
-        after = locked[-1]
+        after = batch.last_customer_id
+
+
+@dataclass(frozen=True)
+class ExpiredBatch:
+    locked: int  # customers with due lots taken in this batch
+    last_customer_id: int  # the last of them: the next batch starts after it
+    customers: int  # of them, those who lost points
+    points: int
+
+
+@dataclass(frozen=True)
+class ExpireBatch(Command[ExpiredBatch]):
+    """One batch of the expiry job in one transaction: lock the balance rows of the next
+    `batch` customers (after `after`) with lots due at `as_of`, then expire their lots."""
+
+    as_of: datetime
+    after: int
+    batch: int
+
+    async def handle(self, uow: UnitOfWork) -> ExpiredBatch:
+        locked = [
+            int(row.customer_id)
+            for row in await uow.execute(
+                _LOCK_DUE, {"now": self.as_of, "after": self.after, "batch": self.batch}
+            )
+        ]
+        if not locked:
+            return ExpiredBatch(0, self.after, 0, 0)
+        done = (
+            await uow.execute(
+                _EXPIRE,
+                {
+                    "ids": locked,
+                    "now": self.as_of,
+                    "as_of": self.as_of.isoformat(),
+                    "note": NOTE,
+                    "actor": ACTOR,
+                },
+            )
+        ).one()
+        return ExpiredBatch(len(locked), locked[-1], int(done.customers), int(done.points))

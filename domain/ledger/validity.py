@@ -1,4 +1,5 @@
-"""How long earned points stay valid, the expiry date of a new lot, and what expires soon.
+"""The program's validity rule: how long earned points stay valid, and so the expiry date
+of a new lot.
 
 A lot opened at time t with a validity of N days (or N months) expires at the end of the
 UTC day of t + N days (months): at 00:00 UTC the day after. So a daily run of the expiry job
@@ -10,11 +11,12 @@ back to a lot (a cancelled or refunded spend) keep that lot's date."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 
+from domain.commands import Command, run
 from domain.errors import ErrorCode, Problems
 from domain.ledger.tables import expiry_rules
 from domain.program import PROGRAM_ID
@@ -22,7 +24,6 @@ from domain.uow import UnitOfWork
 
 MAX_VALIDITY_DAYS = 3_660
 MAX_VALIDITY_MONTHS = 120
-MAX_WINDOW_DAYS = 3_660
 
 
 def lot_expiry_sql(opened_at: str) -> str:
@@ -49,6 +50,7 @@ class ExpiryRule:
 
 
 async def get_expiry_rule(uow: UnitOfWork) -> ExpiryRule:
+    """The program's validity, in the open unit of work."""
     row = (
         await uow.execute(select(expiry_rules).where(expiry_rules.c.id == PROGRAM_ID))
     ).one_or_none()
@@ -84,52 +86,20 @@ async def update_expiry_rule(
             f"1 to {MAX_VALIDITY_MONTHS} months, or null.",
         )
     problems.raise_if_any()
-    values = {"validity_days": validity_days, "validity_months": validity_months}
-    statement = pg_insert(expiry_rules).values(id=PROGRAM_ID, **values)
-    async with uow:
+    return await run(uow, UpdateExpiryRule(validity_days, validity_months))
+
+
+@dataclass(frozen=True)
+class UpdateExpiryRule(Command[ExpiryRule]):
+    validity_days: int | None
+    validity_months: int | None
+
+    async def handle(self, uow: UnitOfWork) -> ExpiryRule:
+        values = {"validity_days": self.validity_days, "validity_months": self.validity_months}
+        statement = pg_insert(expiry_rules).values(id=PROGRAM_ID, **values)
         await uow.execute(
             statement.on_conflict_do_update(
                 index_elements=["id"], set_={**values, "updated_at": func.now()}
             )
         )
-        rule = await get_expiry_rule(uow)
-        await uow.commit()
-    return rule
-
-
-@dataclass(frozen=True)
-class ExpiringPoints:
-    """Points of a customer's open lots that expire on `date` (UTC), at `expires_at`."""
-
-    date: date
-    expires_at: datetime
-    points: int
-
-
-_EXPIRING = text("""
-    SELECT customer_id, CAST(expires_at AT TIME ZONE 'UTC' AS date) AS day,
-           min(expires_at) AS expires_at, sum(remaining) AS points
-      FROM point_lots
-     WHERE customer_id = ANY(:ids) AND remaining > 0
-       AND expires_at <= now() + make_interval(days => :days)
-     GROUP BY customer_id, day
-     ORDER BY customer_id, day
-""")
-
-
-def check_window(problems: Problems, within_days: int) -> None:
-    if not 0 <= within_days <= MAX_WINDOW_DAYS:
-        problems.add("withinDays", ErrorCode.OUT_OF_RANGE, f"0 to {MAX_WINDOW_DAYS} days.")
-
-
-async def expiring_soon(
-    uow: UnitOfWork, customer_ids: list[int], within_days: int
-) -> dict[int, list[ExpiringPoints]]:
-    """For each customer, the points of their open lots that expire within `within_days`
-    days from now (those already past their date and not yet expired included), grouped by
-    expiry date, soonest first: one query for all the customers."""
-    rows = await uow.execute(_EXPIRING, {"ids": customer_ids, "days": within_days})
-    found: dict[int, list[ExpiringPoints]] = {cid: [] for cid in customer_ids}
-    for row in rows:
-        found[row.customer_id].append(ExpiringPoints(row.day, row.expires_at, int(row.points)))
-    return found
+        return await get_expiry_rule(uow)

@@ -50,7 +50,7 @@ def refunded_minor(purchase: Purchase) -> int:
     return sum(line.refunded_quantity * line.unit_price_minor for line in purchase.lines)
 
 
-async def return_points_used(
+async def give_back_points_used(
     uow: UnitOfWork, purchase: Purchase, refund_key: str, actor: str
 ) -> PointsReturn:
     """Credit back the points used on the order that its refunds so far (this one included,
