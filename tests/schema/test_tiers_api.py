@@ -151,6 +151,17 @@ async def test_bad_ladders_are_refused_with_their_fields_and_nothing_is_written(
     await assert_refused(gql, engine, SET_RULES_REFUSED, no_window, "windowDays", "REQUIRED")
     unknown = {"measure": "LIFETIME_SPEND", "rungs": [{"categoryId": "999", "threshold": 0}]}
     await assert_refused(gql, engine, SET_RULES_REFUSED, unknown, "rungs.0.categoryId", "NOT_FOUND")
+    # An unknown category is named at its place in the input, not in threshold order
+    unknown_first = {
+        "measure": "LIFETIME_SPEND",
+        "rungs": [
+            {"categoryId": "999", "threshold": 10},
+            {"categoryId": ids["Base"], "threshold": 0},
+        ],
+    }
+    await assert_refused(
+        gql, engine, SET_RULES_REFUSED, unknown_first, "rungs.0.categoryId", "NOT_FOUND"
+    )
     await assert_refused(gql, engine, RELEASE_REFUSED, {}, "customerIds", "REQUIRED")
 
 
