@@ -26,8 +26,8 @@ from domain.errors import DomainError
 from domain.ledger import posting
 from domain.ledger.kinds import EntryKind
 from domain.ledger.models import Account
+from domain.purchases import earning_rules as purchase_rules
 from domain.purchases import repository as purchase_repository
-from domain.purchases import rules as purchase_rules
 from domain.purchases import services as purchase_services
 from domain.purchases.earning import (
     EarningRule,

@@ -36,8 +36,8 @@ from domain.customers.services import create_customer
 from domain.ledger import posting
 from domain.ledger.kinds import EntryKind
 from domain.ledger.services import adjust_points
+from domain.purchases import earning_rules
 from domain.purchases import repository as purchase_repository
-from domain.purchases import rules
 from domain.purchases import services as purchase_services
 from domain.purchases.earning import EarningRule, EarningSnapshot, Line, PurchaseStatus, points_for
 from domain.uow import UnitOfWork
@@ -198,8 +198,8 @@ def sql_executor(connections: list[asyncpg.Connection]) -> Execute:
                 CONTEXT_SQL,
                 {
                     "id": op.customer_id,
-                    **rules.terms_params(op.lines, "POS", datetime.now(UTC)),
-                    "program": rules.PROGRAM_ID,
+                    **earning_rules.terms_params(op.lines, "POS", datetime.now(UTC)),
+                    "program": earning_rules.PROGRAM_ID,
                     "shop": "default",
                     "order_id": op.order_id,
                 },

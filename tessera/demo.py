@@ -32,7 +32,7 @@ from domain.pricing import services as pricing
 from domain.pricing.models import PriceCondition, PriceEffect, PriceRuleSpec, PriceScope
 from domain.promotions import services as promotions
 from domain.promotions.models import PromotionSpec
-from domain.purchases import rules
+from domain.purchases import earning_rules
 from domain.purchases import services as purchases
 from domain.purchases.earning import Line, OverrideMode, PurchaseStatus
 from domain.rewards import services as rewards
@@ -73,10 +73,10 @@ async def seed(url: str) -> bool:
             if name not in ids:
                 created = await create_category(new(), name, Decimal(multiplier), False)
                 ids[name] = created.item.id
-        await rules.update_earning_rules(
+        await earning_rules.update_earning_rules(
             new(),
             {"points_per_unit": 10, "spend_unit_minor": 500, "award_status": PurchaseStatus.PAID},
-            rules.OverrideChanges(
+            earning_rules.OverrideChanges(
                 overrides=[
                     ("GIFT-CARD", OverrideMode.EXCLUDED, 0),
                     ("COFFEE-BEANS", OverrideMode.FIXED_PER_UNIT, 5),

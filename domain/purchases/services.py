@@ -15,8 +15,8 @@ from domain.customers.sql import CUSTOMER_MULTIPLIERS
 from domain.errors import DomainError, ErrorCode, Problems
 from domain.ledger import posting as post
 from domain.ledger.kinds import EntryKind
+from domain.purchases import earning_rules
 from domain.purchases import repository as repo
-from domain.purchases import rules
 from domain.purchases.earning import (
     EarningRule,
     EarningSnapshot,
@@ -109,7 +109,7 @@ class RecordPurchase(OneStatementCommand[PurchaseRecord]):
                 "id": self.customer_id,
                 "shop": self.shop,
                 "order_id": self.order_id,
-                **rules.terms_params(self.lines, self.channel, self.occurred_at),
+                **earning_rules.terms_params(self.lines, self.channel, self.occurred_at),
             },
         )
         snapshot = _snapshot(ctx, ctx.terms)
@@ -172,7 +172,7 @@ class _EarningContext:
     multiplier: Decimal
     rule: EarningRule
     # The overrides and promotions for the reported lines, channel and time.
-    terms: rules.EarningTerms
+    terms: earning_rules.EarningTerms
     # Taken off this order by vouchers, and paid with points (or held to be) when that part
     # does not earn.
     points_paid_minor: int
@@ -180,7 +180,7 @@ class _EarningContext:
 
 _CONTEXT = f"""
     SELECT c.id, c.earn_multiplier, r.points_per_unit, r.spend_unit_minor, r.award_status,
-           r.min_order_minor, r.exclude_discounted, {rules.TERMS_COLUMNS},
+           r.min_order_minor, r.exclude_discounted, {earning_rules.TERMS_COLUMNS},
            {POINTS_PAID_NOT_EARNING} + {DISCOUNTS_ON_ORDER} AS points_paid_minor
       FROM ({CUSTOMER_MULTIPLIERS}) c
       JOIN earning_rules r ON r.id = :program
@@ -194,8 +194,8 @@ async def _earning_context(
 ) -> _EarningContext:
     """The customer, its multiplier, the rule, the lines' overrides and promotions, and
     what points already paid on the order: one round trip. `params` has the customer's
-    `id` (unless a card code is given), `shop`, `order_id` and rules.terms_params."""
-    params = {**params, "program": rules.PROGRAM_ID}
+    `id` (unless a card code is given), `shop`, `order_id` and earning_rules.terms_params."""
+    params = {**params, "program": earning_rules.PROGRAM_ID}
     if card_code is not None:
         field = "cardCode"
         row = await db.fetch_row(_CONTEXT_BY_CARD, {**params, "card": card_code})
@@ -214,12 +214,12 @@ async def _earning_context(
             row["min_order_minor"],
             row["exclude_discounted"],
         ),
-        terms=rules.terms_from(row),
+        terms=earning_rules.terms_from(row),
         points_paid_minor=int(row["points_paid_minor"]),
     )
 
 
-def _snapshot(ctx: _EarningContext, terms: rules.EarningTerms) -> EarningSnapshot:
+def _snapshot(ctx: _EarningContext, terms: earning_rules.EarningTerms) -> EarningSnapshot:
     return EarningSnapshot.of(
         ctx.rule,
         ctx.multiplier,
@@ -281,7 +281,7 @@ async def _report_again(
     awarded, account = 0, None
     if purchase.awarded_at is None and reached.rank >= ctx.rule.award_status.rank:
         lines = repo.remaining_lines(purchase)
-        terms = await rules.terms_for(uow, lines, purchase.channel, purchase.occurred_at)
+        terms = await earning_rules.terms_for(uow, lines, purchase.channel, purchase.occurred_at)
         snapshot = _snapshot(ctx, terms)
         awarded = points_for(lines, snapshot)
         if awarded > 0:

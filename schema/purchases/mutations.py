@@ -5,7 +5,7 @@ from __future__ import annotations
 import strawberry
 
 from domain.access.permissions import Permission
-from domain.purchases import refunds, rules, services
+from domain.purchases import earning_rules, refunds, services
 from domain.purchases.earning import Line
 from domain.purchases.queries import find_purchase
 from domain.purchases.validation import RefundLine
@@ -144,7 +144,7 @@ class PurchaseMutations:
                 "exclude_discounted",
             ),
         )
-        overrides = rules.OverrideChanges(
+        overrides = earning_rules.OverrideChanges(
             overrides=[(o.sku, o.mode, o.value) for o in input.product_overrides or []],
             removed_skus=list(input.remove_product_overrides or []),
             line_overrides=[
@@ -152,5 +152,5 @@ class PurchaseMutations:
             ],
             removed_lines=list(input.remove_product_line_overrides or []),
         )
-        view = await rules.update_earning_rules(info.context.new_uow(), changes, overrides)
+        view = await earning_rules.update_earning_rules(info.context.new_uow(), changes, overrides)
         return EarningRulesPayload(rules=EarningRulesType.of(view))

@@ -8,8 +8,8 @@ from enum import Enum
 import strawberry
 
 from domain.purchases.earning import OverrideMode, PurchaseStatus
+from domain.purchases.earning_rules import EarningRulesView
 from domain.purchases.models import Purchase, Refund
-from domain.purchases.rules import EarningRulesView
 from schema.scalars import Money
 
 PurchaseStatusEnum = strawberry.enum(PurchaseStatus, name="PurchaseStatus")
