@@ -7,10 +7,7 @@ import strawberry
 from domain.access.permissions import Permission
 from domain.actions import services
 from domain.actions.models import CustomerAction, EarningAction
-from schema.actions.inputs import (
-    RecordCustomerActionInput,
-    UpdateEarningActionsInput,
-)
+from schema.actions.inputs import RecordCustomerActionInput, UpdateEarningActionsInput
 from schema.actions.types import EarningActionType
 from schema.context import Info
 from schema.errors import UserError, payload_on_error

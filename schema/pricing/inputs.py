@@ -7,11 +7,7 @@ from datetime import datetime
 import strawberry
 
 from domain.pricing.models import PriceCondition, PriceScope
-from schema.pricing.types import (
-    PriceRuleConditionEnum,
-    PriceRuleEffectEnum,
-    PriceRuleScopeEnum,
-)
+from schema.pricing.types import PriceRuleConditionEnum, PriceRuleEffectEnum, PriceRuleScopeEnum
 from schema.scalars import Money
 
 

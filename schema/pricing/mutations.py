@@ -15,9 +15,7 @@ from schema.errors import UserError, payload_on_error
 from schema.inputs import changed_fields
 from schema.permissions import requires
 from schema.pricing.inputs import CreatePriceRuleInput, UpdatePriceRuleInput
-from schema.pricing.types import (
-    PriceRuleType,
-)
+from schema.pricing.types import PriceRuleType
 
 
 @strawberry.type

@@ -12,10 +12,7 @@ from schema.context import Info
 from schema.errors import query_error
 from schema.pagination import Connection, connection, decode_cursor, page_size
 from schema.permissions import customer_or, requires
-from schema.pricing.types import (
-    PricedCartType,
-    PriceRuleType,
-)
+from schema.pricing.types import PricedCartType, PriceRuleType
 
 
 @strawberry.type

@@ -6,11 +6,7 @@ from datetime import datetime
 
 import strawberry
 
-from schema.purchases.types import (
-    OverrideModeEnum,
-    PurchaseChannel,
-    PurchaseStatusEnum,
-)
+from schema.purchases.types import OverrideModeEnum, PurchaseChannel, PurchaseStatusEnum
 from schema.scalars import Money
 
 

@@ -20,11 +20,7 @@ from schema.purchases.inputs import (
     RefundPurchaseInput,
     UpdateEarningRulesInput,
 )
-from schema.purchases.types import (
-    EarningRulesType,
-    PurchaseType,
-    RefundType,
-)
+from schema.purchases.types import EarningRulesType, PurchaseType, RefundType
 
 
 @strawberry.type

@@ -8,9 +8,7 @@ from domain.access.permissions import Permission
 from domain.purchases import earning_rules
 from schema.context import Info
 from schema.permissions import requires
-from schema.purchases.types import (
-    EarningRulesType,
-)
+from schema.purchases.types import EarningRulesType
 
 
 @strawberry.type
