@@ -19,7 +19,8 @@ from strawberry.tools import merge_types
 
 from schema.actions.resolvers import ActionMutations, ActionQueries
 from schema.badges.resolvers import BadgeMutations, BadgeQueries
-from schema.checkout.resolvers import CheckoutMutations, CheckoutQueries
+from schema.checkout.mutations import CheckoutMutations
+from schema.checkout.queries import CheckoutQueries
 from schema.cost import cost_rule, cost_with_variables
 from schema.customers.mutations import CustomerMutations
 from schema.customers.queries import CustomerQueries
@@ -33,7 +34,8 @@ from schema.program.resolvers import ProgramMutations, ProgramQueries
 from schema.promotions.resolvers import PromotionMutations, PromotionQueries
 from schema.purchases.resolvers import PurchaseMutations, PurchaseQueries
 from schema.reports.queries import ReportQueries
-from schema.rewards.resolvers import RewardMutations, RewardQueries
+from schema.rewards.mutations import RewardMutations
+from schema.rewards.queries import RewardQueries
 from schema.scalars import SCALAR_MAP
 from schema.tiers.resolvers import TierMutations, TierQueries
 from schema.vouchers.mutations import VoucherMutations

@@ -12,7 +12,7 @@ from domain.errors import DomainError
 from domain.pricing import services
 from domain.pricing.models import PriceCondition, PriceRuleSpec, PriceScope
 from domain.pricing.services import PriceRuleWrite
-from schema.checkout.types import CartLineInput
+from schema.checkout.inputs import CartLineInput
 from schema.context import Info
 from schema.errors import UserError, payload_on_error, query_error
 from schema.inputs import changed_fields
