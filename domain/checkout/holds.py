@@ -129,6 +129,7 @@ class PlaceHold(Command[Hold]):
     ttl_s: int
 
     key_constraints = ("uq_holds_idempotency_key",)
+    replay_on_refusal = False  # the key is checked first, under the order's lock
 
     async def handle(self, uow: UnitOfWork) -> Hold:
         await lock_order(uow, self.shop, self.order_id)

@@ -90,6 +90,7 @@ class RedeemPoints(Command[Redemption]):
     actor: str
 
     key_constraints = ("uq_redemptions_idempotency_key",)
+    replay_on_refusal = False  # the key is checked first, under the order's lock
 
     async def handle(self, uow: UnitOfWork) -> Redemption:
         # Redemptions of one order wait for each other, so two tills cannot both use the cap.
