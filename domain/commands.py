@@ -39,6 +39,11 @@ class Command(ABC, Generic[T]):
 
     # Unique constraints whose violation means a call with the same key committed first.
     key_constraints: ClassVar[Collection[str]] = ()
+    # Whether a refusal may hide a replay: `handle` can refuse before it sees its key (a
+    # debit's balance check runs before the key's unique index). A command that checks its
+    # key first, under the lock that serialises calls with that key, sets it False: its
+    # refusals are answered without reading the key again.
+    replay_on_refusal: ClassVar[bool] = True
 
     @abstractmethod
     async def handle(self, uow: UnitOfWork) -> T:
@@ -55,6 +60,7 @@ class OneStatementCommand(ABC, Generic[T]):
     docstring)."""
 
     key_constraints: ClassVar[Collection[str]] = ()
+    replay_on_refusal: ClassVar[bool] = True  # as Command.replay_on_refusal
 
     @abstractmethod
     async def handle(self, db: OneStatement) -> T | Command[T]:
@@ -95,6 +101,8 @@ async def _replay_after(
     if isinstance(error, IntegrityError) and violated_constraint(error) not in (
         command.key_constraints
     ):
+        raise error
+    if isinstance(error, DomainError) and not command.replay_on_refusal:
         raise error
     found = None
     if _replays(command):

@@ -20,7 +20,8 @@ from strawberry.tools import merge_types
 from schema.actions.mutations import ActionMutations
 from schema.actions.queries import ActionQueries
 from schema.badges.resolvers import BadgeMutations, BadgeQueries
-from schema.checkout.resolvers import CheckoutMutations, CheckoutQueries
+from schema.checkout.mutations import CheckoutMutations
+from schema.checkout.queries import CheckoutQueries
 from schema.cost import cost_rule, cost_with_variables
 from schema.customers.mutations import CustomerMutations
 from schema.customers.queries import CustomerQueries
@@ -41,7 +42,8 @@ from schema.promotions.queries import PromotionQueries
 from schema.purchases.mutations import PurchaseMutations
 from schema.purchases.queries import PurchaseQueries
 from schema.reports.queries import ReportQueries
-from schema.rewards.resolvers import RewardMutations, RewardQueries
+from schema.rewards.mutations import RewardMutations
+from schema.rewards.queries import RewardQueries
 from schema.scalars import SCALAR_MAP
 from schema.tiers.mutations import TierMutations
 from schema.tiers.queries import TierQueries

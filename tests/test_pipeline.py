@@ -15,14 +15,6 @@ COMMITS_ALLOWED = {"domain/uow.py", "domain/commands.py"}
 NOT_YET_CONVERTED = {
     "domain/idempotency.py",  # run_once, until its last caller is gone
     "domain/badges/services.py",
-    "domain/checkout/cancellations.py",
-    "domain/checkout/holds.py",
-    "domain/checkout/redemptions.py",
-    "domain/checkout/rules.py",
-    "domain/rewards/services.py",
-    "domain/vouchers/batches.py",
-    "domain/vouchers/conversion.py",
-    "schema/checkout/resolvers.py",
     "schema/context.py",  # the dataloaders' reads
 }
 

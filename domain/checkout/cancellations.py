@@ -4,6 +4,7 @@ they were drawn from. Once the order's sale is recorded, a refund gives them bac
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import func, select, update
@@ -11,6 +12,7 @@ from sqlalchemy import func, select, update
 from domain.checkout.orders import lock_order
 from domain.checkout.redemptions import Redemption, redemption_of
 from domain.checkout.tables import redemptions
+from domain.commands import Command, run
 from domain.errors import DomainError, ErrorCode, Problems
 from domain.events.types import RedemptionCancelled
 from domain.ledger.queries import get_account, get_entry
@@ -30,7 +32,19 @@ async def cancel_redemption(uow: UnitOfWork, redemption_id: str, actor: str) -> 
     problems = Problems()
     rid = parse_id(problems, "redemptionId", redemption_id)
     problems.raise_if_any()
-    async with uow:
+    return await run(uow, CancelRedemption(rid, actor))
+
+
+@dataclass(frozen=True)
+class CancelRedemption(Command[Redemption]):
+    """The order's lock, then the redemption's row lock; the reversal and the mark on the
+    redemption. The mark itself answers a repeated cancellation, so there is no key."""
+
+    redemption_id: int
+    actor: str
+
+    async def handle(self, uow: UnitOfWork) -> Redemption:
+        rid = self.redemption_id
         row = await _read(uow, rid)
         await lock_order(uow, row.shop, row.order_id)
         row = await _read(uow, rid, lock=True)
@@ -48,7 +62,7 @@ async def cancel_redemption(uow: UnitOfWork, redemption_id: str, actor: str) -> 
             uow,
             redeemed,
             f"Redemption on order {row.order_id} cancelled",
-            actor,
+            self.actor,
             ("order", f"{row.shop}/{row.order_id}"),
             "redemptionId",
         )
@@ -70,8 +84,7 @@ async def cancel_redemption(uow: UnitOfWork, redemption_id: str, actor: str) -> 
                 value_minor=row.value_minor,
             )
         )
-        await uow.commit()
-    return redemption_of(done, posted.account(row.customer_id), replayed=False)
+        return redemption_of(done, posted.account(row.customer_id), replayed=False)
 
 
 async def _read(uow: UnitOfWork, redemption_id: int, lock: bool = False) -> Any:

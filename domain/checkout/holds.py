@@ -9,13 +9,14 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, select, text, update
-from sqlalchemy.exc import IntegrityError
 
 from domain.checkout.orders import allowance, lock_order
 from domain.checkout.quote import CartLine
 from domain.checkout.services import check_cart
 from domain.checkout.tables import holds
+from domain.commands import Command, run
 from domain.errors import DomainError, ErrorCode, Problems
+from domain.idempotency import require_same
 from domain.ledger import posting as post
 from domain.ledger.holding import (
     RESERVED_COLUMNS,
@@ -29,7 +30,7 @@ from domain.ledger.kinds import EntryKind
 from domain.ledger.models import Account
 from domain.ledger.policy import Change
 from domain.ledger.queries import get_account
-from domain.uow import UnitOfWork, violated_constraint
+from domain.uow import UnitOfWork
 from domain.validation import check_points, parse_id, required_text
 
 DEFAULT_HOLD_S = 15 * 60
@@ -111,62 +112,99 @@ async def hold_points(
     if not 0 < ttl <= MAX_HOLD_S:
         problems.add("ttlSeconds", ErrorCode.OUT_OF_RANGE, f"1 to {MAX_HOLD_S} seconds.")
     problems.raise_if_any()
-    try:
-        async with uow:
-            await lock_order(uow, clean_shop, clean_order)
-            existing = await _by_key(uow, key)
-            if existing is not None:
-                return await _replayed(uow, existing, cid, points, clean_order)
-            allowed = await allowance(uow, cid, clean_shop, clean_order, clean_cart)
-            value = allowed.value_of(points)
-            # The policy is checked again on the account as locked (another checkout may
-            # have reserved or spent points since it was read).
-            row = (
-                await uow.execute(
-                    _HOLD,
-                    {
-                        "customer_id": cid,
-                        "points": points,
-                        "min_spendable": allowed.min_spendable,
-                        "value_minor": value,
-                        "shop": clean_shop,
-                        "order_id": clean_order,
-                        "idempotency_key": key,
-                        "expires_at": datetime.now(UTC) + timedelta(seconds=ttl),
-                    },
-                )
-            ).one_or_none()
-            change = Change.hold(points, allowed.min_spendable)
-            account = reserved_account(cid, change, row)
-            await uow.commit()
-            return _model(row, account)
-    except IntegrityError as error:
-        if violated_constraint(error) != "uq_holds_idempotency_key":
-            raise
-    async with uow:
-        row = await _by_key(uow, key)
-        assert row is not None
-        return await _replayed(uow, row, cid, points, clean_order)
+    return await run(uow, PlaceHold(cid, points, key, clean_shop, clean_order, clean_cart, ttl))
+
+
+@dataclass(frozen=True)
+class PlaceHold(Command[Hold]):
+    """The order's lock, the key's check, the order's allowance, then the reservation and
+    the hold in one guarded statement."""
+
+    customer_id: int
+    points: int
+    key: str
+    shop: str
+    order_id: str
+    cart: list[CartLine]
+    ttl_s: int
+
+    key_constraints = ("uq_holds_idempotency_key",)
+    replay_on_refusal = False  # the key is checked first, under the order's lock
+
+    async def handle(self, uow: UnitOfWork) -> Hold:
+        await lock_order(uow, self.shop, self.order_id)
+        replayed = await self.replay(uow)
+        if replayed is not None:
+            return replayed
+        allowed = await allowance(uow, self.customer_id, self.shop, self.order_id, self.cart)
+        value = allowed.value_of(self.points)
+        # The policy is checked again on the account as locked (another checkout may have
+        # reserved or spent points since it was read).
+        row = (
+            await uow.execute(
+                _HOLD,
+                {
+                    "customer_id": self.customer_id,
+                    "points": self.points,
+                    "min_spendable": allowed.min_spendable,
+                    "value_minor": value,
+                    "shop": self.shop,
+                    "order_id": self.order_id,
+                    "idempotency_key": self.key,
+                    "expires_at": datetime.now(UTC) + timedelta(seconds=self.ttl_s),
+                },
+            )
+        ).one_or_none()
+        change = Change.hold(self.points, allowed.min_spendable)
+        return _model(row, reserved_account(self.customer_id, change, row))
+
+    async def replay(self, uow: UnitOfWork) -> Hold | None:
+        row = (
+            await uow.execute(select(holds).where(holds.c.idempotency_key == self.key))
+        ).one_or_none()
+        if row is None:
+            return None
+        asked = (self.customer_id, self.points, self.order_id)
+        require_same((row.customer_id, row.points, row.order_id), asked, "hold")
+        account = await get_account(uow, self.customer_id)
+        assert account is not None
+        return _model(row, account, replayed=True)
 
 
 async def capture_hold(uow: UnitOfWork, hold_id: str, actor: str) -> Hold:
     """Turn an active hold into a REDEMPTION debit of its points and a redemption on its
     order, paying the money fixed when the hold was made. A hold that has expired, or was
-    captured or released, cannot be captured (HOLD_NOT_ACTIVE)."""
-    hid = _hold_id(hold_id)
-    async with uow:
-        row = await _lock(uow, hid)
+    captured or released, cannot be captured (HOLD_NOT_ACTIVE); one found past its time
+    but not yet swept is expired by the refused capture."""
+    hold = await run(uow, CaptureHold(_hold_id(hold_id), actor))
+    if hold.status != "CAPTURED":
+        raise _not_active(hold.status)
+    return hold
+
+
+@dataclass(frozen=True)
+class CaptureHold(Command[Hold]):
+    """The hold's row lock, then the debit and the redemption with the hold's status.
+
+    A hold found active but past its time is expired instead (its points freed, committed)
+    and returned as EXPIRED: the caller refuses the capture. A hold no longer active is
+    refused here. The hold's row lock serialises captures of one hold, so there is no key
+    to replay: a second capture finds it CAPTURED."""
+
+    hold_id: int
+    actor: str
+
+    async def handle(self, uow: UnitOfWork) -> Hold:
+        row = await _lock(uow, self.hold_id)
         if row.status == "ACTIVE" and row.expires_at <= datetime.now(UTC):
-            await _end(uow, row, "EXPIRED")
-            await uow.commit()
-            raise _not_active("EXPIRED")
+            return _model(*await _end(uow, row, "EXPIRED"))
         if row.status != "ACTIVE":
             raise _not_active(row.status)
         posting = post.Posting.of(
             row.customer_id,
             -row.points,
             EntryKind.REDEMPTION,
-            actor,
+            self.actor,
             source_type="order",
             source_ref=f"{row.shop}/{row.order_id}",
             idempotency_key=f"hold:{row.id}",
@@ -176,46 +214,60 @@ async def capture_hold(uow: UnitOfWork, hold_id: str, actor: str) -> Hold:
         done = (
             await uow.execute(_CAPTURED, {"hold_id": row.id, "entry_id": posted.entry_id})
         ).one()
-        await uow.commit()
-    return _model(done, posted.account(row.customer_id))
+        return _model(done, posted.account(row.customer_id))
 
 
 async def release_hold(uow: UnitOfWork, hold_id: str) -> Hold:
     """Free an active hold's points. Releasing a hold that is no longer active is refused."""
-    hid = _hold_id(hold_id)
-    async with uow:
-        row = await _lock(uow, hid)
+    return await run(uow, ReleaseHold(_hold_id(hold_id)))
+
+
+@dataclass(frozen=True)
+class ReleaseHold(Command[Hold]):
+    """The hold's row lock, then its points freed and its status set."""
+
+    hold_id: int
+
+    async def handle(self, uow: UnitOfWork) -> Hold:
+        row = await _lock(uow, self.hold_id)
         if row.status != "ACTIVE":
             raise _not_active(row.status)
-        done, account = await _end(uow, row, "RELEASED")
-        await uow.commit()
-    return _model(done, account)
+        return _model(*await _end(uow, row, "RELEASED"))
 
 
 async def expire_holds(uow: UnitOfWork, now: datetime | None = None, limit: int = 1000) -> int:
     """Release every active hold past its time (oldest first, `limit` at a time); returns how
     many expired. Safe to run concurrently and repeatedly: each hold expires once."""
-    async with uow:
-        expired = (
-            await uow.execute(
-                text(f"""
-            WITH due AS (
-                SELECT id FROM holds WHERE status = 'ACTIVE' AND expires_at <= :now
-                 ORDER BY expires_at LIMIT :limit FOR UPDATE SKIP LOCKED),
-            ended AS (
-                UPDATE holds h SET status = 'EXPIRED', resolved_at = now()
-                  FROM due WHERE h.id = due.id
-                RETURNING h.customer_id, h.points),
-            per_customer AS (
-                SELECT customer_id, sum(points) AS points FROM ended GROUP BY customer_id),
-            {release_held_ctes("per_customer")}
-            SELECT count(*) FROM ended
-        """),
-                {"now": now or datetime.now(UTC), "limit": limit},
-            )
-        ).scalar_one()
-        await uow.commit()
-    return int(expired)
+    return await run(uow, ExpireHolds(now or datetime.now(UTC), limit))
+
+
+# Up to :limit holds due at :now, expired and their points freed, set-based: holds another
+# sweep (or a capture) has locked are skipped, accounts are locked in customer order.
+_EXPIRE_DUE = text(f"""
+    WITH due AS (
+        SELECT id FROM holds WHERE status = 'ACTIVE' AND expires_at <= :now
+         ORDER BY expires_at LIMIT :limit FOR UPDATE SKIP LOCKED),
+    ended AS (
+        UPDATE holds h SET status = 'EXPIRED', resolved_at = now()
+          FROM due WHERE h.id = due.id
+        RETURNING h.customer_id, h.points),
+    per_customer AS (
+        SELECT customer_id, sum(points) AS points FROM ended GROUP BY customer_id),
+    {release_held_ctes("per_customer")}
+    SELECT count(*) FROM ended
+""")
+
+
+@dataclass(frozen=True)
+class ExpireHolds(Command[int]):
+    """One batch of the sweep: one statement in one transaction."""
+
+    now: datetime
+    limit: int
+
+    async def handle(self, uow: UnitOfWork) -> int:
+        params = {"now": self.now, "limit": self.limit}
+        return int((await uow.execute(_EXPIRE_DUE, params)).scalar_one())
 
 
 def _hold_id(raw: str) -> int:
@@ -250,22 +302,6 @@ async def _end(uow: UnitOfWork, row: Any, status: str) -> tuple[Any, Account]:
         )
     ).one()
     return done, account
-
-
-async def _by_key(uow: UnitOfWork, key: str) -> Any:
-    return (await uow.execute(select(holds).where(holds.c.idempotency_key == key))).one_or_none()
-
-
-async def _replayed(uow: UnitOfWork, row: Any, cid: int, points: int, order_id: str) -> Hold:
-    if (row.customer_id, row.points, row.order_id) != (cid, points, order_id):
-        raise DomainError.one(
-            "idempotencyKey",
-            ErrorCode.IDEMPOTENCY_CONFLICT,
-            "This key was already used for a different hold.",
-        )
-    account = await get_account(uow, cid)
-    assert account is not None
-    return _model(row, account, replayed=True)
 
 
 def _model(row: Any, account: Account, replayed: bool = False) -> Hold:

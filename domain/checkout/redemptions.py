@@ -7,19 +7,20 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, insert, select
-from sqlalchemy.exc import IntegrityError
 
 from domain.checkout.orders import allowance, lock_order
 from domain.checkout.quote import CartLine
 from domain.checkout.services import check_cart
 from domain.checkout.tables import redemptions
-from domain.errors import DomainError, ErrorCode, IdempotencyKeyTaken, Problems
+from domain.commands import Command, run
+from domain.errors import DomainError, ErrorCode, Problems
+from domain.idempotency import require_same
 from domain.ledger import posting as post
 from domain.ledger.kinds import EntryKind
 from domain.ledger.models import Account
 from domain.ledger.queries import get_account
 from domain.purchases.repository import order_earnings
-from domain.uow import UnitOfWork, violated_constraint
+from domain.uow import UnitOfWork
 from domain.validation import check_points, parse_id, required_text
 
 
@@ -72,89 +73,77 @@ async def redeem_points(
     cart = check_cart(problems, lines)
     key = required_text(problems, "idempotencyKey", idempotency_key)
     problems.raise_if_any()
-    try:
-        async with uow:
-            redemption = await _redeem(uow, cid, clean_shop, clean_order, points, cart, key, actor)
-            await uow.commit()
-            return redemption
-    except IdempotencyKeyTaken:
-        pass
-    except IntegrityError as error:
-        if violated_constraint(error) != "uq_redemptions_idempotency_key":
-            raise
-    async with uow:
-        replayed = await _replay(uow, key, cid, clean_shop, clean_order, points)
-    assert replayed is not None
-    return replayed
+    return await run(uow, RedeemPoints(cid, clean_shop, clean_order, points, cart, key, actor))
 
 
-async def _redeem(
-    uow: UnitOfWork,
-    cid: int,
-    shop: str,
-    order_id: str,
-    points: int,
-    cart: list[CartLine],
-    key: str,
-    actor: str,
-) -> Redemption:
-    # Redemptions of one order wait for each other, so two tills cannot both use the cap.
-    await lock_order(uow, shop, order_id)
-    replayed = await _replay(uow, key, cid, shop, order_id, points)
-    if replayed is not None:
-        return replayed
-    allowed = await allowance(uow, cid, shop, order_id, cart)
-    value = allowed.value_of(points)
-    # The account was read unlocked: the debit's guard applies the policy again to the
-    # account as locked, so concurrent payments cannot all pass on the same stale balance.
-    posting = post.Posting.of(
-        cid,
-        -points,
-        EntryKind.REDEMPTION,
-        actor,
-        source_type="order",
-        source_ref=f"{shop}/{order_id}",
-        idempotency_key=f"redeem:{key}",
-        min_spendable=allowed.min_spendable,
-    )
-    posted = await post.debit(uow, posting)
-    new_id = (
-        await uow.execute(
-            insert(redemptions)
-            .values(
-                customer_id=cid,
-                shop=shop,
-                order_id=order_id,
-                points=points,
-                value_minor=value,
-                idempotency_key=key,
-                entry_id=posted.entry_id,
+@dataclass(frozen=True)
+class RedeemPoints(Command[Redemption]):
+    """The order's lock, the key's check, the order's allowance, then the guarded debit and
+    the redemption row."""
+
+    customer_id: int
+    shop: str
+    order_id: str
+    points: int
+    cart: list[CartLine]
+    key: str
+    actor: str
+
+    key_constraints = ("uq_redemptions_idempotency_key",)
+    replay_on_refusal = False  # the key is checked first, under the order's lock
+
+    async def handle(self, uow: UnitOfWork) -> Redemption:
+        # Redemptions of one order wait for each other, so two tills cannot both use the cap.
+        await lock_order(uow, self.shop, self.order_id)
+        replayed = await self.replay(uow)
+        if replayed is not None:
+            return replayed
+        cid, shop, order_id = self.customer_id, self.shop, self.order_id
+        allowed = await allowance(uow, cid, shop, order_id, self.cart)
+        value = allowed.value_of(self.points)
+        # The account was read unlocked: the debit's guard applies the policy again to the
+        # account as locked, so concurrent payments cannot all pass on the same stale balance.
+        posting = post.Posting.of(
+            cid,
+            -self.points,
+            EntryKind.REDEMPTION,
+            self.actor,
+            source_type="order",
+            source_ref=f"{shop}/{order_id}",
+            idempotency_key=f"redeem:{self.key}",
+            min_spendable=allowed.min_spendable,
+        )
+        posted = await post.debit(uow, posting)
+        new_id = (
+            await uow.execute(
+                insert(redemptions)
+                .values(
+                    customer_id=cid,
+                    shop=shop,
+                    order_id=order_id,
+                    points=self.points,
+                    value_minor=value,
+                    idempotency_key=self.key,
+                    entry_id=posted.entry_id,
+                )
+                .returning(redemptions.c.id)
             )
-            .returning(redemptions.c.id)
+        ).scalar_one()
+        return Redemption(
+            new_id, cid, shop, order_id, self.points, value, posted.entry_id, posted.account(cid)
         )
-    ).scalar_one()
-    return Redemption(
-        new_id, cid, shop, order_id, points, value, posted.entry_id, posted.account(cid)
-    )
 
-
-async def _replay(
-    uow: UnitOfWork, key: str, cid: int, shop: str, order_id: str, points: int
-) -> Redemption | None:
-    row = (
-        await uow.execute(select(redemptions).where(redemptions.c.idempotency_key == key))
-    ).one_or_none()
-    if row is None:
-        return None
-    if (row.customer_id, row.shop, row.order_id, row.points) != (cid, shop, order_id, points):
-        raise DomainError.one(
-            "idempotencyKey",
-            ErrorCode.IDEMPOTENCY_CONFLICT,
-            "This key was already used for a different redemption.",
-        )
-    account = await get_account(uow, cid)
-    assert account is not None
-    return redemption_of(row, account, replayed=True)
+    async def replay(self, uow: UnitOfWork) -> Redemption | None:
+        row = (
+            await uow.execute(select(redemptions).where(redemptions.c.idempotency_key == self.key))
+        ).one_or_none()
+        if row is None:
+            return None
+        asked = (self.customer_id, self.shop, self.order_id, self.points)
+        require_same((row.customer_id, row.shop, row.order_id, row.points), asked, "redemption")
+        account = await get_account(uow, self.customer_id)
+        assert account is not None
+        return redemption_of(row, account, replayed=True)
 
 
 def redemption_of(row: Any, account: Account, replayed: bool) -> Redemption:

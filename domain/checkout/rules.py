@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 from sqlalchemy import delete, text, update
@@ -11,6 +11,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from domain.checkout.quote import RedemptionRules
 from domain.checkout.tables import redemption_product_rules, redemption_rules
+from domain.commands import Command, run
 from domain.errors import ErrorCode, Problems
 from domain.limits import MAX_MONEY_MINOR, MAX_POINTS_PER_OPERATION
 from domain.program import PROGRAM_ID
@@ -51,28 +52,42 @@ def rules_from(row: Mapping[Any, Any]) -> RedemptionRules:
     )
 
 
-def _check(problems: Problems, rules: RedemptionRules) -> None:
-    if not 0 < rules.points_per_unit <= MAX_POINTS_PER_OPERATION:
+async def current_rules(uow: UnitOfWork) -> RedemptionRules:
+    """The redemption rules now (a read of its own)."""
+    async with uow:
+        return await get_rules(uow)
+
+
+def _check(problems: Problems, changes: Mapping[str, Any]) -> None:
+    """The changed settings' ranges (each setting is checked alone, so the ones left as
+    they are, checked when they were set, need no check)."""
+
+    def outside(name: str, low: int, high: int, nullable: bool = False) -> bool:
+        if name not in changes or (nullable and changes[name] is None):
+            return False
+        return not low <= changes[name] <= high
+
+    if outside("points_per_unit", 1, MAX_POINTS_PER_OPERATION):
         problems.add(
             "pointsPerUnit", ErrorCode.OUT_OF_RANGE, f"Between 1 and {MAX_POINTS_PER_OPERATION}."
         )
-    if not 0 < rules.value_per_unit_minor <= MAX_MONEY_MINOR:
+    if outside("value_per_unit_minor", 1, MAX_MONEY_MINOR):
         problems.add(
             "valuePerUnitMinor", ErrorCode.OUT_OF_RANGE, "A positive amount in minor units."
         )
-    if not 0 <= rules.min_balance_points <= MAX_POINTS_PER_OPERATION:
+    if outside("min_balance_points", 0, MAX_POINTS_PER_OPERATION):
         problems.add(
             "minBalancePoints", ErrorCode.OUT_OF_RANGE, f"Between 0 and {MAX_POINTS_PER_OPERATION}."
         )
-    if not 0 <= rules.min_cart_minor <= MAX_MONEY_MINOR:
+    if outside("min_cart_minor", 0, MAX_MONEY_MINOR):
         problems.add("minCartMinor", ErrorCode.OUT_OF_RANGE, "Zero or more minor units.")
-    if rules.max_discount_minor is not None and not 0 < rules.max_discount_minor <= MAX_MONEY_MINOR:
+    if outside("max_discount_minor", 1, MAX_MONEY_MINOR, nullable=True):
         problems.add(
             "maxDiscountMinor",
             ErrorCode.OUT_OF_RANGE,
             "A positive amount in minor units, or null for no cap.",
         )
-    if rules.max_discount_bp is not None and not 0 < rules.max_discount_bp <= 10_000:
+    if outside("max_discount_bp", 1, 10_000, nullable=True):
         problems.add(
             "maxDiscountBp",
             ErrorCode.OUT_OF_RANGE,
@@ -86,17 +101,29 @@ async def update_rules(
     product_rules: list[tuple[str, str, bool]],
     removed: list[tuple[str, str]],
 ) -> RedemptionRules:
-    """Change the redemption rules and set or remove product rules, all or nothing."""
+    """Change the redemption rules and set or remove product rules, all or nothing; every
+    problem of the changes is reported at once."""
     problems = Problems()
     products: dict[tuple[str, str], bool] = {}
     for i, (kind, key, payable) in enumerate(product_rules):
         if kind not in PRODUCT_KINDS:
             problems.add(f"productRules.{i}.kind", ErrorCode.INVALID, "SKU or LINE.")
         products[(kind, required_text(problems, f"productRules.{i}.key", key, 100))] = payable
-    async with uow:
-        rules = replace(await get_rules(uow), **changes)
-        _check(problems, rules)
-        problems.raise_if_any()
+    _check(problems, changes)
+    problems.raise_if_any()
+    return await run(uow, UpdateRules(changes, products, removed))
+
+
+@dataclass(frozen=True)
+class UpdateRules(Command[RedemptionRules]):
+    """The rules' row changed, product rules removed and set; the rules as they are then."""
+
+    changes: dict[str, Any]
+    products: dict[tuple[str, str], bool]
+    removed: list[tuple[str, str]]
+
+    async def handle(self, uow: UnitOfWork) -> RedemptionRules:
+        rules = replace(await get_rules(uow), **self.changes)
         await uow.execute(
             update(redemption_rules)
             .where(redemption_rules.c.id == PROGRAM_ID)
@@ -111,21 +138,19 @@ async def update_rules(
                 earn_on_points_paid=rules.earn_on_points_paid,
             )
         )
-        for kind, key in removed:
+        for kind, key in self.removed:
             await uow.execute(
                 delete(redemption_product_rules).where(
                     redemption_product_rules.c.kind == kind, redemption_product_rules.c.key == key
                 )
             )
-        if products:
+        if self.products:
             statement = pg_insert(redemption_product_rules).values(
-                [{"kind": k, "key": key, "payable": v} for (k, key), v in products.items()]
+                [{"kind": k, "key": key, "payable": v} for (k, key), v in self.products.items()]
             )
             await uow.execute(
                 statement.on_conflict_do_update(
                     index_elements=["kind", "key"], set_={"payable": statement.excluded.payable}
                 )
             )
-        result = await get_rules(uow)
-        await uow.commit()
-    return result
+        return await get_rules(uow)

@@ -69,6 +69,7 @@ class RefundPurchase(Command[Refund]):
     actor: str
 
     key_constraints = frozenset({"uq_refunds_idempotency_key"})
+    replay_on_refusal = False  # the key is checked first, under the purchase's lock
 
     async def handle(self, uow: UnitOfWork) -> Refund:
         # Refunds of one order are serialised by the purchase's row lock, so the replay

@@ -15,9 +15,10 @@ from sqlalchemy import func, insert, select, update
 
 from domain.access.acting import customer_acted_for
 from domain.access.principals import Principal
+from domain.commands import Command, run
 from domain.errors import DomainError, ErrorCode, Problems
 from domain.events.types import RewardClaimed
-from domain.idempotency import require_same, run_once
+from domain.idempotency import require_same
 from domain.ledger import policy
 from domain.ledger.models import Account
 from domain.ledger.queries import get_account, lock_account
@@ -61,29 +62,58 @@ async def claim_reward(
     once; the same key replayed returns the first claim and writes nothing. Staff name the
     customer; a customer caller claims for itself (naming another is NotAllowedError)."""
     customer_id = await customer_acted_for(uow, caller, customer_id)
-    actor = caller.actor
     problems = Problems()
     rid = parse_id(problems, "rewardId", reward_id)
     cid = parse_id(problems, "customerId", customer_id)
     key = required_text(problems, "idempotencyKey", idempotency_key)
     problems.raise_if_any()
+    return await run(uow, ClaimReward(rid, cid, key, caller.actor))
 
-    async def attempt() -> Claim:
-        account = await lock_account(uow, cid)
+
+@dataclass(frozen=True)
+class ClaimReward(Command[Claim]):
+    """The customer's balance row locked, the key's check, the reward's standing, then the
+    stock taken, the voucher issued, its cost debited and the claim recorded."""
+
+    reward_id: int
+    customer_id: int
+    key: str
+    actor: str
+
+    key_constraints = (CLAIM_KEY_CONSTRAINT, ISSUE_KEY_CONSTRAINT)
+
+    async def handle(self, uow: UnitOfWork) -> Claim:
+        account = await lock_account(uow, self.customer_id)
         if account is None:
             raise DomainError.one("customerId", ErrorCode.NOT_FOUND, "No such customer.")
-        replayed = await _replay(uow, key, rid, cid)
+        replayed = await self.replay(uow)
         if replayed is not None:
             return replayed
-        reward = await _claimable(uow, rid, account)
-        return await _claim(uow, reward, account, key, actor)
+        reward = await _claimable(uow, self.reward_id, account)
+        return await _claim(uow, reward, account, self.key, self.actor)
 
-    return await run_once(
-        uow,
-        attempt,
-        lambda: _replay(uow, key, rid, cid),
-        {CLAIM_KEY_CONSTRAINT, ISSUE_KEY_CONSTRAINT},
-    )
+    async def replay(self, uow: UnitOfWork) -> Claim | None:
+        query = select(reward_claims).where(reward_claims.c.idempotency_key == self.key)
+        claim = (await uow.execute(query)).one_or_none()
+        if claim is None:
+            return None
+        asked = (self.reward_id, self.customer_id)
+        require_same((claim.reward_id, claim.customer_id), asked, "claim")
+        reward = (await uow.execute(select(rewards).where(rewards.c.id == self.reward_id))).one()
+        voucher = await voucher_by_id(uow, claim.voucher_id)
+        account = await get_account(uow, self.customer_id)
+        assert voucher is not None and account is not None
+        return Claim(
+            claim.id,
+            reward_of(reward),
+            self.customer_id,
+            claim.points,
+            claim.entry_id,
+            voucher,
+            account,
+            claim.created_at,
+            replayed=True,
+        )
 
 
 async def _claimable(uow: UnitOfWork, reward_id: int, account: Account) -> Reward:
@@ -200,27 +230,3 @@ async def _record(
         )
     )
     return row
-
-
-async def _replay(uow: UnitOfWork, key: str, reward_id: int, customer_id: int) -> Claim | None:
-    claim = (
-        await uow.execute(select(reward_claims).where(reward_claims.c.idempotency_key == key))
-    ).one_or_none()
-    if claim is None:
-        return None
-    require_same((claim.reward_id, claim.customer_id), (reward_id, customer_id), "claim")
-    reward = (await uow.execute(select(rewards).where(rewards.c.id == reward_id))).one()
-    voucher = await voucher_by_id(uow, claim.voucher_id)
-    account = await get_account(uow, customer_id)
-    assert voucher is not None and account is not None
-    return Claim(
-        claim.id,
-        reward_of(reward),
-        customer_id,
-        claim.points,
-        claim.entry_id,
-        voucher,
-        account,
-        claim.created_at,
-        replayed=True,
-    )

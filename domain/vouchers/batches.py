@@ -7,10 +7,11 @@ from typing import Any
 
 from sqlalchemy import func, insert, select, update
 
+from domain.commands import Command, run
 from domain.customers.repository import customer_exists
 from domain.errors import DomainError, ErrorCode, Problems
 from domain.events.types import VoucherAssigned, VoucherBatchCreated
-from domain.idempotency import require_same, run_once
+from domain.idempotency import require_same
 from domain.uow import UnitOfWork
 from domain.validation import parse_id, required_text
 from domain.vouchers.codes import check_code, check_length, check_prefix
@@ -55,50 +56,74 @@ async def create_voucher_batch(
     terms = check_terms(problems, request.terms)
     key = required_text(problems, "idempotencyKey", idempotency_key)
     problems.raise_if_any()
-    wanted = {
-        "name": name,
-        "prefix": prefix,
-        "count": request.count,
-        "code_length": length,
-        **terms.columns(),
-    }
+    batch = CreateVoucherBatch(name, request.count, prefix, length, terms, key, actor)
+    return await run(uow, batch)
 
-    async def attempt() -> VoucherBatch:
-        replayed = await _replay(uow, key, wanted)
+
+@dataclass(frozen=True)
+class CreateVoucherBatch(Command[VoucherBatch]):
+    """The batch's row and its codes (set-based), with its VoucherBatchCreated event."""
+
+    name: str
+    count: int
+    prefix: str
+    code_length: int
+    terms: VoucherTerms
+    key: str
+    actor: str
+
+    key_constraints = (KEY_CONSTRAINT,)
+
+    @property
+    def settings(self) -> dict[str, Any]:
+        """The batch's columns, which a replay of its key must ask the same."""
+        return {
+            "name": self.name,
+            "prefix": self.prefix,
+            "count": self.count,
+            "code_length": self.code_length,
+            **self.terms.columns(),
+        }
+
+    async def handle(self, uow: UnitOfWork) -> VoucherBatch:
+        replayed = await self.replay(uow)
         if replayed is not None:
             return replayed
         row = (
             await uow.execute(
                 insert(voucher_batches)
-                .values(**wanted, idempotency_key=key, actor=actor)
+                .values(**self.settings, idempotency_key=self.key, actor=self.actor)
                 .returning(voucher_batches)
             )
         ).one()
-        columns = {**terms.columns(), "batch_id": row.id, "source": VoucherSource.BATCH.value}
-        columns.update(customer_id=None, assigned_at=None, issue_key=None)
-        await insert_codes(uow, request.count, length, prefix, columns)
+        columns = {
+            **self.terms.columns(),
+            "batch_id": row.id,
+            "source": VoucherSource.BATCH.value,
+            "customer_id": None,
+            "assigned_at": None,
+            "issue_key": None,
+        }
+        await insert_codes(uow, self.count, self.code_length, self.prefix, columns)
         uow.record(
             VoucherBatchCreated(
                 customer_id=None,
                 batch_id=row.id,
-                name=name,
-                count=request.count,
-                kind=terms.kind.value,
+                name=self.name,
+                count=self.count,
+                kind=self.terms.kind.value,
             )
         )
         return batch_of(row)
 
-    return await run_once(uow, attempt, lambda: _replay(uow, key, wanted), {KEY_CONSTRAINT})
-
-
-async def _replay(uow: UnitOfWork, key: str, wanted: dict[str, Any]) -> VoucherBatch | None:
-    row = (
-        await uow.execute(select(voucher_batches).where(voucher_batches.c.idempotency_key == key))
-    ).one_or_none()
-    if row is None:
-        return None
-    require_same({name: getattr(row, name) for name in wanted}, wanted, "batch")
-    return batch_of(row, replayed=True)
+    async def replay(self, uow: UnitOfWork) -> VoucherBatch | None:
+        query = select(voucher_batches).where(voucher_batches.c.idempotency_key == self.key)
+        row = (await uow.execute(query)).one_or_none()
+        if row is None:
+            return None
+        wanted = self.settings
+        require_same({name: getattr(row, name) for name in wanted}, wanted, "batch")
+        return batch_of(row, replayed=True)
 
 
 async def assign_voucher(uow: UnitOfWork, code: str, customer_id: str) -> Voucher:
@@ -110,22 +135,33 @@ async def assign_voucher(uow: UnitOfWork, code: str, customer_id: str) -> Vouche
     clean = check_code(problems, "code", code)
     cid = parse_id(problems, "customerId", customer_id)
     problems.raise_if_any()
-    async with uow:
+    return await run(uow, AssignVoucher(clean, cid))
+
+
+@dataclass(frozen=True)
+class AssignVoucher(Command[Voucher]):
+    """The code assigned only while it is no one's (a conditional UPDATE), with its
+    VoucherAssigned event; a code already assigned is read to say to whom."""
+
+    code: str
+    customer_id: int
+
+    async def handle(self, uow: UnitOfWork) -> Voucher:
+        cid = self.customer_id
         if not await customer_exists(uow, cid):
             raise DomainError.one("customerId", ErrorCode.NOT_FOUND, "No such customer.")
         row = (
             await uow.execute(
                 update(vouchers)
-                .where(vouchers.c.code == clean, vouchers.c.customer_id.is_(None))
+                .where(vouchers.c.code == self.code, vouchers.c.customer_id.is_(None))
                 .values(customer_id=cid, assigned_at=func.now())
                 .returning(*voucher_columns())
             )
         ).one_or_none()
         if row is None:
-            return _already_assigned(await voucher_by_code(uow, clean), cid)
+            return _already_assigned(await voucher_by_code(uow, self.code), cid)
         uow.record(VoucherAssigned(customer_id=cid, voucher_id=row.id, batch_id=row.batch_id))
-        await uow.commit()
-    return voucher_of(row)
+        return voucher_of(row)
 
 
 def _already_assigned(voucher: Voucher | None, customer_id: int) -> Voucher:
@@ -149,8 +185,23 @@ async def disable_vouchers(uow: UnitOfWork, code: str | None, batch_id: str | No
     clean = check_code(problems, "code", code) if code is not None else None
     bid = parse_id(problems, "batchId", batch_id) if batch_id is not None else None
     problems.raise_if_any()
-    target = vouchers.c.code == clean if clean is not None else vouchers.c.batch_id == bid
-    async with uow:
+    return await run(uow, DisableVouchers(clean, bid))
+
+
+@dataclass(frozen=True)
+class DisableVouchers(Command[int]):
+    """The enabled codes of the code or batch disabled in one statement; when none were,
+    whether the code or batch exists at all."""
+
+    code: str | None
+    batch_id: int | None
+
+    async def handle(self, uow: UnitOfWork) -> int:
+        target = (
+            vouchers.c.code == self.code
+            if self.code is not None
+            else vouchers.c.batch_id == self.batch_id
+        )
         disabled = (
             await uow.execute(
                 select(func.count()).select_from(
@@ -162,12 +213,11 @@ async def disable_vouchers(uow: UnitOfWork, code: str | None, batch_id: str | No
                 )
             )
         ).scalar_one()
-        if disabled == 0 and not await _exists(uow, clean, bid):
-            if clean is not None:
+        if disabled == 0 and not await _exists(uow, self.code, self.batch_id):
+            if self.code is not None:
                 raise DomainError.one("code", ErrorCode.NOT_FOUND, "No voucher has this code.")
             raise DomainError.one("batchId", ErrorCode.NOT_FOUND, "No such voucher batch.")
-        await uow.commit()
-    return int(disabled)
+        return int(disabled)
 
 
 async def _exists(uow: UnitOfWork, code: str | None, batch_id: int | None) -> bool:

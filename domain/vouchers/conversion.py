@@ -13,9 +13,10 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 
+from domain.commands import Command, run
 from domain.errors import DomainError, ErrorCode, Problems
 from domain.events.types import PointsConvertedToVoucher
-from domain.idempotency import require_same, run_once
+from domain.idempotency import require_same
 from domain.ledger.models import Account
 from domain.ledger.queries import entry_by_idempotency_key, get_account
 from domain.limits import MAX_MONEY_MINOR, MAX_POINTS_PER_OPERATION
@@ -92,17 +93,26 @@ def _check(problems: Problems, r: ConversionRate) -> None:
 
 
 async def update_conversion(uow: UnitOfWork, changes: dict[str, Any]) -> ConversionRate:
-    """Change the conversion settings (fields not given stay as they are), all or nothing."""
-    problems = Problems()
-    async with uow:
-        updated = replace(await rate(uow), **changes)
+    """Change the conversion settings (fields not given stay as they are), all or nothing;
+    the settings as they are then must hold together (every problem reported at once)."""
+    return await run(uow, UpdateConversion(changes))
+
+
+@dataclass(frozen=True)
+class UpdateConversion(Command[ConversionRate]):
+    """The settings merged with the stored ones, checked together, then written."""
+
+    changes: dict[str, Any]
+
+    async def handle(self, uow: UnitOfWork) -> ConversionRate:
+        problems = Problems()
+        updated = replace(await rate(uow), **self.changes)
         _check(problems, updated)
         problems.raise_if_any()
         values = {k: getattr(updated, k) for k in ConversionRate.__dataclass_fields__}
         statement = pg_insert(voucher_conversion).values(id=PROGRAM_ID, **values)
         await uow.execute(statement.on_conflict_do_update(index_elements=["id"], set_=values))
-        await uow.commit()
-    return updated
+        return updated
 
 
 async def convert_points_to_voucher(
@@ -121,12 +131,26 @@ async def convert_points_to_voucher(
         problems.add("valueMinor", ErrorCode.OUT_OF_RANGE, "A positive amount in minor units.")
     key = required_text(problems, "idempotencyKey", idempotency_key)
     problems.raise_if_any()
-    issue_key = f"convert:{key}"
+    return await run(uow, ConvertPointsToVoucher(cid, value_minor, f"convert:{key}", actor))
 
-    async def attempt() -> Conversion:
-        replayed = await _replay(uow, issue_key, cid, value_minor)
+
+@dataclass(frozen=True)
+class ConvertPointsToVoucher(Command[Conversion]):
+    """The key's check, the rate and the account read, then the voucher issued and its
+    price debited under the same key, with the PointsConvertedToVoucher event."""
+
+    customer_id: int
+    value_minor: int
+    issue_key: str  # the voucher's and the debit's key
+    actor: str
+
+    key_constraints = (ISSUE_KEY_CONSTRAINT,)
+
+    async def handle(self, uow: UnitOfWork) -> Conversion:
+        replayed = await self.replay(uow)
         if replayed is not None:
             return replayed
+        cid, value_minor = self.customer_id, self.value_minor
         current = await rate(uow)
         points = _price(current, value_minor)
         require_spendable(await get_account(uow, cid), points, "valueMinor")
@@ -135,16 +159,16 @@ async def convert_points_to_voucher(
             VoucherTerms(VoucherKind.FIXED_AMOUNT, value_minor=value_minor),
             cid,
             VoucherSource.CONVERSION,
-            issue_key,
+            self.issue_key,
             current.validity_days,
         )
         posted = await pay_with_points(
             uow,
             cid,
             points,
-            actor=actor,
+            actor=self.actor,
             source=("voucher", str(voucher.id)),
-            key=issue_key,
+            key=self.issue_key,
             field="valueMinor",
         )
         uow.record(
@@ -158,12 +182,16 @@ async def convert_points_to_voucher(
         )
         return Conversion(voucher, points, posted.entry_id, posted.account(cid))
 
-    return await run_once(
-        uow,
-        attempt,
-        lambda: _replay(uow, issue_key, cid, value_minor),
-        {ISSUE_KEY_CONSTRAINT},
-    )
+    async def replay(self, uow: UnitOfWork) -> Conversion | None:
+        voucher = await issued_under(uow, self.issue_key)
+        if voucher is None:
+            return None
+        asked = (self.customer_id, self.value_minor)
+        require_same((voucher.customer_id, voucher.terms.value_minor), asked, "conversion")
+        entry = await entry_by_idempotency_key(uow, self.issue_key)
+        account = await get_account(uow, self.customer_id)
+        assert entry is not None and account is not None
+        return Conversion(voucher, -entry.points, entry.id, account, replayed=True)
 
 
 def _price(r: ConversionRate, value_minor: int) -> int:
@@ -186,17 +214,3 @@ def _price(r: ConversionRate, value_minor: int) -> int:
     if points > MAX_POINTS_PER_OPERATION:
         raise DomainError.one("valueMinor", ErrorCode.OUT_OF_RANGE, "This voucher is too large.")
     return points
-
-
-async def _replay(
-    uow: UnitOfWork, issue_key: str, customer_id: int, value_minor: int
-) -> Conversion | None:
-    voucher = await issued_under(uow, issue_key)
-    if voucher is None:
-        return None
-    asked = (customer_id, value_minor)
-    require_same((voucher.customer_id, voucher.terms.value_minor), asked, "conversion")
-    entry = await entry_by_idempotency_key(uow, issue_key)
-    account = await get_account(uow, customer_id)
-    assert entry is not None and account is not None
-    return Conversion(voucher, -entry.points, entry.id, account, replayed=True)

@@ -12,10 +12,11 @@ from sqlalchemy import insert, or_, select, update
 from domain.checkout.orders import lock_order, order_payments
 from domain.checkout.quote import CartLine
 from domain.checkout.services import check_cart
+from domain.commands import Command, run
 from domain.customers.repository import customer_exists
 from domain.errors import DomainError, ErrorCode, Problem, Problems
 from domain.events.types import VoucherRedeemed
-from domain.idempotency import require_same, run_once
+from domain.idempotency import require_same
 from domain.uow import UnitOfWork
 from domain.validation import parse_id, required_text
 from domain.vouchers.codes import check_code
@@ -160,93 +161,103 @@ async def redeem_voucher(
     clean = _clean(problems, request, order_required=True)
     key = required_text(problems, "idempotencyKey", idempotency_key)
     problems.raise_if_any()
-    return await run_once(
-        uow,
-        lambda: _redeem(uow, clean, key, actor),
-        lambda: _replay(uow, clean, key),
-        {KEY_CONSTRAINT},
-    )
+    return await run(uow, RedeemVoucher(clean, key, actor))
 
 
-async def _redeem(uow: UnitOfWork, clean: _Request, key: str, actor: str) -> RedeemedVoucher:
-    # Vouchers and points on one order wait for each other, so together they never take
-    # off more than the cart.
-    assert clean.order_id is not None
-    await lock_order(uow, clean.shop, clean.order_id)
-    replayed = await _replay(uow, clean, key)
-    if replayed is not None:
-        return replayed
-    voucher, order = await _context(uow, clean)
-    verdict = evaluate(voucher, clean.cart, clean.customer_id, order)
-    if not verdict.applies:
-        raise refusal(verdict.reasons)
-    assert voucher is not None
-    # The use counts only while the code is still ACTIVE (not used up since it was read):
-    # the UPDATE locks the row, and a till that waited for it re-checks the condition.
-    used = (
-        await uow.execute(
-            update(vouchers)
-            .where(
-                vouchers.c.id == voucher.id,
-                status_expression() == VoucherStatus.ACTIVE.value,
-                or_(vouchers.c.customer_id.is_(None), vouchers.c.customer_id == clean.customer_id),
+@dataclass(frozen=True)
+class RedeemVoucher(Command[RedeemedVoucher]):
+    """The order's lock, the key's check, the code and the order read and evaluated, then
+    the use counted by a conditional UPDATE of the code and the redemption row written."""
+
+    request: _Request
+    key: str
+    actor: str
+
+    key_constraints = (KEY_CONSTRAINT,)
+
+    async def handle(self, uow: UnitOfWork) -> RedeemedVoucher:
+        clean = self.request
+        # Vouchers and points on one order wait for each other, so together they never take
+        # off more than the cart.
+        assert clean.order_id is not None
+        await lock_order(uow, clean.shop, clean.order_id)
+        replayed = await self.replay(uow)
+        if replayed is not None:
+            return replayed
+        voucher, order = await _context(uow, clean)
+        verdict = evaluate(voucher, clean.cart, clean.customer_id, order)
+        if not verdict.applies:
+            raise refusal(verdict.reasons)
+        assert voucher is not None
+        # The use counts only while the code is still ACTIVE (not used up since it was
+        # read): the UPDATE locks the row, and a till that waited for it re-checks the
+        # condition.
+        used = (
+            await uow.execute(
+                update(vouchers)
+                .where(
+                    vouchers.c.id == voucher.id,
+                    status_expression() == VoucherStatus.ACTIVE.value,
+                    or_(
+                        vouchers.c.customer_id.is_(None),
+                        vouchers.c.customer_id == clean.customer_id,
+                    ),
+                )
+                .values(uses=vouchers.c.uses + 1)
+                .returning(*voucher_columns())
             )
-            .values(uses=vouchers.c.uses + 1)
-            .returning(*voucher_columns())
-        )
-    ).one_or_none()
-    if used is None:  # another till used it up (or it was disabled) since it was read
-        again = await voucher_by_code(uow, clean.code)
-        raise refusal(evaluate(again, clean.cart, clean.customer_id, order).reasons or _USED_UP)
-    assert clean.order_id is not None
-    use = (
-        await uow.execute(
-            insert(voucher_redemptions)
-            .values(
-                voucher_id=voucher.id,
+        ).one_or_none()
+        if used is None:  # another till used it up (or it was disabled) since it was read
+            again = await voucher_by_code(uow, clean.code)
+            raise refusal(evaluate(again, clean.cart, clean.customer_id, order).reasons or _USED_UP)
+        use = (
+            await uow.execute(
+                insert(voucher_redemptions)
+                .values(
+                    voucher_id=voucher.id,
+                    customer_id=clean.customer_id,
+                    shop=clean.shop,
+                    order_id=clean.order_id,
+                    discount_minor=verdict.discount_minor,
+                    idempotency_key=self.key,
+                    actor=self.actor,
+                )
+                .returning(*_USE_COLUMNS)
+            )
+        ).one()
+        uow.record(
+            VoucherRedeemed(
                 customer_id=clean.customer_id,
+                voucher_id=voucher.id,
+                redemption_id=use.id,
                 shop=clean.shop,
                 order_id=clean.order_id,
                 discount_minor=verdict.discount_minor,
-                idempotency_key=key,
-                actor=actor,
             )
-            .returning(*_USE_COLUMNS)
         )
-    ).one()
-    uow.record(
-        VoucherRedeemed(
-            customer_id=clean.customer_id,
-            voucher_id=voucher.id,
-            redemption_id=use.id,
-            shop=clean.shop,
-            order_id=clean.order_id,
-            discount_minor=verdict.discount_minor,
-        )
-    )
-    return RedeemedVoucher(VoucherUse(**use._asdict()), voucher_of(used))
+        return RedeemedVoucher(VoucherUse(**use._asdict()), voucher_of(used))
+
+    async def replay(self, uow: UnitOfWork) -> RedeemedVoucher | None:
+        row = (
+            await uow.execute(
+                select(*_USE_COLUMNS, vouchers.c.code)
+                .join_from(voucher_redemptions, vouchers)
+                .where(voucher_redemptions.c.idempotency_key == self.key)
+            )
+        ).one_or_none()
+        if row is None:
+            return None
+        clean = self.request
+        asked = (clean.code, clean.customer_id, clean.shop, clean.order_id)
+        require_same((row.code, row.customer_id, row.shop, row.order_id), asked, "redemption")
+        voucher = await voucher_by_code(uow, row.code)
+        assert voucher is not None
+        use = VoucherUse(**{k: v for k, v in row._asdict().items() if k != "code"})
+        return RedeemedVoucher(use, voucher, replayed=True)
 
 
 _USE_COLUMNS = [c for c in voucher_redemptions.c if c.name != "idempotency_key"]
 _USED_UP = (VoucherReason.USED_UP,)
-
-
-async def _replay(uow: UnitOfWork, clean: _Request, key: str) -> RedeemedVoucher | None:
-    row = (
-        await uow.execute(
-            select(*_USE_COLUMNS, vouchers.c.code)
-            .join_from(voucher_redemptions, vouchers)
-            .where(voucher_redemptions.c.idempotency_key == key)
-        )
-    ).one_or_none()
-    if row is None:
-        return None
-    asked = (clean.code, clean.customer_id, clean.shop, clean.order_id)
-    require_same((row.code, row.customer_id, row.shop, row.order_id), asked, "redemption")
-    voucher = await voucher_by_code(uow, row.code)
-    assert voucher is not None
-    use = VoucherUse(**{k: v for k, v in row._asdict().items() if k != "code"})
-    return RedeemedVoucher(use, voucher, replayed=True)
 
 
 async def _context(uow: UnitOfWork, clean: _Request) -> tuple[Voucher | None, OrderUse]:

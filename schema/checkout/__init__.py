@@ -1,1 +1,1 @@
-"""GraphQL for checkout: redemption rules and quotes."""
+"""GraphQL for checkout: redemption rules, quotes, points as payment and holds."""

@@ -1,4 +1,4 @@
-"""Checkout GraphQL types."""
+"""Checkout GraphQL output types."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from enum import Enum
 import strawberry
 
 from domain.checkout.holds import Hold
-from domain.checkout.quote import CartLine, Quote, QuoteReason, RedemptionRules
+from domain.checkout.quote import Quote, QuoteReason, RedemptionRules
 from domain.checkout.redemptions import Redemption
 from schema.scalars import Money
 
@@ -19,20 +19,6 @@ QuoteReasonEnum = strawberry.enum(QuoteReason, name="QuoteReason")
 class ProductRuleKind(Enum):
     SKU = "SKU"
     LINE = "LINE"
-
-
-@strawberry.input(description="A line of the cart being paid for.")
-class CartLineInput:
-    sku: str
-    quantity: int
-    unit_price_minor: Money
-    discounted: bool = strawberry.field(default=False, description="Already discounted.")
-    product_line: str | None = None
-
-    def to_domain(self) -> CartLine:
-        return CartLine(
-            self.sku, self.quantity, self.unit_price_minor, self.discounted, self.product_line
-        )
 
 
 @strawberry.type

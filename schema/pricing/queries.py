@@ -7,7 +7,7 @@ import strawberry
 from domain.access.permissions import Permission
 from domain.errors import DomainError
 from domain.pricing import services
-from schema.checkout.types import CartLineInput
+from schema.checkout.inputs import CartLineInput
 from schema.context import Info
 from schema.errors import query_error
 from schema.pagination import Connection, connection, decode_cursor, page_size

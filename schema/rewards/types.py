@@ -1,4 +1,4 @@
-"""Rewards GraphQL types."""
+"""Rewards GraphQL output types."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from datetime import datetime
 
 import strawberry
 
+from domain.rewards.claims import Claim
 from domain.rewards.models import Reward, RewardKind
 from domain.rewards.standings import RewardStanding, StandingReason
 from schema.scalars import Money
@@ -89,4 +90,25 @@ class RewardStandingType:
             claimed=s.claimed,
             claimable=s.claimable,
             reasons=list(s.reasons),
+        )
+
+
+@strawberry.type(name="RewardClaim")
+class RewardClaimType:
+    id: strawberry.ID
+    reward: RewardType
+    customer_id: strawberry.ID
+    points_spent: int
+    entry_id: strawberry.ID = strawberry.field(description="The REDEMPTION entry that paid.")
+    created_at: datetime
+
+    @classmethod
+    def of(cls, c: Claim) -> RewardClaimType:
+        return cls(
+            id=strawberry.ID(str(c.id)),
+            reward=RewardType.of(c.reward),
+            customer_id=strawberry.ID(str(c.customer_id)),
+            points_spent=c.points,
+            entry_id=strawberry.ID(str(c.entry_id)),
+            created_at=c.created_at,
         )

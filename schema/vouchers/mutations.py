@@ -1,52 +1,34 @@
-"""Voucher mutations."""
+"""Voucher mutations: batches, assignments, disabling, redemptions at the till, points
+converted into vouchers and the conversion's settings; each returns a payload with
+userErrors."""
 
 from __future__ import annotations
-
-from datetime import datetime
 
 import strawberry
 
 from domain.access.permissions import Permission
 from domain.vouchers import batches, conversion, redeeming
 from domain.vouchers.models import VoucherKind, VoucherTerms
-from schema.checkout.types import CartLineInput
 from schema.context import Info
 from schema.errors import UserError, payload_on_error
 from schema.inputs import changed_fields
 from schema.ledger.types import PointsSummaryType
 from schema.permissions import requires
-from schema.scalars import Money
 from schema.throttle import VoucherAttempts
-from schema.vouchers.enums import VoucherKindEnum
+from schema.vouchers.inputs import (
+    AssignVoucherInput,
+    ConvertPointsToVoucherInput,
+    CreateVoucherBatchInput,
+    DisableVouchersInput,
+    RedeemVoucherInput,
+    UpdateVoucherConversionInput,
+)
 from schema.vouchers.types import (
     VoucherBatchType,
     VoucherConversionType,
     VoucherRedemptionType,
     VoucherType,
 )
-
-
-@strawberry.input(description="N new codes with the same terms; give the one value the kind uses.")
-class CreateVoucherBatchInput:
-    name: str
-    count: int = strawberry.field(description=f"1 to {batches.MAX_BATCH_SIZE}.")
-    kind: VoucherKindEnum  # type: ignore[valid-type]
-    idempotency_key: str = strawberry.field(
-        description="Retrying with the same key returns the first batch and writes nothing."
-    )
-    value_minor: Money | None = None
-    percent_bp: int | None = None
-    gift_sku: str | None = None
-    valid_from: datetime | None = None
-    valid_until: datetime | None = None
-    max_uses: int | None = strawberry.field(
-        default=1, description="1: single use (the default); null: unlimited."
-    )
-    min_cart_minor: Money = Money(0)
-    prefix: str | None = strawberry.field(default=None, description="Letters, digits and '-'.")
-    code_length: int | None = strawberry.field(
-        default=None, description="Random characters after the prefix: 10 to 32, 12 by default."
-    )
 
 
 @strawberry.type
@@ -56,40 +38,16 @@ class VoucherBatchPayload:
     user_errors: list[UserError] = strawberry.field(default_factory=list)
 
 
-@strawberry.input(description="Reserve a code for one customer: only they may redeem it.")
-class AssignVoucherInput:
-    code: str
-    customer_id: strawberry.ID
-
-
 @strawberry.type
 class VoucherPayload:
     voucher: VoucherType | None = None
     user_errors: list[UserError] = strawberry.field(default_factory=list)
 
 
-@strawberry.input(description="Disable one code or a whole batch (give one of them), for good.")
-class DisableVouchersInput:
-    code: str | None = None
-    batch_id: strawberry.ID | None = None
-
-
 @strawberry.type
 class DisableVouchersPayload:
     disabled_count: int = strawberry.field(default=0, description="Codes disabled by this call.")
     user_errors: list[UserError] = strawberry.field(default_factory=list)
-
-
-@strawberry.input(description="Use a code on an order.")
-class RedeemVoucherInput:
-    code: str
-    order_id: str
-    cart: list[CartLineInput]
-    idempotency_key: str
-    customer_id: strawberry.ID | None = strawberry.field(
-        default=None, description="Required for a code assigned to a customer."
-    )
-    shop: str = "default"
 
 
 @strawberry.type
@@ -100,13 +58,6 @@ class RedeemVoucherPayload:
     user_errors: list[UserError] = strawberry.field(default_factory=list)
 
 
-@strawberry.input(description="Buy a voucher worth valueMinor with points.")
-class ConvertPointsToVoucherInput:
-    customer_id: strawberry.ID
-    value_minor: Money
-    idempotency_key: str
-
-
 @strawberry.type
 class ConvertPointsToVoucherPayload:
     voucher: VoucherType | None = None
@@ -114,16 +65,6 @@ class ConvertPointsToVoucherPayload:
     points: PointsSummaryType | None = None
     replayed: bool = False
     user_errors: list[UserError] = strawberry.field(default_factory=list)
-
-
-@strawberry.input(description="Fields left out stay as they are; null removes a bound.")
-class UpdateVoucherConversionInput:
-    enabled: bool | None = strawberry.UNSET
-    points_per_unit: int | None = strawberry.UNSET
-    value_per_unit_minor: Money | None = strawberry.UNSET
-    validity_days: int | None = strawberry.UNSET
-    min_value_minor: Money | None = strawberry.UNSET
-    max_value_minor: Money | None = strawberry.UNSET
 
 
 @strawberry.type

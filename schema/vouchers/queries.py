@@ -7,17 +7,17 @@ import strawberry
 from domain.access.permissions import Permission
 from domain.errors import DomainError
 from domain.vouchers import conversion, queries, redeeming
-from schema.checkout.types import CartLineInput
+from schema.checkout.inputs import CartLineInput
 from schema.context import Info
 from schema.errors import query_error
 from schema.pagination import Connection, connection, decode_cursor, page_size
 from schema.permissions import requires
 from schema.throttle import VoucherAttempts
+from schema.vouchers.inputs import VoucherFilterInput
 from schema.vouchers.types import (
     VoucherBatchType,
     VoucherCheckType,
     VoucherConversionType,
-    VoucherFilterInput,
     VoucherType,
 )
 

@@ -209,11 +209,3 @@ class VoucherConversionType:
             min_value_minor=Money(r.min_value_minor),
             max_value_minor=_money(r.max_value_minor),
         )
-
-
-@strawberry.input(name="VoucherFilter", description="Every given criterion must match.")
-class VoucherFilterInput:
-    batch_id: strawberry.ID | None = None
-    customer_id: strawberry.ID | None = None
-    status: VoucherStatusEnum | None = None  # type: ignore[valid-type]
-    code: str | None = None

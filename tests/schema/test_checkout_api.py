@@ -105,6 +105,46 @@ async def test_bad_rules_are_refused_whole(gql: GraphQLClient) -> None:
     }
 
 
+async def test_a_bad_product_rule_and_bad_settings_are_reported_together(
+    gql: GraphQLClient,
+) -> None:
+    # Given the default rules, when a manager sends a blank product key, a minimum balance
+    # below zero and a cap of zero in one update
+    refused = (
+        await gql.data(
+            RULES,
+            {
+                "input": {
+                    "minBalancePoints": -1,
+                    "maxDiscountMinor": 0,
+                    "excludeDiscounted": True,
+                    "productRules": [{"kind": "SKU", "key": " ", "payable": False}],
+                }
+            },
+        )
+    )["updateRedemptionRules"]
+    # Then every problem is reported at once
+    assert [(e["field"], e["code"]) for e in refused["userErrors"]] == [
+        ("productRules.0.key", "REQUIRED"),
+        ("minBalancePoints", "OUT_OF_RANGE"),
+        ("maxDiscountMinor", "OUT_OF_RANGE"),
+    ]
+    # And nothing was changed
+    current = await gql.data(
+        "{ redemptionRules { minBalancePoints excludeDiscounted productRules { key } } }"
+    )
+    assert current["redemptionRules"] == {
+        "minBalancePoints": 0,
+        "excludeDiscounted": False,
+        "productRules": [],
+    }
+    # While a cap removed (null) and the settings left out stay valid
+    cleared = (await gql.data(RULES, {"input": {"maxDiscountMinor": None}}))[
+        "updateRedemptionRules"
+    ]
+    assert cleared["userErrors"] == [] and cleared["rules"]["maxDiscountMinor"] is None
+
+
 async def test_bad_carts_and_unknown_customers_are_typed_errors(gql: GraphQLClient) -> None:
     cid = await customer_with(gql, 100)
     negative = await gql.post(QUOTE, {"id": cid, "cart": [line("A", -1, 100)]})

@@ -111,6 +111,34 @@ async def test_an_expired_hold_releases_itself_once_and_cannot_be_captured(
     await assert_ledger_sound(engine)
 
 
+async def test_a_capture_after_the_holds_time_expires_it_before_the_sweep_does(
+    gql: GraphQLClient, engine: AsyncEngine
+) -> None:
+    # Given a hold of 300 points whose time has passed, not yet swept
+    cid = await customer(gql)
+    hid = (await hold(gql, cid, 300, "late"))["hold"]["id"]
+    async with engine.begin() as conn:
+        await conn.execute(
+            text("UPDATE holds SET expires_at = now() - interval '1 second' WHERE id = :id"),
+            {"id": int(hid)},
+        )
+    # When the till captures it
+    refused = (await gql.data(CAPTURE, {"id": hid}))["captureHold"]
+    # Then the capture is refused, and the hold has expired: its points are free again
+    assert refused["userErrors"] == [{"field": "holdId", "code": "HOLD_NOT_ACTIVE"}]
+    points = (
+        await gql.data(
+            "query($id: ID!) { customer(id: $id) { points { balance held } } }", {"id": cid}
+        )
+    )["customer"]["points"]
+    assert points == {"balance": 1000, "held": 0}
+    assert await expire_holds(UnitOfWork(engine)) == 0
+    assert (await gql.data(CAPTURE, {"id": hid}))["captureHold"]["userErrors"] == [
+        {"field": "holdId", "code": "HOLD_NOT_ACTIVE"}
+    ]
+    await assert_ledger_sound(engine)
+
+
 async def test_a_capture_racing_the_expiry_sweep_either_captures_or_expires(
     gql: GraphQLClient, engine: AsyncEngine
 ) -> None:

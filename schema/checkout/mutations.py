@@ -1,70 +1,27 @@
-"""Checkout queries and mutations."""
+"""Checkout mutations: points as payment (redeemed at once, or held then captured or
+released), cancellations, and the redemption rules; each returns a payload with
+userErrors."""
 
 from __future__ import annotations
 
 import strawberry
 
 from domain.access.permissions import Permission
-from domain.checkout import cancellations, holds, redemptions, rules, services
+from domain.checkout import cancellations, holds, redemptions, rules
 from domain.checkout.holds import Hold
-from domain.errors import DomainError
-from schema.checkout.types import (
-    CartLineInput,
-    HoldType,
-    OrderPointsType,
-    ProductRuleKind,
-    RedemptionQuoteType,
-    RedemptionRulesType,
-    RedemptionType,
+from schema.checkout.inputs import (
+    CancelRedemptionInput,
+    HoldIdInput,
+    HoldPointsInput,
+    RedeemPointsInput,
+    UpdateRedemptionRulesInput,
 )
+from schema.checkout.types import HoldType, RedemptionRulesType, RedemptionType
 from schema.context import Info
-from schema.errors import UserError, payload_on_error, query_error
+from schema.errors import UserError, payload_on_error
 from schema.inputs import changed_fields
 from schema.ledger.types import PointsSummaryType
 from schema.permissions import requires
-from schema.scalars import Money
-
-
-@strawberry.input
-class RedemptionProductRuleInput:
-    kind: ProductRuleKind
-    key: str
-    payable: bool
-
-
-@strawberry.input
-class RedemptionProductKeyInput:
-    kind: ProductRuleKind
-    key: str
-
-
-@strawberry.input(description="Fields left out stay as they are; null removes a cap.")
-class UpdateRedemptionRulesInput:
-    points_per_unit: int | None = strawberry.UNSET
-    value_per_unit_minor: Money | None = strawberry.UNSET
-    min_balance_points: int | None = strawberry.UNSET
-    min_cart_minor: Money | None = strawberry.UNSET
-    max_discount_minor: Money | None = strawberry.UNSET
-    max_discount_bp: int | None = strawberry.UNSET
-    exclude_discounted: bool | None = strawberry.UNSET
-    earn_on_points_paid: bool | None = strawberry.UNSET
-    product_rules: list[RedemptionProductRuleInput] | None = strawberry.UNSET
-    remove_product_rules: list[RedemptionProductKeyInput] | None = strawberry.UNSET
-
-
-@strawberry.input(description="Pay part of an order with points (at most the cart's quote).")
-class RedeemPointsInput:
-    customer_id: strawberry.ID
-    order_id: str
-    points: int
-    cart: list[CartLineInput]
-    idempotency_key: str
-    shop: str = "default"
-
-
-@strawberry.input
-class CancelRedemptionInput:
-    redemption_id: strawberry.ID
 
 
 @strawberry.type
@@ -73,25 +30,6 @@ class RedeemPointsPayload:
     points: PointsSummaryType | None = None
     replayed: bool = False
     user_errors: list[UserError] = strawberry.field(default_factory=list)
-
-
-@strawberry.input(
-    description="Reserve points to pay part of an order (at most the cart's quote) until "
-    "captured, released or expired."
-)
-class HoldPointsInput:
-    customer_id: strawberry.ID
-    order_id: str
-    points: int
-    cart: list[CartLineInput]
-    idempotency_key: str
-    shop: str = "default"
-    ttl_seconds: int | None = strawberry.field(default=None, description="15 minutes if omitted.")
-
-
-@strawberry.input
-class HoldIdInput:
-    hold_id: strawberry.ID
 
 
 @strawberry.type
@@ -123,60 +61,6 @@ _REQUIRED = (
     "exclude_discounted",
     "earn_on_points_paid",
 )
-
-
-@strawberry.type
-class CheckoutQueries:
-    @strawberry.field(permission_classes=[requires(Permission.VIEW_POINTS)])
-    async def redemption_rules(self, info: Info) -> RedemptionRulesType:
-        async with info.context.new_uow() as uow:
-            return RedemptionRulesType.of(await rules.get_rules(uow))
-
-    @strawberry.field(
-        permission_classes=[requires(Permission.VIEW_POINTS)],
-        description="What this customer's points can pay on this cart (on the order, when "
-        "named: net of what points and vouchers already took off it); writes nothing.",
-    )
-    async def quote_redemption(
-        self,
-        info: Info,
-        customer_id: strawberry.ID,
-        cart: list[CartLineInput],
-        order_id: str | None = None,
-        shop: str = "default",
-    ) -> RedemptionQuoteType:
-        try:
-            found = await services.quote_redemption(
-                info.context.new_uow(),
-                customer_id,
-                [line.to_domain() for line in cart],
-                order_id,
-                shop,
-            )
-        except DomainError as error:
-            raise query_error(error) from error
-        return RedemptionQuoteType.of(found)
-
-    @strawberry.field(
-        permission_classes=[requires(Permission.VIEW_POINTS)],
-        description="Points earned and used on an order, for receipts.",
-    )
-    async def order_points(
-        self, info: Info, order_id: str, shop: str = "default"
-    ) -> OrderPointsType | None:
-        try:
-            found = await redemptions.order_points(info.context.new_uow(), shop, order_id)
-        except DomainError:
-            return None
-        return OrderPointsType(
-            shop=shop,
-            order_id=order_id,
-            customer_id=strawberry.ID(str(found.customer_id)),
-            points_earned=found.points_earned,
-            points_used=found.points_used,
-            value_redeemed_minor=Money(found.value_redeemed_minor),
-            balance=found.balance,
-        )
 
 
 @strawberry.type
