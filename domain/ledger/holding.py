@@ -26,7 +26,9 @@ def reserve_ctes() -> str:
     `reserved_account` reads.
 
     The account row is locked first (`funds`) and the guard tested on it as locked, so a
-    refusal returns the balance and held points it was refused on."""
+    refusal returns the balance and held points it was refused on; the new held points are
+    computed from it too (see posting._DEBIT_BALANCE: a row computed from a stale version
+    would meet the table's CHECKs first)."""
     guard = policy.account_guard_sql(
         balance="funds.balance", held="funds.held", points="0", reserve=":points", release="0"
     )
@@ -34,7 +36,7 @@ def reserve_ctes() -> str:
     funds AS (SELECT balance, held FROM point_accounts
                WHERE customer_id = :customer_id FOR UPDATE),
     reserved AS (
-        UPDATE point_accounts a SET held = a.held + :points, updated_at = now()
+        UPDATE point_accounts a SET held = funds.held + :points, updated_at = now()
           FROM funds
          WHERE a.customer_id = :customer_id AND {guard}
         RETURNING a.balance, a.lifetime_earned, a.lifetime_spent, a.held, a.lifetime_expired)

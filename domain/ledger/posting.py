@@ -214,14 +214,19 @@ _CREDIT_BACK = text(f"""
 
 # A debit's account update. The row is locked first (cur) and the policy's guard is tested
 # on it as locked, so a refusal returns the very balance and held points it was refused on.
+# The new balance and held points are computed from `cur` too, not from `a`: when the row
+# changed after the statement's snapshot, the UPDATE first builds its new row from the
+# snapshot's version of `a`, and PostgreSQL checks the table's CHECKs on that row before it
+# notices the change and recomputes from the latest version; a stale balance there would
+# fail ck_point_accounts_balance_range although the locked one allows the debit.
 _DEBIT_BALANCE = text(f"""
     WITH cur AS (SELECT balance, held FROM point_accounts
                   WHERE customer_id = :customer_id FOR UPDATE),
     acc AS (UPDATE point_accounts a
-               SET balance = a.balance + :points,
+               SET balance = cur.balance + :points,
                    lifetime_earned = a.lifetime_earned + :earned_delta,
                    lifetime_spent = a.lifetime_spent + :spent_delta,
-                   held = a.held - :released_held,
+                   held = cur.held - :released_held,
                    updated_at = now()
               FROM cur
              WHERE a.customer_id = :customer_id

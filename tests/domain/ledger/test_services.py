@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
@@ -80,4 +82,30 @@ async def test_ledger_entries_cannot_be_changed_or_deleted(
     async with clean_db.connect() as conn:
         points = (await conn.execute(text("SELECT points FROM ledger_entries"))).scalars().all()
         assert points == [100]
+        assert await find_violations(conn) == []
+
+
+async def test_credits_and_debits_racing_on_one_customer_are_applied_or_refused_never_an_error(
+    clean_db: AsyncEngine,
+) -> None:
+    # Given one customer with 36 points, and 30 callers at a time crediting and debiting
+    # 15, 60 or 120 points (each caller its own key), for a few rounds
+    cid = await new_customer(clean_db, 36)
+    moves = [sign * points for points in (15, 60, 120) for sign in (1, -1)] * 5
+
+    async def move(n: int, points: int) -> str:
+        try:
+            await adjust_points(UnitOfWork(clean_db), cid, points, "race", f"race-{n}", "t")
+        except DomainError as error:
+            return error.problems[0].code.value
+        return "ok"
+
+    # When they run concurrently
+    outcomes = await asyncio.gather(*(move(n, p) for n, p in enumerate(moves)))
+
+    # Then each is written or refused for want of points (the debit's guard reads the
+    # account as locked, never a version older than the one it changes), and the ledger holds
+    assert set(outcomes) <= {"ok", ErrorCode.INSUFFICIENT_POINTS.value}
+    assert "ok" in outcomes and ErrorCode.INSUFFICIENT_POINTS.value in outcomes
+    async with clean_db.connect() as conn:
         assert await find_violations(conn) == []
