@@ -11,6 +11,8 @@ from strawberry.dataloader import DataLoader
 from strawberry.types import Info as StrawberryInfo
 
 from domain.access.principals import Principal
+from domain.badges.resync import ResyncProgress, resync_progress
+from domain.badges.services import Handover
 from domain.badges.standings import BadgeStanding, badge_standings
 from domain.customers import repository as customers_repo
 from domain.customers.models import Customer, PointCategory
@@ -49,6 +51,7 @@ class Loaders:
     rewards: DataLoader[int, list[RewardStanding]] = field(init=False)
     customer_vouchers: DataLoader[VouchersPageKey, Page[Voucher]] = field(init=False)
     badges: DataLoader[int, BadgeStanding] = field(init=False)
+    badge_resync: DataLoader[int, ResyncProgress | None] = field(init=False)
     # (customer id, within days): the customer's points expiring in that window, by day.
     expiring_points: DataLoader[tuple[int, int], list[ExpiringPoints]] = field(init=False)
     gift_runs: DataLoader[GiftRunsKey, list[GiftRun]] = field(init=False)
@@ -62,6 +65,7 @@ class Loaders:
         self.rewards = DataLoader(load_fn=self._reward_standings)
         self.customer_vouchers = DataLoader(load_fn=self._customer_vouchers)
         self.badges = DataLoader(load_fn=self._badge_standings)
+        self.badge_resync = DataLoader(load_fn=self._badge_resyncs)
         self.expiring_points = DataLoader(load_fn=self._expiring_points)
         self.gift_runs = DataLoader(load_fn=self._gift_runs)
 
@@ -113,6 +117,10 @@ class Loaders:
         found = await self._by_ids(ids, badge_standings)
         return [standing or BadgeStanding([], []) for standing in found]
 
+    async def _badge_resyncs(self, ids: list[int]) -> list[ResyncProgress | None]:
+        found = await resync_progress(self.new_uow(), ids)
+        return [found.get(i) for i in ids]
+
     async def _customers(self, ids: list[int]) -> list[Customer | None]:
         return await self._by_ids(ids, customers_repo.customers_by_id)
 
@@ -132,6 +140,9 @@ class Context:
     loaders: Loaders
     max_page_size: int
     request: Any = None
+    # Where a badge change hands a re-sync too large for the request over (None: to a worker
+    # is not possible here, the mutation re-syncs every customer itself).
+    badge_handover: Handover | None = None
 
 
 Info = StrawberryInfo[Context, None]

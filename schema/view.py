@@ -12,6 +12,7 @@ from starlette.responses import Response
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 
+from domain.badges.services import Handover
 from domain.uow import UnitOfWork
 from schema.auth import Authenticator
 from schema.context import Context, Loaders
@@ -25,6 +26,7 @@ class TesseraGraphQL(GraphQL[Context, None]):
         authenticator: Authenticator,
         max_page_size: int,
         debug: bool,
+        badge_handover: Handover | None = None,
     ) -> None:
         super().__init__(
             schema, graphql_ide="graphiql" if debug else None, allow_queries_via_get=False
@@ -32,6 +34,7 @@ class TesseraGraphQL(GraphQL[Context, None]):
         self._new_uow = new_uow
         self._authenticator = authenticator
         self._max_page_size = max_page_size
+        self._badge_handover = badge_handover
 
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket
@@ -43,6 +46,7 @@ class TesseraGraphQL(GraphQL[Context, None]):
             loaders=Loaders(self._new_uow),
             max_page_size=self._max_page_size,
             request=request,
+            badge_handover=self._badge_handover,
         )
 
     # Requests are read by strawberry with the standard json module on purpose: orjson reads

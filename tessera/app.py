@@ -24,6 +24,7 @@ from schema.view import TesseraGraphQL
 from tessera.database import create_engine
 from tessera.embedded import ensure_database_url
 from tessera.exports import ledger_movements_export, voucher_batch_export
+from tessera.handover import badge_handover
 from tessera.keepalive import KeepAliveLimit
 from tessera.settings import Settings
 
@@ -73,6 +74,7 @@ def create_app(settings: Settings | None = None, database_url: str | None = None
         authenticator=authenticator,
         max_page_size=settings.max_page_size,
         debug=settings.debug,
+        badge_handover=badge_handover(settings),
     )
     return Starlette(
         debug=False,

@@ -26,6 +26,7 @@ class Settings:
     max_page_size: int
     db_pool_size: int
     keepalive_requests: int
+    badge_resync_inline: int
 
     def __post_init__(self) -> None:
         if self.jwt_secret is not None and len(self.jwt_secret.encode()) < MIN_JWT_SECRET_BYTES:
@@ -47,4 +48,5 @@ class Settings:
             max_page_size=config("TESSERA_MAX_PAGE_SIZE", cast=int, default=100),
             db_pool_size=config("TESSERA_DB_POOL_SIZE", cast=int, default=10),
             keepalive_requests=config("TESSERA_KEEPALIVE_REQUESTS", cast=int, default=100),
+            badge_resync_inline=config("TESSERA_BADGE_RESYNC_INLINE", cast=int, default=50_000),
         )
