@@ -10,16 +10,17 @@ from tessera.settings import Settings
 
 
 def badge_handover(settings: Settings) -> Handover | None:
-    """A Handover that enqueues `resync_badge` on the configured broker, after the mutation
-    re-synced `settings.badge_resync_inline` customers itself; None without a broker (the
-    mutation then re-syncs every customer itself: nobody else would)."""
+    """A Handover that enqueues `resync_badge` on the configured broker once the mutation
+    has re-synced customers itself for `settings.badge_resync_inline_s` seconds; None
+    without a broker (the mutation then re-syncs every customer itself: nobody else
+    would)."""
     if not settings.broker_url:
         return None
 
     async def send(badge_id: int, generation: int) -> None:
         await asyncio.to_thread(_send_resync, badge_id, generation)
 
-    return Handover(send, inline_customers=settings.badge_resync_inline)
+    return Handover(send, inline_s=settings.badge_resync_inline_s)
 
 
 def _send_resync(badge_id: int, generation: int) -> None:

@@ -26,7 +26,7 @@ class Settings:
     max_page_size: int
     db_pool_size: int
     keepalive_requests: int
-    badge_resync_inline: int
+    badge_resync_inline_s: float
 
     def __post_init__(self) -> None:
         if self.jwt_secret is not None and len(self.jwt_secret.encode()) < MIN_JWT_SECRET_BYTES:
@@ -48,5 +48,5 @@ class Settings:
             max_page_size=config("TESSERA_MAX_PAGE_SIZE", cast=int, default=100),
             db_pool_size=config("TESSERA_DB_POOL_SIZE", cast=int, default=10),
             keepalive_requests=config("TESSERA_KEEPALIVE_REQUESTS", cast=int, default=100),
-            badge_resync_inline=config("TESSERA_BADGE_RESYNC_INLINE", cast=int, default=50_000),
+            badge_resync_inline_s=config("TESSERA_BADGE_RESYNC_INLINE_S", cast=float, default=1.0),
         )

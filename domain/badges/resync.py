@@ -109,19 +109,22 @@ async def resync_badge(
     generation: int,
     *,
     max_customers: int | None = None,
-    writers_wait_s: float | None = None,
+    max_s: float | None = None,
     batch_customers: int = BATCH_CUSTOMERS,
 ) -> ResyncProgress | None:
     """Continue the re-sync of `generation` from where it stands until every customer is in
-    step, or until at least `max_customers` more have been re-synced, or until the balance
-    writes in flight at the change have not ended within `writers_wait_s` (None: no limit).
-    Returns its progress (None for a badge never changed); `superseded` when a later change
-    took over (the counts are then those last seen of this generation).
+    step, or until at least `max_customers` more have been re-synced or `max_s` seconds
+    have passed (checked between chunks; the wait for the balance writes in flight at the
+    change counts, and is cut short by it). Returns its progress (None for a badge never
+    changed); `superseded` when a later change took over (the counts are then those last
+    seen of this generation).
 
     Guarantees: idempotent and safe to run several times at once or to stop anywhere (a
     killed run loses at most its uncommitted chunk, which the next run redoes); every
     customer's badge ends in step with their points, each unlock and loss logged once with
     its event; a balance write waits at most for one chunk of its customer."""
+    loop = asyncio.get_running_loop()
+    deadline = None if max_s is None else loop.time() + max_s
     progress = await _read(uow, badge_id)
     if progress is None:
         return None
@@ -130,13 +133,18 @@ async def resync_badge(
     if progress.finished:
         return progress
     if not progress.bounded:
-        if not await wait_for_balance_writers(uow, writers_wait_s):
+        wait_s = None if deadline is None else max(deadline - loop.time(), 0.0)
+        if not await wait_for_balance_writers(uow, wait_s):
             return progress
         async with uow:
             await uow.execute(_SET_BOUNDS, {"badge": badge_id, "generation": generation})
             await uow.commit()
     done = 0
-    while not progress.finished and (max_customers is None or done < max_customers):
+    while not progress.finished:
+        if max_customers is not None and done >= max_customers:
+            break
+        if deadline is not None and loop.time() >= deadline:
+            break
         chunk = await _next_chunk(uow, badge_id, generation, batch_customers)
         if chunk is None:
             return replace(progress, superseded=True)

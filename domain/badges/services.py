@@ -28,14 +28,14 @@ logger = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class Handover:
-    """Where a re-sync too large for the request goes on: the change re-syncs up to
-    `inline_customers` customers itself, then `send(badge_id, generation)` hands the rest
-    over (a worker's job, which continues from there). It also hands over when the balance
-    writes in flight at the change have not ended within `writers_wait_s`."""
+    """Where a re-sync too large for the request goes on: the change re-syncs customers
+    itself for `inline_s` seconds (whole chunks; None: no time limit) and at most
+    `inline_customers` of them (None: no such limit), then `send(badge_id, generation)`
+    hands the rest over (a worker's job, which continues from there)."""
 
     send: Callable[[int, int], Awaitable[None]]
-    inline_customers: int = 50_000
-    writers_wait_s: float = 2.0
+    inline_s: float | None = 1.0
+    inline_customers: int | None = None
 
 
 @dataclass(frozen=True)
@@ -150,7 +150,7 @@ async def _resync(uow: UnitOfWork, change: BadgeChange, handover: Handover | Non
             started.badge_id,
             started.generation,
             max_customers=handover.inline_customers,
-            writers_wait_s=handover.writers_wait_s,
+            max_s=handover.inline_s,
         )
         if progress is not None and not (progress.finished or progress.superseded):
             try:

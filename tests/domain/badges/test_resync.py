@@ -47,7 +47,7 @@ class Handed:
         self.sent.append((badge_id, generation))
 
     def handover(self, inline_customers: int = 0) -> Handover:
-        return Handover(self, inline_customers=inline_customers)
+        return Handover(self, inline_s=None, inline_customers=inline_customers)
 
 
 async def progress_of(engine: AsyncEngine, badge_id: int) -> ResyncProgress:
@@ -85,13 +85,13 @@ async def test_a_new_customer_in_flight_when_a_badge_changes_gets_it(clean_db: A
             text("INSERT INTO point_accounts (customer_id) SELECT max(id) FROM customers")
         )
         await uow.execute(text("SET CONSTRAINTS ALL IMMEDIATE"))
-        # When Welcome is activated meanwhile (the request waiting 0.2 s at most for the
-        # balance writes in flight), and the customer commits after the request
+        # When Welcome is activated meanwhile (the request spending 0.2 s at most on its
+        # re-sync), and the customer commits after the request
         activated = await update_badge(
             UnitOfWork(clean_db),
             str(welcome.badge.id),
             {"active": True},
-            Handover(handed, inline_customers=1_000, writers_wait_s=0.2),
+            Handover(handed, inline_s=0.2),
         )
         await uow.commit()
     # Then the re-sync did not start before the customer committed: it was handed over
@@ -345,12 +345,13 @@ async def test_a_balance_write_still_open_delays_only_the_resync(clean_db: Async
     async with uow:
         credit = Posting.of(int(ann), 20, EntryKind.MANUAL, ACTOR, note="n", idempotency_key="k")
         await post.credit(uow, credit)
-        # When Silver is lowered to 480-1999 meanwhile, the request waiting 0.2 s at most
+        # When Silver is lowered to 480-1999 meanwhile, the request spending 0.2 s at most
+        # on its re-sync
         lowered: BadgeChange = await update_badge(
             UnitOfWork(clean_db),
             str(silver.badge.id),
             {"min_points": 480},
-            Handover(handed, inline_customers=1_000, writers_wait_s=0.2),
+            Handover(handed, inline_s=0.2),
         )
         # Then the change is committed and handed over without waiting for the credit
         assert lowered.badge.spec.min_points == 480
