@@ -319,6 +319,50 @@ async def earn_beside_a_change(
     )
 
 
+# What a badge change did before re-syncs were chunked (revision 0014's update_badge): one
+# transaction holding SHARE on point_accounts while every customer is re-synced at once.
+_LOCKED_DEACTIVATION = (
+    "LOCK TABLE badges IN SHARE ROW EXCLUSIVE MODE",
+    "LOCK TABLE point_accounts IN SHARE MODE",
+    "UPDATE badges SET active = false, updated_at = now() WHERE id = $1",
+    "SELECT lost FROM sync_badges(NULL, $1, 'BADGE')",
+)
+
+
+@dataclass
+class LockedChange:
+    seconds: float
+    lost: int
+    window: Window
+    errors: list[str]
+
+
+async def earn_beside_a_locked_change(
+    database_url: str, port: int, token: str, ids: list[int], args: argparse.Namespace
+) -> LockedChange:
+    """For comparison: the earn clients run while the badge is deactivated the way changes
+    were made before, under a SHARE lock on every balance (its holders lose it)."""
+    stop = asyncio.Event()
+    clients = asyncio.create_task(
+        run_clients(api_executor(port, token), workload(ids), "locked", args.clients, stop)
+    )
+    await asyncio.sleep(args.warmup)
+    conn = await asyncpg.connect(asyncpg_dsn(database_url))
+    try:
+        badge_id = await conn.fetchval("SELECT id FROM badges WHERE title = 'Loyal'")
+        start = time.perf_counter()
+        async with conn.transaction():
+            for statement in _LOCKED_DEACTIVATION[:-1]:
+                await conn.execute(statement, *([badge_id] if "$1" in statement else []))
+            lost = await conn.fetchval(_LOCKED_DEACTIVATION[-1], badge_id)
+        end = time.perf_counter()
+    finally:
+        await conn.close()
+    stop.set()
+    spans = await clients
+    return LockedChange(end - start, lost, Window.of(spans, start, end), spans.errors)
+
+
 def seconds_between(started: str, finished: str) -> float:
     return (datetime.fromisoformat(finished) - datetime.fromisoformat(started)).total_seconds()
 
@@ -342,13 +386,18 @@ async def run(database_url: str, args: argparse.Namespace) -> dict[str, Any]:
                 token = await asyncio.to_thread(create_token, database_url)
                 alone, alone_errors = await earn_alone(port, token, ids, args)
                 change = await earn_beside_a_change(port, token, ids, args)
+                locked = (
+                    await earn_beside_a_locked_change(database_url, port, token, ids, args)
+                    if args.locked
+                    else None
+                )
     engine = create_engine(database_url, pool_size=1)
     try:
         violations = await audit(engine)
     finally:
         await engine.dispose()
-    errors = alone_errors + change.errors
-    return report(args, seed_s, alone, change, errors, violations)
+    errors = alone_errors + change.errors + (locked.errors if locked else [])
+    return report(args, seed_s, alone, change, locked, errors, violations)
 
 
 def report(
@@ -356,6 +405,7 @@ def report(
     seed_s: float,
     alone: Window,
     change: Change,
+    locked: LockedChange | None,
     errors: list[str],
     violations: list[str],
 ) -> dict[str, Any]:
@@ -370,7 +420,10 @@ def report(
     print(
         f"{'':<26}{'seconds':>9}{'requests':>10}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'max ms':>9}"
     )
-    for label, w in (("earn alone", alone), ("earn beside the re-sync", beside)):
+    rows = [("earn alone", alone), ("earn beside the re-sync", beside)]
+    if locked:
+        rows.append(("earn beside a locked one", locked.window))
+    for label, w in rows:
         print(
             f"{label:<26}{w.seconds:>9.1f}{w.count:>10}{w.rps:>9.1f}{w.p50_ms:>9.2f}"
             f"{w.p99_ms:>9.2f}{w.max_ms:>9.2f}"
@@ -383,6 +436,20 @@ def report(
         f"in {change.mutation_ms:.0f} ms after {change.inline_done} customers"
     )
     print(f"longest balance write during the re-sync: {beside.longest_ms:.0f} ms")
+    figures: dict[str, Any] = {}
+    if locked:
+        print(
+            f"for comparison, deactivating it as changes were made before (SHARE lock on "
+            f"point_accounts, one transaction): {locked.lost} lost in {locked.seconds:.1f}s, "
+            f"earn ratio {locked.window.rps / alone.rps:.3f}, longest balance write "
+            f"{locked.window.longest_ms:.0f} ms"
+        )
+        figures = {
+            "locked_s": round(locked.seconds, 2),
+            "locked_rps": round(locked.window.rps, 1),
+            "locked_ratio": round(locked.window.rps / alone.rps if alone.rps else 0.0, 3),
+            "locked_longest_write_ms": round(locked.window.longest_ms, 1),
+        }
     print(f"seeding: {seed_s:.1f}s; errors: {len(errors)}")
     for error in errors[:10]:
         print(f"  {error}")
@@ -409,6 +476,7 @@ def report(
         "longest_write_ms": round(beside.longest_ms, 1),
         "mutation_ms": round(change.mutation_ms, 1),
         "inline_customers": change.inline_done,
+        **figures,
         "seed_s": round(seed_s, 1),
         "errors": len(errors),
         "violations": len(violations),
@@ -427,6 +495,11 @@ def main(argv: list[str] | None = None) -> int:
         type=float,
         default=1.0,
         help="seconds the mutation re-syncs itself (TESSERA_BADGE_RESYNC_INLINE_S)",
+    )
+    parser.add_argument(
+        "--locked",
+        action="store_true",
+        help="then also deactivate the badge as before (one transaction, SHARE lock), to compare",
     )
     args = parser.parse_args(argv)
     result = run_on_fresh_database("badge_resync", lambda url: run(url, args))

@@ -27,7 +27,10 @@ depends_on: str | Sequence[str] | None = None
 # removes those that no longer do, logs each change in badge_changes (losses first, with the
 # points that caused it) and writes a BadgeUnlocked / BadgeLost event for it, all in one
 # statement, and returns how many badges were unlocked and lost. Dynamic SQL on purpose: each
-# call is planned with its own arguments (a chunk walks the indexes with its array).
+# call is planned with its own arguments (a chunk walks the indexes with its array). The
+# badges held are read by customer first (`theirs`, on the primary key) and only then for the
+# one badge: planned together, `badge_id = $2` may pick the badge's index and read all its
+# holders for every chunk, since during a re-sync the statistics lag behind their number.
 _SYNC_OF_FUNCTION = """
     CREATE FUNCTION sync_badges_of(only_customers bigint[], only_badge bigint, cause text,
                                    OUT unlocked bigint, OUT lost bigint)
@@ -43,9 +46,11 @@ _SYNC_OF_FUNCTION = """
                 ON b.active AND ($2 IS NULL OR b.id = $2)
                AND badge_covers(b.basis, b.min_points, b.max_points,
                                 a.balance, a.lifetime_earned)),
-        held AS (
+        theirs AS MATERIALIZED (
             SELECT customer_id, badge_id FROM customer_badges
-             WHERE ($1 IS NULL OR customer_id = ANY($1)) AND ($2 IS NULL OR badge_id = $2)),
+             WHERE $1 IS NULL OR customer_id = ANY($1)),
+        held AS (
+            SELECT customer_id, badge_id FROM theirs WHERE $2 IS NULL OR badge_id = $2),
         gained AS (
             INSERT INTO customer_badges (customer_id, badge_id, unlocked_at)
             SELECT customer_id, badge_id, clock_timestamp()

@@ -233,14 +233,14 @@ async def test_a_change_re_syncs_inline_up_to_its_bound_then_hands_the_rest_over
     # Given 12,000 customers with 0-999 points
     await seed_customers(clean_db, 12_000)
     handed = Handed()
-    # When Gold 500+ is created with a bound of 5,000 customers inside the request
+    # When Gold 500+ is created with a bound of 4,000 customers inside the request
     gold = await create_badge(
-        UnitOfWork(clean_db), BadgeSpec("Gold", 500), "gold", handed.handover(5_000)
+        UnitOfWork(clean_db), BadgeSpec("Gold", 500), "gold", handed.handover(4_000)
     )
-    # Then the request re-synced one chunk of 5,000 (and reports their unlocks so far), and
+    # Then the request re-synced two chunks of 2,000 (and reports their unlocks so far), and
     # handed the rest over once
     assert gold.resync is not None
-    assert (gold.resync.customers_done, gold.resync.customers_total) == (5_000, 12_000)
+    assert (gold.resync.customers_done, gold.resync.customers_total) == (4_000, 12_000)
     assert gold.unlocked == gold.resync.unlocked > 0 and not gold.resync.finished
     assert handed.sent == [(gold.badge.id, 1)]
     # And the audit finds nothing wrong while the rest waits
