@@ -58,7 +58,7 @@ from tessera.settings import PROJECT_ROOT
 START_BALANCE = 100_000  # far more than a customer's sales in a run can use
 REQUESTS_PER_SALE = 4
 # 100 points = 1.00 (the default rate); at most 30% of a cart of at least 10.00, discounted
-# lines and gift cards excluded: the README's worked example, so the quote does real work.
+# lines and gift cards excluded: docs/checkout.md's worked example, so the quote does real work.
 RULES: dict[str, Any] = {
     "max_discount_bp": 3000,
     "min_cart_minor": 1000,

@@ -2,9 +2,9 @@
 no GraphQL, HTTP or ORM in between, in as few statements as the guarantees allow.
 
 The statements are the domain's own where it writes them as SQL (the order's lock and state,
-the reservation, the debit, the earning context and the purchase), compiled for asyncpg as
-the API compiles them; the rest (reading the account and rules, inserting the hold, the
-redemption) write the same rows under the same constraints. The arithmetic (quote, value of
+the reservation with the hold, the debit, the capture's redemption, the earning context and
+the purchase), compiled for asyncpg as the API compiles them; the rest (reading the account
+and rules) read the same rows. The arithmetic (quote, value of
 the points, points earned) is the domain's own functions."""
 
 from __future__ import annotations
@@ -73,33 +73,13 @@ LOCK_ORDER_SQL = _positional(orders._LOCK_ORDER)
 HOLD_READ_SQL = _positional(
     text(f"SELECT * FROM ({_QUOTE_READ}) q, ({orders._ORDER_STATE.text}) s")
 )
-# holds._RESERVE, and the hold inserted only when the points could be reserved.
-HOLD_WRITE_SQL = _positional(
-    text(f"""
-    WITH r AS ({holds._RESERVE.text})
-    INSERT INTO holds (customer_id, points, value_minor, shop, order_id, idempotency_key,
-                       expires_at)
-    SELECT CAST(:customer_id AS bigint), CAST(:points AS bigint), CAST(:value_minor AS bigint),
-           CAST(:shop AS text), CAST(:order_id AS text), CAST(:idempotency_key AS text),
-           CAST(:expires_at AS timestamptz)
-      FROM r
-    RETURNING id
-""")
-)
+# The reservation under the ledger policy and the hold, in one statement (holds._HOLD).
+HOLD_WRITE_SQL = _positional(holds._HOLD)
 HOLD_LOCK_SQL = "SELECT * FROM holds WHERE id = $1 FOR UPDATE"
 DEBIT_BALANCE_SQL = _positional(posting._DEBIT_BALANCE)
 DEBIT_LOTS_SQL = _positional(posting._DEBIT_LOTS)
-# The API inserts the redemption, then updates the hold.
-CAPTURE_SQL = _positional(
-    text("""
-    WITH r AS (INSERT INTO redemptions (customer_id, shop, order_id, points, value_minor,
-                                        idempotency_key, entry_id, hold_id)
-               VALUES (:customer_id, :shop, :order_id, :points, :value_minor,
-                       :idempotency_key, :entry_id, :hold_id))
-    UPDATE holds SET status = 'CAPTURED', resolved_at = now(), entry_id = :entry_id
-     WHERE id = :hold_id
-""")
-)
+# The redemption and the hold's status in one statement, as the API writes them.
+CAPTURE_SQL = _positional(holds._CAPTURED)
 CONTEXT_SQL = _positional(purchase_services._CONTEXT_BY_ID)
 PURCHASE_SQL = _positional(purchase_repository._INSERT_NEW_AND_AWARD)
 
@@ -148,6 +128,7 @@ async def hold_points(conn: asyncpg.Connection, sale: Sale, points: int) -> int:
         "points": points,
         "idempotency_key": f"hold-{sale.order_id}",
         "expires_at": datetime.now(UTC) + HOLD_TTL,
+        "min_spendable": 0,
     }
     async with conn.transaction():
         await conn.fetchval(LOCK_ORDER_SQL[0], *_run_args(LOCK_ORDER_SQL, params))
@@ -159,11 +140,11 @@ async def hold_points(conn: asyncpg.Connection, sale: Sale, points: int) -> int:
             params["value_minor"] = allowed.value_of(points)
         except DomainError as error:
             raise Refused(f"hold: {error}") from error
-        hold_id: int | None = await conn.fetchval(
-            HOLD_WRITE_SQL[0], *_run_args(HOLD_WRITE_SQL, params)
-        )
-        if hold_id is None:
+        params["min_spendable"] = allowed.min_spendable
+        written = await conn.fetchrow(HOLD_WRITE_SQL[0], *_run_args(HOLD_WRITE_SQL, params))
+        if written["id"] is None:
             raise Refused(f"hold: insufficient points for {sale}")
+    hold_id: int = written["id"]
     return hold_id
 
 
@@ -185,18 +166,11 @@ async def capture_hold(conn: asyncpg.Connection, hold_id: int) -> None:
             releases_held=points,
         )
         account = await conn.fetchrow(DEBIT_BALANCE_SQL[0], *_run_args(DEBIT_BALANCE_SQL, params))
-        if account is None:
+        if account["balance"] is None:
             raise Refused(f"capture: insufficient points for hold {hold_id}")
         params.update(amount=points, balance_after=account["balance"])
         entry = await conn.fetchrow(DEBIT_LOTS_SQL[0], *_run_args(DEBIT_LOTS_SQL, params))
-        params.update(
-            shop=hold["shop"],
-            order_id=hold["order_id"],
-            points=points,
-            value_minor=hold["value_minor"],
-            entry_id=entry["id"],
-            hold_id=hold_id,
-        )
+        params.update(entry_id=entry["id"], hold_id=hold_id)
         await conn.execute(CAPTURE_SQL[0], *_run_args(CAPTURE_SQL, params))
 
 

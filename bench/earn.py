@@ -249,12 +249,12 @@ def sql_executor(connections: list[asyncpg.Connection]) -> Execute:
             await conn.fetchrow(CREDIT_SQL[0], *_run_args(CREDIT_SQL, params))
             return
         async with conn.transaction():
-            balance = await conn.fetchval(
+            account = await conn.fetchrow(
                 DEBIT_BALANCE_SQL[0], *_run_args(DEBIT_BALANCE_SQL, params)
             )
-            if balance is None:
+            if account["balance"] is None:  # the ledger policy's guard refused it
                 raise _Refused(f"adjust: insufficient points for {op}")
-            params.update(amount=-op.points, balance_after=balance)
+            params.update(amount=-op.points, balance_after=account["balance"])
             await conn.fetchrow(DEBIT_LOTS_SQL[0], *_run_args(DEBIT_LOTS_SQL, params))
 
     async def execute(client: int, op: Operation) -> str | None:

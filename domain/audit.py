@@ -7,9 +7,10 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from domain.badges import invariants as badges
 from domain.ledger import invariants as ledger
+from domain.rewards import invariants as rewards
 from domain.vouchers import invariants as vouchers
 
-CHECKS: tuple[ledger.Check, ...] = ledger.CHECKS + vouchers.CHECKS + badges.CHECKS
+CHECKS: tuple[ledger.Check, ...] = ledger.CHECKS + vouchers.CHECKS + rewards.CHECKS + badges.CHECKS
 
 
 async def find_all_violations(conn: AsyncConnection) -> list[str]:

@@ -6,7 +6,9 @@ import dataclasses
 import hashlib
 import json
 from collections.abc import Awaitable, Callable, Collection
-from typing import TypeVar
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Generic, TypeVar
 
 from sqlalchemy.exc import IntegrityError
 
@@ -15,6 +17,15 @@ from domain.ledger import posting as post
 from domain.uow import UnitOfWork, violated_constraint
 
 T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Created(Generic[T]):
+    """What a keyed create returns: the object, and whether it was made by an earlier call
+    with the same key (then this call wrote nothing)."""
+
+    item: T
+    replayed: bool = False
 
 
 async def run_once(
@@ -70,5 +81,12 @@ def request_digest(request: object) -> str:
     stored beside its key: a replay must ask the same, even after the object it created has
     been changed since."""
     fields = dataclasses.asdict(request)  # type: ignore[call-overload]
-    canonical = json.dumps(fields, sort_keys=True, default=str, separators=(",", ":"))
+    canonical = json.dumps(fields, sort_keys=True, default=_canonical, separators=(",", ":"))
     return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def _canonical(value: object) -> str:
+    # 2, 2.0 and 2.00 ask for the same multiplier.
+    if isinstance(value, Decimal):
+        return format(value.normalize(), "f")
+    return str(value)

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import replace
-from datetime import datetime
-from typing import Protocol, TypeVar
+from datetime import UTC, datetime
+from typing import Any, Protocol, TypeVar
 
 from domain.errors import ErrorCode, Problems
 from domain.limits import (
+    EARLIEST_MOMENT,
+    LATEST_MOMENT,
     MAX_LINE_QUANTITY,
     MAX_MONEY_MINOR,
     MAX_NOTE_LENGTH,
@@ -73,6 +75,42 @@ def note_text(problems: Problems, field: str, value: str | None) -> str:
     return required_text(problems, field, value, MAX_NOTE_LENGTH)
 
 
+def json_deeper_than(value: Any, max_depth: int) -> bool:
+    """Whether a JSON value nests objects and arrays deeper than `max_depth` (an object
+    holding only scalars is 1 deep). Iterative, and it never looks below the limit."""
+    stack: list[tuple[Any, int]] = [(value, 0)]
+    while stack:
+        item, depth = stack.pop()
+        children = item.values() if isinstance(item, dict) else item
+        if isinstance(item, dict | list):
+            if depth >= max_depth:
+                return True
+            stack.extend((child, depth + 1) for child in children)
+    return False
+
+
+def moment_out_of_range(moment: datetime) -> str | None:
+    """Why a time cannot be taken (outside EARLIEST_MOMENT to LATEST_MOMENT in UTC; a time
+    without an offset is read as UTC here), or None when it can."""
+    try:
+        utc = moment.astimezone(UTC) if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+    except OverflowError:  # 0001-01-01T00:00:00+14:00 is in year 0 in UTC
+        utc = None
+    if utc is None or not EARLIEST_MOMENT <= utc < LATEST_MOMENT:
+        return (
+            f"A time must fall from {EARLIEST_MOMENT:%Y-%m-%d} to before "
+            f"{LATEST_MOMENT:%Y-%m-%d} (UTC)."
+        )
+    return None
+
+
+def check_moment(problems: Problems, field: str, moment: datetime | None) -> None:
+    """An OUT_OF_RANGE problem on `field` when the time is outside the range every stored or
+    compared time must fall in (moment_out_of_range)."""
+    if moment is not None and (why := moment_out_of_range(moment)) is not None:
+        problems.add(field, ErrorCode.OUT_OF_RANGE, why)
+
+
 def check_window(
     problems: Problems,
     start: tuple[str, datetime | None],
@@ -84,6 +122,7 @@ def check_window(
     for field, moment in (start, end):
         if moment is not None and moment.tzinfo is None:
             problems.add(field, ErrorCode.INVALID, "Give a time with its UTC offset.")
+        check_moment(problems, field, moment)
     if (
         start_at is not None
         and end_at is not None

@@ -1,4 +1,5 @@
-"""Turning an Authorization header into a principal, with a short cache for staff tokens."""
+"""Turning an Authorization header into a principal, with a short cache for staff tokens, and
+refusing a request whose token does not verify before anything else reads it."""
 
 from __future__ import annotations
 
@@ -6,9 +7,13 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable
 
+from starlette.requests import HTTPConnection
+
 from domain.access.principals import Anonymous, Principal, Staff
 from domain.access.tokens import InvalidToken, customer_for_jwt, is_staff_token, staff_for_token
 from domain.uow import UnitOfWork
+from schema.responses import Refusal
+from schema.throttle import Throttle, ThrottleRule, Unthrottled, retry_after_s
 
 STAFF_CACHE_TTL_S = 30.0
 STAFF_CACHE_SIZE = 1_000
@@ -23,11 +28,34 @@ class Authenticator:
         new_uow: Callable[[], UnitOfWork],
         jwt_secret: str | None,
         jwt_audience: str | None = None,
+        throttle: Throttle | None = None,
     ) -> None:
         self._new_uow = new_uow
         self._jwt_secret = jwt_secret
         self._jwt_audience = jwt_audience
+        self._throttle = throttle or Unthrottled()
         self._staff: OrderedDict[str, tuple[float, Staff]] = OrderedDict()
+
+    async def caller(self, request: HTTPConnection) -> Principal:
+        """The verified caller of `request`: Anonymous() when it sends no Authorization
+        header (the endpoint decides what an anonymous caller may do). A header that does
+        not verify is refused here: 401 UNAUTHENTICATED, or 429 RATE_LIMITED once its client
+        address failed more than the failed-authentication limit allows."""
+        principal = await self.principal(request.headers.get("authorization"))
+        if not isinstance(principal, Anonymous) or principal.reason is None:
+            return principal
+        wait_s = await self._throttle.hit(
+            ThrottleRule.FAILED_AUTHENTICATION, f"address:{client_address(request)}"
+        )
+        if wait_s is not None:
+            seconds = retry_after_s(wait_s)
+            raise Refusal(
+                429,
+                f"Too many failed authentications from this address; retry in {seconds} s.",
+                headers={"Retry-After": str(seconds)},
+                retryAfter=seconds,
+            )
+        raise unauthenticated(principal)
 
     async def principal(self, authorization: str | None) -> Principal:
         if not authorization:
@@ -56,3 +84,18 @@ class Authenticator:
         while len(self._staff) > STAFF_CACHE_SIZE:
             self._staff.popitem(last=False)
         return staff
+
+
+def unauthenticated(principal: Anonymous) -> Refusal:
+    """401 UNAUTHENTICATED saying how to authenticate (and why a token was refused)."""
+    why = f" ({principal.reason})" if principal.reason else ""
+    return Refusal(
+        401,
+        f"Authentication required: send 'Authorization: Bearer <token>'{why}.",
+        headers={"WWW-Authenticate": "Bearer"},
+    )
+
+
+def client_address(request: HTTPConnection) -> str:
+    """The client's address (behind a proxy, as the server's proxy-headers setting trusts)."""
+    return request.client.host if request.client else "unknown"

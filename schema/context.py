@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Hashable, Mapping
 from dataclasses import dataclass, field
@@ -26,6 +27,7 @@ from domain.rewards.standings import RewardStanding, standings
 from domain.uow import UnitOfWork
 from domain.vouchers.models import Voucher, VoucherStatus
 from domain.vouchers.queries import VoucherUse, uses_of, vouchers_of
+from schema.throttle import Throttle, Unthrottled
 
 # A page of something many owners have: (owner id, (page size, after id, ...)).
 LedgerPageKey = tuple[int, tuple[int, int | None, HistoryFilter]]  # a customer's movements
@@ -36,6 +38,20 @@ GiftRunsKey = tuple[int, int]  # a gift schedule's latest runs: (schedule id, ho
 
 Q = TypeVar("Q", bound=Hashable)
 V = TypeVar("V")
+
+
+class SharedLoader(DataLoader[Q, V]):
+    """A DataLoader whose results one waiter cannot cancel for the others.
+
+    strawberry's DataLoader hands every caller of a key the same cached future. graphql-core
+    cancels the sibling tasks of a list when one item fails with a non-null error
+    (gather_with_cancel), and cancelling a task cancels the future it awaits: the shared one.
+    Every other field waiting on that key (in another part of the response) then got a
+    CancelledError, which is no field error and escaped as a plain-text HTTP 500. Each
+    caller now awaits its own shield of the shared future: cancelling it cancels only it."""
+
+    def load(self, key: Q) -> Awaitable[V]:
+        return asyncio.shield(super().load(key))
 
 
 @dataclass
@@ -57,17 +73,17 @@ class Loaders:
     gift_runs: DataLoader[GiftRunsKey, list[GiftRun]] = field(init=False)
 
     def __post_init__(self) -> None:
-        self.account = DataLoader(load_fn=self._accounts)
-        self.category = DataLoader(load_fn=self._categories)
-        self.customer = DataLoader(load_fn=self._customers)
-        self.ledger = DataLoader(load_fn=self._ledger_pages)
-        self.voucher_uses = DataLoader(load_fn=self._voucher_uses)
-        self.rewards = DataLoader(load_fn=self._reward_standings)
-        self.customer_vouchers = DataLoader(load_fn=self._customer_vouchers)
-        self.badges = DataLoader(load_fn=self._badge_standings)
-        self.badge_resync = DataLoader(load_fn=self._badge_resyncs)
-        self.expiring_points = DataLoader(load_fn=self._expiring_points)
-        self.gift_runs = DataLoader(load_fn=self._gift_runs)
+        self.account = SharedLoader(load_fn=self._accounts)
+        self.category = SharedLoader(load_fn=self._categories)
+        self.customer = SharedLoader(load_fn=self._customers)
+        self.ledger = SharedLoader(load_fn=self._ledger_pages)
+        self.voucher_uses = SharedLoader(load_fn=self._voucher_uses)
+        self.rewards = SharedLoader(load_fn=self._reward_standings)
+        self.customer_vouchers = SharedLoader(load_fn=self._customer_vouchers)
+        self.badges = SharedLoader(load_fn=self._badge_standings)
+        self.expiring_points = SharedLoader(load_fn=self._expiring_points)
+        self.gift_runs = SharedLoader(load_fn=self._gift_runs)
+        self.badge_resync = SharedLoader(load_fn=self._badge_resyncs)
 
     async def _accounts(self, ids: list[int]) -> list[Account | None]:
         return await self._by_ids(ids, accounts_by_customer)
@@ -140,6 +156,10 @@ class Context:
     loaders: Loaders
     max_page_size: int
     request: Any = None
+    # The HTTP response being built (headers and status a resolver may set, e.g. Retry-After).
+    response: Any = None
+    client_address: str = "unknown"
+    throttle: Throttle = field(default_factory=Unthrottled)
     # Where a badge change hands a re-sync too large for the request over (None: to a worker
     # is not possible here, the mutation re-syncs every customer itself).
     badge_handover: Handover | None = None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 import logging
-import uuid
+import re
 from collections.abc import Awaitable, Callable, Iterator
 from typing import Any, ParamSpec, TypeVar
 
@@ -13,6 +13,7 @@ from graphql import GraphQLError
 from strawberry.extensions import SchemaExtension
 
 from domain.errors import DomainError, ErrorCode, NotAllowedError
+from schema.responses import new_request_id
 
 logger = logging.getLogger("tessera.graphql")
 
@@ -56,10 +57,11 @@ def payload_on_error(
 
 def query_error(error: DomainError) -> GraphQLError:
     """A query has no payload: its first problem becomes a top-level error naming the field
-    (NOT_FOUND for a missing object, BAD_USER_INPUT otherwise)."""
+    and the reason (the user error code, e.g. OUT_OF_RANGE): NOT_FOUND for a missing object,
+    BAD_USER_INPUT otherwise."""
     problem = error.problems[0]
     code = "NOT_FOUND" if problem.code is ErrorCode.NOT_FOUND else "BAD_USER_INPUT"
-    return client_error(problem.message, code, field=problem.field)
+    return client_error(problem.message, code, field=problem.field, reason=problem.code.value)
 
 
 def client_error(message: str, code: str = "BAD_USER_INPUT", **extra: Any) -> GraphQLError:
@@ -91,6 +93,7 @@ class ErrorCodes(SchemaExtension):
             extensions = original.extensions if isinstance(original, GraphQLError) else None
             error.extensions = {
                 "code": "BAD_USER_INPUT",
+                **_variable_field(error.message),
                 **(extensions or {}),
                 **(error.extensions or {}),
             }
@@ -99,7 +102,7 @@ class ErrorCodes(SchemaExtension):
             return GraphQLError(
                 str(original), nodes=error.nodes, path=error.path, extensions={"code": "FORBIDDEN"}
             )
-        request_id = uuid.uuid4().hex[:12]
+        request_id = new_request_id()
         logger.error(
             "unexpected error (request %s) at %s", request_id, error.path, exc_info=original
         )
@@ -109,3 +112,17 @@ class ErrorCodes(SchemaExtension):
             path=error.path,
             extensions={"code": "INTERNAL_SERVER_ERROR", "requestId": request_id},
         )
+
+
+# graphql-core's variable coercion errors name the input path in their message only:
+# "Variable '$input' has invalid value at .lines[0].sku: ...".
+_VARIABLE_PATH = re.compile(r"Variable '\$(\w+)' has invalid value(?: at ([^:]+))?:")
+
+
+def _variable_field(message: str) -> dict[str, str]:
+    """{"field": "input.lines.0.sku"} for a variable coercion error, else {}."""
+    found = _VARIABLE_PATH.match(message)
+    if found is None:
+        return {}
+    path = re.sub(r"\[(\d+)\]", r".\1", found.group(2) or "")
+    return {"field": found.group(1) + path}

@@ -20,12 +20,14 @@ from strawberry.tools import merge_types
 from schema.actions.resolvers import ActionMutations, ActionQueries
 from schema.badges.resolvers import BadgeMutations, BadgeQueries
 from schema.checkout.resolvers import CheckoutMutations, CheckoutQueries
+from schema.cost import cost_rule, cost_with_variables
 from schema.customers.mutations import CustomerMutations
 from schema.customers.queries import CustomerQueries
 from schema.errors import ErrorCodes
 from schema.expiry.resolvers import ExpiryMutations, ExpiryQueries
 from schema.gifts.resolvers import GiftMutations, GiftQueries
 from schema.ledger.resolvers import LedgerMutations, LedgerQueries
+from schema.literals import InputLiterals
 from schema.pricing.resolvers import PricingMutations, PricingQueries
 from schema.program.resolvers import ProgramMutations, ProgramQueries
 from schema.promotions.resolvers import PromotionMutations, PromotionQueries
@@ -84,23 +86,34 @@ class TesseraSchema(strawberry.Schema):
         return None
 
 
-def build_schema(max_depth: int = 10) -> strawberry.Schema:
-    """The schema with its guards: depth, alias and token limits, cached parse/validate."""
+MAX_ALIASES = 30
+MAX_TOKENS = 5_000
+
+
+def build_schema(
+    max_depth: int = 10, max_cost: int = 20_000, max_page_size: int = 100
+) -> strawberry.Schema:
+    """The schema with its guards: depth, alias, token and cost limits, storable literals,
+    cached parse/validate (docs/security.md lists the limits)."""
     # The limit rules are built once: the validation cache is keyed by the rule classes,
     # so rules made per request (QueryDepthLimiter's default) would never hit it.
     rules: list[type[ASTValidationRule]] = [
         query_depth_limiter.create_validator(max_depth, None, None),
-        max_aliases.create_validator(30),
+        max_aliases.create_validator(MAX_ALIASES),
+        cost_rule(max_cost, max_page_size),
+        InputLiterals,
     ]
+    variable_costs = cost_with_variables(max_cost, max_page_size)
     return TesseraSchema(
         query=Query,
         mutation=Mutation,
         config=StrawberryConfig(scalar_map=SCALAR_MAP),
         extensions=[
             ErrorCodes,
-            lambda: MaxTokensLimiter(max_token_count=5_000),
+            lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
             lambda: ParserCache(maxsize=1_000),
             lambda: AddValidationRules(rules),
             lambda: ValidationCache(maxsize=1_000),
+            variable_costs,
         ],
     )

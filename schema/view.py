@@ -1,21 +1,40 @@
-"""The GraphQL endpoint: strawberry's ASGI view with Tessera's context and orjson."""
+"""The GraphQL endpoint: strawberry's ASGI view with Tessera's gate, context and orjson.
+
+Before strawberry reads a request: the caller is authenticated (a token that does not
+verify is refused, 401 or 429), and an anonymous caller is refused unless its operation is
+allowed anonymously (schema/anonymous.py), so no document is parsed for it. The body is
+then decoded by schema/body.py (strict UTF-8, bounded depth, storable text). Every refusal
+and every HTTP-level error is answered as JSON with `errors[].extensions.code`."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from typing import Any
 
 import orjson
 import strawberry
+from cross_web import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
+from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 
+from domain.access.principals import Anonymous, Principal
 from domain.badges.services import Handover
 from domain.uow import UnitOfWork
-from schema.auth import Authenticator
+from schema.anonymous import (
+    ANONYMOUS_MAX_BODY_BYTES,
+    ANONYMOUS_ROOT_FIELDS,
+    INTROSPECTION_ROOT_FIELDS,
+    selects_only,
+)
+from schema.auth import Authenticator, client_address, unauthenticated
+from schema.body import decode_body
 from schema.context import Context, Loaders
+from schema.responses import Refusal, error_response
+from schema.throttle import Throttle, Unthrottled
 
 
 class TesseraGraphQL(GraphQL[Context, None]):
@@ -26,30 +45,88 @@ class TesseraGraphQL(GraphQL[Context, None]):
         authenticator: Authenticator,
         max_page_size: int,
         debug: bool,
+        throttle: Throttle | None = None,
+        graphiql_html: str | None = None,
         badge_handover: Handover | None = None,
     ) -> None:
         super().__init__(
             schema, graphql_ide="graphiql" if debug else None, allow_queries_via_get=False
         )
+        self._graphiql_html = graphiql_html
         self._new_uow = new_uow
         self._authenticator = authenticator
         self._max_page_size = max_page_size
+        self._throttle = throttle or Unthrottled()
         self._badge_handover = badge_handover
+        # Root fields an anonymous caller may select (introspection only in debug).
+        self._anonymous_fields = ANONYMOUS_ROOT_FIELDS | (
+            INTROSPECTION_ROOT_FIELDS if debug else frozenset()
+        )
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":  # no subscriptions are served
+            await super().__call__(scope, receive, send)
+            return
+        request = Request(scope, receive)
+        try:
+            request.state.principal = await self._admit(request)
+            response = await self.run(request)
+        except Refusal as refusal:
+            response = refusal.response()
+        except HTTPException as error:  # strawberry's own refusals (content type, method...)
+            response = error_response(error.status_code, error.reason)
+        await response(scope, receive, send)
+
+    async def _admit(self, request: Request) -> Principal:
+        """The caller, or a Refusal before the body is read."""
+        principal = await self._authenticator.caller(request)
+        if not isinstance(principal, Anonymous):
+            return principal
+        if request.method == "GET" and self.graphql_ide and "query" not in request.query_params:
+            return principal  # GraphiQL's page (debug only)
+        if not self._anonymous_fields or request.method != "POST":
+            raise unauthenticated(principal)
+        declared = request.headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > ANONYMOUS_MAX_BODY_BYTES:
+            raise unauthenticated(principal)
+        body = await request.body()  # bounded by the app's body-size limit
+        if len(body) > ANONYMOUS_MAX_BODY_BYTES:
+            raise unauthenticated(principal)
+        data = decode_body(body)
+        if not selects_only(data.get("query"), data.get("operationName"), self._anonymous_fields):
+            raise unauthenticated(principal)
+        return principal
+
+    @property
+    def graphql_ide_html(self) -> str:
+        # The page loading its scripts from Tessera itself (tessera/graphiql.py) when the app
+        # was given one; strawberry's own page (scripts from a CDN) otherwise.
+        return self._graphiql_html or super().graphql_ide_html
 
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket
     ) -> Context:
-        principal = await self._authenticator.principal(request.headers.get("authorization"))
+        principal: Principal = getattr(request.state, "principal", Anonymous())
         return Context(
             principal=principal,
             new_uow=self._new_uow,
             loaders=Loaders(self._new_uow),
             max_page_size=self._max_page_size,
             request=request,
+            response=response,
+            client_address=client_address(request),
+            throttle=self._throttle,
             badge_handover=self._badge_handover,
         )
 
-    # Requests are read by strawberry with the standard json module on purpose: orjson reads
-    # integers beyond 64 bits as floats, and such a number must come back as a user error.
+    # Requests are read with the standard json module on purpose: orjson reads integers
+    # beyond 64 bits as floats, and such a number must come back as a user error.
+    def decode_json(self, data: str | bytes) -> object:
+        return decode_body(data)
+
     def encode_json(self, data: Any) -> bytes:
-        return orjson.dumps(data)
+        try:
+            return orjson.dumps(data)
+        except orjson.JSONEncodeError:
+            # Text orjson refuses (a lone surrogate echoed in a message): escaped instead.
+            return json.dumps(data, default=str).encode()

@@ -1,5 +1,5 @@
-"""The Starlette application: POST /graphql (GraphiQL on GET in debug), GET /health and the
-CSV exports (tessera/exports.py)."""
+"""The Starlette application: POST /graphql (GraphiQL on GET in debug, its scripts under
+/graphiql), GET /health and the CSV exports (tessera/exports.py)."""
 
 from __future__ import annotations
 
@@ -12,20 +12,28 @@ from dataclasses import dataclass
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.requests import Request
-from starlette.responses import JSONResponse
-from starlette.routing import Route
+from starlette.responses import JSONResponse, Response
+from starlette.routing import BaseRoute, Mount, Route
+from starlette.staticfiles import StaticFiles
 
 from domain.uow import UnitOfWork
 from schema.auth import Authenticator
+from schema.responses import error_response
 from schema.root import build_schema
+from schema.throttle import ThrottleRule
 from schema.view import TesseraGraphQL
 from tessera.database import create_engine
 from tessera.embedded import ensure_database_url
 from tessera.exports import ledger_movements_export, voucher_batch_export
+from tessera.graphiql import ASSETS_DIR, ASSETS_ROUTE, graphiql_page
 from tessera.handover import badge_handover
 from tessera.keepalive import KeepAliveLimit
+from tessera.last_resort import LastResort
+from tessera.limits import BodySizeLimit
+from tessera.ratelimit import RateLimits, storage_url
 from tessera.settings import Settings
 
 logger = logging.getLogger("tessera")
@@ -67,26 +75,67 @@ def create_app(settings: Settings | None = None, database_url: str | None = None
             return JSONResponse({"status": "unavailable", "database": "down"}, status_code=503)
         return JSONResponse({"status": "ok", "database": "up"})
 
-    authenticator = Authenticator(resources.new_uow, settings.jwt_secret, settings.jwt_audience)
+    throttle = RateLimits(
+        storage_url(settings.rate_limit_url, settings.broker_url),
+        {
+            ThrottleRule.VOUCHER_ATTEMPTS: settings.rate_limit_vouchers,
+            ThrottleRule.FAILED_AUTHENTICATION: settings.rate_limit_failed_auth,
+        },
+    )
+    authenticator = Authenticator(
+        resources.new_uow, settings.jwt_secret, settings.jwt_audience, throttle
+    )
+    graphiql = _graphiql_page() if settings.debug else None
     graphql = TesseraGraphQL(
-        build_schema(max_depth=settings.max_query_depth),
+        build_schema(
+            max_depth=settings.max_query_depth,
+            max_cost=settings.max_query_cost,
+            max_page_size=settings.max_page_size,
+        ),
         new_uow=resources.new_uow,
         authenticator=authenticator,
         max_page_size=settings.max_page_size,
         debug=settings.debug,
+        throttle=throttle,
+        graphiql_html=graphiql,
         badge_handover=badge_handover(settings),
     )
+    routes: list[BaseRoute] = [
+        Route("/graphql", graphql, methods=["GET", "POST"]),
+        Route("/health", health, methods=["GET"]),
+        voucher_batch_export(resources.new_uow, authenticator),
+        ledger_movements_export(resources.new_uow, authenticator),
+    ]
+    if graphiql is not None:
+        routes.append(Mount(ASSETS_ROUTE, app=StaticFiles(directory=ASSETS_DIR)))
     return Starlette(
         debug=False,
-        middleware=[Middleware(KeepAliveLimit, max_requests=settings.keepalive_requests)],
-        routes=[
-            Route("/graphql", graphql, methods=["GET", "POST"]),
-            Route("/health", health, methods=["GET"]),
-            voucher_batch_export(resources.new_uow, authenticator),
-            ledger_movements_export(resources.new_uow, authenticator),
+        middleware=[
+            Middleware(LastResort),
+            Middleware(BodySizeLimit, max_bytes=settings.max_body_bytes),
+            Middleware(KeepAliveLimit, max_requests=settings.keepalive_requests),
         ],
+        routes=routes,
+        exception_handlers={HTTPException: _http_error},
         lifespan=lifespan,
     )
+
+
+async def _http_error(request: Request, error: Exception) -> Response:
+    """Starlette's own refusals (no such path, method not allowed) in the API's error shape."""
+    assert isinstance(error, HTTPException)
+    return error_response(error.status_code, error.detail, headers=error.headers)
+
+
+def _graphiql_page() -> str | None:
+    page = graphiql_page(ASSETS_DIR)
+    if page is None:
+        logger.warning(
+            "GraphiQL's scripts are not in %s: the page loads them from unpkg.com, which needs "
+            "internet; `tessera graphiql-assets` fetches them",
+            ASSETS_DIR,
+        )
+    return page
 
 
 def _tune_garbage_collector() -> None:

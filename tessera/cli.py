@@ -1,5 +1,5 @@
 """`tessera serve | worker | scheduler | migrate | demo | token | audit | expire-holds |
-expire-points | run-gifts | evaluate-tiers | resync-badges`."""
+expire-points | run-gifts | evaluate-tiers | resync-badges | stop-embedded | graphiql-assets`."""
 
 from __future__ import annotations
 
@@ -19,9 +19,12 @@ T = TypeVar("T")
 
 
 def _database_url(settings: Settings) -> str:
-    from tessera.embedded import ensure_database_url
+    from tessera.embedded import EmbeddedPostgresUnavailable, ensure_database_url
 
-    url = ensure_database_url(settings)
+    try:
+        url = ensure_database_url(settings)
+    except EmbeddedPostgresUnavailable as error:
+        raise SystemExit(f"error: {error}") from None
     # Worker processes (uvicorn --workers, dramatiq) read the URL from the environment.
     os.environ["TESSERA_DATABASE_URL"] = url
     return url
@@ -38,6 +41,13 @@ def cmd_migrate(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     import uvicorn
 
+    from tessera.listening import PortUnavailable, check_port
+
+    try:
+        check_port(args.host, args.port)
+    except PortUnavailable as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
     _database_url(settings)
     uvicorn.run(
         "tessera.app:app_from_env",
@@ -113,8 +123,16 @@ def cmd_scheduler(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
     from tessera.demo import run_demo
+    from tessera.listening import PortUnavailable, listening_socket
 
-    return run_demo(settings, _database_url(settings), host=args.host, port=args.port)
+    # The port first: a busy one is said before the database starts or a token is printed.
+    try:
+        listening = listening_socket(args.host, args.port)
+    except PortUnavailable as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    with listening:
+        return run_demo(settings, _database_url(settings), args.host, listening)
 
 
 def cmd_audit(args: argparse.Namespace, settings: Settings) -> int:
@@ -168,6 +186,18 @@ def cmd_evaluate_tiers(args: argparse.Namespace, settings: Settings) -> int:
             f"{move.customers} customer(s)"
         )
     print(f"{done.moved} customer(s) moved by the tier rules")
+    return 0
+
+
+def cmd_graphiql_assets(args: argparse.Namespace, settings: Settings) -> int:
+    from tessera.graphiql import ASSETS_DIR, NPM_REGISTRY, AssetError, fetch_assets
+
+    try:
+        fetched = fetch_assets(ASSETS_DIR, registry=args.registry or NPM_REGISTRY)
+    except AssetError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    print(f"GraphiQL's scripts are in {ASSETS_DIR} ({len(fetched)} file(s) fetched)")
     return 0
 
 
@@ -262,6 +292,13 @@ def parser() -> argparse.ArgumentParser:
 
     stop = sub.add_parser("stop-embedded", help="stop the embedded PostgreSQL and Redis")
     stop.set_defaults(run=cmd_stop_embedded)
+
+    assets = sub.add_parser(
+        "graphiql-assets",
+        help="fetch GraphiQL's scripts from the npm registry, so GraphiQL works offline",
+    )
+    assets.add_argument("--registry", help="the npm registry (default https://registry.npmjs.org)")
+    assets.set_defaults(run=cmd_graphiql_assets)
     return root
 
 

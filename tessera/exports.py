@@ -4,7 +4,9 @@ filtered by query parameters; READ_REPORTS).
 
 Authenticated like the GraphQL endpoint (`Authorization: Bearer <staff token>`, 401
 without a valid one, 403 without the permission) and streamed from a server-side cursor,
-so a 100,000-code batch or a whole ledger never sits in memory."""
+so a 100,000-code batch or a whole ledger never sits in memory. Every parameter is checked
+before the first byte is sent; a refusal is answered like the API's errors (JSON with
+`errors[].extensions.code`, and `field` naming the parameter at fault)."""
 
 from __future__ import annotations
 
@@ -15,7 +17,7 @@ from datetime import datetime
 from typing import Any
 
 from starlette.requests import Request
-from starlette.responses import PlainTextResponse, Response, StreamingResponse
+from starlette.responses import Response, StreamingResponse
 from starlette.routing import Route
 
 from domain.access.permissions import Permission
@@ -25,7 +27,9 @@ from domain.reports.movements import EXPORT_COLUMNS as MOVEMENT_COLUMNS
 from domain.reports.movements import MovementFilter, check_movement_filter, export_movements
 from domain.uow import UnitOfWork
 from domain.vouchers.queries import EXPORT_COLUMNS, export_batch, require_batch
-from schema.auth import Authenticator
+from schema.auth import Authenticator, unauthenticated
+from schema.body import unsafe_text_reason
+from schema.responses import Refusal
 from schema.vouchers.types import VOUCHER_BATCH_CSV
 
 ROWS_PER_CHUNK = 1000
@@ -37,13 +41,14 @@ def voucher_batch_export(new_uow: Callable[[], UnitOfWork], authenticator: Authe
     """The route serving a batch's CSV."""
 
     async def batch_csv(request: Request) -> Response:
-        refused = await _refusal(authenticator, request, Permission.MANAGE_VOUCHERS)
-        if refused is not None:
-            return refused
         try:
-            batch = await require_batch(new_uow(), str(request.path_params["batch_id"]))
-        except DomainError as error:
-            return PlainTextResponse(str(error.problems[0].message), status_code=404)
+            await _admit(authenticator, request, Permission.MANAGE_VOUCHERS)
+            try:
+                batch = await require_batch(new_uow(), str(request.path_params["batch_id"]))
+            except DomainError as error:
+                raise _bad_parameter(error) from None
+        except Refusal as refusal:
+            return refusal.response()
         rows = export_batch(new_uow(), batch.id)
         return _csv_response(EXPORT_COLUMNS, rows, f"voucher-batch-{batch.id}.csv")
 
@@ -59,36 +64,37 @@ def ledger_movements_export(
     kinds (comma-separated), sourceType, reason; a bad one is a 400 naming it."""
 
     async def movements_csv(request: Request) -> Response:
-        refused = await _refusal(authenticator, request, Permission.READ_REPORTS)
-        if refused is not None:
-            return refused
         try:
-            wanted = movement_filter(request.query_params)
-            check_movement_filter(wanted)
-        except DomainError as error:
-            problem = error.problems[0]  # its field is the GraphQL input path: filter.<name>
-            named = (problem.field or "").removeprefix("filter.")
-            return PlainTextResponse(f"{named}: {problem.message}", status_code=400)
+            await _admit(authenticator, request, Permission.READ_REPORTS)
+            try:
+                wanted = movement_filter(request.query_params)
+                check_movement_filter(wanted)
+            except DomainError as error:
+                raise _bad_parameter(error) from None
+        except Refusal as refusal:
+            return refusal.response()
         rows = export_movements(new_uow(), wanted)
         return _csv_response(MOVEMENT_COLUMNS, rows, "ledger-movements.csv")
 
     return Route("/exports/ledger-movements.csv", movements_csv, methods=["GET"])
 
 
-async def _refusal(
-    authenticator: Authenticator, request: Request, permission: Permission
-) -> Response | None:
-    """401 without a verified token, 403 without `permission`; None lets the caller in."""
-    principal = await authenticator.principal(request.headers.get("authorization"))
+async def _admit(authenticator: Authenticator, request: Request, permission: Permission) -> None:
+    """Refusal: 401 without a verified token (429 past the failed-authentication limit),
+    403 without `permission`."""
+    principal = await authenticator.caller(request)
     if isinstance(principal, Anonymous):
-        return PlainTextResponse(
-            "Authentication required: send 'Authorization: Bearer <token>'.",
-            status_code=401,
-            headers={"WWW-Authenticate": "Bearer"},
-        )
+        raise unauthenticated(principal)
     if not principal.can(permission):
-        return PlainTextResponse(f"Not allowed (needs {permission.value}).", status_code=403)
-    return None
+        raise Refusal(403, f"Not allowed (needs {permission.value}).")
+
+
+def _bad_parameter(error: DomainError) -> Refusal:
+    """400 naming the parameter at fault (404 for a batch that does not exist)."""
+    problem = error.problems[0]
+    named = (problem.field or "").removeprefix("filter.")  # GraphQL's input path: filter.<name>
+    status = 404 if problem.code is ErrorCode.NOT_FOUND else 400
+    return Refusal(status, f"{named}: {problem.message}", field=named, reason=problem.code.value)
 
 
 def _csv_response(
@@ -134,6 +140,10 @@ def _cell(value: Any) -> str:
 
 def movement_filter(params: Mapping[str, str]) -> MovementFilter:
     """A movements filter from query parameters; DomainError naming the one that is bad."""
+    for name, value in params.items():
+        reason = unsafe_text_reason(value)
+        if reason is not None:
+            raise DomainError.one(name, ErrorCode.INVALID, f"The value {reason}.")
     kinds = tuple(k.strip() for k in params.get("kinds", "").split(",") if k.strip())
     return MovementFilter(
         since=_moment(params, "since"),
@@ -153,7 +163,7 @@ def _moment(params: Mapping[str, str], name: str) -> datetime | None:
         return None
     try:
         return datetime.fromisoformat(raw)
-    except ValueError:
+    except ValueError:  # the range is the domain's (check_movement_filter)
         raise DomainError.one(
             name, ErrorCode.INVALID, "An ISO 8601 time, e.g. 2026-05-01T00:00:00Z."
         ) from None

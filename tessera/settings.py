@@ -14,7 +14,7 @@ MIN_JWT_SECRET_BYTES = 32
 
 @dataclass(frozen=True)
 class Settings:
-    """Everything Tessera can be configured with; see the README's configuration table."""
+    """Everything Tessera can be configured with; see docs/operations.md's configuration table."""
 
     database_url: str | None
     broker_url: str | None
@@ -26,7 +26,16 @@ class Settings:
     max_page_size: int
     db_pool_size: int
     keepalive_requests: int
-    badge_resync_inline_s: float
+    max_body_bytes: int = 1_048_576
+    max_query_cost: int = 20_000
+    # Where rate-limit counters live: None means the broker's Redis (see tessera/ratelimit.py).
+    rate_limit_url: str | None = None
+    # Per caller and per client address, on checkVoucher and redeemVoucher.
+    rate_limit_vouchers: str = "120/minute"
+    # Per client address, on requests whose token does not verify.
+    rate_limit_failed_auth: str = "30/minute"
+    # Seconds a badge change's request re-syncs holders itself before handing over.
+    badge_resync_inline_s: float = 1.0
 
     def __post_init__(self) -> None:
         if self.jwt_secret is not None and len(self.jwt_secret.encode()) < MIN_JWT_SECRET_BYTES:
@@ -48,5 +57,10 @@ class Settings:
             max_page_size=config("TESSERA_MAX_PAGE_SIZE", cast=int, default=100),
             db_pool_size=config("TESSERA_DB_POOL_SIZE", cast=int, default=10),
             keepalive_requests=config("TESSERA_KEEPALIVE_REQUESTS", cast=int, default=100),
+            max_body_bytes=config("TESSERA_MAX_BODY_BYTES", cast=int, default=1_048_576),
+            max_query_cost=config("TESSERA_MAX_QUERY_COST", cast=int, default=20_000),
+            rate_limit_url=config("TESSERA_RATE_LIMIT_URL", default=None) or None,
+            rate_limit_vouchers=config("TESSERA_RATE_LIMIT_VOUCHERS", default="120/minute"),
+            rate_limit_failed_auth=config("TESSERA_RATE_LIMIT_FAILED_AUTH", default="30/minute"),
             badge_resync_inline_s=config("TESSERA_BADGE_RESYNC_INLINE_S", cast=float, default=1.0),
         )

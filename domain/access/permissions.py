@@ -1,4 +1,4 @@
-"""Roles and the permissions they grant (the README tabulates this)."""
+"""Roles and the permissions they grant (docs/security.md tabulates this)."""
 
 from __future__ import annotations
 

@@ -29,11 +29,7 @@ def _hash(token: str) -> str:
 
 async def create_staff_token(uow: UnitOfWork, role: str, name: str) -> str:
     """Create a token for `role`; the plain token is returned once and never stored."""
-    try:
-        checked = Role(role)
-    except ValueError:
-        roles = ", ".join(r.value for r in Role)
-        raise DomainError.one("role", ErrorCode.INVALID, f"Role must be one of {roles}.") from None
+    checked = _role(role)
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
     async with uow:
         await uow.execute(
@@ -41,6 +37,39 @@ async def create_staff_token(uow: UnitOfWork, role: str, name: str) -> str:
         )
         await uow.commit()
     return token
+
+
+async def replace_staff_token(uow: UnitOfWork, role: str, name: str) -> str:
+    """Create a token for `role` named `name` and revoke every other active token of that
+    name, in one transaction: however often it runs, one token of that name stays valid.
+
+    For a token that a program re-creates on each start (`tessera demo`), so the old ones do
+    not pile up. Concurrent replacements of one name wait for each other, so they too leave
+    one. API processes stop accepting a revoked token within their cache's lifetime (30 s).
+    """
+    checked = _role(role)
+    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    async with uow:
+        # Serialise replacements of one name: a row lock cannot cover the token not yet made.
+        await uow.execute(select(func.pg_advisory_xact_lock(func.hashtext(f"api_tokens:{name}"))))
+        await uow.execute(
+            update(api_tokens)
+            .where(api_tokens.c.name == name, api_tokens.c.revoked_at.is_(None))
+            .values(revoked_at=func.now())
+        )
+        await uow.execute(
+            insert(api_tokens).values(name=name, role=checked.value, token_hash=_hash(token))
+        )
+        await uow.commit()
+    return token
+
+
+def _role(role: str) -> Role:
+    try:
+        return Role(role)
+    except ValueError:
+        roles = ", ".join(r.value for r in Role)
+        raise DomainError.one("role", ErrorCode.INVALID, f"Role must be one of {roles}.") from None
 
 
 @dataclass(frozen=True)

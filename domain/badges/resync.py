@@ -54,6 +54,8 @@ from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
 from domain.badges.models import BadgeCause
+from domain.ledger.accounts import lock_accounts_after, wait_for_balance_writers
+from domain.ledger.sql import ACCOUNTS
 from domain.uow import UnitOfWork
 
 BATCH_CUSTOMERS = 2_000  # customers per chunk (about 0.04 s when half of them change)
@@ -179,25 +181,6 @@ async def resync_progress(uow: UnitOfWork, badge_ids: list[int]) -> dict[int, Re
         return {int(r.badge_id): _progress(r) for r in rows}
 
 
-async def wait_for_balance_writers(uow: UnitOfWork, timeout_s: float | None = None) -> bool:
-    """Wait until every transaction writing point_accounts now (other than our own) has
-    ended; False if some still run after `timeout_s`. Takes no lock: new writes go on."""
-    loop = asyncio.get_running_loop()
-    deadline = None if timeout_s is None else loop.time() + timeout_s
-    async with uow.autocommit():
-        writers = list((await uow.execute(_BALANCE_WRITERS)).scalar_one() or [])
-        pause_s = 0.002
-        while writers:
-            writers = list((await uow.execute(_STILL_RUNNING, {"vxids": writers})).scalars())
-            if not writers:
-                break
-            if deadline is not None and loop.time() >= deadline:
-                return False
-            await asyncio.sleep(pause_s)
-            pause_s = min(pause_s * 2, 0.05)
-    return True
-
-
 async def _next_chunk(
     uow: UnitOfWork, badge_id: int, generation: int, batch_customers: int
 ) -> ResyncProgress | None:
@@ -226,17 +209,8 @@ async def _chunk(
             return _progress(state)
         if state.last_customer_id is None:  # pragma: no cover - bounded before any chunk
             raise RuntimeError(f"badge {badge_id}: re-sync chunk before its bounds were set")
-        ids = list(
-            (
-                await uow.execute(
-                    _LOCK_CUSTOMERS,
-                    {
-                        "after": state.through_customer_id,
-                        "last": state.last_customer_id,
-                        "batch": batch_customers,
-                    },
-                )
-            ).scalars()
+        ids = await lock_accounts_after(
+            uow, state.through_customer_id, state.last_customer_id, batch_customers
         )
         unlocked = lost = 0
         if ids:
@@ -308,42 +282,18 @@ _PENDING = text("""
      ORDER BY badge_id
 """)
 
-# The transactions holding (or waiting for) the lock every INSERT and UPDATE of point_accounts
-# takes until its transaction ends, by virtual transaction id. pg_locks shows the fast-path
-# locks too.
-_BALANCE_WRITERS = text("""
-    SELECT array_agg(DISTINCT virtualtransaction) FROM pg_locks
-     WHERE locktype = 'relation' AND mode = 'RowExclusiveLock'
-       AND database = (SELECT oid FROM pg_database WHERE datname = current_database())
-       AND relation = CAST('point_accounts' AS regclass)
-       AND pid IS DISTINCT FROM pg_backend_pid()
-""")
-
-# Those of them still running: a transaction holds the lock on its own virtual id until it
-# ends.
-_STILL_RUNNING = text("""
-    SELECT virtualxid FROM pg_locks
-     WHERE locktype = 'virtualxid' AND virtualxid = ANY(CAST(:vxids AS text[]))
-""")
-
-_SET_BOUNDS = text("""
-    UPDATE badge_resyncs
-       SET last_customer_id = (SELECT COALESCE(max(customer_id), 0) FROM point_accounts),
-           customers_total = (SELECT count(*) FROM point_accounts),
+_SET_BOUNDS = text(f"""
+    UPDATE badge_resyncs r
+       SET last_customer_id = s.last_customer_id, customers_total = s.customers,
            progressed_at = now()
-     WHERE badge_id = :badge AND generation = :generation AND last_customer_id IS NULL
+      FROM (SELECT COALESCE(max(a.customer_id), 0) AS last_customer_id, count(*) AS customers
+              FROM ({ACCOUNTS}) a) s
+     WHERE r.badge_id = :badge AND r.generation = :generation AND r.last_customer_id IS NULL
 """)
 
 _LOCK_STATE = text(f"""
     SELECT {_COLUMNS}, through_customer_id FROM badge_resyncs
      WHERE badge_id = :badge
-       FOR UPDATE
-""")
-
-_LOCK_CUSTOMERS = text("""
-    SELECT customer_id FROM point_accounts
-     WHERE customer_id > :after AND customer_id <= :last
-     ORDER BY customer_id LIMIT :batch
        FOR UPDATE
 """)
 

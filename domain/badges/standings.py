@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from domain.badges.models import Badge, badge_of
 from domain.badges.tables import badges, customer_badges
-from domain.ledger.tables import point_accounts
+from domain.ledger.sql import ACCOUNTS, accounts
 from domain.uow import UnitOfWork
 
 
@@ -37,26 +37,26 @@ class BadgeStanding:
 async def badge_standings(uow: UnitOfWork, customer_ids: Sequence[int]) -> dict[int, BadgeStanding]:
     """Each customer's unlocked badges and the active badges above their points, in one
     query. A customer without an account (unknown) gets an empty standing."""
-    account = point_accounts.c
-    points = func.badge_points(badges.c.basis, account.balance, account.lifetime_earned)
+    account = accounts()
+    points = func.badge_points(badges.c.basis, account.c.balance, account.c.lifetime_earned)
     query = (
         select(
             badges,
-            point_accounts.c.customer_id.label("standing_customer_id"),
+            account.c.customer_id.label("standing_customer_id"),
             customer_badges.c.unlocked_at,
             points.label("points"),
         )
-        .select_from(point_accounts)
+        .select_from(account)
         .join(badges, badges.c.active)
         .outerjoin(
             customer_badges,
             and_(
-                customer_badges.c.customer_id == point_accounts.c.customer_id,
+                customer_badges.c.customer_id == account.c.customer_id,
                 customer_badges.c.badge_id == badges.c.id,
             ),
         )
         .where(
-            point_accounts.c.customer_id.in_(list(customer_ids)),
+            account.c.customer_id.in_(list(customer_ids)),
             or_(customer_badges.c.badge_id.is_not(None), badges.c.min_points > points),
         )
         .order_by(badges.c.min_points, badges.c.id)
@@ -80,9 +80,9 @@ async def badge_standings(uow: UnitOfWork, customer_ids: Sequence[int]) -> dict[
 
 # The badges each customer should hold, from their points and the badge definitions alone
 # (written apart from the sync function on purpose: it is what the sync is checked against).
-DUE_FROM_SCRATCH = """
+DUE_FROM_SCRATCH = f"""
     SELECT a.customer_id, b.id AS badge_id
-      FROM point_accounts a
+      FROM ({ACCOUNTS}) a
      CROSS JOIN badges b
      CROSS JOIN LATERAL (SELECT CASE b.basis WHEN 'LIFETIME' THEN a.lifetime_earned
                                              ELSE a.balance END AS points) v

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import exists, func, select, update
+from sqlalchemy import func, select, update
 
 from domain.checkout.orders import lock_order
 from domain.checkout.redemptions import Redemption, redemption_of
@@ -15,7 +15,7 @@ from domain.errors import DomainError, ErrorCode, Problems
 from domain.events.types import RedemptionCancelled
 from domain.ledger.queries import get_account, get_entry
 from domain.ledger.services import post_reversal
-from domain.purchases.tables import purchases
+from domain.purchases.repository import order_recorded
 from domain.uow import UnitOfWork
 from domain.validation import parse_id
 
@@ -36,12 +36,7 @@ async def cancel_redemption(uow: UnitOfWork, redemption_id: str, actor: str) -> 
         row = await _read(uow, rid, lock=True)
         if row.cancelled_at is not None:
             return await _model(uow, row, replayed=True)
-        recorded = await uow.execute(
-            select(
-                exists().where(purchases.c.shop == row.shop, purchases.c.order_id == row.order_id)
-            )
-        )
-        if recorded.scalar_one():
+        if await order_recorded(uow, row.shop, row.order_id):
             raise DomainError.one(
                 "redemptionId",
                 ErrorCode.NOT_REVERSIBLE,

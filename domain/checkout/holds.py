@@ -8,17 +8,26 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, insert, select, text, update
+from sqlalchemy import func, select, text, update
 from sqlalchemy.exc import IntegrityError
 
 from domain.checkout.orders import allowance, lock_order
 from domain.checkout.quote import CartLine
 from domain.checkout.services import check_cart
-from domain.checkout.tables import holds, redemptions
+from domain.checkout.tables import holds
 from domain.errors import DomainError, ErrorCode, Problems
 from domain.ledger import posting as post
+from domain.ledger.holding import (
+    RESERVED_COLUMNS,
+    RESERVED_FROM,
+    release_held_ctes,
+    reserve_ctes,
+    reserved_account,
+    unreserve,
+)
 from domain.ledger.kinds import EntryKind
 from domain.ledger.models import Account
+from domain.ledger.policy import Change
 from domain.ledger.queries import get_account
 from domain.uow import UnitOfWork, violated_constraint
 from domain.validation import check_points, parse_id, required_text
@@ -42,15 +51,35 @@ class Hold:
     replayed: bool = False
 
 
-_RESERVE = text("""
-    UPDATE point_accounts SET held = held + :points, updated_at = now()
-     WHERE customer_id = :customer_id AND balance - held >= :points
-    RETURNING balance, lifetime_earned, lifetime_spent, held, lifetime_expired
+# The points reserved under the ledger policy and the hold written, in one statement: the
+# hold only when the points could be reserved.
+_HOLD = text(f"""
+    WITH {reserve_ctes()},
+    hold AS (
+        INSERT INTO holds (customer_id, points, value_minor, shop, order_id, idempotency_key,
+                           expires_at)
+        SELECT CAST(:customer_id AS bigint), CAST(:points AS bigint),
+               CAST(:value_minor AS bigint), CAST(:shop AS text), CAST(:order_id AS text),
+               CAST(:idempotency_key AS text), CAST(:expires_at AS timestamptz)
+          FROM reserved
+        RETURNING *)
+    SELECT {RESERVED_COLUMNS}, hold.id, hold.customer_id, hold.points, hold.status, hold.shop,
+           hold.order_id, hold.value_minor, hold.expires_at, hold.entry_id
+      FROM {RESERVED_FROM} LEFT JOIN hold ON true
 """)
 
-_UNRESERVE = text("""
-    UPDATE point_accounts SET held = held - :points, updated_at = now()
-     WHERE customer_id = :customer_id
+
+# A captured hold's redemption on its order and its status, in one statement.
+_CAPTURED = text("""
+    WITH paid AS (
+        INSERT INTO redemptions (customer_id, shop, order_id, points, value_minor,
+                                 idempotency_key, entry_id, hold_id)
+        SELECT customer_id, shop, order_id, points, value_minor, 'hold:' || id,
+               CAST(:entry_id AS bigint), id
+          FROM holds WHERE id = :hold_id)
+    UPDATE holds SET status = 'CAPTURED', resolved_at = now(), entry_id = :entry_id
+     WHERE id = :hold_id
+    RETURNING *
 """)
 
 
@@ -66,10 +95,11 @@ async def hold_points(
 ) -> Hold:
     """Reserve points to pay part of an order, for `ttl_s` seconds (15 minutes by default).
 
-    Guarantees: never reserves more than balance minus holds, nor more than a quote of the
-    cart allows on this order (its redemptions and other active holds count against the
-    caps); the money the points will pay is fixed now. The same key replayed returns the
-    first hold."""
+    Guarantees: never reserves more than the spendable points (balance minus holds), nor
+    below the minimum balance to redeem, even with concurrent holds and redemptions (the
+    ledger policy guards the reservation), nor more than a quote of the cart allows on this
+    order (its redemptions and other active holds count against the caps); the money the
+    points will pay is fixed now. The same key replayed returns the first hold."""
     problems = Problems()
     cid = parse_id(problems, "customerId", customer_id)
     check_points(problems, "points", points, signed=False)
@@ -89,42 +119,27 @@ async def hold_points(
                 return await _replayed(uow, existing, cid, points, clean_order)
             allowed = await allowance(uow, cid, clean_shop, clean_order, clean_cart)
             value = allowed.value_of(points)
-            reserved = (
-                await uow.execute(_RESERVE, {"customer_id": cid, "points": points})
-            ).one_or_none()
-            if reserved is None:  # another checkout reserved or spent them meanwhile
-                raise DomainError.one(
-                    "points",
-                    ErrorCode.INSUFFICIENT_POINTS,
-                    f"{allowed.account.spendable} points are spendable; {points} cannot be held.",
-                )
+            # The policy is checked again on the account as locked (another checkout may
+            # have reserved or spent points since it was read).
             row = (
                 await uow.execute(
-                    insert(holds)
-                    .values(
-                        customer_id=cid,
-                        points=points,
-                        value_minor=value,
-                        shop=clean_shop,
-                        order_id=clean_order,
-                        idempotency_key=key,
-                        expires_at=datetime.now(UTC) + timedelta(seconds=ttl),
-                    )
-                    .returning(holds)
+                    _HOLD,
+                    {
+                        "customer_id": cid,
+                        "points": points,
+                        "min_spendable": allowed.min_spendable,
+                        "value_minor": value,
+                        "shop": clean_shop,
+                        "order_id": clean_order,
+                        "idempotency_key": key,
+                        "expires_at": datetime.now(UTC) + timedelta(seconds=ttl),
+                    },
                 )
-            ).one()
+            ).one_or_none()
+            change = Change.hold(points, allowed.min_spendable)
+            account = reserved_account(cid, change, row)
             await uow.commit()
-            return _model(
-                row,
-                Account(
-                    cid,
-                    reserved.balance,
-                    reserved.lifetime_earned,
-                    reserved.lifetime_spent,
-                    reserved.held,
-                    reserved.lifetime_expired,
-                ),
-            )
+            return _model(row, account)
     except IntegrityError as error:
         if violated_constraint(error) != "uq_holds_idempotency_key":
             raise
@@ -158,25 +173,8 @@ async def capture_hold(uow: UnitOfWork, hold_id: str, actor: str) -> Hold:
             releases_held=row.points,
         )
         posted = await post.debit(uow, posting)
-        await uow.execute(
-            insert(redemptions).values(
-                customer_id=row.customer_id,
-                shop=row.shop,
-                order_id=row.order_id,
-                points=row.points,
-                value_minor=row.value_minor,
-                idempotency_key=f"hold:{row.id}",
-                entry_id=posted.entry_id,
-                hold_id=row.id,
-            )
-        )
         done = (
-            await uow.execute(
-                update(holds)
-                .where(holds.c.id == hid)
-                .values(status="CAPTURED", resolved_at=func.now(), entry_id=posted.entry_id)
-                .returning(holds)
-            )
+            await uow.execute(_CAPTURED, {"hold_id": row.id, "entry_id": posted.entry_id})
         ).one()
         await uow.commit()
     return _model(done, posted.account(row.customer_id))
@@ -189,10 +187,8 @@ async def release_hold(uow: UnitOfWork, hold_id: str) -> Hold:
         row = await _lock(uow, hid)
         if row.status != "ACTIVE":
             raise _not_active(row.status)
-        done = await _end(uow, row, "RELEASED")
-        account = await get_account(uow, row.customer_id)
+        done, account = await _end(uow, row, "RELEASED")
         await uow.commit()
-    assert account is not None
     return _model(done, account)
 
 
@@ -202,7 +198,7 @@ async def expire_holds(uow: UnitOfWork, now: datetime | None = None, limit: int 
     async with uow:
         expired = (
             await uow.execute(
-                text("""
+                text(f"""
             WITH due AS (
                 SELECT id FROM holds WHERE status = 'ACTIVE' AND expires_at <= :now
                  ORDER BY expires_at LIMIT :limit FOR UPDATE SKIP LOCKED),
@@ -212,14 +208,7 @@ async def expire_holds(uow: UnitOfWork, now: datetime | None = None, limit: int 
                 RETURNING h.customer_id, h.points),
             per_customer AS (
                 SELECT customer_id, sum(points) AS points FROM ended GROUP BY customer_id),
-            -- Accounts locked in one order, so two sweeps never deadlock on them.
-            locked AS (
-                SELECT a.customer_id FROM point_accounts a JOIN per_customer p USING (customer_id)
-                 ORDER BY a.customer_id FOR UPDATE OF a),
-            freed AS (
-                UPDATE point_accounts a SET held = a.held - p.points, updated_at = now()
-                  FROM per_customer p JOIN locked l USING (customer_id)
-                 WHERE a.customer_id = p.customer_id)
+            {release_held_ctes("per_customer")}
             SELECT count(*) FROM ended
         """),
                 {"now": now or datetime.now(UTC), "limit": limit},
@@ -249,9 +238,10 @@ async def _lock(uow: UnitOfWork, hold_id: int) -> Any:
     return row
 
 
-async def _end(uow: UnitOfWork, row: Any, status: str) -> Any:
-    await uow.execute(_UNRESERVE, {"customer_id": row.customer_id, "points": row.points})
-    return (
+async def _end(uow: UnitOfWork, row: Any, status: str) -> tuple[Any, Account]:
+    """End an active hold: free its points; the hold's row and the account after."""
+    account = await unreserve(uow, row.customer_id, row.points)
+    done = (
         await uow.execute(
             update(holds)
             .where(holds.c.id == row.id)
@@ -259,6 +249,7 @@ async def _end(uow: UnitOfWork, row: Any, status: str) -> Any:
             .returning(holds)
         )
     ).one()
+    return done, account
 
 
 async def _by_key(uow: UnitOfWork, key: str) -> Any:

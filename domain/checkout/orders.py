@@ -13,23 +13,18 @@ from sqlalchemy import text
 
 from domain.checkout.quote import CartLine, Quote, RedemptionRules, quote
 from domain.checkout.rules import PROGRAM_ID, RULES_COLUMNS, rules_from
+from domain.checkout.sql import ORDER_PAID_BY_ANOTHER, POINTS_PAID_ON_ORDER
 from domain.errors import DomainError, ErrorCode
+from domain.ledger import policy
 from domain.ledger.models import Account
+from domain.ledger.sql import ACCOUNTS
+from domain.purchases.sql import ORDER_AWARDED, ORDER_RECORDED_FOR_ANOTHER
 from domain.uow import UnitOfWork
+from domain.vouchers.sql import DISCOUNTS_ON_ORDER
 
 _LOCK_ORDER = text("SELECT pg_advisory_xact_lock(hashtextextended(:order, 0))")
 
-# Money points paid on the order (:shop, :order_id), and promised to its active holds.
-_POINTS_ON_ORDER = """
-           ((SELECT COALESCE(sum(value_minor), 0) FROM redemptions
-              WHERE shop = :shop AND order_id = :order_id AND cancelled_at IS NULL)
-          + (SELECT COALESCE(sum(value_minor), 0) FROM holds
-              WHERE shop = :shop AND order_id = :order_id AND status = 'ACTIVE'))"""
-# Whether the order's sale earned its points already (on its whole amount).
-_AWARDED = """
-           EXISTS (SELECT 1 FROM purchases
-                    WHERE shop = :shop AND order_id = :order_id AND awarded_at IS NOT NULL)"""
-_PAYMENTS = text(f"SELECT {_POINTS_ON_ORDER} AS points, {_AWARDED} AS awarded")
+_PAYMENTS = text(f"SELECT {POINTS_PAID_ON_ORDER} AS points, {ORDER_AWARDED} AS awarded")
 
 # The account, the rules, the money already paid by points on the order and promised to its
 # active holds, what vouchers took off it, whether the order is another customer's (by its
@@ -38,21 +33,11 @@ _PAYMENTS = text(f"SELECT {_POINTS_ON_ORDER} AS points, {_AWARDED} AS awarded")
 _ORDER_STATE = text(f"""
     SELECT a.balance, a.lifetime_earned, a.lifetime_spent, a.held, a.lifetime_expired,
            {RULES_COLUMNS},
-           {_POINTS_ON_ORDER} AS already,
-           (SELECT COALESCE(sum(discount_minor), 0) FROM voucher_redemptions
-             WHERE shop = :shop AND order_id = :order_id) AS vouchers,
-           EXISTS (SELECT 1 FROM purchases
-                    WHERE shop = :shop AND order_id = :order_id AND customer_id <> :cid
-                   UNION ALL
-                   SELECT 1 FROM redemptions
-                    WHERE shop = :shop AND order_id = :order_id AND customer_id <> :cid
-                      AND cancelled_at IS NULL
-                   UNION ALL
-                   SELECT 1 FROM holds
-                    WHERE shop = :shop AND order_id = :order_id AND customer_id <> :cid
-                      AND status IN ('ACTIVE', 'CAPTURED')) AS foreign_order,
-           {_AWARDED} AS awarded
-      FROM point_accounts a JOIN redemption_rules r ON r.id = :program
+           {POINTS_PAID_ON_ORDER} AS already,
+           {DISCOUNTS_ON_ORDER} AS vouchers,
+           ({ORDER_RECORDED_FOR_ANOTHER} OR {ORDER_PAID_BY_ANOTHER}) AS foreign_order,
+           {ORDER_AWARDED} AS awarded
+      FROM ({ACCOUNTS}) a JOIN redemption_rules r ON r.id = :program
      WHERE a.customer_id = :cid
 """)
 
@@ -65,18 +50,23 @@ class Allowance:
     rules: RedemptionRules
     quote: Quote
 
+    @property
+    def min_spendable(self) -> int:
+        """The spendable points a payment on an order needs first: the minimum balance."""
+        return self.rules.min_balance_points
+
     def value_of(self, points: int) -> int:
-        """What `points` pay on this order: refused beyond the spendable points, above the
-        quote, or when worth nothing.
+        """What `points` pay on this order: refused as the ledger policy says (beyond the
+        spendable points, or below the minimum balance to redeem), above the quote, or when
+        worth nothing. The write's guard applies the same policy to the account as locked.
 
         With a coarse rate the quote's points may be worth more than its capped value
         (1 point = 1.00 and a cap of 1.50 take 2 points); the order gets the capped value."""
-        if points > self.account.spendable:
-            raise DomainError.one(
-                "points",
-                ErrorCode.INSUFFICIENT_POINTS,
-                f"{self.account.spendable} points are spendable; {points} cannot be used.",
-            )
+        problem = policy.refusal(
+            self.account.funds, policy.Change.spend(points, self.min_spendable)
+        )
+        if problem is not None:
+            raise DomainError([problem])
         if points > self.quote.max_points:
             raise DomainError.one(
                 "points",
@@ -159,6 +149,5 @@ async def _allowance(
         state["held"],
         state["lifetime_expired"],
     )
-    spendable = account.spendable
-    allowed = quote(rules, spendable, cart, int(state["already"]), int(state["vouchers"]))
+    allowed = quote(rules, account.spendable, cart, int(state["already"]), int(state["vouchers"]))
     return Allowance(account, rules, allowed)

@@ -2,12 +2,18 @@
 
 Points are worth `value_per_unit_minor` for every `points_per_unit` (100 points = 1.00 is
 100 and 100). A number of points p pays floor(p * value / points) minor units, never more;
-a quote asks for the fewest points that pay its value, so no point is spent for nothing."""
+a quote asks for the fewest points that pay its value, so no point is spent for nothing.
+
+What the account allows (spendable points, the minimum balance to redeem) is the ledger
+policy's (domain/ledger/policy.py): the quote, the checks before a payment and the guard of
+its write apply the same rules."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
+
+from domain.ledger import policy
 
 
 class QuoteReason(StrEnum):
@@ -96,7 +102,7 @@ def quote(
     reasons: list[QuoteReason] = []
     if spendable_points <= 0:
         reasons.append(QuoteReason.NO_POINTS)
-    elif spendable_points < rules.min_balance_points:
+    elif not policy.meets_minimum(spendable_points, rules.min_balance_points):
         reasons.append(QuoteReason.BELOW_MIN_BALANCE)
     if total < rules.min_cart_minor:
         reasons.append(QuoteReason.BELOW_MIN_CART)

@@ -18,7 +18,7 @@ from domain.ledger import posting as post
 from domain.ledger.kinds import EntryKind
 from domain.ledger.models import Account
 from domain.ledger.queries import get_account
-from domain.purchases.tables import purchases, refunds
+from domain.purchases.repository import order_earnings
 from domain.uow import UnitOfWork, violated_constraint
 from domain.validation import check_points, parse_id, required_text
 
@@ -60,9 +60,10 @@ async def redeem_points(
 ) -> Redemption:
     """Pay part of an order with points (at most what a quote of the cart allows).
 
-    Guarantees: one REDEMPTION entry and one redemption row, or nothing; never overdraws,
-    even with concurrent redemptions; redemptions of one order never exceed the caps
-    together; the same key replayed returns the first redemption and writes nothing."""
+    Guarantees: one REDEMPTION entry and one redemption row, or nothing; never takes held
+    points nor passes the minimum balance to redeem, even with concurrent redemptions and
+    holds (the ledger policy guards the debit); redemptions of one order never exceed the
+    caps together; the same key replayed returns the first redemption and writes nothing."""
     problems = Problems()
     cid = parse_id(problems, "customerId", customer_id)
     clean_shop = required_text(problems, "shop", shop, 100)
@@ -102,7 +103,10 @@ async def _redeem(
     replayed = await _replay(uow, key, cid, shop, order_id, points)
     if replayed is not None:
         return replayed
-    value = (await allowance(uow, cid, shop, order_id, cart)).value_of(points)
+    allowed = await allowance(uow, cid, shop, order_id, cart)
+    value = allowed.value_of(points)
+    # The account was read unlocked: the debit's guard applies the policy again to the
+    # account as locked, so concurrent payments cannot all pass on the same stale balance.
     posting = post.Posting.of(
         cid,
         -points,
@@ -111,6 +115,7 @@ async def _redeem(
         source_type="order",
         source_ref=f"{shop}/{order_id}",
         idempotency_key=f"redeem:{key}",
+        min_spendable=allowed.min_spendable,
     )
     posted = await post.debit(uow, posting)
     new_id = (
@@ -171,13 +176,7 @@ def redemption_of(row: Any, account: Account, replayed: bool) -> Redemption:
 async def order_points(uow: UnitOfWork, shop: str, order_id: str) -> OrderPoints:
     """Points earned and used on an order (both net of refunds), and the balance now."""
     async with uow:
-        purchase = (
-            await uow.execute(
-                select(purchases.c.id, purchases.c.customer_id, purchases.c.points_earned).where(
-                    purchases.c.shop == shop, purchases.c.order_id == order_id
-                )
-            )
-        ).one_or_none()
+        earned = await order_earnings(uow, shop, order_id)
         used = (
             await uow.execute(
                 select(
@@ -193,28 +192,18 @@ async def order_points(uow: UnitOfWork, shop: str, order_id: str) -> OrderPoints
                 .group_by(redemptions.c.customer_id)
             )
         ).one_or_none()
-        if purchase is None and used is None:
+        if earned is None and used is None:
             raise DomainError.one("orderId", ErrorCode.NOT_FOUND, "No points on this order.")
-        customer_id = (purchase or used).customer_id  # type: ignore[union-attr]
-        earned = taken = returned = value_returned = 0
-        if purchase is not None:
-            earned = purchase.points_earned
-            sums = (
-                await uow.execute(
-                    select(
-                        func.coalesce(func.sum(refunds.c.points_taken), 0),
-                        func.coalesce(func.sum(refunds.c.points_returned), 0),
-                        func.coalesce(func.sum(refunds.c.value_returned_minor), 0),
-                    ).where(refunds.c.purchase_id == purchase.id)
-                )
-            ).one()
-            taken, returned, value_returned = (int(n) for n in sums)
+        customer_id = (earned or used).customer_id  # type: ignore[union-attr]
         account = await get_account(uow, customer_id)
     assert account is not None
+    returned, value_returned = (
+        (earned.points_returned, earned.value_returned_minor) if earned else (0, 0)
+    )
     return OrderPoints(
         customer_id=customer_id,
-        points_earned=earned - int(taken),
-        points_used=(int(used.points) - int(returned)) if used else 0,
-        value_redeemed_minor=(int(used.value_minor) - int(value_returned)) if used else 0,
+        points_earned=earned.points_earned if earned else 0,
+        points_used=(int(used.points) - returned) if used else 0,
+        value_redeemed_minor=(int(used.value_minor) - value_returned) if used else 0,
         balance=account.balance,
     )

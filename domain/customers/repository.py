@@ -3,19 +3,23 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, and_, func, or_, select
 
 from domain.customers.models import Customer, PointCategory
 from domain.customers.tables import customers, point_categories
-from domain.ledger.tables import point_accounts
+from domain.ledger.sql import accounts
 from domain.pagination import Page
 from domain.uow import UnitOfWork
 
+# Columns of a customer row that only keyed registration reads (create_customer_once).
+_KEY_COLUMNS = frozenset({"idempotency_key", "request_digest"})
+
 
 def _customer(row: Any) -> Customer:
-    return Customer(**row._asdict())
+    return Customer(**{k: v for k, v in row._asdict().items() if k not in _KEY_COLUMNS})
 
 
 def _category(row: Any) -> PointCategory:
@@ -31,6 +35,12 @@ async def get_customer(uow: UnitOfWork, customer_id: int) -> Customer | None:
     return (await customers_by_id(uow, [customer_id])).get(customer_id)
 
 
+async def customer_exists(uow: UnitOfWork, customer_id: int) -> bool:
+    """Whether a customer with this id exists."""
+    query = select(customers.c.id).where(customers.c.id == customer_id)
+    return (await uow.execute(query)).scalar_one_or_none() is not None
+
+
 async def customer_by(
     uow: UnitOfWork, *, card_code: str | None = None, external_ref: str | None = None
 ) -> Customer | None:
@@ -43,6 +53,18 @@ async def customer_by(
     return _customer(row) if row else None
 
 
+async def customer_by_key(uow: UnitOfWork, key: str) -> tuple[Customer, str | None] | None:
+    """The customer registered under an idempotency key, and its request's digest."""
+    query = select(customers).where(customers.c.idempotency_key == key)
+    row = (await uow.execute(query)).one_or_none()
+    return (_customer(row), row.request_digest) if row else None
+
+
+# The ledger's balance rows, joined to customers by the queries below (one object, so that
+# the conditions on balances and the joins name the same subquery).
+_accounts = accounts()
+
+
 def filter_conditions(
     *,
     category_id: int | None,
@@ -50,17 +72,28 @@ def filter_conditions(
     max_balance: int | None,
     search: str | None,
     ids: Sequence[int] = (),
+    category_ids: Sequence[int] = (),
+    registered_after: datetime | None = None,
+    registered_before: datetime | None = None,
 ) -> list[ColumnElement[bool]]:
-    """SQL conditions for a customer filter; balances need point_accounts joined."""
+    """SQL conditions for a customer filter, for `filtered_ids` and `list_customers` (which
+    join the balances): every given criterion must match; `category_ids` any of them;
+    balances inclusive; registered after (inclusive) / before (exclusive)."""
     conditions: list[ColumnElement[bool]] = []
     if ids:
         conditions.append(customers.c.id.in_(list(ids)))
     if category_id is not None:
         conditions.append(customers.c.category_id == category_id)
+    if category_ids:
+        conditions.append(customers.c.category_id.in_(list(category_ids)))
+    if registered_after is not None:
+        conditions.append(customers.c.created_at >= registered_after)
+    if registered_before is not None:
+        conditions.append(customers.c.created_at < registered_before)
     if min_balance is not None:
-        conditions.append(point_accounts.c.balance >= min_balance)
+        conditions.append(_accounts.c.balance >= min_balance)
     if max_balance is not None:
-        conditions.append(point_accounts.c.balance <= max_balance)
+        conditions.append(_accounts.c.balance <= max_balance)
     if search:
         pattern = "%" + search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         full_name = func.concat_ws(" ", customers.c.first_name, customers.c.last_name)
@@ -77,9 +110,10 @@ def filter_conditions(
 
 
 def filtered_ids(conditions: list[ColumnElement[bool]]) -> Select[Any]:
+    """A query of the ids of the customers matching `filter_conditions`."""
     return (
         select(customers.c.id)
-        .join(point_accounts, point_accounts.c.customer_id == customers.c.id)
+        .join(_accounts, _accounts.c.customer_id == customers.c.id)
         .where(and_(True, *conditions))
     )
 
@@ -90,7 +124,7 @@ async def list_customers(
     """Customers matching the conditions in id order, `limit` at a time after `after_id`."""
     query = (
         select(customers)
-        .join(point_accounts, point_accounts.c.customer_id == customers.c.id)
+        .join(_accounts, _accounts.c.customer_id == customers.c.id)
         .where(and_(True, *conditions))
     )
     if after_id is not None:

@@ -29,14 +29,18 @@ from domain.customers.models import CUSTOMER_FIELDS, Customer, CustomerFilter, P
 from domain.customers.tables import customers, point_categories
 from domain.customers.validation import clean_customer_fields, filter_criteria, parse_multiplier
 from domain.errors import DomainError, ErrorCode, Problem, Problems
-from domain.events.tables import domain_events
+from domain.events.payloads import payload_clause
+from domain.events.sql import append_events
 from domain.events.types import CategoryChanged, CustomerRegistered, CustomerUpdated
-from domain.ledger.tables import point_accounts
+from domain.idempotency import Created, request_digest, require_same, run_once
+from domain.ledger.accounts import open_account
 from domain.limits import MAX_BULK_CUSTOMERS
 from domain.pagination import Page
 from domain.uow import UnitOfWork, violated_constraint
 from domain.validation import parse_id, required_text
 
+CUSTOMER_KEY_CONSTRAINT = "uq_customers_idempotency_key"
+CATEGORY_KEY_CONSTRAINT = "uq_point_categories_idempotency_key"
 _UNIQUE_FIELDS = {
     "uq_customers_card_code": ("cardCode", "Another customer has this card code."),
     "uq_customers_external_ref": ("externalRef", "Another customer has this external reference."),
@@ -52,42 +56,110 @@ def _duplicate(error: IntegrityError) -> DomainError:
     return DomainError.one(field, ErrorCode.DUPLICATE, message)
 
 
+@dataclass(frozen=True)
+class CustomerRequest:
+    """What a keyed registration asked for: its digest is kept beside the key."""
+
+    fields: dict[str, Any]
+    category_id: int | None
+
+
 async def create_customer(
     uow: UnitOfWork, values: dict[str, Any], category_id: str | None, actor: str = "system"
 ) -> Customer:
     """Register a customer in the given (or the default) category, with the REGISTRATION
     points when that action is configured and active (an ACTION entry in the same
-    transaction), else a zero balance."""
+    transaction), else a zero balance.
+
+    Without an idempotency key: for callers in this process, which never retry a call (the
+    demo's seeding, benches, tests); requests from outside go through create_customer_once."""
+    request = _check_customer(Problems(), values, category_id)
+    async with uow:
+        customer = await _register(uow, request, actor, None, None)
+        await uow.commit()
+    return customer
+
+
+async def create_customer_once(
+    uow: UnitOfWork,
+    values: dict[str, Any],
+    category_id: str | None,
+    idempotency_key: str,
+    actor: str = "system",
+) -> Created[Customer]:
+    """create_customer under an idempotency key: the same key replayed (also concurrently)
+    returns the first customer as it is now (replayed) and writes nothing, registration
+    points included; with other fields it is an IDEMPOTENCY_CONFLICT."""
     problems = Problems()
+    key = required_text(problems, "idempotencyKey", idempotency_key)
+    request = _check_customer(problems, values, category_id)
+    digest = request_digest(request)
+
+    async def attempt() -> Created[Customer]:
+        replayed = await _replay_customer(uow, key, digest)
+        if replayed is not None:
+            return replayed
+        return Created(await _register(uow, request, actor, key, digest))
+
+    return await run_once(
+        uow, attempt, lambda: _replay_customer(uow, key, digest), {CUSTOMER_KEY_CONSTRAINT}
+    )
+
+
+def _check_customer(
+    problems: Problems, values: dict[str, Any], category_id: str | None
+) -> CustomerRequest:
+    """The cleaned fields and category id; raises every problem at once."""
     clean = clean_customer_fields(
         problems, {k: v for k, v in values.items() if k in CUSTOMER_FIELDS}
     )
     cat = parse_id(problems, "categoryId", category_id) if category_id is not None else None
     problems.raise_if_any()
-    async with uow:
-        if cat is None:
-            cat = await repo.default_category_id(uow)
-        elif cat not in await repo.categories_by_id(uow, [cat]):
-            raise DomainError.one("categoryId", ErrorCode.NOT_FOUND, "No such category.")
-        try:
-            new_id = (
-                await uow.execute(
-                    insert(customers).values(**clean, category_id=cat).returning(customers.c.id)
-                )
-            ).scalar_one()
-        except IntegrityError as error:
-            raise _duplicate(error) from error
-        await uow.execute(insert(point_accounts).values(customer_id=new_id))
-        uow.record(
-            CustomerRegistered(
-                customer_id=new_id, external_ref=clean.get("external_ref"), category_id=cat
-            )
+    return CustomerRequest(clean, cat)
+
+
+async def _register(
+    uow: UnitOfWork, request: CustomerRequest, actor: str, key: str | None, digest: str | None
+) -> Customer:
+    """Write the customer, its account, its CustomerRegistered event and registration
+    points in the open unit of work."""
+    cat = request.category_id
+    if cat is None:
+        cat = await repo.default_category_id(uow)
+    elif cat not in await repo.categories_by_id(uow, [cat]):
+        raise DomainError.one("categoryId", ErrorCode.NOT_FOUND, "No such category.")
+    values = {
+        **request.fields,
+        "category_id": cat,
+        "idempotency_key": key,
+        "request_digest": digest,
+    }
+    try:
+        new_id = (
+            await uow.execute(insert(customers).values(**values).returning(customers.c.id))
+        ).scalar_one()
+    except IntegrityError as error:
+        raise _duplicate(error) from error
+    await open_account(uow, new_id)
+    uow.record(
+        CustomerRegistered(
+            customer_id=new_id, external_ref=request.fields.get("external_ref"), category_id=cat
         )
-        await credit_registration(uow, new_id, actor)
-        customer = await repo.get_customer(uow, new_id)
-        await uow.commit()
+    )
+    await credit_registration(uow, new_id, actor)
+    customer = await repo.get_customer(uow, new_id)
     assert customer is not None
     return customer
+
+
+async def _replay_customer(uow: UnitOfWork, key: str, digest: str) -> Created[Customer] | None:
+    """The customer first registered under `key` (as it is now), if any."""
+    found = await repo.customer_by_key(uow, key)
+    if found is None:
+        return None
+    customer, first_digest = found
+    require_same(first_digest, digest, "customer")
+    return Created(customer, replayed=True)
 
 
 async def update_customer(uow: UnitOfWork, customer_id: str, values: dict[str, Any]) -> Customer:
@@ -179,6 +251,19 @@ async def selected_customers(uow: UnitOfWork, selection: Selection) -> Select[An
     return select(customers.c.id).where(customers.c.id.in_(selection.ids))
 
 
+async def release_manual_categories(uow: UnitOfWork, selected: Select[Any]) -> list[int]:
+    """Hand the selected customers whose category was set by hand back to the tier rules
+    (their category stays until the rules place them); their ids."""
+    released = await uow.execute(
+        update(customers)
+        .where(customers.c.id.in_(selected.scalar_subquery()))
+        .where(customers.c.category_manual)
+        .values(category_manual=False, updated_at=func.now())
+        .returning(customers.c.id)
+    )
+    return list(released.scalars())
+
+
 @dataclass(frozen=True)
 class CategoryChange:
     count: int  # customers whose category changed
@@ -204,31 +289,21 @@ async def _move(
         .cte("updated")
     )
     changed = select(updated).where(updated.c.previous != category_id).cte("changed")
-    events = (
-        insert(domain_events)
-        .from_select(
-            ["type", "customer_id", "payload"],
-            select(
-                literal(CategoryChanged.__name__, Text),
-                changed.c.id,
-                func.jsonb_build_object(
-                    "from_category_id",
-                    changed.c.previous,
-                    "to_category_id",
-                    literal(category_id, BigInteger),
-                    "actor",
-                    literal(actor, Text),
-                    "reason",
-                    literal("MANUAL", Text),
-                    "measure",
-                    null(),
-                    "value",
-                    null(),
-                ),
+    events = append_events(
+        select(
+            literal(CategoryChanged.__name__, Text),
+            changed.c.id,
+            payload_clause(
+                CategoryChanged,
+                from_category_id=changed.c.previous,
+                to_category_id=literal(category_id, BigInteger),
+                actor=literal(actor, Text),
+                reason=literal("MANUAL", Text),
+                measure=null(),
+                value=null(),
             ),
         )
-        .cte("events")
-    )
+    ).cte("events")
     summary = select(
         func.count(changed.c.id).label("count"),
         func.array_agg(aggregate_order_by(changed.c.id, changed.c.id)).label("ids"),
@@ -248,30 +323,106 @@ async def find_customers(
         return await repo.list_customers(uow, repo.filter_conditions(**criteria), limit, after_id)
 
 
+@dataclass(frozen=True)
+class CategoryRequest:
+    """What a category create asked for, checked: its digest is kept beside the key."""
+
+    name: str
+    earn_multiplier: Decimal
+    is_default: bool
+
+
 async def create_category(
     uow: UnitOfWork, name: str | None, earn_multiplier: Decimal | str, is_default: bool
 ) -> PointCategory:
-    """Add a category; making it the default takes the default from the previous one."""
+    """Add a category; making it the default takes the default from the previous one.
+
+    Without an idempotency key: for callers in this process, which never retry a call;
+    requests from outside go through create_category_once."""
+    request = _check_category(Problems(), name, earn_multiplier, is_default)
+    async with uow:
+        category = await _insert_category(uow, request, None, None)
+        await uow.commit()
+    return category
+
+
+async def create_category_once(
+    uow: UnitOfWork,
+    name: str | None,
+    earn_multiplier: Decimal | str,
+    is_default: bool,
+    idempotency_key: str,
+) -> Created[PointCategory]:
+    """create_category under an idempotency key: the same key replayed (also concurrently)
+    returns the first category as it is now (replayed) and writes nothing; with other
+    settings it is an IDEMPOTENCY_CONFLICT."""
     problems = Problems()
+    key = required_text(problems, "idempotencyKey", idempotency_key)
+    request = _check_category(problems, name, earn_multiplier, is_default)
+    digest = request_digest(request)
+
+    async def attempt() -> Created[PointCategory]:
+        replayed = await _replay_category(uow, key, digest)
+        if replayed is not None:
+            return replayed
+        return Created(await _insert_category(uow, request, key, digest))
+
+    return await run_once(
+        uow, attempt, lambda: _replay_category(uow, key, digest), {CATEGORY_KEY_CONSTRAINT}
+    )
+
+
+def _check_category(
+    problems: Problems, name: str | None, earn_multiplier: Decimal | str, is_default: bool
+) -> CategoryRequest:
     clean_name = required_text(problems, "name", name, 100)
     multiplier = parse_multiplier(problems, "earnMultiplier", earn_multiplier)
     problems.raise_if_any()
-    async with uow:
-        if is_default:
-            await _clear_default(uow)
-        try:
-            new_id = (
-                await uow.execute(
-                    insert(point_categories)
-                    .values(name=clean_name, earn_multiplier=multiplier, is_default=is_default)
-                    .returning(point_categories.c.id)
+    return CategoryRequest(clean_name, multiplier, is_default)
+
+
+async def _insert_category(
+    uow: UnitOfWork, request: CategoryRequest, key: str | None, digest: str | None
+) -> PointCategory:
+    await _lock_categories(uow)
+    if request.is_default:
+        await _clear_default(uow)
+    try:
+        new_id = (
+            await uow.execute(
+                insert(point_categories)
+                .values(
+                    name=request.name,
+                    earn_multiplier=request.earn_multiplier,
+                    is_default=request.is_default,
+                    idempotency_key=key,
+                    request_digest=digest,
                 )
-            ).scalar_one()
-        except IntegrityError as error:
-            raise _duplicate(error) from error
-        category = (await repo.categories_by_id(uow, [new_id]))[new_id]
-        await uow.commit()
-    return category
+                .returning(point_categories.c.id)
+            )
+        ).scalar_one()
+    except IntegrityError as error:
+        raise _duplicate(error) from error
+    return (await repo.categories_by_id(uow, [new_id]))[new_id]
+
+
+async def _lock_categories(uow: UnitOfWork) -> None:
+    """Category creates one at a time: two new defaults at once would otherwise both clear
+    the old one and collide on the one-default index (an internal error). Plain reads
+    (earning, lookups) and customer writes are not blocked."""
+    await uow.execute(text("LOCK TABLE point_categories IN SHARE ROW EXCLUSIVE MODE"))
+
+
+async def _replay_category(uow: UnitOfWork, key: str, digest: str) -> Created[PointCategory] | None:
+    """The category first created under `key` (as it is now), if any."""
+    query = select(point_categories.c.id, point_categories.c.request_digest).where(
+        point_categories.c.idempotency_key == key
+    )
+    row = (await uow.execute(query)).one_or_none()
+    if row is None:
+        return None
+    require_same(row.request_digest, digest, "category")
+    return Created((await repo.categories_by_id(uow, [row.id]))[row.id], replayed=True)
 
 
 async def update_category(

@@ -28,6 +28,10 @@ point_categories = Table(
     Column("name", Text, nullable=False, unique=True),
     Column("earn_multiplier", Numeric(8, 4), nullable=False),
     Column("is_default", Boolean, nullable=False, server_default=text("false")),
+    # The key of the create that made it (null when made without one), and what that
+    # create asked for (domain.idempotency.request_digest).
+    Column("idempotency_key", Text, unique=True),
+    Column("request_digest", Text),
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     CheckConstraint("earn_multiplier > 0 AND earn_multiplier <= 100", name="multiplier_range"),
     # At most one default category.
@@ -55,6 +59,10 @@ customers = Table(
     # Set by hand (setCustomerCategory): the tier rules leave the category alone.
     Column("category_manual", Boolean, nullable=False, server_default=text("false")),
     Column("attributes", JSONB, nullable=False, server_default=text("'{}'::jsonb")),
+    # The key of the create that made it (null when made without one), and what that
+    # create asked for (domain.idempotency.request_digest).
+    Column("idempotency_key", Text, unique=True),
+    Column("request_digest", Text),
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     Index("ix_customers_category_id", "category_id"),

@@ -10,8 +10,8 @@ import orjson
 
 from domain.customers.models import CustomerFilter
 from domain.errors import ErrorCode, Problems
-from domain.limits import BALANCE_CEILING
-from domain.validation import optional_text, parse_id
+from domain.limits import BALANCE_CEILING, MAX_JSON_DEPTH
+from domain.validation import json_deeper_than, optional_text, parse_id
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _PHONE = re.compile(r"^\+?[0-9][0-9 ().-]{4,24}$")
@@ -57,6 +57,13 @@ def _attributes(problems: Problems, value: Any) -> dict[str, Any]:
         return {}
     if not isinstance(value, dict):
         problems.add("attributes", ErrorCode.INVALID, "Attributes must be a JSON object.")
+        return {}
+    if json_deeper_than(value, MAX_JSON_DEPTH):
+        problems.add(
+            "attributes",
+            ErrorCode.OUT_OF_RANGE,
+            f"Attributes nest at most {MAX_JSON_DEPTH} levels deep.",
+        )
         return {}
     if len(orjson.dumps(value)) > MAX_ATTRIBUTES_BYTES:
         problems.add(

@@ -10,7 +10,6 @@ from sqlalchemy import ColumnElement
 
 from domain.customers.models import CustomerFilter
 from domain.customers.repository import filter_conditions
-from domain.customers.tables import customers
 from domain.customers.validation import filter_criteria
 from domain.errors import ErrorCode, Problems
 from domain.gifts import cron
@@ -32,20 +31,17 @@ class GiftFilter:
     registered_before: datetime | None = None
 
     def conditions(self) -> list[ColumnElement[bool]]:
-        """SQL conditions on customers (and point_accounts, joined) for a checked filter."""
-        found = filter_conditions(
+        """The customers' filter conditions (customers.repository.filtered_ids) of a
+        checked filter."""
+        return filter_conditions(
             category_id=None,
             min_balance=self.min_balance,
             max_balance=self.max_balance,
             search=None,
+            category_ids=[int(c) for c in self.category_ids or ()],
+            registered_after=self.registered_after,
+            registered_before=self.registered_before,
         )
-        if self.category_ids:
-            found.append(customers.c.category_id.in_([int(c) for c in self.category_ids]))
-        if self.registered_after is not None:
-            found.append(customers.c.created_at >= self.registered_after)
-        if self.registered_before is not None:
-            found.append(customers.c.created_at < self.registered_before)
-        return found
 
 
 @dataclass(frozen=True)

@@ -11,15 +11,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import and_, select, text
+from sqlalchemy import select, text
 
-from domain.customers.tables import customers
+from domain.customers.repository import filtered_ids
 from domain.gifts.models import GiftRun, GiftSchedule, schedule_of
 from domain.gifts.services import last_periods
 from domain.gifts.tables import gift_schedules
 from domain.ledger.bulk import BulkCredit, credit_many
 from domain.ledger.kinds import EntryKind
-from domain.ledger.tables import point_accounts
 from domain.uow import UnitOfWork
 
 
@@ -126,9 +125,5 @@ async def _pay_period(
 
 async def _recipients(uow: UnitOfWork, schedule: GiftSchedule) -> list[int]:
     """The ids of the customers the schedule's filter matches now."""
-    found = await uow.execute(
-        select(customers.c.id)
-        .join(point_accounts, point_accounts.c.customer_id == customers.c.id)
-        .where(and_(True, *schedule.spec.filter.conditions()))
-    )
+    found = await uow.execute(filtered_ids(schedule.spec.filter.conditions()))
     return list(found.scalars())

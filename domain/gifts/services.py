@@ -19,31 +19,46 @@ from domain.gifts.models import (
     schedule_of,
 )
 from domain.gifts.tables import gift_runs, gift_schedules
+from domain.idempotency import Created, request_digest, require_same, run_once
 from domain.pagination import Page
 from domain.uow import UnitOfWork, violated_constraint
-from domain.validation import parse_id
+from domain.validation import parse_id, required_text
 
 _NAME_TAKEN = "uq_gift_schedules_name"
+KEY_CONSTRAINT = "uq_gift_schedules_idempotency_key"
 
 
-async def create_gift_schedule(uow: UnitOfWork, spec: GiftScheduleSpec) -> GiftSchedule:
+async def create_gift_schedule(
+    uow: UnitOfWork, spec: GiftScheduleSpec, idempotency_key: str
+) -> Created[GiftSchedule]:
     """Add a schedule; every problem of its settings is reported at once (an invalid cron is
-    INVALID_CRON naming its field). It pays its first period after now, never one before."""
+    INVALID_CRON naming its field). It pays its first period after now, never one before.
+    The same key replayed (also concurrently) returns the first schedule (replayed) and
+    writes nothing; with other settings it is an IDEMPOTENCY_CONFLICT."""
     problems = Problems()
     clean = check_spec(problems, spec)
+    key = required_text(problems, "idempotencyKey", idempotency_key)
     problems.raise_if_any()
-    async with uow:
+    digest = request_digest(clean)
+
+    async def attempt() -> Created[GiftSchedule]:
+        replayed = await _replay(uow, key, digest)
+        if replayed is not None:
+            return replayed
         await _check_categories(uow, clean)
         try:
             row = (
                 await uow.execute(
-                    insert(gift_schedules).values(**clean.columns()).returning(gift_schedules)
+                    insert(gift_schedules)
+                    .values(**clean.columns(), idempotency_key=key, request_digest=digest)
+                    .returning(gift_schedules)
                 )
             ).one()
         except IntegrityError as error:
             raise _duplicate(error) from error
-        await uow.commit()
-    return schedule_of(row)
+        return Created(schedule_of(row))
+
+    return await run_once(uow, attempt, lambda: _replay(uow, key, digest), {KEY_CONSTRAINT})
 
 
 async def update_gift_schedule(
@@ -151,3 +166,14 @@ def _duplicate(error: IntegrityError) -> DomainError:
     if violated_constraint(error) != _NAME_TAKEN:
         raise error
     return DomainError.one("name", ErrorCode.DUPLICATE, "A gift schedule with this name exists.")
+
+
+async def _replay(uow: UnitOfWork, key: str, digest: str) -> Created[GiftSchedule] | None:
+    """The schedule first created under `key` (as it is now), if any."""
+    query = select(gift_schedules).where(gift_schedules.c.idempotency_key == key)
+    row = (await uow.execute(query)).one_or_none()
+    if row is None:
+        return None
+    require_same(row.request_digest, digest, "gift schedule")
+    last = await last_periods(uow, [row.id])
+    return Created(schedule_of(row, last.get(row.id)), replayed=True)

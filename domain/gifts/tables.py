@@ -40,6 +40,10 @@ gift_schedules = Table(
     # Only periods after this run: set on creation, on a change of cron and on reactivation,
     # so neither a new schedule nor a resumed one pays for periods before it.
     Column("runs_from", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    # The key of the create that made it (null for schedules made before keys), and what
+    # that create asked for (domain.idempotency.request_digest).
+    Column("idempotency_key", Text, unique=True),
+    Column("request_digest", Text),
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     CheckConstraint("points > 0", name="points_positive"),

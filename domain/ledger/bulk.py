@@ -14,9 +14,12 @@ from dataclasses import dataclass
 
 from sqlalchemy import text
 
+from domain.events.payloads import event_type_sql, payload_sql
+from domain.events.sql import APPEND_EVENTS
+from domain.events.types import PointsEarned
 from domain.ledger.expiry import lot_expiry_sql
 from domain.ledger.kinds import EntryKind, lifetime_deltas
-from domain.limits import BALANCE_CEILING
+from domain.ledger.policy import ceiling_sql
 from domain.uow import UnitOfWork
 
 
@@ -46,6 +49,15 @@ class BulkCredited:
         return self.matched - self.credited
 
 
+_EARNED_PAYLOAD = payload_sql(
+    PointsEarned,
+    entry_id="e.id",
+    points="e.points",
+    balance_after="e.balance_after",
+    kind="e.kind",
+    source_ref="e.source_ref",
+)
+
 # Every lot opened now expires under the program's validity (one value for the whole run).
 _CREDIT_MANY = text(f"""
     WITH target AS (SELECT DISTINCT unnest(CAST(:customer_ids AS bigint[])) AS customer_id),
@@ -58,7 +70,7 @@ _CREDIT_MANY = text(f"""
                    updated_at = now()
               FROM locked l
              WHERE a.customer_id = l.customer_id
-               AND a.balance + CAST(:points AS bigint) <= CAST(:ceiling AS bigint)
+               AND {ceiling_sql("a.balance", "CAST(:points AS bigint)")}
             RETURNING a.customer_id, a.balance),
     e AS (INSERT INTO ledger_entries (customer_id, points, balance_after, kind, note,
                                       source_type, source_ref, actor, idempotency_key)
@@ -67,11 +79,8 @@ _CREDIT_MANY = text(f"""
                  CAST(:actor AS text), CAST(:key_prefix AS text) || customer_id
             FROM acc ORDER BY customer_id
           RETURNING id, customer_id, points, balance_after, kind, source_ref),
-    ev AS (INSERT INTO domain_events (type, customer_id, payload)
-           SELECT 'PointsEarned', e.customer_id,
-                  jsonb_build_object('entry_id', e.id, 'points', e.points,
-                                     'balance_after', e.balance_after, 'kind', e.kind,
-                                     'source_ref', e.source_ref)
+    ev AS ({APPEND_EVENTS}
+           SELECT {event_type_sql(PointsEarned)}, e.customer_id, {_EARNED_PAYLOAD}
              FROM e ORDER BY e.id),
     lot AS (INSERT INTO point_lots (customer_id, entry_id, granted, remaining, expires_at)
             SELECT e.customer_id, e.id, e.points, e.points, {lot_expiry_sql("now()")}
@@ -102,7 +111,6 @@ async def credit_many(
                 "points": credit.points,
                 "earned_delta": earned,
                 "spent_delta": spent,
-                "ceiling": BALANCE_CEILING,
                 "kind": credit.kind.value,
                 "note": credit.note,
                 "source_type": credit.source_type,

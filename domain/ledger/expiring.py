@@ -27,6 +27,10 @@ from datetime import UTC, datetime
 
 from sqlalchemy import text
 
+from domain.events.payloads import event_type_sql, payload_sql
+from domain.events.sql import APPEND_EVENTS
+from domain.events.types import PointsExpired
+from domain.ledger.policy import take_back_sql
 from domain.uow import UnitOfWork
 
 ACTOR = "system:expiry"
@@ -45,9 +49,13 @@ _LOCK_DUE = text("""
        FOR UPDATE OF a
 """)
 
+_EXPIRED_PAYLOAD = payload_sql(
+    PointsExpired, entry_id="e.id", points="-e.points", balance_after="e.balance_after"
+)
+
 # For customers whose balance rows this transaction holds: expire what their due lots
 # have left (soonest expiry first, as much as the held points allow) in one statement.
-_EXPIRE = text("""
+_EXPIRE = text(f"""
     WITH due AS (
         SELECT l.id, l.customer_id, l.remaining,
                sum(l.remaining) OVER (PARTITION BY l.customer_id ORDER BY l.expires_at, l.id)
@@ -56,7 +64,8 @@ _EXPIRE = text("""
          WHERE l.customer_id = ANY(CAST(:ids AS bigint[])) AND l.remaining > 0
            AND l.expires_at <= CAST(:now AS timestamptz)),
     amounts AS (
-        SELECT a.customer_id, a.balance, LEAST(sum(d.remaining), a.balance - a.held) AS points
+        SELECT a.customer_id, a.balance,
+               {take_back_sql("sum(d.remaining)", "a.balance", "a.held")} AS points
           FROM point_accounts a JOIN due d USING (customer_id)
          GROUP BY a.customer_id, a.balance, a.held),
     e AS (
@@ -87,10 +96,8 @@ _EXPIRE = text("""
                updated_at = now()
           FROM e WHERE a.customer_id = e.customer_id),
     ev AS (
-        INSERT INTO domain_events (type, customer_id, payload)
-        SELECT 'PointsExpired', e.customer_id,
-               jsonb_build_object('entry_id', e.id, 'points', -e.points,
-                                  'balance_after', e.balance_after)
+        {APPEND_EVENTS}
+        SELECT {event_type_sql(PointsExpired)}, e.customer_id, {_EXPIRED_PAYLOAD}
           FROM e)
     SELECT count(*) AS customers, COALESCE(-sum(points), 0) AS points FROM e
 """)

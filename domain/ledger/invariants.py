@@ -9,6 +9,8 @@ from collections.abc import Awaitable, Callable
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from domain.checkout.sql import ACTIVE_HOLDS_PER_CUSTOMER
+
 Check = Callable[[AsyncConnection], Awaitable[list[str]]]
 
 
@@ -125,14 +127,14 @@ async def debits_fully_allocated(conn: AsyncConnection) -> list[str]:
 
 
 async def held_equals_active_holds(conn: AsyncConnection) -> list[str]:
+    # Checkout's holds reserve what an account holds: read through checkout's relation.
     return await violation_rows(
         conn,
-        """
+        f"""
         SELECT format('customer %s: %s points held but active holds reserve %s',
                       a.customer_id, a.held, COALESCE(h.total, 0))
           FROM point_accounts a
-          LEFT JOIN (SELECT customer_id, sum(points) AS total FROM holds
-                      WHERE status = 'ACTIVE' GROUP BY customer_id) h USING (customer_id)
+          LEFT JOIN ({ACTIVE_HOLDS_PER_CUSTOMER}) h USING (customer_id)
          WHERE a.held <> COALESCE(h.total, 0) OR a.held > a.balance""",
     )
 

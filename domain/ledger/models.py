@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from domain.ledger import policy
 from domain.ledger.kinds import EntryKind
 
 
@@ -19,7 +20,12 @@ class Account:
 
     @property
     def spendable(self) -> int:
-        return self.balance - self.held
+        return policy.spendable(self.balance, self.held)
+
+    @property
+    def funds(self) -> policy.Funds:
+        """The account as the ledger policy reads it."""
+        return policy.Funds(self.balance, self.held)
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,11 @@ keeps lots in step: a credit opens a lot (expiring as the program's validity say
 draws from open lots (soonest expiry first, then oldest), a reversal of a debit gives points
 back to the lots they came from (which keep their dates). The balance row is locked by the
 first statement, so concurrent postings on one customer are serialised and a debit can never
-overdraw."""
+overdraw.
+
+What a posting may do is the ledger policy's (policy.py): the account update's guard is
+generated from its rules, and a refusal is explained by the same rules on the account as
+the refused statement saw it."""
 
 from __future__ import annotations
 
@@ -19,11 +23,13 @@ from sqlalchemy import TextClause, text
 from sqlalchemy.exc import IntegrityError
 
 from domain.errors import DomainError, ErrorCode
+from domain.events.payloads import payload_sql
+from domain.events.sql import APPEND_EVENTS
 from domain.events.types import PointsEarned, PointsSpent
+from domain.ledger import policy
 from domain.ledger.expiry import lot_expiry_sql
 from domain.ledger.kinds import EntryKind, lifetime_deltas
 from domain.ledger.models import Account, LedgerEntry
-from domain.limits import BALANCE_CEILING
 from domain.uow import UnitOfWork, violated_constraint
 
 IDEMPOTENCY_CONSTRAINT = "uq_ledger_entries_idempotency_key"
@@ -54,6 +60,9 @@ class Posting:
     records_event: bool = True
     # Held points this debit turns into a spend (capturing a hold).
     releases_held: int = 0
+    # Spendable points the account must have before this debit (paying an order with
+    # points: the minimum balance to redeem).
+    min_spendable: int = 0
 
     @classmethod
     def of(
@@ -112,14 +121,15 @@ class Posted:
         )
 
 
-_ACCOUNT_UPDATE = """
+# The account update of a credit (and of statements embedding one): guarded by the policy.
+_ACCOUNT_UPDATE = f"""
     UPDATE point_accounts
        SET balance = balance + :points,
            lifetime_earned = lifetime_earned + :earned_delta,
            lifetime_spent = lifetime_spent + :spent_delta,
            held = held - :released_held,
            updated_at = now()
-     WHERE customer_id = :customer_id AND balance + :points >= held - :released_held {guard}
+     WHERE customer_id = :customer_id AND {policy.account_guard_sql()} {{guard}}
     RETURNING balance, lifetime_earned, lifetime_spent, held, lifetime_expired
 """
 
@@ -136,13 +146,19 @@ _ENTRY_VALUES = """
 _KEY = "CAST(:idempotency_key AS text)"
 
 # The event is built from the row just written, so it always agrees with the ledger; its
-# payload has the fields of PointsEarned / PointsSpent.
-_EVENT = """
-    ev AS (INSERT INTO domain_events (type, customer_id, payload)
-           SELECT CAST(:event_type AS text), e.customer_id,
-                  jsonb_build_object('entry_id', e.id, 'points', abs(e.points),
-                                     'balance_after', e.balance_after, 'kind', e.kind,
-                                     'source_ref', e.source_ref)
+# payload is generated from PointsEarned / PointsSpent (the same fields).
+_EVENT_PAYLOAD = payload_sql(
+    PointsEarned,
+    PointsSpent,
+    entry_id="e.id",
+    points="abs(e.points)",
+    balance_after="e.balance_after",
+    kind="e.kind",
+    source_ref="e.source_ref",
+)
+_EVENT = f"""
+    ev AS ({APPEND_EVENTS}
+           SELECT CAST(:event_type AS text), e.customer_id, {_EVENT_PAYLOAD}
              FROM e WHERE CAST(:event_type AS text) IS NOT NULL)
 """
 _RETURNED = "id, customer_id, points, balance_after, kind, source_ref, created_at"
@@ -200,7 +216,24 @@ _CREDIT_BACK = text(f"""
       FROM e, acc
 """)
 
-_DEBIT_BALANCE = text(_ACCOUNT_UPDATE.format(guard=""))
+# A debit's account update. The row is locked first (cur) and the policy's guard is tested
+# on it as locked, so a refusal returns the very balance and held points it was refused on.
+_DEBIT_BALANCE = text(f"""
+    WITH cur AS (SELECT balance, held FROM point_accounts
+                  WHERE customer_id = :customer_id FOR UPDATE),
+    acc AS (UPDATE point_accounts a
+               SET balance = a.balance + :points,
+                   lifetime_earned = a.lifetime_earned + :earned_delta,
+                   lifetime_spent = a.lifetime_spent + :spent_delta,
+                   held = a.held - :released_held,
+                   updated_at = now()
+              FROM cur
+             WHERE a.customer_id = :customer_id
+               AND {policy.account_guard_sql(balance="cur.balance", held="cur.held")}
+            RETURNING a.balance, a.lifetime_earned, a.lifetime_spent, a.held, a.lifetime_expired)
+    SELECT cur.balance AS balance_before, cur.held AS held_before, acc.*
+      FROM cur LEFT JOIN acc ON true
+""")
 
 _DEBIT_VALUES = _ENTRY_VALUES.format(balance="CAST(:balance_after AS bigint)", key=_KEY)
 
@@ -243,6 +276,7 @@ def posting_params(posting: Posting) -> dict[str, object]:
         "spent_delta": posting.spent_delta,
         "event_type": posting.event_type,
         "released_held": posting.releases_held,
+        "min_spendable": posting.min_spendable,
     }
 
 
@@ -278,8 +312,9 @@ async def debit(uow: UnitOfWork, posting: Posting, preferred_lot_id: int | None 
     params = posting_params(posting)
     account = (await uow.execute(_DEBIT_BALANCE, params)).one_or_none()
     if account is None:
-        await _explain_refusal(uow, posting)
-    assert account is not None
+        raise DomainError.one("customerId", ErrorCode.NOT_FOUND, "No such customer.")
+    if account.balance is None:
+        raise _refused(policy.Funds(account.balance_before, account.held_before), posting)
     params.update(
         amount=-posting.points, balance_after=account.balance, preferred_lot_id=preferred_lot_id
     )
@@ -344,26 +379,31 @@ def refusal_for(error: IntegrityError) -> Exception:
 
 
 def _ceiling_exceeded() -> DomainError:
-    return DomainError.one(
-        "points",
-        ErrorCode.BALANCE_LIMIT_EXCEEDED,
-        f"The balance would exceed the ceiling of {BALANCE_CEILING} points.",
+    return DomainError([policy.ceiling_problem()])
+
+
+def change_of(posting: Posting) -> policy.Change:
+    """The posting as the policy sees it."""
+    return policy.Change(
+        points=posting.points, release=posting.releases_held, min_spendable=posting.min_spendable
     )
 
 
+def _refused(funds: policy.Funds, posting: Posting) -> DomainError:
+    problem = policy.refusal(funds, change_of(posting))
+    if problem is None:  # pragma: no cover - the guard and the policy are one definition
+        raise RuntimeError(f"posting refused on {funds} though the policy allows it")
+    return DomainError([problem])
+
+
 async def _explain_refusal(uow: UnitOfWork, posting: Posting) -> None:
-    balance = (
+    """Why a credit's account update wrote nothing: no such customer, or the policy."""
+    row = (
         await uow.execute(
-            text("SELECT balance FROM point_accounts WHERE customer_id = :c"),
+            text("SELECT balance, held FROM point_accounts WHERE customer_id = :c"),
             {"c": posting.customer_id},
         )
-    ).scalar_one_or_none()
-    if balance is None:
+    ).one_or_none()
+    if row is None:
         raise DomainError.one("customerId", ErrorCode.NOT_FOUND, "No such customer.")
-    if posting.points < 0:
-        raise DomainError.one(
-            "points",
-            ErrorCode.INSUFFICIENT_POINTS,
-            f"The balance is {balance} points; {-posting.points} cannot be taken.",
-        )
-    raise _ceiling_exceeded()
+    raise _refused(policy.Funds(row.balance, row.held), posting)

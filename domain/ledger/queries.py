@@ -121,3 +121,13 @@ async def lot_opened_by(uow: UnitOfWork, entry_id: int) -> int | None:
     """The lot a credit entry opened, if it opened one."""
     query = select(point_lots.c.id).where(point_lots.c.entry_id == entry_id)
     return (await uow.execute(query)).scalar_one_or_none()
+
+
+async def lot_opened_by_key(uow: UnitOfWork, idempotency_key: str) -> int | None:
+    """The lot the credit written under this idempotency key opened, if any."""
+    query = (
+        select(point_lots.c.id)
+        .join(ledger_entries, ledger_entries.c.id == point_lots.c.entry_id)
+        .where(ledger_entries.c.idempotency_key == idempotency_key)
+    )
+    return (await uow.execute(query)).scalar_one_or_none()

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from domain.errors import DomainError, ErrorCode, Problem, Problems
 from domain.events.types import LedgerEntryReversed
+from domain.ledger import policy
 from domain.ledger import posting as post
 from domain.ledger.kinds import EntryKind, reversal_deltas
 from domain.ledger.models import Account, LedgerEntry
@@ -15,7 +16,6 @@ from domain.ledger.queries import (
     get_entry,
     lot_opened_by,
 )
-from domain.limits import BALANCE_CEILING
 from domain.uow import UnitOfWork
 from domain.validation import check_points, note_text, parse_id, required_text
 
@@ -108,7 +108,9 @@ async def _replay(uow: UnitOfWork, posting: post.Posting) -> Movement:
 async def preview_adjustment(uow: UnitOfWork, customer_id: str, points: int) -> AdjustmentPreview:
     """The balance before and after a manual adjustment, and whether it would be allowed.
 
-    Writes nothing."""
+    Writes nothing. Allowed exactly when `adjust_points` would write it now (the same
+    ledger policy: a debit takes only spendable points, a credit stays under the ceiling),
+    and a refusal's problem is the one the write would report."""
     problems = Problems()
     cid = parse_id(problems, "customerId", customer_id)
     problems.raise_if_any()
@@ -117,23 +119,15 @@ async def preview_adjustment(uow: UnitOfWork, customer_id: str, points: int) -> 
     if account is None:
         raise DomainError.one("customerId", ErrorCode.NOT_FOUND, "No such customer.")
     check_points(problems, "points", points, signed=True)
-    projected = account.balance + points
-    if not problems.items and projected < 0:
-        problems.add(
-            "points",
-            ErrorCode.INSUFFICIENT_POINTS,
-            f"The balance is {account.balance} points; {-points} cannot be taken.",
-        )
-    if not problems.items and projected > BALANCE_CEILING:
-        problems.add(
-            "points",
-            ErrorCode.BALANCE_LIMIT_EXCEEDED,
-            f"The balance would exceed the ceiling of {BALANCE_CEILING} points.",
-        )
+    if not problems.items:
+        # The policy the write's guard is generated from: held points are not spendable.
+        refused = policy.refusal(account.funds, policy.Change(points=points))
+        if refused is not None:
+            problems.items.append(refused)
     return AdjustmentPreview(
         customer_id=cid,
         current_balance=account.balance,
-        projected_balance=projected,
+        projected_balance=account.balance + points,
         allowed=not problems.items,
         problems=tuple(problems.items),
     )

@@ -6,16 +6,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-from sqlalchemy import func, insert, literal, select, update
-from sqlalchemy.dialects.postgresql import ARRAY
-from sqlalchemy.types import BigInteger
+from sqlalchemy import func, insert, select, update
 
 from domain.access.acting import customer_acted_for
 from domain.access.principals import Principal
-from domain.badges.tables import badges, customer_badges
+from domain.badges.sql import badges_held_by, known_badges
 from domain.checkout.quote import CartLine
 from domain.checkout.services import check_cart
-from domain.customers.tables import customers, point_categories
+from domain.customers.sql import known_categories, members
 from domain.errors import DomainError, ErrorCode, Problems
 from domain.idempotency import request_digest, require_same, run_once
 from domain.pagination import Page
@@ -166,39 +164,29 @@ def _pricing_context(customer_id: int) -> Any:
     """One row per active rule (one row with null rule columns when there is none), each
     with the customer's category, the badges they hold and the database's time; whether a
     rule's window holds at that time, price_cart decides (valid_at)."""
-    held = (
-        select(
-            func.coalesce(
-                func.array_agg(customer_badges.c.badge_id),
-                literal([], ARRAY(BigInteger)),
-            )
-        )
-        .where(customer_badges.c.customer_id == customers.c.id)
-        .scalar_subquery()
-    )
+    member = members()
     return (
         select(
-            customers.c.category_id.label("member_category_id"),
-            held.label("member_badge_ids"),
+            member.c.category_id.label("member_category_id"),
+            badges_held_by(member.c.id).label("member_badge_ids"),
             func.now().label("member_now"),
             price_rules,
         )
-        .select_from(customers.outerjoin(price_rules, price_rules.c.active))
-        .where(customers.c.id == customer_id)
+        .select_from(member.outerjoin(price_rules, price_rules.c.active))
+        .where(member.c.id == customer_id)
     )
 
 
 async def _require_known(uow: UnitOfWork, spec: PriceRuleSpec) -> None:
     """NOT_FOUND for each badge or category the rule names that does not exist."""
     problems = Problems()
-    for field, table, ids in (
-        ("badgeIds", badges, spec.badge_ids),
-        ("categoryIds", point_categories, spec.category_ids),
+    for field, known_ids, ids in (
+        ("badgeIds", known_badges, spec.badge_ids),
+        ("categoryIds", known_categories, spec.category_ids),
     ):
         if not ids:
             continue
-        query = select(table.c.id).where(table.c.id.in_([int(i) for i in ids]))
-        known = set((await uow.execute(query)).scalars())
+        known = set((await uow.execute(known_ids([int(i) for i in ids]))).scalars())
         for i, raw in enumerate(ids):
             if int(raw) not in known:
                 problems.add(f"{field}.{i}", ErrorCode.NOT_FOUND, f"No such id: {raw}.")

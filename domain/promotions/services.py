@@ -8,27 +8,45 @@ from typing import Any
 from sqlalchemy import func, insert, select, update
 
 from domain.errors import DomainError, ErrorCode, Problems
+from domain.idempotency import Created, request_digest, require_same, run_once
 from domain.pagination import Page
 from domain.promotions.models import Promotion, PromotionSpec, check_spec, promotion_of
 from domain.promotions.tables import promotions
 from domain.uow import UnitOfWork
-from domain.validation import parse_id
+from domain.validation import parse_id, required_text
+
+KEY_CONSTRAINT = "uq_promotions_idempotency_key"
 
 
-async def create_promotion(uow: UnitOfWork, spec: PromotionSpec) -> Promotion:
+async def create_promotion(
+    uow: UnitOfWork, spec: PromotionSpec, idempotency_key: str
+) -> Created[Promotion]:
     """Add a promotion; every problem of its settings is reported at once.
 
     Purchases awarded from then on, whose time falls in its window, earn with it; points
-    already awarded are not changed."""
+    already awarded are not changed. The same key replayed (also concurrently) returns the
+    first promotion (replayed) and writes nothing; with other settings it is an
+    IDEMPOTENCY_CONFLICT."""
     problems = Problems()
     clean = check_spec(problems, spec)
+    key = required_text(problems, "idempotencyKey", idempotency_key)
     problems.raise_if_any()
-    async with uow:
+    digest = request_digest(clean)
+
+    async def attempt() -> Created[Promotion]:
+        replayed = await _replay(uow, key, digest)
+        if replayed is not None:
+            return replayed
         row = (
-            await uow.execute(insert(promotions).values(**clean.columns()).returning(promotions))
+            await uow.execute(
+                insert(promotions)
+                .values(**clean.columns(), idempotency_key=key, request_digest=digest)
+                .returning(promotions)
+            )
         ).one()
-        await uow.commit()
-    return promotion_of(row)
+        return Created(promotion_of(row))
+
+    return await run_once(uow, attempt, lambda: _replay(uow, key, digest), {KEY_CONSTRAINT})
 
 
 async def update_promotion(
@@ -73,3 +91,13 @@ async def list_promotions(
     async with uow:
         rows = await uow.execute(query)
         return Page.from_rows([promotion_of(row) for row in rows], limit)
+
+
+async def _replay(uow: UnitOfWork, key: str, digest: str) -> Created[Promotion] | None:
+    """The promotion first created under `key` (as it is now), if any."""
+    query = select(promotions).where(promotions.c.idempotency_key == key)
+    row = (await uow.execute(query)).one_or_none()
+    if row is None:
+        return None
+    require_same(row.request_digest, digest, "promotion")
+    return Created(promotion_of(row), replayed=True)

@@ -33,6 +33,10 @@ promotions = Table(
     Column("product_lines", ARRAY(Text), nullable=False, server_default=text("'{}'")),
     Column("channels", ARRAY(Text), nullable=False, server_default=text("'{}'")),
     Column("active", Boolean, nullable=False, server_default=text("true")),
+    # The key of the create that made it (null for promotions made before keys), and what
+    # that create asked for (domain.idempotency.request_digest).
+    Column("idempotency_key", Text, unique=True),
+    Column("request_digest", Text),
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     CheckConstraint("ends_at > starts_at", name="window"),

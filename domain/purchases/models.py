@@ -55,3 +55,17 @@ class Refund:
     value_returned_minor: int = 0  # what they paid: that part of the refund is in points
     return_entry_id: int | None = None
     replayed: bool = False
+
+
+# The idempotency key of an order's PURCHASE credit ties the entry to its purchase row.
+_AWARD_KEY_PREFIX = "purchase:"
+
+
+def award_key(purchase_id: int) -> str:
+    """The idempotency key of the purchase's award (its PURCHASE credit)."""
+    return f"{_AWARD_KEY_PREFIX}{purchase_id}"
+
+
+def award_key_sql(purchase_id: str) -> str:
+    """award_key in SQL, for a statement that learns the purchase's id as it inserts it."""
+    return f"'{_AWARD_KEY_PREFIX}' || {purchase_id}"

@@ -11,15 +11,17 @@ from sqlalchemy.exc import IntegrityError
 
 from domain.errors import DomainError, ErrorCode, Problems
 from domain.events.types import PurchaseRefunded
+from domain.ledger import policy
 from domain.ledger import posting as post
 from domain.ledger.kinds import EntryKind
-from domain.ledger.queries import get_account, lot_opened_by
+from domain.ledger.queries import lock_account, lot_opened_by_key
+from domain.ledger.sql import EXPIRED_FROM_LOT
 from domain.purchases import repository as repo
 from domain.purchases.earning import (
     EarningSnapshot,
     points_for,
 )
-from domain.purchases.models import Purchase, Refund
+from domain.purchases.models import Purchase, Refund, award_key
 from domain.purchases.returns import refunded_minor, return_points_used, share
 from domain.purchases.tables import purchase_lines, purchases, refunds
 from domain.purchases.validation import (
@@ -223,9 +225,10 @@ async def _take_back(
         return 0, 0, None
     lot = await lot_opened_by_purchase(uow, purchase.id)
     expired = min(due, await _expired_not_yet_counted(uow, purchase.id, lot))
-    account = await get_account(uow, purchase.customer_id)
+    # Locked: what the policy lets a refund take must still be there when the debit runs.
+    account = await lock_account(uow, purchase.customer_id)
     assert account is not None
-    taken = min(due - expired, account.spendable)
+    taken = policy.take_back(account.funds, due - expired)
     if taken <= 0:
         return 0, expired, None
     posting = post.Posting.of(
@@ -242,10 +245,8 @@ async def _take_back(
     return taken, expired, posted.entry_id
 
 
-_EXPIRED_FROM_LOT = text("""
-    SELECT COALESCE((SELECT -sum(a.points) FROM lot_allocations a
-                       JOIN ledger_entries e ON e.id = a.entry_id
-                      WHERE a.lot_id = :lot AND e.kind = 'EXPIRY'), 0)
+_EXPIRED_FROM_LOT = text(f"""
+    SELECT {EXPIRED_FROM_LOT}
          - COALESCE((SELECT sum(points_expired) FROM refunds WHERE purchase_id = :purchase), 0)
 """)
 
@@ -259,13 +260,8 @@ async def _expired_not_yet_counted(uow: UnitOfWork, purchase_id: int, lot: int |
 
 
 async def lot_opened_by_purchase(uow: UnitOfWork, purchase_id: int) -> int | None:
-    entry = (
-        await uow.execute(
-            text("SELECT id FROM ledger_entries WHERE idempotency_key = :k"),
-            {"k": f"purchase:{purchase_id}"},
-        )
-    ).scalar_one_or_none()
-    return await lot_opened_by(uow, entry) if entry is not None else None
+    """The lot the purchase's award opened, if it earned points."""
+    return await lot_opened_by_key(uow, award_key(purchase_id))
 
 
 def _refund_model(row: Any, replayed: bool = False) -> Refund:

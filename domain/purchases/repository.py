@@ -2,19 +2,31 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import orjson
-from sqlalchemy import select, text
+from sqlalchemy import exists, func, select, text, true
 from sqlalchemy.exc import IntegrityError
 
+from domain.events.payloads import event_type_sql, payload_sql
+from domain.events.sql import APPEND_EVENTS
+from domain.events.types import PurchaseRecorded
 from domain.ledger import posting as post
 from domain.purchases.earning import Line, PurchaseStatus
-from domain.purchases.models import Purchase, PurchaseLine
-from domain.purchases.tables import purchase_lines, purchases
+from domain.purchases.models import Purchase, PurchaseLine, award_key_sql
+from domain.purchases.tables import purchase_lines, purchases, refunds
 from domain.uow import UnitOfWork
 
-_PURCHASE_CTES = """
+_RECORDED_PAYLOAD = payload_sql(
+    PurchaseRecorded,
+    shop="p.shop",
+    order_id="p.order_id",
+    status="p.status",
+    total_minor="p.total_minor",
+)
+
+_PURCHASE_CTES = f"""
     p AS (
         INSERT INTO purchases (shop, order_id, customer_id, channel, status, total_minor,
                                occurred_at, points_earned, awarded_at, earning_snapshot)
@@ -32,10 +44,8 @@ _PURCHASE_CTES = """
                   WITH ORDINALITY AS t(sku, quantity, price, discounted, product_line,
                                        line_no)),
     pev AS (
-        INSERT INTO domain_events (type, customer_id, payload)
-        SELECT 'PurchaseRecorded', p.customer_id,
-               jsonb_build_object('shop', p.shop, 'order_id', p.order_id, 'status', p.status,
-                                  'total_minor', p.total_minor)
+        {APPEND_EVENTS}
+        SELECT {event_type_sql(PurchaseRecorded)}, p.customer_id, {_RECORDED_PAYLOAD}
           FROM p
         RETURNING id)
 """
@@ -49,7 +59,7 @@ _INSERT_NEW_AND_AWARD = text(f"""
     WITH {_PURCHASE_CTES},
     {
     post.credit_ctes(
-        guard="AND EXISTS (SELECT 1 FROM pev)", key_sql="'purchase:' || (SELECT id FROM p)"
+        guard="AND EXISTS (SELECT 1 FROM pev)", key_sql=award_key_sql("(SELECT id FROM p)")
     )
 }
     SELECT p.id AS purchase_id, e.id, e.balance_after, e.created_at, acc.lifetime_earned,
@@ -87,6 +97,47 @@ async def insert_if_new(
     if row is None:
         return None, None
     return row["purchase_id"], post.posted_from(row)
+
+
+@dataclass(frozen=True)
+class OrderEarnings:
+    """What an order's purchase earned and what its refunds took back or gave back."""
+
+    customer_id: int
+    points_earned: int  # net of what refunds took back
+    points_returned: int  # points that paid the order, given back by refunds
+    value_returned_minor: int  # their money
+
+
+async def order_earnings(uow: UnitOfWork, shop: str, order_id: str) -> OrderEarnings | None:
+    """The order's purchase, net of its refunds (None when the order was not recorded)."""
+    refunded = (
+        select(
+            func.coalesce(func.sum(refunds.c.points_taken), 0).label("taken"),
+            func.coalesce(func.sum(refunds.c.points_returned), 0).label("returned"),
+            func.coalesce(func.sum(refunds.c.value_returned_minor), 0).label("value"),
+        )
+        .where(refunds.c.purchase_id == purchases.c.id)
+        .lateral("refunded")
+    )
+    row = (
+        await uow.execute(
+            select(purchases.c.customer_id, purchases.c.points_earned, refunded)
+            .select_from(purchases.join(refunded, true()))
+            .where(purchases.c.shop == shop, purchases.c.order_id == order_id)
+        )
+    ).one_or_none()
+    if row is None:
+        return None
+    return OrderEarnings(
+        row.customer_id, row.points_earned - int(row.taken), int(row.returned), int(row.value)
+    )
+
+
+async def order_recorded(uow: UnitOfWork, shop: str, order_id: str) -> bool:
+    """Whether the order's sale has been recorded (a purchase exists for it)."""
+    query = select(exists().where(purchases.c.shop == shop, purchases.c.order_id == order_id))
+    return bool((await uow.execute(query)).scalar_one())
 
 
 async def lock_purchase(uow: UnitOfWork, shop: str, order_id: str) -> Purchase | None:

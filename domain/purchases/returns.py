@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import text
 
+from domain.checkout.sql import USED_ON_ORDER_BY_CUSTOMER
 from domain.ledger import posting as post
 from domain.ledger.kinds import EntryKind
 from domain.purchases.models import Purchase
@@ -25,21 +26,14 @@ class PointsReturn:
     entry_id: int | None
 
 
-_USED_AND_RETURNED = text("""
-    SELECT (SELECT COALESCE(sum(points), 0) FROM redemptions
-             WHERE shop = :shop AND order_id = :order_id AND customer_id = :cid
-               AND cancelled_at IS NULL) AS used,
-           (SELECT COALESCE(sum(value_minor), 0) FROM redemptions
-             WHERE shop = :shop AND order_id = :order_id AND customer_id = :cid
-               AND cancelled_at IS NULL) AS used_value,
-           (SELECT COALESCE(array_agg(entry_id), '{}') FROM redemptions
-             WHERE shop = :shop AND order_id = :order_id AND customer_id = :cid
-               AND cancelled_at IS NULL) AS drawn_by,
+# The purchase's customer's own points only: they are given back to that customer's lots.
+_USED_AND_RETURNED = text(f"""
+    SELECT {USED_ON_ORDER_BY_CUSTOMER},
            (SELECT COALESCE(sum(points_returned), 0) FROM refunds
              WHERE purchase_id = :purchase_id) AS returned,
            (SELECT COALESCE(sum(value_returned_minor), 0) FROM refunds
              WHERE purchase_id = :purchase_id) AS returned_value,
-           (SELECT COALESCE(array_agg(return_entry_id), '{}') FROM refunds
+           (SELECT COALESCE(array_agg(return_entry_id), '{{}}') FROM refunds
              WHERE purchase_id = :purchase_id AND return_entry_id IS NOT NULL) AS given_back_by
 """)
 

@@ -14,6 +14,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from domain.errors import ErrorCode, Problems
 from domain.limits import MAX_MONEY_MINOR, MAX_POINTS_PER_OPERATION
 from domain.program import PROGRAM_ID
+from domain.promotions.sql import PROMOTIONS_IN_FORCE
 from domain.purchases.earning import (
     EarningRule,
     Line,
@@ -34,19 +35,13 @@ from domain.validation import required_text
 # SKUs (:skus) and product lines (:product_lines), and the promotions in force at its time
 # (:occurred_at) on its channel (:channel) that cover one of its lines. Earning reads embed
 # it beside the customer.
-TERMS_COLUMNS = """
+TERMS_COLUMNS = f"""
     (SELECT COALESCE(json_agg(json_build_array(o.sku, o.mode, o.value)), '[]'::json)
        FROM product_earning_overrides o WHERE o.sku = ANY(:skus)) AS overrides,
     (SELECT COALESCE(json_agg(json_build_array(o.product_line, o.mode, o.value)), '[]'::json)
        FROM product_line_earning_overrides o
       WHERE o.product_line = ANY(:product_lines)) AS line_overrides,
-    (SELECT COALESCE(json_agg(json_build_array(p.id, p.multiplier::text, p.product_lines)
-                              ORDER BY p.id), '[]'::json)
-       FROM promotions p
-      WHERE p.active AND p.starts_at <= :occurred_at AND :occurred_at < p.ends_at
-        AND (cardinality(p.channels) = 0 OR CAST(:channel AS text) = ANY(p.channels))
-        AND (cardinality(p.product_lines) = 0
-             OR p.product_lines && CAST(:product_lines AS text[]))) AS promotions
+    {PROMOTIONS_IN_FORCE} AS promotions
 """
 _TERMS = text(f"SELECT {TERMS_COLUMNS}")
 

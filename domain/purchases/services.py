@@ -9,6 +9,8 @@ from typing import Any
 
 from sqlalchemy import func, text, update
 
+from domain.checkout.sql import POINTS_PAID_NOT_EARNING
+from domain.customers.sql import CUSTOMER_MULTIPLIERS
 from domain.errors import DomainError, ErrorCode, Problems
 from domain.ledger import posting as post
 from domain.ledger.kinds import EntryKind
@@ -21,7 +23,7 @@ from domain.purchases.earning import (
     PurchaseStatus,
     points_for,
 )
-from domain.purchases.models import Purchase, PurchaseLine, PurchaseRecord
+from domain.purchases.models import Purchase, PurchaseLine, PurchaseRecord, award_key
 from domain.purchases.tables import purchases
 from domain.purchases.validation import (
     check_lines,
@@ -29,6 +31,7 @@ from domain.purchases.validation import (
 )
 from domain.uow import UnitOfWork
 from domain.validation import parse_id, required_text
+from domain.vouchers.sql import DISCOUNTS_ON_ORDER
 
 CHANNELS = ("POS", "WEB", "INVOICE")
 
@@ -148,22 +151,11 @@ class _EarningContext:
 
 
 _CONTEXT = f"""
-    SELECT c.id, pc.earn_multiplier, r.points_per_unit, r.spend_unit_minor, r.award_status,
+    SELECT c.id, c.earn_multiplier, r.points_per_unit, r.spend_unit_minor, r.award_status,
            r.min_order_minor, r.exclude_discounted, {rules.TERMS_COLUMNS},
-           CASE WHEN rr.earn_on_points_paid THEN 0 ELSE
-               (SELECT COALESCE(sum(d.value_minor), 0) FROM redemptions d
-                 WHERE d.shop = :shop AND d.order_id = :order_id AND d.customer_id = c.id
-                   AND d.cancelled_at IS NULL)
-             + (SELECT COALESCE(sum(h.value_minor), 0) FROM holds h
-                 WHERE h.shop = :shop AND h.order_id = :order_id AND h.customer_id = c.id
-                   AND h.status = 'ACTIVE')
-           END
-           + (SELECT COALESCE(sum(v.discount_minor), 0) FROM voucher_redemptions v
-               WHERE v.shop = :shop AND v.order_id = :order_id) AS points_paid_minor
-      FROM customers c
-      JOIN point_categories pc ON pc.id = c.category_id
+           {POINTS_PAID_NOT_EARNING} + {DISCOUNTS_ON_ORDER} AS points_paid_minor
+      FROM ({CUSTOMER_MULTIPLIERS}) c
       JOIN earning_rules r ON r.id = :program
-      JOIN redemption_rules rr ON rr.id = :program
 """
 _CONTEXT_BY_ID = text(f"{_CONTEXT} WHERE c.id = :id")
 _CONTEXT_BY_CARD = text(f"{_CONTEXT} WHERE c.card_code = :card")
@@ -219,7 +211,7 @@ def _award_posting(purchase: Purchase, points: int, actor: str) -> post.Posting:
         actor,
         source_type="purchase",
         source_ref=f"{purchase.shop}/{purchase.order_id}",
-        idempotency_key=f"purchase:{purchase.id}",
+        idempotency_key=award_key(purchase.id),
     )
 
 

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from domain.errors import ErrorCode, Problems
 from domain.limits import MAX_LINE_QUANTITY
 from domain.purchases.earning import Line
-from domain.validation import check_line_items, required_text
+from domain.validation import check_line_items, check_moment, moment_out_of_range, required_text
 
 
 @dataclass(frozen=True)
@@ -27,6 +27,9 @@ def check_occurred_at(problems: Problems, occurred_at: datetime | None) -> datet
         return datetime.now(UTC)
     if occurred_at.tzinfo is None:
         problems.add("occurredAt", ErrorCode.INVALID, "Give a time with its UTC offset.")
+        return datetime.now(UTC)
+    if moment_out_of_range(occurred_at) is not None:
+        check_moment(problems, "occurredAt", occurred_at)
         return datetime.now(UTC)
     return occurred_at.astimezone(UTC)
 

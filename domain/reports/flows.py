@@ -13,7 +13,8 @@ A REVERSAL counts in the class of the entry it reverses, against it: the reversa
 manual credit lowers EARNED, the reversal of a redemption (a cancelled one) lowers SPENT.
 
 The reports aggregate in SQL by (kind, direction) groups, a reversal being grouped under the
-kind and direction of the entry it reverses (groups_sql), and fold the few groups into
+kind and direction of the entry it reverses (the ledger's entry_groups_sql, in
+domain/ledger/sql.py), and fold the few groups into
 FlowTotals here, so the classification is written once, in Python."""
 
 from __future__ import annotations
@@ -42,7 +43,6 @@ CLASS_OF_KIND: Mapping[str, FlowClass] = {
     "REDEMPTION_REFUND": FlowClass.SPENT,
     "EXPIRY": FlowClass.EXPIRED,
 }
-REVERSAL = "REVERSAL"
 
 
 def classify(kind: str | None, credit: bool) -> FlowClass:
@@ -110,34 +110,9 @@ class FlowTotals:
 
 
 def fold(groups: Iterable[Mapping[Any, Any]]) -> FlowTotals:
-    """FlowTotals from rows with kind, credit, points, entries and moved (GROUPS_SQL's)."""
+    """FlowTotals from rows with kind, credit, points, entries and moved (the columns of the
+    ledger's entry_groups_sql)."""
     totals = FlowTotals()
     for g in groups:
         totals = totals.plus(g["kind"], g["credit"], g["points"], g["entries"], g["moved"])
     return totals
-
-
-def groups_sql(where: str, bucket: str = "") -> str:
-    """The (kind, direction) groups of the entries `e` matching `where`, each with its signed
-    points, number of entries and absolute points moved; a reversal is grouped under the
-    kind and direction of the entry `r` it reverses. `bucket`, an expression on `e`, is one
-    more grouping selected first when given.
-
-    Two aggregates under UNION ALL rather than a lookup of the reversed entry on every row:
-    the first, over all but reversals, stays a plain (parallel) scan; the second finds the
-    few reversals through ix_ledger_entries_kind_created_at."""
-    first = f"{bucket} AS bucket, " if bucket else ""
-    group = "1, 2, 3" if bucket else "1, 2"
-    return f"""
-        SELECT {first}e.kind AS kind, e.points > 0 AS credit,
-               CAST(sum(e.points) AS bigint) AS points, count(*) AS entries,
-               CAST(sum(abs(e.points)) AS bigint) AS moved
-          FROM ledger_entries e
-         WHERE {where} AND e.kind <> '{REVERSAL}'
-         GROUP BY {group}
-        UNION ALL
-        SELECT {first}r.kind, r.points > 0,
-               CAST(sum(e.points) AS bigint), count(*), CAST(sum(abs(e.points)) AS bigint)
-          FROM ledger_entries e JOIN ledger_entries r ON r.id = e.reverses_entry_id
-         WHERE {where} AND e.kind = '{REVERSAL}'
-         GROUP BY {group}"""

@@ -13,17 +13,19 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Select, select, tuple_
 
-from domain.customers.tables import customers
+from domain.customers.sql import members
 from domain.errors import ErrorCode, Problems
 from domain.ledger.kinds import EntryKind
 from domain.ledger.models import LedgerEntry
 from domain.ledger.queries import entries_select, entry_of
-from domain.ledger.tables import ledger_entries
-from domain.limits import MAX_TEXT_LENGTH
+from domain.limits import MAX_POINTS_PER_OPERATION, MAX_TEXT_LENGTH
 from domain.pagination import Page
 from domain.reports.periods import Period, check_period
 from domain.uow import UnitOfWork
 from domain.validation import optional_text, parse_id
+
+# The columns of the ledger's entries, as the ledger's query of them exports them.
+_entry = entries_select().selected_columns
 
 
 @dataclass(frozen=True)
@@ -45,7 +47,7 @@ class MovementFilter:
 
 def _check(problems: Problems, wanted: MovementFilter) -> list[ColumnElement[bool]]:
     """The SQL conditions of a filter; a problem for each bad criterion."""
-    c = ledger_entries.c
+    c = _entry
     period = check_period(problems, Period(wanted.since, wanted.until), "filter.")
     conditions: list[ColumnElement[bool]] = []
     if period.since is not None:
@@ -56,6 +58,16 @@ def _check(problems: Problems, wanted: MovementFilter) -> list[ColumnElement[boo
         conditions.append(
             c.customer_id == parse_id(problems, "filter.customerId", wanted.customer_id)
         )
+    # An entry moves at most MAX_POINTS_PER_OPERATION either way; a bound beyond that would
+    # not fit the database's integer either.
+    for bound, name in ((wanted.min_points, "minPoints"), (wanted.max_points, "maxPoints")):
+        if bound is not None and abs(bound) > MAX_POINTS_PER_OPERATION:
+            problems.add(
+                f"filter.{name}",
+                ErrorCode.OUT_OF_RANGE,
+                f"{name} is between -{MAX_POINTS_PER_OPERATION} and {MAX_POINTS_PER_OPERATION}.",
+            )
+            return conditions  # the statement is never run: the problem is raised
     if wanted.min_points is not None:
         conditions.append(c.points >= wanted.min_points)
     if wanted.max_points is not None:
@@ -86,7 +98,7 @@ def _escape_like(value: str) -> str:
 
 
 def _newest_first(query: Select[Any]) -> Select[Any]:
-    c = ledger_entries.c
+    c = _entry
     return query.order_by(c.created_at.desc(), c.id.desc())
 
 
@@ -106,7 +118,7 @@ def page_query(wanted: MovementFilter, limit: int, after_id: int | None = None) 
     problems = Problems()
     conditions = _check(problems, wanted)
     problems.raise_if_any()
-    c = ledger_entries.c
+    c = _entry
     if after_id is not None:
         after_time = select(c.created_at).where(c.id == after_id).scalar_subquery()
         conditions.append(tuple_(c.created_at, c.id) < tuple_(after_time, after_id))
@@ -148,13 +160,13 @@ async def export_movements(
     problems = Problems()
     conditions = _check(problems, wanted)
     problems.raise_if_any()
-    c = ledger_entries.c
+    c, member = _entry, members()
     query = _newest_first(
         select(
             c.id,
             c.created_at,
             c.customer_id,
-            customers.c.external_ref,
+            member.c.external_ref,
             c.kind,
             c.points,
             c.balance_after,
@@ -164,7 +176,7 @@ async def export_movements(
             c.actor,
             c.reverses_entry_id,
         )
-        .join_from(ledger_entries, customers, customers.c.id == c.customer_id)
+        .join(member, member.c.id == c.customer_id)
         .where(*conditions)
     )
     async with uow:

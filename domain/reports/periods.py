@@ -12,6 +12,7 @@ from enum import StrEnum
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from domain.errors import ErrorCode, Problems
+from domain.validation import check_moment
 
 DEFAULT_TIME_ZONE = "UTC"
 
@@ -39,7 +40,13 @@ def as_utc(moment: datetime | None) -> datetime | None:
 
 
 def check_period(problems: Problems, period: Period, prefix: str = "") -> Period:
-    """The period with naive times taken as UTC; a problem when it ends before it starts."""
+    """The period with naive times taken as UTC; a problem when it ends before it starts
+    or a bound is out of range."""
+    before = len(problems.items)
+    check_moment(problems, f"{prefix}since", period.since)
+    check_moment(problems, f"{prefix}until", period.until)
+    if len(problems.items) > before:
+        return Period()
     since, until = as_utc(period.since), as_utc(period.until)
     if since is not None and until is not None and until <= since:
         problems.add(f"{prefix}until", ErrorCode.INVALID, "until must be after since.")

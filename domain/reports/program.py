@@ -9,12 +9,18 @@ from dataclasses import dataclass
 from sqlalchemy import text
 
 from domain.badges.models import Badge, badge_of
+from domain.badges.sql import BADGES, holders_per_badge_sql
 from domain.checkout.quote import RedemptionRules
 from domain.checkout.rules import PROGRAM_ID
+from domain.checkout.sql import REDEMPTION_RATE
 from domain.customers.models import PointCategory
+from domain.customers.sql import CATEGORIES, CUSTOMERS
 from domain.errors import ErrorCode, Problems
+from domain.ledger import policy
+from domain.ledger.sql import ACCOUNTS
 from domain.reports.periods import Period, check_period
 from domain.rewards.models import Reward, reward_of
+from domain.rewards.sql import CLAIMS, REWARDS
 from domain.uow import UnitOfWork
 
 
@@ -31,7 +37,7 @@ class Liability:
 
     @property
     def spendable(self) -> int:
-        return self.balance - self.held
+        return policy.spendable(self.balance, self.held)
 
     @property
     def value_minor(self) -> int:
@@ -46,13 +52,12 @@ class Liability:
         return RedemptionRules(self.points_per_unit, self.value_per_unit_minor)
 
 
-_LIABILITY = text("""
+_LIABILITY = text(f"""
     SELECT COALESCE(CAST(sum(a.balance) AS bigint), 0) AS balance,
            COALESCE(CAST(sum(a.held) AS bigint), 0) AS held,
            count(*) FILTER (WHERE a.balance > 0) AS customers_with_points,
            r.points_per_unit, r.value_per_unit_minor
-      FROM redemption_rules r LEFT JOIN point_accounts a ON true
-     WHERE r.id = :program
+      FROM ({REDEMPTION_RATE}) r LEFT JOIN ({ACCOUNTS}) a ON true
      GROUP BY r.points_per_unit, r.value_per_unit_minor""")
 
 
@@ -74,13 +79,13 @@ class RewardClaims:
 
 MAX_TOP_REWARDS = 100
 
-_TOP_REWARDS = """
+_TOP_REWARDS = f"""
     SELECT r.*, c.claims, c.points, c.customers
       FROM (SELECT reward_id, count(*) AS claims,
                    CAST(sum(points) AS bigint) AS points,
                    count(DISTINCT customer_id) AS customers
-              FROM reward_claims WHERE {where} GROUP BY reward_id) c
-      JOIN rewards r ON r.id = c.reward_id
+              FROM ({CLAIMS}) claim WHERE {{where}} GROUP BY reward_id) c
+      JOIN ({REWARDS}) r ON r.id = c.reward_id
      ORDER BY c.claims DESC, c.points DESC, r.id
      LIMIT :limit"""
 
@@ -109,13 +114,14 @@ class CategoryCustomers:
     balance: int
 
 
-_PER_CATEGORY = text("""
+_PER_CATEGORY = text(f"""
     SELECT pc.id, pc.name, pc.earn_multiplier, pc.is_default,
-           count(c.id) AS customers, COALESCE(CAST(sum(a.balance) AS bigint), 0) AS balance
-      FROM point_categories pc
-      LEFT JOIN customers c ON c.category_id = pc.id
-      LEFT JOIN point_accounts a ON a.customer_id = c.id
-     GROUP BY pc.id
+           COALESCE(m.customers, 0) AS customers, COALESCE(m.balance, 0) AS balance
+      FROM ({CATEGORIES}) pc
+      LEFT JOIN (SELECT c.category_id, count(*) AS customers,
+                        COALESCE(CAST(sum(a.balance) AS bigint), 0) AS balance
+                   FROM ({CUSTOMERS}) c LEFT JOIN ({ACCOUNTS}) a ON a.customer_id = c.id
+                  GROUP BY c.category_id) m ON m.category_id = pc.id
      ORDER BY pc.id""")
 
 
@@ -139,13 +145,10 @@ class BadgeCustomers:
     balance: int
 
 
-_PER_BADGE = text("""
-    SELECT b.*, count(cb.customer_id) AS customers,
-           COALESCE(CAST(sum(a.balance) AS bigint), 0) AS balance
-      FROM badges b
-      LEFT JOIN customer_badges cb ON cb.badge_id = b.id
-      LEFT JOIN point_accounts a ON a.customer_id = cb.customer_id
-     GROUP BY b.id
+_PER_BADGE = text(f"""
+    SELECT b.*, COALESCE(h.customers, 0) AS customers, COALESCE(h.balance, 0) AS balance
+      FROM ({BADGES}) b
+      LEFT JOIN ({holders_per_badge_sql(ACCOUNTS)}) h ON h.badge_id = b.id
      ORDER BY b.basis, b.min_points, b.id""")
 
 

@@ -11,7 +11,8 @@ from typing import Any
 from sqlalchemy import text
 
 from domain.errors import Problems
-from domain.reports.flows import FlowTotals, fold, groups_sql
+from domain.ledger.sql import BALANCE_TOTAL, MOVED_SINCE_UNTIL, entry_groups_sql
+from domain.reports.flows import FlowTotals, fold
 from domain.reports.periods import (
     Granularity,
     Period,
@@ -43,20 +44,13 @@ class FlowBucket:
     flow: FlowTotals
 
 
-_BALANCE_NOW = "(SELECT COALESCE(CAST(sum(balance) AS bigint), 0) FROM point_accounts)"
-# What the balance was at :until: now's, less what moved since.
-_LATER_MOVES = (
-    "(SELECT COALESCE(CAST(sum(points) AS bigint), 0) FROM ledger_entries"
-    " WHERE created_at >= :until)"
-)
-
-
 def _totals_sql(period: Period) -> str:
     conditions = ["e.created_at >= :since"] if period.since else []
     conditions += ["e.created_at < :until"] if period.until else []
-    balance = f"{_BALANCE_NOW} - {_LATER_MOVES}" if period.until else _BALANCE_NOW
+    # What the balance was at :until: now's, less what moved since.
+    balance = f"{BALANCE_TOTAL} - {MOVED_SINCE_UNTIL}" if period.until else BALANCE_TOTAL
     return f"""
-        WITH g AS ({groups_sql(" AND ".join(conditions) or "true")})
+        WITH g AS ({entry_groups_sql(" AND ".join(conditions) or "true")})
         SELECT kind, credit, points, entries, moved, NULL AS balance FROM g
         UNION ALL
         SELECT NULL, NULL, NULL, NULL, NULL, {balance}"""
@@ -91,7 +85,7 @@ def _flow_sql(unit: str) -> str:
                 {local.format(unit=unit, moment="CAST(:last AS timestamptz)")},
                 interval '1 {unit}') AS b),
         g AS ({
-        groups_sql(
+        entry_groups_sql(
             "e.created_at >= :since AND e.created_at < :until",
             local.format(unit=unit, moment="e.created_at"),
         )

@@ -18,6 +18,7 @@ from domain.access.principals import Principal
 from domain.errors import DomainError, ErrorCode, Problems
 from domain.events.types import RewardClaimed
 from domain.idempotency import require_same, run_once
+from domain.ledger import policy
 from domain.ledger.models import Account
 from domain.ledger.queries import get_account, lock_account
 from domain.rewards.models import Reward, reward_of
@@ -27,8 +28,7 @@ from domain.uow import UnitOfWork
 from domain.validation import parse_id, required_text
 from domain.vouchers.issuing import ISSUE_KEY_CONSTRAINT, issue_voucher, pay_with_points
 from domain.vouchers.models import Voucher, VoucherSource
-from domain.vouchers.queries import voucher_columns, voucher_of
-from domain.vouchers.tables import vouchers
+from domain.vouchers.queries import voucher_by_id
 
 CLAIM_KEY_CONSTRAINT = "uq_reward_claims_idempotency_key"
 
@@ -103,21 +103,20 @@ async def _claimable(uow: UnitOfWork, reward_id: int, account: Account) -> Rewar
     problems = Problems()
     if not reward.spec.active:
         problems.add("rewardId", ErrorCode.REWARD_INACTIVE, "This reward cannot be claimed.")
-    for reason in standing(reward, account.spendable, claimed).reasons:
-        problems.add("rewardId", ErrorCode(reason.value), _MESSAGES[reason](reward, account))
+    for reason in standing(reward, account.funds, claimed).reasons:
+        problems.add("rewardId", ErrorCode(reason.value), _message(reason, reward, account))
     problems.raise_if_any()
     return reward
 
 
-_MESSAGES = {
-    StandingReason.INSUFFICIENT_POINTS: lambda r, a: (
-        f"{a.spendable} points are spendable; this reward costs {r.spec.cost_points}."
-    ),
-    StandingReason.OUT_OF_STOCK: lambda r, a: "This reward is out of stock.",
-    StandingReason.LIMIT_REACHED: lambda r, a: (
-        f"A customer may claim this reward {r.spec.per_customer_limit} time(s)."
-    ),
-}
+def _message(reason: StandingReason, reward: Reward, account: Account) -> str:
+    if reason is StandingReason.INSUFFICIENT_POINTS:
+        problem = policy.refusal(account.funds, policy.Change.spend(reward.spec.cost_points))
+        assert problem is not None
+        return problem.message
+    if reason is StandingReason.OUT_OF_STOCK:
+        return "This reward is out of stock."
+    return f"A customer may claim this reward {reward.spec.per_customer_limit} time(s)."
 
 
 async def _claim(uow: UnitOfWork, reward: Reward, account: Account, key: str, actor: str) -> Claim:
@@ -211,18 +210,16 @@ async def _replay(uow: UnitOfWork, key: str, reward_id: int, customer_id: int) -
         return None
     require_same((claim.reward_id, claim.customer_id), (reward_id, customer_id), "claim")
     reward = (await uow.execute(select(rewards).where(rewards.c.id == reward_id))).one()
-    voucher = (
-        await uow.execute(select(*voucher_columns()).where(vouchers.c.id == claim.voucher_id))
-    ).one()
+    voucher = await voucher_by_id(uow, claim.voucher_id)
     account = await get_account(uow, customer_id)
-    assert account is not None
+    assert voucher is not None and account is not None
     return Claim(
         claim.id,
         reward_of(reward),
         customer_id,
         claim.points,
         claim.entry_id,
-        voucher_of(voucher),
+        voucher,
         account,
         claim.created_at,
         replayed=True,

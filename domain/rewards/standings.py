@@ -9,7 +9,8 @@ from enum import StrEnum
 
 from sqlalchemy import and_, func, select, true
 
-from domain.ledger.tables import point_accounts
+from domain.ledger import policy
+from domain.ledger.sql import accounts
 from domain.rewards.models import Reward, reward_of
 from domain.rewards.tables import reward_claims, rewards
 from domain.uow import UnitOfWork
@@ -35,10 +36,10 @@ class RewardStanding:
         return not self.reasons
 
 
-def standing(reward: Reward, spendable: int, claimed: int) -> RewardStanding:
-    """A customer with `spendable` points who claimed the reward `claimed` times."""
+def standing(reward: Reward, funds: policy.Funds, claimed: int) -> RewardStanding:
+    """A customer whose account holds `funds` and who claimed the reward `claimed` times."""
     spec = reward.spec
-    needed = max(0, spec.cost_points - spendable)
+    needed = policy.points_short(funds, spec.cost_points)
     reasons = []
     if needed > 0:
         reasons.append(StandingReason.INSUFFICIENT_POINTS)
@@ -59,27 +60,29 @@ async def standings(
         .group_by(reward_claims.c.customer_id, reward_claims.c.reward_id)
         .subquery("claims")
     )
+    account = accounts()
     query = (
         select(
             rewards,
-            point_accounts.c.customer_id.label("standing_customer_id"),
-            (point_accounts.c.balance - point_accounts.c.held).label("spendable"),
+            account.c.customer_id.label("standing_customer_id"),
+            account.c.balance,
+            account.c.held,
             func.coalesce(claims.c.n, 0).label("customer_claims"),
         )
-        .select_from(point_accounts.join(rewards, true()))
+        .select_from(account.join(rewards, true()))
         .outerjoin(
             claims,
             and_(
                 claims.c.reward_id == rewards.c.id,
-                claims.c.customer_id == point_accounts.c.customer_id,
+                claims.c.customer_id == account.c.customer_id,
             ),
         )
-        .where(point_accounts.c.customer_id.in_(list(customer_ids)), rewards.c.active)
+        .where(account.c.customer_id.in_(list(customer_ids)), rewards.c.active)
         .order_by(rewards.c.cost_points, rewards.c.id)
     )
     found: dict[int, list[RewardStanding]] = {cid: [] for cid in customer_ids}
     for row in await uow.execute(query):
         found[row.standing_customer_id].append(
-            standing(reward_of(row), row.spendable, row.customer_claims)
+            standing(reward_of(row), policy.Funds(row.balance, row.held), row.customer_claims)
         )
     return found

@@ -41,6 +41,10 @@ rewards = Table(
     Column("voucher_gift_sku", Text),
     Column("voucher_validity_days", Integer),
     Column("claimed", Integer, nullable=False, server_default=text("0")),
+    # The key of the create that made it (null for rewards made before keys), and what that
+    # create asked for (domain.idempotency.request_digest).
+    Column("idempotency_key", Text, unique=True),
+    Column("request_digest", Text),
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     CheckConstraint("kind IN ('FREE_PRODUCT', 'DISCOUNT', 'SERVICE')", name="kind"),

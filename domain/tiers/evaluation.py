@@ -14,42 +14,41 @@ from datetime import UTC, datetime
 
 from sqlalchemy import select, text
 
+from domain.customers.sql import PLACED_BY_RULES, category_move_ctes
+from domain.events.payloads import event_type_sql, payload_sql
+from domain.events.sql import APPEND_EVENTS
+from domain.events.types import CategoryChanged
+from domain.ledger.sql import earned_per_customer_sql
+from domain.purchases.sql import spend_per_customer_sql
 from domain.tiers.models import NO_RULES, TierMeasure, TierRules, TierRung
 from domain.tiers.tables import tier_rules, tier_rungs
 from domain.uow import UnitOfWork
 
 ACTOR = "tier-rules"
 
+# Only the rules' measure is computed: what customers spent (purchases') or the points they
+# earned over the window up to :now (the ledger's).
+_SPEND = spend_per_customer_sql(when="(SELECT measure FROM rules) = 'LIFETIME_SPEND'")
+_EARNED = earned_per_customer_sql(
+    since="CAST(:now AS timestamptz) - make_interval(days => (SELECT window_days FROM rules))",
+    until="CAST(:now AS timestamptz)",
+    when="(SELECT measure FROM rules) = 'POINTS_EARNED'",
+)
+
 # Each customer's measure under the rules, and the category its value places them in.
 # :only (ids, or null for everyone) narrows it to some customers.
-_PLACED = """
+_PLACED = f"""
     rules AS (SELECT measure, window_days FROM tier_rules WHERE id = 1),
-    spend AS (
-        SELECT p.customer_id, sum(p.total_minor - COALESCE(r.refunded, 0)) AS value
-          FROM purchases p
-          LEFT JOIN (SELECT purchase_id, sum(amount_minor) AS refunded FROM refunds
-                      GROUP BY purchase_id) r ON r.purchase_id = p.id
-         WHERE p.status IN ('PAID', 'COMPLETED')
-           AND (SELECT measure FROM rules) = 'LIFETIME_SPEND'
-         GROUP BY p.customer_id),
-    earned AS (
-        SELECT customer_id, sum(points) AS value FROM ledger_entries
-         WHERE (SELECT measure FROM rules) = 'POINTS_EARNED'
-           AND created_at > CAST(:now AS timestamptz)
-                            - make_interval(days => (SELECT window_days FROM rules))
-           AND created_at <= CAST(:now AS timestamptz)
-           AND ((points > 0 AND kind NOT IN ('REVERSAL', 'REDEMPTION_REFUND'))
-                OR kind = 'REFUND' OR (kind = 'REVERSAL' AND points < 0))
-         GROUP BY customer_id),
+    spend AS ({_SPEND}),
+    earned AS ({_EARNED}),
     measured AS (SELECT * FROM spend UNION ALL SELECT * FROM earned),
     placed AS (
         SELECT c.id, c.category_id AS previous, GREATEST(COALESCE(m.value, 0), 0) AS value,
                (SELECT g.category_id FROM tier_rungs g
                  WHERE g.threshold <= GREATEST(COALESCE(m.value, 0), 0)
                  ORDER BY g.threshold DESC LIMIT 1) AS target
-          FROM customers c LEFT JOIN measured m ON m.customer_id = c.id
-         WHERE NOT c.category_manual
-           AND (CAST(:only AS bigint[]) IS NULL OR c.id = ANY(CAST(:only AS bigint[])))),
+          FROM ({PLACED_BY_RULES}) c LEFT JOIN measured m ON m.customer_id = c.id
+         WHERE CAST(:only AS bigint[]) IS NULL OR c.id = ANY(CAST(:only AS bigint[]))),
     moving AS (SELECT * FROM placed WHERE target IS NOT NULL AND target <> previous)
 """
 
@@ -59,22 +58,23 @@ _PREVIEW = text(f"""
      GROUP BY previous, target ORDER BY previous, target
 """)
 
-# FOR UPDATE hands back each row as it is once locked, so `previous` is the category the
-# change really replaces; the UPDATE checks the row again (a concurrent evaluation or a
-# manual change may have got there first).
+_CHANGED_PAYLOAD = payload_sql(
+    CategoryChanged,
+    from_category_id="previous",
+    to_category_id="target",
+    actor="CAST(:actor AS text)",
+    reason="'RULE'",
+    measure="(SELECT measure FROM rules)",
+    value="value",
+)
+
+# The customers moved by customers' own statement (locked in id order, each checked again
+# once locked), with their events.
 _APPLY = text(f"""
     WITH {_PLACED},
-    locked AS (SELECT c.id, c.category_id AS previous FROM customers c
-                 JOIN moving m ON m.id = c.id ORDER BY c.id FOR UPDATE OF c),
-    changed AS (UPDATE customers c SET category_id = m.target, updated_at = now()
-                  FROM moving m JOIN locked l ON l.id = m.id
-                 WHERE c.id = m.id AND NOT c.category_manual AND c.category_id <> m.target
-                RETURNING c.id, l.previous, m.target, m.value),
-    ev AS (INSERT INTO domain_events (type, customer_id, payload)
-           SELECT 'CategoryChanged', id,
-                  jsonb_build_object('from_category_id', previous, 'to_category_id', target,
-                                     'actor', CAST(:actor AS text), 'reason', 'RULE',
-                                     'measure', (SELECT measure FROM rules), 'value', value)
+    {category_move_ctes("moving")},
+    ev AS ({APPEND_EVENTS}
+           SELECT {event_type_sql(CategoryChanged)}, id, {_CHANGED_PAYLOAD}
              FROM changed ORDER BY id)
     SELECT previous, target, count(*) AS customers FROM changed
      GROUP BY previous, target ORDER BY previous, target

@@ -5,13 +5,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import delete, func, insert, update
+from sqlalchemy import delete, func, insert
 from sqlalchemy.dialects.postgresql import insert as upsert
 
 from domain.customers.models import CustomerFilter
 from domain.customers.repository import categories_by_id
-from domain.customers.services import check_selection, selected_customers
-from domain.customers.tables import customers
+from domain.customers.services import (
+    check_selection,
+    release_manual_categories,
+    selected_customers,
+)
 from domain.errors import DomainError, ErrorCode, Problem, Problems
 from domain.tiers.evaluation import Move, apply_rules, current_rules, preview_moves
 from domain.tiers.models import RungInput, TierMeasure, TierRules, check_rules
@@ -107,17 +110,7 @@ async def release_category_override(
     problems.raise_if_any()
     async with uow:
         selected = await selected_customers(uow, selection)
-        released = list(
-            (
-                await uow.execute(
-                    update(customers)
-                    .where(customers.c.id.in_(selected.scalar_subquery()))
-                    .where(customers.c.category_manual)
-                    .values(category_manual=False, updated_at=func.now())
-                    .returning(customers.c.id)
-                )
-            ).scalars()
-        )
+        released = await release_manual_categories(uow, selected)
         moves = await apply_rules(uow, now or datetime.now(UTC), only=released)
         await uow.commit()
     return OverrideRelease(len(released), moves, sorted(released)[:100])

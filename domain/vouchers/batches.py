@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy import func, insert, select, update
 
-from domain.customers.tables import customers
+from domain.customers.repository import customer_exists
 from domain.errors import DomainError, ErrorCode, Problems
 from domain.events.types import VoucherAssigned, VoucherBatchCreated
 from domain.idempotency import require_same, run_once
@@ -111,8 +111,7 @@ async def assign_voucher(uow: UnitOfWork, code: str, customer_id: str) -> Vouche
     cid = parse_id(problems, "customerId", customer_id)
     problems.raise_if_any()
     async with uow:
-        known = await uow.execute(select(customers.c.id).where(customers.c.id == cid))
-        if known.scalar_one_or_none() is None:
+        if not await customer_exists(uow, cid):
             raise DomainError.one("customerId", ErrorCode.NOT_FOUND, "No such customer.")
         row = (
             await uow.execute(

@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import func, select, text
 
 from domain.errors import DomainError, ErrorCode
+from domain.ledger import policy
 from domain.ledger import posting as post
 from domain.ledger.kinds import EntryKind
 from domain.ledger.models import Account
@@ -101,16 +102,14 @@ async def issued_under(uow: UnitOfWork, issue_key: str) -> Voucher | None:
 
 
 def require_spendable(account: Account | None, points: int, field: str) -> Account:
-    """The account, when it exists and its spendable points (the balance less what holds
-    reserve) pay `points`; a refusal names `field`, the input that set the price."""
+    """The account, when it exists and the ledger policy lets it pay `points` (from its
+    spendable points: the balance less what holds reserve); a refusal names `field`, the
+    input that set the price. The debit's guard checks the same again on the locked row."""
     if account is None:
         raise DomainError.one("customerId", ErrorCode.NOT_FOUND, "No such customer.")
-    if account.spendable < points:
-        raise DomainError.one(
-            field,
-            ErrorCode.INSUFFICIENT_POINTS,
-            f"{account.spendable} points are spendable; this costs {points}.",
-        )
+    problem = policy.refusal(account.funds, policy.Change.spend(points))
+    if problem is not None:
+        raise DomainError([problem]).on_field(field)
     return account
 
 

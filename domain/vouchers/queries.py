@@ -18,7 +18,7 @@ from sqlalchemy import (
     select,
 )
 
-from domain.customers.tables import customers
+from domain.customers.sql import members
 from domain.errors import DomainError, ErrorCode, Problems
 from domain.pagination import Page, pages_per_owner
 from domain.uow import UnitOfWork
@@ -108,6 +108,13 @@ def batch_of(row: Any, replayed: bool = False) -> VoucherBatch:
 
 async def voucher_by_code(uow: UnitOfWork, code: str) -> Voucher | None:
     query = select(*voucher_columns()).where(vouchers.c.code == normalise(code))
+    row = (await uow.execute(query)).one_or_none()
+    return voucher_of(row) if row else None
+
+
+async def voucher_by_id(uow: UnitOfWork, voucher_id: int) -> Voucher | None:
+    """The voucher with this id, in the open unit of work."""
+    query = select(*voucher_columns()).where(vouchers.c.id == voucher_id)
     row = (await uow.execute(query)).one_or_none()
     return voucher_of(row) if row else None
 
@@ -219,7 +226,7 @@ EXPORT_COLUMNS = (
 
 
 def _export_query(batch_id: int) -> Select[Any]:
-    v = vouchers.c
+    v, member = vouchers.c, members()
     # FIXED_AMOUNT: minor units; PERCENT: basis points; GIFT_ITEM: the SKU.
     value = func.coalesce(cast(v.value_minor, Text), cast(v.percent_bp, Text), v.gift_sku)
     return (
@@ -233,10 +240,10 @@ def _export_query(batch_id: int) -> Select[Any]:
             v.max_uses,
             v.uses,
             status_expression(),
-            customers.c.external_ref,
+            member.c.external_ref,
         )
         .join_from(vouchers, voucher_batches, voucher_batches.c.id == v.batch_id)
-        .outerjoin(customers, customers.c.id == v.customer_id)
+        .outerjoin(member, member.c.id == v.customer_id)
         .where(v.batch_id == batch_id)
         .order_by(v.id)
     )

@@ -12,7 +12,7 @@ from sqlalchemy import insert, or_, select, update
 from domain.checkout.orders import lock_order, order_payments
 from domain.checkout.quote import CartLine
 from domain.checkout.services import check_cart
-from domain.customers.tables import customers
+from domain.customers.repository import customer_exists
 from domain.errors import DomainError, ErrorCode, Problem, Problems
 from domain.events.types import VoucherRedeemed
 from domain.idempotency import require_same, run_once
@@ -251,10 +251,8 @@ async def _replay(uow: UnitOfWork, clean: _Request, key: str) -> RedeemedVoucher
 
 async def _context(uow: UnitOfWork, clean: _Request) -> tuple[Voucher | None, OrderUse]:
     """The voucher and what vouchers already took off the order (when one is given)."""
-    if clean.customer_id is not None:
-        found = await uow.execute(select(customers.c.id).where(customers.c.id == clean.customer_id))
-        if found.scalar_one_or_none() is None:
-            raise DomainError.one("customerId", ErrorCode.NOT_FOUND, "No such customer.")
+    if clean.customer_id is not None and not await customer_exists(uow, clean.customer_id):
+        raise DomainError.one("customerId", ErrorCode.NOT_FOUND, "No such customer.")
     voucher = await voucher_by_code(uow, clean.code)
     if clean.order_id is None:
         return voucher, OrderUse()

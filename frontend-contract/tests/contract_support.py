@@ -16,6 +16,7 @@ from tests.support.api import customer_token as customer_token  # re-exported fo
 CONTRACT_DIR = Path(__file__).resolve().parent.parent
 SCHEMA_PATH = CONTRACT_DIR / "schema.graphql"
 OPERATIONS_DIR = CONTRACT_DIR / "operations"
+ACCEPTED_BREAKING_PATH = CONTRACT_DIR / "accepted-breaking-changes.txt"
 REGENERATE = ".venv/bin/python -m schema.export > frontend-contract/schema.graphql"
 # The secret the test server (tests.support.api.running_server) verifies customer JWTs with;
 # customer_token signs with it what the shop's own login issues to a customer app.

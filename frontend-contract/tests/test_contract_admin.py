@@ -15,7 +15,9 @@ from tests.support.api import GraphQLClient, error_codes
 
 async def _customer(gql: GraphQLClient, email: str, first_name: str) -> str:
     created = await run_mutation(
-        gql, "admin/CreateCustomer", {"input": {"email": email, "firstName": first_name}}
+        gql,
+        "admin/CreateCustomer",
+        {"input": {"email": email, "firstName": first_name, "idempotencyKey": email}},
     )
     customer_id: str = created["customer"]["id"]
     return customer_id
@@ -62,7 +64,7 @@ async def test_premium_tier_for_big_balances_doubles_their_earning(
     premium = await run_mutation(
         gql,
         "admin/CreatePointCategory",
-        {"input": {"name": "Premium", "earnMultiplier": "2"}},
+        {"input": {"name": "Premium", "earnMultiplier": "2", "idempotencyKey": "premium"}},
     )
     premium_id = premium["category"]["id"]
     assert premium["category"]["isDefault"] is False

@@ -41,10 +41,14 @@ async def _badges(marketer: GraphQLClient) -> dict[str, str]:
 async def _bea(admin: GraphQLClient) -> tuple[str, str]:
     """Bea, in the Premium category, with 600 points; her id and Premium's."""
     premium = await run_mutation(
-        admin, "admin/CreatePointCategory", {"input": {"name": "Premium", "earnMultiplier": "2"}}
+        admin,
+        "admin/CreatePointCategory",
+        {"input": {"name": "Premium", "earnMultiplier": "2", "idempotencyKey": "premium"}},
     )
     created = await run_mutation(
-        admin, "admin/CreateCustomer", {"input": {"externalRef": "bea-7", "firstName": "Bea"}}
+        admin,
+        "admin/CreateCustomer",
+        {"input": {"externalRef": "bea-7", "firstName": "Bea", "idempotencyKey": "bea-7"}},
     )
     bea, premium_id = created["customer"]["id"], premium["category"]["id"]
     await run_mutation(

@@ -17,7 +17,13 @@ async def _customer(gql: GraphQLClient, external_ref: str, first_name: str) -> s
     created = await run_mutation(
         gql,
         "admin/CreateCustomer",
-        {"input": {"externalRef": external_ref, "firstName": first_name}},
+        {
+            "input": {
+                "externalRef": external_ref,
+                "firstName": first_name,
+                "idempotencyKey": external_ref,
+            }
+        },
     )
     customer_id: str = created["customer"]["id"]
     return customer_id
@@ -118,6 +124,7 @@ async def test_the_customer_area_home_shows_everything_in_one_request(
         "kind": "FREE_PRODUCT",
         "costPoints": 300,
         "voucher": {"kind": "GIFT_ITEM", "giftSku": "MUG"},
+        "idempotencyKey": "mug",
     }
     await run_mutation(gql, "admin/CreateReward", {"input": mug})
     # And Ann with 450 points, 100 of them held by a checkout at the till

@@ -38,8 +38,12 @@ async def test_marketing_sets_earning_and_expiry_and_the_customer_sees_it(
         "endsAt": (now + timedelta(days=1)).isoformat(),
         "multiplier": "2",
         "productLines": ["tea"],
+        "idempotencyKey": "tea-days",
     }
     made = await run_mutation(marketer, "admin/CreatePromotion", {"input": promotion})
+    # (a retry after a lost answer makes no second promotion)
+    again = await run_mutation(marketer, "admin/CreatePromotion", {"input": promotion})
+    assert (again["replayed"], again["promotion"]["id"]) == (True, made["promotion"]["id"])
     renamed = await run_mutation(
         marketer,
         "admin/UpdatePromotion",
@@ -51,7 +55,9 @@ async def test_marketing_sets_earning_and_expiry_and_the_customer_sees_it(
 
     # When the shop registers Ann, credits her review (twice: the retry earns nothing more),
     # and she buys 12.00 of tea
-    created = await run_mutation(gql, "admin/CreateCustomer", {"input": {"externalRef": "ann"}})
+    created = await run_mutation(
+        gql, "admin/CreateCustomer", {"input": {"externalRef": "ann", "idempotencyKey": "ann"}}
+    )
     cid = created["customer"]["id"]
     review = {"customerId": cid, "action": "REVIEW", "reference": "review-77"}
     first = await run_mutation(manager, "admin/RecordCustomerAction", {"input": review})

@@ -18,7 +18,9 @@ from tests.support.ledger import assert_ledger_sound
 
 async def _customer(gql: GraphQLClient, name: str, points: int) -> tuple[str, str]:
     """A new customer credited `points`: their id and their (default) category's id."""
-    created = await run_mutation(gql, "admin/CreateCustomer", {"input": {"firstName": name}})
+    created = await run_mutation(
+        gql, "admin/CreateCustomer", {"input": {"firstName": name, "idempotencyKey": name}}
+    )
     cid: str = created["customer"]["id"]
     adjustment = {"customerId": cid, "points": points, "note": "start", "idempotencyKey": name}
     await run_mutation(gql, "admin/AdjustPoints", {"input": adjustment})
@@ -36,7 +38,9 @@ async def test_a_monthly_gift_and_a_points_ladder_run_end_to_end(
     # Given Ann with 250 points, Bob with 40, and a Silver tier
     (_, base_id), (bob, _) = await _customer(gql, "Ann", 250), await _customer(gql, "Bob", 40)
     silver = await run_mutation(
-        gql, "admin/CreatePointCategory", {"input": {"name": "Silver", "earnMultiplier": "1.5"}}
+        gql,
+        "admin/CreatePointCategory",
+        {"input": {"name": "Silver", "earnMultiplier": "1.5", "idempotencyKey": "silver"}},
     )
     silver_id = silver["category"]["id"]
     # When a marketer gives 25 points on the 1st of each month to customers with 100 or more
@@ -46,6 +50,7 @@ async def test_a_monthly_gift_and_a_points_ladder_run_end_to_end(
         "points": 25,
         "description": "Your monthly gift",
         "filter": {"minBalance": 100},
+        "idempotencyKey": "monthly",
     }
     made = (await run_mutation(marketer, "admin/CreateGiftSchedule", {"input": gift}))["schedule"]
     period = datetime.fromisoformat(made["nextRunAt"])

@@ -21,7 +21,14 @@ async def test_cashier_scans_card_records_sale_then_refunds_one_line(
     created = await run_mutation(
         gql,
         "admin/CreateCustomer",
-        {"input": {"cardCode": CARD, "externalRef": "shop-42", "firstName": "Ann"}},
+        {
+            "input": {
+                "cardCode": CARD,
+                "externalRef": "shop-42",
+                "firstName": "Ann",
+                "idempotencyKey": "shop-42",
+            }
+        },
     )
     customer_id = created["customer"]["id"]
     till = gql.as_(tokens["cashier"])
@@ -113,7 +120,7 @@ async def test_unknown_card_finds_nobody_and_a_sale_on_it_is_refused(
 async def test_checkout_pays_with_points_and_the_receipt_prints_them(
     gql: GraphQLClient, tokens: dict[str, str], engine: AsyncEngine
 ) -> None:
-    # Given the README's program: 100 points = 1.00, at most 30% of a cart of 10.00 or more,
+    # Given docs/checkout.md's program: 100 points = 1.00, at most 30% of a cart of 10.00 or more,
     # gift cards and already discounted lines not payable with points; 1 point per 1.00
     # earned on what is paid in money. Ann has 2,550 points on her card.
     rules = {
@@ -124,7 +131,9 @@ async def test_checkout_pays_with_points_and_the_receipt_prints_them(
     }
     await run_mutation(gql, "admin/UpdateRedemptionRules", {"input": rules})
     created = await run_mutation(
-        gql, "admin/CreateCustomer", {"input": {"cardCode": "2900000054321", "firstName": "Ann"}}
+        gql,
+        "admin/CreateCustomer",
+        {"input": {"cardCode": "2900000054321", "firstName": "Ann", "idempotencyKey": "a"}},
     )
     customer_id = created["customer"]["id"]
     credit = {"customerId": customer_id, "points": 2550, "note": "welcome", "idempotencyKey": "w"}
@@ -212,7 +221,9 @@ async def test_points_paid_on_an_abandoned_sale_come_back(
     gql: GraphQLClient, tokens: dict[str, str], engine: AsyncEngine
 ) -> None:
     # Given a customer with 1,000 points who paid 5.00 of a 20.00 sale with 500 of them
-    created = await run_mutation(gql, "admin/CreateCustomer", {"input": {"cardCode": "AB-1"}})
+    created = await run_mutation(
+        gql, "admin/CreateCustomer", {"input": {"cardCode": "AB-1", "idempotencyKey": "AB-1"}}
+    )
     customer_id = created["customer"]["id"]
     credit = {"customerId": customer_id, "points": 1000, "note": "start", "idempotencyKey": "s"}
     await run_mutation(gql, "admin/AdjustPoints", {"input": credit})

@@ -1,6 +1,6 @@
 """The back office's reports through their own operation files, read with a viewer's (or a
 marketer's) token over a program built with the till's and the back office's operations:
-the numbers of the README's Reports worked example. Tills and customer apps may not read
+the numbers of the worked example of docs/reports.md. Tills and customer apps may not read
 them."""
 
 from __future__ import annotations
@@ -34,7 +34,14 @@ async def _customer(gql: GraphQLClient, name: str, category_id: str | None = Non
     created = await run_mutation(
         gql,
         "admin/CreateCustomer",
-        {"input": {"externalRef": name.lower(), "firstName": name, "categoryId": category_id}},
+        {
+            "input": {
+                "externalRef": name.lower(),
+                "firstName": name,
+                "categoryId": category_id,
+                "idempotencyKey": name,
+            }
+        },
     )
     customer_id: str = created["customer"]["id"]
     return customer_id
@@ -59,7 +66,9 @@ async def _program(gql: GraphQLClient) -> dict[str, str]:
         {"input": {"pointsPerUnit": 100, "valuePerUnitMinor": 30}},
     )
     premium = await run_mutation(
-        gql, "admin/CreatePointCategory", {"input": {"name": "Premium", "earnMultiplier": "2"}}
+        gql,
+        "admin/CreatePointCategory",
+        {"input": {"name": "Premium", "earnMultiplier": "2", "idempotencyKey": "premium"}},
     )
     ann, bob = await _customer(gql, "Ann"), await _customer(gql, "Bob")
     chloe = await _customer(gql, "Chloe", premium["category"]["id"])
@@ -99,6 +108,7 @@ async def _program(gql: GraphQLClient) -> dict[str, str]:
         "kind": "FREE_PRODUCT",
         "costPoints": 100,
         "voucher": {"kind": "GIFT_ITEM", "giftSku": "MUG"},
+        "idempotencyKey": "mug",
     }
     reward = await run_mutation(gql, "admin/CreateReward", {"input": mug})
     claim = {"rewardId": reward["reward"]["id"], "customerId": chloe, "idempotencyKey": "mug"}

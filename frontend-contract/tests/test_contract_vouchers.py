@@ -20,7 +20,9 @@ CART = [
 
 async def _customer(gql: GraphQLClient, ref: str, name: str, points: int = 0) -> str:
     created = await run_mutation(
-        gql, "admin/CreateCustomer", {"input": {"externalRef": ref, "firstName": name}}
+        gql,
+        "admin/CreateCustomer",
+        {"input": {"externalRef": ref, "firstName": name, "idempotencyKey": ref}},
     )
     customer_id: str = created["customer"]["id"]
     if points:
@@ -112,12 +114,14 @@ async def _catalogue(gql: GraphQLClient) -> dict[str, Any]:
         "stock": 10,
         "perCustomerLimit": 1,
         "voucher": {"kind": "GIFT_ITEM", "giftSku": "MUG", "validityDays": 30},
+        "idempotencyKey": "mug",
     }
     five_off = {
         "name": "5.00 off",
         "kind": "DISCOUNT",
         "costPoints": 800,
         "voucher": {"kind": "FIXED_AMOUNT", "valueMinor": 500},
+        "idempotencyKey": "five-off",
     }
     created = [
         (await run_mutation(gql, "admin/CreateReward", {"input": reward}))["reward"]

@@ -19,6 +19,9 @@ from schema.scalars import JSON
 
 @strawberry.input
 class CreateCustomerInput:
+    idempotency_key: str = strawberry.field(
+        description="Retrying with the same key returns the first customer and writes nothing."
+    )
     external_ref: str | None = None
     card_code: str | None = None
     email: str | None = None
@@ -56,6 +59,9 @@ class SetCustomerCategoryInput:
 class CreatePointCategoryInput:
     name: str
     earn_multiplier: Decimal
+    idempotency_key: str = strawberry.field(
+        description="Retrying with the same key returns the first category and writes nothing."
+    )
     is_default: bool = False
 
 
@@ -70,6 +76,7 @@ class UpdatePointCategoryInput:
 @strawberry.type
 class CustomerPayload:
     customer: CustomerType | None = None
+    replayed: bool = False
     user_errors: list[UserError] = strawberry.field(default_factory=list)
 
 
@@ -85,6 +92,7 @@ class SetCustomerCategoryPayload:
 @strawberry.type
 class PointCategoryPayload:
     category: PointCategoryType | None = None
+    replayed: bool = False
     user_errors: list[UserError] = strawberry.field(default_factory=list)
 
 
@@ -93,13 +101,14 @@ class CustomerMutations:
     @strawberry.mutation(permission_classes=[requires(Permission.MANAGE_CUSTOMERS)])
     @payload_on_error(CustomerPayload)
     async def create_customer(self, info: Info, input: CreateCustomerInput) -> CustomerPayload:
-        customer = await services.create_customer(
+        created = await services.create_customer_once(
             info.context.new_uow(),
             changed_fields(input, (), CUSTOMER_FIELDS),
             input.category_id,
+            input.idempotency_key,
             info.context.principal.actor,
         )
-        return CustomerPayload(customer=CustomerType.of(customer))
+        return CustomerPayload(customer=CustomerType.of(created.item), replayed=created.replayed)
 
     @strawberry.mutation(permission_classes=[requires(Permission.MANAGE_CUSTOMERS)])
     @payload_on_error(CustomerPayload)
@@ -135,10 +144,16 @@ class CustomerMutations:
     async def create_point_category(
         self, info: Info, input: CreatePointCategoryInput
     ) -> PointCategoryPayload:
-        category = await services.create_category(
-            info.context.new_uow(), input.name, input.earn_multiplier, input.is_default
+        created = await services.create_category_once(
+            info.context.new_uow(),
+            input.name,
+            input.earn_multiplier,
+            input.is_default,
+            input.idempotency_key,
         )
-        return PointCategoryPayload(category=PointCategoryType.of(category))
+        return PointCategoryPayload(
+            category=PointCategoryType.of(created.item), replayed=created.replayed
+        )
 
     @strawberry.mutation(permission_classes=[requires(Permission.MANAGE_CATEGORIES)])
     @payload_on_error(PointCategoryPayload)

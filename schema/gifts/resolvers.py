@@ -26,6 +26,9 @@ class CreateGiftScheduleInput:
     cron: str = strawberry.field(description="minute hour day-of-month month day-of-week, UTC.")
     points: int
     description: str
+    idempotency_key: str = strawberry.field(
+        description="Retrying with the same key returns the first schedule and writes nothing."
+    )
     filter: GiftFilterInput | None = None
     active: bool = True
 
@@ -47,6 +50,7 @@ class UpdateGiftScheduleInput:
 @strawberry.type
 class GiftSchedulePayload:
     schedule: GiftScheduleType | None = None
+    replayed: bool = False
     user_errors: list[UserError] = strawberry.field(default_factory=list)
 
 
@@ -82,8 +86,12 @@ class GiftMutations:
             filter=input.filter.to_domain() if input.filter is not None else GiftFilter(),
             active=input.active,
         )
-        schedule = await services.create_gift_schedule(info.context.new_uow(), spec)
-        return GiftSchedulePayload(schedule=GiftScheduleType.of(schedule))
+        created = await services.create_gift_schedule(
+            info.context.new_uow(), spec, input.idempotency_key
+        )
+        return GiftSchedulePayload(
+            schedule=GiftScheduleType.of(created.item), replayed=created.replayed
+        )
 
     @strawberry.mutation(permission_classes=[requires(Permission.MANAGE_ENGAGEMENT)])
     @payload_on_error(GiftSchedulePayload)

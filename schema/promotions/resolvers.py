@@ -59,6 +59,9 @@ class CreatePromotionInput:
     starts_at: datetime = strawberry.field(description="Inclusive, with its UTC offset.")
     ends_at: datetime = strawberry.field(description="Exclusive, with its UTC offset.")
     multiplier: Decimal = strawberry.field(description="Above 0, at most 100, 4 decimals.")
+    idempotency_key: str = strawberry.field(
+        description="Retrying with the same key returns the first promotion and writes nothing."
+    )
     product_lines: list[str] = strawberry.field(default_factory=list)
     channels: list[PurchaseChannel] = strawberry.field(default_factory=list)
     active: bool = True
@@ -109,6 +112,7 @@ class UpdatePromotionInput:
 @strawberry.type
 class PromotionPayload:
     promotion: PromotionType | None = None
+    replayed: bool = False
     user_errors: list[UserError] = strawberry.field(default_factory=list)
 
 
@@ -136,8 +140,10 @@ class PromotionMutations:
     @strawberry.mutation(permission_classes=[requires(Permission.MANAGE_ENGAGEMENT)])
     @payload_on_error(PromotionPayload)
     async def create_promotion(self, info: Info, input: CreatePromotionInput) -> PromotionPayload:
-        promotion = await services.create_promotion(info.context.new_uow(), input.spec())
-        return PromotionPayload(promotion=PromotionType.of(promotion))
+        created = await services.create_promotion(
+            info.context.new_uow(), input.spec(), input.idempotency_key
+        )
+        return PromotionPayload(promotion=PromotionType.of(created.item), replayed=created.replayed)
 
     @strawberry.mutation(permission_classes=[requires(Permission.MANAGE_ENGAGEMENT)])
     @payload_on_error(PromotionPayload)

@@ -26,7 +26,7 @@ GranularityEnum = strawberry.enum(
 )
 
 
-@strawberry.type(description="Points moved, by class; see the README's Reports section.")
+@strawberry.type(description="Points moved, by class; see docs/reports.md.")
 class PointsFlowFields:
     earned: BigInt = strawberry.field(
         description="Credited by purchases, manual credits, actions and gifts (net of their "

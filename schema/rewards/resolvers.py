@@ -47,6 +47,9 @@ class CreateRewardInput:
     kind: RewardKindEnum  # type: ignore[valid-type]
     cost_points: int
     voucher: RewardVoucherInput
+    idempotency_key: str = strawberry.field(
+        description="Retrying with the same key returns the first reward and writes nothing."
+    )
     description: str | None = None
     stock: int | None = strawberry.field(default=None, description="Null: unlimited.")
     per_customer_limit: int | None = strawberry.field(default=None, description="Null: none.")
@@ -69,6 +72,7 @@ class UpdateRewardInput:
 @strawberry.type
 class RewardPayload:
     reward: RewardType | None = None
+    replayed: bool = False
     user_errors: list[UserError] = strawberry.field(default_factory=list)
 
 
@@ -127,8 +131,8 @@ class RewardMutations:
             per_customer_limit=input.per_customer_limit,
             active=input.active,
         )
-        reward = await services.create_reward(info.context.new_uow(), spec)
-        return RewardPayload(reward=RewardType.of(reward))
+        created = await services.create_reward(info.context.new_uow(), spec, input.idempotency_key)
+        return RewardPayload(reward=RewardType.of(created.item), replayed=created.replayed)
 
     @strawberry.mutation(permission_classes=[requires(Permission.MANAGE_REWARDS)])
     @payload_on_error(RewardPayload)

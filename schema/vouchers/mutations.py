@@ -16,6 +16,7 @@ from schema.inputs import changed_fields
 from schema.ledger.types import PointsSummaryType
 from schema.permissions import requires
 from schema.scalars import Money
+from schema.throttle import VoucherAttempts
 from schema.vouchers.enums import VoucherKindEnum
 from schema.vouchers.types import (
     VoucherBatchType,
@@ -173,7 +174,7 @@ class VoucherMutations:
         return DisableVouchersPayload(disabled_count=count)
 
     @strawberry.mutation(
-        permission_classes=[requires(Permission.REDEEM_POINTS)],
+        permission_classes=[requires(Permission.REDEEM_POINTS), VoucherAttempts],
         description="Use a code on an order; a code is never used beyond its maxUses.",
     )
     @payload_on_error(RedeemVoucherPayload)

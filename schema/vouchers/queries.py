@@ -12,6 +12,7 @@ from schema.context import Info
 from schema.errors import query_error
 from schema.pagination import Connection, connection, decode_cursor, page_size
 from schema.permissions import requires
+from schema.throttle import VoucherAttempts
 from schema.vouchers.types import (
     VoucherBatchType,
     VoucherCheckType,
@@ -24,7 +25,7 @@ from schema.vouchers.types import (
 @strawberry.type
 class VoucherQueries:
     @strawberry.field(
-        permission_classes=[requires(Permission.REDEEM_POINTS)],
+        permission_classes=[requires(Permission.REDEEM_POINTS), VoucherAttempts],
         description="Whether a code applies to this cart (for this customer, on this order "
         "when given) and what it would take off; writes nothing.",
     )

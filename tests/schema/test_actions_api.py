@@ -46,7 +46,9 @@ async def record(
 
 
 async def register(gql: GraphQLClient, ref: str) -> str:
-    created = await gql.data(CREATE_CUSTOMER, {"input": {"externalRef": ref}})
+    created = await gql.data(
+        CREATE_CUSTOMER, {"input": {"externalRef": ref, "idempotencyKey": ref}}
+    )
     cid: str = created["createCustomer"]["customer"]["id"]
     return cid
 

@@ -30,7 +30,8 @@ mutation($input: CreatePointCategoryInput!) {
 @pytest.fixture
 async def customer_id(gql: GraphQLClient) -> str:
     payload = await gql.data(
-        CREATE_CUSTOMER, {"input": {"cardCode": "CARD-1", "email": "ann@example.com"}}
+        CREATE_CUSTOMER,
+        {"input": {"cardCode": "CARD-1", "email": "ann@example.com", "idempotencyKey": "ann"}},
     )
     assert payload["createCustomer"]["userErrors"] == []
     cid: str = payload["createCustomer"]["customer"]["id"]
@@ -221,7 +222,8 @@ async def test_given_bad_customer_fields_when_creating_then_refused_and_nothing_
     field: str | None,
     code: str,
 ) -> None:
-    await assert_refused(gql, engine, CREATE_CUSTOMER, fields, field, code)
+    new = {"idempotencyKey": "new", **fields}
+    await assert_refused(gql, engine, CREATE_CUSTOMER, new, field, code)
     assert (await counts(engine))["customers"] == 0
 
 
@@ -245,7 +247,8 @@ async def test_given_a_bad_category_when_creating_then_refused_and_nothing_writt
     field: str | None,
     code: str,
 ) -> None:
-    await assert_refused(gql, engine, CREATE_CATEGORY, category, field, code)
+    new = {"idempotencyKey": "new", **category}
+    await assert_refused(gql, engine, CREATE_CATEGORY, new, field, code)
     assert (await counts(engine))["point_categories"] == 1
 
 

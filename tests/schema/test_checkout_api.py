@@ -6,7 +6,8 @@ from typing import Any
 
 from tests.support.api import GraphQLClient, error_codes
 
-CREATE = """mutation { createCustomer(input: {cardCode: "Q-1"}) { customer { id } } }"""
+CREATE = """mutation { createCustomer(input: {cardCode: "Q-1",
+  idempotencyKey: "Q-1"}) { customer { id } } }"""
 CREDIT = """mutation($id: ID!, $points: Int!) {
   adjustPoints(input: {customerId: $id, points: $points, note: "n", idempotencyKey: "q"}) {
     userErrors { code } } }"""

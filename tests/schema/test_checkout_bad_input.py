@@ -11,7 +11,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from tests.support.api import GraphQLClient, error_codes
 from tests.support.refusals import TOP_LEVEL, assert_refused
 
-CREATE = """mutation { createCustomer(input: {cardCode: "BAD-1"}) { customer { id } } }"""
+CREATE = """mutation { createCustomer(input: {cardCode: "BAD-1",
+  idempotencyKey: "BAD-1"}) { customer { id } } }"""
 CREDIT = """mutation($id: ID!) { adjustPoints(input: {customerId: $id, points: 1000, note: "n",
   idempotencyKey: "bad-start"}) { userErrors { code } } }"""
 REDEEM = """mutation($input: RedeemPointsInput!) { redeemPoints(input: $input) {

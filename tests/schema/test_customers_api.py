@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
+from uuid import uuid4
 
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -60,7 +61,8 @@ mutation($input: AdjustPointsInput!) {
 
 
 async def create(gql: GraphQLClient, **fields: Any) -> dict[str, Any]:
-    payload: dict[str, Any] = (await gql.data(CREATE, {"input": fields}))["createCustomer"]
+    keyed = {"idempotencyKey": uuid4().hex, **fields}
+    payload: dict[str, Any] = (await gql.data(CREATE, {"input": keyed}))["createCustomer"]
     return payload
 
 
@@ -81,7 +83,14 @@ async def new_category(
 ) -> dict[str, Any]:
     payload = await gql.data(
         CREATE_CATEGORY,
-        {"input": {"name": name, "earnMultiplier": multiplier, "isDefault": is_default}},
+        {
+            "input": {
+                "name": name,
+                "earnMultiplier": multiplier,
+                "isDefault": is_default,
+                "idempotencyKey": name,
+            }
+        },
     )
     assert payload["createPointCategory"]["userErrors"] == []
     category: dict[str, Any] = payload["createPointCategory"]["category"]
@@ -342,7 +351,9 @@ async def test_given_a_new_default_category_when_registering_then_customers_get_
 async def test_given_a_taken_name_when_creating_a_category_then_duplicate(
     gql: GraphQLClient,
 ) -> None:
-    payload = await gql.data(CREATE_CATEGORY, {"input": {"name": "Base", "earnMultiplier": "3"}})
+    payload = await gql.data(
+        CREATE_CATEGORY, {"input": {"name": "Base", "earnMultiplier": "3", "idempotencyKey": "b"}}
+    )
     assert codes(payload["createPointCategory"]) == [("name", "DUPLICATE")]
     assert len((await gql.data(CATEGORIES))["pointCategories"]) == 1
 

@@ -44,7 +44,9 @@ async def test_readme_expiry_example(gql: GraphQLClient, engine: AsyncEngine) ->
     come from the 100 (they expire first). Her app shows 70 expiring at the end of day 30
     and 40 at the end of day 60. The daily job run after day 30 expires 70 (not 100): her
     balance is 40, lifetime earned stays 140, spent 30, expired 70."""
-    made = await gql.data(CREATE_CUSTOMER, {"input": {"externalRef": "ann"}})
+    made = await gql.data(
+        CREATE_CUSTOMER, {"input": {"externalRef": "ann", "idempotencyKey": "ann"}}
+    )
     cid = made["createCustomer"]["customer"]["id"]
     await validity(gql, validityDays=30)
     first = await adjust(gql, cid, 100, "a")
@@ -104,7 +106,9 @@ async def test_bad_validities_are_refused_and_write_nothing(
 async def test_a_window_out_of_range_is_a_bad_input_and_marketers_set_the_validity(
     gql: GraphQLClient, tokens: dict[str, str]
 ) -> None:
-    made = await gql.data(CREATE_CUSTOMER, {"input": {"externalRef": "bea"}})
+    made = await gql.data(
+        CREATE_CUSTOMER, {"input": {"externalRef": "bea", "idempotencyKey": "bea"}}
+    )
     assert made["createCustomer"]["customer"]["id"]
     app = gql.as_(customer_token("bea"))
     body = await app.post(MINE, {"days": -1})
@@ -120,7 +124,9 @@ async def test_a_list_of_customers_reads_expiring_points_in_one_query(gql: Graph
     # Given five customers with 10, 11, ... points valid a year
     await validity(gql, validityMonths=12)
     for n in range(5):
-        made = await gql.data(CREATE_CUSTOMER, {"input": {"cardCode": f"EXP-{n}"}})
+        made = await gql.data(
+            CREATE_CUSTOMER, {"input": {"cardCode": f"EXP-{n}", "idempotencyKey": f"EXP-{n}"}}
+        )
         await adjust(gql, made["createCustomer"]["customer"]["id"], 10 + n, f"e{n}")
     # When the list asks each one's expiring points
     listing = """{ customers(first: 10) { nodes {
@@ -145,7 +151,9 @@ async def test_a_refund_does_not_take_back_points_that_already_expired(
 ) -> None:
     # Given points valid 30 days, a 100.00 purchase that earned 100, 30 of them spent, the
     # other 70 expired; and 200 points credited since
-    made = await gql.data(CREATE_CUSTOMER, {"input": {"externalRef": "rex"}})
+    made = await gql.data(
+        CREATE_CUSTOMER, {"input": {"externalRef": "rex", "idempotencyKey": "rex"}}
+    )
     cid = made["createCustomer"]["customer"]["id"]
     await validity(gql, validityDays=30)
     assert (await gql.data(RECORD, {"id": cid}))["recordPurchase"]["pointsAwarded"] == 100

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 from typing import Any
+from uuid import uuid4
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -25,7 +26,7 @@ UPDATE = """mutation($input: UpdateGiftScheduleInput!) { updateGiftSchedule(inpu
 SCHEDULES = """{ giftSchedules(first: 10) { nodes { name nextRunAt
   recentRuns(first: 5) { period customersCredited customersSkipped pointsCredited } } } }"""
 CATEGORY = """mutation($name: String!) { createPointCategory(input: {name: $name,
-  earnMultiplier: "1"}) { category { id } } }"""
+  earnMultiplier: "1", idempotencyKey: $name}) { category { id } } }"""
 SET_CATEGORY = """mutation($cat: ID!, $ids: [ID!]) { setCustomerCategory(input: {categoryId: $cat,
   customerIds: $ids}) { updatedCount } }"""
 LEDGER = """query($id: ID!) { customer(id: $id) { ledger(first: 1) {
@@ -36,6 +37,7 @@ MONTHLY = {
     "cron": "0 9 1 * *",
     "points": 50,
     "description": "Thank you for being with us",
+    "idempotencyKey": "monthly",
 }
 
 
@@ -46,9 +48,8 @@ async def category(gql: GraphQLClient, name: str, *customer_ids: str) -> str:
 
 
 async def create(gql: GraphQLClient, **changes: Any) -> dict[str, Any]:
-    payload: dict[str, Any] = (await gql.data(CREATE, {"input": {**MONTHLY, **changes}}))[
-        "createGiftSchedule"
-    ]
+    schedule = {**MONTHLY, "idempotencyKey": uuid4().hex, **changes}
+    payload: dict[str, Any] = (await gql.data(CREATE, {"input": schedule}))["createGiftSchedule"]
     assert payload["userErrors"] == [], payload["userErrors"]
     return payload
 

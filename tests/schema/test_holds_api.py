@@ -16,7 +16,8 @@ from tests.support.api import GraphQLClient
 from tests.support.ledger import assert_ledger_sound
 
 CART = [{"sku": "A", "quantity": 4, "unitPriceMinor": 2500}]  # 100.00
-CREATE = """mutation { createCustomer(input: {cardCode: "H-1"}) { customer { id } } }"""
+CREATE = """mutation { createCustomer(input: {cardCode: "H-1",
+  idempotencyKey: "H-1"}) { customer { id } } }"""
 CREDIT = """mutation($id: ID!) {
   adjustPoints(input: {customerId: $id, points: 1000, note: "n", idempotencyKey: "h"}) {
     userErrors { code } } }"""

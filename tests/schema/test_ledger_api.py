@@ -71,7 +71,9 @@ mutation($input: RecordPurchaseInput!) {
 
 
 async def new_customer(gql: GraphQLClient, email: str = "ann@example.com") -> str:
-    created = (await gql.data(CREATE_CUSTOMER, {"input": {"email": email}}))["createCustomer"]
+    created = (
+        await gql.data(CREATE_CUSTOMER, {"input": {"email": email, "idempotencyKey": email}})
+    )["createCustomer"]
     assert created["userErrors"] == []
     customer_id: str = created["customer"]["id"]
     return customer_id

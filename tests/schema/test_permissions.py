@@ -56,7 +56,8 @@ async def snapshot(engine: AsyncEngine) -> dict[str, Any]:
 async def ann(gql: GraphQLClient) -> str:
     """A customer with a card, an external ref and 100 points."""
     created = await gql.data(
-        CREATE_CUSTOMER, {"input": {"externalRef": "ann-1", "cardCode": "CARD-ANN"}}
+        CREATE_CUSTOMER,
+        {"input": {"externalRef": "ann-1", "cardCode": "CARD-ANN", "idempotencyKey": "ann-1"}},
     )
     cid: str = created["createCustomer"]["customer"]["id"]
     credit = await gql.data(

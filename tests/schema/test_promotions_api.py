@@ -4,6 +4,7 @@ per product type (overrides by product line), over HTTP."""
 from __future__ import annotations
 
 from typing import Any
+from uuid import uuid4
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -23,7 +24,8 @@ LIST = """query($first: Int, $after: String, $activeOnly: Boolean) {
 RULES = """mutation($input: UpdateEarningRulesInput!) { updateEarningRules(input: $input) {
   rules { productOverrides { sku mode value } productLineOverrides { productLine mode value } }
   userErrors { field code message } } }"""
-CATEGORY = """mutation { createPointCategory(input: {name: "Premium", earnMultiplier: "1.5"}) {
+CATEGORY = """mutation { createPointCategory(input: {name: "Premium", earnMultiplier: "1.5",
+  idempotencyKey: "premium"}) {
   category { id } } }"""
 RECORD = """mutation($input: RecordPurchaseInput!) { recordPurchase(input: $input) {
   pointsAwarded purchase { lines { sku productLine } } userErrors { field code message } } }"""
@@ -35,6 +37,7 @@ WEEKEND = {
     "startsAt": "2025-03-01T00:00:00Z",
     "endsAt": "2025-03-03T00:00:00Z",
     "multiplier": "2",
+    "idempotencyKey": "weekend",
 }
 TEA = {
     "name": "Tea fortnight on the web",
@@ -53,7 +56,8 @@ BASKET = [
 
 
 async def create(gql: GraphQLClient, values: dict[str, Any]) -> dict[str, Any]:
-    payload: dict[str, Any] = (await gql.data(CREATE, {"input": values}))["createPromotion"]
+    keyed = {**values, "idempotencyKey": uuid4().hex}
+    payload: dict[str, Any] = (await gql.data(CREATE, {"input": keyed}))["createPromotion"]
     assert payload["userErrors"] == [], payload["userErrors"]
     promotion: dict[str, Any] = payload["promotion"]
     return promotion
@@ -99,7 +103,9 @@ async def test_readme_promotions_example(gql: GraphQLClient, engine: AsyncEngine
         {"productLine": "coffee", "mode": "FIXED_PER_UNIT", "value": 5}
     ]
     premium = (await gql.data(CATEGORY))["createPointCategory"]["category"]["id"]
-    made = await gql.data(CREATE_CUSTOMER, {"input": {"categoryId": premium}})
+    made = await gql.data(
+        CREATE_CUSTOMER, {"input": {"categoryId": premium, "idempotencyKey": "p"}}
+    )
     cid = made["createCustomer"]["customer"]["id"]
     await create(gql, WEEKEND)
     tea = await create(gql, TEA)
@@ -129,7 +135,7 @@ async def test_readme_promotions_example(gql: GraphQLClient, engine: AsyncEngine
 
 async def test_a_promotion_starts_inclusive_and_ends_exclusive(gql: GraphQLClient) -> None:
     await create(gql, WEEKEND)
-    made = await gql.data(CREATE_CUSTOMER, {"input": {}})
+    made = await gql.data(CREATE_CUSTOMER, {"input": {"idempotencyKey": "c"}})
     cid = made["createCustomer"]["customer"]["id"]
     line = [{"sku": "A", "quantity": 1, "unitPriceMinor": 1000}]
     awarded = []

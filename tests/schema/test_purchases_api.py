@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from typing import Any
+from uuid import uuid4
 
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -75,7 +76,8 @@ query($id: ID!) {
 
 
 async def new_customer(gql: GraphQLClient, **fields: Any) -> str:
-    payload = (await gql.data(CREATE_CUSTOMER, {"input": fields}))["createCustomer"]
+    keyed = {**fields, "idempotencyKey": uuid4().hex}
+    payload = (await gql.data(CREATE_CUSTOMER, {"input": keyed}))["createCustomer"]
     assert payload["userErrors"] == []
     customer_id: str = payload["customer"]["id"]
     return customer_id
@@ -83,7 +85,8 @@ async def new_customer(gql: GraphQLClient, **fields: Any) -> str:
 
 async def new_category(gql: GraphQLClient, name: str, multiplier: str) -> str:
     payload = await gql.data(
-        CREATE_CATEGORY, {"input": {"name": name, "earnMultiplier": multiplier}}
+        CREATE_CATEGORY,
+        {"input": {"name": name, "earnMultiplier": multiplier, "idempotencyKey": name}},
     )
     assert payload["createPointCategory"]["userErrors"] == []
     category_id: str = payload["createPointCategory"]["category"]["id"]

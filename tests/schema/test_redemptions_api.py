@@ -10,7 +10,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from tests.support.api import GraphQLClient
 from tests.support.ledger import assert_ledger_sound
 
-CREATE = """mutation($card: String!) { createCustomer(input: {cardCode: $card}) {
+CREATE = """mutation($card: String!) {
+  createCustomer(input: {cardCode: $card, idempotencyKey: $card}) {
   customer { id } } }"""
 CREDIT = """mutation($id: ID!, $points: Int!, $key: String!) {
   adjustPoints(input: {customerId: $id, points: $points, note: "n", idempotencyKey: $key}) {
@@ -148,6 +149,21 @@ async def test_the_part_paid_with_points_earns_nothing_unless_the_setting_says_s
     await redeem(gql, cid, "E-2", 1000, "e2")
     earned = (await gql.data(RECORD, {"order": "E-2", "id": cid}))["recordPurchase"]
     assert earned["pointsAwarded"] == 50
+    await assert_ledger_sound(engine)
+
+
+async def test_points_another_customer_paid_on_an_order_earn_nothing_for_its_buyer(
+    gql: GraphQLClient, engine: AsyncEngine
+) -> None:
+    # Given Bea paid 10.00 of the 50.00 order X-1 with her points
+    bea = await customer_with(gql, 5000, card="R-B")
+    assert (await redeem(gql, bea, "X-1", 1000, "x1"))["userErrors"] == []
+    ann = await customer_with(gql, 1, card="R-A")
+    # When the shop records the sale of X-1 for Ann
+    earned = (await gql.data(RECORD, {"order": "X-1", "id": ann}))["recordPurchase"]
+    # Then Ann earns on the 40.00 paid in money only: what points paid is not money, whoever
+    # paid it (an earning read counting only the buyer's points gave her 50)
+    assert earned == {"pointsAwarded": 40, "userErrors": []}
     await assert_ledger_sound(engine)
 
 

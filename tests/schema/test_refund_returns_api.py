@@ -12,7 +12,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from tests.support.api import GraphQLClient
 from tests.support.ledger import assert_ledger_sound
 
-CREATE = """mutation($card: String!) { createCustomer(input: {cardCode: $card}) {
+CREATE = """mutation($card: String!) {
+  createCustomer(input: {cardCode: $card, idempotencyKey: $card}) {
   customer { id } } }"""
 CREDIT = """mutation($id: ID!, $points: Int!, $key: String!) {
   adjustPoints(input: {customerId: $id, points: $points, note: "n", idempotencyKey: $key}) {

@@ -14,7 +14,7 @@ from tessera.database import create_engine
 from tests.support.api import GraphQLClient, running_server
 from tests.support.databases import fresh_database
 
-CREATE = """mutation { createCustomer(input: {cardCode: "RES-1"}) {
+CREATE = """mutation { createCustomer(input: {cardCode: "RES-1", idempotencyKey: "RES-1"}) {
   customer { id } userErrors { code } } }"""
 CREDIT = """mutation($id: ID!, $key: String!) {
   adjustPoints(input: {customerId: $id, points: 10, note: "n", idempotencyKey: $key}) {

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 from typing import Any
+from uuid import uuid4
 
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -47,9 +48,8 @@ MUG = {
 
 
 async def create(gql: GraphQLClient, **changes: Any) -> dict[str, Any]:
-    payload: dict[str, Any] = (await gql.data(CREATE, {"input": {**MUG, **changes}}))[
-        "createReward"
-    ]
+    reward = {**MUG, "idempotencyKey": uuid4().hex, **changes}
+    payload: dict[str, Any] = (await gql.data(CREATE, {"input": reward}))["createReward"]
     return payload
 
 

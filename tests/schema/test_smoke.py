@@ -25,7 +25,10 @@ mutation($input: AdjustPointsInput!) {
 
 async def test_create_customer_then_credit_and_debit(gql: GraphQLClient) -> None:
     created = (
-        await gql.data(CREATE, {"input": {"email": "Ann@Example.com", "cardCode": "CARD-1"}})
+        await gql.data(
+            CREATE,
+            {"input": {"email": "Ann@Example.com", "cardCode": "CARD-1", "idempotencyKey": "ann"}},
+        )
     )["createCustomer"]
     assert created["userErrors"] == []
     customer = created["customer"]

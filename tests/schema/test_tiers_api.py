@@ -28,7 +28,7 @@ RELEASE = """mutation($input: ReleaseCategoryOverrideInput!) {
     releasedCount moves { from { name } to { name } customers }
     customers { id categoryManual category { name } } userErrors { field code } } }"""
 CATEGORY = """mutation($name: String!) { createPointCategory(input: {name: $name,
-  earnMultiplier: "1"}) { category { id } } }"""
+  earnMultiplier: "1", idempotencyKey: $name}) { category { id } } }"""
 SET_CATEGORY = """mutation($cat: ID!, $ids: [ID!]) { setCustomerCategory(input: {categoryId: $cat,
   customerIds: $ids}) { updatedCount } }"""
 RECORD = """mutation($input: RecordPurchaseInput!) { recordPurchase(input: $input) {

@@ -4,6 +4,7 @@ the checks that must hold after every scenario."""
 from __future__ import annotations
 
 from typing import Any
+from uuid import uuid4
 
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -28,7 +29,8 @@ POINTS = "query($id: ID!) { customer(id: $id) { points { balance held spendable 
 
 async def customer_with(gql: GraphQLClient, points: int = 0, ref: str | None = None) -> str:
     """A new customer (with this external ref) credited `points`."""
-    created = await gql.data(CREATE_CUSTOMER, {"input": {"externalRef": ref} if ref else {}})
+    fields = {"externalRef": ref} if ref else {}
+    created = await gql.data(CREATE_CUSTOMER, {"input": {**fields, "idempotencyKey": uuid4().hex}})
     cid: str = created["createCustomer"]["customer"]["id"]
     if points:
         credited = await gql.data(CREDIT, {"id": cid, "points": points, "key": f"start-{cid}"})

@@ -27,7 +27,10 @@ mutation($input: RefundPurchaseInput!) {
 
 # Every mutation with well-typed variables, so that only the permission check can refuse it.
 MUTATIONS: dict[str, tuple[str, dict[str, Any]]] = {
-    "createCustomer": (CREATE_CUSTOMER, {"input": {"email": "new@example.com"}}),
+    "createCustomer": (
+        CREATE_CUSTOMER,
+        {"input": {"email": "new@example.com", "idempotencyKey": "perm-customer"}},
+    ),
     "updateCustomer": (
         "mutation($input: UpdateCustomerInput!) { updateCustomer(input: $input) { "
         "userErrors { code } } }",
@@ -41,7 +44,7 @@ MUTATIONS: dict[str, tuple[str, dict[str, Any]]] = {
     "createPointCategory": (
         "mutation($input: CreatePointCategoryInput!) { createPointCategory(input: $input) { "
         "category { id } } }",
-        {"input": {"name": "Gold", "earnMultiplier": "2"}},
+        {"input": {"name": "Gold", "earnMultiplier": "2", "idempotencyKey": "perm-cat"}},
     ),
     "updatePointCategory": (
         "mutation($input: UpdatePointCategoryInput!) { updatePointCategory(input: $input) { "
@@ -170,6 +173,7 @@ MUTATIONS: dict[str, tuple[str, dict[str, Any]]] = {
                 "kind": "FREE_PRODUCT",
                 "costPoints": 10,
                 "voucher": {"kind": "GIFT_ITEM", "giftSku": "MUG"},
+                "idempotencyKey": "perm-reward",
             }
         },
     ),
@@ -214,6 +218,7 @@ MUTATIONS: dict[str, tuple[str, dict[str, Any]]] = {
                 "startsAt": "2030-01-01T00:00:00Z",
                 "endsAt": "2030-01-02T00:00:00Z",
                 "multiplier": "2",
+                "idempotencyKey": "perm-promotion",
             }
         },
     ),
@@ -235,7 +240,15 @@ MUTATIONS: dict[str, tuple[str, dict[str, Any]]] = {
     "createGiftSchedule": (
         "mutation($input: CreateGiftScheduleInput!) { createGiftSchedule(input: $input) { "
         "schedule { id } } }",
-        {"input": {"name": "G", "cron": "0 9 1 * *", "points": 5, "description": "Thanks"}},
+        {
+            "input": {
+                "name": "G",
+                "cron": "0 9 1 * *",
+                "points": 5,
+                "description": "Thanks",
+                "idempotencyKey": "perm-gift",
+            }
+        },
     ),
     "updateGiftSchedule": (
         "mutation($input: UpdateGiftScheduleInput!) { updateGiftSchedule(input: $input) { "

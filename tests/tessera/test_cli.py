@@ -8,11 +8,13 @@ import subprocess
 import sys
 
 import httpx
+import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from domain.ledger.services import adjust_points
 from domain.uow import UnitOfWork
+from tessera.listening import listening_socket
 from tests.domain.ledger.test_expiry import SEED_CUSTOMERS_WITH_DUE_LOTS
 from tests.support.api import GraphQLClient, running_server
 from tests.support.ledger import assert_ledger_sound
@@ -29,6 +31,25 @@ async def tessera(database_url: str, *args: str) -> subprocess.CompletedProcess[
         text=True,
         timeout=120,
     )
+
+
+@pytest.mark.parametrize("command", ["demo", "serve"])
+async def test_given_a_busy_port_when_the_server_starts_then_it_says_so_before_any_token(
+    database_url: str, command: str
+) -> None:
+    # Given another program listening on the port asked for
+    with listening_socket("127.0.0.1", 0) as busy:
+        port = busy.getsockname()[1]
+
+        # When the demo (or the server) is started on it
+        done = await tessera(database_url, command, "--port", str(port))
+
+    # Then it stops at once, saying which port and what to do, and printed no token
+    assert done.returncode == 2
+    assert f"port {port} on 127.0.0.1 is already in use" in done.stderr
+    assert "--port" in done.stderr
+    assert "tes_" not in done.stdout
+    assert done.stdout == ""
 
 
 async def test_given_a_migrated_database_when_migrating_again_then_nothing_to_do(

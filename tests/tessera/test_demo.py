@@ -1,11 +1,14 @@
-"""The demo program `tessera demo` loads: once, and ready for the README's examples."""
+"""The demo program `tessera demo` loads: once, and ready for the README's examples; and
+the admin token it prints, one valid at a time."""
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from domain.access.permissions import Role
 from domain.access.principals import Staff
+from domain.access.tokens import InvalidToken, list_staff_tokens, staff_for_token
 from domain.badges.standings import badge_standings
 from domain.checkout.quote import CartLine
 from domain.checkout.services import quote_redemption
@@ -16,7 +19,7 @@ from domain.rewards.standings import standings
 from domain.uow import UnitOfWork
 from domain.vouchers.queries import find_batches
 from tessera.database import create_engine
-from tessera.demo import seed
+from tessera.demo import DEMO_TOKEN_NAME, demo_admin_token, seed
 from tests.support.databases import fresh_database
 
 STAFF = Staff(1, "test", Role.MANAGER)
@@ -79,3 +82,26 @@ async def _customer_id(engine: AsyncEngine, card: str) -> int:
         found = await customers_repo.customer_by(uow, card_code=card)
     assert found is not None
     return found.id
+
+
+async def test_each_demo_run_revokes_the_admin_token_the_previous_run_printed(
+    postgres_server: str,
+) -> None:
+    async with fresh_database(postgres_server) as url:
+        # Given two demo runs, each printing its admin token
+        first = await demo_admin_token(url)
+        second = await demo_admin_token(url)
+
+        # Then only the last one printed works, and one demo token is active
+        engine = create_engine(url, pool_size=1)
+        try:
+            with pytest.raises(InvalidToken):
+                await staff_for_token(UnitOfWork(engine), first)
+            assert (await staff_for_token(UnitOfWork(engine), second)).role is Role.ADMIN
+            listed = await list_staff_tokens(UnitOfWork(engine))
+            assert [(t.name, t.revoked_at is None) for t in listed] == [
+                (DEMO_TOKEN_NAME, False),
+                (DEMO_TOKEN_NAME, True),
+            ]
+        finally:
+            await engine.dispose()

@@ -5,12 +5,20 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import asyncpg
+import pytest
 
 from tessera.database import asyncpg_dsn
-from tessera.embedded import ensure_database_url, start_temporary_postgres, stop_embedded
+from tessera.embedded import (
+    ensure_database_url,
+    rootless_namespace_problem,
+    start_temporary_postgres,
+    stop_embedded,
+)
 from tessera.migrate import upgrade
 from tessera.settings import Settings
 
@@ -74,3 +82,70 @@ async def test_given_no_database_url_when_ensured_then_a_persistent_server_that_
             await conn.close()
     finally:
         await asyncio.to_thread(stop_embedded, settings)
+
+
+# --- a rootless user namespace, where pgserver's `pgserver` user cannot own files ----------
+
+FULL_MAP = "         0          0 4294967295\n"
+
+
+@pytest.mark.parametrize(
+    ("euid", "uid_map", "pgserver_uid", "can_run"),
+    [
+        (0, FULL_MAP, 1001, True),  # root on a machine: pgserver's user owns the data
+        (0, FULL_MAP, None, True),  # ...and the user does not exist yet
+        (1000, "0 1000 1\n", None, True),  # not root: pgserver runs PostgreSQL as us
+        (0, None, None, True),  # no /proc/self/uid_map: not Linux
+        (0, "0 0 1\n", 1001, False),  # unshare --user --map-root-user, as root
+        (0, "0 1000 1\n", None, False),  # a rootless container mapping only root
+        (0, "0 1000 1\n1 100000 65536\n", 1001, True),  # podman: a range of subuids
+        (0, "0 1000 1\n1 100000 500\n", 1001, False),  # a range that misses pgserver's uid
+    ],
+)
+def test_the_rootless_namespace_check_tells_where_pgserver_cannot_run(
+    euid: int, uid_map: str | None, pgserver_uid: int | None, can_run: bool
+) -> None:
+    problem = rootless_namespace_problem(euid, uid_map, pgserver_uid)
+
+    assert (problem is None) is can_run
+    if problem is not None:
+        assert "TESSERA_DATABASE_URL" in problem
+        assert "user namespace" in problem
+
+
+def _unshare_works() -> bool:
+    try:
+        probe = ["unshare", "--user", "--map-root-user", "true"]
+        return subprocess.run(probe, capture_output=True, timeout=10).returncode == 0
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+
+
+@pytest.mark.skipif(
+    os.geteuid() != 0 or not _unshare_works(),
+    reason="needs root and `unshare --user --map-root-user` to make a namespace mapping only root",
+)
+def test_given_a_namespace_mapping_only_root_when_the_demo_needs_postgres_then_it_explains(
+    tmp_path: Path,
+) -> None:
+    # Given root in a user namespace that maps only uid 0, and no database configured
+    data_dir = tmp_path / "data"
+    data_dir.mkdir()
+    env = {k: v for k, v in os.environ.items() if k != "TESSERA_DATABASE_URL"}
+    env["TESSERA_DATA_DIR"] = str(data_dir)
+
+    # When a command needs the database
+    done = subprocess.run(
+        ["unshare", "--user", "--map-root-user", sys.executable, "-m", "tessera.cli", "migrate"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+    # Then it stops with an explanation and a way out, having touched nothing
+    assert done.returncode == 1
+    assert "The embedded PostgreSQL cannot run here" in done.stderr
+    assert "TESSERA_DATABASE_URL" in done.stderr
+    assert "Traceback" not in done.stderr
+    assert list(data_dir.iterdir()) == []

@@ -105,21 +105,48 @@ async def test_only_staff_who_read_reports_may_download(
     assert response.status_code == status
     if status != 200:
         assert "customer_id" not in response.text
+        codes = {401: "UNAUTHENTICATED", 403: "FORBIDDEN"}
+        assert response.json()["errors"][0]["extensions"]["code"] == codes[status]
 
 
 @pytest.mark.parametrize(
-    ("params", "named"),
+    ("params", "named", "reason"),
     [
-        ({"since": "yesterday"}, "since"),
-        ({"since": "2026-05-02T00:00:00Z", "until": "2026-05-01T00:00:00Z"}, "until"),
-        ({"kinds": "MANUAL,NOPE"}, "kinds.1"),
-        ({"minPoints": "ten"}, "minPoints"),
-        ({"customerId": "abc"}, "customerId"),
+        ({"since": "yesterday"}, "since", "INVALID"),
+        ({"since": "2026-05-02T00:00:00Z", "until": "2026-05-01T00:00:00Z"}, "until", "INVALID"),
+        ({"kinds": "MANUAL,NOPE"}, "kinds.1", "INVALID"),
+        ({"minPoints": "ten"}, "minPoints", "INVALID"),
+        ({"customerId": "abc"}, "customerId", "INVALID"),
+        # Each of these used to answer 200 with the header, then abort the stream.
+        ({"minPoints": "99999999999999999999"}, "minPoints", "OUT_OF_RANGE"),
+        ({"maxPoints": "-99999999999999999999"}, "maxPoints", "OUT_OF_RANGE"),
+        ({"reason": "\x00"}, "reason", "INVALID"),
+        ({"sourceType": "a\x00b"}, "sourceType", "INVALID"),
+        ({"since": "0001-01-01T00:00:00+14:00"}, "since", "OUT_OF_RANGE"),
+        ({"until": "9999-12-31T23:59:59-14:00"}, "until", "OUT_OF_RANGE"),
+        ({"customerId": "9" * 30}, "customerId", "INVALID"),
     ],
 )
-async def test_a_bad_filter_is_a_400_naming_the_parameter(
-    gql: GraphQLClient, tokens: dict[str, str], params: dict[str, str], named: str
+async def test_a_bad_filter_is_a_400_naming_the_parameter_before_any_row(
+    gql: GraphQLClient, tokens: dict[str, str], params: dict[str, str], named: str, reason: str
 ) -> None:
     response = await gql.http.get(PATH, params=params, headers=auth(tokens["admin"]))
     assert response.status_code == 400
-    assert response.text.startswith(f"{named}:")
+    (error,) = response.json()["errors"]
+    assert error["message"].startswith(f"{named}:")
+    assert error["extensions"] == {"code": "BAD_USER_INPUT", "field": named, "reason": reason}
+
+
+@pytest.mark.parametrize(
+    ("batch_id", "status", "code"),
+    [("99999999999999999999", 400, "BAD_USER_INPUT"), ("424242", 404, "NOT_FOUND")],
+)
+async def test_a_bad_voucher_batch_id_is_refused_before_any_row(
+    gql: GraphQLClient, tokens: dict[str, str], batch_id: str, status: int, code: str
+) -> None:
+    response = await gql.http.get(
+        f"/exports/voucher-batches/{batch_id}.csv", headers=auth(tokens["admin"])
+    )
+    assert response.status_code == status
+    (error,) = response.json()["errors"]
+    assert (error["extensions"]["code"], error["extensions"]["field"]) == (code, "batchId")

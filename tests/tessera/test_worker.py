@@ -200,7 +200,7 @@ async def test_the_worker_pays_a_due_gift_period_once_even_when_sent_twice(
     for _ in range(2):
         await create_customer(UnitOfWork(clean_db), {}, None)
     spec = GiftScheduleSpec("Hourly", "0 * * * *", 5, "Hourly thanks")
-    await create_gift_schedule(UnitOfWork(clean_db), spec)
+    await create_gift_schedule(UnitOfWork(clean_db), spec, "hourly")
     async with clean_db.begin() as conn:
         await conn.execute(text("UPDATE gift_schedules SET runs_from = now() - interval '2 hours'"))
     caplog.set_level(logging.INFO, logger="tessera.actors")

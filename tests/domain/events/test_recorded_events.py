@@ -138,8 +138,8 @@ async def test_voucher_and_reward_changes_record_their_events(clean_db: AsyncEng
     await update_conversion(new(), {"enabled": True})
     await convert_points_to_voucher(new(), customer, 100, "ev-c", actor)
     gift = VoucherTerms(VoucherKind.GIFT_ITEM, gift_sku="MUG")
-    reward = await create_reward(new(), RewardSpec("Mug", RewardKind.FREE_PRODUCT, 300, gift))
-    await claim_reward(new(), str(reward.id), customer, "ev-w", Staff(1, "t", Role.CASHIER))
+    reward = await create_reward(new(), RewardSpec("Mug", RewardKind.FREE_PRODUCT, 300, gift), "m")
+    await claim_reward(new(), str(reward.item.id), customer, "ev-w", Staff(1, "t", Role.CASHIER))
 
     recorded = [e for e in await events(clean_db) if e[0] != "CustomerRegistered"]
     assert [t for t, _, _ in recorded] == [

@@ -37,7 +37,8 @@ async def customer(engine: AsyncEngine, points: int = 0) -> int:
 async def schedule(engine: AsyncEngine, **changes: Any) -> GiftSchedule:
     """A monthly gift of 50 points ("Thank you for being with us"), with these changes."""
     spec = GiftScheduleSpec("Monthly thanks", MONTHLY, 50, "Thank you for being with us")
-    return await create_gift_schedule(UnitOfWork(engine), replace(spec, **changes))
+    spec = replace(spec, **changes)
+    return (await create_gift_schedule(UnitOfWork(engine), spec, f"gift-{spec.name}")).item
 
 
 def periods_after(made: GiftSchedule, count: int, cron: str = MONTHLY) -> list[datetime]:

@@ -34,7 +34,7 @@ def member(category: int = BASE, *badges: int) -> Member:
     return Member(7, category, frozenset(badges))
 
 
-# The README's worked example ("Conditional discounts and member prices").
+# The worked example of docs/engagement.md ("Conditional discounts and member prices").
 SILVER_TEN = rule(
     1,
     "Silver and Gold: 10% off",

@@ -3,8 +3,8 @@ the state of each badge's latest re-sync (badge_resyncs), and sync_badges_of, th
 of held badges with points for a set of customers, which sync_badges (the balance trigger's
 single customer, or everyone) now calls.
 
-Revision ID: 0015
-Revises: 0014
+Revision ID: 0016
+Revises: 0015
 Create Date: 2026-11-25 09:12:00.000000
 """
 
@@ -15,8 +15,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0015"
-down_revision: str | None = "0014"
+revision: str = "0016"
+down_revision: str | None = "0015"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

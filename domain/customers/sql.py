@@ -1,0 +1,57 @@
+"""What customers lets other areas embed in their own statements, read through relations
+and fragments rather than by naming its tables.
+
+A relation is a SELECT to use as `FROM ({RELATION}) alias` (PostgreSQL pulls such a plain
+subquery up into the statement, so it costs nothing); Core users get subqueries."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import Select, Subquery, select
+
+from domain.customers.tables import customers, point_categories
+
+# Every customer with its category's earning multiplier: id, card_code, category_id,
+# earn_multiplier.
+CUSTOMER_MULTIPLIERS = """
+    SELECT c.id, c.card_code, c.category_id, pc.earn_multiplier
+      FROM customers c JOIN point_categories pc ON pc.id = c.category_id"""
+
+# Every customer: id, category_id, created_at.
+CUSTOMERS = "SELECT id, category_id, created_at FROM customers"
+
+# The customers whose category the tier rules place (not set by hand): id, category_id.
+PLACED_BY_RULES = "SELECT id, category_id FROM customers WHERE NOT category_manual"
+
+# Every category: id, name, earn_multiplier, is_default.
+CATEGORIES = "SELECT id, name, earn_multiplier, is_default FROM point_categories"
+
+
+def category_move_ctes(moving: str) -> str:
+    """CTEs `locked` and `changed` that move each customer of the relation `moving` (id,
+    target, value) to the category `target`, unless it was set by hand or reached meanwhile:
+    `changed` (id, previous, target, value) lists those moved.
+
+    The rows are locked in id order, so two such statements never deadlock; FOR UPDATE
+    hands back each row as it is once locked, so `previous` is the category the change
+    really replaces, and the UPDATE checks the row again (a concurrent move or a manual
+    change may have got there first)."""
+    return f"""
+    locked AS (SELECT c.id, c.category_id AS previous FROM customers c
+                 JOIN {moving} m ON m.id = c.id ORDER BY c.id FOR UPDATE OF c),
+    changed AS (UPDATE customers c SET category_id = m.target, updated_at = now()
+                  FROM {moving} m JOIN locked l ON l.id = m.id
+                 WHERE c.id = m.id AND NOT c.category_manual AND c.category_id <> m.target
+                RETURNING c.id, l.previous, m.target, m.value)"""
+
+
+def members() -> Subquery:
+    """Every customer's id, category_id and external_ref, as a Core subquery."""
+    c = customers.c
+    return select(c.id, c.category_id, c.external_ref).subquery("members")
+
+
+def known_categories(ids: Sequence[int]) -> Select[tuple[int]]:
+    """A query of which of these category ids exist."""
+    return select(point_categories.c.id).where(point_categories.c.id.in_(list(ids)))

@@ -1,0 +1,76 @@
+"""Rate limits as the API layer sees them: named rules counted per key (a caller, a client
+address). tessera/ratelimit.py implements them on Redis, shared by every API process.
+
+Only the operations that need it pay a counter's round trip: `checkVoucher` and
+`redeemVoucher` (code guessing) and failed authentications. Nothing else is counted."""
+
+from __future__ import annotations
+
+import enum
+import math
+from typing import TYPE_CHECKING, Any, Protocol
+
+from strawberry.permission import BasePermission
+
+from domain.access.principals import CustomerPrincipal, Staff
+from schema.errors import client_error
+
+if TYPE_CHECKING:
+    from schema.context import Info
+
+
+class ThrottleRule(enum.Enum):
+    VOUCHER_ATTEMPTS = "voucher-attempts"  # checkVoucher and redeemVoucher, per caller and address
+    FAILED_AUTHENTICATION = "failed-authentication"  # per client address
+
+
+class Throttle(Protocol):
+    async def hit(self, rule: ThrottleRule, *keys: str) -> float | None:
+        """Count one attempt for each key; the seconds to wait when any key is past the
+        rule's limit (the attempt is then refused), else None."""
+        ...
+
+
+class Unthrottled:
+    """No limits (a throttle for tools and tests that build the schema alone)."""
+
+    async def hit(self, rule: ThrottleRule, *keys: str) -> float | None:
+        return None
+
+
+def retry_after_s(wait_s: float) -> int:
+    """Whole seconds for a Retry-After header, at least 1."""
+    return max(1, math.ceil(wait_s))
+
+
+def caller_key(info: Info) -> str:
+    """The caller a per-token limit counts: a staff token's id or a customer's external ref."""
+    principal = info.context.principal
+    if isinstance(principal, Staff):
+        return f"staff:{principal.token_id}"
+    if isinstance(principal, CustomerPrincipal):
+        return f"customer:{principal.external_ref}"
+    return "anonymous"
+
+
+class VoucherAttempts(BasePermission):
+    """Counts a voucher code attempt per caller and per client address; past either limit
+    the field is refused with RATE_LIMITED, HTTP 429 and a Retry-After header. Declare it
+    after the permission that authenticates, so refused callers are not counted."""
+
+    async def has_permission(self, source: Any, info: Info, **kwargs: Any) -> bool:
+        context = info.context
+        wait_s = await context.throttle.hit(
+            ThrottleRule.VOUCHER_ATTEMPTS, caller_key(info), f"address:{context.client_address}"
+        )
+        if wait_s is None:
+            return True
+        seconds = retry_after_s(wait_s)
+        if context.response is not None:
+            context.response.status_code = 429
+            context.response.headers["Retry-After"] = str(seconds)
+        raise client_error(
+            f"Too many voucher code attempts; retry in {seconds} s.",
+            "RATE_LIMITED",
+            retryAfter=seconds,
+        )
