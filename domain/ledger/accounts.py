@@ -7,6 +7,7 @@ Other areas reach the balance rows through these functions and through domain/le
 from __future__ import annotations
 
 import asyncio
+import logging
 
 from sqlalchemy import insert, text
 
@@ -38,7 +39,9 @@ async def wait_for_balance_writers(uow: UnitOfWork, timeout_s: float | None = No
     seen by every balance write that is still to come (a balance write runs at READ
     COMMITTED, as every unit of work does, and its badge trigger reads after its own write)."""
     loop = asyncio.get_running_loop()
-    deadline = None if timeout_s is None else loop.time() + timeout_s
+    started = loop.time()
+    deadline = None if timeout_s is None else started + timeout_s
+    warn_at = started + _SLOW_WRITERS_S
     async with uow.autocommit():
         writers = list((await uow.execute(_BALANCE_WRITERS)).scalar_one() or [])
         pause_s = 0.002
@@ -46,11 +49,26 @@ async def wait_for_balance_writers(uow: UnitOfWork, timeout_s: float | None = No
             writers = list((await uow.execute(_STILL_RUNNING, {"vxids": writers})).scalars())
             if not writers:
                 break
-            if deadline is not None and loop.time() >= deadline:
+            now = loop.time()
+            if deadline is not None and now >= deadline:
                 return False
+            if now >= warn_at:
+                logger.warning(
+                    "still waiting for %d transaction(s) writing balances (virtual ids %s) "
+                    "after %.0f s",
+                    len(writers),
+                    ", ".join(writers),
+                    now - started,
+                )
+                warn_at = now + _SLOW_WRITERS_S
             await asyncio.sleep(pause_s)
             pause_s = min(pause_s * 2, 0.05)
     return True
+
+
+logger = logging.getLogger(__name__)
+# A balance write normally takes milliseconds; one open this long is worth a line in the log.
+_SLOW_WRITERS_S = 30.0
 
 
 _LOCK_AFTER = text("""

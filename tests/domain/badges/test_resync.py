@@ -35,6 +35,11 @@ from tessera.settings import PROJECT_ROOT
 from tests.support.badges import assert_badges_sound, seed_customers
 
 ACTOR = "test"
+# The other sessions of the test database that are in a statement or a transaction.
+BUSY_SESSIONS = (
+    "pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() "
+    "AND backend_type = 'client backend' AND state <> 'idle'"
+)
 
 
 class Handed:
@@ -295,6 +300,11 @@ async def test_a_resync_killed_mid_way_is_continued_by_the_next_run(
     finally:
         process.send_signal(signal.SIGKILL)
         await process.wait()
+        # Its session may still be in a statement; end it as PostgreSQL would once it
+        # noticed the client gone (our own pool's sessions are idle now)
+        async with clean_db.connect() as conn:
+            await conn.execute(text(f"SELECT pg_terminate_backend(pid) FROM {BUSY_SESSIONS}"))
+        await until(clean_db, f"SELECT count(*) = 0 FROM {BUSY_SESSIONS}")
     stopped = await progress_of(clean_db, gold.badge.id)
     # Then it stopped part of the way (the audit is content: those not reached yet are left)
     assert 0 < stopped.customers_done < 20_000 and not stopped.finished
