@@ -139,8 +139,10 @@ async def resync_badge(
         if not await wait_for_balance_writers(uow, wait_s):
             return progress
         async with uow:
-            await uow.execute(_SET_BOUNDS, {"badge": badge_id, "generation": generation})
+            params = {"badge": badge_id, "generation": generation}
+            bounded = (await uow.execute(_SET_BOUNDS, params)).one_or_none()
             await uow.commit()
+        progress = _progress(bounded) if bounded is not None else progress
     done = 0
     while not progress.finished:
         if max_customers is not None and done >= max_customers:
@@ -289,6 +291,8 @@ _SET_BOUNDS = text(f"""
       FROM (SELECT COALESCE(max(a.customer_id), 0) AS last_customer_id, count(*) AS customers
               FROM ({ACCOUNTS}) a) s
      WHERE r.badge_id = :badge AND r.generation = :generation AND r.last_customer_id IS NULL
+    RETURNING r.badge_id, r.generation, r.customers_total, r.customers_done, r.unlocked,
+              r.lost, r.started_at, r.finished_at, r.last_customer_id
 """)
 
 _LOCK_STATE = text(f"""

@@ -308,6 +308,8 @@ async def test_a_badge_resync_sent_twice_or_left_idle_is_finished_once(
     gold = await create_badge(
         UnitOfWork(clean_db), BadgeSpec("Gold", 500), "g", Handover(lost, inline_s=0)
     )
+    assert gold.resync is not None
+    assert (gold.resync.customers_total, gold.resync.customers_done) == (3_000, 0)
     # When it has not moved for two minutes, and the periodic sweep and two late copies of
     # the handover's message are taken by two worker threads at once
     async with clean_db.begin() as conn:
