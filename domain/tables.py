@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from domain.access.tables import api_tokens
 from domain.actions.tables import earning_actions
-from domain.badges.tables import badge_changes, badges, customer_badges
+from domain.badges.tables import badge_changes, badge_resyncs, badges, customer_badges
 from domain.checkout.tables import (
     holds,
     redemption_product_rules,
@@ -45,6 +45,7 @@ from domain.vouchers.tables import (
 __all__ = [
     "api_tokens",
     "badge_changes",
+    "badge_resyncs",
     "badges",
     "customer_area_settings",
     "customer_badges",

@@ -12,6 +12,8 @@ from strawberry.dataloader import DataLoader
 from strawberry.types import Info as StrawberryInfo
 
 from domain.access.principals import Principal
+from domain.badges.resync import ResyncProgress, resync_progress
+from domain.badges.services import Handover
 from domain.badges.standings import BadgeStanding, badge_standings
 from domain.customers import repository as customers_repo
 from domain.customers.models import Customer, PointCategory
@@ -65,6 +67,7 @@ class Loaders:
     rewards: DataLoader[int, list[RewardStanding]] = field(init=False)
     customer_vouchers: DataLoader[VouchersPageKey, Page[Voucher]] = field(init=False)
     badges: DataLoader[int, BadgeStanding] = field(init=False)
+    badge_resync: DataLoader[int, ResyncProgress | None] = field(init=False)
     # (customer id, within days): the customer's points expiring in that window, by day.
     expiring_points: DataLoader[tuple[int, int], list[ExpiringPoints]] = field(init=False)
     gift_runs: DataLoader[GiftRunsKey, list[GiftRun]] = field(init=False)
@@ -80,6 +83,7 @@ class Loaders:
         self.badges = SharedLoader(load_fn=self._badge_standings)
         self.expiring_points = SharedLoader(load_fn=self._expiring_points)
         self.gift_runs = SharedLoader(load_fn=self._gift_runs)
+        self.badge_resync = SharedLoader(load_fn=self._badge_resyncs)
 
     async def _accounts(self, ids: list[int]) -> list[Account | None]:
         return await self._by_ids(ids, accounts_by_customer)
@@ -129,6 +133,10 @@ class Loaders:
         found = await self._by_ids(ids, badge_standings)
         return [standing or BadgeStanding([], []) for standing in found]
 
+    async def _badge_resyncs(self, ids: list[int]) -> list[ResyncProgress | None]:
+        found = await resync_progress(self.new_uow(), ids)
+        return [found.get(i) for i in ids]
+
     async def _customers(self, ids: list[int]) -> list[Customer | None]:
         return await self._by_ids(ids, customers_repo.customers_by_id)
 
@@ -152,6 +160,9 @@ class Context:
     response: Any = None
     client_address: str = "unknown"
     throttle: Throttle = field(default_factory=Unthrottled)
+    # Where a badge change hands a re-sync too large for the request over (None: to a worker
+    # is not possible here, the mutation re-syncs every customer itself).
+    badge_handover: Handover | None = None
 
 
 Info = StrawberryInfo[Context, None]

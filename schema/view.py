@@ -22,6 +22,7 @@ from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 
 from domain.access.principals import Anonymous, Principal
+from domain.badges.services import Handover
 from domain.uow import UnitOfWork
 from schema.anonymous import (
     ANONYMOUS_MAX_BODY_BYTES,
@@ -46,6 +47,7 @@ class TesseraGraphQL(GraphQL[Context, None]):
         debug: bool,
         throttle: Throttle | None = None,
         graphiql_html: str | None = None,
+        badge_handover: Handover | None = None,
     ) -> None:
         super().__init__(
             schema, graphql_ide="graphiql" if debug else None, allow_queries_via_get=False
@@ -55,6 +57,7 @@ class TesseraGraphQL(GraphQL[Context, None]):
         self._authenticator = authenticator
         self._max_page_size = max_page_size
         self._throttle = throttle or Unthrottled()
+        self._badge_handover = badge_handover
         # Root fields an anonymous caller may select (introspection only in debug).
         self._anonymous_fields = ANONYMOUS_ROOT_FIELDS | (
             INTROSPECTION_ROOT_FIELDS if debug else frozenset()
@@ -113,6 +116,7 @@ class TesseraGraphQL(GraphQL[Context, None]):
             response=response,
             client_address=client_address(request),
             throttle=self._throttle,
+            badge_handover=self._badge_handover,
         )
 
     # Requests are read with the standard json module on purpose: orjson reads integers

@@ -11,6 +11,8 @@ import logging
 import dramatiq
 
 from domain.audit import audit
+from domain.badges.resync import continue_resyncs
+from domain.badges.resync import resync_badge as continue_resync
 from domain.checkout.holds import expire_holds as expire_due_holds
 from domain.gifts.runs import run_gift_schedules as pay_due_gifts
 from domain.ledger.expiry_job import expire_points as expire_due_points
@@ -23,6 +25,12 @@ from tessera.settings import Settings
 broker = configure_broker(ensure_broker_url(Settings.from_env()))
 
 logger = logging.getLogger(__name__)
+
+# A re-sync of a million customers takes about a minute on a busy small machine; give a
+# larger program room. A run stopped by the limit is continued by the next (the sweep).
+RESYNC_TIME_LIMIT_MS = 60 * 60 * 1000
+# A re-sync no run has moved for this long is continued by the periodic sweep.
+RESYNC_IDLE_S = 60.0
 
 
 def _database_url() -> str:
@@ -96,3 +104,37 @@ def evaluate_tiers() -> int:
     moved = run_with_uow(_database_url(), place_by_tier_rules).moved
     logger.info("tier rules moved %d customer(s)", moved)
     return moved
+
+
+@dramatiq.actor(max_retries=3, time_limit=RESYNC_TIME_LIMIT_MS)
+def resync_badge(badge_id: int, generation: int) -> int:
+    """Continue a badge's re-sync of holders (the `generation` a change started) to its end;
+    returns how many customers it has re-synced in all.
+
+    Idempotent: each chunk of customers is committed with the re-sync's progress, so a run
+    delivered twice, retried or killed mid-way continues from the last chunk, and a run of
+    a generation a later change superseded stops at once."""
+    progress = run_with_uow(_database_url(), lambda uow: continue_resync(uow, badge_id, generation))
+    if progress is None or progress.superseded:
+        logger.info("badge %s re-sync %s superseded by a later change", badge_id, generation)
+        return 0 if progress is None else progress.customers_done
+    logger.info(
+        "badge %s re-sync %s: %d customer(s), %d unlocked, %d lost",
+        badge_id,
+        generation,
+        progress.customers_done,
+        progress.unlocked,
+        progress.lost,
+    )
+    return progress.customers_done
+
+
+@dramatiq.actor(max_retries=3, time_limit=RESYNC_TIME_LIMIT_MS)
+def resync_badges() -> int:
+    """Continue every badge re-sync that no run has moved for a minute (its handover was
+    lost, or its worker killed); returns how many it finished. Safe beside the runs under
+    way: they take turns chunk by chunk."""
+    done = run_with_uow(_database_url(), lambda uow: continue_resyncs(uow, RESYNC_IDLE_S))
+    for p in done:
+        logger.info("badge %s re-sync %s continued to its end", p.badge_id, p.generation)
+    return sum(1 for p in done if p.finished)

@@ -29,6 +29,7 @@ from tessera.database import create_engine
 from tessera.embedded import ensure_database_url
 from tessera.exports import ledger_movements_export, voucher_batch_export
 from tessera.graphiql import ASSETS_DIR, ASSETS_ROUTE, graphiql_page
+from tessera.handover import badge_handover
 from tessera.keepalive import KeepAliveLimit
 from tessera.last_resort import LastResort
 from tessera.limits import BodySizeLimit
@@ -97,6 +98,7 @@ def create_app(settings: Settings | None = None, database_url: str | None = None
         debug=settings.debug,
         throttle=throttle,
         graphiql_html=graphiql,
+        badge_handover=badge_handover(settings),
     )
     routes: list[BaseRoute] = [
         Route("/graphql", graphql, methods=["GET", "POST"]),

@@ -1,5 +1,5 @@
 """`tessera serve | worker | scheduler | migrate | demo | token | audit | expire-holds |
-expire-points | run-gifts | evaluate-tiers | stop-embedded | graphiql-assets`."""
+expire-points | run-gifts | evaluate-tiers | resync-badges | stop-embedded | graphiql-assets`."""
 
 from __future__ import annotations
 
@@ -201,6 +201,20 @@ def cmd_graphiql_assets(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_resync_badges(args: argparse.Namespace, settings: Settings) -> int:
+    from domain.badges.resync import continue_resyncs
+
+    done = _run_with_uow(settings, continue_resyncs)
+    for p in done:
+        state = "superseded" if p.superseded else "done"
+        print(
+            f"badge {p.badge_id} (change {p.generation}): {p.customers_done} customer(s) "
+            f"re-synced, {p.unlocked} unlocked, {p.lost} lost; {state}"
+        )
+    print(f"{len(done)} badge re-sync(s) continued")
+    return 0
+
+
 def cmd_stop_embedded(args: argparse.Namespace, settings: Settings) -> int:
     from tessera.embedded import stop_embedded
 
@@ -250,7 +264,8 @@ def parser() -> argparse.ArgumentParser:
 
     scheduler = sub.add_parser(
         "scheduler",
-        help="send the periodic jobs (holds, points expiry, gifts, tiers, audit) to the workers",
+        help="send the periodic jobs (holds, points expiry, gifts, tiers, badge re-syncs, audit) "
+        "to the workers",
     )
     scheduler.set_defaults(run=cmd_scheduler)
 
@@ -269,6 +284,11 @@ def parser() -> argparse.ArgumentParser:
 
     tiers = sub.add_parser("evaluate-tiers", help="place customers by the tier rules now")
     tiers.set_defaults(run=cmd_evaluate_tiers)
+
+    resync = sub.add_parser(
+        "resync-badges", help="continue every unfinished badge re-sync now, to its end"
+    )
+    resync.set_defaults(run=cmd_resync_badges)
 
     stop = sub.add_parser("stop-embedded", help="stop the embedded PostgreSQL and Redis")
     stop.set_defaults(run=cmd_stop_embedded)

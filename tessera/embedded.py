@@ -79,6 +79,21 @@ def start_temporary_postgres(base_dir: Path) -> tuple[str, Callable[[], None]]:
     return f"postgresql://postgres@/postgres?host={socket_dir}", stop
 
 
+def start_temporary_redis(base_dir: Path) -> tuple[str, Callable[[], None]]:
+    """Start a throwaway Redis of its own under `base_dir` (for benchmarks).
+
+    Returns its URL and a callable that stops it and deletes its files."""
+    base_dir.mkdir(parents=True, exist_ok=True)
+    root = Path(tempfile.mkdtemp(prefix="redis-", dir=base_dir))
+    url = _ensure_embedded_redis(root / "redis")
+
+    def stop() -> None:
+        stop_embedded_redis(root)
+        shutil.rmtree(root, ignore_errors=True)
+
+    return url, stop
+
+
 def ensure_broker_url(settings: Settings) -> str:
     """Return the configured broker URL, else a local Redis, else an embedded one started now.
 

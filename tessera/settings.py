@@ -34,6 +34,8 @@ class Settings:
     rate_limit_vouchers: str = "120/minute"
     # Per client address, on requests whose token does not verify.
     rate_limit_failed_auth: str = "30/minute"
+    # Seconds a badge change's request re-syncs holders itself before handing over.
+    badge_resync_inline_s: float = 1.0
 
     def __post_init__(self) -> None:
         if self.jwt_secret is not None and len(self.jwt_secret.encode()) < MIN_JWT_SECRET_BYTES:
@@ -60,4 +62,5 @@ class Settings:
             rate_limit_url=config("TESSERA_RATE_LIMIT_URL", default=None) or None,
             rate_limit_vouchers=config("TESSERA_RATE_LIMIT_VOUCHERS", default="120/minute"),
             rate_limit_failed_auth=config("TESSERA_RATE_LIMIT_FAILED_AUTH", default="30/minute"),
+            badge_resync_inline_s=config("TESSERA_BADGE_RESYNC_INLINE_S", cast=float, default=1.0),
         )

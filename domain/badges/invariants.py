@@ -11,18 +11,26 @@ from domain.ledger.invariants import Check, violation_rows
 
 async def badges_consistent_with_balances(conn: AsyncConnection) -> list[str]:
     """The badges held are exactly those the points and the badges give, recomputed from
-    scratch."""
+    scratch; except, for a badge whose re-sync is under way, the customers it has not
+    reached yet (they hold what the badge's previous settings gave until it does)."""
     return await violation_rows(
         conn,
         f"""
-        SELECT format('customer %s: %s badge %s', COALESCE(h.customer_id, d.customer_id),
-                      CASE WHEN d.badge_id IS NULL THEN 'holds the out-of-range'
-                           ELSE 'lacks the in-range' END,
-                      COALESCE(h.badge_id, d.badge_id))
-          FROM (SELECT customer_id, badge_id FROM customer_badges) h
-          FULL JOIN ({DUE_FROM_SCRATCH}) d
-            ON d.customer_id = h.customer_id AND d.badge_id = h.badge_id
-         WHERE h.badge_id IS NULL OR d.badge_id IS NULL""",
+        SELECT format('customer %s: %s badge %s', v.customer_id,
+                      CASE WHEN v.due THEN 'lacks the in-range' ELSE 'holds the out-of-range'
+                      END, v.badge_id)
+          FROM (SELECT COALESCE(h.customer_id, d.customer_id) AS customer_id,
+                       COALESCE(h.badge_id, d.badge_id) AS badge_id,
+                       d.badge_id IS NOT NULL AS due
+                  FROM (SELECT customer_id, badge_id FROM customer_badges) h
+                  FULL JOIN ({DUE_FROM_SCRATCH}) d
+                    ON d.customer_id = h.customer_id AND d.badge_id = h.badge_id
+                 WHERE h.badge_id IS NULL OR d.badge_id IS NULL) v
+         WHERE NOT EXISTS (
+                 SELECT 1 FROM badge_resyncs r
+                  WHERE r.badge_id = v.badge_id AND r.finished_at IS NULL
+                    AND v.customer_id > r.through_customer_id)
+         ORDER BY v.customer_id, v.badge_id""",
     )
 
 
@@ -42,6 +50,23 @@ async def badge_history_matches_holdings(conn: AsyncConnection) -> list[str]:
     )
 
 
+async def badge_changes_alternate(conn: AsyncConnection) -> list[str]:
+    """Each customer's changes of a badge alternate, from an unlock: no unlock or loss is
+    logged twice."""
+    return await violation_rows(
+        conn,
+        """
+        SELECT format('customer %s, badge %s: change %s is %s after %s', customer_id,
+                      badge_id, id, change, COALESCE(previous, 'nothing'))
+          FROM (SELECT id, customer_id, badge_id, change,
+                       lag(change) OVER (PARTITION BY customer_id, badge_id ORDER BY id)
+                           AS previous
+                  FROM badge_changes) c
+         WHERE change = COALESCE(previous, 'LOST')
+         ORDER BY id""",
+    )
+
+
 async def badge_ranges_do_not_overlap(conn: AsyncConnection) -> list[str]:
     return await violation_rows(
         conn,
@@ -57,5 +82,6 @@ async def badge_ranges_do_not_overlap(conn: AsyncConnection) -> list[str]:
 CHECKS: tuple[Check, ...] = (
     badges_consistent_with_balances,
     badge_history_matches_holdings,
+    badge_changes_alternate,
     badge_ranges_do_not_overlap,
 )

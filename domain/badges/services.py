@@ -1,17 +1,20 @@
-"""Creating, changing and listing badges; every change re-syncs the badges customers hold."""
+"""Creating, changing and listing badges; a change of who holds a badge re-syncs its
+holders after the badge is committed (domain/badges/resync.py)."""
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from typing import Any
 
 from sqlalchemy import func, insert, select, text, update
 
-from domain.badges.models import Badge, BadgeCause, BadgeSpec, badge_of, check_spec
+from domain.badges.models import Badge, BadgeSpec, badge_of, check_spec
+from domain.badges.resync import ResyncProgress, resync_badge, start_resync
 from domain.badges.tables import badges
 from domain.errors import DomainError, ErrorCode, Problems
 from domain.idempotency import request_digest, require_same, run_once
-from domain.ledger.accounts import hold_balance_writes
 from domain.uow import UnitOfWork
 from domain.validation import parse_id, required_text
 
@@ -20,24 +23,47 @@ KEY_CONSTRAINT = "uq_badges_idempotency_key"
 _HOLDING_FIELDS = ("basis", "min_points", "max_points", "active")
 
 
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Handover:
+    """Where a re-sync too large for the request goes on: the change re-syncs customers
+    itself for `inline_s` seconds (whole chunks; None: no time limit) and at most
+    `inline_customers` of them (None: no such limit), then `send(badge_id, generation)`
+    hands the rest over (a worker's job, which continues from there)."""
+
+    send: Callable[[int, int], Awaitable[None]]
+    inline_s: float | None = 1.0
+    inline_customers: int | None = None
+
+
 @dataclass(frozen=True)
 class BadgeChange:
-    """A badge as written, and how many customers unlocked and lost it as a result."""
+    """A badge as written, how many customers unlocked and lost it as a result so far (all
+    of them once `resync` is finished), and the re-sync the change started (None when the
+    change did not touch who holds it, or for a replay)."""
 
     badge: Badge
     unlocked: int = 0
     lost: int = 0
     replayed: bool = False
+    resync: ResyncProgress | None = None
 
 
-async def create_badge(uow: UnitOfWork, spec: BadgeSpec, idempotency_key: str) -> BadgeChange:
-    """Add a badge and give it, in the same transaction, to every customer whose points lie
-    in its range (each unlock logged in badge_changes with a BadgeUnlocked event).
+async def create_badge(
+    uow: UnitOfWork, spec: BadgeSpec, idempotency_key: str, handover: Handover | None = None
+) -> BadgeChange:
+    """Add a badge, then give it to every customer whose points lie in its range (each
+    unlock logged in badge_changes with a BadgeUnlocked event): the badge commits first,
+    then its re-sync runs a chunk of customers at a time without holding balance writes
+    back (to the end here without a `handover`, else up to its bound, then handed over).
 
     Guarantees: an active badge's range never overlaps another active badge of the same
     basis (BADGE_RANGES_OVERLAP); every problem of the settings is reported at once and
     nothing is written; the same key replayed returns the first badge (replayed) and writes
-    nothing, with other settings it is an IDEMPOTENCY_CONFLICT."""
+    nothing, with other settings it is an IDEMPOTENCY_CONFLICT; once the re-sync has
+    finished every customer holds the badge exactly when their points lie in its range."""
     problems = Problems()
     clean = check_spec(problems, spec)
     key = required_text(problems, "idempotencyKey", idempotency_key)
@@ -49,7 +75,6 @@ async def create_badge(uow: UnitOfWork, spec: BadgeSpec, idempotency_key: str) -
         replayed = await _replay(uow, key, digest)
         if replayed is not None:
             return replayed
-        await _hold_balances(uow)
         if clean.active:
             await _refuse_overlap(uow, clean, None)
         row = (
@@ -59,17 +84,21 @@ async def create_badge(uow: UnitOfWork, spec: BadgeSpec, idempotency_key: str) -
                 .returning(badges)
             )
         ).one()
-        unlocked, lost = await sync_holders(uow, row.id)
-        return BadgeChange(badge_of(row), unlocked, lost)
+        generation = await start_resync(uow, row.id)
+        return BadgeChange(badge_of(row), resync=_just_started(row.id, generation, row))
 
-    return await run_once(uow, attempt, lambda: _replay(uow, key, digest), {KEY_CONSTRAINT})
+    change = await run_once(uow, attempt, lambda: _replay(uow, key, digest), {KEY_CONSTRAINT})
+    return await _resync(uow, change, handover)
 
 
-async def update_badge(uow: UnitOfWork, badge_id: str, changes: dict[str, Any]) -> BadgeChange:
+async def update_badge(
+    uow: UnitOfWork, badge_id: str, changes: dict[str, Any], handover: Handover | None = None
+) -> BadgeChange:
     """Change some of a badge's settings (the others stay as they are), all or nothing;
-    `active: False` deactivates it. When its range, basis or activity changed, every
-    customer is re-synced in the same transaction: those now in range unlock it, those out
-    of it (all holders, for a deactivation) lose it, each change logged with its event.
+    `active: False` deactivates it. When its range, basis or activity changed, the badge
+    commits, then every customer is re-synced as for create_badge: those now in range
+    unlock it, those out of it (all holders, for a deactivation) lose it, each change logged
+    with its event. A later change of the same badge supersedes this one's re-sync.
 
     Guarantees: as create_badge's for the settings; the history of past changes stays."""
     problems = Problems()
@@ -83,8 +112,6 @@ async def update_badge(uow: UnitOfWork, badge_id: str, changes: dict[str, Any]) 
             raise DomainError.one("id", ErrorCode.NOT_FOUND, "No such badge.")
         clean = check_spec(problems, replace(badge_of(row).spec, **changes))
         problems.raise_if_any()
-        if resync:
-            await _hold_balances(uow)
         if clean.active:
             await _refuse_overlap(uow, clean, bid)
         row = (
@@ -95,9 +122,9 @@ async def update_badge(uow: UnitOfWork, badge_id: str, changes: dict[str, Any]) 
                 .returning(badges)
             )
         ).one()
-        unlocked, lost = await sync_holders(uow, bid) if resync else (0, 0)
+        started = _just_started(bid, await start_resync(uow, bid), row) if resync else None
         await uow.commit()
-    return BadgeChange(badge_of(row), unlocked, lost)
+    return await _resync(uow, BadgeChange(badge_of(row), resync=started), handover)
 
 
 async def list_badges(uow: UnitOfWork, active_only: bool = False) -> list[Badge]:
@@ -109,34 +136,41 @@ async def list_badges(uow: UnitOfWork, active_only: bool = False) -> list[Badge]
         return [badge_of(row) for row in await uow.execute(query)]
 
 
-async def sync_holders(uow: UnitOfWork, badge_id: int) -> tuple[int, int]:
-    """Re-sync who holds the badge with every customer's points, in one set-based statement
-    (the SQL function the balance trigger runs for one customer); (unlocked, lost). Call it
-    under `_lock_badges` and `_hold_balances`."""
-    params = {"badge": badge_id, "cause": BadgeCause.BADGE.value}
-    row = (await uow.execute(_SYNC_HOLDERS, params)).one()
-    return int(row.unlocked), int(row.lost)
+async def _resync(uow: UnitOfWork, change: BadgeChange, handover: Handover | None) -> BadgeChange:
+    """After the change committed: run the re-sync it started, all of it without a
+    handover, else up to the handover's bound, then hand the rest over."""
+    started = change.resync
+    if started is None:
+        return change
+    if handover is None:
+        progress = await resync_badge(uow, started.badge_id, started.generation)
+    else:
+        progress = await resync_badge(
+            uow,
+            started.badge_id,
+            started.generation,
+            max_customers=handover.inline_customers,
+            max_s=handover.inline_s,
+        )
+        if progress is not None and not (progress.finished or progress.superseded):
+            try:
+                await handover.send(started.badge_id, started.generation)
+            except Exception:  # the change is committed; the periodic sweep continues it
+                logger.exception("could not hand the re-sync of badge %s over", started.badge_id)
+    if progress is None:  # pragma: no cover - the row was written with the badge
+        return change
+    return replace(change, unlocked=progress.unlocked, lost=progress.lost, resync=progress)
 
 
-_SYNC_HOLDERS = text("SELECT unlocked, lost FROM sync_badges(NULL, :badge, :cause)")
+def _just_started(badge_id: int, generation: int, row: Any) -> ResyncProgress:
+    return ResyncProgress(badge_id, generation, 0, 0, 0, 0, row.updated_at, None, False)
 
 
 async def _lock_badges(uow: UnitOfWork) -> None:
     """Badge changes one at a time, so the overlap check sees every other badge. Balance
-    writes only read badges, which SHARE ROW EXCLUSIVE allows."""
+    writes only read badges, which SHARE ROW EXCLUSIVE allows; re-sync chunks do not touch
+    the table (their progress lives in badge_resyncs), so they do not wait for it either."""
     await uow.execute(text("LOCK TABLE badges IN SHARE ROW EXCLUSIVE MODE"))
-
-
-async def _hold_balances(uow: UnitOfWork) -> None:
-    """No balance change until this transaction ends (taken after `_lock_badges`, always in
-    that order, so badge changes cannot deadlock with each other or with balance writes).
-
-    A balance change syncs its customer against the badges it reads, so a re-sync must not
-    run beside one: it would miss a balance committed after it read the balances, and that
-    change would have been synced against the old badge. SHARE on point_accounts waits for
-    the balance writes under way and holds off new ones (they queue, they do not fail) for
-    the length of the re-sync; plain reads are not blocked."""
-    await hold_balance_writes(uow)
 
 
 async def _refuse_overlap(uow: UnitOfWork, spec: BadgeSpec, badge_id: int | None) -> None:

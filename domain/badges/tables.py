@@ -1,8 +1,9 @@
 """Badges, the badges each customer holds now, and the history of unlocks and losses.
 
-customer_badges and badge_changes are written only by the SQL function sync_badges (see the
-migration 0009): a trigger on point_accounts runs it in the same statement as every balance
-change, and the badge services run it for every customer when a badge changes."""
+customer_badges and badge_changes are written only by the SQL function sync_badges_of (see
+the migrations 0009 and 0015): a trigger on point_accounts runs it for its customer in the
+same statement as every balance change, and a badge's re-sync (domain/badges/resync.py) runs
+it a chunk of customers at a time when the badge changes."""
 
 from __future__ import annotations
 
@@ -81,4 +82,29 @@ badge_changes = Table(
     CheckConstraint("cause IN ('POINTS', 'BADGE')", name="cause"),
     Index("ix_badge_changes_customer_id_id", "customer_id", "id"),
     Index("ix_badge_changes_badge_id", "badge_id"),
+)
+
+# Where each badge's latest re-sync of its holders stands (one row per badge). A change of
+# range, basis or activity starts a new generation from the first customer; a re-sync of an
+# older generation stops at its next chunk.
+badge_resyncs = Table(
+    "badge_resyncs",
+    metadata,
+    Column("badge_id", BigInteger, ForeignKey("badges.id"), primary_key=True),
+    Column("generation", BigInteger, nullable=False),
+    # Customers up to this id are in step with this generation's settings.
+    Column("through_customer_id", BigInteger, nullable=False, server_default=text("0")),
+    # The highest customer id once the balance writes in flight at the change had ended (a
+    # customer above it is synced by their own trigger); null until then.
+    Column("last_customer_id", BigInteger),
+    Column("customers_total", BigInteger, nullable=False, server_default=text("0")),
+    Column("customers_done", BigInteger, nullable=False, server_default=text("0")),
+    Column("unlocked", BigInteger, nullable=False, server_default=text("0")),
+    Column("lost", BigInteger, nullable=False, server_default=text("0")),
+    Column("started_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("progressed_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("finished_at", DateTime(timezone=True)),
+    CheckConstraint(
+        "finished_at IS NULL OR last_customer_id IS NOT NULL", name="finished_when_started"
+    ),
 )

@@ -133,8 +133,9 @@ class RedemptionCancelled(DomainEvent):
     value_minor: int
 
 
-# Badge events are written by the SQL function sync_badges (migration 0009), in the statement
-# that moved the points or changed the badge; the payloads carry these fields. The function
+# Badge events are written by the SQL function sync_badges_of (migration 0016; 0009's
+# sync_badges calls it), in the statement that moved the points or re-synced a chunk of a
+# badge's holders; the payloads carry these fields. The function
 # lives in the database, so its payload cannot be generated at run time: a test reads it back
 # and fails when it and these classes differ (change both with a migration redefining it).
 @dataclass(frozen=True)

@@ -111,6 +111,8 @@ async def test_readme_worked_example_a_silver_premium_member_pays_member_prices(
         ("Silver", 500, 1999),
         ("Gold", 2000, None),
     ]
+    # (each re-synced its holders within its createBadge: a small program)
+    assert {(b["resync"]["generation"], b["resync"]["status"]) for b in listed} == {(1, "DONE")}
     bea, premium = await _bea(gql)
     silver_ten, premium_tea, _ = await _rules(marketer, badges, premium)
 

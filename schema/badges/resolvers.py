@@ -47,10 +47,13 @@ class UpdateBadgeInput:
 class BadgePayload:
     badge: BadgeType | None = None
     unlocked_count: int = strawberry.field(
-        default=0, description="Customers who unlocked it because of this change."
+        default=0,
+        description="Customers who unlocked it because of this change, so far: all of them "
+        "when badge.resync.status is DONE, else the re-sync goes on in a worker.",
     )
     lost_count: int = strawberry.field(
-        default=0, description="Customers who lost it because of this change."
+        default=0,
+        description="Customers who lost it because of this change, so far (as unlockedCount).",
     )
     replayed: bool = False
     user_errors: list[UserError] = strawberry.field(default_factory=list)
@@ -80,7 +83,8 @@ class BadgeQueries:
 class BadgeMutations:
     @strawberry.mutation(
         permission_classes=[requires(Permission.MANAGE_ENGAGEMENT)],
-        description="Customers already in its range unlock it at once.",
+        description="Customers already in its range unlock it: at once, or for a large "
+        "program a chunk at a time in a worker (see badge.resync).",
     )
     @payload_on_error(BadgePayload)
     async def create_badge(self, info: Info, input: CreateBadgeInput) -> BadgePayload:
@@ -94,12 +98,15 @@ class BadgeMutations:
             active=input.active,
         )
         return BadgePayload.of(
-            await services.create_badge(info.context.new_uow(), spec, input.idempotency_key)
+            await services.create_badge(
+                info.context.new_uow(), spec, input.idempotency_key, info.context.badge_handover
+            )
         )
 
     @strawberry.mutation(
         permission_classes=[requires(Permission.MANAGE_ENGAGEMENT)],
-        description="A new range, basis or activity re-syncs every customer at once.",
+        description="A new range, basis or activity re-syncs every customer: at once, or for "
+        "a large program a chunk at a time in a worker (see badge.resync).",
     )
     @payload_on_error(BadgePayload)
     async def update_badge(self, info: Info, input: UpdateBadgeInput) -> BadgePayload:
@@ -109,5 +116,7 @@ class BadgeMutations:
             nullable=("description", "icon_url", "max_points"),
         )
         return BadgePayload.of(
-            await services.update_badge(info.context.new_uow(), input.id, changes)
+            await services.update_badge(
+                info.context.new_uow(), input.id, changes, info.context.badge_handover
+            )
         )

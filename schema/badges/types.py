@@ -7,13 +7,55 @@ from datetime import datetime
 import strawberry
 
 from domain.badges.models import Badge, BadgeBasis
+from domain.badges.resync import ResyncProgress, ResyncStatus
 from domain.badges.standings import BadgeStanding
+from schema.context import Info
 
 BadgeBasisEnum = strawberry.enum(
     BadgeBasis,
     name="BadgeBasis",
     description="What a badge's range measures: the balance, or lifetime earned points.",
 )
+
+BadgeResyncStatusEnum = strawberry.enum(
+    ResyncStatus,
+    name="BadgeResyncStatus",
+    description="RUNNING: customers are still being brought in step with the badge's latest "
+    "change; DONE: every customer holds it exactly when their points lie in its range.",
+)
+
+
+@strawberry.type(
+    name="BadgeResync",
+    description="The re-sync of a badge's holders after its latest change of range, basis or "
+    "activity: the badge is changed at once, its holders a chunk of customers at a time.",
+)
+class BadgeResyncType:
+    generation: int = strawberry.field(
+        description="1 for the badge's creation, then one more for each change that re-syncs it."
+    )
+    status: BadgeResyncStatusEnum  # type: ignore[valid-type]
+    customers_total: int = strawberry.field(
+        description="Customers to re-sync (those with an account when it started; 0 until then)."
+    )
+    customers_done: int = strawberry.field(description="Customers re-synced so far.")
+    unlocked_count: int = strawberry.field(description="Customers who unlocked it so far.")
+    lost_count: int = strawberry.field(description="Customers who lost it so far.")
+    started_at: datetime
+    finished_at: datetime | None
+
+    @classmethod
+    def of(cls, p: ResyncProgress) -> BadgeResyncType:
+        return cls(
+            generation=p.generation,
+            status=p.status,
+            customers_total=p.customers_total,
+            customers_done=p.customers_done,
+            unlocked_count=p.unlocked,
+            lost_count=p.lost,
+            started_at=p.started_at,
+            finished_at=p.finished_at,
+        )
 
 
 @strawberry.type(
@@ -31,6 +73,11 @@ class BadgeType:
     active: bool
     created_at: datetime
     updated_at: datetime
+
+    @strawberry.field(description="Its latest re-sync of holders, and how far it has gone.")
+    async def resync(self, info: Info) -> BadgeResyncType | None:
+        found = await info.context.loaders.badge_resync.load(int(self.id))
+        return BadgeResyncType.of(found) if found is not None else None
 
     @classmethod
     def of(cls, b: Badge) -> BadgeType:

@@ -21,6 +21,8 @@ CREATE = """mutation($input: CreateBadgeInput!) { createBadge(input: $input) {
 UPDATE = """mutation($input: UpdateBadgeInput!) { updateBadge(input: $input) {
   badge { id minPoints maxPoints active } unlockedCount lostCount
   userErrors { field code message } } }"""
+RESYNCS = """{ badges { resync { generation status customersTotal customersDone
+  unlockedCount lostCount } } }"""
 BADGES = """query($id: ID!) { customer(id: $id) { badges {
   unlocked { badge { title } unlockedAt } next { badge { title } pointsNeeded } } } }"""
 MY_BADGES = (
@@ -145,6 +147,16 @@ async def test_a_deactivated_badge_is_taken_from_every_holder_and_given_back_on_
     renamed = await gql.data(UPDATE, {"input": {"id": created["badge"]["id"], "title": "Brass"}})
     assert (renamed["updateBadge"]["unlockedCount"], renamed["updateBadge"]["lostCount"]) == (0, 0)
     assert (await standing(gql, holders[1]))[0] == ["Brass"]
+    # And the badge's latest re-sync (its third: created, deactivated, reactivated) is done
+    [resync] = [b["resync"] for b in (await gql.data(RESYNCS))["badges"]]
+    assert resync == {
+        "generation": 3,
+        "status": "DONE",
+        "customersTotal": 3,
+        "customersDone": 3,
+        "unlockedCount": 2,
+        "lostCount": 0,
+    }
     await assert_ledger_sound(engine)
 
 

@@ -32,3 +32,4 @@ def test_given_the_environment_when_reading_settings_then_values_and_defaults(
     assert settings.max_page_size == 50
     assert settings.database_url is None
     assert settings.max_query_depth == 10
+    assert settings.badge_resync_inline_s == 1.0

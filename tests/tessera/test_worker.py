@@ -12,11 +12,16 @@ from datetime import UTC, datetime, timedelta
 from types import ModuleType
 
 import dramatiq
+import httpx
 import pytest
 from apscheduler.schedulers.background import BackgroundScheduler
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from domain.access.tokens import create_staff_token
+from domain.badges.models import BadgeSpec
+from domain.badges.resync import resync_progress
+from domain.badges.services import Handover, create_badge
 from domain.checkout.holds import hold_points
 from domain.checkout.quote import CartLine
 from domain.customers.categories import create_category
@@ -29,6 +34,8 @@ from domain.tiers.services import set_tier_rules
 from domain.uow import UnitOfWork
 from tessera.scheduler import add_jobs
 from tests.domain.ledger.test_expiry import SEED_CUSTOMERS_WITH_DUE_LOTS
+from tests.support.api import GraphQLClient, running_server
+from tests.support.badges import assert_badges_sound, seed_customers
 from tests.support.ledger import assert_ledger_sound
 
 
@@ -135,6 +142,7 @@ async def test_the_scheduler_sends_the_hold_sweep_every_minute(
         "audit_ledger",
         "run_gift_schedules",
         "evaluate_tiers",
+        "resync_badges",
     }
     # Then the sweep is due within the next minute and again a minute later
     now = datetime.now(UTC)
@@ -241,3 +249,79 @@ async def test_the_worker_places_customers_by_the_tier_rules(
         "tier rules moved 0 customer(s)",
         "tier rules moved 1 customer(s)",
     ]
+
+
+CREATE_GOLD = """mutation {
+  createBadge(input: {title: "Gold", minPoints: 500, idempotencyKey: "g"}) {
+  badge { id resync { generation status customersDone customersTotal unlockedCount } }
+  unlockedCount userErrors { code } } }"""
+GOLD_RESYNC = """{ badges { resync { generation status customersDone customersTotal unlockedCount
+  lostCount startedAt finishedAt } } }"""
+
+
+async def test_the_worker_finishes_a_badge_resync_the_api_handed_over(
+    clean_db: AsyncEngine, actors: ModuleType, database_url: str, broker_url: str
+) -> None:
+    # Given 12,000 customers with 0-999 points, and an API on a broker whose badge changes
+    # hand their re-sync straight to the workers (no time for it in the request)
+    await seed_customers(clean_db, 12_000)
+    token = await create_staff_token(UnitOfWork(clean_db), "marketer", "m")
+    async with (
+        running_server(database_url, broker_url=broker_url, badge_resync_inline_s=0) as url,
+        httpx.AsyncClient(base_url=url, timeout=30) as http,
+    ):
+        gql = GraphQLClient(http, token)
+        # When Gold 500+ is created
+        created = (await gql.data(CREATE_GOLD))["createBadge"]
+        # Then the badge is there at once, its re-sync under way
+        resync = created["badge"]["resync"]
+        assert (resync["status"], resync["customersDone"], resync["customersTotal"]) == (
+            "RUNNING",
+            0,
+            12_000,
+        )
+        assert created["unlockedCount"] == resync["unlockedCount"] == 0
+        # When a worker takes the message the API sent
+        await asyncio.to_thread(run_worker_until_idle, actors, actors.resync_badge.message(0, 0))
+        # Then the re-sync is done, with every customer
+        [done] = [b["resync"] for b in (await gql.data(GOLD_RESYNC))["badges"]]
+    async with clean_db.connect() as conn:
+        due = await conn.execute(text("SELECT count(*) FROM point_accounts WHERE balance >= 500"))
+        unlocked = due.scalar_one()
+    assert done["status"] == "DONE" and done["finishedAt"] is not None
+    assert (done["customersDone"], done["unlockedCount"], done["lostCount"]) == (
+        12_000,
+        unlocked,
+        0,
+    )
+    await assert_badges_sound(clean_db)
+
+
+async def test_a_badge_resync_sent_twice_or_left_idle_is_finished_once(
+    clean_db: AsyncEngine, actors: ModuleType
+) -> None:
+    # Given 3,000 customers and Gold 500+, its re-sync handed over to a message that was lost
+    await seed_customers(clean_db, 3_000)
+
+    async def lost(badge_id: int, generation: int) -> None:
+        pass
+
+    gold = await create_badge(
+        UnitOfWork(clean_db), BadgeSpec("Gold", 500), "g", Handover(lost, inline_s=0)
+    )
+    assert gold.resync is not None
+    assert (gold.resync.customers_total, gold.resync.customers_done) == (3_000, 0)
+    # When it has not moved for two minutes, and the periodic sweep and two late copies of
+    # the handover's message are taken by two worker threads at once
+    async with clean_db.begin() as conn:
+        await conn.execute(
+            text("UPDATE badge_resyncs SET progressed_at = now() - interval '2 minutes'")
+        )
+    actors.resync_badge.send(gold.badge.id, 1)
+    actors.resync_badge.send(gold.badge.id, 1)
+    message = actors.resync_badges.send()
+    await asyncio.to_thread(run_worker_until_idle, actors, message, 2)
+    # Then the re-sync is done, each customer re-synced once, each unlock logged once
+    progress = (await resync_progress(UnitOfWork(clean_db), [gold.badge.id]))[gold.badge.id]
+    assert progress.finished and progress.customers_done == 3_000
+    await assert_badges_sound(clean_db)

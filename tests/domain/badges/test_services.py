@@ -12,20 +12,18 @@ import random
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from domain.audit import CHECKS
 from domain.badges.models import BadgeBasis, BadgeSpec
 from domain.badges.services import BadgeChange, create_badge, update_badge
-from domain.badges.standings import badges_due, badges_held
 from domain.customers.services import create_customer
 from domain.errors import DomainError, ErrorCode
 from domain.ledger import posting as post
-from domain.ledger.invariants import find_violations
 from domain.ledger.kinds import EntryKind
 from domain.ledger.posting import Posting
 from domain.ledger.services import adjust_points
 from domain.purchases.earning import Line, PurchaseStatus
 from domain.purchases.services import PurchaseReport, record_purchase
 from domain.uow import UnitOfWork
+from tests.support.badges import assert_badges_sound
 
 ACTOR = "test"
 
@@ -38,12 +36,6 @@ async def customers_with(engine: AsyncEngine, *points: int) -> list[str]:
             await adjust_points(UnitOfWork(engine), cid, p, "start", f"start-{i}", ACTOR)
         ids.append(cid)
     return ids
-
-
-async def assert_badges_sound(engine: AsyncEngine) -> None:
-    async with engine.connect() as conn:
-        assert await badges_held(conn) == await badges_due(conn)
-        assert await find_violations(conn, CHECKS) == []
 
 
 async def test_badges_stay_consistent_while_points_move_and_badges_change_at_once(
@@ -96,16 +88,18 @@ async def test_a_balance_change_in_flight_during_a_badge_change_ends_consistent(
     [ann] = await customers_with(clean_db, 490)
     silver = await create_badge(UnitOfWork(clean_db), BadgeSpec("Silver", 500, 1999), "silver")
     credit = Posting.of(int(ann), 20, EntryKind.MANUAL, ACTOR, note="n", idempotency_key="k")
-    # And a credit of 20 written but not yet committed: its trigger unlocked Silver for 510
+    # And a credit of 20 written but not yet committed, its trigger already run: it
+    # unlocked Silver for 510 against Silver as it was
     uow = UnitOfWork(clean_db)
     async with uow:
         await post.credit(uow, credit)
-        # When Silver is raised to 520-1999 meanwhile, and the credit commits after that
-        # change has reached its lock (or finished)
+        await uow.execute(text("SET CONSTRAINTS ALL IMMEDIATE"))
+        # When Silver is raised to 520-1999 meanwhile, and the credit commits only once that
+        # change has committed the badge
         raised = asyncio.create_task(
             update_badge(UnitOfWork(clean_db), str(silver.badge.id), {"min_points": 520})
         )
-        await until_waiting_or_done(clean_db, raised)
+        await until_committed_or_done(clean_db, raised, "SELECT min_points = 520 FROM badges")
         await uow.commit()
     change = await raised
 
@@ -138,18 +132,16 @@ async def test_a_transaction_is_synced_once_on_its_final_points(clean_db: AsyncE
     await assert_badges_sound(clean_db)
 
 
-async def until_waiting_or_done(engine: AsyncEngine, task: asyncio.Task[object]) -> None:
-    """Poll (with a deadline) until `task` finished or a session waits for a lock."""
+async def until_committed_or_done(
+    engine: AsyncEngine, task: asyncio.Task[object], committed: str
+) -> None:
+    """Poll (with a deadline) until `task` finished or the query `committed` is true."""
     deadline = asyncio.get_running_loop().time() + 10
-    query = text(
-        "SELECT count(*) FROM pg_stat_activity "
-        "WHERE datname = current_database() AND wait_event_type = 'Lock'"
-    )
     while not task.done():
         async with engine.connect() as conn:
-            if (await conn.execute(query)).scalar_one():
+            if (await conn.execute(text(committed))).scalar_one():
                 return
-        assert asyncio.get_running_loop().time() < deadline, "neither waiting nor done"
+        assert asyncio.get_running_loop().time() < deadline, "neither committed nor done"
         await asyncio.sleep(0.01)
 
 

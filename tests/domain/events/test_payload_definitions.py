@@ -158,7 +158,7 @@ async def test_every_function_in_the_database_that_writes_events_builds_class_pa
                 )
             )
         ).all()
-    assert "sync_badges" in {f.proname for f in functions}
+    assert "sync_badges_of" in {f.proname for f in functions}
     for function in functions:
         named = [cls for name, cls in EVENT_CLASSES.items() if f"'{name}'" in function.body]
         assert named, f"{function.proname} writes events of no known class"
