@@ -1,19 +1,16 @@
-"""Running a keyed write once: the first call writes, every replay of its key reads."""
+"""Idempotency keys' helpers: what a keyed create returns, and how a replay is compared with
+the first call (domain.commands runs the replay itself)."""
 
 from __future__ import annotations
 
 import dataclasses
 import hashlib
 import json
-from collections.abc import Awaitable, Callable, Collection
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Generic, TypeVar
 
-from sqlalchemy.exc import IntegrityError
-
-from domain.errors import DomainError, ErrorCode, IdempotencyKeyTaken
-from domain.uow import UnitOfWork, violated_constraint
+from domain.errors import DomainError, ErrorCode
 
 T = TypeVar("T")
 
@@ -25,43 +22,6 @@ class Created(Generic[T]):
 
     item: T
     replayed: bool = False
-
-
-async def run_once(
-    uow: UnitOfWork,
-    attempt: Callable[[], Awaitable[T]],
-    replay: Callable[[], Awaitable[T | None]],
-    key_constraints: Collection[str],
-) -> T:
-    """`attempt()` in one unit of work, committed; it should itself return `replay()` when
-    its key was used already.
-
-    When a concurrent call with the same key won the race (a unique violation on one of
-    `key_constraints`, or the ledger's idempotency key taken), or the attempt was refused
-    because the first call already spent what it needed, the first call's result is read
-    back with `replay()` in a new unit of work. `replay()` returns None when the key is
-    unused and raises IDEMPOTENCY_CONFLICT when it was used for something else."""
-    try:
-        async with uow:
-            result = await attempt()
-            await uow.commit()
-            return result
-    except IdempotencyKeyTaken:
-        pass
-    except IntegrityError as error:
-        if violated_constraint(error) not in key_constraints:
-            raise
-    except DomainError:
-        async with uow:
-            found = await replay()
-        if found is None:
-            raise
-        return found
-    async with uow:
-        replayed = await replay()
-    if replayed is None:  # pragma: no cover - the key was taken by a committed write
-        raise RuntimeError("idempotency key taken but nothing found under it")
-    return replayed
 
 
 def require_same(first: object, asked: object, what: str) -> None:

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from types import TracebackType
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 from weakref import WeakKeyDictionary
 
 import asyncpg
@@ -14,6 +14,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncResult, AsyncTransaction
 
 from domain.events.store import DomainEvent, insert_events
+
+T = TypeVar("T")
 
 
 class Executor(Protocol):
@@ -101,6 +103,13 @@ class UnitOfWork:
             await insert_events(self.connection, self._events)
             self._events = []
         await self._tx.commit()
+
+
+async def read(uow: UnitOfWork, query: Callable[[UnitOfWork], Awaitable[T]]) -> T:
+    """`query` in its own unit of work, opened and closed here: a read for a caller outside
+    the domain (the API's dataloaders), which never opens a unit of work itself."""
+    async with uow:
+        return await query(uow)
 
 
 class OneStatement:

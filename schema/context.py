@@ -24,7 +24,7 @@ from domain.ledger.models import Account, HistoryFilter, LedgerEntry
 from domain.ledger.queries import accounts_by_customer, histories
 from domain.pagination import Page
 from domain.rewards.standings import RewardStanding, standings
-from domain.uow import UnitOfWork
+from domain.uow import UnitOfWork, read
 from domain.vouchers.models import Voucher, VoucherStatus
 from domain.vouchers.queries import VoucherUse, uses_of, vouchers_of
 from schema.throttle import Throttle, Unthrottled
@@ -117,10 +117,13 @@ class Loaders:
         for owner_id, page_query in keys:
             groups[page_query].append(owner_id)
         pages: dict[tuple[int, Q], V] = {}
-        async with self.new_uow() as uow:
+
+        async def fetch_all(uow: UnitOfWork) -> None:
             for page_query, owner_ids in groups.items():
                 for owner_id, page in (await fetch(uow, owner_ids, page_query)).items():
                     pages[(owner_id, page_query)] = page
+
+        await read(self.new_uow(), fetch_all)
         return [pages[key] for key in keys]
 
     async def _expiring_points(self, keys: list[tuple[int, int]]) -> list[list[ExpiringPoints]]:
@@ -144,8 +147,7 @@ class Loaders:
         self, ids: list[int], fetch: Callable[[UnitOfWork, list[int]], Awaitable[Mapping[int, V]]]
     ) -> list[V | None]:
         """One query for the ids; each id's value in their order (None when not found)."""
-        async with self.new_uow() as uow:
-            found = await fetch(uow, ids)
+        found = await read(self.new_uow(), lambda uow: fetch(uow, ids))
         return [found.get(i) for i in ids]
 
 

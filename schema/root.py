@@ -19,7 +19,8 @@ from strawberry.tools import merge_types
 
 from schema.actions.mutations import ActionMutations
 from schema.actions.queries import ActionQueries
-from schema.badges.resolvers import BadgeMutations, BadgeQueries
+from schema.badges.mutations import BadgeMutations
+from schema.badges.queries import BadgeQueries
 from schema.checkout.mutations import CheckoutMutations
 from schema.checkout.queries import CheckoutQueries
 from schema.cost import cost_rule, cost_with_variables

@@ -54,6 +54,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
 from domain.badges.models import BadgeCause
+from domain.commands import Command, run
 from domain.ledger.accounts import lock_accounts_after, wait_for_balance_writers
 from domain.ledger.sql import ACCOUNTS
 from domain.uow import UnitOfWork
@@ -138,11 +139,8 @@ async def resync_badge(
         wait_s = None if deadline is None else max(deadline - loop.time(), 0.0)
         if not await wait_for_balance_writers(uow, wait_s):
             return progress
-        async with uow:
-            params = {"badge": badge_id, "generation": generation}
-            bounded = (await uow.execute(_SET_BOUNDS, params)).one_or_none()
-            await uow.commit()
-        progress = _progress(bounded) if bounded is not None else progress
+        bounded = await run(uow, SetResyncBounds(badge_id, generation))
+        progress = bounded or progress
     done = 0
     while not progress.finished:
         if max_customers is not None and done >= max_customers:
@@ -190,7 +188,7 @@ async def _next_chunk(
     None when the generation was superseded."""
     for attempt in range(1, _CHUNK_ATTEMPTS + 1):
         try:
-            return await _chunk(uow, badge_id, generation, batch_customers)
+            return await run(uow, ResyncChunk(badge_id, generation, batch_customers))
         except DBAPIError as error:
             if getattr(error.orig, "sqlstate", None) not in _RETRIED_SQLSTATES:
                 raise
@@ -200,12 +198,33 @@ async def _next_chunk(
     raise AssertionError("unreachable")  # pragma: no cover
 
 
-async def _chunk(
-    uow: UnitOfWork, badge_id: int, generation: int, batch_customers: int
-) -> ResyncProgress | None:
-    async with uow:
+@dataclass(frozen=True)
+class SetResyncBounds(Command[ResyncProgress | None]):
+    """Fix which customers the generation re-syncs (those there now); None when it was
+    superseded meanwhile."""
+
+    badge_id: int
+    generation: int
+
+    async def handle(self, uow: UnitOfWork) -> ResyncProgress | None:
+        params = {"badge": self.badge_id, "generation": self.generation}
+        bounded = (await uow.execute(_SET_BOUNDS, params)).one_or_none()
+        return _progress(bounded) if bounded is not None else None
+
+
+@dataclass(frozen=True)
+class ResyncChunk(Command[ResyncProgress | None]):
+    """The next chunk of customers, locked in customer order and synced, and the progress
+    after it; None when the generation was superseded."""
+
+    badge_id: int
+    generation: int
+    batch_customers: int
+
+    async def handle(self, uow: UnitOfWork) -> ResyncProgress | None:
+        badge_id, batch_customers = self.badge_id, self.batch_customers
         state = (await uow.execute(_LOCK_STATE, {"badge": badge_id})).one_or_none()
-        if state is None or state.generation != generation:
+        if state is None or state.generation != self.generation:
             return None
         if state.finished_at is not None:
             return _progress(state)
@@ -232,8 +251,7 @@ async def _chunk(
                 },
             )
         ).one()
-        await uow.commit()
-    return _progress(row)
+        return _progress(row)
 
 
 async def _read(uow: UnitOfWork, badge_id: int) -> ResyncProgress | None:

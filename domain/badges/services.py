@@ -13,8 +13,9 @@ from sqlalchemy import func, insert, select, text, update
 from domain.badges.models import Badge, BadgeSpec, badge_of, check_spec
 from domain.badges.resync import ResyncProgress, resync_badge, start_resync
 from domain.badges.tables import badges
+from domain.commands import Command, run
 from domain.errors import DomainError, ErrorCode, Problems
-from domain.idempotency import request_digest, require_same, run_once
+from domain.idempotency import request_digest, require_same
 from domain.uow import UnitOfWork
 from domain.validation import parse_id, required_text
 
@@ -68,27 +69,40 @@ async def create_badge(
     clean = check_spec(problems, spec)
     key = required_text(problems, "idempotencyKey", idempotency_key)
     problems.raise_if_any()
-    digest = request_digest(clean)
+    change = await run(uow, CreateBadge(clean, key, request_digest(clean)))
+    return await _resync(uow, change, handover)
 
-    async def attempt() -> BadgeChange:
+
+@dataclass(frozen=True)
+class CreateBadge(Command[BadgeChange]):
+    """Badge changes one at a time (the table's lock), the key's check, the overlap check,
+    then the badge and the start of its re-sync."""
+
+    spec: BadgeSpec
+    key: str
+    digest: str
+
+    key_constraints = (KEY_CONSTRAINT,)
+
+    async def handle(self, uow: UnitOfWork) -> BadgeChange:
         await _lock_badges(uow)
-        replayed = await _replay(uow, key, digest)
+        replayed = await self.replay(uow)
         if replayed is not None:
             return replayed
-        if clean.active:
-            await _refuse_overlap(uow, clean, None)
+        if self.spec.active:
+            await _refuse_overlap(uow, self.spec, None)
         row = (
             await uow.execute(
                 insert(badges)
-                .values(**clean.columns(), idempotency_key=key, request_digest=digest)
+                .values(**self.spec.columns(), idempotency_key=self.key, request_digest=self.digest)
                 .returning(badges)
             )
         ).one()
         generation = await start_resync(uow, row.id)
         return BadgeChange(badge_of(row), resync=_just_started(row.id, generation, row))
 
-    change = await run_once(uow, attempt, lambda: _replay(uow, key, digest), {KEY_CONSTRAINT})
-    return await _resync(uow, change, handover)
+    async def replay(self, uow: UnitOfWork) -> BadgeChange | None:
+        return await _replay(uow, self.key, self.digest)
 
 
 async def update_badge(
@@ -104,13 +118,26 @@ async def update_badge(
     problems = Problems()
     bid = parse_id(problems, "id", badge_id)
     problems.raise_if_any()
-    resync = any(name in changes for name in _HOLDING_FIELDS)
-    async with uow:
+    change = await run(uow, UpdateBadge(bid, changes))
+    return await _resync(uow, change, handover)
+
+
+@dataclass(frozen=True)
+class UpdateBadge(Command[BadgeChange]):
+    """Under the badges' lock: the badge's settings merged with the changes and checked,
+    the overlap check, the badge written, and a re-sync started when who holds it changed."""
+
+    badge_id: int
+    changes: dict[str, Any]
+
+    async def handle(self, uow: UnitOfWork) -> BadgeChange:
         await _lock_badges(uow)
+        bid = self.badge_id
         row = (await uow.execute(select(badges).where(badges.c.id == bid))).one_or_none()
         if row is None:
             raise DomainError.one("id", ErrorCode.NOT_FOUND, "No such badge.")
-        clean = check_spec(problems, replace(badge_of(row).spec, **changes))
+        problems = Problems()
+        clean = check_spec(problems, replace(badge_of(row).spec, **self.changes))
         problems.raise_if_any()
         if clean.active:
             await _refuse_overlap(uow, clean, bid)
@@ -122,9 +149,9 @@ async def update_badge(
                 .returning(badges)
             )
         ).one()
+        resync = any(name in self.changes for name in _HOLDING_FIELDS)
         started = _just_started(bid, await start_resync(uow, bid), row) if resync else None
-        await uow.commit()
-    return await _resync(uow, BadgeChange(badge_of(row), resync=started), handover)
+        return BadgeChange(badge_of(row), resync=started)
 
 
 async def list_badges(uow: UnitOfWork, active_only: bool = False) -> list[Badge]:

@@ -12,7 +12,7 @@ import logging
 from sqlalchemy import insert, text
 
 from domain.ledger.tables import point_accounts
-from domain.uow import UnitOfWork
+from domain.uow import OneStatement, UnitOfWork
 
 
 async def open_account(uow: UnitOfWork, customer_id: int) -> None:
@@ -42,11 +42,11 @@ async def wait_for_balance_writers(uow: UnitOfWork, timeout_s: float | None = No
     started = loop.time()
     deadline = None if timeout_s is None else started + timeout_s
     warn_at = started + _SLOW_WRITERS_S
-    async with uow.autocommit():
-        writers = list((await uow.execute(_BALANCE_WRITERS)).scalar_one() or [])
+    async with OneStatement(uow.engine) as db:  # each poll its own snapshot
+        writers = list((await db.execute(_BALANCE_WRITERS)).scalar_one() or [])
         pause_s = 0.002
         while writers:
-            writers = list((await uow.execute(_STILL_RUNNING, {"vxids": writers})).scalars())
+            writers = list((await db.execute(_STILL_RUNNING, {"vxids": writers})).scalars())
             if not writers:
                 break
             now = loop.time()

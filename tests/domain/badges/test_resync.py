@@ -159,7 +159,7 @@ async def racing_resync(clean_db: AsyncEngine, writers: AsyncEngine, admin: Asyn
             key = f"w{n}-{i}"
             uow = UnitOfWork(writers)
             if i % 10 == 0:
-                created = await create_customer(uow, {}, None)
+                created = (await create_customer(uow, {}, None)).item
                 mine.append(created.id)
                 await adjust_points(uow, str(created.id), rng.randint(400, 900), "n", key, ACTOR)
                 continue
@@ -349,7 +349,7 @@ async def test_a_later_change_supersedes_the_earlier_resync(clean_db: AsyncEngin
 
 async def test_a_balance_write_still_open_delays_only_the_resync(clean_db: AsyncEngine) -> None:
     # Given a customer at 490 points and Silver 500-1999
-    ann = str((await create_customer(UnitOfWork(clean_db), {}, None)).id)
+    ann = str((await create_customer(UnitOfWork(clean_db), {}, None)).item.id)
     await adjust_points(UnitOfWork(clean_db), ann, 490, "start", "s", ACTOR)
     handed = Handed()
     silver = await create_badge(
@@ -373,7 +373,7 @@ async def test_a_balance_write_still_open_delays_only_the_resync(clean_db: Async
         assert lowered.resync is not None and not lowered.resync.finished
         assert handed.sent[-1] == (silver.badge.id, 2)
         # And another customer's credit goes through meanwhile
-        bob = str((await create_customer(UnitOfWork(clean_db), {}, None)).id)
+        bob = str((await create_customer(UnitOfWork(clean_db), {}, None)).item.id)
         await adjust_points(UnitOfWork(clean_db), bob, 600, "start", "b", ACTOR)
         await uow.commit()
     # When the worker's run continues after the credit committed

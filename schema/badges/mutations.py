@@ -1,4 +1,4 @@
-"""Badge queries and mutations."""
+"""Badge mutations: each returns a payload with userErrors."""
 
 from __future__ import annotations
 
@@ -8,39 +8,14 @@ import strawberry
 
 from domain.access.permissions import Permission
 from domain.badges import services
-from domain.badges.models import BadgeBasis, BadgeSpec
+from domain.badges.models import BadgeSpec
 from domain.badges.services import BadgeChange
-from schema.badges.types import BadgeBasisEnum, BadgeType
+from schema.badges.inputs import CreateBadgeInput, UpdateBadgeInput
+from schema.badges.types import BadgeType
 from schema.context import Info
 from schema.errors import UserError, payload_on_error
 from schema.inputs import changed_fields
 from schema.permissions import requires
-
-
-@strawberry.input(description="Held while minPoints <= points <= maxPoints (null: no top).")
-class CreateBadgeInput:
-    title: str
-    min_points: int
-    idempotency_key: str
-    max_points: int | None = None
-    basis: BadgeBasisEnum = BadgeBasis.BALANCE  # type: ignore[valid-type]
-    description: str | None = None
-    icon_url: str | None = strawberry.field(default=None, description="http:// or https://")
-    active: bool = True
-
-
-@strawberry.input(description="Fields left out stay as they are; null removes the top.")
-class UpdateBadgeInput:
-    id: strawberry.ID
-    title: str | None = strawberry.UNSET
-    description: str | None = strawberry.UNSET
-    icon_url: str | None = strawberry.UNSET
-    basis: BadgeBasisEnum | None = strawberry.UNSET  # type: ignore[valid-type]
-    min_points: int | None = strawberry.UNSET
-    max_points: int | None = strawberry.UNSET
-    active: bool | None = strawberry.field(
-        default=strawberry.UNSET, description="False deactivates it: every holder loses it."
-    )
 
 
 @strawberry.type
@@ -66,17 +41,6 @@ class BadgePayload:
             lost_count=change.lost,
             replayed=change.replayed,
         )
-
-
-@strawberry.type
-class BadgeQueries:
-    @strawberry.field(
-        permission_classes=[requires(Permission.VIEW_POINTS)],
-        description="Every badge, by basis then from the lowest range up.",
-    )
-    async def badges(self, info: Info, active_only: bool = False) -> list[BadgeType]:
-        found = await services.list_badges(info.context.new_uow(), active_only)
-        return [BadgeType.of(b) for b in found]
 
 
 @strawberry.type
