@@ -6,6 +6,7 @@ import asyncio
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Hashable, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any, TypeVar
 
 from strawberry.dataloader import DataLoader
@@ -54,36 +55,57 @@ class SharedLoader(DataLoader[Q, V]):
         return asyncio.shield(super().load(key))
 
 
-@dataclass
 class Loaders:
-    """Batch lookups for nested fields, one set per request (no N+1 queries)."""
+    """Batch lookups for nested fields, one set per request (no N+1 queries). Each loader
+    is made when a field first asks for it: most requests (a till's mutation) use none."""
 
-    new_uow: Callable[[], UnitOfWork]
-    account: DataLoader[int, Account | None] = field(init=False)
-    category: DataLoader[int, PointCategory | None] = field(init=False)
-    customer: DataLoader[int, Customer | None] = field(init=False)
-    ledger: DataLoader[LedgerPageKey, Page[LedgerEntry]] = field(init=False)
-    voucher_uses: DataLoader[UsesPageKey, Page[VoucherUse]] = field(init=False)
-    rewards: DataLoader[int, list[RewardStanding]] = field(init=False)
-    customer_vouchers: DataLoader[VouchersPageKey, Page[Voucher]] = field(init=False)
-    badges: DataLoader[int, BadgeStanding] = field(init=False)
-    badge_resync: DataLoader[int, ResyncProgress | None] = field(init=False)
-    # (customer id, within days): the customer's points expiring in that window, by day.
-    expiring_points: DataLoader[tuple[int, int], list[ExpiringPoints]] = field(init=False)
-    gift_runs: DataLoader[GiftRunsKey, list[GiftRun]] = field(init=False)
+    def __init__(self, new_uow: Callable[[], UnitOfWork]) -> None:
+        self.new_uow = new_uow
 
-    def __post_init__(self) -> None:
-        self.account = SharedLoader(load_fn=self._accounts)
-        self.category = SharedLoader(load_fn=self._categories)
-        self.customer = SharedLoader(load_fn=self._customers)
-        self.ledger = SharedLoader(load_fn=self._ledger_pages)
-        self.voucher_uses = SharedLoader(load_fn=self._voucher_uses)
-        self.rewards = SharedLoader(load_fn=self._reward_standings)
-        self.customer_vouchers = SharedLoader(load_fn=self._customer_vouchers)
-        self.badges = SharedLoader(load_fn=self._badge_standings)
-        self.expiring_points = SharedLoader(load_fn=self._expiring_points)
-        self.gift_runs = SharedLoader(load_fn=self._gift_runs)
-        self.badge_resync = SharedLoader(load_fn=self._badge_resyncs)
+    @cached_property
+    def account(self) -> DataLoader[int, Account | None]:
+        return SharedLoader(load_fn=self._accounts)
+
+    @cached_property
+    def category(self) -> DataLoader[int, PointCategory | None]:
+        return SharedLoader(load_fn=self._categories)
+
+    @cached_property
+    def customer(self) -> DataLoader[int, Customer | None]:
+        return SharedLoader(load_fn=self._customers)
+
+    @cached_property
+    def ledger(self) -> DataLoader[LedgerPageKey, Page[LedgerEntry]]:
+        return SharedLoader(load_fn=self._ledger_pages)
+
+    @cached_property
+    def voucher_uses(self) -> DataLoader[UsesPageKey, Page[VoucherUse]]:
+        return SharedLoader(load_fn=self._voucher_uses)
+
+    @cached_property
+    def rewards(self) -> DataLoader[int, list[RewardStanding]]:
+        return SharedLoader(load_fn=self._reward_standings)
+
+    @cached_property
+    def customer_vouchers(self) -> DataLoader[VouchersPageKey, Page[Voucher]]:
+        return SharedLoader(load_fn=self._customer_vouchers)
+
+    @cached_property
+    def badges(self) -> DataLoader[int, BadgeStanding]:
+        return SharedLoader(load_fn=self._badge_standings)
+
+    @cached_property
+    def badge_resync(self) -> DataLoader[int, ResyncProgress | None]:
+        return SharedLoader(load_fn=self._badge_resyncs)
+
+    @cached_property
+    def expiring_points(self) -> DataLoader[tuple[int, int], list[ExpiringPoints]]:
+        """(customer id, within days): the customer's points expiring in that window."""
+        return SharedLoader(load_fn=self._expiring_points)
+
+    @cached_property
+    def gift_runs(self) -> DataLoader[GiftRunsKey, list[GiftRun]]:
+        return SharedLoader(load_fn=self._gift_runs)
 
     async def _accounts(self, ids: list[int]) -> list[Account | None]:
         return await self._by_ids(ids, accounts_by_customer)

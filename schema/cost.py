@@ -12,14 +12,14 @@ Introspection fields (`__schema`, `__type`) count 1: their size is the schema's,
 graphql-core's introspection depth rule bounds their nesting.
 
 Being a validation rule, the estimate is made once per document and cached with the other
-validation results (see schema/root.py). A `first` given by a variable counts 1 there (the
-least it can be); when a document has such variables, QueryCostVariables re-estimates it
+validation results (see schema/guards.py). A `first` given by a variable counts 1 there (the
+least it can be); when a document has such variables, VariableCosts re-estimates it
 before execution with the request's values (cached per document and values), so only list
 queries with variable page sizes pay for an estimate, once per distinct set of sizes."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from functools import lru_cache
 from typing import Any
 
@@ -47,10 +47,8 @@ from graphql import (
     parse,
     visit,
 )
-from graphql import ExecutionResult as GraphQLExecutionResult
 from graphql.language import DocumentNode, FragmentDefinitionNode
 from graphql.type import GraphQLSchema
-from strawberry.extensions import SchemaExtension
 
 from schema.pagination import DEFAULT_PAGE_SIZE
 
@@ -80,48 +78,52 @@ def too_costly(cost: int, max_cost: int, node: OperationDefinitionNode | None) -
     )
 
 
-def cost_with_variables(max_cost: int, max_page_size: int) -> type[SchemaExtension]:
-    """The extension re-estimating, with the request's variables, the documents whose page
-    sizes are variables (build it once per schema: it holds the caches, keyed by the query
-    text, whose hash Python keeps)."""
+class VariableCosts:
+    """The re-estimate, with the request's variables, of the documents whose page sizes are
+    variables (one per schema: it holds the caches, keyed by the query text, whose hash
+    Python keeps, not by its parsed document, whose hash walks the whole tree)."""
 
-    # Keyed by the query text (not its parsed document, whose hash walks the whole tree);
-    # a miss parses the text again, once.
-    @lru_cache(maxsize=1_000)
-    def page_variables(query: str) -> tuple[str, ...]:
-        found = _FirstVariables()
-        visit(parse(query, no_location=True), found)
-        return tuple(sorted(found.names))
+    def __init__(self, max_cost: int, max_page_size: int) -> None:
+        self.max_cost = max_cost
+        self.max_page_size = max_page_size
+        self._page_variables = lru_cache(maxsize=1_000)(_page_variables)
+        self._cost_of = lru_cache(maxsize=1_000)(self._estimate)
 
-    @lru_cache(maxsize=1_000)
-    def cost_of(
+    def refusal(
+        self,
+        schema: GraphQLSchema,
+        query: str,
+        operation_name: str | None,
+        variables: Mapping[str, Any] | None,
+    ) -> GraphQLError | None:
+        """The error refusing a validated document whose cost with these variables is above
+        the maximum; None when it is within it (or has no page size variables)."""
+        names = self._page_variables(query)
+        if not names:
+            return None
+        values = variables or {}
+        sizes = tuple((name, _size(values.get(name))) for name in names)
+        cost = self._cost_of(query, schema, operation_name, sizes)
+        if cost is not None and cost > self.max_cost:
+            return too_costly(cost, self.max_cost, None)
+        return None
+
+    def _estimate(
+        self,
         query: str,
         schema: GraphQLSchema,
         operation_name: str | None,
         sizes: tuple[tuple[str, int | None], ...],
     ) -> int | None:
-        document = parse(query, no_location=True)
-        return estimate_cost(schema, document, operation_name, dict(sizes), max_page_size)
+        document = parse(query, no_location=True)  # a miss parses the text again, once
+        return estimate_cost(schema, document, operation_name, dict(sizes), self.max_page_size)
 
-    class QueryCostVariables(SchemaExtension):
-        def on_execute(self) -> Iterator[None]:
-            context = self.execution_context
-            query = context.query
-            # Only a document that validated gets here, so it parses.
-            if query is not None and context.graphql_document is not None:
-                names = page_variables(query)
-                if names:
-                    values = context.variables or {}
-                    sizes = tuple((name, _size(values.get(name))) for name in names)
-                    schema = context.schema._schema
-                    cost = cost_of(query, schema, context.operation_name, sizes)
-                    if cost is not None and cost > max_cost:
-                        context.result = GraphQLExecutionResult(
-                            data=None, errors=[too_costly(cost, max_cost, None)]
-                        )
-            yield
 
-    return QueryCostVariables
+def _page_variables(query: str) -> tuple[str, ...]:
+    """The variables a (validated, so parsable) document gives as `first`."""
+    found = _FirstVariables()
+    visit(parse(query, no_location=True), found)
+    return tuple(sorted(found.names))
 
 
 def estimate_cost(

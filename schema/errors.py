@@ -5,12 +5,11 @@ from __future__ import annotations
 import functools
 import logging
 import re
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable
 from typing import Any, ParamSpec, TypeVar
 
 import strawberry
 from graphql import GraphQLError
-from strawberry.extensions import SchemaExtension
 
 from domain.errors import DomainError, ErrorCode, NotAllowedError
 from schema.responses import new_request_id
@@ -68,50 +67,36 @@ def client_error(message: str, code: str = "BAD_USER_INPUT", **extra: Any) -> Gr
     return GraphQLError(message, extensions={"code": code, **extra})
 
 
-class ErrorCodes(SchemaExtension):
-    """Give every error an `extensions.code`; hide unexpected ones behind a request id."""
-
-    def on_operation(self) -> Iterator[None]:
-        try:
-            yield
-        except GraphQLError as error:
-            # ParserCache parses in its on_parse hook, so a syntax error escapes strawberry's
-            # own handling (and this hook's result check below); code it on its way out.
-            raise self._coded(error) from error.original_error
-        result = self.execution_context.result
-        errors = getattr(result, "errors", None)
-        if result is not None and errors:
-            result.errors = [self._coded(error) for error in errors]
-
-    def _coded(self, error: GraphQLError) -> GraphQLError:
-        if error.extensions and "code" in error.extensions:
-            return error
-        original = error.original_error
-        if error.path is None or original is None or isinstance(original, GraphQLError):
-            # Parse, validation (depth limit included), variable coercion and other errors
-            # raised on purpose: the request is at fault, not the server.
-            extensions = original.extensions if isinstance(original, GraphQLError) else None
-            error.extensions = {
-                "code": "BAD_USER_INPUT",
-                **_variable_field(error.message),
-                **(extensions or {}),
-                **(error.extensions or {}),
-            }
-            return error
-        if isinstance(original, NotAllowedError):
-            return GraphQLError(
-                str(original), nodes=error.nodes, path=error.path, extensions={"code": "FORBIDDEN"}
-            )
-        request_id = new_request_id()
-        logger.error(
-            "unexpected error (request %s) at %s", request_id, error.path, exc_info=original
-        )
+def coded(error: GraphQLError) -> GraphQLError:
+    """The error with an `extensions.code`: BAD_USER_INPUT for the request's own faults,
+    FORBIDDEN for a refused permission, and an unexpected error hidden behind a request id
+    (INTERNAL_SERVER_ERROR, logged with its traceback)."""
+    if error.extensions and "code" in error.extensions:
+        return error
+    original = error.original_error
+    if error.path is None or original is None or isinstance(original, GraphQLError):
+        # Parse, validation (depth limit included), variable coercion and other errors
+        # raised on purpose: the request is at fault, not the server.
+        extensions = original.extensions if isinstance(original, GraphQLError) else None
+        error.extensions = {
+            "code": "BAD_USER_INPUT",
+            **_variable_field(error.message),
+            **(extensions or {}),
+            **(error.extensions or {}),
+        }
+        return error
+    if isinstance(original, NotAllowedError):
         return GraphQLError(
-            f"Internal server error (request id {request_id}).",
-            nodes=error.nodes,
-            path=error.path,
-            extensions={"code": "INTERNAL_SERVER_ERROR", "requestId": request_id},
+            str(original), nodes=error.nodes, path=error.path, extensions={"code": "FORBIDDEN"}
         )
+    request_id = new_request_id()
+    logger.error("unexpected error (request %s) at %s", request_id, error.path, exc_info=original)
+    return GraphQLError(
+        f"Internal server error (request id {request_id}).",
+        nodes=error.nodes,
+        path=error.path,
+        extensions={"code": "INTERNAL_SERVER_ERROR", "requestId": request_id},
+    )
 
 
 # graphql-core's variable coercion errors name the input path in their message only:

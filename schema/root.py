@@ -6,14 +6,7 @@ from typing import Any
 
 import strawberry
 from graphql import ASTValidationRule
-from strawberry.extensions import (
-    AddValidationRules,
-    MaxTokensLimiter,
-    ParserCache,
-    ValidationCache,
-    max_aliases,
-    query_depth_limiter,
-)
+from strawberry.extensions import max_aliases, query_depth_limiter
 from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 
@@ -23,14 +16,14 @@ from schema.badges.mutations import BadgeMutations
 from schema.badges.queries import BadgeQueries
 from schema.checkout.mutations import CheckoutMutations
 from schema.checkout.queries import CheckoutQueries
-from schema.cost import cost_rule, cost_with_variables
+from schema.cost import VariableCosts, cost_rule
 from schema.customers.mutations import CustomerMutations
 from schema.customers.queries import CustomerQueries
-from schema.errors import ErrorCodes
 from schema.expiry.mutations import ExpiryMutations
 from schema.expiry.queries import ExpiryQueries
 from schema.gifts.mutations import GiftMutations
 from schema.gifts.queries import GiftQueries
+from schema.guards import guards
 from schema.ledger.mutations import LedgerMutations
 from schema.ledger.queries import LedgerQueries
 from schema.literals import InputLiterals
@@ -94,7 +87,7 @@ Mutation = merge_types(
 
 class TesseraSchema(strawberry.Schema):
     def process_errors(self, errors: list[Any], execution_context: Any = None) -> None:
-        # ErrorCodes logs the unexpected ones; client errors are not server events.
+        # schema.errors.coded logs the unexpected ones; client errors are not server events.
         return None
 
 
@@ -106,26 +99,17 @@ def build_schema(
     max_depth: int = 10, max_cost: int = 20_000, max_page_size: int = 100
 ) -> strawberry.Schema:
     """The schema with its guards: depth, alias, token and cost limits, storable literals,
-    cached parse/validate (docs/security.md lists the limits)."""
-    # The limit rules are built once: the validation cache is keyed by the rule classes,
-    # so rules made per request (QueryDepthLimiter's default) would never hit it.
+    parse and validation cached by query text (schema/guards.py; docs/security.md lists the
+    limits)."""
     rules: list[type[ASTValidationRule]] = [
         query_depth_limiter.create_validator(max_depth, None, None),
         max_aliases.create_validator(MAX_ALIASES),
         cost_rule(max_cost, max_page_size),
         InputLiterals,
     ]
-    variable_costs = cost_with_variables(max_cost, max_page_size)
     return TesseraSchema(
         query=Query,
         mutation=Mutation,
         config=StrawberryConfig(scalar_map=SCALAR_MAP),
-        extensions=[
-            ErrorCodes,
-            lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
-            lambda: ParserCache(maxsize=1_000),
-            lambda: AddValidationRules(rules),
-            lambda: ValidationCache(maxsize=1_000),
-            variable_costs,
-        ],
+        extensions=[guards(rules, VariableCosts(max_cost, max_page_size), MAX_TOKENS)],
     )
