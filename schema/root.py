@@ -24,6 +24,7 @@ from schema.expiry.queries import ExpiryQueries
 from schema.gifts.mutations import GiftMutations
 from schema.gifts.queries import GiftQueries
 from schema.guards import guards
+from schema.input_building import build_inputs_with_plans
 from schema.ledger.mutations import LedgerMutations
 from schema.ledger.queries import LedgerQueries
 from schema.literals import InputLiterals
@@ -107,9 +108,11 @@ def build_schema(
         cost_rule(max_cost, max_page_size),
         InputLiterals,
     ]
-    return TesseraSchema(
+    schema = TesseraSchema(
         query=Query,
         mutation=Mutation,
         config=StrawberryConfig(scalar_map=SCALAR_MAP),
         extensions=[guards(rules, VariableCosts(max_cost, max_page_size), MAX_TOKENS)],
     )
+    build_inputs_with_plans(schema)
+    return schema
