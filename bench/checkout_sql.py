@@ -1,11 +1,12 @@
 """The SQL baseline of bench/checkout.py: a sale's reads and writes straight on asyncpg, with
 no GraphQL, HTTP or ORM in between, in as few statements as the guarantees allow.
 
-The statements are the domain's own where it writes them as SQL (the order's lock and state,
-the reservation with the hold, the debit, the capture's redemption, the earning context and
-the purchase), compiled for asyncpg as the API compiles them; the rest (reading the account
-and rules) read the same rows. The arithmetic (quote, value of
-the points, points earned) is the domain's own functions."""
+The statements are the domain's own where it writes them as SQL (the order's state, the
+functions that place and capture a hold, made of the order's lock, the reservation with the
+hold, the debit and the capture's redemption, the earning context and the purchase),
+compiled for asyncpg as the API compiles them; the rest (reading the account and rules for
+a quote) read the same rows. The arithmetic (quote, value of the points, points earned) is
+the domain's own functions."""
 
 from __future__ import annotations
 
@@ -18,7 +19,9 @@ import orjson
 from sqlalchemy import TextClause, text
 from sqlalchemy.dialects.postgresql import asyncpg as asyncpg_dialect
 
-from domain.checkout import holds, orders
+from domain.checkout import orders
+from domain.checkout.hold_statements import CAPTURE_HOLD, PLACE_HOLD
+from domain.checkout.holds import PLACE_ATTEMPTS
 from domain.checkout.orders import Allowance
 from domain.checkout.quote import CartLine, quote
 from domain.checkout.rules import PROGRAM_ID, rules_from
@@ -68,18 +71,14 @@ _QUOTE_READ = """
      WHERE a.customer_id = :customer_id
 """
 QUOTE_SQL = _positional(text(_QUOTE_READ))
-LOCK_ORDER_SQL = _positional(orders._LOCK_ORDER)
-# After the order's lock: the quote's reads and the order's state (orders._ORDER_STATE).
-HOLD_READ_SQL = _positional(
-    text(f"SELECT * FROM ({_QUOTE_READ}) q, ({orders._ORDER_STATE.text}) s")
-)
-# The reservation under the ledger policy and the hold, in one statement (holds._HOLD).
-HOLD_WRITE_SQL = _positional(holds._HOLD)
-HOLD_LOCK_SQL = "SELECT * FROM holds WHERE id = $1 FOR UPDATE"
-DEBIT_BALANCE_SQL = _positional(posting._DEBIT_BALANCE)
-DEBIT_LOTS_SQL = _positional(posting._DEBIT_LOTS)
-# The redemption and the hold's status in one statement, as the API writes them.
-CAPTURE_SQL = _positional(holds._CAPTURED)
+# A hold: the order's state read with no lock (orders._ORDER_STATE), then one call of
+# checkout_place_hold (the order's lock, the key, the state compared, the reservation and
+# the hold).
+ORDER_STATE_SQL = _positional(orders._ORDER_STATE)
+PLACE_HOLD_SQL = _positional(PLACE_HOLD.call)
+# A capture: one call of checkout_capture_hold (the hold's lock, the debit, the redemption
+# and the hold's status).
+CAPTURE_SQL = _positional(CAPTURE_HOLD.call)
 CONTEXT_SQL = _positional(purchase_services._CONTEXT_BY_ID)
 PURCHASE_SQL = _positional(purchase_repository._INSERT_NEW_AND_AWARD)
 
@@ -95,31 +94,37 @@ def _posting(customer_id: int, points: int, kind: EntryKind, **fields: Any) -> d
 
 
 def _allowance(
-    customer_id: int, row: asyncpg.Record, already_minor: int, cart: list[CartLine]
+    customer_id: int, row: asyncpg.Record, cart: list[CartLine], on_order: bool = False
 ) -> Allowance:
-    """The domain's quote arithmetic on what one read returned."""
+    """The domain's quote arithmetic on what one read returned (with the order's state when
+    `on_order`)."""
     rules = rules_from({**row, "product_rules": orjson.loads(row["product_rules"])})
     account = Account(
         customer_id, row["balance"], row["lifetime_earned"], row["lifetime_spent"], row["held"]
     )
-    return Allowance(account, rules, quote(rules, account.spendable, cart, already_minor))
+    if not on_order:
+        return Allowance(account, rules, quote(rules, account.spendable, cart))
+    already, vouchers = int(row["already"]), int(row["vouchers"])
+    allowed = quote(rules, account.spendable, cart, already, vouchers)
+    return Allowance(account, rules, allowed, row["facts"])
 
 
 async def quote_cart(conn: asyncpg.Connection, sale: Sale) -> int:
     """The quote's maxPoints: one read, no transaction."""
     params = {"customer_id": sale.customer_id, "program": PROGRAM_ID}
     row = await conn.fetchrow(QUOTE_SQL[0], *_run_args(QUOTE_SQL, params))
-    max_points = _allowance(sale.customer_id, row, 0, sale.cart).quote.max_points
+    max_points = _allowance(sale.customer_id, row, sale.cart).quote.max_points
     if max_points <= 0:
         raise Refused(f"quote: nothing payable with points for {sale}")
     return max_points
 
 
 async def hold_points(conn: asyncpg.Connection, sale: Sale, points: int) -> int:
-    """The order's lock, one read (account, rules, order state), then the reservation and
-    the hold in one statement; the hold's id."""
+    """As the API places a hold: the order's state read, the value of the points computed,
+    then the reservation and the hold in one call under the order's lock (read again when
+    the order changed in between); the hold's id. No transaction."""
     params: dict[str, Any] = {
-        "order": f"redeem:{SHOP}/{sale.order_id}",
+        "order": orders.order_lock_key(SHOP, sale.order_id),
         "program": PROGRAM_ID,
         "customer_id": sale.customer_id,
         "cid": sale.customer_id,
@@ -128,50 +133,33 @@ async def hold_points(conn: asyncpg.Connection, sale: Sale, points: int) -> int:
         "points": points,
         "idempotency_key": f"hold-{sale.order_id}",
         "expires_at": datetime.now(UTC) + HOLD_TTL,
-        "min_spendable": 0,
     }
-    async with conn.transaction():
-        await conn.fetchval(LOCK_ORDER_SQL[0], *_run_args(LOCK_ORDER_SQL, params))
-        row = await conn.fetchrow(HOLD_READ_SQL[0], *_run_args(HOLD_READ_SQL, params))
+    for _ in range(PLACE_ATTEMPTS):
+        row = await conn.fetchrow(ORDER_STATE_SQL[0], *_run_args(ORDER_STATE_SQL, params))
         if row["foreign_order"]:
             raise Refused(f"hold: the order is another customer's: {sale}")
         try:
-            allowed = _allowance(sale.customer_id, row, int(row["already"]), sale.cart)
+            allowed = _allowance(sale.customer_id, row, sale.cart, on_order=True)
             params["value_minor"] = allowed.value_of(points)
         except DomainError as error:
             raise Refused(f"hold: {error}") from error
-        params["min_spendable"] = allowed.min_spendable
-        written = await conn.fetchrow(HOLD_WRITE_SQL[0], *_run_args(HOLD_WRITE_SQL, params))
-        if written["id"] is None:
-            raise Refused(f"hold: insufficient points for {sale}")
-    hold_id: int = written["id"]
-    return hold_id
+        params.update(min_spendable=allowed.min_spendable, facts=allowed.facts)
+        written = await conn.fetchrow(PLACE_HOLD_SQL[0], *_run_args(PLACE_HOLD_SQL, params))
+        if written["outcome"] == "HELD":
+            hold_id: int = written["id"]
+            return hold_id
+        if written["outcome"] != "STALE":
+            raise Refused(f"hold: {written['outcome']} for {sale}")
+    raise Refused(f"hold: the order kept changing: {sale}")
 
 
 async def capture_hold(conn: asyncpg.Connection, hold_id: int) -> None:
-    """The hold's row lock, the posting module's debit (balance and held, then entry, lots
-    and event), then the redemption and the hold's status in one statement."""
-    async with conn.transaction():
-        hold = await conn.fetchrow(HOLD_LOCK_SQL, hold_id)
-        if hold["status"] != "ACTIVE" or hold["expires_at"] <= datetime.now(UTC):
-            raise Refused(f"capture: hold {hold_id} is {hold['status']}")
-        points = hold["points"]
-        params = _posting(
-            hold["customer_id"],
-            -points,
-            EntryKind.REDEMPTION,
-            source_type="order",
-            source_ref=f"{hold['shop']}/{hold['order_id']}",
-            idempotency_key=f"hold:{hold_id}",
-            releases_held=points,
-        )
-        account = await conn.fetchrow(DEBIT_BALANCE_SQL[0], *_run_args(DEBIT_BALANCE_SQL, params))
-        if account["balance"] is None:
-            raise Refused(f"capture: insufficient points for hold {hold_id}")
-        params.update(amount=points, balance_after=account["balance"])
-        entry = await conn.fetchrow(DEBIT_LOTS_SQL[0], *_run_args(DEBIT_LOTS_SQL, params))
-        params.update(entry_id=entry["id"], hold_id=hold_id)
-        await conn.execute(CAPTURE_SQL[0], *_run_args(CAPTURE_SQL, params))
+    """As the API captures a hold: one call (the hold's row lock, the debit, the redemption
+    and the hold's status), no transaction."""
+    params = {"hold_id": hold_id, "actor": ACTOR, "now": datetime.now(UTC)}
+    done = await conn.fetchrow(CAPTURE_SQL[0], *_run_args(CAPTURE_SQL, params))
+    if done["outcome"] != "CAPTURED":
+        raise Refused(f"capture: hold {hold_id} is {done['outcome']} ({done['status']})")
 
 
 async def record_purchase(conn: asyncpg.Connection, sale: Sale) -> None:

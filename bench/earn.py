@@ -170,8 +170,8 @@ def _positional(statement: TextClause) -> tuple[str, tuple[str, ...]]:
 
 
 CREDIT_SQL = _positional(posting._CREDIT_NEW_LOT)
-DEBIT_BALANCE_SQL = _positional(posting._DEBIT_BALANCE)
-DEBIT_LOTS_SQL = _positional(posting._DEBIT_LOTS)
+# A debit: one call of ledger_debit (posting._DEBIT_BALANCE then posting._DEBIT_LOTS).
+DEBIT_SQL = _positional(posting.LEDGER_DEBIT.call)
 CONTEXT_SQL = _positional(purchase_services._CONTEXT_BY_ID)
 PURCHASE_SQL = _positional(purchase_repository._INSERT_NEW_AND_AWARD)
 
@@ -189,7 +189,8 @@ def _posting(customer_id: int, points: int, kind: EntryKind, **fields: Any) -> d
 def sql_executor(connections: list[asyncpg.Connection]) -> Execute:
     """The same statements the API runs, straight on asyncpg: a purchase is the earning
     context read then one statement writing purchase, lines, award and events; a credit is
-    one statement; a debit is two in a transaction."""
+    one statement; a debit is one call of the posting module's function (its two
+    statements), no transaction."""
 
     async def purchase(conn: asyncpg.Connection, op: Purchase) -> None:
         ctx = await conn.fetchrow(
@@ -248,14 +249,10 @@ def sql_executor(connections: list[asyncpg.Connection]) -> Execute:
         if op.points > 0:
             await conn.fetchrow(CREDIT_SQL[0], *_run_args(CREDIT_SQL, params))
             return
-        async with conn.transaction():
-            account = await conn.fetchrow(
-                DEBIT_BALANCE_SQL[0], *_run_args(DEBIT_BALANCE_SQL, params)
-            )
-            if account["balance"] is None:  # the ledger policy's guard refused it
-                raise _Refused(f"adjust: insufficient points for {op}")
-            params.update(amount=-op.points, balance_after=account["balance"])
-            await conn.fetchrow(DEBIT_LOTS_SQL[0], *_run_args(DEBIT_LOTS_SQL, params))
+        params["records_event"] = True
+        account = await conn.fetchrow(DEBIT_SQL[0], *_run_args(DEBIT_SQL, params))
+        if account["balance"] is None:  # the ledger policy's guard refused it
+            raise _Refused(f"adjust: insufficient points for {op}")
 
     async def execute(client: int, op: Operation) -> str | None:
         conn = connections[client]

@@ -1,40 +1,46 @@
 """Holds: a checkout reserves points to pay part of an order (held: in the balance, not
 spendable), then captures them as a redemption at payment or releases them; a hold not
-captured in time expires."""
+captured in time expires.
+
+Placing a hold costs two round trips and capturing one: PL/pgSQL functions made of the same
+statements as the transactional commands (hold_statements.py), called on a connection in
+autocommit mode."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from types import SimpleNamespace
 from typing import Any
 
-from sqlalchemy import func, select, text, update
-
-from domain.checkout.orders import allowance, lock_order
+from domain.checkout.hold_statements import (
+    CAPTURE_HOLD,
+    END_HOLD,
+    EXPIRE_DUE,
+    HOLD,
+    KEY_USED,
+    LOCK_HOLD,
+    PLACE_HOLD,
+)
+from domain.checkout.orders import allowance, lock_order, order_lock_key
 from domain.checkout.quote import CartLine
 from domain.checkout.services import check_cart
-from domain.checkout.tables import holds
-from domain.commands import Command, run
-from domain.errors import DomainError, ErrorCode, Problems
+from domain.commands import Command, OneStatementCommand, run
+from domain.errors import DomainError, ErrorCode, IdempotencyKeyTaken, Problems
 from domain.idempotency import require_same
-from domain.ledger import posting as post
-from domain.ledger.holding import (
-    RESERVED_COLUMNS,
-    RESERVED_FROM,
-    release_held_ctes,
-    reserve_ctes,
-    reserved_account,
-    unreserve,
-)
-from domain.ledger.kinds import EntryKind
+from domain.ledger.holding import reserved_account, unreserve
 from domain.ledger.models import Account
-from domain.ledger.policy import Change
+from domain.ledger.policy import Change, Funds, refusal
 from domain.ledger.queries import get_account
-from domain.uow import UnitOfWork
+from domain.program import PROGRAM_ID
+from domain.uow import OneStatement, UnitOfWork
 from domain.validation import check_points, parse_id, required_text
 
 DEFAULT_HOLD_S = 15 * 60
 MAX_HOLD_S = 7 * 24 * 3600
+# Reads of the allowance before falling back to PlaceHold, when the order keeps changing
+# between the read and the write.
+PLACE_ATTEMPTS = 2
 
 
 @dataclass(frozen=True)
@@ -50,38 +56,6 @@ class Hold:
     entry_id: int | None
     account: Account
     replayed: bool = False
-
-
-# The points reserved under the ledger policy and the hold written, in one statement: the
-# hold only when the points could be reserved.
-_HOLD = text(f"""
-    WITH {reserve_ctes()},
-    hold AS (
-        INSERT INTO holds (customer_id, points, value_minor, shop, order_id, idempotency_key,
-                           expires_at)
-        SELECT CAST(:customer_id AS bigint), CAST(:points AS bigint),
-               CAST(:value_minor AS bigint), CAST(:shop AS text), CAST(:order_id AS text),
-               CAST(:idempotency_key AS text), CAST(:expires_at AS timestamptz)
-          FROM reserved
-        RETURNING *)
-    SELECT {RESERVED_COLUMNS}, hold.id, hold.customer_id, hold.points, hold.status, hold.shop,
-           hold.order_id, hold.value_minor, hold.expires_at, hold.entry_id
-      FROM {RESERVED_FROM} LEFT JOIN hold ON true
-""")
-
-
-# A captured hold's redemption on its order and its status, in one statement.
-_CAPTURED = text("""
-    WITH paid AS (
-        INSERT INTO redemptions (customer_id, shop, order_id, points, value_minor,
-                                 idempotency_key, entry_id, hold_id)
-        SELECT customer_id, shop, order_id, points, value_minor, 'hold:' || id,
-               CAST(:entry_id AS bigint), id
-          FROM holds WHERE id = :hold_id)
-    UPDATE holds SET status = 'CAPTURED', resolved_at = now(), entry_id = :entry_id
-     WHERE id = :hold_id
-    RETURNING *
-""")
 
 
 async def hold_points(
@@ -100,7 +74,9 @@ async def hold_points(
     below the minimum balance to redeem, even with concurrent holds and redemptions (the
     ledger policy guards the reservation), nor more than a quote of the cart allows on this
     order (its redemptions and other active holds count against the caps); the money the
-    points will pay is fixed now. The same key replayed returns the first hold."""
+    points will pay is fixed now. The same key replayed returns the first hold.
+
+    Two round trips (PlaceHoldAtOnce); when the order changes between them, a few more."""
     problems = Problems()
     cid = parse_id(problems, "customerId", customer_id)
     check_points(problems, "points", points, signed=False)
@@ -112,13 +88,15 @@ async def hold_points(
     if not 0 < ttl <= MAX_HOLD_S:
         problems.add("ttlSeconds", ErrorCode.OUT_OF_RANGE, f"1 to {MAX_HOLD_S} seconds.")
     problems.raise_if_any()
-    return await run(uow, PlaceHold(cid, points, key, clean_shop, clean_order, clean_cart, ttl))
+    hold = PlaceHold(cid, points, key, clean_shop, clean_order, clean_cart, ttl)
+    return await run(uow, PlaceHoldAtOnce(hold))
 
 
 @dataclass(frozen=True)
 class PlaceHold(Command[Hold]):
     """The order's lock, the key's check, the order's allowance, then the reservation and
-    the hold in one guarded statement."""
+    the hold in one guarded statement: the reference behaviour, which PlaceHoldAtOnce
+    falls back to when the order keeps changing under it."""
 
     customer_id: int
     points: int
@@ -141,27 +119,26 @@ class PlaceHold(Command[Hold]):
         # The policy is checked again on the account as locked (another checkout may have
         # reserved or spent points since it was read).
         row = (
-            await uow.execute(
-                _HOLD,
-                {
-                    "customer_id": self.customer_id,
-                    "points": self.points,
-                    "min_spendable": allowed.min_spendable,
-                    "value_minor": value,
-                    "shop": self.shop,
-                    "order_id": self.order_id,
-                    "idempotency_key": self.key,
-                    "expires_at": datetime.now(UTC) + timedelta(seconds=self.ttl_s),
-                },
-            )
+            await uow.execute(HOLD, self.hold_params(allowed.min_spendable, value))
         ).one_or_none()
         change = Change.hold(self.points, allowed.min_spendable)
         return _model(row, reserved_account(self.customer_id, change, row))
 
+    def hold_params(self, min_spendable: int, value_minor: int) -> dict[str, Any]:
+        """The parameters of HOLD (and of PLACE_HOLD, with the order's lock and facts)."""
+        return {
+            "customer_id": self.customer_id,
+            "points": self.points,
+            "min_spendable": min_spendable,
+            "value_minor": value_minor,
+            "shop": self.shop,
+            "order_id": self.order_id,
+            "idempotency_key": self.key,
+            "expires_at": datetime.now(UTC) + timedelta(seconds=self.ttl_s),
+        }
+
     async def replay(self, uow: UnitOfWork) -> Hold | None:
-        row = (
-            await uow.execute(select(holds).where(holds.c.idempotency_key == self.key))
-        ).one_or_none()
+        row = (await uow.execute(KEY_USED, {"idempotency_key": self.key})).one_or_none()
         if row is None:
             return None
         asked = (self.customer_id, self.points, self.order_id)
@@ -171,11 +148,66 @@ class PlaceHold(Command[Hold]):
         return _model(row, account, replayed=True)
 
 
+@dataclass(frozen=True)
+class PlaceHoldAtOnce(OneStatementCommand[Hold]):
+    """`hold` in two round trips, with PlaceHold's guarantees.
+
+    1. The allowance, read with no lock (orders._ORDER_STATE); its refusals and the value of
+       the points computed in Python exactly as PlaceHold computes them.
+    2. PLACE_HOLD: under the order's lock, the key's check (REPLAY: answered by `replay`),
+       the order's facts compared with those read in 1 (STALE: the order changed, read
+       again; after PLACE_ATTEMPTS, PlaceHold does it all under the lock), then the
+       reservation and the hold, guarded by the policy on the account as locked.
+
+    The caps the order's facts set are checked under the order's lock, as in PlaceHold. The
+    spendable points need no comparison: the value fixed is min(points' worth, the order's
+    cap) whenever the points are spendable (points <= spendable implies the points' worth
+    <= the spendable points' worth, so the quote's spendable-dependent bound never lowers
+    it), and the reservation's guard refuses points that are no longer spendable. PlaceHold
+    reads the account under the order's lock but not under the account's, so it too fixes
+    the value from spendable points that another order's hold may change before its
+    reservation: whatever answer this command gives, PlaceHold gives it too when that
+    other change lands between its read and its reservation."""
+
+    hold: PlaceHold
+
+    key_constraints = PlaceHold.key_constraints
+    # The allowance is read before the key is seen: a refusal (above the quote, say) may be
+    # a retry of a hold that itself used what the order allowed; its replay answers it.
+    replay_on_refusal = True
+
+    async def handle(self, db: OneStatement) -> Hold | Command[Hold]:
+        h = self.hold
+        for _ in range(PLACE_ATTEMPTS):
+            allowed = await allowance(db, h.customer_id, h.shop, h.order_id, h.cart)
+            value = allowed.value_of(h.points)
+            params = {
+                **h.hold_params(allowed.min_spendable, value),
+                "order": order_lock_key(h.shop, h.order_id),
+                "program": PROGRAM_ID,
+                "facts": allowed.facts,
+            }
+            found = await db.fetch_row(PLACE_HOLD.call, params)
+            assert found is not None
+            row = SimpleNamespace(**dict(found))
+            if row.outcome == "STALE":
+                continue
+            if row.outcome == "REPLAY":
+                raise IdempotencyKeyTaken()
+            change = Change.hold(h.points, allowed.min_spendable)
+            placed = None if row.outcome == "NOT_FOUND" else row
+            return _model(row, reserved_account(h.customer_id, change, placed))
+        return h
+
+    async def replay(self, uow: UnitOfWork) -> Hold | None:
+        return await self.hold.replay(uow)
+
+
 async def capture_hold(uow: UnitOfWork, hold_id: str, actor: str) -> Hold:
     """Turn an active hold into a REDEMPTION debit of its points and a redemption on its
     order, paying the money fixed when the hold was made. A hold that has expired, or was
     captured or released, cannot be captured (HOLD_NOT_ACTIVE); one found past its time
-    but not yet swept is expired by the refused capture."""
+    but not yet swept is expired by the refused capture. One round trip."""
     hold = await run(uow, CaptureHold(_hold_id(hold_id), actor))
     if hold.status != "CAPTURED":
         raise _not_active(hold.status)
@@ -183,8 +215,9 @@ async def capture_hold(uow: UnitOfWork, hold_id: str, actor: str) -> Hold:
 
 
 @dataclass(frozen=True)
-class CaptureHold(Command[Hold]):
-    """The hold's row lock, then the debit and the redemption with the hold's status.
+class CaptureHold(OneStatementCommand[Hold]):
+    """CAPTURE_HOLD: the hold's row lock, then the debit and the redemption with the hold's
+    status, in one call.
 
     A hold found active but past its time is expired instead (its points freed, committed)
     and returned as EXPIRED: the caller refuses the capture. A hold no longer active is
@@ -194,27 +227,24 @@ class CaptureHold(Command[Hold]):
     hold_id: int
     actor: str
 
-    async def handle(self, uow: UnitOfWork) -> Hold:
-        row = await _lock(uow, self.hold_id)
-        if row.status == "ACTIVE" and row.expires_at <= datetime.now(UTC):
-            return _model(*await _end(uow, row, "EXPIRED"))
-        if row.status != "ACTIVE":
+    replay_on_refusal = False
+
+    async def handle(self, db: OneStatement) -> Hold:
+        params = {"hold_id": self.hold_id, "actor": self.actor, "now": datetime.now(UTC)}
+        found = await db.fetch_row(CAPTURE_HOLD.call, params)
+        assert found is not None
+        row = SimpleNamespace(**dict(found))
+        if row.outcome == "NOT_FOUND":
+            raise _no_such_hold()
+        if row.outcome == "NOT_ACTIVE":
             raise _not_active(row.status)
-        posting = post.Posting.of(
-            row.customer_id,
-            -row.points,
-            EntryKind.REDEMPTION,
-            self.actor,
-            source_type="order",
-            source_ref=f"{row.shop}/{row.order_id}",
-            idempotency_key=f"hold:{row.id}",
-            releases_held=row.points,
-        )
-        posted = await post.debit(uow, posting)
-        done = (
-            await uow.execute(_CAPTURED, {"hold_id": row.id, "entry_id": posted.entry_id})
-        ).one()
-        return _model(done, posted.account(row.customer_id))
+        if row.outcome == "REFUSED":  # pragma: no cover - a capture spends what it holds
+            problem = refusal(
+                Funds(row.balance_before, row.held_before),
+                Change(points=-row.points, release=row.points),
+            )
+            raise DomainError([problem] if problem else [])
+        return _model(row, _account(row))
 
 
 async def release_hold(uow: UnitOfWork, hold_id: str) -> Hold:
@@ -241,23 +271,6 @@ async def expire_holds(uow: UnitOfWork, now: datetime | None = None, limit: int 
     return await run(uow, ExpireHolds(now or datetime.now(UTC), limit))
 
 
-# Up to :limit holds due at :now, expired and their points freed, set-based: holds another
-# sweep (or a capture) has locked are skipped, accounts are locked in customer order.
-_EXPIRE_DUE = text(f"""
-    WITH due AS (
-        SELECT id FROM holds WHERE status = 'ACTIVE' AND expires_at <= :now
-         ORDER BY expires_at LIMIT :limit FOR UPDATE SKIP LOCKED),
-    ended AS (
-        UPDATE holds h SET status = 'EXPIRED', resolved_at = now()
-          FROM due WHERE h.id = due.id
-        RETURNING h.customer_id, h.points),
-    per_customer AS (
-        SELECT customer_id, sum(points) AS points FROM ended GROUP BY customer_id),
-    {release_held_ctes("per_customer")}
-    SELECT count(*) FROM ended
-""")
-
-
 @dataclass(frozen=True)
 class ExpireHolds(Command[int]):
     """One batch of the sweep: one statement in one transaction."""
@@ -267,7 +280,7 @@ class ExpireHolds(Command[int]):
 
     async def handle(self, uow: UnitOfWork) -> int:
         params = {"now": self.now, "limit": self.limit}
-        return int((await uow.execute(_EXPIRE_DUE, params)).scalar_one())
+        return int((await uow.execute(EXPIRE_DUE, params)).scalar_one())
 
 
 def _hold_id(raw: str) -> int:
@@ -281,27 +294,33 @@ def _not_active(status: str) -> DomainError:
     return DomainError.one("holdId", ErrorCode.HOLD_NOT_ACTIVE, f"This hold is {status}.")
 
 
+def _no_such_hold() -> DomainError:
+    return DomainError.one("holdId", ErrorCode.NOT_FOUND, "No such hold.")
+
+
 async def _lock(uow: UnitOfWork, hold_id: int) -> Any:
-    row = (
-        await uow.execute(select(holds).where(holds.c.id == hold_id).with_for_update())
-    ).one_or_none()
+    row = (await uow.execute(LOCK_HOLD, {"hold_id": hold_id})).one_or_none()
     if row is None:
-        raise DomainError.one("holdId", ErrorCode.NOT_FOUND, "No such hold.")
+        raise _no_such_hold()
     return row
 
 
 async def _end(uow: UnitOfWork, row: Any, status: str) -> tuple[Any, Account]:
     """End an active hold: free its points; the hold's row and the account after."""
     account = await unreserve(uow, row.customer_id, row.points)
-    done = (
-        await uow.execute(
-            update(holds)
-            .where(holds.c.id == row.id)
-            .values(status=status, resolved_at=func.now())
-            .returning(holds)
-        )
-    ).one()
+    done = (await uow.execute(END_HOLD, {"hold_id": row.id, "status": status})).one()
     return done, account
+
+
+def _account(row: Any) -> Account:
+    return Account(
+        row.customer_id,
+        row.balance,
+        row.lifetime_earned,
+        row.lifetime_spent,
+        row.held,
+        row.lifetime_expired,
+    )
 
 
 def _model(row: Any, account: Account, replayed: bool = False) -> Hold:

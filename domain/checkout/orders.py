@@ -26,20 +26,33 @@ _LOCK_ORDER = text("SELECT pg_advisory_xact_lock(hashtextextended(:order, 0))")
 
 _PAYMENTS = text(f"SELECT {POINTS_PAID_ON_ORDER} AS points, {ORDER_AWARDED} AS awarded")
 
-# The account, the rules, the money already paid by points on the order and promised to its
-# active holds, what vouchers took off it, whether the order is another customer's (by its
-# purchase, redemptions or holds) and whether it has earned its points: one read. With a
-# null order, only the first two.
-_ORDER_STATE = text(f"""
-    SELECT a.balance, a.lifetime_earned, a.lifetime_spent, a.held, a.lifetime_expired,
-           {RULES_COLUMNS},
+# What an allowance depends on besides the account: the rules, the money already paid by
+# points on the order and promised to its active holds, what vouchers took off it, whether
+# the order is another customer's (by its purchase, redemptions or holds) and whether it has
+# earned its points. With a null order, the rules only (the rest is zero or false).
+_ORDER_FACTS = f"""
+    SELECT {RULES_COLUMNS},
            {POINTS_PAID_ON_ORDER} AS already,
            {DISCOUNTS_ON_ORDER} AS vouchers,
            ({ORDER_RECORDED_FOR_ANOTHER} OR {ORDER_PAID_BY_ANOTHER}) AS foreign_order,
            {ORDER_AWARDED} AS awarded
-      FROM ({ACCOUNTS}) a JOIN redemption_rules r ON r.id = :program
+      FROM redemption_rules r WHERE r.id = :program
+"""
+
+# The account and the order's facts: one read. `facts` is the facts as one text, which
+# checkout_place_hold compares with ORDER_FACTS_NOW under the order's lock.
+_ORDER_STATE = text(f"""
+    SELECT a.balance, a.lifetime_earned, a.lifetime_spent, a.held, a.lifetime_expired,
+           f.*, CAST(f AS text) AS facts
+      FROM ({ACCOUNTS}) a, ({_ORDER_FACTS}) f
      WHERE a.customer_id = :cid
 """)
+
+# The order's facts now, as _ORDER_STATE's `facts` (for a comparison under the lock).
+ORDER_FACTS_NOW = text(f"SELECT CAST(f AS text) AS facts FROM ({_ORDER_FACTS}) f")
+
+# The lock every write that takes money off an order takes first (see the module's docstring).
+LOCK_ORDER = _LOCK_ORDER
 
 
 @dataclass(frozen=True)
@@ -49,6 +62,8 @@ class Allowance:
     account: Account
     rules: RedemptionRules
     quote: Quote
+    # The order's facts the quote was computed from, as one text (_ORDER_STATE's `facts`).
+    facts: str = ""
 
     @property
     def min_spendable(self) -> int:
@@ -104,16 +119,22 @@ async def order_payments(uow: UnitOfWork, shop: str, order_id: str) -> OrderPaym
     return OrderPayments(int(row.points), bool(row.awarded))
 
 
+def order_lock_key(shop: str, order_id: str) -> str:
+    """The :order of LOCK_ORDER for this order."""
+    return f"redeem:{shop}/{order_id}"
+
+
 async def lock_order(uow: UnitOfWork, shop: str, order_id: str) -> None:
     """Serialise the writes that spend points on this order until the transaction ends."""
-    await uow.execute(_LOCK_ORDER, {"order": f"redeem:{shop}/{order_id}"})
+    await uow.execute(_LOCK_ORDER, {"order": order_lock_key(shop, order_id)})
 
 
 async def allowance(
-    uow: UnitOfWork, customer_id: int, shop: str, order_id: str, cart: list[CartLine]
+    uow: Executor, customer_id: int, shop: str, order_id: str, cart: list[CartLine]
 ) -> Allowance:
     """The quote of `cart` for this customer, net of what points already pay or have
-    reserved on the order and of what vouchers took off it. Call it after `lock_order`."""
+    reserved on the order and of what vouchers took off it. Call it after `lock_order` (or
+    compare its `facts` with ORDER_FACTS_NOW under the lock)."""
     return await _allowance(uow, customer_id, shop, order_id, cart)
 
 
@@ -150,4 +171,4 @@ async def _allowance(
         state["lifetime_expired"],
     )
     allowed = quote(rules, account.spendable, cart, int(state["already"]), int(state["vouchers"]))
-    return Allowance(account, rules, allowed)
+    return Allowance(account, rules, allowed, state["facts"])

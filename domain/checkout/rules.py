@@ -22,10 +22,13 @@ PRODUCT_KINDS = ("SKU", "LINE")
 
 
 # The rules and their product rules as one row; checkout reads embed it beside the account.
+# The product rules in key order, so that two reads of the same rules give the same text
+# (checkout_place_hold compares them).
 RULES_COLUMNS = """
     r.points_per_unit, r.value_per_unit_minor, r.min_balance_points, r.min_cart_minor,
     r.max_discount_minor, r.max_discount_bp, r.exclude_discounted, r.earn_on_points_paid,
-    (SELECT COALESCE(json_agg(json_build_array(p.kind, p.key, p.payable)), '[]'::json)
+    (SELECT COALESCE(json_agg(json_build_array(p.kind, p.key, p.payable)
+                              ORDER BY p.kind, p.key), '[]'::json)
        FROM redemption_product_rules p) AS product_rules
 """
 _RULES = text(f"SELECT {RULES_COLUMNS} FROM redemption_rules r WHERE r.id = :program")

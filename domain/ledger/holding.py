@@ -49,7 +49,8 @@ RESERVED_COLUMNS = """
 """
 RESERVED_FROM = "funds LEFT JOIN reserved ON true"
 
-_UNRESERVE = text(f"""
+# Frees :points held for :customer_id (a hold released or expired); the account after.
+UNRESERVE = text(f"""
     UPDATE point_accounts SET held = held - :points, updated_at = now()
      WHERE customer_id = :customer_id
     RETURNING {_ACCOUNT_COLUMNS}
@@ -72,7 +73,7 @@ def reserved_account(customer_id: int, change: policy.Change, row: Any) -> Accou
 
 async def unreserve(uow: UnitOfWork, customer_id: int, points: int) -> Account:
     """Free `points` held for the customer (a hold released or expired); the account after."""
-    row = (await uow.execute(_UNRESERVE, {"customer_id": customer_id, "points": points})).one()
+    row = (await uow.execute(UNRESERVE, {"customer_id": customer_id, "points": points})).one()
     return _account(customer_id, row)
 
 

@@ -30,6 +30,7 @@ from domain.ledger import policy
 from domain.ledger.kinds import EntryKind, lifetime_deltas
 from domain.ledger.models import Account, LedgerEntry
 from domain.ledger.validity import lot_expiry_sql
+from domain.sqlfunctions import Run, SqlFunction, returns
 from domain.uow import Executor, violated_constraint
 
 IDEMPOTENCY_CONSTRAINT = "uq_ledger_entries_idempotency_key"
@@ -260,6 +261,66 @@ _DEBIT_LOTS = text(f"""
     SELECT id, balance_after, created_at FROM e
 """)
 
+# What a debit records: PointsSpent, unless the caller records its own event (a reversal).
+SPENT_EVENT = f"CASE WHEN p_records_event THEN '{PointsSpent.__name__}' END"
+DEBITED_ACCOUNT = ("balance", "lifetime_earned", "lifetime_spent", "held", "lifetime_expired")
+
+
+def debit_steps(bind: Mapping[str, str]) -> tuple[Run, Run]:
+    """A debit's two statements as steps of a SQL function, their parameters bound by
+    `bind` (else the function's arguments): _DEBIT_BALANCE into `r_debit` (its balance
+    null: refused; the function returns before the second step), then _DEBIT_LOTS into
+    `r_entry` (id, balance_after, created_at). The second statement's fresh snapshot, taken
+    after the first locked the account, sees every lot committed before the lock."""
+    points = bind.get("points", "p_points")
+    lots = {**bind, "amount": f"-({points})", "balance_after": "r_debit.balance"}
+    return Run(_DEBIT_BALANCE, "r_debit", bind), Run(_DEBIT_LOTS, "r_entry", lots)
+
+
+_BALANCE, _ENTRY = debit_steps({"event_type": SPENT_EVENT})
+_BIGINT = "bigint"
+
+# A debit in one round trip. No account: every column null. Refused by the policy:
+# balance_before and held_before only (the account as the guard saw it, for the refusal's
+# explanation). Else the account after and the entry's id and time.
+LEDGER_DEBIT = SqlFunction(
+    name="ledger_debit",
+    types={
+        "customer_id": _BIGINT,
+        "points": _BIGINT,
+        "earned_delta": _BIGINT,
+        "spent_delta": _BIGINT,
+        "released_held": _BIGINT,
+        "min_spendable": _BIGINT,
+        "preferred_lot_id": _BIGINT,
+        "kind": "text",
+        "note": "text",
+        "source_type": "text",
+        "source_ref": "text",
+        "actor": "text",
+        "idempotency_key": "text",
+        "reverses_entry_id": _BIGINT,
+        "records_event": "boolean",
+    },
+    results=(
+        ("balance_before", _BIGINT),
+        ("held_before", _BIGINT),
+        *((name, _BIGINT) for name in DEBITED_ACCOUNT),
+        ("id", _BIGINT),
+        ("created_at", "timestamp with time zone"),
+    ),
+    records=("r_debit", "r_entry"),
+    body=(
+        _BALANCE,
+        "IF NOT FOUND THEN\n    RETURN;\nEND IF;",
+        returns("r_debit", ("balance_before", "held_before")),
+        "IF r_debit.balance IS NULL THEN\n    RETURN;\nEND IF;",
+        _ENTRY,
+        returns("r_debit", DEBITED_ACCOUNT),
+        returns("r_entry", ("id", "created_at")),
+    ),
+)
+
 
 def posting_params(posting: Posting) -> dict[str, object]:
     """The bind parameters of a posting's statements (and of statements embedding them)."""
@@ -305,28 +366,28 @@ async def credit_back(db: Executor, posting: Posting, drawn_by: list[int] | None
 
 
 async def debit(db: Executor, posting: Posting, preferred_lot_id: int | None = None) -> Posted:
-    """Take points (posting.points < 0) from open lots, `preferred_lot_id` first if given."""
+    """Take points (posting.points < 0) from open lots, `preferred_lot_id` first if given:
+    one round trip (LEDGER_DEBIT), refused as the policy explains it."""
     if posting.points >= 0:
         raise ValueError("debit needs negative points")
-    params = posting_params(posting)
-    account = (await db.execute(_DEBIT_BALANCE, params)).one_or_none()
-    if account is None:
+    params = {
+        **posting_params(posting),
+        "records_event": posting.records_event,
+        "preferred_lot_id": preferred_lot_id,
+    }
+    row = await _run(db, LEDGER_DEBIT.call, params)
+    if row is None or row["balance_before"] is None:
         raise DomainError.one("customerId", ErrorCode.NOT_FOUND, "No such customer.")
-    if account.balance is None:
-        raise _refused(policy.Funds(account.balance_before, account.held_before), posting)
-    params.update(
-        amount=-posting.points, balance_after=account.balance, preferred_lot_id=preferred_lot_id
-    )
-    row = await _run(db, _DEBIT_LOTS, params)
-    assert row is not None
+    if row["balance"] is None:
+        raise _refused(policy.Funds(row["balance_before"], row["held_before"]), posting)
     return Posted(
         row["id"],
-        account.balance,
+        row["balance"],
         row["created_at"],
-        account.lifetime_earned,
-        account.lifetime_spent,
-        account.held,
-        account.lifetime_expired,
+        row["lifetime_earned"],
+        row["lifetime_spent"],
+        row["held"],
+        row["lifetime_expired"],
     )
 
 

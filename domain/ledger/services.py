@@ -80,17 +80,19 @@ class CreditByHand(OneStatementCommand[Movement]):
 
 
 @dataclass(frozen=True)
-class DebitByHand(Command[Movement]):
-    """A manual debit: the guarded account update, then the entry drawing from lots.
+class DebitByHand(OneStatementCommand[Movement]):
+    """A manual debit: one call of ledger_debit (the guarded account update, then the entry
+    drawing from lots, and its event), no transaction.
 
     The balance check runs before the key is seen: a retry of a debit that has since become
     unaffordable is refused by the policy, and the pipeline answers it with the first
-    movement (replay) rather than the refusal."""
+    movement (replay) rather than the refusal; a retry that is still affordable meets the
+    entry's unique key, and is answered the same way."""
 
     posting: post.Posting
 
-    async def handle(self, uow: UnitOfWork) -> Movement:
-        posted = await post.debit(uow, self.posting)
+    async def handle(self, db: OneStatement) -> Movement:
+        posted = await post.debit(db, self.posting)
         return Movement(posted.entry(self.posting), posted.account(self.posting.customer_id))
 
     async def replay(self, uow: UnitOfWork) -> Movement | None:
