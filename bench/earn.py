@@ -33,7 +33,7 @@ from domain.audit import audit
 from domain.badges.models import BadgeBasis, BadgeSpec
 from domain.badges.services import create_badge
 from domain.customers.services import create_customer
-from domain.ledger import posting
+from domain.ledger import debiting, posting
 from domain.ledger.kinds import EntryKind
 from domain.ledger.services import adjust_points
 from domain.purchases import earning_rules
@@ -170,8 +170,8 @@ def _positional(statement: TextClause) -> tuple[str, tuple[str, ...]]:
 
 
 CREDIT_SQL = _positional(posting._CREDIT_NEW_LOT)
-# A debit: one call of ledger_debit (posting._DEBIT_BALANCE then posting._DEBIT_LOTS).
-DEBIT_SQL = _positional(posting.LEDGER_DEBIT.call)
+# A debit: one call of ledger_debit (debiting._DEBIT_BALANCE then debiting._DEBIT_LOTS).
+DEBIT_SQL = _positional(debiting.LEDGER_DEBIT.call)
 CONTEXT_SQL = _positional(purchase_services._CONTEXT_BY_ID)
 PURCHASE_SQL = _positional(purchase_repository._INSERT_NEW_AND_AWARD)
 

@@ -8,7 +8,7 @@ of: `python -m domain.functions` prints them as a migration's constants and step
 from __future__ import annotations
 
 from domain.checkout.hold_statements import CAPTURE_HOLD, PLACE_HOLD
-from domain.ledger.posting import LEDGER_DEBIT
+from domain.ledger.debiting import LEDGER_DEBIT
 from domain.sqlfunctions import SqlFunction
 
 FUNCTIONS: tuple[SqlFunction, ...] = (LEDGER_DEBIT, PLACE_HOLD, CAPTURE_HOLD)

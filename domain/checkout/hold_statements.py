@@ -8,6 +8,7 @@ from sqlalchemy import text
 
 from domain.checkout.orders import LOCK_ORDER, ORDER_FACTS_NOW
 from domain.events.types import PointsSpent
+from domain.ledger.debiting import DEBITED_ACCOUNT, debit_steps
 from domain.ledger.holding import (
     RESERVED_COLUMNS,
     RESERVED_FROM,
@@ -16,7 +17,6 @@ from domain.ledger.holding import (
     reserve_ctes,
 )
 from domain.ledger.kinds import EntryKind, lifetime_deltas
-from domain.ledger.posting import DEBITED_ACCOUNT, debit_steps
 from domain.sqlfunctions import Run, SqlFunction, returns
 
 # The points reserved under the ledger policy and the hold written, in one statement: the

@@ -27,7 +27,7 @@ def reserve_ctes() -> str:
 
     The account row is locked first (`funds`) and the guard tested on it as locked, so a
     refusal returns the balance and held points it was refused on; the new held points are
-    computed from it too (see posting._DEBIT_BALANCE: a row computed from a stale version
+    computed from it too (see debiting._DEBIT_BALANCE: a row computed from a stale version
     would meet the table's CHECKs first)."""
     guard = policy.account_guard_sql(
         balance="funds.balance", held="funds.held", points="0", reserve=":points", release="0"

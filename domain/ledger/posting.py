@@ -23,14 +23,13 @@ from sqlalchemy import TextClause, text
 from sqlalchemy.exc import IntegrityError
 
 from domain.errors import DomainError, ErrorCode, IdempotencyKeyTaken
-from domain.events.payloads import payload_sql
-from domain.events.sql import APPEND_EVENTS
 from domain.events.types import PointsEarned, PointsSpent
 from domain.ledger import policy
+from domain.ledger.debiting import LEDGER_DEBIT
+from domain.ledger.entry_sql import ENTRY_INSERT, ENTRY_VALUES, EVENT_CTE, KEY, RETURNED
 from domain.ledger.kinds import EntryKind, lifetime_deltas
 from domain.ledger.models import Account, LedgerEntry
 from domain.ledger.validity import lot_expiry_sql
-from domain.sqlfunctions import Run, SqlFunction, returns
 from domain.uow import Executor, violated_constraint
 
 IDEMPOTENCY_CONSTRAINT = "uq_ledger_entries_idempotency_key"
@@ -130,48 +129,18 @@ _ACCOUNT_UPDATE = f"""
     RETURNING balance, lifetime_earned, lifetime_spent, held, lifetime_expired
 """
 
-_ENTRY_INSERT = """
-    INSERT INTO ledger_entries (customer_id, points, balance_after, kind, note, source_type,
-                                source_ref, actor, idempotency_key, reverses_entry_id)
-"""
-# Casts: in INSERT ... SELECT, PostgreSQL cannot infer a parameter's type from the column.
-_ENTRY_VALUES = """
-    CAST(:customer_id AS bigint), CAST(:points AS bigint), {balance}, CAST(:kind AS text),
-    CAST(:note AS text), CAST(:source_type AS text), CAST(:source_ref AS text),
-    CAST(:actor AS text), {key}, CAST(:reverses_entry_id AS bigint)
-"""
-_KEY = "CAST(:idempotency_key AS text)"
 
-# The event is built from the row just written, so it always agrees with the ledger; its
-# payload is generated from PointsEarned / PointsSpent (the same fields).
-_EVENT_PAYLOAD = payload_sql(
-    PointsEarned,
-    PointsSpent,
-    entry_id="e.id",
-    points="abs(e.points)",
-    balance_after="e.balance_after",
-    kind="e.kind",
-    source_ref="e.source_ref",
-)
-_EVENT = f"""
-    ev AS ({APPEND_EVENTS}
-           SELECT CAST(:event_type AS text), e.customer_id, {_EVENT_PAYLOAD}
-             FROM e WHERE CAST(:event_type AS text) IS NOT NULL)
-"""
-_RETURNED = "id, customer_id, points, balance_after, kind, source_ref, created_at"
-
-
-def credit_ctes(guard: str = "", key_sql: str = _KEY) -> str:
+def credit_ctes(guard: str = "", key_sql: str = KEY) -> str:
     """The CTEs `acc, e, ev, lot` that credit :points and open a lot (its expiry from the
     program's validity), for embedding in a larger statement: `guard` is an extra SQL
     condition on the account update (the credit happens only when it holds), `key_sql` the
     idempotency key expression."""
     return f"""
     acc AS ({_ACCOUNT_UPDATE.format(guard=guard)}),
-    e AS ({_ENTRY_INSERT} SELECT {_ENTRY_VALUES.format(balance="acc.balance", key=key_sql)}
+    e AS ({ENTRY_INSERT} SELECT {ENTRY_VALUES.format(balance="acc.balance", key=key_sql)}
             FROM acc
-          RETURNING {_RETURNED}),
-    {_EVENT},
+          RETURNING {RETURNED}),
+    {EVENT_CTE},
     lot AS (INSERT INTO point_lots (customer_id, entry_id, granted, remaining, expires_at)
             SELECT e.customer_id, e.id, CAST(:points AS bigint), CAST(:points AS bigint),
                    {lot_expiry_sql("e.created_at")} FROM e)
@@ -190,10 +159,10 @@ _CREDIT_NEW_LOT = text(f"""
 # the lots that expire last first.
 _CREDIT_BACK = text(f"""
     WITH acc AS ({_ACCOUNT_UPDATE.format(guard="")}),
-    e AS ({_ENTRY_INSERT} SELECT {_ENTRY_VALUES.format(balance="acc.balance", key=_KEY)}
+    e AS ({ENTRY_INSERT} SELECT {ENTRY_VALUES.format(balance="acc.balance", key=KEY)}
             FROM acc
-          RETURNING {_RETURNED}),
-    {_EVENT},
+          RETURNING {RETURNED}),
+    {EVENT_CTE},
     owed AS (SELECT a.lot_id, -sum(a.points) AS pts, l.expires_at FROM lot_allocations a
                JOIN point_lots l ON l.id = a.lot_id
               WHERE a.entry_id = ANY(CAST(:drawn_by AS bigint[]))
@@ -212,114 +181,6 @@ _CREDIT_BACK = text(f"""
            acc.held, acc.lifetime_expired, (SELECT COALESCE(sum(pts), 0) FROM back) AS given_back
       FROM e, acc
 """)
-
-# A debit's account update. The row is locked first (cur) and the policy's guard is tested
-# on it as locked, so a refusal returns the very balance and held points it was refused on.
-# The new balance and held points are computed from `cur` too, not from `a`: when the row
-# changed after the statement's snapshot, the UPDATE first builds its new row from the
-# snapshot's version of `a`, and PostgreSQL checks the table's CHECKs on that row before it
-# notices the change and recomputes from the latest version; a stale balance there would
-# fail ck_point_accounts_balance_range although the locked one allows the debit.
-_DEBIT_BALANCE = text(f"""
-    WITH cur AS (SELECT balance, held FROM point_accounts
-                  WHERE customer_id = :customer_id FOR UPDATE),
-    acc AS (UPDATE point_accounts a
-               SET balance = cur.balance + :points,
-                   lifetime_earned = a.lifetime_earned + :earned_delta,
-                   lifetime_spent = a.lifetime_spent + :spent_delta,
-                   held = cur.held - :released_held,
-                   updated_at = now()
-              FROM cur
-             WHERE a.customer_id = :customer_id
-               AND {policy.account_guard_sql(balance="cur.balance", held="cur.held")}
-            RETURNING a.balance, a.lifetime_earned, a.lifetime_spent, a.held, a.lifetime_expired)
-    SELECT cur.balance AS balance_before, cur.held AS held_before, acc.*
-      FROM cur LEFT JOIN acc ON true
-""")
-
-_DEBIT_VALUES = _ENTRY_VALUES.format(balance="CAST(:balance_after AS bigint)", key=_KEY)
-
-# Runs after _DEBIT_BALANCE has locked the account row, so it sees every committed lot.
-_DEBIT_LOTS = text(f"""
-    WITH lots AS (
-        SELECT id, remaining,
-               sum(remaining) OVER (
-                   ORDER BY COALESCE(id = :preferred_lot_id, false) DESC,
-                            expires_at ASC NULLS LAST, id
-               ) - remaining AS before
-          FROM point_lots
-         WHERE customer_id = :customer_id AND remaining > 0),
-    take AS (SELECT id, LEAST(remaining, :amount - before) AS pts FROM lots
-              WHERE before < :amount),
-    e AS ({_ENTRY_INSERT} VALUES ({_DEBIT_VALUES})
-          RETURNING {_RETURNED}),
-    {_EVENT},
-    upd AS (UPDATE point_lots l SET remaining = l.remaining - t.pts FROM take t
-             WHERE l.id = t.id),
-    alloc AS (INSERT INTO lot_allocations (entry_id, lot_id, points)
-              SELECT e.id, t.id, -t.pts FROM e, take t)
-    SELECT id, balance_after, created_at FROM e
-""")
-
-# What a debit records: PointsSpent, unless the caller records its own event (a reversal).
-SPENT_EVENT = f"CASE WHEN p_records_event THEN '{PointsSpent.__name__}' END"
-DEBITED_ACCOUNT = ("balance", "lifetime_earned", "lifetime_spent", "held", "lifetime_expired")
-
-
-def debit_steps(bind: Mapping[str, str]) -> tuple[Run, Run]:
-    """A debit's two statements as steps of a SQL function, their parameters bound by
-    `bind` (else the function's arguments): _DEBIT_BALANCE into `r_debit` (its balance
-    null: refused; the function returns before the second step), then _DEBIT_LOTS into
-    `r_entry` (id, balance_after, created_at). The second statement's fresh snapshot, taken
-    after the first locked the account, sees every lot committed before the lock."""
-    points = bind.get("points", "p_points")
-    lots = {**bind, "amount": f"-({points})", "balance_after": "r_debit.balance"}
-    return Run(_DEBIT_BALANCE, "r_debit", bind), Run(_DEBIT_LOTS, "r_entry", lots)
-
-
-_BALANCE, _ENTRY = debit_steps({"event_type": SPENT_EVENT})
-_BIGINT = "bigint"
-
-# A debit in one round trip. No account: every column null. Refused by the policy:
-# balance_before and held_before only (the account as the guard saw it, for the refusal's
-# explanation). Else the account after and the entry's id and time.
-LEDGER_DEBIT = SqlFunction(
-    name="ledger_debit",
-    types={
-        "customer_id": _BIGINT,
-        "points": _BIGINT,
-        "earned_delta": _BIGINT,
-        "spent_delta": _BIGINT,
-        "released_held": _BIGINT,
-        "min_spendable": _BIGINT,
-        "preferred_lot_id": _BIGINT,
-        "kind": "text",
-        "note": "text",
-        "source_type": "text",
-        "source_ref": "text",
-        "actor": "text",
-        "idempotency_key": "text",
-        "reverses_entry_id": _BIGINT,
-        "records_event": "boolean",
-    },
-    results=(
-        ("balance_before", _BIGINT),
-        ("held_before", _BIGINT),
-        *((name, _BIGINT) for name in DEBITED_ACCOUNT),
-        ("id", _BIGINT),
-        ("created_at", "timestamp with time zone"),
-    ),
-    records=("r_debit", "r_entry"),
-    body=(
-        _BALANCE,
-        "IF NOT FOUND THEN\n    RETURN;\nEND IF;",
-        returns("r_debit", ("balance_before", "held_before")),
-        "IF r_debit.balance IS NULL THEN\n    RETURN;\nEND IF;",
-        _ENTRY,
-        returns("r_debit", DEBITED_ACCOUNT),
-        returns("r_entry", ("id", "created_at")),
-    ),
-)
 
 
 def posting_params(posting: Posting) -> dict[str, object]:
