@@ -114,39 +114,37 @@ def workload(customer_ids: list[int]) -> NextOperation:
 # --- the API side ----------------------------------------------------------------------------
 
 
+def request_of(op: Operation) -> tuple[str, dict[str, Any]]:
+    """The mutation an operation sends (its field name) and its variables."""
+    if isinstance(op, Purchase):
+        lines = [
+            {"sku": ln.sku, "quantity": ln.quantity, "unitPriceMinor": ln.unit_price_minor}
+            for ln in op.lines
+        ]
+        purchase = {
+            "orderId": op.order_id,
+            "status": "PAID",
+            "customerId": str(op.customer_id),
+            "lines": lines,
+        }
+        return "recordPurchase", {"input": purchase}
+    adjustment = {
+        "customerId": str(op.customer_id),
+        "points": op.points,
+        "note": "bench",
+        "idempotencyKey": op.key,
+    }
+    return "adjustPoints", {"input": adjustment}
+
+
 def api_executor(port: int, token: str) -> Execute:
     headers = header_lines({"Authorization": f"Bearer {token}", "Content-Type": "application/json"})
     purchase_prefix = b'{"query":' + orjson.dumps(PURCHASE_QUERY) + b',"variables":'
     adjust_prefix = b'{"query":' + orjson.dumps(ADJUST_QUERY) + b',"variables":'
 
     async def execute(client: int, op: Operation) -> str | None:
-        if isinstance(op, Purchase):
-            field_name, prefix = "recordPurchase", purchase_prefix
-            variables: dict[str, Any] = {
-                "input": {
-                    "orderId": op.order_id,
-                    "status": "PAID",
-                    "customerId": str(op.customer_id),
-                    "lines": [
-                        {
-                            "sku": ln.sku,
-                            "quantity": ln.quantity,
-                            "unitPriceMinor": ln.unit_price_minor,
-                        }
-                        for ln in op.lines
-                    ],
-                }
-            }
-        else:
-            field_name, prefix = "adjustPoints", adjust_prefix
-            variables = {
-                "input": {
-                    "customerId": str(op.customer_id),
-                    "points": op.points,
-                    "note": "bench",
-                    "idempotencyKey": op.key,
-                }
-            }
+        field_name, variables = request_of(op)
+        prefix = purchase_prefix if isinstance(op, Purchase) else adjust_prefix
         body = prefix + orjson.dumps(variables) + b"}"
         status, raw = await http_post(port, "/graphql", body, headers)
         if status != 200:

@@ -31,6 +31,7 @@ from earn import (
     Adjustment,
     Purchase,
     next_operation,
+    request_of,
     seed_customers,
 )
 from harness import create_token, run_on_fresh_database
@@ -39,29 +40,9 @@ from tessera.database import create_engine
 
 
 def _body(op: Purchase | Adjustment) -> bytes:
-    if isinstance(op, Purchase):
-        lines = [
-            {"sku": ln.sku, "quantity": ln.quantity, "unitPriceMinor": ln.unit_price_minor}
-            for ln in op.lines
-        ]
-        variables: dict[str, Any] = {
-            "input": {
-                "orderId": op.order_id,
-                "status": "PAID",
-                "customerId": str(op.customer_id),
-                "lines": lines,
-            }
-        }
-        return orjson.dumps({"query": PURCHASE_QUERY, "variables": variables})
-    variables = {
-        "input": {
-            "customerId": str(op.customer_id),
-            "points": op.points,
-            "note": "bench",
-            "idempotencyKey": op.key,
-        }
-    }
-    return orjson.dumps({"query": ADJUST_QUERY, "variables": variables})
+    _, variables = request_of(op)
+    query = PURCHASE_QUERY if isinstance(op, Purchase) else ADJUST_QUERY
+    return orjson.dumps({"query": query, "variables": variables})
 
 
 async def _call(app: Any, token: str, body: bytes) -> bytes:
