@@ -23,6 +23,8 @@ from domain.validation import json_deeper_than, optional_text, parse_id
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 # A BCP 47 tag's shape (language, then subtags), checked before CLDR is asked about it.
 _LOCALE = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8}){0,3}$")
+_LOCALE_MAX_LENGTH = 35
+_TIME_ZONE_MAX_LENGTH = 64
 _PHONE_MAX_LENGTH = 40
 EARLIEST_BIRTH_DATE = date(1900, 1, 1)
 _CARD = re.compile(r"^[A-Za-z0-9-]{3,64}$")
@@ -91,8 +93,8 @@ def clean_customer_fields(
 def parse_locale(problems: Problems, field: str, value: str | None) -> str | None:
     """A BCP 47 language tag known to CLDR in its canonical form (it-it -> it-IT, zh-hant-tw
     -> zh-Hant-TW), None when blank; INVALID when unknown or malformed."""
-    text = optional_text(problems, field, value, 35)
-    if text is None:
+    text = optional_text(problems, field, value, _LOCALE_MAX_LENGTH)
+    if text is None or len(text) > _LOCALE_MAX_LENGTH:
         return None
     why = "Not a known locale: give a BCP 47 tag such as it-IT or en."
     if not _LOCALE.match(text):
@@ -136,8 +138,8 @@ def _time_zones() -> dict[str, str]:
 def parse_time_zone(problems: Problems, field: str, value: str | None) -> str | None:
     """An IANA time zone name as IANA spells it (europe/rome -> Europe/Rome), None when
     blank; INVALID for anything else (offsets like +02:00, abbreviations like CEST)."""
-    text = optional_text(problems, field, value, 64)
-    if text is None:
+    text = optional_text(problems, field, value, _TIME_ZONE_MAX_LENGTH)
+    if text is None or len(text) > _TIME_ZONE_MAX_LENGTH:
         return None
     name = _time_zones().get(text.lower())
     if name is None:
@@ -193,6 +195,9 @@ def parse_phone(
         else:
             why = "Not a phone number: give it in international format (+39 340 123 4567)."
         problems.add(field, ErrorCode.INVALID, why)
+        return None
+    if number.extension:
+        problems.add(field, ErrorCode.INVALID, "A phone for messages has no extension.")
         return None
     if not phonenumbers.is_valid_number(number):
         country = phonenumbers.region_code_for_number(number) or f"+{number.country_code}"
