@@ -108,6 +108,12 @@ async def test_a_malformed_date_is_refused_before_it_reaches_the_domain(
 ) -> None:
     body = await gql.post(CREATE, {"input": {"idempotencyKey": "d", "birthDate": "1990-02-30"}})
     assert error_codes(body) == ["BAD_USER_INPUT"]
+    for literal in ('"yesterday"', '"1990-04-25T10:00:00Z"', "19900425", '"\\u0000"'):
+        body = await gql.post(
+            f'mutation {{ createCustomer(input: {{idempotencyKey: "d", birthDate: {literal}}}) '
+            "{ customer { id } } }"
+        )
+        assert set(error_codes(body)) == {"BAD_USER_INPUT"}, (literal, body)
 
 
 async def test_staff_and_customer_changes_are_in_the_history_with_their_source(
