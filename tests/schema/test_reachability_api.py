@@ -76,6 +76,19 @@ async def test_given_a_locale_when_a_national_phone_is_given_then_it_is_stored_i
     assert (customer["locale"], customer["timeZone"], customer["birthDate"]) == (None, None, None)
 
 
+LIST = "query($search: String) { customers(filter: {search: $search}) { nodes { id } } }"
+
+
+async def test_the_customers_list_finds_a_phone_in_any_format(gql: GraphQLClient) -> None:
+    giulia = (await create(gql, locale="it-IT", phone="340 123 4567"))["customer"]
+    await create(gql, phone="+33 6 12 34 56 78")
+    for search in ("340 123 4567", "+39 340-123-4567", "0039 3401234567", "(340) 123"):
+        found = (await gql.data(LIST, {"search": search}))["customers"]["nodes"]
+        assert found == [{"id": giulia["id"]}], search
+    found = (await gql.data(LIST, {"search": "06 12 34 56 78"}))["customers"]["nodes"]
+    assert len(found) == 1 and found != [{"id": giulia["id"]}]
+
+
 @pytest.mark.parametrize(
     ("fields", "field", "code"),
     [
