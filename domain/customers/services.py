@@ -95,7 +95,7 @@ class RegisterCustomer(Command[Created[Customer]]):
         except IntegrityError as error:
             raise duplicate(error) from error
         await open_account(uow, new_id)
-        # History starts granted: a consent given at registration is a change from none.
+        # A consent given at registration is the first row of the customer's history.
         await record_consent_changes(
             uow, new_id, {}, self.request.fields, ConsentSource.STAFF, self.actor
         )
@@ -134,13 +134,18 @@ async def update_customer(
     cid = parse_id(problems, "id", customer_id)
     wanted = {k: v for k, v in values.items() if k in CUSTOMER_FIELDS}
     region = None
-    if not problems.items and "phone" in wanted and "locale" not in wanted:
+    if not problems.items and "locale" not in wanted and _national(wanted.get("phone")):
         async with uow:
             stored = await repo.get_customer(uow, cid)
         region = locale_region(stored.locale) if stored is not None else None
     clean = clean_customer_fields(problems, wanted, region)
     problems.raise_if_any()
     return await run(uow, UpdateCustomer(cid, clean, actor))
+
+
+def _national(phone: object) -> bool:
+    """Whether a phone needs a country to be read (not +39..., not 0039...)."""
+    return isinstance(phone, str) and not phone.strip().startswith(("+", "00"))
 
 
 @dataclass(frozen=True)
