@@ -17,7 +17,8 @@ from domain.badges.resync import ResyncProgress, resync_progress
 from domain.badges.services import Handover
 from domain.badges.standings import BadgeStanding, badge_standings
 from domain.customers import repository as customers_repo
-from domain.customers.models import Customer, PointCategory
+from domain.customers.consent import consent_histories
+from domain.customers.models import ConsentChange, Customer, PointCategory
 from domain.gifts.models import GiftRun
 from domain.gifts.services import runs_of
 from domain.ledger.expiring_soon import ExpiringPoints, expiring_soon
@@ -33,6 +34,7 @@ from schema.throttle import Throttle, Unthrottled
 # A page of something many owners have: (owner id, (page size, after id, ...)).
 LedgerPageKey = tuple[int, tuple[int, int | None, HistoryFilter]]  # a customer's movements
 UsesPageKey = tuple[int, tuple[int, int | None]]  # a voucher's uses
+ConsentPageKey = tuple[int, tuple[int, int | None]]  # a customer's consent changes
 # A customer's vouchers: (customer id, (page size, after id, status)).
 VouchersPageKey = tuple[int, tuple[int, int | None, VoucherStatus | None]]
 GiftRunsKey = tuple[int, int]  # a gift schedule's latest runs: (schedule id, how many)
@@ -79,6 +81,10 @@ class Loaders:
         return SharedLoader(load_fn=self._ledger_pages)
 
     @cached_property
+    def consent_history(self) -> DataLoader[ConsentPageKey, Page[ConsentChange]]:
+        return SharedLoader(load_fn=self._consent_histories)
+
+    @cached_property
     def voucher_uses(self) -> DataLoader[UsesPageKey, Page[VoucherUse]]:
         return SharedLoader(load_fn=self._voucher_uses)
 
@@ -117,6 +123,9 @@ class Loaders:
         return await self._owners_pages(
             keys, lambda uow, ids, q: histories(uow, ids, q[2], q[0], q[1])
         )
+
+    async def _consent_histories(self, keys: list[ConsentPageKey]) -> list[Page[ConsentChange]]:
+        return await self._owners_pages(keys, lambda uow, ids, q: consent_histories(uow, ids, *q))
 
     async def _voucher_uses(self, keys: list[UsesPageKey]) -> list[Page[VoucherUse]]:
         return await self._owners_pages(keys, lambda uow, ids, q: uses_of(uow, ids, *q))

@@ -40,3 +40,45 @@ async def _tables(url: str) -> list[str]:
         return [row["tablename"] for row in rows]
     finally:
         await conn.close()
+
+
+async def test_0018_rewrites_phones_in_e164_and_sets_aside_the_unreadable(
+    postgres_server: str,
+) -> None:
+    async with fresh_database(postgres_server) as url:
+        # Given customers with phones written before 0018, in whatever form
+        await asyncio.to_thread(command.downgrade, alembic_config(url), "0017")
+        phones = ["+39 340 123 4567", "0039 06 1234 5678", "340 123 4567", "call me", None]
+        conn = await asyncpg.connect(asyncpg_dsn(url))
+        try:
+            category = await conn.fetchval(
+                "INSERT INTO point_categories (name, earn_multiplier) VALUES ('M', 1) RETURNING id"
+            )
+            for n, phone in enumerate(phones):
+                await conn.execute(
+                    "INSERT INTO customers (external_ref, phone, category_id, attributes) "
+                    'VALUES ($1, $2, $3, \'{"tier": "x"}\')',
+                    f"m-{n}",
+                    phone,
+                    category,
+                )
+        finally:
+            await conn.close()
+        # When 0018 runs
+        await asyncio.to_thread(upgrade, url)
+        # Then international numbers are in E.164; the others are null, kept in attributes
+        conn = await asyncpg.connect(asyncpg_dsn(url))
+        try:
+            rows = await conn.fetch(
+                "SELECT phone, attributes ->> 'legacyPhone' AS legacy, attributes ->> 'tier' "
+                "AS tier FROM customers ORDER BY external_ref"
+            )
+        finally:
+            await conn.close()
+        assert [tuple(r) for r in rows] == [
+            ("+393401234567", None, "x"),
+            ("+390612345678", None, "x"),
+            (None, "340 123 4567", "x"),
+            (None, "call me", "x"),
+            (None, None, "x"),
+        ]

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
+from enum import StrEnum
 from typing import Any
 
 
@@ -33,6 +34,41 @@ class Customer:
     updated_at: datetime
     # Set by hand: the tier rules leave the category alone until it is released.
     category_manual: bool = False
+    locale: str | None = None  # BCP 47, canonical: it-IT
+    time_zone: str | None = None  # IANA: Europe/Rome
+    birth_date: date | None = None
+
+
+class ConsentChannel(StrEnum):
+    EMAIL = "EMAIL"
+    SMS = "SMS"
+
+    @property
+    def column(self) -> str:
+        """The customers column holding the current consent to this channel."""
+        return f"consent_{self.value.lower()}"
+
+
+class ConsentSource(StrEnum):
+    """Who or what changed a consent."""
+
+    STAFF = "STAFF"  # createCustomer / updateCustomer
+    CUSTOMER = "CUSTOMER"  # the customer itself (setMyConsent)
+    STOP_KEYWORD = "STOP_KEYWORD"  # an inbound SMS: STOP, START...
+    UNSUBSCRIBE_LINK = "UNSUBSCRIBE_LINK"  # an email's unsubscribe link
+
+
+@dataclass(frozen=True)
+class ConsentChange:
+    """One change of a customer's consent to a channel, as recorded."""
+
+    id: int
+    customer_id: int
+    channel: ConsentChannel
+    granted: bool
+    source: ConsentSource
+    actor: str
+    changed_at: datetime
 
 
 @dataclass(frozen=True)
@@ -57,4 +93,7 @@ CUSTOMER_FIELDS = (
     "consent_email",
     "consent_sms",
     "attributes",
+    "locale",
+    "time_zone",
+    "birth_date",
 )

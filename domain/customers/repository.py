@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
@@ -60,6 +61,20 @@ async def customer_by_key(uow: UnitOfWork, key: str) -> tuple[Customer, str | No
     return (_customer(row), row.request_digest) if row else None
 
 
+# A search that looks like (part of) a phone number, in any format.
+_PHONE_SEARCH = re.compile(r"^[+0-9 ().-]+$")
+
+
+def _phone_digits(search: str) -> str | None:
+    """The digits a phone-like search matches in the stored E.164 form: `340 123 4567`,
+    `+39 340...` and `0039 340...` all find +393401234567; leading zeros (a trunk or
+    international prefix) dropped, so that `06 12 34 56 78` finds +33612345678."""
+    if not _PHONE_SEARCH.match(search):
+        return None
+    digits = re.sub(r"\D", "", search).lstrip("0")
+    return digits if len(digits) >= 3 else None
+
+
 # The ledger's balance rows, joined to customers by the queries below (one object, so that
 # the conditions on balances and the joins name the same subquery).
 _accounts = accounts()
@@ -97,15 +112,17 @@ def filter_conditions(
     if search:
         pattern = "%" + search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         full_name = func.concat_ws(" ", customers.c.first_name, customers.c.last_name)
-        conditions.append(
-            or_(
-                full_name.ilike(pattern),
-                customers.c.email.ilike(pattern),
-                customers.c.phone.ilike(pattern),
-                customers.c.card_code.ilike(pattern),
-                customers.c.external_ref.ilike(pattern),
-            )
-        )
+        matches = [
+            full_name.ilike(pattern),
+            customers.c.email.ilike(pattern),
+            customers.c.phone.ilike(pattern),
+            customers.c.card_code.ilike(pattern),
+            customers.c.external_ref.ilike(pattern),
+        ]
+        digits = _phone_digits(search)
+        if digits is not None:
+            matches.append(customers.c.phone.like(f"%{digits}%"))
+        conditions.append(or_(*matches))
     return conditions
 
 

@@ -11,9 +11,10 @@ from sqlalchemy.exc import IntegrityError
 from domain.actions.services import credit_registration
 from domain.commands import Command, run
 from domain.customers import repository as repo
-from domain.customers.models import CUSTOMER_FIELDS, Customer
+from domain.customers.consent import lock_consent, record_consent_changes
+from domain.customers.models import CUSTOMER_FIELDS, ConsentSource, Customer
 from domain.customers.tables import customers
-from domain.customers.validation import clean_customer_fields, duplicate
+from domain.customers.validation import clean_customer_fields, duplicate, locale_region
 from domain.errors import DomainError, ErrorCode, Problems
 from domain.events.types import CustomerRegistered, CustomerUpdated
 from domain.idempotency import Created, request_digest, require_same
@@ -94,6 +95,10 @@ class RegisterCustomer(Command[Created[Customer]]):
         except IntegrityError as error:
             raise duplicate(error) from error
         await open_account(uow, new_id)
+        # A consent given at registration is the first row of the customer's history.
+        await record_consent_changes(
+            uow, new_id, {}, self.request.fields, ConsentSource.STAFF, self.actor
+        )
         uow.record(
             CustomerRegistered(
                 customer_id=new_id,
@@ -118,25 +123,48 @@ class RegisterCustomer(Command[Created[Customer]]):
         return Created(customer, replayed=True)
 
 
-async def update_customer(uow: UnitOfWork, customer_id: str, values: dict[str, Any]) -> Customer:
-    """Change the given fields of a customer; fields not given stay as they are."""
+async def update_customer(
+    uow: UnitOfWork, customer_id: str, values: dict[str, Any], actor: str = "system"
+) -> Customer:
+    """Change the given fields of a customer; fields not given stay as they are. A change
+    of consent is recorded (source STAFF, by `actor`) when the value really changes. A
+    phone in national format is read in the country of the locale given with it, else of
+    the customer's stored locale."""
     problems = Problems()
     cid = parse_id(problems, "id", customer_id)
-    clean = clean_customer_fields(
-        problems, {k: v for k, v in values.items() if k in CUSTOMER_FIELDS}
-    )
+    wanted = {k: v for k, v in values.items() if k in CUSTOMER_FIELDS}
+    region = None
+    if not problems.items and "locale" not in wanted and _national(wanted.get("phone")):
+        async with uow:
+            stored = await repo.get_customer(uow, cid)
+        region = locale_region(stored.locale) if stored is not None else None
+    clean = clean_customer_fields(problems, wanted, region)
     problems.raise_if_any()
-    return await run(uow, UpdateCustomer(cid, clean))
+    return await run(uow, UpdateCustomer(cid, clean, actor))
+
+
+def _national(phone: object) -> bool:
+    """Whether a phone needs a country to be read (not +39..., not 0039...)."""
+    return isinstance(phone, str) and not phone.strip().startswith(("+", "00"))
 
 
 @dataclass(frozen=True)
 class UpdateCustomer(Command[Customer]):
-    """Set some fields of a customer, with a CustomerUpdated event naming them."""
+    """Set some fields of a customer, with a CustomerUpdated event naming them and a
+    consent_changes row for each consent that changes."""
 
     customer_id: int
     fields: dict[str, Any]
+    actor: str = "system"
 
     async def handle(self, uow: UnitOfWork) -> Customer:
+        if any(column in self.fields for column in ("consent_email", "consent_sms")):
+            before = await lock_consent(uow, self.customer_id)
+            if before is None:
+                raise DomainError.one("id", ErrorCode.NOT_FOUND, "No such customer.")
+            await record_consent_changes(
+                uow, self.customer_id, before, self.fields, ConsentSource.STAFF, self.actor
+            )
         try:
             result = await uow.execute(
                 update(customers)

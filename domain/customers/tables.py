@@ -7,6 +7,7 @@ from sqlalchemy import (
     Boolean,
     CheckConstraint,
     Column,
+    Date,
     DateTime,
     ForeignKey,
     Identity,
@@ -50,9 +51,14 @@ customers = Table(
     Column("external_ref", Text, unique=True),
     Column("card_code", Text, unique=True),
     Column("email", Text),
+    # E.164 (+393401234567): validated and normalised by domain.customers.validation.
     Column("phone", Text),
     Column("first_name", Text),
     Column("last_name", Text),
+    # BCP 47 in its canonical form (it-IT), an IANA time zone (Europe/Rome), a birth date.
+    Column("locale", Text),
+    Column("time_zone", Text),
+    Column("birth_date", Date),
     Column("consent_email", Boolean, nullable=False, server_default=text("false")),
     Column("consent_sms", Boolean, nullable=False, server_default=text("false")),
     Column("category_id", BigInteger, ForeignKey("point_categories.id"), nullable=False),
@@ -67,4 +73,26 @@ customers = Table(
     Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     Index("ix_customers_category_id", "category_id"),
     Index("ix_customers_email_lower", text("lower(email)")),
+)
+
+
+# Every change of a customer's consent to a channel: who or what changed it (source, actor)
+# and when. Append-only; a customer's current consent stays on customers (consent_email,
+# consent_sms), written in the same transaction as the row here.
+consent_changes = Table(
+    "consent_changes",
+    metadata,
+    Column("id", BigInteger, Identity(), primary_key=True),
+    Column("customer_id", BigInteger, ForeignKey("customers.id"), nullable=False),
+    Column("channel", Text, nullable=False),
+    Column("granted", Boolean, nullable=False),
+    Column("source", Text, nullable=False),
+    Column("actor", Text, nullable=False),
+    Column("changed_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    CheckConstraint("channel IN ('EMAIL', 'SMS')", name="channel_known"),
+    CheckConstraint(
+        "source IN ('STAFF', 'CUSTOMER', 'STOP_KEYWORD', 'UNSUBSCRIBE_LINK')",
+        name="source_known",
+    ),
+    Index("ix_consent_changes_customer_changed_at", "customer_id", "changed_at"),
 )

@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import re
+import zoneinfo
+from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
+from functools import cache
 from typing import Any
 
 import orjson
+import phonenumbers
+from babel import Locale, UnknownLocaleError
 from sqlalchemy.exc import IntegrityError
 
 from domain.customers.models import CustomerFilter
@@ -16,7 +21,12 @@ from domain.uow import violated_constraint
 from domain.validation import json_deeper_than, optional_text, parse_id
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-_PHONE = re.compile(r"^\+?[0-9][0-9 ().-]{4,24}$")
+# A BCP 47 tag's shape (language, then subtags), checked before CLDR is asked about it.
+_LOCALE = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8}){0,3}$")
+_LOCALE_MAX_LENGTH = 35
+_TIME_ZONE_MAX_LENGTH = 64
+_PHONE_MAX_LENGTH = 40
+EARLIEST_BIRTH_DATE = date(1900, 1, 1)
 _CARD = re.compile(r"^[A-Za-z0-9-]{3,64}$")
 MAX_ATTRIBUTES_BYTES = 16_384
 
@@ -38,8 +48,12 @@ def duplicate(error: IntegrityError) -> DomainError:
     return DomainError.one(field, ErrorCode.DUPLICATE, message)
 
 
-def clean_customer_fields(problems: Problems, values: dict[str, Any]) -> dict[str, Any]:
-    """Validated, normalised values for the customer fields present in `values`."""
+def clean_customer_fields(
+    problems: Problems, values: dict[str, Any], phone_region: str | None = None
+) -> dict[str, Any]:
+    """Validated, normalised values for the customer fields present in `values`. A phone
+    in national format is read in the country of the locale given beside it, else in
+    `phone_region` (the country of the customer's stored locale)."""
     clean: dict[str, Any] = {}
     for name in ("external_ref", "first_name", "last_name"):
         if name in values:
@@ -49,11 +63,16 @@ def clean_customer_fields(problems: Problems, values: dict[str, Any]) -> dict[st
         if email is not None and not _EMAIL.match(email):
             problems.add("email", ErrorCode.INVALID, "Not a valid email address.")
         clean["email"] = email.lower() if email else None
+    if "locale" in values:
+        clean["locale"] = parse_locale(problems, "locale", values["locale"])
+    if "time_zone" in values:
+        clean["time_zone"] = parse_time_zone(problems, "timeZone", values["time_zone"])
+    if "birth_date" in values:
+        clean["birth_date"] = check_birth_date(problems, "birthDate", values["birth_date"])
     if "phone" in values:
-        phone = optional_text(problems, "phone", values["phone"])
-        if phone is not None and not _PHONE.match(phone):
-            problems.add("phone", ErrorCode.INVALID, "Not a valid phone number.")
-        clean["phone"] = phone
+        if clean.get("locale") is not None:
+            phone_region = locale_region(clean["locale"])
+        clean["phone"] = parse_phone(problems, "phone", values["phone"], phone_region)
     if "card_code" in values:
         card = optional_text(problems, "cardCode", values["card_code"])
         if card is not None and not _CARD.match(card):
@@ -69,6 +88,126 @@ def clean_customer_fields(problems: Problems, values: dict[str, Any]) -> dict[st
     if "attributes" in values:
         clean["attributes"] = _attributes(problems, values["attributes"])
     return clean
+
+
+def parse_locale(problems: Problems, field: str, value: str | None) -> str | None:
+    """A BCP 47 language tag known to CLDR in its canonical form (it-it -> it-IT, zh-hant-tw
+    -> zh-Hant-TW), None when blank; INVALID when unknown or malformed."""
+    text = optional_text(problems, field, value, _LOCALE_MAX_LENGTH)
+    if text is None or len(text) > _LOCALE_MAX_LENGTH:
+        return None
+    why = "Not a known locale: give a BCP 47 tag such as it-IT or en."
+    if not _LOCALE.match(text):
+        problems.add(field, ErrorCode.INVALID, why)
+        return None
+    try:
+        locale = Locale.parse(text, sep="-")
+    except (UnknownLocaleError, ValueError, TypeError):
+        problems.add(field, ErrorCode.INVALID, why)
+        return None
+    # CLDR's likely subtags turn a tag like `und` into another language: refuse that.
+    if locale.language != text.split("-", 1)[0].lower():
+        problems.add(field, ErrorCode.INVALID, why)
+        return None
+    parts = [locale.language, locale.script, locale.territory, locale.variant]
+    return "-".join(part for part in parts if part)
+
+
+def locale_region(locale: str | None) -> str | None:
+    """The country of a canonical locale (it-IT -> IT), if it names one."""
+    if locale is None:
+        return None
+    for part in locale.split("-")[1:]:
+        if len(part) == 2 and part.isalpha() and part.isupper():
+            return part
+    return None
+
+
+@cache
+def _time_zones() -> dict[str, str]:
+    """The IANA zone names, by their lower case (read once: it walks the zone files)."""
+    names = (
+        name
+        for name in zoneinfo.available_timezones()
+        if name not in {"localtime", "Factory", "posixrules"}
+        and not name.startswith(("posix/", "right/"))
+    )
+    return {name.lower(): name for name in names}
+
+
+def parse_time_zone(problems: Problems, field: str, value: str | None) -> str | None:
+    """An IANA time zone name as IANA spells it (europe/rome -> Europe/Rome), None when
+    blank; INVALID for anything else (offsets like +02:00, abbreviations like CEST)."""
+    text = optional_text(problems, field, value, _TIME_ZONE_MAX_LENGTH)
+    if text is None or len(text) > _TIME_ZONE_MAX_LENGTH:
+        return None
+    name = _time_zones().get(text.lower())
+    if name is None:
+        problems.add(
+            field, ErrorCode.INVALID, "Not an IANA time zone: give a name such as Europe/Rome."
+        )
+    return name
+
+
+def check_birth_date(problems: Problems, field: str, value: date | str | None) -> date | None:
+    """A birth date from 1900-01-01 to today (UTC), else OUT_OF_RANGE."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        try:
+            value = date.fromisoformat(value.strip())
+        except ValueError:
+            problems.add(field, ErrorCode.INVALID, "A date is YYYY-MM-DD.")
+            return None
+    if isinstance(value, datetime) or not isinstance(value, date):
+        problems.add(field, ErrorCode.INVALID, "A date is YYYY-MM-DD.")
+        return None
+    today = datetime.now(UTC).date()
+    if not EARLIEST_BIRTH_DATE <= value <= today:
+        problems.add(
+            field,
+            ErrorCode.OUT_OF_RANGE,
+            f"A birth date is from {EARLIEST_BIRTH_DATE.isoformat()} to today.",
+        )
+    return value
+
+
+def parse_phone(
+    problems: Problems, field: str, value: str | None, region: str | None
+) -> str | None:
+    """A phone number in E.164 (+393401234567), None when blank. International format
+    (+39 340 123 4567, 0039...) is always read; national format (340 123 4567) only when
+    `region` (a country: IT) says where. INVALID when it is not a number that can exist."""
+    text = optional_text(problems, field, value, _PHONE_MAX_LENGTH)
+    if text is None or len(text) > _PHONE_MAX_LENGTH:
+        return None
+    if text.startswith("00") and region is None:
+        text = "+" + text[2:]  # the international prefix most of the world dials
+    try:
+        number = phonenumbers.parse(text, region)
+    except phonenumbers.NumberParseException as error:
+        if error.error_type == phonenumbers.NumberParseException.INVALID_COUNTRY_CODE:
+            why = (
+                "Not a phone number we can place: give it in international format "
+                "(+39 340 123 4567), or set the customer's locale with a country (it-IT) "
+                "to give it in national format."
+            )
+        else:
+            why = "Not a phone number: give it in international format (+39 340 123 4567)."
+        problems.add(field, ErrorCode.INVALID, why)
+        return None
+    if number.extension:
+        problems.add(field, ErrorCode.INVALID, "A phone for messages has no extension.")
+        return None
+    if not phonenumbers.is_valid_number(number):
+        country = phonenumbers.region_code_for_number(number) or f"+{number.country_code}"
+        problems.add(
+            field,
+            ErrorCode.INVALID,
+            f"Not a valid phone number for {country}: check the digits and the country code.",
+        )
+        return None
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
 def _attributes(problems: Problems, value: Any) -> dict[str, Any]:

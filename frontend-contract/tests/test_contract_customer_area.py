@@ -171,3 +171,74 @@ async def test_the_customer_area_home_shows_everything_in_one_request(
     assert other["badges"]["unlocked"] == []
     async with engine.connect() as conn:
         assert await find_violations(conn) == []
+
+
+async def test_customer_reads_and_changes_own_consent_and_the_back_office_sees_it(
+    gql: GraphQLClient,
+) -> None:
+    # Given the back office registers Giulia with her locale, national phone and email consent
+    created = await run_mutation(
+        gql,
+        "admin/CreateCustomer",
+        {
+            "input": {
+                "externalRef": "web-giulia",
+                "firstName": "Giulia",
+                "phone": "340 123 4567",
+                "locale": "it-IT",
+                "timeZone": "Europe/Rome",
+                "birthDate": "1990-04-25",
+                "consentEmail": True,
+                "idempotencyKey": "web-giulia",
+            }
+        },
+    )
+    customer = created["customer"]
+    assert (customer["phone"], customer["locale"], customer["birthDate"]) == (
+        "+393401234567",
+        "it-IT",
+        "1990-04-25",
+    )
+    # And later turns SMS on for her
+    updated = await run_mutation(
+        gql, "admin/UpdateCustomer", {"input": {"id": customer["id"], "consentSms": True}}
+    )
+    assert updated["customer"]["consentSms"] is True
+    app = gql.as_(customer_token("web-giulia"))
+
+    # When Giulia turns email off in the customer area
+    changed = await run_mutation(
+        app, "customer-area/SetMyConsent", {"input": {"channel": "EMAIL", "granted": False}}
+    )
+    assert changed["customer"] == {"consentEmail": False, "consentSms": True}
+
+    # Then she sees her consent and its latest changes
+    mine = (await run(app, "customer-area/MyConsent"))["me"]
+    assert (mine["phone"], mine["consentEmail"], mine["consentSms"]) == (
+        "+393401234567",
+        False,
+        True,
+    )
+    assert [(c["channel"], c["granted"], c["source"]) for c in mine["consentHistory"]["nodes"]] == [
+        ("EMAIL", False, "CUSTOMER"),
+        ("SMS", True, "STAFF"),
+        ("EMAIL", True, "STAFF"),
+    ]
+    # And the back office sees the same history, with who changed what
+    seen = (await run(gql, "admin/CustomerConsentHistory", {"id": customer["id"], "first": 1}))[
+        "customer"
+    ]
+    (latest,) = seen["consentHistory"]["nodes"]
+    assert (latest["source"], latest["actor"]) == ("CUSTOMER", "customer:web-giulia")
+    assert seen["consentHistory"]["pageInfo"]["hasNextPage"] is True
+    # And another customer's app cannot change Giulia's consent: it only reaches its own
+    await _customer(gql, "web-other-2", "Olga")
+    other = gql.as_(customer_token("web-other-2"))
+    await run_mutation(
+        other, "customer-area/SetMyConsent", {"input": {"channel": "SMS", "granted": True}}
+    )
+    again = (await run(app, "customer-area/MyConsent"))["me"]
+    assert len(again["consentHistory"]["nodes"]) == 3
+    assert error_codes(
+        await other.post(operation("admin/CustomerConsentHistory"), {"id": customer["id"]})
+    ) == ["FORBIDDEN"]

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 
 import strawberry
 
 from domain.customers.models import CustomerFilter
+from schema.customers.types import ConsentChannelEnum
 from schema.scalars import JSON
 
 
@@ -38,9 +40,16 @@ class CreateCustomerInput:
     external_ref: str | None = None
     card_code: str | None = None
     email: str | None = None
-    phone: str | None = None
+    phone: str | None = strawberry.field(
+        default=None,
+        description="International (+39 340 123 4567), or national when locale has a country; "
+        "stored in E.164.",
+    )
     first_name: str | None = None
     last_name: str | None = None
+    locale: str | None = strawberry.field(default=None, description="BCP 47: it-IT.")
+    time_zone: str | None = strawberry.field(default=None, description="IANA: Europe/Rome.")
+    birth_date: date | None = None
     consent_email: bool = False
     consent_sms: bool = False
     category_id: strawberry.ID | None = None
@@ -56,6 +65,9 @@ class UpdateCustomerInput:
     phone: str | None = strawberry.UNSET
     first_name: str | None = strawberry.UNSET
     last_name: str | None = strawberry.UNSET
+    locale: str | None = strawberry.UNSET
+    time_zone: str | None = strawberry.UNSET
+    birth_date: date | None = strawberry.UNSET
     consent_email: bool | None = strawberry.UNSET
     consent_sms: bool | None = strawberry.UNSET
     attributes: JSON | None = strawberry.UNSET
@@ -84,3 +96,9 @@ class UpdatePointCategoryInput:
     name: str | None = None
     earn_multiplier: Decimal | None = None
     is_default: bool | None = None
+
+
+@strawberry.input(description="A customer's change of its own consent to one channel.")
+class SetMyConsentInput:
+    channel: ConsentChannelEnum  # type: ignore[valid-type]
+    granted: bool

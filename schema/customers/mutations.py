@@ -5,26 +5,36 @@ from __future__ import annotations
 import strawberry
 
 from domain.access.permissions import Permission
-from domain.customers import categories, placement, services
+from domain.access.principals import CustomerPrincipal
+from domain.customers import categories, consent, placement, services
 from domain.customers.models import CUSTOMER_FIELDS
 from schema.context import Info
 from schema.customers.inputs import (
     CreateCustomerInput,
     CreatePointCategoryInput,
     SetCustomerCategoryInput,
+    SetMyConsentInput,
     UpdateCustomerInput,
     UpdatePointCategoryInput,
 )
 from schema.customers.types import CustomerType, PointCategoryType
 from schema.errors import UserError, payload_on_error
 from schema.inputs import changed_fields
-from schema.permissions import requires
+from schema.permissions import IsCustomer, requires
 
 
 @strawberry.type
 class CustomerPayload:
     customer: CustomerType | None = None
     replayed: bool = False
+    user_errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+@strawberry.type
+class SetMyConsentPayload:
+    customer: CustomerType | None = strawberry.field(
+        default=None, description="The customer with its consent as it is now."
+    )
     user_errors: list[UserError] = strawberry.field(default_factory=list)
 
 
@@ -62,9 +72,26 @@ class CustomerMutations:
     @payload_on_error(CustomerPayload)
     async def update_customer(self, info: Info, input: UpdateCustomerInput) -> CustomerPayload:
         customer = await services.update_customer(
-            info.context.new_uow(), input.id, changed_fields(input, (), CUSTOMER_FIELDS)
+            info.context.new_uow(),
+            input.id,
+            changed_fields(input, (), CUSTOMER_FIELDS),
+            info.context.principal.actor,
         )
         return CustomerPayload(customer=CustomerType.of(customer))
+
+    @strawberry.mutation(
+        permission_classes=[IsCustomer],
+        description="A customer token's change of its own consent to a channel, recorded with "
+        "source CUSTOMER (setting the value it already has records nothing).",
+    )
+    @payload_on_error(SetMyConsentPayload)
+    async def set_my_consent(self, info: Info, input: SetMyConsentInput) -> SetMyConsentPayload:
+        principal = info.context.principal
+        assert isinstance(principal, CustomerPrincipal)
+        customer = await consent.set_own_consent(
+            info.context.new_uow(), principal.external_ref, input.channel, input.granted
+        )
+        return SetMyConsentPayload(customer=CustomerType.of(customer))
 
     @strawberry.mutation(
         permission_classes=[requires(Permission.MANAGE_CATEGORIES)],

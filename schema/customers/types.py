@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
 from domain.access.permissions import Permission
-from domain.customers.models import Customer, PointCategory
+from domain.customers.models import (
+    ConsentChange,
+    ConsentChannel,
+    ConsentSource,
+    Customer,
+    PointCategory,
+)
 from domain.ledger.models import Account
 from schema.badges.types import CustomerBadgesType
 from schema.context import Info
@@ -20,6 +26,16 @@ from schema.permissions import owner_or
 from schema.rewards.types import RewardStandingType
 from schema.scalars import JSON
 from schema.vouchers.enums import VoucherStatusEnum
+
+ConsentChannelEnum = strawberry.enum(
+    ConsentChannel, name="ConsentChannel", description="A channel a customer consents to."
+)
+ConsentSourceEnum = strawberry.enum(
+    ConsentSource,
+    name="ConsentSource",
+    description="Who or what changed a consent: STAFF (createCustomer, updateCustomer), "
+    "CUSTOMER (setMyConsent), STOP_KEYWORD (an SMS reply), UNSUBSCRIBE_LINK (an email's link).",
+)
 
 if TYPE_CHECKING:
     from schema.vouchers.types import VoucherType
@@ -42,15 +58,47 @@ class PointCategoryType:
         )
 
 
+@strawberry.type(
+    name="ConsentChange", description="One change of a customer's consent to a channel."
+)
+class ConsentChangeType:
+    id: strawberry.ID
+    channel: ConsentChannelEnum  # type: ignore[valid-type]
+    granted: bool
+    source: ConsentSourceEnum  # type: ignore[valid-type]
+    actor: str = strawberry.field(
+        description="Who changed it: a staff token's name, customer:<externalRef>, or the "
+        "system that received the STOP keyword or the unsubscribe click."
+    )
+    changed_at: datetime
+
+    @classmethod
+    def of(cls, c: ConsentChange) -> ConsentChangeType:
+        return cls(
+            id=strawberry.ID(str(c.id)),
+            channel=c.channel,
+            granted=c.granted,
+            source=c.source,
+            actor=c.actor,
+            changed_at=c.changed_at,
+        )
+
+
 @strawberry.type(name="Customer")
 class CustomerType:
     id: strawberry.ID
     external_ref: str | None = strawberry.field(description="The shop's own customer id.")
     card_code: str | None
     email: str | None
-    phone: str | None
+    phone: str | None = strawberry.field(description="In E.164: +393401234567.")
     first_name: str | None
     last_name: str | None
+    locale: str | None = strawberry.field(
+        description="BCP 47 in its canonical form (it-IT): the language and formats of "
+        "messages, and the country a national phone number is read in."
+    )
+    time_zone: str | None = strawberry.field(description="IANA: Europe/Rome.")
+    birth_date: date | None
     consent_email: bool
     consent_sms: bool
     attributes: JSON
@@ -73,6 +121,9 @@ class CustomerType:
             phone=c.phone,
             first_name=c.first_name,
             last_name=c.last_name,
+            locale=c.locale,
+            time_zone=c.time_zone,
+            birth_date=c.birth_date,
             consent_email=c.consent_email,
             consent_sms=c.consent_sms,
             attributes=c.attributes,  # type: ignore[arg-type]
@@ -112,6 +163,23 @@ class CustomerType:
             (self.customer_id, (limit, after_id, domain_filter))
         )
         return connection([LedgerEntryType.of(e) for e in page.items], page.has_next, "LedgerEntry")
+
+    @strawberry.field(
+        permission_classes=[owner_or(Permission.VIEW_CUSTOMERS)],
+        description="Every change of consent, newest first, with its source and time. "
+        "History starts at each customer's first change since consent was recorded.",
+    )
+    async def consent_history(
+        self, info: Info, first: int | None = None, after: str | None = None
+    ) -> Connection[ConsentChangeType]:
+        limit = page_size(first, info.context.max_page_size)
+        after_id = decode_cursor("ConsentChange", after)
+        page = await info.context.loaders.consent_history.load(
+            (self.customer_id, (limit, after_id))
+        )
+        return connection(
+            [ConsentChangeType.of(c) for c in page.items], page.has_next, "ConsentChange"
+        )
 
     @strawberry.field(
         permission_classes=[owner_or(Permission.VIEW_POINTS)],

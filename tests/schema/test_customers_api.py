@@ -161,7 +161,7 @@ async def test_given_all_fields_when_creating_then_the_customer_has_them(
     assert customer["externalRef"] == "shop-42"
     assert customer["cardCode"] == "CARD-0042"
     assert customer["email"] == "ann.smith@example.com"
-    assert customer["phone"] == "+32 470 12 34 56"
+    assert customer["phone"] == "+32470123456"  # stored in E.164
     assert customer["firstName"] == "Ann"
     assert customer["lastName"] == "Smith"
     assert customer["consentEmail"] is True

@@ -265,4 +265,13 @@ MUTATIONS: dict[str, tuple[str, dict[str, Any]]] = {
         "{ releasedCount } }",
         {"input": {"customerIds": ["1"]}},
     ),
+    # A customer token's own: every staff token is refused it.
+    "setMyConsent": (
+        "mutation($input: SetMyConsentInput!) { setMyConsent(input: $input) { customer { id } } }",
+        {"input": {"channel": "SMS", "granted": True}},
+    ),
 }
+
+# The mutations a customer token may call (on itself only: tests/schema/
+# test_reachability_api.py, and claimReward above names another customer).
+CUSTOMER_OWN_MUTATIONS = frozenset({"setMyConsent"})
