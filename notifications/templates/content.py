@@ -119,9 +119,14 @@ def babel_locale(tag: str) -> Locale:
     """The Babel locale of a BCP 47 tag (`it-IT`, `it_it`, `zh-Hant-TW`); an unknown or
     malformed tag is an INVALID error on `locale`."""
     try:
-        return Locale.parse(tag.replace("_", "-"), sep="-")
+        locale = Locale.parse(tag.replace("_", "-"), sep="-")
     except (UnknownLocaleError, ValueError, TypeError) as error:
         raise InvalidContentError(f"{tag!r} is not a known locale", field="locale") from error
+    # Babel loads a locale's data on first use; load it here, once, so that a render's time
+    # limit is spent on the template and not on reading Babel's files.
+    for data in (locale.number_symbols, locale.currency_formats, locale.date_formats):
+        assert data is not None
+    return locale
 
 
 def canonical_locale(tag: str) -> str:
