@@ -18,6 +18,10 @@ SMS_MAX_CHARS = 1600  # Twilio's longest message body (10 segments)
 # largest output, so a template cannot fill memory before the output check sees it.
 VALUE_MAX_CHARS = 256 * 1024
 
+# All the values one render builds, together: many values each under the limit above, kept
+# in a list or a namespace, cannot fill memory either.
+BUILT_MAX_CHARS = 16 * 1024 * 1024
+
 # A part's source: compiling is not under the time limit, so its size is bounded instead.
 SOURCE_MAX_CHARS = 256 * 1024
 

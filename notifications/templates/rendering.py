@@ -36,7 +36,7 @@ from notifications.templates.errors import (
     UnsafeTemplateError,
 )
 from notifications.templates.formatting import CURRENT_FORMATS, Formats
-from notifications.templates.sandbox import DEADLINE, check_deadline
+from notifications.templates.sandbox import BUDGET, Budget, check_deadline
 
 
 @lru_cache(maxsize=512)
@@ -82,14 +82,14 @@ def render(
     formats = Formats(babel_locale(locale), _zone(data.time_zone), data.currency)
     context = template_context(data)
     formats_set = CURRENT_FORMATS.set(formats)
-    deadline_set = DEADLINE.set(time.monotonic() + time_limit_s)
+    budget_set = BUDGET.set(Budget(deadline=time.monotonic() + time_limit_s))
     try:
         texts = [
             _output(template, context, part)
             for part, template in zip(parts, templates, strict=True)
         ]
     finally:
-        DEADLINE.reset(deadline_set)
+        BUDGET.reset(budget_set)
         CURRENT_FORMATS.reset(formats_set)
     if isinstance(content, EmailContent):
         return RenderedEmail(subject=texts[0], html_body=texts[1], text_body=texts[2])

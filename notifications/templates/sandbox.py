@@ -3,11 +3,13 @@
 Jinja2's sandbox already refuses `_private` attributes, Python internals and changes to lists
 and dicts. On top of it, because a template must also never hang a worker or fill its memory:
 
-- a deadline (`DEADLINE`, set by `rendering` for one render) checked at every attribute or
+- a deadline (in `BUDGET`, set by `rendering` for one render) checked at every attribute or
   item lookup, call, operator, loop step and output chunk: a slow template stops with
   `RenderTimeoutError` at its next step, in the thread that runs it (no watchdog thread);
 - no value bigger than `limits.VALUE_MAX_CHARS`: `*` is checked before it runs, `~`, `+`,
-  `|join` and `|replace` before or right after (so at most twice the limit is ever built);
+  `|join`, `|replace` and buffered output (macros, `{% set %}` blocks) before or right after
+  (so at most twice the limit is ever built), and no more than `limits.BUILT_MAX_CHARS` built
+  in all (a loop keeping many values each under the limit cannot fill memory either);
 - `str.format`, `format_map` and `%` on strings are refused (their format specs can ask for
   a gigabyte of padding), and so is any method of a built-in value not on `SAFE_METHODS`;
 - only the filters on `FILTERS` (no `attr`, `format`, `center`, `indent`, `safe`, ...) and
@@ -19,6 +21,7 @@ import time
 import types
 from collections.abc import Iterable, Iterator
 from contextvars import ContextVar
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -37,12 +40,23 @@ from notifications.templates.errors import (
     UnsafeTemplateError,
 )
 
-# The monotonic time the render in this thread or task must finish by (none: no render).
-DEADLINE: ContextVar[float] = ContextVar("template_deadline", default=float("inf"))
+
+@dataclass
+class Budget:
+    """What one render may still spend: it must end by `deadline` (monotonic time) and may
+    build at most `chars_left` more characters (or list items) in all."""
+
+    deadline: float
+    chars_left: int = limits.BUILT_MAX_CHARS
+
+
+# The budget of the render running in this thread or task (none outside a render).
+BUDGET: ContextVar[Budget | None] = ContextVar("template_budget", default=None)
 
 
 def check_deadline() -> None:
-    if time.monotonic() > DEADLINE.get():
+    budget = BUDGET.get()
+    if budget is not None and time.monotonic() > budget.deadline:
         raise RenderTimeoutError("the template took longer than its time limit to render")
 
 
@@ -52,11 +66,46 @@ def _too_large() -> OutputTooLargeError:
     )
 
 
+def _spend(size: int) -> None:
+    budget = BUDGET.get()
+    if budget is not None:
+        budget.chars_left -= size
+        if budget.chars_left < 0:
+            raise OutputTooLargeError(
+                f"the template builds more than {limits.BUILT_MAX_CHARS:,} characters in all"
+            )
+
+
 def check_size(value: Any) -> Any:
-    """`value` as is, unless it is a string or list longer than any output may be."""
-    if isinstance(value, str | list | tuple) and len(value) > limits.VALUE_MAX_CHARS:
-        raise _too_large()
+    """`value` as is, unless it is a string or list longer than any output may be or the
+    render has built too much already (many values, each small, can fill memory too)."""
+    if isinstance(value, str | list | tuple):
+        if len(value) > limits.VALUE_MAX_CHARS:
+            raise _too_large()
+        _spend(len(value))
     return value
+
+
+class BoundedBuffer(list[str]):
+    """The buffer of a macro, `{% set %}` block, `{% filter %}` or `{% call %}` body: their
+    output is gathered in memory, not streamed, so it is counted as it grows."""
+
+    size = 0
+
+    def append(self, item: str) -> None:
+        self._grow(len(item))
+        super().append(item)
+
+    def extend(self, items: Iterable[str]) -> None:
+        items = tuple(items)
+        self._grow(sum(len(item) for item in items))
+        super().extend(items)
+
+    def _grow(self, size: int) -> None:
+        self.size += size
+        if self.size > limits.VALUE_MAX_CHARS:
+            raise _too_large()
+        _spend(size)
 
 
 # Methods of built-in values a template may call: all return something no bigger than
@@ -125,7 +174,12 @@ FILTERS = {
 
 
 class _GuardedCodeGenerator(CodeGenerator):
-    """Checks the size of every `~` concatenation: the sandbox has no hook for it."""
+    """Checks the size of every `~` concatenation and gathers buffered output (macros,
+    `{% set %}` blocks) in a `BoundedBuffer`: the sandbox has no hook for either."""
+
+    def buffer(self, frame: Frame) -> None:
+        frame.buffer = self.temporary_identifier()
+        self.writeline(f"{frame.buffer} = environment.bounded_buffer()")
 
     def visit_Concat(self, node: nodes.Concat, frame: Frame) -> None:
         self.write("environment.check_size(")
@@ -152,6 +206,10 @@ class MessageSandbox(ImmutableSandboxedEnvironment):
         for loop in tree.find_all(nodes.For):
             loop.iter = nodes.Filter(loop.iter, LOOP_GUARD, [], [], None, None, lineno=loop.lineno)
         return tree
+
+    @staticmethod
+    def bounded_buffer() -> BoundedBuffer:
+        return BoundedBuffer()
 
     @staticmethod
     def check_size(value: Any) -> Any:

@@ -3,6 +3,9 @@ rendered, then each fails with a typed error within the limits and never runs co
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -74,6 +77,25 @@ ATTACKS = {
     "nested loops over a name": (
         "{% for a in 'abcdefghij' %}" * 12 + "{% endfor %}" * 12,
         TIMEOUT,
+    ),
+    "a set block of 10 GB": (
+        "{% set x %}{% for i in range(100000) %}{{ 'x' * 100000 }}{% endfor %}{% endset %}"
+        "{{ x|length }}",
+        TOO_LARGE,
+    ),
+    "a set block of repeated text": (
+        "{% set x %}{% for i in range(100000) %}" + "y" * 100000 + "{% endfor %}{% endset %}",
+        TOO_LARGE,
+    ),
+    "a filter block of 10 GB": (
+        "{% filter upper %}{% for i in range(100000) %}{{ 'x' * 100000 }}{% endfor %}"
+        "{% endfilter %}",
+        TOO_LARGE,
+    ),
+    "many large values kept": (
+        "{% macro m() %}{{ 'x' * 200000 }}{% endmacro %}{% set ns = namespace(l=[]) %}"
+        "{% for i in range(100000) %}{% set ns.l = ns.l + [m()] %}{% endfor %}",
+        TOO_LARGE,
     ),
     "deeply nested expression": ("{{ " + "(" * 5000 + "1" + ")" * 5000 + " }}", TOO_LARGE),
 }
@@ -148,3 +170,33 @@ def test_100_mb_of_html_stops_at_the_html_limit() -> None:
 
     assert (raised.value.code, raised.value.field) == (TOO_LARGE, "htmlBody")
     assert time.monotonic() - started < WALL_LIMIT_S
+
+
+def test_all_the_attacks_together_stay_within_a_few_hundred_megabytes() -> None:
+    # Given a fresh process (so its peak memory is theirs alone) rendering every attack.
+    script = (
+        "import json, resource, sys\n"
+        "from notifications.templates import MessageData, SmsContent, TemplateError, render\n"
+        "codes = []\n"
+        "for source in json.load(sys.stdin):\n"
+        "    try:\n"
+        "        render(SmsContent(source), MessageData(first_name='Ann', points=1), 'en-US')\n"
+        "    except TemplateError as error:\n"
+        "        codes.append(str(error.code))\n"
+        "print(json.dumps([codes, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss]))\n"
+    )
+    sources = [source for source, _ in ATTACKS.values()]
+
+    done = subprocess.run(
+        [sys.executable, "-c", script],
+        input=json.dumps(sources),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+        cwd=Path(__file__).resolve().parents[3],
+    )
+    codes, peak_kb = json.loads(done.stdout)
+
+    assert codes == [str(code) for _, code in ATTACKS.values()]
+    assert peak_kb < 300 * 1024
