@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 import traceback
 from collections.abc import Iterator
@@ -92,10 +93,19 @@ def render(
         BUDGET.reset(budget_set)
         CURRENT_FORMATS.reset(formats_set)
     if isinstance(content, EmailContent):
-        return RenderedEmail(subject=texts[0], html_body=texts[1], text_body=texts[2])
+        return RenderedEmail(subject=one_line(texts[0]), html_body=texts[1], text_body=texts[2])
     if isinstance(content, MmsContent):
         return RenderedMms(text=texts[0], media_urls=content.media_urls)
     return RenderedSms(text=texts[0])
+
+
+def one_line(text: str) -> str:
+    """A subject is one header line: line breaks (left by a template's tags or inside a
+    customer's name) become single spaces, so no value can start a header of its own."""
+    return _LINE_BREAKS.sub(" ", text).strip()
+
+
+_LINE_BREAKS = re.compile(r"\s*[\r\n\v\f\x1c-\x1e\x85\u2028\u2029]+\s*")
 
 
 def _output(template: jinja2.Template, context: dict[str, object], part: Part) -> str:

@@ -163,6 +163,7 @@ ALLOWED_FILTERS = (
     "selectattr", "sort", "string", "striptags", "sum", "title", "trim", "truncate",
     "unique", "upper", "urlencode", "wordcount",
 )  # fmt: skip
+ALLOWED_GLOBALS = ("range", "dict", "cycler", "joiner", "namespace")
 LOOP_GUARD = "loop_guard"
 FILTERS = {
     **{name: jinja_filters.FILTERS[name] for name in ALLOWED_FILTERS},
@@ -196,9 +197,7 @@ class MessageSandbox(ImmutableSandboxedEnvironment):
     def __init__(self, *, html: bool) -> None:
         super().__init__(autoescape=html, undefined=StrictUndefined, auto_reload=False)
         self.filters = dict(FILTERS)
-        self.globals = {name: self.globals[name] for name in ("range", "dict", "cycler")} | {
-            name: self.globals[name] for name in ("joiner", "namespace")
-        }
+        self.globals = {name: self.globals[name] for name in ALLOWED_GLOBALS}
 
     def _parse(self, source: str, name: str | None, filename: str | None) -> nodes.Template:
         # Every loop iterates through `loop_guard`: the sandbox has no hook for loop steps.

@@ -136,3 +136,12 @@ def test_message_data_takes_plain_values_only() -> None:
         MessageData(first_name=Row())  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="timezone-aware"):
         MessageData(first_name="Ann", expiry_date=datetime(2027, 1, 31))
+
+
+def test_a_subject_is_one_line_whatever_its_template_or_data() -> None:
+    sneaky = MessageData(first_name="Ann\r\nBcc: all@example.com")
+    email = EmailContent(
+        subject="{% if first_name %}\n  Hi [first_name]\n{% endif %}", html_body="", text_body=""
+    )
+
+    assert render(email, sneaky, "en-US").subject == "Hi Ann Bcc: all@example.com"

@@ -7,6 +7,7 @@ import json
 import subprocess
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -200,3 +201,19 @@ def test_all_the_attacks_together_stay_within_a_few_hundred_megabytes() -> None:
 
     assert codes == [str(code) for _, code in ATTACKS.values()]
     assert peak_kb < 300 * 1024
+
+
+def test_a_slow_render_in_one_thread_does_not_stop_renders_in_another() -> None:
+    # Given one thread rendering a template that times out while another renders quickly.
+    slow = SmsContent(
+        "{% for a in range(100000) %}{% for b in range(100000) %}{% endfor %}{% endfor %}"
+    )
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        timing_out = pool.submit(render, slow, ANN, "en-US", time_limit_s=0.3)
+        quick = [render(SmsContent("Hi [first_name]"), ANN, "en-US").text for _ in range(50)]
+
+        with pytest.raises(TemplateError) as raised:
+            timing_out.result()
+
+    assert raised.value.code == TIMEOUT
+    assert quick == ["Hi Ann"] * 50
