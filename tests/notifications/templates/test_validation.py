@@ -4,12 +4,15 @@ are not shortcodes are left alone."""
 
 from __future__ import annotations
 
+import pytest
+
 from notifications.templates import (
     SHORTCODES,
     EmailContent,
     MessageData,
     Problem,
     SmsContent,
+    TemplateError,
     TemplateErrorCode,
     render,
     validate,
@@ -99,3 +102,15 @@ def test_every_shortcode_is_a_field_of_message_data() -> None:
 
     assert names == set(SHORTCODES)
     assert set(SHORTCODES) <= VARIABLES
+
+
+def test_rendering_refuses_what_validation_reports() -> None:
+    with pytest.raises(TemplateError) as raised:
+        render(SmsContent("Hi\n  [foo]"), MessageData(first_name="Ann"), "en-US")
+
+    assert (raised.value.code, raised.value.field, raised.value.line, raised.value.column) == (
+        UNKNOWN_SHORTCODE,
+        "text",
+        2,
+        3,
+    )
