@@ -4,7 +4,7 @@ Jinja2's sandbox already refuses `_private` attributes, Python internals and cha
 and dicts. On top of it, because a template must also never hang a worker or fill its memory:
 
 - a deadline (in `BUDGET`, set by `rendering` for one render) checked at every attribute or
-  item lookup, call, operator, loop step and output chunk: a slow template stops with
+  item lookup, call, `+` `*` `**` `%`, loop step and output chunk: a slow template stops with
   `RenderTimeoutError` at its next step, in the thread that runs it (no watchdog thread);
 - no value bigger than `limits.VALUE_MAX_CHARS`: `*` is checked before it runs, `~`, `+`,
   `|join`, `|replace` and buffered output (macros, `{% set %}` blocks) before or right after
