@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from jinja2 import meta
+from jinja2 import meta, nodes
 
 from notifications.templates.compiling import parse, prepare, sandbox, unknown_shortcode
 from notifications.templates.content import Content
@@ -14,7 +14,8 @@ from notifications.templates.shortcodes import SHORTCODES, position, tokens_with
 def validate(content: Content) -> list[Problem]:
     """Every problem of every part, in order: a syntax error (its line, and the column of
     the tag it is in), each unknown shortcode (exact line and column) and each variable a
-    template names that no message has (its first use). An empty list: the template
+    template names that no message has (its first use), and any `include`, `extends` or
+    `import` (there are no other templates to reach). An empty list: the template
     compiles and names only known values; rendering may still fail on a value a message
     lacks (UNDEFINED) or on the limits."""
     problems: list[Problem] = []
@@ -30,6 +31,15 @@ def validate(content: Content) -> list[Problem]:
         except TemplateError as error:
             problems.append(error.on_field(part.field).as_problem())
             continue
+        problems.extend(
+            Problem(
+                part.field,
+                TemplateErrorCode.UNSAFE,
+                "a template cannot include, extend or import another",
+                node.lineno,
+            )
+            for node in sorted(tree.find_all(_OTHER_TEMPLATES), key=lambda node: node.lineno)
+        )
         env = sandbox(part.html)
         unknown = meta.find_undeclared_variables(tree) - VARIABLES - set(env.globals)
         problems.extend(
@@ -37,6 +47,9 @@ def validate(content: Content) -> list[Problem]:
             for name in sorted(unknown)
         )
     return problems
+
+
+_OTHER_TEMPLATES = (nodes.Extends, nodes.Include, nodes.Import, nodes.FromImport)
 
 
 def _unknown_variable(field: str, name: str, source: str, html: bool) -> Problem:

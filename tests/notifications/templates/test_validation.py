@@ -114,3 +114,15 @@ def test_rendering_refuses_what_validation_reports() -> None:
         2,
         3,
     )
+
+
+def test_a_template_cannot_reach_for_another() -> None:
+    sms = SmsContent("{% include 'secrets.txt' %}\n{% extends 'base' %}\n{% import 'm' as m %}")
+
+    assert where(validate(sms)) == [
+        ("text", TemplateErrorCode.UNSAFE, 1, None),
+        ("text", TemplateErrorCode.UNSAFE, 2, None),
+        ("text", TemplateErrorCode.UNSAFE, 3, None),
+    ]
+    with pytest.raises(TemplateError):
+        render(sms, MessageData(first_name="Ann"), "en-US")
