@@ -1,0 +1,1 @@
+"""Messages to customers and staff: templates per channel and locale (notifications.templates)."""

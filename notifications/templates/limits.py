@@ -1,0 +1,29 @@
+"""The bounds every render stays within, whatever a marketer writes.
+
+Sizes count characters (Python `str` length), not bytes."""
+
+from __future__ import annotations
+
+# One message (all its parts) renders within this; a template that takes longer is stopped
+# at the next attribute, call, loop step or output chunk with a TIMEOUT error.
+RENDER_TIME_LIMIT_S = 0.1
+
+# Output per part: rendering stops as soon as a part's output passes its limit.
+SUBJECT_MAX_CHARS = 998  # RFC 5322's longest line
+EMAIL_HTML_MAX_CHARS = 256 * 1024
+EMAIL_TEXT_MAX_CHARS = 256 * 1024
+SMS_MAX_CHARS = 1600  # Twilio's longest message body (10 segments)
+
+# Any single value a template builds (`'x' * n`, `a ~ b`, `|join`): no bigger than the
+# largest output, so a template cannot fill memory before the output check sees it.
+VALUE_MAX_CHARS = 256 * 1024
+
+# All the values one render builds, together: many values each under the limit above, kept
+# in a list or a namespace, cannot fill memory either.
+BUILT_MAX_CHARS = 16 * 1024 * 1024
+
+# A part's source: compiling is not under the time limit, so its size is bounded instead.
+SOURCE_MAX_CHARS = 256 * 1024
+
+# An MMS carries at most this many media files (Twilio's limit).
+MMS_MAX_MEDIA = 10
