@@ -11,7 +11,7 @@ ROOT = Path(__file__).resolve().parent.parent
 FORBIDDEN = {
     "domain": {"schema", "funnels", "notifications", "tessera"},
     "funnels": {"schema"},
-    "notifications": {"schema"},
+    "notifications": {"schema", "tessera"},
     "schema": {"tessera"},
 }
 
