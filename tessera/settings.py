@@ -7,6 +7,9 @@ from pathlib import Path
 
 from starlette.config import Config
 
+from notifications.channels.email import SmtpConfig
+from notifications.channels.sms import TWILIO_API_URL, TwilioConfig
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 # RFC 7518 asks for an HS256 key at least as long as the hash: 32 bytes.
 MIN_JWT_SECRET_BYTES = 32
@@ -36,12 +39,49 @@ class Settings:
     rate_limit_failed_auth: str = "30/minute"
     # Seconds a badge change's request re-syncs holders itself before handing over.
     badge_resync_inline_s: float = 1.0
+    # Channels (docs/channels.md). With neither SMTP nor Twilio set, messages stay in the
+    # sandbox: rendered and recorded, never sent.
+    smtp_url: str | None = None
+    email_from: str | None = None
+    twilio_account_sid: str | None = None
+    twilio_auth_token: str | None = None
+    twilio_from: str | None = None
+    twilio_messaging_service_sid: str | None = None
+    twilio_api_url: str = TWILIO_API_URL
+    # The base URL the outside world reaches Tessera at: links in messages (unsubscribe),
+    # Twilio's callbacks, and the URL Twilio's webhook signatures are checked against.
+    public_url: str | None = None
 
     def __post_init__(self) -> None:
         if self.jwt_secret is not None and len(self.jwt_secret.encode()) < MIN_JWT_SECRET_BYTES:
             raise ValueError(
                 f"TESSERA_JWT_SECRET must be at least {MIN_JWT_SECRET_BYTES} bytes long"
             )
+        if self.smtp_url is not None:
+            SmtpConfig.from_url(self.smtp_url)  # says what is wrong with it, at start-up
+            if self.email_from is None:
+                raise ValueError("TESSERA_SMTP_URL needs TESSERA_EMAIL_FROM (the sender)")
+        self.twilio_config(status_callback_url=None)
+
+    def twilio_config(self, status_callback_url: str | None) -> TwilioConfig | None:
+        """Twilio's settings, None when TESSERA_TWILIO_ACCOUNT_SID is not set (SMS sandbox);
+        ValueError when they are incomplete."""
+        if self.twilio_account_sid is None:
+            return None
+        if self.twilio_auth_token is None:
+            raise ValueError("TESSERA_TWILIO_ACCOUNT_SID needs TESSERA_TWILIO_AUTH_TOKEN")
+        return TwilioConfig(
+            account_sid=self.twilio_account_sid,
+            auth_token=self.twilio_auth_token,
+            from_number=self.twilio_from,
+            messaging_service_sid=self.twilio_messaging_service_sid,
+            api_url=self.twilio_api_url,
+            status_callback_url=status_callback_url,
+        )
+
+    def smtp_config(self) -> SmtpConfig | None:
+        """The SMTP server, None when TESSERA_SMTP_URL is not set (email sandbox)."""
+        return None if self.smtp_url is None else SmtpConfig.from_url(self.smtp_url)
 
     @classmethod
     def from_env(cls, env_file: Path | None = None) -> Settings:
@@ -63,4 +103,14 @@ class Settings:
             rate_limit_vouchers=config("TESSERA_RATE_LIMIT_VOUCHERS", default="120/minute"),
             rate_limit_failed_auth=config("TESSERA_RATE_LIMIT_FAILED_AUTH", default="30/minute"),
             badge_resync_inline_s=config("TESSERA_BADGE_RESYNC_INLINE_S", cast=float, default=1.0),
+            smtp_url=config("TESSERA_SMTP_URL", default=None) or None,
+            email_from=config("TESSERA_EMAIL_FROM", default=None) or None,
+            twilio_account_sid=config("TESSERA_TWILIO_ACCOUNT_SID", default=None) or None,
+            twilio_auth_token=config("TESSERA_TWILIO_AUTH_TOKEN", default=None) or None,
+            twilio_from=config("TESSERA_TWILIO_FROM", default=None) or None,
+            twilio_messaging_service_sid=(
+                config("TESSERA_TWILIO_MESSAGING_SERVICE_SID", default=None) or None
+            ),
+            twilio_api_url=config("TESSERA_TWILIO_API_URL", default=None) or TWILIO_API_URL,
+            public_url=config("TESSERA_PUBLIC_URL", default=None) or None,
         )

@@ -32,8 +32,8 @@ from schemathesis.graphql import nodes
 from domain.access.tokens import create_staff_token
 from domain.uow import UnitOfWork
 from tessera.database import create_engine
-from tests.support.api import free_port
 from tests.support.databases import fresh_database
+from tests.support.serving import free_port
 
 EXAMPLES = int(os.environ.get("TESSERA_FUZZ_EXAMPLES", "4"))
 CODES = {

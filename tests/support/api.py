@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
-import socket
 import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, replace
@@ -12,10 +10,10 @@ from typing import Any
 
 import httpx
 import jwt
-import uvicorn
 
 from tessera.app import create_app
 from tessera.settings import Settings
+from tests.support.serving import serving
 
 # The secret the test server verifies customer JWTs with (at least 32 bytes, as HS256 needs).
 TEST_JWT_SECRET = "tessera-test-secret-of-at-least-32-bytes"
@@ -25,12 +23,6 @@ def customer_token(external_ref: str, lifetime_s: int = 600) -> str:
     """What the shop's own login issues to a customer app: HS256, sub = externalRef, exp."""
     claims = {"sub": external_ref, "exp": int(time.time()) + lifetime_s}
     return jwt.encode(claims, TEST_JWT_SECRET, algorithm="HS256")
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @contextlib.asynccontextmanager
@@ -47,22 +39,8 @@ async def running_server(database_url: str, **overrides: Any) -> AsyncIterator[s
         **overrides,
     }
     settings = replace(Settings.from_env(), database_url=database_url, **values)
-    port = free_port()
-    config = uvicorn.Config(
-        create_app(settings), host="127.0.0.1", port=port, log_level="warning", lifespan="on"
-    )
-    server = uvicorn.Server(config)
-    task = asyncio.create_task(server.serve())
-    deadline = asyncio.get_running_loop().time() + 15
-    while not server.started:
-        if task.done() or asyncio.get_running_loop().time() > deadline:
-            raise RuntimeError("the test server did not start")
-        await asyncio.sleep(0.01)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        await task
+    async with serving(create_app(settings)) as url:
+        yield url
 
 
 @dataclass

@@ -33,3 +33,58 @@ def test_given_the_environment_when_reading_settings_then_values_and_defaults(
     assert settings.database_url is None
     assert settings.max_query_depth == 10
     assert settings.badge_resync_inline_s == 1.0
+
+
+def test_given_no_channel_settings_then_both_channels_stay_in_the_sandbox(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    for name in ("TESSERA_SMTP_URL", "TESSERA_TWILIO_ACCOUNT_SID", "TESSERA_PUBLIC_URL"):
+        monkeypatch.delenv(name, raising=False)
+    settings = Settings.from_env()
+    assert settings.smtp_config() is None
+    assert settings.twilio_config(status_callback_url=None) is None
+
+
+def test_given_smtp_and_twilio_settings_then_their_configurations(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("TESSERA_SMTP_URL", "smtps://u:p@mail.example.com")
+    monkeypatch.setenv("TESSERA_EMAIL_FROM", "loyalty@shop.example")
+    monkeypatch.setenv("TESSERA_TWILIO_ACCOUNT_SID", "AC1")
+    monkeypatch.setenv("TESSERA_TWILIO_AUTH_TOKEN", "token")
+    monkeypatch.setenv("TESSERA_TWILIO_MESSAGING_SERVICE_SID", "MG1")
+    monkeypatch.setenv("TESSERA_TWILIO_API_URL", "http://127.0.0.1:9/")
+    monkeypatch.setenv("TESSERA_PUBLIC_URL", "https://loyalty.example.com")
+    settings = Settings.from_env()
+    smtp = settings.smtp_config()
+    assert smtp is not None and (smtp.host, smtp.port, smtp.use_tls) == (
+        "mail.example.com",
+        465,
+        True,
+    )
+    twilio = settings.twilio_config(status_callback_url="https://x/status")
+    assert twilio is not None
+    assert (twilio.messaging_service_sid, twilio.from_number) == ("MG1", None)
+    assert twilio.api_url == "http://127.0.0.1:9/"
+    assert settings.public_url == "https://loyalty.example.com"
+
+
+@pytest.mark.parametrize(
+    ("env", "reason"),
+    [
+        ({"TESSERA_SMTP_URL": "smtp://mail.example.com"}, "TESSERA_EMAIL_FROM"),
+        ({"TESSERA_SMTP_URL": "http://x", "TESSERA_EMAIL_FROM": "a@b"}, "smtp://"),
+        ({"TESSERA_TWILIO_ACCOUNT_SID": "AC1"}, "TESSERA_TWILIO_AUTH_TOKEN"),
+        (
+            {"TESSERA_TWILIO_ACCOUNT_SID": "AC1", "TESSERA_TWILIO_AUTH_TOKEN": "t"},
+            "TESSERA_TWILIO_FROM",
+        ),
+    ],
+)
+def test_given_incomplete_channel_settings_then_refused_at_start_up_with_the_reason(
+    monkeypatch: pytest.MonkeyPatch, env: dict[str, str], reason: str
+) -> None:
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    with pytest.raises(ValueError, match=reason):
+        Settings.from_env()

@@ -1,0 +1,100 @@
+"""SMS and MMS through Twilio's official client (its asynchronous HTTP client, which keeps its
+connections open between messages).
+
+The Messages API's base URL is Twilio's own unless `TESSERA_TWILIO_API_URL` says otherwise:
+the tests point it at a fake of the API on loopback, nothing else differs. A message goes
+from the messaging service when one is configured (Twilio then picks the sender and
+handles STOP itself), else from the configured number; Twilio calls `status_callback_url`
+back as the message is sent, delivered or fails."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import aiohttp
+from twilio.base.exceptions import TwilioRestException
+from twilio.http.async_http_client import AsyncTwilioHttpClient
+from twilio.rest import Client
+
+from notifications.channels.outcomes import Accepted, Outcome, Permanent, Transient
+
+TWILIO_API_URL = "https://api.twilio.com"
+DEFAULT_TIMEOUT_S = 10.0
+
+# Twilio error codes (https://www.twilio.com/docs/api/errors) that need more than "failed".
+UNSUBSCRIBED_RECIPIENT = 21610  # the number replied STOP: withdraws SMS consent
+INVALID_TO_NUMBER = 21211
+
+
+@dataclass(frozen=True)
+class TwilioConfig:
+    account_sid: str
+    auth_token: str
+    from_number: str | None = None
+    messaging_service_sid: str | None = None
+    api_url: str = TWILIO_API_URL
+    status_callback_url: str | None = None
+    timeout_s: float = DEFAULT_TIMEOUT_S
+
+    def __post_init__(self) -> None:
+        if (self.from_number is None) == (self.messaging_service_sid is None):
+            raise ValueError(
+                "Twilio needs either TESSERA_TWILIO_FROM or TESSERA_TWILIO_MESSAGING_SERVICE_SID"
+            )
+
+
+@dataclass(frozen=True)
+class TextMessage:
+    """One SMS (no media) or MMS (media URLs: public https addresses Twilio fetches)."""
+
+    to: str  # E.164
+    body: str
+    media_urls: Sequence[str] = ()
+
+
+class TwilioSender:
+    """Sends through one Twilio client; call `close()` when done (it owns an HTTP session)."""
+
+    def __init__(self, config: TwilioConfig) -> None:
+        self._config = config
+        self._http = AsyncTwilioHttpClient(timeout=config.timeout_s)
+        self._client = Client(config.account_sid, config.auth_token, http_client=self._http)
+        # The Messages API's domain: Twilio's, or the one the operator (or a test) names.
+        self._client.api.base_url = config.api_url.rstrip("/")
+
+    async def send(self, message: TextMessage) -> Outcome:
+        """Send one message; what Twilio made of it (never raises for Twilio's or the
+        network's faults)."""
+        config = self._config
+        optional: dict[str, object] = {}
+        if config.messaging_service_sid is not None:
+            optional["messaging_service_sid"] = config.messaging_service_sid
+        else:
+            optional["from_"] = config.from_number
+        if config.status_callback_url is not None:
+            optional["status_callback"] = config.status_callback_url
+        if message.media_urls:
+            optional["media_url"] = list(message.media_urls)
+        try:
+            created = await self._client.messages.create_async(
+                to=message.to, body=message.body, **optional
+            )
+        except TwilioRestException as error:
+            return _refusal(error)
+        except (TimeoutError, aiohttp.ClientError, OSError) as error:
+            return Transient(f"{type(error).__name__}: {error}")
+        return Accepted(str(created.sid))
+
+    async def close(self) -> None:
+        await self._http.close()
+
+
+def _refusal(error: TwilioRestException) -> Outcome:
+    """HTTP 429 and 5xx: try again later. Any other refusal is final; 21610 (the recipient
+    unsubscribed by replying STOP) also withdraws SMS consent."""
+    reason = f"Twilio {error.status} {error.code}: {error.msg}"
+    if error.status == 429 or error.status >= 500:
+        return Transient(reason)
+    code = error.code if error.code is not None else error.status
+    return Permanent(str(code), reason, consent_withdrawn=error.code == UNSUBSCRIBED_RECIPIENT)

@@ -1,0 +1,84 @@
+"""A real SMTP server (aiosmtpd) on loopback that keeps what it receives, and can refuse
+chosen recipients with a 4xx or 5xx reply, as a mail server would."""
+
+from __future__ import annotations
+
+import contextlib
+import email
+import email.policy
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from email.message import EmailMessage
+from typing import Any
+
+from aiosmtpd.controller import Controller
+
+from tests.support.serving import free_port
+
+
+@dataclass
+class Inbox:
+    """The messages the server accepted, parsed; `refuse` maps an address to the reply its
+    RCPT TO gets (e.g. "550 5.1.1 No such user")."""
+
+    messages: list[EmailMessage] = field(default_factory=list)
+    envelopes: list[tuple[str, list[str]]] = field(default_factory=list)
+    refuse: dict[str, str] = field(default_factory=dict)
+    connections: int = 0
+
+    async def handle_EHLO(
+        self, server: Any, session: Any, envelope: Any, hostname: str, responses: list[str]
+    ) -> list[str]:
+        self.connections += 1
+        session.host_name = hostname
+        return responses
+
+    async def handle_RCPT(
+        self, server: Any, session: Any, envelope: Any, address: str, rcpt_options: list[str]
+    ) -> str:
+        if address in self.refuse:
+            return self.refuse[address]
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        parsed = email.message_from_bytes(envelope.original_content, policy=email.policy.default)
+        assert isinstance(parsed, EmailMessage)
+        self.messages.append(parsed)
+        self.envelopes.append((envelope.mail_from, list(envelope.rcpt_tos)))
+        return "250 Message accepted for delivery"
+
+
+class SmtpServer:
+    """The running server: its port, and `restart()` to drop every open connection (a server
+    going down and coming back, as mail servers do between a worker's messages)."""
+
+    def __init__(self, inbox: Inbox, server_kwargs: dict[str, Any]) -> None:
+        self.port = free_port()
+        self._inbox = inbox
+        self._kwargs = server_kwargs
+        self._controller = self._started()
+
+    def _started(self) -> Controller:
+        controller = Controller(self._inbox, hostname="127.0.0.1", port=self.port, **self._kwargs)
+        controller.start()
+        return controller
+
+    def restart(self) -> None:
+        self._controller.stop()
+        self._controller = self._started()
+
+    def stop(self) -> None:
+        self._controller.stop()
+
+
+@contextlib.contextmanager
+def smtp_server(**server_kwargs: Any) -> Iterator[tuple[Inbox, SmtpServer]]:
+    """An SMTP server on a free loopback port (its own thread and loop): the inbox and the
+    server (`server.port`, `server.restart()`)."""
+    inbox = Inbox()
+    server = SmtpServer(inbox, server_kwargs)
+    try:
+        yield inbox, server
+    finally:
+        server.stop()
