@@ -4,7 +4,8 @@ changes customers.consent_email / consent_sms, and only when the value really ch
 
 Staff change consent through createCustomer / updateCustomer (services.py, which call
 `record_consent_changes`); the customer itself through setMyConsent (`set_own_consent`);
-the STOP keyword and the unsubscribe link through `change_consent`."""
+the unsubscribe link through `change_consent`, an inbound SMS keyword (STOP, START) through
+`change_consent_by_phone`."""
 
 from __future__ import annotations
 
@@ -144,6 +145,62 @@ class ChangeConsent(Command[Customer]):
         customer = await repo.get_customer(uow, self.customer_id)
         assert customer is not None
         return customer
+
+
+async def change_consent_by_phone(
+    uow: UnitOfWork,
+    phone: str,
+    channel: ConsentChannel,
+    granted: bool,
+    source: ConsentSource,
+    actor: str,
+) -> list[int]:
+    """Set the consent to `channel` of every customer whose phone is `phone` (E.164, as an
+    inbound SMS names its sender: a family may share a number), recording each change as
+    `change_consent` does; the ids of the customers whose consent changed (none when no
+    customer has this phone, or all already had this value)."""
+    problems = Problems()
+    number = required_text(problems, "phone", phone, 32)
+    who = required_text(problems, "actor", actor)
+    problems.raise_if_any()
+    return await run(uow, ChangeConsentByPhone(number, channel, granted, source, who))
+
+
+@dataclass(frozen=True)
+class ChangeConsentByPhone(Command[list[int]]):
+    """The phone's customers locked in id order (as every consent change locks one), then
+    each one's change under its lock."""
+
+    phone: str
+    channel: ConsentChannel
+    granted: bool
+    source: ConsentSource
+    actor: str
+
+    async def handle(self, uow: UnitOfWork) -> list[int]:
+        locked = (
+            select(customers.c.id, *(customers.c[column] for column in CONSENT_COLUMNS))
+            .where(customers.c.phone == self.phone)
+            .order_by(customers.c.id)
+            .with_for_update()
+        )
+        changed_ids: list[int] = []
+        after = {self.channel.column: self.granted}
+        for row in (await uow.execute(locked)).all():
+            before = {column: row._mapping[column] for column in CONSENT_COLUMNS}
+            changed = await record_consent_changes(
+                uow, row.id, before, after, self.source, self.actor
+            )
+            if changed:
+                changed_ids.append(row.id)
+                uow.record(CustomerUpdated(customer_id=row.id, fields=changed))
+        if changed_ids:
+            await uow.execute(
+                update(customers)
+                .where(customers.c.id.in_(changed_ids))
+                .values(**after, updated_at=func.now())
+            )
+        return changed_ids
 
 
 async def consent_histories(

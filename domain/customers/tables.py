@@ -73,6 +73,8 @@ customers = Table(
     Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     Index("ix_customers_category_id", "category_id"),
     Index("ix_customers_email_lower", text("lower(email)")),
+    # An inbound SMS (STOP, START) names its sender by phone, in E.164 as stored.
+    Index("ix_customers_phone", "phone"),
 )
 
 
