@@ -35,6 +35,7 @@ from tessera.last_resort import LastResort
 from tessera.limits import BodySizeLimit
 from tessera.ratelimit import RateLimits, storage_url
 from tessera.settings import Settings
+from tessera.unsubscribe import unsubscribe_routes
 from tessera.webhooks import twilio_inbound_sms
 
 logger = logging.getLogger("tessera")
@@ -107,6 +108,7 @@ def create_app(settings: Settings | None = None, database_url: str | None = None
         voucher_batch_export(resources.new_uow, authenticator),
         ledger_movements_export(resources.new_uow, authenticator),
         twilio_inbound_sms(resources.new_uow, settings),
+        unsubscribe_routes(resources.new_uow, settings),
     ]
     if graphiql is not None:
         routes.append(Mount(ASSETS_ROUTE, app=StaticFiles(directory=ASSETS_DIR)))

@@ -51,6 +51,9 @@ class Settings:
     # The base URL the outside world reaches Tessera at: links in messages (unsubscribe),
     # Twilio's callbacks, and the URL Twilio's webhook signatures are checked against.
     public_url: str | None = None
+    # Signs unsubscribe links (notifications/unsubscribe.py); unset: no links are made or
+    # accepted.
+    link_secret: str | None = None
 
     def __post_init__(self) -> None:
         if self.jwt_secret is not None and len(self.jwt_secret.encode()) < MIN_JWT_SECRET_BYTES:
@@ -62,6 +65,10 @@ class Settings:
             if self.email_from is None:
                 raise ValueError("TESSERA_SMTP_URL needs TESSERA_EMAIL_FROM (the sender)")
         self.twilio_config(status_callback_url=None)
+        if self.link_secret is not None and len(self.link_secret.encode()) < MIN_JWT_SECRET_BYTES:
+            raise ValueError(
+                f"TESSERA_LINK_SECRET must be at least {MIN_JWT_SECRET_BYTES} bytes long"
+            )
 
     def twilio_config(self, status_callback_url: str | None) -> TwilioConfig | None:
         """Twilio's settings, None when TESSERA_TWILIO_ACCOUNT_SID is not set (SMS sandbox);
@@ -113,4 +120,5 @@ class Settings:
             ),
             twilio_api_url=config("TESSERA_TWILIO_API_URL", default=None) or TWILIO_API_URL,
             public_url=config("TESSERA_PUBLIC_URL", default=None) or None,
+            link_secret=config("TESSERA_LINK_SECRET", default=None) or None,
         )
