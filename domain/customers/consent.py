@@ -78,6 +78,19 @@ async def record_consent_changes(
     return changed
 
 
+async def current_consent(uow: UnitOfWork, customer_id: int) -> dict[ConsentChannel, bool] | None:
+    """The customer's consent to each channel now (one read, in its own unit of work); None
+    when there is no such customer. A sender asks it just before sending."""
+    async with uow:
+        query = select(*(customers.c[column] for column in CONSENT_COLUMNS)).where(
+            customers.c.id == customer_id
+        )
+        row = (await uow.execute(query)).one_or_none()
+    if row is None:
+        return None
+    return {channel: bool(row._mapping[column]) for column, channel in CONSENT_COLUMNS.items()}
+
+
 async def change_consent(
     uow: UnitOfWork,
     customer_id: str | int,

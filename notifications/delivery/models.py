@@ -1,0 +1,95 @@
+"""A message as the delivery log knows it, and what a new one is made of."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+
+class Channel(StrEnum):
+    EMAIL = "EMAIL"
+    SMS = "SMS"
+    MMS = "MMS"
+
+
+class Purpose(StrEnum):
+    """Marketing messages respect frequency caps and quiet hours; transactional ones (a
+    voucher's code, points used at the till) do not. Both need the customer's consent."""
+
+    MARKETING = "MARKETING"
+    TRANSACTIONAL = "TRANSACTIONAL"
+
+
+class Status(StrEnum):
+    QUEUED = "QUEUED"  # waiting for a sender (not before `not_before`)
+    DEFERRED = "DEFERRED"  # held back by quiet hours or a cap, until `not_before`
+    SENDING = "SENDING"  # a sender claimed it
+    SENT = "SENT"  # the provider accepted it
+    DELIVERED = "DELIVERED"  # the provider reported it delivered
+    FAILED = "FAILED"  # refused for good, or out of attempts
+    SUPPRESSED = "SUPPRESSED"  # not sent, on purpose (`status_reason`: no consent...)
+    UNCERTAIN = "UNCERTAIN"  # a sender died after handing it to the provider: maybe sent
+    CAPTURED = "CAPTURED"  # the sandbox: rendered and kept, never sent
+
+
+@dataclass(frozen=True)
+class NewMessage:
+    dedupe_key: str
+    channel: Channel
+    purpose: Purpose
+    recipient: str  # an email address, or a phone in E.164
+    content: Mapping[str, Any]  # the rendered parts
+    customer_id: int | None = None
+    template_id: int | None = None
+    template_version: int | None = None
+    not_before: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Message:
+    id: int
+    dedupe_key: str
+    customer_id: int | None
+    channel: Channel
+    purpose: Purpose
+    recipient: str
+    content: Mapping[str, Any]
+    template_id: int | None
+    template_version: int | None
+    status: Status
+    status_reason: str | None
+    provider_id: str | None
+    attempts: int
+    last_error: str | None
+    not_before: datetime | None
+    claimed_at: datetime | None
+    handed_at: datetime | None
+    sent_at: datetime | None
+    created_at: datetime
+
+
+def message_from(row: Any) -> Message:
+    return Message(
+        id=row.id,
+        dedupe_key=row.dedupe_key,
+        customer_id=row.customer_id,
+        channel=Channel(row.channel),
+        purpose=Purpose(row.purpose),
+        recipient=row.recipient,
+        content=row.content,
+        template_id=row.template_id,
+        template_version=row.template_version,
+        status=Status(row.status),
+        status_reason=row.status_reason,
+        provider_id=row.provider_id,
+        attempts=row.attempts,
+        last_error=row.last_error,
+        not_before=row.not_before,
+        claimed_at=row.claimed_at,
+        handed_at=row.handed_at,
+        sent_at=row.sent_at,
+        created_at=row.created_at,
+    )
