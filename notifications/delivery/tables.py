@@ -57,9 +57,7 @@ messages = Table(
     Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     CheckConstraint("channel IN ('EMAIL', 'SMS', 'MMS')", name="channel"),
     CheckConstraint("purpose IN ('MARKETING', 'TRANSACTIONAL')", name="purpose"),
-    CheckConstraint(
-        "status IN (" + ", ".join(f"'{s}'" for s in STATUSES) + ")", name="status"
-    ),
+    CheckConstraint("status IN (" + ", ".join(f"'{s}'" for s in STATUSES) + ")", name="status"),
     CheckConstraint("attempts >= 0", name="attempts"),
     Index("ix_messages_customer_created", "customer_id", "created_at"),
     # The sender's sweeps: due messages, and messages left SENDING by a crash.
