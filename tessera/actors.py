@@ -7,8 +7,10 @@ declared; actor modules of later areas (funnels, notifications) are imported bel
 from __future__ import annotations
 
 import logging
+from datetime import UTC, datetime
 
 import dramatiq
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from domain.audit import audit
 from domain.badges.resync import continue_resyncs
@@ -17,7 +19,11 @@ from domain.checkout.holds import expire_holds as expire_due_holds
 from domain.gifts.runs import run_gift_schedules as pay_due_gifts
 from domain.ledger.expiry_job import expire_points as expire_due_points
 from domain.tiers.evaluation import evaluate_tiers as place_by_tier_rules
+from domain.uow import UnitOfWork
+from notifications.delivery.recovery import recover_stuck_messages
+from notifications.delivery.sending import Delivery, deliver, stale_due_messages
 from tessera.broker import configure_broker
+from tessera.channels import close_channels, open_channels
 from tessera.database import run_with_engine, run_with_uow
 from tessera.embedded import ensure_broker_url, ensure_database_url
 from tessera.settings import Settings
@@ -138,3 +144,42 @@ def resync_badges() -> int:
     for p in done:
         logger.info("badge %s re-sync %s continued to its end", p.badge_id, p.generation)
     return sum(1 for p in done if p.finished)
+
+
+# A due message nothing has touched for this long lost its send request: sent again.
+STALE_MESSAGE_S = 120.0
+
+
+@dramatiq.actor(max_retries=0)
+def send_message(message_id: int) -> str:
+    """One attempt at sending a message (notifications/delivery/sending.py); returns its
+    status after it ("None": another sender has it, or it is not due). A transient failure
+    sends this actor again, delayed until the message's retry time, so Dramatiq's own
+    retries are off: the message row keeps the attempts. Safe to deliver twice."""
+    settings = Settings.from_env()
+
+    async def attempt(engine: AsyncEngine) -> Delivery:
+        channels = open_channels(settings)
+        try:
+            return await deliver(UnitOfWork(engine), message_id, channels)
+        finally:
+            await close_channels(channels)
+
+    delivery = run_with_engine(ensure_database_url(settings), attempt)
+    if delivery.retry_at is not None:
+        wait_ms = (delivery.retry_at - datetime.now(UTC)).total_seconds() * 1000
+        send_message.send_with_options(args=(message_id,), delay=max(0, int(wait_ms)))
+    return str(delivery.status)
+
+
+@dramatiq.actor(max_retries=3)
+def recover_messages() -> int:
+    """Settle the messages crashed senders left SENDING (notifications/delivery/recovery.py:
+    queued again, or UNCERTAIN and never resent), send the re-queued ones and the due ones
+    whose send request was lost; returns how many messages it touched."""
+    url = _database_url()
+    recovered = run_with_uow(url, recover_stuck_messages)
+    stale = run_with_uow(url, lambda uow: stale_due_messages(uow, STALE_MESSAGE_S))
+    for message_id in sorted({*recovered.requeued, *stale}):
+        send_message.send(message_id)
+    return len(recovered.requeued) + len(recovered.uncertain) + len(stale)

@@ -38,6 +38,7 @@ SCHEDULE: tuple[Periodic, ...] = (
     Periodic("run_gift_schedules", "* * * * *"),  # every minute: gifts paid within the minute
     Periodic("evaluate_tiers", "41 2 * * *"),  # daily, off the hour
     Periodic("resync_badges", "* * * * *"),  # every minute: a lost badge re-sync goes on
+    Periodic("recover_messages", "* * * * *"),  # every minute: crashed sends settled
 )
 
 

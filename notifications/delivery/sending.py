@@ -253,6 +253,25 @@ def _claimed(message_id: int, claim: datetime) -> Any:
     )
 
 
+async def stale_due_messages(uow: UnitOfWork, idle_s: float, limit: int = 10_000) -> list[int]:
+    """Messages due to be sent (QUEUED or DEFERRED, past `not_before`) that nothing has
+    touched for `idle_s` seconds: their send was lost (a broker emptied, a delayed message
+    dropped), so a sweep sends them again (a duplicate send request is harmless: the claim
+    lets one through)."""
+    async with uow:
+        query = (
+            select(messages.c.id)
+            .where(
+                messages.c.status.in_([Status.QUEUED.value, Status.DEFERRED.value]),
+                or_(messages.c.not_before.is_(None), messages.c.not_before <= func.now()),
+                messages.c.updated_at < func.now() - timedelta(seconds=idle_s),
+            )
+            .order_by(messages.c.id)
+            .limit(limit)
+        )
+        return [int(i) for i in (await uow.execute(query)).scalars()]
+
+
 async def get_message(uow: UnitOfWork, message_id: int) -> Message | None:
     """The message as the log has it now."""
     async with uow:

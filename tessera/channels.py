@@ -1,0 +1,27 @@
+"""The channels a worker sends through, built from the settings: SMTP when TESSERA_SMTP_URL
+is set, Twilio when TESSERA_TWILIO_ACCOUNT_SID is; each one left unset is the sandbox
+(messages CAPTURED, never sent)."""
+
+from __future__ import annotations
+
+from notifications.channels.email import SmtpSender
+from notifications.channels.sms import TwilioSender
+from notifications.delivery.sending import Channels
+from tessera.settings import Settings
+
+
+def open_channels(settings: Settings) -> Channels:
+    """The configured senders (call inside the event loop that will use them)."""
+    smtp = settings.smtp_config()
+    twilio = settings.twilio_config(status_callback_url=None)
+    return Channels(
+        email=None if smtp is None else SmtpSender(smtp),
+        text=None if twilio is None else TwilioSender(twilio),
+        email_from=settings.email_from or "",
+    )
+
+
+async def close_channels(channels: Channels) -> None:
+    for sender in (channels.email, channels.text):
+        if isinstance(sender, SmtpSender | TwilioSender):
+            await sender.close()
