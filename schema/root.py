@@ -19,6 +19,7 @@ from schema.checkout.queries import CheckoutQueries
 from schema.cost import VariableCosts, cost_rule
 from schema.customers.mutations import CustomerMutations
 from schema.customers.queries import CustomerQueries
+from schema.delivery.queries import DeliveryQueries
 from schema.expiry.mutations import ExpiryMutations
 from schema.expiry.queries import ExpiryQueries
 from schema.gifts.mutations import GiftMutations
@@ -63,6 +64,7 @@ Query = merge_types(
         ExpiryQueries,
         GiftQueries,
         TierQueries,
+        DeliveryQueries,
     ),
 )
 Mutation = merge_types(

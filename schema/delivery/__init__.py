@@ -1,0 +1,1 @@
+"""The delivery log of notifications through GraphQL."""
