@@ -9,6 +9,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from domain.tables import metadata
+from notifications.store import tables as notification_tables  # noqa: F401 (its tables)
 
 config = context.config
 

@@ -28,6 +28,8 @@ from schema.input_building import build_inputs_with_plans
 from schema.ledger.mutations import LedgerMutations
 from schema.ledger.queries import LedgerQueries
 from schema.literals import InputLiterals
+from schema.notifications.mutations import NotificationMutations
+from schema.notifications.queries import NotificationQueries
 from schema.pricing.mutations import PricingMutations
 from schema.pricing.queries import PricingQueries
 from schema.program.mutations import ProgramMutations
@@ -63,6 +65,7 @@ Query = merge_types(
         ExpiryQueries,
         GiftQueries,
         TierQueries,
+        NotificationQueries,
     ),
 )
 Mutation = merge_types(
@@ -82,6 +85,7 @@ Mutation = merge_types(
         ExpiryMutations,
         GiftMutations,
         TierMutations,
+        NotificationMutations,
     ),
 )
 

@@ -16,6 +16,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from domain.tables import metadata
+from notifications.store import tables as notification_tables  # noqa: F401 (its tables)
 from tessera.database import asyncpg_dsn
 from tessera.embedded import start_temporary_postgres
 from tessera.migrate import upgrade
