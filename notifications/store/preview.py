@@ -77,8 +77,10 @@ async def preview(
 ) -> Preview:
     """The template (its current version, or `version`) rendered for the customer in
     `locale` (default: the customer's own, else the template's fallback), as the send
-    would pick the translation. A template that fails to render is not an error of the
-    call: the preview carries the problems (field, code, message, line, column)."""
+    would pick the translation; numbers, dates and money formatted for that locale even
+    when the translation picked is the fallback's. A template that fails to render is not
+    an error of the call: the preview carries the problems (field, code, message, line,
+    column)."""
     found = await template_version(uow, template_id, version)
     if found is None:
         field = "templateId" if version is None else "version"
@@ -87,7 +89,7 @@ async def preview(
     data, customer_locale = await message_data(uow, customer_id)
     wanted = locale or customer_locale or saved.fallback_locale
     try:
-        canonical_locale(wanted)
+        wanted = canonical_locale(wanted)
     except TemplateError as error:
         raise DomainError.one(
             "locale", ErrorCode.INVALID, f"{wanted!r} is not a locale."
@@ -95,7 +97,9 @@ async def preview(
     fallback = saved.fallback_locale
     chosen, content = pick(saved.translations, wanted, fallback)  # type: ignore[type-var]
     try:
-        rendered = render(content, data, chosen)
+        # Numbers, dates and money in the customer's (or the asked) locale, whichever
+        # translation was picked: as the send writes them.
+        rendered = render(content, data, wanted)
     except TemplateError as error:
         problem = (
             f"translations.{chosen}.{error.field or ''}".rstrip("."),

@@ -205,6 +205,7 @@ async def test_given_a_real_customer_when_previewed_then_it_renders_in_their_loc
     assert asked["previewTemplate"]["textBody"] == "You have 1,500 points"
     german = await gql.data(PREVIEW, {"t": tid, "c": giulia, "locale": "de-DE"})
     assert german["previewTemplate"]["locale"] == "en-US"
+    assert german["previewTemplate"]["textBody"] == "You have 1.500 points"  # German numbers
     # And a value the customer lacks is a problem of the preview, on its line and column
     sms = {"locale": "en-US", "text": "Hi\n[voucher_code]"}
     lacking = await create(
