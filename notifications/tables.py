@@ -5,5 +5,6 @@ from __future__ import annotations
 
 from domain.metadata import metadata
 from notifications.delivery.tables import messages
+from notifications.store.tables import message_template_versions, message_templates
 
-__all__ = ["messages", "metadata"]
+__all__ = ["message_template_versions", "message_templates", "messages", "metadata"]

@@ -29,6 +29,8 @@ from schema.input_building import build_inputs_with_plans
 from schema.ledger.mutations import LedgerMutations
 from schema.ledger.queries import LedgerQueries
 from schema.literals import InputLiterals
+from schema.notifications.mutations import NotificationMutations
+from schema.notifications.queries import NotificationQueries
 from schema.pricing.mutations import PricingMutations
 from schema.pricing.queries import PricingQueries
 from schema.program.mutations import ProgramMutations
@@ -65,6 +67,7 @@ Query = merge_types(
         GiftQueries,
         TierQueries,
         DeliveryQueries,
+        NotificationQueries,
     ),
 )
 Mutation = merge_types(
@@ -84,6 +87,7 @@ Mutation = merge_types(
         ExpiryMutations,
         GiftMutations,
         TierMutations,
+        NotificationMutations,
     ),
 )
 

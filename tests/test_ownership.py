@@ -8,7 +8,9 @@ module of an area may import another area's `tables` module, nor name another ar
 in its SQL text. `domain/tables.py` and `domain/metadata.py` gather every table for Alembic
 and are exempt; a `tables.py` may name other areas' tables in its foreign keys (those are
 declarations, not reads); a module directly under domain/ is an area of its own, with no
-tables."""
+tables. notifications/ is read the same way: notifications/<area>/tables.py (the stored
+templates: notifications/store) owns its tables, and notifications' modules are checked like
+the domain's (they read customers, points and badges through those areas' functions)."""
 
 from __future__ import annotations
 
@@ -28,10 +30,12 @@ _COMMENTS = re.compile(r"--[^\n]*")
 _LITERALS = re.compile(r"'[^']*'")
 
 
-def table_owners(domain: Path) -> dict[str, str]:
-    """Table name -> the area whose tables.py defines it (`Table("name", ...)`)."""
+def table_owners(domain: Path, *more: Path) -> dict[str, str]:
+    """Table name -> the area whose tables.py defines it (`Table("name", ...)`), in `domain`
+    and in each of `more` (another layer's areas: notifications/store)."""
     owners: dict[str, str] = {}
-    for path in sorted(domain.glob("*/tables.py")):
+    tables = [path for layer in (domain, *more) for path in sorted(layer.glob("*/tables.py"))]
+    for path in tables:
         for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
             if (
                 isinstance(node, ast.Call)
@@ -40,14 +44,16 @@ def table_owners(domain: Path) -> dict[str, str]:
                 and node.args
                 and isinstance(node.args[0], ast.Constant)
             ):
-                owners[str(node.args[0].value)] = path.parent.name
+                owners[str(node.args[0].value)] = area_of(path, path.parent.parent)
     return owners
 
 
 def area_of(path: Path, domain: Path) -> str:
-    """domain/<area>/... is <area>; a module directly under domain/ is an area of its own."""
+    """domain/<area>/... is <area>; a module directly under domain/ is an area of its own;
+    another layer's areas are named with it (notifications/store/... is notifications.store)."""
     parts = path.relative_to(domain).parts
-    return parts[0] if len(parts) > 1 else path.stem
+    area = parts[0] if len(parts) > 1 else path.stem
+    return area if domain.name == "domain" else f"{domain.name}.{area}"
 
 
 def _docstrings(tree: ast.Module) -> set[int]:
@@ -61,21 +67,31 @@ def _docstrings(tree: ast.Module) -> set[int]:
 
 
 def _tables_imported(tree: ast.Module) -> Iterator[tuple[int, str]]:
-    """(line, area) of every import of an area's tables module."""
+    """(line, area) of every import of an area's tables module (domain.<area>.tables, or
+    notifications.<area>.tables: area notifications.<area>)."""
+
+    def area(parts: list[str]) -> str:
+        return parts[1] if parts[0] == "domain" else f"{parts[0]}.{parts[1]}"
+
+    layers = ("domain", "notifications")
     for node in ast.walk(tree):
         if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
             parts = node.module.split(".")
-            if parts[0] == "domain" and len(parts) == 3 and parts[2] == "tables":
-                yield node.lineno, parts[1]
-            if parts[0] == "domain" and len(parts) == 2:
+            if parts[0] in layers and len(parts) == 3 and parts[2] == "tables":
+                yield node.lineno, area(parts)
+            if parts[0] in layers and len(parts) == 2:
                 for alias in node.names:
                     if alias.name == "tables":
-                        yield node.lineno, parts[1]
+                        yield node.lineno, area(parts)
         elif isinstance(node, ast.Import):
             for alias in node.names:
                 parts = alias.name.split(".")
-                if parts[0] == "domain" and len(parts) == 3 and parts[2] == "tables":
-                    yield node.lineno, parts[1]
+                if parts[0] in layers and len(parts) == 3 and parts[2] == "tables":
+                    yield node.lineno, area(parts)
+
+
+def _module(owner: str) -> str:
+    return f"{owner}.tables" if "." in owner else f"domain.{owner}.tables"
 
 
 def tables_named_in_sql(sql: str, owners: dict[str, str]) -> set[str]:
@@ -94,7 +110,7 @@ def offences(path: Path, domain: Path, owners: dict[str, str]) -> list[str]:
     tree = ast.parse(path.read_text(), filename=str(path))
     where = path.relative_to(domain.parent)
     found = [
-        f"{where}:{line} imports domain.{owner}.tables"
+        f"{where}:{line} imports {_module(owner)}"
         for line, owner in _tables_imported(tree)
         if owner != area
     ]
@@ -114,14 +130,17 @@ def offences(path: Path, domain: Path, owners: dict[str, str]) -> list[str]:
 
 
 def test_each_area_names_only_its_own_tables() -> None:
-    domain = ROOT / "domain"
-    owners = table_owners(domain)
+    domain, notifications = ROOT / "domain", ROOT / "notifications"
+    owners = table_owners(domain, notifications)
     assert {"point_accounts", "holds", "purchases", "vouchers", "domain_events"} <= set(owners)
+    assert owners["message_templates"] == "notifications.store"
+    assert owners["message_template_versions"] == "notifications.store"
     found = [
         offence
-        for path in sorted(domain.rglob("*.py"))
+        for layer in (domain, notifications)
+        for path in sorted(layer.rglob("*.py"))
         if str(path.relative_to(ROOT)) not in EXEMPT
-        for offence in offences(path, domain, owners)
+        for offence in offences(path, layer, owners)
     ]
     assert found == []
 

@@ -22,6 +22,8 @@ class Permission(StrEnum):
     # tier rules: what makes the program engaging.
     MANAGE_ENGAGEMENT = "MANAGE_ENGAGEMENT"
     MANAGE_FUNNELS = "MANAGE_FUNNELS"
+    # Message templates (and, later, the notification settings).
+    MANAGE_NOTIFICATIONS = "MANAGE_NOTIFICATIONS"
     READ_REPORTS = "READ_REPORTS"
 
 
@@ -54,6 +56,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.READ_REPORTS,
             Permission.MANAGE_VOUCHERS,
             Permission.MANAGE_ENGAGEMENT,
+            Permission.MANAGE_NOTIFICATIONS,
         }
     ),
     Role.VIEWER: frozenset(_READ | {Permission.READ_REPORTS}),

@@ -222,6 +222,24 @@ MUTATIONS: dict[str, tuple[str, dict[str, Any]]] = {
             }
         },
     ),
+    "createMessageTemplate": (
+        "mutation($input: CreateMessageTemplateInput!) { createMessageTemplate(input: $input) { "
+        "template { id } } }",
+        {
+            "input": {
+                "name": "Hi",
+                "channel": "SMS",
+                "fallbackLocale": "en-US",
+                "translations": [{"locale": "en-US", "text": "Hi [first_name]"}],
+                "idempotencyKey": "perm-template",
+            }
+        },
+    ),
+    "updateMessageTemplate": (
+        "mutation($input: UpdateMessageTemplateInput!) { updateMessageTemplate(input: $input) { "
+        "template { id } } }",
+        {"input": {"id": "1", "name": "Hello"}},
+    ),
     "updatePromotion": (
         "mutation($input: UpdatePromotionInput!) { updatePromotion(input: $input) { "
         "promotion { id } } }",

@@ -42,6 +42,8 @@ WATCHED = (
     "earning_rules",
     "redemption_rules",
     "voucher_conversion",
+    "message_templates",
+    "message_template_versions",
 )
 
 TOP_LEVEL = "top-level BAD_USER_INPUT"

@@ -1,0 +1,64 @@
+"""The marketing console's flows, with its own operation files and a marketer token: a
+template saved with a mistake, fixed in a new version, read with its versions and
+previewed for a real customer in her language."""
+
+from __future__ import annotations
+
+from contract_support import run, run_mutation
+
+from tests.support.api import GraphQLClient
+from tests.support.loyalty import CREATE_CUSTOMER, CREDIT
+
+ITALIAN = {
+    "locale": "it-IT",
+    "subject": "Ciao [first_name]",
+    "textBody": "Hai [points] punti",
+}
+ENGLISH = {"locale": "en-US", "subject": "Hi [first_name]", "textBody": "You have [points]"}
+
+
+async def test_a_marketer_fixes_a_template_and_previews_it_for_a_customer(
+    gql: GraphQLClient, tokens: dict[str, str]
+) -> None:
+    marketer = gql.as_(tokens["marketer"])
+    # Given a template whose Italian body names an unknown shortcode on line 2
+    template = {
+        "name": "Points reminder",
+        "channel": "EMAIL",
+        "fallbackLocale": "en-US",
+        "idempotencyKey": "reminder",
+        "translations": [{**ITALIAN, "textBody": "Ciao\n[punti]"}, ENGLISH],
+    }
+    refused = (await run(marketer, "marketer/CreateMessageTemplate", {"input": template}))[
+        "createMessageTemplate"
+    ]
+    (error,) = refused["userErrors"]
+    assert error["field"] == "translations.it-IT.textBody"
+    assert error["message"].startswith("Line 2, column 1: ")
+    # When it is saved right, then edited into version 2
+    template["translations"] = [ITALIAN, ENGLISH]
+    created = await run_mutation(marketer, "marketer/CreateMessageTemplate", {"input": template})
+    tid = created["template"]["id"]
+    fixed = {**ENGLISH, "textBody": "You have [points] points"}
+    edit = {"id": tid, "translations": [ITALIAN, fixed], "expectedVersion": 1}
+    updated = await run_mutation(marketer, "marketer/UpdateMessageTemplate", {"input": edit})
+    assert updated["template"]["currentVersion"] == 2
+    # Then both versions are listed, and the template is in the list
+    read = (await run(marketer, "marketer/MessageTemplate", {"id": tid}))["messageTemplate"]
+    assert [v["version"] for v in read["versions"]] == [2, 1]
+    listed = await run(marketer, "marketer/MessageTemplates", {"channel": "EMAIL"})
+    assert [n["id"] for n in listed["messageTemplates"]["nodes"]] == [tid]
+    # And the preview for an Italian customer is in Italian, with her points
+    customer = {"firstName": "Giulia", "locale": "it-IT", "idempotencyKey": "giulia"}
+    cid = (await gql.data(CREATE_CUSTOMER, {"input": customer}))["createCustomer"]["customer"]
+    await gql.data(CREDIT, {"id": cid["id"], "points": 2500, "key": "giulia"})
+    shown = await run(
+        marketer, "marketer/PreviewTemplate", {"templateId": tid, "customerId": cid["id"]}
+    )
+    preview = shown["previewTemplate"]
+    assert (preview["locale"], preview["subject"], preview["textBody"]) == (
+        "it-IT",
+        "Ciao Giulia",
+        "Hai 2.500 punti",
+    )
+    assert preview["problems"] == []

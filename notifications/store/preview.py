@@ -1,0 +1,112 @@
+"""`preview`: a stored template rendered for a real customer, sent to nobody.
+
+The message's facts come from the owning areas' own read functions (customers, ledger,
+badges), never from their tables. Facts no area can give yet (a voucher, a reward, the
+links and the shop's name: those belong to the message that triggers a send) are left
+empty, so a template that uses them without `{% if ... is defined %}` fails the preview
+with UNDEFINED, exactly as it would fail the send."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from domain.badges.standings import badge_standings
+from domain.customers.repository import categories_by_id, get_customer
+from domain.errors import DomainError, ErrorCode
+from domain.ledger.expiring_soon import expiring_soon
+from domain.ledger.queries import get_account
+from domain.uow import UnitOfWork
+from notifications.store.models import MessageTemplate, TemplateVersion, describe
+from notifications.store.services import template_version
+from notifications.templates import (
+    MessageData,
+    Rendered,
+    TemplateError,
+    canonical_locale,
+    pick,
+    render,
+)
+
+# Points expiring within this many days are the ones a message announces.
+EXPIRY_WINDOW_DAYS = 90
+
+
+@dataclass(frozen=True)
+class Preview:
+    template: MessageTemplate
+    version: TemplateVersion
+    locale: str  # the translation used (after the fallback)
+    rendered: Rendered | None  # None when rendering failed: see `problems`
+    problems: list[tuple[str, str, str, int | None, int | None]]  # field, code, message, l, c
+
+
+async def message_data(uow: UnitOfWork, customer_id: int) -> tuple[MessageData, str | None]:
+    """The facts of a message to the customer, and the customer's locale; NOT_FOUND on
+    `customerId` when there is no such customer."""
+    async with uow:
+        customer = await get_customer(uow, customer_id)
+        if customer is None:
+            raise DomainError.one("customerId", ErrorCode.NOT_FOUND, "No such customer.")
+        account = await get_account(uow, customer_id)
+        expiring = (await expiring_soon(uow, [customer_id], EXPIRY_WINDOW_DAYS))[customer_id]
+        standing = (await badge_standings(uow, [customer_id])).get(customer_id)
+        category = (await categories_by_id(uow, [customer.category_id])).get(customer.category_id)
+    badge = standing.unlocked[-1].badge.spec.title if standing and standing.unlocked else None
+    upcoming = standing.next[0] if standing and standing.next else None
+    data = MessageData(
+        first_name=customer.first_name or "",
+        last_name=customer.last_name,
+        points=account.balance if account else 0,
+        points_expiring=expiring[0].points if expiring else None,
+        expiry_date=expiring[0].date if expiring else None,
+        tier=category.name if category else None,
+        badge=badge,
+        next_badge=upcoming.badge.spec.title if upcoming else None,
+        next_badge_points=upcoming.points_needed if upcoming else None,
+        time_zone=customer.time_zone or "UTC",
+    )
+    return data, customer.locale
+
+
+async def preview(
+    uow: UnitOfWork,
+    template_id: int,
+    customer_id: int,
+    locale: str | None = None,
+    version: int | None = None,
+) -> Preview:
+    """The template (its current version, or `version`) rendered for the customer in
+    `locale` (default: the customer's own, else the template's fallback), as the send
+    would pick the translation; numbers, dates and money formatted for that locale even
+    when the translation picked is the fallback's. A template that fails to render is not
+    an error of the call: the preview carries the problems (field, code, message, line,
+    column)."""
+    found = await template_version(uow, template_id, version)
+    if found is None:
+        field = "templateId" if version is None else "version"
+        raise DomainError.one(field, ErrorCode.NOT_FOUND, "No such template or version.")
+    template, saved = found
+    data, customer_locale = await message_data(uow, customer_id)
+    wanted = locale or customer_locale or saved.fallback_locale
+    try:
+        wanted = canonical_locale(wanted)
+    except TemplateError as error:
+        raise DomainError.one(
+            "locale", ErrorCode.INVALID, f"{wanted!r} is not a locale."
+        ) from error
+    fallback = saved.fallback_locale
+    chosen, content = pick(saved.translations, wanted, fallback)  # type: ignore[type-var]
+    try:
+        # Numbers, dates and money in the customer's (or the asked) locale, whichever
+        # translation was picked: as the send writes them.
+        rendered = render(content, data, wanted)
+    except TemplateError as error:
+        problem = (
+            f"translations.{chosen}.{error.field or ''}".rstrip("."),
+            error.code.value,
+            describe(error),
+            error.line,
+            error.column,
+        )
+        return Preview(template, saved, chosen, None, [problem])
+    return Preview(template, saved, chosen, rendered, [])

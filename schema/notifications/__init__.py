@@ -1,0 +1,1 @@
+"""GraphQL for notifications: message templates, their versions and previews."""

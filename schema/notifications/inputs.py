@@ -1,0 +1,84 @@
+"""Message template inputs."""
+
+from __future__ import annotations
+
+import strawberry
+
+from notifications.store.models import Purpose, TemplateSpec, Translation
+from notifications.store.services import TemplateChanges
+from notifications.templates import Channel
+from schema.notifications.types import MessageChannel, MessagePurpose
+
+
+@strawberry.input(
+    description="One locale's parts. An email: subject and textBody required, htmlBody "
+    "optional (without it the email goes as text only). An SMS: text. An MMS: text and 1 to "
+    "10 https mediaUrls. A part of another channel is refused."
+)
+class TranslationInput:
+    locale: str = strawberry.field(description="BCP 47, e.g. it-IT (stored canonically).")
+    subject: str | None = None
+    html_body: str | None = None
+    text_body: str | None = None
+    text: str | None = None
+    media_urls: list[str] | None = None
+
+    def translation(self) -> Translation:
+        return Translation(
+            locale=self.locale,
+            subject=self.subject,
+            html_body=self.html_body,
+            text_body=self.text_body,
+            text=self.text,
+            media_urls=None if self.media_urls is None else tuple(self.media_urls),
+        )
+
+
+@strawberry.input
+class CreateMessageTemplateInput:
+    name: str = strawberry.field(description="Unique, at most 100 characters.")
+    channel: MessageChannel  # type: ignore[valid-type]
+    fallback_locale: str = strawberry.field(
+        description="Sent to a customer whose language has no translation; one of them."
+    )
+    translations: list[TranslationInput]
+    idempotency_key: str = strawberry.field(
+        description="Retrying with the same key returns the first template and writes nothing."
+    )
+    purpose: MessagePurpose = Purpose.MARKETING  # type: ignore[valid-type]
+
+    def spec(self) -> TemplateSpec:
+        return TemplateSpec(
+            name=self.name,
+            channel=Channel(self.channel),
+            purpose=Purpose(self.purpose),
+            fallback_locale=self.fallback_locale,
+            translations=tuple(t.translation() for t in self.translations),
+        )
+
+
+@strawberry.input(
+    description="Saves a new version; what is left out stays as the current version has it. "
+    "Translations, when given, replace the current ones whole."
+)
+class UpdateMessageTemplateInput:
+    id: strawberry.ID
+    name: str | None = None
+    purpose: MessagePurpose | None = None  # type: ignore[valid-type]
+    fallback_locale: str | None = None
+    translations: list[TranslationInput] | None = None
+    expected_version: int | None = strawberry.field(
+        default=None,
+        description="The version the edit was made on: refused when another was saved since.",
+    )
+
+    def changes(self) -> TemplateChanges:
+        return TemplateChanges(
+            name=self.name,
+            purpose=None if self.purpose is None else Purpose(self.purpose),
+            fallback_locale=self.fallback_locale,
+            translations=None
+            if self.translations is None
+            else tuple(t.translation() for t in self.translations),
+            expected_version=self.expected_version,
+        )

@@ -1,0 +1,160 @@
+"""Message templates, their versions and previews, as GraphQL types."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import strawberry
+
+from notifications.store import services
+from notifications.store.models import MessageTemplate, Purpose, TemplateVersion
+from notifications.store.preview import Preview
+from notifications.templates import (
+    Channel,
+    Content,
+    EmailContent,
+    MmsContent,
+    RenderedEmail,
+    RenderedMms,
+)
+from schema.context import Info
+
+MessageChannel = strawberry.enum(Channel, name="MessageChannel", description="How it is sent.")
+MessagePurpose = strawberry.enum(
+    Purpose,
+    name="MessagePurpose",
+    description="MARKETING needs the customer's consent; TRANSACTIONAL answers their own act.",
+)
+
+
+@strawberry.type(
+    name="TemplateTranslation",
+    description="One locale's parts: an email's subject, htmlBody (empty: text only) and "
+    "textBody; an SMS's text; an MMS's text and mediaUrls.",
+)
+class TranslationType:
+    locale: str
+    subject: str | None = None
+    html_body: str | None = None
+    text_body: str | None = None
+    text: str | None = None
+    media_urls: list[str] | None = None
+
+    @classmethod
+    def of(cls, locale: str, content: Content) -> TranslationType:
+        if isinstance(content, EmailContent):
+            return cls(
+                locale=locale,
+                subject=content.subject,
+                html_body=content.html_body,
+                text_body=content.text_body,
+            )
+        if isinstance(content, MmsContent):
+            return cls(locale=locale, text=content.text, media_urls=list(content.media_urls))
+        return cls(locale=locale, text=content.text)
+
+
+@strawberry.type(
+    name="MessageTemplateVersion",
+    description="A saved version, never changed: a sent message names the version it used.",
+)
+class TemplateVersionType:
+    version: int
+    fallback_locale: str
+    translations: list[TranslationType]
+    actor: str = strawberry.field(description="Who saved it.")
+    created_at: datetime
+
+    @classmethod
+    def of(cls, v: TemplateVersion) -> TemplateVersionType:
+        return cls(
+            version=v.version,
+            fallback_locale=v.fallback_locale,
+            translations=[TranslationType.of(loc, c) for loc, c in sorted(v.translations.items())],
+            actor=v.actor,
+            created_at=v.created_at,
+        )
+
+
+@strawberry.type(name="MessageTemplate")
+class MessageTemplateType:
+    id: strawberry.ID
+    name: str
+    channel: MessageChannel  # type: ignore[valid-type]
+    purpose: MessagePurpose  # type: ignore[valid-type]
+    fallback_locale: str
+    current_version: int
+    created_at: datetime
+    updated_at: datetime
+    _template: strawberry.Private[MessageTemplate]
+
+    @strawberry.field(description="Every version saved, newest first.")
+    async def versions(self, info: Info) -> list[TemplateVersionType]:
+        found = await services.template_versions(info.context.new_uow(), [self._template])
+        return [TemplateVersionType.of(v) for v in found[self._template.id]]
+
+    @classmethod
+    def of(cls, t: MessageTemplate) -> MessageTemplateType:
+        return cls(
+            id=strawberry.ID(str(t.id)),
+            name=t.name,
+            channel=t.channel,
+            purpose=t.purpose,
+            fallback_locale=t.fallback_locale,
+            current_version=t.current_version,
+            created_at=t.created_at,
+            updated_at=t.updated_at,
+            _template=t,
+        )
+
+
+@strawberry.type(
+    name="TemplateProblem",
+    description="What went wrong rendering a part: its field, code (UNDEFINED, TIMEOUT, "
+    "...), message, and the line and column in that part's source when known.",
+)
+class TemplateProblemType:
+    field: str
+    code: str
+    message: str
+    line: int | None = None
+    column: int | None = None
+
+
+@strawberry.type(
+    name="TemplatePreview",
+    description="A template rendered for a real customer; nothing is sent.",
+)
+class PreviewType:
+    template_id: strawberry.ID
+    version: int
+    locale: str = strawberry.field(description="The translation used (after the fallback).")
+    subject: str | None = None
+    html_body: str | None = None
+    text_body: str | None = None
+    text: str | None = None
+    media_urls: list[str] | None = None
+    problems: list[TemplateProblemType] = strawberry.field(
+        default_factory=list, description="Empty when it rendered; otherwise no part is set."
+    )
+
+    @classmethod
+    def of(cls, p: Preview) -> PreviewType:
+        parts: dict[str, object] = {}
+        r = p.rendered
+        if isinstance(r, RenderedEmail):
+            parts = {"subject": r.subject, "html_body": r.html_body, "text_body": r.text_body}
+        elif isinstance(r, RenderedMms):
+            parts = {"text": r.text, "media_urls": list(r.media_urls)}
+        elif r is not None:
+            parts = {"text": r.text}
+        return cls(
+            template_id=strawberry.ID(str(p.template.id)),
+            version=p.version.version,
+            locale=p.locale,
+            problems=[
+                TemplateProblemType(field=f, code=c, message=m, line=line, column=col)
+                for f, c, m, line, col in p.problems
+            ],
+            **parts,  # type: ignore[arg-type]
+        )
