@@ -8,19 +8,10 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
+from notifications.store.models import Purpose
+from notifications.templates.content import Channel
 
-class Channel(StrEnum):
-    EMAIL = "EMAIL"
-    SMS = "SMS"
-    MMS = "MMS"
-
-
-class Purpose(StrEnum):
-    """Marketing messages respect frequency caps and quiet hours; transactional ones (a
-    voucher's code, points used at the till) do not. Both need the customer's consent."""
-
-    MARKETING = "MARKETING"
-    TRANSACTIONAL = "TRANSACTIONAL"
+__all__ = ["Channel", "Message", "NewMessage", "Purpose", "Status", "message_from"]
 
 
 class Status(StrEnum):

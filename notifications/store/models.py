@@ -32,8 +32,9 @@ MAX_TRANSLATIONS = 50
 
 
 class Purpose(StrEnum):
-    """Marketing messages need the customer's consent; transactional ones (a receipt, a
-    voucher just earned) are sent on the customer's own request."""
+    """Every message needs the customer's consent to its channel; marketing ones also respect
+    frequency caps and quiet hours, transactional ones (a voucher's code, points used at the
+    till) skip them."""
 
     MARKETING = "MARKETING"
     TRANSACTIONAL = "TRANSACTIONAL"

@@ -9,13 +9,14 @@ import strawberry
 from domain.errors import Problems
 from domain.validation import parse_id
 from notifications.delivery.log import LogFilter
-from schema.delivery.types import MessageChannelEnum, MessageStatusEnum
+from schema.delivery.types import MessageStatusEnum
+from schema.notifications.types import MessageChannel
 
 
 @strawberry.input(name="MessageFilter", description="Every given criterion must match.")
 class MessageFilterInput:
     customer_id: strawberry.ID | None = None
-    channel: MessageChannelEnum | None = None  # type: ignore[valid-type]
+    channel: MessageChannel | None = None  # type: ignore[valid-type]
     status: MessageStatusEnum | None = None  # type: ignore[valid-type]
     template_id: strawberry.ID | None = None
     since: datetime | None = strawberry.field(default=None, description="Created at or after.")

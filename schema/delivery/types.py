@@ -6,14 +6,9 @@ from datetime import datetime
 
 import strawberry
 
-from notifications.delivery.models import Channel, Message, Purpose, Status
+from notifications.delivery.models import Message, Status
+from schema.notifications.types import MessageChannel, MessagePurpose
 
-MessageChannelEnum = strawberry.enum(Channel, name="MessageChannel")
-MessagePurposeEnum = strawberry.enum(
-    Purpose,
-    name="MessagePurpose",
-    description="MARKETING respects frequency caps and quiet hours; TRANSACTIONAL does not.",
-)
 MessageStatusEnum = strawberry.enum(
     Status,
     name="MessageStatus",
@@ -28,8 +23,8 @@ MessageStatusEnum = strawberry.enum(
 class MessageType:
     id: strawberry.ID
     customer_id: strawberry.ID | None
-    channel: MessageChannelEnum  # type: ignore[valid-type]
-    purpose: MessagePurposeEnum  # type: ignore[valid-type]
+    channel: MessageChannel  # type: ignore[valid-type]
+    purpose: MessagePurpose  # type: ignore[valid-type]
     recipient: str = strawberry.field(description="The email address or the phone (E.164).")
     template_id: strawberry.ID | None
     template_version: int | None

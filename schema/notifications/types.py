@@ -23,7 +23,9 @@ MessageChannel = strawberry.enum(Channel, name="MessageChannel", description="Ho
 MessagePurpose = strawberry.enum(
     Purpose,
     name="MessagePurpose",
-    description="MARKETING needs the customer's consent; TRANSACTIONAL answers their own act.",
+    description="Both need the customer's consent to the channel; MARKETING also respects "
+    "frequency caps and quiet hours, TRANSACTIONAL (a voucher's code, points used at the till) "
+    "does not.",
 )
 
 
