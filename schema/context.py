@@ -29,6 +29,8 @@ from domain.rewards.standings import RewardStanding, standings
 from domain.uow import UnitOfWork, read
 from domain.vouchers.models import Voucher, VoucherStatus
 from domain.vouchers.queries import VoucherUse, uses_of, vouchers_of
+from notifications.store.models import MessageTemplate, TemplateVersion
+from notifications.store.services import template_versions
 from schema.throttle import Throttle, Unthrottled
 
 # A page of something many owners have: (owner id, (page size, after id, ...)).
@@ -112,6 +114,17 @@ class Loaders:
     @cached_property
     def gift_runs(self) -> DataLoader[GiftRunsKey, list[GiftRun]]:
         return SharedLoader(load_fn=self._gift_runs)
+
+    @cached_property
+    def template_versions(self) -> DataLoader[MessageTemplate, list[TemplateVersion]]:
+        """A message template's versions, newest first."""
+        return SharedLoader(load_fn=self._template_versions)
+
+    async def _template_versions(
+        self, templates: list[MessageTemplate]
+    ) -> list[list[TemplateVersion]]:
+        found = await template_versions(self.new_uow(), templates)
+        return [found[t.id] for t in templates]
 
     async def _accounts(self, ids: list[int]) -> list[Account | None]:
         return await self._by_ids(ids, accounts_by_customer)

@@ -6,7 +6,6 @@ from datetime import datetime
 
 import strawberry
 
-from notifications.store import services
 from notifications.store.models import MessageTemplate, Purpose, TemplateVersion
 from notifications.store.preview import Preview
 from notifications.templates import (
@@ -92,8 +91,8 @@ class MessageTemplateType:
 
     @strawberry.field(description="Every version saved, newest first.")
     async def versions(self, info: Info) -> list[TemplateVersionType]:
-        found = await services.template_versions(info.context.new_uow(), [self._template])
-        return [TemplateVersionType.of(v) for v in found[self._template.id]]
+        found = await info.context.loaders.template_versions.load(self._template)
+        return [TemplateVersionType.of(v) for v in found]
 
     @classmethod
     def of(cls, t: MessageTemplate) -> MessageTemplateType:
