@@ -36,7 +36,7 @@ from tessera.limits import BodySizeLimit
 from tessera.ratelimit import RateLimits, storage_url
 from tessera.settings import Settings
 from tessera.unsubscribe import unsubscribe_routes
-from tessera.webhooks import twilio_inbound_sms
+from tessera.webhooks import twilio_inbound_sms, twilio_status_callback
 
 logger = logging.getLogger("tessera")
 
@@ -108,6 +108,7 @@ def create_app(settings: Settings | None = None, database_url: str | None = None
         voucher_batch_export(resources.new_uow, authenticator),
         ledger_movements_export(resources.new_uow, authenticator),
         twilio_inbound_sms(resources.new_uow, settings),
+        twilio_status_callback(resources.new_uow, settings),
         unsubscribe_routes(resources.new_uow, settings),
     ]
     if graphiql is not None:

@@ -8,12 +8,19 @@ from notifications.channels.email import SmtpSender
 from notifications.channels.sms import TwilioSender
 from notifications.delivery.sending import Channels
 from tessera.settings import Settings
+from tessera.webhooks import TWILIO_STATUS_PATH
 
 
 def open_channels(settings: Settings) -> Channels:
     """The configured senders (call inside the event loop that will use them)."""
     smtp = settings.smtp_config()
-    twilio = settings.twilio_config(status_callback_url=None)
+    # Twilio reports each message's delivery back when Tessera's public URL is known.
+    callback = (
+        None
+        if settings.public_url is None
+        else settings.public_url.rstrip("/") + (TWILIO_STATUS_PATH)
+    )
+    twilio = settings.twilio_config(status_callback_url=callback)
     return Channels(
         email=None if smtp is None else SmtpSender(smtp),
         text=None if twilio is None else TwilioSender(twilio),

@@ -60,6 +60,8 @@ messages = Table(
     CheckConstraint("status IN (" + ", ".join(f"'{s}'" for s in STATUSES) + ")", name="status"),
     CheckConstraint("attempts >= 0", name="attempts"),
     Index("ix_messages_customer_created", "customer_id", "created_at"),
+    # Twilio's status callbacks name a message by its SID.
+    Index("ix_messages_provider_id", "provider_id"),
     # The sender's sweeps: due messages, and messages left SENDING by a crash.
     Index(
         "ix_messages_pending",
