@@ -27,7 +27,7 @@ CART = [
 
 
 async def _badges(marketer: GraphQLClient) -> dict[str, str]:
-    ids = {}
+    ids: dict[str, str] = {}
     for badge in BADGES:
         created = await run_mutation(
             marketer,
