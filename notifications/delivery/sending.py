@@ -66,7 +66,7 @@ class Channels:
 @dataclass(frozen=True)
 class Delivery:
     """What one attempt did: the message's status after it, and when to try again (a
-    transient failure)."""
+    transient failure, or a deferral by quiet hours or a cap)."""
 
     status: Status | None  # None: not claimed (gone, already claimed, or not due)
     retry_at: datetime | None = None
