@@ -5,6 +5,13 @@ from __future__ import annotations
 
 from domain.metadata import metadata
 from notifications.delivery.tables import messages
+from notifications.fatigue.tables import messaging_limits
 from notifications.store.tables import message_template_versions, message_templates
 
-__all__ = ["message_template_versions", "message_templates", "messages", "metadata"]
+__all__ = [
+    "message_template_versions",
+    "message_templates",
+    "messages",
+    "messaging_limits",
+    "metadata",
+]

@@ -29,6 +29,7 @@ from schema.input_building import build_inputs_with_plans
 from schema.ledger.mutations import LedgerMutations
 from schema.ledger.queries import LedgerQueries
 from schema.literals import InputLiterals
+from schema.notifications.limits import MessagingLimitMutations, MessagingLimitQueries
 from schema.notifications.mutations import NotificationMutations
 from schema.notifications.queries import NotificationQueries
 from schema.pricing.mutations import PricingMutations
@@ -68,6 +69,7 @@ Query = merge_types(
         TierQueries,
         DeliveryQueries,
         NotificationQueries,
+        MessagingLimitQueries,
     ),
 )
 Mutation = merge_types(
@@ -88,6 +90,7 @@ Mutation = merge_types(
         GiftMutations,
         TierMutations,
         NotificationMutations,
+        MessagingLimitMutations,
     ),
 )
 

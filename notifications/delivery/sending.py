@@ -3,6 +3,8 @@ provider made of it. At most one hand-over per claim, and a crash leaves a trace
 
 1. **claim**: QUEUED or DEFERRED and due, it becomes SENDING (attempts + 1), committed. A
    second sender (a redelivered Dramatiq message, another worker) finds it claimed and stops.
+   A MARKETING message in the customer's quiet hours or at their cap on the channel becomes
+   DEFERRED instead, to its next allowed time (notifications/fatigue), and is sent again then.
 2. **consent**: a customer's message needs their consent to the channel now (MMS counts as
    SMS); without it the message is SUPPRESSED (`NO_CONSENT`). No channel configured: the
    sandbox, CAPTURED (rendered and kept, never sent).
@@ -33,8 +35,10 @@ from domain.uow import UnitOfWork
 from notifications.channels.email import Email
 from notifications.channels.outcomes import Accepted, Outcome, Permanent, Transient
 from notifications.channels.sms import TextMessage
+from notifications.delivery.deferring import defer_claimed
 from notifications.delivery.models import Channel, Message, Status, message_from
 from notifications.delivery.tables import messages
+from notifications.fatigue.enforcement import deferrals
 
 MAX_ATTEMPTS = 8
 FIRST_BACKOFF_S = 10.0
@@ -62,7 +66,7 @@ class Channels:
 @dataclass(frozen=True)
 class Delivery:
     """What one attempt did: the message's status after it, and when to try again (a
-    transient failure)."""
+    transient failure, or a deferral by quiet hours or a cap)."""
 
     status: Status | None  # None: not claimed (gone, already claimed, or not due)
     retry_at: datetime | None = None
@@ -81,6 +85,8 @@ async def deliver(uow: UnitOfWork, message_id: int, channels: Channels) -> Deliv
     message = await run(uow, Claim(message_id))
     if message is None:
         return Delivery(None)
+    if message.status is Status.DEFERRED:  # quiet hours or a cap: sent again at its time
+        return Delivery(Status.DEFERRED, message.not_before)
     claim = message.claimed_at
     assert claim is not None
     if message.customer_id is not None and not await _consents(uow, message):
@@ -155,7 +161,9 @@ async def _record(uow: UnitOfWork, message: Message, claim: datetime, outcome: O
 
 @dataclass(frozen=True)
 class Claim(Command["Message | None"]):
-    """QUEUED or DEFERRED and due becomes SENDING, with a new claim time; None otherwise."""
+    """QUEUED or DEFERRED and due becomes SENDING, with a new claim time; None otherwise. A
+    marketing message held back by quiet hours or a cap becomes DEFERRED instead, in the
+    same transaction (notifications/fatigue/enforcement.py)."""
 
     message_id: int
 
@@ -178,7 +186,11 @@ class Claim(Command["Message | None"]):
                 .returning(messages)
             )
         ).one_or_none()
-        return None if row is None else message_from(row)
+        if row is None:
+            return None
+        claimed = message_from(row)
+        held = await deferrals(uow, [claimed], row.claimed_at)
+        return (await defer_claimed(uow, [claimed], held))[0] if held else claimed
 
 
 @dataclass(frozen=True)

@@ -240,6 +240,11 @@ MUTATIONS: dict[str, tuple[str, dict[str, Any]]] = {
         "template { id } } }",
         {"input": {"id": "1", "name": "Hello"}},
     ),
+    "setMessagingLimits": (
+        "mutation($input: SetMessagingLimitsInput!) { setMessagingLimits(input: $input) { "
+        "messagingLimits { defaultTimeZone } } }",
+        {"input": {"quietHours": {"start": "21:00", "end": "09:00"}}},
+    ),
     "updatePromotion": (
         "mutation($input: UpdatePromotionInput!) { updatePromotion(input: $input) { "
         "promotion { id } } }",
