@@ -176,6 +176,25 @@ async def test_the_same_key_sends_one_message_however_often_and_concurrently(
     assert manager["message"]["id"] != sent[0]["message"]["id"]
 
 
+async def test_an_mms_test_message_carries_its_media_to_the_phone_given(
+    gql: GraphQLClient, tokens: dict[str, str]
+) -> None:
+    marketer = gql.as_(tokens["marketer"])
+    mms = {"locale": "en-US", "text": "[points] points!", "mediaUrls": ["https://x.example/a.png"]}
+    tid = await template(marketer, {**VOUCHER_SMS, "name": "Card", "channel": "MMS",
+                                    "translations": [mms]})  # fmt: skip
+    sent = (await send(marketer, templateId=tid, to="0039 333 765 4321"))["message"]
+    assert (sent["channel"], sent["recipient"], sent["status"]) == (
+        "MMS",
+        MY_PHONE_E164,
+        "CAPTURED",
+    )
+    assert (sent["text"], sent["mediaUrls"]) == ("1,234 points!", ["https://x.example/a.png"])
+    # An address of the wrong kind names the channel
+    wrong = await send(marketer, templateId=tid, to="me@shop.example")
+    assert wrong["userErrors"][0]["message"].startswith("An MMS template is sent to a phone")
+
+
 def errors(payload: dict[str, Any]) -> list[tuple[str, str]]:
     return [(e["field"], e["code"]) for e in payload["userErrors"]]
 

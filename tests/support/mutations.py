@@ -240,6 +240,11 @@ MUTATIONS: dict[str, tuple[str, dict[str, Any]]] = {
         "template { id } } }",
         {"input": {"id": "1", "name": "Hello"}},
     ),
+    "sendTestMessage": (
+        "mutation($input: SendTestMessageInput!) { sendTestMessage(input: $input) { "
+        "message { id } } }",
+        {"input": {"templateId": "1", "to": "me@shop.example", "idempotencyKey": "perm-test"}},
+    ),
     "updatePromotion": (
         "mutation($input: UpdatePromotionInput!) { updatePromotion(input: $input) { "
         "promotion { id } } }",
