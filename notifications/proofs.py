@@ -96,6 +96,8 @@ def with_sample_event(data: MessageData, today: datetime | None = None) -> Messa
 
 @dataclass(frozen=True)
 class TestMessageRequest:
+    __test__ = False  # not a test class, whatever pytest makes of the name
+
     template_id: int
     to: str
     idempotency_key: str
@@ -109,6 +111,8 @@ class TestSend:
     """The test message (None when the template failed to render: see `problems`), whether
     an earlier call with the same key made it, and the render's problems (field, code,
     message, line, column)."""
+
+    __test__ = False
 
     message: Message | None
     replayed: bool = False
@@ -127,7 +131,8 @@ async def send_test_message(
     customerId; INVALID on `to` for an address of the wrong kind or a bad one, on `locale`);
     a render failure is no error: the result carries its problems, and nothing is written.
     The same key from the same caller returns the first message (replayed) and sends
-    nothing new; with another template or recipient it is an IDEMPOTENCY_CONFLICT."""
+    nothing new; with another template, version or recipient it is an
+    IDEMPOTENCY_CONFLICT."""
     problems = Problems()
     key = required_text(problems, "idempotencyKey", request.idempotency_key, MAX_KEY_LENGTH)
     problems.raise_if_any()
@@ -142,7 +147,7 @@ async def send_test_message(
     dedupe_key = f"{TEST_KEY_PREFIX}{caller}:{key}"
     sent_before = await message_by_dedupe_key(uow, dedupe_key)
     if sent_before is not None:
-        return await _replayed(uow, sent_before, template.id, recipient, hand_over)
+        return await _replayed(uow, sent_before, request, template.id, recipient, hand_over)
 
     if request.customer_id is None:
         data, locale = sample_customer(), request.locale
@@ -163,15 +168,25 @@ async def send_test_message(
     )
     queued = await queue_message(uow, new)
     if not queued.created:  # a concurrent call with the same key was first
-        return await _replayed(uow, queued.message, template.id, recipient, hand_over)
+        return await _replayed(uow, queued.message, request, template.id, recipient, hand_over)
     await hand_over(queued.message)
     return TestSend(await get_message(uow, queued.message.id) or queued.message)
 
 
 async def _replayed(
-    uow: UnitOfWork, first: Message, template_id: int, recipient: str, hand_over: HandOver
+    uow: UnitOfWork,
+    first: Message,
+    request: TestMessageRequest,
+    template_id: int,
+    recipient: str,
+    hand_over: HandOver,
 ) -> TestSend:
-    require_same((first.template_id, first.recipient), (template_id, recipient), "test message")
+    version = first.template_version if request.version is None else request.version
+    require_same(
+        (first.template_id, first.template_version, first.recipient),
+        (template_id, version, recipient),
+        "test message",
+    )
     if first.status is Status.QUEUED:
         # Its hand-over may have been lost with the first request: a second one is harmless
         # (one sender claims it).
