@@ -29,6 +29,7 @@ from domain.rewards.standings import RewardStanding, standings
 from domain.uow import UnitOfWork, read
 from domain.vouchers.models import Voucher, VoucherStatus
 from domain.vouchers.queries import VoucherUse, uses_of, vouchers_of
+from notifications.proofs import HandOver
 from notifications.store.models import MessageTemplate, TemplateVersion
 from notifications.store.services import template_versions
 from schema.throttle import Throttle, Unthrottled
@@ -209,6 +210,8 @@ class Context:
     # Where a badge change hands a re-sync too large for the request over (None: to a worker
     # is not possible here, the mutation re-syncs every customer itself).
     badge_handover: Handover | None = None
+    # How a queued message is handed over to be sent (None: the sandbox, CAPTURED at once).
+    message_handover: HandOver | None = None
 
 
 Info = StrawberryInfo[Context, None]

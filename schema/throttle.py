@@ -2,7 +2,8 @@
 address). tessera/ratelimit.py implements them on Redis, shared by every API process.
 
 Only the operations that need it pay a counter's round trip: `checkVoucher` and
-`redeemVoucher` (code guessing) and failed authentications. Nothing else is counted."""
+`redeemVoucher` (code guessing), `sendTestMessage` (a message to any address: spam) and failed
+authentications. Nothing else is counted."""
 
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ if TYPE_CHECKING:
 class ThrottleRule(enum.Enum):
     VOUCHER_ATTEMPTS = "voucher-attempts"  # checkVoucher and redeemVoucher, per caller and address
     FAILED_AUTHENTICATION = "failed-authentication"  # per client address
+    TEST_MESSAGES = "test-messages"  # sendTestMessage, per staff token
 
 
 class Throttle(Protocol):
@@ -63,14 +65,28 @@ class VoucherAttempts(BasePermission):
         wait_s = await context.throttle.hit(
             ThrottleRule.VOUCHER_ATTEMPTS, caller_key(info), f"address:{context.client_address}"
         )
-        if wait_s is None:
-            return True
-        seconds = retry_after_s(wait_s)
-        if context.response is not None:
-            context.response.status_code = 429
-            context.response.headers["Retry-After"] = str(seconds)
-        raise client_error(
-            f"Too many voucher code attempts; retry in {seconds} s.",
-            "RATE_LIMITED",
-            retryAfter=seconds,
-        )
+        return _allowed(info, wait_s, "voucher code attempts")
+
+
+class TestMessageSends(BasePermission):
+    """Counts a test message per caller (a staff token): past the limit the field is refused
+    with RATE_LIMITED, HTTP 429 and a Retry-After header, before anything is rendered or
+    written. Declare it after the permission that authenticates."""
+
+    async def has_permission(self, source: Any, info: Info, **kwargs: Any) -> bool:
+        wait_s = await info.context.throttle.hit(ThrottleRule.TEST_MESSAGES, caller_key(info))
+        return _allowed(info, wait_s, "test messages")
+
+
+def _allowed(info: Info, wait_s: float | None, what: str) -> bool:
+    """True when the throttle let the attempt through; a RATE_LIMITED error otherwise."""
+    if wait_s is None:
+        return True
+    seconds = retry_after_s(wait_s)
+    response = info.context.response
+    if response is not None:
+        response.status_code = 429
+        response.headers["Retry-After"] = str(seconds)
+    raise client_error(
+        f"Too many {what}; retry in {seconds} s.", "RATE_LIMITED", retryAfter=seconds
+    )

@@ -24,6 +24,7 @@ from strawberry.asgi import GraphQL
 from domain.access.principals import Anonymous, Principal
 from domain.badges.services import Handover
 from domain.uow import UnitOfWork
+from notifications.proofs import HandOver
 from schema.anonymous import (
     ANONYMOUS_MAX_BODY_BYTES,
     ANONYMOUS_ROOT_FIELDS,
@@ -48,6 +49,7 @@ class TesseraGraphQL(GraphQL[Context, None]):
         throttle: Throttle | None = None,
         graphiql_html: str | None = None,
         badge_handover: Handover | None = None,
+        message_handover: HandOver | None = None,
     ) -> None:
         super().__init__(
             schema, graphql_ide="graphiql" if debug else None, allow_queries_via_get=False
@@ -58,6 +60,7 @@ class TesseraGraphQL(GraphQL[Context, None]):
         self._max_page_size = max_page_size
         self._throttle = throttle or Unthrottled()
         self._badge_handover = badge_handover
+        self._message_handover = message_handover
         # Root fields an anonymous caller may select (introspection only in debug).
         self._anonymous_fields = ANONYMOUS_ROOT_FIELDS | (
             INTROSPECTION_ROOT_FIELDS if debug else frozenset()
@@ -117,6 +120,7 @@ class TesseraGraphQL(GraphQL[Context, None]):
             client_address=client_address(request),
             throttle=self._throttle,
             badge_handover=self._badge_handover,
+            message_handover=self._message_handover,
         )
 
     # Requests are read with the standard json module on purpose: orjson reads integers

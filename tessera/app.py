@@ -29,7 +29,7 @@ from tessera.database import create_engine
 from tessera.embedded import ensure_database_url
 from tessera.exports import ledger_movements_export, voucher_batch_export
 from tessera.graphiql import ASSETS_DIR, ASSETS_ROUTE, graphiql_page
-from tessera.handover import badge_handover
+from tessera.handover import badge_handover, message_handover
 from tessera.keepalive import KeepAliveLimit
 from tessera.last_resort import LastResort
 from tessera.limits import BodySizeLimit
@@ -82,6 +82,7 @@ def create_app(settings: Settings | None = None, database_url: str | None = None
         {
             ThrottleRule.VOUCHER_ATTEMPTS: settings.rate_limit_vouchers,
             ThrottleRule.FAILED_AUTHENTICATION: settings.rate_limit_failed_auth,
+            ThrottleRule.TEST_MESSAGES: settings.rate_limit_test_messages,
         },
     )
     authenticator = Authenticator(
@@ -101,6 +102,7 @@ def create_app(settings: Settings | None = None, database_url: str | None = None
         throttle=throttle,
         graphiql_html=graphiql,
         badge_handover=badge_handover(settings),
+        message_handover=message_handover(settings, resources.new_uow),
     )
     routes: list[BaseRoute] = [
         Route("/graphql", graphql, methods=["GET", "POST"]),

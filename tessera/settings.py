@@ -37,6 +37,8 @@ class Settings:
     rate_limit_vouchers: str = "120/minute"
     # Per client address, on requests whose token does not verify.
     rate_limit_failed_auth: str = "30/minute"
+    # Per staff token, on sendTestMessage (a message to any address or number).
+    rate_limit_test_messages: str = "30/hour"
     # Seconds a badge change's request re-syncs holders itself before handing over.
     badge_resync_inline_s: float = 1.0
     # Channels (docs/channels.md). With neither SMTP nor Twilio set, messages stay in the
@@ -109,6 +111,7 @@ class Settings:
             rate_limit_url=config("TESSERA_RATE_LIMIT_URL", default=None) or None,
             rate_limit_vouchers=config("TESSERA_RATE_LIMIT_VOUCHERS", default="120/minute"),
             rate_limit_failed_auth=config("TESSERA_RATE_LIMIT_FAILED_AUTH", default="30/minute"),
+            rate_limit_test_messages=config("TESSERA_RATE_LIMIT_TEST_MESSAGES", default="30/hour"),
             badge_resync_inline_s=config("TESSERA_BADGE_RESYNC_INLINE_S", cast=float, default=1.0),
             smtp_url=config("TESSERA_SMTP_URL", default=None) or None,
             email_from=config("TESSERA_EMAIL_FROM", default=None) or None,

@@ -62,3 +62,43 @@ async def test_a_marketer_fixes_a_template_and_previews_it_for_a_customer(
         "Hai 2.500 punti",
     )
     assert preview["problems"] == []
+
+
+async def test_a_marketer_tries_a_template_on_her_own_address(
+    gql: GraphQLClient, tokens: dict[str, str]
+) -> None:
+    marketer = gql.as_(tokens["marketer"])
+    template = {
+        "name": "Points earned",
+        "channel": "EMAIL",
+        "fallbackLocale": "en-US",
+        "idempotencyKey": "earned",
+        "translations": [{**ENGLISH, "textBody": "You have [points] points\n[badge]"}],
+    }
+    created = await run_mutation(marketer, "marketer/CreateMessageTemplate", {"input": template})
+    tid = created["template"]["id"]
+    # Given a customer with no badge, the template fails for her on line 2
+    customer = {"firstName": "Giulia", "locale": "it-IT", "idempotencyKey": "giulia"}
+    cid = (await gql.data(CREATE_CUSTOMER, {"input": customer}))["createCustomer"]["customer"]
+    request = {"templateId": tid, "to": "me@shop.example", "idempotencyKey": "try-1"}
+    failed = (
+        await run(
+            marketer, "marketer/SendTestMessage", {"input": {**request, "customerId": cid["id"]}}
+        )
+    )["sendTestMessage"]
+    assert [(p["field"], p["code"], p["line"]) for p in failed["problems"]] == [
+        ("translations.en-US.textBody", "UNDEFINED", 2)
+    ]
+    assert failed["message"] is None and failed["userErrors"]
+    # With the sample customer it goes out (the sandbox here: CAPTURED), as a test
+    sent = await run_mutation(marketer, "marketer/SendTestMessage", {"input": request})
+    message = sent["message"]
+    assert (message["isTest"], message["status"], message["recipient"]) == (
+        True,
+        "CAPTURED",
+        "me@shop.example",
+    )
+    assert (message["subject"], message["text"]) == ("Hi Ann", "You have 1,234 points\nRegular")
+    # And the retry with the same key is the same message
+    again = await run_mutation(marketer, "marketer/SendTestMessage", {"input": request})
+    assert (again["replayed"], again["message"]["id"]) == (True, message["id"])

@@ -13,7 +13,7 @@ from domain.errors import Problems
 from domain.pagination import Page
 from domain.uow import UnitOfWork
 from domain.validation import check_window
-from notifications.delivery.models import Channel, Message, Status, message_from
+from notifications.delivery.models import TEST_KEY_PREFIX, Channel, Message, Status, message_from
 from notifications.delivery.tables import messages
 
 
@@ -27,6 +27,8 @@ class LogFilter:
     template_id: int | None = None
     since: datetime | None = None
     until: datetime | None = None
+    # True: only test messages (sendTestMessage); False: only the others.
+    is_test: bool | None = None
 
     def checked(self, field: str = "filter") -> LogFilter:
         """The filter, or a DomainError naming the part at fault (a time without its UTC
@@ -50,6 +52,9 @@ class LogFilter:
             found.append(messages.c.created_at >= self.since)
         if self.until is not None:
             found.append(messages.c.created_at < self.until)
+        if self.is_test is not None:
+            test = messages.c.dedupe_key.startswith(TEST_KEY_PREFIX, autoescape=True)
+            found.append(test if self.is_test else ~test)
         return found
 
 

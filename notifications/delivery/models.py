@@ -11,7 +11,18 @@ from typing import Any
 from notifications.store.models import Purpose
 from notifications.templates.content import Channel
 
-__all__ = ["Channel", "Message", "NewMessage", "Purpose", "Status", "message_from"]
+__all__ = [
+    "TEST_KEY_PREFIX",
+    "Channel",
+    "Message",
+    "NewMessage",
+    "Purpose",
+    "Status",
+    "message_from",
+]
+
+# The dedupe keys of test messages (notifications/proofs.py) start with it, and only theirs.
+TEST_KEY_PREFIX = "test:"
 
 
 class Status(StrEnum):
@@ -60,6 +71,11 @@ class Message:
     handed_at: datetime | None
     sent_at: datetime | None
     created_at: datetime
+
+    @property
+    def is_test(self) -> bool:
+        """A test message a marketer sent to themselves (sendTestMessage), not a customer's."""
+        return self.dedupe_key.startswith(TEST_KEY_PREFIX)
 
 
 def message_from(row: Any) -> Message:

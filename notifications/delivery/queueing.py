@@ -58,3 +58,12 @@ class QueueMessage(Command[Queued]):
             await uow.execute(select(messages).where(messages.c.dedupe_key == new.dedupe_key))
         ).one()
         return Queued(message_from(existing), created=False)
+
+
+async def message_by_dedupe_key(uow: UnitOfWork, dedupe_key: str) -> Message | None:
+    """The message made under this dedupe key, if any."""
+    async with uow:
+        row = (
+            await uow.execute(select(messages).where(messages.c.dedupe_key == dedupe_key))
+        ).one_or_none()
+    return None if row is None else message_from(row)

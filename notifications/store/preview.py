@@ -87,7 +87,18 @@ async def preview(
         raise DomainError.one(field, ErrorCode.NOT_FOUND, "No such template or version.")
     template, saved = found
     data, customer_locale = await message_data(uow, customer_id)
-    wanted = locale or customer_locale or saved.fallback_locale
+    return render_version(template, saved, data, locale or customer_locale)
+
+
+def render_version(
+    template: MessageTemplate, saved: TemplateVersion, data: MessageData, locale: str | None
+) -> Preview:
+    """The version rendered from `data` in `locale` (default: the template's fallback): the
+    translation picked as a send picks it, numbers, dates and money formatted for `locale`
+    even when the translation picked is the fallback's. A template that fails to render
+    gives the problems (field, code, message, line, column) instead of the parts; a locale
+    that is not one is a DomainError on `locale`."""
+    wanted = locale or saved.fallback_locale
     try:
         wanted = canonical_locale(wanted)
     except TemplateError as error:

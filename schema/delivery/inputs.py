@@ -21,6 +21,10 @@ class MessageFilterInput:
     template_id: strawberry.ID | None = None
     since: datetime | None = strawberry.field(default=None, description="Created at or after.")
     until: datetime | None = strawberry.field(default=None, description="Created before.")
+    is_test: bool | None = strawberry.field(
+        default=None,
+        description="true: only test messages (sendTestMessage); false: only the others.",
+    )
 
     def to_domain(self) -> LogFilter:
         """The domain's filter; a DomainError names a bad id or time."""
@@ -37,5 +41,5 @@ class MessageFilterInput:
         )
         problems.raise_if_any()
         return LogFilter(
-            customer, self.channel, self.status, template, self.since, self.until
+            customer, self.channel, self.status, template, self.since, self.until, self.is_test
         ).checked()

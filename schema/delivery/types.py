@@ -23,6 +23,10 @@ MessageStatusEnum = strawberry.enum(
 class MessageType:
     id: strawberry.ID
     customer_id: strawberry.ID | None
+    is_test: bool = strawberry.field(
+        description="A test message a marketer sent to their own address or phone "
+        "(sendTestMessage): it has no customer."
+    )
     channel: MessageChannel  # type: ignore[valid-type]
     purpose: MessagePurpose  # type: ignore[valid-type]
     recipient: str = strawberry.field(description="The email address or the phone (E.164).")
@@ -51,6 +55,7 @@ class MessageType:
         return cls(
             id=strawberry.ID(str(m.id)),
             customer_id=None if m.customer_id is None else strawberry.ID(str(m.customer_id)),
+            is_test=m.is_test,
             channel=m.channel,
             purpose=m.purpose,
             recipient=m.recipient,

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import strawberry
 
+from domain.errors import Problems
+from domain.validation import parse_id
+from notifications.proofs import TestMessageRequest
 from notifications.store.models import Purpose, TemplateSpec, Translation
 from notifications.store.services import TemplateChanges
 from notifications.templates import Channel
@@ -81,4 +84,50 @@ class UpdateMessageTemplateInput:
             if self.translations is None
             else tuple(t.translation() for t in self.translations),
             expected_version=self.expected_version,
+        )
+
+
+@strawberry.input(
+    description="A template to try: rendered for a real customer (or a sample one) and sent "
+    "to your own address or phone, never to the customer."
+)
+class SendTestMessageInput:
+    template_id: strawberry.ID
+    to: str = strawberry.field(
+        description="An email address for an EMAIL template; a phone number in international "
+        "format (+39 340 123 4567) for an SMS or MMS template."
+    )
+    idempotency_key: str = strawberry.field(
+        description="Sending again with the same key returns the first message and sends "
+        "nothing new."
+    )
+    customer_id: strawberry.ID | None = strawberry.field(
+        default=None,
+        description="Render with this customer's facts (name, points, tier, badges, expiring "
+        "points); without it, a sample customer's. The event's facts (points earned, voucher, "
+        "reward, links) are always samples.",
+    )
+    locale: str | None = strawberry.field(
+        default=None,
+        description="BCP 47; default: the customer's locale, else the template's fallback.",
+    )
+    version: int | None = strawberry.field(
+        default=None, description="A saved version; default: the current one."
+    )
+
+    def request(self) -> TestMessageRequest:
+        """The request with its ids parsed; a DomainError names a malformed one."""
+        problems = Problems()
+        template_id = parse_id(problems, "templateId", self.template_id)
+        customer_id = (
+            None if self.customer_id is None else parse_id(problems, "customerId", self.customer_id)
+        )
+        problems.raise_if_any()
+        return TestMessageRequest(
+            template_id=template_id,
+            to=self.to,
+            idempotency_key=self.idempotency_key,
+            customer_id=customer_id,
+            locale=self.locale,
+            version=self.version,
         )

@@ -1,16 +1,24 @@
-"""Message templates: creating them and saving new versions."""
+"""Message templates: creating them, saving new versions, and sending a test message."""
 
 from __future__ import annotations
 
 import strawberry
 
 from domain.access.permissions import Permission
+from domain.errors import ErrorCode
+from notifications.proofs import TestSend, captured_at_once, send_test_message
 from notifications.store import services
 from schema.context import Info
+from schema.delivery.types import MessageType
 from schema.errors import UserError, payload_on_error
-from schema.notifications.inputs import CreateMessageTemplateInput, UpdateMessageTemplateInput
-from schema.notifications.types import MessageTemplateType
+from schema.notifications.inputs import (
+    CreateMessageTemplateInput,
+    SendTestMessageInput,
+    UpdateMessageTemplateInput,
+)
+from schema.notifications.types import MessageTemplateType, TemplateProblemType
 from schema.permissions import requires
+from schema.throttle import TestMessageSends, caller_key
 
 
 @strawberry.type
@@ -22,6 +30,37 @@ class MessageTemplatePayload:
         description="A template problem is named on translations.<locale>.<part> and its "
         "message starts with the line and column.",
     )
+
+
+@strawberry.type
+class SendTestMessagePayload:
+    message: MessageType | None = strawberry.field(
+        default=None,
+        description="The test message as the delivery log shows it: QUEUED for a worker to "
+        "send, CAPTURED by the sandbox (no channel configured), or as a replay found it.",
+    )
+    replayed: bool = False
+    problems: list[TemplateProblemType] = strawberry.field(
+        default_factory=list,
+        description="The template failed to render (as previewTemplate shows it, with the "
+        "line and column): nothing was sent.",
+    )
+    user_errors: list[UserError] = strawberry.field(default_factory=list)
+
+    @classmethod
+    def of(cls, sent: TestSend) -> SendTestMessagePayload:
+        if sent.message is not None:
+            return cls(message=MessageType.of(sent.message), replayed=sent.replayed)
+        return cls(
+            problems=[
+                TemplateProblemType(field=f, code=c, message=m, line=line, column=col)
+                for f, c, m, line, col in sent.problems
+            ],
+            user_errors=[
+                UserError(field=f, code=ErrorCode.INVALID, message=m)
+                for f, _, m, _, _ in sent.problems
+            ],
+        )
 
 
 @strawberry.type
@@ -53,3 +92,20 @@ class NotificationMutations:
             info.context.new_uow(), input.id, input.changes(), info.context.principal.actor
         )
         return MessageTemplatePayload(template=MessageTemplateType.of(template))
+
+    @strawberry.mutation(
+        permission_classes=[requires(Permission.MANAGE_NOTIFICATIONS), TestMessageSends],
+        description="Render a template for a customer (or a sample one) and send it to the "
+        "given address or phone, not to the customer: a TRANSACTIONAL message with no "
+        "customer, shown in the delivery log as a test. Limited per staff token.",
+    )
+    @payload_on_error(SendTestMessagePayload)
+    async def send_test_message(
+        self, info: Info, input: SendTestMessageInput
+    ) -> SendTestMessagePayload:
+        context = info.context
+        hand_over = context.message_handover or captured_at_once(context.new_uow)
+        sent = await send_test_message(
+            context.new_uow(), input.request(), caller_key(info), hand_over
+        )
+        return SendTestMessagePayload.of(sent)

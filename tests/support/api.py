@@ -36,6 +36,7 @@ async def running_server(database_url: str, **overrides: Any) -> AsyncIterator[s
         "jwt_secret": TEST_JWT_SECRET,
         "rate_limit_vouchers": "1000000/minute",
         "rate_limit_failed_auth": "1000000/minute",
+        "rate_limit_test_messages": "1000000/minute",
         **overrides,
     }
     settings = replace(Settings.from_env(), database_url=database_url, **values)

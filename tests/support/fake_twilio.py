@@ -7,10 +7,13 @@ it accepts, and answers as Twilio answers:
   +15005550002 cannot be routed (21612), +15005550004 has unsubscribed (21610, HTTP 400);
 - failures queued by a test (`fail_next(status, code)`), e.g. HTTP 429 or 503, answered to the
   next requests in order before normal service resumes;
-- otherwise HTTP 201 and a message resource with a new SM... sid, status "queued"."""
+- otherwise HTTP 201 and a message resource with a new SM... sid, status "queued"; after
+  `hold_answers()` that answer waits (the message already recorded as sent) until
+  `release_answers()`: Twilio took the message, its answer never reached the sender."""
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import contextlib
 import secrets
@@ -35,6 +38,8 @@ MAGIC_ERRORS = {
 INVALID_NUMBER = "+15005550001"
 UNROUTABLE_NUMBER = "+15005550002"
 UNSUBSCRIBED_NUMBER = "+15005550004"
+# The longest a held answer waits for `release_answers()`.
+HOLD_LIMIT_S = 60.0
 
 
 @dataclass(frozen=True)
@@ -56,6 +61,17 @@ class FakeTwilio:
     sent: list[SentMessage] = field(default_factory=list)
     requests: int = 0
     _failures: deque[tuple[int, int | None]] = field(default_factory=deque)
+    _answers: asyncio.Event = field(default_factory=asyncio.Event)
+
+    def __post_init__(self) -> None:
+        self._answers.set()
+
+    def hold_answers(self) -> None:
+        """Record the messages accepted from now on, but hold back their answers."""
+        self._answers.clear()
+
+    def release_answers(self) -> None:
+        self._answers.set()
 
     def fail_next(self, status: int, code: int | None = None, times: int = 1) -> None:
         """Answer the next `times` requests with this HTTP status (and Twilio error code)."""
@@ -102,6 +118,8 @@ class FakeTwilio:
             status_callback=None if callback is None else str(callback),
         )
         self.sent.append(message)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._answers.wait(), HOLD_LIMIT_S)
         return JSONResponse(_resource(message), status_code=201)
 
     def _authorised(self, request: Request, account_sid: str) -> bool:
@@ -149,4 +167,7 @@ async def fake_twilio() -> AsyncIterator[tuple[FakeTwilio, str]]:
     """A fake Twilio on loopback: the fake (to inspect and steer) and its base URL."""
     fake = FakeTwilio()
     async with serving(fake.app()) as url:
-        yield fake, url
+        try:
+            yield fake, url
+        finally:
+            fake.release_answers()  # held answers end before the server stops

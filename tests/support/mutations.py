@@ -245,6 +245,11 @@ MUTATIONS: dict[str, tuple[str, dict[str, Any]]] = {
         "messagingLimits { defaultTimeZone } } }",
         {"input": {"quietHours": {"start": "21:00", "end": "09:00"}}},
     ),
+    "sendTestMessage": (
+        "mutation($input: SendTestMessageInput!) { sendTestMessage(input: $input) { "
+        "message { id } } }",
+        {"input": {"templateId": "1", "to": "me@shop.example", "idempotencyKey": "perm-test"}},
+    ),
     "updatePromotion": (
         "mutation($input: UpdatePromotionInput!) { updatePromotion(input: $input) { "
         "promotion { id } } }",

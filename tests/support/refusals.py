@@ -45,6 +45,7 @@ WATCHED = (
     "message_templates",
     "message_template_versions",
     "messaging_limits",
+    "messages",
 )
 
 TOP_LEVEL = "top-level BAD_USER_INPUT"

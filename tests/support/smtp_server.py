@@ -1,11 +1,15 @@
 """A real SMTP server (aiosmtpd) on loopback that keeps what it receives, and can refuse
-chosen recipients with a 4xx or 5xx reply, as a mail server would."""
+chosen recipients with a 4xx or 5xx reply, as a mail server would, or keep a message and
+hold back its reply (a server that took the message, whose answer never reached the
+sender)."""
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import email
 import email.policy
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from email.message import EmailMessage
@@ -15,16 +19,30 @@ from aiosmtpd.controller import Controller
 
 from tests.support.serving import free_port
 
+# The longest a held reply waits for `release()` (a test that forgot stops nothing).
+HOLD_LIMIT_S = 60.0
+
 
 @dataclass
 class Inbox:
     """The messages the server accepted, parsed; `refuse` maps an address to the reply its
-    RCPT TO gets (e.g. "550 5.1.1 No such user")."""
+    RCPT TO gets (e.g. "550 5.1.1 No such user"); after `hold()`, a message is kept and its
+    "250" reply waits until `release()`."""
 
     messages: list[EmailMessage] = field(default_factory=list)
     envelopes: list[tuple[str, list[str]]] = field(default_factory=list)
     refuse: dict[str, str] = field(default_factory=dict)
     connections: int = 0
+    _answers: threading.Event = field(default_factory=threading.Event)
+
+    def __post_init__(self) -> None:
+        self._answers.set()
+
+    def hold(self) -> None:
+        self._answers.clear()
+
+    def release(self) -> None:
+        self._answers.set()
 
     async def handle_EHLO(
         self, server: Any, session: Any, envelope: Any, hostname: str, responses: list[str]
@@ -46,6 +64,8 @@ class Inbox:
         assert isinstance(parsed, EmailMessage)
         self.messages.append(parsed)
         self.envelopes.append((envelope.mail_from, list(envelope.rcpt_tos)))
+        if not self._answers.is_set():  # set from the test's thread, waited for in a thread
+            await asyncio.to_thread(self._answers.wait, HOLD_LIMIT_S)
         return "250 Message accepted for delivery"
 
 
@@ -81,4 +101,5 @@ def smtp_server(**server_kwargs: Any) -> Iterator[tuple[Inbox, SmtpServer]]:
     try:
         yield inbox, server
     finally:
+        inbox.release()
         server.stop()
