@@ -17,6 +17,7 @@ from notifications.builtins.models import BuiltInKind
 from notifications.builtins.reaction import BuiltInNotifications
 from notifications.delivery.models import NewMessage, Status
 from notifications.dispatch.dispatcher import dispatch_pending
+from notifications.dispatch.reactions import Reaction
 from tessera.database import create_engine
 from tests.support.builtins import (
     SHOP,
@@ -95,7 +96,7 @@ async def test_a_batch_whose_reaction_fails_leaves_its_events_pending(
     await purchase(clean_db, ann, "O-1", 1200)
     pending = await _pending(clean_db)
     # When a dispatcher's reaction fails mid-batch
-    reactions = [BuiltInNotifications(SHOP), Failing()]
+    reactions: list[Reaction] = [BuiltInNotifications(SHOP), Failing()]
     with pytest.raises(RuntimeError):
         await dispatch_pending(UnitOfWork(clean_db), reactions)
     # Then nothing was made and the events are still pending
