@@ -240,6 +240,11 @@ MUTATIONS: dict[str, tuple[str, dict[str, Any]]] = {
         "template { id } } }",
         {"input": {"id": "1", "name": "Hello"}},
     ),
+    "setBuiltInNotification": (
+        "mutation($input: SetBuiltInNotificationInput!) { setBuiltInNotification(input: $input) "
+        "{ notification { kind } } }",
+        {"input": {"kind": "POINTS_EARNED", "enabled": False}},
+    ),
     "updatePromotion": (
         "mutation($input: UpdatePromotionInput!) { updatePromotion(input: $input) { "
         "promotion { id } } }",

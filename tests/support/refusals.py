@@ -44,6 +44,7 @@ WATCHED = (
     "voucher_conversion",
     "message_templates",
     "message_template_versions",
+    "builtin_notifications",
 )
 
 TOP_LEVEL = "top-level BAD_USER_INPUT"
