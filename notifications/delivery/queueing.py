@@ -2,20 +2,18 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.dialects.postgresql import insert
 
 from domain.commands import Command, run
 from domain.uow import UnitOfWork
 from notifications.delivery.models import Message, NewMessage, Status, message_from
 from notifications.delivery.tables import messages
-
-# Rows per INSERT statement: at 12 parameters a row, well under PostgreSQL's 32,767.
-INSERT_CHUNK = 1_000
 
 
 @dataclass(frozen=True)
@@ -40,25 +38,50 @@ async def queue_message(uow: UnitOfWork, new: NewMessage) -> Queued:
 
 
 async def insert_messages(uow: UnitOfWork, new: Sequence[NewMessage]) -> list[Inserted]:
-    """Create the messages in the open unit of work, a thousand rows per statement; those
-    whose dedupe key is taken (by a committed message, or by one this very batch made
-    first) are left out. Returns the messages created, in dedupe key order.
+    """Create the messages in the open unit of work, in one statement; those whose dedupe
+    key is taken (by a committed message, or by one earlier in `new`) are left out. Returns
+    the messages created, in dedupe key order.
 
     Rows go in dedupe key order, so two transactions inserting overlapping keys wait for
     each other in one order and cannot deadlock; a key another open transaction inserted
     waits for it, then is skipped if it committed."""
-    ordered = sorted({m.dedupe_key: m for m in reversed(new)}.values(), key=lambda m: m.dedupe_key)
-    created: list[Inserted] = []
-    for start in range(0, len(ordered), INSERT_CHUNK):
-        chunk = ordered[start : start + INSERT_CHUNK]
-        rows = await uow.execute(
-            insert(messages)
-            .values([_values(m) for m in chunk])
-            .on_conflict_do_nothing(index_elements=["dedupe_key"])
-            .returning(messages.c.id, messages.c.dedupe_key, messages.c.status)
-        )
-        created.extend(Inserted(r.id, r.dedupe_key, Status(r.status)) for r in rows)
+    unique = sorted({m.dedupe_key: m for m in reversed(new)}.values(), key=lambda m: m.dedupe_key)
+    if not unique:
+        return []
+    columns: dict[str, list[Any]] = {name: [] for name in _ARRAYS}
+    for message in unique:
+        for name, value in _values(message).items():
+            columns[name].append(json.dumps(value) if name == "content" else value)
+    rows = await uow.execute(_INSERT_MANY, columns)
+    created = [Inserted(r.id, r.dedupe_key, Status(r.status)) for r in rows]
     return sorted(created, key=lambda i: i.dedupe_key)
+
+
+# A batch is a dozen arrays, one per column, unnested into rows: one statement whatever
+# the batch's size (a multi-row VALUES would cost a bind parameter per cell to build).
+_ARRAYS = {
+    "dedupe_key": "text",
+    "customer_id": "bigint",
+    "channel": "text",
+    "purpose": "text",
+    "recipient": "text",
+    "content": "text",
+    "template_id": "bigint",
+    "template_version": "integer",
+    "not_before": "timestamptz",
+    "status": "text",
+    "status_reason": "text",
+    "last_error": "text",
+}
+_INSERT_MANY = text(f"""
+    INSERT INTO messages ({", ".join(_ARRAYS)})
+    SELECT {", ".join(f"r.{name}::jsonb" if name == "content" else f"r.{name}" for name in _ARRAYS)}
+      FROM unnest({", ".join(f"CAST(:{name} AS {kind}[])" for name, kind in _ARRAYS.items())})
+           AS r({", ".join(_ARRAYS)})
+     ORDER BY r.dedupe_key
+    ON CONFLICT (dedupe_key) DO NOTHING
+    RETURNING id, dedupe_key, status
+""")
 
 
 async def queue_messages(uow: UnitOfWork, new: Sequence[NewMessage]) -> list[Inserted]:
