@@ -44,7 +44,7 @@ from domain.vouchers import conversion
 from domain.vouchers.models import VoucherKind, VoucherTerms
 from tessera.app import create_app
 from tessera.database import create_engine
-from tessera.demo_messages import DEMO_SHOP_NAME, seed_messages
+from tessera.demo_messages import DEMO_SHOP_NAME, ensure_messages, seed_messages
 from tessera.dispatching import dispatch_and_send_forever
 from tessera.graphiql import AssetError, fetch_assets, graphiql_page
 from tessera.migrate import upgrade
@@ -64,14 +64,17 @@ _PEOPLE = [
 
 
 async def seed(url: str) -> bool:
-    """Load the demo program once; returns False when it was already there."""
+    """Load the demo program once; returns False when it was already there (a demo loaded
+    before notifications existed gets their templates and settings then)."""
     engine = create_engine(url, pool_size=2)
     try:
-        if await customer_by_external_ref(UnitOfWork(engine), "demo-ann") is not None:
-            return False
 
         def new() -> UnitOfWork:
             return UnitOfWork(engine)
+
+        if await customer_by_external_ref(new(), "demo-ann") is not None:
+            await ensure_messages(new, DEMO_ACTOR)
+            return False
 
         ids = {c.name: c.id for c in await list_categories(new())}
         for name, multiplier in (("Premium", "2"), ("VIP", "3")):

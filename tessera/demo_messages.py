@@ -9,7 +9,7 @@ from collections.abc import Callable
 
 from domain.uow import UnitOfWork
 from notifications.builtins.models import PURPOSES, BuiltInKind
-from notifications.builtins.settings import BuiltInInput, set_builtin
+from notifications.builtins.settings import BuiltInInput, list_builtins, set_builtin
 from notifications.store.models import TemplateSpec, Translation
 from notifications.store.services import create_template
 from notifications.templates import Channel
@@ -163,3 +163,13 @@ async def seed_messages(new: Callable[[], UnitOfWork], actor: str) -> None:
             days_before=7 if kind is BuiltInKind.POINTS_EXPIRING else None,
         )
         await set_builtin(new(), wanted, actor)
+
+
+async def ensure_messages(new: Callable[[], UnitOfWork], actor: str) -> bool:
+    """Seed the messages into a demo loaded before they existed: when no built-in
+    notification has ever been set (a demo user's own settings are left alone). Returns
+    whether it seeded them."""
+    if any(b.updated_at is not None for b in await list_builtins(new())):
+        return False
+    await seed_messages(new, actor)
+    return True

@@ -9,6 +9,7 @@ from dataclasses import replace
 
 import httpx
 import pytest
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from domain.access.permissions import Role
@@ -28,7 +29,7 @@ from notifications.delivery.log import LogFilter, message_log
 from notifications.delivery.models import Status
 from tessera.database import create_engine
 from tessera.demo import DEMO_TOKEN_NAME, demo_admin_token, demo_app, seed
-from tessera.demo_messages import DEMO_SHOP_NAME
+from tessera.demo_messages import DEMO_SHOP_NAME, ensure_messages
 from tessera.dispatching import dispatch_and_send_once
 from tessera.settings import Settings
 from tests.support.api import GraphQLClient
@@ -157,6 +158,15 @@ async def test_anns_demo_purchase_is_a_captured_points_earned_email(
             )
             # And nothing is left to send
             assert await dispatch_and_send_once(engine, settings_) == 0
+            # And a demo loaded before notifications existed gets them on its next start,
+            # while a demo user's own settings are left alone
+            async with engine.begin() as conn:
+                await conn.execute(text("DELETE FROM builtin_notifications"))
+            assert await ensure_messages(lambda: UnitOfWork(engine), "t") is True
+            assert await ensure_messages(lambda: UnitOfWork(engine), "t") is False
+            assert await seed(url) is False
+            async with UnitOfWork(engine) as uow:
+                assert all(s.enabled for s in (await builtin_settings(uow)).values())
         finally:
             await engine.dispose()
 
