@@ -4,11 +4,14 @@ tests; domain/tables.py gathers the domain's, which may not import this package)
 from __future__ import annotations
 
 from domain.metadata import metadata
+from notifications.builtins.tables import builtin_notifications, expiry_reminder_runs
 from notifications.delivery.tables import messages
 from notifications.fatigue.tables import messaging_limits
 from notifications.store.tables import message_template_versions, message_templates
 
 __all__ = [
+    "builtin_notifications",
+    "expiry_reminder_runs",
     "message_template_versions",
     "message_templates",
     "messages",

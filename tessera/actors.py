@@ -20,11 +20,13 @@ from domain.gifts.runs import run_gift_schedules as pay_due_gifts
 from domain.ledger.expiry_job import expire_points as expire_due_points
 from domain.tiers.evaluation import evaluate_tiers as place_by_tier_rules
 from domain.uow import UnitOfWork
+from notifications.builtins.expiring import remind_expiring_points as remind_expiring
 from notifications.delivery.recovery import recover_stuck_messages
 from notifications.delivery.sending import Delivery, deliver, stale_due_messages
 from tessera.broker import configure_broker
 from tessera.channels import close_channels, open_channels
 from tessera.database import run_with_engine, run_with_uow
+from tessera.dispatching import RUN_FOR_S, drain_events, reactions, shop_of
 from tessera.embedded import ensure_broker_url, ensure_database_url
 from tessera.settings import Settings
 
@@ -183,3 +185,53 @@ def recover_messages() -> int:
     for message_id in sorted({*recovered.requeued, *stale}):
         send_message.send(message_id)
     return len(recovered.requeued) + len(recovered.uncertain) + len(stale)
+
+
+def _send_all(message_ids: list[int]) -> None:
+    for message_id in message_ids:
+        send_message.send(message_id)
+
+
+@dramatiq.actor(max_retries=0)
+def dispatch_events(run_for_s: float = RUN_FOR_S) -> int:
+    """Make the messages of pending domain events (notifications/dispatch), batch after
+    batch, and send each one created to `send_message`; poll for new events (every half
+    second when there are none) for `run_for_s` seconds, then return how many events it
+    took. The scheduler sends it every minute, so one is almost always running.
+
+    Safe to run twice at once (they take disjoint batches) and to crash anywhere: a batch
+    is done only with its messages, a message is never made twice, and a message whose send
+    request was lost after its batch committed is sent by recover_messages' sweep. Not
+    retried: the next minute's run goes on."""
+    settings = Settings.from_env()
+    wanted = reactions(settings)
+
+    async def drain(engine: AsyncEngine) -> int:
+        return await drain_events(engine, wanted, _send_all, run_for_s=run_for_s)
+
+    taken = run_with_engine(ensure_database_url(settings), drain)
+    if taken:
+        logger.info("dispatched %d event(s)", taken)
+    return taken
+
+
+@dramatiq.actor(max_retries=3, time_limit=RESYNC_TIME_LIMIT_MS)
+def remind_expiring_points() -> int:
+    """Remind the customers whose points expire in POINTS_EXPIRING's `days_before` days
+    (notifications/builtins/expiring.py), a batch at a time, sending each batch's messages
+    once it is committed; returns how many customers this run reminded. Safe to repeat and
+    to run on several workers: a lot date's customers are reminded once."""
+    settings = Settings.from_env()
+    shop = shop_of(settings)
+    done = run_with_uow(
+        ensure_database_url(settings),
+        lambda uow: remind_expiring(uow, shop, created=_send_all),
+    )
+    if done.lot_date is not None:
+        logger.info(
+            "reminded %d customer(s) of points expiring on %s (%d message(s))",
+            done.customers,
+            done.lot_date.isoformat(),
+            done.messages,
+        )
+    return done.customers

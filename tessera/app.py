@@ -3,11 +3,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import gc
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable, Coroutine
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -51,8 +53,13 @@ class _Resources:
         return UnitOfWork(self.engine)
 
 
-def create_app(settings: Settings | None = None, database_url: str | None = None) -> Starlette:
-    """Build the app; the database engine opens and closes with the app's lifespan."""
+def create_app(
+    settings: Settings | None = None,
+    database_url: str | None = None,
+    background: Callable[[AsyncEngine], Coroutine[Any, Any, None]] | None = None,
+) -> Starlette:
+    """Build the app; the database engine opens and closes with the app's lifespan, and so
+    does the `background` task when one is given (the demo's in-process sending)."""
     settings = settings or Settings.from_env()
     url = database_url or ensure_database_url(settings)
     resources = _Resources()
@@ -61,9 +68,16 @@ def create_app(settings: Settings | None = None, database_url: str | None = None
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         resources.engine = create_engine(url, settings.db_pool_size)
         _tune_garbage_collector()
+        task: asyncio.Task[None] | None = None
+        if background is not None:
+            task = asyncio.create_task(background(resources.engine))
         try:
             yield
         finally:
+            if task is not None:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
             await resources.engine.dispose()
             resources.engine = None
 

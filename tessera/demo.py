@@ -14,6 +14,7 @@ from pathlib import Path
 
 import jwt
 import uvicorn
+from starlette.applications import Starlette
 
 from domain.access.tokens import replace_staff_token
 from domain.actions import services as actions
@@ -43,6 +44,8 @@ from domain.vouchers import conversion
 from domain.vouchers.models import VoucherKind, VoucherTerms
 from tessera.app import create_app
 from tessera.database import create_engine
+from tessera.demo_messages import DEMO_SHOP_NAME, ensure_messages, seed_messages
+from tessera.dispatching import dispatch_and_send_forever
 from tessera.graphiql import AssetError, fetch_assets, graphiql_page
 from tessera.migrate import upgrade
 from tessera.settings import Settings
@@ -51,22 +54,27 @@ DEMO_ACTOR = "system:demo"
 # Each run replaces the token of this name, so only the last one printed is valid.
 DEMO_TOKEN_NAME = "demo admin"
 _PEOPLE = [
-    # external ref, card code, first, last, email, phone, category
-    ("demo-ann", "4006381333931", "Ann", "Archer", "ann@example.com", "+33612345678", "Base"),
-    ("demo-bob", "4006381333932", "Bob", "Baker", "bob@example.com", "+33612345679", "Premium"),
-    ("demo-chloe", "4006381333933", "Chloe", "Cole", "chloe@example.com", None, "VIP"),
-]
+    # external ref, card code, first, last, email, phone, category, locale
+    ("demo-ann", "4006381333931", "Ann", "Archer", "ann@example.com", "+33612345678", "Base",
+     None),
+    ("demo-bob", "4006381333932", "Bob", "Baker", "bob@example.com", "+33612345679", "Premium",
+     "it-IT"),
+    ("demo-chloe", "4006381333933", "Chloe", "Cole", "chloe@example.com", None, "VIP", None),
+]  # fmt: skip
 
 
 async def seed(url: str) -> bool:
-    """Load the demo program once; returns False when it was already there."""
+    """Load the demo program once; returns False when it was already there (a demo loaded
+    before notifications existed gets their templates and settings then)."""
     engine = create_engine(url, pool_size=2)
     try:
-        if await customer_by_external_ref(UnitOfWork(engine), "demo-ann") is not None:
-            return False
 
         def new() -> UnitOfWork:
             return UnitOfWork(engine)
+
+        if await customer_by_external_ref(new(), "demo-ann") is not None:
+            await ensure_messages(new, DEMO_ACTOR)
+            return False
 
         ids = {c.name: c.id for c in await list_categories(new())}
         for name, multiplier in (("Premium", "2"), ("VIP", "3")):
@@ -94,7 +102,11 @@ async def seed(url: str) -> bool:
         # double points, points valid 12 months).
         await _catalogue(new)
         await _engagement(new, ids)
-        for n, (ref, card, first, last, email, phone, category) in enumerate(_PEOPLE, start=1):
+        # Messages before customers, so that their registration and first purchase make
+        # messages (captured: the demo sends nothing).
+        await seed_messages(new, DEMO_ACTOR)
+        for n, person in enumerate(_PEOPLE, start=1):
+            ref, card, first, last, email, phone, category, locale = person
             customer = await create_customer(
                 new(),
                 {
@@ -106,6 +118,7 @@ async def seed(url: str) -> bool:
                     "phone": phone,
                     "consent_email": True,
                     "consent_sms": bool(phone),
+                    "locale": locale,
                 },
                 str(ids[category]),
             )
@@ -279,9 +292,21 @@ def run_demo(settings: Settings, database_url: str, host: str, listening: socket
     )
     print(f"  customer token for Ann (query `me`): {customer_jwt}")
     print(f"  admin token (the one the previous demo printed is revoked):\n{token}", flush=True)
-    app = create_app(replace(settings, debug=True), database_url)
+    app = demo_app(settings, database_url)
     uvicorn.Server(uvicorn.Config(app, log_level="info")).run(sockets=[listening])
     return 0
+
+
+def demo_app(settings: Settings, database_url: str) -> Starlette:
+    """The demo's server: GraphiQL on, and, since the demo runs no worker, the dispatcher
+    and the sending in this process every second, so purchases made through GraphQL show
+    their messages in the `messages` log (CAPTURED without SMTP and Twilio settings)."""
+    settings = replace(settings, debug=True, shop_name=settings.shop_name or DEMO_SHOP_NAME)
+    return create_app(
+        settings,
+        database_url,
+        background=lambda engine: dispatch_and_send_forever(engine, settings),
+    )
 
 
 def _ensure_graphiql_assets() -> None:

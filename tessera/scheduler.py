@@ -39,6 +39,9 @@ SCHEDULE: tuple[Periodic, ...] = (
     Periodic("evaluate_tiers", "41 2 * * *"),  # daily, off the hour
     Periodic("resync_badges", "* * * * *"),  # every minute: a lost badge re-sync goes on
     Periodic("recover_messages", "* * * * *"),  # every minute: crashed sends settled
+    # Every minute; each run polls for 50 s, so one is almost always taking new events.
+    Periodic("dispatch_events", "* * * * *"),
+    Periodic("remind_expiring_points", "0 8 * * *"),  # daily, at a decent hour in Europe
 )
 
 

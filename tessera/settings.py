@@ -56,6 +56,9 @@ class Settings:
     # Signs unsubscribe links (notifications/unsubscribe.py); unset: no links are made or
     # accepted.
     link_secret: str | None = None
+    # What messages call the shop ([shop_name]) and the currency money is shown in.
+    shop_name: str | None = None
+    currency: str = "EUR"
 
     def __post_init__(self) -> None:
         if self.jwt_secret is not None and len(self.jwt_secret.encode()) < MIN_JWT_SECRET_BYTES:
@@ -67,6 +70,8 @@ class Settings:
             if self.email_from is None:
                 raise ValueError("TESSERA_SMTP_URL needs TESSERA_EMAIL_FROM (the sender)")
         self.twilio_config(status_callback_url=None)
+        if not (len(self.currency) == 3 and self.currency.isascii() and self.currency.isupper()):
+            raise ValueError("TESSERA_CURRENCY must be an ISO 4217 code such as EUR")
         if self.link_secret is not None and len(self.link_secret.encode()) < MIN_JWT_SECRET_BYTES:
             raise ValueError(
                 f"TESSERA_LINK_SECRET must be at least {MIN_JWT_SECRET_BYTES} bytes long"
@@ -124,4 +129,6 @@ class Settings:
             twilio_api_url=config("TESSERA_TWILIO_API_URL", default=None) or TWILIO_API_URL,
             public_url=config("TESSERA_PUBLIC_URL", default=None) or None,
             link_secret=config("TESSERA_LINK_SECRET", default=None) or None,
+            shop_name=config("TESSERA_SHOP_NAME", default=None) or None,
+            currency=config("TESSERA_CURRENCY", default=None) or "EUR",
         )

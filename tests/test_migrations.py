@@ -6,8 +6,13 @@ import asyncio
 
 import asyncpg
 from alembic import command
+from sqlalchemy import text
 
-from tessera.database import asyncpg_dsn
+from domain.uow import UnitOfWork
+from notifications.builtins.reaction import BuiltInNotifications
+from notifications.dispatch.composing import Shop
+from notifications.dispatch.dispatcher import Dispatched, dispatch_pending
+from tessera.database import asyncpg_dsn, create_engine
 from tessera.migrate import alembic_config, upgrade
 from tests.support.databases import fresh_database
 
@@ -82,3 +87,31 @@ async def test_0018_rewrites_phones_in_e164_and_sets_aside_the_unreadable(
             (None, "call me", "x"),
             (None, None, "x"),
         ]
+
+
+async def test_0023_marks_the_events_recorded_before_it_published(postgres_server: str) -> None:
+    async with fresh_database(postgres_server) as url:
+        # Given a history of events recorded before notifications existed
+        await asyncio.to_thread(command.downgrade, alembic_config(url), "0022")
+        conn = await asyncpg.connect(asyncpg_dsn(url))
+        try:
+            await conn.execute(
+                "INSERT INTO domain_events (type, customer_id, payload) "
+                "SELECT 'CustomerUpdated', n, '{\"fields\": []}' FROM generate_series(1, 50) n"
+            )
+        finally:
+            await conn.close()
+        # When 0023 runs
+        await asyncio.to_thread(upgrade, url)
+        # Then none of them is pending: the first dispatcher takes nothing
+        engine = create_engine(url, pool_size=1)
+        try:
+            done = await dispatch_pending(UnitOfWork(engine), [BuiltInNotifications(Shop())])
+            assert done == Dispatched(0, [])
+            async with engine.connect() as c:
+                left = await c.execute(
+                    text("SELECT count(*) FROM domain_events WHERE published_at IS NULL")
+                )
+                assert left.scalar_one() == 0
+        finally:
+            await engine.dispose()

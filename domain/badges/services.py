@@ -4,7 +4,7 @@ holders after the badge is committed (domain/badges/resync.py)."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -161,6 +161,12 @@ async def list_badges(uow: UnitOfWork, active_only: bool = False) -> list[Badge]
         query = query.where(badges.c.active)
     async with uow:
         return [badge_of(row) for row in await uow.execute(query)]
+
+
+async def badges_by_id(uow: UnitOfWork, badge_ids: Sequence[int]) -> dict[int, Badge]:
+    """The badges that exist among `badge_ids`, in the open unit of work (one query)."""
+    query = select(badges).where(badges.c.id.in_(sorted(set(badge_ids))))
+    return {row.id: badge_of(row) for row in await uow.execute(query)}
 
 
 async def _resync(uow: UnitOfWork, change: BadgeChange, handover: Handover | None) -> BadgeChange:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -108,3 +109,9 @@ async def list_rewards(uow: UnitOfWork, active_only: bool = False) -> list[Rewar
         query = query.where(rewards.c.active)
     async with uow:
         return [reward_of(row) for row in await uow.execute(query)]
+
+
+async def rewards_by_id(uow: UnitOfWork, reward_ids: Sequence[int]) -> dict[int, Reward]:
+    """The rewards that exist among `reward_ids`, in the open unit of work (one query)."""
+    query = select(rewards).where(rewards.c.id.in_(sorted(set(reward_ids))))
+    return {row.id: reward_of(row) for row in await uow.execute(query)}

@@ -119,6 +119,13 @@ async def voucher_by_id(uow: UnitOfWork, voucher_id: int) -> Voucher | None:
     return voucher_of(row) if row else None
 
 
+async def vouchers_by_id(uow: UnitOfWork, voucher_ids: Sequence[int]) -> dict[int, Voucher]:
+    """The vouchers that exist among `voucher_ids`, in the open unit of work (one query).
+    Their codes are bearer secrets: show them only to their customer."""
+    query = select(*voucher_columns()).where(vouchers.c.id.in_(sorted(set(voucher_ids))))
+    return {row.id: voucher_of(row) for row in await uow.execute(query)}
+
+
 async def get_voucher(uow: UnitOfWork, code: str) -> Voucher | None:
     """The voucher with this code (as typed: it is normalised), or None."""
     async with uow:

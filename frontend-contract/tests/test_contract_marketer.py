@@ -102,3 +102,32 @@ async def test_a_marketer_tries_a_template_on_her_own_address(
     # And the retry with the same key is the same message
     again = await run_mutation(marketer, "marketer/SendTestMessage", {"input": request})
     assert (again["replayed"], again["message"]["id"]) == (True, message["id"])
+
+
+async def test_a_marketer_switches_on_points_earned_with_an_email_template(
+    gql: GraphQLClient, tokens: dict[str, str]
+) -> None:
+    marketer = gql.as_(tokens["marketer"])
+    # Given an email template saved through the console
+    template = {
+        "name": "Points earned",
+        "channel": "EMAIL",
+        "fallbackLocale": "en-US",
+        "idempotencyKey": "earned",
+        "translations": [
+            {"locale": "en-US", "subject": "+[points_earned]", "textBody": "[points] points"}
+        ],
+    }
+    created = await run_mutation(marketer, "marketer/CreateMessageTemplate", {"input": template})
+    tid = created["template"]["id"]
+    # When the marketer switches "points earned" on with it
+    wanted = {"kind": "POINTS_EARNED", "enabled": True, "emailTemplateId": tid}
+    saved = await run_mutation(marketer, "marketer/SetBuiltInNotification", {"input": wanted})
+    assert (saved["notification"]["enabled"], saved["notification"]["emailTemplateId"]) == (
+        True,
+        tid,
+    )
+    # Then the list shows it on, the other kinds off
+    listed = (await run(marketer, "marketer/BuiltInNotifications"))["builtInNotifications"]
+    assert [(n["kind"], n["enabled"]) for n in listed if n["enabled"]] == [("POINTS_EARNED", True)]
+    assert len(listed) == 6

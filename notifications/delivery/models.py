@@ -48,6 +48,12 @@ class NewMessage:
     template_id: int | None = None
     template_version: int | None = None
     not_before: datetime | None = None
+    # A message that could not be made (its template failed to render for this customer)
+    # is recorded FAILED at once, with the reason and the problem: the log shows it, and
+    # nothing sends it.
+    status: Status = Status.QUEUED
+    status_reason: str | None = None
+    last_error: str | None = None
 
 
 @dataclass(frozen=True)

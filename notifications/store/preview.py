@@ -10,12 +10,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from domain.badges.standings import badge_standings
-from domain.customers.repository import categories_by_id, get_customer
 from domain.errors import DomainError, ErrorCode
-from domain.ledger.expiring_soon import expiring_soon
-from domain.ledger.queries import get_account
 from domain.uow import UnitOfWork
+from notifications.facts import customer_facts
 from notifications.store.models import MessageTemplate, TemplateVersion, describe
 from notifications.store.services import template_version
 from notifications.templates import (
@@ -26,9 +23,6 @@ from notifications.templates import (
     pick,
     render,
 )
-
-# Points expiring within this many days are the ones a message announces.
-EXPIRY_WINDOW_DAYS = 90
 
 
 @dataclass(frozen=True)
@@ -41,31 +35,13 @@ class Preview:
 
 
 async def message_data(uow: UnitOfWork, customer_id: int) -> tuple[MessageData, str | None]:
-    """The facts of a message to the customer, and the customer's locale; NOT_FOUND on
-    `customerId` when there is no such customer."""
+    """The facts of a message to the customer (notifications.facts), and the customer's
+    locale; NOT_FOUND on `customerId` when there is no such customer."""
     async with uow:
-        customer = await get_customer(uow, customer_id)
-        if customer is None:
-            raise DomainError.one("customerId", ErrorCode.NOT_FOUND, "No such customer.")
-        account = await get_account(uow, customer_id)
-        expiring = (await expiring_soon(uow, [customer_id], EXPIRY_WINDOW_DAYS))[customer_id]
-        standing = (await badge_standings(uow, [customer_id])).get(customer_id)
-        category = (await categories_by_id(uow, [customer.category_id])).get(customer.category_id)
-    badge = standing.unlocked[-1].badge.spec.title if standing and standing.unlocked else None
-    upcoming = standing.next[0] if standing and standing.next else None
-    data = MessageData(
-        first_name=customer.first_name or "",
-        last_name=customer.last_name,
-        points=account.balance if account else 0,
-        points_expiring=expiring[0].points if expiring else None,
-        expiry_date=expiring[0].date if expiring else None,
-        tier=category.name if category else None,
-        badge=badge,
-        next_badge=upcoming.badge.spec.title if upcoming else None,
-        next_badge_points=upcoming.points_needed if upcoming else None,
-        time_zone=customer.time_zone or "UTC",
-    )
-    return data, customer.locale
+        found = (await customer_facts(uow, [customer_id])).get(customer_id)
+    if found is None:
+        raise DomainError.one("customerId", ErrorCode.NOT_FOUND, "No such customer.")
+    return found.data, found.locale
 
 
 async def preview(

@@ -3,6 +3,7 @@ is one command run by domain.commands.run."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import func, insert, select, update
@@ -23,6 +24,7 @@ from notifications.store.models import (
     Translation,
     check_content,
     check_name,
+    content_of,
     stored_content,
     template_of,
     version_of,
@@ -317,3 +319,54 @@ async def list_templates(
     async with uow:
         rows = await uow.execute(query)
         return Page.from_rows([template_of(row) for row in rows], limit)
+
+
+async def current_versions(
+    uow: UnitOfWork, template_ids: Sequence[int]
+) -> dict[int, tuple[MessageTemplate, TemplateVersion]]:
+    """Each template that exists with its current version, in the open unit of work: one
+    query for all of them (what a send renders)."""
+    if not template_ids:
+        return {}
+    t, v = message_templates.c, message_template_versions.c
+    query = (
+        select(
+            message_templates,
+            v.version.label("v_version"),
+            v.fallback_locale.label("v_fallback_locale"),
+            v.translations.label("v_translations"),
+            v.actor.label("v_actor"),
+            v.created_at.label("v_created_at"),
+        )
+        .join(
+            message_template_versions,
+            (v.template_id == t.id) & (v.version == t.current_version),
+        )
+        .where(t.id.in_(sorted(set(template_ids))))
+    )
+    found: dict[int, tuple[MessageTemplate, TemplateVersion]] = {}
+    for row in await uow.execute(query):
+        template = template_of(row)
+        version = TemplateVersion(
+            template_id=template.id,
+            version=row.v_version,
+            fallback_locale=row.v_fallback_locale,
+            translations={
+                locale: content_of(template.channel, stored)
+                for locale, stored in row.v_translations.items()
+            },
+            actor=row.v_actor,
+            created_at=row.v_created_at,
+        )
+        found[template.id] = (template, version)
+    return found
+
+
+async def templates_by_id(
+    uow: UnitOfWork, template_ids: Sequence[int]
+) -> dict[int, MessageTemplate]:
+    """The templates that exist among `template_ids`, in the open unit of work."""
+    if not template_ids:
+        return {}
+    query = select(message_templates).where(message_templates.c.id.in_(sorted(set(template_ids))))
+    return {row.id: template_of(row) for row in await uow.execute(query)}

@@ -6,11 +6,13 @@ import strawberry
 
 from domain.errors import Problems
 from domain.validation import parse_id
+from notifications.builtins.models import BuiltInKind
+from notifications.builtins.settings import BuiltInInput
 from notifications.proofs import TestMessageRequest
 from notifications.store.models import Purpose, TemplateSpec, Translation
 from notifications.store.services import TemplateChanges
 from notifications.templates import Channel
-from schema.notifications.types import MessageChannel, MessagePurpose
+from schema.notifications.types import BuiltInNotificationKind, MessageChannel, MessagePurpose
 
 
 @strawberry.input(
@@ -130,4 +132,37 @@ class SendTestMessageInput:
             customer_id=customer_id,
             locale=self.locale,
             version=self.version,
+        )
+
+
+@strawberry.input(
+    description="A built-in notification's whole setting: what is left out is cleared "
+    "(no template on that channel, no thresholds, daysBefore 7)."
+)
+class SetBuiltInNotificationInput:
+    kind: BuiltInNotificationKind  # type: ignore[valid-type]
+    enabled: bool
+    email_template_id: strawberry.ID | None = strawberry.field(
+        default=None, description="An EMAIL template."
+    )
+    text_template_id: strawberry.ID | None = strawberry.field(
+        default=None, description="An SMS or MMS template."
+    )
+    thresholds: list[int] | None = strawberry.field(
+        default=None,
+        description="THRESHOLD_REACHED only (required when on): balances, each notified at "
+        "every upward crossing; at most 20, each once.",
+    )
+    days_before: int | None = strawberry.field(
+        default=None, description="POINTS_EXPIRING only: 1 to 365 days (default 7)."
+    )
+
+    def wanted(self) -> BuiltInInput:
+        return BuiltInInput(
+            kind=BuiltInKind(self.kind),
+            enabled=self.enabled,
+            email_template_id=self.email_template_id,
+            text_template_id=self.text_template_id,
+            thresholds=None if self.thresholds is None else tuple(self.thresholds),
+            days_before=self.days_before,
         )

@@ -6,6 +6,7 @@ import strawberry
 
 from domain.access.permissions import Permission
 from domain.errors import ErrorCode
+from notifications.builtins.settings import set_builtin
 from notifications.proofs import TestSend, captured_at_once, send_test_message
 from notifications.store import services
 from schema.context import Info
@@ -14,9 +15,14 @@ from schema.errors import UserError, payload_on_error
 from schema.notifications.inputs import (
     CreateMessageTemplateInput,
     SendTestMessageInput,
+    SetBuiltInNotificationInput,
     UpdateMessageTemplateInput,
 )
-from schema.notifications.types import MessageTemplateType, TemplateProblemType
+from schema.notifications.types import (
+    BuiltInNotificationType,
+    MessageTemplateType,
+    TemplateProblemType,
+)
 from schema.permissions import requires
 from schema.throttle import TestMessageSends, caller_key
 
@@ -61,6 +67,12 @@ class SendTestMessagePayload:
                 for f, _, m, _, _ in sent.problems
             ],
         )
+
+
+@strawberry.type
+class BuiltInNotificationPayload:
+    notification: BuiltInNotificationType | None = None
+    user_errors: list[UserError] = strawberry.field(default_factory=list)
 
 
 @strawberry.type
@@ -109,3 +121,17 @@ class NotificationMutations:
             context.new_uow(), input.request(), caller_key(info), hand_over
         )
         return SendTestMessagePayload.of(sent)
+
+    @strawberry.mutation(
+        permission_classes=[requires(Permission.MANAGE_NOTIFICATIONS)],
+        description="Switch a built-in notification on or off and set its templates and "
+        "settings (the whole setting: what is left out is cleared).",
+    )
+    @payload_on_error(BuiltInNotificationPayload)
+    async def set_built_in_notification(
+        self, info: Info, input: SetBuiltInNotificationInput
+    ) -> BuiltInNotificationPayload:
+        saved = await set_builtin(
+            info.context.new_uow(), input.wanted(), info.context.principal.actor
+        )
+        return BuiltInNotificationPayload(notification=BuiltInNotificationType.of(saved))

@@ -7,12 +7,18 @@ import strawberry
 from domain.access.permissions import Permission
 from domain.errors import DomainError, Problems
 from domain.validation import parse_id
+from notifications.builtins.settings import list_builtins
 from notifications.store import services
 from notifications.store.preview import preview
 from notifications.templates import Channel
 from schema.context import Info
 from schema.errors import query_error
-from schema.notifications.types import MessageChannel, MessageTemplateType, PreviewType
+from schema.notifications.types import (
+    BuiltInNotificationType,
+    MessageChannel,
+    MessageTemplateType,
+    PreviewType,
+)
 from schema.pagination import Connection, connection, decode_cursor, page_size
 from schema.permissions import requires
 
@@ -70,3 +76,11 @@ class NotificationQueries:
         except DomainError as error:
             raise query_error(error) from error
         return PreviewType.of(found)
+
+    @strawberry.field(
+        permission_classes=[requires(Permission.MANAGE_NOTIFICATIONS)],
+        description="Every built-in notification (a kind never set is off).",
+    )
+    async def built_in_notifications(self, info: Info) -> list[BuiltInNotificationType]:
+        found = await list_builtins(info.context.new_uow())
+        return [BuiltInNotificationType.of(b) for b in found]

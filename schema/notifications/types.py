@@ -6,6 +6,7 @@ from datetime import datetime
 
 import strawberry
 
+from notifications.builtins.models import EVENTS, BuiltIn, BuiltInKind
 from notifications.store.models import MessageTemplate, Purpose, TemplateVersion
 from notifications.store.preview import Preview
 from notifications.templates import (
@@ -158,4 +159,52 @@ class PreviewType:
                 for f, c, m, line, col in p.problems
             ],
             **parts,  # type: ignore[arg-type]
+        )
+
+
+BuiltInNotificationKind = strawberry.enum(
+    BuiltInKind,
+    name="BuiltInNotificationKind",
+    description="POINTS_EARNED (a purchase or an action credited points), THRESHOLD_REACHED "
+    "(the balance went up past one of the thresholds), POINTS_EXPIRING (daysBefore days "
+    "before a lot's expiry date), BADGE_UNLOCKED (the customer's points unlocked a badge), "
+    "VOUCHER_ISSUED (a code assigned, or bought with points: it carries the code), "
+    "REWARD_CLAIMED.",
+)
+
+
+@strawberry.type(
+    name="BuiltInNotification",
+    description="A message the program sends by itself, on each channel it has a template "
+    "for (the customer's consent is checked when it is sent).",
+)
+class BuiltInNotificationType:
+    kind: BuiltInNotificationKind  # type: ignore[valid-type]
+    enabled: bool
+    purpose: MessagePurpose = strawberry.field(  # type: ignore[valid-type]
+        description="The kind's: VOUCHER_ISSUED and REWARD_CLAIMED are TRANSACTIONAL, the "
+        "others MARKETING (whatever the template's own purpose)."
+    )
+    events: list[str] = strawberry.field(description="The domain events it answers.")
+    email_template_id: strawberry.ID | None
+    text_template_id: strawberry.ID | None = strawberry.field(description="An SMS or MMS template.")
+    thresholds: list[int] = strawberry.field(description="THRESHOLD_REACHED only, ascending.")
+    days_before: int | None = strawberry.field(description="POINTS_EXPIRING only.")
+    updated_at: datetime | None
+
+    @classmethod
+    def of(cls, b: BuiltIn) -> BuiltInNotificationType:
+        def ident(value: int | None) -> strawberry.ID | None:
+            return None if value is None else strawberry.ID(str(value))
+
+        return cls(
+            kind=b.kind,
+            enabled=b.enabled,
+            purpose=b.purpose,
+            events=list(EVENTS[b.kind]),
+            email_template_id=ident(b.email_template_id),
+            text_template_id=ident(b.text_template_id),
+            thresholds=list(b.thresholds),
+            days_before=b.days_before,
+            updated_at=b.updated_at,
         )

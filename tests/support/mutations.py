@@ -250,6 +250,11 @@ MUTATIONS: dict[str, tuple[str, dict[str, Any]]] = {
         "message { id } } }",
         {"input": {"templateId": "1", "to": "me@shop.example", "idempotencyKey": "perm-test"}},
     ),
+    "setBuiltInNotification": (
+        "mutation($input: SetBuiltInNotificationInput!) { setBuiltInNotification(input: $input) "
+        "{ notification { kind } } }",
+        {"input": {"kind": "POINTS_EARNED", "enabled": False}},
+    ),
     "updatePromotion": (
         "mutation($input: UpdatePromotionInput!) { updatePromotion(input: $input) { "
         "promotion { id } } }",

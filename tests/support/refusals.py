@@ -46,6 +46,7 @@ WATCHED = (
     "message_template_versions",
     "messaging_limits",
     "messages",
+    "builtin_notifications",
 )
 
 TOP_LEVEL = "top-level BAD_USER_INPUT"

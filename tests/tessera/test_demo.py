@@ -3,7 +3,13 @@ the admin token it prints, one valid at a time."""
 
 from __future__ import annotations
 
+import asyncio
+import time
+from dataclasses import replace
+
+import httpx
 import pytest
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from domain.access.permissions import Role
@@ -18,9 +24,17 @@ from domain.pricing.services import price_customer_cart
 from domain.rewards.standings import standings
 from domain.uow import UnitOfWork
 from domain.vouchers.queries import find_batches
+from notifications.builtins.settings import builtin_settings
+from notifications.delivery.log import LogFilter, message_log
+from notifications.delivery.models import Status
 from tessera.database import create_engine
-from tessera.demo import DEMO_TOKEN_NAME, demo_admin_token, seed
+from tessera.demo import DEMO_TOKEN_NAME, demo_admin_token, demo_app, seed
+from tessera.demo_messages import DEMO_SHOP_NAME, ensure_messages
+from tessera.dispatching import dispatch_and_send_once
+from tessera.settings import Settings
+from tests.support.api import GraphQLClient
 from tests.support.databases import fresh_database
+from tests.support.serving import serving
 
 STAFF = Staff(1, "test", Role.MANAGER)
 
@@ -105,3 +119,91 @@ async def test_each_demo_run_revokes_the_admin_token_the_previous_run_printed(
             ]
         finally:
             await engine.dispose()
+
+
+async def test_anns_demo_purchase_is_a_captured_points_earned_email(
+    postgres_server: str,
+) -> None:
+    async with fresh_database(postgres_server) as url:
+        # Given the demo program, with templates for every built-in in English and Italian
+        await seed(url)
+        engine = create_engine(url, pool_size=2)
+        try:
+            async with UnitOfWork(engine) as uow:
+                ann = await customers_repo.customer_by(uow, card_code="4006381333931")
+                bob = await customers_repo.customer_by(uow, card_code="4006381333932")
+                settings = await builtin_settings(uow)
+            assert ann is not None and bob is not None
+            assert all(s.enabled and s.email_template_id for s in settings.values())
+            # When the demo's in-process loop dispatches and sends (no SMTP, no Twilio)
+            settings_ = replace(Settings.from_env(), smtp_url=None, twilio_account_sid=None,
+                                shop_name=DEMO_SHOP_NAME)  # fmt: skip
+            assert await dispatch_and_send_once(engine, settings_) > 0
+            # Then Ann's purchase is a captured "points earned" email, in English
+            log = await message_log(UnitOfWork(engine), LogFilter(customer_id=ann.id), 50)
+            earned = [m for m in log.items if m.dedupe_key.endswith(":POINTS_EARNED:EMAIL")]
+            subjects = sorted(m.content["subject"] for m in earned)
+            assert subjects == [
+                "You earned 110 points at Tessera Demo Shop",  # the T-shirts and beans
+                "You earned 20 points at Tessera Demo Shop",  # registering
+            ]
+            assert {m.status for m in earned} == {Status.CAPTURED}
+            # And she also heard of her Bronze badge and of passing 100 points
+            kinds = {m.dedupe_key.split(":")[2] for m in log.items}
+            assert {"BADGE_UNLOCKED", "THRESHOLD_REACHED"} <= kinds
+            # And Bob reads Italian
+            bobs = await message_log(UnitOfWork(engine), LogFilter(customer_id=bob.id), 50)
+            assert any(
+                m.content.get("subject", "").startswith("Hai guadagnato") for m in bobs.items
+            )
+            # And nothing is left to send
+            assert await dispatch_and_send_once(engine, settings_) == 0
+            # And a demo loaded before notifications existed gets them on its next start,
+            # while a demo user's own settings are left alone
+            async with engine.begin() as conn:
+                await conn.execute(text("DELETE FROM builtin_notifications"))
+            assert await ensure_messages(lambda: UnitOfWork(engine), "t") is True
+            assert await ensure_messages(lambda: UnitOfWork(engine), "t") is False
+            assert await seed(url) is False
+            async with UnitOfWork(engine) as uow:
+                assert all(s.enabled for s in (await builtin_settings(uow)).values())
+        finally:
+            await engine.dispose()
+
+
+PURCHASE = """mutation($input: RecordPurchaseInput!) {
+  recordPurchase(input: $input) { pointsAwarded userErrors { code } } }"""
+LOG = """query($filter: MessageFilter) {
+  messages(first: 50, filter: $filter) { edges { node { subject status } } } }"""
+
+
+async def test_a_purchase_made_in_the_demo_server_shows_its_captured_email(
+    postgres_server: str,
+) -> None:
+    async with fresh_database(postgres_server) as url:
+        # Given the demo server, which dispatches and sends in its own process
+        await seed(url)
+        token = await demo_admin_token(url)
+        settings = replace(Settings.from_env(), smtp_url=None, twilio_account_sid=None)
+        async with (
+            serving(demo_app(settings, url)) as base,
+            httpx.AsyncClient(base_url=base, timeout=30) as http,
+        ):
+            gql = GraphQLClient(http, token)
+            # When Ann buys through GraphQL
+            shirts = [{"sku": "T-SHIRT", "quantity": 4, "unitPriceMinor": 1250}]
+            order = {"orderId": "DEMO-GQL-1", "status": "PAID", "cardCode": "4006381333931",
+                     "lines": shirts}  # fmt: skip
+            bought = (await gql.data(PURCHASE, {"input": order}))["recordPurchase"]
+            assert bought["userErrors"] == [] and bought["pointsAwarded"] == 200
+            # Then the messages log soon shows its email, captured
+            wanted = {"subject": "You earned 200 points at Tessera Demo Shop",
+                      "status": "CAPTURED"}  # fmt: skip
+            deadline = time.monotonic() + 30
+            while True:
+                shown = await gql.data(LOG, {"filter": {"channel": "EMAIL"}})
+                nodes = [e["node"] for e in shown["messages"]["edges"]]
+                if wanted in nodes:
+                    break
+                assert time.monotonic() < deadline, nodes
+                await asyncio.sleep(0.2)

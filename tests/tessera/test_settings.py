@@ -88,3 +88,20 @@ def test_given_incomplete_channel_settings_then_refused_at_start_up_with_the_rea
         monkeypatch.setenv(name, value)
     with pytest.raises(ValueError, match=reason):
         Settings.from_env()
+
+
+def test_given_the_shop_settings_then_messages_name_the_shop_in_its_currency(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("TESSERA_SHOP_NAME", raising=False)
+    monkeypatch.delenv("TESSERA_CURRENCY", raising=False)
+    assert (Settings.from_env().shop_name, Settings.from_env().currency) == (None, "EUR")
+    monkeypatch.setenv("TESSERA_SHOP_NAME", "Bottega Verde")
+    monkeypatch.setenv("TESSERA_CURRENCY", "CHF")
+    assert (Settings.from_env().shop_name, Settings.from_env().currency) == (
+        "Bottega Verde",
+        "CHF",
+    )
+    monkeypatch.setenv("TESSERA_CURRENCY", "euro")
+    with pytest.raises(ValueError, match="ISO 4217"):
+        Settings.from_env()

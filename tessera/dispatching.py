@@ -1,0 +1,105 @@
+"""The dispatcher wired from the settings: the reactions that make messages from events
+(one place to add one), the polling loop the `dispatch_events` actor runs, and the
+in-process loop of the demo (no worker: dispatch and send every second)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Callable
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from domain.uow import UnitOfWork
+from notifications.builtins.reaction import BuiltInNotifications
+from notifications.delivery.sending import deliver, stale_due_messages
+from notifications.dispatch.composing import Shop
+from notifications.dispatch.dispatcher import DEFAULT_BATCH, dispatch_pending
+from notifications.dispatch.reactions import Reaction
+from tessera.channels import close_channels, open_channels
+from tessera.settings import Settings
+
+logger = logging.getLogger("tessera.notifications")
+
+# How long one `dispatch_events` run polls before it returns (the scheduler sends the next
+# every minute), and how long it sleeps when no event is pending.
+RUN_FOR_S = 50.0
+IDLE_SLEEP_S = 0.5
+
+
+def shop_of(settings: Settings) -> Shop:
+    return Shop(
+        name=settings.shop_name,
+        currency=settings.currency,
+        public_url=settings.public_url,
+        link_secret=settings.link_secret,
+    )
+
+
+def reactions(settings: Settings) -> list[Reaction]:
+    """Everything that makes messages from events: the built-in notifications."""
+    return [BuiltInNotifications(shop_of(settings))]
+
+
+async def drain_events(
+    engine: AsyncEngine,
+    wanted: list[Reaction],
+    send: Callable[[list[int]], None],
+    run_for_s: float = RUN_FOR_S,
+    idle_sleep_s: float = IDLE_SLEEP_S,
+    batch: int = DEFAULT_BATCH,
+) -> int:
+    """Dispatch batch after batch, handing each batch's new messages to `send` once it is
+    committed; when no event is pending, sleep `idle_sleep_s` and look again, until
+    `run_for_s` has passed. Returns how many events it took. A failing `send` is logged
+    and passed over: its messages are QUEUED and the delivery's stale sweep
+    (recover_messages) sends them within a few minutes."""
+    deadline = time.monotonic() + run_for_s
+    taken = 0
+    while True:
+        done = await dispatch_pending(UnitOfWork(engine), wanted, batch)
+        taken += done.events
+        if done.message_ids:
+            try:
+                send(done.message_ids)
+            except Exception:  # the broker is down: the sweep sends them later
+                logger.warning(
+                    "could not request the sending of %d message(s); the stale sweep will",
+                    len(done.message_ids),
+                    exc_info=True,
+                )
+        if time.monotonic() >= deadline:
+            return taken
+        if done.events < batch:
+            await asyncio.sleep(idle_sleep_s)
+
+
+async def dispatch_and_send_once(engine: AsyncEngine, settings: Settings) -> int:
+    """One pass of the demo's loop, in this process: dispatch every pending event, then
+    send every message due (with no channel configured: CAPTURED). Returns how many
+    messages it tried to send."""
+    wanted = reactions(settings)
+    while (await dispatch_pending(UnitOfWork(engine), wanted)).events:
+        pass
+    due = await stale_due_messages(UnitOfWork(engine), idle_s=0.0)
+    channels = open_channels(settings)
+    try:
+        for message_id in due:
+            await deliver(UnitOfWork(engine), message_id, channels)
+    finally:
+        await close_channels(channels)
+    return len(due)
+
+
+async def dispatch_and_send_forever(
+    engine: AsyncEngine, settings: Settings, every_s: float = 1.0
+) -> None:
+    """The demo's background task: `dispatch_and_send_once` every `every_s` seconds until
+    cancelled; a failed pass is logged and the next one tries again."""
+    while True:
+        try:
+            await dispatch_and_send_once(engine, settings)
+        except Exception:
+            logger.exception("the demo's dispatch and send failed; trying again")
+        await asyncio.sleep(every_s)
