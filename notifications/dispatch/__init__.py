@@ -1,0 +1,1 @@
+"""Turning domain events into messages after commit (the dispatcher and its reactions)."""
