@@ -5,6 +5,21 @@ from __future__ import annotations
 
 from domain.metadata import metadata
 from notifications.delivery.tables import messages
+from notifications.notices.tables import (
+    notice_promotion_starts,
+    notice_recipients,
+    notice_settings,
+    notice_watermarks,
+)
 from notifications.store.tables import message_template_versions, message_templates
 
-__all__ = ["message_template_versions", "message_templates", "messages", "metadata"]
+__all__ = [
+    "message_template_versions",
+    "message_templates",
+    "messages",
+    "metadata",
+    "notice_promotion_starts",
+    "notice_recipients",
+    "notice_settings",
+    "notice_watermarks",
+]
