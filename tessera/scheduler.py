@@ -39,6 +39,7 @@ SCHEDULE: tuple[Periodic, ...] = (
     Periodic("evaluate_tiers", "41 2 * * *"),  # daily, off the hour
     Periodic("resync_badges", "* * * * *"),  # every minute: a lost badge re-sync goes on
     Periodic("recover_messages", "* * * * *"),  # every minute: crashed sends settled
+    Periodic("notice_promotion_starts", "* * * * *"),  # every minute: staff hear of a start
 )
 
 

@@ -144,6 +144,7 @@ async def test_the_scheduler_sends_the_hold_sweep_every_minute(
         "evaluate_tiers",
         "resync_badges",
         "recover_messages",
+        "notice_promotion_starts",
     }
     # Then the sweep is due within the next minute and again a minute later
     now = datetime.now(UTC)

@@ -18,6 +18,9 @@ from domain.ledger.expiry_job import expire_points
 from domain.ledger.services import adjust_points
 from domain.ledger.validity import update_expiry_rule
 from domain.uow import UnitOfWork
+from notifications.channels.email import SmtpConfig, SmtpSender
+from notifications.delivery.models import Status
+from notifications.delivery.sending import Channels, deliver
 from notifications.dispatch.reactions import Reaction
 from notifications.notices.reaction import Notices
 from notifications.notices.settings import set_large_adjustment_threshold
@@ -28,6 +31,7 @@ from tests.notifications.notices.support import (
     react,
     recipient,
 )
+from tests.support.smtp_server import smtp_server
 
 ADJUSTMENTS = "LARGE_ADJUSTMENT"
 
@@ -174,3 +178,38 @@ async def test_without_recipients_nothing_is_made(clean_db: AsyncEngine) -> None
     start = await last_event_id(clean_db)
     await adjust_points(UnitOfWork(clean_db), ann, 50_000, "prize", "n1", "staff:1:admin")
     assert await react(clean_db, await pending_events(clean_db, start)) == []
+
+
+async def test_a_large_adjustment_notice_goes_out_through_the_send_path_by_smtp(
+    clean_db: AsyncEngine,
+) -> None:
+    # Given head office and a large manual debit at the shop "mare", its notice queued
+    await recipient(clean_db, "hq@shop.example", ADJUSTMENTS)
+    ann = await _ann(clean_db)
+    await adjust_points(UnitOfWork(clean_db), ann, 2_000, "start", "m1", "t")
+    start = await last_event_id(clean_db)
+    await adjust_points(
+        UnitOfWork(clean_db), ann, -1_500, "fraud <check>", "m2", "staff:2:luca", "mare"
+    )
+    (message_id,) = await react(clean_db, await pending_events(clean_db, start))
+    # When a sender delivers it through a real SMTP server
+    with smtp_server() as (inbox, server):
+        email = SmtpSender(SmtpConfig("127.0.0.1", server.port))
+        try:
+            channels = Channels(email=email, email_from="loyalty@shop.example")
+            delivery = await deliver(UnitOfWork(clean_db), message_id, channels)
+        finally:
+            await email.close()
+    # Then it is sent (no customer, so no consent is asked), text and HTML, escaped in HTML
+    assert delivery.status is Status.SENT
+    (sent,) = inbox.messages
+    assert (sent["To"], sent["Subject"]) == (
+        "hq@shop.example",
+        f"Large adjustment: -1,500 points for Ann Rossi (customer {ann})",
+    )
+    plain, html = sent.get_body(("plain",)), sent.get_body(("html",))
+    assert plain is not None and html is not None
+    text = plain.get_content().replace("\r\n", "\n")  # SMTP's line ends
+    assert "at the shop mare.\n\nBy: staff:2:luca\n" in text
+    assert "Note: fraud <check>\n" in text
+    assert "<td>fraud &lt;check&gt;</td>" in html.get_content()
