@@ -30,6 +30,8 @@ from schema.ledger.mutations import LedgerMutations
 from schema.ledger.queries import LedgerQueries
 from schema.literals import InputLiterals
 from schema.notifications.mutations import NotificationMutations
+from schema.notifications.notices.mutations import NoticeMutations
+from schema.notifications.notices.queries import NoticeQueries
 from schema.notifications.queries import NotificationQueries
 from schema.pricing.mutations import PricingMutations
 from schema.pricing.queries import PricingQueries
@@ -68,6 +70,7 @@ Query = merge_types(
         TierQueries,
         DeliveryQueries,
         NotificationQueries,
+        NoticeQueries,
     ),
 )
 Mutation = merge_types(
@@ -88,6 +91,7 @@ Mutation = merge_types(
         GiftMutations,
         TierMutations,
         NotificationMutations,
+        NoticeMutations,
     ),
 )
 

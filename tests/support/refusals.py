@@ -44,6 +44,8 @@ WATCHED = (
     "voucher_conversion",
     "message_templates",
     "message_template_versions",
+    "notice_recipients",
+    "notice_settings",
 )
 
 TOP_LEVEL = "top-level BAD_USER_INPUT"
