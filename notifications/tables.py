@@ -7,6 +7,12 @@ from domain.metadata import metadata
 from notifications.builtins.tables import builtin_notifications, expiry_reminder_runs
 from notifications.delivery.tables import messages
 from notifications.fatigue.tables import messaging_limits
+from notifications.notices.tables import (
+    notice_promotion_starts,
+    notice_recipients,
+    notice_settings,
+    notice_watermarks,
+)
 from notifications.store.tables import message_template_versions, message_templates
 
 __all__ = [
@@ -17,4 +23,8 @@ __all__ = [
     "messages",
     "messaging_limits",
     "metadata",
+    "notice_promotion_starts",
+    "notice_recipients",
+    "notice_settings",
+    "notice_watermarks",
 ]

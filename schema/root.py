@@ -31,6 +31,8 @@ from schema.ledger.queries import LedgerQueries
 from schema.literals import InputLiterals
 from schema.notifications.limits import MessagingLimitMutations, MessagingLimitQueries
 from schema.notifications.mutations import NotificationMutations
+from schema.notifications.notices.mutations import NoticeMutations
+from schema.notifications.notices.queries import NoticeQueries
 from schema.notifications.queries import NotificationQueries
 from schema.pricing.mutations import PricingMutations
 from schema.pricing.queries import PricingQueries
@@ -70,6 +72,7 @@ Query = merge_types(
         DeliveryQueries,
         NotificationQueries,
         MessagingLimitQueries,
+        NoticeQueries,
     ),
 )
 Mutation = merge_types(
@@ -91,6 +94,7 @@ Mutation = merge_types(
         TierMutations,
         NotificationMutations,
         MessagingLimitMutations,
+        NoticeMutations,
     ),
 )
 

@@ -23,6 +23,7 @@ from domain.uow import UnitOfWork
 from notifications.builtins.expiring import remind_expiring_points as remind_expiring
 from notifications.delivery.recovery import recover_stuck_messages
 from notifications.delivery.sending import Delivery, deliver, stale_due_messages
+from notifications.notices.promotion_starts import notice_promotion_starts as notice_starts
 from tessera.broker import configure_broker
 from tessera.channels import close_channels, open_channels
 from tessera.database import run_with_engine, run_with_uow
@@ -235,3 +236,19 @@ def remind_expiring_points() -> int:
             done.messages,
         )
     return done.customers
+
+
+@dramatiq.actor(max_retries=3)
+def notice_promotion_starts() -> int:
+    """Notice the promotions that have started since the last run to the staff who receive
+    PROMOTION_STARTED (notifications/notices/promotion_starts.py), then send the notices;
+    returns how many it made. Idempotent and safe on several workers at once: runs take
+    turns, and each start is recorded as noticed in the transaction that queues its
+    messages, so it is noticed once. A send request lost after the commit is sent again by
+    `recover_messages`."""
+    created = run_with_uow(_database_url(), notice_starts)
+    for message_id in created:
+        send_message.send(message_id)
+    if created:
+        logger.info("%d promotion start notice(s) queued", len(created))
+    return len(created)

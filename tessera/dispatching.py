@@ -17,6 +17,7 @@ from notifications.delivery.sending import deliver, stale_due_messages
 from notifications.dispatch.composing import Shop
 from notifications.dispatch.dispatcher import DEFAULT_BATCH, dispatch_pending
 from notifications.dispatch.reactions import Reaction
+from notifications.notices.reaction import Notices
 from tessera.channels import close_channels, open_channels
 from tessera.settings import Settings
 
@@ -38,8 +39,9 @@ def shop_of(settings: Settings) -> Shop:
 
 
 def reactions(settings: Settings) -> list[Reaction]:
-    """Everything that makes messages from events: the built-in notifications."""
-    return [BuiltInNotifications(shop_of(settings))]
+    """Everything that makes messages from events: the built-in notifications to customers
+    and the internal notices to staff."""
+    return [BuiltInNotifications(shop_of(settings)), Notices()]
 
 
 async def drain_events(

@@ -42,6 +42,7 @@ SCHEDULE: tuple[Periodic, ...] = (
     # Every minute; each run polls for 50 s, so one is almost always taking new events.
     Periodic("dispatch_events", "* * * * *"),
     Periodic("remind_expiring_points", "0 8 * * *"),  # daily, at a decent hour in Europe
+    Periodic("notice_promotion_starts", "* * * * *"),  # every minute: staff hear of a start
 )
 
 

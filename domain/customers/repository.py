@@ -135,6 +135,13 @@ def filtered_ids(conditions: list[ColumnElement[bool]]) -> Select[Any]:
     )
 
 
+async def count_customers(uow: UnitOfWork, conditions: list[ColumnElement[bool]]) -> int:
+    """How many customers match `filter_conditions` (every customer when there are none),
+    counted in the database."""
+    query = select(func.count()).select_from(filtered_ids(conditions).subquery())
+    return int((await uow.execute(query)).scalar_one())
+
+
 async def list_customers(
     uow: UnitOfWork, conditions: list[ColumnElement[bool]], limit: int, after_id: int | None
 ) -> Page[Customer]:

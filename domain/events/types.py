@@ -75,6 +75,16 @@ class PointsExpired(DomainEvent):
 
 
 @dataclass(frozen=True)
+class ExpiryRunFinished(DomainEvent):
+    """The expiry job (domain/ledger/expiry_job.py) expired points: written with its last
+    batch, only when the run expired something (customer_id is None)."""
+
+    as_of: str  # the run's clock, ISO 8601 in UTC: lots due at or before it expired
+    customers: int  # customers who lost points in this run
+    points: int  # points expired in all
+
+
+@dataclass(frozen=True)
 class LedgerEntryReversed(DomainEvent):
     entry_id: int
     reversal_entry_id: int
@@ -154,3 +164,17 @@ class BadgeLost(DomainEvent):
     basis: str
     points: int  # the customer's points when they lost it
     cause: str
+
+
+@dataclass(frozen=True)
+class GiftRunFinished(DomainEvent):
+    """A gift schedule paid one period (domain/gifts/runs.py), written in the transaction
+    that paid it (customer_id is None)."""
+
+    run_id: int
+    schedule_id: int
+    schedule_name: str  # as it was when the run paid
+    period: str  # the fire time paid, ISO 8601 in UTC
+    customers_credited: int
+    customers_skipped: int  # matched, but the credit would have crossed the balance ceiling
+    points: int  # credited in all

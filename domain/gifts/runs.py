@@ -16,6 +16,7 @@ from sqlalchemy import select, text
 
 from domain.commands import Command, run
 from domain.customers.repository import filtered_ids
+from domain.events.types import GiftRunFinished
 from domain.gifts.models import GiftRun, GiftSchedule, schedule_of
 from domain.gifts.services import last_periods
 from domain.gifts.tables import gift_schedules
@@ -76,9 +77,10 @@ _FINISH = text("""
 
 @dataclass(frozen=True)
 class PayGiftPeriod(Command[GiftRun | None]):
-    """Claim and pay one period of a schedule in one transaction; None when it was not (or
-    no longer) owed: the schedule changed meanwhile, or another worker paid it. The claim
-    (a unique row per schedule and period) is the key, so there is nothing to replay."""
+    """Claim and pay one period of a schedule in one transaction, with its GiftRunFinished
+    event; None when it was not (or no longer) owed: the schedule changed meanwhile, or
+    another worker paid it. The claim (a unique row per schedule and period) is the key, so
+    there is nothing to replay."""
 
     schedule_id: int
     period: datetime
@@ -126,7 +128,20 @@ class PayGiftPeriod(Command[GiftRun | None]):
                 },
             )
         ).one()
-        return GiftRun(**finished._asdict())
+        paid = GiftRun(**finished._asdict())
+        uow.record(
+            GiftRunFinished(
+                customer_id=None,
+                run_id=paid.id,
+                schedule_id=self.schedule_id,
+                schedule_name=schedule.spec.name,
+                period=paid.period.astimezone(UTC).isoformat(),
+                customers_credited=paid.customers_credited,
+                customers_skipped=paid.customers_skipped,
+                points=paid.points_credited,
+            )
+        )
+        return paid
 
 
 async def _recipients(uow: UnitOfWork, schedule: GiftSchedule) -> list[int]:

@@ -5,7 +5,8 @@ customer order) and, per batch, one statement writes every customer's EXPIRY ent
 lot allocations that zero those lots, the balances and lifetime_expired, and the
 PointsExpired events. Each batch is a command of its own (ExpireBatch, one transaction),
 complete on its own, so no transaction holds a million row locks and a run cut short is
-simply finished by the next.
+simply finished by the next. The last batch also records the run's totals
+(ExpiryRunFinished), which staff notices are made from.
 
 Why it is exact and safe on several workers at once: a batch first locks its customers'
 balance rows (in customer order, as every ledger write takes the balance row first), then
@@ -31,7 +32,7 @@ from sqlalchemy import text
 from domain.commands import Command, run
 from domain.events.payloads import event_type_sql, payload_sql
 from domain.events.sql import APPEND_EVENTS
-from domain.events.types import PointsExpired
+from domain.events.types import ExpiryRunFinished, PointsExpired
 from domain.ledger.policy import take_back_sql
 from domain.uow import UnitOfWork
 
@@ -122,17 +123,19 @@ async def expire_points(
     Guarantees: only points still in a lot past its date expire (never spent ones, never
     twice); balances stay >= held (what holds reserve expires at a later run, if the hold
     does not spend it); lifetime_expired grows by what expired and lifetime_earned is left
-    alone; running it again, or on two workers at once, expires nothing more."""
+    alone; running it again, or on two workers at once, expires nothing more. A run that
+    expired anything records ExpiryRunFinished with its totals in its last batch's
+    transaction (a run cut short records nothing; the run that finishes its work records
+    what that run expired)."""
     as_of = now or datetime.now(UTC)
     if as_of.tzinfo is None:
         raise ValueError("the expiry clock must be timezone-aware")
-    after, customers, points = 0, 0, 0
+    after, so_far = 0, ExpiryRun(0, 0)
     while True:
-        batch = await run(uow, ExpireBatch(as_of, after, batch_customers))
-        customers += batch.customers
-        points += batch.points
+        batch = await run(uow, ExpireBatch(as_of, after, batch_customers, so_far))
+        so_far = ExpiryRun(so_far.customers + batch.customers, so_far.points + batch.points)
         if batch.locked < batch_customers:
-            return ExpiryRun(customers, points)
+            return so_far
         after = batch.last_customer_id
 
 
@@ -147,13 +150,35 @@ class ExpiredBatch:
 @dataclass(frozen=True)
 class ExpireBatch(Command[ExpiredBatch]):
     """One batch of the expiry job in one transaction: lock the balance rows of the next
-    `batch` customers (after `after`) with lots due at `as_of`, then expire their lots."""
+    `batch` customers (after `after`) with lots due at `as_of`, then expire their lots. The
+    last batch (fewer than `batch` customers) records the run's ExpiryRunFinished, its
+    totals `so_far` plus its own, when the run expired anything."""
 
     as_of: datetime
     after: int
     batch: int
+    so_far: ExpiryRun = ExpiryRun(0, 0)
 
     async def handle(self, uow: UnitOfWork) -> ExpiredBatch:
+        expired = await self._expire(uow)
+        if expired.locked < self.batch:
+            self._record_run(uow, expired)
+        return expired
+
+    def _record_run(self, uow: UnitOfWork, last: ExpiredBatch) -> None:
+        customers = self.so_far.customers + last.customers
+        points = self.so_far.points + last.points
+        if points > 0:
+            uow.record(
+                ExpiryRunFinished(
+                    customer_id=None,
+                    as_of=self.as_of.astimezone(UTC).isoformat(),
+                    customers=customers,
+                    points=points,
+                )
+            )
+
+    async def _expire(self, uow: UnitOfWork) -> ExpiredBatch:
         locked = [
             int(row.customer_id)
             for row in await uow.execute(

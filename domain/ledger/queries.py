@@ -73,6 +73,13 @@ async def get_entry(uow: UnitOfWork, entry_id: int) -> LedgerEntry | None:
     return entry_of(row) if row else None
 
 
+async def entries_by_id(uow: UnitOfWork, entry_ids: Sequence[int]) -> dict[int, LedgerEntry]:
+    """Many entries in one query (who made each, its note and source), by id; ids of no
+    entry are left out."""
+    query = entries_select().where(ledger_entries.c.id.in_(list(entry_ids)))
+    return {row.id: entry_of(row) for row in await uow.execute(query)}
+
+
 async def entry_by_idempotency_key(uow: UnitOfWork, key: str) -> LedgerEntry | None:
     query = entries_select().where(ledger_entries.c.idempotency_key == key)
     row = (await uow.execute(query)).one_or_none()

@@ -18,7 +18,10 @@ from domain.ledger.queries import (
     lot_opened_by,
 )
 from domain.uow import OneStatement, UnitOfWork
-from domain.validation import check_points, note_text, parse_id, required_text
+from domain.validation import check_points, note_text, optional_text, parse_id, required_text
+
+# The source type of a manual entry made at a shop (its source_ref is the shop's code).
+MANUAL_SOURCE_SHOP = "shop"
 
 
 @dataclass(frozen=True)
@@ -46,8 +49,11 @@ async def adjust_points(
     note: str | None,
     idempotency_key: str | None,
     actor: str,
+    shop: str | None = None,
 ) -> Movement:
-    """Credit (points > 0) or debit (points < 0) a customer by hand, with a note.
+    """Credit (points > 0) or debit (points < 0) a customer by hand, with a note, made at
+    `shop` when given (a shop code as purchases name it; the entry's source is then
+    ("shop", shop), so its PointsEarned / PointsSpent event carries it).
 
     Guarantees: writes one MANUAL entry or nothing; never overdraws; the same idempotency
     key replayed returns the first movement and writes nothing (a different customer or
@@ -57,10 +63,18 @@ async def adjust_points(
     check_points(problems, "points", points, signed=True)
     text_note = note_text(problems, "note", note)
     key = required_text(problems, "idempotencyKey", idempotency_key)
+    shop_code = optional_text(problems, "shop", shop, 100)
     problems.raise_if_any()
 
     posting = post.Posting.of(
-        cid, points, EntryKind.MANUAL, actor, note=text_note, idempotency_key=f"manual:{key}"
+        cid,
+        points,
+        EntryKind.MANUAL,
+        actor,
+        note=text_note,
+        idempotency_key=f"manual:{key}",
+        source_type=None if shop_code is None else MANUAL_SOURCE_SHOP,
+        source_ref=shop_code,
     )
     return await run(uow, CreditByHand(posting) if points > 0 else DebitByHand(posting))
 

@@ -7,6 +7,8 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
+from sqlalchemy import ColumnElement
+
 from domain.customers.validation import parse_multiplier
 from domain.errors import ErrorCode, Problems
 from domain.purchases.services import CHANNELS
@@ -28,6 +30,12 @@ class PromotionSpec:
     product_lines: tuple[str, ...] = ()
     channels: tuple[str, ...] = ()
     active: bool = True
+
+    def customer_conditions(self) -> list[ColumnElement[bool]]:
+        """The customers' filter conditions (customers.repository.filter_conditions) of the
+        customers it is for: none, every customer. A promotion limits the purchases that
+        earn with it (channels, product lines), not who makes them."""
+        return []
 
     def columns(self) -> dict[str, Any]:
         return {

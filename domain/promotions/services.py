@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import func, insert, or_, select, update
 
 from domain.commands import Command, run
 from domain.errors import DomainError, ErrorCode, Problems
@@ -122,3 +123,23 @@ async def list_promotions(
     async with uow:
         rows = await uow.execute(query)
         return Page.from_rows([promotion_of(row) for row in rows], limit)
+
+
+async def started_promotions(
+    uow: UnitOfWork, now: datetime, started_after: datetime | None
+) -> list[Promotion]:
+    """The active promotions that have started by `now` and are still in force at `now` or
+    started after `started_after` (a job's previous look, so that one that started and
+    ended between two looks is found too), soonest start first. Reads in the caller's open
+    unit of work. A promotion created or re-activated already started is in force, so it
+    is found whenever it was made."""
+    p = promotions.c
+    in_force_or_new = p.ends_at > now
+    if started_after is not None:
+        in_force_or_new = or_(in_force_or_new, p.starts_at > started_after)
+    query = (
+        select(promotions)
+        .where(p.active, p.starts_at <= now, in_force_or_new)
+        .order_by(p.starts_at, p.id)
+    )
+    return [promotion_of(row) for row in await uow.execute(query)]

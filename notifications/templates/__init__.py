@@ -5,7 +5,9 @@ The public API (docs/notifications.md explains each part):
 - content per channel: `EmailContent`, `SmsContent`, `MmsContent`; `pick` chooses a
   translation for a customer's locale; `canonical_locale` spells a BCP 47 tag canonically;
 - `MessageData`: the plain facts a message is rendered from;
-- `render(content, data, locale) -> RenderedEmail | RenderedSms | RenderedMms`;
+- `render(content, data, locale) -> RenderedEmail | RenderedSms | RenderedMms`, and
+  `render_values(content, values, locale)` for a message of the caller's own variables
+  (staff notices);
 - `validate(content) -> list[Problem]`, for saving;
 - `SHORTCODES`, the registry; `TemplateError` and its subclasses, each with a `code`."""
 
@@ -39,7 +41,7 @@ from notifications.templates.errors import (
     UnknownShortcodeError,
     UnsafeTemplateError,
 )
-from notifications.templates.rendering import render
+from notifications.templates.rendering import render, render_values
 from notifications.templates.shortcodes import SHORTCODES, Kind, Shortcode
 from notifications.templates.validation import validate
 
@@ -72,5 +74,6 @@ __all__ = [
     "canonical_locale",
     "pick",
     "render",
+    "render_values",
     "validate",
 ]

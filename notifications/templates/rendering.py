@@ -5,7 +5,9 @@ from __future__ import annotations
 import re
 import time
 import traceback
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
+from datetime import date, datetime
+from decimal import Decimal
 from functools import lru_cache
 from typing import overload
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -73,6 +75,61 @@ def render(
     Guarantees: the template runs only in the sandbox, over `data`'s plain values; all parts
     together finish within `time_limit_s` and each stays within its size limit, or a
     `TemplateError` (with the part's field and, when known, the template line) is raised."""
+    return render_values(
+        content,
+        template_context(data),
+        locale,
+        time_zone=data.time_zone,
+        currency=data.currency,
+        time_limit_s=time_limit_s,
+    )
+
+
+@overload
+def render_values(
+    content: EmailContent,
+    values: Mapping[str, object],
+    locale: str,
+    *,
+    time_zone: str = ...,
+    currency: str = ...,
+    time_limit_s: float = ...,
+) -> RenderedEmail: ...
+@overload
+def render_values(
+    content: SmsContent,
+    values: Mapping[str, object],
+    locale: str,
+    *,
+    time_zone: str = ...,
+    currency: str = ...,
+    time_limit_s: float = ...,
+) -> RenderedSms: ...
+@overload
+def render_values(
+    content: MmsContent,
+    values: Mapping[str, object],
+    locale: str,
+    *,
+    time_zone: str = ...,
+    currency: str = ...,
+    time_limit_s: float = ...,
+) -> RenderedMms: ...
+def render_values(
+    content: Content,
+    values: Mapping[str, object],
+    locale: str,
+    *,
+    time_zone: str = "UTC",
+    currency: str = "EUR",
+    time_limit_s: float = limits.RENDER_TIME_LIMIT_S,
+) -> Rendered:
+    """`render` over variables of the caller's own, for a message that is not about one
+    customer (a staff notice, whose fixed templates name its own facts): the same sandbox,
+    filters, limits and errors. `values` must be plain data: strings, integers, decimals,
+    dates and aware datetimes, or lists of those."""
+    for name, value in values.items():
+        _check_plain(name, value)
     parts = content.parts()
     templates = []
     for part in parts:
@@ -80,8 +137,8 @@ def render(
             templates.append(compiled(part.source, part.html))
         except TemplateError as error:
             raise error.on_field(part.field) from None
-    formats = Formats(babel_locale(locale), _zone(data.time_zone), data.currency)
-    context = template_context(data)
+    formats = Formats(babel_locale(locale), _zone(time_zone), currency)
+    context = {"currency": currency, **values}
     formats_set = CURRENT_FORMATS.set(formats)
     budget_set = BUDGET.set(Budget(deadline=time.monotonic() + time_limit_s))
     try:
@@ -97,6 +154,17 @@ def render(
     if isinstance(content, MmsContent):
         return RenderedMms(text=texts[0], media_urls=content.media_urls)
     return RenderedSms(text=texts[0])
+
+
+def _check_plain(name: str, value: object) -> None:
+    """No ORM row, lazy loader or other object reaches a template: the types are the
+    contract, as MessageData's are."""
+    items = value if isinstance(value, list | tuple) else (value,)
+    for item in items:
+        if isinstance(item, bool) or not isinstance(item, str | int | Decimal | date):
+            raise TypeError(f"the value {name!r} must be plain data, not {item!r}")
+        if isinstance(item, datetime) and item.tzinfo is None:
+            raise ValueError(f"the value {name!r} must be timezone-aware")
 
 
 def one_line(text: str) -> str:

@@ -18,6 +18,11 @@ class AdjustPointsInput:
     idempotency_key: str = strawberry.field(
         description="Retrying with the same key returns the first result and writes nothing."
     )
+    shop: str | None = strawberry.field(
+        default=None,
+        description="The shop where it is made (a shop code as purchases name it): the "
+        "entry's source, and whose managers hear of a large adjustment.",
+    )
 
 
 @strawberry.input

@@ -53,6 +53,7 @@ class LedgerMutations:
             input.note,
             input.idempotency_key,
             info.context.principal.actor,
+            shop=input.shop,
         )
         return movement_payload(movement)
 

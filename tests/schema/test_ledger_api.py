@@ -420,3 +420,21 @@ async def test_purchase_points_cannot_be_reversed_only_refunded(
     assert codes(refused) == [("entryId", "NOT_REVERSIBLE")]
     assert len(await all_entries(gql, cid)) == 1
     await assert_ledger_sound(engine)
+
+
+async def test_an_adjustment_made_at_a_shop_names_the_shop_as_its_source(
+    gql: GraphQLClient,
+) -> None:
+    # Given a customer, when staff credit her by hand at the shop "centro"
+    cid = await new_customer(gql)
+    variables = {"customerId": cid, "points": 50, "note": "complaint", "idempotencyKey": "s1"}
+    made = (await gql.data(ADJUST, {"input": {**variables, "shop": " centro "}}))["adjustPoints"]
+    # Then the entry's source is that shop (trimmed)
+    assert made["userErrors"] == []
+    assert made["entry"]["source"] == "centro"
+    (entry,) = await all_entries(gql, cid)
+    assert entry["source"] == "centro"
+    # And a shop code longer than 100 characters is refused on `shop`
+    long = {**variables, "idempotencyKey": "s2", "shop": "x" * 101}
+    refused = (await gql.data(ADJUST, {"input": long}))["adjustPoints"]
+    assert codes(refused) == [("shop", "OUT_OF_RANGE")]

@@ -255,6 +255,32 @@ MUTATIONS: dict[str, tuple[str, dict[str, Any]]] = {
         "{ notification { kind } } }",
         {"input": {"kind": "POINTS_EARNED", "enabled": False}},
     ),
+    "addNoticeRecipient": (
+        "mutation($input: AddNoticeRecipientInput!) { addNoticeRecipient(input: $input) { "
+        "recipient { id } } }",
+        {
+            "input": {
+                "email": "staff@example.com",
+                "kinds": ["LARGE_ADJUSTMENT"],
+                "idempotencyKey": "perm-notice",
+            }
+        },
+    ),
+    "updateNoticeRecipient": (
+        "mutation($input: UpdateNoticeRecipientInput!) { updateNoticeRecipient(input: $input) { "
+        "recipient { id } } }",
+        {"input": {"id": "1", "kinds": ["GIFT_RUN_FINISHED"]}},
+    ),
+    "removeNoticeRecipient": (
+        "mutation($input: RemoveNoticeRecipientInput!) { removeNoticeRecipient(input: $input) { "
+        "removedId } }",
+        {"input": {"id": "1"}},
+    ),
+    "setLargeAdjustmentThreshold": (
+        "mutation($input: SetLargeAdjustmentThresholdInput!) { "
+        "setLargeAdjustmentThreshold(input: $input) { settings { largeAdjustmentPoints } } }",
+        {"input": {"points": 5}},
+    ),
     "updatePromotion": (
         "mutation($input: UpdatePromotionInput!) { updatePromotion(input: $input) { "
         "promotion { id } } }",

@@ -47,6 +47,8 @@ WATCHED = (
     "messaging_limits",
     "messages",
     "builtin_notifications",
+    "notice_recipients",
+    "notice_settings",
 )
 
 TOP_LEVEL = "top-level BAD_USER_INPUT"

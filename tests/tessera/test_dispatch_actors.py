@@ -18,6 +18,8 @@ from domain.ledger.validity import update_expiry_rule
 from domain.uow import UnitOfWork
 from notifications.builtins.models import BuiltInKind
 from notifications.delivery.models import Status
+from notifications.notices.models import RecipientSpec
+from notifications.notices.recipients import add_recipient
 from tessera.scheduler import add_jobs
 from tests.support.builtins import customer, email_template, messages_of, purchase, switch_on
 from tests.tessera.test_worker import actors, run_worker_until_idle
@@ -87,3 +89,22 @@ def test_the_scheduler_sends_the_dispatcher_every_minute_and_the_reminder_daily(
     assert second - first == timedelta(minutes=1)
     reminder = jobs["remind_expiring_points"].trigger.get_next_fire_time(None, now)
     assert (reminder.hour, reminder.minute) == (8, 0) and reminder - now <= timedelta(days=1)
+
+
+async def test_the_workers_dispatcher_also_makes_the_staff_notices(
+    actors: ModuleType, clean_db: AsyncEngine
+) -> None:
+    # Given head office receives large adjustments (1,000 points and more by default)
+    spec = RecipientSpec(email="hq@shop.example", kinds=("LARGE_ADJUSTMENT",), shop=None)
+    await add_recipient(UnitOfWork(clean_db), spec, "hq")
+    ann = await customer(clean_db, "ann")
+    # When staff credit Ann 1,500 points and a worker runs the dispatcher
+    await adjust_points(UnitOfWork(clean_db), str(ann), 1_500, "prize", "big", "staff:1:t")
+    message = actors.dispatch_events.send(1.0)
+    await asyncio.to_thread(run_worker_until_idle, actors, message)
+    # Then head office has the notice, sent (captured: the sandbox), and no customer message
+    made = await messages_of(clean_db)
+    assert [(m.recipient, m.customer_id, m.status) for m in made] == [
+        ("hq@shop.example", None, Status.CAPTURED)
+    ]
+    assert made[0].dedupe_key.startswith("notice:LARGE_ADJUSTMENT:")

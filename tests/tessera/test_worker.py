@@ -146,6 +146,7 @@ async def test_the_scheduler_sends_the_hold_sweep_every_minute(
         "recover_messages",
         "dispatch_events",
         "remind_expiring_points",
+        "notice_promotion_starts",
     }
     # Then the sweep is due within the next minute and again a minute later
     now = datetime.now(UTC)

@@ -114,7 +114,8 @@ async def test_two_workers_paying_the_same_period_at_once_pay_it_once(
 ) -> None:
     # Given 20 customers and a due period
     ids = [await customer(clean_db) for _ in range(20)]
-    (first,) = periods_after(await schedule(clean_db), 1)
+    made = await schedule(clean_db)
+    (first,) = periods_after(made, 1)
     # When two workers (and a duplicate message) run the job at the same moment
     results = await asyncio.gather(
         *(run_gift_schedules(UnitOfWork(clean_db), first + timedelta(minutes=1)) for _ in range(3))
@@ -124,6 +125,24 @@ async def test_two_workers_paying_the_same_period_at_once_pay_it_once(
     assert await balances(clean_db) == dict.fromkeys(ids, 50)
     assert await rows(clean_db, "SELECT count(*) FROM gift_runs") == [(1,)]
     await assert_ledger_sound(clean_db)
+    # And one GiftRunFinished event tells the run's totals
+    (run,) = await rows(clean_db, "SELECT id FROM gift_runs")
+    assert await rows(
+        clean_db, "SELECT customer_id, payload FROM domain_events WHERE type = 'GiftRunFinished'"
+    ) == [
+        (
+            None,
+            {
+                "run_id": run.id,
+                "schedule_id": made.id,
+                "schedule_name": "Monthly thanks",
+                "period": first.isoformat(),
+                "customers_credited": 20,
+                "customers_skipped": 0,
+                "points": 1000,
+            },
+        )
+    ]
 
 
 async def test_a_customer_at_the_ceiling_is_skipped_and_counted_not_failing_the_run(

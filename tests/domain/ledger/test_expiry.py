@@ -15,7 +15,7 @@ from domain.checkout.holds import capture_hold, hold_points, release_hold
 from domain.checkout.quote import CartLine
 from domain.checkout.redemptions import redeem_points
 from domain.customers.services import create_customer
-from domain.ledger.expiry_job import expire_points
+from domain.ledger.expiry_job import ExpiryRun, expire_points
 from domain.ledger.services import adjust_points
 from domain.ledger.validity import update_expiry_rule
 from domain.purchases.earning import Line, PurchaseStatus
@@ -222,6 +222,16 @@ async def test_two_runs_at_once_expire_each_lot_once(clean_db: AsyncEngine) -> N
     )
     assert (row.entries, row.customers, row.points) == (25, 25, expected)
     await assert_ledger_sound(clean_db)
+    # And each run that expired anything told its own totals once (in its last batch)
+    finished = await rows(
+        clean_db,
+        "SELECT customer_id, payload FROM domain_events WHERE type = 'ExpiryRunFinished'",
+    )
+    runs = [run for run in (first, second) if run.points]
+    assert sorted(
+        (r.customer_id, r.payload["customers"], r.payload["points"]) for r in finished
+    ) == (sorted((None, run.customers, run.points) for run in runs))
+    assert {r.payload["as_of"] for r in finished} == {due.isoformat()}
 
 
 async def test_many_lots_expire_set_based_in_batches(clean_db: AsyncEngine) -> None:
@@ -235,6 +245,17 @@ async def test_many_lots_expire_set_based_in_batches(clean_db: AsyncEngine) -> N
     (left,) = await rows(clean_db, "SELECT count(*) FROM point_lots WHERE remaining > 0")
     assert left[0] == 0
     await assert_ledger_sound(clean_db)
+    # And the run's totals over its 20 batches are one ExpiryRunFinished event
+    finished = await rows(
+        clean_db, "SELECT payload FROM domain_events WHERE type = 'ExpiryRunFinished'"
+    )
+    assert [(f.payload["customers"], f.payload["points"]) for f in finished] == [(20_000, 140_000)]
+    # And a run that finds nothing to expire tells nothing
+    assert await expire_points(UnitOfWork(clean_db), datetime.now(UTC)) == ExpiryRun(0, 0)
+    assert (
+        len(await rows(clean_db, "SELECT 1 FROM domain_events WHERE type = 'ExpiryRunFinished'"))
+        == 1
+    )
 
 
 # Customers with one credit each whose lot expired yesterday; consistent with the ledger.

@@ -1,0 +1,1 @@
+"""Internal notices to staff through GraphQL: recipients and the large-adjustment threshold."""
