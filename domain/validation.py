@@ -7,6 +7,8 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any, Protocol, TypeVar
 
+from email_validator import EmailNotValidError, validate_email
+
 from domain.errors import ErrorCode, Problems
 from domain.limits import (
     EARLIEST_MOMENT,
@@ -69,6 +71,32 @@ def optional_text(
     if len(stripped) > max_length:
         problems.add(field, ErrorCode.OUT_OF_RANGE, f"At most {max_length} characters.")
     return stripped or None
+
+
+# RFC 5321's limit on a forward path's mailbox.
+MAX_EMAIL_LENGTH = 254
+
+
+def email_address(problems: Problems, field: str, value: str) -> str | None:
+    """One mailbox address as `email-validator` reads it (RFC 5322 syntax, internationalised
+    domains), with nothing a mail header could take for a second recipient: no display name,
+    no list, no quoted local part. Its domain normalised; None and INVALID on `field` with
+    the reason otherwise."""
+    if len(value) > MAX_EMAIL_LENGTH:
+        problems.add(field, ErrorCode.OUT_OF_RANGE, f"At most {MAX_EMAIL_LENGTH} characters.")
+        return None
+    try:
+        checked = validate_email(
+            value,
+            check_deliverability=False,
+            allow_quoted_local=False,
+            allow_display_name=False,
+            allow_domain_literal=False,
+        )
+    except EmailNotValidError as error:
+        problems.add(field, ErrorCode.INVALID, f"Not a valid email address: {error}")
+        return None
+    return str(checked.normalized)
 
 
 def note_text(problems: Problems, field: str, value: str | None) -> str:

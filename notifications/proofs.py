@@ -20,7 +20,6 @@ a worker (or CAPTURED by the sandbox) like any other, with these differences:
 from __future__ import annotations
 
 import dataclasses
-import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -30,7 +29,7 @@ from domain.customers.validation import parse_phone
 from domain.errors import DomainError, ErrorCode, Problems
 from domain.idempotency import require_same
 from domain.uow import UnitOfWork
-from domain.validation import required_text
+from domain.validation import email_address, required_text
 from notifications.delivery.models import (
     TEST_KEY_PREFIX,
     Message,
@@ -45,14 +44,6 @@ from notifications.store.services import template_version
 from notifications.templates import Channel, MessageData, RenderedEmail, RenderedMms
 
 MAX_KEY_LENGTH = 200
-MAX_EMAIL_LENGTH = 254
-
-# One address, nothing a mail header could read as a second one (no comma, space, quote,
-# angle bracket or line break).
-_EMAIL = re.compile(
-    r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
-    r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$"
-)
 
 # Hands a queued message over to be sent (the composition root decides how: a worker, or
 # the sandbox at once).
@@ -204,10 +195,7 @@ def _recipient(problems: Problems, channel: Channel, to: str) -> str | None:
         if "@" not in text:
             problems.add("to", ErrorCode.INVALID, "An EMAIL template is sent to an email address.")
             return None
-        if len(text) > MAX_EMAIL_LENGTH or not _EMAIL.match(text):
-            problems.add("to", ErrorCode.INVALID, "Not a valid email address.")
-            return None
-        return text
+        return email_address(problems, "to", text)
     if "@" in text:
         problems.add(
             "to",

@@ -18,9 +18,8 @@ from domain.customers.models import CustomerFilter
 from domain.errors import DomainError, ErrorCode, Problems
 from domain.limits import BALANCE_CEILING, MAX_JSON_DEPTH
 from domain.uow import violated_constraint
-from domain.validation import json_deeper_than, optional_text, parse_id
+from domain.validation import email_address, json_deeper_than, optional_text, parse_id
 
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 # A BCP 47 tag's shape (language, then subtags), checked before CLDR is asked about it.
 _LOCALE = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8}){0,3}$")
 _LOCALE_MAX_LENGTH = 35
@@ -60,8 +59,8 @@ def clean_customer_fields(
             clean[name] = optional_text(problems, _api(name), values[name])
     if "email" in values:
         email = optional_text(problems, "email", values["email"])
-        if email is not None and not _EMAIL.match(email):
-            problems.add("email", ErrorCode.INVALID, "Not a valid email address.")
+        if email is not None:
+            email = email_address(problems, "email", email)
         clean["email"] = email.lower() if email else None
     if "locale" in values:
         clean["locale"] = parse_locale(problems, "locale", values["locale"])

@@ -3,7 +3,6 @@ which recipients a notice goes to."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -12,11 +11,10 @@ from typing import Any
 
 from domain.errors import ErrorCode, Problems
 from domain.limits import MAX_POINTS_PER_OPERATION
-from domain.validation import optional_text
+from domain.validation import email_address, optional_text
 
 DEFAULT_LARGE_ADJUSTMENT_POINTS = 1_000
 MAX_SHOP_LENGTH = 100
-MAX_EMAIL_LENGTH = 254  # RFC 5321's limit on a forward path
 
 
 class NoticeKind(StrEnum):
@@ -86,11 +84,6 @@ def recipient_of(row: Any) -> Recipient:
 # The WHATWG "valid e-mail address" (what a browser's type=email accepts), with a dot in the
 # domain: no spaces, commas, quotes or angle brackets, so an address is one recipient and
 # cannot add a header.
-_EMAIL = re.compile(
-    r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@"
-    r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
-    r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$"
-)
 
 
 def check_email(problems: Problems, field: str, raw: str) -> str:
@@ -98,8 +91,8 @@ def check_email(problems: Problems, field: str, raw: str) -> str:
     email = (raw or "").strip().lower()
     if not email:
         problems.add(field, ErrorCode.REQUIRED, "An email address is required.")
-    elif len(email) > MAX_EMAIL_LENGTH or not _EMAIL.match(email):
-        problems.add(field, ErrorCode.INVALID, f"{email[:60]!r} is not an email address.")
+    else:
+        email = email_address(problems, field, email) or email
     return email
 
 

@@ -204,6 +204,11 @@ async def test_given_a_bad_refund_when_sent_then_refused_and_nothing_written(
         ({"email": "not-an-email"}, "email", "INVALID"),
         ({"email": "a@b"}, "email", "INVALID"),
         ({"email": "two words@example.com"}, "email", "INVALID"),
+        # A second recipient a mail header would read: a list, a display name, a quoted part
+        ({"email": "ann@example.com,eve@example.com"}, "email", "INVALID"),
+        ({"email": "Ann <ann@example.com>"}, "email", "INVALID"),
+        ({"email": '"ann,eve"@example.com'}, "email", "INVALID"),
+        ({"email": "a" * 250 + "@example.com"}, "email", "OUT_OF_RANGE"),
         ({"phone": "call me"}, "phone", "INVALID"),
         ({"cardCode": "has space"}, "cardCode", "INVALID"),
         ({"cardCode": "ab"}, "cardCode", "INVALID"),
