@@ -93,17 +93,16 @@ async def current_consents(
     sending."""
     if not customer_ids:
         return {}
-    columns = list(CONSENT_COLUMNS)
     # One array parameter (not IN with a parameter per id): the same prepared statement
     # serves every batch size.
     ids = bindparam("ids", sorted(set(customer_ids)), type_=ARRAY(BigInteger))
     async with uow:
-        query = select(customers.c.id, *(customers.c[column] for column in columns)).where(
+        query = select(customers.c.id, *(customers.c[column] for column in CONSENT_COLUMNS)).where(
             customers.c.id == any_(ids)
         )
         rows = (await uow.execute(query)).all()
     return {
-        row[0]: {CONSENT_COLUMNS[column]: bool(value) for column, value in zip(columns, row[1:])}
+        row.id: {channel: bool(row._mapping[column]) for column, channel in CONSENT_COLUMNS.items()}
         for row in rows
     }
 

@@ -1,0 +1,172 @@
+"""The two statements a batch of messages is sent with: the claim, and the settlement of
+what became of each claimed message (its hand-over to the provider, or its outcome), every
+row of it guarded by the message's claim.
+
+Both take arrays (one parameter per column, however many messages), so each is one
+prepared statement whatever the batch's size, and each runs on its own, committed at once
+(autocommit: no BEGIN and COMMIT round trips)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import BigInteger, any_, bindparam, func, or_, select, text, update
+from sqlalchemy.dialects.postgresql import ARRAY
+
+from domain.commands import OneStatementCommand
+from domain.uow import OneStatement
+from notifications.delivery.models import Message, Status, message_from
+from notifications.delivery.tables import messages
+
+
+@dataclass(frozen=True)
+class ClaimBatch(OneStatementCommand[list[Message]]):
+    """Each message that is QUEUED or DEFERRED and due becomes SENDING, attempts + 1, with a
+    claim time of its own; the claimed messages, in id order. A message that is not there,
+    already claimed, settled or not due is left out: another sender has it, or nobody
+    should send it now."""
+
+    message_ids: Sequence[int]
+
+    async def handle(self, db: OneStatement) -> list[Message]:
+        if not self.message_ids:
+            return []
+        # The rows are locked in id order before they are changed, so two batches sharing
+        # messages wait for one another instead of deadlocking; the second one then finds
+        # the shared messages SENDING (the lock's re-check of the conditions) and skips them.
+        due = (
+            select(messages.c.id)
+            .where(
+                messages.c.id == any_(bindparam("ids", type_=ARRAY(BigInteger))),
+                messages.c.status.in_([Status.QUEUED.value, Status.DEFERRED.value]),
+                or_(messages.c.not_before.is_(None), messages.c.not_before <= func.now()),
+            )
+            .order_by(messages.c.id)
+            .with_for_update()
+            .cte("due")
+        )
+        claim = (
+            update(messages)
+            .where(messages.c.id == due.c.id)
+            .values(
+                status=Status.SENDING.value,
+                attempts=messages.c.attempts + 1,
+                claimed_at=func.clock_timestamp(),
+                handed_at=None,
+                updated_at=func.now(),
+            )
+            .returning(messages)
+        )
+        rows = await db.execute(claim, {"ids": sorted(set(self.message_ids))})
+        return sorted((message_from(row) for row in rows), key=lambda m: m.id)
+
+
+@dataclass(frozen=True)
+class Settlement:
+    """What to record of one claimed message (build it with the functions below)."""
+
+    message_id: int
+    claim: datetime
+    status: Status
+    reason: str | None = None
+    error: str | None = None
+    provider_id: str | None = None
+    not_before: datetime | None = None
+    # 1 for a deferral: the claim's attempt is given back (the message was not tried).
+    attempts_back: int = 0
+
+
+def handed_over(message: Message) -> Settlement:
+    """The provider is about to be called: `handed_at` set, the message stays SENDING."""
+    return Settlement(message.id, _claim_of(message), Status.SENDING)
+
+
+def finished(
+    message: Message,
+    status: Status,
+    reason: str | None = None,
+    error: str | None = None,
+    provider_id: str | None = None,
+) -> Settlement:
+    """A final status: SENT (with the provider's id), FAILED, SUPPRESSED or CAPTURED."""
+    return Settlement(message.id, _claim_of(message), status, reason, error, provider_id)
+
+
+def requeued(message: Message, retry_at: datetime, error: str) -> Settlement:
+    """A transient failure: QUEUED again, not before `retry_at`, no longer handed over."""
+    return Settlement(message.id, _claim_of(message), Status.QUEUED, error=error,
+                      not_before=retry_at)  # fmt: skip
+
+
+def deferred(message: Message, not_before: datetime, reason: str) -> Settlement:
+    """Held back until `not_before` (quiet hours, a frequency cap): DEFERRED with its reason,
+    its attempt given back."""
+    return Settlement(message.id, _claim_of(message), Status.DEFERRED, reason=reason,
+                      not_before=not_before, attempts_back=1)  # fmt: skip
+
+
+def _claim_of(message: Message) -> datetime:
+    if message.claimed_at is None:
+        raise ValueError(f"message {message.id} is not claimed")
+    return message.claimed_at
+
+
+# One row per settlement, unnested from arrays, joined to the message under its claim:
+# a message whose claim was lost (recovery settled it while its sender hung) is not
+# touched, and is not in the ids returned. Per status:
+# - SENDING (the hand-over): handed_at set, nothing else changes;
+# - QUEUED (a retry) and DEFERRED: not_before set, handed_at cleared; DEFERRED keeps its
+#   reason, QUEUED the reason it had;
+# - a final status: its reason (null for SENT), the provider's id and sent_at when given.
+# The error, when given, replaces the last one.
+_SETTLE = text(
+    """
+    UPDATE messages AS m SET
+        status = s.status,
+        status_reason = CASE WHEN s.status IN ('SENDING', 'QUEUED') THEN m.status_reason
+                             ELSE s.reason END,
+        last_error = COALESCE(s.error, m.last_error),
+        provider_id = COALESCE(s.provider_id, m.provider_id),
+        sent_at = CASE WHEN s.provider_id IS NULL THEN m.sent_at ELSE now() END,
+        not_before = CASE WHEN s.status IN ('QUEUED', 'DEFERRED') THEN s.not_before
+                          ELSE m.not_before END,
+        attempts = m.attempts - s.attempts_back,
+        handed_at = CASE WHEN s.status = 'SENDING' THEN clock_timestamp()
+                         WHEN s.status IN ('QUEUED', 'DEFERRED') THEN NULL
+                         ELSE m.handed_at END,
+        updated_at = now()
+    FROM unnest(
+        CAST(:ids AS bigint[]), CAST(:claims AS timestamptz[]), CAST(:statuses AS text[]),
+        CAST(:reasons AS text[]), CAST(:errors AS text[]), CAST(:provider_ids AS text[]),
+        CAST(:not_befores AS timestamptz[]), CAST(:attempts_back AS integer[])
+    ) AS s(id, claim, status, reason, error, provider_id, not_before, attempts_back)
+    WHERE m.id = s.id AND m.status = 'SENDING' AND m.claimed_at = s.claim
+    RETURNING m.id
+    """
+)
+
+
+@dataclass(frozen=True)
+class Settle(OneStatementCommand[set[int]]):
+    """Record the settlements, each only while its message is still under that claim; the
+    ids of the messages recorded."""
+
+    settlements: Sequence[Settlement]
+
+    async def handle(self, db: OneStatement) -> set[int]:
+        if not self.settlements:
+            return set()
+        rows = self.settlements
+        params = {
+            "ids": [s.message_id for s in rows],
+            "claims": [s.claim for s in rows],
+            "statuses": [s.status.value for s in rows],
+            "reasons": [s.reason for s in rows],
+            "errors": [s.error for s in rows],
+            "provider_ids": [s.provider_id for s in rows],
+            "not_befores": [s.not_before for s in rows],
+            "attempts_back": [s.attempts_back for s in rows],
+        }
+        return {int(i) for i in (await db.execute(_SETTLE, params)).scalars()}

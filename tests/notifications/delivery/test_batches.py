@@ -1,0 +1,264 @@
+"""Given queued messages, when senders deliver them a batch at a time through a real SMTP
+server and a fake of Twilio's API, then every outcome of a batch is recorded as a single
+send records it (sent, refused for good, failed for now, no consent, the sandbox, held
+back), in the same few statements whatever the batch's size, each message is sent once
+however many batches hold it, and a dropped SMTP connection is opened again."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+from collections.abc import AsyncIterator, Sequence
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from domain.commands import run
+from domain.customers.consent import consent_histories, current_consent
+from domain.customers.models import ConsentChannel
+from domain.customers.services import create_customer
+from domain.uow import UnitOfWork
+from notifications.channels.email import SmtpConfig, SmtpPool
+from notifications.channels.sms import TwilioConfig, TwilioSender
+from notifications.delivery.models import Channel, Message, NewMessage, Purpose, Status
+from notifications.delivery.queueing import queue_message
+from notifications.delivery.sending import (
+    Channels,
+    Claim,
+    Deferral,
+    Delivery,
+    deliver_batch,
+    get_message,
+)
+from notifications.delivery.tables import messages
+from tests.support.fake_twilio import INVALID_NUMBER, UNSUBSCRIBED_NUMBER, FakeTwilio, fake_twilio
+from tests.support.round_trips import counting_engine
+from tests.support.smtp_server import Inbox, SmtpServer, smtp_server
+
+Live = tuple[Channels, Inbox, SmtpServer, FakeTwilio]
+PHONE = "+393331234567"
+
+
+@pytest.fixture
+async def live(clean_db: AsyncEngine) -> AsyncIterator[Live]:
+    async with fake_twilio() as (fake, url):
+        with smtp_server() as (inbox, server):
+            email = SmtpPool(SmtpConfig("127.0.0.1", server.port, connections=2))
+            text = TwilioSender(
+                TwilioConfig(fake.account_sid, fake.auth_token, "+15551230000", api_url=url)
+            )
+            try:
+                yield Channels(email, text, "loyalty@shop.example"), inbox, server, fake
+            finally:
+                await email.close()
+                await text.close()
+
+
+async def _customer(engine: AsyncEngine, ref: str, phone: str, email: bool = True,
+                    sms: bool = True) -> int:  # fmt: skip
+    values = {"external_ref": ref, "email": f"{ref}@example.com", "consent_email": email,
+              "phone": phone, "consent_sms": sms}  # fmt: skip
+    return (await create_customer(UnitOfWork(engine), values, None)).item.id
+
+
+async def _queue(
+    engine: AsyncEngine,
+    key: str,
+    channel: Channel,
+    to: str,
+    customer_id: int | None,
+    purpose: Purpose = Purpose.TRANSACTIONAL,
+) -> int:
+    content = (
+        {"subject": f"Hello {key}", "text": "Points!", "html": "<p>Points!</p>"}
+        if channel is Channel.EMAIL
+        else {"text": f"Points for {key}!"}
+    )
+    new = NewMessage(key, channel, purpose, to, content, customer_id)
+    return (await queue_message(UnitOfWork(engine), new)).message.id
+
+
+async def _status(engine: AsyncEngine, message_id: int) -> tuple[Status, str | None, int]:
+    message = await get_message(UnitOfWork(engine), message_id)
+    assert message is not None
+    return message.status, message.status_reason, message.attempts
+
+
+async def test_a_batch_records_every_outcome_as_single_sends_do(
+    clean_db: AsyncEngine, live: Live
+) -> None:
+    channels, inbox, _, fake = live
+    ann = await _customer(clean_db, "ann", "+393331234567")
+    bob = await _customer(clean_db, "bob", "+393331234568")
+    zed = await _customer(clean_db, "zed", "+393331234569", email=False, sms=False)
+    fake.fail_for("+393331234568", 429, 20429)  # Twilio says: too many requests, for Bob
+    queued = {
+        "email": await _queue(clean_db, "e", Channel.EMAIL, "ann@example.com", ann),
+        "sms": await _queue(clean_db, "s", Channel.SMS, "+393331234567", ann),
+        "invalid": await _queue(clean_db, "i", Channel.SMS, INVALID_NUMBER, ann),
+        "stop": await _queue(clean_db, "u", Channel.SMS, UNSUBSCRIBED_NUMBER, bob),
+        "busy": await _queue(clean_db, "b", Channel.SMS, "+393331234568", bob),
+        "no consent": await _queue(clean_db, "n", Channel.EMAIL, "zed@example.com", zed),
+        "notice": await _queue(clean_db, "m", Channel.EMAIL, "manager@shop.example", None),
+    }
+    # When one batch sends them all
+    before = datetime.now(UTC)
+    result = await deliver_batch(UnitOfWork(clean_db), list(queued.values()), channels)
+    # Then each one's outcome is the one a single send records
+    statuses = {name: await _status(clean_db, i) for name, i in queued.items()}
+    assert statuses == {
+        "email": (Status.SENT, None, 1),
+        "sms": (Status.SENT, None, 1),
+        "invalid": (Status.FAILED, "21211", 1),
+        "stop": (Status.FAILED, "21610", 1),
+        "busy": (Status.QUEUED, None, 1),
+        "no consent": (Status.SUPPRESSED, "NO_CONSENT", 1),
+        "notice": (Status.SENT, None, 1),
+    }
+    assert {name: result[i].status for name, i in queued.items()} == {
+        name: status for name, (status, _, _) in statuses.items()
+    }
+    retry_at = result[queued["busy"]].retry_at
+    assert retry_at is not None and before + timedelta(seconds=5) <= retry_at
+    assert retry_at <= datetime.now(UTC) + timedelta(seconds=10)
+    busy = await get_message(UnitOfWork(clean_db), queued["busy"])
+    assert busy is not None and busy.handed_at is None and "429" in (busy.last_error or "")
+    # And what the providers took is what was recorded as sent
+    sent_email = await get_message(UnitOfWork(clean_db), queued["email"])
+    sent_sms = await get_message(UnitOfWork(clean_db), queued["sms"])
+    assert sent_email is not None and sent_sms is not None
+    assert sorted(m["To"] for m in inbox.messages) == ["ann@example.com", "manager@shop.example"]
+    assert sent_email.provider_id in {m["Message-ID"] for m in inbox.messages}
+    assert [m.sid for m in fake.sent] == [sent_sms.provider_id]
+    # And Twilio's 21610 withdrew Bob's SMS consent, as a STOP would, and nobody else's
+    bob_consent = await current_consent(UnitOfWork(clean_db), bob)
+    ann_consent = await current_consent(UnitOfWork(clean_db), ann)
+    assert bob_consent is not None and bob_consent[ConsentChannel.SMS] is False
+    assert ann_consent is not None and ann_consent[ConsentChannel.SMS] is True
+    async with UnitOfWork(clean_db) as uow:
+        [change] = (await consent_histories(uow, [bob], 1))[bob].items
+    assert (change.source.value, change.actor) == ("STOP_KEYWORD", "twilio:21610")
+
+
+async def test_with_one_channel_unset_its_messages_are_captured_beside_the_others_sent(
+    clean_db: AsyncEngine, live: Live
+) -> None:
+    email_only = Channels(live[0].email, None, "loyalty@shop.example")
+    ann = await _customer(clean_db, "ann", "+393331234567")
+    email = await _queue(clean_db, "e", Channel.EMAIL, "ann@example.com", ann)
+    sms = await _queue(clean_db, "s", Channel.SMS, "+393331234567", ann)
+    result = await deliver_batch(UnitOfWork(clean_db), [email, sms], email_only)
+    assert (result[email].status, result[sms].status) == (Status.SENT, Status.CAPTURED)
+    assert await _status(clean_db, sms) == (Status.CAPTURED, "SANDBOX", 1)
+    assert live[3].sent == []
+
+
+async def test_a_batch_takes_the_same_statements_whatever_its_size(
+    database_url: str, live: Live
+) -> None:
+    channels = live[0]
+    async with counting_engine(database_url) as (engine, trips):
+        ann = await _customer(engine, "ann", PHONE)
+        warm_up = await _queue(engine, "w", Channel.SMS, PHONE, ann)
+        await deliver_batch(UnitOfWork(engine), [warm_up], channels)  # statements prepared
+        for size in (1, 40):
+            ids = [
+                await _queue(engine, f"k{size}-{n}", channel, to, ann)
+                for n in range(size)
+                for channel, to in [(Channel.EMAIL, "ann@example.com"), (Channel.SMS, PHONE)]
+            ]
+            trips.reset()
+            result = await deliver_batch(UnitOfWork(engine), ids, channels)
+            assert {d.status for d in result.values()} == {Status.SENT}
+            # claim, the consent read (BEGIN, SELECT, ROLLBACK), hand-over, outcomes
+            assert trips.count == 6, trips.describe()
+
+
+async def test_a_message_in_many_concurrent_batches_is_sent_once(
+    clean_db: AsyncEngine, live: Live
+) -> None:
+    channels, inbox, _, _ = live
+    ann = await _customer(clean_db, "ann", "+393331234567")
+    ids = [
+        await _queue(clean_db, f"m{n}", Channel.EMAIL, f"c{n}@example.com", ann) for n in range(60)
+    ]
+    # When 30 batches race, each holding a random half of the messages (all covered)
+    rng = random.Random(9)
+    batches = [rng.sample(ids, 30) for _ in range(29)] + [ids]
+    results = await asyncio.gather(
+        *(deliver_batch(UnitOfWork(clean_db), batch, channels) for batch in batches)
+    )
+    # Then each message was sent by exactly one batch, once
+    sent_by = [i for result in results for i, d in result.items() if d.status is Status.SENT]
+    assert sorted(sent_by) == sorted(ids)
+    assert sorted(m["To"] for m in inbox.messages) == sorted(f"c{n}@example.com" for n in range(60))
+    assert {await _status(clean_db, i) for i in ids} == {(Status.SENT, None, 1)}
+
+
+async def test_a_dropped_smtp_connection_is_opened_again_within_a_batch(
+    clean_db: AsyncEngine, live: Live
+) -> None:
+    channels, inbox, server, _ = live
+    ann = await _customer(clean_db, "ann", "+393331234567")
+    first = [await _queue(clean_db, f"a{n}", Channel.EMAIL, "ann@example.com", ann)
+             for n in range(10)]  # fmt: skip
+    assert {d.status for d in (await deliver_batch(UnitOfWork(clean_db), first, channels))
+            .values()} == {Status.SENT}  # fmt: skip
+    assert inbox.connections == 2  # the pool's two connections, kept open
+    server.restart()  # the server drops them
+    again = [await _queue(clean_db, f"b{n}", Channel.EMAIL, "ann@example.com", ann)
+             for n in range(10)]  # fmt: skip
+    result = await deliver_batch(UnitOfWork(clean_db), again, channels)
+    assert {d.status for d in result.values()} == {Status.SENT}
+    assert inbox.connections == 4 and len(inbox.messages) == 20
+
+
+async def test_held_back_marketing_is_deferred_until_its_time_and_its_claim_guards_it(
+    clean_db: AsyncEngine, live: Live
+) -> None:
+    channels, inbox, _, _ = live
+    ann = await _customer(clean_db, "ann", "+393331234567")
+    promo = await _queue(clean_db, "p", Channel.EMAIL, "ann@example.com", ann, Purpose.MARKETING)
+    stolen = await _queue(clean_db, "x", Channel.EMAIL, "ann@example.com", ann, Purpose.MARKETING)
+    voucher = await _queue(clean_db, "v", Channel.EMAIL, "ann@example.com", ann)
+    until = datetime.now(UTC) + timedelta(hours=8)
+    shown: list[int] = []
+
+    async def quiet_hours(uow: UnitOfWork, marketing: Sequence[Message]) -> dict[int, Deferral]:
+        shown.extend(m.id for m in marketing)
+        # Meanwhile recovery re-queues `stolen` and another sender claims it
+        await _requeue(clean_db, stolen)
+        assert await run(UnitOfWork(clean_db), Claim(stolen)) is not None
+        return {promo: Deferral(until, "QUIET_HOURS")}
+
+    result = await deliver_batch(
+        UnitOfWork(clean_db), [promo, stolen, voucher], channels, defer=quiet_hours
+    )
+    # Then the rule saw the marketing messages only; the promotion waits, the voucher went
+    assert sorted(shown) == sorted([promo, stolen])
+    assert result[promo] == Delivery(Status.DEFERRED, until)
+    assert result[voucher].status is Status.SENT
+    assert await _status(clean_db, promo) == (Status.DEFERRED, "QUIET_HOURS", 0)
+    # And the message whose claim this batch lost was neither sent nor touched by it
+    assert result[stolen] == Delivery(None)
+    assert await _status(clean_db, stolen) == (Status.SENDING, None, 2)
+    assert [m["Subject"] for m in inbox.messages] == ["Hello v"]
+    # When its time comes, the promotion is sent
+    async with clean_db.begin() as conn:
+        await conn.execute(update(messages).where(messages.c.id == promo).values(not_before=None))
+    again = await deliver_batch(UnitOfWork(clean_db), [promo], channels)
+    assert again[promo].status is Status.SENT
+    assert await _status(clean_db, promo) == (Status.SENT, None, 1)
+
+
+async def _requeue(engine: AsyncEngine, message_id: int) -> None:
+    async with engine.begin() as conn:
+        status = (
+            await conn.execute(select(messages.c.status).where(messages.c.id == message_id))
+        ).scalar_one()
+        assert status == Status.SENDING.value
+        await conn.execute(
+            update(messages).where(messages.c.id == message_id).values(status="QUEUED")
+        )
