@@ -2,15 +2,22 @@
 
 The broker comes first because an actor binds to the broker that is global when it is
 declared; actor modules of later areas (funnels, notifications) are imported below it.
+
+The message actors are async: Dramatiq's AsyncIO middleware runs them on one event loop per
+worker process, where the process keeps its database pool and its open channels between
+messages (tessera/worker_resources.py). The other actors are plain functions that run a
+loop of their own per call.
 """
 
 from __future__ import annotations
 
 import logging
+from collections import Counter
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 
 import dramatiq
-from sqlalchemy.ext.asyncio import AsyncEngine
+from dramatiq.middleware.asyncio import AsyncIO
 
 from domain.audit import audit
 from domain.badges.resync import continue_resyncs
@@ -21,14 +28,23 @@ from domain.ledger.expiry_job import expire_points as expire_due_points
 from domain.tiers.evaluation import evaluate_tiers as place_by_tier_rules
 from domain.uow import UnitOfWork
 from notifications.delivery.recovery import recover_stuck_messages
-from notifications.delivery.sending import Delivery, deliver, stale_due_messages
+from notifications.delivery.sending import (
+    Delivery,
+    deliver,
+    deliver_batch,
+    due_again,
+    stale_due_messages,
+)
 from tessera.broker import configure_broker
-from tessera.channels import close_channels, open_channels
 from tessera.database import run_with_engine, run_with_uow
 from tessera.embedded import ensure_broker_url, ensure_database_url
 from tessera.settings import Settings
+from tessera.worker_resources import KeptResources
 
 broker = configure_broker(ensure_broker_url(Settings.from_env()))
+broker.add_middleware(AsyncIO())
+kept = KeptResources()  # after AsyncIO: closed before its loop stops
+broker.add_middleware(kept)
 
 logger = logging.getLogger(__name__)
 
@@ -148,28 +164,51 @@ def resync_badges() -> int:
 
 # A due message nothing has touched for this long lost its send request: sent again.
 STALE_MESSAGE_S = 120.0
+# Messages one send_messages call works on at a time: one claim, one consent read and two
+# settling statements per batch; more than this a call takes in turns.
+SEND_BATCH = 200
+
+
+def send_in_batches(message_ids: Sequence[int]) -> None:
+    """Send `send_messages` for the messages, SEND_BATCH ids a Dramatiq message (the way to
+    send many: a dispatcher's batch of new messages, a sweep's)."""
+    for chunk in _chunks(message_ids, SEND_BATCH):
+        send_messages.send(chunk)
 
 
 @dramatiq.actor(max_retries=0)
-def send_message(message_id: int) -> str:
-    """One attempt at sending a message (notifications/delivery/sending.py); returns its
-    status after it ("None": another sender has it, or it is not due). A transient failure
-    sends this actor again, delayed until the message's retry time, so Dramatiq's own
-    retries are off: the message row keeps the attempts. Safe to deliver twice."""
-    settings = Settings.from_env()
+async def send_messages(message_ids: list[int]) -> dict[str, int]:
+    """One attempt at sending each message (notifications/delivery/sending.py), a batch at
+    a time; how many ended in each status ("None": another sender has it, or it is not
+    due). Messages failed for now or held back are sent again by a delayed send_messages
+    when they are due, so Dramatiq's own retries are off: the rows keep the attempts. Safe
+    to deliver twice, and beside other batches holding the same messages."""
+    resources = await kept.resources()
+    statuses: Counter[str] = Counter()
+    for chunk in _chunks(message_ids, SEND_BATCH):
+        deliveries = await deliver_batch(UnitOfWork(resources.engine), chunk, resources.channels)
+        _send_again_when_due(deliveries)
+        statuses.update(str(delivery.status) for delivery in deliveries.values())
+    return dict(statuses)
 
-    async def attempt(engine: AsyncEngine) -> Delivery:
-        channels = open_channels(settings)
-        try:
-            return await deliver(UnitOfWork(engine), message_id, channels)
-        finally:
-            await close_channels(channels)
 
-    delivery = run_with_engine(ensure_database_url(settings), attempt)
-    if delivery.retry_at is not None:
-        wait_ms = (delivery.retry_at - datetime.now(UTC)).total_seconds() * 1000
-        send_message.send_with_options(args=(message_id,), delay=max(0, int(wait_ms)))
+@dramatiq.actor(max_retries=0)
+async def send_message(message_id: int) -> str:
+    """One attempt at sending a message: send_messages of one; returns its status after it.
+    Safe to deliver twice."""
+    resources = await kept.resources()
+    delivery = await deliver(UnitOfWork(resources.engine), message_id, resources.channels)
+    _send_again_when_due({message_id: delivery})
     return str(delivery.status)
+
+
+def _send_again_when_due(deliveries: Mapping[int, Delivery]) -> None:
+    for delay_ms, ids in due_again(deliveries, datetime.now(UTC), SEND_BATCH):
+        send_messages.send_with_options(args=(ids,), delay=delay_ms)
+
+
+def _chunks(ids: Sequence[int], size: int) -> list[list[int]]:
+    return [list(ids[i : i + size]) for i in range(0, len(ids), size)]
 
 
 @dramatiq.actor(max_retries=3)
@@ -180,6 +219,5 @@ def recover_messages() -> int:
     url = _database_url()
     recovered = run_with_uow(url, recover_stuck_messages)
     stale = run_with_uow(url, lambda uow: stale_due_messages(uow, STALE_MESSAGE_S))
-    for message_id in sorted({*recovered.requeued, *stale}):
-        send_message.send(message_id)
+    send_in_batches(sorted({*recovered.requeued, *stale}))
     return len(recovered.requeued) + len(recovered.uncertain) + len(stale)

@@ -27,8 +27,9 @@ one for the outcomes; the provider calls in between run concurrently
 
 from __future__ import annotations
 
+import math
 import random
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -52,7 +53,7 @@ from notifications.delivery.models import Channel, Message, Purpose, Status, mes
 from notifications.delivery.provider_calls import SEND_CONCURRENCY, Channels, call_providers
 from notifications.delivery.tables import messages
 
-__all__ = ["Channels", "Deferral", "Delivery", "deliver", "deliver_batch"]
+__all__ = ["Channels", "Deferral", "Delivery", "deliver", "deliver_batch", "due_again"]
 
 MAX_ATTEMPTS = 8
 FIRST_BACKOFF_S = 10.0
@@ -185,6 +186,24 @@ async def _record(
         else Delivery(None)
         for s in settlements
     }
+
+
+def due_again(
+    deliveries: Mapping[int, Delivery], now: datetime, batch: int
+) -> list[tuple[int, list[int]]]:
+    """The messages to send again (a retry, the end of a deferral) as (delay in ms, ids):
+    those due in the same second go together at the end of that second (never before they
+    are due: the claim would skip them), at most `batch` ids together."""
+    by_second: dict[int, list[int]] = {}
+    for message_id, delivery in sorted(deliveries.items()):
+        if delivery.retry_at is not None:
+            wait_s = (delivery.retry_at - now).total_seconds()
+            by_second.setdefault(max(0, math.ceil(wait_s)), []).append(message_id)
+    return [
+        (second * 1000, ids[i : i + batch])
+        for second, ids in sorted(by_second.items())
+        for i in range(0, len(ids), batch)
+    ]
 
 
 def _settlement(message: Message, outcome: Outcome) -> Settlement:

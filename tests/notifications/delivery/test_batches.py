@@ -30,6 +30,7 @@ from notifications.delivery.sending import (
     Deferral,
     Delivery,
     deliver_batch,
+    due_again,
     get_message,
 )
 from notifications.delivery.tables import messages
@@ -262,3 +263,23 @@ async def _requeue(engine: AsyncEngine, message_id: int) -> None:
         await conn.execute(
             update(messages).where(messages.c.id == message_id).values(status="QUEUED")
         )
+
+
+def test_messages_due_again_in_the_same_second_are_sent_again_together() -> None:
+    now = datetime(2026, 12, 5, 12, 0, tzinfo=UTC)
+    later = now + timedelta(seconds=7.2)
+    deliveries = {
+        1: Delivery(Status.QUEUED, later),
+        2: Delivery(Status.SENT),
+        3: Delivery(Status.QUEUED, later + timedelta(milliseconds=500)),
+        4: Delivery(Status.DEFERRED, now + timedelta(hours=8)),
+        5: Delivery(Status.QUEUED, now - timedelta(seconds=1)),  # due already
+        6: Delivery(Status.QUEUED, later),
+        7: Delivery(Status.QUEUED, later),
+    }
+    assert due_again(deliveries, now, batch=3) == [
+        (0, [5]),
+        (8_000, [1, 3, 6]),
+        (8_000, [7]),
+        (8 * 3600 * 1000, [4]),
+    ]
