@@ -51,17 +51,19 @@ async def call_providers(
     message id. A message whose channel raised (a bug: channels answer the provider's and
     the network's faults with outcomes) is logged and left out: nothing is known of it, so
     it stays handed over and recovery settles it as UNCERTAIN."""
-    gate = asyncio.Semaphore(concurrency)
     outcomes: dict[int, Outcome] = {}
+    waiting = iter(handed)
 
-    async def one(message: Message) -> None:
-        async with gate:
+    # `concurrency` callers taking the next message as each finishes one (cheaper than a
+    # task per message queued on a semaphore).
+    async def caller() -> None:
+        for message in waiting:
             try:
                 outcomes[message.id] = await _send(channels, message)
             except Exception:
                 logger.exception("sending message %s failed unexpectedly", message.id)
 
-    await asyncio.gather(*(one(message) for message in handed))
+    await asyncio.gather(*(caller() for _ in range(min(concurrency, len(handed)))))
     return outcomes
 
 
