@@ -12,13 +12,38 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import BigInteger, any_, bindparam, func, or_, select, text, update
-from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy import text
 
 from domain.commands import OneStatementCommand
 from domain.uow import OneStatement
 from notifications.delivery.models import Message, Status, message_from
 from notifications.delivery.tables import messages
+
+# The rows are locked in id order before they are changed, so two batches sharing messages
+# wait for one another instead of deadlocking; the second one then finds the shared ones
+# SENDING (the lock's re-check of the conditions) and leaves them. The locked ids are handed
+# to the UPDATE as an array (not joined to a CTE) so that it finds them through the primary
+# key: joined, PostgreSQL chose to read the whole table into a hash (3 ms at 20,000 rows,
+# growing with the delivery log).
+_CLAIM = text(
+    """
+    UPDATE messages SET
+        status = 'SENDING',
+        attempts = attempts + 1,
+        claimed_at = clock_timestamp(),
+        handed_at = NULL,
+        updated_at = now()
+    WHERE id = ANY(ARRAY(
+        SELECT id FROM messages
+        WHERE id = ANY(CAST(:ids AS bigint[]))
+          AND status IN ('QUEUED', 'DEFERRED')
+          AND (not_before IS NULL OR not_before <= now())
+        ORDER BY id
+        FOR UPDATE
+    ))
+    RETURNING *
+    """
+).columns(*messages.c)
 
 
 @dataclass(frozen=True)
@@ -33,33 +58,7 @@ class ClaimBatch(OneStatementCommand[list[Message]]):
     async def handle(self, db: OneStatement) -> list[Message]:
         if not self.message_ids:
             return []
-        # The rows are locked in id order before they are changed, so two batches sharing
-        # messages wait for one another instead of deadlocking; the second one then finds
-        # the shared messages SENDING (the lock's re-check of the conditions) and skips them.
-        due = (
-            select(messages.c.id)
-            .where(
-                messages.c.id == any_(bindparam("ids", type_=ARRAY(BigInteger))),
-                messages.c.status.in_([Status.QUEUED.value, Status.DEFERRED.value]),
-                or_(messages.c.not_before.is_(None), messages.c.not_before <= func.now()),
-            )
-            .order_by(messages.c.id)
-            .with_for_update()
-            .cte("due")
-        )
-        claim = (
-            update(messages)
-            .where(messages.c.id == due.c.id)
-            .values(
-                status=Status.SENDING.value,
-                attempts=messages.c.attempts + 1,
-                claimed_at=func.clock_timestamp(),
-                handed_at=None,
-                updated_at=func.now(),
-            )
-            .returning(messages)
-        )
-        rows = await db.execute(claim, {"ids": sorted(set(self.message_ids))})
+        rows = await db.execute(_CLAIM, {"ids": sorted(set(self.message_ids))})
         return sorted((message_from(row) for row in rows), key=lambda m: m.id)
 
 
@@ -115,7 +114,8 @@ def _claim_of(message: Message) -> datetime:
 
 # One row per settlement, unnested from arrays, joined to the message under its claim:
 # a message whose claim was lost (recovery settled it while its sender hung) is not
-# touched, and is not in the ids returned. Per status:
+# touched, and is not in the ids returned (`m.id = ANY(:ids)` as well as the join: without
+# it PostgreSQL read the whole table into a hash). Per status:
 # - SENDING (the hand-over): handed_at set, nothing else changes;
 # - QUEUED (a retry) and DEFERRED: not_before set, handed_at cleared; DEFERRED keeps its
 #   reason, QUEUED the reason it had;
@@ -142,7 +142,8 @@ _SETTLE = text(
         CAST(:reasons AS text[]), CAST(:errors AS text[]), CAST(:provider_ids AS text[]),
         CAST(:not_befores AS timestamptz[]), CAST(:attempts_back AS integer[])
     ) AS s(id, claim, status, reason, error, provider_id, not_before, attempts_back)
-    WHERE m.id = s.id AND m.status = 'SENDING' AND m.claimed_at = s.claim
+    WHERE m.id = ANY(CAST(:ids AS bigint[]))
+      AND m.id = s.id AND m.status = 'SENDING' AND m.claimed_at = s.claim
     RETURNING m.id
     """
 )
