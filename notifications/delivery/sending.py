@@ -27,6 +27,7 @@ one for the outcomes; the provider calls in between run concurrently
 
 from __future__ import annotations
 
+import logging
 import math
 import random
 from collections.abc import Awaitable, Callable, Mapping, Sequence
@@ -38,6 +39,7 @@ from sqlalchemy import func, or_, select
 from domain.commands import OneStatementCommand, run
 from domain.customers.consent import change_consent, current_consents
 from domain.customers.models import ConsentChannel, ConsentSource
+from domain.errors import DomainError
 from domain.uow import OneStatement, UnitOfWork
 from notifications.channels.outcomes import Accepted, Outcome, Permanent, Transient
 from notifications.delivery.claims import (
@@ -52,6 +54,8 @@ from notifications.delivery.claims import (
 from notifications.delivery.models import Channel, Message, Purpose, Status, message_from
 from notifications.delivery.provider_calls import SEND_CONCURRENCY, Channels, call_providers
 from notifications.delivery.tables import messages
+
+logger = logging.getLogger("tessera.notifications")
 
 __all__ = ["Channels", "Deferral", "Delivery", "deliver", "deliver_batch", "due_again"]
 
@@ -172,14 +176,17 @@ async def _record(
     for message in handed:
         outcome = outcomes.get(message.id)
         if isinstance(outcome, Permanent) and outcome.consent_withdrawn and message.customer_id:
-            await change_consent(
-                uow,
-                message.customer_id,
-                ConsentChannel.SMS,
-                False,
-                ConsentSource.STOP_KEYWORD,
-                f"twilio:{outcome.code}",
-            )
+            try:
+                await change_consent(
+                    uow,
+                    message.customer_id,
+                    ConsentChannel.SMS,
+                    False,
+                    ConsentSource.STOP_KEYWORD,
+                    f"twilio:{outcome.code}",
+                )
+            except DomainError:  # the customer is gone: nobody's consent to withdraw
+                logger.warning("message %s: no customer %s", message.id, message.customer_id)
     return {
         s.message_id: Delivery(s.status, s.not_before)
         if s.message_id in recorded
