@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from domain.commands import run
 from domain.customers.services import create_customer
 from domain.uow import UnitOfWork
+from notifications.delivery import sending
 from notifications.delivery.models import Channel, NewMessage, Purpose, Status
 from notifications.delivery.queueing import queue_message
 from notifications.delivery.sending import Claim, get_message
@@ -87,6 +88,32 @@ async def test_the_worker_sends_batches_over_connections_it_keeps_and_closes_whe
     # over at most the two SMTP connections the worker kept, each closed when it stopped
     assert 1 <= inbox.connections <= 2
     assert inbox.quits == inbox.connections
+
+
+async def test_a_message_failed_for_now_is_sent_again_by_the_worker_when_due(
+    actors: ModuleType, clean_db: AsyncEngine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given an SMS queued, Twilio busy (503) for its first request, backoffs of a second
+    await _queued(clean_db, "dee", sms=1)
+    async with clean_db.connect() as conn:
+        sms_id = (
+            await conn.execute(select(messages.c.id).where(messages.c.channel == "SMS"))
+        ).scalar_one()
+    monkeypatch.setattr(sending, "FIRST_BACKOFF_S", 1.0)
+    async with fake_twilio() as (fake, twilio_url):
+        fake.fail_next(503)
+        monkeypatch.setenv("TESSERA_TWILIO_ACCOUNT_SID", fake.account_sid)
+        monkeypatch.setenv("TESSERA_TWILIO_AUTH_TOKEN", fake.auth_token)
+        monkeypatch.setenv("TESSERA_TWILIO_FROM", "+15551230000")
+        monkeypatch.setenv("TESSERA_TWILIO_API_URL", twilio_url)
+        # When the worker sends it (and, the worker idle only once the delayed send ran)
+        first = actors.send_messages.send([sms_id])
+        await asyncio.to_thread(run_worker_until_idle, actors, first)
+    # Then it went out on its second attempt, from the send the first one scheduled
+    sent = await get_message(UnitOfWork(clean_db), sms_id)
+    assert sent is not None and (sent.status, sent.attempts) == (Status.SENT, 2)
+    assert fake.requests == 2 and len(fake.sent) == 1
+    assert "503" in (sent.last_error or "")
 
 
 async def test_without_smtp_settings_the_worker_captures_the_message(
