@@ -3,8 +3,10 @@ what became of each claimed message (its hand-over to the provider, or its outco
 row of it guarded by the message's claim.
 
 Both take arrays (one parameter per column, however many messages), so each is one
-prepared statement whatever the batch's size, and each runs on its own, committed at once
-(autocommit: no BEGIN and COMMIT round trips)."""
+prepared statement whatever the batch's size, and each runs on its own, committed at once,
+straight on the driver (`OneStatement.fetch_all`: no BEGIN and COMMIT round trips, none of
+SQLAlchemy's per-statement work, which cost a message sent alone about a third of its
+worker's CPU)."""
 
 from __future__ import annotations
 
@@ -17,7 +19,6 @@ from sqlalchemy import text
 from domain.commands import OneStatementCommand
 from domain.uow import OneStatement
 from notifications.delivery.models import Message, Status, message_from
-from notifications.delivery.tables import messages
 
 # The rows are locked in id order before they are changed, so two batches sharing messages
 # wait for one another instead of deadlocking; the second one then finds the shared ones
@@ -43,7 +44,7 @@ _CLAIM = text(
     ))
     RETURNING *
     """
-).columns(*messages.c)
+)
 
 
 @dataclass(frozen=True)
@@ -58,7 +59,7 @@ class ClaimBatch(OneStatementCommand[list[Message]]):
     async def handle(self, db: OneStatement) -> list[Message]:
         if not self.message_ids:
             return []
-        rows = await db.execute(_CLAIM, {"ids": sorted(set(self.message_ids))})
+        rows = await db.fetch_all(_CLAIM, {"ids": sorted(set(self.message_ids))})
         return sorted((message_from(row) for row in rows), key=lambda m: m.id)
 
 
@@ -170,4 +171,4 @@ class Settle(OneStatementCommand[set[int]]):
             "not_befores": [s.not_before for s in rows],
             "attempts_back": [s.attempts_back for s in rows],
         }
-        return {int(i) for i in (await db.execute(_SETTLE, params)).scalars()}
+        return {int(row["id"]) for row in await db.fetch_all(_SETTLE, params)}
