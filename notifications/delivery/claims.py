@@ -1,24 +1,51 @@
 """The two statements a batch of messages is sent with: the claim, and the settlement of
-what became of each claimed message (its hand-over to the provider, or its outcome), every
-row of it guarded by the message's claim.
+what became of each claimed message (its deferral, its hand-over to the provider, or its
+outcome), every row of it guarded by the message's claim.
 
 Both take arrays (one parameter per column, however many messages), so each is one
-prepared statement whatever the batch's size, and each runs on its own, committed at once,
-straight on the driver (`OneStatement.fetch_all`: no BEGIN and COMMIT round trips, none of
-SQLAlchemy's per-statement work, which cost a message sent alone about a third of its
-worker's CPU)."""
+prepared statement whatever the batch's size. The claim is a transaction of its own, with
+the deferrals (frequency caps and quiet hours decide inside it, under their locks, and no
+other sender ever sees a deferred message SENDING); the later settlements each run alone,
+committed at once, straight on the driver (`OneStatement.fetch_all`: no BEGIN and COMMIT
+round trips, none of SQLAlchemy's per-statement work, which cost a message sent alone
+about a third of its worker's CPU)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass, replace
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import text
 
-from domain.commands import OneStatementCommand
-from domain.uow import OneStatement
+from domain.commands import Command, OneStatementCommand
+from domain.uow import OneStatement, UnitOfWork
 from notifications.delivery.models import Message, Status, message_from
+from notifications.delivery.tables import messages
+
+
+@dataclass(frozen=True)
+class Deferral:
+    """A claimed message held back until `not_before` (`reason`: QUIET_HOURS,
+    FREQUENCY_CAP...)."""
+
+    not_before: datetime
+    reason: str
+
+
+# Which of the claimed messages must wait, and until when (by message id): frequency caps
+# and quiet hours, for marketing messages. Called with every message the claim took and the
+# claim's time, inside the claim's transaction (its locks last until the claim commits).
+Defer = Callable[[UnitOfWork, Sequence[Message], datetime], Awaitable[Mapping[int, Deferral]]]
+
+
+async def no_deferrals(
+    uow: UnitOfWork, claimed: Sequence[Message], now: datetime
+) -> Mapping[int, Deferral]:
+    """No frequency caps or quiet hours: nothing is held back."""
+    return {}
+
 
 # The rows are locked in id order before they are changed, so two batches sharing messages
 # wait for one another instead of deadlocking; the second one then finds the shared ones
@@ -44,23 +71,44 @@ _CLAIM = text(
     ))
     RETURNING *
     """
-)
+).columns(*messages.c)
 
 
 @dataclass(frozen=True)
-class ClaimBatch(OneStatementCommand[list[Message]]):
+class ClaimBatch(Command[list[Message]]):
     """Each message that is QUEUED or DEFERRED and due becomes SENDING, attempts + 1, with a
-    claim time of its own; the claimed messages, in id order. A message that is not there,
-    already claimed, settled or not due is left out: another sender has it, or nobody
-    should send it now."""
+    claim time of its own, unless `defer` holds it back: then it is DEFERRED until its time
+    with the reason, its attempt given back. The claimed messages as they now are, in id
+    order; a message that is not there, already claimed, settled or not due is left out
+    (another sender has it, or nobody should send it now)."""
 
     message_ids: Sequence[int]
+    defer: Defer = no_deferrals
 
-    async def handle(self, db: OneStatement) -> list[Message]:
+    async def handle(self, uow: UnitOfWork) -> list[Message]:
         if not self.message_ids:
             return []
-        rows = await db.fetch_all(_CLAIM, {"ids": sorted(set(self.message_ids))})
-        return sorted((message_from(row) for row in rows), key=lambda m: m.id)
+        rows = await uow.execute(_CLAIM, {"ids": sorted(set(self.message_ids))})
+        claimed = sorted((message_from(row) for row in rows), key=lambda m: m.id)
+        if not claimed:
+            return []
+        held = await self.defer(uow, claimed, min(_claim_of(m) for m in claimed))
+        if not held:
+            return claimed
+        waiting = [deferred(m, held[m.id].not_before, str(held[m.id].reason))
+                   for m in claimed if m.id in held]  # fmt: skip
+        await uow.execute(_SETTLE, _settle_params(waiting))
+        return [_held_back(m, held[m.id]) if m.id in held else m for m in claimed]
+
+
+def _held_back(message: Message, deferral: Deferral) -> Message:
+    return replace(
+        message,
+        status=Status.DEFERRED,
+        status_reason=str(deferral.reason),
+        not_before=deferral.not_before,
+        attempts=message.attempts - 1,
+    )
 
 
 @dataclass(frozen=True)
@@ -160,15 +208,18 @@ class Settle(OneStatementCommand[set[int]]):
     async def handle(self, db: OneStatement) -> set[int]:
         if not self.settlements:
             return set()
-        rows = self.settlements
-        params = {
-            "ids": [s.message_id for s in rows],
-            "claims": [s.claim for s in rows],
-            "statuses": [s.status.value for s in rows],
-            "reasons": [s.reason for s in rows],
-            "errors": [s.error for s in rows],
-            "provider_ids": [s.provider_id for s in rows],
-            "not_befores": [s.not_before for s in rows],
-            "attempts_back": [s.attempts_back for s in rows],
-        }
-        return {int(row["id"]) for row in await db.fetch_all(_SETTLE, params)}
+        rows = await db.fetch_all(_SETTLE, _settle_params(self.settlements))
+        return {int(row["id"]) for row in rows}
+
+
+def _settle_params(rows: Sequence[Settlement]) -> dict[str, Any]:
+    return {
+        "ids": [s.message_id for s in rows],
+        "claims": [s.claim for s in rows],
+        "statuses": [s.status.value for s in rows],
+        "reasons": [s.reason for s in rows],
+        "errors": [s.error for s in rows],
+        "provider_ids": [s.provider_id for s in rows],
+        "not_befores": [s.not_before for s in rows],
+        "attempts_back": [s.attempts_back for s in rows],
+    }

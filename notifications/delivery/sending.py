@@ -5,8 +5,9 @@ crash leaves a trace:
 1. **claim**: each message QUEUED or DEFERRED and due becomes SENDING (attempts + 1),
    committed. A second sender (a redelivered Dramatiq message, another worker, another
    batch holding the same message) finds it claimed and leaves it.
-2. **deferral**: marketing messages that frequency caps or quiet hours hold back become
-   DEFERRED until their time (the `defer` rule; none yet), their attempt given back.
+2. **deferral**: in the claim's transaction, marketing messages that frequency caps or
+   quiet hours hold back become DEFERRED until their time instead (the `defer` rule, which
+   may take locks until the claim commits), their attempt given back.
 3. **consent**: a customer's message needs their consent to the channel now (MMS counts
    as SMS; one read for the batch); without it the message is SUPPRESSED (`NO_CONSENT`).
    No channel configured: the sandbox, CAPTURED (rendered and kept, never sent).
@@ -20,9 +21,9 @@ crash leaves a trace:
 
 Every write after the claim is guarded by the claim's time, so a sender that lost its claim
 (recovery re-queued it while it hung) cannot overwrite what a later one recorded. A batch
-costs the same few statements however many messages it holds (claims.py): the claim, the
-consent read, one statement for the deferrals, suppressions, captures and hand-overs, and
-one for the outcomes; the provider calls in between run concurrently
+costs the same few statements however many messages it holds (claims.py): the claim (with
+its deferrals), the consent read, one statement for the suppressions, captures and
+hand-overs, and one for the outcomes; the provider calls in between run concurrently
 (provider_calls.py)."""
 
 from __future__ import annotations
@@ -30,13 +31,13 @@ from __future__ import annotations
 import logging
 import math
 import random
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, or_, select
 
-from domain.commands import OneStatementCommand, run
+from domain.commands import Command, OneStatementCommand, run
 from domain.customers.consent import change_consent, current_consents
 from domain.customers.models import ConsentChannel, ConsentSource
 from domain.errors import DomainError
@@ -44,20 +45,31 @@ from domain.uow import OneStatement, UnitOfWork
 from notifications.channels.outcomes import Accepted, Outcome, Permanent, Transient
 from notifications.delivery.claims import (
     ClaimBatch,
+    Defer,
+    Deferral,
     Settle,
     Settlement,
-    deferred,
     finished,
     handed_over,
+    no_deferrals,
     requeued,
 )
-from notifications.delivery.models import Channel, Message, Purpose, Status, message_from
+from notifications.delivery.models import Channel, Message, Status, message_from
 from notifications.delivery.provider_calls import SEND_CONCURRENCY, Channels, call_providers
 from notifications.delivery.tables import messages
 
 logger = logging.getLogger("tessera.notifications")
 
-__all__ = ["Channels", "Deferral", "Delivery", "deliver", "deliver_batch", "due_again"]
+__all__ = [
+    "Channels",
+    "Defer",
+    "Deferral",
+    "Delivery",
+    "deliver",
+    "deliver_batch",
+    "due_again",
+    "no_deferrals",
+]
 
 MAX_ATTEMPTS = 8
 FIRST_BACKOFF_S = 10.0
@@ -71,24 +83,6 @@ class Delivery:
 
     status: Status | None  # None: not claimed (gone, already claimed, or not due)
     retry_at: datetime | None = None
-
-
-@dataclass(frozen=True)
-class Deferral:
-    """A claimed marketing message held back until `not_before` (`reason`: QUIET_HOURS,
-    FREQUENCY_CAP...)."""
-
-    not_before: datetime
-    reason: str
-
-
-# Which of the claimed marketing messages to hold back, and until when (by message id).
-Defer = Callable[[UnitOfWork, Sequence[Message]], Awaitable[dict[int, Deferral]]]
-
-
-async def no_deferrals(uow: UnitOfWork, marketing: Sequence[Message]) -> dict[int, Deferral]:
-    """No frequency caps or quiet hours (yet): nothing is held back."""
-    return {}
 
 
 def backoff_s(attempt: int, rng: random.Random | None = None) -> float:
@@ -116,13 +110,16 @@ async def deliver_batch(
     concurrently, with overlapping batches: only the sender holding a message's claim
     sends it."""
     result = {message_id: Delivery(None) for message_id in message_ids}
-    claimed = await run(uow, ClaimBatch(message_ids))
-    if not claimed:
+    # Frequency caps and quiet hours hold marketing messages back here, in the claim (the
+    # `defer` rule): those come back DEFERRED, to be sent again at their time.
+    claimed = await run(uow, ClaimBatch(message_ids, defer))
+    for message in claimed:
+        if message.status is Status.DEFERRED:
+            result[message.id] = Delivery(Status.DEFERRED, message.not_before)
+    sending = [m for m in claimed if m.status is Status.SENDING]
+    if not sending:
         return result
-    # Frequency caps and quiet hours: the one place that holds claimed marketing messages
-    # back, recorded below with the other settlements (DEFERRED, guarded by the claim).
-    deferrals = await defer(uow, [m for m in claimed if m.purpose is Purpose.MARKETING])
-    settled, to_send = await _before_sending(uow, claimed, deferrals, channels)
+    settled, to_send = await _before_sending(uow, sending, channels)
     recorded = await run(uow, Settle([*settled.values(), *map(handed_over, to_send)]))
     for message_id, settlement in settled.items():
         if message_id in recorded:
@@ -134,18 +131,11 @@ async def deliver_batch(
 
 
 async def _before_sending(
-    uow: UnitOfWork,
-    claimed: Sequence[Message],
-    deferrals: dict[int, Deferral],
-    channels: Channels,
+    uow: UnitOfWork, left: Sequence[Message], channels: Channels
 ) -> tuple[dict[int, Settlement], list[Message]]:
-    """The messages settled without a provider call (deferred, without consent, captured
-    by the sandbox), and those to send."""
+    """The messages settled without a provider call (without consent, captured by the
+    sandbox), and those to send."""
     settled: dict[int, Settlement] = {}
-    for message in claimed:
-        if (deferral := deferrals.get(message.id)) is not None:
-            settled[message.id] = deferred(message, deferral.not_before, deferral.reason)
-    left = [m for m in claimed if m.id not in settled]
     consents = await current_consents(uow, {m.customer_id for m in left if m.customer_id})
     to_send: list[Message] = []
     for message in left:
@@ -226,13 +216,14 @@ def _settlement(message: Message, outcome: Outcome) -> Settlement:
 
 
 @dataclass(frozen=True)
-class Claim(OneStatementCommand["Message | None"]):
-    """One message claimed (as a batch of one): the message, or None when not claimed."""
+class Claim(Command["Message | None"]):
+    """One message claimed (as a batch of one, no deferral rule): the message, or None when
+    not claimed."""
 
     message_id: int
 
-    async def handle(self, db: OneStatement) -> Message | None:
-        claimed = await ClaimBatch([self.message_id]).handle(db)
+    async def handle(self, uow: UnitOfWork) -> Message | None:
+        claimed = await ClaimBatch([self.message_id]).handle(uow)
         return claimed[0] if claimed else None
 
 

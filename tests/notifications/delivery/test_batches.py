@@ -12,7 +12,7 @@ from collections.abc import AsyncIterator, Sequence
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from domain.commands import run
@@ -22,6 +22,7 @@ from domain.customers.services import create_customer
 from domain.uow import UnitOfWork
 from notifications.channels.email import SmtpConfig, SmtpPool
 from notifications.channels.sms import TwilioConfig, TwilioSender
+from notifications.delivery.claims import ClaimBatch, Settle, finished, handed_over
 from notifications.delivery.models import Channel, Message, NewMessage, Purpose, Status
 from notifications.delivery.queueing import queue_message
 from notifications.delivery.sending import (
@@ -173,8 +174,9 @@ async def test_a_batch_takes_the_same_statements_whatever_its_size(
             trips.reset()
             result = await deliver_batch(UnitOfWork(engine), ids, channels)
             assert {d.status for d in result.values()} == {Status.SENT}
-            # claim, the consent read (BEGIN, SELECT, ROLLBACK), hand-over, outcomes
-            assert trips.count == 6, trips.describe()
+            # the claim (BEGIN, UPDATE, COMMIT: deferrals would be decided inside), the
+            # consent read (BEGIN, SELECT, ROLLBACK), the hand-over, the outcomes
+            assert trips.count == 8, trips.describe()
 
 
 async def test_a_message_in_many_concurrent_batches_is_sent_once(
@@ -216,36 +218,33 @@ async def test_a_dropped_smtp_connection_is_opened_again_within_a_batch(
     assert inbox.connections == 4 and len(inbox.messages) == 20
 
 
-async def test_held_back_marketing_is_deferred_until_its_time_and_its_claim_guards_it(
+async def test_held_back_marketing_is_deferred_in_the_claim_and_sent_at_its_time(
     clean_db: AsyncEngine, live: Live
 ) -> None:
     channels, inbox, _, _ = live
     ann = await _customer(clean_db, "ann", "+393331234567")
     promo = await _queue(clean_db, "p", Channel.EMAIL, "ann@example.com", ann, Purpose.MARKETING)
-    stolen = await _queue(clean_db, "x", Channel.EMAIL, "ann@example.com", ann, Purpose.MARKETING)
     voucher = await _queue(clean_db, "v", Channel.EMAIL, "ann@example.com", ann)
     until = datetime.now(UTC) + timedelta(hours=8)
-    shown: list[int] = []
+    shown: list[tuple[int, Status]] = []
 
-    async def quiet_hours(uow: UnitOfWork, marketing: Sequence[Message]) -> dict[int, Deferral]:
-        shown.extend(m.id for m in marketing)
-        # Meanwhile recovery re-queues `stolen` and another sender claims it
-        await _requeue(clean_db, stolen)
-        assert await run(UnitOfWork(clean_db), Claim(stolen)) is not None
-        return {promo: Deferral(until, "QUIET_HOURS")}
+    async def quiet_hours(
+        uow: UnitOfWork, claimed: Sequence[Message], now: datetime
+    ) -> dict[int, Deferral]:
+        shown.extend((m.id, m.status) for m in claimed)
+        return {m.id: Deferral(until, "QUIET_HOURS") for m in claimed
+                if m.purpose is Purpose.MARKETING}  # fmt: skip
 
-    result = await deliver_batch(
-        UnitOfWork(clean_db), [promo, stolen, voucher], channels, defer=quiet_hours
-    )
-    # Then the rule saw the marketing messages only; the promotion waits, the voucher went
-    assert sorted(shown) == sorted([promo, stolen])
-    assert result[promo] == Delivery(Status.DEFERRED, until)
-    assert result[voucher].status is Status.SENT
+    result = await deliver_batch(UnitOfWork(clean_db), [promo, voucher], channels,
+                                 defer=quiet_hours)  # fmt: skip
+    # Then the rule saw both claimed; the promotion waits (its attempt given back), the
+    # voucher went
+    assert sorted(shown) == [(promo, Status.SENDING), (voucher, Status.SENDING)]
+    assert result == {promo: Delivery(Status.DEFERRED, until), voucher: Delivery(Status.SENT)}
     assert await _status(clean_db, promo) == (Status.DEFERRED, "QUIET_HOURS", 0)
-    # And the message whose claim this batch lost was neither sent nor touched by it
-    assert result[stolen] == Delivery(None)
-    assert await _status(clean_db, stolen) == (Status.SENDING, None, 2)
     assert [m["Subject"] for m in inbox.messages] == ["Hello v"]
+    # Not due yet, nobody claims it
+    assert (await deliver_batch(UnitOfWork(clean_db), [promo], channels))[promo].status is None
     # When its time comes, the promotion is sent
     async with clean_db.begin() as conn:
         await conn.execute(update(messages).where(messages.c.id == promo).values(not_before=None))
@@ -254,14 +253,38 @@ async def test_held_back_marketing_is_deferred_until_its_time_and_its_claim_guar
     assert await _status(clean_db, promo) == (Status.SENT, None, 1)
 
 
+async def test_a_settlement_records_nothing_for_a_message_whose_claim_was_lost(
+    clean_db: AsyncEngine,
+) -> None:
+    ann = await _customer(clean_db, "ann", "+393331234567")
+    kept = await _queue(clean_db, "k", Channel.EMAIL, "ann@example.com", ann)
+    lost = await _queue(clean_db, "l", Channel.EMAIL, "ann@example.com", ann)
+    # Given a sender that claimed both, and hung; recovery queued `lost` again and another
+    # sender claimed it
+    first, second = await run(UnitOfWork(clean_db), ClaimBatch([kept, lost]))
+    await _requeue(clean_db, lost)
+    assert await run(UnitOfWork(clean_db), Claim(lost)) is not None
+    # When the first sender records its hand-overs, then its outcomes
+    handed = await run(UnitOfWork(clean_db), Settle([handed_over(first), handed_over(second)]))
+    sent = finished(first, Status.SENT, provider_id="<a@x>")
+    done = await run(
+        UnitOfWork(clean_db), Settle([sent, finished(second, Status.SENT, provider_id="<b@x>")])
+    )
+    # Then only the message it still holds is recorded
+    assert (handed, done) == ({kept}, {kept})
+    assert await _status(clean_db, kept) == (Status.SENT, None, 1)
+    later = await get_message(UnitOfWork(clean_db), lost)
+    assert later is not None and (later.status, later.attempts) == (Status.SENDING, 2)
+    assert later.handed_at is None and later.provider_id is None
+
+
 async def _requeue(engine: AsyncEngine, message_id: int) -> None:
+    """What recovery does to a message claimed long ago and never handed over."""
     async with engine.begin() as conn:
-        status = (
-            await conn.execute(select(messages.c.status).where(messages.c.id == message_id))
-        ).scalar_one()
-        assert status == Status.SENDING.value
         await conn.execute(
-            update(messages).where(messages.c.id == message_id).values(status="QUEUED")
+            update(messages)
+            .where(messages.c.id == message_id, messages.c.status == "SENDING")
+            .values(status="QUEUED")
         )
 
 
