@@ -83,6 +83,8 @@ class ClaimBatch(Command[list[Message]]):
     (another sender has it, or nobody should send it now)."""
 
     message_ids: Sequence[int]
+    # The one place frequency caps and quiet hours plug in (for every claim, a batch's or a
+    # single message's): notifications.fatigue's `deferrals` has this shape.
     defer: Defer = no_deferrals
 
     async def handle(self, uow: UnitOfWork) -> list[Message]:

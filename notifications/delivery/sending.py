@@ -51,7 +51,6 @@ from notifications.delivery.claims import (
     Settlement,
     finished,
     handed_over,
-    no_deferrals,
     requeued,
 )
 from notifications.delivery.models import Channel, Message, Status, message_from
@@ -68,7 +67,6 @@ __all__ = [
     "deliver",
     "deliver_batch",
     "due_again",
-    "no_deferrals",
 ]
 
 MAX_ATTEMPTS = 8
@@ -102,17 +100,20 @@ async def deliver_batch(
     message_ids: Sequence[int],
     channels: Channels,
     *,
-    defer: Defer = no_deferrals,
+    defer: Defer | None = None,
     concurrency: int = SEND_CONCURRENCY,
 ) -> dict[int, Delivery]:
     """One attempt at sending each message (see the module's docstring), the provider calls
-    `concurrency` at a time; what became of each id asked for. Safe to call again and
+    `concurrency` at a time, `defer` deciding the deferrals (default: ClaimBatch's rule);
+    what became of each id asked for. Safe to call again and
     concurrently, with overlapping batches: only the sender holding a message's claim
     sends it."""
     result = {message_id: Delivery(None) for message_id in message_ids}
-    # Frequency caps and quiet hours hold marketing messages back here, in the claim (the
-    # `defer` rule): those come back DEFERRED, to be sent again at their time.
-    claimed = await run(uow, ClaimBatch(message_ids, defer))
+    # Frequency caps and quiet hours hold marketing messages back here, in the claim (its
+    # `defer` rule, ClaimBatch's unless given): those come back DEFERRED, to be sent again
+    # at their time.
+    claim = ClaimBatch(message_ids) if defer is None else ClaimBatch(message_ids, defer)
+    claimed = await run(uow, claim)
     for message in claimed:
         if message.status is Status.DEFERRED:
             result[message.id] = Delivery(Status.DEFERRED, message.not_before)
@@ -217,8 +218,8 @@ def _settlement(message: Message, outcome: Outcome) -> Settlement:
 
 @dataclass(frozen=True)
 class Claim(Command["Message | None"]):
-    """One message claimed (as a batch of one, no deferral rule): the message, or None when
-    not claimed."""
+    """One message claimed (a batch of one, under ClaimBatch's deferral rule): the message
+    (DEFERRED when the rule held it back), or None when not claimed."""
 
     message_id: int
 
