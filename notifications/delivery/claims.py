@@ -5,10 +5,10 @@ outcome), every row of it guarded by the message's claim.
 Both take arrays (one parameter per column, however many messages), so each is one
 prepared statement whatever the batch's size. The claim is a transaction of its own, with
 the deferrals (frequency caps and quiet hours decide inside it, under their locks, and no
-other sender ever sees a deferred message SENDING); the later settlements each run alone,
-committed at once, straight on the driver (`OneStatement.fetch_all`: no BEGIN and COMMIT
-round trips, none of SQLAlchemy's per-statement work, which cost a message sent alone
-about a third of its worker's CPU)."""
+other sender ever sees a deferred message SENDING); so is the hand-over (HandOverBatch says
+why). The outcomes run alone, committed at once, straight on the driver
+(`OneStatement.fetch_all`: no BEGIN and COMMIT round trips, none of SQLAlchemy's
+per-statement work)."""
 
 from __future__ import annotations
 
@@ -202,8 +202,10 @@ _SETTLE = text(
 
 @dataclass(frozen=True)
 class Settle(OneStatementCommand[set[int]]):
-    """Record the settlements, each only while its message is still under that claim; the
-    ids of the messages recorded."""
+    """Record the settlements (outcomes), each only while its message is still under that
+    claim; the ids of the messages recorded. One statement, committed on its own: a sender
+    killed while it runs may still have it committed, which records what the provider
+    answered."""
 
     settlements: Sequence[Settlement]
 
@@ -212,6 +214,24 @@ class Settle(OneStatementCommand[set[int]]):
             return set()
         rows = await db.fetch_all(_SETTLE, _settle_params(self.settlements))
         return {int(row["id"]) for row in rows}
+
+
+@dataclass(frozen=True)
+class HandOverBatch(Command[set[int]]):
+    """Record the hand-overs (and the settlements made before any provider call: no
+    consent, the sandbox), each only while its message is still under that claim; the ids
+    recorded. In a transaction, not on its own: PostgreSQL commits a lone statement when it
+    finishes even if its client died meanwhile, so a sender killed while its hand-over ran
+    would leave the batch handed over (UNCERTAIN, never sent) though no provider was called;
+    a transaction whose client died never commits, and the batch is sent again."""
+
+    settlements: Sequence[Settlement]
+
+    async def handle(self, uow: UnitOfWork) -> set[int]:
+        if not self.settlements:
+            return set()
+        rows = await uow.execute(_SETTLE, _settle_params(self.settlements))
+        return {int(message_id) for message_id in rows.scalars()}
 
 
 def _settle_params(rows: Sequence[Settlement]) -> dict[str, Any]:

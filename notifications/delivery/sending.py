@@ -37,16 +37,17 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, or_, select
 
-from domain.commands import Command, OneStatementCommand, run
+from domain.commands import Command, run
 from domain.customers.consent import change_consent, current_consents
 from domain.customers.models import ConsentChannel, ConsentSource
 from domain.errors import DomainError
-from domain.uow import OneStatement, UnitOfWork
+from domain.uow import UnitOfWork
 from notifications.channels.outcomes import Accepted, Outcome, Permanent, Transient
 from notifications.delivery.claims import (
     ClaimBatch,
     Defer,
     Deferral,
+    HandOverBatch,
     Settle,
     Settlement,
     finished,
@@ -121,7 +122,7 @@ async def deliver_batch(
     if not sending:
         return result
     settled, to_send = await _before_sending(uow, sending, channels)
-    recorded = await run(uow, Settle([*settled.values(), *map(handed_over, to_send)]))
+    recorded = await run(uow, HandOverBatch([*settled.values(), *map(handed_over, to_send)]))
     for message_id, settlement in settled.items():
         if message_id in recorded:
             result[message_id] = Delivery(settlement.status, settlement.not_before)
@@ -229,15 +230,15 @@ class Claim(Command["Message | None"]):
 
 
 @dataclass(frozen=True)
-class HandOver(OneStatementCommand[bool]):
+class HandOver(Command[bool]):
     """Record that the provider is about to be called; False when the claim was lost."""
 
     message_id: int
     claim: datetime
 
-    async def handle(self, db: OneStatement) -> bool:
+    async def handle(self, uow: UnitOfWork) -> bool:
         settlement = Settlement(self.message_id, self.claim, Status.SENDING)
-        return self.message_id in await Settle([settlement]).handle(db)
+        return self.message_id in await HandOverBatch([settlement]).handle(uow)
 
 
 async def stale_due_messages(uow: UnitOfWork, idle_s: float, limit: int = 10_000) -> list[int]:
