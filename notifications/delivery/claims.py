@@ -47,12 +47,15 @@ async def no_deferrals(
     return {}
 
 
-# The rows are locked in id order before they are changed, so two batches sharing messages
-# wait for one another instead of deadlocking; the second one then finds the shared ones
-# SENDING (the lock's re-check of the conditions) and leaves them. The locked ids are handed
-# to the UPDATE as an array (not joined to a CTE) so that it finds them through the primary
-# key: joined, PostgreSQL chose to read the whole table into a hash (3 ms at 20,000 rows,
-# growing with the delivery log).
+# A claim never waits for a row another transaction holds: it skips it (SKIP LOCKED). The
+# holder is another sender claiming that message, which then sends it (or, rarely, fails
+# and leaves it QUEUED for the stale sweep). Waiting could deadlock: a claim's scan also
+# locks rows it then finds claimed by someone else (the re-check after the lock fails, the
+# lock stays until the claim commits), and the sender holding them may by then be waiting
+# for those very rows to record its hand-over while holding rows this claim waits for. The
+# locked ids are handed to the UPDATE as an array (not joined to a CTE) so that it finds
+# them through the primary key: joined, PostgreSQL chose to read the whole table into a
+# hash (3 ms at 20,000 rows, growing with the delivery log).
 _CLAIM = text(
     """
     UPDATE messages SET
@@ -67,7 +70,7 @@ _CLAIM = text(
           AND status IN ('QUEUED', 'DEFERRED')
           AND (not_before IS NULL OR not_before <= now())
         ORDER BY id
-        FOR UPDATE
+        FOR UPDATE SKIP LOCKED
     ))
     RETURNING *
     """
