@@ -42,13 +42,13 @@ from harness import (
     free_port,
     header_lines,
     http_post,
+    own_broker,
     run_on_fresh_database,
     running_server,
     wait_healthy,
 )
 from tessera.database import asyncpg_dsn, create_engine
-from tessera.embedded import start_temporary_redis
-from tessera.settings import PROJECT_ROOT, Settings
+from tessera.settings import PROJECT_ROOT
 
 BADGE_WIDTH = 500  # the balance ladder's badges span this many points, as in earn.py
 LOW_POINTS = 500  # customers start with LOW_POINTS .. LOW_POINTS + SPREAD - 1 points
@@ -127,20 +127,6 @@ async def seed(database_url: str, customers: int, badges: int) -> list[int]:
 
 
 # --- the broker and the worker ----------------------------------------------------------------
-
-
-@contextlib.contextmanager
-def broker() -> Iterator[str]:
-    """TESSERA_BROKER_URL if set, else a Redis of the run's own (so that no other worker
-    on the machine takes this run's messages)."""
-    if url := Settings.from_env().broker_url:
-        yield url
-        return
-    url, stop = start_temporary_redis(PROJECT_ROOT / ".tessera" / "bench")
-    try:
-        yield url
-    finally:
-        stop()
 
 
 @contextlib.contextmanager
@@ -369,7 +355,7 @@ async def run(database_url: str, args: argparse.Namespace) -> dict[str, Any]:
     seed_s = time.perf_counter() - t0
     print(f"seeded in {seed_s:.1f}s", file=sys.stderr)
     port = free_port()
-    with broker() as broker_url:
+    with own_broker() as broker_url:
         os.environ["TESSERA_BROKER_URL"] = broker_url  # the server's handover sends there
         os.environ["TESSERA_BADGE_RESYNC_INLINE_S"] = str(args.inline_s)
         async with aiohttp.ClientSession() as session:

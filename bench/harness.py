@@ -26,7 +26,7 @@ import orjson
 from sqlalchemy.engine import make_url
 
 from tessera.database import asyncpg_dsn
-from tessera.embedded import start_temporary_postgres
+from tessera.embedded import start_temporary_postgres, start_temporary_redis
 from tessera.migrate import upgrade
 from tessera.settings import PROJECT_ROOT, Settings
 
@@ -254,6 +254,20 @@ def run_on_fresh_database(
         stop_server()
     print(orjson.dumps(result).decode())
     return result
+
+
+@contextmanager
+def own_broker() -> Iterator[str]:
+    """TESSERA_BROKER_URL if set, else a Redis of the run's own (so that no other worker
+    on the machine takes this run's messages), stopped and deleted after."""
+    if url := Settings.from_env().broker_url:
+        yield url
+        return
+    url, stop = start_temporary_redis(PROJECT_ROOT / ".tessera" / "bench")
+    try:
+        yield url
+    finally:
+        stop()
 
 
 def free_port() -> int:

@@ -2,14 +2,22 @@
 
 The broker comes first because an actor binds to the broker that is global when it is
 declared; actor modules of later areas (funnels, notifications) are imported below it.
+
+The message actors are async: Dramatiq's AsyncIO middleware runs them on one event loop per
+worker process, where the process keeps its database pool and its open channels between
+messages (tessera/worker_resources.py). The other actors are plain functions that run a
+loop of their own per call.
 """
 
 from __future__ import annotations
 
 import logging
+from collections import Counter
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 
 import dramatiq
+from dramatiq.middleware.asyncio import AsyncIO
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from domain.audit import audit
@@ -22,16 +30,25 @@ from domain.tiers.evaluation import evaluate_tiers as place_by_tier_rules
 from domain.uow import UnitOfWork
 from notifications.builtins.expiring import remind_expiring_points as remind_expiring
 from notifications.delivery.recovery import recover_stuck_messages
-from notifications.delivery.sending import Delivery, deliver, stale_due_messages
+from notifications.delivery.sending import (
+    Delivery,
+    deliver,
+    deliver_batch,
+    due_again,
+    stale_due_messages,
+)
 from notifications.notices.promotion_starts import notice_promotion_starts as notice_starts
 from tessera.broker import configure_broker
-from tessera.channels import close_channels, open_channels
 from tessera.database import run_with_engine, run_with_uow
 from tessera.dispatching import RUN_FOR_S, drain_events, reactions, shop_of
 from tessera.embedded import ensure_broker_url, ensure_database_url
 from tessera.settings import Settings
+from tessera.worker_resources import KeptResources
 
 broker = configure_broker(ensure_broker_url(Settings.from_env()))
+broker.add_middleware(AsyncIO())
+kept = KeptResources()  # after AsyncIO: closed before its loop stops
+broker.add_middleware(kept)
 
 logger = logging.getLogger(__name__)
 
@@ -151,28 +168,59 @@ def resync_badges() -> int:
 
 # A due message nothing has touched for this long lost its send request: sent again.
 STALE_MESSAGE_S = 120.0
+# Messages one send_messages call works on at a time: one claim, one consent read and two
+# settling statements per batch; more than this a call takes in turns.
+SEND_BATCH = 200
+
+
+def send_in_batches(message_ids: Sequence[int]) -> None:
+    """Send `send_messages` for the messages, SEND_BATCH ids a Dramatiq message (the way to
+    send many: a dispatcher's batch of new messages, a sweep's)."""
+    for chunk in _chunks(message_ids, SEND_BATCH):
+        send_messages.send(chunk)
 
 
 @dramatiq.actor(max_retries=0)
-def send_message(message_id: int) -> str:
-    """One attempt at sending a message (notifications/delivery/sending.py); returns its
-    status after it ("None": another sender has it, or it is not due). A transient failure
-    sends this actor again, delayed until the message's retry time, so Dramatiq's own
-    retries are off: the message row keeps the attempts. Safe to deliver twice."""
-    settings = Settings.from_env()
+async def send_messages(message_ids: list[int]) -> dict[str, int]:
+    """One attempt at sending each message (notifications/delivery/sending.py), a batch at
+    a time; how many ended in each status ("None": another sender has it, or it is not
+    due). Messages failed for now or held back are sent again by a delayed send_messages
+    when they are due, so Dramatiq's own retries are off: the rows keep the attempts. Safe
+    to deliver twice, and beside other batches holding the same messages."""
+    resources = await kept.resources()
+    statuses: Counter[str] = Counter()
+    for chunk in _chunks(message_ids, SEND_BATCH):
+        deliveries = await deliver_batch(UnitOfWork(resources.engine), chunk, resources.channels)
+        _send_again_when_due(deliveries)
+        statuses.update(str(delivery.status) for delivery in deliveries.values())
+    return dict(statuses)
 
-    async def attempt(engine: AsyncEngine) -> Delivery:
-        channels = open_channels(settings)
-        try:
-            return await deliver(UnitOfWork(engine), message_id, channels)
-        finally:
-            await close_channels(channels)
 
-    delivery = run_with_engine(ensure_database_url(settings), attempt)
-    if delivery.retry_at is not None:
-        wait_ms = (delivery.retry_at - datetime.now(UTC)).total_seconds() * 1000
-        send_message.send_with_options(args=(message_id,), delay=max(0, int(wait_ms)))
+@dramatiq.actor(max_retries=0)
+async def send_message(message_id: int) -> str:
+    """One attempt at sending a message: send_messages of one; returns its status after it.
+    Safe to deliver twice."""
+    resources = await kept.resources()
+    delivery = await deliver(UnitOfWork(resources.engine), message_id, resources.channels)
+    _send_again_when_due({message_id: delivery})
     return str(delivery.status)
+
+
+# A Dramatiq message delayed for long sits unacknowledged in a worker's memory (up to a
+# thousand a thread, first in first out), so a campaign deferred overnight would hold back
+# every short retry behind it: messages due later than this are left to recover_messages'
+# sweep, which sends any due QUEUED or DEFERRED message within a minute or two of its time.
+MAX_SEND_DELAY_MS = 15 * 60 * 1000
+
+
+def _send_again_when_due(deliveries: Mapping[int, Delivery]) -> None:
+    for delay_ms, ids in due_again(deliveries, datetime.now(UTC), SEND_BATCH):
+        if delay_ms <= MAX_SEND_DELAY_MS:
+            send_messages.send_with_options(args=(ids,), delay=delay_ms)
+
+
+def _chunks(ids: Sequence[int], size: int) -> list[list[int]]:
+    return [list(ids[i : i + size]) for i in range(0, len(ids), size)]
 
 
 @dramatiq.actor(max_retries=3)
@@ -183,20 +231,14 @@ def recover_messages() -> int:
     url = _database_url()
     recovered = run_with_uow(url, recover_stuck_messages)
     stale = run_with_uow(url, lambda uow: stale_due_messages(uow, STALE_MESSAGE_S))
-    for message_id in sorted({*recovered.requeued, *stale}):
-        send_message.send(message_id)
+    send_in_batches(sorted({*recovered.requeued, *stale}))
     return len(recovered.requeued) + len(recovered.uncertain) + len(stale)
-
-
-def _send_all(message_ids: list[int]) -> None:
-    for message_id in message_ids:
-        send_message.send(message_id)
 
 
 @dramatiq.actor(max_retries=0)
 def dispatch_events(run_for_s: float = RUN_FOR_S) -> int:
     """Make the messages of pending domain events (notifications/dispatch), batch after
-    batch, and send each one created to `send_message`; poll for new events (every half
+    batch, and send the ones created to `send_messages` in batches; poll for new events (every half
     second when there are none) for `run_for_s` seconds, then return how many events it
     took. The scheduler sends it every minute, so one is almost always running.
 
@@ -208,7 +250,7 @@ def dispatch_events(run_for_s: float = RUN_FOR_S) -> int:
     wanted = reactions(settings)
 
     async def drain(engine: AsyncEngine) -> int:
-        return await drain_events(engine, wanted, _send_all, run_for_s=run_for_s)
+        return await drain_events(engine, wanted, send_in_batches, run_for_s=run_for_s)
 
     taken = run_with_engine(ensure_database_url(settings), drain)
     if taken:
@@ -226,7 +268,7 @@ def remind_expiring_points() -> int:
     shop = shop_of(settings)
     done = run_with_uow(
         ensure_database_url(settings),
-        lambda uow: remind_expiring(uow, shop, created=_send_all),
+        lambda uow: remind_expiring(uow, shop, created=send_in_batches),
     )
     if done.lot_date is not None:
         logger.info(
@@ -247,8 +289,7 @@ def notice_promotion_starts() -> int:
     messages, so it is noticed once. A send request lost after the commit is sent again by
     `recover_messages`."""
     created = run_with_uow(_database_url(), notice_starts)
-    for message_id in created:
-        send_message.send(message_id)
+    send_in_batches(created)
     if created:
         logger.info("%d promotion start notice(s) queued", len(created))
     return len(created)

@@ -4,7 +4,7 @@ is set, Twilio when TESSERA_TWILIO_ACCOUNT_SID is; each one left unset is the sa
 
 from __future__ import annotations
 
-from notifications.channels.email import SmtpSender
+from notifications.channels.email import SmtpPool
 from notifications.channels.sms import TwilioSender
 from notifications.delivery.sending import Channels
 from tessera.settings import Settings
@@ -22,7 +22,7 @@ def open_channels(settings: Settings) -> Channels:
     )
     twilio = settings.twilio_config(status_callback_url=callback)
     return Channels(
-        email=None if smtp is None else SmtpSender(smtp),
+        email=None if smtp is None else SmtpPool(smtp),
         text=None if twilio is None else TwilioSender(twilio),
         email_from=settings.email_from or "",
     )
@@ -30,5 +30,5 @@ def open_channels(settings: Settings) -> Channels:
 
 async def close_channels(channels: Channels) -> None:
     for sender in (channels.email, channels.text):
-        if isinstance(sender, SmtpSender | TwilioSender):
+        if isinstance(sender, SmtpPool | TwilioSender):
             await sender.close()

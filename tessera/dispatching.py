@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from domain.uow import UnitOfWork
 from notifications.builtins.reaction import BuiltInNotifications
-from notifications.delivery.sending import deliver, stale_due_messages
+from notifications.delivery.sending import deliver_batch, stale_due_messages
 from notifications.dispatch.composing import Shop
 from notifications.dispatch.dispatcher import DEFAULT_BATCH, dispatch_pending
 from notifications.dispatch.reactions import Reaction
@@ -27,6 +27,8 @@ logger = logging.getLogger("tessera.notifications")
 # every minute), and how long it sleeps when no event is pending.
 RUN_FOR_S = 50.0
 IDLE_SLEEP_S = 0.5
+# Messages the demo's loop sends together.
+SEND_BATCH = 200
 
 
 def shop_of(settings: Settings) -> Shop:
@@ -87,8 +89,8 @@ async def dispatch_and_send_once(engine: AsyncEngine, settings: Settings) -> int
     due = await stale_due_messages(UnitOfWork(engine), idle_s=0.0)
     channels = open_channels(settings)
     try:
-        for message_id in due:
-            await deliver(UnitOfWork(engine), message_id, channels)
+        for start in range(0, len(due), SEND_BATCH):
+            await deliver_batch(UnitOfWork(engine), due[start : start + SEND_BATCH], channels)
     finally:
         await close_channels(channels)
     return len(due)

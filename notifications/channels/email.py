@@ -1,23 +1,27 @@
-"""Email over SMTP: the MIME message (text and HTML alternatives, one-click unsubscribe
-headers) and a sender that keeps its SMTP connection open between messages.
+"""Email over SMTP: the message (notifications/channels/mime.py) and senders that keep their
+SMTP connections open between messages.
 
 `TESSERA_SMTP_URL` names the server: `smtp://user:password@host:port` (plain, or
-`?starttls=true` to upgrade), `smtps://...` for implicit TLS. A worker keeps one connection
-and reconnects when the server dropped it, so a burst of messages costs one handshake."""
+`?starttls=true` to upgrade), `smtps://...` for implicit TLS, `?connections=N` for how many
+connections a worker process keeps open at most (default 4: SMTP has no pipelining here, so
+one connection carries one message at a time, four round trips each). A connection the
+server dropped is opened again, so a burst of messages costs a handshake per connection,
+not per message."""
 
 from __future__ import annotations
 
-import email.utils
+import asyncio
 import ssl
 from dataclasses import dataclass
-from email.message import EmailMessage
 from urllib.parse import parse_qs, unquote, urlsplit
 
 import aiosmtplib
 
+from notifications.channels.mime import Mime, build_mime
 from notifications.channels.outcomes import Accepted, Outcome, Permanent, Transient
 
 DEFAULT_TIMEOUT_S = 10.0
+DEFAULT_CONNECTIONS = 4
 _TRUE = {"1", "true", "yes", "on"}
 
 
@@ -30,6 +34,7 @@ class SmtpConfig:
     use_tls: bool = False  # implicit TLS from the first byte (smtps://, usually port 465)
     start_tls: bool = False  # plain connection upgraded with STARTTLS (usually port 587)
     timeout_s: float = DEFAULT_TIMEOUT_S
+    connections: int = DEFAULT_CONNECTIONS  # kept open at most, per worker process
 
     @classmethod
     def from_url(cls, url: str) -> SmtpConfig:
@@ -40,7 +45,7 @@ class SmtpConfig:
         if not parts.hostname:
             raise ValueError("TESSERA_SMTP_URL names no host")
         options = {k.lower(): v[-1] for k, v in parse_qs(parts.query).items()}
-        unknown = set(options) - {"starttls", "timeout"}
+        unknown = set(options) - {"starttls", "timeout", "connections"}
         if unknown:
             raise ValueError(f"TESSERA_SMTP_URL: unknown options {sorted(unknown)}")
         implicit = parts.scheme == "smtps"
@@ -50,8 +55,11 @@ class SmtpConfig:
         try:
             port = parts.port or (465 if implicit else 587 if start_tls else 25)
             timeout_s = float(options.get("timeout", DEFAULT_TIMEOUT_S))
+            connections = int(options.get("connections", DEFAULT_CONNECTIONS))
         except ValueError as error:
             raise ValueError(f"TESSERA_SMTP_URL: {error}") from error
+        if not 1 <= connections <= 100:
+            raise ValueError("TESSERA_SMTP_URL: connections must be from 1 to 100")
         return cls(
             host=parts.hostname,
             port=port,
@@ -60,6 +68,7 @@ class SmtpConfig:
             use_tls=implicit,
             start_tls=start_tls,
             timeout_s=timeout_s,
+            connections=connections,
         )
 
 
@@ -77,60 +86,61 @@ class Email:
     unsubscribe_url: str | None = None
 
 
-def mime(message: Email) -> EmailMessage:
+def mime(message: Email) -> Mime:
     """The MIME message: text, and HTML as its alternative when there is one; a Message-ID
     on the sender's domain; List-Unsubscribe with List-Unsubscribe-Post for one-click
     unsubscribe when the message has an unsubscribe URL."""
-    built = EmailMessage()
-    built["From"] = message.sender
-    built["To"] = message.to
-    # A header may not hold line breaks; a rendered subject is folded onto one line.
-    built["Subject"] = " ".join(message.subject.split())
-    built["Date"] = email.utils.formatdate(usegmt=True)
-    domain = message.sender.rpartition("@")[2].strip("<> ") or None
-    built["Message-ID"] = email.utils.make_msgid(domain=domain)
-    if message.unsubscribe_url is not None:
-        built["List-Unsubscribe"] = f"<{message.unsubscribe_url}>"
-        built["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
-    built.set_content(message.text)
-    if message.html is not None:
-        built.add_alternative(message.html, subtype="html")
-    return built
+    return build_mime(
+        sender=message.sender,
+        to=message.to,
+        subject=message.subject,
+        text=message.text,
+        html=message.html,
+        unsubscribe_url=message.unsubscribe_url,
+    )
 
 
 class SmtpSender:
     """Sends over one SMTP connection, opened on first use and kept open; a connection the
-    server dropped is opened again once per message. Not safe for concurrent sends: a worker
-    process holds one per thread of sending."""
+    server dropped is opened again once per message. Concurrent sends take turns (SMTP
+    carries one message at a time on a connection): `SmtpPool` spreads them over several."""
 
     def __init__(self, config: SmtpConfig, tls_context: ssl.SSLContext | None = None) -> None:
         self._config = config
         self._tls_context = tls_context
         self._client: aiosmtplib.SMTP | None = None
+        self._turn = asyncio.Lock()
 
     async def send(self, message: Email) -> Outcome:
         """Send one message; what the server made of it (never raises for the server's or the
         network's faults)."""
-        built = mime(message)
+        return await self.send_mime(mime(message))
+
+    async def send_mime(self, built: Mime) -> Outcome:
+        """Send a message already built (as `send`)."""
+        async with self._turn:
+            return await self._send_built(built)
+
+    async def _send_built(self, built: Mime) -> Outcome:
         try:
             try:
                 await self._send(built)
             except aiosmtplib.SMTPServerDisconnected:
-                await self.close()  # an idle connection the server closed: once more
+                await self._close()  # an idle connection the server closed: once more
                 await self._send(built)
         except aiosmtplib.SMTPRecipientsRefused as refused:
             return _refusal(refused.recipients[0])
         except aiosmtplib.SMTPResponseException as error:
-            await self.close()
+            await self._close()
             return _refusal(error)
         except (aiosmtplib.SMTPException, OSError, TimeoutError) as error:
-            await self.close()
+            await self._close()
             return Transient(f"{type(error).__name__}: {error}")
-        return Accepted(str(built["Message-ID"]))
+        return Accepted(built.message_id)
 
-    async def _send(self, built: EmailMessage) -> None:
+    async def _send(self, built: Mime) -> None:
         client = await self._connected()
-        await client.send_message(built)
+        await client.sendmail(built.envelope_from, [built.envelope_to], built.data)
 
     async def _connected(self) -> aiosmtplib.SMTP:
         if self._client is not None and self._client.is_connected:
@@ -151,12 +161,42 @@ class SmtpSender:
         return client
 
     async def close(self) -> None:
+        """Say QUIT and close the connection (a send after it opens a new one)."""
+        async with self._turn:
+            await self._close()
+
+    async def _close(self) -> None:
         client, self._client = self._client, None
         if client is not None and client.is_connected:
             try:
                 await client.quit()
             except (aiosmtplib.SMTPException, OSError, TimeoutError):
                 client.close()
+
+
+class SmtpPool:
+    """Sends over up to `config.connections` SMTP connections at once, each opened when
+    first needed and kept open (a worker process holds one pool). The connection used
+    last is the one taken next, so a light load keeps to one connection and the others
+    are opened only when messages wait."""
+
+    def __init__(self, config: SmtpConfig, tls_context: ssl.SSLContext | None = None) -> None:
+        self._senders = [SmtpSender(config, tls_context) for _ in range(config.connections)]
+        self._free: asyncio.LifoQueue[SmtpSender] = asyncio.LifoQueue()
+        for sender in reversed(self._senders):
+            self._free.put_nowait(sender)
+
+    async def send(self, message: Email) -> Outcome:
+        """As SmtpSender.send, on a free connection (waiting for one when all are busy)."""
+        built = mime(message)
+        sender = await self._free.get()
+        try:
+            return await sender.send_mime(built)
+        finally:
+            self._free.put_nowait(sender)
+
+    async def close(self) -> None:
+        await asyncio.gather(*(sender.close() for sender in self._senders))
 
 
 def _refusal(error: aiosmtplib.SMTPResponseException) -> Outcome:

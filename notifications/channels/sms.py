@@ -9,6 +9,7 @@ back as the message is sent, delivered or fails."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -25,6 +26,12 @@ DEFAULT_TIMEOUT_S = 10.0
 # Twilio error codes (https://www.twilio.com/docs/api/errors) that need more than "failed".
 UNSUBSCRIBED_RECIPIENT = 21610  # the number replied STOP: withdraws SMS consent
 INVALID_TO_NUMBER = 21211
+
+# Twilio's HTTP client logs each request and response at INFO, a dozen lines with their
+# headers: a worker sending hundreds a second spent a fifth of its CPU writing them. Its log
+# goes to this logger, which keeps warnings and errors only.
+_http_log = logging.getLogger("tessera.notifications.twilio_http")
+_http_log.setLevel(logging.WARNING)
 
 
 @dataclass(frozen=True)
@@ -58,7 +65,7 @@ class TwilioSender:
 
     def __init__(self, config: TwilioConfig) -> None:
         self._config = config
-        self._http = AsyncTwilioHttpClient(timeout=config.timeout_s)
+        self._http = AsyncTwilioHttpClient(timeout=config.timeout_s, logger=_http_log)
         self._client = Client(config.account_sid, config.auth_token, http_client=self._http)
         # The Messages API's domain: Twilio's, or the one the operator (or a test) names.
         self._client.api.base_url = config.api_url.rstrip("/")

@@ -1,72 +1,84 @@
-"""Sending one message: claim it, check consent, hand it to its channel, record what the
-provider made of it. At most one hand-over per claim, and a crash leaves a trace:
+"""Sending messages, a batch at a time: claim them, check consent, hand them to their
+channels, record what the providers made of them. At most one hand-over per claim, and a
+crash leaves a trace:
 
-1. **claim**: QUEUED or DEFERRED and due, it becomes SENDING (attempts + 1), committed. A
-   second sender (a redelivered Dramatiq message, another worker) finds it claimed and stops.
-   A MARKETING message in the customer's quiet hours or at their cap on the channel becomes
-   DEFERRED instead, to its next allowed time (notifications/fatigue), and is sent again then.
-2. **consent**: a customer's message needs their consent to the channel now (MMS counts as
-   SMS); without it the message is SUPPRESSED (`NO_CONSENT`). No channel configured: the
-   sandbox, CAPTURED (rendered and kept, never sent).
-3. **hand-over**: `handed_at` is committed *before* the provider is called. A sender killed
+1. **claim**: each message QUEUED or DEFERRED and due becomes SENDING (attempts + 1),
+   committed. A second sender (a redelivered Dramatiq message, another worker, another
+   batch holding the same message) finds it claimed and leaves it.
+2. **deferral**: in the claim's transaction, marketing messages that frequency caps or
+   quiet hours hold back become DEFERRED until their time instead (the `defer` rule, which
+   may take locks until the claim commits), their attempt given back.
+3. **consent**: a customer's message needs their consent to the channel now (MMS counts
+   as SMS; one read for the batch); without it the message is SUPPRESSED (`NO_CONSENT`).
+   No channel configured: the sandbox, CAPTURED (rendered and kept, never sent).
+4. **hand-over**: `handed_at` is committed *before* the provider is called. A sender killed
    before this line leaves SENDING without `handed_at`: recovery queues it again. Killed
    after it, the provider may have taken the message: recovery marks it UNCERTAIN and never
    sends it again (at most once in that window; see recovery.py).
-4. **outcome**: accepted, SENT with the provider's id; refused for good, FAILED (Twilio's
+5. **outcome**: accepted, SENT with the provider's id; refused for good, FAILED (Twilio's
    21610 also withdraws the customer's SMS consent); failed for now, QUEUED again after an
    exponential backoff with jitter, FAILED after MAX_ATTEMPTS.
 
 Every write after the claim is guarded by the claim's time, so a sender that lost its claim
-(recovery re-queued it while it hung) cannot overwrite what a later one recorded."""
+(recovery re-queued it while it hung) cannot overwrite what a later one recorded. A batch
+costs the same few statements however many messages it holds (claims.py): the claim (with
+its deferrals), the consent read, one statement for the suppressions, captures and
+hand-overs, and one for the outcomes; the provider calls in between run concurrently
+(provider_calls.py)."""
 
 from __future__ import annotations
 
+import logging
+import math
 import random
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any, Protocol
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import func, or_, select
 
 from domain.commands import Command, run
-from domain.customers.consent import change_consent, current_consent
+from domain.customers.consent import change_consent, current_consents
 from domain.customers.models import ConsentChannel, ConsentSource
+from domain.errors import DomainError
 from domain.uow import UnitOfWork
-from notifications.channels.email import Email
 from notifications.channels.outcomes import Accepted, Outcome, Permanent, Transient
-from notifications.channels.sms import TextMessage
-from notifications.delivery.deferring import defer_claimed
+from notifications.delivery.claims import (
+    ClaimBatch,
+    Defer,
+    Deferral,
+    HandOverBatch,
+    Settle,
+    Settlement,
+    finished,
+    handed_over,
+    requeued,
+)
 from notifications.delivery.models import Channel, Message, Status, message_from
+from notifications.delivery.provider_calls import SEND_CONCURRENCY, Channels, call_providers
 from notifications.delivery.tables import messages
-from notifications.fatigue.enforcement import deferrals
+
+logger = logging.getLogger("tessera.notifications")
+
+__all__ = [
+    "Channels",
+    "Defer",
+    "Deferral",
+    "Delivery",
+    "deliver",
+    "deliver_batch",
+    "due_again",
+]
 
 MAX_ATTEMPTS = 8
 FIRST_BACKOFF_S = 10.0
 MAX_BACKOFF_S = 3600.0
 
 
-class EmailChannel(Protocol):
-    async def send(self, message: Email) -> Outcome: ...
-
-
-class TextChannel(Protocol):
-    async def send(self, message: TextMessage) -> Outcome: ...
-
-
-@dataclass(frozen=True)
-class Channels:
-    """The configured channels (None: that channel is the sandbox) and the email sender's
-    address."""
-
-    email: EmailChannel | None = None
-    text: TextChannel | None = None
-    email_from: str = ""
-
-
 @dataclass(frozen=True)
 class Delivery:
-    """What one attempt did: the message's status after it, and when to try again (a
-    transient failure, or a deferral by quiet hours or a cap)."""
+    """What one attempt did to a message: its status after it, and when it is next due (a
+    transient failure's retry, a deferral's end)."""
 
     status: Status | None  # None: not claimed (gone, already claimed, or not due)
     retry_at: datetime | None = None
@@ -80,117 +92,141 @@ def backoff_s(attempt: int, rng: random.Random | None = None) -> float:
 
 
 async def deliver(uow: UnitOfWork, message_id: int, channels: Channels) -> Delivery:
-    """One attempt at sending the message (see the module's docstring). Safe to call again
-    and concurrently: only the sender holding the claim sends."""
-    message = await run(uow, Claim(message_id))
-    if message is None:
-        return Delivery(None)
-    if message.status is Status.DEFERRED:  # quiet hours or a cap: sent again at its time
-        return Delivery(Status.DEFERRED, message.not_before)
-    claim = message.claimed_at
-    assert claim is not None
-    if message.customer_id is not None and not await _consents(uow, message):
-        await run(uow, Finish(message.id, claim, Status.SUPPRESSED, reason="NO_CONSENT"))
-        return Delivery(Status.SUPPRESSED)
-    if (channels.email if message.channel is Channel.EMAIL else channels.text) is None:
-        await run(uow, Finish(message.id, claim, Status.CAPTURED, reason="SANDBOX"))
-        return Delivery(Status.CAPTURED)
-    if not await run(uow, HandOver(message.id, claim)):
-        return Delivery(None)  # the claim was lost meanwhile
-    outcome = await _send(channels, message)
-    return await _record(uow, message, claim, outcome)
+    """One attempt at sending the message: a batch of one (see deliver_batch)."""
+    return (await deliver_batch(uow, [message_id], channels))[message_id]
 
 
-async def _consents(uow: UnitOfWork, message: Message) -> bool:
-    assert message.customer_id is not None
-    consent = await current_consent(uow, message.customer_id)
-    wanted = ConsentChannel.EMAIL if message.channel is Channel.EMAIL else ConsentChannel.SMS
-    return bool(consent and consent[wanted])
+async def deliver_batch(
+    uow: UnitOfWork,
+    message_ids: Sequence[int],
+    channels: Channels,
+    *,
+    defer: Defer | None = None,
+    concurrency: int = SEND_CONCURRENCY,
+) -> dict[int, Delivery]:
+    """One attempt at sending each message (see the module's docstring), the provider calls
+    `concurrency` at a time, `defer` deciding the deferrals (default: ClaimBatch's rule);
+    what became of each id asked for. Safe to call again and
+    concurrently, with overlapping batches: only the sender holding a message's claim
+    sends it."""
+    result = {message_id: Delivery(None) for message_id in message_ids}
+    # Frequency caps and quiet hours hold marketing messages back here, in the claim (its
+    # `defer` rule, ClaimBatch's unless given): those come back DEFERRED, to be sent again
+    # at their time.
+    claim = ClaimBatch(message_ids) if defer is None else ClaimBatch(message_ids, defer)
+    claimed = await run(uow, claim)
+    for message in claimed:
+        if message.status is Status.DEFERRED:
+            result[message.id] = Delivery(Status.DEFERRED, message.not_before)
+    sending = [m for m in claimed if m.status is Status.SENDING]
+    if not sending:
+        return result
+    settled, to_send = await _before_sending(uow, sending, channels)
+    recorded = await run(uow, HandOverBatch([*settled.values(), *map(handed_over, to_send)]))
+    for message_id, settlement in settled.items():
+        if message_id in recorded:
+            result[message_id] = Delivery(settlement.status, settlement.not_before)
+    handed = [m for m in to_send if m.id in recorded]  # the others' claims were lost
+    outcomes = await call_providers(channels, handed, concurrency)
+    result.update(await _record(uow, handed, outcomes))
+    return result
 
 
-async def _send(channels: Channels, message: Message) -> Outcome:
-    parts = message.content
-    if message.channel is Channel.EMAIL:
-        assert channels.email is not None
-        email = Email(
-            to=message.recipient,
-            sender=channels.email_from,
-            subject=str(parts.get("subject", "")),
-            text=str(parts.get("text", "")),
-            html=parts.get("html"),
-            unsubscribe_url=parts.get("unsubscribeUrl"),
-        )
-        return await channels.email.send(email)
-    assert channels.text is not None
-    media = list(parts.get("mediaUrls", [])) if message.channel is Channel.MMS else []
-    return await channels.text.send(
-        TextMessage(message.recipient, str(parts.get("text", "")), media)
-    )
-
-
-async def _record(uow: UnitOfWork, message: Message, claim: datetime, outcome: Outcome) -> Delivery:
-    if isinstance(outcome, Accepted):
-        await run(uow, Finish(message.id, claim, Status.SENT, provider_id=outcome.provider_id))
-        return Delivery(Status.SENT)
-    if isinstance(outcome, Permanent):
-        await run(
-            uow, Finish(message.id, claim, Status.FAILED, reason=outcome.code, error=outcome.reason)
-        )
-        if outcome.consent_withdrawn and message.customer_id is not None:
-            await change_consent(
-                uow,
-                message.customer_id,
-                ConsentChannel.SMS,
-                False,
-                ConsentSource.STOP_KEYWORD,
-                f"twilio:{outcome.code}",
+async def _before_sending(
+    uow: UnitOfWork, left: Sequence[Message], channels: Channels
+) -> tuple[dict[int, Settlement], list[Message]]:
+    """The messages settled without a provider call (without consent, captured by the
+    sandbox), and those to send."""
+    settled: dict[int, Settlement] = {}
+    consents = await current_consents(uow, {m.customer_id for m in left if m.customer_id})
+    to_send: list[Message] = []
+    for message in left:
+        if message.customer_id is not None:
+            consent = consents.get(message.customer_id)
+            wanted = (
+                ConsentChannel.EMAIL if message.channel is Channel.EMAIL else ConsentChannel.SMS
             )
-        return Delivery(Status.FAILED)
+            if not (consent and consent[wanted]):
+                settled[message.id] = finished(message, Status.SUPPRESSED, "NO_CONSENT")
+                continue
+        if not channels.configured(message):
+            settled[message.id] = finished(message, Status.CAPTURED, "SANDBOX")
+            continue
+        to_send.append(message)
+    return settled, to_send
+
+
+async def _record(
+    uow: UnitOfWork, handed: Sequence[Message], outcomes: dict[int, Outcome]
+) -> dict[int, Delivery]:
+    """The outcomes recorded in one statement (each under its claim), then the SMS consents
+    the providers reported withdrawn."""
+    settlements = [
+        _settlement(message, outcomes[message.id]) for message in handed if message.id in outcomes
+    ]
+    recorded = await run(uow, Settle(settlements))
+    for message in handed:
+        outcome = outcomes.get(message.id)
+        if isinstance(outcome, Permanent) and outcome.consent_withdrawn and message.customer_id:
+            try:
+                await change_consent(
+                    uow,
+                    message.customer_id,
+                    ConsentChannel.SMS,
+                    False,
+                    ConsentSource.STOP_KEYWORD,
+                    f"twilio:{outcome.code}",
+                )
+            except DomainError:  # the customer is gone: nobody's consent to withdraw
+                logger.warning("message %s: no customer %s", message.id, message.customer_id)
+    return {
+        s.message_id: Delivery(s.status, s.not_before)
+        if s.message_id in recorded
+        else Delivery(None)
+        for s in settlements
+    }
+
+
+def due_again(
+    deliveries: Mapping[int, Delivery], now: datetime, batch: int
+) -> list[tuple[int, list[int]]]:
+    """The messages to send again (a retry, the end of a deferral) as (delay in ms, ids):
+    those due in the same second go together at the end of that second (never before they
+    are due: the claim would skip them), at most `batch` ids together."""
+    by_second: dict[int, list[int]] = {}
+    for message_id, delivery in sorted(deliveries.items()):
+        if delivery.retry_at is not None:
+            wait_s = (delivery.retry_at - now).total_seconds()
+            by_second.setdefault(max(0, math.ceil(wait_s)), []).append(message_id)
+    return [
+        (second * 1000, ids[i : i + batch])
+        for second, ids in sorted(by_second.items())
+        for i in range(0, len(ids), batch)
+    ]
+
+
+def _settlement(message: Message, outcome: Outcome) -> Settlement:
+    if isinstance(outcome, Accepted):
+        return finished(message, Status.SENT, provider_id=outcome.provider_id)
+    if isinstance(outcome, Permanent):
+        return finished(message, Status.FAILED, outcome.code, outcome.reason)
     assert isinstance(outcome, Transient)
     if message.attempts >= MAX_ATTEMPTS:
-        await run(
-            uow,
-            Finish(message.id, claim, Status.FAILED, reason="ATTEMPTS", error=outcome.reason),
-        )
-        return Delivery(Status.FAILED)
+        return finished(message, Status.FAILED, "ATTEMPTS", outcome.reason)
     wait_s = max(backoff_s(message.attempts), outcome.retry_after_s or 0.0)
-    retry_at = datetime.now(UTC) + timedelta(seconds=wait_s)
-    await run(uow, Requeue(message.id, claim, retry_at, outcome.reason))
-    return Delivery(Status.QUEUED, retry_at)
+    return requeued(message, datetime.now(UTC) + timedelta(seconds=wait_s), outcome.reason)
 
 
 @dataclass(frozen=True)
 class Claim(Command["Message | None"]):
-    """QUEUED or DEFERRED and due becomes SENDING, with a new claim time; None otherwise. A
-    marketing message held back by quiet hours or a cap becomes DEFERRED instead, in the
-    same transaction (notifications/fatigue/enforcement.py)."""
+    """One message claimed (a batch of one, under ClaimBatch's deferral rule): the message
+    (DEFERRED when the rule held it back), or None when not claimed."""
 
     message_id: int
 
     async def handle(self, uow: UnitOfWork) -> Message | None:
-        row = (
-            await uow.execute(
-                update(messages)
-                .where(
-                    messages.c.id == self.message_id,
-                    messages.c.status.in_([Status.QUEUED.value, Status.DEFERRED.value]),
-                    or_(messages.c.not_before.is_(None), messages.c.not_before <= func.now()),
-                )
-                .values(
-                    status=Status.SENDING.value,
-                    attempts=messages.c.attempts + 1,
-                    claimed_at=func.clock_timestamp(),
-                    handed_at=None,
-                    updated_at=func.now(),
-                )
-                .returning(messages)
-            )
-        ).one_or_none()
-        if row is None:
-            return None
-        claimed = message_from(row)
-        held = await deferrals(uow, [claimed], row.claimed_at)
-        return (await defer_claimed(uow, [claimed], held))[0] if held else claimed
+        claimed = await ClaimBatch([self.message_id]).handle(uow)
+        return claimed[0] if claimed else None
 
 
 @dataclass(frozen=True)
@@ -201,68 +237,8 @@ class HandOver(Command[bool]):
     claim: datetime
 
     async def handle(self, uow: UnitOfWork) -> bool:
-        statement = _claimed(self.message_id, self.claim).values(
-            handed_at=func.clock_timestamp(), updated_at=func.now()
-        )
-        return await _changed(uow, statement)
-
-
-@dataclass(frozen=True)
-class Finish(Command[bool]):
-    """The claimed message's final status (SENT, FAILED, SUPPRESSED, CAPTURED)."""
-
-    message_id: int
-    claim: datetime
-    status: Status
-    reason: str | None = None
-    error: str | None = None
-    provider_id: str | None = None
-
-    async def handle(self, uow: UnitOfWork) -> bool:
-        values: dict[str, Any] = {
-            "status": self.status.value,
-            "status_reason": self.reason,
-            "updated_at": func.now(),
-        }
-        if self.error is not None:
-            values["last_error"] = self.error
-        if self.provider_id is not None:
-            values["provider_id"] = self.provider_id
-            values["sent_at"] = func.now()
-        return await _changed(uow, _claimed(self.message_id, self.claim).values(**values))
-
-
-@dataclass(frozen=True)
-class Requeue(Command[bool]):
-    """A transient failure: QUEUED again, not before `retry_at`."""
-
-    message_id: int
-    claim: datetime
-    retry_at: datetime
-    error: str
-
-    async def handle(self, uow: UnitOfWork) -> bool:
-        statement = _claimed(self.message_id, self.claim).values(
-            status=Status.QUEUED.value,
-            not_before=self.retry_at,
-            last_error=self.error,
-            handed_at=None,
-            updated_at=func.now(),
-        )
-        return await _changed(uow, statement)
-
-
-async def _changed(uow: UnitOfWork, statement: Any) -> bool:
-    """Whether the guarded update found the message still under this claim."""
-    return (await uow.execute(statement.returning(messages.c.id))).first() is not None
-
-
-def _claimed(message_id: int, claim: datetime) -> Any:
-    return update(messages).where(
-        messages.c.id == message_id,
-        messages.c.status == Status.SENDING.value,
-        messages.c.claimed_at == claim,
-    )
+        settlement = Settlement(self.message_id, self.claim, Status.SENDING)
+        return self.message_id in await HandOverBatch([settlement]).handle(uow)
 
 
 async def stale_due_messages(uow: UnitOfWork, idle_s: float, limit: int = 10_000) -> list[int]:

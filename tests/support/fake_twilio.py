@@ -6,7 +6,8 @@ it accepts, and answers as Twilio answers:
 - the magic "To" numbers of Twilio's test credentials: +15005550001 is invalid (21211),
   +15005550002 cannot be routed (21612), +15005550004 has unsubscribed (21610, HTTP 400);
 - failures queued by a test (`fail_next(status, code)`), e.g. HTTP 429 or 503, answered to the
-  next requests in order before normal service resumes;
+  next requests in order before normal service resumes, or to the next requests for one
+  number (`fail_for(to, status, code)`: the same whatever order concurrent sends arrive in);
 - otherwise HTTP 201 and a message resource with a new SM... sid, status "queued"; after
   `hold_answers()` that answer waits (the message already recorded as sent) until
   `release_answers()`: Twilio took the message, its answer never reached the sender."""
@@ -61,6 +62,7 @@ class FakeTwilio:
     sent: list[SentMessage] = field(default_factory=list)
     requests: int = 0
     _failures: deque[tuple[int, int | None]] = field(default_factory=deque)
+    _failures_for: dict[str, deque[tuple[int, int | None]]] = field(default_factory=dict)
     _answers: asyncio.Event = field(default_factory=asyncio.Event)
 
     def __post_init__(self) -> None:
@@ -76,6 +78,10 @@ class FakeTwilio:
     def fail_next(self, status: int, code: int | None = None, times: int = 1) -> None:
         """Answer the next `times` requests with this HTTP status (and Twilio error code)."""
         self._failures.extend([(status, code)] * times)
+
+    def fail_for(self, to: str, status: int, code: int | None = None, times: int = 1) -> None:
+        """Answer the next `times` requests to the number `to` with this HTTP status."""
+        self._failures_for.setdefault(to, deque()).extend([(status, code)] * times)
 
     def app(self) -> Starlette:
         return Starlette(
@@ -98,6 +104,9 @@ class FakeTwilio:
             return _error(status, code, "Injected failure")
         form = await request.form()
         to = str(form.get("To", ""))
+        if self._failures_for.get(to):
+            status, code = self._failures_for[to].popleft()
+            return _error(status, code, "Injected failure")
         if to in MAGIC_ERRORS:
             code, text = MAGIC_ERRORS[to]
             return _error(400, code, text)

@@ -1,7 +1,8 @@
-"""Given queued messages, when a real Dramatiq worker runs `send_message` and
-`recover_messages` on the session's broker, then email goes out through the configured SMTP
-server once, the sandbox captures when no channel is configured, and a message a crashed
-sender left unsent is sent by the recovery sweep."""
+"""Given queued messages, when a real Dramatiq worker runs `send_message`, `send_messages`
+and `recover_messages` on the session's broker, then email goes out through the configured
+SMTP server once, batches go out over connections the worker keeps and closes when it
+stops, the sandbox captures when no channel is configured, and a message a crashed sender
+left unsent is sent by the recovery sweep."""
 
 from __future__ import annotations
 
@@ -10,28 +11,37 @@ from datetime import UTC, datetime, timedelta
 from types import ModuleType
 
 import pytest
-from sqlalchemy import update
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from domain.commands import run
 from domain.customers.services import create_customer
 from domain.uow import UnitOfWork
+from notifications.delivery import sending
 from notifications.delivery.models import Channel, NewMessage, Purpose, Status
 from notifications.delivery.queueing import queue_message
 from notifications.delivery.sending import Claim, get_message
 from notifications.delivery.tables import messages
+from tests.support.fake_twilio import fake_twilio
 from tests.support.smtp_server import smtp_server
 from tests.tessera.test_worker import actors, run_worker_until_idle
 
 __all__ = ["actors"]  # the fixture, used by name
 
 
-async def _queued(engine: AsyncEngine, key: str) -> int:
-    values = {"external_ref": key, "email": f"{key}@example.com", "consent_email": True}
+async def _queued(engine: AsyncEngine, key: str, sms: int = 0) -> int:
+    """An email to a new customer (and `sms` text messages to the same customer)."""
+    phone = f"+3933312345{len(key):02d}"
+    values = {"external_ref": key, "email": f"{key}@example.com", "consent_email": True,
+              "phone": phone, "consent_sms": True}  # fmt: skip
     customer = (await create_customer(UnitOfWork(engine), values, None)).item.id
     content = {"subject": f"Hello {key}", "text": "Points!"}
     recipient = f"{key}@example.com"
     new = NewMessage(key, Channel.EMAIL, Purpose.TRANSACTIONAL, recipient, content, customer)
+    for n in range(sms):
+        text = NewMessage(f"{key}-sms{n}", Channel.SMS, Purpose.TRANSACTIONAL, phone,
+                          {"text": f"{key} {n}"}, customer)  # fmt: skip
+        await queue_message(UnitOfWork(engine), text)
     return (await queue_message(UnitOfWork(engine), new)).message.id
 
 
@@ -48,6 +58,62 @@ async def test_the_worker_sends_a_queued_email_through_the_configured_smtp_serve
     assert [m["Subject"] for m in inbox.messages] == ["Hello ann"]
     sent = await get_message(UnitOfWork(clean_db), message_id)
     assert sent is not None and sent.status is Status.SENT and sent.attempts == 1
+
+
+async def test_the_worker_sends_batches_over_connections_it_keeps_and_closes_when_it_stops(
+    actors: ModuleType, clean_db: AsyncEngine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given 12 customers, each with an email and an SMS queued
+    for n in range(12):
+        await _queued(clean_db, f"c{n:02d}", sms=1)
+    async with clean_db.connect() as conn:
+        ids = list((await conn.execute(select(messages.c.id).order_by(messages.c.id))).scalars())
+    async with fake_twilio() as (fake, twilio_url):
+        with smtp_server() as (inbox, server):
+            monkeypatch.setenv("TESSERA_SMTP_URL", f"smtp://127.0.0.1:{server.port}?connections=2")
+            monkeypatch.setenv("TESSERA_EMAIL_FROM", "loyalty@shop.example")
+            monkeypatch.setenv("TESSERA_TWILIO_ACCOUNT_SID", fake.account_sid)
+            monkeypatch.setenv("TESSERA_TWILIO_AUTH_TOKEN", fake.auth_token)
+            monkeypatch.setenv("TESSERA_TWILIO_FROM", "+15551230000")
+            monkeypatch.setenv("TESSERA_TWILIO_API_URL", twilio_url)
+            # When they are sent in three batches, one of them twice, to a worker of 2 threads
+            for chunk in (ids[:8], ids[8:16], ids[16:], ids[:8]):
+                last = actors.send_messages.send(chunk)
+            await asyncio.to_thread(run_worker_until_idle, actors, last, 2)
+    # Then every message was sent once
+    async with clean_db.connect() as conn:
+        rows = (await conn.execute(select(messages.c.status, messages.c.attempts))).all()
+    assert sorted(set(rows)) == [("SENT", 1)] and len(rows) == 24
+    assert inbox.received == 12 and len(fake.sent) == 12
+    # over at most the two SMTP connections the worker kept, each closed when it stopped
+    assert 1 <= inbox.connections <= 2
+    assert inbox.quits == inbox.connections
+
+
+async def test_a_message_failed_for_now_is_sent_again_by_the_worker_when_due(
+    actors: ModuleType, clean_db: AsyncEngine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given an SMS queued, Twilio busy (503) for its first request, backoffs of a second
+    await _queued(clean_db, "dee", sms=1)
+    async with clean_db.connect() as conn:
+        sms_id = (
+            await conn.execute(select(messages.c.id).where(messages.c.channel == "SMS"))
+        ).scalar_one()
+    monkeypatch.setattr(sending, "FIRST_BACKOFF_S", 1.0)
+    async with fake_twilio() as (fake, twilio_url):
+        fake.fail_next(503)
+        monkeypatch.setenv("TESSERA_TWILIO_ACCOUNT_SID", fake.account_sid)
+        monkeypatch.setenv("TESSERA_TWILIO_AUTH_TOKEN", fake.auth_token)
+        monkeypatch.setenv("TESSERA_TWILIO_FROM", "+15551230000")
+        monkeypatch.setenv("TESSERA_TWILIO_API_URL", twilio_url)
+        # When the worker sends it (and, the worker idle only once the delayed send ran)
+        first = actors.send_messages.send([sms_id])
+        await asyncio.to_thread(run_worker_until_idle, actors, first)
+    # Then it went out on its second attempt, from the send the first one scheduled
+    sent = await get_message(UnitOfWork(clean_db), sms_id)
+    assert sent is not None and (sent.status, sent.attempts) == (Status.SENT, 2)
+    assert fake.requests == 2 and len(fake.sent) == 1
+    assert "503" in (sent.last_error or "")
 
 
 async def test_without_smtp_settings_the_worker_captures_the_message(

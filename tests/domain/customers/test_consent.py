@@ -9,11 +9,13 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from domain.customers.consent import change_consent, consent_histories
+from domain.customers.consent import change_consent, consent_histories, current_consents
 from domain.customers.models import ConsentChannel, ConsentSource
 from domain.customers.services import create_customer, update_customer
 from domain.errors import DomainError, ErrorCode
 from domain.uow import UnitOfWork
+from tests.support.databases import reset_tables
+from tests.support.round_trips import counting_engine
 
 
 async def history(engine: AsyncEngine, customer_id: int) -> list[tuple[str, bool, str, str]]:
@@ -131,3 +133,29 @@ async def test_a_change_names_what_is_wrong(clean_db: AsyncEngine) -> None:
         ("actor", ErrorCode.REQUIRED),
     ]
     assert await history(clean_db, ann.id) == []
+
+
+async def test_a_batch_of_customers_consents_is_read_in_one_query(database_url: str) -> None:
+    # Given three customers: email only, SMS only, neither
+    async with counting_engine(database_url) as (engine, trips):
+        await reset_tables(engine)
+        given = [
+            {"consent_email": True, "consent_sms": False},
+            {"consent_email": False, "consent_sms": True},
+            {},
+        ]
+        ids = [(await create_customer(UnitOfWork(engine), v, None)).item.id for v in given]
+        await current_consents(UnitOfWork(engine), ids[:1])  # the driver learns the types
+        # When a sender reads them, with an id of no customer and one twice
+        _, consents = await trips.of(
+            current_consents(UnitOfWork(engine), [*ids, ids[0], ids[-1] + 1000])
+        )
+    # Then each customer's consent is there, the unknown one left out, in one query
+    email, sms = ConsentChannel.EMAIL, ConsentChannel.SMS
+    assert consents == {
+        ids[0]: {email: True, sms: False},
+        ids[1]: {email: False, sms: True},
+        ids[2]: {email: False, sms: False},
+    }
+    # (BEGIN and ROLLBACK are the simple queries around it; the statement stays prepared)
+    assert [method for method, _ in trips.made] == ["query", "bind_execute", "query"]

@@ -4,13 +4,15 @@ connection, and the server's refusals come back as transient or permanent outcom
 
 from __future__ import annotations
 
+import asyncio
+import dataclasses
 import ssl
 import subprocess
 from pathlib import Path
 
 import pytest
 
-from notifications.channels.email import Email, SmtpConfig, SmtpSender
+from notifications.channels.email import Email, SmtpConfig, SmtpPool, SmtpSender
 from notifications.channels.outcomes import Accepted, Permanent, Transient
 from tests.support.serving import free_port
 from tests.support.smtp_server import smtp_server
@@ -39,6 +41,7 @@ def _email(to: str = "ann@example.com", subject: str = "You earned 120 points") 
         ),
         ("smtps://mail.example.com", SmtpConfig("mail.example.com", 465, use_tls=True)),
         ("smtp://127.0.0.1:2525?timeout=3", SmtpConfig("127.0.0.1", 2525, timeout_s=3.0)),
+        ("smtp://127.0.0.1?connections=8", SmtpConfig("127.0.0.1", 25, connections=8)),
     ],
 )
 def test_the_smtp_url_names_the_server_its_port_credentials_and_tls(
@@ -55,6 +58,8 @@ def test_the_smtp_url_names_the_server_its_port_credentials_and_tls(
         "smtp://mail.example.com?tls=1",
         "smtps://mail.example.com?starttls=true",
         "smtp://mail.example.com:port",
+        "smtp://mail.example.com?connections=0",
+        "smtp://mail.example.com?connections=many",
     ],
 )
 def test_a_wrong_smtp_url_is_refused_with_its_reason(url: str) -> None:
@@ -102,6 +107,28 @@ async def test_messages_share_one_connection_and_a_dropped_one_is_opened_again()
         await sender.close()
     assert all(isinstance(o, Accepted) for o in [*first, again])
     assert len(inbox.messages) == 6
+
+
+async def test_a_pool_opens_connections_only_when_messages_wait_and_reopens_dropped_ones() -> None:
+    with smtp_server() as (inbox, controller):
+        config = dataclasses.replace(SmtpConfig("127.0.0.1", controller.port), connections=3)
+        pool = SmtpPool(config)
+        # One message at a time keeps to one connection
+        for i in range(4):
+            assert isinstance(await pool.send(_email(to=f"one{i}@example.com")), Accepted)
+        assert inbox.connections == 1
+        # Twelve at once spread over the pool's three
+        burst = await asyncio.gather(*(pool.send(_email(to=f"b{i}@x.example")) for i in range(12)))
+        assert all(isinstance(o, Accepted) for o in burst)
+        assert inbox.connections == 3
+        # The server drops them all: each is opened again on its next message
+        controller.restart()
+        again = await asyncio.gather(*(pool.send(_email(to=f"a{i}@x.example")) for i in range(12)))
+        await pool.close()
+    assert all(isinstance(o, Accepted) for o in again)
+    assert inbox.connections == 6
+    assert len(inbox.messages) == 28
+    assert len({m["Message-ID"] for m in inbox.messages}) == 28
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,565 @@
+"""Messages sent per second by real worker processes through the local fake of Twilio and an
+SMTP server, beside a no-op Dramatiq actor's drain rate on the same broker, with the same
+workers, in the same run.
+
+    .venv/bin/python bench/notify.py [--messages 20000] [--customers 1000] [--batch 100]
+                                     [--processes 2] [--threads 4] [--smtp-connections 4]
+
+The PostgreSQL server is chosen as for the other benches and the bench creates, migrates and
+drops a database of its own there; the broker is TESSERA_BROKER_URL if set, else a Redis of
+the run's own. It registers `--customers` customers with both consents, stores a "points
+earned" template per channel (English and Italian, docs/notifications.md's example), renders
+`--messages` messages from them (half email, half SMS) and queues them. The fake Twilio
+(uvicorn) and the SMTP server (aiosmtpd) each run in a process of their own
+(bench/notify_servers.py). Then, twice, with the same worker settings (`dramatiq
+tessera.actors notify_noop`, as `tessera worker` runs it plus the no-op actor):
+
+1. **no-op**: as many no-op messages as there are messages, queued, then the workers
+   started; measured from the first message done to the last (the broker's queue size,
+   polled every 10 ms);
+2. **send**: the messages' send requests queued (`send_messages` of `--batch` ids each, or
+   `send_message` of one with `--batch 1`), then the workers started; measured from the
+   first claim to the last outcome recorded (the messages' own times in the database).
+
+Every message must end SENT, the SMTP server must have received each email and the fake
+Twilio each SMS, and a sample of what arrived is checked (both email parts, the unsubscribe
+headers, the SMS body); anything else is an error. The last line printed is one JSON object
+with the figures (see bench/README.md)."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import os
+import random
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+import orjson
+import psutil
+from dramatiq.brokers.redis import RedisBroker
+from sqlalchemy import insert
+
+from domain.customers.models import ConsentChannel
+from domain.customers.services import create_customer
+from domain.uow import UnitOfWork
+from harness import database_transactions, free_port, own_broker, run_on_fresh_database
+from notifications.delivery.tables import messages
+from notifications.store.models import Purpose, TemplateSpec, Translation
+from notifications.store.services import create_template, template_version
+from notifications.templates import Channel, MessageData, pick, render
+from notifications.templates.content import RenderedEmail
+from notifications.unsubscribe import unsubscribe_url
+from tessera.database import asyncpg_dsn, create_engine
+from tessera.settings import PROJECT_ROOT
+
+BENCH_DIR = Path(__file__).resolve().parent
+PUBLIC_URL = "https://loyalty.example"
+LINK_SECRET = "bench-link-secret"
+TWILIO_SID, TWILIO_TOKEN = "AC" + "b" * 32, "bench-token"  # as notify_servers' fake
+START_TIMEOUT_S = 60.0
+STOP_TIMEOUT_S = 60.0
+POLL_S = 0.01
+FIRST_NAMES = ("Ann", "Bruno", "Chiara", "Dev", "Elena", "Fabio", "Giulia", "Hugo", "Zoë")
+
+EMAIL_EN = Translation(
+    "en-US",
+    subject="You earned [points_earned] points at [shop_name]",
+    text_body=(
+        "Hi [first_name],\n\nyou earned [points_earned] points at [shop_name]: your balance"
+        " is [points] points.\n\nUnsubscribe: [unsubscribe_link]\n"
+    ),
+    html_body=(
+        "<p>Hi [first_name],</p>\n<p>you earned <strong>[points_earned] points</strong> at"
+        " [shop_name].\n{% if points >= 1000 %}With [points] points you can already claim a"
+        ' reward!{% endif %}</p>\n<p><a href="[unsubscribe_link]">Unsubscribe</a></p>'
+    ),
+)
+EMAIL_IT = Translation(
+    "it-IT",
+    subject="Hai guadagnato [points_earned] punti da [shop_name]",
+    text_body=(
+        "Ciao [first_name],\n\nhai guadagnato [points_earned] punti da [shop_name]: il tuo"
+        " saldo è di [points] punti.\n\nPer non ricevere più messaggi: [unsubscribe_link]\n"
+    ),
+    html_body=(
+        "<p>Ciao [first_name],</p>\n<p>hai guadagnato <strong>[points_earned] punti</strong>"
+        " da [shop_name].\n{% if points >= 1000 %}Con [points] punti puoi già richiedere un"
+        ' premio!{% endif %}</p>\n<p><a href="[unsubscribe_link]">Non ricevere più'
+        " messaggi</a></p>"
+    ),
+)
+SMS_EN = Translation(
+    "en-US", text="[first_name], +[points_earned] points at [shop_name]: [points] in all."
+)
+SMS_IT = Translation(
+    "it-IT", text="[first_name], +[points_earned] punti da [shop_name]: [points] in tutto."
+)
+
+
+@dataclass(frozen=True)
+class Customer:
+    id: int
+    first_name: str
+    email: str
+    phone: str
+    locale: str
+
+
+@dataclass
+class Phase:
+    """One measured run of the workers."""
+
+    name: str
+    count: int = 0  # messages done in the window
+    seconds: float = 0.0
+    cpu_s: dict[str, float] = field(default_factory=dict)  # per process kind, in the window
+    db_xacts: int = 0
+
+    @property
+    def per_s(self) -> float:
+        return self.count / self.seconds if self.seconds else 0.0
+
+    def cpu_ms_per_message(self) -> dict[str, float]:
+        return {kind: round(s * 1000 / self.count, 3) for kind, s in self.cpu_s.items()}
+
+
+# --- the data: customers, templates, rendered messages ------------------------------------------
+
+
+async def seed_customers(database_url: str, n: int) -> list[Customer]:
+    engine = create_engine(database_url, pool_size=8)
+    gate = asyncio.Semaphore(8)
+
+    async def one(i: int) -> Customer:
+        name = FIRST_NAMES[i % len(FIRST_NAMES)]
+        email, phone = f"c{i}@customers.example", f"+39333{i:07d}"
+        locale = "it-IT" if i % 2 else "en-US"
+        values = {"external_ref": f"bench-{i}", "first_name": name, "email": email,
+                  "phone": phone, "locale": locale, "consent_email": True,
+                  "consent_sms": True}  # fmt: skip
+        async with gate:
+            created = await create_customer(UnitOfWork(engine), values, None, "bench")
+        return Customer(created.item.id, name, email, phone, locale)
+
+    try:
+        return list(await asyncio.gather(*(one(i) for i in range(n))))
+    finally:
+        await engine.dispose()
+
+
+async def queue_rendered(
+    database_url: str, customers: Sequence[Customer], n: int
+) -> tuple[float, float]:
+    """Store the templates, render `n` messages from them (even ones email, odd ones SMS)
+    and queue them; the rendering's rate (messages/s) and its CPU per message (ms)."""
+    engine = create_engine(database_url, pool_size=2)
+    try:
+        templates = {}
+        for channel, translations in ((Channel.EMAIL, (EMAIL_EN, EMAIL_IT)),
+                                      (Channel.SMS, (SMS_EN, SMS_IT))):  # fmt: skip
+            spec = TemplateSpec(f"points earned {channel.value}", channel,
+                                Purpose.TRANSACTIONAL, "en-US", translations)  # fmt: skip
+            created = await create_template(UnitOfWork(engine), spec, f"bench-{channel}", "bench")
+            found = await template_version(UnitOfWork(engine), created.item.id)
+            assert found is not None
+            templates[channel] = found
+        rng = random.Random(7)
+        rows: list[dict[str, Any]] = []
+        started, cpu = time.perf_counter(), time.process_time()
+        for i in range(n):
+            customer = customers[i % len(customers)]
+            channel = Channel.EMAIL if i % 2 == 0 else Channel.SMS
+            template, version = templates[channel]
+            consent = ConsentChannel.EMAIL if channel is Channel.EMAIL else ConsentChannel.SMS
+            link = unsubscribe_url(PUBLIC_URL, LINK_SECRET, customer.id, consent)
+            earned = rng.randint(5, 400)
+            data = MessageData(first_name=customer.first_name, points=earned + rng.randint(0, 3000),
+                               points_earned=earned, shop_name="Bottega Verde",
+                               unsubscribe_link=link)  # fmt: skip
+            _, translation = pick(  # type: ignore[type-var]
+                version.translations, customer.locale, version.fallback_locale
+            )
+            rendered = render(translation, data, customer.locale)
+            content: dict[str, Any] = (
+                {
+                    "subject": rendered.subject,
+                    "text": rendered.text_body,
+                    "html": rendered.html_body,
+                    "unsubscribeUrl": link,
+                }
+                if isinstance(rendered, RenderedEmail)
+                else {"text": rendered.text}
+            )
+            rows.append(
+                {
+                    "dedupe_key": f"bench:points_earned:{i}",
+                    "customer_id": customer.id,
+                    "channel": channel.value,
+                    "purpose": Purpose.TRANSACTIONAL.value,
+                    "recipient": customer.email if channel is Channel.EMAIL else customer.phone,
+                    "content": content,
+                    "template_id": template.id,
+                    "template_version": version.version,
+                }
+            )
+        render_s, render_cpu_s = time.perf_counter() - started, time.process_time() - cpu
+        # Queued set-based (the dispatcher's business, not what is measured here).
+        async with engine.begin() as conn:
+            for start in range(0, len(rows), 2000):
+                await conn.execute(insert(messages), rows[start : start + 2000])
+        return n / render_s, render_cpu_s * 1000 / n
+    finally:
+        await engine.dispose()
+
+
+# --- the processes: servers and workers ----------------------------------------------------------
+
+
+@contextlib.contextmanager
+def server(kind: str, port: int, results: dict[str, dict[str, int]]) -> Iterator[int]:
+    """bench/notify_servers.py `kind` on `port`; its pid. On the way out it is stopped and
+    what it received is put in `results[kind]`."""
+    env = {**os.environ, "PYTHONPATH": str(PROJECT_ROOT)}
+    process = subprocess.Popen(
+        [sys.executable, str(BENCH_DIR / "notify_servers.py"), kind, str(port)],
+        cwd=PROJECT_ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    try:
+        assert process.stdout is not None
+        if process.stdout.readline().strip() != "ready":
+            raise RuntimeError(f"the {kind} server did not start")
+        yield process.pid
+    finally:
+        process.send_signal(signal.SIGTERM)
+        out, _ = process.communicate(timeout=STOP_TIMEOUT_S)
+        lines = out.strip().splitlines()
+        results[kind] = orjson.loads(lines[-1]) if lines else {}
+
+
+class Workers:
+    """`dramatiq tessera.actors notify_noop` with the bench's processes and threads (what
+    `tessera worker` runs, plus the no-op actor); its log is kept to tell when every worker
+    process is ready, and shown when something went wrong."""
+
+    def __init__(self, env: dict[str, str], processes: int, threads: int) -> None:
+        self.processes = processes
+        self.log: list[str] = []
+        self._ready = threading.Semaphore(0)
+        self.process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "dramatiq",
+                "tessera.actors",
+                "notify_noop",
+                "--processes",
+                str(processes),
+                "--threads",
+                str(threads),
+                "--path",
+                str(BENCH_DIR),
+                str(PROJECT_ROOT),
+            ],
+            cwd=PROJECT_ROOT,
+            env=env,
+            stderr=subprocess.PIPE,
+            stdout=subprocess.DEVNULL,
+            text=True,
+            start_new_session=True,
+        )
+        threading.Thread(target=self._read_log, daemon=True).start()
+
+    def _read_log(self) -> None:
+        assert self.process.stderr is not None
+        for line in self.process.stderr:
+            self.log.append(line.rstrip())
+            if "Worker process is ready for action" in line:
+                self._ready.release()
+
+    def wait_ready(self) -> None:
+        deadline = time.monotonic() + START_TIMEOUT_S
+        for _ in range(self.processes):
+            if not self._ready.acquire(timeout=max(0.0, deadline - time.monotonic())):
+                raise RuntimeError("the workers did not start:\n" + "\n".join(self.log[-20:]))
+
+    def pids(self) -> list[int]:
+        try:
+            root = psutil.Process(self.process.pid)
+            return [root.pid, *(child.pid for child in root.children(recursive=True))]
+        except psutil.NoSuchProcess:
+            return []
+
+    def stop(self) -> None:
+        self.process.send_signal(signal.SIGTERM)
+        try:
+            self.process.wait(STOP_TIMEOUT_S)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.process.pid, signal.SIGKILL)  # its own session: only our workers
+            self.process.wait()
+
+    def errors(self) -> list[str]:
+        return [line for line in self.log if "ERROR" in line or "Traceback" in line]
+
+
+def cpu_s(pids: Sequence[int]) -> float:
+    """CPU seconds the processes have used so far (those that are gone count nothing)."""
+    total = 0.0
+    for pid in pids:
+        with contextlib.suppress(psutil.NoSuchProcess, psutil.AccessDenied):
+            times = psutil.Process(pid).cpu_times()
+            total += times.user + times.system
+    return total
+
+
+# --- the two phases ------------------------------------------------------------------------------
+
+
+@dataclass
+class Bench:
+    args: argparse.Namespace
+    database_url: str
+    worker_env: dict[str, str]
+    pids: dict[str, list[int]]  # the servers' and Redis' processes, by kind
+    worker_errors: list[str] = field(default_factory=list)
+
+    def cpu(self, workers: Workers) -> dict[str, float]:
+        return {"workers": cpu_s(workers.pids()), **{k: cpu_s(p) for k, p in self.pids.items()}}
+
+    def workers(self) -> Workers:
+        return Workers(self.worker_env, self.args.processes, self.args.threads)
+
+
+def _delta(before: dict[str, float], after: dict[str, float]) -> dict[str, float]:
+    return {kind: after[kind] - before.get(kind, 0.0) for kind in after}
+
+
+async def run_noop(bench: Bench, broker: Any, noop: Any) -> Phase:
+    n = bench.args.messages
+    for _ in range(n):
+        noop.send()
+    phase = Phase("no-op actor")
+    xacts = await database_transactions(bench.database_url)
+    workers = bench.workers()
+    try:
+        workers.wait_ready()
+        before = bench.cpu(workers)
+        first = None
+        while (left := broker.do_qsize("default")) > 0:
+            if first is None and left < n:
+                first = (time.perf_counter(), left)
+            await asyncio.sleep(POLL_S)
+        end = time.perf_counter()
+        phase.cpu_s = _delta(before, bench.cpu(workers))
+    finally:
+        workers.stop()
+        bench.worker_errors += workers.errors()
+    if first is not None:
+        phase.seconds = end - first[0]
+        phase.count = first[1]  # those done after the first poll that saw any done
+    phase.db_xacts = await database_transactions(bench.database_url) - xacts
+    return phase
+
+
+async def run_sends(bench: Bench, broker: Any, actors: Any, ids: list[int]) -> Phase:
+    batch = bench.args.batch
+    if batch == 1:
+        for message_id in ids:
+            actors.send_message.send(message_id)
+    else:
+        for start in range(0, len(ids), batch):
+            actors.send_messages.send(ids[start : start + batch])
+    phase = Phase(f"send, batches of {batch}" if batch > 1 else "send, one a message")
+    xacts = await database_transactions(bench.database_url)
+    workers = bench.workers()
+    conn = await asyncpg.connect(asyncpg_dsn(bench.database_url))
+    try:
+        workers.wait_ready()
+        before = bench.cpu(workers)
+        while broker.do_qsize("default") > 0:  # noqa: ASYNC110 (Redis is polled)
+            await asyncio.sleep(POLL_S)
+        after = bench.cpu(workers)
+        backends = await conn.fetch(
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+            "AND application_name = 'tessera'"
+        )
+        phase.cpu_s = _delta(before, after)
+        phase.cpu_s["postgres"] = cpu_s([row["pid"] for row in backends])  # since they connected
+        window = await conn.fetchrow(
+            "SELECT count(*) FILTER (WHERE status = 'SENT') AS sent, "
+            "extract(epoch FROM max(updated_at) - min(claimed_at)) AS seconds FROM messages"
+        )
+    finally:
+        await conn.close()
+        workers.stop()
+        bench.worker_errors += workers.errors()
+    phase.count, phase.seconds = int(window["sent"]), float(window["seconds"] or 0.0)
+    phase.db_xacts = await database_transactions(bench.database_url) - xacts
+    return phase
+
+
+# --- the run -------------------------------------------------------------------------------------
+
+
+async def run(database_url: str, args: argparse.Namespace) -> dict[str, Any]:
+    customers = await seed_customers(database_url, args.customers)
+    render_per_s, render_cpu_ms = await queue_rendered(database_url, customers, args.messages)
+    conn = await asyncpg.connect(asyncpg_dsn(database_url))
+    try:
+        ids = [r["id"] for r in await conn.fetch("SELECT id FROM messages ORDER BY id")]
+    finally:
+        await conn.close()
+    received: dict[str, dict[str, int]] = {}
+    twilio_port, smtp_port = free_port(), free_port()
+    with (
+        own_broker() as broker_url,
+        server("twilio", twilio_port, received) as twilio_pid,
+        server("smtp", smtp_port, received) as smtp_pid,
+    ):
+        os.environ["TESSERA_BROKER_URL"] = broker_url  # the bench's own sends go there
+        import notify_noop  # configures tessera.actors' broker from the environment
+        from tessera import actors
+
+        broker = actors.broker
+        assert isinstance(broker, RedisBroker), "the bench measures a Redis broker"
+        redis_pid = int(broker.client.info("server")["process_id"])
+        actors.broker.flush_all()
+        env = {
+            **os.environ,
+            "TESSERA_DATABASE_URL": database_url,
+            "TESSERA_BROKER_URL": broker_url,
+            "TESSERA_SMTP_URL": f"smtp://127.0.0.1:{smtp_port}?connections={args.smtp_connections}",
+            "TESSERA_EMAIL_FROM": "Bottega Verde <punti@bottega.example>",
+            "TESSERA_TWILIO_ACCOUNT_SID": TWILIO_SID,
+            "TESSERA_TWILIO_AUTH_TOKEN": TWILIO_TOKEN,
+            "TESSERA_TWILIO_FROM": "+15551230000",
+            "TESSERA_TWILIO_API_URL": f"http://127.0.0.1:{twilio_port}",
+        }
+        env.pop("TESSERA_PUBLIC_URL", None)  # no status callbacks: nobody would receive them
+        pids = {"smtp": [smtp_pid], "twilio": [twilio_pid], "redis": [redis_pid],
+                "bench": [os.getpid()]}  # fmt: skip
+        bench = Bench(args, database_url, env, pids)
+        noop = await run_noop(bench, actors.broker, notify_noop.noop)
+        send = await run_sends(bench, actors.broker, actors, ids)
+    statuses = await _statuses(database_url)
+    errors = _check(args, statuses, received, bench.worker_errors)
+    return report(args, noop, send, render_per_s, render_cpu_ms, statuses, received, errors)
+
+
+async def _statuses(database_url: str) -> dict[str, int]:
+    conn = await asyncpg.connect(asyncpg_dsn(database_url))
+    try:
+        rows = await conn.fetch("SELECT status, count(*) AS n FROM messages GROUP BY status")
+    finally:
+        await conn.close()
+    return {row["status"]: int(row["n"]) for row in rows}
+
+
+def _check(
+    args: argparse.Namespace,
+    statuses: dict[str, int],
+    received: dict[str, dict[str, int]],
+    worker_errors: list[str],
+) -> list[str]:
+    errors = [f"worker: {line}" for line in worker_errors[:10]]
+    emails, texts = (args.messages + 1) // 2, args.messages // 2
+    if statuses != {"SENT": args.messages}:
+        errors.append(f"messages not all SENT: {statuses}")
+    smtp, twilio = received.get("smtp", {}), received.get("twilio", {})
+    if smtp.get("received") != emails:
+        errors.append(f"the SMTP server received {smtp.get('received')} emails of {emails}")
+    if twilio.get("received") != texts:
+        errors.append(f"the fake Twilio received {twilio.get('received')} SMS of {texts}")
+    if smtp.get("sample_ok") != min(50, emails):
+        errors.append(f"emails checked whole: {smtp.get('sample_ok')} of {min(50, emails)}")
+    if twilio.get("sample_ok") != min(50, texts):
+        errors.append(f"SMS checked whole: {twilio.get('sample_ok')} of {min(50, texts)}")
+    return errors
+
+
+def report(
+    args: argparse.Namespace,
+    noop: Phase,
+    send: Phase,
+    render_per_s: float,
+    render_cpu_ms: float,
+    statuses: dict[str, int],
+    received: dict[str, dict[str, int]],
+    errors: list[str],
+) -> dict[str, Any]:
+    ratio = send.per_s / noop.per_s if noop.per_s else 0.0
+    print(
+        f"\nnotify bench: {args.messages} messages (half email, half SMS) to {args.customers}"
+        f" customers; {args.processes} worker processes x {args.threads} threads,"
+        f" {args.smtp_connections} SMTP connections a process"
+    )
+    print(f"{'':<26}{'messages':>10}{'seconds':>10}{'msgs/s':>10}")
+    for phase in (noop, send):
+        print(f"{phase.name:<26}{phase.count:>10}{phase.seconds:>10.2f}{phase.per_s:>10.1f}")
+    print(f"ratio send / no-op (msgs/s): {ratio:.3f}")
+    kinds = ["workers", "postgres", "redis", "smtp", "twilio", "bench"]
+    print("CPU ms a message:         " + "".join(f"{k:>10}" for k in kinds))
+    for phase in (noop, send):
+        shares = phase.cpu_ms_per_message()
+        print(
+            f"  {phase.name:<24}" + "".join(f"{shares.get(k, float('nan')):>10.3f}" for k in kinds)
+        )
+    print(
+        f"database transactions a message: no-op {noop.db_xacts / max(noop.count, 1):.3f},"
+        f" send {send.db_xacts / max(send.count, 1):.3f}"
+    )
+    print(
+        f"rendering (the bench process): {render_per_s:.0f} msgs/s, {render_cpu_ms:.3f} ms CPU each"
+    )
+    print(f"statuses: {statuses}; received: {received}")
+    print(f"errors: {len(errors)}")
+    for error in errors[:10]:
+        print(f"  {error}")
+    return {
+        "bench": "notify",
+        "messages": args.messages,
+        "batch": args.batch,
+        "processes": args.processes,
+        "threads": args.threads,
+        "smtp_connections": args.smtp_connections,
+        "send_msgs_per_s": round(send.per_s, 1),
+        "noop_msgs_per_s": round(noop.per_s, 1),
+        "ratio": round(ratio, 3),
+        "send_s": round(send.seconds, 2),
+        "noop_s": round(noop.seconds, 2),
+        "send_cpu_ms_per_msg": send.cpu_ms_per_message(),
+        "noop_cpu_ms_per_msg": noop.cpu_ms_per_message(),
+        "send_db_xacts_per_msg": round(send.db_xacts / max(send.count, 1), 3),
+        "render_msgs_per_s": round(render_per_s, 1),
+        "errors": len(errors),
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--messages", type=int, default=20_000)
+    parser.add_argument("--customers", type=int, default=1000)
+    parser.add_argument("--batch", type=int, default=100, help="ids a send request (1: one)")
+    parser.add_argument("--processes", type=int, default=2, help="worker processes")
+    parser.add_argument("--threads", type=int, default=4, help="threads a worker process")
+    parser.add_argument("--smtp-connections", type=int, default=4, help="a worker process")
+    args = parser.parse_args(argv)
+    result = run_on_fresh_database("notify", lambda url: run(url, args))
+    return 0 if result["errors"] == 0 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
