@@ -30,89 +30,22 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import os
-import random
-import signal
-import subprocess
 import sys
-import threading
 import time
-from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import asyncpg
-import orjson
-import psutil
 from dramatiq.brokers.redis import RedisBroker
-from sqlalchemy import insert
 
-from domain.customers.models import ConsentChannel
-from domain.customers.services import create_customer
-from domain.uow import UnitOfWork
 from harness import database_transactions, free_port, own_broker, run_on_fresh_database
-from notifications.delivery.tables import messages
-from notifications.store.models import Purpose, TemplateSpec, Translation
-from notifications.store.services import create_template, template_version
-from notifications.templates import Channel, MessageData, pick, render
-from notifications.templates.content import RenderedEmail
-from notifications.unsubscribe import unsubscribe_url
-from tessera.database import asyncpg_dsn, create_engine
-from tessera.settings import PROJECT_ROOT
+from notify_processes import Workers, cpu_s, server
+from notify_seed import queue_rendered, seed_customers
+from tessera.database import asyncpg_dsn
 
-BENCH_DIR = Path(__file__).resolve().parent
-PUBLIC_URL = "https://loyalty.example"
-LINK_SECRET = "bench-link-secret"
 TWILIO_SID, TWILIO_TOKEN = "AC" + "b" * 32, "bench-token"  # as notify_servers' fake
-START_TIMEOUT_S = 60.0
-STOP_TIMEOUT_S = 60.0
 POLL_S = 0.01
-FIRST_NAMES = ("Ann", "Bruno", "Chiara", "Dev", "Elena", "Fabio", "Giulia", "Hugo", "Zoë")
-
-EMAIL_EN = Translation(
-    "en-US",
-    subject="You earned [points_earned] points at [shop_name]",
-    text_body=(
-        "Hi [first_name],\n\nyou earned [points_earned] points at [shop_name]: your balance"
-        " is [points] points.\n\nUnsubscribe: [unsubscribe_link]\n"
-    ),
-    html_body=(
-        "<p>Hi [first_name],</p>\n<p>you earned <strong>[points_earned] points</strong> at"
-        " [shop_name].\n{% if points >= 1000 %}With [points] points you can already claim a"
-        ' reward!{% endif %}</p>\n<p><a href="[unsubscribe_link]">Unsubscribe</a></p>'
-    ),
-)
-EMAIL_IT = Translation(
-    "it-IT",
-    subject="Hai guadagnato [points_earned] punti da [shop_name]",
-    text_body=(
-        "Ciao [first_name],\n\nhai guadagnato [points_earned] punti da [shop_name]: il tuo"
-        " saldo è di [points] punti.\n\nPer non ricevere più messaggi: [unsubscribe_link]\n"
-    ),
-    html_body=(
-        "<p>Ciao [first_name],</p>\n<p>hai guadagnato <strong>[points_earned] punti</strong>"
-        " da [shop_name].\n{% if points >= 1000 %}Con [points] punti puoi già richiedere un"
-        ' premio!{% endif %}</p>\n<p><a href="[unsubscribe_link]">Non ricevere più'
-        " messaggi</a></p>"
-    ),
-)
-SMS_EN = Translation(
-    "en-US", text="[first_name], +[points_earned] points at [shop_name]: [points] in all."
-)
-SMS_IT = Translation(
-    "it-IT", text="[first_name], +[points_earned] punti da [shop_name]: [points] in tutto."
-)
-
-
-@dataclass(frozen=True)
-class Customer:
-    id: int
-    first_name: str
-    email: str
-    phone: str
-    locale: str
 
 
 @dataclass
@@ -131,198 +64,6 @@ class Phase:
 
     def cpu_ms_per_message(self) -> dict[str, float]:
         return {kind: round(s * 1000 / self.count, 3) for kind, s in self.cpu_s.items()}
-
-
-# --- the data: customers, templates, rendered messages ------------------------------------------
-
-
-async def seed_customers(database_url: str, n: int) -> list[Customer]:
-    engine = create_engine(database_url, pool_size=8)
-    gate = asyncio.Semaphore(8)
-
-    async def one(i: int) -> Customer:
-        name = FIRST_NAMES[i % len(FIRST_NAMES)]
-        email, phone = f"c{i}@customers.example", f"+39333{i:07d}"
-        locale = "it-IT" if i % 2 else "en-US"
-        values = {"external_ref": f"bench-{i}", "first_name": name, "email": email,
-                  "phone": phone, "locale": locale, "consent_email": True,
-                  "consent_sms": True}  # fmt: skip
-        async with gate:
-            created = await create_customer(UnitOfWork(engine), values, None, "bench")
-        return Customer(created.item.id, name, email, phone, locale)
-
-    try:
-        return list(await asyncio.gather(*(one(i) for i in range(n))))
-    finally:
-        await engine.dispose()
-
-
-async def queue_rendered(
-    database_url: str, customers: Sequence[Customer], n: int
-) -> tuple[float, float]:
-    """Store the templates, render `n` messages from them (even ones email, odd ones SMS)
-    and queue them; the rendering's rate (messages/s) and its CPU per message (ms)."""
-    engine = create_engine(database_url, pool_size=2)
-    try:
-        templates = {}
-        for channel, translations in ((Channel.EMAIL, (EMAIL_EN, EMAIL_IT)),
-                                      (Channel.SMS, (SMS_EN, SMS_IT))):  # fmt: skip
-            spec = TemplateSpec(f"points earned {channel.value}", channel,
-                                Purpose.TRANSACTIONAL, "en-US", translations)  # fmt: skip
-            created = await create_template(UnitOfWork(engine), spec, f"bench-{channel}", "bench")
-            found = await template_version(UnitOfWork(engine), created.item.id)
-            assert found is not None
-            templates[channel] = found
-        rng = random.Random(7)
-        rows: list[dict[str, Any]] = []
-        started, cpu = time.perf_counter(), time.process_time()
-        for i in range(n):
-            customer = customers[i % len(customers)]
-            channel = Channel.EMAIL if i % 2 == 0 else Channel.SMS
-            template, version = templates[channel]
-            consent = ConsentChannel.EMAIL if channel is Channel.EMAIL else ConsentChannel.SMS
-            link = unsubscribe_url(PUBLIC_URL, LINK_SECRET, customer.id, consent)
-            earned = rng.randint(5, 400)
-            data = MessageData(first_name=customer.first_name, points=earned + rng.randint(0, 3000),
-                               points_earned=earned, shop_name="Bottega Verde",
-                               unsubscribe_link=link)  # fmt: skip
-            _, translation = pick(  # type: ignore[type-var]
-                version.translations, customer.locale, version.fallback_locale
-            )
-            rendered = render(translation, data, customer.locale)
-            content: dict[str, Any] = (
-                {
-                    "subject": rendered.subject,
-                    "text": rendered.text_body,
-                    "html": rendered.html_body,
-                    "unsubscribeUrl": link,
-                }
-                if isinstance(rendered, RenderedEmail)
-                else {"text": rendered.text}
-            )
-            rows.append(
-                {
-                    "dedupe_key": f"bench:points_earned:{i}",
-                    "customer_id": customer.id,
-                    "channel": channel.value,
-                    "purpose": Purpose.TRANSACTIONAL.value,
-                    "recipient": customer.email if channel is Channel.EMAIL else customer.phone,
-                    "content": content,
-                    "template_id": template.id,
-                    "template_version": version.version,
-                }
-            )
-        render_s, render_cpu_s = time.perf_counter() - started, time.process_time() - cpu
-        # Queued set-based (the dispatcher's business, not what is measured here).
-        async with engine.begin() as conn:
-            for start in range(0, len(rows), 2000):
-                await conn.execute(insert(messages), rows[start : start + 2000])
-        return n / render_s, render_cpu_s * 1000 / n
-    finally:
-        await engine.dispose()
-
-
-# --- the processes: servers and workers ----------------------------------------------------------
-
-
-@contextlib.contextmanager
-def server(kind: str, port: int, results: dict[str, dict[str, int]]) -> Iterator[int]:
-    """bench/notify_servers.py `kind` on `port`; its pid. On the way out it is stopped and
-    what it received is put in `results[kind]`."""
-    env = {**os.environ, "PYTHONPATH": str(PROJECT_ROOT)}
-    process = subprocess.Popen(
-        [sys.executable, str(BENCH_DIR / "notify_servers.py"), kind, str(port)],
-        cwd=PROJECT_ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        text=True,
-        start_new_session=True,
-    )
-    try:
-        assert process.stdout is not None
-        if process.stdout.readline().strip() != "ready":
-            raise RuntimeError(f"the {kind} server did not start")
-        yield process.pid
-    finally:
-        process.send_signal(signal.SIGTERM)
-        out, _ = process.communicate(timeout=STOP_TIMEOUT_S)
-        lines = out.strip().splitlines()
-        results[kind] = orjson.loads(lines[-1]) if lines else {}
-
-
-class Workers:
-    """`dramatiq tessera.actors notify_noop` with the bench's processes and threads (what
-    `tessera worker` runs, plus the no-op actor); its log is kept to tell when every worker
-    process is ready, and shown when something went wrong."""
-
-    def __init__(self, env: dict[str, str], processes: int, threads: int) -> None:
-        self.processes = processes
-        self.log: list[str] = []
-        self._ready = threading.Semaphore(0)
-        self.process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "dramatiq",
-                "tessera.actors",
-                "notify_noop",
-                "--processes",
-                str(processes),
-                "--threads",
-                str(threads),
-                "--path",
-                str(BENCH_DIR),
-                str(PROJECT_ROOT),
-            ],
-            cwd=PROJECT_ROOT,
-            env=env,
-            stderr=subprocess.PIPE,
-            stdout=subprocess.DEVNULL,
-            text=True,
-            start_new_session=True,
-        )
-        threading.Thread(target=self._read_log, daemon=True).start()
-
-    def _read_log(self) -> None:
-        assert self.process.stderr is not None
-        for line in self.process.stderr:
-            self.log.append(line.rstrip())
-            if "Worker process is ready for action" in line:
-                self._ready.release()
-
-    def wait_ready(self) -> None:
-        deadline = time.monotonic() + START_TIMEOUT_S
-        for _ in range(self.processes):
-            if not self._ready.acquire(timeout=max(0.0, deadline - time.monotonic())):
-                raise RuntimeError("the workers did not start:\n" + "\n".join(self.log[-20:]))
-
-    def pids(self) -> list[int]:
-        try:
-            root = psutil.Process(self.process.pid)
-            return [root.pid, *(child.pid for child in root.children(recursive=True))]
-        except psutil.NoSuchProcess:
-            return []
-
-    def stop(self) -> None:
-        self.process.send_signal(signal.SIGTERM)
-        try:
-            self.process.wait(STOP_TIMEOUT_S)
-        except subprocess.TimeoutExpired:
-            os.killpg(self.process.pid, signal.SIGKILL)  # its own session: only our workers
-            self.process.wait()
-
-    def errors(self) -> list[str]:
-        return [line for line in self.log if "ERROR" in line or "Traceback" in line]
-
-
-def cpu_s(pids: Sequence[int]) -> float:
-    """CPU seconds the processes have used so far (those that are gone count nothing)."""
-    total = 0.0
-    for pid in pids:
-        with contextlib.suppress(psutil.NoSuchProcess, psutil.AccessDenied):
-            times = psutil.Process(pid).cpu_times()
-            total += times.user + times.system
-    return total
 
 
 # --- the two phases ------------------------------------------------------------------------------

@@ -27,7 +27,9 @@ import asyncpg
 from domain.uow import UnitOfWork
 from harness import free_port, run_on_fresh_database
 from notifications.delivery.sending import deliver_batch
-from notify import TWILIO_SID, TWILIO_TOKEN, queue_rendered, seed_customers, server
+from notify import TWILIO_SID, TWILIO_TOKEN
+from notify_processes import server
+from notify_seed import queue_rendered, seed_customers
 from tessera.channels import close_channels, open_channels
 from tessera.database import asyncpg_dsn, create_engine
 from tessera.settings import Settings
