@@ -146,3 +146,20 @@ async def test_the_recovery_sweep_sends_what_a_crashed_sender_never_handed_over(
     assert [m["Subject"] for m in inbox.messages] == ["Hello cid"]
     sent = await get_message(UnitOfWork(clean_db), message_id)
     assert sent is not None and sent.status is Status.SENT and sent.attempts == 2
+
+
+def test_a_send_due_soon_is_delayed_on_the_broker_one_due_in_hours_is_left_to_the_sweep(
+    actors: ModuleType,
+) -> None:
+    # Given a retry due in a minute and a deferral to the end of quiet hours, in 8 hours
+    now = datetime.now(UTC)
+    soon = {1: sending.Delivery(Status.QUEUED, now + timedelta(minutes=1))}
+    later = {2: sending.Delivery(Status.DEFERRED, now + timedelta(hours=8))}
+    delayed = f"{actors.broker.namespace}:default.DQ.msgs"
+    # When the worker schedules them again
+    actors._send_again_when_due(soon)
+    actors._send_again_when_due(later)
+    # Then only the retry is a delayed message on the broker (the broker keeps a delayed
+    # message unacknowledged in a worker's memory until it is due: hours of them would hold
+    # back every short retry); the deferral is sent by recover_messages' sweep at its time
+    assert actors.broker.client.hlen(delayed) == 1
