@@ -3,7 +3,8 @@ SMTP server, beside a no-op Dramatiq actor's drain rate on the same broker, with
 workers, in the same run.
 
     .venv/bin/python bench/notify.py [--messages 20000] [--customers 1000] [--batch 100]
-                                     [--processes 2] [--threads 4] [--smtp-connections 4]
+                                     [--events 5000] [--processes 2] [--threads 4]
+                                     [--smtp-connections 4]
 
 The PostgreSQL server is chosen as for the other benches and the bench creates, migrates and
 drops a database of its own there; the broker is TESSERA_BROKER_URL if set, else a Redis of
@@ -19,7 +20,11 @@ tessera.actors notify_noop`, as `tessera worker` runs it plus the no-op actor):
    polled every 10 ms);
 2. **send**: the messages' send requests queued (`send_messages` of `--batch` ids each, or
    `send_message` of one with `--batch 1`), then the workers started; measured from the
-   first claim to the last outcome recorded (the messages' own times in the database).
+   first claim to the last outcome recorded (the messages' own times in the database);
+3. **dispatch + send**: "points earned" switched on and `--events` PointsEarned events
+   written pending; the workers' dispatcher (`dispatch_events`, sent every second while
+   events are pending) renders two messages of each and sends them; measured from the
+   first message created to the last outcome recorded.
 
 Every message must end SENT, the SMTP server must have received each email and the fake
 Twilio each SMS, and a sample of what arrived is checked (both email parts, the unsubscribe
@@ -41,7 +46,7 @@ from dramatiq.brokers.redis import RedisBroker
 
 from harness import database_transactions, free_port, own_broker, run_on_fresh_database
 from notify_processes import Workers, cpu_s, server
-from notify_seed import queue_rendered, seed_customers
+from notify_seed import LINK_SECRET, PUBLIC_URL, queue_events, queue_rendered, seed_customers
 from tessera.database import asyncpg_dsn
 
 TWILIO_SID, TWILIO_TOKEN = "AC" + "b" * 32, "bench-token"  # as notify_servers' fake
@@ -63,7 +68,7 @@ class Phase:
         return self.count / self.seconds if self.seconds else 0.0
 
     def cpu_ms_per_message(self) -> dict[str, float]:
-        return {kind: round(s * 1000 / self.count, 3) for kind, s in self.cpu_s.items()}
+        return {kind: round(s * 1000 / max(self.count, 1), 3) for kind, s in self.cpu_s.items()}
 
 
 # --- the two phases ------------------------------------------------------------------------------
@@ -152,6 +157,53 @@ async def run_sends(bench: Bench, broker: Any, actors: Any, ids: list[int]) -> P
     return phase
 
 
+PIPELINE_RUN_FOR_S = 1.0  # each dispatch_events run the bench sends polls this long
+PIPELINE_TIMEOUT_S = 300.0
+
+
+async def run_pipeline(bench: Bench, actors: Any, expected: int) -> Phase:
+    """Pending PointsEarned events to messages SENT by the workers alone: their dispatcher
+    (`dispatch_events`, sent again every second while events are pending, as the scheduler
+    sends it every minute) renders and creates the messages, `send_messages` sends them."""
+    phase = Phase("dispatch + send")
+    xacts = await database_transactions(bench.database_url)
+    # The dispatcher renders [unsubscribe_link] from the public URL, [shop_name] the setting.
+    env = {**bench.worker_env, "TESSERA_PUBLIC_URL": PUBLIC_URL,
+           "TESSERA_LINK_SECRET": LINK_SECRET, "TESSERA_SHOP_NAME": "Bottega Verde"}  # fmt: skip
+    workers = Workers(env, bench.args.processes, bench.args.threads)
+    conn = await asyncpg.connect(asyncpg_dsn(bench.database_url))
+    made = "FROM messages WHERE dedupe_key LIKE 'event:%'"
+    try:
+        workers.wait_ready()
+        before = bench.cpu(workers)
+        deadline = time.monotonic() + PIPELINE_TIMEOUT_S
+        while await conn.fetchval(f"SELECT count(*) {made} AND status = 'SENT'") < expected:
+            if time.monotonic() > deadline:
+                break
+            pending = "SELECT EXISTS (SELECT 1 FROM domain_events WHERE published_at IS NULL)"
+            if await conn.fetchval(pending):
+                actors.dispatch_events.send(PIPELINE_RUN_FOR_S)
+            await asyncio.sleep(1.0)
+        after = bench.cpu(workers)
+        backends = await conn.fetch(
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+            "AND application_name = 'tessera'"
+        )
+        phase.cpu_s = _delta(before, after)
+        phase.cpu_s["postgres"] = cpu_s([row["pid"] for row in backends])  # since they connected
+        window = await conn.fetchrow(
+            "SELECT count(*) FILTER (WHERE status = 'SENT') AS sent, "
+            f"extract(epoch FROM max(updated_at) - min(created_at)) AS seconds {made}"
+        )
+    finally:
+        await conn.close()
+        workers.stop()
+        bench.worker_errors += workers.errors()
+    phase.count, phase.seconds = int(window["sent"]), float(window["seconds"] or 0.0)
+    phase.db_xacts = await database_transactions(bench.database_url) - xacts
+    return phase
+
+
 # --- the run -------------------------------------------------------------------------------------
 
 
@@ -195,15 +247,23 @@ async def run(database_url: str, args: argparse.Namespace) -> dict[str, Any]:
         bench = Bench(args, database_url, env, pids)
         noop = await run_noop(bench, actors.broker, notify_noop.noop)
         send = await run_sends(bench, actors.broker, actors, ids)
+        expected = await queue_events(database_url, customers, args.events)
+        pipeline = await run_pipeline(bench, actors, expected)
     statuses = await _statuses(database_url)
     errors = _check(args, statuses, received, bench.worker_errors)
-    return report(args, noop, send, render_per_s, render_cpu_ms, statuses, received, errors)
+    phases = (noop, send, pipeline)
+    return report(args, phases, render_per_s, render_cpu_ms, statuses, received, errors)
 
 
 async def _statuses(database_url: str) -> dict[str, int]:
     conn = await asyncpg.connect(asyncpg_dsn(database_url))
     try:
         rows = await conn.fetch("SELECT status, count(*) AS n FROM messages GROUP BY status")
+        for failed in await conn.fetch(
+            "SELECT DISTINCT ON (status_reason) status_reason, last_error FROM messages "
+            "WHERE status = 'FAILED' ORDER BY status_reason LIMIT 5"
+        ):
+            print(f"FAILED {failed['status_reason']}: {failed['last_error']}")
     finally:
         await conn.close()
     return {row["status"]: int(row["n"]) for row in rows}
@@ -216,8 +276,9 @@ def _check(
     worker_errors: list[str],
 ) -> list[str]:
     errors = [f"worker: {line}" for line in worker_errors[:10]]
-    emails, texts = (args.messages + 1) // 2, args.messages // 2
-    if statuses != {"SENT": args.messages}:
+    emails = (args.messages + 1) // 2 + args.events
+    texts = args.messages // 2 + args.events
+    if statuses != {"SENT": args.messages + 2 * args.events}:
         errors.append(f"messages not all SENT: {statuses}")
     smtp, twilio = received.get("smtp", {}), received.get("twilio", {})
     if smtp.get("received") != emails:
@@ -233,34 +294,40 @@ def _check(
 
 def report(
     args: argparse.Namespace,
-    noop: Phase,
-    send: Phase,
+    phases: tuple[Phase, Phase, Phase],
     render_per_s: float,
     render_cpu_ms: float,
     statuses: dict[str, int],
     received: dict[str, dict[str, int]],
     errors: list[str],
 ) -> dict[str, Any]:
+    noop, send, pipeline = phases
     ratio = send.per_s / noop.per_s if noop.per_s else 0.0
+    pipeline_ratio = pipeline.per_s / noop.per_s if noop.per_s else 0.0
     print(
         f"\nnotify bench: {args.messages} messages (half email, half SMS) to {args.customers}"
         f" customers; {args.processes} worker processes x {args.threads} threads,"
         f" {args.smtp_connections} SMTP connections a process"
     )
     print(f"{'':<26}{'messages':>10}{'seconds':>10}{'msgs/s':>10}")
-    for phase in (noop, send):
+    for phase in phases:
         print(f"{phase.name:<26}{phase.count:>10}{phase.seconds:>10.2f}{phase.per_s:>10.1f}")
     print(f"ratio send / no-op (msgs/s): {ratio:.3f}")
+    print(
+        f"ratio dispatch + send / no-op (msgs/s): {pipeline_ratio:.3f}"
+        f" ({args.events} PointsEarned events, rendered by the workers)"
+    )
     kinds = ["workers", "postgres", "redis", "smtp", "twilio", "bench"]
     print("CPU ms a message:         " + "".join(f"{k:>10}" for k in kinds))
-    for phase in (noop, send):
+    for phase in phases:
         shares = phase.cpu_ms_per_message()
         print(
             f"  {phase.name:<24}" + "".join(f"{shares.get(k, float('nan')):>10.3f}" for k in kinds)
         )
     print(
         f"database transactions a message: no-op {noop.db_xacts / max(noop.count, 1):.3f},"
-        f" send {send.db_xacts / max(send.count, 1):.3f}"
+        f" send {send.db_xacts / max(send.count, 1):.3f},"
+        f" dispatch + send {pipeline.db_xacts / max(pipeline.count, 1):.3f}"
     )
     print(
         f"rendering (the bench process): {render_per_s:.0f} msgs/s, {render_cpu_ms:.3f} ms CPU each"
@@ -285,6 +352,11 @@ def report(
         "noop_cpu_ms_per_msg": noop.cpu_ms_per_message(),
         "send_db_xacts_per_msg": round(send.db_xacts / max(send.count, 1), 3),
         "render_msgs_per_s": round(render_per_s, 1),
+        "events": args.events,
+        "pipeline_msgs_per_s": round(pipeline.per_s, 1),
+        "pipeline_ratio": round(pipeline_ratio, 3),
+        "pipeline_s": round(pipeline.seconds, 2),
+        "pipeline_cpu_ms_per_msg": pipeline.cpu_ms_per_message(),
         "errors": len(errors),
     }
 
@@ -293,6 +365,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--messages", type=int, default=20_000)
     parser.add_argument("--customers", type=int, default=1000)
+    parser.add_argument(
+        "--events", type=int, default=5000, help="PointsEarned events (2 messages each)"
+    )
     parser.add_argument("--batch", type=int, default=100, help="ids a send request (1: one)")
     parser.add_argument("--processes", type=int, default=2, help="worker processes")
     parser.add_argument("--threads", type=int, default=4, help="threads a worker process")

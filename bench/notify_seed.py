@@ -1,7 +1,7 @@
 """bench/notify.py's data: customers with both consents, a "points earned" template per
 channel (docs/notifications.md's English and Italian example), and messages rendered from
-them through the renderer and queued (set-based: creating messages is the dispatcher's
-work, not what the bench measures)."""
+them through the renderer and queued (set-based, for the send phase); and PointsEarned
+events, for the pipeline phase, in which the workers' dispatcher renders the messages."""
 
 from __future__ import annotations
 
@@ -12,21 +12,25 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import insert
+from sqlalchemy import insert, select
 
 from domain.customers.models import ConsentChannel
 from domain.customers.services import create_customer
+from domain.events.tables import domain_events
 from domain.uow import UnitOfWork
+from notifications.builtins.models import BuiltInKind
+from notifications.builtins.settings import BuiltInInput, set_builtin
 from notifications.delivery.tables import messages
 from notifications.store.models import Purpose, TemplateSpec, Translation
 from notifications.store.services import create_template, template_version
+from notifications.store.tables import message_templates
 from notifications.templates import Channel, MessageData, pick, render
 from notifications.templates.content import RenderedEmail
 from notifications.unsubscribe import unsubscribe_url
 from tessera.database import create_engine
 
 PUBLIC_URL = "https://loyalty.example"
-LINK_SECRET = "bench-link-secret"
+LINK_SECRET = "bench-link-secret-of-at-least-32-bytes"
 FIRST_NAMES = ("Ann", "Bruno", "Chiara", "Dev", "Elena", "Fabio", "Giulia", "Hugo", "Zoë")
 
 EMAIL_EN = Translation(
@@ -155,5 +159,39 @@ async def queue_rendered(
             for start in range(0, len(rows), 2000):
                 await conn.execute(insert(messages), rows[start : start + 2000])
         return n / render_s, render_cpu_s * 1000 / n
+    finally:
+        await engine.dispose()
+
+
+async def queue_events(database_url: str, customers: Sequence[Customer], n: int) -> int:
+    """Switch "points earned" on with the two templates queue_rendered stored, and write `n`
+    PointsEarned events of purchases as the ledger writes them (pending, set-based): the
+    workers' dispatcher renders two messages of each (email and SMS). Returns how many
+    messages they make."""
+    engine = create_engine(database_url, pool_size=2)
+    try:
+        async with engine.connect() as conn:
+            found = await conn.execute(select(message_templates.c.name, message_templates.c.id))
+            ids = {name: str(tid) for name, tid in found}
+        wanted = BuiltInInput(
+            BuiltInKind.POINTS_EARNED,
+            True,
+            email_template_id=ids["points earned EMAIL"],
+            text_template_id=ids["points earned SMS"],
+        )
+        await set_builtin(UnitOfWork(engine), wanted, "bench")
+        rng = random.Random(11)
+        rows = []
+        for i in range(n):
+            earned = rng.randint(5, 400)
+            payload = {"entry_id": i + 1, "points": earned, "kind": "PURCHASE",
+                       "balance_after": earned + rng.randint(0, 3000),
+                       "source_ref": f"bench-{i}"}  # fmt: skip
+            customer = customers[i % len(customers)]
+            rows.append({"type": "PointsEarned", "customer_id": customer.id, "payload": payload})
+        async with engine.begin() as conn:
+            for start in range(0, len(rows), 2000):
+                await conn.execute(insert(domain_events), rows[start : start + 2000])
+        return 2 * n
     finally:
         await engine.dispose()
