@@ -120,6 +120,32 @@ async def run_noop(bench: Bench, broker: Any, noop: Any) -> Phase:
     return phase
 
 
+async def _measure(
+    phase: Phase,
+    bench: Bench,
+    workers: Workers,
+    conn: asyncpg.Connection,
+    before: dict[str, float],
+    start: str,
+    messages: str,
+) -> None:
+    """The phase's CPU since `before` (the workers' PostgreSQL backends since they
+    connected), and its count and seconds: the `messages` (a FROM clause) SENT, from their
+    `start` (a SQL aggregate) to the last outcome recorded."""
+    after = bench.cpu(workers)
+    backends = await conn.fetch(
+        "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+        "AND application_name = 'tessera'"
+    )
+    phase.cpu_s = _delta(before, after)
+    phase.cpu_s["postgres"] = cpu_s([row["pid"] for row in backends])
+    window = await conn.fetchrow(
+        "SELECT count(*) FILTER (WHERE status = 'SENT') AS sent, "
+        f"extract(epoch FROM max(updated_at) - {start}) AS seconds {messages}"
+    )
+    phase.count, phase.seconds = int(window["sent"]), float(window["seconds"] or 0.0)
+
+
 async def run_sends(bench: Bench, broker: Any, actors: Any, ids: list[int]) -> Phase:
     batch = bench.args.batch
     if batch == 1:
@@ -137,22 +163,11 @@ async def run_sends(bench: Bench, broker: Any, actors: Any, ids: list[int]) -> P
         before = bench.cpu(workers)
         while broker.do_qsize("default") > 0:  # noqa: ASYNC110 (Redis is polled)
             await asyncio.sleep(POLL_S)
-        after = bench.cpu(workers)
-        backends = await conn.fetch(
-            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
-            "AND application_name = 'tessera'"
-        )
-        phase.cpu_s = _delta(before, after)
-        phase.cpu_s["postgres"] = cpu_s([row["pid"] for row in backends])  # since they connected
-        window = await conn.fetchrow(
-            "SELECT count(*) FILTER (WHERE status = 'SENT') AS sent, "
-            "extract(epoch FROM max(updated_at) - min(claimed_at)) AS seconds FROM messages"
-        )
+        await _measure(phase, bench, workers, conn, before, "min(claimed_at)", "FROM messages")
     finally:
         await conn.close()
         workers.stop()
         bench.worker_errors += workers.errors()
-    phase.count, phase.seconds = int(window["sent"]), float(window["seconds"] or 0.0)
     phase.db_xacts = await database_transactions(bench.database_url) - xacts
     return phase
 
@@ -184,22 +199,11 @@ async def run_pipeline(bench: Bench, actors: Any, expected: int) -> Phase:
             if await conn.fetchval(pending):
                 actors.dispatch_events.send(PIPELINE_RUN_FOR_S)
             await asyncio.sleep(1.0)
-        after = bench.cpu(workers)
-        backends = await conn.fetch(
-            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
-            "AND application_name = 'tessera'"
-        )
-        phase.cpu_s = _delta(before, after)
-        phase.cpu_s["postgres"] = cpu_s([row["pid"] for row in backends])  # since they connected
-        window = await conn.fetchrow(
-            "SELECT count(*) FILTER (WHERE status = 'SENT') AS sent, "
-            f"extract(epoch FROM max(updated_at) - min(created_at)) AS seconds {made}"
-        )
+        await _measure(phase, bench, workers, conn, before, "min(created_at)", made)
     finally:
         await conn.close()
         workers.stop()
         bench.worker_errors += workers.errors()
-    phase.count, phase.seconds = int(window["sent"]), float(window["seconds"] or 0.0)
     phase.db_xacts = await database_transactions(bench.database_url) - xacts
     return phase
 
