@@ -192,7 +192,9 @@ async def run_pipeline(bench: Bench, actors: Any, expected: int) -> Phase:
         workers.wait_ready()
         before = bench.cpu(workers)
         deadline = time.monotonic() + PIPELINE_TIMEOUT_S
-        while await conn.fetchval(f"SELECT count(*) {made} AND status = 'SENT'") < expected:
+        # Until every message is settled (a FAILED one ends the wait too, and the check says so).
+        settled = f"SELECT count(*) {made} AND status NOT IN ('QUEUED', 'SENDING', 'DEFERRED')"
+        while await conn.fetchval(settled) < expected:
             if time.monotonic() > deadline:
                 break
             pending = "SELECT EXISTS (SELECT 1 FROM domain_events WHERE published_at IS NULL)"

@@ -4,8 +4,10 @@ Sizes count characters (Python `str` length), not bytes."""
 
 from __future__ import annotations
 
-# One message (all its parts) renders within this; a template that takes longer is stopped
-# at the next attribute, call, loop step or output chunk with a TIMEOUT error.
+# One message (all its parts) renders within this much CPU time of the thread rendering it;
+# a template that takes longer is stopped at the next attribute, call, loop step or output
+# chunk with a TIMEOUT error. CPU time, not the clock: a busy worker or machine stretches a
+# render's wall time without it being the template's fault.
 RENDER_TIME_LIMIT_S = 0.1
 
 # Output per part: rendering stops as soon as a part's output passes its limit.

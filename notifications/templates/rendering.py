@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import time
 import traceback
 from collections.abc import Iterator, Mapping
 from datetime import date, datetime
@@ -140,7 +139,7 @@ def render_values(
     formats = Formats(babel_locale(locale), _zone(time_zone), currency)
     context = {"currency": currency, **values}
     formats_set = CURRENT_FORMATS.set(formats)
-    budget_set = BUDGET.set(Budget(deadline=time.monotonic() + time_limit_s))
+    budget_set = BUDGET.set(Budget.starting_now(time_limit_s))
     try:
         texts = [
             _output(template, context, part)

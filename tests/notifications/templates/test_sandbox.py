@@ -20,6 +20,8 @@ from notifications.templates import (
     render,
 )
 from notifications.templates.content import EmailContent
+from notifications.templates.errors import RenderTimeoutError
+from notifications.templates.sandbox import BUDGET, Budget, check_deadline
 
 ANN = MessageData(first_name="Ann", points=1234)
 # Generous: the limit is 100 ms, but this machine is shared and slow at times.
@@ -220,3 +222,19 @@ def test_a_slow_render_in_one_thread_does_not_stop_renders_in_another() -> None:
 
     assert raised.value.code == TIMEOUT
     assert quick == ["Hi Ann"] * 50
+
+
+def test_the_time_limit_counts_the_rendering_threads_cpu_not_the_clock() -> None:
+    # Given a render's budget of 50 ms: a thread that waits (for the GIL, for the machine)
+    # past it on the clock has spent no CPU, so its template goes on; spending the CPU stops it.
+    budget = BUDGET.set(Budget.starting_now(0.05))
+    try:
+        time.sleep(0.1)
+        check_deadline()
+
+        with pytest.raises(RenderTimeoutError):
+            started = time.thread_time()
+            while time.thread_time() - started < 0.1:
+                check_deadline()
+    finally:
+        BUDGET.reset(budget)
