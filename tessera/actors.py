@@ -42,6 +42,7 @@ from tessera.broker import configure_broker
 from tessera.database import run_with_engine, run_with_uow
 from tessera.dispatching import RUN_FOR_S, drain_events, reactions, shop_of
 from tessera.embedded import ensure_broker_url, ensure_database_url
+from tessera.garbage_collection import TunedGarbageCollector
 from tessera.settings import Settings
 from tessera.worker_resources import KeptResources
 
@@ -49,6 +50,7 @@ broker = configure_broker(ensure_broker_url(Settings.from_env()))
 broker.add_middleware(AsyncIO())
 kept = KeptResources()  # after AsyncIO: closed before its loop stops
 broker.add_middleware(kept)
+broker.add_middleware(TunedGarbageCollector())
 
 logger = logging.getLogger(__name__)
 

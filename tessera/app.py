@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import gc
 import logging
 from collections.abc import AsyncIterator, Callable, Coroutine
 from dataclasses import dataclass
@@ -30,6 +29,7 @@ from schema.view import TesseraGraphQL
 from tessera.database import create_engine
 from tessera.embedded import ensure_database_url
 from tessera.exports import ledger_movements_export, voucher_batch_export
+from tessera.garbage_collection import tune_for_service
 from tessera.graphiql import ASSETS_DIR, ASSETS_ROUTE, graphiql_page
 from tessera.handover import badge_handover, message_handover
 from tessera.keepalive import KeepAliveLimit
@@ -67,7 +67,7 @@ def create_app(
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         resources.engine = create_engine(url, settings.db_pool_size)
-        _tune_garbage_collector()
+        tune_for_service()
         task: asyncio.Task[None] | None = None
         if background is not None:
             task = asyncio.create_task(background(resources.engine))
@@ -157,15 +157,6 @@ def _graphiql_page() -> str | None:
             ASSETS_DIR,
         )
     return page
-
-
-def _tune_garbage_collector() -> None:
-    """Keep the objects built at start-up (schema, modules) out of every collection, and
-    collect the young generation less often: a request allocates many short-lived objects,
-    and frequent collections were a source of tail latency."""
-    gc.collect()
-    gc.freeze()
-    gc.set_threshold(20_000, 20, 20)
 
 
 def app_from_env() -> Starlette:

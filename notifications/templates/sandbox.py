@@ -6,9 +6,10 @@ and dicts. On top of it, because a template must also never hang a worker or fil
 - a deadline (in `BUDGET`, set by `rendering` for one render) checked at every attribute or
   item lookup, call, `+` `*` `**` `%`, loop step and output chunk: a slow template stops with
   `RenderTimeoutError` at its next step, in the thread that runs it (no watchdog thread).
-  The deadline is on the CPU time the rendering thread spent, not on the clock: a worker's
-  other threads holding the GIL, or a busy machine, must not fail a quick template (a
-  message that fails to render is FAILED for good);
+  The deadline is on the CPU time the rendering thread spent outside garbage collection,
+  not on the clock (cpu_clock.py): a worker's other threads holding the GIL, a busy machine
+  or a full collection must not fail a quick template (a message that fails to render is
+  FAILED for good);
 - no value bigger than `limits.VALUE_MAX_CHARS`: `*` is checked before it runs, `~`, `+`,
   `|join`, `|replace` and buffered output (macros, `{% set %}` blocks) before or right after
   (so at most twice the limit is ever built), and no more than `limits.BUILT_MAX_CHARS` built
@@ -37,6 +38,7 @@ from jinja2.runtime import Context
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from notifications.templates import formatting, limits
+from notifications.templates.cpu_clock import render_cpu_time
 from notifications.templates.errors import (
     OutputTooLargeError,
     RenderTimeoutError,
@@ -46,10 +48,11 @@ from notifications.templates.errors import (
 
 @dataclass
 class Budget:
-    """What one render may still spend: its thread's CPU time must stay below `cpu_deadline`
-    (`time.thread_time`), and it may build at most `chars_left` more characters (or list
-    items) in all. `deadline` is the same limit on the clock (`time.monotonic`): reading it
-    is cheaper, so the CPU time is read only once the clock has passed it."""
+    """What one render may still spend: its CPU time (`cpu_clock.render_cpu_time`: the
+    thread's, garbage collection left out) must stay below `cpu_deadline`, and it may build
+    at most `chars_left` more characters (or list items) in all. `deadline` is the same
+    limit on the clock (`time.monotonic`): reading it is cheaper, so the CPU time is read
+    only once the clock has passed it."""
 
     deadline: float
     cpu_deadline: float
@@ -57,7 +60,7 @@ class Budget:
 
     @classmethod
     def starting_now(cls, time_limit_s: float) -> Budget:
-        return cls(time.monotonic() + time_limit_s, time.thread_time() + time_limit_s)
+        return cls(time.monotonic() + time_limit_s, render_cpu_time() + time_limit_s)
 
 
 # The budget of the render running in this thread or task (none outside a render).
@@ -69,7 +72,7 @@ def check_deadline() -> None:
     if (
         budget is not None
         and time.monotonic() > budget.deadline
-        and time.thread_time() > budget.cpu_deadline
+        and render_cpu_time() > budget.cpu_deadline
     ):
         raise RenderTimeoutError("the template took longer than its time limit to render")
 
