@@ -52,6 +52,11 @@ def members() -> Subquery:
     return select(c.id, c.category_id, c.external_ref).subquery("members")
 
 
+def existing_customers(ids: Sequence[int]) -> Select[tuple[int]]:
+    """A query of which of these ids are customers' (each once)."""
+    return select(customers.c.id).where(customers.c.id.in_(list(ids)))
+
+
 def known_categories(ids: Sequence[int]) -> Select[tuple[int]]:
     """A query of which of these category ids exist."""
     return select(point_categories.c.id).where(point_categories.c.id.in_(list(ids)))

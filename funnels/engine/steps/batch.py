@@ -1,0 +1,55 @@
+"""A batch of enrollments at the same step of the same funnel version, and the moves every
+step makes the same way."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from domain.customers.models import Customer
+from domain.customers.repository import customers_by_id
+from domain.uow import UnitOfWork
+from funnels.definitions.definition import FunnelDefinition
+from funnels.definitions.steps import Step
+from funnels.engine.models import Enrollment, Move, Outcome, Status
+
+
+@dataclass
+class StepBatch:
+    uow: UnitOfWork
+    now: datetime
+    definition: FunnelDefinition
+    step: Step
+    enrollments: Sequence[Enrollment]
+    _customers: dict[int, Customer] | None = field(default=None, repr=False)
+
+    async def customers(self) -> dict[int, Customer]:
+        """The batch's customers, read once (one query for the batch)."""
+        if self._customers is None:
+            ids = sorted({e.customer_id for e in self.enrollments})
+            self._customers = await customers_by_id(self.uow, ids)
+        return self._customers
+
+
+def go_on(
+    enrollment: Enrollment,
+    outcome: Outcome,
+    next_step: str | None,
+    now: datetime,
+    detail: dict[str, Any] | None = None,
+    context: dict[str, Any] | None = None,
+) -> Move:
+    """The step ran; on to `next_step`, due now (it completes when there is none)."""
+    if next_step is None:
+        return Move(enrollment.id, outcome, None, None, status=Status.COMPLETED,
+                    detail=detail, context=context or {})  # fmt: skip
+    return Move(enrollment.id, outcome, next_step, now, detail=detail, context=context or {})
+
+
+def fail(enrollment: Enrollment, reason: str, detail: dict[str, Any] | None = None) -> Move:
+    """The step could not run for this customer: the enrollment ends FAILED with the reason
+    (a run row records it)."""
+    return Move(enrollment.id, Outcome.FAILED, None, None, status=Status.FAILED, reason=reason,
+                detail=detail)  # fmt: skip

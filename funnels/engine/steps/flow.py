@@ -1,0 +1,90 @@
+"""The steps that only route: waits, random splits, goals and exits."""
+
+from __future__ import annotations
+
+import hashlib
+
+from funnels.definitions.steps import Exit, Goal, RandomSplit, UntilEvent, Wait
+from funnels.engine.models import Enrollment, Move, Outcome, Status
+from funnels.engine.steps.batch import StepBatch, fail, go_on
+from funnels.engine.wakeups import wake_at
+
+
+async def run_wait(batch: StepBatch) -> list[Move]:
+    """Arriving: wait until the wake-up time (no run yet). Due again: the wait is over, on
+    to `next` (a wait for an event that timed out: on to `timeoutNext`)."""
+    step = batch.step
+    assert isinstance(step, Wait)
+    arriving = [e for e in batch.enrollments if not e.waiting]
+    customers = await batch.customers() if arriving else {}
+    moves = []
+    for enrollment in batch.enrollments:
+        if enrollment.waiting:
+            if isinstance(step.until, UntilEvent):
+                moves.append(go_on(enrollment, Outcome.TIMED_OUT, step.until.timeout_next,
+                                   batch.now))  # fmt: skip
+            else:
+                moves.append(go_on(enrollment, Outcome.WAITED, step.next, batch.now))
+            continue
+        wake = wake_at(step.until, customers.get(enrollment.customer_id), batch.now)
+        if wake is None:
+            moves.append(fail(enrollment, "NO_DATE"))
+        else:
+            moves.append(Move(enrollment.id, Outcome.WAITED, step.id, wake, ran=False,
+                              waiting=True))  # fmt: skip
+    return moves
+
+
+def split_bucket(enrollment_id: int, step_id: str) -> int:
+    """0 to 99, the same for an enrollment and step in every process and run (so a retried
+    batch sends each customer down the same path), spread evenly."""
+    digest = hashlib.blake2b(f"{enrollment_id}:{step_id}".encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big") % 100
+
+
+async def run_random_split(batch: StepBatch) -> list[Move]:
+    step = batch.step
+    assert isinstance(step, RandomSplit)
+    moves = []
+    for enrollment in batch.enrollments:
+        bucket, upper = split_bucket(enrollment.id, step.id), 0
+        for index, path in enumerate(step.paths):
+            upper += path.percent
+            if bucket < upper:
+                detail = {"path": index, "holdout": path.holdout}
+                moves.append(go_on(enrollment, Outcome.PATH, path.next, batch.now, detail,
+                                   {f"split:{step.id}": index}))  # fmt: skip
+                break
+        else:  # the definition's check keeps the percentages at 100: never reached
+            moves.append(fail(enrollment, "SPLIT_INCOMPLETE"))
+    return moves
+
+
+async def run_goal(batch: StepBatch) -> list[Move]:
+    """The conversion window opens: the goal and its deadline are kept on the enrollment
+    (a purchase before the deadline converts it), and the customer goes on."""
+    step = batch.step
+    assert isinstance(step, Goal)
+    deadline = batch.now.timestamp() + step.within_days * 86400
+    return [
+        go_on(
+            e,
+            Outcome.DONE,
+            step.next,
+            batch.now,
+            {"goal": step.name},
+            {f"goal:{step.name}": {"until": deadline, "step": step.id}},
+        )
+        for e in batch.enrollments
+    ]
+
+
+async def run_exit(batch: StepBatch) -> list[Move]:
+    step = batch.step
+    assert isinstance(step, Exit)
+    reason = step.reason or "EXIT_STEP"
+    return [_exited(e, reason) for e in batch.enrollments]
+
+
+def _exited(enrollment: Enrollment, reason: str) -> Move:
+    return Move(enrollment.id, Outcome.EXITED, None, None, status=Status.EXITED, reason=reason)

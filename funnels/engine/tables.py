@@ -1,0 +1,109 @@
+"""The engine's tables: who is or was in a funnel, where each enrollment stands, and every
+step an enrollment ran. This package owns them.
+
+- `funnel_members`: one row per funnel and customer, the re-entry rules' memory (how many
+  times entered, when last, whether inside now). Entering updates it under its row lock, so
+  two entries of the same customer at once (two events, a campaign and an event) cannot
+  both pass a rule.
+- `funnel_enrollments`: one row per entry; the step it stands at (`step_id`), when that step
+  is due (`due_at`: a wait is a stored time, never a sleeping thread or a delayed message),
+  how many steps it ran (`step_seq`: the next run's number), its status and the values its
+  steps left for the next ones (`context`, e.g. the voucher code a send step shows).
+- `funnel_step_runs`: one row per step an enrollment ran, keyed (enrollment, seq): the key
+  that makes each step run at most once, used as the ledger's idempotency key, the message
+  dedupe key and the voucher assignment key of what the step did."""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Column,
+    DateTime,
+    ForeignKey,
+    Identity,
+    Index,
+    Integer,
+    PrimaryKeyConstraint,
+    Table,
+    Text,
+    UniqueConstraint,
+    func,
+    text,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+
+from domain.metadata import metadata
+
+funnel_members = Table(
+    "funnel_members",
+    metadata,
+    Column("funnel_id", BigInteger, ForeignKey("funnels.id", ondelete="CASCADE"), nullable=False),
+    Column("customer_id", BigInteger, ForeignKey("customers.id"), nullable=False),
+    Column("entries", Integer, nullable=False),
+    Column("last_entered_at", DateTime(timezone=True), nullable=False),
+    Column("inside", Boolean, nullable=False),
+    PrimaryKeyConstraint("funnel_id", "customer_id"),
+    CheckConstraint("entries >= 1", name="entries_positive"),
+)
+
+funnel_enrollments = Table(
+    "funnel_enrollments",
+    metadata,
+    Column("id", BigInteger, Identity(), primary_key=True),
+    Column("funnel_id", BigInteger, ForeignKey("funnels.id", ondelete="CASCADE"), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("customer_id", BigInteger, ForeignKey("customers.id"), nullable=False),
+    Column("entry_no", Integer, nullable=False),
+    Column("status", Text, nullable=False),
+    Column("step_id", Text),
+    Column("step_seq", Integer, nullable=False, server_default=text("0")),
+    Column("due_at", DateTime(timezone=True)),
+    # At a wait step: true once it has arrived there and its wake-up time is `due_at`.
+    Column("waiting", Boolean, nullable=False, server_default=text("false")),
+    Column("context", JSONB, nullable=False, server_default=text("'{}'::jsonb")),
+    Column("exit_reason", Text),
+    Column("entered_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("finished_at", DateTime(timezone=True)),
+    UniqueConstraint("funnel_id", "customer_id", "entry_no"),
+    CheckConstraint("status IN ('ACTIVE', 'COMPLETED', 'EXITED', 'FAILED')", name="status_known"),
+    CheckConstraint(
+        "(status = 'ACTIVE') = (step_id IS NOT NULL AND due_at IS NOT NULL)",
+        name="active_has_a_step",
+    ),
+)
+# The scheduler's question: which active enrollments are due.
+Index(
+    "ix_funnel_enrollments_due",
+    funnel_enrollments.c.due_at,
+    postgresql_where=text("status = 'ACTIVE'"),
+)
+Index("ix_funnel_enrollments_funnel", funnel_enrollments.c.funnel_id, funnel_enrollments.c.status)
+Index("ix_funnel_enrollments_customer", funnel_enrollments.c.customer_id)
+
+funnel_step_runs = Table(
+    "funnel_step_runs",
+    metadata,
+    Column(
+        "enrollment_id",
+        BigInteger,
+        ForeignKey("funnel_enrollments.id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    Column("seq", Integer, nullable=False),
+    Column("funnel_id", BigInteger, nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("step_id", Text, nullable=False),
+    Column("outcome", Text, nullable=False),
+    Column("detail", JSONB),
+    Column("ran_at", DateTime(timezone=True), nullable=False),
+    PrimaryKeyConstraint("enrollment_id", "seq"),
+)
+Index(
+    "ix_funnel_step_runs_step",
+    funnel_step_runs.c.funnel_id,
+    funnel_step_runs.c.version,
+    funnel_step_runs.c.step_id,
+)
