@@ -101,6 +101,36 @@ funnel_step_runs = Table(
     Column("ran_at", DateTime(timezone=True), nullable=False),
     PrimaryKeyConstraint("enrollment_id", "seq"),
 )
+# A goal an enrollment reached: its window opens when the enrollment runs the goal step
+# (`opened_at` to `until`); the customer's first purchase within it converts it
+# (`converted_at`, the purchase's event and revenue). Once per enrollment and goal name.
+funnel_goals = Table(
+    "funnel_goals",
+    metadata,
+    Column(
+        "enrollment_id",
+        BigInteger,
+        ForeignKey("funnel_enrollments.id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    Column("goal", Text, nullable=False),
+    Column("funnel_id", BigInteger, nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("step_id", Text, nullable=False),
+    Column("customer_id", BigInteger, nullable=False),
+    Column("opened_at", DateTime(timezone=True), nullable=False),
+    Column("until", DateTime(timezone=True), nullable=False),
+    Column("converted_at", DateTime(timezone=True)),
+    Column("event_id", BigInteger),
+    Column("revenue_minor", BigInteger),
+    PrimaryKeyConstraint("enrollment_id", "goal"),
+)
+# Purchases look for their customer's open goals.
+Index(
+    "ix_funnel_goals_open",
+    funnel_goals.c.customer_id,
+    postgresql_where=text("converted_at IS NULL"),
+)
 Index(
     "ix_funnel_step_runs_step",
     funnel_step_runs.c.funnel_id,

@@ -73,9 +73,7 @@ def upgrade() -> None:
         ["due_at"],
         postgresql_where=sa.text("status = 'ACTIVE'"),
     )
-    op.create_index(
-        "ix_funnel_enrollments_funnel", "funnel_enrollments", ["funnel_id", "status"]
-    )
+    op.create_index("ix_funnel_enrollments_funnel", "funnel_enrollments", ["funnel_id", "status"])
     op.create_index("ix_funnel_enrollments_customer", "funnel_enrollments", ["customer_id"])
     op.create_table(
         "funnel_step_runs",
@@ -90,12 +88,35 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(["enrollment_id"], ["funnel_enrollments.id"], ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("enrollment_id", "seq"),
     )
+    op.create_table(
+        "funnel_goals",
+        sa.Column("enrollment_id", sa.BigInteger, nullable=False),
+        sa.Column("goal", sa.Text, nullable=False),
+        sa.Column("funnel_id", sa.BigInteger, nullable=False),
+        sa.Column("version", sa.Integer, nullable=False),
+        sa.Column("step_id", sa.Text, nullable=False),
+        sa.Column("customer_id", sa.BigInteger, nullable=False),
+        sa.Column("opened_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("until", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("converted_at", sa.DateTime(timezone=True)),
+        sa.Column("event_id", sa.BigInteger),
+        sa.Column("revenue_minor", sa.BigInteger),
+        sa.ForeignKeyConstraint(["enrollment_id"], ["funnel_enrollments.id"], ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("enrollment_id", "goal"),
+    )
+    op.create_index(
+        "ix_funnel_goals_open",
+        "funnel_goals",
+        ["customer_id"],
+        postgresql_where=sa.text("converted_at IS NULL"),
+    )
     op.create_index(
         "ix_funnel_step_runs_step", "funnel_step_runs", ["funnel_id", "version", "step_id"]
     )
 
 
 def downgrade() -> None:
+    op.drop_table("funnel_goals")
     op.drop_table("funnel_step_runs")
     op.drop_table("funnel_enrollments")
     op.drop_table("funnel_members")

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import hashlib
+from datetime import timedelta
+
+from sqlalchemy import text
 
 from funnels.definitions.steps import Exit, Goal, RandomSplit, UntilEvent, Wait
 from funnels.engine.models import Enrollment, Move, Outcome, Status
@@ -60,23 +63,40 @@ async def run_random_split(batch: StepBatch) -> list[Move]:
     return moves
 
 
+# The goal's window, once per enrollment and goal name (a loop back through the goal keeps
+# the first window).
+_OPEN_GOALS = text("""
+    INSERT INTO funnel_goals (enrollment_id, goal, funnel_id, version, step_id, customer_id,
+                              opened_at, until)
+    SELECT g.enrollment_id, :goal, :funnel_id, :version, :step_id, g.customer_id,
+           CAST(:now AS timestamptz), CAST(:until AS timestamptz)
+      FROM unnest(CAST(:ids AS bigint[]), CAST(:customers AS bigint[]))
+           AS g(enrollment_id, customer_id)
+    ON CONFLICT (enrollment_id, goal) DO NOTHING
+""")
+
+
 async def run_goal(batch: StepBatch) -> list[Move]:
-    """The conversion window opens: the goal and its deadline are kept on the enrollment
-    (a purchase before the deadline converts it), and the customer goes on."""
+    """The conversion window opens (funnel_goals): the customer's first purchase before its
+    end converts it, with its revenue; the customer goes on at once."""
     step = batch.step
     assert isinstance(step, Goal)
-    deadline = batch.now.timestamp() + step.within_days * 86400
-    return [
-        go_on(
-            e,
-            Outcome.DONE,
-            step.next,
-            batch.now,
-            {"goal": step.name},
-            {f"goal:{step.name}": {"until": deadline, "step": step.id}},
-        )
-        for e in batch.enrollments
-    ]
+    first = batch.enrollments[0]
+    await batch.uow.execute(
+        _OPEN_GOALS,
+        {
+            "goal": step.name,
+            "funnel_id": first.funnel_id,
+            "version": first.version,
+            "step_id": step.id,
+            "now": batch.now,
+            "until": batch.now + timedelta(days=step.within_days),
+            "ids": [e.id for e in batch.enrollments],
+            "customers": [e.customer_id for e in batch.enrollments],
+        },
+    )
+    return [go_on(e, Outcome.DONE, step.next, batch.now, {"goal": step.name})
+            for e in batch.enrollments]  # fmt: skip
 
 
 async def run_exit(batch: StepBatch) -> list[Move]:
