@@ -81,7 +81,7 @@ async def test_a_registration_enters_once_and_a_purchase_ends_the_wait(
     await advance(clean_db, clock)
     assert (await positions(clean_db, funnel))[bob] == ("EXITED", None)
     async with clean_db.connect() as conn:
-        reasons = dict((await conn.execute(text(
+        reasons: dict[int, str] = dict((await conn.execute(text(
             "SELECT customer_id, exit_reason FROM funnel_enrollments"))).all())  # fmt: skip
         goals = (await conn.execute(text(
             "SELECT customer_id, revenue_minor FROM funnel_goals WHERE converted_at IS NOT NULL"
