@@ -25,10 +25,11 @@ from sqlalchemy import text
 from domain.commands import Command, run
 from domain.uow import UnitOfWork
 from funnels.definitions.definition import FunnelDefinition
-from funnels.definitions.steps import Exit, Goal, RandomSplit, Wait
+from funnels.definitions.steps import Exit, Goal, RandomSplit, SendMessage, Wait
 from funnels.engine.models import Enrollment, Move, Status, enrollment_of
-from funnels.engine.steps.batch import StepBatch, fail
+from funnels.engine.steps.batch import Runtime, StepBatch, fail
 from funnels.engine.steps.flow import run_exit, run_goal, run_random_split, run_wait
+from funnels.engine.steps.sending import run_send
 
 DEFAULT_BATCH = 1000
 
@@ -43,6 +44,7 @@ RUNNERS: dict[type, Runner] = {
     RandomSplit: run_random_split,
     Goal: run_goal,
     Exit: run_exit,
+    SendMessage: run_send,
 }
 
 _TAKE = text("""
@@ -100,17 +102,20 @@ _LEFT = text("""
 
 @dataclass(frozen=True)
 class Advanced:
-    """What one batch did: enrollments taken, step runs made, enrollments that ended."""
+    """What one batch did: enrollments taken, step runs made, enrollments that ended, and
+    the messages its send steps queued (to send once it has committed)."""
 
     taken: int
     ran: int
     ended: int
+    message_ids: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)
 class AdvanceBatch(Command[Advanced]):
     active_funnels: tuple[int, ...]
     definitions: Definitions
+    runtime: Runtime
     now: datetime
     limit: int = DEFAULT_BATCH
 
@@ -127,17 +132,20 @@ class AdvanceBatch(Command[Advanced]):
                 enrollment
             )
         moves: list[Move] = []
+        queued: list[int] = []
         for (funnel_id, version, step_id), enrollments in sorted(groups.items()):
             definition = known.get((funnel_id, version))
             step = definition.step(step_id) if definition is not None else None
             if definition is None or step is None:
                 moves.extend(fail(e, "STEP_UNKNOWN", {"step": step_id}) for e in enrollments)
                 continue
-            batch = StepBatch(uow, self.now, definition, step, enrollments)
+            batch = StepBatch(uow, self.now, self.runtime, definition, step, enrollments)
             moves.extend(await run_step(batch))
+            queued.extend(batch.queued)
         await record_moves(uow, taken, moves, self.now)
         ended = sum(1 for m in moves if m.status is not Status.ACTIVE)
-        return Advanced(len(taken), sum(1 for m in moves if m.ran), ended)
+        ran = sum(1 for m in moves if m.ran)
+        return Advanced(len(taken), ran, ended, tuple(sorted(queued)))
 
 
 async def run_step(batch: StepBatch) -> list[Move]:
@@ -155,13 +163,14 @@ async def advance_due(
     uow: UnitOfWork,
     active_funnels: Sequence[int],
     definitions: Definitions,
+    runtime: Runtime,
     now: datetime,
     limit: int = DEFAULT_BATCH,
 ) -> Advanced:
     """One batch of due enrollments moved on, in its own transaction."""
     if not active_funnels:
         return Advanced(0, 0, 0)
-    return await run(uow, AdvanceBatch(tuple(active_funnels), definitions, now, limit))
+    return await run(uow, AdvanceBatch(tuple(active_funnels), definitions, runtime, now, limit))
 
 
 async def record_moves(

@@ -17,7 +17,7 @@ For a batch of events, in order:
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -33,13 +33,9 @@ from funnels.definitions.steps import UntilEvent, Wait
 from funnels.engine.advancing import Definitions, record_moves
 from funnels.engine.entering import Door, EntryRule, enter_ids
 from funnels.engine.models import Enrollment, Move, Outcome, Status, enrollment_of
-from funnels.engine.steps.batch import go_on
+from funnels.engine.steps.batch import Narrow, go_on
 
 FUNNEL_EVENTS = {domain: funnel for funnel, domain in DOMAIN_EVENT_TYPES.items() if domain}
-
-# Narrows customers to those an entry filter selects (the segments' compiled filter): the
-# customers of `ids` the filter matches at `now`.
-Narrow = Callable[[UnitOfWork, object, Sequence[int], datetime], Awaitable[list[int]]]
 
 _ACTIVE_OF = text("""
     SELECT id, funnel_id, version, customer_id, step_id, step_seq, waiting, due_at, context,

@@ -3,7 +3,7 @@ step makes the same way."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -14,15 +14,32 @@ from domain.uow import UnitOfWork
 from funnels.definitions.definition import FunnelDefinition
 from funnels.definitions.steps import Step
 from funnels.engine.models import Enrollment, Move, Outcome, Status
+from notifications.dispatch.composing import Shop
+
+# Narrows customers to those a segment filter selects at `now` (funnels.segments' compiled
+# filter, wired by the composition root): the ids of `ids` it matches.
+Narrow = Callable[[UnitOfWork, object, Sequence[int], datetime], Awaitable[list[int]]]
+
+
+@dataclass(frozen=True)
+class Runtime:
+    """What the steps need from outside the engine, given by the composition root: the
+    shop (its name, currency and links, for messages) and the segment filters."""
+
+    shop: Shop
+    narrow: Narrow
 
 
 @dataclass
 class StepBatch:
     uow: UnitOfWork
     now: datetime
+    runtime: Runtime
     definition: FunnelDefinition
     step: Step
     enrollments: Sequence[Enrollment]
+    # Messages the batch queued, to be sent once it has committed.
+    queued: list[int] = field(default_factory=list)
     _customers: dict[int, Customer] | None = field(default=None, repr=False)
 
     async def customers(self) -> dict[int, Customer]:

@@ -3,6 +3,7 @@ funnels.definitions, customers made through the domain, and a clock the tests mo
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -16,7 +17,9 @@ from funnels.definitions.services import change_status, save_funnel
 from funnels.definitions.statuses import Transition
 from funnels.engine.advancing import Advanced
 from funnels.engine.running import advance_until_idle
+from funnels.engine.steps.batch import Runtime
 from funnels.engine.versions import VersionCache
+from notifications.dispatch.composing import Shop
 from tests.funnels.definitions.support import check_filter
 
 START = datetime(2026, 12, 7, 8, 0, tzinfo=UTC)
@@ -51,8 +54,21 @@ async def customers(engine: AsyncEngine, n: int, **values: Any) -> list[int]:
     return made
 
 
-async def advance(engine: AsyncEngine, clock: Clock, limit: int = 1000) -> Advanced:
-    return await advance_until_idle(engine, VersionCache(check_filter), clock, limit)
+async def no_filter(uow: UnitOfWork, f: object, ids: Sequence[int], now: datetime) -> list[int]:
+    raise AssertionError("these funnels have no segment filter")
+
+
+RUNTIME = Runtime(Shop(name="Bottega Verde"), no_filter)
+
+
+async def advance(
+    engine: AsyncEngine, clock: Clock, limit: int = 1000, sent: list[int] | None = None
+) -> Advanced:
+    """Advance until idle; the messages handed for sending go to `sent`."""
+    sink = sent if sent is not None else []
+    return await advance_until_idle(
+        engine, VersionCache(check_filter), RUNTIME, sink.extend, clock, limit
+    )
 
 
 async def positions(engine: AsyncEngine, funnel_id: int) -> dict[int, tuple[str, str | None]]:

@@ -5,7 +5,6 @@ converts the goal whose window it falls in, with its revenue."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -17,18 +16,12 @@ from funnels.engine.events import FunnelEvents
 from funnels.engine.versions import VersionCache
 from notifications.dispatch.dispatcher import dispatch_pending
 from tests.funnels.definitions.support import check_filter
-from tests.funnels.engine.support import Clock, active_funnel, advance, positions
+from tests.funnels.engine.support import Clock, active_funnel, advance, no_filter, positions
 from tests.support.builtins import customer, purchase
 
 
-async def nobody_filtered(
-    uow: UnitOfWork, f: object, ids: Sequence[int], now: datetime
-) -> list[int]:
-    raise AssertionError("these funnels have no entry filter")
-
-
 async def dispatch(engine: AsyncEngine, clock: Clock) -> None:
-    reaction = FunnelEvents(VersionCache(check_filter), nobody_filtered, clock)
+    reaction = FunnelEvents(VersionCache(check_filter), no_filter, clock)
     while (await dispatch_pending(UnitOfWork(engine), [reaction])).events:
         pass
 

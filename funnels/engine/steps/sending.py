@@ -1,0 +1,82 @@
+"""sendEmail, sendSms and sendMms: one message for each customer of the batch, rendered from
+the step's template (its current version) in the customer's locale, created in one
+statement under the step run's key as its dedupe key (a run cannot make a second message),
+and sent by the delivery's workers once the batch has committed.
+
+The messages are MARKETING: the delivery checks consent when it sends (a customer without
+it gets a SUPPRESSED message, in the log), and frequency caps and quiet hours defer them.
+A customer without an address on the channel gets no message: the run records NO_ADDRESS
+and the customer goes on. A template that fails for a customer makes a FAILED message
+(RENDER_ERROR) and the customer goes on; one that is gone (deleted or made transactional
+since the funnel was activated) fails the enrollment with TEMPLATE_UNAVAILABLE."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from funnels.definitions.steps import SEND_CHANNELS, SendMessage
+from funnels.engine.models import Move, Outcome
+from funnels.engine.steps.batch import StepBatch, fail, go_on
+from notifications.delivery.models import NewMessage, Purpose, Status
+from notifications.delivery.queueing import insert_messages
+from notifications.dispatch.composing import Draft, compose
+from notifications.facts import customer_facts
+from notifications.store.services import current_versions, templates_by_name
+from notifications.templates import Channel
+
+# What an issueVoucher step leaves on the enrollment for the sends after it.
+VOUCHER_CODE = "voucher_code"
+VOUCHER_VALUE_MINOR = "voucher_value_minor"
+
+
+async def run_send(batch: StepBatch) -> list[Move]:
+    step = batch.step
+    assert isinstance(step, SendMessage)
+    template = (await templates_by_name(batch.uow, [step.template])).get(step.template)
+    usable = (
+        template is not None
+        and template.channel is SEND_CHANNELS[step.type]
+        and template.purpose is Purpose.MARKETING
+    )
+    current = await current_versions(batch.uow, [template.id]) if usable and template else {}
+    if template is None or template.id not in current:
+        return [fail(e, "TEMPLATE_UNAVAILABLE", {"template": step.template})
+                for e in batch.enrollments]  # fmt: skip
+    _, version = current[template.id]
+    facts = await customer_facts(batch.uow, [e.customer_id for e in batch.enrollments])
+    shop = batch.runtime.shop
+    email = template.channel is Channel.EMAIL
+    drafts: dict[int, NewMessage | None] = {}
+    for enrollment in batch.enrollments:
+        known = facts.get(enrollment.customer_id)
+        if known is None:
+            continue
+        code = enrollment.context.get(VOUCHER_CODE)
+        # Mail clients' one-click unsubscribe: email only (an SMS has its STOP keyword).
+        link = shop.unsubscribe_link(enrollment.customer_id) if email else None
+        data = replace(
+            known.data,
+            shop_name=shop.name,
+            currency=shop.currency,
+            unsubscribe_link=link,
+            voucher_code=code,
+            voucher_value_minor=enrollment.context.get(VOUCHER_VALUE_MINOR),
+        )
+        draft = Draft(enrollment.run_key, known.customer, known.locale, template, version,
+                      Purpose.MARKETING, data, link, (code,) if code else ())  # fmt: skip
+        drafts[enrollment.id] = compose(draft)
+    made = await insert_messages(batch.uow, [m for m in drafts.values() if m is not None])
+    by_key = {m.dedupe_key: m for m in made}
+    batch.queued.extend(m.id for m in made if m.status is Status.QUEUED)
+    moves = []
+    for enrollment in batch.enrollments:
+        if enrollment.id not in drafts:
+            moves.append(fail(enrollment, "CUSTOMER_GONE"))
+            continue
+        message = by_key.get(enrollment.run_key)
+        if message is None:
+            detail: dict[str, object] = {"message": None, "reason": "NO_ADDRESS"}
+        else:
+            detail = {"message": message.id, "status": message.status.value}
+        moves.append(go_on(enrollment, Outcome.DONE, step.next, batch.now, detail))
+    return moves
