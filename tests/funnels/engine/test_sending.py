@@ -36,7 +36,7 @@ async def test_each_customer_gets_one_message_under_the_runs_key(clean_db: Async
     funnel = await active_funnel(clean_db, EMAIL_FUNNEL, "email")
     ann = await customer(clean_db, "ann")
     nobody = await customer(clean_db, "nobody", email=None)
-    clock, sent = Clock(), []
+    clock, sent = Clock(), list[int]()
     await enter(clean_db, funnel, [ann, nobody], clock)
 
     await advance(clean_db, clock, sent=sent)
@@ -47,7 +47,7 @@ async def test_each_customer_gets_one_message_under_the_runs_key(clean_db: Async
             "SELECT m.id, m.customer_id, m.purpose, m.status, m.content->>'text' AS body, "
             "m.dedupe_key, e.id AS enrollment FROM messages m "
             "JOIN funnel_enrollments e ON e.customer_id = m.customer_id"))).all()  # fmt: skip
-        details = dict((await conn.execute(text(
+        details: dict[int, str | None] = dict((await conn.execute(text(
             "SELECT e.customer_id, r.detail->>'reason' FROM funnel_step_runs r "
             "JOIN funnel_enrollments e ON e.id = r.enrollment_id"))).all())  # fmt: skip
     assert [(m.customer_id, m.purpose, m.status, m.body) for m in messages] == [
@@ -65,7 +65,7 @@ async def test_a_template_made_transactional_fails_the_enrollment(clean_db: Asyn
     ann = await customer(clean_db, "ann")
     async with clean_db.begin() as conn:
         await conn.execute(text("UPDATE message_templates SET purpose = 'TRANSACTIONAL'"))
-    clock, sent = Clock(), []
+    clock, sent = Clock(), list[int]()
     await enter(clean_db, funnel, [ann], clock)
 
     await advance(clean_db, clock, sent=sent)
