@@ -52,9 +52,11 @@ def members() -> Subquery:
     return select(c.id, c.category_id, c.external_ref).subquery("members")
 
 
-def existing_customers(ids: Sequence[int]) -> Select[tuple[int]]:
-    """A query of which of these ids are customers' (each once)."""
-    return select(customers.c.id).where(customers.c.id.in_(list(ids)))
+def existing_customers(ids: Sequence[int] | None) -> Select[tuple[int]]:
+    """A query of which of these ids are customers' (each once); every customer's id when
+    `ids` is None."""
+    query = select(customers.c.id)
+    return query if ids is None else query.where(customers.c.id.in_(list(ids)))
 
 
 def known_categories(ids: Sequence[int]) -> Select[tuple[int]]:

@@ -137,3 +137,17 @@ Index(
     funnel_step_runs.c.version,
     funnel_step_runs.c.step_id,
 )
+
+# The entries a funnel made from its schedule or as a campaign, one row per occurrence
+# (`tick`: the campaign's, or the schedule's fire time), written in the transaction that
+# enters its customers: an occurrence enters them once, whoever runs it and however often.
+funnel_entry_ticks = Table(
+    "funnel_entry_ticks",
+    metadata,
+    Column("funnel_id", BigInteger, ForeignKey("funnels.id", ondelete="CASCADE"), nullable=False),
+    Column("tick", Text, nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("entered", Integer, nullable=False),
+    Column("ran_at", DateTime(timezone=True), nullable=False),
+    PrimaryKeyConstraint("funnel_id", "tick"),
+)

@@ -113,9 +113,20 @@ def upgrade() -> None:
     op.create_index(
         "ix_funnel_step_runs_step", "funnel_step_runs", ["funnel_id", "version", "step_id"]
     )
+    op.create_table(
+        "funnel_entry_ticks",
+        sa.Column("funnel_id", sa.BigInteger, nullable=False),
+        sa.Column("tick", sa.Text, nullable=False),
+        sa.Column("version", sa.Integer, nullable=False),
+        sa.Column("entered", sa.Integer, nullable=False),
+        sa.Column("ran_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(["funnel_id"], ["funnels.id"], ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("funnel_id", "tick"),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("funnel_entry_ticks")
     op.drop_table("funnel_goals")
     op.drop_table("funnel_step_runs")
     op.drop_table("funnel_enrollments")

@@ -1,0 +1,129 @@
+"""Entries that come from the clock: a funnel's schedule (a cron in a time zone: every day
+at 9:00 in Rome, enter the customers whose birthday is today) and a campaign (one entry of
+a segment or a list of customers, now or at a set time).
+
+An occurrence (`tick`) enters its customers once: the tick's row and the enrollments are
+written in one transaction, and the row's primary key refuses a second (two schedulers at
+once: one enters, the other's transaction fails on the key and enters nobody). Rules:
+- a campaign's tick is `campaign`: due once the funnel is ACTIVE and its `at` (if any) has
+  come; it enters its customer list, else everyone its entry filter selects;
+- a schedule's tick is its latest fire time in the funnel's zone, due when it is at most
+  LATE_LIMIT old: a scheduler stopped for longer skips that occurrence rather than, say,
+  wishing happy birthday at midnight; it enters everyone its entry filter selects (every
+  customer when it has none).
+Both follow the funnel's re-entry rule, like every entry."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Select, text
+
+from domain.commands import Command, run
+from domain.customers.sql import existing_customers
+from domain.gifts.cron import latest_until
+from domain.uow import UnitOfWork
+from funnels.definitions.definition import FunnelDefinition
+from funnels.definitions.entry import CampaignTrigger, ScheduleTrigger
+from funnels.definitions.models import Funnel
+from funnels.engine.entering import Door, EntryRule, enter_selected
+
+LATE_LIMIT = timedelta(hours=1)
+CAMPAIGN = "campaign"
+
+# The query of the customers an entry filter selects at `now` (the segments' compiled
+# filter, from the composition root).
+Audience = Callable[[UnitOfWork, object, datetime], Awaitable[Select[tuple[int]]]]
+
+_TICK = text("""
+    INSERT INTO funnel_entry_ticks (funnel_id, tick, version, entered, ran_at)
+    VALUES (:funnel_id, :tick, :version, :entered, :now)
+    ON CONFLICT (funnel_id, tick) DO NOTHING
+    RETURNING tick
+""")
+_DONE = text("SELECT 1 FROM funnel_entry_ticks WHERE funnel_id = :funnel_id AND tick = :tick")
+
+
+def due_tick(definition: FunnelDefinition, now: datetime) -> str | None:
+    """The occurrence of the funnel's clock entry due at `now`, if any (see the module)."""
+    trigger = definition.entry.trigger
+    if isinstance(trigger, CampaignTrigger):
+        return CAMPAIGN if trigger.at is None or trigger.at <= now else None
+    if isinstance(trigger, ScheduleTrigger):
+        fired = latest_until(trigger.cron, now.astimezone(ZoneInfo(trigger.time_zone)))
+        if fired is None or now - fired > LATE_LIMIT:
+            return None
+        return fired.isoformat()
+    return None
+
+
+@dataclass(frozen=True)
+class EnterTick(Command[int | None]):
+    """Enter the tick's customers and record the tick, once (None: it was done before)."""
+
+    funnel: Funnel
+    definition: FunnelDefinition
+    tick: str
+    audience: Audience
+    now: datetime
+
+    async def handle(self, uow: UnitOfWork) -> int | None:
+        params = {"funnel_id": self.funnel.id, "tick": self.tick}
+        if (await uow.execute(_DONE, params)).first() is not None:
+            return None
+        entry = self.definition.entry
+        trigger = entry.trigger
+        if isinstance(trigger, CampaignTrigger) and trigger.customers is not None:
+            selection = existing_customers(trigger.customers)
+            if entry.filter is not None:
+                narrowed = await self.audience(uow, entry.filter, self.now)
+                selection = narrowed.where(narrowed.selected_columns[0].in_(trigger.customers))
+        elif entry.filter is not None:
+            selection = await self.audience(uow, entry.filter, self.now)
+        else:
+            selection = existing_customers(None)
+        period = entry.reentry_period
+        rule = EntryRule(entry.reentry, period.length if period else None)
+        door = Door(self.funnel.id, self.funnel.current_version, self.definition.start, rule)
+        entered = await enter_selected(uow, door, selection, self.now)
+        recorded = await uow.execute(
+            _TICK,
+            {
+                **params,
+                "version": self.funnel.current_version,
+                "entered": len(entered),
+                "now": self.now,
+            },
+        )
+        if recorded.first() is None:  # another run recorded it meanwhile: undo ours
+            raise _AlreadyEntered
+        return len(entered)
+
+
+class _AlreadyEntered(Exception):
+    """Another run entered this tick's customers first (its row won): ours rolls back."""
+
+
+async def enter_due_ticks(
+    uow_of: Callable[[], UnitOfWork],
+    funnels: Sequence[tuple[Funnel, FunnelDefinition]],
+    audience: Audience,
+    now: datetime,
+) -> dict[int, int]:
+    """Enter the due occurrence of each funnel's clock entry, each in its own transaction;
+    customers entered by funnel (funnels with nothing due, or done, are left out)."""
+    entered: dict[int, int] = {}
+    for funnel, definition in funnels:
+        tick = due_tick(definition, now)
+        if tick is None:
+            continue
+        try:
+            done = await run(uow_of(), EnterTick(funnel, definition, tick, audience, now))
+        except _AlreadyEntered:
+            continue
+        if done is not None:
+            entered[funnel.id] = done
+    return entered
