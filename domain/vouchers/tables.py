@@ -87,6 +87,8 @@ vouchers = Table(
     Column("disabled_at", DateTime(timezone=True)),
     # The idempotency key of the conversion or claim that issued it.
     Column("issue_key", Text, unique=True),
+    # The key a set-based assignment (bulk_assign.py: a funnel's step) gave the code under.
+    Column("assignment_key", Text, unique=True),
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     CheckConstraint("source IN ('BATCH', 'CONVERSION', 'REWARD')", name="source"),
     CheckConstraint("uses >= 0 AND (max_uses IS NULL OR uses <= max_uses)", name="uses_range"),
