@@ -96,6 +96,13 @@ vouchers = Table(
     Index(
         "ix_vouchers_customer_id", "customer_id", postgresql_where=text("customer_id IS NOT NULL")
     ),
+    # A batch's codes still free to assign, in order (bulk_assign.py takes them from here).
+    Index(
+        "ix_vouchers_free_codes",
+        "batch_id",
+        "id",
+        postgresql_where=text("customer_id IS NULL AND disabled_at IS NULL AND uses = 0"),
+    ),
 )
 
 voucher_redemptions = Table(
