@@ -13,6 +13,8 @@ import pytest
 from sqlalchemy import event, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from domain.badges.models import BadgeSpec
+from domain.badges.services import create_badge
 from domain.checkout.holds import hold_points
 from domain.checkout.quote import CartLine
 from domain.customers.services import create_customer
@@ -260,8 +262,9 @@ async def test_a_batch_of_ten_thousand_customers_is_two_statements(
 async def test_thirty_concurrent_steps_on_overlapping_customers_post_each_key_once(
     clean_db: AsyncEngine,
 ) -> None:
-    # Given 40 customers with 100 points each
+    # Given 40 customers with 100 points each, and a badge for balances of 100 to 119
     ids = [await customer(clean_db, 100) for _ in range(40)]
+    await create_badge(UnitOfWork(clean_db), BadgeSpec("Bronze", 100, 119), "bronze")
     rng = random.Random(7)
     changes = [add_points_each, remove_points_each, set_points_each]
     # Three steps (add 30, remove 50, set to 70), each over its own keys; 30 callers each
@@ -295,4 +298,5 @@ async def test_thirty_concurrent_steps_on_overlapping_customers_post_each_key_on
         "SELECT idempotency_key, points FROM ledger_entries WHERE source_type = 'funnel'",
     )
     assert {r.idempotency_key: r.points for r in found} == posted
+    # And every invariant holds, badges in step with the balances the batches left
     await assert_ledger_sound(clean_db)
