@@ -23,7 +23,7 @@ Two statements per batch, whatever its size, in the caller's transaction:
    locked ones, so the amounts and the entries' balance_after are exact.
 
 An item whose customer has no account, or whose credit would cross the balance ceiling, is
-reported (NO_ACCOUNT, CEILING) instead of failing the batch; the other items are posted."""
+reported (CUSTOMER_NOT_FOUND, CEILING) instead of failing the batch; the other items are posted."""
 
 from __future__ import annotations
 
@@ -49,7 +49,7 @@ class Outcome(StrEnum):
     POSTED = "POSTED"  # an entry was written now
     REPLAYED = "REPLAYED"  # its key already had an entry: nothing moved, that entry reported
     UNCHANGED = "UNCHANGED"  # nothing to move (no spendable points, already at the target)
-    NO_ACCOUNT = "NO_ACCOUNT"  # no such customer (no point account)
+    CUSTOMER_NOT_FOUND = "CUSTOMER_NOT_FOUND"  # no such customer (no point account)
     CEILING = "CEILING"  # the credit would have crossed the balance ceiling: not posted
     KEY_CONFLICT = "KEY_CONFLICT"  # its key names an entry of another customer, kind or source
 
@@ -287,7 +287,7 @@ def _result(row: Any) -> ItemResult:
             not_removed=max(0, int(row.prior_wanted) + min(0, int(row.prior_points))),
         )
     if not row.has_account:
-        return ItemResult(cid, key, Outcome.NO_ACCOUNT)
+        return ItemResult(cid, key, Outcome.CUSTOMER_NOT_FOUND)
     if not row.fits:
         return ItemResult(cid, key, Outcome.CEILING)
     points = 0 if row.entry_id is None else int(row.points)
@@ -353,6 +353,6 @@ async def credit_many(
     ]
     posting = BulkPosting(credit.kind, credit.actor, credit.source_type, credit.note)
     results = await post_each(uow, posting, items, SAME_CREDIT, {"points": credit.points})
-    matched = sum(1 for r in results if r.outcome is not Outcome.NO_ACCOUNT)
+    matched = sum(1 for r in results if r.outcome is not Outcome.CUSTOMER_NOT_FOUND)
     credited = sum(1 for r in results if r.outcome is Outcome.POSTED)
     return BulkCredited(matched=matched, credited=credited, points=credited * credit.points)

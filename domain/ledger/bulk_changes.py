@@ -5,7 +5,7 @@ batch of customers at the same step at a time), through bulk.post_each.
 Each service runs in the caller's open unit of work (the funnel engine writes its step
 executions in the same transaction), costs two statements whatever the batch's size, and
 answers per item (bulk.ItemResult): POSTED, REPLAYED (the key already has its entry: a
-step run twice posts once), UNCHANGED, NO_ACCOUNT, CEILING or KEY_CONFLICT. Nothing is
+step run twice posts once), UNCHANGED, CUSTOMER_NOT_FOUND, CEILING or KEY_CONFLICT. Nothing is
 refused for the whole batch but a call the caller got wrong (bad points, a customer or key
 twice in one batch: ValueError).
 
@@ -69,7 +69,7 @@ async def add_points_each(
 
     Guarantees: an item whose key already has an entry moves nothing (REPLAYED, with that
     entry); a credit that would cross the ceiling is left out (CEILING), an unknown
-    customer reported (NO_ACCOUNT); balance = sum of entries = sum of open lots holds."""
+    customer reported (CUSTOMER_NOT_FOUND); balance = sum of entries = sum of open lots holds."""
     _check(posting, points, "points", 1, MAX_POINTS_PER_OPERATION)
     return await post_each(uow, posting, items, SAME_CREDIT, {"points": points})
 

@@ -88,7 +88,7 @@ async def test_adding_points_credits_each_with_its_key_source_and_event_once(
     assert outcomes(first) == [
         (Outcome.POSTED, 50, 0),
         (Outcome.CEILING, 0, 0),
-        (Outcome.NO_ACCOUNT, 0, 0),
+        (Outcome.CUSTOMER_NOT_FOUND, 0, 0),
     ]
     assert first[0].balance_after == 60
     assert outcomes(again)[0] == (Outcome.REPLAYED, 50, 0)
