@@ -6,10 +6,11 @@ lot it opens (a credit) or the lots it draws from (a debit: soonest expiry first
 oldest), and its PointsEarned / PointsSpent event. How many points each item moves is an
 SQL expression over the customer's locked account (`Amount`): the same points (a gift, a
 funnel's add-points step), at most what the spendable points allow (remove-points), or the
-difference to a target balance (set-points); bulk_changes.py holds those three services
-and `credit_many` below (the gift runs) is the first. Each rule stays in one place: the
-ceiling and the clamping are the ledger policy's (policy.ceiling_sql, policy.take_back_sql),
-the entry's event payload is entry_sql's, the lot's expiry validity.py's.
+difference to a target balance (set-points). bulk_changes.py holds the three services a
+funnel's steps call; `credit_many` below (the gift runs) uses the first rule. Each rule
+stays in one place: the ceiling and the clamping are the ledger policy's
+(policy.ceiling_sql, policy.take_back_sql), the entry's event payload is entry_sql's, the
+lot's expiry validity.py's.
 
 Two statements per batch, whatever its size, in the caller's transaction:
 
@@ -23,16 +24,22 @@ Two statements per batch, whatever its size, in the caller's transaction:
    locked ones, so the amounts and the entries' balance_after are exact.
 
 An item whose customer has no account, or whose credit would cross the balance ceiling, is
-reported (CUSTOMER_NOT_FOUND, CEILING) instead of failing the batch; the other items are posted."""
+reported (CUSTOMER_NOT_FOUND, CEILING) instead of failing the batch; the others are posted.
+
+Two callers using one key for different customers at the same moment are not serialised by
+the account locks (the key is not the customer's): the second's entry then meets the key's
+unique index and its statement fails whole (IntegrityError, nothing written). Keys that name
+their customer (a funnel step's: the enrollment's) cannot meet this."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import cached_property
 from typing import Any
 
-from sqlalchemy import text
+from sqlalchemy import TextClause, text
 
 from domain.events.sql import APPEND_EVENTS
 from domain.events.types import PointsEarned, PointsSpent
@@ -199,7 +206,7 @@ _POST_EACH = """
 """
 
 
-def _statement(amount: Amount, replayed_wanted: str) -> Any:
+def _statement(amount: Amount, replayed_wanted: str) -> TextClause:
     return text(
         _POST_EACH.format(
             amount=amount,
@@ -222,8 +229,8 @@ class Rule:
     amount: Amount
     replayed_wanted: str = "0"
 
-    @property
-    def statement(self) -> Any:
+    @cached_property
+    def statement(self) -> TextClause:
         return _statement(self.amount, self.replayed_wanted)
 
 

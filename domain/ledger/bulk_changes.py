@@ -5,9 +5,9 @@ batch of customers at the same step at a time), through bulk.post_each.
 Each service runs in the caller's open unit of work (the funnel engine writes its step
 executions in the same transaction), costs two statements whatever the batch's size, and
 answers per item (bulk.ItemResult): POSTED, REPLAYED (the key already has its entry: a
-step run twice posts once), UNCHANGED, CUSTOMER_NOT_FOUND, CEILING or KEY_CONFLICT. Nothing is
-refused for the whole batch but a call the caller got wrong (bad points, a customer or key
-twice in one batch: ValueError).
+step run twice posts once), UNCHANGED, CUSTOMER_NOT_FOUND, CEILING or KEY_CONFLICT.
+Nothing is refused for the whole batch but a call the caller got wrong (bad points, a
+customer or key twice in one batch: ValueError).
 
 What "balance" means here is the ledger policy's: a removal takes only spendable points
 (the balance less what active holds reserve), as much of what was asked as they allow, and

@@ -16,7 +16,9 @@ Two statements per call, whatever its size, in the caller's unit of work:
    one.
 
 A customer unknown, or a batch expired, disabled or out of free codes, is reported per item
-(a typed Outcome), not refused for the whole call."""
+(a typed Outcome), not refused for the whole call. Two calls on different batches using one
+key at the same moment are not serialised by a batch's lock: the second meets the key's
+unique index and its statement fails whole (IntegrityError, nothing written)."""
 
 from __future__ import annotations
 
