@@ -25,11 +25,21 @@ from sqlalchemy import text
 from domain.commands import Command, run
 from domain.uow import UnitOfWork
 from funnels.definitions.definition import FunnelDefinition
-from funnels.definitions.steps import Exit, Goal, RandomSplit, SendMessage, Wait
+from funnels.definitions.steps import (
+    ChangePoints,
+    Exit,
+    Goal,
+    IssueVoucher,
+    RandomSplit,
+    SendMessage,
+    Wait,
+)
 from funnels.engine.models import Enrollment, Move, Status, enrollment_of
 from funnels.engine.steps.batch import Runtime, StepBatch, fail
 from funnels.engine.steps.flow import run_exit, run_goal, run_random_split, run_wait
+from funnels.engine.steps.points import run_points
 from funnels.engine.steps.sending import run_send
+from funnels.engine.steps.vouchers import run_issue_voucher
 
 DEFAULT_BATCH = 1000
 
@@ -45,6 +55,8 @@ RUNNERS: dict[type, Runner] = {
     Goal: run_goal,
     Exit: run_exit,
     SendMessage: run_send,
+    ChangePoints: run_points,
+    IssueVoucher: run_issue_voucher,
 }
 
 _TAKE = text("""

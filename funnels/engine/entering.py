@@ -25,6 +25,7 @@ from sqlalchemy import (
     Select,
     and_,
     false,
+    func,
     literal,
     not_,
     select,
@@ -65,19 +66,18 @@ class Door:
     rule: EntryRule
 
 
-async def enter_ids(
-    uow: UnitOfWork, door: Door, customer_ids: Sequence[int], now: datetime
-) -> list[int]:
-    """Enter these customers (ids that are no customer are passed over); the new
-    enrollments' ids. Runs in the open unit of work."""
+async def enter_ids(uow: UnitOfWork, door: Door, customer_ids: Sequence[int], now: datetime) -> int:
+    """Enter these customers (ids that are no customer are passed over); how many entered.
+    Runs in the open unit of work."""
     return await enter_selected(uow, door, existing_customers(customer_ids), now)
 
 
 async def enter_selected(
     uow: UnitOfWork, door: Door, selection: Select[tuple[int]], now: datetime
-) -> list[int]:
+) -> int:
     """Enter the customers a query selects (its one column: customer ids; a segment's
-    compiled filter), in one statement; the new enrollments' ids."""
+    compiled filter), in one statement; how many entered (a count, not their rows: a
+    million customers are one statement and one number)."""
     candidates = selection.subquery("candidates")
     ids = select(candidates.c[0].label("id")).distinct().subquery("distinct_candidates")
     m = funnel_members
@@ -127,6 +127,6 @@ async def enter_selected(
             ),
         )
         .returning(e.c.id)
+        .cte("enrolled")
     )
-    rows = await uow.execute(enroll)
-    return [row.id for row in rows]
+    return int((await uow.execute(select(func.count()).select_from(enroll))).scalar_one())

@@ -94,13 +94,13 @@ class EnterTick(Command[int | None]):
             {
                 **params,
                 "version": self.funnel.current_version,
-                "entered": len(entered),
+                "entered": entered,
                 "now": self.now,
             },
         )
         if recorded.first() is None:  # another run recorded it meanwhile: undo ours
             raise _AlreadyEntered
-        return len(entered)
+        return entered
 
 
 class _AlreadyEntered(Exception):
