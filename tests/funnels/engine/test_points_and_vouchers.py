@@ -73,8 +73,8 @@ async def test_add_remove_and_set_points_post_once_with_their_source(
         assert entry.idempotency_key.startswith(f"funnel-run:{enrollment}:")
     assert by_customer == {rich: [100, -250, -310], poor: [100, -100, 40]}
     assert rest == {rich: None, poor: 150}
-    async with UnitOfWork(clean_db) as uow:
-        assert await find_violations(uow) == []
+    async with clean_db.connect() as conn:
+        assert await find_violations(conn) == []
 
 
 async def test_each_customer_gets_one_code_and_the_rest_fail_when_codes_run_out(
