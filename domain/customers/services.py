@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, insert, update
+import orjson
+from sqlalchemy import func, insert, text, update
 from sqlalchemy.exc import IntegrityError
 
 from domain.actions.services import credit_registration
@@ -14,7 +16,12 @@ from domain.customers import repository as repo
 from domain.customers.consent import lock_consent, record_consent_changes
 from domain.customers.models import CUSTOMER_FIELDS, ConsentSource, Customer
 from domain.customers.tables import customers
-from domain.customers.validation import clean_customer_fields, duplicate, locale_region
+from domain.customers.validation import (
+    MAX_ATTRIBUTES_BYTES,
+    clean_customer_fields,
+    duplicate,
+    locale_region,
+)
 from domain.errors import DomainError, ErrorCode, Problems
 from domain.events.types import CustomerRegistered, CustomerUpdated
 from domain.idempotency import Created, request_digest, require_same
@@ -181,3 +188,35 @@ class UpdateCustomer(Command[Customer]):
         customer = await repo.get_customer(uow, self.customer_id)
         assert customer is not None
         return customer
+
+
+_SET_ATTRIBUTE = text("""
+    UPDATE customers c SET attributes = n.attributes, updated_at = now()
+      FROM (SELECT id, CASE WHEN CAST(:value AS jsonb) IS NULL THEN attributes - :key
+                            ELSE jsonb_set(attributes, ARRAY[:key], CAST(:value AS jsonb))
+                       END AS attributes
+              FROM customers WHERE id = ANY(CAST(:ids AS bigint[]))) n
+     WHERE c.id = n.id AND octet_length(CAST(n.attributes AS text)) <= :max_bytes
+    RETURNING c.id
+""")
+
+
+async def set_attribute_each(
+    uow: UnitOfWork, customer_ids: Sequence[int], key: str, value: str | int | bool | None
+) -> set[int]:
+    """Set one custom attribute of many customers to a JSON scalar (None removes it), in one
+    statement in the open unit of work; the ids of the customers changed. A customer whose
+    attributes would outgrow MAX_ATTRIBUTES_BYTES is left as is (not in the result), as an
+    update of theirs by the API would be refused."""
+    if not customer_ids:
+        return set()
+    rows = await uow.execute(
+        _SET_ATTRIBUTE,
+        {
+            "ids": list(customer_ids),
+            "key": key,
+            "value": None if value is None else orjson.dumps(value).decode(),
+            "max_bytes": MAX_ATTRIBUTES_BYTES,
+        },
+    )
+    return {row.id for row in rows}

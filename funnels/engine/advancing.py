@@ -32,10 +32,13 @@ from funnels.definitions.steps import (
     IssueVoucher,
     RandomSplit,
     SendMessage,
+    SetAttribute,
+    SetCategory,
     Wait,
 )
 from funnels.engine.models import Enrollment, Move, Status, enrollment_of
 from funnels.engine.steps.batch import Runtime, StepBatch, fail
+from funnels.engine.steps.customers import run_set_attribute, run_set_category
 from funnels.engine.steps.flow import run_exit, run_goal, run_random_split, run_wait
 from funnels.engine.steps.points import run_points
 from funnels.engine.steps.sending import run_send
@@ -57,6 +60,8 @@ RUNNERS: dict[type, Runner] = {
     SendMessage: run_send,
     ChangePoints: run_points,
     IssueVoucher: run_issue_voucher,
+    SetCategory: run_set_category,
+    SetAttribute: run_set_attribute,
 }
 
 _TAKE = text("""

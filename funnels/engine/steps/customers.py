@@ -1,0 +1,50 @@
+"""setCategory and setAttribute: one statement for the batch, through the customers area.
+
+setCategory moves the customers to the category (by name) by hand, as staff would (the
+tier rules leave a category set by hand alone until it is released), with a
+CategoryChanged event for each customer whose category changed; a category gone since the
+funnel was activated fails the enrollments (CATEGORY_UNAVAILABLE). setAttribute sets one
+custom attribute (null removes it); a customer whose attributes would outgrow their limit
+keeps them and goes on, the run recording ATTRIBUTES_FULL. Both are idempotent by nature:
+a step run again sets the same value."""
+
+from __future__ import annotations
+
+from domain.customers.placement import Selection, SetCategory
+from domain.customers.repository import categories
+from domain.customers.services import set_attribute_each
+from funnels.definitions.steps import SetAttribute
+from funnels.definitions.steps import SetCategory as SetCategoryStep
+from funnels.engine.models import Move, Outcome
+from funnels.engine.steps.batch import StepBatch, fail, go_on
+
+ACTOR = "funnel"
+
+
+async def run_set_category(batch: StepBatch) -> list[Move]:
+    step = batch.step
+    assert isinstance(step, SetCategoryStep)
+    found = {c.name: c.id for c in await categories(batch.uow)}.get(step.category)
+    if found is None:
+        return [fail(e, "CATEGORY_UNAVAILABLE") for e in batch.enrollments]
+    ids = sorted({e.customer_id for e in batch.enrollments})
+    await SetCategory(found, Selection(ids, None), ACTOR).handle(batch.uow)
+    return [go_on(e, Outcome.DONE, step.next, batch.now, {"category": step.category})
+            for e in batch.enrollments]  # fmt: skip
+
+
+async def run_set_attribute(batch: StepBatch) -> list[Move]:
+    step = batch.step
+    assert isinstance(step, SetAttribute)
+    ids = sorted({e.customer_id for e in batch.enrollments})
+    changed = await set_attribute_each(batch.uow, ids, step.key, step.value)
+    return [
+        go_on(
+            e,
+            Outcome.DONE,
+            step.next,
+            batch.now,
+            None if e.customer_id in changed else {"reason": "ATTRIBUTES_FULL"},
+        )
+        for e in batch.enrollments
+    ]
