@@ -7,3 +7,6 @@ from __future__ import annotations
 DISCOUNTS_ON_ORDER = """
     (SELECT COALESCE(sum(discount_minor), 0) FROM voucher_redemptions
       WHERE shop = :shop AND order_id = :order_id)"""
+
+# Every voucher: id, batch_id, customer_id, uses (times redeemed).
+VOUCHERS = "SELECT id, batch_id, customer_id, uses FROM vouchers"
