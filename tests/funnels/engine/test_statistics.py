@@ -60,9 +60,9 @@ async def test_figures_per_step_and_goal_with_the_holdout_as_baseline(
         figures = await funnel_figures(uow, funnel)
 
     async with clean_db.connect() as conn:
-        enrollments = dict((await conn.execute(text(
+        enrollments: dict[int, int] = dict((await conn.execute(text(
             "SELECT customer_id, id FROM funnel_enrollments"))).all())  # fmt: skip
-        statuses = dict((await conn.execute(text(
+        statuses: dict[str, int] = dict((await conn.execute(text(
             "SELECT status, count(*) FROM funnel_enrollments GROUP BY 1"))).all())  # fmt: skip
         coded = (await conn.execute(text(
             "SELECT count(*) FROM vouchers WHERE customer_id IS NOT NULL"))).scalar()  # fmt: skip
