@@ -26,6 +26,7 @@ from domain.commands import Command, run
 from domain.uow import UnitOfWork
 from funnels.definitions.definition import FunnelDefinition
 from funnels.definitions.steps import (
+    Branch,
     ChangePoints,
     Exit,
     Goal,
@@ -36,15 +37,23 @@ from funnels.definitions.steps import (
     SetCategory,
     Wait,
 )
-from funnels.engine.models import Enrollment, Move, Status, enrollment_of
+from funnels.engine.models import Enrollment, Move, Outcome, Status, enrollment_of
 from funnels.engine.steps.batch import Runtime, StepBatch, fail
 from funnels.engine.steps.customers import run_set_attribute, run_set_category
-from funnels.engine.steps.flow import run_exit, run_goal, run_random_split, run_wait
+from funnels.engine.steps.flow import (
+    run_branch,
+    run_exit,
+    run_goal,
+    run_random_split,
+    run_wait,
+)
 from funnels.engine.steps.points import run_points
 from funnels.engine.steps.sending import run_send
 from funnels.engine.steps.vouchers import run_issue_voucher
 
 DEFAULT_BATCH = 1000
+# Why an enrollment left when its customer came to match the funnel's exit filter.
+EXIT_CONDITION = "EXIT_CONDITION"
 
 # (funnel id, version) -> its definition: versions never change, so a process reads each once.
 Definitions = Callable[
@@ -54,6 +63,7 @@ Runner = Callable[[StepBatch], Awaitable[list[Move]]]
 
 RUNNERS: dict[type, Runner] = {
     Wait: run_wait,
+    Branch: run_branch,
     RandomSplit: run_random_split,
     Goal: run_goal,
     Exit: run_exit,
@@ -156,13 +166,39 @@ class AdvanceBatch(Command[Advanced]):
             if definition is None or step is None:
                 moves.extend(fail(e, "STEP_UNKNOWN", {"step": step_id}) for e in enrollments)
                 continue
-            batch = StepBatch(uow, self.now, self.runtime, definition, step, enrollments)
+            leaving = await _leaving(uow, self.runtime, definition, enrollments, self.now)
+            moves.extend(_exited(e, EXIT_CONDITION) for e in enrollments if e.id in leaving)
+            staying = [e for e in enrollments if e.id not in leaving]
+            if not staying:
+                continue
+            batch = StepBatch(uow, self.now, self.runtime, definition, step, staying)
             moves.extend(await run_step(batch))
             queued.extend(batch.queued)
         await record_moves(uow, taken, moves, self.now)
         ended = sum(1 for m in moves if m.status is not Status.ACTIVE)
         ran = sum(1 for m in moves if m.ran)
         return Advanced(len(taken), ran, ended, tuple(sorted(queued)))
+
+
+async def _leaving(
+    uow: UnitOfWork,
+    runtime: Runtime,
+    definition: FunnelDefinition,
+    enrollments: Sequence[Enrollment],
+    now: datetime,
+) -> set[int]:
+    """The enrollments whose customers match the funnel's exit filter now: they leave
+    before their step runs (one query for the group)."""
+    if definition.exit is None or definition.exit.filter is None:
+        return set()
+    ids = sorted({e.customer_id for e in enrollments})
+    matched = set(await runtime.narrow(uow, definition.exit.filter, ids, now))
+    return {e.id for e in enrollments if e.customer_id in matched}
+
+
+def _exited(enrollment: Enrollment, reason: str) -> Move:
+    return Move(enrollment.id, Outcome.EXITED, None, None, ran=False, status=Status.EXITED,
+                reason=reason)  # fmt: skip
 
 
 async def run_step(batch: StepBatch) -> list[Move]:

@@ -1,30 +1,52 @@
-"""The engine's loop: batch after batch of due enrollments, until none is due."""
+"""The engine's loop: what a run of the `run_funnels` actor does, pass after pass, until its
+time is up: exit the archived funnels' enrollments, move migrated versions' enrollments,
+enter the schedules' and campaigns' due customers, then advance due enrollments batch after
+batch until none is due."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
-from collections.abc import Callable
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import partial
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from domain.uow import UnitOfWork, read
-from funnels.definitions.queries import active_funnel_ids
+from funnels.definitions.models import FunnelStatus
+from funnels.definitions.queries import active_funnel_ids, funnels_in
 from funnels.engine.advancing import DEFAULT_BATCH, Advanced, Definitions, advance_due
+from funnels.engine.housekeeping import ARCHIVE_BATCH, exit_archived, migrate_enrollments
 from funnels.engine.steps.batch import Runtime
+from funnels.engine.ticks import Audience, enter_due_ticks
 
 logger = logging.getLogger("tessera.funnels")
+
+Send = Callable[[list[int]], None]
 
 
 def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
+@dataclass(frozen=True)
+class Pass:
+    """What one pass did."""
+
+    archived_exited: int
+    migrated: int
+    entered: int
+    advanced: Advanced
+
+
 async def advance_until_idle(
     engine: AsyncEngine,
     definitions: Definitions,
     runtime: Runtime,
-    send: Callable[[list[int]], None],
+    send: Send,
     clock: Callable[[], datetime] = utc_now,
     limit: int = DEFAULT_BATCH,
     max_batches: int = 10_000,
@@ -40,11 +62,91 @@ async def advance_until_idle(
         done = await advance_due(UnitOfWork(engine), funnels, definitions, runtime, clock(), limit)
         taken, ran, ended = taken + done.taken, ran + done.ran, ended + done.ended
         if done.message_ids:
-            try:
-                send(list(done.message_ids))
-            except Exception:  # the broker is down: the stale sweep sends them later
-                logger.warning("could not request the sending of %d funnel message(s)",
-                               len(done.message_ids), exc_info=True)  # fmt: skip
+            _send(send, list(done.message_ids))
         if done.taken == 0:
             break
     return Advanced(taken, ran, ended)
+
+
+async def one_pass(
+    engine: AsyncEngine,
+    definitions: Definitions,
+    runtime: Runtime,
+    audience: Audience,
+    send: Send,
+    clock: Callable[[], datetime] = utc_now,
+) -> Pass:
+    """Housekeeping, clock entries and advancing, once (see the module)."""
+    live = await read(
+        UnitOfWork(engine),
+        lambda uow: funnels_in(
+            uow, [FunnelStatus.ACTIVE, FunnelStatus.PAUSED, FunnelStatus.ARCHIVED]
+        ),
+    )
+    archived = [f.id for f in live if f.status is FunnelStatus.ARCHIVED]
+    exited = 0
+    while archived:
+        done = await _in_transaction(engine, lambda uow: exit_archived(uow, archived, clock()))
+        exited += done
+        if done < ARCHIVE_BATCH:
+            break
+    running = [f for f in live if f.status is not FunnelStatus.ARCHIVED]
+    keys = [(f.id, v) for f in running for v in (f.current_version, f.current_version - 1) if v]
+    known = await read(UnitOfWork(engine), lambda uow: definitions(uow, keys))
+    migrated = 0
+    for funnel in running:
+        current = known.get((funnel.id, funnel.current_version))
+        previous = known.get((funnel.id, funnel.current_version - 1))
+        if current is not None and previous is not None:
+            migrated += await _in_transaction(
+                engine, partial(migrate_enrollments, funnel=funnel, current=current,
+                                previous=previous, now=clock())
+            )  # fmt: skip
+    active = [
+        (f, known[(f.id, f.current_version)])
+        for f in running
+        if f.status is FunnelStatus.ACTIVE and (f.id, f.current_version) in known
+    ]
+    entered = await enter_due_ticks(lambda: UnitOfWork(engine), active, audience, clock())
+    advanced = await advance_until_idle(engine, definitions, runtime, send, clock)
+    return Pass(exited, migrated, sum(entered.values()), advanced)
+
+
+async def run_for(
+    engine: AsyncEngine,
+    definitions: Definitions,
+    runtime: Runtime,
+    audience: Audience,
+    send: Send,
+    run_for_s: float,
+    idle_sleep_s: float = 1.0,
+) -> int:
+    """Passes until `run_for_s` has passed, sleeping `idle_sleep_s` between passes that
+    found nothing to do; how many step runs they made in all."""
+    deadline = time.monotonic() + run_for_s
+    ran = 0
+    while True:
+        done = await one_pass(engine, definitions, runtime, audience, send)
+        ran += done.advanced.ran
+        if time.monotonic() >= deadline:
+            return ran
+        if done.advanced.taken == 0 and done.entered == 0:
+            await asyncio.sleep(idle_sleep_s)
+
+
+async def _in_transaction(engine: AsyncEngine, work: Callable[[UnitOfWork], Awaitable[int]]) -> int:
+    async with UnitOfWork(engine) as uow:
+        done = await work(uow)
+        await uow.commit()
+    return done
+
+
+def _send(send: Send, ids: list[int]) -> None:
+    try:
+        send(ids)
+    except Exception:  # the broker is down: the stale sweep sends them later
+        logger.warning(
+            "could not request the sending of %d funnel message(s); the stale sweep will",
+            len(ids),
+            exc_info=True,
+        )

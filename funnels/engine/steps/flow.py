@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from sqlalchemy import text
 
-from funnels.definitions.steps import Exit, Goal, RandomSplit, UntilEvent, Wait
+from funnels.definitions.steps import Branch, Exit, Goal, RandomSplit, UntilEvent, Wait
 from funnels.engine.models import Enrollment, Move, Outcome, Status
 from funnels.engine.steps.batch import StepBatch, fail, go_on
 from funnels.engine.wakeups import wake_at
@@ -108,3 +108,18 @@ async def run_exit(batch: StepBatch) -> list[Move]:
 
 def _exited(enrollment: Enrollment, reason: str) -> Move:
     return Move(enrollment.id, Outcome.EXITED, None, None, status=Status.EXITED, reason=reason)
+
+
+async def run_branch(batch: StepBatch) -> list[Move]:
+    """`yes` for the customers the step's segment filter matches now (one query for the
+    batch), `no` for the others."""
+    step = batch.step
+    assert isinstance(step, Branch)
+    ids = sorted({e.customer_id for e in batch.enrollments})
+    matched = set(await batch.runtime.narrow(batch.uow, step.filter, ids, batch.now))
+    return [
+        go_on(e, Outcome.YES, step.yes, batch.now)
+        if e.customer_id in matched
+        else go_on(e, Outcome.NO, step.no, batch.now)
+        for e in batch.enrollments
+    ]
