@@ -28,6 +28,7 @@ from domain.gifts.runs import run_gift_schedules as pay_due_gifts
 from domain.ledger.expiry_job import expire_points as expire_due_points
 from domain.tiers.evaluation import evaluate_tiers as place_by_tier_rules
 from domain.uow import UnitOfWork
+from funnels.engine.running import run_for
 from notifications.builtins.expiring import remind_expiring_points as remind_expiring
 from notifications.delivery.recovery import recover_stuck_messages
 from notifications.delivery.sending import (
@@ -40,10 +41,12 @@ from notifications.delivery.sending import (
 from notifications.notices.promotion_starts import notice_promotion_starts as notice_starts
 from tessera.broker import configure_broker
 from tessera.database import run_with_engine, run_with_uow
-from tessera.dispatching import RUN_FOR_S, drain_events, reactions, shop_of
+from tessera.dispatching import RUN_FOR_S, drain_events, reactions
 from tessera.embedded import ensure_broker_url, ensure_database_url
+from tessera.funnel_engine import VERSIONS, audience, runtime
 from tessera.garbage_collection import TunedGarbageCollector
 from tessera.settings import Settings
+from tessera.shop import shop_of
 from tessera.worker_resources import KeptResources
 
 broker = configure_broker(ensure_broker_url(Settings.from_env()))
@@ -295,3 +298,26 @@ def notice_promotion_starts() -> int:
     if created:
         logger.info("%d promotion start notice(s) queued", len(created))
     return len(created)
+
+
+@dramatiq.actor(max_retries=0)
+def run_funnels(run_for_s: float = RUN_FOR_S) -> int:
+    """Run the funnels (funnels/engine/running.py) for `run_for_s` seconds: exit archived
+    funnels' customers, move migrated versions' enrollments, enter the schedules' and
+    campaigns' due customers, and advance every due enrollment batch after batch, sending
+    each batch's messages once it has committed; returns how many steps ran. The scheduler
+    sends it every minute, so one is almost always running.
+
+    Safe to run twice at once (batches are taken FOR UPDATE SKIP LOCKED, an occurrence of a
+    schedule enters once) and to crash anywhere: a batch's steps, runs and moves commit
+    together or not at all. Not retried: the next minute's run goes on."""
+    settings = Settings.from_env()
+    wiring = runtime(settings)
+
+    async def work(engine: AsyncEngine) -> int:
+        return await run_for(engine, VERSIONS, wiring, audience, send_in_batches, run_for_s)
+
+    ran = run_with_engine(ensure_database_url(settings), work)
+    if ran:
+        logger.info("funnels ran %d step(s)", ran)
+    return ran

@@ -14,12 +14,13 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from domain.uow import UnitOfWork
 from notifications.builtins.reaction import BuiltInNotifications
 from notifications.delivery.sending import deliver_batch, stale_due_messages
-from notifications.dispatch.composing import Shop
 from notifications.dispatch.dispatcher import DEFAULT_BATCH, dispatch_pending
 from notifications.dispatch.reactions import Reaction
 from notifications.notices.reaction import Notices
 from tessera.channels import close_channels, open_channels
+from tessera.funnel_engine import funnel_reaction
 from tessera.settings import Settings
+from tessera.shop import shop_of
 
 logger = logging.getLogger("tessera.notifications")
 
@@ -31,19 +32,11 @@ IDLE_SLEEP_S = 0.5
 SEND_BATCH = 200
 
 
-def shop_of(settings: Settings) -> Shop:
-    return Shop(
-        name=settings.shop_name,
-        currency=settings.currency,
-        public_url=settings.public_url,
-        link_secret=settings.link_secret,
-    )
-
-
 def reactions(settings: Settings) -> list[Reaction]:
-    """Everything that makes messages from events: the built-in notifications to customers
-    and the internal notices to staff."""
-    return [BuiltInNotifications(shop_of(settings)), Notices()]
+    """Everything the domain's events feed: the built-in notifications to customers, the
+    internal notices to staff, and the funnel engine (entries, exits, waits for an event,
+    goals; it makes no message itself)."""
+    return [BuiltInNotifications(shop_of(settings)), Notices(), funnel_reaction()]
 
 
 async def drain_events(

@@ -43,6 +43,8 @@ SCHEDULE: tuple[Periodic, ...] = (
     Periodic("dispatch_events", "* * * * *"),
     Periodic("remind_expiring_points", "0 8 * * *"),  # daily, at a decent hour in Europe
     Periodic("notice_promotion_starts", "* * * * *"),  # every minute: staff hear of a start
+    # Every minute; each run works for 50 s: waits end, schedules fire, steps run.
+    Periodic("run_funnels", "* * * * *"),
 )
 
 
