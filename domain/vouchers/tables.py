@@ -87,12 +87,21 @@ vouchers = Table(
     Column("disabled_at", DateTime(timezone=True)),
     # The idempotency key of the conversion or claim that issued it.
     Column("issue_key", Text, unique=True),
+    # The key a set-based assignment (bulk_assign.py: a funnel's step) gave the code under.
+    Column("assignment_key", Text, unique=True),
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     CheckConstraint("source IN ('BATCH', 'CONVERSION', 'REWARD')", name="source"),
     CheckConstraint("uses >= 0 AND (max_uses IS NULL OR uses <= max_uses)", name="uses_range"),
     Index("ix_vouchers_batch_id", "batch_id", "id"),
     Index(
         "ix_vouchers_customer_id", "customer_id", postgresql_where=text("customer_id IS NOT NULL")
+    ),
+    # A batch's codes still free to assign, in order (bulk_assign.py takes them from here).
+    Index(
+        "ix_vouchers_free_codes",
+        "batch_id",
+        "id",
+        postgresql_where=text("customer_id IS NULL AND disabled_at IS NULL AND uses = 0"),
     ),
 )
 
