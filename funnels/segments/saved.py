@@ -103,9 +103,6 @@ class SaveSegment(Command[SegmentSaved]):
 
     async def handle(self, uow: UnitOfWork) -> SegmentSaved:
         await _lock(uow)
-        problems = Problems()
-        await check_filter_references(uow, problems, self.checked, "filter")
-        problems.raise_if_any()
         graph = await _graph(uow)
         graph[self.name] = set(m.segment_names(self.checked))
         loop = _cycle_from(self.name, graph)
@@ -117,6 +114,9 @@ class SaveSegment(Command[SegmentSaved]):
                 ErrorCode.SEGMENT_CYCLE,
                 f"Saved segments would form a cycle: {' -> '.join(loop)}.",
             )
+        problems = Problems()
+        await check_filter_references(uow, problems, self.checked, "filter")
+        problems.raise_if_any()
         values = {
             "name": self.name,
             "description": self.description,
