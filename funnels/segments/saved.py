@@ -17,6 +17,7 @@ from sqlalchemy.dialects.postgresql import insert
 
 from domain.commands import Command, run
 from domain.errors import DomainError, ErrorCode, Problems
+from domain.pagination import Page
 from domain.uow import UnitOfWork
 from domain.validation import optional_text
 from funnels.segments import model as m
@@ -166,11 +167,15 @@ class DeleteSegment(Command[bool]):
         return bool(result.rowcount)  # type: ignore[attr-defined]
 
 
-async def list_segments(uow: UnitOfWork) -> list[SavedSegment]:
-    """Every saved segment, by name."""
+async def list_segments(
+    uow: UnitOfWork, limit: int = 100, after_id: int | None = None
+) -> Page[SavedSegment]:
+    """Saved segments in the order they were made, `limit` at a time after `after_id`."""
+    query = select(segments).order_by(segments.c.id).limit(limit + 1)
+    if after_id is not None:
+        query = query.where(segments.c.id > after_id)
     async with uow:
-        rows = await uow.execute(select(segments).order_by(segments.c.name))
-        return [_saved(row) for row in rows]
+        return Page.from_rows([_saved(row) for row in await uow.execute(query)], limit)
 
 
 async def get_segment(uow: UnitOfWork, name: str) -> SavedSegment | None:

@@ -41,12 +41,12 @@ async def test_save_replace_list_and_delete(clean_db: AsyncEngine) -> None:
     # And a retry of the same save leaves the same segment
     retried = await save_segment(uow, "rich", None, {"balance": {"gte": 600}}, "bob")
     assert retried.segment.filter == again.segment.filter and not retried.created
-    assert [s.name for s in await list_segments(uow)] == ["rich"]
+    assert [s.name for s in (await list_segments(uow)).items] == ["rich"]
     assert (await get_segment(uow, "rich")) is not None
     # And deleting it twice deletes it once
     assert await delete_segment(uow, "rich") is True
     assert await delete_segment(uow, "rich") is False
-    assert await list_segments(uow) == []
+    assert (await list_segments(uow)).items == []
 
 
 async def test_a_save_reports_every_problem_with_its_path(clean_db: AsyncEngine) -> None:
@@ -80,7 +80,7 @@ async def test_a_save_reports_every_problem_with_its_path(clean_db: AsyncEngine)
         ("filter.any[3].badge.notHeld", ErrorCode.NOT_FOUND),
         ("filter.any[4].vouchers.batch", ErrorCode.NOT_FOUND),
     ]
-    assert await list_segments(uow) == []
+    assert (await list_segments(uow)).items == []
 
 
 async def test_cycles_are_refused_and_used_segments_kept(clean_db: AsyncEngine) -> None:
