@@ -126,6 +126,12 @@ def filter_conditions(
     return conditions
 
 
+def among(ids: Select[Any]) -> ColumnElement[bool]:
+    """A condition for `filter_conditions`' list: the customer is one of those the query
+    `ids` selects (a saved segment's members)."""
+    return customers.c.id.in_(ids)
+
+
 def filtered_ids(conditions: list[ColumnElement[bool]]) -> Select[Any]:
     """A query of the ids of the customers matching `filter_conditions`."""
     return (

@@ -17,6 +17,7 @@ from sqlalchemy.dialects.postgresql import insert
 
 from domain.commands import Command, run
 from domain.errors import DomainError, ErrorCode, Problems
+from domain.gifts.services import schedules_naming_segment
 from domain.pagination import Page
 from domain.uow import UnitOfWork
 from domain.validation import optional_text
@@ -142,8 +143,8 @@ class SaveSegment(Command[SegmentSaved]):
 async def delete_segment(uow: UnitOfWork, name: str) -> bool:
     """Delete the segment `name`; whether it existed (deleting it again is harmless).
 
-    Guarantees: a segment another saved segment names is kept, refused with
-    SEGMENT_IN_USE naming those segments."""
+    Guarantees: a segment another saved segment or a gift schedule names is kept,
+    refused with SEGMENT_IN_USE naming them."""
     problems = Problems()
     clean = check_name(problems, "name", name)
     problems.raise_if_any()
@@ -157,11 +158,13 @@ class DeleteSegment(Command[bool]):
     async def handle(self, uow: UnitOfWork) -> bool:
         await _lock(uow)
         users = sorted(n for n, names in (await _graph(uow)).items() if self.name in names)
-        if users:
+        gifts = await schedules_naming_segment(uow, self.name)
+        if users or gifts:
+            named = [f"saved segment {n}" for n in users] + [f"gift schedule {n}" for n in gifts]
             raise DomainError.one(
                 "name",
                 ErrorCode.SEGMENT_IN_USE,
-                f"Used by the saved segments {', '.join(users)}: change them first.",
+                f"Used by {', '.join(named)}: change them first.",
             )
         result = await uow.execute(delete(segments).where(segments.c.name == self.name))
         return bool(result.rowcount)  # type: ignore[attr-defined]

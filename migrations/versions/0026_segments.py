@@ -1,7 +1,8 @@
 """Saved segments (funnels/segments), and the indexes segment filters need so that a
 condition on purchases or voucher redemptions does not scan the whole table per customer:
 purchases by customer and time (count, spend, last purchase in a period) and voucher
-redemptions by customer. `segments` is a program-wide table of named filters, so it
+redemptions by customer. Gift schedules may name a saved segment their customers must be
+in (gift_schedules.segment). `segments` is a program-wide table of named filters, so it
 carries no customer_id (it could be replicated to every node).
 
 Revision ID: 0026
@@ -41,6 +42,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name="pk_segments"),
         sa.UniqueConstraint("name", name="uq_segments_name"),
     )
+    op.add_column("gift_schedules", sa.Column("segment", sa.Text))
     op.create_index(
         "ix_purchases_customer_id_occurred_at", "purchases", ["customer_id", "occurred_at"]
     )
@@ -55,4 +57,5 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_index("ix_voucher_redemptions_customer_id", table_name="voucher_redemptions")
     op.drop_index("ix_purchases_customer_id_occurred_at", table_name="purchases")
+    op.drop_column("gift_schedules", "segment")
     op.drop_table("segments")
