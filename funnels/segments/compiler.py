@@ -179,28 +179,21 @@ class _Compiler:
         return self.condition(found, (*within, name), anchor)
 
     def leaf(self, node: m.SegmentFilter, anchor: m.SegmentFilter | None) -> ColumnElement[bool]:
-        p, a, cid = self.profile.c, self.account.c, self.profile.c.id
+        """A leaf on the customer's own rows (profile, balance), else on other rows."""
+        own = self.own_leaf(node)
+        return own if own is not None else self.activity_leaf(node, anchor)
+
+    def own_leaf(self, node: m.SegmentFilter) -> ColumnElement[bool] | None:
+        """Conditions on the customer's profile and balance row (None for another leaf)."""
+        p, a = self.profile.c, self.account.c
         match node:
             case m.Points(field, comparison):
                 return _compare(func.coalesce(a[field], 0), comparison)
             case m.Category(names):
                 return p.category_id.in_(categories_named(names))
-            case m.Badge(badge, held):
-                exists = holds_badge(cid, badge)
-                return exists if held else ~exists
             case m.Consent(channels):
                 columns = {"email": p.consent_email, "sms": p.consent_sms}
                 return and_(*(columns[c] == granted for c, granted in channels))
-            case m.Purchases(count, since, shops):
-                return self.totals(count, "purchases", since, shops)
-            case m.Spend(comparison, since, shops):
-                return self.totals(comparison, "spend_minor", since, shops)
-            case m.LastPurchase(before, after):
-                totals = purchase_totals()
-                wanted = [totals.c.last_at < self.moment(before)] if before else []
-                if after:
-                    wanted.append(totals.c.last_at >= self.moment(after))
-                return cid.in_(select(totals.c.customer_id).where(*wanted))
             case m.Registered(before, after):
                 wanted = [p.created_at < self.moment(before)] if before else []
                 if after:
@@ -213,11 +206,32 @@ class _Compiler:
                 return condition.is_(True)
             case m.Locale(tags):
                 return _locale(p.locale, tags).is_(True)
+            case m.Attribute():
+                return attribute_condition(node, p.attributes, self.now).is_(True)
+        return None
+
+    def activity_leaf(
+        self, node: m.SegmentFilter, anchor: m.SegmentFilter | None
+    ) -> ColumnElement[bool]:
+        """Conditions on other areas' rows: EXISTS or IN over their set-based relations."""
+        cid = self.profile.c.id
+        match node:
+            case m.Badge(badge, held):
+                exists = holds_badge(cid, badge)
+                return exists if held else ~exists
+            case m.Purchases(count, since, shops):
+                return self.totals(count, "purchases", since, shops)
+            case m.Spend(comparison, since, shops):
+                return self.totals(comparison, "spend_minor", since, shops)
+            case m.LastPurchase(before, after):
+                totals = purchase_totals()
+                wanted = [totals.c.last_at < self.moment(before)] if before else []
+                if after:
+                    wanted.append(totals.c.last_at >= self.moment(after))
+                return cid.in_(select(totals.c.customer_id).where(*wanted))
             case m.Shop(shops, since):
                 totals = purchase_totals(self.moment(since) if since else None, shops)
                 return cid.in_(select(totals.c.customer_id))
-            case m.Attribute():
-                return attribute_condition(node, p.attributes, self.now).is_(True)
             case m.Vouchers(held, redeemed, batch):
                 wanted = []
                 if held is not None:

@@ -406,3 +406,14 @@ def test_compiling_needs_an_aware_now() -> None:
     assert checked is not None
     with pytest.raises(ValueError):
         compile_filter(checked, datetime(2026, 1, 1))
+
+
+@pytest.mark.parametrize("duration", ["P1Y2M3W4DT5H6M7S", "P2W", "PT12H", "P1M", "p10d"])
+async def test_every_accepted_duration_is_an_interval_postgresql_reads(
+    clean_db: AsyncEngine, duration: str
+) -> None:
+    # Given a customer registered now, then each duration back from 600 days ahead is
+    # later than her registration
+    ann = await person(clean_db)
+    ahead = datetime.now(UTC) + timedelta(days=600)
+    assert await matching(clean_db, {"registered": {"before": duration}}, ahead) == {ann}
