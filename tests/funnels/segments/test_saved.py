@@ -3,6 +3,7 @@ a cycle, kept while another segment names them; previews count, sample and class
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime
 
 import pytest
@@ -128,3 +129,19 @@ def test_cost_classes_follow_the_documented_thresholds() -> None:
     assert cost_class(10_000) is CostClass.MEDIUM
     assert cost_class(999_999) is CostClass.MEDIUM
     assert cost_class(1_000_000) is CostClass.HIGH
+
+
+async def test_two_concurrent_saves_cannot_close_a_cycle(clean_db: AsyncEngine) -> None:
+    # Given two plain segments
+    await save_segment(UnitOfWork(clean_db), "a", None, {"balance": {"gte": 1}}, "m")
+    await save_segment(UnitOfWork(clean_db), "b", None, {"balance": {"gte": 2}}, "m")
+    # When two marketers at once make each name the other
+    outcomes = await asyncio.gather(
+        save_segment(UnitOfWork(clean_db), "a", None, {"segment": "b"}, "m"),
+        save_segment(UnitOfWork(clean_db), "b", None, {"segment": "a"}, "m"),
+        return_exceptions=True,
+    )
+    # Then one save wins and the other is refused as a cycle
+    refused = [o for o in outcomes if isinstance(o, DomainError)]
+    assert len(refused) == 1 and refused[0].problems[0].code is ErrorCode.SEGMENT_CYCLE
+    assert sum(1 for o in outcomes if not isinstance(o, BaseException)) == 1
