@@ -46,6 +46,8 @@ from schema.reports.queries import ReportQueries
 from schema.rewards.mutations import RewardMutations
 from schema.rewards.queries import RewardQueries
 from schema.scalars import SCALAR_MAP
+from schema.segments.mutations import SegmentMutations
+from schema.segments.queries import SegmentQueries
 from schema.tiers.mutations import TierMutations
 from schema.tiers.queries import TierQueries
 from schema.vouchers.mutations import VoucherMutations
@@ -73,6 +75,7 @@ Query = merge_types(
         NotificationQueries,
         MessagingLimitQueries,
         NoticeQueries,
+        SegmentQueries,
     ),
 )
 Mutation = merge_types(
@@ -95,6 +98,7 @@ Mutation = merge_types(
         NotificationMutations,
         MessagingLimitMutations,
         NoticeMutations,
+        SegmentMutations,
     ),
 )
 
