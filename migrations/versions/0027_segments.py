@@ -5,8 +5,8 @@ redemptions by customer. Gift schedules may name a saved segment their customers
 in (gift_schedules.segment). `segments` is a program-wide table of named filters, so it
 carries no customer_id (it could be replicated to every node).
 
-Revision ID: 0026
-Revises: 0025
+Revision ID: 0027
+Revises: 0026
 Create Date: 2026-12-06 04:30:00.000000
 """
 
@@ -18,8 +18,8 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-revision: str = "0026"
-down_revision: str | None = "0025"
+revision: str = "0027"
+down_revision: str | None = "0026"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
