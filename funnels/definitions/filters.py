@@ -1,0 +1,27 @@
+"""Segment filters inside definitions (the entry filter, the exit condition's, a branch's)
+are checked by a function the caller passes: funnels.segments' check_filter, wired in the
+composition root (tessera/), so that this package neither owns nor guesses the filter
+language.
+
+A FilterCheck adds each problem of `value` to `problems` with its path under `path` (e.g.
+`steps[3].filter.balance`) and returns the filter as it should be stored (a JSON value),
+or None when it has problems."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from domain.errors import ErrorCode, Problems
+
+FilterCheck = Callable[[Problems, object, str], object | None]
+
+
+def refuse_filters(problems: Problems, value: object, path: str) -> object | None:
+    """The checker of a process that has no segment-filter compiler: every filter is
+    refused (fail closed) rather than saved unchecked."""
+    problems.add(
+        path,
+        ErrorCode.INVALID,
+        "Segment filters are not available on this server (no filter compiler is installed).",
+    )
+    return None

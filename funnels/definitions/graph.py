@@ -1,0 +1,112 @@
+"""The rules on a definition's graph of steps: ids unique, every target a step, every step
+reachable from `start`, and every cycle through a wait (a loop without one would run its
+steps over and over within one tick of the engine)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from domain.errors import ErrorCode, Problems
+from funnels.definitions.steps import Step, Wait
+
+
+def check_graph(problems: Problems, start: str, steps: Sequence[Step]) -> None:
+    """Adds a problem on the path at fault for each rule a well-formed list of steps breaks."""
+    index: dict[str, int] = {}
+    for position, step in enumerate(steps):
+        if step.id in index:
+            problems.add(
+                f"steps[{position}].id",
+                ErrorCode.DUPLICATE,
+                f"Step id {step.id!r} is already used by steps[{index[step.id]}].",
+            )
+        else:
+            index[step.id] = position
+    if start not in index:
+        problems.add("start", ErrorCode.NOT_FOUND, f"No step has the id {start!r}.")
+    edges: dict[int, list[int]] = {}
+    for position, step in enumerate(steps):
+        edges[position] = []
+        for field, target in step.targets():
+            if target not in index:
+                problems.add(
+                    f"steps[{position}].{field}",
+                    ErrorCode.NOT_FOUND,
+                    f"No step has the id {target!r}.",
+                )
+            else:
+                edges[position].append(index[target])
+    if start in index:
+        _reachable(problems, index[start], steps, edges)
+    for cycle in _cycles(len(steps), edges):
+        if not any(isinstance(steps[p], Wait) for p in cycle):
+            first = min(cycle)
+            route = " -> ".join(steps[p].id for p in sorted(cycle))
+            problems.add(
+                f"steps[{first}]",
+                ErrorCode.INVALID,
+                f"The steps {route} form a cycle without a wait step: add a wait to the loop.",
+            )
+
+
+def _reachable(
+    problems: Problems, start: int, steps: Sequence[Step], edges: dict[int, list[int]]
+) -> None:
+    seen, stack = {start}, [start]
+    while stack:
+        for target in edges[stack.pop()]:
+            if target not in seen:
+                seen.add(target)
+                stack.append(target)
+    for position, step in enumerate(steps):
+        if position not in seen:
+            problems.add(
+                f"steps[{position}]",
+                ErrorCode.INVALID,
+                f"Step {step.id!r} cannot be reached from the start step.",
+            )
+
+
+def _cycles(count: int, edges: dict[int, list[int]]) -> list[list[int]]:
+    """The strongly connected components that hold a cycle (Tarjan's algorithm, iterative:
+    a long chain of steps must not exhaust Python's recursion)."""
+    order: dict[int, int] = {}
+    low: dict[int, int] = {}
+    on_stack: set[int] = set()
+    stack: list[int] = []
+    found: list[list[int]] = []
+    counter = 0
+    for root in range(count):
+        if root in order:
+            continue
+        work = [(root, 0)]
+        while work:
+            node, next_edge = work.pop()
+            if next_edge == 0:
+                order[node] = low[node] = counter
+                counter += 1
+                stack.append(node)
+                on_stack.add(node)
+            targets = edges[node]
+            if next_edge < len(targets):
+                work.append((node, next_edge + 1))
+                target = targets[next_edge]
+                if target not in order:
+                    work.append((target, 0))
+                elif target in on_stack:
+                    low[node] = min(low[node], order[target])
+                continue
+            if low[node] == order[node]:
+                component = []
+                while True:
+                    member = stack.pop()
+                    on_stack.discard(member)
+                    component.append(member)
+                    if member == node:
+                        break
+                if len(component) > 1 or node in edges[node]:
+                    found.append(component)
+            if work:
+                parent = work[-1][0]
+                low[parent] = min(low[parent], low[node])
+    return found

@@ -1,0 +1,9 @@
+"""Imports every funnels table so that the shared `metadata` is complete (Alembic and tests;
+domain/tables.py gathers the domain's, which may not import this package)."""
+
+from __future__ import annotations
+
+from domain.metadata import metadata
+from funnels.definitions.tables import funnel_versions, funnels
+
+__all__ = ["funnel_versions", "funnels", "metadata"]
