@@ -22,6 +22,8 @@ from schema.customers.queries import CustomerQueries
 from schema.delivery.queries import DeliveryQueries
 from schema.expiry.mutations import ExpiryMutations
 from schema.expiry.queries import ExpiryQueries
+from schema.funnels.mutations import FunnelMutations
+from schema.funnels.queries import FunnelQueries
 from schema.gifts.mutations import GiftMutations
 from schema.gifts.queries import GiftQueries
 from schema.guards import guards
@@ -73,6 +75,7 @@ Query = merge_types(
         NotificationQueries,
         MessagingLimitQueries,
         NoticeQueries,
+        FunnelQueries,
     ),
 )
 Mutation = merge_types(
@@ -95,6 +98,7 @@ Mutation = merge_types(
         NotificationMutations,
         MessagingLimitMutations,
         NoticeMutations,
+        FunnelMutations,
     ),
 )
 

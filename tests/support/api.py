@@ -11,7 +11,9 @@ from typing import Any
 import httpx
 import jwt
 
+from funnels.definitions.filters import FilterCheck
 from tessera.app import create_app
+from tessera.funnel_filters import CHECK_FILTER
 from tessera.settings import Settings
 from tests.support.serving import serving
 
@@ -26,8 +28,11 @@ def customer_token(external_ref: str, lifetime_s: int = 600) -> str:
 
 
 @contextlib.asynccontextmanager
-async def running_server(database_url: str, **overrides: Any) -> AsyncIterator[str]:
+async def running_server(
+    database_url: str, check_filter: FilterCheck = CHECK_FILTER, **overrides: Any
+) -> AsyncIterator[str]:
     """Serve the app on a free loopback port in this event loop; yields its base URL.
+    `check_filter` checks funnel definitions' segment filters (the app's own by default).
 
     Rate limits are lifted unless a test sets them: every test calls from 127.0.0.1, so one
     address's counters would otherwise be shared by the whole session."""
@@ -40,7 +45,7 @@ async def running_server(database_url: str, **overrides: Any) -> AsyncIterator[s
         **overrides,
     }
     settings = replace(Settings.from_env(), database_url=database_url, **values)
-    async with serving(create_app(settings)) as url:
+    async with serving(create_app(settings, check_filter=check_filter)) as url:
         yield url
 
 
