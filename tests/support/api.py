@@ -28,14 +28,12 @@ def customer_token(external_ref: str, lifetime_s: int = 600) -> str:
 
 
 @contextlib.asynccontextmanager
-async def running_server(
-    database_url: str, check_filter: FilterCheck = CHECK_FILTER, **overrides: Any
-) -> AsyncIterator[str]:
+async def running_server(database_url: str, **overrides: Any) -> AsyncIterator[str]:
     """Serve the app on a free loopback port in this event loop; yields its base URL.
-    `check_filter` checks funnel definitions' segment filters (the app's own by default).
 
     Rate limits are lifted unless a test sets them: every test calls from 127.0.0.1, so one
     address's counters would otherwise be shared by the whole session."""
+    check_filter: FilterCheck = overrides.pop("_check_filter", CHECK_FILTER)
     values: dict[str, Any] = {
         "debug": True,
         "jwt_secret": TEST_JWT_SECRET,
@@ -46,6 +44,16 @@ async def running_server(
     }
     settings = replace(Settings.from_env(), database_url=database_url, **values)
     async with serving(create_app(settings, check_filter=check_filter)) as url:
+        yield url
+
+
+@contextlib.asynccontextmanager
+async def running_server_checking_filters(
+    database_url: str, check_filter: FilterCheck
+) -> AsyncIterator[str]:
+    """As running_server, with funnel definitions' segment filters checked by
+    `check_filter` (a test double of funnels.segments' checker)."""
+    async with running_server(database_url, _check_filter=check_filter) as url:
         yield url
 
 

@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from tests.funnels.definitions.support import check_filter, seed_references, welcome
-from tests.support.api import GraphQLClient, error_codes, running_server
+from tests.support.api import GraphQLClient, error_codes, running_server_checking_filters
 
 SAVE = """
 mutation ($input: SaveFunnelInput!) {
@@ -28,12 +28,15 @@ query ($definition: JSON!) {
   validateFunnel(definition: $definition) { definition userErrors { field code } }
 }"""
 LIST = "{ funnels { nodes { id name } } }"
-ACTIVATE = "mutation ($id: ID!) { activateFunnel(id: $id) { funnel { status } userErrors { field code } } }"
+ACTIVATE = """
+mutation ($id: ID!) {
+  activateFunnel(id: $id) { funnel { status } userErrors { field code } }
+}"""
 
 
 @pytest.fixture(scope="module")
 async def filtered_url(database_url: str) -> AsyncIterator[str]:
-    async with running_server(database_url, check_filter=check_filter) as url:
+    async with running_server_checking_filters(database_url, check_filter) as url:
         yield url
 
 
