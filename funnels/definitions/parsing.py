@@ -70,9 +70,8 @@ def parse_definition(
 
 
 def _too_large(problems: Problems, raw: object) -> bool:
-    if json_deeper_than(raw, MAX_JSON_DEPTH):
-        problems.add(None, ErrorCode.OUT_OF_RANGE, f"Nested deeper than {MAX_JSON_DEPTH} levels.")
-        return True
+    # The size first: a YAML file's aliases can make a few lines stand for billions of
+    # values, and the depth walk visits each; counting stops at MAX_VALUES.
     count, stack = 0, [raw]
     while stack:
         value = stack.pop()
@@ -84,6 +83,9 @@ def _too_large(problems: Problems, raw: object) -> bool:
                 )
                 return True
             stack.extend(value.values() if isinstance(value, dict) else value)
+    if json_deeper_than(raw, MAX_JSON_DEPTH):
+        problems.add(None, ErrorCode.OUT_OF_RANGE, f"Nested deeper than {MAX_JSON_DEPTH} levels.")
+        return True
     return False
 
 
