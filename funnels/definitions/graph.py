@@ -10,24 +10,34 @@ from domain.errors import ErrorCode, Problems
 from funnels.definitions.steps import Step, Wait
 
 
-def check_graph(problems: Problems, start: str, steps: Sequence[Step]) -> None:
-    """Adds a problem on the path at fault for each rule a well-formed list of steps breaks."""
+def check_graph(
+    problems: Problems,
+    start: str,
+    steps: Sequence[Step | None],
+    ids: Sequence[str | None],
+) -> None:
+    """Adds a problem on the path at fault for each rule the steps break. `steps` holds None
+    for a step with problems of its own, `ids` each step's id as written (None: none): ids
+    and targets are checked on every step that has them; reachability and cycles once every
+    step is well formed (a step with problems has no known targets)."""
     index: dict[str, int] = {}
-    for position, step in enumerate(steps):
-        if step.id in index:
+    for position, step_id in enumerate(ids):
+        if step_id is None:
+            continue
+        if step_id in index:
             problems.add(
                 f"steps[{position}].id",
                 ErrorCode.DUPLICATE,
-                f"Step id {step.id!r} is already used by steps[{index[step.id]}].",
+                f"Step id {step_id!r} is already used by steps[{index[step_id]}].",
             )
         else:
-            index[step.id] = position
+            index[step_id] = position
     if start not in index:
         problems.add("start", ErrorCode.NOT_FOUND, f"No step has the id {start!r}.")
     edges: dict[int, list[int]] = {}
     for position, step in enumerate(steps):
         edges[position] = []
-        for field, target in step.targets():
+        for field, target in step.targets() if step is not None else ():
             if target not in index:
                 problems.add(
                     f"steps[{position}].{field}",
@@ -36,12 +46,15 @@ def check_graph(problems: Problems, start: str, steps: Sequence[Step]) -> None:
                 )
             else:
                 edges[position].append(index[target])
+    complete = [s for s in steps if s is not None]
+    if len(complete) < len(steps):
+        return
     if start in index:
-        _reachable(problems, index[start], steps, edges)
-    for cycle in _cycles(len(steps), edges):
-        if not any(isinstance(steps[p], Wait) for p in cycle):
+        _reachable(problems, index[start], complete, edges)
+    for cycle in _cycles(len(complete), edges):
+        if not any(isinstance(complete[p], Wait) for p in cycle):
             first = min(cycle)
-            route = " -> ".join(steps[p].id for p in sorted(cycle))
+            route = " -> ".join(complete[p].id for p in sorted(cycle))
             problems.add(
                 f"steps[{first}]",
                 ErrorCode.INVALID,

@@ -60,9 +60,10 @@ def parse_definition(
     entry = _entry(problems, top.get("entry"), check_filter)
     exit_condition = _exit(problems, top.get("exit"), check_filter)
     start = f.text(problems, "start", top.get("start"), 64)
-    steps = parse_steps(problems, top.get("steps"), check_filter)
-    if steps is not None and start is not None:
-        check_graph(problems, start, steps)
+    parsed = parse_steps(problems, top.get("steps"), check_filter)
+    if parsed is not None and start is not None:
+        check_graph(problems, start, parsed.steps, parsed.ids)
+    steps = None if parsed is None else parsed.complete()
     if problems.items or name is None or entry is None or start is None or steps is None:
         return None, problems.items
     definition = FunnelDefinition(name, entry, start, steps, description, exit_condition)

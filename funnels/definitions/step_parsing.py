@@ -6,6 +6,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from domain.errors import ErrorCode, Problems
@@ -80,10 +81,24 @@ _FIELDS: dict[StepType, tuple[str, ...]] = {
 }
 
 
-def parse_steps(
-    problems: Problems, value: object, check_filter: FilterCheck
-) -> tuple[Step, ...] | None:
-    """The steps in order; None when the list itself is unusable or any step is."""
+@dataclass(frozen=True)
+class ParsedSteps:
+    """Each step in order (None where it has problems) and each step's id as written (None
+    where it has none): the graph rules can name a step that exists, though it has problems
+    of its own."""
+
+    steps: tuple[Step | None, ...]
+    ids: tuple[str | None, ...]
+
+    def complete(self) -> tuple[Step, ...] | None:
+        """Every step, when each is well formed."""
+        if any(s is None for s in self.steps):
+            return None
+        return tuple(s for s in self.steps if s is not None)
+
+
+def parse_steps(problems: Problems, value: object, check_filter: FilterCheck) -> ParsedSteps | None:
+    """The steps in order; None when the list itself is unusable."""
     listed = f.items(problems, "steps", value, MAX_STEPS)
     if listed is None:
         return None
@@ -91,9 +106,11 @@ def parse_steps(
         problems.add("steps", ErrorCode.REQUIRED, "A funnel has at least one step.")
         return None
     steps = [_step(problems, f.item("steps", i), raw, check_filter) for i, raw in enumerate(listed)]
-    if any(s is None for s in steps):
-        return None
-    return tuple(s for s in steps if s is not None)
+    ids = [
+        raw["id"].strip() if isinstance(raw, dict) and isinstance(raw.get("id"), str) else None
+        for raw in listed
+    ]
+    return ParsedSteps(tuple(steps), tuple(ids))
 
 
 def _step(problems: Problems, path: str, value: object, check_filter: FilterCheck) -> Step | None:

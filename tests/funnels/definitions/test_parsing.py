@@ -104,11 +104,17 @@ def test_every_problem_is_reported_at_once() -> None:
     raw["steps"][2]["template"] = ""
     raw["name"] = ""
     raw["entry"] = {"trigger": {"event": "NOPE"}}
+    raw["steps"][0]["next"] = "nowhere"
+    raw["steps"][3]["id"] = "welcome_email"
+    # Then the graph's problems come with the steps' own (targets and ids are checked on the
+    # steps that have them; reachability once every step is well formed)
     assert set(problems_of(raw)) == {
         "name",
         "entry.trigger.event",
         "steps[1].points",
         "steps[2].template",
+        "steps[0].next",
+        "steps[3].id",
     }
 
 
