@@ -93,6 +93,20 @@ def integer(problems: Problems, path: str, value: object, *, required: bool = Tr
     return value
 
 
+def identifier(problems: Problems, path: str, value: object, noun: str) -> int | None:
+    """A database id written as text or a number ("12" or 12)."""
+    if value is None:
+        problems.add(path, ErrorCode.REQUIRED, "Required.")
+        return None
+    if isinstance(value, int) and not isinstance(value, bool) and 0 < value < 10**18:
+        return value
+    written = value.strip() if isinstance(value, str) else ""
+    if written.isascii() and written.isdigit() and len(written) <= 18 and int(written) > 0:
+        return int(written)
+    problems.add(path, ErrorCode.INVALID, f"Expected {noun} id.")
+    return None
+
+
 def boolean(problems: Problems, path: str, value: object) -> bool:
     """true or false; absent is false."""
     if value is None:

@@ -13,7 +13,7 @@ from domain.customers.validation import parse_time_zone
 from domain.errors import ErrorCode, Problem, Problems
 from domain.gifts.cron import check_cron
 from domain.limits import MAX_BULK_CUSTOMERS, MAX_JSON_DEPTH
-from domain.validation import json_deeper_than, moment_out_of_range, parse_id
+from domain.validation import json_deeper_than, moment_out_of_range
 from funnels.definitions import fields as f
 from funnels.definitions.definition import FunnelDefinition
 from funnels.definitions.durations import duration
@@ -157,14 +157,11 @@ def _campaign(problems: Problems, path: str, value: object) -> CampaignTrigger |
     )
     customers = None
     if listed is not None:
-        ids = []
-        for index, raw in enumerate(listed):
-            where = f.item(f"{path}.customers", index)
-            if isinstance(raw, bool) or not isinstance(raw, str | int):
-                problems.add(where, ErrorCode.INVALID, "Expected a customer id.")
-            else:
-                ids.append(parse_id(problems, where, raw))
-        customers = tuple(dict.fromkeys(ids))
+        ids = [
+            f.identifier(problems, f.item(f"{path}.customers", index), raw, "a customer")
+            for index, raw in enumerate(listed)
+        ]
+        customers = tuple(dict.fromkeys(i for i in ids if i is not None))
         if not listed:
             problems.add(f"{path}.customers", ErrorCode.REQUIRED, "List at least one customer.")
     if len(problems.items) > before:

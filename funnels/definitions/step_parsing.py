@@ -11,7 +11,7 @@ from typing import Any
 
 from domain.errors import ErrorCode, Problems
 from domain.limits import BALANCE_CEILING
-from domain.validation import check_points, parse_id
+from domain.validation import check_points
 from funnels.definitions import fields as f
 from funnels.definitions.durations import duration
 from funnels.definitions.events import event
@@ -283,12 +283,7 @@ def _send(
 def _voucher(
     problems: Problems, path: str, body: Body, kind: StepType, step_id: str, _: FilterCheck
 ) -> Step | None:
-    raw = body.get("voucherBatch")
-    where = f"{path}.voucherBatch"
-    if isinstance(raw, bool) or not isinstance(raw, str | int | None):
-        problems.add(where, ErrorCode.INVALID, "Expected a voucher batch id.")
-        return None
-    batch = parse_id(problems, where, raw)
+    batch = f.identifier(problems, f"{path}.voucherBatch", body.get("voucherBatch"), "a batch")
     next_id = _target(problems, f"{path}.next", body.get("next"))
     return IssueVoucher(step_id, batch, next_id) if batch else None
 

@@ -12,6 +12,13 @@ from hypothesis import strategies as st
 from funnels.definitions.parsing import parse_definition
 from tests.funnels.definitions.support import check_filter, welcome
 
+
+def huge_number(negative: bool) -> int:
+    """An integer of 5,001 digits: more than Python turns into text (built here, since
+    hypothesis prints its strategies' arguments)."""
+    return -(10**5000) if negative else 10**5000
+
+
 scalars = (
     st.none()
     | st.booleans()
@@ -19,6 +26,8 @@ scalars = (
     | st.floats(allow_nan=True, allow_infinity=True)
     | st.text(alphabet=st.characters(), max_size=30)
     | st.sampled_from(["\x00", "P1D", "PT1M", "09:00", "CUSTOMER_REGISTERED", "wait", "exit"])
+    | st.builds(huge_number, st.booleans())
+    | st.sampled_from([2**63, "9" * 5000])
 )
 json_values = st.recursive(
     scalars,
@@ -89,6 +98,22 @@ def test_a_mutated_definition_never_raises(
     parsed(raw)
     raw[top_key] = top_value
     parsed(raw)
+
+
+@settings(max_examples=200, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.sampled_from(["event", "schedule", "campaign"]),
+    st.text(max_size=30) | scalars,
+    st.text(max_size=40) | scalars,
+    st.lists(scalars, max_size=4) | scalars,
+)
+def test_triggers_never_raise(kind: str, first: Any, second: Any, third: Any) -> None:
+    values = {
+        "event": first,
+        "schedule": {"cron": first, "timeZone": second},
+        "campaign": {"at": second, "customers": third},
+    }
+    parsed(welcome(entry={"trigger": {kind: values[kind]}, "reentryPeriod": second}))
 
 
 @settings(max_examples=50)
