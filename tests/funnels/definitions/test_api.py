@@ -112,3 +112,23 @@ async def test_save_replay_and_activate(api: GraphQLClient, clean_db: AsyncEngin
     assert activated["funnel"]["status"] == "ACTIVE"
     missing = (await api.data(ACTIVATE, {"id": "999"}))["activateFunnel"]
     assert missing["userErrors"] == [{"field": "id", "code": "NOT_FOUND"}]
+
+
+async def test_versions_are_read_one_by_one(api: GraphQLClient, clean_db: AsyncEngine) -> None:
+    batch = (await seed_references(clean_db))["batch"]
+    raw = welcome()
+    raw["steps"][5]["voucherBatch"] = batch
+    fid = (await save(api, raw, "v1"))["funnel"]["id"]
+    await save(api, {**raw, "description": "second"}, "v2", id=fid)
+    read = """
+    query ($id: ID!, $n: Int) {
+      funnel(id: $id) { currentVersion versions { version } version(n: $n) { version definition } }
+    }"""
+    found = (await api.data(read, {"id": fid, "n": 1}))["funnel"]
+    assert [v["version"] for v in found["versions"]] == [2, 1]
+    assert found["version"]["definition"]["description"] == raw["description"]
+    current = (await api.data(read, {"id": fid}))["funnel"]["version"]
+    assert (current["version"], current["definition"]["description"]) == (2, "second")
+    assert (await api.data(read, {"id": fid, "n": 3}))["funnel"]["version"] is None
+    assert error_codes(await api.post(read, {"id": fid, "n": 0})) == ["BAD_USER_INPUT"]
+    assert (await api.data(read, {"id": "12345", "n": 1}))["funnel"] is None
