@@ -42,8 +42,10 @@ async def check_references(uow: UnitOfWork, definition: FunnelDefinition) -> lis
                 f"{send.template!r} is {template.purpose.value}: funnels send MARKETING "
                 "templates (they respect consent, frequency caps and quiet hours).",
             )
-    for position, step in enumerate(definition.steps):
-        if isinstance(step, IssueVoucher) and await batch_by_id(uow, step.voucher_batch) is None:
+    issued = [(i, s) for i, s in enumerate(definition.steps) if isinstance(s, IssueVoucher)]
+    batches = {b: await batch_by_id(uow, b) for b in {s.voucher_batch for _, s in issued}}
+    for position, step in issued:
+        if batches[step.voucher_batch] is None:
             problems.add(
                 f"steps[{position}].voucherBatch",
                 ErrorCode.NOT_FOUND,
