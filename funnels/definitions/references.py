@@ -44,12 +44,12 @@ async def check_references(uow: UnitOfWork, definition: FunnelDefinition) -> lis
             )
     issued = [(i, s) for i, s in enumerate(definition.steps) if isinstance(s, IssueVoucher)]
     batches = {b: await batch_by_id(uow, b) for b in {s.voucher_batch for _, s in issued}}
-    for position, step in issued:
-        if batches[step.voucher_batch] is None:
+    for position, issue in issued:
+        if batches[issue.voucher_batch] is None:
             problems.add(
                 f"steps[{position}].voucherBatch",
                 ErrorCode.NOT_FOUND,
-                f"No voucher batch has the id {step.voucher_batch}.",
+                f"No voucher batch has the id {issue.voucher_batch}.",
             )
     named = [(i, s) for i, s in enumerate(definition.steps) if isinstance(s, SetCategory)]
     if named:
