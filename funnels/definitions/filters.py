@@ -4,8 +4,9 @@ composition root (tessera/), so that this package neither owns nor guesses the f
 language.
 
 A FilterCheck adds each problem of `value` to `problems` with its path under `path` (e.g.
-`steps[3].filter.balance`) and returns the filter as it should be stored (a JSON value),
-or None when it has problems."""
+`steps[3].filter.balance`) and returns None when it has problems (anything else, such as
+funnels.segments' checked SegmentFilter, when it has none). A definition keeps a valid
+filter as written (JSON): `checked_filter` below."""
 
 from __future__ import annotations
 
@@ -25,3 +26,12 @@ def refuse_filters(problems: Problems, value: object, path: str) -> object | Non
         "Segment filters are not available on this server (no filter compiler is installed).",
     )
     return None
+
+
+def checked_filter(
+    problems: Problems, check_filter: FilterCheck, value: object, path: str
+) -> object | None:
+    """The filter as written when `check_filter` finds no problem in it, else None. What the
+    checker returns is not kept: the stored definition holds JSON, and the engine compiles
+    its filters again from it."""
+    return None if check_filter(problems, value, path) is None else value

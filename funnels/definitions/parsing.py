@@ -27,7 +27,7 @@ from funnels.definitions.entry import (
     Trigger,
 )
 from funnels.definitions.events import FunnelEvent, event
-from funnels.definitions.filters import FilterCheck
+from funnels.definitions.filters import FilterCheck, checked_filter
 from funnels.definitions.graph import check_graph
 from funnels.definitions.step_parsing import parse_steps
 
@@ -96,9 +96,9 @@ def _entry(problems: Problems, value: object, check_filter: FilterCheck) -> Entr
         return None
     f.only_keys(problems, "entry", entry, _ENTRY)
     trigger = _trigger(problems, entry.get("trigger"))
-    checked_filter = None
+    checked = None
     if entry.get("filter") is not None:
-        checked_filter = check_filter(problems, entry["filter"], "entry.filter")
+        checked = checked_filter(problems, check_filter, entry["filter"], "entry.filter")
     reentry = f.choice(problems, "entry.reentry", entry.get("reentry", "ONCE"), Reentry)
     period = None
     if reentry is Reentry.ONCE_PER_PERIOD:
@@ -109,7 +109,7 @@ def _entry(problems: Problems, value: object, check_filter: FilterCheck) -> Entr
         )
     if trigger is None or reentry is None:
         return None
-    return Entry(trigger, checked_filter, reentry, period)
+    return Entry(trigger, checked, reentry, period)
 
 
 def _trigger(problems: Problems, value: object) -> Trigger | None:
@@ -203,9 +203,9 @@ def _exit(problems: Problems, value: object, check_filter: FilterCheck) -> ExitC
         one = event(problems, f.item("exit.events", index), raw)
         if one is not None and one not in events:
             events.append(one)
-    checked_filter = None
+    checked = None
     if found.get("filter") is not None:
-        checked_filter = check_filter(problems, found["filter"], "exit.filter")
+        checked = checked_filter(problems, check_filter, found["filter"], "exit.filter")
     elif not listed:
         problems.add("exit", ErrorCode.REQUIRED, "An exit condition needs events or a filter.")
-    return ExitCondition(tuple(events), checked_filter)
+    return ExitCondition(tuple(events), checked)

@@ -15,7 +15,7 @@ from domain.validation import check_points
 from funnels.definitions import fields as f
 from funnels.definitions.durations import duration
 from funnels.definitions.events import event
-from funnels.definitions.filters import FilterCheck
+from funnels.definitions.filters import FilterCheck, checked_filter
 from funnels.definitions.steps import (
     POINTS_STEPS,
     SEND_CHANNELS,
@@ -211,7 +211,7 @@ def _branch(
     if body.get("filter") is None:
         problems.add(f"{path}.filter", ErrorCode.REQUIRED, "A branch needs a filter.")
     else:
-        checked = check(problems, body["filter"], f"{path}.filter")
+        checked = checked_filter(problems, check, body["filter"], f"{path}.filter")
     yes = _target(problems, f"{path}.yes", body.get("yes"))
     no = _target(problems, f"{path}.no", body.get("no"))
     return None if checked is None else Branch(step_id, checked, yes, no)

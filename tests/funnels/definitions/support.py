@@ -31,7 +31,9 @@ def check_filter(problems: Problems, value: object, path: str) -> object | None:
     unknown = [key for key in value if key not in FILTER_FIELDS]
     for key in unknown:
         problems.add(f"{path}.{key}", ErrorCode.INVALID, "Unknown field.")
-    return None if unknown else dict(value)
+    # A value of its own, not JSON (as funnels.segments returns its model): kept out of
+    # the stored definition.
+    return None if unknown else frozenset(value)
 
 
 WELCOME: dict[str, Any] = {
