@@ -51,8 +51,8 @@ from harness import (
     drive,
     free_port,
     header_lines,
-    http_post,
     phase_figures,
+    poster,
     print_phases,
     process_tree_cpu_s,
     run_on_fresh_database,
@@ -137,7 +137,8 @@ def request_of(op: Operation) -> tuple[str, dict[str, Any]]:
     return "adjustPoints", {"input": adjustment}
 
 
-def api_executor(port: int, token: str) -> Execute:
+def api_executor(port: int, token: str, clients: int = 0, keep_alive: bool = False) -> Execute:
+    post = poster(port, clients, keep_alive)
     headers = header_lines({"Authorization": f"Bearer {token}", "Content-Type": "application/json"})
     purchase_prefix = b'{"query":' + orjson.dumps(PURCHASE_QUERY) + b',"variables":'
     adjust_prefix = b'{"query":' + orjson.dumps(ADJUST_QUERY) + b',"variables":'
@@ -146,7 +147,7 @@ def api_executor(port: int, token: str) -> Execute:
         field_name, variables = request_of(op)
         prefix = purchase_prefix if isinstance(op, Purchase) else adjust_prefix
         body = prefix + orjson.dumps(variables) + b"}"
-        status, raw = await http_post(port, "/graphql", body, headers)
+        status, raw = await post(client, "/graphql", body, headers)
         if status != 200:
             return f"{field_name}: HTTP {status} {raw[:300]!r}"
         reply = orjson.loads(raw)
@@ -321,7 +322,7 @@ async def measure_api(
             token = await asyncio.to_thread(create_token, database_url)
             xacts_before = await database_transactions(database_url)
             cpu_before = process_tree_cpu_s(server.pid)
-            execute = api_executor(port, token)
+            execute = api_executor(port, token, args.clients, args.keep_alive)
             api = await drive(execute, workload(customer_ids), f"api-{os.getpid()}", args)
             server_cpu_s = process_tree_cpu_s(server.pid) - cpu_before
     # Read after the server stopped: its sessions have ended and flushed their statistics.

@@ -39,6 +39,21 @@ def add_common_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--seconds", type=float, default=20.0, help="measured time per side")
     parser.add_argument("--clients", type=int, default=32, help="concurrent clients per side")
     parser.add_argument("--warmup", type=float, default=2.0, help="unmeasured seconds first")
+    parser.add_argument(
+        "--keep-alive",
+        action="store_true",
+        help="each API client keeps its connection (KeptConnection) instead of one a request",
+    )
+
+
+def poster(
+    port: int, clients: int, keep_alive: bool
+) -> Callable[[int, str, bytes, bytes], Awaitable[tuple[int, bytes]]]:
+    """How client n posts: over a connection of its own that it keeps, or a new one each time."""
+    if not keep_alive:
+        return lambda n, path, body, headers: http_post(port, path, body, headers)
+    kept = [KeptConnection(port) for _ in range(clients)]
+    return lambda n, path, body, headers: kept[n].post(path, body, headers)
 
 
 @dataclass
@@ -195,6 +210,61 @@ async def http_post(port: int, path: str, body: bytes, headers: bytes) -> tuple[
         return parser.get_status_code(), bytes(response.body)
     finally:
         writer.close()
+
+
+class KeptConnection:
+    """One client's HTTP connection, kept from request to request as a load balancer keeps
+    its pool of connections to the workers, and opened again whenever the server closes it:
+    Tessera closes a connection after `TESSERA_KEEPALIVE_REQUESTS` requests (100), so the
+    clients' connections spread over uvicorn's workers again and again instead of staying
+    where the kernel first put them (the reason `http_post` opens one per request)."""
+
+    def __init__(self, port: int) -> None:
+        self.port = port
+        self.opened = 0
+        self._streams: tuple[asyncio.StreamReader, asyncio.StreamWriter] | None = None
+
+    async def post(self, path: str, body: bytes, headers: bytes) -> tuple[int, bytes]:
+        request = b"POST %s HTTP/1.1\r\nHost: 127.0.0.1\r\n%sContent-Length: %d\r\n\r\n%s" % (
+            path.encode(),
+            headers,
+            len(body),
+            body,
+        )
+        fresh = self._streams is None
+        try:
+            return await self._exchange(request)
+        except ConnectionError:
+            if fresh:
+                raise
+            # A kept connection the server closed while it was idle: once more on a new one.
+            return await self._exchange(request)
+
+    async def _exchange(self, request: bytes) -> tuple[int, bytes]:
+        if self._streams is None:
+            self._streams = await asyncio.open_connection("127.0.0.1", self.port)
+            self.opened += 1
+        reader, writer = self._streams
+        response = _Response()
+        parser = httptools.HttpResponseParser(response)
+        try:
+            writer.write(request)
+            while not response.complete:
+                chunk = await reader.read(65536)
+                if not chunk:
+                    raise ConnectionError("the server closed the connection")
+                parser.feed_data(chunk)
+        except (ConnectionError, httptools.HttpParserError):
+            self.close()
+            raise ConnectionError("the server closed the connection") from None
+        if not parser.should_keep_alive():
+            self.close()
+        return parser.get_status_code(), bytes(response.body)
+
+    def close(self) -> None:
+        if self._streams is not None:
+            self._streams[1].close()
+            self._streams = None
 
 
 def header_lines(headers: dict[str, str]) -> bytes:

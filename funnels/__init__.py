@@ -1,3 +1,3 @@
-"""Funnels: marketers' definitions (funnels.definitions), and later the segment filters, the
-step executors and the actors that advance enrollments. Consumes the domain and
-notifications; never imports schema/."""
+"""Funnels: definitions (funnels.definitions), segment filters compiled to SQL
+(funnels.segments), step executors and their actors. Consumes the domain and notifications;
+never imports schema/."""

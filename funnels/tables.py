@@ -5,5 +5,6 @@ from __future__ import annotations
 
 from domain.metadata import metadata
 from funnels.definitions.tables import funnel_versions, funnels
+from funnels.segments.tables import segments
 
-__all__ = ["funnel_versions", "funnels", "metadata"]
+__all__ = ["funnel_versions", "funnels", "metadata", "segments"]

@@ -224,8 +224,8 @@ class Context:
     badge_handover: Handover | None = None
     # How a queued message is handed over to be sent (None: the sandbox, CAPTURED at once).
     message_handover: HandOver | None = None
-    # How funnel definitions' segment filters are checked (the composition root passes
-    # funnels.segments'; without one, filters are refused).
+    # How funnel definitions' segment filters are checked (the app passes funnels.segments'
+    # from tessera/funnel_filters.py; a context built without one refuses every filter).
     check_filter: FilterCheck = refuse_filters
 
 

@@ -48,6 +48,8 @@ from schema.reports.queries import ReportQueries
 from schema.rewards.mutations import RewardMutations
 from schema.rewards.queries import RewardQueries
 from schema.scalars import SCALAR_MAP
+from schema.segments.mutations import SegmentMutations
+from schema.segments.queries import SegmentQueries
 from schema.tiers.mutations import TierMutations
 from schema.tiers.queries import TierQueries
 from schema.vouchers.mutations import VoucherMutations
@@ -75,6 +77,7 @@ Query = merge_types(
         NotificationQueries,
         MessagingLimitQueries,
         NoticeQueries,
+        SegmentQueries,
         FunnelQueries,
     ),
 )
@@ -98,6 +101,7 @@ Mutation = merge_types(
         NotificationMutations,
         MessagingLimitMutations,
         NoticeMutations,
+        SegmentMutations,
         FunnelMutations,
     ),
 )

@@ -200,8 +200,9 @@ def cmd_expire_points(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_run_gifts(args: argparse.Namespace, settings: Settings) -> int:
     from domain.gifts.runs import run_gift_schedules
+    from funnels.segments.catalog import SavedSegments
 
-    paid = _run_with_uow(settings, run_gift_schedules)
+    paid = _run_with_uow(settings, lambda uow: run_gift_schedules(uow, None, SavedSegments()))
     for p in paid:
         print(
             f"{p.name}: period {p.run.period:%Y-%m-%d %H:%M} UTC, "

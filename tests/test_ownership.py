@@ -22,7 +22,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-EXEMPT = {"domain/tables.py", "domain/metadata.py", "notifications/tables.py", "funnels/tables.py"}
+EXEMPT = {
+    "domain/tables.py",
+    "domain/metadata.py",
+    "notifications/tables.py",
+    "funnels/tables.py",
+}
 # A string that holds one of these words (upper case, as SQL is written here) is SQL; prose
 # (error messages, docstrings) does not shout them.
 SQL_WORDS = re.compile(

@@ -73,7 +73,7 @@ def status_expression() -> ColumnElement[str]:
 
 def voucher_columns() -> list[ColumnElement[Any]]:
     """What a Voucher is built from (usable in SELECT and in UPDATE ... RETURNING)."""
-    hidden = {"issue_key"}
+    hidden = {"issue_key", "assignment_key"}
     return [c for c in vouchers.c if c.name not in hidden] + [status_expression().label("status")]
 
 

@@ -87,12 +87,21 @@ vouchers = Table(
     Column("disabled_at", DateTime(timezone=True)),
     # The idempotency key of the conversion or claim that issued it.
     Column("issue_key", Text, unique=True),
+    # The key a set-based assignment (bulk_assign.py: a funnel's step) gave the code under.
+    Column("assignment_key", Text, unique=True),
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     CheckConstraint("source IN ('BATCH', 'CONVERSION', 'REWARD')", name="source"),
     CheckConstraint("uses >= 0 AND (max_uses IS NULL OR uses <= max_uses)", name="uses_range"),
     Index("ix_vouchers_batch_id", "batch_id", "id"),
     Index(
         "ix_vouchers_customer_id", "customer_id", postgresql_where=text("customer_id IS NOT NULL")
+    ),
+    # A batch's codes still free to assign, in order (bulk_assign.py takes them from here).
+    Index(
+        "ix_vouchers_free_codes",
+        "batch_id",
+        "id",
+        postgresql_where=text("customer_id IS NULL AND disabled_at IS NULL AND uses = 0"),
     ),
 )
 
@@ -113,6 +122,12 @@ voucher_redemptions = Table(
     UniqueConstraint("voucher_id", "shop", "order_id"),
     Index("ix_voucher_redemptions_order", "shop", "order_id"),
     Index("ix_voucher_redemptions_voucher_id", "voucher_id", "id"),
+    # A customer's redemptions (segment filters: vouchers redeemed).
+    Index(
+        "ix_voucher_redemptions_customer_id",
+        "customer_id",
+        postgresql_where=text("customer_id IS NOT NULL"),
+    ),
 )
 
 voucher_conversion = Table(

@@ -1,7 +1,7 @@
 """Segment filters inside definitions (the entry filter, the exit condition's, a branch's)
 are checked by a function the caller passes: funnels.segments' check_filter, wired in the
-composition root (tessera/), so that this package neither owns nor guesses the filter
-language.
+composition root (tessera/funnel_filters.py), so that this package neither owns nor guesses
+the filter language.
 
 A FilterCheck adds each problem of `value` to `problems` with its path under `path` (e.g.
 `steps[3].filter.balance`) and returns None when it has problems (anything else, such as
@@ -18,12 +18,12 @@ FilterCheck = Callable[[Problems, object, str], object | None]
 
 
 def refuse_filters(problems: Problems, value: object, path: str) -> object | None:
-    """The checker of a process that has no segment-filter compiler: every filter is
-    refused (fail closed) rather than saved unchecked."""
+    """The checker of a caller that was given none (schema's Context built without one):
+    every filter is refused (fail closed) rather than saved unchecked."""
     problems.add(
         path,
         ErrorCode.INVALID,
-        "Segment filters are not available on this server (no filter compiler is installed).",
+        "Segment filters cannot be checked here, so they are refused.",
     )
     return None
 

@@ -324,6 +324,14 @@ MUTATIONS: dict[str, tuple[str, dict[str, Any]]] = {
         "{ releasedCount } }",
         {"input": {"customerIds": ["1"]}},
     ),
+    "saveSegment": (
+        "mutation($input: SaveSegmentInput!) { saveSegment(input: $input) { created } }",
+        {"input": {"name": "perm-segment", "filter": {"balance": {"gte": 1}}}},
+    ),
+    "deleteSegment": (
+        "mutation($input: DeleteSegmentInput!) { deleteSegment(input: $input) { deleted } }",
+        {"input": {"name": "perm-segment"}},
+    ),
     "saveFunnel": (
         "mutation($input: SaveFunnelInput!) { saveFunnel(input: $input) { funnel { id } } }",
         {"input": {"definition": {"name": "F"}, "idempotencyKey": "perm-funnel"}},

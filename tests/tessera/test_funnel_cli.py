@@ -146,7 +146,8 @@ def test_yaml_is_read_with_json_scalars(tmp_path: Path) -> None:
 async def test_the_installed_command_runs_end_to_end(
     database_url: str, clean_db: AsyncEngine, tmp_path: Path
 ) -> None:
-    # Given the real composition (without funnels.segments merged, filters are refused)
+    # Given the real composition: filters checked by funnels.segments, which knows no
+    # hasPurchased condition (the test double's)
     path = tmp_path / "f.json"
     path.write_text(json.dumps(welcome()))
     process = await asyncio.create_subprocess_exec(
@@ -162,4 +163,4 @@ async def test_the_installed_command_runs_end_to_end(
     )
     out, _ = await process.communicate()
     assert process.returncode == 1
-    assert out.decode().splitlines()[0].startswith("steps[4].filter: ")
+    assert out.decode().splitlines()[0].startswith("steps[4].filter.hasPurchased: Unknown")

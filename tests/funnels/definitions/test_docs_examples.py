@@ -1,6 +1,6 @@
 """Given the YAML examples of docs/funnels.md (a welcome series, a birthday campaign), when
 they are read as the CLI reads files and validated against a database holding what they
-name, then they are valid definitions."""
+name, with the real segment-filter checker, then they are valid definitions."""
 
 from __future__ import annotations
 
@@ -12,8 +12,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from domain.uow import UnitOfWork
 from funnels.definitions.entry import ScheduleTrigger
 from funnels.definitions.services import validate_funnel
+from funnels.segments import check_filter
 from tessera.funnel_files import load_file
-from tests.funnels.definitions.support import check_filter, seed_references
+from tests.funnels.definitions.support import seed_references
 
 PAGE = Path(__file__).resolve().parents[3] / "docs" / "funnels.md"
 

@@ -1,0 +1,179 @@
+"""Assigning a batch's codes to many customers at once, each under its own assignment key:
+what a funnel's issue-voucher step calls for a batch of customers at the same step.
+
+Two statements per call, whatever its size, in the caller's unit of work:
+
+1. The voucher batch's row is locked (FOR NO KEY UPDATE: creating codes, which only needs
+   the batch's key, is not blocked), so set-based assignments from one batch take turns.
+2. In a new statement, whose snapshot is taken after the lock was granted (READ COMMITTED),
+   every code assigned under a key by an earlier assignment is visible: an item whose key
+   already has its code gets that code back (REPLAYED) and takes no other. The remaining
+   items are paired, in order, with the batch's free codes (unassigned, enabled, unused,
+   not expired), taken in id order FOR UPDATE SKIP LOCKED: a code a single assignment
+   (assign_voucher) or a redemption is changing is passed over, and one whose change
+   committed meanwhile is checked again as it is now, so no code is given twice. Each code
+   given writes its VoucherAssigned event in the same statement, as assign_voucher records
+   one.
+
+A customer unknown, or a batch expired, disabled or out of free codes, is reported per item
+(a typed Outcome), not refused for the whole call. Two calls on different batches using one
+key at the same moment are not serialised by a batch's lock: the second meets the key's
+unique index and its statement fails whole (IntegrityError, nothing written)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import text
+
+from domain.customers.sql import CUSTOMERS
+from domain.errors import DomainError, ErrorCode
+from domain.events.payloads import event_type_sql, payload_sql
+from domain.events.sql import APPEND_EVENTS
+from domain.events.types import VoucherAssigned
+from domain.uow import UnitOfWork
+
+
+class AssignOutcome(StrEnum):
+    ASSIGNED = "ASSIGNED"  # a code was assigned now
+    REPLAYED = "REPLAYED"  # its key already had a code: that one again
+    CUSTOMER_NOT_FOUND = "CUSTOMER_NOT_FOUND"
+    BATCH_EXPIRED = "BATCH_EXPIRED"  # the batch's validity has ended
+    BATCH_DISABLED = "BATCH_DISABLED"  # every code of the batch is disabled
+    BATCH_EXHAUSTED = "BATCH_EXHAUSTED"  # no free code left for this item
+    KEY_CONFLICT = "KEY_CONFLICT"  # its key gave a code to another customer or from another batch
+
+
+@dataclass(frozen=True)
+class AssignmentItem:
+    """A customer to give a code to, and the key of that assignment (a funnel step's
+    execution key)."""
+
+    customer_id: int
+    assignment_key: str
+
+
+@dataclass(frozen=True)
+class AssignedCode:
+    """One item's result: the code given (now or by the key's first call) and its voucher,
+    or None with the reason."""
+
+    customer_id: int
+    assignment_key: str
+    outcome: AssignOutcome
+    voucher_id: int | None = None
+    code: str | None = None
+
+    @property
+    def done(self) -> bool:
+        return self.outcome in (AssignOutcome.ASSIGNED, AssignOutcome.REPLAYED)
+
+
+_LOCK_BATCH = text("""
+    SELECT valid_until IS NOT NULL AND valid_until <= now() AS expired
+      FROM voucher_batches WHERE id = :batch_id
+       FOR NO KEY UPDATE
+""")
+
+# What counts as free is what ix_vouchers_free_codes indexes, and not expired.
+_ASSIGN = text(f"""
+    WITH item AS (
+        SELECT i.ord, i.customer_id, i.assignment_key
+          FROM unnest(CAST(:customer_ids AS bigint[]), CAST(:keys AS text[])) WITH ORDINALITY
+               AS i(customer_id, assignment_key, ord)),
+    prior AS (
+        SELECT it.ord, v.id, v.code,
+               (v.customer_id IS DISTINCT FROM it.customer_id
+                OR v.batch_id IS DISTINCT FROM CAST(:batch_id AS bigint)) AS conflict
+          FROM item it JOIN vouchers v ON v.assignment_key = it.assignment_key),
+    known AS (
+        SELECT it.ord FROM item it JOIN ({CUSTOMERS}) c ON c.id = it.customer_id),
+    want AS (
+        SELECT it.ord, it.customer_id, it.assignment_key,
+               row_number() OVER (ORDER BY it.ord) AS n
+          FROM item it JOIN known USING (ord)
+         WHERE NOT EXISTS (SELECT 1 FROM prior p WHERE p.ord = it.ord)
+           AND NOT CAST(:expired AS boolean)),
+    free AS (
+        SELECT v.id FROM vouchers v
+         WHERE v.batch_id = CAST(:batch_id AS bigint)
+           AND v.customer_id IS NULL AND v.disabled_at IS NULL AND v.uses = 0
+           AND (v.valid_until IS NULL OR v.valid_until > now())
+         ORDER BY v.id
+         LIMIT (SELECT count(*) FROM want)
+           FOR UPDATE SKIP LOCKED),
+    numbered AS (SELECT id, row_number() OVER (ORDER BY id) AS n FROM free),
+    given AS (
+        UPDATE vouchers v
+           SET customer_id = w.customer_id, assigned_at = now(),
+               assignment_key = w.assignment_key
+          FROM numbered f JOIN want w USING (n)
+         WHERE v.id = f.id
+        RETURNING v.id, v.code, v.customer_id, v.batch_id, v.assignment_key),
+    ev AS (
+        {APPEND_EVENTS}
+        SELECT {event_type_sql(VoucherAssigned)}, g.customer_id,
+               {payload_sql(VoucherAssigned, voucher_id="g.id", batch_id="g.batch_id")}
+          FROM given g ORDER BY g.id)
+    SELECT it.customer_id, it.assignment_key, p.id AS prior_id, p.code AS prior_code,
+           p.conflict, k.ord IS NOT NULL AS known, g.id, g.code,
+           EXISTS (SELECT 1 FROM vouchers v WHERE v.batch_id = CAST(:batch_id AS bigint)
+                      AND v.disabled_at IS NULL) AS has_enabled
+      FROM item it
+      LEFT JOIN prior p USING (ord)
+      LEFT JOIN known k USING (ord)
+      LEFT JOIN given g ON g.assignment_key = it.assignment_key
+     ORDER BY it.ord
+""")
+
+
+async def assign_codes_each(
+    uow: UnitOfWork, batch_id: int, items: Sequence[AssignmentItem]
+) -> list[AssignedCode]:
+    """Give each item's customer one free code of the batch (unassigned, enabled, unused,
+    not expired), under the item's assignment key, in the open unit of work; one result per
+    item, in the items' order, with the code (for the message that sends it) or the reason.
+
+    Guarantees: no code is given twice, also under concurrent calls; a key gives one code
+    once (a replay returns the same code, whatever became of the batch since); each code
+    given records VoucherAssigned. An unknown batch is a NOT_FOUND on `batchId`; each
+    customer and each key may appear once per call (else ValueError)."""
+    if not items:
+        return []
+    if len({i.customer_id for i in items}) != len(items):
+        raise ValueError("a batch names each customer at most once")
+    if len({i.assignment_key for i in items}) != len(items):
+        raise ValueError("a batch uses each assignment key at most once")
+    expired = (await uow.execute(_LOCK_BATCH, {"batch_id": batch_id})).scalar_one_or_none()
+    if expired is None:
+        raise DomainError.one("batchId", ErrorCode.NOT_FOUND, "No such voucher batch.")
+    rows = await uow.execute(
+        _ASSIGN,
+        {
+            "batch_id": batch_id,
+            "expired": expired,
+            "customer_ids": [i.customer_id for i in items],
+            "keys": [i.assignment_key for i in items],
+        },
+    )
+    return [_result(row, bool(expired)) for row in rows]
+
+
+def _result(row: Any, expired: bool) -> AssignedCode:
+    cid, key = int(row.customer_id), str(row.assignment_key)
+    if row.prior_id is not None:
+        if row.conflict:
+            return AssignedCode(cid, key, AssignOutcome.KEY_CONFLICT)
+        return AssignedCode(cid, key, AssignOutcome.REPLAYED, int(row.prior_id), row.prior_code)
+    if row.id is not None:
+        return AssignedCode(cid, key, AssignOutcome.ASSIGNED, int(row.id), row.code)
+    if not row.known:
+        return AssignedCode(cid, key, AssignOutcome.CUSTOMER_NOT_FOUND)
+    if expired:
+        return AssignedCode(cid, key, AssignOutcome.BATCH_EXPIRED)
+    if not row.has_enabled:
+        return AssignedCode(cid, key, AssignOutcome.BATCH_DISABLED)
+    return AssignedCode(cid, key, AssignOutcome.BATCH_EXHAUSTED)
