@@ -4,6 +4,7 @@ domain/tables.py gathers the domain's, which may not import this package)."""
 from __future__ import annotations
 
 from domain.metadata import metadata
+from funnels.definitions.tables import funnel_versions, funnels
 from funnels.segments.tables import segments
 
-__all__ = ["metadata", "segments"]
+__all__ = ["funnel_versions", "funnels", "metadata", "segments"]

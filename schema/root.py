@@ -22,6 +22,8 @@ from schema.customers.queries import CustomerQueries
 from schema.delivery.queries import DeliveryQueries
 from schema.expiry.mutations import ExpiryMutations
 from schema.expiry.queries import ExpiryQueries
+from schema.funnels.mutations import FunnelMutations
+from schema.funnels.queries import FunnelQueries
 from schema.gifts.mutations import GiftMutations
 from schema.gifts.queries import GiftQueries
 from schema.guards import guards
@@ -76,6 +78,7 @@ Query = merge_types(
         MessagingLimitQueries,
         NoticeQueries,
         SegmentQueries,
+        FunnelQueries,
     ),
 )
 Mutation = merge_types(
@@ -99,6 +102,7 @@ Mutation = merge_types(
         MessagingLimitMutations,
         NoticeMutations,
         SegmentMutations,
+        FunnelMutations,
     ),
 )
 

@@ -8,10 +8,11 @@ module of an area may import another area's `tables` module, nor name another ar
 in its SQL text. `domain/tables.py` and `domain/metadata.py` gather every table for Alembic
 (notifications/tables.py the notifications' ones) and are exempt; a `tables.py` may name
 other areas' tables in its foreign keys (those are declarations, not reads); a module
-directly under domain/ is an area of its own, with no tables. notifications/ is read the
-same way: notifications/<area>/tables.py (notifications/store, notifications/delivery) owns
-its tables, and notifications' modules are checked like the domain's (they read customers,
-points and badges through those areas' functions)."""
+directly under domain/ is an area of its own, with no tables. notifications/ and funnels/
+are read the same way: notifications/<area>/tables.py (notifications/store,
+notifications/delivery) and funnels/<area>/tables.py (funnels/definitions) own their tables,
+and their modules are checked like the domain's (they read customers, points, badges and
+templates through those areas' functions)."""
 
 from __future__ import annotations
 
@@ -141,6 +142,7 @@ def test_each_area_names_only_its_own_tables() -> None:
     assert {"point_accounts", "holds", "purchases", "vouchers", "domain_events"} <= set(owners)
     assert owners["message_templates"] == "notifications.store"
     assert owners["message_template_versions"] == "notifications.store"
+    assert owners["funnel_versions"] == "funnels.definitions"
     found = [
         offence
         for layer in (domain, notifications, funnels)
