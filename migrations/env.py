@@ -9,6 +9,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from domain.tables import metadata
+from funnels.tables import segments  # noqa: F401  (registers its tables)
 from notifications.tables import messages  # noqa: F401  (registers its tables)
 
 config = context.config

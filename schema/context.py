@@ -29,6 +29,9 @@ from domain.rewards.standings import RewardStanding, standings
 from domain.uow import UnitOfWork, read
 from domain.vouchers.models import Voucher, VoucherStatus
 from domain.vouchers.queries import VoucherUse, uses_of, vouchers_of
+from funnels.definitions.filters import FilterCheck, refuse_filters
+from funnels.definitions.models import FunnelVersion
+from funnels.definitions.queries import versions_of
 from notifications.proofs import HandOver
 from notifications.store.models import MessageTemplate, TemplateVersion
 from notifications.store.services import template_versions
@@ -121,6 +124,15 @@ class Loaders:
         """A message template's versions, newest first."""
         return SharedLoader(load_fn=self._template_versions)
 
+    @cached_property
+    def funnel_versions(self) -> DataLoader[int, list[FunnelVersion]]:
+        """A funnel's versions, newest first."""
+        return SharedLoader(load_fn=self._funnel_versions)
+
+    async def _funnel_versions(self, funnel_ids: list[int]) -> list[list[FunnelVersion]]:
+        found = await versions_of(self.new_uow(), funnel_ids)
+        return [found[i] for i in funnel_ids]
+
     async def _template_versions(
         self, templates: list[MessageTemplate]
     ) -> list[list[TemplateVersion]]:
@@ -212,6 +224,9 @@ class Context:
     badge_handover: Handover | None = None
     # How a queued message is handed over to be sent (None: the sandbox, CAPTURED at once).
     message_handover: HandOver | None = None
+    # How funnel definitions' segment filters are checked (the app passes funnels.segments'
+    # from tessera/funnel_filters.py; a context built without one refuses every filter).
+    check_filter: FilterCheck = refuse_filters
 
 
 Info = StrawberryInfo[Context, None]

@@ -22,6 +22,8 @@ from schema.customers.queries import CustomerQueries
 from schema.delivery.queries import DeliveryQueries
 from schema.expiry.mutations import ExpiryMutations
 from schema.expiry.queries import ExpiryQueries
+from schema.funnels.mutations import FunnelMutations
+from schema.funnels.queries import FunnelQueries
 from schema.gifts.mutations import GiftMutations
 from schema.gifts.queries import GiftQueries
 from schema.guards import guards
@@ -46,6 +48,8 @@ from schema.reports.queries import ReportQueries
 from schema.rewards.mutations import RewardMutations
 from schema.rewards.queries import RewardQueries
 from schema.scalars import SCALAR_MAP
+from schema.segments.mutations import SegmentMutations
+from schema.segments.queries import SegmentQueries
 from schema.tiers.mutations import TierMutations
 from schema.tiers.queries import TierQueries
 from schema.vouchers.mutations import VoucherMutations
@@ -73,6 +77,8 @@ Query = merge_types(
         NotificationQueries,
         MessagingLimitQueries,
         NoticeQueries,
+        SegmentQueries,
+        FunnelQueries,
     ),
 )
 Mutation = merge_types(
@@ -95,6 +101,8 @@ Mutation = merge_types(
         NotificationMutations,
         MessagingLimitMutations,
         NoticeMutations,
+        SegmentMutations,
+        FunnelMutations,
     ),
 )
 

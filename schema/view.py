@@ -24,6 +24,7 @@ from strawberry.asgi import GraphQL
 from domain.access.principals import Anonymous, Principal
 from domain.badges.services import Handover
 from domain.uow import UnitOfWork
+from funnels.definitions.filters import FilterCheck, refuse_filters
 from notifications.proofs import HandOver
 from schema.anonymous import (
     ANONYMOUS_MAX_BODY_BYTES,
@@ -50,6 +51,7 @@ class TesseraGraphQL(GraphQL[Context, None]):
         graphiql_html: str | None = None,
         badge_handover: Handover | None = None,
         message_handover: HandOver | None = None,
+        check_filter: FilterCheck = refuse_filters,
     ) -> None:
         super().__init__(
             schema, graphql_ide="graphiql" if debug else None, allow_queries_via_get=False
@@ -61,6 +63,7 @@ class TesseraGraphQL(GraphQL[Context, None]):
         self._throttle = throttle or Unthrottled()
         self._badge_handover = badge_handover
         self._message_handover = message_handover
+        self._check_filter = check_filter
         # Root fields an anonymous caller may select (introspection only in debug).
         self._anonymous_fields = ANONYMOUS_ROOT_FIELDS | (
             INTROSPECTION_ROOT_FIELDS if debug else frozenset()
@@ -121,6 +124,7 @@ class TesseraGraphQL(GraphQL[Context, None]):
             throttle=self._throttle,
             badge_handover=self._badge_handover,
             message_handover=self._message_handover,
+            check_filter=self._check_filter,
         )
 
     # Requests are read with the standard json module on purpose: orjson reads integers

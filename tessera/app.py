@@ -21,6 +21,7 @@ from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from domain.uow import UnitOfWork
+from funnels.definitions.filters import FilterCheck
 from schema.auth import Authenticator
 from schema.responses import error_response
 from schema.root import build_schema
@@ -29,6 +30,7 @@ from schema.view import TesseraGraphQL
 from tessera.database import create_engine
 from tessera.embedded import ensure_database_url
 from tessera.exports import ledger_movements_export, voucher_batch_export
+from tessera.funnel_filters import CHECK_FILTER
 from tessera.garbage_collection import tune_for_service
 from tessera.graphiql import ASSETS_DIR, ASSETS_ROUTE, graphiql_page
 from tessera.handover import badge_handover, message_handover
@@ -57,6 +59,7 @@ def create_app(
     settings: Settings | None = None,
     database_url: str | None = None,
     background: Callable[[AsyncEngine], Coroutine[Any, Any, None]] | None = None,
+    check_filter: FilterCheck = CHECK_FILTER,
 ) -> Starlette:
     """Build the app; the database engine opens and closes with the app's lifespan, and so
     does the `background` task when one is given (the demo's in-process sending)."""
@@ -117,6 +120,7 @@ def create_app(
         graphiql_html=graphiql,
         badge_handover=badge_handover(settings),
         message_handover=message_handover(settings, resources.new_uow),
+        check_filter=check_filter,
     )
     routes: list[BaseRoute] = [
         Route("/graphql", graphql, methods=["GET", "POST"]),

@@ -1,5 +1,6 @@
-"""`tessera serve | worker | scheduler | migrate | demo | token | audit | expire-holds |
-expire-points | run-gifts | evaluate-tiers | resync-badges | stop-embedded | graphiql-assets`."""
+"""`tessera serve | worker | scheduler | migrate | demo | token | funnel | audit |
+expire-holds | expire-points | run-gifts | evaluate-tiers | resync-badges | stop-embedded |
+graphiql-assets`."""
 
 from __future__ import annotations
 
@@ -108,6 +109,41 @@ def _run_with_uow(settings: Settings, work: Callable[[UnitOfWork], Awaitable[T]]
     return run_with_uow(_database_url(settings), work)
 
 
+def cmd_funnel(args: argparse.Namespace, settings: Settings) -> int:
+    """validate | apply | export (the logic is tessera/funnel_files.py's)."""
+    from pathlib import Path
+
+    from domain.errors import DomainError
+    from tessera import funnel_files as files
+    from tessera.funnel_filters import CHECK_FILTER
+
+    def run(work: Callable[[UnitOfWork], Awaitable[T]]) -> T:
+        return _run_with_uow(settings, work)
+
+    try:
+        if args.funnel_command == "export":
+            text = files.export_funnel(args.id, args.version, args.format, run)
+            if text is None:
+                print(f"error: no funnel {args.id} with that version", file=sys.stderr)
+                return 2
+            sys.stdout.write(text)
+            return 0
+        if args.funnel_command == "validate":
+            lines = files.validate_file(Path(args.file), CHECK_FILTER, run)
+            print("\n".join(lines) if lines else f"{args.file}: valid")
+            return 1 if lines else 0
+        applied = files.apply_file(Path(args.file), CHECK_FILTER, run)
+    except files.FileUnreadable as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    except DomainError as error:
+        print("\n".join(files.problem_lines(list(error.problems))))
+        return 1
+    what = "created" if applied.created else "saved" if applied.changed else "unchanged:"
+    print(f"funnel {applied.funnel_id} {what} version {applied.version}")
+    return 0
+
+
 def cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
     from tessera.worker import run_worker
 
@@ -164,8 +200,9 @@ def cmd_expire_points(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_run_gifts(args: argparse.Namespace, settings: Settings) -> int:
     from domain.gifts.runs import run_gift_schedules
+    from funnels.segments.catalog import SavedSegments
 
-    paid = _run_with_uow(settings, run_gift_schedules)
+    paid = _run_with_uow(settings, lambda uow: run_gift_schedules(uow, None, SavedSegments()))
     for p in paid:
         print(
             f"{p.name}: period {p.run.period:%Y-%m-%d %H:%M} UTC, "
@@ -256,6 +293,25 @@ def parser() -> argparse.ArgumentParser:
     revoke = token.add_parser("revoke", help="revoke a staff token by id")
     revoke.add_argument("id", type=int)
     revoke.set_defaults(run=cmd_token_revoke)
+
+    funnel = sub.add_parser(
+        "funnel", help="funnel definitions as JSON or YAML files (docs/funnels.md)"
+    ).add_subparsers(dest="funnel_command", required=True)
+    validate = funnel.add_parser(
+        "validate", help="print each problem of a definition file as 'path: reason'"
+    )
+    validate.add_argument("file")
+    validate.set_defaults(run=cmd_funnel)
+    apply = funnel.add_parser(
+        "apply", help="create the file's funnel, or save a new version of the one of that name"
+    )
+    apply.add_argument("file")
+    apply.set_defaults(run=cmd_funnel)
+    export = funnel.add_parser("export", help="print a funnel's definition (current version)")
+    export.add_argument("id", type=int)
+    export.add_argument("--version", type=int, default=None)
+    export.add_argument("--format", choices=("yaml", "json"), default="yaml")
+    export.set_defaults(run=cmd_funnel)
 
     worker = sub.add_parser("worker", help="run the Dramatiq worker")
     worker.add_argument("--processes", type=int, default=1)

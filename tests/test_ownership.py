@@ -8,10 +8,11 @@ module of an area may import another area's `tables` module, nor name another ar
 in its SQL text. `domain/tables.py` and `domain/metadata.py` gather every table for Alembic
 (notifications/tables.py the notifications' ones) and are exempt; a `tables.py` may name
 other areas' tables in its foreign keys (those are declarations, not reads); a module
-directly under domain/ is an area of its own, with no tables. notifications/ is read the
-same way: notifications/<area>/tables.py (notifications/store, notifications/delivery) owns
-its tables, and notifications' modules are checked like the domain's (they read customers,
-points and badges through those areas' functions)."""
+directly under domain/ is an area of its own, with no tables. notifications/ and funnels/
+are read the same way: notifications/<area>/tables.py (notifications/store,
+notifications/delivery) and funnels/<area>/tables.py (funnels/definitions) own their tables,
+and their modules are checked like the domain's (they read customers, points, badges and
+templates through those areas' functions)."""
 
 from __future__ import annotations
 
@@ -21,7 +22,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-EXEMPT = {"domain/tables.py", "domain/metadata.py", "notifications/tables.py"}
+EXEMPT = {
+    "domain/tables.py",
+    "domain/metadata.py",
+    "notifications/tables.py",
+    "funnels/tables.py",
+}
 # A string that holds one of these words (upper case, as SQL is written here) is SQL; prose
 # (error messages, docstrings) does not shout them.
 SQL_WORDS = re.compile(
@@ -74,7 +80,7 @@ def _tables_imported(tree: ast.Module) -> Iterator[tuple[int, str]]:
     def area(parts: list[str]) -> str:
         return parts[1] if parts[0] == "domain" else f"{parts[0]}.{parts[1]}"
 
-    layers = ("domain", "notifications")
+    layers = ("domain", "notifications", "funnels")
     for node in ast.walk(tree):
         if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
             parts = node.module.split(".")
@@ -131,14 +137,15 @@ def offences(path: Path, domain: Path, owners: dict[str, str]) -> list[str]:
 
 
 def test_each_area_names_only_its_own_tables() -> None:
-    domain, notifications = ROOT / "domain", ROOT / "notifications"
-    owners = table_owners(domain, notifications)
+    domain, notifications, funnels = ROOT / "domain", ROOT / "notifications", ROOT / "funnels"
+    owners = table_owners(domain, notifications, funnels)
     assert {"point_accounts", "holds", "purchases", "vouchers", "domain_events"} <= set(owners)
     assert owners["message_templates"] == "notifications.store"
     assert owners["message_template_versions"] == "notifications.store"
+    assert owners["funnel_versions"] == "funnels.definitions"
     found = [
         offence
-        for layer in (domain, notifications)
+        for layer in (domain, notifications, funnels)
         for path in sorted(layer.rglob("*.py"))
         if str(path.relative_to(ROOT)) not in EXEMPT
         for offence in offences(path, layer, owners)

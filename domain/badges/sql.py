@@ -9,6 +9,7 @@ from sqlalchemy import (
     ARRAY,
     BigInteger,
     ColumnElement,
+    Exists,
     ScalarSelect,
     Select,
     func,
@@ -50,3 +51,19 @@ def badges_held_by(customer_id: ColumnElement[int]) -> ScalarSelect[list[int]]:
 def known_badges(ids: Sequence[int]) -> Select[tuple[int]]:
     """A query of which of these badge ids exist."""
     return select(badges.c.id).where(badges.c.id.in_(list(ids)))
+
+
+def holds_badge(customer_id: ColumnElement[int], badge: int | str) -> Exists:
+    """Whether the customer (a column of the enclosing query) holds the badge now: `badge`
+    is its id, or a title (then any badge with that title; titles need not be unique)."""
+    held = customer_badges.c
+    query = select(literal(1)).where(held.customer_id == customer_id)
+    if isinstance(badge, int):
+        return query.where(held.badge_id == badge).exists()
+    titled = select(badges.c.id).where(badges.c.title == badge)
+    return query.where(held.badge_id.in_(titled)).exists()
+
+
+def known_badge_titles(titles: Sequence[str]) -> Select[tuple[str]]:
+    """A query of which of these badge titles some badge has."""
+    return select(badges.c.title).where(badges.c.title.in_(list(titles))).distinct()

@@ -126,6 +126,12 @@ def filter_conditions(
     return conditions
 
 
+def among(ids: Select[Any]) -> ColumnElement[bool]:
+    """A condition for `filter_conditions`' list: the customer is one of those the query
+    `ids` selects (a saved segment's members)."""
+    return customers.c.id.in_(ids)
+
+
 def filtered_ids(conditions: list[ColumnElement[bool]]) -> Select[Any]:
     """A query of the ids of the customers matching `filter_conditions`."""
     return (
@@ -176,3 +182,15 @@ async def categories_by_id(uow: UnitOfWork, ids: Sequence[int]) -> dict[int, Poi
 async def default_category_id(uow: UnitOfWork) -> int:
     query = select(point_categories.c.id).where(point_categories.c.is_default)
     return int((await uow.execute(query)).scalar_one())
+
+
+async def customers_among(
+    uow: UnitOfWork, ids: Select[Any], limit: int, after_id: int | None = None
+) -> Page[Customer]:
+    """The customers whose ids the query `ids` selects (a segment's), in id order, `limit`
+    at a time after `after_id`: one statement."""
+    query = select(customers).where(customers.c.id.in_(ids))
+    if after_id is not None:
+        query = query.where(customers.c.id > after_id)
+    rows = await uow.execute(query.order_by(customers.c.id).limit(limit + 1))
+    return Page.from_rows([_customer(r) for r in rows], limit)

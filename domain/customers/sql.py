@@ -62,3 +62,31 @@ def existing_customers(ids: Sequence[int] | None) -> Select[tuple[int]]:
 def known_categories(ids: Sequence[int]) -> Select[tuple[int]]:
     """A query of which of these category ids exist."""
     return select(point_categories.c.id).where(point_categories.c.id.in_(list(ids)))
+
+
+def profiles() -> Subquery:
+    """Every customer's profile as segment filters read it, as a Core subquery: id,
+    category_id, created_at, birth_date, time_zone, locale, consent_email, consent_sms,
+    attributes."""
+    c = customers.c
+    return select(
+        c.id,
+        c.category_id,
+        c.created_at,
+        c.birth_date,
+        c.time_zone,
+        c.locale,
+        c.consent_email,
+        c.consent_sms,
+        c.attributes,
+    ).subquery("profiles")
+
+
+def categories_named(names: Sequence[str]) -> Select[tuple[int]]:
+    """A query of the ids of the categories with these names."""
+    return select(point_categories.c.id).where(point_categories.c.name.in_(list(names)))
+
+
+def known_category_names(names: Sequence[str]) -> Select[tuple[str]]:
+    """A query of which of these category names exist."""
+    return select(point_categories.c.name).where(point_categories.c.name.in_(list(names)))

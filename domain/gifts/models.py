@@ -14,7 +14,7 @@ from domain.customers.validation import filter_criteria
 from domain.errors import ErrorCode, Problems
 from domain.gifts import cron
 from domain.limits import MAX_NOTE_LENGTH, MAX_POINTS_PER_OPERATION
-from domain.validation import check_window, parse_id, required_text
+from domain.validation import check_window, optional_text, parse_id, required_text
 
 MAX_FILTER_CATEGORIES = 100
 
@@ -29,6 +29,8 @@ class GiftFilter:
     max_balance: int | None = None
     registered_after: datetime | None = None
     registered_before: datetime | None = None
+    # The name of a saved segment the customers must also be in (funnels/segments).
+    segment: str | None = None
 
     def conditions(self) -> list[ColumnElement[bool]]:
         """The customers' filter conditions (customers.repository.filtered_ids) of a
@@ -68,6 +70,7 @@ class GiftScheduleSpec:
             "max_balance": f.max_balance,
             "registered_after": f.registered_after,
             "registered_before": f.registered_before,
+            "segment": f.segment,
             "active": self.active,
         }
 
@@ -126,6 +129,7 @@ def schedule_of(row: Any, last_period: datetime | None = None) -> GiftSchedule:
             max_balance=row.max_balance,
             registered_after=row.registered_after,
             registered_before=row.registered_before,
+            segment=row.segment,
         ),
         active=row.active,
     )
@@ -176,4 +180,5 @@ def check_filter(problems: Problems, f: GiftFilter, prefix: str) -> GiftFilter:
         (f"{prefix}.registeredAfter", f.registered_after),
         (f"{prefix}.registeredBefore", f.registered_before),
     )
-    return replace(f, category_ids=categories)
+    segment = optional_text(problems, f"{prefix}.segment", f.segment, 100)
+    return replace(f, category_ids=categories, segment=segment)

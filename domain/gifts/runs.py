@@ -9,20 +9,25 @@ missed ones are not replayed."""
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from sqlalchemy import select, text
 
 from domain.commands import Command, run
-from domain.customers.repository import filtered_ids
+from domain.customers.repository import among, filtered_ids
+from domain.errors import DomainError, ErrorCode
 from domain.events.types import GiftRunFinished
 from domain.gifts.models import GiftRun, GiftSchedule, schedule_of
+from domain.gifts.segments import SegmentCatalog
 from domain.gifts.services import last_periods
 from domain.gifts.tables import gift_schedules
 from domain.ledger.bulk import BulkCredit, credit_many
 from domain.ledger.kinds import EntryKind
 from domain.uow import UnitOfWork
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -32,11 +37,15 @@ class PaidPeriod:
     run: GiftRun
 
 
-async def run_gift_schedules(uow: UnitOfWork, now: datetime | None = None) -> list[PaidPeriod]:
+async def run_gift_schedules(
+    uow: UnitOfWork, now: datetime | None = None, segments: SegmentCatalog | None = None
+) -> list[PaidPeriod]:
     """Pay the due period of every active schedule (see GiftSchedule.due_period) and return
     the runs this call made. Idempotent and safe on several workers at once: each period
     is paid once; a call that finds nothing due, or finds another worker paid it, does
-    nothing. Each period is its own transaction."""
+    nothing. Each period is its own transaction. A schedule whose saved segment cannot be
+    evaluated (no `segments` given, or its filter refused) is skipped and logged, its
+    period left unclaimed for a later run."""
     moment = now or datetime.now(UTC)
     async with uow:
         schedules = await _active_schedules(uow)
@@ -45,7 +54,11 @@ async def run_gift_schedules(uow: UnitOfWork, now: datetime | None = None) -> li
         period = schedule.due_period(moment)
         if period is None:
             continue
-        made = await run(uow, PayGiftPeriod(schedule.id, period, moment))
+        try:
+            made = await run(uow, PayGiftPeriod(schedule.id, period, moment, segments))
+        except DomainError as error:
+            logger.warning("gift schedule %s not paid: %s", schedule.id, error)
+            continue
         if made is not None:
             paid.append(PaidPeriod(schedule.id, schedule.spec.name, made))
     return paid
@@ -85,6 +98,7 @@ class PayGiftPeriod(Command[GiftRun | None]):
     schedule_id: int
     period: datetime
     now: datetime
+    segments: SegmentCatalog | None = None
 
     async def handle(self, uow: UnitOfWork) -> GiftRun | None:
         # A share lock: a concurrent update of the schedule waits for the run, and the run
@@ -115,7 +129,7 @@ class PayGiftPeriod(Command[GiftRun | None]):
                 source_ref=str(run_id),
                 key_prefix=f"gift:{run_id}:",
             ),
-            await _recipients(uow, schedule),
+            await _recipients(uow, schedule, self.now, self.segments),
         )
         finished = (
             await uow.execute(
@@ -144,7 +158,17 @@ class PayGiftPeriod(Command[GiftRun | None]):
         return paid
 
 
-async def _recipients(uow: UnitOfWork, schedule: GiftSchedule) -> list[int]:
-    """The ids of the customers the schedule's filter matches now."""
-    found = await uow.execute(filtered_ids(schedule.spec.filter.conditions()))
+async def _recipients(
+    uow: UnitOfWork, schedule: GiftSchedule, now: datetime, segments: SegmentCatalog | None
+) -> list[int]:
+    """The ids of the customers the schedule's filter (and saved segment) matches now."""
+    conditions = schedule.spec.filter.conditions()
+    segment = schedule.spec.filter.segment
+    if segment is not None:
+        if segments is None:
+            raise DomainError.one(
+                "filter.segment", ErrorCode.NOT_FOUND, "Saved segments are not available here."
+            )
+        conditions.append(among(await segments.members(uow, segment, now)))
+    found = await uow.execute(filtered_ids(conditions))
     return list(found.scalars())

@@ -19,6 +19,7 @@ from domain.gifts.models import (
     check_spec,
     schedule_of,
 )
+from domain.gifts.segments import SegmentCatalog
 from domain.gifts.tables import gift_runs, gift_schedules
 from domain.idempotency import Created, request_digest, require_same
 from domain.pagination import Page
@@ -30,23 +31,29 @@ KEY_CONSTRAINT = "uq_gift_schedules_idempotency_key"
 
 
 async def create_gift_schedule(
-    uow: UnitOfWork, spec: GiftScheduleSpec, idempotency_key: str
+    uow: UnitOfWork,
+    spec: GiftScheduleSpec,
+    idempotency_key: str,
+    segments: SegmentCatalog | None = None,
 ) -> Created[GiftSchedule]:
     """Add a schedule; every problem of its settings is reported at once (an invalid cron is
-    INVALID_CRON naming its field). It pays its first period after now, never one before.
+    INVALID_CRON naming its field; a saved segment that `segments` does not know, or any
+    segment without `segments`, NOT_FOUND on filter.segment). It pays its first period
+    after now, never one before.
     The same key replayed (also concurrently) returns the first schedule (replayed) and
     writes nothing; with other settings it is an IDEMPOTENCY_CONFLICT."""
     problems = Problems()
     clean = check_spec(problems, spec)
     key = required_text(problems, "idempotencyKey", idempotency_key)
     problems.raise_if_any()
-    return await run(uow, CreateGiftSchedule(clean, key))
+    return await run(uow, CreateGiftSchedule(clean, key, segments))
 
 
 @dataclass(frozen=True)
 class CreateGiftSchedule(Command[Created[GiftSchedule]]):
     spec: GiftScheduleSpec  # checked
     key: str
+    segments: SegmentCatalog | None = None
 
     key_constraints = frozenset({KEY_CONSTRAINT})
 
@@ -55,6 +62,7 @@ class CreateGiftSchedule(Command[Created[GiftSchedule]]):
         if replayed is not None:
             return replayed
         await _check_categories(uow, self.spec)
+        await _check_segment(uow, self.spec, self.segments)
         try:
             row = (
                 await uow.execute(
@@ -83,7 +91,10 @@ class CreateGiftSchedule(Command[Created[GiftSchedule]]):
 
 
 async def update_gift_schedule(
-    uow: UnitOfWork, schedule_id: str, changes: dict[str, Any]
+    uow: UnitOfWork,
+    schedule_id: str,
+    changes: dict[str, Any],
+    segments: SegmentCatalog | None = None,
 ) -> GiftSchedule:
     """Change some settings (the others stay), all or nothing. Changing the cron, or making
     an inactive schedule active again, starts its periods afresh from now: periods before
@@ -91,7 +102,7 @@ async def update_gift_schedule(
     problems = Problems()
     sid = parse_id(problems, "id", schedule_id)
     problems.raise_if_any()
-    return await run(uow, UpdateGiftSchedule(sid, changes))
+    return await run(uow, UpdateGiftSchedule(sid, changes, segments))
 
 
 @dataclass(frozen=True)
@@ -101,6 +112,7 @@ class UpdateGiftSchedule(Command[GiftSchedule]):
 
     schedule_id: int
     changes: dict[str, Any]
+    segments: SegmentCatalog | None = None
 
     async def handle(self, uow: UnitOfWork) -> GiftSchedule:
         sid = self.schedule_id
@@ -116,6 +128,8 @@ class UpdateGiftSchedule(Command[GiftSchedule]):
         clean = check_spec(problems, replace(before, **self.changes))
         problems.raise_if_any()
         await _check_categories(uow, clean)
+        if clean.filter.segment != before.filter.segment:
+            await _check_segment(uow, clean, self.segments)
         values = clean.columns()
         if clean.cron != before.cron or (clean.active and not before.active):
             values["runs_from"] = func.now()
@@ -193,6 +207,21 @@ async def _check_categories(uow: UnitOfWork, spec: GiftScheduleSpec) -> None:
             Problem(f"filter.categoryIds.{i}", ErrorCode.NOT_FOUND, "No such category.")
             for i in missing
         )
+
+
+async def _check_segment(
+    uow: UnitOfWork, spec: GiftScheduleSpec, segments: SegmentCatalog | None
+) -> None:
+    name = spec.filter.segment
+    if name is not None and (segments is None or not await segments.exists(uow, name)):
+        raise DomainError.one("filter.segment", ErrorCode.NOT_FOUND, f"No saved segment {name!r}.")
+
+
+async def schedules_naming_segment(uow: UnitOfWork, name: str) -> list[str]:
+    """The names of the gift schedules whose filter names the saved segment `name` (in the
+    open unit of work): a segment in use is not deleted."""
+    query = select(gift_schedules.c.name).where(gift_schedules.c.segment == name)
+    return sorted(row[0] for row in await uow.execute(query))
 
 
 def _duplicate(error: IntegrityError) -> DomainError:

@@ -36,6 +36,8 @@ gift_schedules = Table(
     Column("max_balance", BigInteger),
     Column("registered_after", DateTime(timezone=True)),
     Column("registered_before", DateTime(timezone=True)),
+    # A saved segment (funnels/segments) the customers must also be in; null: none.
+    Column("segment", Text),
     Column("active", Boolean, nullable=False, server_default=text("true")),
     # Only periods after this run: set on creation, on a change of cron and on reactivation,
     # so neither a new schedule nor a resumed one pays for periods before it.

@@ -7,6 +7,13 @@ customer)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import ColumnElement, Subquery, func, select
+
+from domain.purchases.tables import purchases, refunds
+
 # Whether the order (:shop, :order_id) earned its points already (on its whole amount).
 ORDER_AWARDED = """
     EXISTS (SELECT 1 FROM purchases
@@ -28,3 +35,39 @@ def spend_per_customer_sql(when: str = "true") -> str:
                       GROUP BY purchase_id) r ON r.purchase_id = p.id
          WHERE p.status IN ('PAID', 'COMPLETED') AND ({when})
          GROUP BY p.customer_id"""
+
+
+# The statuses of an order that count as a purchase made (as spend_per_customer_sql counts).
+_MADE = ("PAID", "COMPLETED")
+
+
+def purchase_totals(
+    since: ColumnElement[datetime] | None = None, shops: Sequence[str] = ()
+) -> Subquery:
+    """A Core relation (customer_id, purchases, spend_minor, last_at): per customer with at
+    least one paid or completed order made from `since` (inclusive; all time when None), at
+    any of `shops` (any shop when empty): how many, what they came to net of refunds, and
+    when the latest was. Customers without such an order are not in it: their count and
+    spend are 0 (segment filters rely on that)."""
+    p, r = purchases.c, refunds.c
+    refunded = (
+        select(func.coalesce(func.sum(r.amount_minor), 0))
+        .where(r.purchase_id == p.id)
+        .scalar_subquery()
+    )
+    conditions: list[ColumnElement[bool]] = [p.status.in_(_MADE)]
+    if since is not None:
+        conditions.append(p.occurred_at >= since)
+    if shops:
+        conditions.append(p.shop.in_(list(shops)))
+    return (
+        select(
+            p.customer_id,
+            func.count().label("purchases"),
+            func.coalesce(func.sum(p.total_minor - refunded), 0).label("spend_minor"),
+            func.max(p.occurred_at).label("last_at"),
+        )
+        .where(*conditions)
+        .group_by(p.customer_id)
+        .subquery("purchase_totals")
+    )

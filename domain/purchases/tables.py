@@ -10,6 +10,7 @@ from sqlalchemy import (
     DateTime,
     ForeignKey,
     Identity,
+    Index,
     Integer,
     PrimaryKeyConstraint,
     Table,
@@ -78,6 +79,8 @@ purchases = Table(
     Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     UniqueConstraint("shop", "order_id"),
     CheckConstraint("total_minor >= 0", name="total_nonnegative"),
+    # A customer's purchases in a period (segment filters: count, spend, last purchase).
+    Index("ix_purchases_customer_id_occurred_at", "customer_id", "occurred_at"),
 )
 
 purchase_lines = Table(

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from tests.support.api import GraphQLClient
 from tests.support.ledger import assert_ledger_sound
 
-BADGES = [
+BADGES: list[dict[str, Any]] = [
     {"title": "Bronze", "minPoints": 100, "maxPoints": 499},
     {"title": "Silver", "minPoints": 500, "maxPoints": 1999},
     {"title": "Gold", "minPoints": 2000, "iconUrl": "https://cdn.example.com/gold.png"},

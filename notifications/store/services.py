@@ -370,3 +370,12 @@ async def templates_by_id(
         return {}
     query = select(message_templates).where(message_templates.c.id.in_(sorted(set(template_ids))))
     return {row.id: template_of(row) for row in await uow.execute(query)}
+
+
+async def templates_by_name(uow: UnitOfWork, names: Sequence[str]) -> dict[str, MessageTemplate]:
+    """The templates that exist among `names` (names are unique), in the open unit of work:
+    what a funnel definition's send steps name."""
+    if not names:
+        return {}
+    query = select(message_templates).where(message_templates.c.name.in_(sorted(set(names))))
+    return {row.name: template_of(row) for row in await uow.execute(query)}

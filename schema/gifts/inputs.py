@@ -20,6 +20,9 @@ class GiftFilterInput:
     max_balance: int | None = None
     registered_after: datetime | None = strawberry.field(default=None, description="Inclusive.")
     registered_before: datetime | None = strawberry.field(default=None, description="Exclusive.")
+    segment: str | None = strawberry.field(
+        default=None, description="A saved segment the customers must also be in, by name."
+    )
 
     def to_domain(self) -> GiftFilter:
         return GiftFilter(
@@ -28,6 +31,7 @@ class GiftFilterInput:
             max_balance=self.max_balance,
             registered_after=self.registered_after,
             registered_before=self.registered_before,
+            segment=self.segment,
         )
 
 

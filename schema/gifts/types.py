@@ -48,6 +48,9 @@ class GiftFilterType:
     max_balance: int | None
     registered_after: datetime | None = strawberry.field(description="Inclusive.")
     registered_before: datetime | None = strawberry.field(description="Exclusive.")
+    segment: str | None = strawberry.field(
+        default=None, description="A saved segment the customers must also be in."
+    )
 
 
 @strawberry.type(name="GiftSchedule")
@@ -78,6 +81,7 @@ class GiftScheduleType:
                 max_balance=f.max_balance,
                 registered_after=f.registered_after,
                 registered_before=f.registered_before,
+                segment=f.segment,
             ),
             active=s.spec.active,
             created_at=s.created_at,

@@ -11,7 +11,9 @@ from typing import Any
 import httpx
 import jwt
 
+from funnels.definitions.filters import FilterCheck
 from tessera.app import create_app
+from tessera.funnel_filters import CHECK_FILTER
 from tessera.settings import Settings
 from tests.support.serving import serving
 
@@ -31,6 +33,7 @@ async def running_server(database_url: str, **overrides: Any) -> AsyncIterator[s
 
     Rate limits are lifted unless a test sets them: every test calls from 127.0.0.1, so one
     address's counters would otherwise be shared by the whole session."""
+    check_filter: FilterCheck = overrides.pop("_check_filter", CHECK_FILTER)
     values: dict[str, Any] = {
         "debug": True,
         "jwt_secret": TEST_JWT_SECRET,
@@ -40,7 +43,17 @@ async def running_server(database_url: str, **overrides: Any) -> AsyncIterator[s
         **overrides,
     }
     settings = replace(Settings.from_env(), database_url=database_url, **values)
-    async with serving(create_app(settings)) as url:
+    async with serving(create_app(settings, check_filter=check_filter)) as url:
+        yield url
+
+
+@contextlib.asynccontextmanager
+async def running_server_checking_filters(
+    database_url: str, check_filter: FilterCheck
+) -> AsyncIterator[str]:
+    """As running_server, with funnel definitions' segment filters checked by
+    `check_filter` (a test double of funnels.segments' checker)."""
+    async with running_server(database_url, _check_filter=check_filter) as url:
         yield url
 
 

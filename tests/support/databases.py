@@ -16,6 +16,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from domain.tables import metadata
+from funnels.tables import segments  # noqa: F401  (its tables are emptied too)
 from notifications.tables import messages  # noqa: F401  (its tables are emptied too)
 from tessera.database import asyncpg_dsn
 from tessera.embedded import start_temporary_postgres

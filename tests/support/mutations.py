@@ -324,6 +324,25 @@ MUTATIONS: dict[str, tuple[str, dict[str, Any]]] = {
         "{ releasedCount } }",
         {"input": {"customerIds": ["1"]}},
     ),
+    "saveSegment": (
+        "mutation($input: SaveSegmentInput!) { saveSegment(input: $input) { created } }",
+        {"input": {"name": "perm-segment", "filter": {"balance": {"gte": 1}}}},
+    ),
+    "deleteSegment": (
+        "mutation($input: DeleteSegmentInput!) { deleteSegment(input: $input) { deleted } }",
+        {"input": {"name": "perm-segment"}},
+    ),
+    "saveFunnel": (
+        "mutation($input: SaveFunnelInput!) { saveFunnel(input: $input) { funnel { id } } }",
+        {"input": {"definition": {"name": "F"}, "idempotencyKey": "perm-funnel"}},
+    ),
+    **{
+        f"{verb}Funnel": (
+            f"mutation($id: ID!) {{ {verb}Funnel(id: $id) {{ funnel {{ id }} }} }}",
+            {"id": "1"},
+        )
+        for verb in ("activate", "pause", "resume", "archive")
+    },
     # A customer token's own: every staff token is refused it.
     "setMyConsent": (
         "mutation($input: SetMyConsentInput!) { setMyConsent(input: $input) { customer { id } } }",

@@ -3,7 +3,6 @@ funnels.definitions, customers made through the domain, and a clock the tests mo
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -20,7 +19,8 @@ from funnels.engine.running import advance_until_idle
 from funnels.engine.steps.batch import Runtime
 from funnels.engine.versions import VersionCache
 from notifications.dispatch.composing import Shop
-from tests.funnels.definitions.support import check_filter
+from tessera.funnel_engine import narrow
+from tessera.funnel_filters import CHECK_FILTER as check_filter
 
 START = datetime(2026, 12, 7, 8, 0, tzinfo=UTC)
 
@@ -54,11 +54,7 @@ async def customers(engine: AsyncEngine, n: int, **values: Any) -> list[int]:
     return made
 
 
-async def no_filter(uow: UnitOfWork, f: object, ids: Sequence[int], now: datetime) -> list[int]:
-    raise AssertionError("these funnels have no segment filter")
-
-
-RUNTIME = Runtime(Shop(name="Bottega Verde"), no_filter)
+RUNTIME = Runtime(Shop(name="Bottega Verde"), narrow)
 
 
 async def advance(

@@ -19,7 +19,7 @@ from funnels.definitions.services import change_status
 from funnels.definitions.statuses import Transition
 from funnels.engine.entering import Door, EntryRule, enter_ids
 from funnels.engine.steps.flow import split_bucket
-from tests.funnels.definitions.support import check_filter
+from tessera.funnel_filters import CHECK_FILTER as check_filter
 from tests.funnels.engine.support import (
     START,
     Clock,

@@ -15,13 +15,14 @@ from domain.uow import UnitOfWork
 from funnels.engine.events import FunnelEvents
 from funnels.engine.versions import VersionCache
 from notifications.dispatch.dispatcher import dispatch_pending
-from tests.funnels.definitions.support import check_filter
-from tests.funnels.engine.support import Clock, active_funnel, advance, no_filter, positions
+from tessera.funnel_engine import narrow
+from tessera.funnel_filters import CHECK_FILTER as check_filter
+from tests.funnels.engine.support import Clock, active_funnel, advance, positions
 from tests.support.builtins import customer, purchase
 
 
 async def dispatch(engine: AsyncEngine, clock: Clock) -> None:
-    reaction = FunnelEvents(VersionCache(check_filter), no_filter, clock)
+    reaction = FunnelEvents(VersionCache(check_filter), narrow, clock)
     while (await dispatch_pending(UnitOfWork(engine), [reaction])).events:
         pass
 

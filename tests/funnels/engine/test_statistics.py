@@ -18,8 +18,10 @@ from funnels.engine.statistics import funnel_figures
 from funnels.engine.steps.flow import split_bucket
 from funnels.engine.versions import VersionCache
 from notifications.dispatch.dispatcher import dispatch_pending
-from tests.funnels.definitions.support import check_filter, seed_references
-from tests.funnels.engine.support import Clock, active_funnel, advance, no_filter
+from tessera.funnel_engine import narrow
+from tessera.funnel_filters import CHECK_FILTER as check_filter
+from tests.funnels.definitions.support import seed_references
+from tests.funnels.engine.support import Clock, active_funnel, advance
 from tests.support.builtins import customer, purchase
 
 
@@ -52,7 +54,7 @@ async def test_figures_per_step_and_goal_with_the_holdout_as_baseline(
     # Every other customer buys, and the events reach the engine.
     for i in range(0, 12, 2):
         await purchase(clean_db, ids[i], f"o-{i}", 1000 + i)
-    reaction = FunnelEvents(VersionCache(check_filter), no_filter, clock)
+    reaction = FunnelEvents(VersionCache(check_filter), narrow, clock)
     while (await dispatch_pending(UnitOfWork(clean_db), [reaction])).events:
         pass
 

@@ -1,0 +1,1 @@
+"""Funnel definitions over GraphQL."""

@@ -1,0 +1,1 @@
+"""Segment filters and saved segments in GraphQL (funnels/segments)."""
