@@ -24,6 +24,7 @@ from schema.expiry.mutations import ExpiryMutations
 from schema.expiry.queries import ExpiryQueries
 from schema.funnels.mutations import FunnelMutations
 from schema.funnels.queries import FunnelQueries
+from schema.funnels.statistics import FunnelStatisticsQueries
 from schema.gifts.mutations import GiftMutations
 from schema.gifts.queries import GiftQueries
 from schema.guards import guards
@@ -79,6 +80,7 @@ Query = merge_types(
         NoticeQueries,
         SegmentQueries,
         FunnelQueries,
+        FunnelStatisticsQueries,
     ),
 )
 Mutation = merge_types(
