@@ -96,10 +96,14 @@ async def prepare(engine: AsyncEngine, dsn: str, customers: int) -> int:
         )
         # The batch's other codes, like the one it was made with (same terms and source).
         await conn.execute(
-            """INSERT INTO vouchers (code, batch_id, source, uses, created_at)
-               SELECT 'B' || upper(md5(g::text)), $1, v.source, 0, now()
+            """INSERT INTO vouchers (code, batch_id, source, kind, value_minor, percent_bp,
+                                    gift_sku, valid_from, valid_until, max_uses,
+                                    min_cart_minor, uses, created_at)
+               SELECT 'B' || upper(md5(g::text)), $1, v.source, v.kind, v.value_minor,
+                      v.percent_bp, v.gift_sku, v.valid_from, v.valid_until, v.max_uses,
+                      v.min_cart_minor, 0, now()
                  FROM generate_series(2, $2::bigint) g,
-                      (SELECT source FROM vouchers WHERE batch_id = $1 LIMIT 1) v""",
+                      (SELECT * FROM vouchers WHERE batch_id = $1 LIMIT 1) v""",
             batch.id,
             customers,
         )
@@ -111,11 +115,12 @@ async def prepare(engine: AsyncEngine, dsn: str, customers: int) -> int:
 
 
 async def plain_enrol(dsn: str) -> float:
-    """The same enrollment rows, written by one INSERT ... SELECT into a copy of the table."""
+    """The same enrollment rows, written by one INSERT ... SELECT into a copy of the table
+    (its columns, defaults, constraints and indexes)."""
     conn = await asyncpg.connect(dsn)
     try:
         await conn.execute(
-            "CREATE TABLE bench_enrollments (LIKE funnel_enrollments INCLUDING DEFAULTS)"
+            "CREATE TABLE bench_enrollments (LIKE funnel_enrollments INCLUDING ALL)"
         )
         started = time.perf_counter()
         await conn.execute(

@@ -9,7 +9,6 @@ from funnels.engine.tables import (
     funnel_enrollments,
     funnel_entry_ticks,
     funnel_goals,
-    funnel_members,
     funnel_step_runs,
 )
 from funnels.segments.tables import segments
@@ -18,7 +17,6 @@ __all__ = [
     "funnel_enrollments",
     "funnel_entry_ticks",
     "funnel_goals",
-    "funnel_members",
     "funnel_step_runs",
     "funnel_versions",
     "funnels",

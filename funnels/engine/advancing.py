@@ -115,17 +115,6 @@ _RUNS = text("""
       ) AS r(enrollment_id, seq, funnel_id, version, step_id, outcome, detail)
 """)
 
-# Those whose enrollment ended are no longer inside (the re-entry rules read it).
-_LEFT = text("""
-    UPDATE funnel_members m SET inside = false
-      FROM unnest(CAST(:funnel_ids AS bigint[]), CAST(:customer_ids AS bigint[]))
-           AS l(funnel_id, customer_id)
-     WHERE m.funnel_id = l.funnel_id AND m.customer_id = l.customer_id
-       AND NOT EXISTS (SELECT 1 FROM funnel_enrollments e
-                        WHERE e.funnel_id = l.funnel_id AND e.customer_id = l.customer_id
-                          AND e.status = 'ACTIVE')
-""")
-
 
 @dataclass(frozen=True)
 class Advanced:
@@ -229,8 +218,8 @@ async def advance_due(
 async def record_moves(
     uow: UnitOfWork, taken: Sequence[Enrollment], moves: Sequence[Move], now: datetime
 ) -> None:
-    """Record each move of these (locked) enrollments: where each goes, the runs of the
-    steps that ran, and who is no longer inside. Three statements whatever the number."""
+    """Record each move of these (locked) enrollments: where each goes, and the runs of the
+    steps that ran. Two statements whatever the number."""
     by_id = {e.id: e for e in taken}
     await uow.execute(
         _MOVE,
@@ -259,14 +248,5 @@ async def record_moves(
                 "step_ids": [by_id[m.enrollment_id].step_id for m in ran],
                 "outcomes": [m.outcome.value for m in ran],
                 "details": [None if m.detail is None else json.dumps(m.detail) for m in ran],
-            },
-        )
-    ended = [by_id[m.enrollment_id] for m in moves if m.status is not Status.ACTIVE]
-    if ended:
-        await uow.execute(
-            _LEFT,
-            {
-                "funnel_ids": [e.funnel_id for e in ended],
-                "customer_ids": [e.customer_id for e in ended],
             },
         )

@@ -1,22 +1,27 @@
 """Customers entering a funnel, set-based: a million customers of a segment are one
 statement, as are the customers of a batch of events.
 
-Each candidate passes the funnel's re-entry rule under its `funnel_members` row's lock
-(INSERT ... ON CONFLICT DO UPDATE ... WHERE rule): two entries of the same customer at once
-(two events, a campaign beside an event) queue on that row, and the second sees what the
-first wrote. Those admitted get an enrollment at the funnel's start step, due at once.
+Each candidate's latest enrollment in the funnel (an index probe) decides whether the
+re-entry rule lets the customer in; one who may enter gets the next entry number
+(`entry_no`, 1 for a first entry) at the funnel's start step, due at once. Two entries of
+the same customer at once (two events, a campaign beside an event) both ask for the same
+entry number, and the unique (funnel, customer, entry number) lets only one in: the other
+finds the row (committed, or committing: it waits for it) and enters nobody
+(ON CONFLICT DO NOTHING). So no rule is ever broken by a race, with no row of its own to
+lock.
 
 Re-entry rules:
 - ONCE: a customer enters at most once, ever;
-- ONCE_PER_PERIOD: again once the period has passed since the last entry, and only when not
-  inside still (an enrollment of a long funnel is not doubled);
-- WHEN_NOT_INSIDE: again whenever the last enrollment has finished."""
+- ONCE_PER_PERIOD: again once the period has passed since the last entry, and only when
+  that enrollment has ended (a long funnel's enrollment is not doubled);
+- WHEN_NOT_INSIDE: again whenever the last enrollment has ended."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import (
     BigInteger,
@@ -24,10 +29,9 @@ from sqlalchemy import (
     DateTime,
     Select,
     and_,
-    false,
     func,
     literal,
-    not_,
+    or_,
     select,
     true,
 )
@@ -37,7 +41,7 @@ from domain.customers.sql import existing_customers
 from domain.uow import UnitOfWork
 from funnels.definitions.entry import Reentry
 from funnels.engine.models import Status
-from funnels.engine.tables import funnel_enrollments, funnel_members
+from funnels.engine.tables import funnel_enrollments
 
 
 @dataclass(frozen=True)
@@ -45,15 +49,17 @@ class EntryRule:
     reentry: Reentry
     period: timedelta | None = None
 
-    def admits_again(self, now: datetime) -> ColumnElement[bool]:
-        """The condition on the member's existing row to let the customer in again."""
-        m = funnel_members.c
+    def admits(self, latest: Any, now: datetime) -> ColumnElement[bool]:
+        """The condition on the customer's latest enrollment (`latest`, NULLs when there is
+        none) to let the customer in."""
+        first_time = latest.c.entry_no.is_(None)
         if self.reentry is Reentry.ONCE:
-            return false()
+            return first_time
+        ended = latest.c.status != Status.ACTIVE.value
         if self.reentry is Reentry.WHEN_NOT_INSIDE:
-            return not_(m.inside)
+            return or_(first_time, ended)
         assert self.period is not None
-        return and_(not_(m.inside), m.last_entered_at <= now - self.period)
+        return or_(first_time, and_(ended, latest.c.entered_at <= now - self.period))
 
 
 @dataclass(frozen=True)
@@ -80,52 +86,36 @@ async def enter_selected(
     million customers are one statement and one number)."""
     candidates = selection.subquery("candidates")
     ids = select(candidates.c[0].label("id")).distinct().subquery("distinct_candidates")
-    m = funnel_members
-    admitted = insert(m).from_select(
-        ["funnel_id", "customer_id", "entries", "last_entered_at", "inside"],
+    e = funnel_enrollments
+    latest = (
+        select(e.c.entry_no, e.c.status, e.c.entered_at)
+        .where(e.c.funnel_id == door.funnel_id, e.c.customer_id == ids.c.id)
+        .order_by(e.c.entry_no.desc())
+        .limit(1)
+        .lateral("latest")
+    )
+    moment = literal(now, DateTime(timezone=True))
+    admitted = (
         select(
             literal(door.funnel_id, BigInteger),
+            literal(door.version),
             ids.c.id,
-            literal(1),
-            literal(now, DateTime(timezone=True)),
-            true(),
-        ).order_by(ids.c.id),
+            func.coalesce(latest.c.entry_no, 0) + 1,
+            literal(Status.ACTIVE.value),
+            literal(door.start),
+            moment,
+            moment,
+        )
+        .select_from(ids.outerjoin(latest, true()))
+        .where(door.rule.admits(latest, now))
+        .order_by(ids.c.id)
     )
-    admitted = admitted.on_conflict_do_update(
-        index_elements=[m.c.funnel_id, m.c.customer_id],
-        set_={
-            "entries": m.c.entries + 1,
-            "last_entered_at": admitted.excluded.last_entered_at,
-            "inside": true(),
-        },
-        where=door.rule.admits_again(now),
-    )
-    admitted_cte = admitted.returning(m.c.customer_id, m.c.entries).cte("admitted")
-    e = funnel_enrollments
+    columns = ["funnel_id", "version", "customer_id", "entry_no", "status", "step_id",
+               "due_at", "entered_at"]  # fmt: skip
     enroll = (
         insert(e)
-        .from_select(
-            [
-                "funnel_id",
-                "version",
-                "customer_id",
-                "entry_no",
-                "status",
-                "step_id",
-                "due_at",
-                "entered_at",
-            ],
-            select(
-                literal(door.funnel_id, BigInteger),
-                literal(door.version),
-                admitted_cte.c.customer_id,
-                admitted_cte.c.entries,
-                literal(Status.ACTIVE.value),
-                literal(door.start),
-                literal(now, DateTime(timezone=True)),
-                literal(now, DateTime(timezone=True)),
-            ),
-        )
+        .from_select(columns, admitted)
+        .on_conflict_do_nothing(index_elements=[e.c.funnel_id, e.c.customer_id, e.c.entry_no])
         .returning(e.c.id)
         .cte("enrolled")
     )

@@ -38,10 +38,7 @@ _EXIT_ARCHIVED = text("""
            SET status = 'EXITED', exit_reason = 'ARCHIVED', step_id = NULL, due_at = NULL,
                waiting = false, updated_at = :now, finished_at = :now
           FROM taken WHERE e.id = taken.id
-        RETURNING e.funnel_id, e.customer_id),
-    outside AS (
-        UPDATE funnel_members m SET inside = false
-          FROM exited x WHERE m.funnel_id = x.funnel_id AND m.customer_id = x.customer_id)
+        RETURNING e.id)
     SELECT count(*) FROM exited
 """)
 

@@ -1,14 +1,12 @@
-"""The engine's tables: who is or was in a funnel, where each enrollment stands, and every
-step an enrollment ran. This package owns them.
+"""The engine's tables: where each enrollment stands, every step it ran, the goals it
+reached, and the clock entries' occurrences. This package owns them.
 
-- `funnel_members`: one row per funnel and customer, the re-entry rules' memory (how many
-  times entered, when last, whether inside now). Entering updates it under its row lock, so
-  two entries of the same customer at once (two events, a campaign and an event) cannot
-  both pass a rule.
-- `funnel_enrollments`: one row per entry; the step it stands at (`step_id`), when that step
-  is due (`due_at`: a wait is a stored time, never a sleeping thread or a delayed message),
-  how many steps it ran (`step_seq`: the next run's number), its status and the values its
-  steps left for the next ones (`context`, e.g. the voucher code a send step shows).
+- `funnel_enrollments`: one row per entry, numbered per funnel and customer (the re-entry
+  rules read the latest; the unique number keeps two entries at once from both passing):
+  the step it stands at (`step_id`), when that step is due (`due_at`: a wait is a stored
+  time, never a sleeping thread or a delayed message), how many steps it ran (`step_seq`:
+  the next run's number), its status and the values its steps left for the next ones
+  (`context`, e.g. the voucher code a send step shows).
 - `funnel_step_runs`: one row per step an enrollment ran, keyed (enrollment, seq): the key
   that makes each step run at most once, used as the ledger's idempotency key, the message
   dedupe key and the voucher assignment key of what the step did."""
@@ -35,18 +33,6 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB
 
 from domain.metadata import metadata
-
-funnel_members = Table(
-    "funnel_members",
-    metadata,
-    Column("funnel_id", BigInteger, ForeignKey("funnels.id", ondelete="CASCADE"), nullable=False),
-    Column("customer_id", BigInteger, ForeignKey("customers.id"), nullable=False),
-    Column("entries", Integer, nullable=False),
-    Column("last_entered_at", DateTime(timezone=True), nullable=False),
-    Column("inside", Boolean, nullable=False),
-    PrimaryKeyConstraint("funnel_id", "customer_id"),
-    CheckConstraint("entries >= 1", name="entries_positive"),
-)
 
 funnel_enrollments = Table(
     "funnel_enrollments",

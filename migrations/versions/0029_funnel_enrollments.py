@@ -1,6 +1,6 @@
-"""The funnel engine's tables (funnels/engine/tables.py): members (the re-entry rules'
-memory), enrollments (where each entry stands and when its step is due) and step runs (one
-row per step an enrollment ran: the key that runs each step at most once).
+"""The funnel engine's tables (funnels/engine/tables.py): enrollments (where each entry
+stands and when its step is due), step runs (one row per step an enrollment ran: the key
+that runs each step at most once), goals, and the clock entries' occurrences.
 
 Revision ID: 0029
 Revises: 0028
@@ -22,18 +22,6 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    op.create_table(
-        "funnel_members",
-        sa.Column("funnel_id", sa.BigInteger, nullable=False),
-        sa.Column("customer_id", sa.BigInteger, nullable=False),
-        sa.Column("entries", sa.Integer, nullable=False),
-        sa.Column("last_entered_at", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("inside", sa.Boolean, nullable=False),
-        sa.ForeignKeyConstraint(["funnel_id"], ["funnels.id"], ondelete="CASCADE"),
-        sa.ForeignKeyConstraint(["customer_id"], ["customers.id"]),
-        sa.PrimaryKeyConstraint("funnel_id", "customer_id"),
-        sa.CheckConstraint("entries >= 1", name="entries_positive"),
-    )
     op.create_table(
         "funnel_enrollments",
         sa.Column("id", sa.BigInteger, sa.Identity(), nullable=False),
@@ -130,4 +118,3 @@ def downgrade() -> None:
     op.drop_table("funnel_goals")
     op.drop_table("funnel_step_runs")
     op.drop_table("funnel_enrollments")
-    op.drop_table("funnel_members")
