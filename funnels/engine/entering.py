@@ -75,7 +75,7 @@ class Door:
 async def enter_ids(uow: UnitOfWork, door: Door, customer_ids: Sequence[int], now: datetime) -> int:
     """Enter these customers (ids that are no customer are passed over); how many entered.
     Runs in the open unit of work."""
-    return await enter_selected(uow, door, existing_customers(customer_ids), now)
+    return await enter_selected(uow, door, existing_customers(sorted(set(customer_ids))), now)
 
 
 async def enter_selected(
@@ -84,8 +84,9 @@ async def enter_selected(
     """Enter the customers a query selects (its one column: customer ids; a segment's
     compiled filter), in one statement; how many entered (a count, not their rows: a
     million customers are one statement and one number)."""
+    # A selection names each customer once (a segment's query, or customers by id).
     candidates = selection.subquery("candidates")
-    ids = select(candidates.c[0].label("id")).distinct().subquery("distinct_candidates")
+    ids = select(candidates.c[0].label("id")).subquery("ids")
     e = funnel_enrollments
     latest = (
         select(e.c.entry_no, e.c.status, e.c.entered_at)

@@ -66,7 +66,6 @@ Index(
     funnel_enrollments.c.due_at,
     postgresql_where=text("status = 'ACTIVE'"),
 )
-Index("ix_funnel_enrollments_funnel", funnel_enrollments.c.funnel_id, funnel_enrollments.c.status)
 Index("ix_funnel_enrollments_customer", funnel_enrollments.c.customer_id)
 
 funnel_step_runs = Table(

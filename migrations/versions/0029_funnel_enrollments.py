@@ -61,7 +61,6 @@ def upgrade() -> None:
         ["due_at"],
         postgresql_where=sa.text("status = 'ACTIVE'"),
     )
-    op.create_index("ix_funnel_enrollments_funnel", "funnel_enrollments", ["funnel_id", "status"])
     op.create_index("ix_funnel_enrollments_customer", "funnel_enrollments", ["customer_id"])
     op.create_table(
         "funnel_step_runs",
