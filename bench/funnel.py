@@ -119,9 +119,7 @@ async def plain_enrol(dsn: str) -> float:
     (its columns, defaults, constraints and indexes)."""
     conn = await asyncpg.connect(dsn)
     try:
-        await conn.execute(
-            "CREATE TABLE bench_enrollments (LIKE funnel_enrollments INCLUDING ALL)"
-        )
+        await conn.execute("CREATE TABLE bench_enrollments (LIKE funnel_enrollments INCLUDING ALL)")
         started = time.perf_counter()
         await conn.execute(
             """INSERT INTO bench_enrollments (id, funnel_id, version, customer_id, entry_no,
