@@ -12,13 +12,14 @@ from collections.abc import Callable
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from domain.uow import UnitOfWork
+from funnels.engine.running import one_pass
 from notifications.builtins.reaction import BuiltInNotifications
 from notifications.delivery.sending import deliver_batch, stale_due_messages
 from notifications.dispatch.dispatcher import DEFAULT_BATCH, dispatch_pending
 from notifications.dispatch.reactions import Reaction
 from notifications.notices.reaction import Notices
 from tessera.channels import close_channels, open_channels
-from tessera.funnel_engine import funnel_reaction
+from tessera.funnel_engine import VERSIONS, audience, funnel_reaction, runtime
 from tessera.settings import Settings
 from tessera.shop import shop_of
 
@@ -73,12 +74,14 @@ async def drain_events(
 
 
 async def dispatch_and_send_once(engine: AsyncEngine, settings: Settings) -> int:
-    """One pass of the demo's loop, in this process: dispatch every pending event, then
-    send every message due (with no channel configured: CAPTURED). Returns how many
-    messages it tried to send."""
+    """One pass of the demo's loop, in this process: dispatch every pending event, run the
+    funnels once (tessera/funnel_engine.py), then send every message due (with no channel
+    configured: CAPTURED). Returns how many messages it tried to send."""
     wanted = reactions(settings)
     while (await dispatch_pending(UnitOfWork(engine), wanted)).events:
         pass
+    # The funnels' messages are QUEUED, due now: the sending below takes them.
+    await one_pass(engine, VERSIONS, runtime(settings), audience, lambda ids: None)
     due = await stale_due_messages(UnitOfWork(engine), idle_s=0.0)
     channels = open_channels(settings)
     try:
