@@ -41,8 +41,8 @@ _ACTIVE_OF = text("""
     SELECT id, funnel_id, version, customer_id, step_id, step_seq, waiting, due_at, context,
            entered_at
       FROM funnel_enrollments
-     WHERE customer_id = ANY(CAST(:customers AS bigint[])) AND status = 'ACTIVE'
-       AND funnel_id = ANY(CAST(:funnels AS bigint[]))
+     WHERE customer_id = ANY(CAST(:customer_ids AS bigint[])) AND status = 'ACTIVE'
+       AND funnel_id = ANY(CAST(:funnel_ids AS bigint[]))
      ORDER BY id
        FOR UPDATE
 """)
@@ -57,14 +57,14 @@ _CONVERT = text("""
               FROM funnel_goals g2
               JOIN LATERAL (
                   SELECT e.occurred_at, e.event_id, e.revenue_minor
-                    FROM unnest(CAST(:customers AS bigint[]), CAST(:times AS timestamptz[]),
+                    FROM unnest(CAST(:customer_ids AS bigint[]), CAST(:times AS timestamptz[]),
                                 CAST(:event_ids AS bigint[]), CAST(:revenues AS bigint[]))
                          AS e(customer_id, occurred_at, event_id, revenue_minor)
                    WHERE e.customer_id = g2.customer_id
                      AND e.occurred_at BETWEEN g2.opened_at AND g2.until
                    ORDER BY e.occurred_at, e.event_id
                    LIMIT 1) first ON true
-             WHERE g2.customer_id = ANY(CAST(:customers AS bigint[]))
+             WHERE g2.customer_id = ANY(CAST(:customer_ids AS bigint[]))
                AND g2.converted_at IS NULL) p
      WHERE g.enrollment_id = p.enrollment_id AND g.goal = p.goal
 """)
@@ -144,7 +144,7 @@ async def _exit_or_wake(
         by_customer[event.customer_id].append(event)
     rows = list(
         await uow.execute(
-            _ACTIVE_OF, {"customers": sorted(by_customer), "funnels": list(funnel_ids)}
+            _ACTIVE_OF, {"customer_ids": sorted(by_customer), "funnel_ids": list(funnel_ids)}
         )
     )
     if not rows:
@@ -199,7 +199,7 @@ async def _convert_goals(uow: UnitOfWork, events: Sequence[PendingEvent]) -> Non
     await uow.execute(
         _CONVERT,
         {
-            "customers": [e.customer_id for e in purchases],
+            "customer_ids": [e.customer_id for e in purchases],
             "times": [e.occurred_at for e in purchases],
             "event_ids": [e.id for e in purchases],
             "revenues": [int(e.payload.get("total_minor", 0)) for e in purchases],

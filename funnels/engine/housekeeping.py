@@ -30,7 +30,7 @@ ARCHIVE_BATCH = 10_000
 _EXIT_ARCHIVED = text("""
     WITH taken AS (
         SELECT id FROM funnel_enrollments
-         WHERE funnel_id = ANY(CAST(:funnels AS bigint[])) AND status = 'ACTIVE'
+         WHERE funnel_id = ANY(CAST(:funnel_ids AS bigint[])) AND status = 'ACTIVE'
          ORDER BY id LIMIT :limit
            FOR UPDATE SKIP LOCKED),
     exited AS (
@@ -64,7 +64,7 @@ async def exit_archived(uow: UnitOfWork, archived: Sequence[int], now: datetime)
     if not archived:
         return 0
     found = await uow.execute(
-        _EXIT_ARCHIVED, {"funnels": list(archived), "limit": ARCHIVE_BATCH, "now": now}
+        _EXIT_ARCHIVED, {"funnel_ids": list(archived), "limit": ARCHIVE_BATCH, "now": now}
     )
     return int(found.scalar_one())
 

@@ -70,7 +70,7 @@ _OPEN_GOALS = text("""
                               opened_at, until)
     SELECT g.enrollment_id, :goal, :funnel_id, :version, :step_id, g.customer_id,
            CAST(:now AS timestamptz), CAST(:until AS timestamptz)
-      FROM unnest(CAST(:ids AS bigint[]), CAST(:customers AS bigint[]))
+      FROM unnest(CAST(:ids AS bigint[]), CAST(:customer_ids AS bigint[]))
            AS g(enrollment_id, customer_id)
     ON CONFLICT (enrollment_id, goal) DO NOTHING
 """)
@@ -92,7 +92,7 @@ async def run_goal(batch: StepBatch) -> list[Move]:
             "now": batch.now,
             "until": batch.now + timedelta(days=step.within_days),
             "ids": [e.id for e in batch.enrollments],
-            "customers": [e.customer_id for e in batch.enrollments],
+            "customer_ids": [e.customer_id for e in batch.enrollments],
         },
     )
     return [go_on(e, Outcome.DONE, step.next, batch.now, {"goal": step.name})
