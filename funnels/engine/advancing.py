@@ -31,6 +31,7 @@ from funnels.definitions.steps import (
     Exit,
     Goal,
     IssueVoucher,
+    NotifyStaff,
     RandomSplit,
     SendMessage,
     SetAttribute,
@@ -47,6 +48,7 @@ from funnels.engine.steps.flow import (
     run_random_split,
     run_wait,
 )
+from funnels.engine.steps.notices import run_notify_staff
 from funnels.engine.steps.points import run_points
 from funnels.engine.steps.sending import run_send
 from funnels.engine.steps.vouchers import run_issue_voucher
@@ -72,12 +74,13 @@ RUNNERS: dict[type, Runner] = {
     IssueVoucher: run_issue_voucher,
     SetCategory: run_set_category,
     SetAttribute: run_set_attribute,
+    NotifyStaff: run_notify_staff,
 }
 
 _TAKE = text("""
     SELECT id, funnel_id, version, customer_id, step_id, step_seq, waiting, due_at, context
       FROM funnel_enrollments
-     WHERE status = 'ACTIVE' AND due_at <= :now AND funnel_id = ANY(CAST(:funnels AS bigint[]))
+     WHERE status = 'ACTIVE' AND due_at <= :now AND funnel_id = ANY(CAST(:funnel_ids AS bigint[]))
      ORDER BY due_at, id
      LIMIT :limit
        FOR UPDATE SKIP LOCKED
@@ -136,7 +139,7 @@ class AdvanceBatch(Command[Advanced]):
     limit: int = DEFAULT_BATCH
 
     async def handle(self, uow: UnitOfWork) -> Advanced:
-        rows = await uow.execute(_TAKE, {"now": self.now, "funnels": list(self.active_funnels),
+        rows = await uow.execute(_TAKE, {"now": self.now, "funnel_ids": list(self.active_funnels),
                                          "limit": self.limit})  # fmt: skip
         taken = [enrollment_of(row) for row in rows]
         if not taken:

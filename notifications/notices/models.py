@@ -22,6 +22,7 @@ class NoticeKind(StrEnum):
     LARGE_ADJUSTMENT = "LARGE_ADJUSTMENT"  # a manual credit or debit at or above the threshold
     GIFT_RUN_FINISHED = "GIFT_RUN_FINISHED"  # a gift schedule paid a period
     EXPIRY_RUN_FINISHED = "EXPIRY_RUN_FINISHED"  # the expiry job expired points
+    FUNNEL_STEP = "FUNNEL_STEP"  # a customer reached a funnel's notifyStaff step
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,13 @@ from sqlalchemy.dialects.postgresql import ARRAY
 
 from domain.metadata import metadata
 
-KINDS = ("PROMOTION_STARTED", "LARGE_ADJUSTMENT", "GIFT_RUN_FINISHED", "EXPIRY_RUN_FINISHED")
+KINDS = (
+    "PROMOTION_STARTED",
+    "LARGE_ADJUSTMENT",
+    "GIFT_RUN_FINISHED",
+    "EXPIRY_RUN_FINISHED",
+    "FUNNEL_STEP",
+)
 
 # An address that receives notices of some kinds: about one shop (a shop code as purchases
 # use) or, with no shop, about every shop.
