@@ -13,6 +13,8 @@ reached, and the clock entries' occurrences. This package owns them.
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import (
     BigInteger,
     Boolean,
@@ -68,19 +70,27 @@ Index(
 )
 Index("ix_funnel_enrollments_customer", funnel_enrollments.c.customer_id)
 
+
+def _step_of_enrollment() -> list[Column[Any]]:
+    """The enrollment a row is about, and the step of which funnel version it ran."""
+    return [
+        Column(
+            "enrollment_id",
+            BigInteger,
+            ForeignKey("funnel_enrollments.id", ondelete="CASCADE"),
+            nullable=False,
+        ),
+        Column("funnel_id", BigInteger, nullable=False),
+        Column("version", Integer, nullable=False),
+        Column("step_id", Text, nullable=False),
+    ]
+
+
 funnel_step_runs = Table(
     "funnel_step_runs",
     metadata,
-    Column(
-        "enrollment_id",
-        BigInteger,
-        ForeignKey("funnel_enrollments.id", ondelete="CASCADE"),
-        nullable=False,
-    ),
+    *_step_of_enrollment(),
     Column("seq", Integer, nullable=False),
-    Column("funnel_id", BigInteger, nullable=False),
-    Column("version", Integer, nullable=False),
-    Column("step_id", Text, nullable=False),
     Column("outcome", Text, nullable=False),
     Column("detail", JSONB),
     Column("ran_at", DateTime(timezone=True), nullable=False),
@@ -92,16 +102,8 @@ funnel_step_runs = Table(
 funnel_goals = Table(
     "funnel_goals",
     metadata,
-    Column(
-        "enrollment_id",
-        BigInteger,
-        ForeignKey("funnel_enrollments.id", ondelete="CASCADE"),
-        nullable=False,
-    ),
+    *_step_of_enrollment(),
     Column("goal", Text, nullable=False),
-    Column("funnel_id", BigInteger, nullable=False),
-    Column("version", Integer, nullable=False),
-    Column("step_id", Text, nullable=False),
     Column("customer_id", BigInteger, nullable=False),
     Column("opened_at", DateTime(timezone=True), nullable=False),
     Column("until", DateTime(timezone=True), nullable=False),
