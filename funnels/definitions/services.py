@@ -224,8 +224,8 @@ async def change_status(
 ) -> Funnel:
     """Make `transition` (funnels.definitions.statuses); the funnel as it is after it.
     Activating and resuming check the current version's references again (a template may
-    have been made transactional since it was saved). Archiving is final; the engine (not
-    built yet) will exit the enrollments of an archived funnel when it sees the status."""
+    have been made transactional since it was saved). Archiving is final; the engine exits
+    the enrollments of an archived funnel on its next pass (funnels/engine/housekeeping.py)."""
     problems = Problems()
     fid = parse_id(problems, "id", funnel_id)
     problems.raise_if_any()
