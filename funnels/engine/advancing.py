@@ -38,7 +38,7 @@ from funnels.definitions.steps import (
     SetCategory,
     Wait,
 )
-from funnels.engine.models import Enrollment, Move, Outcome, Status, enrollment_of
+from funnels.engine.models import EXIT_CONDITION, Enrollment, Move, Outcome, Status, enrollment_of
 from funnels.engine.steps.batch import Runtime, StepBatch, fail
 from funnels.engine.steps.customers import run_set_attribute, run_set_category
 from funnels.engine.steps.flow import (
@@ -54,8 +54,6 @@ from funnels.engine.steps.sending import run_send
 from funnels.engine.steps.vouchers import run_issue_voucher
 
 DEFAULT_BATCH = 1000
-# Why an enrollment left when its customer came to match the funnel's exit filter.
-EXIT_CONDITION = "EXIT_CONDITION"
 
 # (funnel id, version) -> its definition: versions never change, so a process reads each once.
 Definitions = Callable[

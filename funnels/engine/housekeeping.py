@@ -1,5 +1,6 @@
-"""What the engine does when a marketer changes a funnel: archiving exits everyone inside,
-and a new version saved with a migration moves the previous version's enrollments onto it.
+"""What the engine does beside advancing: archiving exits everyone inside, a new version
+saved with a migration moves the previous version's enrollments onto it, and the exit
+filter takes out the customers who came to match it while they waited.
 
 Archiving: every ACTIVE enrollment of an ARCHIVED funnel ends EXITED with the reason
 ARCHIVED, a batch of ARCHIVE_BATCH at a time (rows locked, SKIP LOCKED: an enrollment a
@@ -17,13 +18,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import text
+from sqlalchemy import Select, func, select, text, update
 
 from domain.uow import UnitOfWork
 from funnels.definitions.definition import FunnelDefinition
 from funnels.definitions.models import Funnel
 from funnels.definitions.queries import version_in
 from funnels.definitions.steps import Wait
+from funnels.engine.models import EXIT_CONDITION, Status
+from funnels.engine.tables import funnel_enrollments
 
 ARCHIVE_BATCH = 10_000
 
@@ -96,3 +99,34 @@ async def migrate_enrollments(
         },
     )
     return int(found.rowcount)  # type: ignore[attr-defined]
+
+
+async def exit_matching(
+    uow: UnitOfWork, funnel_id: int, version: int, leaving: Select[tuple[int]], now: datetime
+) -> int:
+    """The version's ACTIVE enrollments whose customers its exit filter selects now
+    (`leaving`, the filter's query) end EXITED with EXIT_CONDITION, in one statement; how
+    many. A customer waiting for days leaves when the filter comes to match (consent
+    withdrawn), not only when the wait ends."""
+    e = funnel_enrollments.c
+    exited = (
+        update(funnel_enrollments)
+        .where(
+            e.funnel_id == funnel_id,
+            e.version == version,
+            e.status == Status.ACTIVE.value,
+            e.customer_id.in_(leaving),
+        )
+        .values(
+            status=Status.EXITED.value,
+            exit_reason=EXIT_CONDITION,
+            step_id=None,
+            due_at=None,
+            waiting=False,
+            updated_at=now,
+            finished_at=now,
+        )
+        .returning(e.id)
+        .cte("exited")
+    )
+    return int((await uow.execute(select(func.count()).select_from(exited))).scalar_one())

@@ -15,6 +15,10 @@ class Status(StrEnum):
     FAILED = "FAILED"  # a step could not run for this customer (its reason kept)
 
 
+# Why an enrollment left when its customer came to match the funnel's exit filter.
+EXIT_CONDITION = "EXIT_CONDITION"
+
+
 class Outcome(StrEnum):
     """What a step run did, as its run row records it."""
 

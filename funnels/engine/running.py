@@ -1,7 +1,9 @@
 """The engine's loop: what a run of the `run_funnels` actor does, pass after pass, until its
 time is up: exit the archived funnels' enrollments, move migrated versions' enrollments,
-enter the schedules' and campaigns' due customers, then advance due enrollments batch after
-batch until none is due."""
+exit the customers who came to match their funnel's exit filter (the current and the
+previous version's; older versions' enrollments are checked before their next step), enter
+the schedules' and campaigns' due customers, then advance due enrollments batch after batch
+until none is due."""
 
 from __future__ import annotations
 
@@ -19,7 +21,12 @@ from domain.uow import UnitOfWork, read
 from funnels.definitions.models import FunnelStatus
 from funnels.definitions.queries import active_funnel_ids, funnels_in
 from funnels.engine.advancing import DEFAULT_BATCH, Advanced, Definitions, advance_due
-from funnels.engine.housekeeping import ARCHIVE_BATCH, exit_archived, migrate_enrollments
+from funnels.engine.housekeeping import (
+    ARCHIVE_BATCH,
+    exit_archived,
+    exit_matching,
+    migrate_enrollments,
+)
 from funnels.engine.steps.batch import Runtime
 from funnels.engine.ticks import Audience, enter_due_ticks
 
@@ -34,9 +41,10 @@ def utc_now() -> datetime:
 
 @dataclass(frozen=True)
 class Pass:
-    """What one pass did."""
+    """What one pass did: enrollments exited (their funnel archived, or their customer
+    matching its exit filter), moved by a migration, entered, and the advancing."""
 
-    archived_exited: int
+    exited: int
     migrated: int
     entered: int
     advanced: Advanced
@@ -76,7 +84,8 @@ async def one_pass(
     send: Send,
     clock: Callable[[], datetime] = utc_now,
 ) -> Pass:
-    """Housekeeping, clock entries and advancing, once (see the module)."""
+    """Housekeeping (archived funnels, migrations, exit filters), clock entries and
+    advancing, once (see the module)."""
     live = await read(
         UnitOfWork(engine),
         lambda uow: funnels_in(
@@ -107,6 +116,15 @@ async def one_pass(
         for f in running
         if f.status is FunnelStatus.ACTIVE and (f.id, f.current_version) in known
     ]
+    for funnel in (f for f in running if f.status is FunnelStatus.ACTIVE):
+        for version in (funnel.current_version, funnel.current_version - 1):
+            definition = known.get((funnel.id, version))
+            if definition is not None and definition.exit and definition.exit.filter:
+                exited += await _in_transaction(
+                    engine, partial(_exit_matching, funnel_id=funnel.id, version=version,
+                                    raw=definition.exit.filter, audience=audience,
+                                    now=clock())
+                )  # fmt: skip
     entered = await enter_due_ticks(lambda: UnitOfWork(engine), active, audience, clock())
     advanced = await advance_until_idle(engine, definitions, runtime, send, clock)
     return Pass(exited, migrated, sum(entered.values()), advanced)
@@ -132,6 +150,12 @@ async def run_for(
             return ran
         if done.advanced.taken == 0 and done.entered == 0:
             await asyncio.sleep(idle_sleep_s)
+
+
+async def _exit_matching(
+    uow: UnitOfWork, funnel_id: int, version: int, raw: object, audience: Audience, now: datetime
+) -> int:
+    return await exit_matching(uow, funnel_id, version, await audience(uow, raw, now), now)
 
 
 async def _in_transaction(engine: AsyncEngine, work: Callable[[UnitOfWork], Awaitable[int]]) -> int:

@@ -102,3 +102,22 @@ async def test_in_funnel_reads_the_engines_enrollments(clean_db: AsyncEngine) ->
         outside = await narrow(uow, {"not": {"inFunnel": "Big spenders"}}, [ann], Clock()())
 
     assert (inside, outside) == ([ann], [])
+
+
+async def test_a_waiting_customer_leaves_as_soon_as_the_exit_filter_matches(
+    clean_db: AsyncEngine,
+) -> None:
+    raw = campaign(exit={"filter": {"balance": {"gte": 100}}})
+    raw["entry"].pop("filter")
+    raw["start"] = "wait"
+    raw["steps"] = raw["steps"][2:]
+    funnel = await active_funnel(clean_db, raw, "exit while waiting")
+    ann, bob = await customer(clean_db, "ann"), await customer(clean_db, "bob")
+    clock = Clock()
+    await run_pass(clean_db, clock)  # both enter and wait a day
+    await purchase(clean_db, ann, "o-1", 15000)
+
+    await run_pass(clean_db, clock)  # an hour later, say: the wait is not over
+
+    assert await positions(clean_db, funnel) == {ann: ("EXITED", None), bob: ("ACTIVE", "wait")}
+    assert (await reasons(clean_db))[ann] == "EXIT_CONDITION"
