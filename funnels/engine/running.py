@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import partial
@@ -58,13 +58,15 @@ async def advance_until_idle(
     clock: Callable[[], datetime] = utc_now,
     limit: int = DEFAULT_BATCH,
     max_batches: int = 10_000,
+    active: Sequence[int] | None = None,
 ) -> Advanced:
     """Move due enrollments on, a batch (one transaction) at a time, until none is due (or
     `max_batches` were done: the caller comes back). The steps that follow one another with
     no wait run in the same call, a batch each. Each batch's messages are handed to `send`
     once it has committed (a send that fails is logged: the delivery's stale sweep sends
-    QUEUED messages later). Totals of every batch."""
-    funnels = await read(UnitOfWork(engine), active_funnel_ids)
+    QUEUED messages later). `active`: the ACTIVE funnels' ids when the caller has read them
+    (read here otherwise). Totals of every batch."""
+    funnels = active if active is not None else await read(UnitOfWork(engine), active_funnel_ids)
     taken = ran = ended = 0
     for _ in range(max_batches):
         done = await advance_due(UnitOfWork(engine), funnels, definitions, runtime, clock(), limit)
@@ -126,7 +128,10 @@ async def one_pass(
                                     now=clock())
                 )  # fmt: skip
     entered = await enter_due_ticks(lambda: UnitOfWork(engine), active, audience, clock())
-    advanced = await advance_until_idle(engine, definitions, runtime, send, clock)
+    active_ids = [f.id for f in running if f.status is FunnelStatus.ACTIVE]
+    advanced = await advance_until_idle(
+        engine, definitions, runtime, send, clock, active=active_ids
+    )
     return Pass(exited, migrated, sum(entered.values()), advanced)
 
 
