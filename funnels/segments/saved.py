@@ -195,6 +195,12 @@ async def load_saved(uow: UnitOfWork, segment: m.SegmentFilter) -> dict[str, m.S
     longer passes the check (saved by an older version) is a problem naming it."""
     if not m.segment_names(segment):
         return {}
+    return await read_saved(uow)
+
+
+async def read_saved(uow: UnitOfWork) -> dict[str, m.SegmentFilter]:
+    """Every saved segment by name, checked (in the open unit of work): one query. A saved
+    filter that no longer passes the check is a problem naming it."""
     found: dict[str, m.SegmentFilter] = {}
     problems = Problems()
     for row in await uow.execute(select(segments.c.name, segments.c.filter)):
