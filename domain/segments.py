@@ -29,7 +29,9 @@ class SegmentQueries:
 
 class SegmentCatalog(Protocol):
     async def exists(self, uow: UnitOfWork, name: str) -> bool:
-        """Whether a saved segment has this name (in the open unit of work)."""
+        """Whether a saved segment has this name (in the open unit of work). A segment found
+        is not deleted before the unit of work ends: a delete waits for it, then sees what
+        it saved naming the segment (and refuses)."""
 
     async def members(self, uow: UnitOfWork, name: str, now: datetime) -> Select[Any]:
         """A query of the ids of the segment's customers at `now` (one SQL query, read in

@@ -74,7 +74,8 @@ async def segments_held(
         return frozenset()
     found = await segments.members_of_each(uow, names, now)
     for name, error in found.refused.items():
-        logger.warning("price rules on saved segment %r do not apply: %s", name, error)
+        why = "; ".join(f"{p.code}: {p.message}" for p in error.problems)
+        logger.warning("price rules on saved segment %r do not apply: %s", name, why)
     asked = list(found.queries.items())
     if not asked:
         return frozenset()

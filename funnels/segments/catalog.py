@@ -25,8 +25,12 @@ class SavedSegments:
     (FUNNEL_ENGINE_REQUIRED): no funnel engine is given here."""
 
     async def exists(self, uow: UnitOfWork, name: str) -> bool:
+        # FOR KEY SHARE: a delete (which locks the row first, saved.DeleteSegment) waits for
+        # this unit of work, then finds the rule or schedule it saved naming the segment; a
+        # save of the segment's filter (no key change) does not wait.
         query = select(segments.c.id).where(segments.c.name == name)
-        return (await uow.execute(query)).first() is not None
+        found = await uow.execute(query.with_for_update(key_share=True))
+        return found.first() is not None
 
     async def members(self, uow: UnitOfWork, name: str, now: datetime) -> Select[Any]:
         return await segment_query(uow, SegmentRef(name, "segment"), now, path="filter")
