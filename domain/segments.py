@@ -38,7 +38,13 @@ class SegmentCatalog(Protocol):
         the open unit of work); DomainError when it cannot be evaluated."""
 
     async def members_of_each(
-        self, uow: UnitOfWork, names: Sequence[str], now: datetime
+        self,
+        uow: UnitOfWork,
+        names: Sequence[str],
+        now: datetime,
+        customer_id: int | None = None,
     ) -> SegmentQueries:
         """members() of each name, the saved segments read once (in the open unit of work);
-        a segment that cannot be evaluated is in `refused`, the others are still given."""
+        a segment that cannot be evaluated is in `refused`, the others are still given.
+        With `customer_id`, each query asks about that customer only (it selects them or
+        nothing) and reads only their rows."""

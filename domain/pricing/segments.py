@@ -5,8 +5,8 @@ rules name a segment (so that it is not deleted from under them).
 Saved segments belong to funnels/segments, which the domain does not import: the caller
 hands a domain.segments.SegmentCatalog in. Membership is asked of PostgreSQL for the one
 customer being priced, all the segments the rules name in one statement: each segment's
-query of its members, narrowed to that customer, as an EXISTS. Nobody's membership is read
-into Python."""
+query compiled for that customer (reading their rows only: their purchases, not everyone's
+totals), as an EXISTS. Nobody's membership is read into Python."""
 
 from __future__ import annotations
 
@@ -72,7 +72,7 @@ async def segments_held(
     if segments is None:
         logger.warning("price rules on saved segments %s do not apply: no catalog", names)
         return frozenset()
-    found = await segments.members_of_each(uow, names, now)
+    found = await segments.members_of_each(uow, names, now, customer_id)
     for name, error in found.refused.items():
         why = "; ".join(f"{p.code}: {p.message}" for p in error.problems)
         logger.warning("price rules on saved segment %r do not apply: %s", name, why)
@@ -86,7 +86,7 @@ async def segments_held(
 
 def _holds(members: Select[Any], customer_id: int) -> ColumnElement[bool]:
     """Whether the segment's query of members selects this customer (its first column is
-    the customer's id)."""
+    the customer's id; narrowed here too, whatever the catalog compiled)."""
     column = members.selected_columns[0]
     return members.where(column == customer_id).exists()
 

@@ -36,7 +36,11 @@ class SavedSegments:
         return await segment_query(uow, SegmentRef(name, "segment"), now, path="filter")
 
     async def members_of_each(
-        self, uow: UnitOfWork, names: Sequence[str], now: datetime
+        self,
+        uow: UnitOfWork,
+        names: Sequence[str],
+        now: datetime,
+        customer_id: int | None = None,
     ) -> SegmentQueries:
         if not names:
             return SegmentQueries()
@@ -49,7 +53,9 @@ class SavedSegments:
         for name in dict.fromkeys(names):
             try:
                 ref = SegmentRef(name, "segment")
-                queries[name] = compile_filter(ref, now, saved=saved, path="")
+                queries[name] = compile_filter(
+                    ref, now, saved=saved, path="", customer_id=customer_id
+                )
             except DomainError as error:
                 refused[name] = error
         return SegmentQueries(queries, refused)
