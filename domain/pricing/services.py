@@ -29,6 +29,11 @@ from domain.validation import parse_id, required_text
 KEY_CONSTRAINT = "uq_price_rules_idempotency_key"
 
 
+def _digest(spec: PriceRuleSpec) -> str:
+    # `segment` came with 0031: a rule without one keeps the fingerprint it had before.
+    return request_digest(spec, added_later=("segment",))
+
+
 @dataclass(frozen=True)
 class PriceRuleWrite:
     rule: PriceRule
@@ -75,7 +80,7 @@ class CreatePriceRule(Command[PriceRuleWrite]):
                 .values(
                     **self.spec.columns(),
                     idempotency_key=self.key,
-                    request_digest=request_digest(self.spec),
+                    request_digest=_digest(self.spec),
                 )
                 .returning(price_rules)
             )
@@ -88,7 +93,7 @@ class CreatePriceRule(Command[PriceRuleWrite]):
         row = (await uow.execute(query)).one_or_none()
         if row is None:
             return None
-        require_same(row.request_digest, request_digest(self.spec), "price rule")
+        require_same(row.request_digest, _digest(self.spec), "price rule")
         return PriceRuleWrite(price_rule_of(row), replayed=True)
 
 
