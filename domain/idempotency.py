@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+from collections.abc import Collection
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Generic, TypeVar
@@ -35,11 +36,16 @@ def require_same(first: object, asked: object, what: str) -> None:
         )
 
 
-def request_digest(request: object) -> str:
+def request_digest(request: object, added_later: Collection[str] = ()) -> str:
     """A fingerprint of what a keyed create asked for (a dataclass of cleaned settings),
     stored beside its key: a replay must ask the same, even after the object it created has
-    been changed since."""
+    been changed since. `added_later`: settings added after keys were first stored, left
+    out while None, so that a request that does not use them has the fingerprint it had
+    before they existed (a create retried across the upgrade still replays)."""
     fields = dataclasses.asdict(request)  # type: ignore[call-overload]
+    for name in added_later:
+        if fields[name] is None:
+            del fields[name]
     canonical = json.dumps(fields, sort_keys=True, default=_canonical, separators=(",", ":"))
     return hashlib.sha256(canonical.encode()).hexdigest()
 

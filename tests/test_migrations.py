@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 
 import asyncpg
+import pytest
 from alembic import command
 from sqlalchemy import text
 
@@ -115,3 +116,33 @@ async def test_0023_marks_the_events_recorded_before_it_published(postgres_serve
                 assert left.scalar_one() == 0
         finally:
             await engine.dispose()
+
+
+async def test_0031_undone_drops_the_segment_rules_and_keeps_the_others(
+    postgres_server: str,
+) -> None:
+    async with fresh_database(postgres_server) as url:
+        # Given a rule for everyone and a rule on a saved segment
+        conn = await asyncpg.connect(asyncpg_dsn(url))
+        insert = (
+            "INSERT INTO price_rules (name, effect, percent_bp, scope, condition, segment) "
+            "VALUES ($1, 'PERCENT', 1000, 'ALL', $2, $3)"
+        )
+        try:
+            await conn.execute(insert, "Everyone", "NONE", None)
+            await conn.execute(insert, "Big spenders", "SEGMENT", "big-spenders")
+            # (a segment on another condition, or a SEGMENT rule without one, is refused)
+            for condition, segment in (("NONE", "big-spenders"), ("SEGMENT", None)):
+                with pytest.raises(asyncpg.CheckViolationError):
+                    await conn.execute(insert, "Bad", condition, segment)
+        finally:
+            await conn.close()
+        # When 0031 is undone, then the rule that needs it is gone and the other stays
+        await asyncio.to_thread(command.downgrade, alembic_config(url), "0030")
+        conn = await asyncpg.connect(asyncpg_dsn(url))
+        try:
+            names = await conn.fetch("SELECT name FROM price_rules")
+        finally:
+            await conn.close()
+        assert [r["name"] for r in names] == ["Everyone"]
+        await asyncio.to_thread(upgrade, url)

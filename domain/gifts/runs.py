@@ -20,11 +20,11 @@ from domain.customers.repository import among, filtered_ids
 from domain.errors import DomainError, ErrorCode
 from domain.events.types import GiftRunFinished
 from domain.gifts.models import GiftRun, GiftSchedule, schedule_of
-from domain.gifts.segments import SegmentCatalog
 from domain.gifts.services import last_periods
 from domain.gifts.tables import gift_schedules
 from domain.ledger.bulk import BulkCredit, credit_many
 from domain.ledger.kinds import EntryKind
+from domain.segments import SegmentCatalog
 from domain.uow import UnitOfWork
 
 logger = logging.getLogger(__name__)

@@ -19,10 +19,10 @@ from domain.gifts.models import (
     check_spec,
     schedule_of,
 )
-from domain.gifts.segments import SegmentCatalog
 from domain.gifts.tables import gift_runs, gift_schedules
 from domain.idempotency import Created, request_digest, require_same
 from domain.pagination import Page
+from domain.segments import SegmentCatalog
 from domain.uow import UnitOfWork, violated_constraint
 from domain.validation import parse_id, required_text
 

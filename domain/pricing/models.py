@@ -2,7 +2,8 @@
 
 One mechanism covers conditional discounts (a percentage or an amount off each unit) and
 member prices (a fixed unit price): what it does (`effect`), on which products (`scope`),
-for whom (`condition`: badges held or a category) and when (`valid_from`, `valid_until`)."""
+for whom (`condition`: badges held, a category or a saved segment) and when (`valid_from`,
+`valid_until`)."""
 
 from __future__ import annotations
 
@@ -36,6 +37,7 @@ class PriceCondition(StrEnum):
     ANY_BADGE = "ANY_BADGE"  # holds at least one of badge_ids
     ALL_BADGES = "ALL_BADGES"  # holds every one of badge_ids
     CATEGORY = "CATEGORY"  # belongs to one of category_ids
+    SEGMENT = "SEGMENT"  # is in the saved segment `segment` at pricing time
 
 
 _VALUE_FIELD = {
@@ -61,6 +63,8 @@ class PriceRuleSpec:
     # Ids as the API gives them (strings) until check_spec parses them; ints after.
     badge_ids: tuple[int | str, ...] = ()
     category_ids: tuple[int | str, ...] = ()
+    # The name of a saved segment (funnels/segments) the customer must be in.
+    segment: str | None = None
     include_discounted: bool = False
     valid_from: datetime | None = None
     valid_until: datetime | None = None
@@ -79,6 +83,7 @@ class PriceRuleSpec:
             "condition": self.condition.value,
             "badge_ids": list(self.badge_ids),
             "category_ids": list(self.category_ids),
+            "segment": self.segment,
             "include_discounted": self.include_discounted,
             "valid_from": self.valid_from,
             "valid_until": self.valid_until,
@@ -107,6 +112,7 @@ def price_rule_of(row: Any) -> PriceRule:
         condition=PriceCondition(row.condition),
         badge_ids=tuple(row.badge_ids),
         category_ids=tuple(row.category_ids),
+        segment=row.segment,
         include_discounted=row.include_discounted,
         valid_from=row.valid_from,
         valid_until=row.valid_until,
@@ -116,8 +122,8 @@ def price_rule_of(row: Any) -> PriceRule:
 
 
 def check_spec(problems: Problems, spec: PriceRuleSpec) -> PriceRuleSpec:
-    """Every problem of a rule's settings at once (whether its badges and categories exist
-    aside: the service checks that); the cleaned settings."""
+    """Every problem of a rule's settings at once (whether its badges, categories and saved
+    segment exist aside: the service checks that); the cleaned settings."""
     name = required_text(problems, "name", spec.name)
     _check_value(problems, spec)
     skus = _keys(problems, "skus", spec.skus, spec.scope is PriceScope.SKUS)
@@ -129,6 +135,7 @@ def check_spec(problems: Problems, spec: PriceRuleSpec) -> PriceRuleSpec:
     category_ids = _ids(
         problems, "categoryIds", spec.category_ids, spec.condition is PriceCondition.CATEGORY
     )
+    segment = _segment(problems, spec.segment, spec.condition is PriceCondition.SEGMENT)
     check_window(problems, ("validFrom", spec.valid_from), ("validUntil", spec.valid_until))
     return replace(
         spec,
@@ -137,6 +144,7 @@ def check_spec(problems: Problems, spec: PriceRuleSpec) -> PriceRuleSpec:
         product_lines=lines,
         badge_ids=badge_ids,
         category_ids=category_ids,
+        segment=segment,
     )
 
 
@@ -192,6 +200,15 @@ def _ids(
     _count(problems, field, len(values))
     parsed = [parse_id(problems, f"{field}.{i}", raw) for i, raw in enumerate(values[:MAX_KEYS])]
     return tuple(dict.fromkeys(parsed))
+
+
+def _segment(problems: Problems, name: str | None, wanted: bool) -> str | None:
+    """A saved segment's name, stripped: required by a SEGMENT rule, refused otherwise."""
+    if not wanted:
+        if name is not None:
+            problems.add("segment", ErrorCode.INVALID, "Only a SEGMENT rule names a segment.")
+        return None
+    return required_text(problems, "segment", name, 100) or None
 
 
 def _count(problems: Problems, field: str, count: int) -> None:

@@ -31,11 +31,14 @@ from domain.pricing.models import (
 
 @dataclass(frozen=True)
 class Member:
-    """What a rule's condition looks at: the customer's category and the badges they hold."""
+    """What a rule's condition looks at: the customer's category, the badges they hold and
+    the saved segments they are in at pricing time (of those the rules name: the service
+    asks PostgreSQL, domain.pricing.segments)."""
 
     customer_id: int
     category_id: int
     badge_ids: frozenset[int]
+    segments: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -48,6 +51,7 @@ class AppliedRule:
     condition: PriceCondition
     badge_ids: tuple[int, ...]  # the customer's badges that met the condition
     category_id: int | None  # the customer's category, when it met the condition
+    segment: str | None = None  # the saved segment the customer is in, when it met it
 
 
 @dataclass(frozen=True)
@@ -144,7 +148,7 @@ def reason(rule: PriceRule, member: Member) -> AppliedRule | None:
     """Why the rule's condition holds for this customer (None: it does not)."""
     spec = rule.spec
     matched: tuple[int, ...] = ()
-    category_id = None
+    category_id = segment = None
     if spec.condition is PriceCondition.ANY_BADGE:
         matched = tuple(int(b) for b in spec.badge_ids if int(b) in member.badge_ids)
         if not matched:
@@ -157,4 +161,10 @@ def reason(rule: PriceRule, member: Member) -> AppliedRule | None:
         if member.category_id not in {int(c) for c in spec.category_ids}:
             return None
         category_id = member.category_id
-    return AppliedRule(rule.id, spec.name, spec.effect, spec.condition, matched, category_id)
+    elif spec.condition is PriceCondition.SEGMENT:
+        if spec.segment is None or spec.segment not in member.segments:
+            return None
+        segment = spec.segment
+    return AppliedRule(
+        rule.id, spec.name, spec.effect, spec.condition, matched, category_id, segment
+    )

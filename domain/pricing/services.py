@@ -20,11 +20,18 @@ from domain.idempotency import request_digest, require_same
 from domain.pagination import Page
 from domain.pricing.models import PriceRule, PriceRuleSpec, check_spec, price_rule_of
 from domain.pricing.prices import Member, PricedCart, price_cart
+from domain.pricing.segments import require_segment, segments_held, segments_named
 from domain.pricing.tables import price_rules
+from domain.segments import SegmentCatalog
 from domain.uow import OneStatement, UnitOfWork
 from domain.validation import parse_id, required_text
 
 KEY_CONSTRAINT = "uq_price_rules_idempotency_key"
+
+
+def _digest(spec: PriceRuleSpec) -> str:
+    # `segment` came with 0031: a rule without one keeps the fingerprint it had before.
+    return request_digest(spec, added_later=("segment",))
 
 
 @dataclass(frozen=True)
@@ -34,25 +41,30 @@ class PriceRuleWrite:
 
 
 async def create_price_rule(
-    uow: UnitOfWork, spec: PriceRuleSpec, idempotency_key: str
+    uow: UnitOfWork,
+    spec: PriceRuleSpec,
+    idempotency_key: str,
+    segments: SegmentCatalog | None = None,
 ) -> PriceRuleWrite:
     """Add a price rule; it prices carts from its validFrom on.
 
     Guarantees: every problem of its settings is reported at once (a percentage over 100%
-    is OUT_OF_RANGE on percentBp; unknown badges or categories are NOT_FOUND) and nothing is
-    written; the same key replayed returns the first rule (replayed) and writes nothing,
-    with other settings it is an IDEMPOTENCY_CONFLICT."""
+    is OUT_OF_RANGE on percentBp; unknown badges or categories are NOT_FOUND; a saved
+    segment that `segments` does not know, or any segment without `segments`, NOT_FOUND on
+    segment) and nothing is written; the same key replayed returns the first rule
+    (replayed) and writes nothing, with other settings it is an IDEMPOTENCY_CONFLICT."""
     problems = Problems()
     clean = check_spec(problems, spec)
     key = required_text(problems, "idempotencyKey", idempotency_key)
     problems.raise_if_any()
-    return await run(uow, CreatePriceRule(clean, key))
+    return await run(uow, CreatePriceRule(clean, key, segments))
 
 
 @dataclass(frozen=True)
 class CreatePriceRule(Command[PriceRuleWrite]):
     spec: PriceRuleSpec  # checked
     key: str
+    segments: SegmentCatalog | None = None
 
     key_constraints = frozenset({KEY_CONSTRAINT})
 
@@ -61,13 +73,14 @@ class CreatePriceRule(Command[PriceRuleWrite]):
         if replayed is not None:
             return replayed
         await _require_known(uow, self.spec)
+        await require_segment(uow, self.spec, self.segments)
         row = (
             await uow.execute(
                 insert(price_rules)
                 .values(
                     **self.spec.columns(),
                     idempotency_key=self.key,
-                    request_digest=request_digest(self.spec),
+                    request_digest=_digest(self.spec),
                 )
                 .returning(price_rules)
             )
@@ -80,20 +93,24 @@ class CreatePriceRule(Command[PriceRuleWrite]):
         row = (await uow.execute(query)).one_or_none()
         if row is None:
             return None
-        require_same(row.request_digest, request_digest(self.spec), "price rule")
+        require_same(row.request_digest, _digest(self.spec), "price rule")
         return PriceRuleWrite(price_rule_of(row), replayed=True)
 
 
 async def update_price_rule(
-    uow: UnitOfWork, rule_id: str, changes: dict[str, Any]
+    uow: UnitOfWork,
+    rule_id: str,
+    changes: dict[str, Any],
+    segments: SegmentCatalog | None = None,
 ) -> PriceRuleWrite:
     """Change some of a rule's settings (the others stay as they are), all or nothing;
-    `active: False` retires it. A new effect, scope or condition drops the value, products
-    or ids of the old one that are not given again. Carts priced before are not affected."""
+    `active: False` retires it. A new effect, scope or condition drops the value, products,
+    ids or segment of the old one that are not given again; a newly named saved segment
+    must exist (in `segments`). Carts priced before are not affected."""
     problems = Problems()
     rid = parse_id(problems, "id", rule_id)
     problems.raise_if_any()
-    return await run(uow, UpdatePriceRule(rid, changes))
+    return await run(uow, UpdatePriceRule(rid, changes, segments))
 
 
 @dataclass(frozen=True)
@@ -102,16 +119,20 @@ class UpdatePriceRule(Command[PriceRuleWrite]):
 
     rule_id: int
     changes: dict[str, Any]
+    segments: SegmentCatalog | None = None
 
     async def handle(self, uow: UnitOfWork) -> PriceRuleWrite:
         query = select(price_rules).where(price_rules.c.id == self.rule_id).with_for_update()
         row = (await uow.execute(query)).one_or_none()
         if row is None:
             raise DomainError.one("id", ErrorCode.NOT_FOUND, "No such price rule.")
+        before = price_rule_of(row).spec
         problems = Problems()
-        clean = check_spec(problems, changed_spec(price_rule_of(row).spec, self.changes))
+        clean = check_spec(problems, changed_spec(before, self.changes))
         problems.raise_if_any()
         await _require_known(uow, clean)
+        if clean.segment != before.segment:
+            await require_segment(uow, clean, self.segments)
         row = (
             await uow.execute(
                 update(price_rules)
@@ -127,7 +148,7 @@ class UpdatePriceRule(Command[PriceRuleWrite]):
 _DEPENDENTS = {
     "effect": ("percent_bp", "amount_off_minor", "member_price_minor"),
     "scope": ("skus", "product_lines"),
-    "condition": ("badge_ids", "category_ids"),
+    "condition": ("badge_ids", "category_ids", "segment"),
 }
 _EMPTY: dict[str, Any] = {
     "percent_bp": None,
@@ -137,6 +158,7 @@ _EMPTY: dict[str, Any] = {
     "product_lines": (),
     "badge_ids": (),
     "category_ids": (),
+    "segment": None,
 }
 
 
@@ -168,13 +190,20 @@ async def find_price_rules(
 
 
 async def price_customer_cart(
-    uow: UnitOfWork, caller: Principal, customer_id: str | None, lines: Sequence[CartLine]
+    uow: UnitOfWork,
+    caller: Principal,
+    customer_id: str | None,
+    lines: Sequence[CartLine],
+    segments: SegmentCatalog | None = None,
 ) -> PricedCart:
     """Each line's member price for this customer now, the rule that gave it and why, and
     the cart's totals (see domain.pricing.prices for the arithmetic). Writes nothing; one
     read: the customer's category and badges, the database's time and the active rules,
-    together (a rule counts when valid at that time). Staff name the customer; a customer
-    caller prices its own cart (naming another customer is NotAllowedError)."""
+    together (a rule counts when valid at that time). When SEGMENT rules are valid, one
+    more read of `segments` and one statement ask whether the customer is in each of
+    their saved segments at that time (domain.pricing.segments: a segment that cannot be
+    evaluated, or no `segments`, leaves its rules out). Staff name the customer; a
+    customer caller prices its own cart (naming another customer is NotAllowedError)."""
     customer_id = await customer_acted_for(uow, caller, customer_id)
     problems = Problems()
     cid = parse_id(problems, "customerId", customer_id)
@@ -184,10 +213,15 @@ async def price_customer_cart(
         rows = (await db.execute(_pricing_context(cid))).all()
     if not rows:
         raise DomainError.one("customerId", ErrorCode.NOT_FOUND, "No such customer.")
-    first = rows[0]
-    member = Member(cid, first.member_category_id, frozenset(first.member_badge_ids))
+    first, now = rows[0], rows[0].member_now
     rules = [price_rule_of(row) for row in rows if row.id is not None]
-    return price_cart(cart, rules, member, first.member_now)
+    held: frozenset[str] = frozenset()
+    if names := segments_named(rules, now):
+        async with uow:
+            held = await segments_held(uow, segments, cid, names, now)
+    badges = frozenset(first.member_badge_ids)
+    member = Member(cid, first.member_category_id, badges, held)
+    return price_cart(cart, rules, member, now)
 
 
 def _pricing_context(customer_id: int) -> Any:

@@ -19,6 +19,18 @@ from sqlalchemy.dialects.postgresql import ARRAY
 
 from domain.metadata import metadata
 
+# Each condition's fields are set, the other conditions' empty (migration 0031 writes it too).
+CONDITION_CHECK = (
+    "(condition = 'NONE' AND cardinality(badge_ids) = 0 AND cardinality(category_ids) = 0"
+    " AND segment IS NULL)"
+    " OR (condition IN ('ANY_BADGE', 'ALL_BADGES') AND cardinality(badge_ids) > 0"
+    " AND cardinality(category_ids) = 0 AND segment IS NULL)"
+    " OR (condition = 'CATEGORY' AND cardinality(category_ids) > 0"
+    " AND cardinality(badge_ids) = 0 AND segment IS NULL)"
+    " OR (condition = 'SEGMENT' AND segment IS NOT NULL"
+    " AND cardinality(badge_ids) = 0 AND cardinality(category_ids) = 0)"
+)
+
 price_rules = Table(
     "price_rules",
     metadata,
@@ -35,10 +47,13 @@ price_rules = Table(
     Column("skus", ARRAY(Text), nullable=False, server_default=text("'{}'")),
     Column("product_lines", ARRAY(Text), nullable=False, server_default=text("'{}'")),
     # NONE (every customer), ANY_BADGE / ALL_BADGES (of badge_ids), CATEGORY (one of
-    # category_ids). Badges and categories are never deleted; the service checks they exist.
+    # category_ids), SEGMENT (in the saved segment named `segment`, funnels/segments).
+    # Badges and categories are never deleted; the service checks they exist, and a saved
+    # segment a rule names is not deleted (funnels.segments.saved.delete_segment asks).
     Column("condition", Text, nullable=False),
     Column("badge_ids", ARRAY(BigInteger), nullable=False, server_default=text("'{}'")),
     Column("category_ids", ARRAY(BigInteger), nullable=False, server_default=text("'{}'")),
+    Column("segment", Text),
     # Whether lines the shop flags as already discounted get this price too.
     Column("include_discounted", Boolean, nullable=False, server_default=text("false")),
     # valid_from inclusive, valid_until exclusive; null: open.
@@ -66,14 +81,7 @@ price_rules = Table(
         " AND cardinality(skus) = 0)",
         name="scope",
     ),
-    CheckConstraint(
-        "(condition = 'NONE' AND cardinality(badge_ids) = 0 AND cardinality(category_ids) = 0)"
-        " OR (condition IN ('ANY_BADGE', 'ALL_BADGES') AND cardinality(badge_ids) > 0"
-        " AND cardinality(category_ids) = 0)"
-        " OR (condition = 'CATEGORY' AND cardinality(category_ids) > 0"
-        " AND cardinality(badge_ids) = 0)",
-        name="condition",
-    ),
+    CheckConstraint(CONDITION_CHECK, name="condition"),
     CheckConstraint(
         "valid_from IS NULL OR valid_until IS NULL OR valid_until > valid_from", name="window"
     ),

@@ -42,13 +42,16 @@ _MADE = ("PAID", "COMPLETED")
 
 
 def purchase_totals(
-    since: ColumnElement[datetime] | None = None, shops: Sequence[str] = ()
+    since: ColumnElement[datetime] | None = None,
+    shops: Sequence[str] = (),
+    customer_id: int | None = None,
 ) -> Subquery:
     """A Core relation (customer_id, purchases, spend_minor, last_at): per customer with at
     least one paid or completed order made from `since` (inclusive; all time when None), at
     any of `shops` (any shop when empty): how many, what they came to net of refunds, and
     when the latest was. Customers without such an order are not in it: their count and
-    spend are 0 (segment filters rely on that)."""
+    spend are 0 (segment filters rely on that). With `customer_id`, that customer's row
+    only, aggregated from their purchases alone (an index lookup, not a scan)."""
     p, r = purchases.c, refunds.c
     refunded = (
         select(func.coalesce(func.sum(r.amount_minor), 0))
@@ -60,6 +63,8 @@ def purchase_totals(
         conditions.append(p.occurred_at >= since)
     if shops:
         conditions.append(p.shop.in_(list(shops)))
+    if customer_id is not None:
+        conditions.append(p.customer_id == customer_id)
     return (
         select(
             p.customer_id,

@@ -139,6 +139,7 @@ async def test_readme_worked_example_a_silver_premium_member_pays_member_prices(
         "condition": "CATEGORY",
         "badgeIds": [],
         "categoryId": premium,
+        "segment": None,
     }
     assert (beans["ruleId"], beans["condition"], beans["badgeIds"]) == (
         silver_ten,

@@ -23,6 +23,7 @@ from sqlalchemy import (
     BigInteger,
     DateTime,
     Select,
+    Subquery,
     Text,
     and_,
     cast,
@@ -85,19 +86,26 @@ def compile_filter(
     funnels: FunnelConditions | None = None,
     default_time_zone: str = "UTC",
     path: str = "filter",
+    customer_id: int | None = None,
 ) -> Select[tuple[int]]:
     """The query of the ids of the customers the filter matches at `now` (aware), one
     statement. `saved`: the saved segments the filter names, directly or through others,
-    by name (saved.load_saved reads them). Raises DomainError, naming the field under
-    `path`: a saved segment missing (NOT_FOUND) or in a cycle (SEGMENT_CYCLE), a funnel
-    condition without `funnels` (FUNNEL_ENGINE_REQUIRED), too large once expanded
-    (OUT_OF_RANGE)."""
+    by name (saved.load_saved reads them). `customer_id`: whether that one customer
+    matches (the query selects them or nothing), reading only their rows: the purchase
+    totals, which for all customers are one scan and aggregate of the period's purchases,
+    are theirs alone (what pricing a cart asks, per request). Raises DomainError, naming
+    the field under `path`: a saved segment missing (NOT_FOUND) or in a cycle
+    (SEGMENT_CYCLE), a funnel condition without `funnels` (FUNNEL_ENGINE_REQUIRED), too
+    large once expanded (OUT_OF_RANGE)."""
     if now.tzinfo is None:
         raise ValueError("now must be timezone-aware")
-    compiler = _Compiler(now, saved or {}, funnels, default_time_zone, path)
+    compiler = _Compiler(now, saved or {}, funnels, default_time_zone, path, customer_id)
     condition = compiler.condition(segment, (), None)
     p, a = compiler.profile, compiler.account
-    return select(p.c.id).select_from(p.outerjoin(a, a.c.customer_id == p.c.id)).where(condition)
+    query = select(p.c.id).select_from(p.outerjoin(a, a.c.customer_id == p.c.id))
+    if customer_id is not None:
+        query = query.where(p.c.id == customer_id)
+    return query.where(condition)
 
 
 class _Compiler:
@@ -108,8 +116,10 @@ class _Compiler:
         funnels: FunnelConditions | None,
         default_time_zone: str,
         prefix: str,
+        customer_id: int | None = None,
     ) -> None:
         self.now = now
+        self.customer_id = customer_id
         self.saved = saved
         self.funnels = funnels
         self.default_time_zone = default_time_zone
@@ -224,13 +234,13 @@ class _Compiler:
             case m.Spend(comparison, since, shops):
                 return self.totals(comparison, "spend_minor", since, shops)
             case m.LastPurchase(before, after):
-                totals = purchase_totals()
+                totals = self.purchase_totals(None, ())
                 wanted = [totals.c.last_at < self.moment(before)] if before else []
                 if after:
                     wanted.append(totals.c.last_at >= self.moment(after))
                 return cid.in_(select(totals.c.customer_id).where(*wanted))
             case m.Shop(shops, since):
-                totals = purchase_totals(self.moment(since) if since else None, shops)
+                totals = self.purchase_totals(since, shops)
                 return cid.in_(select(totals.c.customer_id))
             case m.Vouchers(held, redeemed, batch):
                 wanted = []
@@ -254,13 +264,19 @@ class _Compiler:
         """A count or spend compared: customers absent from the totals have 0, so when 0
         passes the comparison the customers matched are all but those whose totals fail
         it, else those whose totals pass it (either way one hashed IN over one scan)."""
-        totals = purchase_totals(self.moment(since) if since else None, shops)
+        totals = self.purchase_totals(since, shops)
         value = totals.c[column]
         cid = self.profile.c.id
         if comparison.holds_for(0):
             failing = select(totals.c.customer_id).where(~_compare(value, comparison))
             return cid.not_in(failing)
         return cid.in_(select(totals.c.customer_id).where(_compare(value, comparison)))
+
+    def purchase_totals(self, since: m.Moment | None, shops: tuple[str, ...]) -> Subquery:
+        """The purchases' totals from `since` at `shops`: every customer's, or only the one
+        customer's the query is compiled for."""
+        start = self.moment(since) if since else None
+        return purchase_totals(start, shops, self.customer_id)
 
     def engine(self, node: m.SegmentFilter, anchor: m.SegmentFilter | None) -> FunnelConditions:
         if self.funnels is None:

@@ -1,5 +1,6 @@
 """Saved segments: a filter under a name, reusable by `{"segment": "<name>"}` in any other
-filter (funnels, gift schedules, price rules) and expanded inline when compiled.
+filter (funnels) and by name in gift schedules and price rules, expanded inline when
+compiled.
 
 A save is an upsert by name: saving the same name and filter again (a retried request)
 leaves the same segment, so no idempotency key is needed. Saves and deletes take the
@@ -19,6 +20,7 @@ from domain.commands import Command, run
 from domain.errors import DomainError, ErrorCode, Problems
 from domain.gifts.services import schedules_naming_segment
 from domain.pagination import Page
+from domain.pricing.segments import rules_naming_segment
 from domain.uow import UnitOfWork
 from domain.validation import optional_text
 from funnels.segments import model as m
@@ -143,8 +145,8 @@ class SaveSegment(Command[SegmentSaved]):
 async def delete_segment(uow: UnitOfWork, name: str) -> bool:
     """Delete the segment `name`; whether it existed (deleting it again is harmless).
 
-    Guarantees: a segment another saved segment or a gift schedule names is kept,
-    refused with SEGMENT_IN_USE naming them."""
+    Guarantees: a segment another saved segment, a gift schedule or a price rule (active
+    or retired) names is kept, refused with SEGMENT_IN_USE naming them."""
     problems = Problems()
     clean = check_name(problems, "name", name)
     problems.raise_if_any()
@@ -157,10 +159,20 @@ class DeleteSegment(Command[bool]):
 
     async def handle(self, uow: UnitOfWork) -> bool:
         await _lock(uow)
+        # The row first: a gift schedule or a price rule being saved with this segment holds
+        # it (catalog.SavedSegments.exists), so the checks below run once it is committed
+        # and see it; one saved after this lock finds the segment gone.
+        row = select(segments.c.id).where(segments.c.name == self.name).with_for_update()
+        await uow.execute(row)
         users = sorted(n for n, names in (await _graph(uow)).items() if self.name in names)
         gifts = await schedules_naming_segment(uow, self.name)
-        if users or gifts:
-            named = [f"saved segment {n}" for n in users] + [f"gift schedule {n}" for n in gifts]
+        rules = await rules_naming_segment(uow, self.name)
+        if users or gifts or rules:
+            named = [
+                *(f"saved segment {n}" for n in users),
+                *(f"gift schedule {n}" for n in gifts),
+                *(f"price rule {n}" for n in rules),
+            ]
             raise DomainError.one(
                 "name",
                 ErrorCode.SEGMENT_IN_USE,
@@ -195,6 +207,12 @@ async def load_saved(uow: UnitOfWork, segment: m.SegmentFilter) -> dict[str, m.S
     longer passes the check (saved by an older version) is a problem naming it."""
     if not m.segment_names(segment):
         return {}
+    return await read_saved(uow)
+
+
+async def read_saved(uow: UnitOfWork) -> dict[str, m.SegmentFilter]:
+    """Every saved segment by name, checked (in the open unit of work): one query. A saved
+    filter that no longer passes the check is a problem naming it."""
     found: dict[str, m.SegmentFilter] = {}
     problems = Problems()
     for row in await uow.execute(select(segments.c.name, segments.c.filter)):

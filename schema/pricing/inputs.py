@@ -13,7 +13,8 @@ from schema.scalars import Money
 
 @strawberry.input(
     description="Give the one value the effect uses (percentBp, amountOffMinor or "
-    "memberPriceMinor), the products its scope names and the ids its condition names."
+    "memberPriceMinor), the products its scope names and the ids (or the saved segment) "
+    "its condition names."
 )
 class CreatePriceRuleInput:
     name: str
@@ -28,6 +29,9 @@ class CreatePriceRuleInput:
     condition: PriceRuleConditionEnum = PriceCondition.NONE  # type: ignore[valid-type]
     badge_ids: list[strawberry.ID] = strawberry.field(default_factory=list)
     category_ids: list[strawberry.ID] = strawberry.field(default_factory=list)
+    segment: str | None = strawberry.field(
+        default=None, description="A SEGMENT rule's saved segment, by name; it must exist."
+    )
     include_discounted: bool = False
     valid_from: datetime | None = strawberry.field(default=None, description="Inclusive.")
     valid_until: datetime | None = strawberry.field(default=None, description="Exclusive.")
@@ -36,7 +40,7 @@ class CreatePriceRuleInput:
 
 @strawberry.input(
     description="Fields left out stay as they are. A new effect, scope or condition drops "
-    "the values, products or ids of the old one that are not given again."
+    "the values, products, ids or segment of the old one that are not given again."
 )
 class UpdatePriceRuleInput:
     id: strawberry.ID
@@ -51,6 +55,7 @@ class UpdatePriceRuleInput:
     condition: PriceRuleConditionEnum | None = strawberry.UNSET  # type: ignore[valid-type]
     badge_ids: list[strawberry.ID] | None = strawberry.UNSET
     category_ids: list[strawberry.ID] | None = strawberry.UNSET
+    segment: str | None = strawberry.UNSET
     include_discounted: bool | None = strawberry.UNSET
     valid_from: datetime | None = strawberry.UNSET
     valid_until: datetime | None = strawberry.UNSET

@@ -10,6 +10,7 @@ from domain.access.permissions import Permission
 from domain.pricing import services
 from domain.pricing.models import PriceRuleSpec
 from domain.pricing.services import PriceRuleWrite
+from funnels.segments.catalog import SavedSegments
 from schema.context import Info
 from schema.errors import UserError, payload_on_error
 from schema.inputs import changed_fields
@@ -49,13 +50,14 @@ class PricingMutations:
             condition=input.condition,
             badge_ids=tuple(input.badge_ids),
             category_ids=tuple(input.category_ids),
+            segment=input.segment,
             include_discounted=input.include_discounted,
             valid_from=input.valid_from,
             valid_until=input.valid_until,
             active=input.active,
         )
         written = await services.create_price_rule(
-            info.context.new_uow(), spec, input.idempotency_key
+            info.context.new_uow(), spec, input.idempotency_key, SavedSegments()
         )
         return PriceRulePayload.of(written)
 
@@ -79,8 +81,11 @@ class PricingMutations:
                 "member_price_minor",
                 "valid_from",
                 "valid_until",
+                "segment",
             ),
         )
         changes.update({name: tuple(changes[name]) for name in _LISTS if name in changes})
-        written = await services.update_price_rule(info.context.new_uow(), input.id, changes)
+        written = await services.update_price_rule(
+            info.context.new_uow(), input.id, changes, SavedSegments()
+        )
         return PriceRulePayload.of(written)

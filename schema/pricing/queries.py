@@ -7,6 +7,7 @@ import strawberry
 from domain.access.permissions import Permission
 from domain.errors import DomainError
 from domain.pricing import services
+from funnels.segments.catalog import SavedSegments
 from schema.checkout.inputs import CartLineInput
 from schema.context import Info
 from schema.errors import query_error
@@ -35,7 +36,8 @@ class PricingQueries:
     @strawberry.field(
         permission_classes=[customer_or(Permission.VIEW_POINTS)],
         description="Each line at the customer's member price now, the rule that gave it and "
-        "why; writes nothing. Staff name the customer; a customer app prices its own cart.",
+        "why (SEGMENT rules: the customer is in the saved segment now); writes nothing. "
+        "Staff name the customer; a customer app prices its own cart.",
     )
     async def price_cart(
         self, info: Info, cart: list[CartLineInput], customer_id: strawberry.ID | None = None
@@ -46,6 +48,7 @@ class PricingQueries:
                 info.context.principal,
                 customer_id,
                 [line.to_domain() for line in cart],
+                SavedSegments(),
             )
         except DomainError as error:
             raise query_error(error) from error

@@ -20,8 +20,9 @@ PriceRuleScopeEnum = strawberry.enum(PriceScope, name="PriceRuleScope")
 PriceRuleConditionEnum = strawberry.enum(
     PriceCondition,
     name="PriceRuleCondition",
-    description="Who gets the price: everyone (NONE), holders of any or all of badgeIds, or "
-    "customers in one of categoryIds.",
+    description="Who gets the price: everyone (NONE), holders of any or all of badgeIds, "
+    "customers in one of categoryIds, or customers in the saved segment `segment` when the "
+    "cart is priced (SEGMENT).",
 )
 
 
@@ -47,6 +48,7 @@ class PriceRuleType:
     condition: PriceRuleConditionEnum  # type: ignore[valid-type]
     badge_ids: list[strawberry.ID]
     category_ids: list[strawberry.ID]
+    segment: str | None = strawberry.field(description="A SEGMENT rule's saved segment.")
     include_discounted: bool = strawberry.field(
         description="Whether lines already discounted by the shop get it too."
     )
@@ -72,6 +74,7 @@ class PriceRuleType:
             condition=spec.condition,
             badge_ids=_ids(spec.badge_ids),
             category_ids=_ids(spec.category_ids),
+            segment=spec.segment,
             include_discounted=spec.include_discounted,
             valid_from=spec.valid_from,
             valid_until=spec.valid_until,
@@ -93,6 +96,9 @@ class AppliedPriceRuleType:
     category_id: strawberry.ID | None = strawberry.field(
         description="The customer's category, when it met the condition."
     )
+    segment: str | None = strawberry.field(
+        default=None, description="The saved segment the customer is in, when it met the condition."
+    )
 
     @classmethod
     def of(cls, a: AppliedRule) -> AppliedPriceRuleType:
@@ -103,6 +109,7 @@ class AppliedPriceRuleType:
             condition=a.condition,
             badge_ids=_ids(a.badge_ids),
             category_id=strawberry.ID(str(a.category_id)) if a.category_id is not None else None,
+            segment=a.segment,
         )
 
 

@@ -12,7 +12,13 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from domain.errors import Problems
 from domain.uow import UnitOfWork
-from funnels.segments import FunnelConditions, check_filter, segment_query
+from funnels.segments import (
+    FunnelConditions,
+    check_filter,
+    compile_filter,
+    load_saved,
+    segment_query,
+)
 
 
 async def person(
@@ -120,10 +126,19 @@ async def matching(
     now: datetime,
     funnels: FunnelConditions | None = None,
 ) -> set[int]:
-    """The ids of the customers the filter (JSON) matches at `now`."""
+    """The ids of the customers the filter (JSON) matches at `now`. Each customer is also
+    asked about alone (the filter compiled for one customer, as pricing asks): the answers
+    must agree with the whole segment's."""
     problems = Problems()
     checked = check_filter(problems, raw, "filter")
     assert checked is not None and not problems.items, problems.items
     async with UnitOfWork(engine) as uow:
         query = await segment_query(uow, checked, now, funnels)
-        return {row[0] for row in await uow.execute(query)}
+        found = {row[0] for row in await uow.execute(query)}
+        saved = await load_saved(uow, checked)
+        everyone = (await uow.execute(text("SELECT id FROM customers"))).scalars()
+        for cid in everyone.all():
+            alone = compile_filter(checked, now, saved=saved, funnels=funnels, customer_id=cid)
+            selected = {row[0] for row in await uow.execute(alone)}
+            assert selected == ({cid} & found), (cid, raw)
+    return found
