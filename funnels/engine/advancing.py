@@ -3,9 +3,10 @@
 A batch is the due enrollments of ACTIVE funnels, oldest due first, locked FOR UPDATE SKIP
 LOCKED: two schedulers or workers at once take disjoint batches. Each group of the batch at
 the same step of the same funnel version runs that step set-based (one ledger statement for
-a points step, one insert of messages for a send step), then one statement records every
-move (where each enrollment goes, when it is due) and one the runs (a row per step run,
-keyed by enrollment and step number). The step's effects, the runs and the moves commit
+a points step, one insert of messages for a send step); the enrollments that go on to a
+step due at once run it in the same batch (a Chain), until each waits or ends. Then one
+statement records where each enrollment stands (when it is due) and one the runs (a row
+per step run, keyed by enrollment and step number). The step's effects, the runs and the moves commit
 together: a batch that fails or whose worker dies rolls back whole and is taken again, so
 each step runs at most once per enrollment and position, and at least once.
 
