@@ -6,9 +6,9 @@ the same step of the same funnel version runs that step set-based (one ledger st
 a points step, one insert of messages for a send step); the enrollments that go on to a
 step due at once run it in the same batch (a Chain), until each waits or ends. Then one
 statement records where each enrollment stands (when it is due) and one the runs (a row
-per step run, keyed by enrollment and step number). The step's effects, the runs and the moves commit
-together: a batch that fails or whose worker dies rolls back whole and is taken again, so
-each step runs at most once per enrollment and position, and at least once.
+per step run, keyed by enrollment and step number). The steps' effects, the runs and the
+moves commit together: a batch that fails or whose worker dies rolls back whole and is
+taken again, so each step runs at most once per enrollment and position, and at least once.
 
 A paused funnel's enrollments are not taken: pausing stops advancing after the batch in
 flight; resuming continues where they stood."""
