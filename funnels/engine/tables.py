@@ -36,7 +36,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 
 from domain.metadata import metadata
 
-# No foreign keys on the enrollments, their runs and goals (migration 0031): every row is
+# No foreign keys on the enrollments, their runs and goals (migration 0032): every row is
 # written set-based from rows read in the same statement (customers and funnels that exist,
 # the enrollment locked), and no customer, funnel or enrollment is ever deleted; a
 # campaign's million entries spent most of their time in a million key checks each.

@@ -4,8 +4,8 @@ customer, funnel or enrollment is ever deleted, so the keys only cost: a campaig
 entries ran a million checks against customers (each one also writing a row lock on the
 customer's page) and a million against funnels, most of the entry's time.
 
-Revision ID: 0031
-Revises: 0030
+Revision ID: 0032
+Revises: 0031
 Create Date: 2026-12-06 07:30:00.000000
 """
 
@@ -15,8 +15,8 @@ from collections.abc import Sequence
 
 from alembic import op
 
-revision: str = "0031"
-down_revision: str | None = "0030"
+revision: str = "0032"
+down_revision: str | None = "0031"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
