@@ -3,11 +3,12 @@
 A batch is the due enrollments of ACTIVE funnels, oldest due first, locked FOR UPDATE SKIP
 LOCKED: two schedulers or workers at once take disjoint batches. Each group of the batch at
 the same step of the same funnel version runs that step set-based (one ledger statement for
-a points step, one insert of messages for a send step), then one statement records every
-move (where each enrollment goes, when it is due) and one the runs (a row per step run,
-keyed by enrollment and step number). The step's effects, the runs and the moves commit
-together: a batch that fails or whose worker dies rolls back whole and is taken again, so
-each step runs at most once per enrollment and position, and at least once.
+a points step, one insert of messages for a send step); the enrollments that go on to a
+step due at once run it in the same batch (a Chain), until each waits or ends. Then one
+statement records where each enrollment stands (when it is due) and one the runs (a row
+per step run, keyed by enrollment and step number). The steps' effects, the runs and the
+moves commit together: a batch that fails or whose worker dies rolls back whole and is
+taken again, so each step runs at most once per enrollment and position, and at least once.
 
 A paused funnel's enrollments are not taken: pausing stops advancing after the batch in
 flight; resuming continues where they stood."""
@@ -17,7 +18,7 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from sqlalchemy import text
@@ -54,6 +55,9 @@ from funnels.engine.steps.sending import run_send
 from funnels.engine.steps.vouchers import run_issue_voucher
 
 DEFAULT_BATCH = 1000
+# Steps one enrollment may run in one batch (a definition's cycles all hold a wait, so a
+# chain ends sooner; this only bounds a batch's transaction).
+MAX_CHAIN = 50
 
 # (funnel id, version) -> its definition: versions never change, so a process reads each once.
 Definitions = Callable[
@@ -91,16 +95,16 @@ _MOVE = text("""
         waiting = m.waiting,
         status = m.status,
         exit_reason = m.reason,
-        step_seq = e.step_seq + CASE WHEN m.ran THEN 1 ELSE 0 END,
-        context = e.context || CAST(m.context AS jsonb),
+        step_seq = m.seq,
+        context = CAST(m.context AS jsonb),
         updated_at = CAST(:now AS timestamptz),
         finished_at = CASE WHEN m.status = 'ACTIVE' THEN NULL
                            ELSE CAST(:now AS timestamptz) END
       FROM unnest(
         CAST(:ids AS bigint[]), CAST(:next_steps AS text[]), CAST(:due_ats AS timestamptz[]),
         CAST(:waitings AS boolean[]), CAST(:statuses AS text[]), CAST(:reasons AS text[]),
-        CAST(:rans AS boolean[]), CAST(:contexts AS text[])
-      ) AS m(id, next_step, due_at, waiting, status, reason, ran, context)
+        CAST(:seqs AS integer[]), CAST(:contexts AS text[])
+      ) AS m(id, next_step, due_at, waiting, status, reason, seq, context)
      WHERE e.id = m.id
 """)
 
@@ -143,31 +147,99 @@ class AdvanceBatch(Command[Advanced]):
         if not taken:
             return Advanced(0, 0, 0)
         known = await self.definitions(uow, sorted({(e.funnel_id, e.version) for e in taken}))
+        chain = Chain(self.now)
+        queued: list[int] = []
+        pending = taken
+        for _ in range(MAX_CHAIN):
+            if not pending:
+                break
+            pending = await self._run_steps(uow, known, chain, pending, queued)
+        await record_moves(uow, chain, self.now)
+        moves = chain.last.values()
+        ended = sum(1 for m in moves if m.status is not Status.ACTIVE)
+        return Advanced(len(taken), len(chain.runs), ended, tuple(sorted(queued)))
+
+    async def _run_steps(
+        self,
+        uow: UnitOfWork,
+        known: dict[tuple[int, int], FunnelDefinition],
+        chain: Chain,
+        enrollments: Sequence[Enrollment],
+        queued: list[int],
+    ) -> list[Enrollment]:
+        """Run the step each of these enrollments is at (grouped by funnel version and step);
+        the enrollments that went on to a step due now, at that step."""
         groups: dict[tuple[int, int, str], list[Enrollment]] = defaultdict(list)
-        for enrollment in taken:
+        for enrollment in enrollments:
             groups[(enrollment.funnel_id, enrollment.version, enrollment.step_id)].append(
                 enrollment
             )
-        moves: list[Move] = []
-        queued: list[int] = []
-        for (funnel_id, version, step_id), enrollments in sorted(groups.items()):
+        going_on: list[Enrollment] = []
+        for (funnel_id, version, step_id), group in sorted(groups.items()):
             definition = known.get((funnel_id, version))
             step = definition.step(step_id) if definition is not None else None
             if definition is None or step is None:
-                moves.extend(fail(e, "STEP_UNKNOWN", {"step": step_id}) for e in enrollments)
+                for e in group:
+                    chain.record(e, fail(e, "STEP_UNKNOWN", {"step": step_id}))
                 continue
-            leaving = await _leaving(uow, self.runtime, definition, enrollments, self.now)
-            moves.extend(_exited(e, EXIT_CONDITION) for e in enrollments if e.id in leaving)
-            staying = [e for e in enrollments if e.id not in leaving]
+            leaving = await _leaving(uow, self.runtime, definition, group, self.now)
+            for e in group:
+                if e.id in leaving:
+                    chain.record(e, _exited(e, EXIT_CONDITION))
+            staying = [e for e in group if e.id not in leaving]
             if not staying:
                 continue
             batch = StepBatch(uow, self.now, self.runtime, definition, step, staying)
-            moves.extend(await run_step(batch))
+            by_id = {e.id: e for e in staying}
+            for move in await run_step(batch):
+                after = chain.record(by_id[move.enrollment_id], move)
+                if after is not None:
+                    going_on.append(after)
             queued.extend(batch.queued)
-        await record_moves(uow, taken, moves, self.now)
-        ended = sum(1 for m in moves if m.status is not Status.ACTIVE)
-        ran = sum(1 for m in moves if m.ran)
-        return Advanced(len(taken), ran, ended, tuple(sorted(queued)))
+        return going_on
+
+
+@dataclass
+class Chain:
+    """What a batch did to its enrollments, step after step: the steps that follow one
+    another with no wait run in the same batch (one transaction), so an enrollment's row is
+    written once a batch however many steps it ran (a three-step campaign: one take, one
+    update and one insert of three runs per customer, not three of each).
+
+    `last`: each enrollment's latest move; `state`: where it stands after it (step, the
+    number of its next run, context); `runs`: each step run, with the enrollment as it
+    stood when the step ran (its number keys the run). A chain stops at a wait, at the end,
+    or after MAX_CHAIN steps (the rest is due now: the next batch goes on)."""
+
+    now: datetime
+    last: dict[int, Move] = field(default_factory=dict)
+    state: dict[int, Enrollment] = field(default_factory=dict)
+    runs: list[tuple[Enrollment, Move]] = field(default_factory=list)
+
+    def record(self, at: Enrollment, move: Move) -> Enrollment | None:
+        """Record a move of `at`; the enrollment at its next step when that step is due
+        now (the chain goes on), else None."""
+        self.last[at.id] = move
+        if move.ran:
+            self.runs.append((at, move))
+        after = replace(
+            at,
+            step_id=move.next_step if move.next_step is not None else at.step_id,
+            step_seq=at.step_seq + (1 if move.ran else 0),
+            waiting=move.waiting,
+            due_at=move.due_at if move.due_at is not None else at.due_at,
+            context={**at.context, **move.context} if move.context else at.context,
+        )
+        self.state[at.id] = after
+        goes_on = (
+            move.ran
+            and move.status is Status.ACTIVE
+            and not move.waiting
+            and move.next_step is not None
+            and move.due_at is not None
+            and move.due_at <= self.now
+        )
+        return after if goes_on else None
 
 
 async def _leaving(
@@ -216,37 +288,38 @@ async def advance_due(
     return await run(uow, AdvanceBatch(tuple(active_funnels), definitions, runtime, now, limit))
 
 
-async def record_moves(
-    uow: UnitOfWork, taken: Sequence[Enrollment], moves: Sequence[Move], now: datetime
-) -> None:
-    """Record each move of these (locked) enrollments: where each goes, and the runs of the
-    steps that ran. Two statements whatever the number."""
-    by_id = {e.id: e for e in taken}
+async def record_moves(uow: UnitOfWork, chain: Chain, now: datetime) -> None:
+    """Write what the chain did to its (locked) enrollments: where each now stands, and a
+    row for every step run. Two statements whatever the number of enrollments and steps."""
+    ids = sorted(chain.last)
+    moves = [chain.last[i] for i in ids]
+    states = [chain.state[i] for i in ids]
     await uow.execute(
         _MOVE,
         {
             "now": now,
-            "ids": [m.enrollment_id for m in moves],
+            "ids": ids,
             "next_steps": [m.next_step for m in moves],
             "due_ats": [m.due_at for m in moves],
             "waitings": [m.waiting for m in moves],
             "statuses": [m.status.value for m in moves],
             "reasons": [m.reason for m in moves],
-            "rans": [m.ran for m in moves],
-            "contexts": [json.dumps(m.context) for m in moves],
+            "seqs": [s.step_seq for s in states],
+            "contexts": [json.dumps(s.context) for s in states],
         },
     )
-    ran = [m for m in moves if m.ran]
-    if ran:
+    if chain.runs:
+        at = [e for e, _ in chain.runs]
+        ran = [m for _, m in chain.runs]
         await uow.execute(
             _RUNS,
             {
                 "now": now,
-                "enrollment_ids": [m.enrollment_id for m in ran],
-                "seqs": [by_id[m.enrollment_id].step_seq for m in ran],
-                "funnel_ids": [by_id[m.enrollment_id].funnel_id for m in ran],
-                "versions": [by_id[m.enrollment_id].version for m in ran],
-                "step_ids": [by_id[m.enrollment_id].step_id for m in ran],
+                "enrollment_ids": [e.id for e in at],
+                "seqs": [e.step_seq for e in at],
+                "funnel_ids": [e.funnel_id for e in at],
+                "versions": [e.version for e in at],
+                "step_ids": [e.step_id for e in at],
                 "outcomes": [m.outcome.value for m in ran],
                 "details": [None if m.detail is None else json.dumps(m.detail) for m in ran],
             },

@@ -30,7 +30,7 @@ from funnels.definitions.entry import EventTrigger
 from funnels.definitions.events import DOMAIN_EVENT_TYPES, FunnelEvent
 from funnels.definitions.queries import active_funnels
 from funnels.definitions.steps import UntilEvent, Wait
-from funnels.engine.advancing import Definitions, record_moves
+from funnels.engine.advancing import Chain, Definitions, record_moves
 from funnels.engine.entering import Door, EntryRule, enter_ids
 from funnels.engine.models import Enrollment, Move, Outcome, Status, enrollment_of
 from funnels.engine.steps.batch import Narrow, go_on
@@ -150,8 +150,7 @@ async def _exit_or_wake(
     if not rows:
         return
     known = await definitions(uow, sorted({(r.funnel_id, r.version) for r in rows}))
-    taken: list[Enrollment] = []
-    moves: list[Move] = []
+    chain = Chain(now)
     for row in rows:
         definition = known.get((row.funnel_id, row.version))
         if definition is None:
@@ -161,10 +160,9 @@ async def _exit_or_wake(
             enrollment, row.entered_at, definition, by_customer[row.customer_id], now
         )
         if move is not None:
-            taken.append(enrollment)
-            moves.append(move)
-    if moves:
-        await record_moves(uow, taken, moves, now)
+            chain.record(enrollment, move)
+    if chain.last:
+        await record_moves(uow, chain, now)
 
 
 def _event_move(

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import partial
 
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from domain.uow import UnitOfWork, read
@@ -31,6 +32,12 @@ from funnels.engine.steps.batch import Runtime
 from funnels.engine.ticks import Audience, enter_due_ticks
 
 logger = logging.getLogger("tessera.funnels")
+
+# Batches advancing at once in one process (see advance_until_idle).
+LANES = 2
+# A batch rolled back as a deadlock victim or on a serialization failure is taken again.
+_RETRIED_SQLSTATES = frozenset({"40P01", "40001"})
+_BATCH_ATTEMPTS = 5
 
 Send = Callable[[list[int]], None]
 
@@ -59,23 +66,62 @@ async def advance_until_idle(
     limit: int = DEFAULT_BATCH,
     max_batches: int = 10_000,
     active: Sequence[int] | None = None,
+    lanes: int = LANES,
 ) -> Advanced:
     """Move due enrollments on, a batch (one transaction) at a time, until none is due (or
     `max_batches` were done: the caller comes back). The steps that follow one another with
-    no wait run in the same call, a batch each. Each batch's messages are handed to `send`
-    once it has committed (a send that fails is logged: the delivery's stale sweep sends
-    QUEUED messages later). `active`: the ACTIVE funnels' ids when the caller has read them
-    (read here otherwise). Totals of every batch."""
+    no wait run in the same batch. Each batch's messages are handed to `send` once it has
+    committed (a send that fails is logged: the delivery's stale sweep sends QUEUED
+    messages later). `active`: the ACTIVE funnels' ids when the caller has read them (read
+    here otherwise). Totals of every batch.
+
+    `lanes` batches run at once, each on its own connection (they take disjoint
+    enrollments: FOR UPDATE SKIP LOCKED), so that one batch's Python work (rendering
+    messages, building the moves) overlaps another's statements in PostgreSQL. A batch
+    PostgreSQL chose as a deadlock victim (two batches locking the same customers' accounts
+    in different steps) rolled back whole and is taken again."""
     funnels = active if active is not None else await read(UnitOfWork(engine), active_funnel_ids)
-    taken = ran = ended = 0
-    for _ in range(max_batches):
-        done = await advance_due(UnitOfWork(engine), funnels, definitions, runtime, clock(), limit)
-        taken, ran, ended = taken + done.taken, ran + done.ran, ended + done.ended
-        if done.message_ids:
-            _send(send, list(done.message_ids))
-        if done.taken == 0:
-            break
-    return Advanced(taken, ran, ended)
+    if not funnels:
+        return Advanced(0, 0, 0)
+    budget = [max_batches]
+
+    async def lane() -> Advanced:
+        taken = ran = ended = 0
+        while budget[0] > 0:
+            budget[0] -= 1
+            done = await _batch_retried(engine, funnels, definitions, runtime, clock, limit)
+            taken, ran, ended = taken + done.taken, ran + done.ran, ended + done.ended
+            if done.message_ids:
+                _send(send, list(done.message_ids))
+            if done.taken == 0:
+                break
+        return Advanced(taken, ran, ended)
+
+    totals = await asyncio.gather(*(lane() for _ in range(max(1, lanes))))
+    return Advanced(
+        sum(t.taken for t in totals), sum(t.ran for t in totals), sum(t.ended for t in totals)
+    )
+
+
+async def _batch_retried(
+    engine: AsyncEngine,
+    funnels: Sequence[int],
+    definitions: Definitions,
+    runtime: Runtime,
+    clock: Callable[[], datetime],
+    limit: int,
+) -> Advanced:
+    for attempt in range(1, _BATCH_ATTEMPTS + 1):
+        try:
+            return await advance_due(
+                UnitOfWork(engine), funnels, definitions, runtime, clock(), limit
+            )
+        except DBAPIError as error:
+            state = getattr(error.orig, "sqlstate", None)
+            if attempt == _BATCH_ATTEMPTS or state not in _RETRIED_SQLSTATES:
+                raise
+            logger.info("funnel batch rolled back (%s); taking it again", state)
+    raise AssertionError("unreachable")
 
 
 async def one_pass(
