@@ -8,7 +8,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import Select
+from sqlalchemy import BigInteger, Select, any_, bindparam
+from sqlalchemy.dialects.postgresql import ARRAY
 
 from domain.errors import DomainError, Problems
 from domain.uow import UnitOfWork
@@ -39,12 +40,14 @@ async def audience(uow: UnitOfWork, raw: object, now: datetime) -> Select[tuple[
 
 
 async def narrow(uow: UnitOfWork, raw: object, ids: Sequence[int], now: datetime) -> list[int]:
-    """The customers of `ids` a stored filter matches at `now`: one query."""
+    """The customers of `ids` a stored filter matches at `now`: one query, the ids in one
+    array parameter (any number of them: the dry run narrows tens of thousands at once)."""
     if not ids:
         return []
     query = await audience(uow, raw, now)
     column = query.selected_columns[0]
-    return [row[0] for row in await uow.execute(query.where(column.in_(list(ids))))]
+    wanted = bindparam("narrowed_ids", list(ids), type_=ARRAY(BigInteger))
+    return [row[0] for row in await uow.execute(query.where(column == any_(wanted)))]
 
 
 def runtime(settings: Settings) -> Runtime:
