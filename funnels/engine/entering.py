@@ -84,40 +84,50 @@ async def enter_selected(
     """Enter the customers a query selects (its one column: customer ids; a segment's
     compiled filter), in one statement; how many entered (a count, not their rows: a
     million customers are one statement and one number)."""
+    admitted = admissions(door.funnel_id, door.rule, selection, now).subquery("admitted")
+    moment = literal(now, DateTime(timezone=True))
+    rows = select(
+        literal(door.funnel_id, BigInteger),
+        literal(door.version),
+        admitted.c.id,
+        admitted.c.entry_no,
+        literal(Status.ACTIVE.value),
+        literal(door.start),
+        moment,
+        moment,
+    ).order_by(admitted.c.id)
+    e = funnel_enrollments
+    columns = ["funnel_id", "version", "customer_id", "entry_no", "status", "step_id",
+               "due_at", "entered_at"]  # fmt: skip
+    enroll = (
+        insert(e)
+        .from_select(columns, rows)
+        .on_conflict_do_nothing(index_elements=[e.c.funnel_id, e.c.customer_id, e.c.entry_no])
+        .returning(e.c.id)
+        .cte("enrolled")
+    )
+    return int((await uow.execute(select(func.count()).select_from(enroll))).scalar_one())
+
+
+def admissions(
+    funnel_id: int, rule: EntryRule, selection: Select[tuple[int]], now: datetime
+) -> Select[tuple[int, int]]:
+    """The customers of `selection` the re-entry rule lets into the funnel at `now`, each
+    with the entry number they would get (`id`, `entry_no`): what entering inserts, and
+    what the dry run (funnels.simulation) counts without inserting. A read."""
     # A selection names each customer once (a segment's query, or customers by id).
     candidates = selection.subquery("candidates")
     ids = select(candidates.c[0].label("id")).subquery("ids")
     e = funnel_enrollments
     latest = (
         select(e.c.entry_no, e.c.status, e.c.entered_at)
-        .where(e.c.funnel_id == door.funnel_id, e.c.customer_id == ids.c.id)
+        .where(e.c.funnel_id == funnel_id, e.c.customer_id == ids.c.id)
         .order_by(e.c.entry_no.desc())
         .limit(1)
         .lateral("latest")
     )
-    moment = literal(now, DateTime(timezone=True))
-    admitted = (
-        select(
-            literal(door.funnel_id, BigInteger),
-            literal(door.version),
-            ids.c.id,
-            func.coalesce(latest.c.entry_no, 0) + 1,
-            literal(Status.ACTIVE.value),
-            literal(door.start),
-            moment,
-            moment,
-        )
+    return (
+        select(ids.c.id, (func.coalesce(latest.c.entry_no, 0) + 1).label("entry_no"))
         .select_from(ids.outerjoin(latest, true()))
-        .where(door.rule.admits(latest, now))
-        .order_by(ids.c.id)
+        .where(rule.admits(latest, now))
     )
-    columns = ["funnel_id", "version", "customer_id", "entry_no", "status", "step_id",
-               "due_at", "entered_at"]  # fmt: skip
-    enroll = (
-        insert(e)
-        .from_select(columns, admitted)
-        .on_conflict_do_nothing(index_elements=[e.c.funnel_id, e.c.customer_id, e.c.entry_no])
-        .returning(e.c.id)
-        .cte("enrolled")
-    )
-    return int((await uow.execute(select(func.count()).select_from(enroll))).scalar_one())

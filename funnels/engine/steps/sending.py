@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from domain.uow import UnitOfWork
 from funnels.definitions.steps import SEND_CHANNELS, SendMessage
 from funnels.engine.models import Move, Outcome
 from funnels.engine.steps.batch import StepBatch, fail, go_on
@@ -21,28 +22,41 @@ from notifications.delivery.models import NewMessage, Purpose, Status
 from notifications.delivery.queueing import insert_messages
 from notifications.dispatch.composing import Draft, compose
 from notifications.facts import customer_facts
+from notifications.store.models import MessageTemplate, TemplateVersion
 from notifications.store.services import current_versions, templates_by_name
 from notifications.templates import Channel
 
 # What an issueVoucher step leaves on the enrollment for the sends after it.
 VOUCHER_CODE = "voucher_code"
 VOUCHER_VALUE_MINOR = "voucher_value_minor"
+TEMPLATE_UNAVAILABLE = "TEMPLATE_UNAVAILABLE"
+
+
+async def usable_template(
+    uow: UnitOfWork, step: SendMessage
+) -> tuple[MessageTemplate, TemplateVersion] | None:
+    """The step's template and its current version, when it still exists on the step's
+    channel as a MARKETING template; None when it is gone (deleted, or made transactional
+    since the funnel was activated): the step fails its customers with TEMPLATE_UNAVAILABLE.
+    The engine and the dry run both ask here."""
+    template = (await templates_by_name(uow, [step.template])).get(step.template)
+    if (
+        template is None
+        or template.channel is not SEND_CHANNELS[step.type]
+        or template.purpose is not Purpose.MARKETING
+    ):
+        return None
+    return (await current_versions(uow, [template.id])).get(template.id)
 
 
 async def run_send(batch: StepBatch) -> list[Move]:
     step = batch.step
     assert isinstance(step, SendMessage)
-    template = (await templates_by_name(batch.uow, [step.template])).get(step.template)
-    usable = (
-        template is not None
-        and template.channel is SEND_CHANNELS[step.type]
-        and template.purpose is Purpose.MARKETING
-    )
-    current = await current_versions(batch.uow, [template.id]) if usable and template else {}
-    if template is None or template.id not in current:
-        return [fail(e, "TEMPLATE_UNAVAILABLE", {"template": step.template})
+    usable = await usable_template(batch.uow, step)
+    if usable is None:
+        return [fail(e, TEMPLATE_UNAVAILABLE, {"template": step.template})
                 for e in batch.enrollments]  # fmt: skip
-    _, version = current[template.id]
+    template, version = usable
     facts = await customer_facts(batch.uow, [e.customer_id for e in batch.enrollments])
     shop = batch.runtime.shop
     email = template.channel is Channel.EMAIL
