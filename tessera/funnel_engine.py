@@ -1,7 +1,7 @@
 """The funnel engine wired from the settings: its segment filters (funnels.segments,
 compiled with the engine's own conditions), the definitions it runs (parsed once per
-process), the shop its messages speak for, and the reaction that hands it the domain's
-events in the dispatcher's batches."""
+process), the shop its messages speak for, the reaction that hands it the domain's events
+in the dispatcher's batches, and what its dry run (funnels.simulation) runs with."""
 
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ from funnels.engine.running import utc_now
 from funnels.engine.steps.batch import Runtime
 from funnels.engine.versions import VersionCache
 from funnels.segments import check_filter, segment_query
+from funnels.simulation import SimulationRuntime
 from tessera.funnel_filters import CHECK_FILTER
 from tessera.settings import Settings
 from tessera.shop import shop_of
@@ -52,6 +53,12 @@ async def narrow(uow: UnitOfWork, raw: object, ids: Sequence[int], now: datetime
 
 def runtime(settings: Settings) -> Runtime:
     return Runtime(shop_of(settings), narrow)
+
+
+def simulation_runtime(settings: Settings) -> SimulationRuntime:
+    """What the funnel dry run (simulateFunnel) runs with: the engine's segment filters and
+    the shop's currency."""
+    return SimulationRuntime(audience, narrow, settings.currency)
 
 
 def funnel_reaction() -> FunnelEvents:
