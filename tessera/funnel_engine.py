@@ -57,8 +57,8 @@ def runtime(settings: Settings) -> Runtime:
 
 def simulation_runtime(settings: Settings) -> SimulationRuntime:
     """What the funnel dry run (simulateFunnel) runs with: the engine's segment filters and
-    the shop's currency."""
-    return SimulationRuntime(audience, narrow, settings.currency)
+    the shop its messages speak for."""
+    return SimulationRuntime(audience, narrow, shop_of(settings))
 
 
 def funnel_reaction() -> FunnelEvents:

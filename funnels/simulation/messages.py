@@ -1,8 +1,13 @@
-"""sendEmail, sendSms and sendMms, simulated with the delivery's own rules, nothing made:
+"""sendEmail, sendSms and sendMms, simulated with the engine's and the delivery's own rules,
+nothing made:
 
 - the template: the engine's check (funnels.engine.steps.sending.usable_template); gone
   or no longer MARKETING, the whole step fails TEMPLATE_UNAVAILABLE;
 - the address: notifications' `recipient` (none: no message, the customer goes on);
+- rendering: the engine's own draft (`funnel_draft`: the customer's facts, the shop's,
+  the voucher code an earlier issueVoucher step would have given) composed as the engine
+  composes it; a template that fails for the customer (a shortcode with no value for
+  them, such as [voucher_code] without a voucher) makes a FAILED message, never sent;
 - consent: the sender's check just before sending (`consents_to`, on the consents read
   now); without it the message would be SUPPRESSED;
 - frequency caps and quiet hours: notifications.fatigue's `decide`, at the customer's
@@ -11,54 +16,82 @@
   run would send. A deferred message is still sent: `capped` and `deferredQuietHours`
   count messages that would go later, not messages lost.
 
-Rendering is not simulated: a template that fails for one customer (a RENDER_ERROR) is
-counted as sent."""
+Whether a message renders is decided once per shape of its facts (the customer's locale,
+which facts they have, an unsubscribe link or not) with the first customer of that shape:
+a million customers are a handful of renders, not a million. A template that fails only
+for some values of a fact (a text too long for one very long name) is predicted from that
+first customer."""
 
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import fields
 from datetime import datetime
+from typing import Any
 
 from domain.customers.consent import consents_in
-from domain.customers.repository import customers_by_id
 from funnels.definitions.steps import SendMessage
-from funnels.engine.steps.sending import TEMPLATE_UNAVAILABLE, usable_template
+from funnels.engine.steps.sending import (
+    TEMPLATE_UNAVAILABLE,
+    VOUCHER_CODE,
+    funnel_draft,
+    usable_template,
+)
 from funnels.simulation.cohorts import Cohort
 from funnels.simulation.results import MessageFigures, PathKind, StepSimulation
 from funnels.simulation.state import Route, WalkState
 from notifications.delivery.counting import counted_sends
-from notifications.delivery.models import Channel
-from notifications.dispatch.composing import consents_to, recipient
+from notifications.delivery.models import Channel, Status
+from notifications.dispatch.composing import Draft, compose, consents_to, recipient
+from notifications.facts import customer_facts
 from notifications.fatigue.clock import zone
 from notifications.fatigue.enforcement import decide
 from notifications.fatigue.models import DeferralReason, LimitChannel, limit_channel
+from notifications.store.models import MessageTemplate, TemplateVersion
+from notifications.templates import MessageData
+
+# What stands for the code an issueVoucher step would give (its value is not known).
+SIMULATED_CODE = "TES-0000-0000"
+_DATA_FIELDS = tuple(f.name for f in fields(MessageData))
 
 
 async def simulate_send(
     state: WalkState, step: SendMessage, cohort: Cohort, report: StepSimulation
 ) -> list[Route]:
     figures = report.messages = report.messages or MessageFigures(step.channel)
-    if await usable_template(state.uow, step) is None:
+    usable = await usable_template(state.uow, step)
+    if usable is None:
         report.fail(TEMPLATE_UNAVAILABLE, len(cohort))
         return []
+    renders: dict[tuple[Any, ...], bool] = {}
     for chunk in cohort.chunks():
-        await _send_chunk(state, step.channel, chunk, figures)
+        await _send_chunk(state, usable, chunk, figures, renders)
     return [Route(PathKind.NEXT, step.next, cohort)]
 
 
 async def _send_chunk(
-    state: WalkState, channel: Channel, chunk: Cohort, figures: MessageFigures
+    state: WalkState,
+    usable: tuple[MessageTemplate, TemplateVersion],
+    chunk: Cohort,
+    figures: MessageFigures,
+    renders: dict[tuple[Any, ...], bool],
 ) -> None:
+    channel = usable[0].channel
     limits = await state.limits()
     limited = limit_channel(channel)
     cap = limits.cap(limited)
-    customers = await customers_by_id(state.uow, chunk.ids)
+    facts = await customer_facts(state.uow, chunk.ids)
     consents = await consents_in(state.uow, chunk.ids)
     logged = await _logged_sends(state, limited, chunk) if cap is not None else {}
     for customer_id, at in chunk:
-        customer = customers[customer_id]
-        if not recipient(customer, channel):
+        known = facts[customer_id]
+        if not recipient(known.customer, channel):
             figures.no_address += 1
+            continue
+        context = {VOUCHER_CODE: SIMULATED_CODE} if customer_id in state.vouchered else {}
+        draft = funnel_draft("dry-run", known, usable, state.runtime.shop, context)
+        if not _renders(draft, renders):
+            figures.render_failed += 1
             continue
         if not consents_to(consents.get(customer_id), channel):
             figures.no_consent += 1
@@ -66,7 +99,7 @@ async def _send_chunk(
         figures.would_send += 1
         simulated = state.sent.get((customer_id, limited), [])
         times = logged.get(customer_id, []) + simulated
-        tz = zone(customer.time_zone, limits.default_time_zone)
+        tz = zone(known.customer.time_zone, limits.default_time_zone)
         deferral = decide(limits, limited, tz, times, at)
         if deferral is not None:
             if deferral.reason is DeferralReason.FREQUENCY_CAP:
@@ -76,6 +109,20 @@ async def _send_chunk(
         if cap is not None:  # it counts towards the cap at the later steps, when it goes
             gone = deferral.not_before if deferral is not None else at
             state.sent.setdefault((customer_id, limited), []).append(gone)
+
+
+def _renders(draft: Draft, renders: dict[tuple[Any, ...], bool]) -> bool:
+    """Whether the engine's compose makes a message to send (not a FAILED one), decided
+    once per shape of the draft's facts (see the module)."""
+    shape = (
+        draft.locale,
+        draft.unsubscribe_url is None,
+        tuple(getattr(draft.data, name) is None for name in _DATA_FIELDS),
+    )
+    if shape not in renders:
+        made = compose(draft)
+        renders[shape] = made is not None and made.status is not Status.FAILED
+    return renders[shape]
 
 
 async def _logged_sends(

@@ -75,12 +75,14 @@ class PointsFigures:
 class MessageFigures:
     """A channel's messages. `would_send` are sent, now or later: `capped` of them wait for
     the frequency cap and `deferred_quiet_hours` for the end of the quiet hours (deferred,
-    never dropped). Customers without an address get no message; those without consent get
-    one the sender suppresses."""
+    never dropped). Customers without an address get no message; for those whose message
+    the template fails to render (a shortcode with no value for them) it is made FAILED;
+    those without consent get one the sender suppresses."""
 
     channel: Channel
     would_send: int = 0
     no_address: int = 0
+    render_failed: int = 0
     no_consent: int = 0
     capped: int = 0
     deferred_quiet_hours: int = 0
@@ -88,6 +90,7 @@ class MessageFigures:
     def add(self, other: MessageFigures) -> None:
         self.would_send += other.would_send
         self.no_address += other.no_address
+        self.render_failed += other.render_failed
         self.no_consent += other.no_consent
         self.capped += other.capped
         self.deferred_quiet_hours += other.deferred_quiet_hours

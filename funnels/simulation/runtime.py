@@ -1,5 +1,5 @@
 """What a dry run needs from outside funnels, given by the composition root (as the engine's
-Runtime is): the segment filters compiled to queries, and the shop's currency."""
+Runtime is): the segment filters compiled to queries, and the shop its messages speak for."""
 
 from __future__ import annotations
 
@@ -7,15 +7,16 @@ from dataclasses import dataclass
 
 from funnels.engine.steps.batch import Narrow
 from funnels.engine.ticks import Audience
+from notifications.dispatch.composing import Shop
 
 
 @dataclass(frozen=True)
 class SimulationRuntime:
     """`audience`: the query of the customers a stored filter selects at a time;
     `narrow`: which of some customer ids a stored filter matches at a time (both
-    funnels.segments' compiled filters, tessera/funnel_engine.py); `currency`: the shop's,
-    that the liability is counted in (None when unknown)."""
+    funnels.segments' compiled filters, tessera/funnel_engine.py); `shop`: what messages
+    are rendered with (its name, links), and the currency the liability is counted in."""
 
     audience: Audience
     narrow: Narrow
-    currency: str | None = None
+    shop: Shop

@@ -87,7 +87,7 @@ async def _simulate(
         basis=who.basis,
         audience=who.audience,
         entered=len(who.ids),
-        currency=runtime.currency,
+        currency=runtime.shop.currency,
         steps=steps,
         totals=totals,
     )

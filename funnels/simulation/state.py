@@ -55,6 +55,9 @@ class WalkState:
     # channel has a cap: they count towards it at later steps).
     sent: dict[tuple[int, LimitChannel], list[datetime]] = field(default_factory=dict)
     supplies: dict[int, Supply] = field(default_factory=dict)
+    # The customers an issueVoucher step would have given a code (the sends after it show
+    # it with [voucher_code]).
+    vouchered: set[int] = field(default_factory=set)
     # For the steps of loops: how often each customer arrived at each.
     visits: dict[str, dict[int, int]] = field(default_factory=dict)
     _limits: MessagingLimits | None = None

@@ -36,6 +36,7 @@ async def simulate_issue_voucher(
         elif supply.left > 0:
             supply.left -= 1
             figures.would_issue += 1
+            state.vouchered.add(customer_id)
             given.add(customer_id, at)
         else:
             figures.short += 1

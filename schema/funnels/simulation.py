@@ -102,6 +102,10 @@ class MessagesType:
         description="Messages that would go out, now or later (capped and deferred included)."
     )
     no_address: int = strawberry.field(description="Customers without an address: no message.")
+    render_failed: int = strawberry.field(
+        description="Customers whose message the template fails to render (a shortcode with "
+        "no value for them, e.g. [voucher_code] without a voucher): made FAILED, never sent."
+    )
     no_consent: int = strawberry.field(
         description="Customers without consent to the channel: their message is suppressed."
     )
@@ -113,7 +117,7 @@ class MessagesType:
     @classmethod
     def of(cls, m: MessageFigures) -> MessagesType:
         return cls(channel=m.channel, would_send=m.would_send, no_address=m.no_address,
-                   no_consent=m.no_consent, capped=m.capped,
+                   render_failed=m.render_failed, no_consent=m.no_consent, capped=m.capped,
                    deferred_quiet_hours=m.deferred_quiet_hours)  # fmt: skip
 
 
