@@ -13,12 +13,17 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from domain.uow import UnitOfWork
 from funnels.simulation import Simulation, SimulationRequest, SimulationRuntime, simulate_funnel
 from funnels.simulation.results import StepSimulation
+from notifications.store.models import Purpose, TemplateSpec, Translation
+from notifications.store.services import create_template
+from notifications.templates import Channel
 from tessera.funnel_engine import audience, narrow
 from tessera.funnel_filters import CHECK_FILTER
+from tests.funnels.definitions.support import seed_references
+from tests.funnels.engine.support import RUNTIME as ENGINE_RUNTIME
 from tests.funnels.engine.support import START
 from tests.funnels.segments.people import person
 
-RUNTIME = SimulationRuntime(audience, narrow, "EUR")
+RUNTIME = SimulationRuntime(audience, narrow, ENGINE_RUNTIME.shop)
 
 
 async def simulate(
@@ -102,3 +107,13 @@ async def shopper(
             {"e": email, "p": phone, "c": found},
         )
     return found
+
+
+async def seed_messaging(engine: AsyncEngine) -> dict[str, str]:
+    """seed_references, and 'hello sms', an SMS template every customer's facts render
+    ('voucher sms' needs a voucher's code: it fails for a customer without one)."""
+    refs = await seed_references(engine)
+    text_ = Translation("en-US", text="Hi [first_name]")
+    spec = TemplateSpec("hello sms", Channel.SMS, Purpose.MARKETING, "en-US", (text_,))
+    await create_template(UnitOfWork(engine), spec, "seed hello sms", "test")
+    return refs

@@ -13,26 +13,25 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from notifications.delivery.models import Channel
 from notifications.fatigue.models import LimitChannel, PeriodUnit
 from notifications.fatigue.validation import ChannelLimitsSpec, QuietHoursSpec
-from tests.funnels.definitions.support import seed_references
 from tests.funnels.engine.support import START, active_funnel
 from tests.funnels.segments.people import execute
-from tests.funnels.simulation.support import by_step, campaign, shopper, simulate
+from tests.funnels.simulation.support import by_step, campaign, seed_messaging, shopper, simulate
 from tests.notifications.fatigue.support import cap, limits, queued, sent_at
 
 TWO_SMS = campaign("first", [
-    {"id": "first", "type": "sendSms", "template": "voucher sms", "next": "second"},
-    {"id": "second", "type": "sendSms", "template": "voucher sms"},
+    {"id": "first", "type": "sendSms", "template": "hello sms", "next": "second"},
+    {"id": "second", "type": "sendSms", "template": "hello sms"},
 ])  # fmt: skip
 
 
 async def test_address_and_consent_decide_who_gets_a_message(clean_db: AsyncEngine) -> None:
-    await seed_references(clean_db)
+    await seed_messaging(clean_db)
     await shopper(clean_db, email="a@example.com", phone="+393331111111", email_consent=True)
     await shopper(clean_db, email="b@example.com", email_consent=False)
     await shopper(clean_db)  # no address at all
     definition = campaign("mail", [
         {"id": "mail", "type": "sendEmail", "template": "welcome", "next": "sms"},
-        {"id": "sms", "type": "sendSms", "template": "voucher sms"},
+        {"id": "sms", "type": "sendSms", "template": "hello sms"},
     ])  # fmt: skip
 
     simulation = await simulate(clean_db, definition=definition)
@@ -48,7 +47,7 @@ async def test_address_and_consent_decide_who_gets_a_message(clean_db: AsyncEngi
 
 
 async def test_a_cap_counts_sent_messages_and_the_earlier_steps_ones(clean_db: AsyncEngine) -> None:
-    await seed_references(clean_db)
+    await seed_messaging(clean_db)
     await shopper(clean_db, phone="+393331111111", sms=True)
     texted = await shopper(clean_db, phone="+393332222222", sms=True)
     await limits(clean_db, channels=(cap(LimitChannel.SMS, 1, 1, PeriodUnit.DAYS),))
@@ -66,7 +65,7 @@ async def test_a_cap_counts_sent_messages_and_the_earlier_steps_ones(clean_db: A
 
 
 async def test_quiet_hours_defer_at_each_customers_local_time(clean_db: AsyncEngine) -> None:
-    await seed_references(clean_db)
+    await seed_messaging(clean_db)
     # asOf is 08:00 UTC: 09:00 in Rome (after the night), 03:00 in New York, 08:00 in UTC
     await shopper(clean_db, phone="+393331111111", sms=True, time_zone="Europe/Rome")
     await shopper(clean_db, phone="+12125550100", sms=True, time_zone="America/New_York")
@@ -82,7 +81,7 @@ async def test_quiet_hours_defer_at_each_customers_local_time(clean_db: AsyncEng
 
 
 async def test_a_template_made_transactional_fails_the_step(clean_db: AsyncEngine) -> None:
-    await seed_references(clean_db)
+    await seed_messaging(clean_db)
     await shopper(clean_db, phone="+393331111111", sms=True)
     funnel = await active_funnel(clean_db, TWO_SMS, "two sms")
     await execute(clean_db, "UPDATE message_templates SET purpose = 'TRANSACTIONAL'")
@@ -93,3 +92,22 @@ async def test_a_template_made_transactional_fails_the_step(clean_db: AsyncEngin
     assert (first.reached, first.failures, simulation.totals.failed) == (
         1, {"TEMPLATE_UNAVAILABLE": 1}, 1)  # fmt: skip
     assert first.messages is not None and first.messages.would_send == 0
+
+
+async def test_a_shortcode_without_a_value_fails_to_render(clean_db: AsyncEngine) -> None:
+    refs = await seed_messaging(clean_db)
+    await shopper(clean_db, phone="+393331111111", sms=True, balance=900)
+    await shopper(clean_db, phone="+393332222222", sms=True, balance=10)
+    definition = campaign("rich", [
+        {"id": "rich", "type": "branch", "filter": {"balance": {"gte": 500}}, "yes": "voucher",
+         "no": "sms"},
+        {"id": "voucher", "type": "issueVoucher", "voucherBatch": refs["batch"], "next": "sms"},
+        {"id": "sms", "type": "sendSms", "template": "voucher sms"},  # shows [voucher_code]
+    ])  # fmt: skip
+
+    simulation = await simulate(clean_db, definition=definition)
+
+    sms = by_step(simulation)["sms"].messages
+    # Then the customer given a voucher gets the SMS; the other's fails to render
+    assert sms is not None and (sms.would_send, sms.render_failed) == (1, 1)
+    assert by_step(simulation)["sms"].completed == 2

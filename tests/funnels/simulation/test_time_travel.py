@@ -12,9 +12,16 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from notifications.fatigue.models import LimitChannel, PeriodUnit
 from notifications.fatigue.validation import ChannelLimitsSpec, QuietHoursSpec
-from tests.funnels.definitions.support import seed_references
 from tests.funnels.engine.support import START
-from tests.funnels.simulation.support import balanced, by_step, campaign, paths, shopper, simulate
+from tests.funnels.simulation.support import (
+    balanced,
+    by_step,
+    campaign,
+    paths,
+    seed_messaging,
+    shopper,
+    simulate,
+)
 from tests.notifications.fatigue.support import cap, limits
 
 BIRTHDAY = campaign("wait", [
@@ -54,7 +61,7 @@ async def test_a_birthday_wait_wakes_each_on_their_day_and_the_branch_reads_that
 async def test_a_time_of_day_wait_then_quiet_hours_are_read_at_the_simulated_send(
     clean_db: AsyncEngine,
 ) -> None:
-    await seed_references(clean_db)
+    await seed_messaging(clean_db)
     # asOf is 08:00 UTC: 09:00 in Rome, 03:00 in New York
     await shopper(clean_db, phone="+393331111111", sms=True, time_zone="Europe/Rome")
     await shopper(clean_db, phone="+12125550100", sms=True, time_zone="America/New_York")
@@ -62,7 +69,7 @@ async def test_a_time_of_day_wait_then_quiet_hours_are_read_at_the_simulated_sen
     await limits(clean_db, channels=(ChannelLimitsSpec(LimitChannel.SMS, quiet_hours=night),))
     definition = campaign("ten", [
         {"id": "ten", "type": "wait", "untilTimeOfDay": "10:00", "next": "sms"},
-        {"id": "sms", "type": "sendSms", "template": "voucher sms"},
+        {"id": "sms", "type": "sendSms", "template": "hello sms"},
     ])  # fmt: skip
 
     travelled = by_step(await simulate(clean_db, definition=definition, time_travel=True))
@@ -81,13 +88,13 @@ async def test_a_time_of_day_wait_then_quiet_hours_are_read_at_the_simulated_sen
 
 
 async def test_a_cap_window_passes_during_a_simulated_wait(clean_db: AsyncEngine) -> None:
-    await seed_references(clean_db)
+    await seed_messaging(clean_db)
     await shopper(clean_db, phone="+393331111111", sms=True)
     await limits(clean_db, channels=(cap(LimitChannel.SMS, 1, 1, PeriodUnit.DAYS),))
     definition = campaign("first", [
-        {"id": "first", "type": "sendSms", "template": "voucher sms", "next": "pause"},
+        {"id": "first", "type": "sendSms", "template": "hello sms", "next": "pause"},
         {"id": "pause", "type": "wait", "duration": "P2D", "next": "second"},
-        {"id": "second", "type": "sendSms", "template": "voucher sms"},
+        {"id": "second", "type": "sendSms", "template": "hello sms"},
     ])  # fmt: skip
 
     travelled = by_step(await simulate(clean_db, definition=definition, time_travel=True))
