@@ -28,6 +28,7 @@ from collections import defaultdict
 from dataclasses import fields
 from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from domain.customers.consent import consents_in
 from funnels.definitions.steps import SendMessage
@@ -42,11 +43,11 @@ from funnels.simulation.results import MessageFigures, PathKind, StepSimulation
 from funnels.simulation.state import Route, WalkState
 from notifications.delivery.counting import counted_sends
 from notifications.delivery.models import Channel, Status
-from notifications.dispatch.composing import Draft, compose, consents_to, recipient
-from notifications.facts import customer_facts
+from notifications.dispatch.composing import compose, consents_to, recipient
+from notifications.facts import CustomerFacts, customer_facts
 from notifications.fatigue.clock import zone
 from notifications.fatigue.enforcement import decide
-from notifications.fatigue.models import DeferralReason, LimitChannel, limit_channel
+from notifications.fatigue.models import Deferral, DeferralReason, LimitChannel, limit_channel
 from notifications.store.models import MessageTemplate, TemplateVersion
 from notifications.templates import MessageData
 
@@ -83,24 +84,27 @@ async def _send_chunk(
     facts = await customer_facts(state.uow, chunk.ids)
     consents = await consents_in(state.uow, chunk.ids)
     logged = await _logged_sends(state, limited, chunk) if cap is not None else {}
+    alone: dict[tuple[ZoneInfo, datetime], Deferral | None] = {}
     for customer_id, at in chunk:
         known = facts[customer_id]
         if not recipient(known.customer, channel):
             figures.no_address += 1
             continue
-        context = {VOUCHER_CODE: SIMULATED_CODE} if customer_id in state.vouchered else {}
-        draft = funnel_draft("dry-run", known, usable, state.runtime.shop, context)
-        if not _renders(draft, renders):
+        if not _renders(state, usable, known, renders):
             figures.render_failed += 1
             continue
         if not consents_to(consents.get(customer_id), channel):
             figures.no_consent += 1
             continue
         figures.would_send += 1
-        simulated = state.sent.get((customer_id, limited), [])
-        times = logged.get(customer_id, []) + simulated
+        times = logged.get(customer_id, []) + state.sent.get((customer_id, limited), [])
         tz = zone(known.customer.time_zone, limits.default_time_zone)
-        deferral = decide(limits, limited, tz, times, at)
+        if times:
+            deferral = decide(limits, limited, tz, times, at)
+        else:  # nothing counted: only the clock decides, the same for a zone and a time
+            if (tz, at) not in alone:
+                alone[tz, at] = decide(limits, limited, tz, times, at)
+            deferral = alone[tz, at]
         if deferral is not None:
             if deferral.reason is DeferralReason.FREQUENCY_CAP:
                 figures.capped += 1
@@ -111,15 +115,25 @@ async def _send_chunk(
             state.sent.setdefault((customer_id, limited), []).append(gone)
 
 
-def _renders(draft: Draft, renders: dict[tuple[Any, ...], bool]) -> bool:
-    """Whether the engine's compose makes a message to send (not a FAILED one), decided
-    once per shape of the draft's facts (see the module)."""
+def _renders(
+    state: WalkState,
+    usable: tuple[MessageTemplate, TemplateVersion],
+    known: CustomerFacts,
+    renders: dict[tuple[Any, ...], bool],
+) -> bool:
+    """Whether the engine's compose makes a message to send (not a FAILED one) from the
+    engine's draft, decided once per shape of the customer's facts (see the module): the
+    shop's facts and links are the same for every customer, so a draft's shape is the
+    customer's facts', their locale and whether they hold a voucher code."""
+    vouchered = known.customer.id in state.vouchered
     shape = (
-        draft.locale,
-        draft.unsubscribe_url is None,
-        tuple(getattr(draft.data, name) is None for name in _DATA_FIELDS),
+        known.locale,
+        vouchered,
+        tuple(getattr(known.data, name) is None for name in _DATA_FIELDS),
     )
     if shape not in renders:
+        context = {VOUCHER_CODE: SIMULATED_CODE} if vouchered else {}
+        draft = funnel_draft("dry-run", known, usable, state.runtime.shop, context)
         made = compose(draft)
         renders[shape] = made is not None and made.status is not Status.FAILED
     return renders[shape]
