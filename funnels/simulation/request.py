@@ -11,7 +11,7 @@ answered with their paths, as validateFunnel answers them."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from domain.errors import DomainError, ErrorCode, Problems
 from domain.limits import LATEST_MOMENT
@@ -27,6 +27,11 @@ from funnels.definitions.references import check_references
 # How far a time-travel run follows the simulated clock after asOf: the longest wait a
 # definition may hold (every single wait fits; a birthday comes within a year).
 HORIZON = MAX_DURATION
+# The latest asOf: a time-travel run's clock reaches the horizon, a wait computed from there
+# may end up to HORIZON later (then stopped), a deferral by a cap up to a year later; all of
+# it must stay a time (Python's end at 9999-12-31, the domain's at LATEST_MOMENT). One
+# bound for both modes, so that a request valid without time travel stays valid with it.
+LATEST_AS_OF = LATEST_MOMENT - 2 * HORIZON
 
 
 @dataclass(frozen=True)
@@ -61,8 +66,8 @@ class Plan:
 def check_request(request: SimulationRequest, now: datetime) -> CheckedRequest:
     """The request checked (asOf defaults to `now`), or a DomainError naming every field at
     fault: neither or both of funnelId and definition, a version without a funnel, an
-    asOf without its offset or outside the times every stored time falls in (with time
-    travel, the horizon after it too)."""
+    asOf without its offset, before the times every stored time falls in or after
+    LATEST_AS_OF."""
     problems = Problems()
     given = (request.funnel_id is not None, request.definition is not None)
     if given == (False, False):
@@ -78,21 +83,21 @@ def check_request(request: SimulationRequest, now: datetime) -> CheckedRequest:
         elif request.version < 1:
             problems.add("version", ErrorCode.OUT_OF_RANGE, "Versions are numbered from 1.")
     as_of = request.as_of or now
-    _check_as_of(problems, as_of, request.time_travel)
+    _check_as_of(problems, as_of)
     problems.raise_if_any()
     return CheckedRequest(funnel_id, request.version, request.definition, as_of,
                           request.time_travel)  # fmt: skip
 
 
-def _check_as_of(problems: Problems, as_of: datetime, time_travel: bool) -> None:
+def _check_as_of(problems: Problems, as_of: datetime) -> None:
     if as_of.tzinfo is None or as_of.utcoffset() is None:
         problems.add("asOf", ErrorCode.INVALID, "Give the time with its offset (e.g. ...Z).")
         return
     why = moment_out_of_range(as_of)
-    if why is None and time_travel and as_of >= LATEST_MOMENT - HORIZON - timedelta(days=1):
+    if why is None and as_of >= LATEST_AS_OF:
         why = (
-            f"With timeTravel, the simulated clock runs up to {HORIZON.days} days after asOf: "
-            f"give an asOf before {LATEST_MOMENT - HORIZON - timedelta(days=1):%Y-%m-%d}."
+            "A dry run's clock runs on for years after asOf (waits, caps): give an asOf "
+            f"before {LATEST_AS_OF:%Y-%m-%d}."
         )
     if why is not None:
         problems.add("asOf", ErrorCode.OUT_OF_RANGE, why)

@@ -120,8 +120,7 @@ async def test_bad_input_is_typed_never_an_internal_error(
         ({"definition": wrong}, [("steps[0].points", "INVALID")]),
         ({"definition": [1, 2]}, [(None, "INVALID")]),
         ({"definition": DEFINITION, "asOf": "2026-12-07T08:00:00"}, [("asOf", "INVALID")]),
-        ({"definition": DEFINITION, "asOf": "9998-12-31T23:59:59Z", "timeTravel": True},
-         [("asOf", "OUT_OF_RANGE")]),
+        ({"definition": DEFINITION, "asOf": "9998-12-31T23:59:59Z"}, [("asOf", "OUT_OF_RANGE")]),
     ]  # fmt: skip
     for given, expected in cases:
         errors = (await simulated(marketer, **given))["userErrors"]
@@ -131,6 +130,6 @@ async def test_bad_input_is_typed_never_an_internal_error(
         body = await marketer.post(SIMULATE, ask(definition=DEFINITION, asOf=moment))
         assert error_codes(body) == ["BAD_USER_INPUT"], moment
     # At the edges of the range, an answer
-    for moment in ("1900-01-01T00:00:00Z", "9998-12-31T23:59:59Z"):
-        answer = await simulated(marketer, definition=DEFINITION, asOf=moment)
+    for moment in ("1900-01-01T00:00:00Z", "9995-01-01T23:59:59Z"):
+        answer = await simulated(marketer, definition=DEFINITION, asOf=moment, timeTravel=True)
         assert answer["simulation"]["entered"] == 1, moment
