@@ -9,7 +9,7 @@ from typing import Any, Protocol, TypeVar
 from weakref import WeakKeyDictionary
 
 import asyncpg
-from sqlalchemy import Executable, Result, TextClause
+from sqlalchemy import Executable, Result, TextClause, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncResult, AsyncTransaction
 from sqlalchemy.pool import PoolProxiedConnection
@@ -111,6 +111,23 @@ async def read(uow: UnitOfWork, query: Callable[[UnitOfWork], Awaitable[T]]) -> 
     """`query` in its own unit of work, opened and closed here: a read for a caller outside
     the domain (the API's dataloaders), which never opens a unit of work itself."""
     async with uow:
+        return await query(uow)
+
+
+# PostgreSQL refuses every write in the transaction (INSERT, UPDATE, DELETE, a sequence's
+# nextval, a lock FOR UPDATE) with "cannot execute ... in a read-only transaction"; and
+# REPEATABLE READ makes every statement see one snapshot, taken at the first query.
+_READ_ONLY_SNAPSHOT = text("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+
+
+async def read_only(uow: UnitOfWork, query: Callable[[UnitOfWork], Awaitable[T]]) -> T:
+    """`query` in its own unit of work, a transaction PostgreSQL itself keeps from writing
+    (READ ONLY, set as its first statement) whose statements all see the same snapshot
+    (REPEATABLE READ): for a long read made of many statements that must add up (a dry
+    run) and must be unable to change anything, whatever code it calls. A write attempted
+    in it raises, and nothing is ever committed."""
+    async with uow:
+        await uow.execute(_READ_ONLY_SNAPSHOT)
         return await query(uow)
 
 

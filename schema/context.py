@@ -32,6 +32,7 @@ from domain.vouchers.queries import VoucherUse, uses_of, vouchers_of
 from funnels.definitions.filters import FilterCheck, refuse_filters
 from funnels.definitions.models import FunnelVersion
 from funnels.definitions.queries import versions_of
+from funnels.simulation import SimulationRuntime
 from notifications.proofs import HandOver
 from notifications.store.models import MessageTemplate, TemplateVersion
 from notifications.store.services import template_versions
@@ -227,6 +228,9 @@ class Context:
     # How funnel definitions' segment filters are checked (the app passes funnels.segments'
     # from tessera/funnel_filters.py; a context built without one refuses every filter).
     check_filter: FilterCheck = refuse_filters
+    # What the funnel dry run (simulateFunnel) runs with: the segment filters compiled to
+    # queries and the shop's currency (tessera/funnel_engine.py; None: not offered here).
+    funnel_simulation: SimulationRuntime | None = None
 
 
 Info = StrawberryInfo[Context, None]

@@ -24,6 +24,7 @@ from schema.expiry.mutations import ExpiryMutations
 from schema.expiry.queries import ExpiryQueries
 from schema.funnels.mutations import FunnelMutations
 from schema.funnels.queries import FunnelQueries
+from schema.funnels.simulation import FunnelSimulationQueries
 from schema.funnels.statistics import FunnelStatisticsQueries
 from schema.gifts.mutations import GiftMutations
 from schema.gifts.queries import GiftQueries
@@ -81,6 +82,7 @@ Query = merge_types(
         SegmentQueries,
         FunnelQueries,
         FunnelStatisticsQueries,
+        FunnelSimulationQueries,
     ),
 )
 Mutation = merge_types(

@@ -25,6 +25,7 @@ from domain.access.principals import Anonymous, Principal
 from domain.badges.services import Handover
 from domain.uow import UnitOfWork
 from funnels.definitions.filters import FilterCheck, refuse_filters
+from funnels.simulation import SimulationRuntime
 from notifications.proofs import HandOver
 from schema.anonymous import (
     ANONYMOUS_MAX_BODY_BYTES,
@@ -52,6 +53,7 @@ class TesseraGraphQL(GraphQL[Context, None]):
         badge_handover: Handover | None = None,
         message_handover: HandOver | None = None,
         check_filter: FilterCheck = refuse_filters,
+        funnel_simulation: SimulationRuntime | None = None,
     ) -> None:
         super().__init__(
             schema, graphql_ide="graphiql" if debug else None, allow_queries_via_get=False
@@ -64,6 +66,7 @@ class TesseraGraphQL(GraphQL[Context, None]):
         self._badge_handover = badge_handover
         self._message_handover = message_handover
         self._check_filter = check_filter
+        self._funnel_simulation = funnel_simulation
         # Root fields an anonymous caller may select (introspection only in debug).
         self._anonymous_fields = ANONYMOUS_ROOT_FIELDS | (
             INTROSPECTION_ROOT_FIELDS if debug else frozenset()
@@ -125,6 +128,7 @@ class TesseraGraphQL(GraphQL[Context, None]):
             badge_handover=self._badge_handover,
             message_handover=self._message_handover,
             check_filter=self._check_filter,
+            funnel_simulation=self._funnel_simulation,
         )
 
     # Requests are read with the standard json module on purpose: orjson reads integers

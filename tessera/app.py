@@ -30,6 +30,7 @@ from schema.view import TesseraGraphQL
 from tessera.database import create_engine
 from tessera.embedded import ensure_database_url
 from tessera.exports import ledger_movements_export, voucher_batch_export
+from tessera.funnel_engine import simulation_runtime
 from tessera.funnel_filters import CHECK_FILTER
 from tessera.garbage_collection import tune_for_service
 from tessera.graphiql import ASSETS_DIR, ASSETS_ROUTE, graphiql_page
@@ -121,6 +122,7 @@ def create_app(
         badge_handover=badge_handover(settings),
         message_handover=message_handover(settings, resources.new_uow),
         check_filter=check_filter,
+        funnel_simulation=simulation_runtime(settings),
     )
     routes: list[BaseRoute] = [
         Route("/graphql", graphql, methods=["GET", "POST"]),

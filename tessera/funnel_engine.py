@@ -1,14 +1,15 @@
 """The funnel engine wired from the settings: its segment filters (funnels.segments,
 compiled with the engine's own conditions), the definitions it runs (parsed once per
-process), the shop its messages speak for, and the reaction that hands it the domain's
-events in the dispatcher's batches."""
+process), the shop its messages speak for, the reaction that hands it the domain's events
+in the dispatcher's batches, and what its dry run (funnels.simulation) runs with."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import Select
+from sqlalchemy import BigInteger, Select, any_, bindparam
+from sqlalchemy.dialects.postgresql import ARRAY
 
 from domain.errors import DomainError, Problems
 from domain.uow import UnitOfWork
@@ -18,6 +19,7 @@ from funnels.engine.running import utc_now
 from funnels.engine.steps.batch import Runtime
 from funnels.engine.versions import VersionCache
 from funnels.segments import check_filter, segment_query
+from funnels.simulation import SimulationRuntime
 from tessera.funnel_filters import CHECK_FILTER
 from tessera.settings import Settings
 from tessera.shop import shop_of
@@ -39,16 +41,24 @@ async def audience(uow: UnitOfWork, raw: object, now: datetime) -> Select[tuple[
 
 
 async def narrow(uow: UnitOfWork, raw: object, ids: Sequence[int], now: datetime) -> list[int]:
-    """The customers of `ids` a stored filter matches at `now`: one query."""
+    """The customers of `ids` a stored filter matches at `now`: one query, the ids in one
+    array parameter (any number of them: the dry run narrows tens of thousands at once)."""
     if not ids:
         return []
     query = await audience(uow, raw, now)
     column = query.selected_columns[0]
-    return [row[0] for row in await uow.execute(query.where(column.in_(list(ids))))]
+    wanted = bindparam("narrowed_ids", list(ids), type_=ARRAY(BigInteger))
+    return [row[0] for row in await uow.execute(query.where(column == any_(wanted)))]
 
 
 def runtime(settings: Settings) -> Runtime:
     return Runtime(shop_of(settings), narrow)
+
+
+def simulation_runtime(settings: Settings) -> SimulationRuntime:
+    """What the funnel dry run (simulateFunnel) runs with: the engine's segment filters and
+    the shop its messages speak for."""
+    return SimulationRuntime(audience, narrow, shop_of(settings))
 
 
 def funnel_reaction() -> FunnelEvents:

@@ -7,7 +7,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import and_, func, or_, select, text
+from sqlalchemy import BigInteger, and_, any_, bindparam, func, or_, select, text
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from domain.badges.models import Badge, badge_of
@@ -56,7 +57,10 @@ async def badge_standings(uow: UnitOfWork, customer_ids: Sequence[int]) -> dict[
             ),
         )
         .where(
-            account.c.customer_id.in_(list(customer_ids)),
+            # One array parameter: any number of customers (a funnel's dry run renders
+            # messages for tens of thousands at once).
+            account.c.customer_id
+            == any_(bindparam("customer_ids", list(customer_ids), type_=ARRAY(BigInteger))),
             or_(customer_badges.c.badge_id.is_not(None), badges.c.min_points > points),
         )
         .order_by(badges.c.min_points, badges.c.id)

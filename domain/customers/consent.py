@@ -93,14 +93,24 @@ async def current_consents(
     sending."""
     if not customer_ids:
         return {}
+    async with uow:
+        return await consents_in(uow, customer_ids)
+
+
+async def consents_in(
+    uow: UnitOfWork, customer_ids: Collection[int]
+) -> dict[int, dict[ConsentChannel, bool]]:
+    """As current_consents, in the open unit of work (the dry run of a funnel reads them
+    for a cohort of up to tens of thousands of customers at a time)."""
+    if not customer_ids:
+        return {}
     # One array parameter (not IN with a parameter per id): the same prepared statement
     # serves every batch size.
     ids = bindparam("ids", sorted(set(customer_ids)), type_=ARRAY(BigInteger))
-    async with uow:
-        query = select(customers.c.id, *(customers.c[column] for column in CONSENT_COLUMNS)).where(
-            customers.c.id == any_(ids)
-        )
-        rows = (await uow.execute(query)).all()
+    query = select(customers.c.id, *(customers.c[column] for column in CONSENT_COLUMNS)).where(
+        customers.c.id == any_(ids)
+    )
+    rows = (await uow.execute(query)).all()
     return {
         row.id: {channel: bool(row._mapping[column]) for column, channel in CONSENT_COLUMNS.items()}
         for row in rows

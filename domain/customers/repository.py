@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import fields
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, func, or_, select
+from sqlalchemy import BigInteger, ColumnElement, Select, and_, any_, bindparam, func, or_, select
+from sqlalchemy.dialects.postgresql import ARRAY
 
 from domain.customers.models import Customer, PointCategory
 from domain.customers.tables import customers, point_categories
@@ -23,13 +25,25 @@ def _customer(row: Any) -> Customer:
     return Customer(**{k: v for k, v in row._asdict().items() if k not in _KEY_COLUMNS})
 
 
+# A customer's columns, named as Customer's fields (id first).
+_CUSTOMER_FIELDS = tuple(f.name for f in fields(Customer))
+_CUSTOMER_ROWS = select(*(customers.c[name] for name in _CUSTOMER_FIELDS))
+
+
 def _category(row: Any) -> PointCategory:
     return PointCategory(**row._asdict())
 
 
 async def customers_by_id(uow: UnitOfWork, ids: Sequence[int]) -> dict[int, Customer]:
-    rows = await uow.execute(select(customers).where(customers.c.id.in_(list(ids))))
-    return {row.id: _customer(row) for row in rows}
+    """The customers among `ids`, by id (ids of nobody left out), in one query. The ids go
+    as one array parameter, not a parameter each: any number of them (a funnel's dry run
+    asks for tens of thousands at once; PostgreSQL takes at most 65,535 parameters a
+    statement), and one prepared statement for every count."""
+    wanted = bindparam("customer_ids", list(ids), type_=ARRAY(BigInteger))
+    rows = await uow.execute(_CUSTOMER_ROWS.where(customers.c.id == any_(wanted)))
+    # Built from each row's values and the names known once: tens of thousands of rows, and
+    # a row's own dict (_asdict) costs more than the customer it makes.
+    return {row[0]: Customer(**dict(zip(_CUSTOMER_FIELDS, row, strict=True))) for row in rows}
 
 
 async def get_customer(uow: UnitOfWork, customer_id: int) -> Customer | None:

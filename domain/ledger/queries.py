@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, select
+from sqlalchemy import BigInteger, ColumnElement, Select, any_, bindparam, select
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import aliased
 
 from domain.ledger.kinds import EntryKind
@@ -41,6 +42,12 @@ def entry_of(row: Any) -> LedgerEntry:
     return LedgerEntry(**values)
 
 
+# Account's fields, in the order _accounts selects them (tens of thousands of accounts are
+# made from their rows' values with the names known once: a row's own dict costs more).
+_ACCOUNT_FIELDS = ("customer_id", "balance", "lifetime_earned", "lifetime_spent", "held",
+                   "lifetime_expired")  # fmt: skip
+
+
 def _accounts() -> Select[Any]:
     c = point_accounts.c
     return select(
@@ -49,11 +56,12 @@ def _accounts() -> Select[Any]:
 
 
 async def accounts_by_customer(uow: UnitOfWork, customer_ids: Sequence[int]) -> dict[int, Account]:
-    """Balance rows for many customers in one query (dataloaders use it)."""
-    rows = await uow.execute(
-        _accounts().where(point_accounts.c.customer_id.in_(list(customer_ids)))
-    )
-    return {row.customer_id: Account(**row._asdict()) for row in rows}
+    """Balance rows for many customers in one query (dataloaders use it; a funnel's dry
+    run reads tens of thousands at once: the ids go as one array parameter, whatever their
+    number)."""
+    wanted = bindparam("customer_ids", list(customer_ids), type_=ARRAY(BigInteger))
+    rows = await uow.execute(_accounts().where(point_accounts.c.customer_id == any_(wanted)))
+    return {row[0]: Account(**dict(zip(_ACCOUNT_FIELDS, row, strict=True))) for row in rows}
 
 
 async def get_account(uow: UnitOfWork, customer_id: int) -> Account | None:

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
@@ -78,7 +79,16 @@ _LOCK_BATCH = text("""
        FOR NO KEY UPDATE
 """)
 
-# What counts as free is what ix_vouchers_free_codes indexes, and not expired.
+
+def _free_code(at: str) -> str:
+    """The condition on a voucher `v` of the batch :batch_id that it is free at `at` (SQL):
+    what ix_vouchers_free_codes indexes, and not expired. Assigning takes such codes;
+    batch_supply counts them."""
+    return f"""v.batch_id = CAST(:batch_id AS bigint)
+           AND v.customer_id IS NULL AND v.disabled_at IS NULL AND v.uses = 0
+           AND (v.valid_until IS NULL OR v.valid_until > {at})"""
+
+
 _ASSIGN = text(f"""
     WITH item AS (
         SELECT i.ord, i.customer_id, i.assignment_key
@@ -99,9 +109,7 @@ _ASSIGN = text(f"""
            AND NOT CAST(:expired AS boolean)),
     free AS (
         SELECT v.id FROM vouchers v
-         WHERE v.batch_id = CAST(:batch_id AS bigint)
-           AND v.customer_id IS NULL AND v.disabled_at IS NULL AND v.uses = 0
-           AND (v.valid_until IS NULL OR v.valid_until > now())
+         WHERE {_free_code("now()")}
          ORDER BY v.id
          LIMIT (SELECT count(*) FROM want)
            FOR UPDATE SKIP LOCKED),
@@ -177,3 +185,43 @@ def _result(row: Any, expired: bool) -> AssignedCode:
     if not row.has_enabled:
         return AssignedCode(cid, key, AssignOutcome.BATCH_DISABLED)
     return AssignedCode(cid, key, AssignOutcome.BATCH_EXHAUSTED)
+
+
+@dataclass(frozen=True)
+class BatchSupply:
+    """What a batch could give at a moment, read without taking anything: when it stops
+    being valid, whether any of its codes is enabled, and how many codes are free."""
+
+    valid_until: datetime | None
+    has_enabled: bool
+    free: int
+
+    def refusal(self, at: datetime) -> AssignOutcome | None:
+        """Why an assignment at `at` would give nobody a code, in the order
+        assign_codes_each decides it (an expired batch, then one whose codes are all
+        disabled); None when it gives codes while `free` lasts."""
+        if self.valid_until is not None and self.valid_until <= at:
+            return AssignOutcome.BATCH_EXPIRED
+        if not self.has_enabled:
+            return AssignOutcome.BATCH_DISABLED
+        return None
+
+
+_SUPPLY = text(f"""
+    SELECT b.valid_until,
+           EXISTS (SELECT 1 FROM vouchers v WHERE v.batch_id = b.id
+                      AND v.disabled_at IS NULL) AS has_enabled,
+           (SELECT count(*) FROM vouchers v
+             WHERE {_free_code("CAST(:at AS timestamptz)")}) AS free
+      FROM voucher_batches b WHERE b.id = CAST(:batch_id AS bigint)
+""")
+
+
+async def batch_supply(uow: UnitOfWork, batch_id: int, at: datetime) -> BatchSupply | None:
+    """The batch's supply at `at` (its free codes counted as assign_codes_each would take
+    them then), in the open unit of work; None when there is no such batch. A read: what a
+    funnel's dry run predicts an issueVoucher step would give."""
+    row = (await uow.execute(_SUPPLY, {"batch_id": batch_id, "at": at})).one_or_none()
+    if row is None:
+        return None
+    return BatchSupply(row.valid_until, bool(row.has_enabled), int(row.free))

@@ -69,6 +69,17 @@ def check_graph(
         )
 
 
+def steps_on_cycles(steps: Sequence[Step]) -> set[str]:
+    """The ids of the steps that lie on a loop of a well-formed definition's graph (the dry
+    run limits how often it follows one)."""
+    index = {step.id: position for position, step in enumerate(steps)}
+    edges = {
+        position: [index[target] for _, target in step.targets() if target in index]
+        for position, step in enumerate(steps)
+    }
+    return {steps[p].id for cycle in _cycles(len(steps), edges) for p in cycle}
+
+
 def _reachable(
     problems: Problems, start: int, steps: Sequence[Step], edges: dict[int, list[int]]
 ) -> None:

@@ -96,11 +96,11 @@ async def enter_selected(
     half as much again on every row, so only then)."""
     try:
         async with uow.connection.begin_nested():
-            return await _insert(uow, _admitted(door, selection, now, few), racing=False)
+            return await _insert(uow, _rows(door, selection, now, few), racing=False)
     except IntegrityError as error:
         if violated_constraint(error) != _ENTRY_NUMBER:
             raise
-    return await _insert(uow, _admitted(door, selection, now, few), racing=True)
+    return await _insert(uow, _rows(door, selection, now, few), racing=True)
 
 
 _ENTRY_NUMBER = "uq_funnel_enrollments_funnel_id_customer_id_entry_no"
@@ -108,9 +108,46 @@ _COLUMNS = ["funnel_id", "version", "customer_id", "entry_no", "status", "step_i
             "entered_at"]  # fmt: skip
 
 
-def _admitted(door: Door, selection: Select[tuple[int]], now: datetime, few: bool) -> Select[Any]:
-    """The rows of the customers the re-entry rule lets in, in customer order (so that two
-    entries at once meet each other's rows in the same order)."""
+def _rows(door: Door, selection: Select[tuple[int]], now: datetime, few: bool) -> Select[Any]:
+    """The enrollment rows of the customers the re-entry rule lets in, in customer order (so
+    that two entries at once meet each other's rows in the same order)."""
+    admitted = admissions(door.funnel_id, door.rule, selection, now, few).subquery("admitted")
+    moment = literal(now, DateTime(timezone=True))
+    return select(
+        literal(door.funnel_id, BigInteger),
+        literal(door.version),
+        admitted.c.id,
+        admitted.c.entry_no,
+        literal(Status.ACTIVE.value),
+        literal(door.start),
+        moment,
+        moment,
+    ).order_by(admitted.c.id)
+
+
+async def _insert(uow: UnitOfWork, rows: Select[Any], racing: bool) -> int:
+    e = funnel_enrollments
+    enroll = insert(e).from_select(_COLUMNS, rows)
+    if racing:
+        enroll = enroll.on_conflict_do_nothing(
+            index_elements=[e.c.funnel_id, e.c.customer_id, e.c.entry_no]
+        )
+    # The statement's own row count: no RETURNING of a million ids to count them.
+    return int((await uow.execute(enroll)).rowcount)  # type: ignore[attr-defined]
+
+
+def admissions(
+    funnel_id: int,
+    rule: EntryRule,
+    selection: Select[tuple[int]],
+    now: datetime,
+    few: bool = False,
+) -> Select[tuple[int, int]]:
+    """The customers of `selection` the re-entry rule lets into the funnel at `now`, each
+    with the entry number they would get (`id`, `entry_no`): what entering inserts, and
+    what the dry run (funnels.simulation) counts without inserting. A read. `few`: probe
+    each customer's latest enrollment (a handful of customers); otherwise join the
+    funnel's latest enrollments, read once."""
     # A selection names each customer once (a segment's query, or customers by id).
     candidates = selection.subquery("candidates")
     ids = select(candidates.c[0].label("id")).subquery("ids")
@@ -119,7 +156,7 @@ def _admitted(door: Door, selection: Select[tuple[int]], now: datetime, few: boo
     if few:
         latest = (
             select(e.c.entry_no, e.c.status, e.c.entered_at)
-            .where(e.c.funnel_id == door.funnel_id, e.c.customer_id == ids.c.id)
+            .where(e.c.funnel_id == funnel_id, e.c.customer_id == ids.c.id)
             .order_by(e.c.entry_no.desc())
             .limit(1)
             .lateral("latest")
@@ -128,36 +165,14 @@ def _admitted(door: Door, selection: Select[tuple[int]], now: datetime, few: boo
     else:
         latest = (
             select(e.c.customer_id, e.c.entry_no, e.c.status, e.c.entered_at)
-            .where(e.c.funnel_id == door.funnel_id)
+            .where(e.c.funnel_id == funnel_id)
             .ext(distinct_on(e.c.customer_id))
             .order_by(e.c.customer_id, e.c.entry_no.desc())
             .subquery("latest")
         )
         joined = ids.outerjoin(latest, latest.c.customer_id == ids.c.id)
-    moment = literal(now, DateTime(timezone=True))
     return (
-        select(
-            literal(door.funnel_id, BigInteger),
-            literal(door.version),
-            ids.c.id,
-            func.coalesce(latest.c.entry_no, 0) + 1,
-            literal(Status.ACTIVE.value),
-            literal(door.start),
-            moment,
-            moment,
-        )
+        select(ids.c.id, (func.coalesce(latest.c.entry_no, 0) + 1).label("entry_no"))
         .select_from(joined)
-        .where(door.rule.admits(latest, now))
-        .order_by(ids.c.id)
+        .where(rule.admits(latest, now))
     )
-
-
-async def _insert(uow: UnitOfWork, admitted: Select[Any], racing: bool) -> int:
-    e = funnel_enrollments
-    enroll = insert(e).from_select(_COLUMNS, admitted)
-    if racing:
-        enroll = enroll.on_conflict_do_nothing(
-            index_elements=[e.c.funnel_id, e.c.customer_id, e.c.entry_no]
-        )
-    # The statement's own row count: no RETURNING of a million ids to count them.
-    return int((await uow.execute(enroll)).rowcount)  # type: ignore[attr-defined]

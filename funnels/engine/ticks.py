@@ -27,7 +27,7 @@ from domain.customers.sql import existing_customers
 from domain.gifts.cron import latest_until
 from domain.uow import UnitOfWork
 from funnels.definitions.definition import FunnelDefinition
-from funnels.definitions.entry import CampaignTrigger, ScheduleTrigger
+from funnels.definitions.entry import CampaignTrigger, Entry, ScheduleTrigger
 from funnels.definitions.models import Funnel
 from funnels.engine.entering import Door, EntryRule, enter_selected
 
@@ -75,16 +75,7 @@ class EnterTick(Command[int | None]):
         if (await uow.execute(_DONE, params)).first() is not None:
             return None
         entry = self.definition.entry
-        trigger = entry.trigger
-        if isinstance(trigger, CampaignTrigger) and trigger.customers is not None:
-            selection = existing_customers(trigger.customers)
-            if entry.filter is not None:
-                narrowed = await self.audience(uow, entry.filter, self.now)
-                selection = narrowed.where(narrowed.selected_columns[0].in_(trigger.customers))
-        elif entry.filter is not None:
-            selection = await self.audience(uow, entry.filter, self.now)
-        else:
-            selection = existing_customers(None)
+        selection = await entry_selection(uow, entry, self.audience, self.now)
         period = entry.reentry_period
         rule = EntryRule(entry.reentry, period.length if period else None)
         door = Door(self.funnel.id, self.funnel.current_version, self.definition.start, rule)
@@ -101,6 +92,24 @@ class EnterTick(Command[int | None]):
         if recorded.first() is None:  # another run recorded it meanwhile: undo ours
             raise _AlreadyEntered
         return entered
+
+
+async def entry_selection(
+    uow: UnitOfWork, entry: Entry, audience: Audience, now: datetime
+) -> Select[tuple[int]]:
+    """The query of the customers an occurrence of a clock entry enters at `now`, before
+    the re-entry rule: a campaign's customer list (narrowed by the entry filter), else
+    everyone the entry filter selects (every customer without one). The dry run
+    (funnels.simulation) asks the same for every kind of trigger."""
+    trigger = entry.trigger
+    if isinstance(trigger, CampaignTrigger) and trigger.customers is not None:
+        if entry.filter is None:
+            return existing_customers(trigger.customers)
+        narrowed = await audience(uow, entry.filter, now)
+        return narrowed.where(narrowed.selected_columns[0].in_(trigger.customers))
+    if entry.filter is not None:
+        return await audience(uow, entry.filter, now)
+    return existing_customers(None)
 
 
 class _AlreadyEntered(Exception):

@@ -54,9 +54,10 @@ from notifications.delivery.claims import (
     handed_over,
     requeued,
 )
-from notifications.delivery.models import Channel, Message, Status, message_from
+from notifications.delivery.models import Message, Status, message_from
 from notifications.delivery.provider_calls import SEND_CONCURRENCY, Channels, call_providers
 from notifications.delivery.tables import messages
+from notifications.dispatch.composing import consents_to
 
 logger = logging.getLogger("tessera.notifications")
 
@@ -141,14 +142,10 @@ async def _before_sending(
     consents = await current_consents(uow, {m.customer_id for m in left if m.customer_id})
     to_send: list[Message] = []
     for message in left:
-        if message.customer_id is not None:
-            consent = consents.get(message.customer_id)
-            wanted = (
-                ConsentChannel.EMAIL if message.channel is Channel.EMAIL else ConsentChannel.SMS
-            )
-            if not (consent and consent[wanted]):
-                settled[message.id] = finished(message, Status.SUPPRESSED, "NO_CONSENT")
-                continue
+        customer = message.customer_id
+        if customer is not None and not consents_to(consents.get(customer), message.channel):
+            settled[message.id] = finished(message, Status.SUPPRESSED, "NO_CONSENT")
+            continue
         if not channels.configured(message):
             settled[message.id] = finished(message, Status.CAPTURED, "SANDBOX")
             continue

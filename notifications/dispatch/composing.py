@@ -10,6 +10,7 @@ log, and the event is done (a fixed template serves the next events)."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -68,6 +69,13 @@ def consent_channel(channel: Channel) -> ConsentChannel:
     """The consent a channel needs, which also names it in dedupe keys (an MMS is an SMS:
     switching a notification's text template from SMS to MMS cannot send twice)."""
     return ConsentChannel.EMAIL if channel is Channel.EMAIL else ConsentChannel.SMS
+
+
+def consents_to(consents: Mapping[ConsentChannel, bool] | None, channel: Channel) -> bool:
+    """Whether a customer whose current consents are `consents` (None: unknown, no customer)
+    may get a message on the channel: the check the sender makes just before sending
+    (without it the message is SUPPRESSED), which the dry run predicts with."""
+    return bool(consents and consents.get(consent_channel(channel)))
 
 
 @dataclass(frozen=True)

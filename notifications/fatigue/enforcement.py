@@ -76,7 +76,7 @@ async def deferrals(
         tz = zone(zones.get(customer), limits.default_time_zone)
         times = sent.get(group, [])
         for m in batch:
-            deferral = _decide(limits, channel, tz, times, now)
+            deferral = decide(limits, channel, tz, times, now)
             if deferral is None:
                 times.append(now)  # it goes: the next one of the batch counts it
             else:
@@ -84,15 +84,18 @@ async def deferrals(
     return found
 
 
-def _decide(
+def decide(
     limits: MessagingLimits,
     channel: LimitChannel,
     tz: ZoneInfo,
-    times: list[datetime],
+    times: Sequence[datetime],
     now: datetime,
 ) -> Deferral | None:
-    """The cap first, then the quiet hours at the time the cap allows (a time past the cap
-    stays past it: the window only loses messages as time goes on)."""
+    """Whether a marketing message to a customer on `channel` at `now` waits, given the
+    times of that customer's counted messages (`times`) and their zone: the cap first, then
+    the quiet hours at the time the cap allows (a time past the cap stays past it: the
+    window only loses messages as time goes on); None when it may go now. Pure: the
+    claim decides with it, and the dry run (funnels.simulation) predicts with it."""
     cap = limits.cap(channel)
     capped_until = None if cap is None else cap_until(times, cap, now)
     start = capped_until or now

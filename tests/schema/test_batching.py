@@ -68,7 +68,7 @@ async def test_given_five_customers_when_listed_with_ledgers_then_one_query_per_
     ]
     ledger_queries = [s for s in seen if "FROM ledger_entries" in s]
     # The accounts' dataloader (the customer listing joins the balance rows for its filters)
-    account_queries = [s for s in seen if "WHERE point_accounts.customer_id IN" in s]
+    account_queries = [s for s in seen if "WHERE point_accounts.customer_id = ANY" in s]
     assert len(ledger_queries) == 1
     assert len(account_queries) == 1
 

@@ -13,20 +13,29 @@ from __future__ import annotations
 from domain.customers.placement import Selection, SetCategory
 from domain.customers.repository import categories
 from domain.customers.services import set_attribute_each
+from domain.uow import UnitOfWork
 from funnels.definitions.steps import SetAttribute
 from funnels.definitions.steps import SetCategory as SetCategoryStep
 from funnels.engine.models import Move, Outcome
 from funnels.engine.steps.batch import StepBatch, fail, go_on
 
 ACTOR = "funnel"
+CATEGORY_UNAVAILABLE = "CATEGORY_UNAVAILABLE"
+
+
+async def category_named(uow: UnitOfWork, name: str) -> int | None:
+    """The id of the point category of that name (names are unique); None when it is gone
+    since the funnel was activated (the step fails with CATEGORY_UNAVAILABLE). The engine
+    and the dry run both ask here."""
+    return {c.name: c.id for c in await categories(uow)}.get(name)
 
 
 async def run_set_category(batch: StepBatch) -> list[Move]:
     step = batch.step
     assert isinstance(step, SetCategoryStep)
-    found = {c.name: c.id for c in await categories(batch.uow)}.get(step.category)
+    found = await category_named(batch.uow, step.category)
     if found is None:
-        return [fail(e, "CATEGORY_UNAVAILABLE") for e in batch.enrollments]
+        return [fail(e, CATEGORY_UNAVAILABLE) for e in batch.enrollments]
     ids = sorted({e.customer_id for e in batch.enrollments})
     await SetCategory(found, Selection(ids, None), ACTOR).handle(batch.uow)
     return [go_on(e, Outcome.DONE, step.next, batch.now, {"category": step.category})

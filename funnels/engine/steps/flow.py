@@ -38,11 +38,24 @@ async def run_wait(batch: StepBatch) -> list[Move]:
     return moves
 
 
-def split_bucket(enrollment_id: int, step_id: str) -> int:
-    """0 to 99, the same for an enrollment and step in every process and run (so a retried
-    batch sends each customer down the same path), spread evenly."""
-    digest = hashlib.blake2b(f"{enrollment_id}:{step_id}".encode(), digest_size=8).digest()
+def split_bucket(key: int, step_id: str) -> int:
+    """0 to 99, the same for a key (an enrollment's id; the dry run, which has no
+    enrollments, a customer's) and step in every process and run (so a retried batch
+    sends each customer down the same path), spread evenly."""
+    digest = hashlib.blake2b(f"{key}:{step_id}".encode(), digest_size=8).digest()
     return int.from_bytes(digest, "big") % 100
+
+
+def split_path(step: RandomSplit, bucket: int) -> int | None:
+    """The index of the path a bucket (0 to 99) falls in, the paths taking their
+    percentages in order; None only for percentages short of 100, which the definition's
+    check refuses."""
+    upper = 0
+    for index, path in enumerate(step.paths):
+        upper += path.percent
+        if bucket < upper:
+            return index
+    return None
 
 
 async def run_random_split(batch: StepBatch) -> list[Move]:
@@ -50,16 +63,14 @@ async def run_random_split(batch: StepBatch) -> list[Move]:
     assert isinstance(step, RandomSplit)
     moves = []
     for enrollment in batch.enrollments:
-        bucket, upper = split_bucket(enrollment.id, step.id), 0
-        for index, path in enumerate(step.paths):
-            upper += path.percent
-            if bucket < upper:
-                detail = {"path": index, "holdout": path.holdout}
-                moves.append(go_on(enrollment, Outcome.PATH, path.next, batch.now, detail,
-                                   {f"split:{step.id}": index}))  # fmt: skip
-                break
-        else:  # the definition's check keeps the percentages at 100: never reached
+        index = split_path(step, split_bucket(enrollment.id, step.id))
+        if index is None:
             moves.append(fail(enrollment, "SPLIT_INCOMPLETE"))
+            continue
+        path = step.paths[index]
+        detail = {"path": index, "holdout": path.holdout}
+        moves.append(go_on(enrollment, Outcome.PATH, path.next, batch.now, detail,
+                           {f"split:{step.id}": index}))  # fmt: skip
     return moves
 
 
