@@ -30,6 +30,7 @@ from typing import Any
 
 import asyncpg
 from sqlalchemy.ext.asyncio import AsyncEngine
+from voucher_seed import fill_batch
 
 from domain.ledger.bulk import BulkCredit, credit_many
 from domain.ledger.invariants import find_violations
@@ -95,18 +96,7 @@ async def prepare(engine: AsyncEngine, dsn: str, customers: int) -> int:
             "UPDATE customers SET phone = '+39333' || lpad(id::text, 7, '0'), consent_sms = true"
         )
         # The batch's other codes, like the one it was made with (same terms and source).
-        await conn.execute(
-            """INSERT INTO vouchers (code, batch_id, source, kind, value_minor, percent_bp,
-                                    gift_sku, valid_from, valid_until, max_uses,
-                                    min_cart_minor, uses, created_at)
-               SELECT 'B' || upper(md5(g::text)), $1, v.source, v.kind, v.value_minor,
-                      v.percent_bp, v.gift_sku, v.valid_from, v.valid_until, v.max_uses,
-                      v.min_cart_minor, 0, now()
-                 FROM generate_series(2, $2::bigint) g,
-                      (SELECT * FROM vouchers WHERE batch_id = $1 LIMIT 1) v""",
-            batch.id,
-            customers,
-        )
+        await fill_batch(conn, batch.id, customers)
         await conn.execute("VACUUM ANALYZE customers")
         await conn.execute("VACUUM ANALYZE vouchers")
     finally:

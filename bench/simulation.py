@@ -23,6 +23,7 @@ from typing import Any
 
 import asyncpg
 from sqlalchemy.ext.asyncio import AsyncEngine
+from voucher_seed import fill_batch
 
 from domain.uow import UnitOfWork
 from domain.vouchers.batches import BatchRequest, create_voucher_batch
@@ -100,18 +101,7 @@ async def prepare(engine: AsyncEngine, dsn: str, customers: int) -> int:
                       birth_date = CASE WHEN id % 10 <> 0
                                         THEN date '1980-01-01' + (id % 9000)::int END"""
         )
-        await conn.execute(
-            """INSERT INTO vouchers (code, batch_id, source, kind, value_minor, percent_bp,
-                                    gift_sku, valid_from, valid_until, max_uses,
-                                    min_cart_minor, uses, created_at)
-               SELECT 'B' || upper(md5(g::text)), $1, v.source, v.kind, v.value_minor,
-                      v.percent_bp, v.gift_sku, v.valid_from, v.valid_until, v.max_uses,
-                      v.min_cart_minor, 0, now()
-                 FROM generate_series(2, $2::bigint) g,
-                      (SELECT * FROM vouchers WHERE batch_id = $1 LIMIT 1) v""",
-            batch.id,
-            customers // 2,
-        )
+        await fill_batch(conn, batch.id, customers // 2)
         await conn.execute("VACUUM ANALYZE customers")
         await conn.execute("VACUUM ANALYZE vouchers")
     finally:
