@@ -43,30 +43,33 @@ class MessageData:
 
     def __post_init__(self) -> None:
         # The types are the contract: an ORM row or a lazy loader never reaches a template.
-        for field in fields(self):
-            value = getattr(self, field.name)
+        for name in _FIELD_NAMES:
+            value = getattr(self, name)
             if value is not None and not isinstance(value, str | int | date):
-                raise TypeError(f"MessageData.{field.name} must be plain data, not {value!r}")
+                raise TypeError(f"MessageData.{name} must be plain data, not {value!r}")
             if isinstance(value, datetime) and value.tzinfo is None:
-                raise ValueError(f"MessageData.{field.name} must be timezone-aware")
+                raise ValueError(f"MessageData.{name} must be timezone-aware")
 
 
 # Fields that are not variables of their own: they say how to format the others.
 _SETTINGS = {"currency", "time_zone"}
+# MessageData's fields' names, listed once (dataclasses.fields builds them on every call,
+# and every message checks and reads them).
+_FIELD_NAMES = tuple(f.name for f in fields(MessageData))
 
 
 def template_context(data: MessageData) -> dict[str, object]:
     """The variables a template sees: one per shortcode with a value (money in major units,
     a `Decimal`), plus `currency`."""
     context: dict[str, object] = {"currency": data.currency}
-    for field in fields(data):
-        value = getattr(data, field.name)
-        if value is None or field.name in _SETTINGS:
+    for name in _FIELD_NAMES:
+        value = getattr(data, name)
+        if value is None or name in _SETTINGS:
             continue
-        if field.name.endswith("_minor"):
-            context[field.name.removesuffix("_minor")] = major_units(value, data.currency)
+        if name.endswith("_minor"):
+            context[name.removesuffix("_minor")] = major_units(value, data.currency)
         else:
-            context[field.name] = value
+            context[name] = value
     return context
 
 

@@ -38,7 +38,7 @@ from jinja2.runtime import Context
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from notifications.templates import formatting, limits
-from notifications.templates.cpu_clock import render_cpu_time
+from notifications.templates.cpu_clock import render_cpu_start, render_cpu_time
 from notifications.templates.errors import (
     OutputTooLargeError,
     RenderTimeoutError,
@@ -60,7 +60,7 @@ class Budget:
 
     @classmethod
     def starting_now(cls, time_limit_s: float) -> Budget:
-        return cls(time.monotonic() + time_limit_s, render_cpu_time() + time_limit_s)
+        return cls(time.monotonic() + time_limit_s, render_cpu_start() + time_limit_s)
 
 
 # The budget of the render running in this thread or task (none outside a render).

@@ -21,6 +21,7 @@ from notifications.templates import (
     render,
 )
 from notifications.templates.content import EmailContent
+from notifications.templates.cpu_clock import render_cpu_start, render_cpu_time
 from notifications.templates.errors import RenderTimeoutError
 from notifications.templates.sandbox import BUDGET, Budget, check_deadline
 
@@ -254,3 +255,16 @@ def test_the_time_limit_leaves_out_garbage_collection() -> None:
     finally:
         BUDGET.reset(budget)
     assert len(heap) == 500_000
+
+
+def test_a_renders_starting_cpu_reading_is_reused_for_a_millisecond_at_most() -> None:
+    # Given renders started back to back: they share one reading of the thread's CPU clock
+    # (a system call each otherwise); once a millisecond has passed, a new one is taken.
+    first = render_cpu_start()
+    assert render_cpu_start() == first
+    started = time.thread_time()
+    while time.thread_time() - started < 0.005:
+        pass
+    later = render_cpu_start()
+    assert later >= first + 0.004
+    assert render_cpu_time() - later < 0.001
