@@ -50,7 +50,7 @@ from notifications.store.models import Purpose, TemplateSpec, Translation
 from notifications.store.services import create_template
 from notifications.templates import Channel
 from reports_seed import seed
-from tessera.database import asyncpg_dsn, create_engine
+from tessera.database import SESSION_SETTINGS, asyncpg_dsn, create_engine
 from tessera.funnel_engine import VERSIONS, audience, narrow
 from tessera.funnel_filters import CHECK_FILTER
 
@@ -106,8 +106,8 @@ async def prepare(engine: AsyncEngine, dsn: str, customers: int) -> int:
 
 async def plain_enrol(dsn: str) -> float:
     """The same enrollment rows, written by one INSERT ... SELECT into a copy of the table
-    (its columns, defaults, constraints and indexes)."""
-    conn = await asyncpg.connect(dsn)
+    (its columns, defaults, constraints and indexes), on a connection set as Tessera's."""
+    conn = await asyncpg.connect(dsn, server_settings=SESSION_SETTINGS)
     try:
         await conn.execute("CREATE TABLE bench_enrollments (LIKE funnel_enrollments INCLUDING ALL)")
         started = time.perf_counter()

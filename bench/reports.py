@@ -39,7 +39,7 @@ from harness import (
 )
 from reports_explain import explain_reports
 from reports_seed import seed
-from tessera.database import asyncpg_dsn, create_engine
+from tessera.database import SESSION_SETTINGS, asyncpg_dsn, create_engine
 
 MONTH = (datetime.fromisoformat("2026-03-01T00:00Z"), datetime.fromisoformat("2026-04-01T00:00Z"))
 YEARS = (datetime.fromisoformat("2024-07-01T00:00Z"), datetime.fromisoformat("2026-07-01T00:00Z"))
@@ -189,7 +189,8 @@ async def measure(database_url: str, all_cases: list[Case], args: argparse.Names
                     api_counts[case.name] = case.api_count(answer["data"])
                     if run:
                         case.api_s.append(elapsed)
-    conn = await asyncpg.connect(asyncpg_dsn(database_url))
+    # The plain SQL on a connection set as Tessera's (JIT off, as the API's).
+    conn = await asyncpg.connect(asyncpg_dsn(database_url), server_settings=SESSION_SETTINGS)
     try:
         for case in all_cases:
             for run in range(args.repeat + 1):
