@@ -5,10 +5,11 @@ exactly once per customer: an independent SQL count of the ledger finds each cus
 two entries and no other, the step runs are three a customer, and the ledger's invariants
 hold.
 
-The batch is held mid-way by a trigger on the step runs' insert that waits on an advisory
-lock the test holds; both workers' first batches wait there, one is killed, the lock is
-released, and the survivor (the funnels' run loop) finishes its batch and then takes the
-killed worker's, whose transaction rolled back whole."""
+The batches are held mid-way by a trigger on the step runs' insert that waits on an advisory
+lock the test holds; both workers' first batches wait there (the first worker's two lanes
+each hold one), one worker is killed, the lock is released, and the survivor (the funnels'
+run loop) finishes its batch and then takes the killed worker's, whose transactions rolled
+back whole."""
 
 from __future__ import annotations
 
@@ -27,6 +28,8 @@ from domain.ledger.invariants import find_violations
 from domain.uow import UnitOfWork
 from funnels.definitions.services import change_status, save_funnel
 from funnels.definitions.statuses import Transition
+from funnels.engine.advancing import DEFAULT_BATCH
+from funnels.engine.running import LANES
 from tessera.database import asyncpg_dsn, create_engine
 from tessera.funnel_filters import CHECK_FILTER
 from tests.support.databases import fresh_database
@@ -36,7 +39,9 @@ from tests.tessera.test_worker import actors
 
 __all__ = ["actors"]  # the fixture, used by name
 
-CUSTOMERS = 1500  # more than one batch (1,000): each worker takes one
+# A worker advances LANES batches (of DEFAULT_BATCH) at once: the first takes LANES full
+# batches, the second the half batch left.
+CUSTOMERS = LANES * DEFAULT_BATCH + DEFAULT_BATCH // 2
 PAUSE_LOCK = 710_009_002
 WAIT_S = 60.0
 RUN_FOR_S = 20.0
@@ -142,8 +147,8 @@ async def test_a_worker_killed_mid_batch_leaves_every_step_run_once(
         await pause.execute(PAUSE_RUNS)
         await pause.execute("SELECT pg_advisory_lock($1)", PAUSE_LOCK)
         started = [workers.start(), workers.start()]
-        # Given both workers in the middle of a batch: points posted, step runs waiting
-        for held in (1, 2):
+        # Given both workers in the middle of their batches: points posted, step runs waiting
+        for held in (LANES, LANES + 1):
             actors.run_funnels.send(RUN_FOR_S)
 
             async def paused(held: int = held) -> bool:
