@@ -70,14 +70,19 @@ async def test_a_campaign_enters_its_segment_and_branches_on_a_filter(
     assert await reasons(clean_db) == {rich: "rich", poor: "poor"}
 
 
-async def test_a_customer_matching_the_exit_filter_leaves_before_the_next_step(
-    clean_db: AsyncEngine,
-) -> None:
+def leaving_when_rich() -> dict[str, Any]:
+    """The campaign from its wait on, for everyone, left as soon as the balance reaches 100."""
     raw = campaign(exit={"filter": {"balance": {"gte": 100}}})
     raw["entry"].pop("filter")
     raw["start"] = "wait"
     raw["steps"] = raw["steps"][2:]
-    funnel = await active_funnel(clean_db, raw, "exit filter")
+    return raw
+
+
+async def test_a_customer_matching_the_exit_filter_leaves_before_the_next_step(
+    clean_db: AsyncEngine,
+) -> None:
+    funnel = await active_funnel(clean_db, leaving_when_rich(), "exit filter")
     ann, bob = await customer(clean_db, "ann"), await customer(clean_db, "bob")
     clock = Clock()
     await run_pass(clean_db, clock)  # both enter and start waiting
@@ -107,11 +112,7 @@ async def test_in_funnel_reads_the_engines_enrollments(clean_db: AsyncEngine) ->
 async def test_a_waiting_customer_leaves_as_soon_as_the_exit_filter_matches(
     clean_db: AsyncEngine,
 ) -> None:
-    raw = campaign(exit={"filter": {"balance": {"gte": 100}}})
-    raw["entry"].pop("filter")
-    raw["start"] = "wait"
-    raw["steps"] = raw["steps"][2:]
-    funnel = await active_funnel(clean_db, raw, "exit while waiting")
+    funnel = await active_funnel(clean_db, leaving_when_rich(), "exit while waiting")
     ann, bob = await customer(clean_db, "ann"), await customer(clean_db, "bob")
     clock = Clock()
     await run_pass(clean_db, clock)  # both enter and wait a day
