@@ -5,6 +5,11 @@ Two statements per call, whatever its size, in the caller's unit of work:
 
 1. The voucher batch's row is locked (FOR NO KEY UPDATE: creating codes, which only needs
    the batch's key, is not blocked), so set-based assignments from one batch take turns.
+   A caller that holds its keys' owners locked (a funnel's batch holds its enrollments,
+   whose step runs the keys name) says so with `keys_held`: no other call can use those
+   keys meanwhile, so calls on one batch need not take turns and the row is only shared
+   (FOR SHARE: a change to the batch still waits for them). Without turns, a call that
+   used a key another open call is using would fail on the key's unique index, whole.
 2. In a new statement, whose snapshot is taken after the lock was granted (READ COMMITTED),
    every code assigned under a key by an earlier assignment is visible: an item whose key
    already has its code gets that code back (REPLAYED) and takes no other. The remaining
@@ -73,18 +78,28 @@ class AssignedCode:
         return self.outcome in (AssignOutcome.ASSIGNED, AssignOutcome.REPLAYED)
 
 
-_LOCK_BATCH = text("""
+_BATCH_EXPIRED = """
     SELECT valid_until IS NOT NULL AND valid_until <= now() AS expired
       FROM voucher_batches WHERE id = :batch_id
-       FOR NO KEY UPDATE
-""")
+"""
+_LOCK_BATCH = text(f"{_BATCH_EXPIRED} FOR NO KEY UPDATE")
+_SHARE_BATCH = text(f"{_BATCH_EXPIRED} FOR SHARE")
 
 
-def _free_code(at: str) -> str:
+_OF_THE_BATCH = "v.batch_id = CAST(:batch_id AS bigint)"
+# The same, written so that PostgreSQL keeps the batch in the order a scan must give (see
+# the free codes' scan below): an equality makes the batch a constant and "batch, then id"
+# the primary key's order.
+_OF_THE_BATCH_IN_ORDER = (
+    "v.batch_id BETWEEN CAST(:batch_id AS bigint) AND CAST(:batch_id AS bigint)"
+)
+
+
+def _free_code(at: str, of_the_batch: str = _OF_THE_BATCH) -> str:
     """The condition on a voucher `v` of the batch :batch_id that it is free at `at` (SQL):
     what ix_vouchers_free_codes indexes, and not expired. Assigning takes such codes;
     batch_supply counts them."""
-    return f"""v.batch_id = CAST(:batch_id AS bigint)
+    return f"""{of_the_batch}
            AND v.customer_id IS NULL AND v.disabled_at IS NULL AND v.uses = 0
            AND (v.valid_until IS NULL OR v.valid_until > {at})"""
 
@@ -108,9 +123,13 @@ _ASSIGN = text(f"""
          WHERE NOT EXISTS (SELECT 1 FROM prior p WHERE p.ord = it.ord)
            AND NOT CAST(:expired AS boolean)),
     free AS (
+        -- In the free codes' own index's order (batch, then id), which only that index and
+        -- the batch's give: planned on statistics from before the batch's codes were given,
+        -- a scan in the primary key's order walked past every given code again at each
+        -- call (half a million rows a call, half-way through a million-code campaign).
         SELECT v.id FROM vouchers v
-         WHERE {_free_code("now()")}
-         ORDER BY v.id
+         WHERE {_free_code("now()", _OF_THE_BATCH_IN_ORDER)}
+         ORDER BY v.batch_id, v.id
          LIMIT (SELECT count(*) FROM want)
            FOR UPDATE SKIP LOCKED),
     numbered AS (SELECT id, row_number() OVER (ORDER BY id) AS n FROM free),
@@ -139,7 +158,7 @@ _ASSIGN = text(f"""
 
 
 async def assign_codes_each(
-    uow: UnitOfWork, batch_id: int, items: Sequence[AssignmentItem]
+    uow: UnitOfWork, batch_id: int, items: Sequence[AssignmentItem], *, keys_held: bool = False
 ) -> list[AssignedCode]:
     """Give each item's customer one free code of the batch (unassigned, enabled, unused,
     not expired), under the item's assignment key, in the open unit of work; one result per
@@ -148,14 +167,16 @@ async def assign_codes_each(
     Guarantees: no code is given twice, also under concurrent calls; a key gives one code
     once (a replay returns the same code, whatever became of the batch since); each code
     given records VoucherAssigned. An unknown batch is a NOT_FOUND on `batchId`; each
-    customer and each key may appear once per call (else ValueError)."""
+    customer and each key may appear once per call (else ValueError). `keys_held`: the
+    caller holds what its keys name locked, so no other call uses them now (see the module)."""
     if not items:
         return []
     if len({i.customer_id for i in items}) != len(items):
         raise ValueError("a batch names each customer at most once")
     if len({i.assignment_key for i in items}) != len(items):
         raise ValueError("a batch uses each assignment key at most once")
-    expired = (await uow.execute(_LOCK_BATCH, {"batch_id": batch_id})).scalar_one_or_none()
+    lock = _SHARE_BATCH if keys_held else _LOCK_BATCH
+    expired = (await uow.execute(lock, {"batch_id": batch_id})).scalar_one_or_none()
     if expired is None:
         raise DomainError.one("batchId", ErrorCode.NOT_FOUND, "No such voucher batch.")
     rows = await uow.execute(

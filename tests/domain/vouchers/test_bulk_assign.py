@@ -204,3 +204,57 @@ async def test_thirty_concurrent_steps_never_give_a_code_twice(clean_db: AsyncEn
     assert {r.customer_id: r.code for r in held} == given
     assert len(await events_of(clean_db, "VoucherAssigned")) == 30
     await assert_ledger_sound(clean_db)
+
+
+async def test_callers_holding_their_keys_give_codes_side_by_side(clean_db: AsyncEngine) -> None:
+    # Given a batch of 20 codes and 20 customers, in two halves with keys of their own
+    codes = await batch(clean_db, 20)
+    ids = [await customer(clean_db) for _ in range(20)]
+    first, second = items(ids[:10], "a"), items(ids[10:], "b")
+
+    # When one call, holding its keys, has given its codes and its transaction is still open
+    open_uow = UnitOfWork(clean_db)
+    async with open_uow:
+        held = await assign_codes_each(open_uow, codes, first, keys_held=True)
+        # ... another call on the same batch holding its own keys does not wait for it
+        other = await asyncio.wait_for(_held_assign(clean_db, codes, second), timeout=10)
+        await open_uow.commit()
+
+    # Then each customer got a code, and no code went twice
+    assert all(r.outcome is AssignOutcome.ASSIGNED for r in held + other)
+    assert len({r.code for r in held + other}) == 20
+
+
+async def test_a_change_to_the_batch_waits_for_callers_holding_their_keys(
+    clean_db: AsyncEngine,
+) -> None:
+    # Given a call holding its keys that gave codes in a transaction still open
+    codes = await batch(clean_db, 5)
+    ann = await customer(clean_db)
+    open_uow = UnitOfWork(clean_db)
+    async with open_uow:
+        await assign_codes_each(open_uow, codes, items([ann]), keys_held=True)
+
+        # When the batch's validity is changed meanwhile
+        async def change() -> None:
+            async with clean_db.begin() as conn:
+                await conn.execute(
+                    text("UPDATE voucher_batches SET valid_until = now() WHERE id = :b"),
+                    {"b": codes},
+                )
+
+        changing = asyncio.ensure_future(change())
+        await asyncio.sleep(0.3)
+
+        # Then the change waits for the call's transaction, and goes on after it
+        assert not changing.done()
+        await open_uow.commit()
+    await asyncio.wait_for(changing, timeout=10)
+
+
+async def _held_assign(engine: AsyncEngine, batch_id: int, batch_items: Any) -> list[AssignedCode]:
+    uow = UnitOfWork(engine)
+    async with uow:
+        results = await assign_codes_each(uow, batch_id, batch_items, keys_held=True)
+        await uow.commit()
+    return results
