@@ -32,6 +32,13 @@ from funnels.definitions.models import Funnel
 from funnels.engine.entering import Door, EntryRule, enter_selected
 
 LATE_LIMIT = timedelta(hours=1)
+# An entry this large changes what the enrollments look like to PostgreSQL's planner (a
+# campaign: a million rows due at once in a table that held few), so the table's statistics
+# are refreshed at once rather than whenever autovacuum comes round: planned on the old ones,
+# every batch's take sorted all the due rows again (a second a batch at a million) instead
+# of reading its oldest off the due index in order.
+ANALYZE_AFTER = 10_000
+_ANALYZE = text("ANALYZE funnel_enrollments")
 CAMPAIGN = "campaign"
 
 # The query of the customers an entry filter selects at `now` (the segments' compiled
@@ -123,7 +130,8 @@ async def enter_due_ticks(
     now: datetime,
 ) -> dict[int, int]:
     """Enter the due occurrence of each funnel's clock entry, each in its own transaction;
-    customers entered by funnel (funnels with nothing due, or done, are left out)."""
+    customers entered by funnel (funnels with nothing due, or done, are left out). After
+    ANALYZE_AFTER entries or more, the enrollments' statistics are refreshed."""
     entered: dict[int, int] = {}
     for funnel, definition in funnels:
         tick = due_tick(definition, now)
@@ -135,4 +143,8 @@ async def enter_due_ticks(
             continue
         if done is not None:
             entered[funnel.id] = done
+    if sum(entered.values()) >= ANALYZE_AFTER:
+        async with uow_of() as uow:
+            await uow.execute(_ANALYZE)
+            await uow.commit()
     return entered
