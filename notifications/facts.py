@@ -7,8 +7,9 @@ the shop's name, links) are the caller's to add."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 from domain.badges.standings import BadgeStanding, badge_standings
 from domain.customers.models import Customer
@@ -25,8 +26,18 @@ EXPIRY_WINDOW_DAYS = 90
 @dataclass(frozen=True)
 class CustomerFacts:
     customer: Customer
-    data: MessageData  # the customer's own facts, nothing of any event
+    own: Mapping[str, object]  # MessageData's fields the customer's own facts fill
     locale: str | None  # the customer's (BCP 47), None when unknown
+
+    @cached_property
+    def data(self) -> MessageData:
+        """The customer's own facts, nothing of any event."""
+        return MessageData(**self.own)  # type: ignore[arg-type]
+
+    def message_data(self, **event: object) -> MessageData:
+        """The customer's facts with an event's and the shop's (`event`: MessageData's other
+        fields), made at once: a message's data is built once, not copied."""
+        return MessageData(**{**self.own, **event})  # type: ignore[arg-type]
 
 
 async def customer_facts(uow: UnitOfWork, customer_ids: Sequence[int]) -> dict[int, CustomerFacts]:
@@ -49,19 +60,19 @@ async def customer_facts(uow: UnitOfWork, customer_ids: Sequence[int]) -> dict[i
         account = accounts.get(cid)
         soonest = expiring.get(cid) or []
         badge, next_badge, next_badge_points = _badges(standings.get(cid))
-        data = MessageData(
-            first_name=customer.first_name or "",
-            last_name=customer.last_name,
-            points=account.balance if account else 0,
-            points_expiring=soonest[0].points if soonest else None,
-            expiry_date=soonest[0].date if soonest else None,
-            tier=tiers.get(customer.category_id),
-            badge=badge,
-            next_badge=next_badge,
-            next_badge_points=next_badge_points,
-            time_zone=customer.time_zone or "UTC",
-        )
-        facts[cid] = CustomerFacts(customer, data, customer.locale)
+        own = {
+            "first_name": customer.first_name or "",
+            "last_name": customer.last_name,
+            "points": account.balance if account else 0,
+            "points_expiring": soonest[0].points if soonest else None,
+            "expiry_date": soonest[0].date if soonest else None,
+            "tier": tiers.get(customer.category_id),
+            "badge": badge,
+            "next_badge": next_badge,
+            "next_badge_points": next_badge_points,
+            "time_zone": customer.time_zone or "UTC",
+        }
+        facts[cid] = CustomerFacts(customer, own, customer.locale)
     return facts
 
 

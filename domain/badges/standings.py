@@ -65,18 +65,22 @@ async def badge_standings(uow: UnitOfWork, customer_ids: Sequence[int]) -> dict[
         )
         .order_by(badges.c.min_points, badges.c.id)
     )
-    unlocked: dict[int, list[UnlockedBadge]] = {cid: [] for cid in customer_ids}
-    ahead: dict[int, list[NextBadge]] = {cid: [] for cid in customer_ids}
+    # Lists only for the customers with rows: a message's facts ask for tens of thousands.
+    unlocked: dict[int, list[UnlockedBadge]] = {}
+    ahead: dict[int, list[NextBadge]] = {}
     for row in await uow.execute(query):
         badge = badge_of(row)
         if row.unlocked_at is not None:
-            unlocked[row.standing_customer_id].append(UnlockedBadge(badge, row.unlocked_at))
+            unlocked.setdefault(row.standing_customer_id, []).append(
+                UnlockedBadge(badge, row.unlocked_at)
+            )
         else:
             needed = badge.spec.min_points - row.points
-            ahead[row.standing_customer_id].append(NextBadge(badge, needed))
+            ahead.setdefault(row.standing_customer_id, []).append(NextBadge(badge, needed))
     return {
         cid: BadgeStanding(
-            unlocked[cid], sorted(ahead[cid], key=lambda n: (n.points_needed, n.badge.id))
+            unlocked.get(cid, []),
+            sorted(ahead[cid], key=lambda n: (n.points_needed, n.badge.id)) if cid in ahead else [],
         )
         for cid in customer_ids
     }

@@ -42,13 +42,9 @@ def entry_of(row: Any) -> LedgerEntry:
     return LedgerEntry(**values)
 
 
-# Account's fields, in the order _accounts selects them (tens of thousands of accounts are
-# made from their rows' values with the names known once: a row's own dict costs more).
-_ACCOUNT_FIELDS = ("customer_id", "balance", "lifetime_earned", "lifetime_spent", "held",
-                   "lifetime_expired")  # fmt: skip
-
-
 def _accounts() -> Select[Any]:
+    """Account's fields, in its order: tens of thousands of accounts are made from their
+    rows' values (a row's own dict costs more than the account)."""
     c = point_accounts.c
     return select(
         c.customer_id, c.balance, c.lifetime_earned, c.lifetime_spent, c.held, c.lifetime_expired
@@ -61,7 +57,7 @@ async def accounts_by_customer(uow: UnitOfWork, customer_ids: Sequence[int]) -> 
     number)."""
     wanted = bindparam("customer_ids", list(customer_ids), type_=ARRAY(BigInteger))
     rows = await uow.execute(_accounts().where(point_accounts.c.customer_id == any_(wanted)))
-    return {row[0]: Account(**dict(zip(_ACCOUNT_FIELDS, row, strict=True))) for row in rows}
+    return {row[0]: Account(*tuple(row)) for row in rows}
 
 
 async def get_account(uow: UnitOfWork, customer_id: int) -> Account | None:

@@ -5,7 +5,6 @@ fact), then one message per occasion and channel, rendered."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import replace
 from typing import Any
 
 from domain.badges.models import Badge
@@ -56,8 +55,7 @@ async def built_in_messages(
             template, version = found
             email = template.channel is Channel.EMAIL
             unsubscribe = shop.unsubscribe_link(customer.customer.id) if email else None
-            data = replace(
-                customer.data,
+            data = customer.message_data(
                 shop_name=shop.name,
                 currency=shop.currency,
                 unsubscribe_link=unsubscribe,

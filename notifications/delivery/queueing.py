@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import orjson
 from sqlalchemy import select, text
 from sqlalchemy.dialects.postgresql import insert
 
@@ -51,7 +51,7 @@ async def insert_messages(uow: UnitOfWork, new: Sequence[NewMessage]) -> list[In
     columns: dict[str, list[Any]] = {name: [] for name in _ARRAYS}
     for message in unique:
         for name, value in _values(message).items():
-            columns[name].append(json.dumps(value) if name == "content" else value)
+            columns[name].append(orjson.dumps(value).decode() if name == "content" else value)
     rows = await uow.execute(_INSERT_MANY, columns)
     created = [Inserted(r.id, r.dedupe_key, Status(r.status)) for r in rows]
     return sorted(created, key=lambda i: i.dedupe_key)

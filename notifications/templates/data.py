@@ -43,12 +43,17 @@ class MessageData:
 
     def __post_init__(self) -> None:
         # The types are the contract: an ORM row or a lazy loader never reaches a template.
-        for name in _FIELD_NAMES:
-            value = getattr(self, name)
-            if value is not None and not isinstance(value, str | int | date):
+        # (Every message makes one: the exact plain types pass without further checks.)
+        for name, value in self.__dict__.items():
+            if value is None or type(value) in _EXACTLY_PLAIN:
+                continue
+            if isinstance(value, bool) or not isinstance(value, str | int | date):
                 raise TypeError(f"MessageData.{name} must be plain data, not {value!r}")
             if isinstance(value, datetime) and value.tzinfo is None:
                 raise ValueError(f"MessageData.{name} must be timezone-aware")
+
+
+_EXACTLY_PLAIN = frozenset({str, int, date})
 
 
 # Fields that are not variables of their own: they say how to format the others.

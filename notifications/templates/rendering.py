@@ -74,13 +74,9 @@ def render(
     Guarantees: the template runs only in the sandbox, over `data`'s plain values; all parts
     together finish within `time_limit_s` and each stays within its size limit, or a
     `TemplateError` (with the part's field and, when known, the template line) is raised."""
-    return render_values(
-        content,
-        template_context(data),
-        locale,
-        time_zone=data.time_zone,
-        currency=data.currency,
-        time_limit_s=time_limit_s,
+    # MessageData checked its values when it was made: no second check of each.
+    return _render(
+        content, template_context(data), locale, data.time_zone, data.currency, time_limit_s
     )
 
 
@@ -129,6 +125,17 @@ def render_values(
     dates and aware datetimes, or lists of those."""
     for name, value in values.items():
         _check_plain(name, value)
+    return _render(content, values, locale, time_zone, currency, time_limit_s)
+
+
+def _render(
+    content: Content,
+    values: Mapping[str, object],
+    locale: str,
+    time_zone: str,
+    currency: str,
+    time_limit_s: float,
+) -> Rendered:
     parts = content.parts()
     templates = []
     for part in parts:

@@ -13,7 +13,6 @@ since the funnel was activated) fails the enrollment with TEMPLATE_UNAVAILABLE."
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import replace
 from typing import Any
 
 from domain.uow import UnitOfWork
@@ -66,8 +65,7 @@ def funnel_draft(
     code = context.get(VOUCHER_CODE)
     # Mail clients' one-click unsubscribe: email only (an SMS has its STOP keyword).
     link = shop.unsubscribe_link(known.customer.id) if template.channel is Channel.EMAIL else None
-    data = replace(
-        known.data,
+    data = known.message_data(
         shop_name=shop.name,
         currency=shop.currency,
         unsubscribe_link=link,
