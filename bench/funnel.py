@@ -7,8 +7,10 @@ next to the plain SQL doing the same entry and the same credit in the same run.
 The database is seeded in SQL (bench/reports_seed.py's customers and ledger, two entries a
 customer; a phone, SMS consent and a code of the campaign's voucher batch for each), the
 funnel is saved and activated through funnels.definitions, and the engine's own functions
-run it in this process (one_pass: the campaign's entry, then batches until every
-enrollment has finished). Measured:
+run it: the campaign's entry in this process, then batches until every enrollment has
+finished, here and in `--processes - 1` helper processes (bench/funnel_helper.py, what the
+advance_funnels actor does), asked for as run_funnels asks for them (advance_helped: the
+entry left a backlog), as `tessera worker --processes 2` runs it by default. Measured:
 
 - **enrol**: the campaign's entry of everyone the segment selects (one statement), against
   the plain `INSERT ... SELECT` of the same enrollment rows into a copy of the table;
@@ -23,12 +25,15 @@ is one JSON object (bench/README.md)."""
 from __future__ import annotations
 
 import argparse
+import subprocess
 import sys
 import time
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import asyncpg
+import orjson
 from sqlalchemy.ext.asyncio import AsyncEngine
 from voucher_seed import fill_batch
 
@@ -41,7 +46,7 @@ from domain.vouchers.models import VoucherKind, VoucherTerms
 from funnels.definitions.queries import get_funnel
 from funnels.definitions.services import change_status, save_funnel
 from funnels.definitions.statuses import Transition
-from funnels.engine.running import advance_until_idle
+from funnels.engine.running import advance_helped
 from funnels.engine.steps.batch import Runtime
 from funnels.engine.ticks import enter_due_ticks
 from harness import run_on_fresh_database
@@ -58,6 +63,31 @@ SEGMENT = {"consent": {"sms": True}}
 TARGET_ENROL_S = 10.0
 TARGET_ENROL_RATIO = 2.0
 TARGET_FUNNEL_S = 300.0
+HELPER = Path(__file__).with_name("funnel_helper.py")
+
+
+class Helpers:
+    """The helper processes the engine asks for, started at once when it asks; what they
+    did, once they have finished."""
+
+    def __init__(self, database_url: str, count: int, batch: int) -> None:
+        self.command = [sys.executable, str(HELPER), database_url, str(batch)]
+        self.count = count
+        self.running: list[subprocess.Popen[bytes]] = []
+
+    def __call__(self) -> None:
+        self.running += [
+            subprocess.Popen(self.command, stdout=subprocess.PIPE) for _ in range(self.count)
+        ]
+
+    def finished(self) -> list[dict[str, int]]:
+        done = []
+        for process in self.running:
+            out, _ = process.communicate()
+            if process.returncode != 0:
+                raise RuntimeError(f"a funnel helper failed with status {process.returncode}")
+            done.append(orjson.loads(out.splitlines()[-1]))
+        return done
 
 
 def definition(batch_id: int) -> dict[str, Any]:
@@ -190,13 +220,17 @@ async def run(database_url: str, args: argparse.Namespace) -> dict[str, Any]:
         known = await read(UnitOfWork(engine), lambda uow: VERSIONS(uow, [key]))
         runtime = Runtime(Shop(name="Bottega Verde"), narrow)
         sent: list[int] = []
-        started = time.perf_counter()
+        helpers = Helpers(database_url, args.processes - 1, args.batch)
+        started, cpu_started = time.perf_counter(), time.process_time()
         entered = await enter_due_ticks(
             lambda: UnitOfWork(engine), [(funnel, known[key])], audience, datetime.now(UTC)
         )
         enrol_s = time.perf_counter() - started
-        await advance_until_idle(engine, VERSIONS, runtime, sent.extend, limit=args.batch)
+        helped = helpers if args.processes > 1 else None
+        await advance_helped(engine, VERSIONS, runtime, sent.extend, helped, limit=args.batch)
+        helped_runs = helpers.finished()
         funnel_s = time.perf_counter() - started
+        engine_cpu_s = time.process_time() - cpu_started
         windows = await step_windows(dsn)
         errors = await check(dsn, engine, args.customers)
     finally:
@@ -209,10 +243,12 @@ async def run(database_url: str, args: argparse.Namespace) -> dict[str, Any]:
         "plain_enrol_s": round(plain_enrol_s, 2),
         "enrol_ratio": round(enrol_s / plain_enrol_s, 2),
         "funnel_s": round(funnel_s, 1),
+        "processes": 1 + len(helped_runs),
+        "engine_cpu_s": round(engine_cpu_s, 1),
         "steps_s": {k: round(v, 1) for k, v in sorted(windows.items())},
         "plain_credit_s": round(plain_credit_s, 2),
         "entered": entered.get(funnel.id, 0),
-        "messages_to_send": len(sent),
+        "messages_to_send": len(sent) + sum(h["messages"] for h in helped_runs),
         "errors": errors,
     }
     print(
@@ -221,6 +257,8 @@ async def run(database_url: str, args: argparse.Namespace) -> dict[str, Any]:
         f"plain INSERT ... SELECT {plain_enrol_s:6.2f} s   ratio {enrol_s / plain_enrol_s:.2f}"
         f" (targets <= {TARGET_ENROL_S:.0f} s, <= {TARGET_ENROL_RATIO})\n"
         f"whole funnel:            {funnel_s:8.1f} s   (target <= {TARGET_FUNNEL_S:.0f} s)\n"
+        f"  processes advancing    {1 + len(helped_runs):8d}     (this one and its helpers)\n"
+        f"  this process's CPU     {engine_cpu_s:8.1f} s   (Python and the driver)\n"
         + "".join(f"  step {k:<10} {v:8.1f} s\n" for k, v in sorted(windows.items()))
         + f"plain set-based credit of everyone: {plain_credit_s:.2f} s\n"
         f"errors: {len(errors)}"
@@ -234,6 +272,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--customers", type=int, default=1_000_000)
     parser.add_argument("--batch", type=int, default=10_000, help="enrollments a batch")
+    parser.add_argument(
+        "--processes", type=int, default=2, help="worker processes advancing (1: no helpers)"
+    )
     args = parser.parse_args(argv)
     result = run_on_fresh_database("funnel", lambda url: run(url, args))
     return 1 if result["errors"] else 0

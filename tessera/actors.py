@@ -28,7 +28,7 @@ from domain.gifts.runs import run_gift_schedules as pay_due_gifts
 from domain.ledger.expiry_job import expire_points as expire_due_points
 from domain.tiers.evaluation import evaluate_tiers as place_by_tier_rules
 from domain.uow import UnitOfWork
-from funnels.engine.running import run_for
+from funnels.engine.running import LANES, help_while_due, run_for
 from funnels.segments.catalog import SavedSegments
 from notifications.builtins.expiring import remind_expiring_points as remind_expiring
 from notifications.delivery.recovery import recover_stuck_messages
@@ -315,10 +315,43 @@ def run_funnels(run_for_s: float = RUN_FOR_S) -> int:
     settings = Settings.from_env()
     wiring = runtime(settings)
 
+    def send_helpers() -> None:
+        for _ in range(settings.funnel_helpers):
+            advance_funnels.send()
+
     async def work(engine: AsyncEngine) -> int:
-        return await run_for(engine, VERSIONS, wiring, audience, send_in_batches, run_for_s)
+        return await run_for(
+            engine, VERSIONS, wiring, audience, send_in_batches, run_for_s, helpers=send_helpers
+        )
 
     ran = run_with_engine(ensure_database_url(settings), work)
     if ran:
         logger.info("funnels ran %d step(s)", ran)
+    return ran
+
+
+@dramatiq.actor(max_retries=0)
+def advance_funnels() -> int:
+    """Help run_funnels through a backlog (a campaign that just entered a large segment):
+    advance due enrollments batch after batch until none is due, in whichever worker
+    process takes this message, sending each batch's messages once it has committed;
+    returns how many steps ran. run_funnels sends TESSERA_FUNNEL_HELPERS of these when it
+    finds one; with workers of several processes (`tessera worker --processes N`), each
+    helper's Python runs on a core of its own. At most TESSERA_FUNNEL_HELPERS help at once:
+    one sent while they all help leaves at once. Safe beside run_funnels and other helpers
+    (batches are taken FOR UPDATE SKIP LOCKED) and to crash anywhere. Not retried."""
+    settings = Settings.from_env()
+    wiring = runtime(settings)
+
+    async def work(engine: AsyncEngine) -> int | None:
+        done = await help_while_due(engine, VERSIONS, wiring, send_in_batches,
+                                    settings.funnel_helpers)  # fmt: skip
+        return None if done is None else done.ran
+
+    # A connection for the helper's slot, and one for each lane.
+    ran = run_with_engine(ensure_database_url(settings), work, pool_size=1 + LANES)
+    if ran is None:
+        logger.info("a funnel helper left: TESSERA_FUNNEL_HELPERS already help")
+        return 0
+    logger.info("a funnel helper ran %d step(s)", ran)
     return ran

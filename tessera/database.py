@@ -46,12 +46,15 @@ def create_engine(url: str, pool_size: int = 10) -> AsyncEngine:
     )
 
 
-def run_with_engine(database_url: str, work: Callable[[AsyncEngine], Awaitable[T]]) -> T:
-    """Run `work` on a one-connection engine in a new event loop, then dispose of it (for
-    actors and commands, which run one unit of work and exit)."""
+def run_with_engine(
+    database_url: str, work: Callable[[AsyncEngine], Awaitable[T]], pool_size: int = 1
+) -> T:
+    """Run `work` on a small engine (`pool_size` connections, as many again when busy) in a
+    new event loop, then dispose of it (for actors and commands, which run one unit of work
+    and exit)."""
 
     async def run() -> T:
-        engine = create_engine(database_url, pool_size=1)
+        engine = create_engine(database_url, pool_size=pool_size)
         try:
             return await work(engine)
         finally:

@@ -13,6 +13,8 @@ from notifications.channels.sms import TWILIO_API_URL, TwilioConfig
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 # RFC 7518 asks for an HS256 key at least as long as the hash: 32 bytes.
 MIN_JWT_SECRET_BYTES = 32
+# More helpers than this would only wait for each other's batches.
+MAX_FUNNEL_HELPERS = 64
 
 
 @dataclass(frozen=True)
@@ -59,6 +61,8 @@ class Settings:
     # What messages call the shop ([shop_name]) and the currency money is shown in.
     shop_name: str | None = None
     currency: str = "EUR"
+    # Helpers run_funnels sends to other worker processes on a backlog (docs/funnels.md).
+    funnel_helpers: int = 1
 
     def __post_init__(self) -> None:
         if self.jwt_secret is not None and len(self.jwt_secret.encode()) < MIN_JWT_SECRET_BYTES:
@@ -72,6 +76,8 @@ class Settings:
         self.twilio_config(status_callback_url=None)
         if not (len(self.currency) == 3 and self.currency.isascii() and self.currency.isupper()):
             raise ValueError("TESSERA_CURRENCY must be an ISO 4217 code such as EUR")
+        if not 0 <= self.funnel_helpers <= MAX_FUNNEL_HELPERS:
+            raise ValueError(f"TESSERA_FUNNEL_HELPERS must be 0 to {MAX_FUNNEL_HELPERS}")
         if self.link_secret is not None and len(self.link_secret.encode()) < MIN_JWT_SECRET_BYTES:
             raise ValueError(
                 f"TESSERA_LINK_SECRET must be at least {MIN_JWT_SECRET_BYTES} bytes long"
@@ -131,4 +137,5 @@ class Settings:
             link_secret=config("TESSERA_LINK_SECRET", default=None) or None,
             shop_name=config("TESSERA_SHOP_NAME", default=None) or None,
             currency=config("TESSERA_CURRENCY", default=None) or "EUR",
+            funnel_helpers=config("TESSERA_FUNNEL_HELPERS", cast=int, default=1),
         )

@@ -3,7 +3,15 @@ time is up: exit the archived funnels' enrollments, move migrated versions' enro
 exit the customers who came to match their funnel's exit filter (the current and the
 previous version's; older versions' enrollments are checked before their next step), enter
 the schedules' and campaigns' due customers, then advance due enrollments batch after batch
-until none is due."""
+until none is due.
+
+A backlog (more due enrollments than HELP_ROUNDS rounds of batches: a campaign just
+entered a large segment) asks for helpers first: the caller's `helpers` sends them to other
+worker processes, each advancing batches until none is due (advance_until_idle), side by
+side with this one. One process's Python (rendering messages, building moves) is bound to
+one core; helpers put the others to work. A helper holds one of a fixed number of slots
+while it helps (help_while_due), so the runs of later minutes that find the backlog still
+there, and send helpers again, never add more than that: the extra ones leave at once."""
 
 from __future__ import annotations
 
@@ -15,13 +23,20 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import partial
 
+from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from domain.uow import UnitOfWork, read
 from funnels.definitions.models import FunnelStatus
 from funnels.definitions.queries import active_funnel_ids, funnels_in
-from funnels.engine.advancing import DEFAULT_BATCH, Advanced, Definitions, advance_due
+from funnels.engine.advancing import (
+    DEFAULT_BATCH,
+    Advanced,
+    Definitions,
+    advance_due,
+    due_at_least,
+)
 from funnels.engine.housekeeping import (
     ARCHIVE_BATCH,
     exit_archived,
@@ -39,7 +54,16 @@ LANES = 2
 _RETRIED_SQLSTATES = frozenset({"40P01", "40001"})
 _BATCH_ATTEMPTS = 5
 
+# Due enrollments beyond this many rounds of batches (a batch on each lane) ask for helpers.
+HELP_ROUNDS = 4
+# The helpers' slots: session advisory locks (this class, the slot's number), let go when a
+# helper ends, crashed or not (its session ends).
+HELPER_SLOTS = 710_010_001
+_TAKE_SLOT = text("SELECT pg_try_advisory_lock(:slots, :slot)")
+_LEAVE_SLOT = text("SELECT pg_advisory_unlock(:slots, :slot)")
+
 Send = Callable[[list[int]], None]
+Help = Callable[[], None]  # sends helpers to other worker processes (see the module)
 
 
 def utc_now() -> datetime:
@@ -103,6 +127,56 @@ async def advance_until_idle(
     )
 
 
+async def advance_helped(
+    engine: AsyncEngine,
+    definitions: Definitions,
+    runtime: Runtime,
+    send: Send,
+    helpers: Help | None,
+    clock: Callable[[], datetime] = utc_now,
+    limit: int = DEFAULT_BATCH,
+    active: Sequence[int] | None = None,
+) -> Advanced:
+    """advance_until_idle, calling `helpers` first when the due enrollments are a backlog
+    (at least HELP_ROUNDS rounds of LANES batches of `limit`)."""
+    funnels = active if active is not None else await read(UnitOfWork(engine), active_funnel_ids)
+    if not funnels:
+        return Advanced(0, 0, 0)
+    if helpers is not None:
+        backlog = HELP_ROUNDS * LANES * limit
+        if await read(UnitOfWork(engine), lambda uow: due_at_least(uow, funnels, clock(), backlog)):
+            logger.info("at least %d enrollments due: asking for helpers", backlog)
+            _help(helpers)
+    return await advance_until_idle(
+        engine, definitions, runtime, send, clock, limit, active=funnels
+    )
+
+
+async def help_while_due(
+    engine: AsyncEngine,
+    definitions: Definitions,
+    runtime: Runtime,
+    send: Send,
+    slots: int,
+    clock: Callable[[], datetime] = utc_now,
+    limit: int = DEFAULT_BATCH,
+) -> Advanced | None:
+    """What a helper does (see the module): with one of `slots` free, advance until none is
+    due (advance_until_idle); None, at once, when every slot is taken. Needs a connection
+    of `engine` for its slot beside the lanes'."""
+    async with engine.connect() as conn:
+        held = await conn.execution_options(isolation_level="AUTOCOMMIT")
+        for slot in range(slots):
+            params = {"slots": HELPER_SLOTS, "slot": slot}
+            if (await held.execute(_TAKE_SLOT, params)).scalar_one():
+                try:
+                    return await advance_until_idle(engine, definitions, runtime, send, clock,
+                                                    limit)  # fmt: skip
+                finally:
+                    await held.execute(_LEAVE_SLOT, params)
+    return None
+
+
 async def _batch_retried(
     engine: AsyncEngine,
     funnels: Sequence[int],
@@ -131,9 +205,10 @@ async def one_pass(
     audience: Audience,
     send: Send,
     clock: Callable[[], datetime] = utc_now,
+    helpers: Help | None = None,
 ) -> Pass:
     """Housekeeping (archived funnels, migrations, exit filters), clock entries and
-    advancing, once (see the module)."""
+    advancing (with helpers on a backlog), once (see the module)."""
     live = await read(
         UnitOfWork(engine),
         lambda uow: funnels_in(
@@ -175,8 +250,8 @@ async def one_pass(
                 )  # fmt: skip
     entered = await enter_due_ticks(lambda: UnitOfWork(engine), active, audience, clock())
     active_ids = [f.id for f in running if f.status is FunnelStatus.ACTIVE]
-    advanced = await advance_until_idle(
-        engine, definitions, runtime, send, clock, active=active_ids
+    advanced = await advance_helped(
+        engine, definitions, runtime, send, helpers, clock, active=active_ids
     )
     return Pass(exited, migrated, sum(entered.values()), advanced)
 
@@ -189,13 +264,14 @@ async def run_for(
     send: Send,
     run_for_s: float,
     idle_sleep_s: float = 1.0,
+    helpers: Help | None = None,
 ) -> int:
     """Passes until `run_for_s` has passed, sleeping `idle_sleep_s` between passes that
-    found nothing to do; how many step runs they made in all."""
+    found nothing to do; how many step runs they made in all. `helpers`: see the module."""
     deadline = time.monotonic() + run_for_s
     ran = 0
     while True:
-        done = await one_pass(engine, definitions, runtime, audience, send)
+        done = await one_pass(engine, definitions, runtime, audience, send, helpers=helpers)
         ran += done.advanced.ran
         if time.monotonic() >= deadline:
             return ran
@@ -214,6 +290,13 @@ async def _in_transaction(engine: AsyncEngine, work: Callable[[UnitOfWork], Awai
         done = await work(uow)
         await uow.commit()
     return done
+
+
+def _help(helpers: Help) -> None:
+    try:
+        helpers()
+    except Exception:  # the broker is down: this process advances alone
+        logger.warning("could not send funnel helpers", exc_info=True)
 
 
 def _send(send: Send, ids: list[int]) -> None:

@@ -105,3 +105,16 @@ def test_given_the_shop_settings_then_messages_name_the_shop_in_its_currency(
     monkeypatch.setenv("TESSERA_CURRENCY", "euro")
     with pytest.raises(ValueError, match="ISO 4217"):
         Settings.from_env()
+
+
+def test_given_funnel_helpers_then_their_number_within_bounds(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("TESSERA_FUNNEL_HELPERS", raising=False)
+    assert Settings.from_env().funnel_helpers == 1
+    monkeypatch.setenv("TESSERA_FUNNEL_HELPERS", "3")
+    assert Settings.from_env().funnel_helpers == 3
+    for wrong in ("-1", "65"):
+        monkeypatch.setenv("TESSERA_FUNNEL_HELPERS", wrong)
+        with pytest.raises(ValueError, match="TESSERA_FUNNEL_HELPERS must be 0 to 64"):
+            Settings.from_env()
