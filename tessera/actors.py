@@ -28,8 +28,8 @@ from domain.gifts.runs import run_gift_schedules as pay_due_gifts
 from domain.ledger.expiry_job import expire_points as expire_due_points
 from domain.tiers.evaluation import evaluate_tiers as place_by_tier_rules
 from domain.uow import UnitOfWork
+from funnels.engine.conditions import saved_segments
 from funnels.engine.running import LANES, help_while_due, run_for
-from funnels.segments.catalog import SavedSegments
 from notifications.builtins.expiring import remind_expiring_points as remind_expiring
 from notifications.delivery.recovery import recover_stuck_messages
 from notifications.delivery.sending import (
@@ -115,7 +115,7 @@ def run_gift_schedules() -> int:
 
     Idempotent and safe on several workers at once: a period is claimed in the transaction
     that pays it, so it is paid once whatever the duplicates and retries."""
-    paid = run_with_uow(_database_url(), lambda uow: pay_due_gifts(uow, None, SavedSegments()))
+    paid = run_with_uow(_database_url(), lambda uow: pay_due_gifts(uow, None, saved_segments()))
     for p in paid:
         logger.info(
             "gift schedule %r paid its period %s: %d customer(s) credited, %d skipped",

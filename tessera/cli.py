@@ -200,9 +200,9 @@ def cmd_expire_points(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_run_gifts(args: argparse.Namespace, settings: Settings) -> int:
     from domain.gifts.runs import run_gift_schedules
-    from funnels.segments.catalog import SavedSegments
+    from funnels.engine.conditions import saved_segments
 
-    paid = _run_with_uow(settings, lambda uow: run_gift_schedules(uow, None, SavedSegments()))
+    paid = _run_with_uow(settings, lambda uow: run_gift_schedules(uow, None, saved_segments()))
     for p in paid:
         print(
             f"{p.name}: period {p.run.period:%Y-%m-%d %H:%M} UTC, "

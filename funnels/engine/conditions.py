@@ -1,6 +1,8 @@
 """The segment conditions on the engine's own tables (funnels.segments' FunnelConditions):
 `inFunnel` (an ACTIVE enrollment in the funnel of that name) and `goalReached` (a goal of
-that funnel converted, at or after `since` when given)."""
+that funnel converted, at or after `since` when given); and the saved segments the API, the
+workers and the CLI hand the gift and price-rule services, whose funnel conditions these
+answer."""
 
 from __future__ import annotations
 
@@ -11,6 +13,7 @@ from sqlalchemy import ColumnElement, and_, exists, select
 from funnels.definitions.queries import funnel_id_named
 from funnels.engine.models import Status
 from funnels.engine.tables import funnel_enrollments, funnel_goals
+from funnels.segments.catalog import SavedSegments
 
 
 class EngineConditions:
@@ -46,3 +49,9 @@ class EngineConditions:
         if since is not None:
             conditions.append(g.converted_at >= since)
         return exists(select(g.enrollment_id).where(and_(*conditions)))
+
+
+def saved_segments() -> SavedSegments:
+    """Saved segments whose funnel conditions the engine's tables answer: a gift schedule or
+    a price rule may name a segment of the customers in a funnel, or who reached its goal."""
+    return SavedSegments(EngineConditions())

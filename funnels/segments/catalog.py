@@ -1,6 +1,6 @@
 """Saved segments as the domain reads them (domain.segments.SegmentCatalog): the composition
-root and the API hand `SavedSegments()` to the gift services and runs and to the price
-rules' services."""
+root and the API hand them (funnels.engine.conditions.saved_segments: with the engine's
+funnel conditions) to the gift services and runs and to the price rules' services."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from sqlalchemy import Select, select
 from domain.errors import DomainError
 from domain.segments import SegmentQueries
 from domain.uow import UnitOfWork
-from funnels.segments.compiler import compile_filter
+from funnels.segments.compiler import FunnelConditions, compile_filter
 from funnels.segments.model import SegmentRef
 from funnels.segments.preview import segment_query
 from funnels.segments.saved import read_saved
@@ -21,8 +21,13 @@ from funnels.segments.tables import segments
 
 
 class SavedSegments:
-    """The saved segments of this database; funnel conditions inside them are refused
-    (FUNNEL_ENGINE_REQUIRED): no funnel engine is given here."""
+    """The saved segments of this database. Funnel conditions inside them (inFunnel,
+    goalReached) are answered by `funnels`, the engine's FunnelConditions
+    (funnels.engine.conditions.saved_segments wires them); without it they are refused
+    (FUNNEL_ENGINE_REQUIRED)."""
+
+    def __init__(self, funnels: FunnelConditions | None = None) -> None:
+        self.funnels = funnels
 
     async def exists(self, uow: UnitOfWork, name: str) -> bool:
         # FOR KEY SHARE: a delete (which locks the row first, saved.DeleteSegment) waits for
@@ -33,7 +38,9 @@ class SavedSegments:
         return found.first() is not None
 
     async def members(self, uow: UnitOfWork, name: str, now: datetime) -> Select[Any]:
-        return await segment_query(uow, SegmentRef(name, "segment"), now, path="filter")
+        return await segment_query(
+            uow, SegmentRef(name, "segment"), now, self.funnels, path="filter"
+        )
 
     async def members_of_each(
         self,
@@ -54,7 +61,7 @@ class SavedSegments:
             try:
                 ref = SegmentRef(name, "segment")
                 queries[name] = compile_filter(
-                    ref, now, saved=saved, path="", customer_id=customer_id
+                    ref, now, saved=saved, funnels=self.funnels, path="", customer_id=customer_id
                 )
             except DomainError as error:
                 refused[name] = error

@@ -9,7 +9,7 @@ import strawberry
 from domain.access.permissions import Permission
 from domain.gifts import services
 from domain.gifts.models import GiftFilter, GiftScheduleSpec
-from funnels.segments.catalog import SavedSegments
+from funnels.engine.conditions import saved_segments
 from schema.context import Info
 from schema.errors import UserError, payload_on_error
 from schema.gifts.inputs import CreateGiftScheduleInput, UpdateGiftScheduleInput
@@ -41,7 +41,7 @@ class GiftMutations:
             active=input.active,
         )
         created = await services.create_gift_schedule(
-            info.context.new_uow(), spec, input.idempotency_key, SavedSegments()
+            info.context.new_uow(), spec, input.idempotency_key, saved_segments()
         )
         return GiftSchedulePayload(
             schedule=GiftScheduleType.of(created.item), replayed=created.replayed
@@ -61,6 +61,6 @@ class GiftMutations:
             given = changes["filter"]
             changes["filter"] = given.to_domain() if given is not None else GiftFilter()
         schedule = await services.update_gift_schedule(
-            info.context.new_uow(), input.id, changes, SavedSegments()
+            info.context.new_uow(), input.id, changes, saved_segments()
         )
         return GiftSchedulePayload(schedule=GiftScheduleType.of(schedule))

@@ -10,7 +10,7 @@ from domain.access.permissions import Permission
 from domain.pricing import services
 from domain.pricing.models import PriceRuleSpec
 from domain.pricing.services import PriceRuleWrite
-from funnels.segments.catalog import SavedSegments
+from funnels.engine.conditions import saved_segments
 from schema.context import Info
 from schema.errors import UserError, payload_on_error
 from schema.inputs import changed_fields
@@ -57,7 +57,7 @@ class PricingMutations:
             active=input.active,
         )
         written = await services.create_price_rule(
-            info.context.new_uow(), spec, input.idempotency_key, SavedSegments()
+            info.context.new_uow(), spec, input.idempotency_key, saved_segments()
         )
         return PriceRulePayload.of(written)
 
@@ -86,6 +86,6 @@ class PricingMutations:
         )
         changes.update({name: tuple(changes[name]) for name in _LISTS if name in changes})
         written = await services.update_price_rule(
-            info.context.new_uow(), input.id, changes, SavedSegments()
+            info.context.new_uow(), input.id, changes, saved_segments()
         )
         return PriceRulePayload.of(written)

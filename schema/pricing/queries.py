@@ -7,7 +7,7 @@ import strawberry
 from domain.access.permissions import Permission
 from domain.errors import DomainError
 from domain.pricing import services
-from funnels.segments.catalog import SavedSegments
+from funnels.engine.conditions import saved_segments
 from schema.checkout.inputs import CartLineInput
 from schema.context import Info
 from schema.errors import query_error
@@ -48,7 +48,7 @@ class PricingQueries:
                 info.context.principal,
                 customer_id,
                 [line.to_domain() for line in cart],
-                SavedSegments(),
+                saved_segments(),
             )
         except DomainError as error:
             raise query_error(error) from error

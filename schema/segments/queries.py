@@ -8,6 +8,7 @@ import strawberry
 
 from domain.access.permissions import Permission
 from domain.errors import DomainError, ErrorCode
+from funnels.engine.conditions import EngineConditions
 from funnels.segments import get_segment, list_segments, preview_segment
 from funnels.segments.preview import MAX_SAMPLE
 from schema.context import Info
@@ -32,7 +33,9 @@ class SegmentQueries:
     ) -> SegmentPreviewType:
         if not 0 <= first <= MAX_SAMPLE:
             raise DomainError.one("first", ErrorCode.OUT_OF_RANGE, f"0 to {MAX_SAMPLE}.")
-        preview = await preview_segment(info.context.new_uow(), filter, datetime.now(UTC), first)
+        preview = await preview_segment(
+            info.context.new_uow(), filter, datetime.now(UTC), first, EngineConditions()
+        )
         return SegmentPreviewType.of(preview)
 
     @strawberry.field(

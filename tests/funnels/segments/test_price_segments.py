@@ -26,6 +26,7 @@ from domain.pricing.services import (
     price_customer_cart,
     update_price_rule,
 )
+from domain.segments import SegmentCatalog
 from domain.uow import UnitOfWork
 from funnels.segments import delete_segment, save_segment
 from funnels.segments.catalog import SavedSegments
@@ -45,7 +46,11 @@ RICH = PriceRuleSpec(
 
 
 async def rule(
-    engine: AsyncEngine, name: str, segment: str | None, percent_bp: int = 1000
+    engine: AsyncEngine,
+    name: str,
+    segment: str | None,
+    percent_bp: int = 1000,
+    catalog: SegmentCatalog | None = None,
 ) -> PriceRule:
     spec = PriceRuleSpec(
         name=name,
@@ -54,14 +59,18 @@ async def rule(
         condition=PriceCondition.SEGMENT if segment else PriceCondition.NONE,
         segment=segment,
     )
-    made = await create_price_rule(UnitOfWork(engine), spec, f"rule-{name}", SavedSegments())
+    made = await create_price_rule(
+        UnitOfWork(engine), spec, f"rule-{name}", catalog or SavedSegments()
+    )
     return made.rule
 
 
-async def unit_price(engine: AsyncEngine, customer_id: int) -> tuple[int, str | None]:
+async def unit_price(
+    engine: AsyncEngine, customer_id: int, catalog: SegmentCatalog | None = None
+) -> tuple[int, str | None]:
     """The customer's member unit price of BEANS (shelf 10.00), and the segment that gave it."""
     priced = await price_customer_cart(
-        UnitOfWork(engine), STAFF, str(customer_id), CART, SavedSegments()
+        UnitOfWork(engine), STAFF, str(customer_id), CART, catalog or SavedSegments()
     )
     (line,) = priced.lines
     return line.member_unit_price_minor, line.applied.segment if line.applied else None
