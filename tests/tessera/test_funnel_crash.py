@@ -14,7 +14,6 @@ back whole."""
 from __future__ import annotations
 
 import asyncio
-import os
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from pathlib import Path
 from types import ModuleType
@@ -33,8 +32,8 @@ from funnels.engine.running import LANES
 from tessera.database import asyncpg_dsn, create_engine
 from tessera.funnel_filters import CHECK_FILTER
 from tests.support.databases import fresh_database
-from tests.support.worker_processes import WorkerStarter, worker_processes
-from tests.tessera.test_message_crash_windows import forget_dead_workers
+from tests.support.funnel_workers import bare_customers_with_accounts, funnel_workers
+from tests.support.worker_processes import WorkerStarter
 from tests.tessera.test_worker import actors
 
 __all__ = ["actors"]  # the fixture, used by name
@@ -90,33 +89,13 @@ async def db(crash_db: str) -> AsyncIterator[AsyncEngine]:
 def workers(
     actors: ModuleType, crash_db: str, broker_url: str, tmp_path: Path
 ) -> Iterator[WorkerStarter]:
-    env = {**os.environ, "TESSERA_DATABASE_URL": crash_db, "TESSERA_BROKER_URL": broker_url}
-    # One message at a time each (not the two a thread prefetches): the second run_funnels
-    # goes to the other worker.
-    env["dramatiq_queue_prefetch"] = "1"
-    for name in ("TESSERA_SMTP_URL", "TESSERA_TWILIO_ACCOUNT_SID", "TESSERA_PUBLIC_URL"):
-        env.pop(name, None)  # the sandbox: nothing leaves
-    try:
-        with worker_processes(env, tmp_path) as starter:
-            yield starter
-    finally:
-        actors.broker.flush_all()
-        forget_dead_workers(broker_url)
+    # One message at a time each: the second run_funnels goes to the other worker.
+    with funnel_workers(actors, crash_db, broker_url, tmp_path) as starter:
+        yield starter
 
 
 async def seed(db: AsyncEngine) -> None:
-    async with db.begin() as conn:
-        await conn.execute(
-            text(
-                "INSERT INTO customers (external_ref, first_name, category_id) "
-                "SELECT 'crash-' || g, 'Crash', (SELECT id FROM point_categories "
-                "WHERE is_default) FROM generate_series(1, :n) g"
-            ),
-            {"n": CUSTOMERS},
-        )
-        await conn.execute(
-            text("INSERT INTO point_accounts (customer_id) SELECT id FROM customers")
-        )
+    await bare_customers_with_accounts(db, CUSTOMERS, "crash")
     saved = await save_funnel(
         UnitOfWork(db), CAMPAIGN, CHECK_FILTER, idempotency_key="crash", actor="test"
     )

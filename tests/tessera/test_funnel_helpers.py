@@ -6,7 +6,6 @@ exactly once per customer."""
 from __future__ import annotations
 
 import asyncio
-import os
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from types import ModuleType
@@ -23,8 +22,8 @@ from funnels.engine.running import HELP_ROUNDS, LANES
 from tessera.database import create_engine
 from tessera.funnel_filters import CHECK_FILTER
 from tests.support.databases import fresh_database
-from tests.support.worker_processes import WorkerStarter, worker_processes
-from tests.tessera.test_message_crash_windows import forget_dead_workers
+from tests.support.funnel_workers import bare_customers_with_accounts, funnel_workers
+from tests.support.worker_processes import WorkerStarter
 from tests.tessera.test_worker import actors
 
 __all__ = ["actors"]  # the fixture, used by name
@@ -60,17 +59,9 @@ async def db(helpers_db: str) -> AsyncIterator[AsyncEngine]:
 def workers(
     actors: ModuleType, helpers_db: str, broker_url: str, tmp_path: Path
 ) -> Iterator[WorkerStarter]:
-    env = {**os.environ, "TESSERA_DATABASE_URL": helpers_db, "TESSERA_BROKER_URL": broker_url,
-           "TESSERA_FUNNEL_HELPERS": "1"}  # fmt: skip
-    env["dramatiq_queue_prefetch"] = "1"  # the helper goes to the idle worker
-    for name in ("TESSERA_SMTP_URL", "TESSERA_TWILIO_ACCOUNT_SID", "TESSERA_PUBLIC_URL"):
-        env.pop(name, None)
-    try:
-        with worker_processes(env, tmp_path) as starter:
-            yield starter
-    finally:
-        actors.broker.flush_all()
-        forget_dead_workers(broker_url)
+    # One message at a time each: the helper goes to the idle worker.
+    with funnel_workers(actors, helpers_db, broker_url, tmp_path, TESSERA_FUNNEL_HELPERS="1") as w:
+        yield w
 
 
 async def scalar(db: AsyncEngine, sql: str) -> int:
@@ -82,18 +73,7 @@ async def test_a_large_campaign_sends_a_helper_and_runs_each_step_once(
     actors: ModuleType, db: AsyncEngine, workers: WorkerStarter
 ) -> None:
     # Given a campaign for more customers than a backlog, and two workers
-    async with db.begin() as conn:
-        await conn.execute(
-            text(
-                "INSERT INTO customers (external_ref, first_name, category_id) "
-                "SELECT 'large-' || g, 'Large', (SELECT id FROM point_categories "
-                "WHERE is_default) FROM generate_series(1, :n) g"
-            ),
-            {"n": CUSTOMERS},
-        )
-        await conn.execute(
-            text("INSERT INTO point_accounts (customer_id) SELECT id FROM customers")
-        )
+    await bare_customers_with_accounts(db, CUSTOMERS, "large")
     saved = await save_funnel(UnitOfWork(db), CAMPAIGN, CHECK_FILTER, idempotency_key="large",
                               actor="test")  # fmt: skip
     await change_status(UnitOfWork(db), str(saved.funnel.id), Transition.ACTIVATE, CHECK_FILTER,
