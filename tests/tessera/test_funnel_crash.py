@@ -14,29 +14,30 @@ back whole."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
 from types import ModuleType
 
 import asyncpg
 import pytest
-from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from domain.ledger.invariants import find_violations
-from domain.uow import UnitOfWork
-from funnels.definitions.services import change_status, save_funnel
-from funnels.definitions.statuses import Transition
 from funnels.engine.advancing import DEFAULT_BATCH
 from funnels.engine.running import LANES
-from tessera.database import asyncpg_dsn, create_engine
-from tessera.funnel_filters import CHECK_FILTER
-from tests.support.databases import fresh_database
-from tests.support.funnel_workers import bare_customers_with_accounts, funnel_workers
+from tessera.database import asyncpg_dsn
+from tests.support.funnel_workers import (
+    active_campaign,
+    bare_customers_with_accounts,
+    db,
+    funnel_workers,
+    scalar,
+    workers_db,
+)
 from tests.support.worker_processes import WorkerStarter
 from tests.tessera.test_worker import actors
 
-__all__ = ["actors"]  # the fixture, used by name
+__all__ = ["actors", "db", "workers_db"]  # the fixtures, used by name
 
 # A worker advances LANES batches (of DEFAULT_BATCH) at once: the first takes LANES full
 # batches, the second the half batch left.
@@ -69,44 +70,18 @@ CAMPAIGN = {
 }
 
 
-@pytest.fixture(scope="module")
-async def crash_db(postgres_server: str) -> AsyncIterator[str]:
-    """A database of this module's own: its trigger and its workers touch no other test."""
-    async with fresh_database(postgres_server) as url:
-        yield url
-
-
-@pytest.fixture
-async def db(crash_db: str) -> AsyncIterator[AsyncEngine]:
-    engine = create_engine(crash_db, pool_size=2)
-    try:
-        yield engine
-    finally:
-        await engine.dispose()
-
-
 @pytest.fixture
 def workers(
-    actors: ModuleType, crash_db: str, broker_url: str, tmp_path: Path
+    actors: ModuleType, workers_db: str, broker_url: str, tmp_path: Path
 ) -> Iterator[WorkerStarter]:
     # One message at a time each: the second run_funnels goes to the other worker.
-    with funnel_workers(actors, crash_db, broker_url, tmp_path) as starter:
+    with funnel_workers(actors, workers_db, broker_url, tmp_path) as starter:
         yield starter
 
 
 async def seed(db: AsyncEngine) -> None:
     await bare_customers_with_accounts(db, CUSTOMERS, "crash")
-    saved = await save_funnel(
-        UnitOfWork(db), CAMPAIGN, CHECK_FILTER, idempotency_key="crash", actor="test"
-    )
-    await change_status(
-        UnitOfWork(db), str(saved.funnel.id), Transition.ACTIVATE, CHECK_FILTER, "test"
-    )
-
-
-async def scalar(db: AsyncEngine, sql: str) -> int:
-    async with db.connect() as conn:
-        return int((await conn.execute(text(sql))).scalar_one())
+    await active_campaign(db, CAMPAIGN, "crash")
 
 
 async def wait_until(what: str, check: Callable[[], Awaitable[bool]]) -> None:
@@ -118,10 +93,10 @@ async def wait_until(what: str, check: Callable[[], Awaitable[bool]]) -> None:
 
 
 async def test_a_worker_killed_mid_batch_leaves_every_step_run_once(
-    actors: ModuleType, db: AsyncEngine, crash_db: str, workers: WorkerStarter
+    actors: ModuleType, db: AsyncEngine, workers_db: str, workers: WorkerStarter
 ) -> None:
     await seed(db)
-    pause = await asyncpg.connect(asyncpg_dsn(crash_db))
+    pause = await asyncpg.connect(asyncpg_dsn(workers_db))
     try:
         await pause.execute(PAUSE_RUNS)
         await pause.execute("SELECT pg_advisory_lock($1)", PAUSE_LOCK)

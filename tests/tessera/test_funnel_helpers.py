@@ -6,27 +6,27 @@ exactly once per customer."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
 
 import pytest
-from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from domain.uow import UnitOfWork
-from funnels.definitions.services import change_status, save_funnel
-from funnels.definitions.statuses import Transition
 from funnels.engine.advancing import DEFAULT_BATCH
 from funnels.engine.running import HELP_ROUNDS, LANES
-from tessera.database import create_engine
-from tessera.funnel_filters import CHECK_FILTER
-from tests.support.databases import fresh_database
-from tests.support.funnel_workers import bare_customers_with_accounts, funnel_workers
+from tests.support.funnel_workers import (
+    active_campaign,
+    bare_customers_with_accounts,
+    db,
+    funnel_workers,
+    scalar,
+    workers_db,
+)
 from tests.support.worker_processes import WorkerStarter
 from tests.tessera.test_worker import actors
 
-__all__ = ["actors"]  # the fixture, used by name
+__all__ = ["actors", "db", "workers_db"]  # the fixtures, used by name
 
 CUSTOMERS = HELP_ROUNDS * LANES * DEFAULT_BATCH + DEFAULT_BATCH // 2
 WAIT_S = 90.0
@@ -40,33 +40,13 @@ CAMPAIGN = {
 }
 
 
-@pytest.fixture(scope="module")
-async def helpers_db(postgres_server: str) -> AsyncIterator[str]:
-    async with fresh_database(postgres_server) as url:
-        yield url
-
-
-@pytest.fixture
-async def db(helpers_db: str) -> AsyncIterator[AsyncEngine]:
-    engine = create_engine(helpers_db, pool_size=2)
-    try:
-        yield engine
-    finally:
-        await engine.dispose()
-
-
 @pytest.fixture
 def workers(
-    actors: ModuleType, helpers_db: str, broker_url: str, tmp_path: Path
+    actors: ModuleType, workers_db: str, broker_url: str, tmp_path: Path
 ) -> Iterator[WorkerStarter]:
     # One message at a time each: the helper goes to the idle worker.
-    with funnel_workers(actors, helpers_db, broker_url, tmp_path, TESSERA_FUNNEL_HELPERS="1") as w:
+    with funnel_workers(actors, workers_db, broker_url, tmp_path, TESSERA_FUNNEL_HELPERS="1") as w:
         yield w
-
-
-async def scalar(db: AsyncEngine, sql: str) -> int:
-    async with db.connect() as conn:
-        return int((await conn.execute(text(sql))).scalar_one())
 
 
 async def test_a_large_campaign_sends_a_helper_and_runs_each_step_once(
@@ -74,10 +54,7 @@ async def test_a_large_campaign_sends_a_helper_and_runs_each_step_once(
 ) -> None:
     # Given a campaign for more customers than a backlog, and two workers
     await bare_customers_with_accounts(db, CUSTOMERS, "large")
-    saved = await save_funnel(UnitOfWork(db), CAMPAIGN, CHECK_FILTER, idempotency_key="large",
-                              actor="test")  # fmt: skip
-    await change_status(UnitOfWork(db), str(saved.funnel.id), Transition.ACTIVATE, CHECK_FILTER,
-                        "test")  # fmt: skip
+    await active_campaign(db, CAMPAIGN, "large")
     started = [workers.start(), workers.start()]
 
     # When the scheduler's run_funnels runs
