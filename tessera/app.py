@@ -1,5 +1,6 @@
 """The Starlette application: POST /graphql (GraphiQL on GET in debug, its scripts under
-/graphiql), GET /health and the CSV exports (tessera/exports.py)."""
+/graphiql), GET /health, the CSV exports (tessera/exports.py) and the web console under
+/console (tessera/console.py)."""
 
 from __future__ import annotations
 
@@ -27,6 +28,7 @@ from schema.responses import error_response
 from schema.root import build_schema
 from schema.throttle import ThrottleRule
 from schema.view import TesseraGraphQL
+from tessera.console import console_routes
 from tessera.database import create_engine
 from tessera.embedded import ensure_database_url
 from tessera.exports import ledger_movements_export, voucher_batch_export
@@ -132,6 +134,7 @@ def create_app(
         twilio_inbound_sms(resources.new_uow, settings),
         twilio_status_callback(resources.new_uow, settings),
         unsubscribe_routes(resources.new_uow, settings),
+        *console_routes(settings.console_dir),
     ]
     if graphiql is not None:
         routes.append(Mount(ASSETS_ROUTE, app=StaticFiles(directory=ASSETS_DIR)))

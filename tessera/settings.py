@@ -63,6 +63,8 @@ class Settings:
     currency: str = "EUR"
     # Helpers run_funnels sends to other worker processes on a backlog (docs/funnels.md).
     funnel_helpers: int = 1
+    # The built web console (npm --prefix console run build), served under /console.
+    console_dir: Path = PROJECT_ROOT / "console" / "dist"
 
     def __post_init__(self) -> None:
         if self.jwt_secret is not None and len(self.jwt_secret.encode()) < MIN_JWT_SECRET_BYTES:
@@ -138,4 +140,7 @@ class Settings:
             shop_name=config("TESSERA_SHOP_NAME", default=None) or None,
             currency=config("TESSERA_CURRENCY", default=None) or "EUR",
             funnel_helpers=config("TESSERA_FUNNEL_HELPERS", cast=int, default=1),
+            console_dir=Path(
+                config("TESSERA_CONSOLE_DIR", default=None) or PROJECT_ROOT / "console" / "dist"
+            ),
         )

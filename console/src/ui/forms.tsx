@@ -1,0 +1,101 @@
+// Labelled inputs and the errors a mutation returns, shown on the field they name.
+import { useId, type InputHTMLAttributes, type ReactNode, type SelectHTMLAttributes } from "react";
+
+export type UserError = { field?: string | null; code: string; message: string };
+
+function fieldName(error: UserError): string {
+  return error.field ?? "";
+}
+
+/** The message of the first error naming `field` (or a path under it). */
+export function errorFor(errors: readonly UserError[] | undefined, field: string): string | undefined {
+  return errors?.find((e) => {
+    const name = fieldName(e);
+    return name === field || name.startsWith(`${field}.`) || name.endsWith(`.${field}`);
+  })?.message;
+}
+
+type FieldProps = InputHTMLAttributes<HTMLInputElement> & {
+  label: string;
+  error?: string;
+  hint?: ReactNode;
+};
+
+export function Field({ label, error, hint, id, ...input }: FieldProps) {
+  const generated = useId();
+  const inputId = id ?? generated;
+  const hintId = `${inputId}-hint`;
+  const errorId = `${inputId}-error`;
+  const describedBy = [hint ? hintId : null, error ? errorId : null].filter(Boolean).join(" ");
+  return (
+    <div className="field">
+      <label htmlFor={inputId}>{label}</label>
+      <input
+        id={inputId}
+        aria-invalid={error ? true : undefined}
+        aria-describedby={describedBy || undefined}
+        {...input}
+      />
+      {hint ? (
+        <small id={hintId} className="hint">
+          {hint}
+        </small>
+      ) : null}
+      {error ? (
+        <small id={errorId} className="error" role="alert">
+          {error}
+        </small>
+      ) : null}
+    </div>
+  );
+}
+
+type SelectProps = SelectHTMLAttributes<HTMLSelectElement> & {
+  label: string;
+  options: { value: string; label: string }[];
+  error?: string;
+};
+
+export function Select({ label, options, error, id, ...select }: SelectProps) {
+  const generated = useId();
+  const selectId = id ?? generated;
+  return (
+    <div className="field">
+      <label htmlFor={selectId}>{label}</label>
+      <select id={selectId} aria-invalid={error ? true : undefined} {...select}>
+        {options.map((option) => (
+          <option key={option.value} value={option.value}>
+            {option.label}
+          </option>
+        ))}
+      </select>
+      {error ? (
+        <small className="error" role="alert">
+          {error}
+        </small>
+      ) : null}
+    </div>
+  );
+}
+
+/** Errors that name no field on the form (or every error, when `all`). */
+export function FormErrors({
+  errors,
+  fields = [],
+}: {
+  errors: readonly UserError[] | undefined;
+  fields?: string[];
+}) {
+  const rest = (errors ?? []).filter((e) => !fields.some((f) => errorFor([e], f)));
+  if (!rest.length) return null;
+  return (
+    <ul className="form-errors" role="alert">
+      {rest.map((e, i) => (
+        <li key={i}>
+          {fieldName(e) ? <strong>{fieldName(e)}: </strong> : null}
+          {e.message}
+        </li>
+      ))}
+    </ul>
+  );
+}
