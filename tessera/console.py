@@ -7,6 +7,8 @@ When the console is not built, /console says how to build it; the API works eith
 
 from __future__ import annotations
 
+import gzip
+import re
 from pathlib import Path
 
 import anyio
@@ -39,6 +41,20 @@ Node.js 20 or newer and npm:</p>
 this page.</p>
 </main></body></html>
 """
+
+
+def first_load_scripts(dist: Path) -> list[Path]:
+    """The JavaScript a browser loads before the console's first page can run: the entry
+    module of index.html and the chunks it preloads (lazy pages load later, on first visit)."""
+    html = (dist / "index.html").read_text(encoding="utf-8")
+    names = re.findall(r'<script type="module"[^>]*src="/console/([^"]+)"', html)
+    names += re.findall(r'<link rel="modulepreload"[^>]*href="/console/([^"]+)"', html)
+    return [dist / name for name in dict.fromkeys(names)]
+
+
+def gzipped_bytes(path: Path) -> int:
+    """Size of `path` as a server sends it gzipped (gzip's default level, 6)."""
+    return len(gzip.compress(path.read_bytes(), compresslevel=6))
 
 
 class _Assets(StaticFiles):

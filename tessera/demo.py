@@ -44,6 +44,7 @@ from domain.vouchers import conversion
 from domain.vouchers.models import VoucherKind, VoucherTerms
 from tessera.app import create_app
 from tessera.database import create_engine
+from tessera.demo_funnels import seed_funnels
 from tessera.demo_messages import DEMO_SHOP_NAME, ensure_messages, seed_messages
 from tessera.dispatching import dispatch_and_send_forever
 from tessera.graphiql import AssetError, fetch_assets, graphiql_page
@@ -74,6 +75,7 @@ async def seed(url: str) -> bool:
 
         if await customer_by_external_ref(new(), "demo-ann") is not None:
             await ensure_messages(new, DEMO_ACTOR)
+            await seed_funnels(new, DEMO_ACTOR)
             return False
 
         ids = {c.name: c.id for c in await list_categories(new())}
@@ -105,6 +107,7 @@ async def seed(url: str) -> bool:
         # Messages before customers, so that their registration and first purchase make
         # messages (captured: the demo sends nothing).
         await seed_messages(new, DEMO_ACTOR)
+        await seed_funnels(new, DEMO_ACTOR)
         for n, person in enumerate(_PEOPLE, start=1):
             ref, card, first, last, email, phone, category, locale = person
             customer = await create_customer(

@@ -24,6 +24,10 @@ from domain.pricing.services import price_customer_cart
 from domain.rewards.standings import standings
 from domain.uow import UnitOfWork
 from domain.vouchers.queries import find_batches
+from funnels.definitions.models import FunnelStatus
+from funnels.definitions.queries import list_funnels
+from funnels.definitions.services import change_status
+from funnels.definitions.statuses import Transition
 from notifications.builtins.settings import builtin_settings
 from notifications.delivery.log import LogFilter, message_log
 from notifications.delivery.models import Status
@@ -31,6 +35,7 @@ from tessera.database import create_engine
 from tessera.demo import DEMO_TOKEN_NAME, demo_admin_token, demo_app, seed
 from tessera.demo_messages import DEMO_SHOP_NAME, ensure_messages
 from tessera.dispatching import dispatch_and_send_once
+from tessera.funnel_filters import CHECK_FILTER
 from tessera.settings import Settings
 from tests.support.api import GraphQLClient
 from tests.support.databases import fresh_database
@@ -207,3 +212,30 @@ async def test_a_purchase_made_in_the_demo_server_shows_its_captured_email(
                     break
                 assert time.monotonic() < deadline, nodes
                 await asyncio.sleep(0.2)
+
+
+async def test_the_demo_has_one_draft_win_back_funnel_that_could_be_activated(
+    postgres_server: str,
+) -> None:
+    # Given the demo loaded twice (as every `./demo` run seeds again)
+    async with fresh_database(postgres_server) as url:
+        await seed(url)
+        await seed(url)
+        engine = create_engine(url, pool_size=1)
+        try:
+            # Then there is one funnel, a draft, in version 1, named as the console shows it
+            page = await list_funnels(UnitOfWork(engine), 10)
+            assert [(f.name, f.status, f.current_version) for f in page.items] == [
+                ("Win back", FunnelStatus.DRAFT, 1)
+            ]
+            # And its references hold: a marketer can activate it as it is
+            active = await change_status(
+                UnitOfWork(engine),
+                str(page.items[0].id),
+                Transition.ACTIVATE,
+                CHECK_FILTER,
+                "test",
+            )
+            assert active.status is FunnelStatus.ACTIVE
+        finally:
+            await engine.dispose()

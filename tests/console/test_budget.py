@@ -1,0 +1,17 @@
+"""The console's first load stays within its budget: at most 250 KB of JavaScript gzipped
+(issue 11), whatever pages are added, because every page but the shell loads on first visit."""
+
+from __future__ import annotations
+
+from tessera.console import first_load_scripts, gzipped_bytes
+from tests.support.console import CONSOLE_DIST, require_browser
+
+BUDGET_BYTES = 250 * 1024
+
+
+def test_first_load_javascript_is_within_budget() -> None:
+    require_browser()
+    scripts = first_load_scripts(CONSOLE_DIST)
+    assert scripts, "index.html names no entry script"
+    sizes = {path.name: gzipped_bytes(path) for path in scripts}
+    assert sum(sizes.values()) <= BUDGET_BYTES, sizes
