@@ -320,6 +320,7 @@ function TierRulesForm({ rules, categories }: { rules: Rules; categories: Catego
       : [{ categoryId: categories.find((c) => c.isDefault)?.id ?? categories[0]?.id ?? "", threshold: "0" }],
   );
   const { errors, requestError, saving, saved, save } = useSave(SetTierRulesDocument, tierPayload);
+  const [confirmingOff, setConfirmingOff] = useState(false);
   const spend = measure === "LIFETIME_SPEND";
 
   function setRung(index: number, change: Partial<Rung>) {
@@ -425,10 +426,33 @@ function TierRulesForm({ rules, categories }: { rules: Rules; categories: Catego
           <button type="submit" disabled={saving}>
             Save tier rules
           </button>
-          <button type="button" className="danger" disabled={saving} onClick={() => send(false, true)}>
-            Turn tier rules off
-          </button>
+          {rules.rungs.length && !confirmingOff ? (
+            <button type="button" className="secondary" disabled={saving} onClick={() => setConfirmingOff(true)}>
+              Turn tier rules off…
+            </button>
+          ) : null}
         </div>
+        {confirmingOff ? (
+          <div className="confirm" role="group" aria-label="Turn the tier rules off">
+            <p>Turn the tier rules off? Categories will then change by hand only; nobody moves now.</p>
+            <div className="actions">
+              <button
+                type="button"
+                className="danger"
+                disabled={saving}
+                onClick={() => {
+                  setConfirmingOff(false);
+                  send(false, true);
+                }}
+              >
+                Turn them off
+              </button>
+              <button type="button" className="secondary" onClick={() => setConfirmingOff(false)}>
+                Keep them
+              </button>
+            </div>
+          </div>
+        ) : null}
         {result ? (
           <div className="moves" role="status">
             <p className="ok">

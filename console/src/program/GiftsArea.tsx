@@ -93,7 +93,7 @@ function ScheduleTable({ schedules, categories }: { schedules: Schedule[]; categ
                 Points
               </th>
               <th scope="col">To</th>
-              <th scope="col">When (UTC)</th>
+              <th scope="col">Schedule</th>
               <th scope="col">Last run</th>
               <th scope="col">
                 <span className="visually-hidden">Actions</span>
@@ -113,7 +113,7 @@ function ScheduleTable({ schedules, categories }: { schedules: Schedule[]; categ
                   <td className="num">{formatPoints(schedule.points)}</td>
                   <td>{filterText(schedule, categories)}</td>
                   <td>
-                    <code>{schedule.cron}</code>
+                    <code>{schedule.cron}</code> <small className="hint">(cron, UTC)</small>
                     <br />
                     <small className={schedule.active ? "hint" : "status-off"}>
                       {schedule.active
