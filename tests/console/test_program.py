@@ -17,7 +17,13 @@ from playwright.async_api import Locator, Page, expect
 from domain.access.permissions import Role
 from tests.console.conftest import OpenConsole
 from tests.support.api import GraphQLClient
-from tests.support.console import OPERATIONS_DIR, assert_accessible, screenshots
+from tests.support.console import (
+    DESKTOP,
+    OPERATIONS_DIR,
+    PHONE,
+    assert_accessible,
+    screenshots,
+)
 
 # Every area of the page, by path, with the heading it shows (the admin sees them all).
 AREAS = {
@@ -508,3 +514,8 @@ async def test_every_area_an_admin_sees_is_accessible(open_console: OpenConsole)
         await area_shown(page, heading)
         await expect(page.get_by_role("status").filter(has_text="Loading")).to_have_count(0)
         await assert_accessible(page)
+        # At phone width the page never scrolls sideways (wide tables scroll inside).
+        await page.set_viewport_size(PHONE)
+        width = await page.evaluate("() => document.documentElement.scrollWidth")
+        assert width <= PHONE["width"], f"{path} is {width}px wide on a phone"
+        await page.set_viewport_size(DESKTOP)
