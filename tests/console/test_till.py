@@ -272,13 +272,13 @@ async def test_held_points_captured_and_a_sale_whose_answer_is_lost_is_recorded_
 
     await page.route("**/graphql", lose_first_record)
 
-    # When the cashier scans the card, sells a 20.00 scarf and holds 500 points for the
-    # card payment
+    # When the cashier scans the card, sells 2 scarves at 10.00 and holds 500 points for
+    # the card payment
     await expect(page.get_by_label("Card code")).to_be_focused()
     await page.keyboard.type(CARD)
     await page.keyboard.press("Enter")
     await expect(page.get_by_label("Product (SKU)")).to_be_focused()
-    await type_line(page, "SCARF", "1", "20.00")
+    await type_line(page, "SCARF", "2", "10.00")
     await page.keyboard.press("F8")
     await expect(page.get_by_label("Voucher code")).to_be_focused()
     await page.keyboard.press("Enter")  # no voucher: on to the points
@@ -310,8 +310,9 @@ async def test_held_points_captured_and_a_sale_whose_answer_is_lost_is_recorded_
     await expect(page.get_by_role("button", name="Try recording again")).to_be_visible()
     assert len(lost) == 1
 
-    # When the cashier records again, then the receipt shows the one sale
-    await record.focus()
+    # When the cashier records again (the keyboard is still on the button), then the
+    # receipt shows the one sale
+    await expect(record).to_be_focused()
     await page.keyboard.press("Enter")
     points_box = page.locator(".receipt-points")
     await expect(points_box.locator("div").nth(0)).to_have_text("Points used500")
@@ -323,4 +324,30 @@ async def test_held_points_captured_and_a_sale_whose_answer_is_lost_is_recorded_
         ("REDEMPTION", -500),
         ("PURCHASE", 15),
     ]
+
+    # When one scarf comes back (Some lines: 1 SCARF), refunded from the keyboard
+    await page.locator(".till-receipt").get_by_role("button", name="Refund this sale…").focus()
+    await page.keyboard.press("Enter")
+    await expect(page.get_by_label("Order number")).to_be_focused()
+    await page.keyboard.press("Tab")
+    await expect(page.get_by_label("Everything not refunded yet")).to_be_focused()
+    await page.keyboard.press("ArrowDown")
+    await expect(page.get_by_label("Some lines")).to_be_checked()
+    await page.keyboard.press("Tab")
+    quantity = page.get_by_label("Quantity of SCARF to refund")
+    await expect(quantity).to_be_focused()
+    await page.keyboard.type("1")
+    await page.keyboard.press("Enter")
+
+    # Then half the points used come back (250, 2.50) and the points the scarf earned go:
+    # the other scarf earns on 10.00 less the 2.50 still paid in points, 7 of the 15
+    refunded = page.locator(".till-refunded")
+    await expect(refunded.locator("div", has_text="Lines refunded")).to_contain_text("€10.00")
+    await expect(refunded.locator("div", has_text="Given back as points")).to_contain_text(
+        "250 points (€2.50)"
+    )
+    await expect(refunded.locator("div", has_text="Earned points taken back")).to_contain_text("8")
+    await expect(refunded.locator("div", has_text="Balance now")).to_contain_text("757")
+    await look(page, "refund-lines")
+    assert (await ledger_of(gql, customer_id))[3:] == [("REDEMPTION_REFUND", 250), ("REFUND", -8)]
     await assert_ledger_sound(engine)

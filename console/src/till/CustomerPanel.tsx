@@ -45,6 +45,8 @@ function CardLookup() {
 
   async function find(event: FormEvent) {
     event.preventDefault();
+    // Buttons stay enabled while busy (a disabled button drops the keyboard's focus).
+    if (lookup.state === "looking") return;
     const typed = code.trim();
     if (!typed) {
       setLookup({ state: "empty" });
@@ -102,7 +104,7 @@ function CardLookup() {
         error={error}
         hint="Scan or type, then Enter (F2 comes back here)."
       />
-      <button type="submit" disabled={lookup.state === "looking"}>
+      <button type="submit">
         {lookup.state === "looking" ? "Finding…" : "Find"}
       </button>
       {lookup.state === "failed" ? <RequestError error={lookup.error} /> : null}

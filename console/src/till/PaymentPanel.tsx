@@ -79,7 +79,7 @@ function RecordSale({ onRecorded }: { onRecorded: (receipt: Receipt) => void }) 
   const blocked = blockedBecause(sale, member !== null);
 
   async function recordSale() {
-    if (blocked || !member || !sale.customer || !priced) return;
+    if (recording.fetching || blocked || !member || !sale.customer || !priced) return;
     // The order number is the sale's idempotency key: a retry after a lost answer returns
     // the sale recorded the first time (replayed), never a second one.
     const input = {
@@ -134,7 +134,7 @@ function RecordSale({ onRecorded }: { onRecorded: (receipt: Receipt) => void }) 
         type="button"
         className="till-record-button"
         onClick={recordSale}
-        disabled={Boolean(blocked) || recording.fetching}
+        disabled={Boolean(blocked)}
       >
         {recording.fetching
           ? "Recording…"
@@ -175,6 +175,7 @@ function CancelSale() {
   }
 
   async function cancel() {
+    if (working) return;
     setWorking(true);
     try {
       const points = sale.points;
@@ -238,7 +239,7 @@ function CancelSale() {
         ))}
       </ul>
       <div className="till-buttons">
-        <button type="button" className="danger" onClick={cancel} disabled={working} autoFocus>
+        <button type="button" className="danger" onClick={cancel} autoFocus>
           {working ? "Cancelling…" : "Cancel the sale"}
         </button>
         <button type="button" className="secondary" onClick={() => setConfirming(false)}>

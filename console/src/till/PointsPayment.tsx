@@ -75,6 +75,7 @@ function PointsForm({
   const [failure, setFailure] = useState<CombinedError | undefined>();
   const [paying, pay] = useMutation(RedeemPointsDocument);
   const [holding, hold] = useMutation(HoldPointsDocument);
+  const busy = paying.fetching || holding.fetching;
   const points = /^\d+$/.test(text.trim()) ? Number(text.trim()) : NaN;
   const exact = rate ? pointsValueMinor(points, rate, quote) : points === quote.maxPoints ? quote.maxValueMinor : null;
   const tooMany = Number.isInteger(points) && points > quote.maxPoints;
@@ -97,6 +98,7 @@ function PointsForm({
 
   async function payNow(event: FormEvent) {
     event.preventDefault();
+    if (busy) return;
     if (!text.trim() || points === 0) {
       focus(CONTROL.record);
       return;
@@ -122,7 +124,7 @@ function PointsForm({
   }
 
   async function holdNow() {
-    if (localError || !member || !Number.isInteger(points) || points <= 0) return;
+    if (busy || localError || !member || !Number.isInteger(points) || points <= 0) return;
     const input = request();
     const result = await hold({ input: { ...input, idempotencyKey: keys.keyFor("hold", input) } });
     if (!result.data) {
@@ -151,7 +153,6 @@ function PointsForm({
     setUserErrors([]);
   }
 
-  const busy = paying.fetching || holding.fetching;
   return (
     <>
       <p className="till-quote">
@@ -179,10 +180,10 @@ function PointsForm({
           }
         />
         <div className="till-buttons">
-          <button type="submit" disabled={busy}>
+          <button type="submit">
             {paying.fetching ? "Paying…" : "Pay with points"}
           </button>
-          <button type="button" className="secondary" disabled={busy} onClick={holdNow}>
+          <button type="button" className="secondary" onClick={holdNow}>
             {holding.fetching ? "Holding…" : "Hold for card payment"}
           </button>
         </div>
@@ -224,6 +225,7 @@ function PaidPoints({
   const [problem, setProblem] = useState<{ errors?: readonly UserError[]; error?: CombinedError }>({});
 
   async function giveBack() {
+    if (cancelling.fetching) return;
     const result = await cancel({ redemptionId: payment.redemptionId });
     if (!result.data) return setProblem({ error: result.error });
     const payload = result.data.cancelRedemption;
@@ -239,7 +241,7 @@ function PaidPoints({
       <p className="till-done" role="status">
         Paid with {value}.
       </p>
-      <button type="button" className="secondary" onClick={giveBack} disabled={cancelling.fetching}>
+      <button type="button" className="secondary" onClick={giveBack}>
         {cancelling.fetching ? "Giving back…" : "Give the points back"}
       </button>
       <FormErrors errors={problem.errors} />
@@ -264,6 +266,7 @@ function HeldPoints({
   );
 
   async function captureNow() {
+    if (capturing.fetching || releasing.fetching) return;
     const result = await capture({ holdId: payment.holdId });
     if (!result.data) return setProblem({ error: result.error });
     const payload = result.data.captureHold;
@@ -303,6 +306,7 @@ function HeldPoints({
   }
 
   async function releaseNow() {
+    if (capturing.fetching || releasing.fetching) return;
     const result = await release({ holdId: payment.holdId });
     if (!result.data) return setProblem({ error: result.error });
     const payload = result.data.releaseHold;
@@ -321,10 +325,10 @@ function HeldPoints({
         has gone through.
       </p>
       <div className="till-buttons">
-        <button id={CONTROL.capture} type="button" onClick={captureNow} disabled={capturing.fetching}>
+        <button id={CONTROL.capture} type="button" onClick={captureNow}>
           {capturing.fetching ? "Capturing…" : "Capture points"}
         </button>
-        <button type="button" className="secondary" onClick={releaseNow} disabled={releasing.fetching}>
+        <button type="button" className="secondary" onClick={releaseNow}>
           {releasing.fetching ? "Releasing…" : "Release"}
         </button>
       </div>

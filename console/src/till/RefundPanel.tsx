@@ -63,6 +63,7 @@ export function RefundPanel({ start, onClose }: { start: RefundStart; onClose: (
 
   async function submit(event: FormEvent) {
     event.preventDefault();
+    if (refunding.fetching) return;
     setUserErrors([]);
     if (!orderId.trim()) {
       setUserErrors([{ field: "orderId", code: "REQUIRED", message: "Type the order number." }]);
@@ -192,7 +193,7 @@ export function RefundPanel({ start, onClose }: { start: RefundStart; onClose: (
             </>
           ) : null}
           <div className="till-buttons">
-            <button type="submit" className="danger" disabled={refunding.fetching}>
+            <button type="submit" className="danger">
               {refunding.fetching ? "Refunding…" : "Refund"}
             </button>
             <button type="button" className="secondary" onClick={onClose}>

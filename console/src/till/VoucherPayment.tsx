@@ -30,6 +30,7 @@ export function VoucherPayment({ next }: { next: string }) {
 
   async function use(event: FormEvent) {
     event.preventDefault();
+    if (redeeming.fetching) return;
     if (!typed) {
       focus(next);
       return;
@@ -125,7 +126,7 @@ export function VoucherPayment({ next }: { next: string }) {
             )
           }
         />
-        <button type="submit" className="secondary" disabled={redeeming.fetching}>
+        <button type="submit" className="secondary">
           {redeeming.fetching ? "Using…" : "Use voucher"}
         </button>
       </form>
