@@ -22,10 +22,25 @@ import type { PointsPayment as Payment } from "./sale";
 
 export function PointsPayment() {
   const { sale } = useTill();
+  // Kept here, above the parts that come and go: why held points are back on the account.
+  const [notice, setNotice] = useState<string | null>(null);
+  const onOrder = sale.points !== null;
+  useEffect(() => {
+    if (onOrder) setNotice(null);
+  }, [onOrder]);
   return (
     <div className="till-pay-part">
       <h3>Points</h3>
-      {sale.points ? <PointsOnOrder payment={sale.points} /> : <PointsQuote />}
+      {notice && !onOrder ? (
+        <p className="till-note" role="status">
+          {notice}
+        </p>
+      ) : null}
+      {sale.points ? (
+        <PointsOnOrder payment={sale.points} onNotice={setNotice} />
+      ) : (
+        <PointsQuote />
+      )}
     </div>
   );
 }
@@ -200,9 +215,17 @@ function PointsForm({
 }
 
 /** Points already on the order, and what the cashier may still do with them. */
-function PointsOnOrder({ payment }: { payment: Payment }) {
+function PointsOnOrder({
+  payment,
+  onNotice,
+}: {
+  payment: Payment;
+  onNotice: (notice: string | null) => void;
+}) {
   const value = `${formatPoints(payment.points)} points (${formatMoney(payment.valueMinor)})`;
-  if (payment.kind === "held") return <HeldPoints payment={payment} value={value} />;
+  if (payment.kind === "held") {
+    return <HeldPoints payment={payment} value={value} onNotice={onNotice} />;
+  }
   if (payment.kind === "captured") {
     return (
       <p className="till-done" role="status">
@@ -253,9 +276,11 @@ function PaidPoints({
 function HeldPoints({
   payment,
   value,
+  onNotice,
 }: {
   payment: Extract<Payment, { kind: "held" }>;
   value: string;
+  onNotice: (notice: string | null) => void;
 }) {
   const client = useClient();
   const { sale, dispatch, focus } = useTill();
@@ -290,10 +315,12 @@ function HeldPoints({
     const used = order.data.orderPoints?.pointsUsed ?? 0;
     if (used >= payment.points) {
       setProblem({});
+      onNotice(null);
       dispatch({ type: "points", payment: { ...payment, kind: "captured" } });
       focus(CONTROL.record);
       return;
     }
+    onNotice("The hold was no longer active (it expired or was released): its points are back.");
     dispatch({ type: "points", payment: null });
     dispatch({
       type: "balance",
