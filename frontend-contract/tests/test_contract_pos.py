@@ -249,3 +249,61 @@ async def test_points_paid_on_an_abandoned_sale_come_back(
     assert (await run(till, "pos/OrderPoints", {"orderId": "T3-0001"})) == {"orderPoints": None}
     async with engine.connect() as conn:
         assert await find_violations(conn) == []
+
+
+async def test_a_voucher_then_points_on_one_order_and_a_hold_released(
+    gql: GraphQLClient, tokens: dict[str, str], engine: AsyncEngine
+) -> None:
+    # Given Cleo (Bronze: 100 points and up; Silver from 2,000) with 1,000 points on her
+    # card, a single-use 5.00 voucher, and the default rate (100 points = 1.00).
+    for title, low, high in (("Bronze", 100, 1999), ("Silver", 2000, None)):
+        badge = {"title": title, "minPoints": low, "maxPoints": high, "idempotencyKey": title}
+        await run_mutation(gql, "admin/CreateBadge", {"input": badge})
+    created = await run_mutation(
+        gql, "admin/CreateCustomer", {"input": {"cardCode": "CL-1", "idempotencyKey": "CL-1"}}
+    )
+    customer_id = created["customer"]["id"]
+    credit = {"customerId": customer_id, "points": 1000, "note": "start", "idempotencyKey": "c"}
+    await run_mutation(gql, "admin/AdjustPoints", {"input": credit})
+    batch = {"name": "Five off", "count": 1, "kind": "FIXED_AMOUNT", "valueMinor": 500}
+    made = await run_mutation(
+        gql, "admin/CreateVoucherBatch", {"input": {**batch, "idempotencyKey": "five"}}
+    )
+    listed = await run(gql, "admin/Vouchers", {"filter": {"batchId": made["batch"]["id"]}})
+    code = listed["vouchers"]["edges"][0]["node"]["code"]
+    till = gql.as_(tokens["cashier"])
+
+    # When the cashier scans her card, then the till shows her badge and the next one.
+    found = (await run(till, "pos/LookupByCard", {"code": "CL-1"}))["customerByCard"]
+    assert [u["badge"]["title"] for u in found["badges"]["unlocked"]] == ["Bronze"]
+    assert [(n["badge"]["title"], n["pointsNeeded"]) for n in found["badges"]["next"]] == [
+        ("Silver", 1000)
+    ]
+    # And the till knows what a point is worth, to price the points the cashier types.
+    rate = (await run(till, "pos/RedemptionRate"))["redemptionRules"]
+    assert rate == {"pointsPerUnit": 100, "valuePerUnitMinor": 100}
+
+    # When the voucher takes 5.00 off her 12.00 order, then the points can pay only the
+    # 7.00 it left on the order (10.00 on the cart alone).
+    cart = [{"sku": "TEA", "quantity": 1, "unitPriceMinor": 1200}]
+    order = {"customerId": customer_id, "cart": cart}
+    alone = (await run(till, "pos/QuoteRedemption", order))["quoteRedemption"]
+    assert (alone["maxPoints"], alone["maxValueMinor"]) == (1000, 1000)
+    use = {**order, "code": code, "orderId": "T4-0001", "idempotencyKey": "T4-0001-voucher"}
+    used = await run_mutation(till, "pos/RedeemVoucher", {"input": use})
+    assert used["redemption"]["discountMinor"] == 500
+    net = (await run(till, "pos/QuoteRedemption", {**order, "orderId": "T4-0001"}))[
+        "quoteRedemption"
+    ]
+    assert (net["maxPoints"], net["maxValueMinor"]) == (700, 700)
+
+    # When the till holds those points and the customer then changes her mind, the cashier
+    # releases the hold: the points are spendable again and nothing was debited.
+    hold = {**order, "orderId": "T4-0001", "points": 700, "idempotencyKey": "T4-0001-hold"}
+    held = await run_mutation(till, "pos/HoldPoints", {"input": hold})
+    assert held["points"] == {"balance": 1000, "held": 700, "spendable": 300}
+    released = await run_mutation(till, "pos/ReleaseHold", {"holdId": held["hold"]["id"]})
+    assert released["hold"]["status"] == "RELEASED"
+    assert released["points"] == {"balance": 1000, "held": 0, "spendable": 1000}
+    async with engine.connect() as conn:
+        assert await find_violations(conn) == []

@@ -10,8 +10,14 @@ export type Feature = {
   page: LazyExoticComponent<ComponentType>;
 };
 
-// Each feature adds its entry here, in the navigation's order.
+// In the navigation's order.
 export const FEATURES: Feature[] = [
+  {
+    path: "till",
+    label: "Till",
+    anyOf: ["RECORD_PURCHASES"],
+    page: lazy(() => import("../till/TillPage")),
+  },
   {
     path: "program",
     label: "Program",
