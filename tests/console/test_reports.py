@@ -14,7 +14,12 @@ from domain.access.permissions import Role
 from tests.console.conftest import OpenConsole
 from tests.support.api import GraphQLClient
 from tests.support.console import assert_accessible, screenshots
-from tests.support.console_data import adjust, new_customer, purchase
+from tests.support.console_data import (
+    adjust,
+    assert_no_page_scroll_at_phone_width,
+    new_customer,
+    purchase,
+)
 
 
 async def _program(gql: GraphQLClient) -> None:
@@ -98,6 +103,7 @@ async def test_a_viewer_reads_the_totals_the_flow_and_pages_through_the_movement
 
     await assert_accessible(page)
     await screenshots(page, "reports-overview")
+    await assert_no_page_scroll_at_phone_width(page)
 
 
 async def test_the_movements_filtered_and_their_csv_hold_the_same_rows(
@@ -149,3 +155,4 @@ async def test_the_movements_filtered_and_their_csv_hold_the_same_rows(
 
     await assert_accessible(page)
     await screenshots(page, "reports-movements")
+    await assert_no_page_scroll_at_phone_width(page)
