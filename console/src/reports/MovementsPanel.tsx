@@ -70,7 +70,7 @@ export function MovementsPanel({ period }: { period: Pick<Period, "from" | "to">
           value={form.minPoints}
           onChange={(e) => change("minPoints")(e.target.value)}
           error={problems.minPoints}
-          hint="Signed: -50 for debits of 50 or less"
+          hint="Signed: debits are negative"
         />
         <Field
           label="Most points"
