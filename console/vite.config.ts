@@ -2,8 +2,8 @@
 import { defineConfig } from "vite";
 import react from "@vitejs/plugin-react";
 
-// Served by `tessera serve` under /console; Vite's dev server proxies the API to a running
-// Tessera (TESSERA_API, default http://127.0.0.1:8000).
+// Served by `tessera serve` under /console; Vite's dev server proxies the API and the CSV
+// exports to a running Tessera (TESSERA_API, default http://127.0.0.1:8000).
 const api = process.env.TESSERA_API ?? "http://127.0.0.1:8000";
 
 export default defineConfig({
@@ -16,7 +16,7 @@ export default defineConfig({
     sourcemap: false,
   },
   server: {
-    proxy: { "/graphql": api },
+    proxy: { "/graphql": api, "/exports": api },
   },
   test: {
     environment: "jsdom",

@@ -269,6 +269,12 @@ def _demo_secret(data_dir: Path) -> str:
     return path.read_text().strip()
 
 
+def customer_area_link(host: str, port: int, customer_jwt: str) -> str:
+    """The console's customer area signed in as the token's customer: the token rides in the
+    fragment, which the browser never sends, and the page takes it out of the address bar."""
+    return f"http://{host}:{port}/console/me#token={customer_jwt}"
+
+
 def run_demo(settings: Settings, database_url: str, host: str, listening: socket.socket) -> int:
     """Migrate, seed, print how to connect, then serve with GraphiQL on the `listening`
     socket (taken by the caller before anything started) until interrupted."""
@@ -294,6 +300,7 @@ def run_demo(settings: Settings, database_url: str, host: str, listening: socket
         " { firstName points { balance } } }"
     )
     print(f"  customer token for Ann (query `me`): {customer_jwt}")
+    print(f"  Ann's customer area: {customer_area_link(host, port, customer_jwt)}")
     print(f"  admin token (the one the previous demo printed is revoked):\n{token}", flush=True)
     app = demo_app(settings, database_url)
     uvicorn.Server(uvicorn.Config(app, log_level="info")).run(sockets=[listening])

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import time
 from dataclasses import replace
+from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
@@ -32,7 +33,13 @@ from notifications.builtins.settings import builtin_settings
 from notifications.delivery.log import LogFilter, message_log
 from notifications.delivery.models import Status
 from tessera.database import create_engine
-from tessera.demo import DEMO_TOKEN_NAME, demo_admin_token, demo_app, seed
+from tessera.demo import (
+    DEMO_TOKEN_NAME,
+    customer_area_link,
+    demo_admin_token,
+    demo_app,
+    seed,
+)
 from tessera.demo_messages import DEMO_SHOP_NAME, ensure_messages
 from tessera.dispatching import dispatch_and_send_once
 from tessera.funnel_filters import CHECK_FILTER
@@ -239,3 +246,19 @@ async def test_the_demo_has_one_draft_win_back_funnel_that_could_be_activated(
             assert active.status is FunnelStatus.ACTIVE
         finally:
             await engine.dispose()
+
+
+def test_the_demo_links_to_anns_customer_area_with_her_token_in_the_fragment() -> None:
+    # Given the customer token the demo signs for Ann (a JWT: URL-safe base64 and dots)
+    token = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJkZW1vLWFubiJ9.c2ln-_"
+
+    # When the demo prints her link, then it opens the console's customer area, the token in
+    # the fragment (never sent to the server), as it was signed
+    link = urlsplit(customer_area_link("127.0.0.1", 8000, token))
+    assert (link.scheme, link.netloc, link.path, link.query) == (
+        "http",
+        "127.0.0.1:8000",
+        "/console/me",
+        "",
+    )
+    assert parse_qs(link.fragment) == {"token": [token]}

@@ -1,4 +1,4 @@
-import { Suspense, useMemo } from "react";
+import { Suspense, lazy, useMemo } from "react";
 import { BrowserRouter, Navigate, Route, Routes } from "react-router";
 import { Provider } from "urql";
 import { makeClient } from "./client";
@@ -44,6 +44,9 @@ function StaffConsole() {
   );
 }
 
+// The customer area: a customer signed in with the shop's JWT, outside the staff session.
+const CustomerArea = lazy(() => import("../me/CustomerArea"));
+
 function NoPages() {
   return <p role="status">Your role has no console pages.</p>;
 }
@@ -52,6 +55,14 @@ export function App() {
   return (
     <BrowserRouter basename="/console">
       <Routes>
+        <Route
+          path="me/*"
+          element={
+            <Suspense fallback={<Loading />}>
+              <CustomerArea />
+            </Suspense>
+          }
+        />
         <Route
           path="*"
           element={
