@@ -31,7 +31,12 @@ export const FEATURES: Feature[] = [
     ],
     page: lazy(() => import("../program/ProgramPage")),
   },
-  { path: "reports", label: "Reports", anyOf: ["READ_REPORTS"], page: lazy(() => import("../reports/ReportsPage")) },
+  {
+    path: "reports",
+    label: "Reports",
+    anyOf: ["READ_REPORTS"],
+    page: lazy(() => import("../reports/ReportsPage")),
+  },
 ];
 
 export function allowed(feature: Feature, can: (permission: string) => boolean): boolean {
