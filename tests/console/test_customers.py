@@ -5,11 +5,12 @@ and a request forged from their page is refused."""
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 from uuid import uuid4
 
-from playwright.async_api import expect
+from playwright.async_api import Route, expect
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from domain.access.permissions import Role
@@ -178,15 +179,35 @@ async def test_a_manager_adjusts_points_with_a_note_after_seeing_the_preview(
     assert (await ledger_of(gql, cid))[0] == 600
     await assert_accessible(page)
 
-    # When she gives the note and saves
+    # When she gives the note and saves, and the answer is lost on the way back (the server
+    # wrote the movement), then saves again
     await adjust.get_by_label("Note").fill("Referral of a friend")
     await screenshots(page, "customers-adjust")
+    keys: list[str] = []
+
+    async def lose_the_first_answer(route: Route) -> None:
+        body = json.loads(route.request.post_data or "{}")
+        if body.get("operationName") != "AdjustPoints":
+            await route.continue_()
+            return
+        keys.append(body["variables"]["input"]["idempotencyKey"])
+        if len(keys) == 1:
+            await route.fetch()  # the server writes it...
+            await route.abort("connectionreset")  # ...and the answer never arrives
+        else:
+            await route.continue_()
+
+    await page.route("**/graphql", lose_the_first_answer)
+    await adjust.get_by_role("button", name="Save adjustment").click()
+    await expect(adjust.get_by_text("The server could not be reached.")).to_be_visible()
     await adjust.get_by_role("button", name="Save adjustment").click()
 
-    # Then the page says so, the balance is 650 and the ledger shows the movement once
+    # Then the retry carried the same key, the page says saved, the balance is 650 and the
+    # ledger shows the movement once
     await expect(adjust.get_by_role("status")).to_have_text(
         "Saved: +50 points. The balance is now 650."
     )
+    assert len(keys) == 2 and keys[0] == keys[1]
     await expect(page.get_by_test_id("balance")).to_have_text("650")
     ledger = page.get_by_role("region", name="Ledger")
     await expect(ledger.get_by_role("row", name="Referral of a friend")).to_have_count(1)
