@@ -17,8 +17,14 @@ from domain.badges.resync import ResyncProgress, resync_progress
 from domain.badges.services import Handover
 from domain.badges.standings import BadgeStanding, badge_standings
 from domain.customers import repository as customers_repo
+from domain.customers.category_history import category_histories
 from domain.customers.consent import consent_histories
-from domain.customers.models import ConsentChange, Customer, PointCategory
+from domain.customers.models import (
+    CategoryHistoryEntry,
+    ConsentChange,
+    Customer,
+    PointCategory,
+)
 from domain.gifts.models import GiftRun
 from domain.gifts.services import runs_of
 from domain.ledger.expiring_soon import ExpiringPoints, expiring_soon
@@ -30,8 +36,9 @@ from domain.uow import UnitOfWork, read
 from domain.vouchers.models import Voucher, VoucherStatus
 from domain.vouchers.queries import VoucherUse, uses_of, vouchers_of
 from funnels.definitions.filters import FilterCheck, refuse_filters
-from funnels.definitions.models import FunnelVersion
-from funnels.definitions.queries import versions_of
+from funnels.definitions.models import Funnel, FunnelVersion
+from funnels.definitions.queries import funnels_by_id, versions_of
+from funnels.engine.enrollments import CustomerEnrollment, enrollments_of
 from funnels.simulation import SimulationRuntime
 from notifications.proofs import HandOver
 from notifications.store.models import MessageTemplate, TemplateVersion
@@ -42,6 +49,8 @@ from schema.throttle import Throttle, Unthrottled
 LedgerPageKey = tuple[int, tuple[int, int | None, HistoryFilter]]  # a customer's movements
 UsesPageKey = tuple[int, tuple[int, int | None]]  # a voucher's uses
 ConsentPageKey = tuple[int, tuple[int, int | None]]  # a customer's consent changes
+CategoryPageKey = tuple[int, tuple[int, int | None]]  # a customer's category changes
+EnrollmentsPageKey = tuple[int, tuple[int, int | None]]  # a customer's funnel entries
 # A customer's vouchers: (customer id, (page size, after id, status)).
 VouchersPageKey = tuple[int, tuple[int, int | None, VoucherStatus | None]]
 GiftRunsKey = tuple[int, int]  # a gift schedule's latest runs: (schedule id, how many)
@@ -129,6 +138,31 @@ class Loaders:
     def funnel_versions(self) -> DataLoader[int, list[FunnelVersion]]:
         """A funnel's versions, newest first."""
         return SharedLoader(load_fn=self._funnel_versions)
+
+    @cached_property
+    def category_history(self) -> DataLoader[CategoryPageKey, Page[CategoryHistoryEntry]]:
+        return SharedLoader(load_fn=self._category_histories)
+
+    @cached_property
+    def funnel_enrollments(self) -> DataLoader[EnrollmentsPageKey, Page[CustomerEnrollment]]:
+        return SharedLoader(load_fn=self._funnel_enrollments)
+
+    @cached_property
+    def funnel(self) -> DataLoader[int, Funnel | None]:
+        return SharedLoader(load_fn=self._funnels)
+
+    async def _category_histories(
+        self, keys: list[CategoryPageKey]
+    ) -> list[Page[CategoryHistoryEntry]]:
+        return await self._owners_pages(keys, lambda uow, ids, q: category_histories(uow, ids, *q))
+
+    async def _funnel_enrollments(
+        self, keys: list[EnrollmentsPageKey]
+    ) -> list[Page[CustomerEnrollment]]:
+        return await self._owners_pages(keys, lambda uow, ids, q: enrollments_of(uow, ids, *q))
+
+    async def _funnels(self, ids: list[int]) -> list[Funnel | None]:
+        return await self._by_ids(ids, funnels_by_id)
 
     async def _funnel_versions(self, funnel_ids: list[int]) -> list[list[FunnelVersion]]:
         found = await versions_of(self.new_uow(), funnel_ids)

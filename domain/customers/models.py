@@ -71,6 +71,29 @@ class ConsentChange:
     changed_at: datetime
 
 
+class CategoryChangeReason(StrEnum):
+    """Why a customer's category changed."""
+
+    MANUAL = "MANUAL"  # set by hand: staff (setCustomerCategory) or a funnel's setCategory step
+    RULE = "RULE"  # the tier rules placed the customer
+
+
+@dataclass(frozen=True)
+class CategoryHistoryEntry:
+    """One change of a customer's category, as its CategoryChanged event recorded it."""
+
+    id: int
+    customer_id: int
+    from_category_id: int
+    to_category_id: int
+    reason: CategoryChangeReason
+    actor: str
+    changed_at: datetime
+    # The tier rules' measure and the customer's value of it (RULE only).
+    measure: str | None = None
+    value: int | None = None
+
+
 @dataclass(frozen=True)
 class CustomerFilter:
     """Selects customers; every given criterion must match. Balances are inclusive."""

@@ -81,6 +81,15 @@ async def versions_of(uow: UnitOfWork, funnel_ids: Sequence[int]) -> dict[int, l
     return found
 
 
+async def funnels_by_id(uow: UnitOfWork, funnel_ids: Sequence[int]) -> dict[int, Funnel]:
+    """The funnels of these ids that exist (funnels are never deleted), in the open unit of
+    work: one query for all of them."""
+    if not funnel_ids:
+        return {}
+    query = select(funnels).where(funnels.c.id.in_(sorted(set(funnel_ids))))
+    return {row.id: funnel_of(row) for row in await uow.execute(query)}
+
+
 async def active_funnel_ids(uow: UnitOfWork) -> list[int]:
     """The ids of the ACTIVE funnels (those whose enrollments move on), in the open unit of
     work."""

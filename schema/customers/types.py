@@ -22,7 +22,7 @@ from schema.context import Info
 from schema.ledger.inputs import LedgerFilter
 from schema.ledger.types import LedgerEntryType, PointsSummaryType
 from schema.pagination import Connection, connection, decode_cursor, page_size
-from schema.permissions import owner_or
+from schema.permissions import owner_or, requires
 from schema.rewards.types import RewardStandingType
 from schema.scalars import JSON
 from schema.vouchers.enums import VoucherStatusEnum
@@ -38,6 +38,8 @@ ConsentSourceEnum = strawberry.enum(
 )
 
 if TYPE_CHECKING:
+    from schema.customers.history import CategoryChangeType
+    from schema.funnels.enrollments import FunnelEnrollmentType
     from schema.vouchers.types import VoucherType
 
 
@@ -216,6 +218,43 @@ class CustomerType:
             (self.customer_id, (limit, after_id, status))
         )
         return connection([VoucherType.of(v) for v in page.items], page.has_next, "Voucher")
+
+    @strawberry.field(
+        permission_classes=[owner_or(Permission.VIEW_CUSTOMERS)],
+        description="Every change of category (by hand, by a funnel, by the tier rules), "
+        "newest first.",
+    )
+    async def category_history(
+        self, info: Info, first: int | None = None, after: str | None = None
+    ) -> Connection[Annotated[CategoryChangeType, strawberry.lazy("schema.customers.history")]]:
+        from schema.customers.history import CategoryChangeType  # it builds on PointCategoryType
+
+        limit = page_size(first, info.context.max_page_size)
+        after_id = decode_cursor("CategoryChange", after)
+        page = await info.context.loaders.category_history.load(
+            (self.customer_id, (limit, after_id))
+        )
+        return connection(
+            [CategoryChangeType.of(c) for c in page.items], page.has_next, "CategoryChange"
+        )
+
+    @strawberry.field(
+        permission_classes=[requires(Permission.VIEW_CUSTOMERS)],
+        description="The funnels this customer entered, newest entry first (staff only).",
+    )
+    async def funnel_enrollments(
+        self, info: Info, first: int | None = None, after: str | None = None
+    ) -> Connection[Annotated[FunnelEnrollmentType, strawberry.lazy("schema.funnels.enrollments")]]:
+        from schema.funnels.enrollments import FunnelEnrollmentType
+
+        limit = page_size(first, info.context.max_page_size)
+        after_id = decode_cursor("FunnelEnrollment", after)
+        page = await info.context.loaders.funnel_enrollments.load(
+            (self.customer_id, (limit, after_id))
+        )
+        return connection(
+            [FunnelEnrollmentType.of(e) for e in page.items], page.has_next, "FunnelEnrollment"
+        )
 
 
 async def load_customer(info: Info, customer_id: int | None) -> CustomerType | None:

@@ -114,3 +114,45 @@ async def test_given_customers_with_vouchers_when_listed_then_one_voucher_query(
     assert listed[2]["vouchers"]["nodes"][0]["code"] == codes[2]
     assert [c["vouchers"]["pageInfo"]["hasNextPage"] for c in listed] == [False, False, True]
     assert len([s for s in seen if "FROM vouchers" in s]) == 1
+
+
+HISTORIES = """{ customers(first: 10) { nodes { id
+  categoryHistory(first: 1) { nodes { to { name } } pageInfo { hasNextPage } }
+  funnelEnrollments(first: 1) { nodes { funnelName } } } } }"""
+NEW_CATEGORY = """mutation($name: String!) { createPointCategory(input: {name: $name,
+  earnMultiplier: "1", idempotencyKey: $name}) { category { id } } }"""
+MOVE = """mutation($c: ID!, $ids: [ID!]!) { setCustomerCategory(input: {categoryId: $c,
+  customerIds: $ids}) { updatedCount } }"""
+
+
+async def test_given_customers_moved_when_listed_with_histories_then_one_query_each(
+    gql: GraphQLClient,
+) -> None:
+    # Given three customers: one never moved, one moved once, one moved twice
+    ids = [
+        (await gql.data(CREATE, {"card": f"H-{n}"}))["createCustomer"]["customer"]["id"]
+        for n in range(3)
+    ]
+    silver, gold = [
+        (await gql.data(NEW_CATEGORY, {"name": name}))["createPointCategory"]["category"]["id"]
+        for name in ("Silver", "Gold")
+    ]
+    await gql.data(MOVE, {"c": silver, "ids": ids[1:]})
+    await gql.data(MOVE, {"c": gold, "ids": ids[2:]})
+    # When the list asks each customer's latest change and funnel
+    with statements() as seen:
+        listed = (await gql.data(HISTORIES))["customers"]["nodes"]
+    # Then each gets its own page from one query for the whole list (and one for funnels)
+    assert [[n["to"]["name"] for n in c["categoryHistory"]["nodes"]] for c in listed] == [
+        [],
+        ["Silver"],
+        ["Gold"],
+    ]
+    assert [c["categoryHistory"]["pageInfo"]["hasNextPage"] for c in listed] == [
+        False,
+        False,
+        True,
+    ]
+    assert [c["funnelEnrollments"]["nodes"] for c in listed] == [[], [], []]
+    assert len([s for s in seen if "FROM domain_events" in s]) == 1
+    assert len([s for s in seen if "FROM funnel_enrollments" in s]) == 1

@@ -15,7 +15,7 @@ export function Layout({ pages }: { pages: Feature[] }) {
           <ul>
             {pages.map((page) => (
               <li key={page.path}>
-                <NavLink to={page.path}>{page.label}</NavLink>
+                <NavLink to={`/${page.path}`}>{page.label}</NavLink>
               </li>
             ))}
           </ul>

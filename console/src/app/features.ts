@@ -19,6 +19,12 @@ export const FEATURES: Feature[] = [
     page: lazy(() => import("../till/TillPage")),
   },
   {
+    path: "customers",
+    label: "Customers",
+    anyOf: ["VIEW_CUSTOMERS"],
+    page: lazy(() => import("../customers/CustomersPage")),
+  },
+  {
     path: "program",
     label: "Program",
     anyOf: [
