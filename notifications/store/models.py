@@ -63,10 +63,13 @@ class TemplateSpec:
 
 @dataclass(frozen=True)
 class CheckedContent:
-    """A template's content once checked: canonical locale -> content, and the fallback."""
+    """A template's content once checked: canonical locale -> content, and the fallback;
+    `template_problems` are what `validate` found in the parts, as it found them (with
+    their code, line and column), each named on `translations.<locale>.<part>`."""
 
     fallback_locale: str
     translations: dict[str, Content] = field(default_factory=dict)
+    template_problems: tuple[tuple[str, Problem], ...] = ()
 
     def stored(self) -> dict[str, dict[str, Any]]:
         """The translations as the versions table stores them."""
@@ -157,6 +160,7 @@ def check_content(
             "translations", ErrorCode.OUT_OF_RANGE, f"At most {MAX_TRANSLATIONS} translations."
         )
     checked: dict[str, Content] = {}
+    found: list[tuple[str, Problem]] = []
     seen: set[str] = set()
     for index, translation in enumerate(translations[:MAX_TRANSLATIONS]):
         locale = _locale(problems, f"translations.{index}.locale", translation.locale)
@@ -175,9 +179,9 @@ def check_content(
             continue
         checked[locale] = content
         for problem in validate(content):
-            problems.add(
-                f"translations.{locale}.{problem.field}", ErrorCode.INVALID, describe(problem)
-            )
+            name = f"translations.{locale}.{problem.field}"
+            found.append((name, problem))
+            problems.add(name, ErrorCode.INVALID, describe(problem))
     fallback = _locale(problems, "fallbackLocale", fallback_locale)
     faulty = {p.field.split(".")[1] for p in problems.items if p.field and "." in p.field}
     if fallback is not None and translations and fallback not in checked and fallback not in faulty:
@@ -186,7 +190,7 @@ def check_content(
             ErrorCode.INVALID,
             f"The fallback locale {fallback} must be one of the translations.",
         )
-    return CheckedContent(fallback or "", checked)
+    return CheckedContent(fallback or "", checked, tuple(found))
 
 
 def describe(problem: Problem | TemplateError) -> str:

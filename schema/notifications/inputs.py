@@ -90,6 +90,28 @@ class UpdateMessageTemplateInput:
 
 
 @strawberry.input(
+    description="A template being edited, to render for a real customer before it is saved: "
+    "its channel, fallback locale and translations as createMessageTemplate takes them."
+)
+class PreviewTemplateDraftInput:
+    channel: MessageChannel  # type: ignore[valid-type]
+    fallback_locale: str
+    translations: list[TranslationInput]
+    customer_id: strawberry.ID
+    locale: str | None = strawberry.field(
+        default=None,
+        description="BCP 47; default: the customer's locale, else the fallback.",
+    )
+
+    def draft(self) -> tuple[Channel, str, tuple[Translation, ...]]:
+        return (
+            Channel(self.channel),
+            self.fallback_locale,
+            tuple(t.translation() for t in self.translations),
+        )
+
+
+@strawberry.input(
     description="A template to try: rendered for a real customer (or a sample one) and sent "
     "to your own address or phone, never to the customer."
 )

@@ -9,15 +9,18 @@ from domain.errors import DomainError, Problems
 from domain.validation import parse_id
 from notifications.builtins.settings import list_builtins
 from notifications.store import services
-from notifications.store.preview import preview
-from notifications.templates import Channel
+from notifications.store.preview import preview, preview_draft
+from notifications.templates import SHORTCODES, Channel
 from schema.context import Info
 from schema.errors import query_error
+from schema.notifications.inputs import PreviewTemplateDraftInput
 from schema.notifications.types import (
     BuiltInNotificationType,
+    DraftPreviewType,
     MessageChannel,
     MessageTemplateType,
     PreviewType,
+    ShortcodeType,
 )
 from schema.pagination import Connection, connection, decode_cursor, page_size
 from schema.permissions import requires
@@ -76,6 +79,35 @@ class NotificationQueries:
         except DomainError as error:
             raise query_error(error) from error
         return PreviewType.of(found)
+
+    @strawberry.field(
+        permission_classes=[requires(Permission.MANAGE_NOTIFICATIONS)],
+        description="Template content being edited, checked as a save checks it and rendered "
+        "for a real customer as previewTemplate renders a saved version; nothing is sent or "
+        "written.",
+    )
+    async def preview_template_draft(
+        self, info: Info, input: PreviewTemplateDraftInput
+    ) -> DraftPreviewType:
+        problems = Problems()
+        cid = parse_id(problems, "customerId", input.customer_id)
+        channel, fallback, translations = input.draft()
+        try:
+            problems.raise_if_any()
+            found = await preview_draft(
+                info.context.new_uow(), channel, fallback, translations, cid, input.locale
+            )
+        except DomainError as error:
+            raise query_error(error) from error
+        return DraftPreviewType.of(found)
+
+    @strawberry.field(
+        permission_classes=[requires(Permission.MANAGE_NOTIFICATIONS)],
+        description="The shortcodes templates may use ([points], [first_name], ...), in the "
+        "order the documentation lists them.",
+    )
+    def message_shortcodes(self) -> list[ShortcodeType]:
+        return [ShortcodeType.of(s) for s in SHORTCODES.values()]
 
     @strawberry.field(
         permission_classes=[requires(Permission.MANAGE_NOTIFICATIONS)],

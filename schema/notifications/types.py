@@ -8,14 +8,17 @@ import strawberry
 
 from notifications.builtins.models import EVENTS, BuiltIn, BuiltInKind
 from notifications.store.models import MessageTemplate, Purpose, TemplateVersion
-from notifications.store.preview import Preview
+from notifications.store.preview import DraftPreview, Preview, ProblemRow
 from notifications.templates import (
     Channel,
     Content,
     EmailContent,
+    Kind,
     MmsContent,
+    Rendered,
     RenderedEmail,
     RenderedMms,
+    Shortcode,
 )
 from schema.context import Info
 
@@ -142,24 +145,93 @@ class PreviewType:
 
     @classmethod
     def of(cls, p: Preview) -> PreviewType:
-        parts: dict[str, object] = {}
-        r = p.rendered
-        if isinstance(r, RenderedEmail):
-            parts = {"subject": r.subject, "html_body": r.html_body, "text_body": r.text_body}
-        elif isinstance(r, RenderedMms):
-            parts = {"text": r.text, "media_urls": list(r.media_urls)}
-        elif r is not None:
-            parts = {"text": r.text}
         return cls(
             template_id=strawberry.ID(str(p.template.id)),
             version=p.version.version,
             locale=p.locale,
-            problems=[
-                TemplateProblemType(field=f, code=c, message=m, line=line, column=col)
-                for f, c, m, line, col in p.problems
-            ],
-            **parts,  # type: ignore[arg-type]
+            problems=problem_types(p.problems),
+            **rendered_parts(p.rendered),  # type: ignore[arg-type]
         )
+
+
+def rendered_parts(r: Rendered | None) -> dict[str, object]:
+    """A rendered message's parts as the preview types' fields name them."""
+    if isinstance(r, RenderedEmail):
+        return {"subject": r.subject, "html_body": r.html_body, "text_body": r.text_body}
+    if isinstance(r, RenderedMms):
+        return {"text": r.text, "media_urls": list(r.media_urls)}
+    if r is not None:
+        return {"text": r.text}
+    return {}
+
+
+def problem_types(rows: list[ProblemRow]) -> list[TemplateProblemType]:
+    return [
+        TemplateProblemType(field=f, code=c, message=m, line=line, column=col)
+        for f, c, m, line, col in rows
+    ]
+
+
+@strawberry.type(
+    name="TemplateDraftPreview",
+    description="A template being edited (not saved) rendered for a real customer; nothing "
+    "is sent or written.",
+)
+class DraftPreviewType:
+    locale: str | None = strawberry.field(
+        description="The translation used (after the fallback); null when it did not render."
+    )
+    subject: str | None = None
+    html_body: str | None = None
+    text_body: str | None = None
+    text: str | None = None
+    media_urls: list[str] | None = None
+    problems: list[TemplateProblemType] = strawberry.field(
+        default_factory=list,
+        description="Empty when it rendered; otherwise no part is set. When a save would "
+        "refuse the content, every problem the save names, on the same fields "
+        "(translations.<locale>.<part>): a syntax error, an unknown shortcode or variable "
+        "(SYNTAX, UNKNOWN_SHORTCODE, UNKNOWN_VARIABLE, UNSAFE, with line and column), a "
+        "missing part (REQUIRED); else the render's problem (UNDEFINED for a value this "
+        "customer lacks, TIMEOUT, ...).",
+    )
+
+    @classmethod
+    def of(cls, p: DraftPreview) -> DraftPreviewType:
+        return cls(
+            locale=p.locale,
+            problems=problem_types(p.problems),
+            **rendered_parts(p.rendered),  # type: ignore[arg-type]
+        )
+
+
+ShortcodeKind = strawberry.enum(
+    Kind,
+    name="ShortcodeKind",
+    description="How a shortcode's value is written: TEXT and URL as they are, NUMBER grouped "
+    "per locale, DATE in the medium format, MONEY with its currency, all in the customer's "
+    "locale.",
+)
+
+
+@strawberry.type(
+    name="MessageShortcode",
+    description="A shortcode a template may use, e.g. [points]; the registry the server "
+    "renders and validates with.",
+)
+class ShortcodeType:
+    name: str = strawberry.field(description="Written in brackets: [name].")
+    kind: ShortcodeKind  # type: ignore[valid-type]
+    meaning: str
+    example: str = strawberry.field(description="As it reads in en-US.")
+
+    @strawberry.field(description="The shortcode as written in a template: [name].")
+    def code(self) -> str:
+        return f"[{self.name}]"
+
+    @classmethod
+    def of(cls, s: Shortcode) -> ShortcodeType:
+        return cls(name=s.name, kind=s.kind, meaning=s.meaning, example=s.example)
 
 
 BuiltInNotificationKind = strawberry.enum(

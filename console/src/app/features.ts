@@ -38,6 +38,12 @@ export const FEATURES: Feature[] = [
     page: lazy(() => import("../program/ProgramPage")),
   },
   {
+    path: "messages",
+    label: "Messages",
+    anyOf: ["MANAGE_NOTIFICATIONS"],
+    page: lazy(() => import("../messages/MessagesPage")),
+  },
+  {
     path: "reports",
     label: "Reports",
     anyOf: ["READ_REPORTS"],
