@@ -19,7 +19,7 @@ import { formatDate, formatMoney, formatPoints } from "../ui/format";
 import { Loading } from "../ui/Loading";
 import { RequestError } from "../ui/RequestError";
 import { describeVoucher, plural } from "./describe";
-import { downloadFile } from "./download";
+import { downloadFile } from "../ui/download";
 import { Panel, Saved } from "./fields";
 import { Pager, useCursorPages } from "./Pager";
 import { Checks } from "./parse";

@@ -1,6 +1,6 @@
 import { useState, type FormEvent } from "react";
 import { useQuery } from "urql";
-import { currentToken, useSession } from "../app/session";
+import { useSession } from "../app/session";
 import { LedgerMovementsDocument, type LedgerEntryKind, type LedgerMovementFilter } from "../generated/graphql";
 import { Field, Select } from "../ui/forms";
 import { Loading } from "../ui/Loading";
@@ -8,7 +8,7 @@ import { RequestError } from "../ui/RequestError";
 import { formatDate, formatPoints } from "../ui/format";
 import { ScrollTable } from "./ChartWithTable";
 import { CustomerPicker, type PickedCustomer } from "./CustomerPicker";
-import { DownloadError, downloadWithToken } from "./download";
+import { DownloadError, downloadFile } from "../ui/download";
 import { EMPTY_FORM, KIND_LABELS, exportUrl, formProblems, movementFilter, type FormProblems, type MovementForm } from "./movements";
 import { dayInWords, type Period } from "./period";
 
@@ -215,7 +215,7 @@ function CsvDownload({ filter, period }: { filter: LedgerMovementFilter; period:
     const filename = `ledger-movements-${period.from}-to-${period.to}.csv`;
     setState({ busy: true });
     try {
-      await downloadWithToken(exportUrl(filter), currentToken(), filename);
+      await downloadFile(exportUrl(filter), filename);
       setState({ busy: false, done: `Downloaded ${filename}.` });
     } catch (error) {
       if (error instanceof DownloadError && error.status === 401) {

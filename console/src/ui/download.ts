@@ -1,6 +1,9 @@
-// Downloads a file the server sends only to a signed-in caller: fetched with the bearer token
-// (a plain link could not send the header), then saved from an object URL.
+// Downloading a file the server sends only to a signed-in caller (a voucher batch's codes,
+// the movements CSV): fetched with the session's bearer token, which a plain link could not
+// send, then handed to the browser as a file from an object URL.
+import { currentToken } from "../app/session";
 
+/** Why a download failed; `status` is the HTTP status (0: the server was not reached). */
 export class DownloadError extends Error {
   constructor(
     readonly status: number,
@@ -17,21 +20,26 @@ async function refusal(response: Response): Promise<string> {
     const messages = (body.errors ?? []).map((e) => e.message).filter(Boolean);
     if (messages.length) return messages.join("; ");
   } catch {
-    // not JSON: fall through to the status
+    // Not JSON: fall back to the status.
   }
-  return `The server refused the export (HTTP ${response.status}).`;
+  return `The server refused the download (HTTP ${response.status}).`;
 }
 
-export async function downloadWithToken(url: string, token: string | null, filename: string): Promise<void> {
+/** Fetches `path` with the bearer token and saves it as `filename`; throws a DownloadError
+ * saying why not. */
+export async function downloadFile(
+  path: string,
+  filename: string,
+  token: string | null = currentToken(),
+): Promise<void> {
   let response: Response;
   try {
-    response = await fetch(url, { headers: token ? { authorization: `Bearer ${token}` } : {} });
+    response = await fetch(path, { headers: token ? { authorization: `Bearer ${token}` } : {} });
   } catch {
     throw new DownloadError(0, "The server could not be reached.");
   }
   if (!response.ok) throw new DownloadError(response.status, await refusal(response));
-  const blob = await response.blob();
-  const href = URL.createObjectURL(blob);
+  const href = URL.createObjectURL(await response.blob());
   const link = document.createElement("a");
   link.href = href;
   link.download = filename;
