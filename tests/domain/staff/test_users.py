@@ -25,6 +25,7 @@ from domain.staff.users import (
     set_password,
 )
 from domain.uow import UnitOfWork
+from tests.support.clocks import ManualClock
 
 # Cheap parameters, so these tests hash in milliseconds (the API uses argon2's defaults).
 FAST = Passwords(PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
@@ -170,3 +171,24 @@ async def test_passwords_are_verified_off_the_event_loop(clean_db: AsyncEngine) 
         await sign_in(UnitOfWork(clean_db), "nobody@shop.example", PASSWORD, rules)
     assert len(hasher.threads) == 2
     assert threading.get_ident() not in hasher.threads
+
+
+async def test_failures_a_day_old_are_forgotten(clean_db: AsyncEngine) -> None:
+    clock = ManualClock()
+    rules = StaffSignIn(sessions=SessionPolicy(clock=clock), passwords=FAST)
+    await create_user(UnitOfWork(clean_db), "ann@shop.example", "cashier", PASSWORD, FAST)
+    # Given four failures, then a day and a second without any
+    for _ in range(4):
+        with pytest.raises(InvalidCredentials):
+            await sign_in(UnitOfWork(clean_db), "ann@shop.example", "wrong password!", rules)
+    clock.advance(86_401)
+    # Then four more failures are not yet a lock (it counts from zero again), a fifth is
+    for _ in range(4):
+        with pytest.raises(InvalidCredentials):
+            await sign_in(UnitOfWork(clean_db), "ann@shop.example", "wrong password!", rules)
+    await sign_in(UnitOfWork(clean_db), "ann@shop.example", PASSWORD, rules)
+    for _ in range(5):
+        with pytest.raises(InvalidCredentials):
+            await sign_in(UnitOfWork(clean_db), "ann@shop.example", "wrong password!", rules)
+    with pytest.raises(TooManyAttempts):
+        await sign_in(UnitOfWork(clean_db), "ann@shop.example", PASSWORD, rules)
