@@ -29,6 +29,9 @@ from domain.staff.tables import staff_login_failures, staff_users
 from domain.staff.users import staff_email
 from domain.uow import UnitOfWork
 
+# Forgotten addresses deleted by each attempt (each attempt adds at most one row).
+PRUNED_PER_ATTEMPT = 10
+
 
 @dataclass(frozen=True)
 class Lockout:
@@ -151,13 +154,17 @@ class CountAttempt(Command[Candidate | None]):
 
     async def handle(self, uow: UnitOfWork) -> Candidate | None:
         lockout, f = self.lockout, staff_login_failures.c
-        # Addresses quiet for long are forgotten (this one too: it starts from zero). No
-        # lock outlasts a day, so none is lifted early.
-        await uow.execute(
-            delete(staff_login_failures).where(
-                f.last_failed_at < self.now - timedelta(seconds=lockout.forget_after_s)
-            )
+        # Addresses quiet for long are forgotten (this one too: it starts from zero; no lock
+        # outlasts a day, so none is lifted early). A few at a time, skipping rows another
+        # attempt holds, so concurrent attempts never wait for each other here (nor
+        # deadlock taking the same rows in different orders).
+        stale = (
+            select(f.email)
+            .where(f.last_failed_at < self.now - timedelta(seconds=lockout.forget_after_s))
+            .limit(PRUNED_PER_ATTEMPT)
+            .with_for_update(skip_locked=True)
         )
+        await uow.execute(delete(staff_login_failures).where(f.email.in_(stale)))
         counted = await uow.execute(
             _COUNT_ATTEMPT,
             {
