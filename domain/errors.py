@@ -39,6 +39,9 @@ class ErrorCode(StrEnum):
     SEGMENT_CYCLE = "SEGMENT_CYCLE"
     SEGMENT_IN_USE = "SEGMENT_IN_USE"
     FUNNEL_ENGINE_REQUIRED = "FUNNEL_ENGINE_REQUIRED"
+    # Sign-in: the same code for an unknown email, a wrong password and a disabled user.
+    INVALID_CREDENTIALS = "INVALID_CREDENTIALS"
+    TOO_MANY_ATTEMPTS = "TOO_MANY_ATTEMPTS"
 
 
 @dataclass(frozen=True)

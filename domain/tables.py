@@ -34,6 +34,7 @@ from domain.purchases.tables import (
     refunds,
 )
 from domain.rewards.tables import reward_claims, rewards
+from domain.staff.tables import staff_login_failures, staff_sessions, staff_users
 from domain.tiers.tables import tier_rules, tier_rungs
 from domain.vouchers.tables import (
     voucher_batches,
@@ -75,6 +76,9 @@ __all__ = [
     "refunds",
     "reward_claims",
     "rewards",
+    "staff_login_failures",
+    "staff_sessions",
+    "staff_users",
     "tier_rules",
     "tier_rungs",
     "voucher_batches",

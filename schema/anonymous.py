@@ -1,12 +1,11 @@
 """What a caller without a token may run: nothing, unless every root field of its operation
 is allowed anonymously.
 
-Requests without a token are refused before their document is parsed (a large or deeply
-nested document costs nothing then). The one way in is ANONYMOUS_ROOT_FIELDS: root fields
-that must work without a token (a console's `login` mutation will be the first). It is empty
-today. When it is not empty, or with TESSERA_DEBUG (GraphiQL's introspection), an anonymous
-request's body is read only when small (ANONYMOUS_MAX_BODY_BYTES), parsed once, and let
-through only when every root field it selects is allowed. The fields still carry their own
+The one way in is ANONYMOUS_ROOT_FIELDS: root fields that must work without a token (the
+console's `login` mutation, and nothing else). An anonymous request's body is read only
+when small (ANONYMOUS_MAX_BODY_BYTES; a larger one is refused unread), parsed once, and let
+through only when every root field it selects is allowed (with TESSERA_DEBUG, GraphiQL's
+introspection fields too). The fields still carry their own
 permission classes; this gate only decides whether parsing and execution start at all."""
 
 from __future__ import annotations
@@ -23,8 +22,8 @@ from graphql import (
     parse,
 )
 
-# Root fields (of Query or Mutation) an anonymous caller may select. Empty today.
-ANONYMOUS_ROOT_FIELDS: frozenset[str] = frozenset()
+# Root fields (of Query or Mutation) an anonymous caller may select.
+ANONYMOUS_ROOT_FIELDS: frozenset[str] = frozenset({"login"})
 # Introspection's root fields, allowed anonymously only with TESSERA_DEBUG.
 INTROSPECTION_ROOT_FIELDS = frozenset({"__schema", "__type", "__typename"})
 # An anonymous body above this is refused unread (GraphiQL's introspection query is ~2 KB).

@@ -1,27 +1,40 @@
-"""Turning an Authorization header into a principal, with a short cache for staff tokens, and
-refusing a request whose token does not verify before anything else reads it."""
+"""Turning an Authorization header into a principal, with a short cache for staff tokens and
+console sessions, and refusing a request whose token does not verify before anything else
+reads it."""
 
 from __future__ import annotations
 
-import time
 from collections import OrderedDict
 from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from starlette.requests import HTTPConnection
 
-from domain.access.principals import Anonymous, Principal, Staff
+from domain.access.principals import Anonymous, Credential, Principal, Staff
 from domain.access.tokens import InvalidToken, customer_for_jwt, is_staff_token, staff_for_token
+from domain.staff.sessions import SessionPolicy, is_session_token, staff_for_session
 from domain.uow import UnitOfWork
 from schema.responses import Refusal
 from schema.throttle import Throttle, ThrottleRule, Unthrottled, retry_after_s
 
-STAFF_CACHE_TTL_S = 30.0
+STAFF_CACHE_TTL = timedelta(seconds=30)
 STAFF_CACHE_SIZE = 1_000
 
 
+@dataclass(frozen=True)
+class _Verified:
+    checked_at: datetime  # when the database said so (by the sessions' clock)
+    staff: Staff
+    valid_until: datetime | None = None  # a session's end unless used again
+
+
 class Authenticator:
-    """Verifies bearer tokens. A verified staff token is remembered for 30 s, so a
-    revocation takes effect within that time and hot paths skip a database round trip."""
+    """Verifies bearer tokens. A verified staff token or session is remembered for 30 s, so
+    hot paths skip a database round trip; a revocation elsewhere (`tessera token revoke`,
+    `tessera user disable`, another process's logout) takes effect within that time. A
+    session is never remembered past its idle or absolute end, and a logout served by this
+    process forgets it at once (`forget_session`)."""
 
     def __init__(
         self,
@@ -29,12 +42,14 @@ class Authenticator:
         jwt_secret: str | None,
         jwt_audience: str | None = None,
         throttle: Throttle | None = None,
+        sessions: SessionPolicy | None = None,
     ) -> None:
         self._new_uow = new_uow
         self._jwt_secret = jwt_secret
         self._jwt_audience = jwt_audience
         self._throttle = throttle or Unthrottled()
-        self._staff: OrderedDict[str, tuple[float, Staff]] = OrderedDict()
+        self._sessions = sessions or SessionPolicy()
+        self._staff: OrderedDict[str, _Verified] = OrderedDict()
 
     async def caller(self, request: HTTPConnection) -> Principal:
         """The verified caller of `request`: Anonymous() when it sends no Authorization
@@ -65,7 +80,7 @@ class Authenticator:
         if scheme.lower() != "bearer" or not token:
             return Anonymous("the Authorization header must be 'Bearer <token>'")
         try:
-            if is_staff_token(token):
+            if is_staff_token(token) or is_session_token(token):
                 return await self._staff_for(token)
             if self._jwt_secret is None:
                 return Anonymous("customer tokens are not accepted: TESSERA_JWT_SECRET is unset")
@@ -73,17 +88,37 @@ class Authenticator:
         except InvalidToken as error:
             return Anonymous(f"invalid token: {error}")
 
+    def forget_session(self, session_id: int) -> None:
+        """Stop accepting a session this process remembers (it was just ended)."""
+        for token, verified in list(self._staff.items()):
+            staff = verified.staff
+            if staff.credential is Credential.SESSION and staff.credential_id == session_id:
+                del self._staff[token]
+
     async def _staff_for(self, token: str) -> Staff:
-        now = time.monotonic()
+        # One clock for the cache and the sessions it holds: a test that moves it sees both
+        # age together, as they do in real time.
+        now = self._sessions.clock()
         cached = self._staff.get(token)
-        if cached is not None and cached[0] > now:
-            return cached[1]
-        staff = await staff_for_token(self._new_uow(), token)
-        self._staff[token] = (now + STAFF_CACHE_TTL_S, staff)
+        if cached is not None and self._still_valid(cached, now):
+            return cached.staff
+        if is_session_token(token):
+            session = await staff_for_session(self._new_uow(), token, self._sessions)
+            verified = _Verified(now, session.staff, session.valid_until)
+        else:
+            verified = _Verified(now, await staff_for_token(self._new_uow(), token))
+        self._staff[token] = verified
         self._staff.move_to_end(token)
         while len(self._staff) > STAFF_CACHE_SIZE:
             self._staff.popitem(last=False)
-        return staff
+        return verified.staff
+
+    @staticmethod
+    def _still_valid(cached: _Verified, now: datetime) -> bool:
+        # A clock set back makes the entry stale rather than young again.
+        if not cached.checked_at <= now < cached.checked_at + STAFF_CACHE_TTL:
+            return False
+        return cached.valid_until is None or now < cached.valid_until
 
 
 def unauthenticated(principal: Anonymous) -> Refusal:

@@ -32,6 +32,7 @@ from domain.ledger.models import Account, HistoryFilter, LedgerEntry
 from domain.ledger.queries import accounts_by_customer, histories
 from domain.pagination import Page
 from domain.rewards.standings import RewardStanding, standings
+from domain.staff.sign_in import StaffSignIn
 from domain.uow import UnitOfWork, read
 from domain.vouchers.models import Voucher, VoucherStatus
 from domain.vouchers.queries import VoucherUse, uses_of, vouchers_of
@@ -243,6 +244,10 @@ class Loaders:
         return [found.get(i) for i in ids]
 
 
+def _forget_nothing(session_id: int) -> None:
+    """A context built without an authenticator remembers no session."""
+
+
 @dataclass
 class Context:
     principal: Principal
@@ -265,6 +270,10 @@ class Context:
     # What the funnel dry run (simulateFunnel) runs with: the segment filters compiled to
     # queries and the shop's currency (tessera/funnel_engine.py; None: not offered here).
     funnel_simulation: SimulationRuntime | None = None
+    # How staff sign in (sessions' lifetimes and clock, the lockout, the password hasher),
+    # and how a logout makes this process's authenticator forget the session at once.
+    staff_sign_in: StaffSignIn = field(default_factory=StaffSignIn)
+    forget_session: Callable[[int], None] = _forget_nothing
 
 
 Info = StrawberryInfo[Context, None]

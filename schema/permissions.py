@@ -37,6 +37,15 @@ def requires(permission: Permission) -> type[BasePermission]:
     return Requires
 
 
+class IsStaff(BasePermission):
+    """A staff caller, whatever its role: an API token or a signed-in user."""
+
+    def has_permission(self, source: Any, info: Info, **kwargs: Any) -> bool:
+        if not isinstance(info.context.principal, Staff):
+            _refuse(info, None)
+        return True
+
+
 class IsCustomer(BasePermission):
     """A customer app's caller (a customer JWT)."""
 

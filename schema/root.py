@@ -52,6 +52,8 @@ from schema.rewards.queries import RewardQueries
 from schema.scalars import SCALAR_MAP
 from schema.segments.mutations import SegmentMutations
 from schema.segments.queries import SegmentQueries
+from schema.staff.mutations import StaffMutations
+from schema.staff.queries import StaffQueries
 from schema.tiers.mutations import TierMutations
 from schema.tiers.queries import TierQueries
 from schema.vouchers.mutations import VoucherMutations
@@ -83,6 +85,7 @@ Query = merge_types(
         FunnelQueries,
         FunnelStatisticsQueries,
         FunnelSimulationQueries,
+        StaffQueries,
     ),
 )
 Mutation = merge_types(
@@ -107,6 +110,7 @@ Mutation = merge_types(
         NoticeMutations,
         SegmentMutations,
         FunnelMutations,
+        StaffMutations,
     ),
 )
 

@@ -2,8 +2,9 @@
 address). tessera/ratelimit.py implements them on Redis, shared by every API process.
 
 Only the operations that need it pay a counter's round trip: `checkVoucher` and
-`redeemVoucher` (code guessing), `sendTestMessage` (a message to any address: spam) and failed
-authentications. Nothing else is counted."""
+`redeemVoucher` (code guessing), `sendTestMessage` (a message to any address: spam), failed
+authentications, and `login` (which is refused while its address is past the failed
+authentications' limit, and counts its failures there). Nothing else is counted."""
 
 from __future__ import annotations
 
@@ -22,7 +23,7 @@ if TYPE_CHECKING:
 
 class ThrottleRule(enum.Enum):
     VOUCHER_ATTEMPTS = "voucher-attempts"  # checkVoucher and redeemVoucher, per caller and address
-    FAILED_AUTHENTICATION = "failed-authentication"  # per client address
+    FAILED_AUTHENTICATION = "failed-authentication"  # per client address (and failed logins)
     TEST_MESSAGES = "test-messages"  # sendTestMessage, per staff token
 
 
@@ -32,11 +33,19 @@ class Throttle(Protocol):
         rule's limit (the attempt is then refused), else None."""
         ...
 
+    async def waiting(self, rule: ThrottleRule, *keys: str) -> float | None:
+        """The seconds to wait when any key is already past the rule's limit, else None;
+        counts nothing (for a check before an attempt whose failure alone is counted)."""
+        ...
+
 
 class Unthrottled:
     """No limits (a throttle for tools and tests that build the schema alone)."""
 
     async def hit(self, rule: ThrottleRule, *keys: str) -> float | None:
+        return None
+
+    async def waiting(self, rule: ThrottleRule, *keys: str) -> float | None:
         return None
 
 
@@ -46,10 +55,13 @@ def retry_after_s(wait_s: float) -> int:
 
 
 def caller_key(info: Info) -> str:
-    """The caller a per-token limit counts: a staff token's id or a customer's external ref."""
+    """The caller a per-token limit counts: a staff token's id, a signed-in staff user's id
+    (all its sessions together), or a customer's external ref."""
     principal = info.context.principal
     if isinstance(principal, Staff):
-        return f"staff:{principal.token_id}"
+        if principal.user_id is not None:
+            return f"user:{principal.user_id}"
+        return f"staff:{principal.credential_id}"
     if isinstance(principal, CustomerPrincipal):
         return f"customer:{principal.external_ref}"
     return "anonymous"
@@ -66,6 +78,19 @@ class VoucherAttempts(BasePermission):
             ThrottleRule.VOUCHER_ATTEMPTS, caller_key(info), f"address:{context.client_address}"
         )
         return _allowed(info, wait_s, "voucher code attempts")
+
+
+class SignInAttempts(BasePermission):
+    """Refuses a sign-in from a client address already past the failed-authentication
+    limit (RATE_LIMITED, HTTP 429, Retry-After) before any password is verified; the
+    sign-in counts its own failure there (schema/staff/mutations.py)."""
+
+    async def has_permission(self, source: Any, info: Info, **kwargs: Any) -> bool:
+        context = info.context
+        wait_s = await context.throttle.waiting(
+            ThrottleRule.FAILED_AUTHENTICATION, f"address:{context.client_address}"
+        )
+        return _allowed(info, wait_s, "failed authentications from this address")
 
 
 class TestMessageSends(BasePermission):

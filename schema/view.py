@@ -23,6 +23,7 @@ from strawberry.asgi import GraphQL
 
 from domain.access.principals import Anonymous, Principal
 from domain.badges.services import Handover
+from domain.staff.sign_in import StaffSignIn
 from domain.uow import UnitOfWork
 from funnels.definitions.filters import FilterCheck, refuse_filters
 from funnels.simulation import SimulationRuntime
@@ -40,6 +41,14 @@ from schema.responses import Refusal, error_response
 from schema.throttle import Throttle, Unthrottled
 
 
+def _lenient_json(body: bytes) -> object:
+    """The body as JSON whatever its strings hold; None when it is not JSON at all."""
+    try:
+        return json.loads(body)
+    except (ValueError, RecursionError):
+        return None
+
+
 class TesseraGraphQL(GraphQL[Context, None]):
     def __init__(
         self,
@@ -54,6 +63,7 @@ class TesseraGraphQL(GraphQL[Context, None]):
         message_handover: HandOver | None = None,
         check_filter: FilterCheck = refuse_filters,
         funnel_simulation: SimulationRuntime | None = None,
+        staff_sign_in: StaffSignIn | None = None,
     ) -> None:
         super().__init__(
             schema, graphql_ide="graphiql" if debug else None, allow_queries_via_get=False
@@ -67,6 +77,7 @@ class TesseraGraphQL(GraphQL[Context, None]):
         self._message_handover = message_handover
         self._check_filter = check_filter
         self._funnel_simulation = funnel_simulation
+        self._staff_sign_in = staff_sign_in or StaffSignIn()
         # Root fields an anonymous caller may select (introspection only in debug).
         self._anonymous_fields = ANONYMOUS_ROOT_FIELDS | (
             INTROSPECTION_ROOT_FIELDS if debug else frozenset()
@@ -101,10 +112,22 @@ class TesseraGraphQL(GraphQL[Context, None]):
         body = await request.body()  # bounded by the app's body-size limit
         if len(body) > ANONYMOUS_MAX_BODY_BYTES:
             raise unauthenticated(principal)
-        data = decode_body(body)
-        if not selects_only(data.get("query"), data.get("operationName"), self._anonymous_fields):
+        try:
+            data = decode_body(body)
+        except Refusal:
+            # A body refused for its text (a NUL in a password) is answered as such only
+            # when it is an allowed operation; anything else stays a plain 401.
+            if self._selects_allowed(_lenient_json(body)):
+                raise
+            raise unauthenticated(principal) from None
+        if not self._selects_allowed(data):
             raise unauthenticated(principal)
         return principal
+
+    def _selects_allowed(self, data: object) -> bool:
+        if not isinstance(data, dict):
+            return False
+        return selects_only(data.get("query"), data.get("operationName"), self._anonymous_fields)
 
     @property
     def graphql_ide_html(self) -> str:
@@ -129,6 +152,8 @@ class TesseraGraphQL(GraphQL[Context, None]):
             message_handover=self._message_handover,
             check_filter=self._check_filter,
             funnel_simulation=self._funnel_simulation,
+            staff_sign_in=self._staff_sign_in,
+            forget_session=self._authenticator.forget_session,
         )
 
     # Requests are read with the standard json module on purpose: orjson reads integers

@@ -21,6 +21,8 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
+from domain.staff.sessions import Clock, SessionPolicy, utc_now
+from domain.staff.sign_in import StaffSignIn
 from domain.uow import UnitOfWork
 from funnels.definitions.filters import FilterCheck
 from schema.auth import Authenticator
@@ -63,9 +65,11 @@ def create_app(
     database_url: str | None = None,
     background: Callable[[AsyncEngine], Coroutine[Any, Any, None]] | None = None,
     check_filter: FilterCheck = CHECK_FILTER,
+    clock: Clock = utc_now,
 ) -> Starlette:
     """Build the app; the database engine opens and closes with the app's lifespan, and so
-    does the `background` task when one is given (the demo's in-process sending)."""
+    does the `background` task when one is given (the demo's in-process sending). `clock`
+    judges console sessions and sign-in lockouts (tests move it instead of sleeping)."""
     settings = settings or Settings.from_env()
     url = database_url or ensure_database_url(settings)
     resources = _Resources()
@@ -105,8 +109,13 @@ def create_app(
             ThrottleRule.TEST_MESSAGES: settings.rate_limit_test_messages,
         },
     )
+    sessions = SessionPolicy(
+        idle_timeout_s=settings.session_idle_timeout_s,
+        max_age_s=settings.session_max_age_s,
+        clock=clock,
+    )
     authenticator = Authenticator(
-        resources.new_uow, settings.jwt_secret, settings.jwt_audience, throttle
+        resources.new_uow, settings.jwt_secret, settings.jwt_audience, throttle, sessions
     )
     graphiql = _graphiql_page() if settings.debug else None
     graphql = TesseraGraphQL(
@@ -125,6 +134,7 @@ def create_app(
         message_handover=message_handover(settings, resources.new_uow),
         check_filter=check_filter,
         funnel_simulation=simulation_runtime(settings),
+        staff_sign_in=StaffSignIn(sessions=sessions),
     )
     routes: list[BaseRoute] = [
         Route("/graphql", graphql, methods=["GET", "POST"]),

@@ -1,6 +1,6 @@
-"""`tessera serve | worker | scheduler | migrate | demo | token | funnel | audit |
+"""`tessera serve | worker | scheduler | migrate | demo | token | user | funnel | audit |
 expire-holds | expire-points | run-gifts | evaluate-tiers | resync-badges | stop-embedded |
-graphiql-assets`."""
+graphiql-assets` (`user`'s commands are in tessera/user_cli.py)."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from typing import TYPE_CHECKING, TypeVar
 
 from tessera.settings import Settings
+from tessera.user_cli import UserCommands
 
 if TYPE_CHECKING:
     from domain.uow import UnitOfWork
@@ -293,6 +294,8 @@ def parser() -> argparse.ArgumentParser:
     revoke = token.add_parser("revoke", help="revoke a staff token by id")
     revoke.add_argument("id", type=int)
     revoke.set_defaults(run=cmd_token_revoke)
+
+    UserCommands(_run_with_uow).add_to(sub)
 
     funnel = sub.add_parser(
         "funnel", help="funnel definitions as JSON or YAML files (docs/funnels.md)"

@@ -1,4 +1,5 @@
-"""`tessera demo`: a migrated database with demo data, a ready admin token, and the server."""
+"""`tessera demo`: a migrated database with demo data, a ready admin token, staff users for
+the console, and the server."""
 
 from __future__ import annotations
 
@@ -46,6 +47,7 @@ from tessera.app import create_app
 from tessera.database import create_engine
 from tessera.demo_funnels import seed_funnels
 from tessera.demo_messages import DEMO_SHOP_NAME, ensure_messages, seed_messages
+from tessera.demo_users import DEMO_PASSWORD, DEMO_USER_DOMAIN, ensure_demo_users
 from tessera.dispatching import dispatch_and_send_forever
 from tessera.graphiql import AssetError, fetch_assets, graphiql_page
 from tessera.migrate import upgrade
@@ -285,6 +287,7 @@ def run_demo(settings: Settings, database_url: str, host: str, listening: socket
     seeded = asyncio.run(seed(database_url))
     _ensure_graphiql_assets()
     token = asyncio.run(demo_admin_token(database_url))
+    asyncio.run(ensure_demo_users(database_url))
     assert settings.jwt_secret is not None
     customer_jwt = jwt.encode(
         {"sub": "demo-ann", "exp": int(time.time()) + 86_400},
@@ -294,6 +297,11 @@ def run_demo(settings: Settings, database_url: str, host: str, listening: socket
     print("Tessera demo" + (" (demo data loaded)" if seeded else " (demo data already there)"))
     print(f"  database:  {database_url}")
     print(f"  GraphiQL:  http://{host}:{port}/graphql")
+    print(f"  console:   http://{host}:{port}/console")
+    print(
+        f"  Sign in to the console as admin@{DEMO_USER_DOMAIN}, manager@, cashier@, marketer@"
+        f" or viewer@{DEMO_USER_DOMAIN}, password {DEMO_PASSWORD}"
+    )
     print("  Paste the admin token into GraphiQL's headers as")
     print(
         '  {"Authorization": "Bearer <token>"}; try: { customerByCard(code: "4006381333931")'

@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections.abc import Awaitable, Callable
 
 from limits import RateLimitItem, parse
 from limits.aio.storage import MemoryStorage, RedisStorage, Storage
@@ -43,13 +44,24 @@ class RateLimits:
         self.shared = storage_url is not None
 
     async def hit(self, rule: ThrottleRule, *keys: str) -> float | None:
+        return await self._wait_s(rule, keys, self._limiter.hit, "counted")
+
+    async def waiting(self, rule: ThrottleRule, *keys: str) -> float | None:
+        return await self._wait_s(rule, keys, self._limiter.test, "checked")
+
+    async def _wait_s(
+        self,
+        rule: ThrottleRule,
+        keys: tuple[str, ...],
+        check: Callable[[RateLimitItem, str, str], Awaitable[bool]],
+        what: str,
+    ) -> float | None:
+        """`check` (count, or only test) each key; the wait when one is past the limit."""
         item = self._items[rule]
         if time.monotonic() < self._skip_until:
             return None
         try:
-            allowed = await asyncio.gather(
-                *(self._limiter.hit(item, rule.value, key) for key in keys)
-            )
+            allowed = await asyncio.gather(*(check(item, rule.value, key) for key in keys))
             refused = [key for key, ok in zip(keys, allowed, strict=True) if not ok]
             if not refused:
                 return None
@@ -57,7 +69,8 @@ class RateLimits:
         except Exception as error:  # storage unreachable or failing: fail open, see above
             self._skip_until = time.monotonic() + REDIS_RETRY_S
             logger.warning(
-                "rate limits not counted for %.0f s: their storage failed (%s)",
+                "rate limits not %s for %.0f s: their storage failed (%s)",
+                what,
                 REDIS_RETRY_S,
                 error,
             )

@@ -15,6 +15,9 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 MIN_JWT_SECRET_BYTES = 32
 # More helpers than this would only wait for each other's batches.
 MAX_FUNNEL_HELPERS = 64
+# Console sessions: an idle timeout of at least a minute, a maximum age of at most 30 days.
+MIN_SESSION_IDLE_TIMEOUT_S = 60
+MAX_SESSION_MAX_AGE_S = 30 * 86_400
 
 
 @dataclass(frozen=True)
@@ -65,6 +68,9 @@ class Settings:
     funnel_helpers: int = 1
     # The built web console (npm --prefix console run build), served under /console.
     console_dir: Path = PROJECT_ROOT / "console" / "dist"
+    # Console sessions (docs/security.md): seconds without a request, and seconds in all.
+    session_idle_timeout_s: int = 1_800
+    session_max_age_s: int = 43_200
 
     def __post_init__(self) -> None:
         if self.jwt_secret is not None and len(self.jwt_secret.encode()) < MIN_JWT_SECRET_BYTES:
@@ -80,6 +86,13 @@ class Settings:
             raise ValueError("TESSERA_CURRENCY must be an ISO 4217 code such as EUR")
         if not 0 <= self.funnel_helpers <= MAX_FUNNEL_HELPERS:
             raise ValueError(f"TESSERA_FUNNEL_HELPERS must be 0 to {MAX_FUNNEL_HELPERS}")
+        if not MIN_SESSION_IDLE_TIMEOUT_S <= self.session_idle_timeout_s <= self.session_max_age_s:
+            raise ValueError(
+                f"TESSERA_SESSION_IDLE_TIMEOUT_S must be {MIN_SESSION_IDLE_TIMEOUT_S} s or more, "
+                "and at most TESSERA_SESSION_MAX_AGE_S"
+            )
+        if self.session_max_age_s > MAX_SESSION_MAX_AGE_S:
+            raise ValueError(f"TESSERA_SESSION_MAX_AGE_S must be at most {MAX_SESSION_MAX_AGE_S}")
         if self.link_secret is not None and len(self.link_secret.encode()) < MIN_JWT_SECRET_BYTES:
             raise ValueError(
                 f"TESSERA_LINK_SECRET must be at least {MIN_JWT_SECRET_BYTES} bytes long"
@@ -143,4 +156,8 @@ class Settings:
             console_dir=Path(
                 config("TESSERA_CONSOLE_DIR", default=None) or PROJECT_ROOT / "console" / "dist"
             ),
+            session_idle_timeout_s=config(
+                "TESSERA_SESSION_IDLE_TIMEOUT_S", cast=int, default=1_800
+            ),
+            session_max_age_s=config("TESSERA_SESSION_MAX_AGE_S", cast=int, default=43_200),
         )

@@ -145,7 +145,7 @@ async def staff_for_token(uow: UnitOfWork, token: str) -> Staff:
         ).one_or_none()
     if row is None:
         raise InvalidToken("unknown or revoked API token")
-    return Staff(token_id=row.id, name=row.name, role=Role(row.role))
+    return Staff(credential_id=row.id, name=row.name, role=Role(row.role))
 
 
 def customer_for_jwt(token: str, secret: str, audience: str | None = None) -> CustomerPrincipal:

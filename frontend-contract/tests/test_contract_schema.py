@@ -73,7 +73,7 @@ def accepted_breaking_changes() -> set[str]:
 def test_there_are_operations_for_every_frontend() -> None:
     # Given the frontends, then each has its operations in the contract.
     areas = {path.relative_to(OPERATIONS_DIR).parts[0] for path in operation_files()}
-    assert areas == {"admin", "customer-area", "marketer", "pos"}
+    assert areas == {"admin", "console", "customer-area", "marketer", "pos"}
 
 
 @pytest.mark.parametrize(

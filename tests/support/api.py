@@ -11,6 +11,7 @@ from typing import Any
 import httpx
 import jwt
 
+from domain.staff.sessions import Clock, utc_now
 from funnels.definitions.filters import FilterCheck
 from tessera.app import create_app
 from tessera.funnel_filters import CHECK_FILTER
@@ -34,6 +35,7 @@ async def running_server(database_url: str, **overrides: Any) -> AsyncIterator[s
     Rate limits are lifted unless a test sets them: every test calls from 127.0.0.1, so one
     address's counters would otherwise be shared by the whole session."""
     check_filter: FilterCheck = overrides.pop("_check_filter", CHECK_FILTER)
+    clock: Clock = overrides.pop("_clock", utc_now)
     values: dict[str, Any] = {
         "debug": True,
         "jwt_secret": TEST_JWT_SECRET,
@@ -43,7 +45,7 @@ async def running_server(database_url: str, **overrides: Any) -> AsyncIterator[s
         **overrides,
     }
     settings = replace(Settings.from_env(), database_url=database_url, **values)
-    async with serving(create_app(settings, check_filter=check_filter)) as url:
+    async with serving(create_app(settings, check_filter=check_filter, clock=clock)) as url:
         yield url
 
 
@@ -54,6 +56,16 @@ async def running_server_checking_filters(
     """As running_server, with funnel definitions' segment filters checked by
     `check_filter` (a test double of funnels.segments' checker)."""
     async with running_server(database_url, _check_filter=check_filter) as url:
+        yield url
+
+
+@contextlib.asynccontextmanager
+async def running_server_on_clock(
+    database_url: str, clock: Clock, **overrides: Any
+) -> AsyncIterator[str]:
+    """As running_server, with console sessions and sign-in lockouts judged by `clock` (a
+    test's ManualClock, moved instead of sleeping)."""
+    async with running_server(database_url, _clock=clock, **overrides) as url:
         yield url
 
 

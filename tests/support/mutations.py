@@ -353,3 +353,6 @@ MUTATIONS: dict[str, tuple[str, dict[str, Any]]] = {
 # The mutations a customer token may call (on itself only: tests/schema/
 # test_reachability_api.py, and claimReward above names another customer).
 CUSTOMER_OWN_MUTATIONS = frozenset({"setMyConsent"})
+# Signing in and out: open to every role (login to callers without a token too), so no role
+# is refused them; tests/schema/test_console_sign_in_api.py says who may call them.
+SIGN_IN_MUTATIONS = frozenset({"login", "logout"})

@@ -1,5 +1,5 @@
-"""The demo program `tessera demo` loads: once, and ready for the README's examples; and
-the admin token it prints, one valid at a time."""
+"""The demo program `tessera demo` loads: once, and ready for the README's examples; the
+admin token it prints, one valid at a time; and its staff users for the console."""
 
 from __future__ import annotations
 
@@ -23,6 +23,7 @@ from domain.customers import repository as customers_repo
 from domain.ledger.validity import get_expiry_rule
 from domain.pricing.services import price_customer_cart
 from domain.rewards.standings import standings
+from domain.staff.users import list_users
 from domain.uow import UnitOfWork
 from domain.vouchers.queries import find_batches
 from funnels.definitions.models import FunnelStatus
@@ -41,12 +42,14 @@ from tessera.demo import (
     seed,
 )
 from tessera.demo_messages import DEMO_SHOP_NAME, ensure_messages
+from tessera.demo_users import DEMO_PASSWORD, ensure_demo_users
 from tessera.dispatching import dispatch_and_send_once
 from tessera.funnel_filters import CHECK_FILTER
 from tessera.settings import Settings
 from tests.support.api import GraphQLClient
 from tests.support.databases import fresh_database
 from tests.support.serving import serving
+from tests.support.staff import login
 
 STAFF = Staff(1, "test", Role.MANAGER)
 
@@ -262,3 +265,32 @@ def test_the_demo_links_to_anns_customer_area_with_her_token_in_the_fragment() -
         "",
     )
     assert parse_qs(link.fragment) == {"token": [token]}
+
+
+async def test_each_demo_run_has_one_staff_user_per_role_signing_in_with_the_demo_password(
+    postgres_server: str,
+) -> None:
+    async with fresh_database(postgres_server) as url:
+        # Given two demo runs
+        first = await ensure_demo_users(url)
+        second = await ensure_demo_users(url)
+
+        # Then the first made a user for each role, the second none, and there are five
+        roles = ["admin", "manager", "cashier", "marketer", "viewer"]
+        assert first == [f"{role}@demo.tessera" for role in roles]
+        assert second == []
+        engine = create_engine(url, pool_size=1)
+        try:
+            users = await list_users(UnitOfWork(engine))
+        finally:
+            await engine.dispose()
+        assert [(u.email, u.role.value) for u in users] == list(zip(first, roles, strict=True))
+
+        # And the demo server signs the cashier in with the printed password
+        settings = replace(Settings.from_env(), smtp_url=None, twilio_account_sid=None)
+        async with (
+            serving(demo_app(settings, url)) as base,
+            httpx.AsyncClient(base_url=base, timeout=30) as http,
+        ):
+            payload = await login(GraphQLClient(http), "cashier@demo.tessera", DEMO_PASSWORD)
+        assert payload["session"]["role"] == "CASHIER"

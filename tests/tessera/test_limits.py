@@ -142,7 +142,7 @@ async def test_with_debug_anonymous_introspection_works_and_nothing_else(
 async def test_an_allowlisted_root_field_runs_without_a_token(
     database_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # Given a root field on the anonymous allowlist (empty today; a later `login` goes there)
+    # Given another root field on the anonymous allowlist (beside `login`)
     monkeypatch.setattr(schema.view, "ANONYMOUS_ROOT_FIELDS", frozenset({"pointCategories"}))
     async with (
         running_server(database_url, debug=False) as url,

@@ -118,3 +118,41 @@ def test_given_funnel_helpers_then_their_number_within_bounds(
         monkeypatch.setenv("TESSERA_FUNNEL_HELPERS", wrong)
         with pytest.raises(ValueError, match="TESSERA_FUNNEL_HELPERS must be 0 to 64"):
             Settings.from_env()
+
+
+def test_given_session_settings_then_their_lifetimes_within_bounds(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("TESSERA_SESSION_IDLE_TIMEOUT_S", raising=False)
+    monkeypatch.delenv("TESSERA_SESSION_MAX_AGE_S", raising=False)
+    defaults = Settings.from_env()
+    assert (defaults.session_idle_timeout_s, defaults.session_max_age_s) == (1800, 43200)
+    monkeypatch.setenv("TESSERA_SESSION_IDLE_TIMEOUT_S", "600")
+    monkeypatch.setenv("TESSERA_SESSION_MAX_AGE_S", "28800")
+    chosen = Settings.from_env()
+    assert (chosen.session_idle_timeout_s, chosen.session_max_age_s) == (600, 28800)
+
+
+@pytest.mark.parametrize(
+    ("idle", "max_age", "reason"),
+    [
+        ("59", "43200", "TESSERA_SESSION_IDLE_TIMEOUT_S must be 60 s or more"),
+        ("3600", "1800", "at most TESSERA_SESSION_MAX_AGE_S"),
+        ("1800", "2592001", "TESSERA_SESSION_MAX_AGE_S must be at most 2592000"),
+    ],
+)
+def test_given_session_lifetimes_out_of_bounds_then_refused_at_start_up(
+    monkeypatch: pytest.MonkeyPatch, idle: str, max_age: str, reason: str
+) -> None:
+    monkeypatch.setenv("TESSERA_SESSION_IDLE_TIMEOUT_S", idle)
+    monkeypatch.setenv("TESSERA_SESSION_MAX_AGE_S", max_age)
+    with pytest.raises(ValueError, match=reason):
+        Settings.from_env()
+
+
+def test_given_a_session_setting_that_is_no_number_then_refused(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("TESSERA_SESSION_IDLE_TIMEOUT_S", "half an hour")
+    with pytest.raises(ValueError):
+        Settings.from_env()

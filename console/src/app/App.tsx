@@ -5,6 +5,7 @@ import { makeClient } from "./client";
 import { FEATURES, allowed } from "./features";
 import { Layout } from "./Layout";
 import { SessionProvider, currentToken, useSession } from "./session";
+import { SignInPage } from "./SignInPage";
 import { Loading } from "../ui/Loading";
 
 function StaffConsole() {
@@ -18,7 +19,7 @@ function StaffConsole() {
   return (
     <Provider value={client}>
       {!session ? (
-        <p role="status">Sign-in comes with the staff accounts (pending).</p>
+        <SignInPage />
       ) : (
       <Routes>
         <Route element={<Layout pages={pages} />}>

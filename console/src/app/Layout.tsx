@@ -1,5 +1,6 @@
 import { NavLink, Outlet } from "react-router";
 import type { Feature } from "./features";
+import { SignOutButton } from "./SignOutButton";
 import { useSession } from "./session";
 
 export function Layout({ pages }: { pages: Feature[] }) {
@@ -23,6 +24,7 @@ export function Layout({ pages }: { pages: Feature[] }) {
         <span className="who">
           {session?.email} <span className="role">({session?.role})</span>
         </span>
+        <SignOutButton />
       </header>
       <main id="main" tabIndex={-1}>
         <Outlet />
