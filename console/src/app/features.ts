@@ -31,6 +31,12 @@ export const FEATURES: Feature[] = [
     ],
     page: lazy(() => import("../program/ProgramPage")),
   },
+  {
+    path: "funnels",
+    label: "Funnels",
+    anyOf: ["MANAGE_FUNNELS"],
+    page: lazy(() => import("../funnels/FunnelsPage")),
+  },
   { path: "reports", label: "Reports", anyOf: ["READ_REPORTS"], page: lazy(() => import("../reports/ReportsPage")) },
 ];
 
