@@ -13,6 +13,7 @@ import {
   type Connection,
   type EdgeChange,
   type NodeChange,
+  type ReactFlowInstance,
   type XYPosition,
 } from "@xyflow/react";
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
@@ -60,6 +61,8 @@ import { StatusActions, StatusBadge } from "./StatusActions";
 import { StepPanel } from "./StepPanel";
 import { Versions } from "./Versions";
 
+const FIT = { padding: 0.15, maxZoom: 1 };
+
 type Funnel = NonNullable<FunnelVersionQuery["funnel"]>;
 type Figures = "none" | "simulation" | "statistics";
 
@@ -96,7 +99,11 @@ function Editor({ funnel, initial, reload }: { funnel: Funnel | null; initial: D
   const location = useLocation();
   const { can } = useSession();
   const [meta, setMeta] = useState<Meta>(() => metaOf(initial));
-  const [graph, setGraph] = useState<Graph>(() => definitionToGraph(initial, positionsFrom(location.state)));
+  const [graph, setGraph] = useState<Graph>(() => {
+    const drawn = definitionToGraph(initial, positionsFrom(location.state));
+    // A new funnel opens on its entry, whose form comes first.
+    return funnel ? drawn : { ...drawn, nodes: drawn.nodes.map((n) => ({ ...n, selected: n.id === ENTRY })) };
+  });
   const definition = useMemo(() => graphToDefinition(meta, graph), [meta, graph]);
   const key = JSON.stringify(definition);
   const [savedKey, setSavedKey] = useState(() => (funnel ? JSON.stringify(graphToDefinition(metaOf(initial), definitionToGraph(initial))) : ""));
@@ -218,7 +225,7 @@ function Editor({ funnel, initial, reload }: { funnel: Funnel | null; initial: D
     setGraph((g) => {
       const from = g.nodes.find((n) => n.selected);
       const lowest = Math.max(...g.nodes.map((n) => n.position.y));
-      const position = from ? { x: from.position.x, y: from.position.y + 150 } : { x: 0, y: lowest + 150 };
+      const position = from ? { x: from.position.x, y: from.position.y + 175 } : { x: 0, y: lowest + 175 };
       const added = addStep(g, type, position);
       let next = added.graph;
       if (from && from.type === "step") {
@@ -250,6 +257,19 @@ function Editor({ funnel, initial, reload }: { funnel: Funnel | null; initial: D
       }),
     [graph.edges, overlay],
   );
+  // Everything in view when steps come or go, or figures make the nodes taller.
+  const [flow, setFlow] = useState<ReactFlowInstance<FlowNode, FlowEdge> | null>(null);
+  const nodeCount = graph.nodes.length;
+  useEffect(() => {
+    if (!flow) return;
+    const fit = () => requestAnimationFrame(() => void flow.fitView(FIT));
+    const frame = fit();
+    window.addEventListener("resize", fit);
+    return () => {
+      cancelAnimationFrame(frame);
+      window.removeEventListener("resize", fit);
+    };
+  }, [flow, nodeCount, overlay]);
   const decorations = useMemo(() => ({ problems: problemsByNode, overlay, meta }), [problemsByNode, overlay, meta]);
   const stepIds = graph.nodes.filter((n) => n.type === "step").map((n) => n.id);
   const general = problems.filter((p) => p.node === null);
@@ -312,8 +332,9 @@ function Editor({ funnel, initial, reload }: { funnel: Funnel | null; initial: D
                 isValidConnection={(c) => c.target !== ENTRY && c.source !== c.target}
                 deleteKeyCode={["Delete"]}
                 defaultEdgeOptions={{ markerEnd: { type: MarkerType.ArrowClosed } }}
+                onInit={setFlow}
                 fitView
-                fitViewOptions={{ padding: 0.2 }}
+                fitViewOptions={FIT}
                 minZoom={0.2}
               >
                 <Background />

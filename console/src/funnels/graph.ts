@@ -119,7 +119,7 @@ export function layout(definition: Definition): Map<string, XYPosition> {
   }
   const positions = new Map<string, XYPosition>();
   for (const [r, ids] of rows) {
-    ids.forEach((id, i) => positions.set(id, { x: (i - (ids.length - 1) / 2) * 260, y: r * 150 }));
+    ids.forEach((id, i) => positions.set(id, { x: (i - (ids.length - 1) / 2) * 260, y: r * 175 }));
   }
   return positions;
 }

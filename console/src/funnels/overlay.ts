@@ -52,8 +52,11 @@ export function simulationOverlay(simulation: Simulation): Overlay {
     }
     if (step.messages) {
       lines.push(`would send ${n(step.messages.wouldSend)}`);
-      const unsent = step.messages.noAddress + step.messages.noConsent + step.messages.renderFailed;
-      if (unsent) lines.push(`not sent ${n(unsent)}`);
+      const m = step.messages;
+      if (m.noConsent) lines.push(`no consent ${n(m.noConsent)}`);
+      if (m.noAddress) lines.push(`no address ${n(m.noAddress)}`);
+      if (m.renderFailed) lines.push(`render failed ${n(m.renderFailed)}`);
+      if (m.capped) lines.push(`capped ${n(m.capped)}`);
     }
     if (step.vouchers) {
       lines.push(`would issue ${n(step.vouchers.wouldIssue)}`);
