@@ -192,3 +192,111 @@ async def test_a_marketer_builds_checks_simulates_saves_and_activates_a_funnel(
     await expect(row.get_by_role("cell").nth(2)).to_have_text("1")
     await assert_accessible(page)
     await screenshots(page, "funnels-list")
+
+
+def welcome(points: int, *, email: bool) -> dict[str, Any]:
+    last = (
+        {"id": "email", "type": "sendEmail", "template": TEMPLATE}
+        if email
+        else {"id": "done", "type": "exit", "reason": "thanked"}
+    )
+    return {
+        "name": "Welcome",
+        "entry": {"trigger": {"event": "CUSTOMER_REGISTERED"}},
+        "start": "points",
+        "steps": [
+            {"id": "points", "type": "addPoints", "points": points, "next": last["id"]},
+            last,
+        ],
+    }
+
+
+async def test_versions_differ_statistics_show_and_an_active_funnel_pauses_and_resumes(
+    open_console: OpenConsole, gql: GraphQLClient, tokens: dict[str, str]
+) -> None:
+    await seed(gql)
+    marketer = gql.as_(tokens["marketer"])
+    first = {"definition": welcome(100, email=True), "idempotencyKey": uuid4().hex}
+    saved = await payload(marketer, "marketer/SaveFunnel", {"input": first})
+    fid = saved["funnel"]["id"]
+    await payload(marketer, "marketer/ActivateFunnel", {"id": fid})
+    second = {"id": fid, "definition": welcome(200, email=False), "idempotencyKey": uuid4().hex}
+    await payload(marketer, "marketer/SaveFunnel", {"input": second})
+
+    page = await open_console(Role.MARKETER, f"funnels/{fid}")
+    await expect(page.get_by_role("heading", name=re.compile("^Welcome"))).to_be_visible()
+    await expect(page.get_by_text("Version 2", exact=True)).to_be_visible()
+
+    # The difference between version 1 and 2: a changed, an added and a removed step
+    versions = page.get_by_role("region", name="Versions")
+    await expect(versions.get_by_role("heading", name="Version 1 → version 2")).to_be_visible()
+    changed = versions.locator(".diff-changed", has_text="points")
+    await expect(changed).to_contain_text("points: 100 → 200")
+    await expect(versions.locator(".diff-added")).to_contain_text("done")
+    await expect(versions.locator(".diff-removed")).to_contain_text("email")
+    # Comparing a version with itself says so
+    await versions.get_by_label("Compare from version 2").check()
+    await expect(versions.get_by_text("Choose two different versions to compare.")).to_be_visible()
+
+    # Statistics drawn on the graph (nobody has entered yet)
+    await page.get_by_label("Statistics").check()
+    await expect(node(page, "__entry").locator(".node-figures")).to_contain_text("entered 0")
+
+    # Edited while active, saved as version 3 moving the customers inside onto it
+    await node(page, "points").click()
+    await page.get_by_label("Points to add").fill("300")
+    await page.get_by_label("Move onto the new version").check()
+    await expect(page.get_by_label("Waiting at done, continue at")).to_have_value("done")
+    await page.get_by_role("button", name="Save new version").click()
+    await expect(page.get_by_text("Saved as version 3.")).to_be_visible()
+    loaded = await marketer.data(operation("marketer/FunnelVersion"), {"id": fid, "version": 3})
+    version = loaded["funnel"]["version"]
+    assert version["definition"]["steps"][0]["points"] == 300
+    assert version["migration"] == {"points": "points", "done": "done"}
+
+    # Pause, then resume
+    await page.get_by_role("button", name="Pause").click()
+    await expect(page.get_by_text("Paused", exact=True)).to_be_visible()
+    await page.get_by_role("button", name="Resume").click()
+    await expect(page.get_by_text("Active", exact=True)).to_be_visible()
+    status = await marketer.data(operation("marketer/FunnelVersion"), {"id": fid, "version": None})
+    assert status["funnel"]["status"] == "ACTIVE"
+    await assert_accessible(page)
+
+
+async def test_a_marketer_saves_a_segment_with_its_live_count(
+    open_console: OpenConsole, gql: GraphQLClient, tokens: dict[str, str]
+) -> None:
+    await seed(gql)
+    page = await open_console(Role.MARKETER, "funnels/segments")
+    await page.get_by_role("button", name="New segment").click()
+    await page.get_by_label("Name").fill("rich")
+    await page.get_by_label("Description").fill("Balance of 500 or more")
+    builder = page.get_by_role("group", name="Customers in the segment")
+    await builder.get_by_role("button", name="Add condition").click()
+    await builder.get_by_label("Value 1").fill(str(RICH))
+    await expect(builder.get_by_text(re.compile(r"^2 customers match now"))).to_be_visible()
+    # A second condition, any of the two: 600 or exactly 100 points
+    await builder.get_by_role("button", name="Add condition").click()
+    await builder.get_by_label("Operator 2").select_option("eq")
+    await builder.get_by_label("Value 2").fill("100")
+    await builder.get_by_label("Customers who match").select_option("any")
+    await expect(builder.get_by_text(re.compile(r"^3 customers match now"))).to_be_visible()
+    await assert_accessible(page)
+    await screenshots(page, "funnels-segments")
+    await page.get_by_role("button", name="Save segment").click()
+    await expect(page.get_by_role("row", name=re.compile("rich"))).to_be_visible()
+
+    segment = await gql.as_(tokens["marketer"]).data(
+        operation("marketer/Segment"), {"name": "rich"}
+    )
+    assert segment["segment"]["filter"] == {
+        "any": [{"balance": {"gte": RICH}}, {"balance": {"eq": 100}}]
+    }
+
+
+async def test_roles_without_funnels_do_not_see_the_page(open_console: OpenConsole) -> None:
+    page = await open_console(Role.VIEWER, "funnels")
+    await expect(page.get_by_role("status")).to_be_visible()
+    await expect(page.get_by_role("link", name="Funnels")).to_have_count(0)
+    await expect(page.get_by_role("button", name="New funnel")).to_have_count(0)

@@ -57,6 +57,7 @@ import {
 } from "./graph";
 import { EMPTY_OVERLAY, simulationOverlay, statisticsOverlay, type Simulation } from "./overlay";
 import { byNode, locate, type Problem } from "./problems";
+import { MigrationFields, type Migration } from "./Migration";
 import { StatusActions, StatusBadge } from "./StatusActions";
 import { StepPanel } from "./StepPanel";
 import { Versions } from "./Versions";
@@ -176,11 +177,19 @@ function Editor({ funnel, initial, reload }: { funnel: Funnel | null; initial: D
   const [saveResult, save] = useMutation(SaveFunnelDocument);
   const [saveErrors, setSaveErrors] = useState<readonly UserError[]>([]);
   const [saved, setSaved] = useState<string | null>(null);
+  const [migration, setMigration] = useState<Migration>(null);
+  const running = funnel?.status === "ACTIVE" || funnel?.status === "PAUSED";
+  const archived = funnel?.status === "ARCHIVED";
   const onSave = async () => {
     setSaved(null);
     const sent = definition;
     const answer = await save({
-      input: { id: funnel?.id ?? null, definition: sent, idempotencyKey: crypto.randomUUID() },
+      input: {
+        id: funnel?.id ?? null,
+        definition: sent,
+        idempotencyKey: crypto.randomUUID(),
+        migration: running && migration ? migration : null,
+      },
     });
     const payload = answer.data?.saveFunnel;
     if (!payload) return;
@@ -191,6 +200,7 @@ function Editor({ funnel, initial, reload }: { funnel: Funnel | null; initial: D
     }
     setSaveErrors([]);
     setSavedKey(key);
+    setMigration(null);
     setSaved(payload.changed ? `Saved as version ${payload.version?.version}.` : "No change: nothing saved.");
     if (!funnel && payload.funnel) {
       const positions = Object.fromEntries(graph.nodes.map((n) => [n.id, n.position]));
@@ -293,14 +303,24 @@ function Editor({ funnel, initial, reload }: { funnel: Funnel | null; initial: D
           ) : null}
         </div>
         <div className="builder-actions">
-          <button type="button" onClick={onSave} disabled={saveResult.fetching || (Boolean(funnel) && !dirty)}>
+          <button type="button" onClick={onSave} disabled={saveResult.fetching || archived || (Boolean(funnel) && !dirty)}>
             {saveResult.fetching ? "Saving…" : funnel ? "Save new version" : "Save draft"}
           </button>
           {funnel ? <StatusActions funnel={funnel} dirty={dirty} onDone={reload} /> : null}
         </div>
       </div>
+      {archived ? <p className="hint">An archived funnel is over for good: it cannot be saved again.</p> : null}
+      {running && dirty && funnel?.version ? (
+        <MigrationFields
+          oldIds={(funnel.version.definition as Definition).steps.map((s) => s.id)}
+          newIds={stepIds}
+          value={migration}
+          onChange={setMigration}
+          errorFor={(oldId) => saveErrors.find((e) => e.field === `migration.${oldId}`)?.message}
+        />
+      ) : null}
       <RequestError error={saveResult.error} />
-      <FormErrors errors={saveErrors.filter((e) => !locate([e], definition)[0].node)} />
+      <FormErrors errors={saveErrors.filter((e) => !locate([e], definition)[0].node && !e.field?.startsWith("migration."))} />
       {saved ? (
         <p className="ok" role="status">
           {saved}
