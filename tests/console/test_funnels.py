@@ -157,7 +157,9 @@ async def test_a_marketer_builds_checks_simulates_saves_and_activates_a_funnel(
     await expect(node(page, "addPoints_1").locator(".node-figures")).to_contain_text("+100 points")
     await expect(node(page, "sendEmail_1").locator(".node-figures")).to_contain_text("would send 2")
     await expect(page.locator(".react-flow__edge.counted")).to_have_count(3)
-    await node(page, "addPoints_1").click()
+    # A node is selected from the keyboard too: focused, then Enter
+    await node(page, "addPoints_1").focus()
+    await page.keyboard.press("Enter")
     await expect(page.get_by_role("heading", name="Add points addPoints_1")).to_be_visible()
     await assert_accessible(page)
     await screenshots(page, "funnels-builder")
@@ -300,3 +302,17 @@ async def test_roles_without_funnels_do_not_see_the_page(open_console: OpenConso
     await expect(page.get_by_role("status")).to_be_visible()
     await expect(page.get_by_role("link", name="Funnels")).to_have_count(0)
     await expect(page.get_by_role("button", name="New funnel")).to_have_count(0)
+
+
+async def test_steps_are_connected_by_dragging_from_a_handle(open_console: OpenConsole) -> None:
+    page = await open_console(Role.MARKETER, "funnels/new")
+    await page.get_by_role("button", name="+ Exit").click()
+    await expect(node(page, "exit_1")).to_have_count(1)
+    # Not linked yet: the exit step cannot be reached from the start
+    await expect(node(page, "exit_1").locator(".flow-node.faulty")).to_be_visible()
+    handle = node(page, "addPoints_1").locator('.react-flow__handle[data-handleid="next"]')
+    await handle.drag_to(node(page, "exit_1"))
+    await expect(page.locator('.react-flow__edge[data-id="addPoints_1:next"]')).to_have_count(1)
+    await expect(node(page, "exit_1").locator(".flow-node.faulty")).to_have_count(0)
+    await page.get_by_text("Definition as JSON").click()
+    await expect(page.locator(".json-view")).to_contain_text('"next": "exit_1"')

@@ -12,6 +12,7 @@ import {
   applyNodeChanges,
   type Connection,
   type EdgeChange,
+  type FinalConnectionState,
   type NodeChange,
   type ReactFlowInstance,
   type XYPosition,
@@ -42,6 +43,7 @@ import {
   connect,
   definitionToGraph,
   disconnect,
+  freeSpot,
   graphToDefinition,
   linkOf,
   metaOf,
@@ -231,12 +233,22 @@ function Editor({ funnel, initial, reload }: { funnel: Funnel | null; initial: D
     (c: Connection) => setGraph((g) => connect(g, c.source, c.sourceHandle ?? "next", c.target)),
     [],
   );
+  // Dropped on a node's body rather than on its handle: connect to that node all the same.
+  const onConnectEnd = useCallback((event: MouseEvent | TouchEvent, state: FinalConnectionState) => {
+    if (state.isValid || !state.fromNode || !state.fromHandle || state.fromHandle.type !== "source") return;
+    const point = "changedTouches" in event ? event.changedTouches[0] : event;
+    const under = document.elementFromPoint(point.clientX, point.clientY)?.closest(".react-flow__node");
+    const target = under?.getAttribute("data-id");
+    const source = state.fromNode.id;
+    const slot = state.fromHandle.id ?? "next";
+    if (target && target !== ENTRY && target !== source) setGraph((g) => connect(g, source, slot, target));
+  }, []);
   const addOf = (type: StepType) => {
     setGraph((g) => {
       const from = g.nodes.find((n) => n.selected);
       const lowest = Math.max(...g.nodes.map((n) => n.position.y));
-      const position = from ? { x: from.position.x, y: from.position.y + 175 } : { x: 0, y: lowest + 175 };
-      const added = addStep(g, type, position);
+      const wanted = from ? { x: from.position.x, y: from.position.y + 175 } : { x: 0, y: lowest + 175 };
+      const added = addStep(g, type, freeSpot(g.nodes, wanted));
       let next = added.graph;
       if (from && from.type === "step") {
         const free = slotsOf(from.data.step).find((s) => !g.edges.some((e) => e.source === from.id && e.sourceHandle === s.id));
@@ -349,6 +361,7 @@ function Editor({ funnel, initial, reload }: { funnel: Funnel | null; initial: D
                 onNodesChange={onNodesChange}
                 onEdgesChange={onEdgesChange}
                 onConnect={onConnect}
+                onConnectEnd={onConnectEnd}
                 isValidConnection={(c) => c.target !== ENTRY && c.source !== c.target}
                 deleteKeyCode={["Delete"]}
                 defaultEdgeOptions={{ markerEnd: { type: MarkerType.ArrowClosed } }}

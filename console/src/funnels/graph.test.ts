@@ -6,6 +6,7 @@ import {
   connect,
   definitionToGraph,
   disconnect,
+  freeSpot,
   graphToDefinition,
   metaOf,
   removeSplitPath,
@@ -140,6 +141,16 @@ describe("editing the graph", () => {
       ["email", undefined],
       ["wait_1", "email"],
     ]);
+  });
+
+  it("a new step is put where no node is", () => {
+    const graph = definitionToGraph(simple);
+    const points = graph.nodes.find((n) => n.id === "points")!.position;
+    const spot = freeSpot(graph.nodes, points);
+    expect(spot.y).toBe(points.y);
+    expect(spot.x).toBeGreaterThan(points.x + 200);
+    const empty = { x: 5000, y: 5000 };
+    expect(freeSpot(graph.nodes, empty)).toEqual(empty);
   });
 
   it("the first step added to an empty funnel is its start", () => {

@@ -287,3 +287,15 @@ export function removeSplitPath(graph: Graph, id: string, index: number): Graph 
 export function clearLink(step: Step, slot: string): Step {
   return withLink(step, slot, undefined);
 }
+
+const NODE_W = 240;
+const NODE_H = 150;
+
+/** The first place at or to the right of `wanted` that no node covers. */
+export function freeSpot(nodes: readonly FlowNode[], wanted: XYPosition): XYPosition {
+  const taken = (p: XYPosition) =>
+    nodes.some((n) => Math.abs(n.position.x - p.x) < NODE_W && Math.abs(n.position.y - p.y) < NODE_H);
+  let spot = wanted;
+  while (taken(spot)) spot = { x: spot.x + NODE_W + 20, y: spot.y };
+  return spot;
+}
