@@ -243,6 +243,9 @@ async def test_versions_differ_statistics_show_and_an_active_funnel_pauses_and_r
     # Statistics drawn on the graph (nobody has entered yet)
     await page.get_by_label("Statistics").check()
     await expect(node(page, "__entry").locator(".node-figures")).to_contain_text("entered 0")
+    await expect(node(page, "points").locator(".node-figures")).to_contain_text("ran 0")
+    statistics = page.get_by_role("region", name="Statistics")
+    await expect(statistics.get_by_text("Inside now")).to_be_visible()
 
     # Edited while active, saved as version 3 moving the customers inside onto it
     await node(page, "points").click()

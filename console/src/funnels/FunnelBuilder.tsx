@@ -61,8 +61,15 @@ import { EMPTY_OVERLAY, simulationOverlay, statisticsOverlay, type Simulation } 
 import { byNode, locate, type Problem } from "./problems";
 import { MigrationFields, type Migration } from "./Migration";
 import { StatusActions, StatusBadge } from "./StatusActions";
+import { StatisticsSummary } from "./StatisticsSummary";
 import { StepPanel } from "./StepPanel";
 import { Versions } from "./Versions";
+
+/** A fresh idempotency key (randomUUID needs a secure context; getRandomValues does not). */
+function newKey(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+}
 
 const FIT = { padding: 0.15, maxZoom: 1 };
 
@@ -168,12 +175,13 @@ function Editor({ funnel, initial, reload }: { funnel: Funnel | null; initial: D
     variables: { id: funnel?.id ?? "" },
     pause: !funnel || !mayReadStatistics,
   });
+  const stepIdsKey = graph.nodes.flatMap((n) => (n.type === "step" ? [n.id] : [])).join(" ");
   const overlay = useMemo(() => {
     if (figures === "simulation" && simulation) return simulationOverlay(simulation.result);
     if (figures === "statistics" && statistics.data?.funnelStatistics)
-      return statisticsOverlay(statistics.data.funnelStatistics);
+      return statisticsOverlay(statistics.data.funnelStatistics, stepIdsKey.split(" ").filter(Boolean));
     return EMPTY_OVERLAY;
-  }, [figures, simulation, statistics.data]);
+  }, [figures, simulation, statistics.data, stepIdsKey]);
 
   // Saving.
   const [saveResult, save] = useMutation(SaveFunnelDocument);
@@ -189,7 +197,7 @@ function Editor({ funnel, initial, reload }: { funnel: Funnel | null; initial: D
       input: {
         id: funnel?.id ?? null,
         definition: sent,
-        idempotencyKey: crypto.randomUUID(),
+        idempotencyKey: newKey(),
         migration: running && migration ? migration : null,
       },
     });
@@ -392,6 +400,9 @@ function Editor({ funnel, initial, reload }: { funnel: Funnel | null; initial: D
           ) : null}
           {figures === "simulation" && simulation ? <SimulationSummary simulation={simulation.result} /> : null}
           {figures === "statistics" ? <RequestError error={statistics.error} /> : null}
+          {figures === "statistics" && statistics.data?.funnelStatistics ? (
+            <StatisticsSummary statistics={statistics.data.funnelStatistics} />
+          ) : null}
         </div>
 
         <aside className="side" aria-label="Selected step">

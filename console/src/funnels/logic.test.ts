@@ -3,6 +3,7 @@ import { blankRow, conditionToRow, filterToRows, rowsToFilter, type Row } from "
 import type { Definition } from "./definition";
 import { diffDefinitions } from "./diff";
 import { ENTRY } from "./graph";
+import { simulationOverlay, statisticsOverlay, type Simulation, type Statistics } from "./overlay";
 import { byNode, locate, problemAt } from "./problems";
 
 describe("segment conditions as rows", () => {
@@ -124,5 +125,74 @@ describe("differences between versions", () => {
 
   it("is empty between equal versions", () => {
     expect(diffDefinitions(v1, structuredClone(v1))).toEqual({ funnel: [], steps: [] });
+  });
+});
+
+describe("figures on the graph", () => {
+  const path = (kind: string, nextStepId: string | null, count: number, splitPath: number | null = null) => ({
+    kind: kind as "NEXT",
+    nextStepId,
+    splitPath,
+    holdout: false,
+    count,
+  });
+  const step = (stepId: string, reached: number, paths: ReturnType<typeof path>[]) => ({
+    stepId,
+    type: "x",
+    reached,
+    exited: 0,
+    completed: 0,
+    failed: 0,
+    failures: [],
+    stopped: 0,
+    stops: [],
+    earliestAt: null,
+    latestAt: null,
+    paths,
+    points: null,
+    messages: null,
+    vouchers: null,
+  });
+
+  it("puts a dry run's counts on the edges they took, a split's on each path", () => {
+    const simulation = {
+      audience: 10,
+      entered: 8,
+      notEntered: 2,
+      steps: [
+        step("rich", 8, [path("YES", "split", 3), path("NO", "done", 5)]),
+        step("split", 3, [path("SPLIT", "done", 2, 0), path("SPLIT", "done", 1, 1)]),
+        step("done", 8, []),
+      ],
+    } as unknown as Simulation;
+    const overlay = simulationOverlay(simulation);
+    expect(Object.fromEntries(overlay.edges)).toEqual({
+      [`${ENTRY}:start`]: 8,
+      "rich:yes": 3,
+      "rich:no": 5,
+      "split:path-0": 2,
+      "split:path-1": 1,
+    });
+    expect(overlay.nodes.get(ENTRY)).toEqual(["audience 10", "entered 8", "not entered 2"]);
+    expect(overlay.nodes.get("split")).toEqual(["reached 3"]);
+  });
+
+  it("adds up every version's runs of a step, and shows steps that never ran", () => {
+    const statistics = {
+      entered: 4,
+      active: 1,
+      waiting: 1,
+      completed: 3,
+      exited: 0,
+      failed: 0,
+      goals: [],
+      steps: [
+        { version: 1, stepId: "p", runs: 2, standing: 0, waiting: 0, pointsAdded: 200, pointsRemoved: 0, messages: [], vouchersIssued: 0, vouchersRedeemed: 0, outcomes: [] },
+        { version: 2, stepId: "p", runs: 2, standing: 1, waiting: 1, pointsAdded: 400, pointsRemoved: 0, messages: [{ name: "SENT", count: 2 }], vouchersIssued: 0, vouchersRedeemed: 0, outcomes: [] },
+      ],
+    } as unknown as Statistics;
+    const overlay = statisticsOverlay(statistics, ["p", "q"]);
+    expect(overlay.nodes.get("p")).toEqual(["ran 4", "here now 1", "+600 points", "messages 2"]);
+    expect(overlay.nodes.get("q")).toEqual(["ran 0"]);
   });
 });

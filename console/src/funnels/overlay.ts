@@ -62,7 +62,9 @@ export function simulationOverlay(simulation: Simulation): Overlay {
       lines.push(`would issue ${n(step.vouchers.wouldIssue)}`);
       if (step.vouchers.short) lines.push(`${n(step.vouchers.short)} short`);
     }
-    if (step.failed) lines.push(`failed ${n(step.failed)}`);
+    for (const f of step.failures) lines.push(`failed ${n(f.count)}: ${f.reason}`);
+    if (step.failed && !step.failures.length) lines.push(`failed ${n(step.failed)}`);
+    for (const s of step.stops) lines.push(`stopped ${n(s.count)}: ${s.reason}`);
     if (step.exited) lines.push(`exited ${n(step.exited)}`);
     if (step.completed) lines.push(`completed ${n(step.completed)}`);
     nodes.set(step.stepId, lines);
@@ -77,8 +79,9 @@ function sum(counts: readonly { count: number }[]): number {
   return counts.reduce((total, c) => total + c.count, 0);
 }
 
-/** What the funnel did, every version's runs of a step added up. */
-export function statisticsOverlay(statistics: Statistics): Overlay {
+/** What the funnel did, every version's runs of a step added up; a step of `stepIds` that
+ * never ran shows so. */
+export function statisticsOverlay(statistics: Statistics, stepIds: readonly string[] = []): Overlay {
   const nodes = new Map<string, string[]>();
   nodes.set(ENTRY, [
     `entered ${n(statistics.entered)}`,
@@ -87,9 +90,11 @@ export function statisticsOverlay(statistics: Statistics): Overlay {
     ...(statistics.exited ? [`exited ${n(statistics.exited)}`] : []),
     ...(statistics.failed ? [`failed ${n(statistics.failed)}`] : []),
   ]);
-  const totals = new Map<string, { runs: number; standing: number; added: number; removed: number; messages: number; vouchers: number }>();
+  type Total = { runs: number; standing: number; added: number; removed: number; messages: number; vouchers: number };
+  const zero = (): Total => ({ runs: 0, standing: 0, added: 0, removed: 0, messages: 0, vouchers: 0 });
+  const totals = new Map<string, Total>(stepIds.map((id) => [id, zero()]));
   for (const s of statistics.steps) {
-    const t = totals.get(s.stepId) ?? { runs: 0, standing: 0, added: 0, removed: 0, messages: 0, vouchers: 0 };
+    const t = totals.get(s.stepId) ?? zero();
     t.runs += s.runs;
     t.standing += s.standing;
     t.added += s.pointsAdded;
