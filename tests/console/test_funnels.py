@@ -130,6 +130,7 @@ async def test_a_marketer_builds_checks_simulates_saves_and_activates_a_funnel(
     await expect(faulty.locator(".node-problems")).to_contain_text("points")
     await expect(page.locator(".problem-list")).to_contain_text("steps[0].points")
     await expect(page.get_by_label("Points to add")).to_have_attribute("aria-invalid", "true")
+    await screenshots(page, "funnels-builder-problem")
 
     # Then fixed, and two steps added after it from the palette (each follows the selected)
     await page.get_by_label("Points to add").fill("50")

@@ -405,7 +405,7 @@ function AttributeFields({ step, at, onChange }: Omit<KindProps, "onRemovePath">
 function LinkFields({ step, slots, links, stepIds, problems, onLink }: Props) {
   if (!slots.length) return <p className="hint">An exit step ends the enrollment: nothing follows it.</p>;
   const options = [
-    { value: "", label: "Nothing: the enrollment completes" },
+    { value: "", label: "Nothing (ends here)" },
     ...stepIds.filter((id) => id !== step.id).map((id) => ({ value: id, label: id })),
   ];
   const field = (slot: string) =>
