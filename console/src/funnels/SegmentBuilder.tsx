@@ -8,6 +8,7 @@ import { formatPoints } from "../ui/format";
 import { RequestError } from "../ui/RequestError";
 import {
   FIELDS,
+  PERIOD_FIELDS,
   blankRow,
   filterToRows,
   rowsToFilter,
@@ -175,6 +176,20 @@ function ConditionRow({
           />
         </div>
       )}
+      {PERIOD_FIELDS.includes(row.field) ? (
+        <div className="field">
+          <label htmlFor={`${id}-within`}>In the last {number}</label>
+          <input
+            id={`${id}-within`}
+            value={row.within ?? ""}
+            placeholder="P90D (empty: ever)"
+            onChange={(e) => {
+              const { within: _w, ...rest } = row;
+              onChange(e.target.value ? { ...rest, within: e.target.value } : rest);
+            }}
+          />
+        </div>
+      ) : null}
       <label className="check">
         <input type="checkbox" checked={row.negate} onChange={(e) => onChange({ ...row, negate: e.target.checked })} />
         not

@@ -4,7 +4,17 @@
 import type { Filter } from "./definition";
 
 export type Mode = "all" | "any";
-export type Row = { field: string; operator: string; value: string; negate: boolean };
+export type Row = {
+  field: string;
+  operator: string;
+  value: string;
+  negate: boolean;
+  /** For purchases and spend: the period counted ("P90D"), all time when absent. */
+  within?: string;
+};
+
+/** The fields whose rows count over a period. */
+export const PERIOD_FIELDS = ["purchases", "spend"];
 
 type ValueKind = "number" | "text" | "list" | "moment" | "yesno" | "none";
 type FieldSpec = { label: string; operators: { id: string; label: string; value: ValueKind }[] };
@@ -110,8 +120,15 @@ export function rowToCondition(row: Row): Filter {
   let condition: Filter;
   switch (field) {
     case "purchases":
-      condition = { purchases: { count: { [operator]: number(value) } } };
+    case "spend": {
+      const comparison = { [operator]: number(value) };
+      const period = row.within?.trim() ? { within: row.within.trim() } : {};
+      condition =
+        field === "purchases"
+          ? { purchases: { count: comparison, ...period } }
+          : { spend: { ...comparison, ...period } };
       break;
+    }
     case "category":
     case "locale":
     case "shop":
@@ -176,12 +193,17 @@ export function conditionToRow(condition: unknown): Row | null {
   if (field === "segment" || field === "inFunnel") {
     return typeof body === "string" ? row("is", body) : null;
   }
-  if (field === "purchases") {
-    const inner = only(body);
-    if (!inner || inner[0] !== "count") return null;
-    const op = only(inner[1]);
+  if (field === "purchases" || field === "spend") {
+    if (!body || typeof body !== "object" || Array.isArray(body)) return null;
+    const { within, count, ...rest } = body as Record<string, unknown>;
+    if (within !== undefined && typeof within !== "string") return null;
+    const comparison = field === "purchases" ? count : rest;
+    if (field === "purchases" && Object.keys(rest).length) return null;
+    if (field === "spend" && count !== undefined) return null;
+    const op = only(comparison);
     const text = op && valueText(op[1]);
-    return op && text !== null ? row(op[0], text) : null;
+    const found = op && text !== null ? row(op[0], text) : null;
+    return found && within !== undefined ? { ...found, within } : found;
   }
   const op = only(body);
   if (!op) return null;

@@ -11,6 +11,8 @@ describe("segment conditions as rows", () => {
     { field: "balance", operator: "gt", value: "500", negate: false },
     { field: "badge", operator: "notHeld", value: "Silver", negate: false },
     { field: "purchases", operator: "gte", value: "2", negate: false },
+    { field: "purchases", operator: "eq", value: "0", negate: false, within: "P90D" },
+    { field: "spend", operator: "gt", value: "50000", negate: false, within: "P1Y" },
     { field: "lastPurchase", operator: "after", value: "P90D", negate: true },
     { field: "category", operator: "in", value: "Gold, VIP", negate: false },
     { field: "consent", operator: "email", value: "true", negate: false },
@@ -24,8 +26,11 @@ describe("segment conditions as rows", () => {
     expect(rowsToFilter("all", rows.slice(0, 2))).toEqual({
       all: [{ balance: { gt: 500 } }, { badge: { notHeld: "Silver" } }],
     });
-    expect(rowsToFilter("any", [rows[3]])).toEqual({ not: { lastPurchase: { after: "P90D" } } });
+    expect(rowsToFilter("any", [rows[5]])).toEqual({ not: { lastPurchase: { after: "P90D" } } });
     expect(rowsToFilter("all", [rows[2]])).toEqual({ purchases: { count: { gte: 2 } } });
+    expect(rowsToFilter("all", rows.slice(3, 5))).toEqual({
+      all: [{ purchases: { count: { eq: 0 }, within: "P90D" } }, { spend: { gt: 50000, within: "P1Y" } }],
+    });
     expect(rowsToFilter("all", [])).toBeNull();
   });
 
@@ -35,10 +40,22 @@ describe("segment conditions as rows", () => {
     }
   });
 
+  it("say the demo's win-back entry: 100 points or more and no purchase in 90 days", () => {
+    const filter = { all: [{ balance: { gte: 100 } }, { purchases: { count: { eq: 0 }, within: "P90D" } }] };
+    expect(filterToRows(filter)).toEqual({
+      mode: "all",
+      rows: [
+        { field: "balance", operator: "gte", value: "100", negate: false },
+        { field: "purchases", operator: "eq", value: "0", negate: false, within: "P90D" },
+      ],
+    });
+  });
+
   it("are not offered for a filter rows cannot say", () => {
     expect(filterToRows({ all: [{ any: [{ balance: { gt: 1 } }] }] })).toBeNull();
     expect(filterToRows({ attribute: { key: "pet", type: "string", eq: "cat" } })).toBeNull();
     expect(filterToRows({ balance: { gte: 1, lt: 5 } })).toBeNull();
+    expect(filterToRows({ purchases: { count: { gte: 1 }, shops: ["roma"] } })).toBeNull();
     expect(conditionToRow({ not: { not: { balance: { gt: 1 } } } })).toBeNull();
   });
 
