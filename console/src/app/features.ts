@@ -38,6 +38,12 @@ export const FEATURES: Feature[] = [
     page: lazy(() => import("../program/ProgramPage")),
   },
   {
+    path: "funnels",
+    label: "Funnels",
+    anyOf: ["MANAGE_FUNNELS"],
+    page: lazy(() => import("../funnels/FunnelsPage")),
+  },
+  {
     path: "messages",
     label: "Messages",
     anyOf: ["MANAGE_NOTIFICATIONS"],
