@@ -15,3 +15,12 @@ def test_first_load_javascript_is_within_budget() -> None:
     assert scripts, "index.html names no entry script"
     sizes = {path.name: gzipped_bytes(path) for path in scripts}
     assert sum(sizes.values()) <= BUDGET_BYTES, sizes
+
+
+def test_pages_are_split_out_of_the_first_load() -> None:
+    # Given the built console, then there are more chunks than the first load takes (each
+    # feature's page is its own chunk), so adding a page does not grow the first load.
+    require_browser()
+    first = set(first_load_scripts(CONSOLE_DIST))
+    every = set((CONSOLE_DIST / "assets").glob("*.js"))
+    assert first < every

@@ -36,7 +36,7 @@ function StaffConsole() {
           ))}
           <Route
             path="*"
-            element={pages.length ? <Navigate to={pages[0].path} replace /> : <NoPages />}
+            element={pages.length ? <Navigate to={`/${pages[0].path}`} replace /> : <NoPages />}
           />
         </Route>
       </Routes>
