@@ -3,11 +3,10 @@
 import { useState, type FormEvent } from "react";
 import { useMutation, useQuery } from "urql";
 import { CustomerConsentHistoryDocument, UpdateCustomerDocument } from "../generated/graphql";
-import { FormErrors, type UserError } from "../ui/forms";
+import { Checkbox, FormErrors, type UserError } from "../ui/forms";
 import { Loading } from "../ui/Loading";
 import { RequestError } from "../ui/RequestError";
 import { formatDate } from "../ui/format";
-import { Checkbox } from "./Checkbox";
 import type { Customer } from "./CustomerPage";
 import { actorLabel } from "./labels";
 import { Pager, useCursors } from "./Pager";
@@ -124,8 +123,8 @@ function ConsentForm({ customer, onSaved }: { customer: Customer; onSaved: () =>
     <form onSubmit={submit}>
       <fieldset className="choices">
         <legend>Messages the customer agreed to</legend>
-        <Checkbox label="Email" checked={email} onChange={setEmail} />
-        <Checkbox label="SMS" checked={sms} onChange={setSms} />
+        <Checkbox label="Email" checked={email} onChange={(e) => setEmail(e.target.checked)} />
+        <Checkbox label="SMS" checked={sms} onChange={(e) => setSms(e.target.checked)} />
       </fieldset>
       <FormErrors errors={userErrors} />
       <RequestError error={state.error} />

@@ -4,9 +4,8 @@ import { useRef, useState, type FormEvent } from "react";
 import { useNavigate } from "react-router";
 import { useMutation } from "urql";
 import { CreateCustomerDocument, type CreateCustomerInput } from "../generated/graphql";
-import { Field, FormErrors, errorFor, type UserError } from "../ui/forms";
+import { Checkbox, errorFor, Field, FormErrors, type UserError } from "../ui/forms";
 import { RequestError } from "../ui/RequestError";
-import { Checkbox } from "./Checkbox";
 import { keyFor, type SubmissionKey } from "./submissionKey";
 
 const TEXT_FIELDS = [
@@ -71,8 +70,8 @@ export function NewCustomerForm({ onClose }: { onClose: () => void }) {
       </div>
       <fieldset className="choices">
         <legend>Consent to messages</legend>
-        <Checkbox label="Email" checked={consentEmail} onChange={setConsentEmail} />
-        <Checkbox label="SMS" checked={consentSms} onChange={setConsentSms} />
+        <Checkbox label="Email" checked={consentEmail} onChange={(e) => setConsentEmail(e.target.checked)} />
+        <Checkbox label="SMS" checked={consentSms} onChange={(e) => setConsentSms(e.target.checked)} />
       </fieldset>
       <FormErrors errors={userErrors} fields={TEXT_FIELDS.map(([f]) => f)} />
       <RequestError error={state.error} />

@@ -18,12 +18,12 @@ import {
   type TierRulesQuery,
   type UpdatePointCategoryMutation,
 } from "../generated/graphql";
-import { Field, FormErrors, Select, errorFor } from "../ui/forms";
+import { Checkbox, errorFor, Field, FormErrors, Select } from "../ui/forms";
 import { formatDate, formatMoney, formatPoints } from "../ui/format";
 import { Loading } from "../ui/Loading";
 import { RequestError } from "../ui/RequestError";
 import { plural } from "./describe";
-import { Checkbox, Panel, Saved } from "./fields";
+import { Panel, Saved } from "./fields";
 import { Checks, formatMultiplier, moneyText } from "./parse";
 import { newKey, useSave } from "./useSave";
 

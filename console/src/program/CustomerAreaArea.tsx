@@ -8,11 +8,11 @@ import {
   type CustomerAreaQuery,
   type UpdateCustomerAreaMutation,
 } from "../generated/graphql";
-import { FormErrors, errorFor } from "../ui/forms";
+import { errorFor, FormErrors, TextArea } from "../ui/forms";
 import { formatDate } from "../ui/format";
 import { Loading } from "../ui/Loading";
 import { RequestError } from "../ui/RequestError";
-import { Panel, Saved, TextArea } from "./fields";
+import { Panel, Saved } from "./fields";
 import { useSave } from "./useSave";
 
 const MAX = 10_000;

@@ -11,12 +11,12 @@ import {
   type UpdateEarningRulesInput,
   type UpdateEarningRulesMutation,
 } from "../generated/graphql";
-import { Field, FormErrors, Select, errorFor } from "../ui/forms";
+import { Checkbox, errorFor, Field, FormErrors, Select } from "../ui/forms";
 import { formatMoney, formatPoints } from "../ui/format";
 import { Loading } from "../ui/Loading";
 import { RequestError } from "../ui/RequestError";
 import { AWARD_STATUS, EARNING_MODES, describeOverride } from "./describe";
-import { Checkbox, Panel, Saved, Settings } from "./fields";
+import { Panel, Saved, Settings } from "./fields";
 import { Checks, moneyText } from "./parse";
 import { useSave } from "./useSave";
 

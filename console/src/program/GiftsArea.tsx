@@ -11,12 +11,12 @@ import {
   type GiftSchedulesQuery,
   type UpdateGiftScheduleMutation,
 } from "../generated/graphql";
-import { Field, FormErrors, errorFor } from "../ui/forms";
+import { Checkbox, errorFor, Field, FormErrors } from "../ui/forms";
 import { formatDate, formatPoints } from "../ui/format";
 import { Loading } from "../ui/Loading";
 import { RequestError } from "../ui/RequestError";
 import { plural } from "./describe";
-import { Checkbox, CheckboxGroup, Panel, Saved } from "./fields";
+import { CheckboxGroup, Panel, Saved } from "./fields";
 import { Pager, useCursorPages } from "./Pager";
 import { Checks } from "./parse";
 import { newKey, useSave } from "./useSave";

@@ -17,11 +17,11 @@ import {
   type PriceRulesQuery,
   type UpdatePriceRuleMutation,
 } from "../generated/graphql";
-import { Field, FormErrors, Select, errorFor } from "../ui/forms";
+import { Checkbox, errorFor, Field, FormErrors, Select } from "../ui/forms";
 import { formatDate, formatMoney } from "../ui/format";
 import { Loading } from "../ui/Loading";
 import { RequestError } from "../ui/RequestError";
-import { Checkbox, CheckboxGroup, Panel, Saved } from "./fields";
+import { CheckboxGroup, Panel, Saved } from "./fields";
 import { Pager, useCursorPages } from "./Pager";
 import { Checks, formatBp, parseList } from "./parse";
 import { newKey, useSave } from "./useSave";

@@ -11,11 +11,11 @@ import {
   type PurchaseChannel,
   type UpdatePromotionMutation,
 } from "../generated/graphql";
-import { Field, FormErrors, errorFor } from "../ui/forms";
+import { Checkbox, errorFor, Field, FormErrors } from "../ui/forms";
 import { formatDate } from "../ui/format";
 import { Loading } from "../ui/Loading";
 import { RequestError } from "../ui/RequestError";
-import { Checkbox, CheckboxGroup, Panel, Saved } from "./fields";
+import { CheckboxGroup, Panel, Saved } from "./fields";
 import { Pager, useCursorPages } from "./Pager";
 import { Checks, formatMultiplier, parseList } from "./parse";
 import { newKey, useSave } from "./useSave";

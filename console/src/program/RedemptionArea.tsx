@@ -13,12 +13,12 @@ import {
   type UpdateVoucherConversionMutation,
   type VoucherConversionQuery,
 } from "../generated/graphql";
-import { Field, FormErrors, Select, errorFor } from "../ui/forms";
+import { Checkbox, errorFor, Field, FormErrors, Select } from "../ui/forms";
 import { formatMoney, formatPoints } from "../ui/format";
 import { Loading } from "../ui/Loading";
 import { RequestError } from "../ui/RequestError";
 import { plural } from "./describe";
-import { Checkbox, Panel, Saved, Settings } from "./fields";
+import { Panel, Saved, Settings } from "./fields";
 import { Checks, bpText, formatBp, moneyText } from "./parse";
 import { useSave } from "./useSave";
 

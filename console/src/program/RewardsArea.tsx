@@ -12,12 +12,12 @@ import {
   type UpdateRewardMutation,
   type VoucherKind,
 } from "../generated/graphql";
-import { Field, FormErrors, Select, errorFor } from "../ui/forms";
+import { Checkbox, errorFor, Field, FormErrors, Select, TextArea } from "../ui/forms";
 import { formatPoints } from "../ui/format";
 import { Loading } from "../ui/Loading";
 import { RequestError } from "../ui/RequestError";
 import { describeVoucher, plural } from "./describe";
-import { Checkbox, Panel, Saved, TextArea } from "./fields";
+import { Panel, Saved } from "./fields";
 import { Checks } from "./parse";
 import { newKey, useSave } from "./useSave";
 import { VoucherValueFields, voucherValue, voucherValueFields } from "./VoucherValue";

@@ -1,5 +1,11 @@
 // Labelled inputs and the errors a mutation returns, shown on the field they name.
-import { useId, type InputHTMLAttributes, type ReactNode, type SelectHTMLAttributes } from "react";
+import {
+  useId,
+  type InputHTMLAttributes,
+  type ReactNode,
+  type SelectHTMLAttributes,
+  type TextareaHTMLAttributes,
+} from "react";
 
 export type UserError = { field?: string | null; code: string; message: string };
 
@@ -15,27 +21,16 @@ export function errorFor(errors: readonly UserError[] | undefined, field: string
   })?.message;
 }
 
-type FieldProps = InputHTMLAttributes<HTMLInputElement> & {
-  label: string;
-  error?: string;
-  hint?: ReactNode;
-};
-
-export function Field({ label, error, hint, id, ...input }: FieldProps) {
+/** The ids tying an input to its hint and error (read by screen readers with it), and the
+ * hint and error themselves. */
+function useNotes(id: string | undefined, hint: ReactNode, error: string | undefined) {
   const generated = useId();
   const inputId = id ?? generated;
   const hintId = `${inputId}-hint`;
   const errorId = `${inputId}-error`;
   const describedBy = [hint ? hintId : null, error ? errorId : null].filter(Boolean).join(" ");
-  return (
-    <div className="field">
-      <label htmlFor={inputId}>{label}</label>
-      <input
-        id={inputId}
-        aria-invalid={error ? true : undefined}
-        aria-describedby={describedBy || undefined}
-        {...input}
-      />
+  const notes = (
+    <>
       {hint ? (
         <small id={hintId} className="hint">
           {hint}
@@ -46,6 +41,75 @@ export function Field({ label, error, hint, id, ...input }: FieldProps) {
           {error}
         </small>
       ) : null}
+    </>
+  );
+  return { inputId, describedBy: describedBy || undefined, notes };
+}
+
+type FieldProps = InputHTMLAttributes<HTMLInputElement> & {
+  label: string;
+  error?: string;
+  hint?: ReactNode;
+};
+
+export function Field({ label, error, hint, id, ...input }: FieldProps) {
+  const { inputId, describedBy, notes } = useNotes(id, hint, error);
+  return (
+    <div className="field">
+      <label htmlFor={inputId}>{label}</label>
+      <input
+        id={inputId}
+        aria-invalid={error ? true : undefined}
+        aria-describedby={describedBy}
+        {...input}
+      />
+      {notes}
+    </div>
+  );
+}
+
+type CheckboxProps = Omit<InputHTMLAttributes<HTMLInputElement>, "type"> & {
+  label: string;
+  hint?: ReactNode;
+  error?: string;
+};
+
+/** A labelled checkbox, the label after the box. */
+export function Checkbox({ label, hint, error, id, ...input }: CheckboxProps) {
+  const { inputId, describedBy, notes } = useNotes(id, hint, error);
+  return (
+    <div className="check">
+      <input
+        type="checkbox"
+        id={inputId}
+        aria-invalid={error ? true : undefined}
+        aria-describedby={describedBy}
+        {...input}
+      />
+      <label htmlFor={inputId}>{label}</label>
+      {notes}
+    </div>
+  );
+}
+
+type TextAreaProps = TextareaHTMLAttributes<HTMLTextAreaElement> & {
+  label: string;
+  hint?: ReactNode;
+  error?: string;
+};
+
+export function TextArea({ label, hint, error, id, ...area }: TextAreaProps) {
+  const { inputId, describedBy, notes } = useNotes(id, hint, error);
+  return (
+    <div className="field">
+      <label htmlFor={inputId}>{label}</label>
+      <textarea
+        id={inputId}
+        aria-invalid={error ? true : undefined}
+        aria-describedby={describedBy}
+        {...area}
+      />
+      {notes}
     </div>
   );
 }
