@@ -4,11 +4,9 @@
 import { useState, type FormEvent } from "react";
 import { useQuery } from "urql";
 import {
-  AssignVoucherDocument,
   CreateVoucherBatchDocument,
   VoucherBatchesDocument,
   VouchersDocument,
-  type AssignVoucherMutation,
   type CreateVoucherBatchMutation,
   type VoucherBatchesQuery,
   type VoucherKind,
@@ -23,6 +21,7 @@ import { downloadFile } from "../ui/download";
 import { Panel, Saved } from "./fields";
 import { Pager, useCursorPages } from "./Pager";
 import { Checks } from "./parse";
+import { AssignForm } from "./AssignVoucherForm";
 import { newKey, useSave } from "./useSave";
 import { VoucherValueFields, voucherValue, voucherValueFields } from "./VoucherValue";
 
@@ -395,65 +394,6 @@ function CreateBatchForm({ onCreated }: { onCreated: () => void }) {
           </button>
           <Saved show={Boolean(batch)}>
             {batch ? `${batch.name}: ${plural(batch.count, "code")} made.` : null}
-          </Saved>
-        </div>
-      </form>
-    </Panel>
-  );
-}
-
-const assignPayload = (data: AssignVoucherMutation) => data.assignVoucher;
-
-function AssignForm() {
-  const [code, setCode] = useState("");
-  const [customerId, setCustomerId] = useState("");
-  const { errors, requestError, saving, saved, save } = useSave(AssignVoucherDocument, assignPayload);
-
-  async function submit(event: FormEvent) {
-    event.preventDefault();
-    const checks = new Checks();
-    const input = {
-      code: checks.required("code", code, "a code"),
-      customerId: checks.required("customerId", customerId, "the customer's id"),
-    };
-    if (await save({ input }, checks.errors)) {
-      setCode("");
-      setCustomerId("");
-    }
-  }
-
-  const assigned = saved?.assignVoucher.voucher;
-  return (
-    <Panel
-      title="Reserve a code for a customer"
-      description="Only that customer may then redeem it (before you send it by email or SMS)."
-    >
-      <form onSubmit={submit} noValidate aria-label="Reserve a code for a customer">
-        <div className="form-grid">
-          <Field
-            label="Code"
-            value={code}
-            onChange={(e) => setCode(e.target.value)}
-            error={errorFor(errors, "code")}
-            autoComplete="off"
-          />
-          <Field
-            label="Customer id"
-            inputMode="numeric"
-            value={customerId}
-            onChange={(e) => setCustomerId(e.target.value)}
-            error={errorFor(errors, "customerId")}
-            autoComplete="off"
-          />
-        </div>
-        <FormErrors errors={errors} fields={["code", "customerId"]} />
-        <RequestError error={requestError} />
-        <div className="actions">
-          <button type="submit" disabled={saving}>
-            Reserve code
-          </button>
-          <Saved show={Boolean(assigned)}>
-            {assigned ? `${assigned.code} is reserved for customer #${assigned.customerId}.` : null}
           </Saved>
         </div>
       </form>
