@@ -449,6 +449,27 @@ async def test_a_marketer_adds_a_promotion_a_price_rule_and_a_gift_schedule(
     await assert_accessible(page)
     await screenshots(page, "program-promotions")
 
+    # When the marketer edits it (a longer window, a higher multiplier, every channel), then
+    # the form shows what it holds, and the promotion changes in place: still one
+    await page.get_by_role("button", name="Edit Tea fortnight").click()
+    editing = form(page, "Edit Tea fortnight")
+    await expect(editing.get_by_label("Product lines")).to_have_value("tea")
+    await expect(editing.get_by_label("Starts")).to_have_value("2030-05-01T09:00")
+    await editing.get_by_label("Ends").fill("2030-05-31T09:00")
+    await editing.get_by_label("Multiplier").fill("4")
+    await editing.get_by_label("Web shop").uncheck()
+    await editing.get_by_role("button", name="Save promotion").click()
+    await expect(page.get_by_role("cell", name="×4")).to_be_visible()
+    (tea,) = (await api(gql, "Promotions", {"first": 5}))["promotions"]["nodes"]
+    assert (float(tea["multiplier"]), tea["productLines"], tea["channels"], tea["active"]) == (
+        4.0,
+        ["tea"],
+        [],
+        False,
+    )
+    assert tea["endsAt"].startswith("2030-05-31T09:00")
+    await expect(form(page, "Add a promotion")).to_be_visible()
+
     await go(page, "Price rules")
     rule = form(page, "Add a price rule")
     await rule.get_by_label("Name").fill("VIP tea tin")

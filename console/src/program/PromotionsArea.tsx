@@ -1,5 +1,5 @@
 // Promotions: time windows that multiply what purchases earn, on every line or some product
-// lines, on every channel or some (MANAGE_ENGAGEMENT).
+// lines, on every channel or some; added, edited, switched on and off (MANAGE_ENGAGEMENT).
 import { useState, type FormEvent } from "react";
 import { useQuery } from "urql";
 import {
@@ -33,6 +33,7 @@ const updatePayload = (data: UpdatePromotionMutation) => data.updatePromotion;
 
 export function PromotionsArea() {
   const pages = useCursorPages();
+  const [editing, setEditing] = useState<Promotion | null>(null);
   const [{ data, fetching, error }] = useQuery({
     query: PromotionsDocument,
     variables: { first: PAGE, after: pages.after },
@@ -44,7 +45,7 @@ export function PromotionsArea() {
       <Panel title="Promotions">
         {promotions ? (
           <>
-            <PromotionTable promotions={promotions.nodes} />
+            <PromotionTable promotions={promotions.nodes} onEdit={setEditing} />
             <Pager
               label="Promotion pages"
               page={pages.page}
@@ -59,7 +60,11 @@ export function PromotionsArea() {
           <RequestError error={error} />
         )}
       </Panel>
-      <CreatePromotionForm onCreated={pages.first} />
+      {editing ? (
+        <PromotionForm key={editing.id} editing={editing} onDone={() => setEditing(null)} />
+      ) : (
+        <PromotionForm key="new" editing={null} onDone={pages.first} />
+      )}
     </>
   );
 }
@@ -72,7 +77,13 @@ function when(promotion: Promotion): string {
   return "Running";
 }
 
-function PromotionTable({ promotions }: { promotions: Promotion[] }) {
+function PromotionTable({
+  promotions,
+  onEdit,
+}: {
+  promotions: Promotion[];
+  onEdit: (promotion: Promotion) => void;
+}) {
   const toggle = useSave(UpdatePromotionDocument, updatePayload);
   if (!promotions.length) return <p className="empty">No promotions yet: add the first below.</p>;
   return (
@@ -123,6 +134,14 @@ function PromotionTable({ promotions }: { promotions: Promotion[] }) {
                     <button
                       type="button"
                       className="secondary"
+                      onClick={() => onEdit(promotion)}
+                      aria-label={`Edit ${promotion.name}`}
+                    >
+                      Edit
+                    </button>
+                    <button
+                      type="button"
+                      className="secondary"
                       disabled={toggle.saving}
                       onClick={() =>
                         void toggle.save({ input: { id: promotion.id, active: !promotion.active } })
@@ -144,19 +163,19 @@ function PromotionTable({ promotions }: { promotions: Promotion[] }) {
   );
 }
 
-function CreatePromotionForm({ onCreated }: { onCreated: () => void }) {
-  const [name, setName] = useState("");
-  const [startsAt, setStartsAt] = useState("");
-  const [endsAt, setEndsAt] = useState("");
-  const [multiplier, setMultiplier] = useState("2");
-  const [lines, setLines] = useState("");
-  const [channels, setChannels] = useState<PurchaseChannel[]>([]);
-  const [active, setActive] = useState(true);
+/** A new promotion, or the one being edited (every field can change; Cancel leaves it). */
+function PromotionForm({ editing, onDone }: { editing: Promotion | null; onDone: () => void }) {
+  const [name, setName] = useState(editing?.name ?? "");
+  const [startsAt, setStartsAt] = useState(editing ? localInput(editing.startsAt) : "");
+  const [endsAt, setEndsAt] = useState(editing ? localInput(editing.endsAt) : "");
+  const [multiplier, setMultiplier] = useState(editing ? String(Number(editing.multiplier)) : "2");
+  const [lines, setLines] = useState(editing?.productLines.join(", ") ?? "");
+  const [channels, setChannels] = useState<PurchaseChannel[]>(editing ? [...editing.channels] : []);
+  const [active, setActive] = useState(editing?.active ?? true);
   const [key, setKey] = useState(newKey);
-  const { errors, requestError, saving, saved, save } = useSave(
-    CreatePromotionDocument,
-    createPayload,
-  );
+  const create = useSave(CreatePromotionDocument, createPayload);
+  const update = useSave(UpdatePromotionDocument, updatePayload);
+  const { errors, requestError, saving } = editing ? update : create;
 
   async function submit(event: FormEvent) {
     event.preventDefault();
@@ -165,7 +184,7 @@ function CreatePromotionForm({ onCreated }: { onCreated: () => void }) {
     const ends = checks.time("endsAt", endsAt);
     if (!starts) checks.problem("startsAt", "Enter when it starts.");
     if (!ends) checks.problem("endsAt", "Enter when it ends.");
-    const input = {
+    const fields = {
       name: checks.required("name", name, "a name"),
       startsAt: starts ?? "",
       endsAt: ends ?? "",
@@ -173,25 +192,32 @@ function CreatePromotionForm({ onCreated }: { onCreated: () => void }) {
       productLines: parseList(lines),
       channels,
       active,
-      idempotencyKey: key,
     };
-    if (await save({ input }, checks.errors)) {
+    if (editing) {
+      if (await update.save({ input: { id: editing.id, ...fields } }, checks.errors)) onDone();
+      return;
+    }
+    if (await create.save({ input: { ...fields, idempotencyKey: key } }, checks.errors)) {
       setName("");
       setStartsAt("");
       setEndsAt("");
       setLines("");
       setChannels([]);
       setKey(newKey());
-      onCreated();
+      onDone();
     }
   }
 
   return (
     <Panel
-      title="Add a promotion"
+      title={editing ? `Edit ${editing.name}` : "Add a promotion"}
       description="Purchases made in the window earn the multiplier times the points on the lines it covers (override points too). Where several cover a line, the highest applies; they multiply with the category's multiplier."
     >
-      <form onSubmit={submit} noValidate aria-label="Add a promotion">
+      <form
+        onSubmit={submit}
+        noValidate
+        aria-label={editing ? `Edit ${editing.name}` : "Add a promotion"}
+      >
         <div className="form-grid">
           <Field
             label="Name"
@@ -251,13 +277,28 @@ function CreatePromotionForm({ onCreated }: { onCreated: () => void }) {
         <RequestError error={requestError} />
         <div className="actions">
           <button type="submit" disabled={saving}>
-            Add promotion
+            {editing ? "Save promotion" : "Add promotion"}
           </button>
-          <Saved show={saved !== null}>
-            {saved?.createPromotion.promotion ? `${saved.createPromotion.promotion.name} was added.` : null}
-          </Saved>
+          {editing ? (
+            <button type="button" className="secondary" onClick={onDone}>
+              Cancel
+            </button>
+          ) : (
+            <Saved show={create.saved !== null}>
+              {create.saved?.createPromotion.promotion
+                ? `${create.saved.createPromotion.promotion.name} was added.`
+                : null}
+            </Saved>
+          )}
         </div>
       </form>
     </Panel>
   );
+}
+
+/** An ISO time as a datetime-local input shows it (the browser's time zone, to the minute). */
+function localInput(iso: string): string {
+  const time = new Date(iso);
+  const pad = (n: number) => String(n).padStart(2, "0");
+  return `${time.getFullYear()}-${pad(time.getMonth() + 1)}-${pad(time.getDate())}T${pad(time.getHours())}:${pad(time.getMinutes())}`;
 }
