@@ -5,6 +5,7 @@ from __future__ import annotations
 from domain.access.tables import api_tokens
 from domain.actions.tables import earning_actions
 from domain.badges.tables import badge_changes, badge_resyncs, badges, customer_badges
+from domain.cards.tables import card_series, cards
 from domain.checkout.tables import (
     holds,
     redemption_product_rules,
@@ -29,6 +30,7 @@ from domain.purchases.tables import (
     earning_rules,
     product_earning_overrides,
     product_line_earning_overrides,
+    purchase_line_discounts,
     purchase_lines,
     purchases,
     refunds,
@@ -48,6 +50,8 @@ __all__ = [
     "badge_changes",
     "badge_resyncs",
     "badges",
+    "card_series",
+    "cards",
     "customer_area_settings",
     "customer_badges",
     "customers",
@@ -68,6 +72,7 @@ __all__ = [
     "product_earning_overrides",
     "product_line_earning_overrides",
     "promotions",
+    "purchase_line_discounts",
     "purchase_lines",
     "purchases",
     "redemption_product_rules",
