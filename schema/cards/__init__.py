@@ -1,0 +1,1 @@
+"""Cards: series, cards, and what DISCOUNT and CURRENT_DISCOUNT cards give."""
