@@ -29,6 +29,8 @@ class ErrorCode(StrEnum):
     VOUCHER_DISABLED = "VOUCHER_DISABLED"
     # A card, price rule or current discount a sale says it gave that does not apply.
     DISCOUNT_NOT_APPLICABLE = "DISCOUNT_NOT_APPLICABLE"
+    # Points that cannot pay at the till (the customer holds PRIZE cards only).
+    POINTS_NOT_PAYABLE = "POINTS_NOT_PAYABLE"
     VOUCHER_ASSIGNED_TO_ANOTHER_CUSTOMER = "VOUCHER_ASSIGNED_TO_ANOTHER_CUSTOMER"
     VOUCHER_ALREADY_ASSIGNED = "VOUCHER_ALREADY_ASSIGNED"
     CONVERSION_DISABLED = "CONVERSION_DISABLED"

@@ -21,6 +21,15 @@ from domain.cards.tables import card_discount_policy, card_series, cards, curren
 
 POLICY_ID = 1
 
+# The ledger policy's PAYABLE for the customer :cid (domain/ledger/policy.py): false when
+# their only ACTIVE cards are PRIZE cards (points collected towards rewards only); a
+# customer without cards, or with any other active card, pays with points as before.
+POINTS_PAYABLE = """
+    NOT (EXISTS (SELECT 1 FROM cards WHERE customer_id = :cid AND status = 'ACTIVE'
+                   AND type = 'PRIZE')
+         AND NOT EXISTS (SELECT 1 FROM cards WHERE customer_id = :cid AND status = 'ACTIVE'
+                           AND type <> 'PRIZE'))"""
+
 
 def active_cards_of(customer_id: int) -> Select[Any]:
     """The customer's ACTIVE cards (id, type, series_id, code), oldest first."""
