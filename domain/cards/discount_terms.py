@@ -114,9 +114,7 @@ def _check_bands(problems: Problems, bands: Sequence[Band]) -> None:
     for i, band in enumerate(bands[:MAX_BANDS]):
         where = f"currentDiscount.bands.{i}"
         if not 0 < band.from_minor <= MAX_MONEY_MINOR:
-            problems.add(
-                f"{where}.fromMinor", ErrorCode.OUT_OF_RANGE, f"1 to {MAX_MONEY_MINOR}."
-            )
+            problems.add(f"{where}.fromMinor", ErrorCode.OUT_OF_RANGE, f"1 to {MAX_MONEY_MINOR}.")
         elif previous is not None and band.from_minor <= previous:
             problems.add(
                 f"{where}.fromMinor",
@@ -141,7 +139,9 @@ def _keys(problems: Problems, name: str, values: Sequence[str], wanted: bool) ->
         problems.add(name, ErrorCode.REQUIRED, "List at least one.")
     elif len(values) > MAX_KEYS:
         problems.add(name, ErrorCode.OUT_OF_RANGE, f"At most {MAX_KEYS}.")
-    clean = [required_text(problems, f"{name}.{i}", v, 100) for i, v in enumerate(values[:MAX_KEYS])]
+    clean = [
+        required_text(problems, f"{name}.{i}", v, 100) for i, v in enumerate(values[:MAX_KEYS])
+    ]
     return tuple(dict.fromkeys(k for k in clean if k))
 
 

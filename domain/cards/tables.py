@@ -154,9 +154,7 @@ current_discounts = Table(
     Column("used_purchase_id", BigInteger, ForeignKey("purchases.id")),
     Column("used_at", DateTime(timezone=True)),
     Column("cancelled_at", DateTime(timezone=True)),
-    CheckConstraint(
-        "(amount_off_minor IS NULL) <> (percent_bp IS NULL)", name="amount_or_percent"
-    ),
+    CheckConstraint("(amount_off_minor IS NULL) <> (percent_bp IS NULL)", name="amount_or_percent"),
     CheckConstraint("amount_off_minor IS NULL OR amount_off_minor > 0", name="amount_positive"),
     CheckConstraint("percent_bp IS NULL OR percent_bp BETWEEN 1 AND 10000", name="bp_range"),
     CheckConstraint("(used_purchase_id IS NULL) = (used_at IS NULL)", name="used_whole"),

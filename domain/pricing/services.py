@@ -14,8 +14,8 @@ from domain.badges.sql import badges_held_by, known_badges
 from domain.cards.combining import pick_current
 from domain.cards.sql import (
     current_discounts_from,
-    discount_cards_json,
     discount_cards_from,
+    discount_cards_json,
     open_current_discounts_json,
     policy_from,
     policy_json,

@@ -17,6 +17,7 @@ from domain.customers.sql import CUSTOMER_MULTIPLIERS
 from domain.errors import DomainError, ErrorCode, Problems
 from domain.ledger import posting as post
 from domain.ledger.kinds import EntryKind
+from domain.pricing.prices import SourceKind
 from domain.purchases import earning_rules
 from domain.purchases import repository as repo
 from domain.purchases.earning import (
@@ -26,7 +27,6 @@ from domain.purchases.earning import (
     PurchaseStatus,
     points_for,
 )
-from domain.pricing.prices import SourceKind
 from domain.purchases.line_discounts import (
     LineDiscount,
     LineDiscountInput,
@@ -215,7 +215,9 @@ class RecordDiscountedPurchase(Command[PurchaseRecord]):
         for d in self.discounts:
             if d.source is SourceKind.CURRENT_DISCOUNT:
                 field = f"{d.field}.sourceId"
-                await use_current_discount(uow, d.source_id, purchase.customer_id, purchase.id, field)
+                await use_current_discount(
+                    uow, d.source_id, purchase.customer_id, purchase.id, field
+                )
                 break
         await write_discounts(uow, purchase.id, purchase.customer_id, self.discounts)
         return replace(done, purchase=replace(purchase, discounts=list(self.discounts)))

@@ -83,7 +83,9 @@ def _create_current_discounts() -> None:
         sa.ForeignKeyConstraint(
             ["customer_id"], ["customers.id"], name="fk_current_discounts_customer_id_customers"
         ),
-        sa.ForeignKeyConstraint(["card_id"], ["cards.id"], name="fk_current_discounts_card_id_cards"),
+        sa.ForeignKeyConstraint(
+            ["card_id"], ["cards.id"], name="fk_current_discounts_card_id_cards"
+        ),
         sa.ForeignKeyConstraint(
             ["purchase_id"], ["purchases.id"], name="fk_current_discounts_purchase_id_purchases"
         ),

@@ -70,7 +70,9 @@ class CurrentTermsType:
         return cls(
             mode=t.mode,
             percent_bp=t.percent_bp,
-            bands=[BandType(from_minor=Money(b.from_minor), percent_bp=b.percent_bp) for b in t.bands],
+            bands=[
+                BandType(from_minor=Money(b.from_minor), percent_bp=b.percent_bp) for b in t.bands
+            ],
             valid_days=t.valid_days,
         )
 

@@ -130,8 +130,14 @@ async def test_series_settings_are_checked_naming_each_field(
     # Then a good setting is written and read back; a cashier may not set it
     good = await gql.data(
         SET_SERIES,
-        {"id": str(discount), "discount": {"percentBp": 1000, "scope": "PRODUCT_LINES",
-                                            "productLines": ["TEA", "TEA"]}},
+        {
+            "id": str(discount),
+            "discount": {
+                "percentBp": 1000,
+                "scope": "PRODUCT_LINES",
+                "productLines": ["TEA", "TEA"],
+            },
+        },
     )
     assert good["setCardSeriesDiscount"]["series"]["discount"] == {
         "percentBp": 1000,
@@ -205,8 +211,9 @@ async def test_a_sale_gives_a_current_discount_used_once_by_the_next_one(
     assert second["purchase"]["pointsEarned"] == 40
     # A replay changes nothing; the discount cannot be used again by another sale
     again = await record(gql, cid, "S-2", sale_lines(cart, priced))
-    assert again["replayed"] and again["purchase"]["lineDiscounts"] == (
-        second["purchase"]["lineDiscounts"]
+    assert (
+        again["replayed"]
+        and again["purchase"]["lineDiscounts"] == (second["purchase"]["lineDiscounts"])
     )
     third = await record(gql, cid, "S-3", sale_lines(cart, priced))
     assert [(e["code"]) for e in third["userErrors"]] == ["DISCOUNT_NOT_APPLICABLE"]

@@ -41,10 +41,7 @@ async def test_prize_only_points_do_not_pay_at_the_till_but_claim_rewards(
     assert quoted == {"maxPoints": 0, "maxValueMinor": 0, "reasons": ["PRIZE_CARDS_ONLY"]}
     # And 30 redemptions and holds at once are all refused with the reason, writing nothing
     answers = await asyncio.gather(
-        *(
-            (hold if n % 2 else redeem)(gql, cid, f"P-{n}", 100, f"p-{n}")
-            for n in range(AT_ONCE)
-        )
+        *((hold if n % 2 else redeem)(gql, cid, f"P-{n}", 100, f"p-{n}") for n in range(AT_ONCE))
     )
     assert outcomes(answers) == (0, {NOT_PAYABLE})
     assert await points_of(gql, cid) == {"balance": 1000, "held": 0, "spendable": 1000}
@@ -61,9 +58,7 @@ async def test_prize_only_points_do_not_pay_at_the_till_but_claim_rewards(
     assert claimed["claimReward"]["userErrors"] == []
     # When her prize card is blocked (no active card: as a customer without cards), she pays
     async with engine.begin() as conn:
-        await conn.execute(
-            text("UPDATE cards SET status = 'BLOCKED' WHERE id = :id"), {"id": card}
-        )
+        await conn.execute(text("UPDATE cards SET status = 'BLOCKED' WHERE id = :id"), {"id": card})
     assert (await redeem(gql, cid, "P-OK", 100, "p-ok"))["userErrors"] == []
     await assert_ledger_sound(engine)
 

@@ -153,8 +153,7 @@ def test_contributions_add_up_and_no_line_leaves_zero_to_shelf(
         )
     # And the current discount's shares add up to the money off it gives on what was left
     left = sum(
-        p.total_minor
-        - sum(c.amount_minor for c in p.contributions if c.kind is SourceKind.CARD)
+        p.total_minor - sum(c.amount_minor for c in p.contributions if c.kind is SourceKind.CARD)
         for p in priced.lines
     )
     assert current_total == (current_off(current, left) if current else 0)
