@@ -143,7 +143,7 @@ function DiscountForm({ series }: { series: Series }) {
             error={errorFor(errors, "discount.percentBp")}
           />
           <Select
-            label="On"
+            label="Applies to"
             value={scope}
             onChange={(e) => setScope(e.target.value as CardDiscountScope)}
             options={[
@@ -267,7 +267,7 @@ function CurrentForm({ series }: { series: Series }) {
         </div>
         <FormErrors
           errors={errors}
-          fields={["currentDiscount.percentBp", "currentDiscount.validDays"]}
+          fields={["currentDiscount.percentBp", "currentDiscount.validDays", "currentDiscount.bands"]}
         />
         <RequestError error={requestError} />
         <div className="actions">
