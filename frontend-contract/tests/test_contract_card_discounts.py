@@ -16,7 +16,9 @@ from tests.support.api import GraphQLClient
 from tests.support.cards import add_series, issue_card
 from tests.support.ledger import assert_ledger_sound
 
-DOC = Path(__file__).resolve().parents[2] / "docs" / "card-discounts.md"
+ROOT = Path(__file__).resolve().parents[2]
+DOC = ROOT / "docs" / "card-discounts.md"
+README = ROOT / "README.md"
 CART = [
     {"sku": "BEANS", "quantity": 1, "unitPriceMinor": 1899},
     {"sku": "MUG", "quantity": 3, "unitPriceMinor": 899},
@@ -126,8 +128,10 @@ async def test_docs_worked_example_a_cart_under_a_rule_a_discount_card_and_a_cur
     rows, figures = _table(CART, priced)
     page = DOC.read_text(encoding="utf-8")
     example = page.split("## Worked example", 1)[1]
+    readme = README.read_text(encoding="utf-8").split("## Card types", 1)[1]
     for row in rows:
         assert row in example, row
+        assert row in readme, row
     sources = {(c["source"], c["sourceId"]) for ln in priced["lines"] for c in ln["contributions"]}
     assert {s for s, _ in sources} == {"PRICE_RULE", "CARD", "CURRENT_DISCOUNT"}
     assert ("PRICE_RULE", ids["rule"]) in sources and ("CARD", ids["card"]) in sources
