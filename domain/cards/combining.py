@@ -87,9 +87,12 @@ class CurrentDiscount:
 
     @property
     def name(self) -> str:
+        """What a till shows: "15.00 off from the last sale", "10% from the last sale"."""
         if self.amount_off_minor is not None:
-            return f"Current discount: {self.amount_off_minor} off"
-        return f"Current discount: {self.percent_bp} bp"
+            units, cents = divmod(self.amount_off_minor, 100)
+            return f"{units}.{cents:02d} off from the last sale"
+        assert self.percent_bp is not None
+        return f"{self.percent_bp / 100:g}% from the last sale"
 
 
 def card_shares(

@@ -66,6 +66,8 @@ def check_discounts(
         j = counts.get(d.line_index, 0)
         counts[d.line_index] = j + 1
         where = f"lines.{d.line_index}.discounts.{j}"
+        if not 0 <= d.line_index < len(lines):
+            problems.add(where, ErrorCode.NOT_FOUND, "No such line.")
         if j == MAX_DISCOUNTS_PER_LINE:
             problems.add(
                 f"lines.{d.line_index}.discounts",

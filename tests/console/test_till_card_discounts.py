@@ -58,14 +58,14 @@ async def test_a_priced_cart_shows_each_lines_contributions_and_records_them(
         [
             "Bronze: 10% off beans (price rule) \N{MINUS SIGN}€2.50",
             "Friends (card) \N{MINUS SIGN}€2.25",
-            "Current discount: 1000 bp (current discount) \N{MINUS SIGN}€2.02",
+            "10% from the last sale (current discount) \N{MINUS SIGN}€2.02",
         ]
     )
     mug = page.get_by_role("list", name="Discounts on MUG").get_by_role("listitem")
     await expect(mug).to_have_text(
         [
             "Friends (card) \N{MINUS SIGN}€0.80",
-            "Current discount: 1000 bp (current discount) \N{MINUS SIGN}€0.72",
+            "10% from the last sale (current discount) \N{MINUS SIGN}€0.72",
         ]
     )
     rows = page.locator("table.till-lines tbody tr")

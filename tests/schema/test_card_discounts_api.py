@@ -308,3 +308,34 @@ async def test_line_discounts_are_checked_against_the_customer(
     ]
     async with engine.connect() as conn:
         assert (await conn.execute(text("SELECT count(*) FROM purchases"))).scalar_one() == 0
+
+
+async def test_an_order_reported_created_then_paid_earns_on_what_was_paid_after_its_discounts(
+    gql: GraphQLClient, engine: AsyncEngine
+) -> None:
+    # Given Eve's Friends card (10%), and her 100.00 order reported CREATED with its discount
+    cid = await customer_with(gql)
+    series = await discount_series(gql, engine, "Friends", 1000)
+    card = await issue_card(engine, cid, series, "F-EVE", "DISCOUNT")
+    line = {"sku": "TV", "quantity": 1, "unitPriceMinor": 10000}
+    discounted = {
+        **line,
+        "discounts": [{"source": "CARD", "sourceId": str(card), "amountMinor": 1000}],
+    }
+    created = await gql.data(
+        RECORD,
+        {
+            "input": {
+                "orderId": "E-1",
+                "status": "CREATED",
+                "customerId": cid,
+                "lines": [discounted],
+            }
+        },
+    )
+    assert created["recordPurchase"]["purchase"]["pointsEarned"] == 0
+    # When it is reported PAID (without the discounts again)
+    paid = await record(gql, cid, "E-1", [line])
+    # Then it earns on the 90.00 paid, and keeps the discount it was recorded with
+    assert paid["replayed"] and paid["purchase"]["pointsEarned"] == 90
+    assert paid["purchase"]["cardDiscountsMinor"] == 1000

@@ -67,7 +67,7 @@ const CARD_TEN: Contribution = {
 const CURRENT: Contribution = {
   source: "CURRENT_DISCOUNT" as const,
   sourceId: "5",
-  name: "Current discount: 1000 bp",
+  name: "10% from the last sale",
   amountMinor: 101,
 };
 
