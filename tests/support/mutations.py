@@ -349,7 +349,7 @@ MUTATIONS: dict[str, tuple[str, dict[str, Any]]] = {
         {"input": {"channel": "SMS", "granted": True}},
     ),
     "setCardSeriesDiscount": (
-        "mutation { setCardSeriesDiscount(seriesId: \"1\", discount: {percentBp: 1000}) { "
+        'mutation { setCardSeriesDiscount(seriesId: "1", discount: {percentBp: 1000}) { '
         "series { seriesId } } }",
         {},
     ),
