@@ -12,10 +12,9 @@ from sqlalchemy import Select, Subquery, select
 
 from domain.customers.tables import customers, point_categories
 
-# Every customer with its category's earning multiplier: id, card_code, category_id,
-# earn_multiplier.
+# Every customer with its category's earning multiplier: id, category_id, earn_multiplier.
 CUSTOMER_MULTIPLIERS = """
-    SELECT c.id, c.card_code, c.category_id, pc.earn_multiplier
+    SELECT c.id, c.category_id, pc.earn_multiplier
       FROM customers c JOIN point_categories pc ON pc.id = c.category_id"""
 
 # Every customer: id, category_id, created_at.
