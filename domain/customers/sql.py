@@ -89,3 +89,10 @@ def categories_named(names: Sequence[str]) -> Select[tuple[int]]:
 def known_category_names(names: Sequence[str]) -> Select[tuple[str]]:
     """A query of which of these category names exist."""
     return select(point_categories.c.name).where(point_categories.c.name.in_(list(names)))
+
+
+def names() -> Subquery:
+    """Every customer's id, first_name, last_name and external_ref, as a Core subquery
+    (what a printed or exported card names its holder by)."""
+    c = customers.c
+    return select(c.id, c.first_name, c.last_name, c.external_ref).subquery("holders")
