@@ -30,10 +30,10 @@ from schema.responses import error_response
 from schema.root import build_schema
 from schema.throttle import ThrottleRule
 from schema.view import TesseraGraphQL
+from tessera.card_exports import card_barcode, series_cards_export
 from tessera.console import console_routes
 from tessera.database import create_engine
 from tessera.embedded import ensure_database_url
-from tessera.card_exports import card_barcode, series_cards_export
 from tessera.exports import ledger_movements_export, voucher_batch_export
 from tessera.funnel_engine import simulation_runtime
 from tessera.funnel_filters import CHECK_FILTER
