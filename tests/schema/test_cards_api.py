@@ -257,3 +257,48 @@ async def test_customers_cards_and_card_codes_are_batched_and_search_finds_any_c
         {"f": {"search": "second-c"}},
     )
     assert [n["id"] for n in found["customers"]["nodes"]] == [ids[2]]
+
+
+async def test_bad_card_input_is_a_user_error_naming_the_field_and_writes_nothing(
+    gql: GraphQLClient,
+) -> None:
+    cid = await new_customer(gql, "FUZZ-1")
+    gold = await new_series(gql, name="Gold", type="DISCOUNT", checkDigit="EAN13", prefix="290")
+    cases = [
+        ({"customerId": cid, "seriesId": gold["id"], "code": "2900000000016"}, "code", "INVALID"),
+        ({"customerId": cid, "seriesId": gold["id"], "code": "290000000001"}, "code", "INVALID"),
+        ({"customerId": cid, "code": "x" * 65}, "code", "OUT_OF_RANGE"),
+        ({"customerId": cid, "code": "a\u0007b"}, "code", "INVALID"),
+        ({"customerId": cid, "code": "  "}, "code", "REQUIRED"),
+        ({"customerId": "abc", "code": "OK-1"}, "customerId", "INVALID"),
+        ({"customerId": "999999", "code": "OK-2"}, "customerId", "NOT_FOUND"),
+        ({"customerId": cid, "seriesId": "999999", "code": "OK-3"}, "seriesId", "NOT_FOUND"),
+        ({"customerId": cid, "code": "FUZZ-1"}, "code", "DUPLICATE"),
+        ({"customerId": cid}, "code", "REQUIRED"),  # the default series' codes are given
+    ]
+    for n, (fields, field, code) in enumerate(cases):
+        issued = await gql.data(ISSUE, {"input": {**fields, "idempotencyKey": f"fuzz-{n}"}})
+        errors = issued["issueCard"]["userErrors"]
+        assert [(e["field"], e["code"]) for e in errors] == [(field, code)], (fields, errors)
+    for bad_lost, field, code in (
+        ("NOPE", "lostCode", "NOT_FOUND"),
+        ("y" * 65, "lostCode", "OUT_OF_RANGE"),
+    ):
+        replaced = await gql.data(
+            REPLACE, {"input": {"lostCode": bad_lost, "newCode": "N-1", "idempotencyKey": bad_lost}}
+        )
+        assert [(e["field"], e["code"]) for e in replaced["replaceCard"]["userErrors"]] == [
+            (field, code)
+        ]
+    same = await gql.data(
+        REPLACE, {"input": {"lostCode": "FUZZ-1", "newCode": "FUZZ-1", "idempotencyKey": "s"}}
+    )
+    assert [e["code"] for e in same["replaceCard"]["userErrors"]] == ["DUPLICATE"]
+    nul = await gql.http.post(
+        "/graphql",
+        json={"query": BLOCK, "variables": {"code": "a\u0000b"}},
+        headers={"Authorization": f"Bearer {gql.token}"},
+    )
+    assert nul.status_code == 400
+    cards = (await gql.data(CUSTOMER_CARDS, {"id": cid}))["customer"]["cards"]
+    assert [(c["code"], c["status"]) for c in cards] == [("FUZZ-1", "ACTIVE")]
