@@ -116,6 +116,24 @@ async def create_series(
     return await run(uow, CreateSeries(settings, key))
 
 
+async def add_series(
+    uow: UnitOfWork,
+    name: str | None,
+    type: str,
+    prefix: str | None,
+    check_digit: str,
+    code_length: int | None,
+    active: bool = True,
+    *,
+    idempotency_key: str | None = None,
+) -> Created[CardSeries]:
+    """create_series from the API's values (enums by name), every problem named at once."""
+    problems = Problems()
+    settings = parse_settings(problems, name, type, prefix, check_digit, code_length, active)
+    problems.raise_if_any()
+    return await create_series(uow, settings, idempotency_key=idempotency_key)
+
+
 def _duplicate_name(error: IntegrityError) -> DomainError:
     if violated_constraint(error) != "uq_card_series_name":
         raise error

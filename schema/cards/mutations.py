@@ -7,7 +7,6 @@ import strawberry
 
 from domain.access.permissions import Permission
 from domain.cards import issuing, replacement, series, status
-from domain.errors import DomainError, Problems
 from schema.cards.inputs import (
     CardStatusInput,
     CreateCardSeriesInput,
@@ -109,20 +108,15 @@ class CardMutations:
     async def create_card_series(
         self, info: Info, input: CreateCardSeriesInput
     ) -> CardSeriesPayload:
-        problems = Problems()
-        settings = series.parse_settings(
-            problems,
+        created = await series.add_series(
+            info.context.new_uow(),
             input.name,
             input.type,
             input.prefix,
             input.check_digit,
             input.code_length,
             input.active,
-        )
-        if problems.items:
-            raise DomainError(problems.items)
-        created = await series.create_series(
-            info.context.new_uow(), settings, idempotency_key=input.idempotency_key
+            idempotency_key=input.idempotency_key,
         )
         return CardSeriesPayload(
             series=CardSeriesObject.of(created.item), replayed=created.replayed

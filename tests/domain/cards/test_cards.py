@@ -8,6 +8,7 @@ import asyncio
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from domain.audit import find_all_violations
 from domain.cards import issuing, lookup, replacement, series, status
 from domain.cards.codes import is_ean13
 from domain.cards.models import CardStatus, CardType, CheckDigit
@@ -173,6 +174,8 @@ async def test_replacement_moves_the_primary_flag_and_kills_the_old_code(
         UnitOfWork(clean_db), "OLD-1", "NEW-1", idempotency_key="r"
     )
     assert again.replayed and again.item.id == new.id
+    async with clean_db.connect() as conn:
+        assert await find_all_violations(conn) == []
 
 
 async def test_thirty_concurrent_replacements_of_one_card_make_exactly_one(
@@ -194,6 +197,8 @@ async def test_thirty_concurrent_replacements_of_one_card_make_exactly_one(
     assert {o.problems[0].code for o in refused} == {ErrorCode.CARD_REPLACED}
     cards = await lookup.customer_cards(UnitOfWork(clean_db), str(cid))
     assert sorted(c.status.value for c in cards) == ["ACTIVE", "REPLACED"]
+    async with clean_db.connect() as conn:
+        assert await find_all_violations(conn) == []
 
 
 async def test_set_primary_and_series_rules(clean_db: AsyncEngine) -> None:
@@ -228,3 +233,18 @@ async def test_set_primary_and_series_rules(clean_db: AsyncEngine) -> None:
     with pytest.raises(DomainError) as full:
         await issuing.issue_card(UnitOfWork(clean_db), str(cid), str(tiny.id), None)
     assert codes(full) == [("seriesId", ErrorCode.CARD_SERIES_FULL)]
+
+
+async def test_the_card_invariants_catch_a_broken_replacement(clean_db: AsyncEngine) -> None:
+    from sqlalchemy import text
+
+    from domain.cards.invariants import CHECKS
+
+    await customer(clean_db, "INV-1")
+    # Given a card marked REPLACED by hand, with no successor and still primary
+    async with clean_db.begin() as conn:
+        await conn.execute(text("UPDATE cards SET status = 'REPLACED' WHERE code = 'INV-1'"))
+    async with clean_db.connect() as conn:
+        found = [v for check in CHECKS for v in await check(conn)]
+    assert len(found) == 2
+    assert "replaced by nothing" in found[0] and "primary but REPLACED" in found[1]
