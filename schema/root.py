@@ -14,6 +14,8 @@ from schema.actions.mutations import ActionMutations
 from schema.actions.queries import ActionQueries
 from schema.badges.mutations import BadgeMutations
 from schema.badges.queries import BadgeQueries
+from schema.cards.mutations import CardMutations
+from schema.cards.queries import CardQueries
 from schema.checkout.mutations import CheckoutMutations
 from schema.checkout.queries import CheckoutQueries
 from schema.cost import VariableCosts, cost_rule
@@ -86,6 +88,7 @@ Query = merge_types(
         FunnelStatisticsQueries,
         FunnelSimulationQueries,
         StaffQueries,
+        CardQueries,
     ),
 )
 Mutation = merge_types(
@@ -111,6 +114,7 @@ Mutation = merge_types(
         SegmentMutations,
         FunnelMutations,
         StaffMutations,
+        CardMutations,
     ),
 )
 
