@@ -6,7 +6,7 @@ CURRENT_DISCOUNT cards' holders are given by each sale for their next purchase
 `card_discount_policy` is a small program-wide table (replicable to every node).
 
 Revision ID: 0039
-Revises: 0035
+Revises: 0038
 Create Date: 2026-12-06 16:00:00.000000
 """
 
@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0039"
-down_revision: str | None = "0035"
+down_revision: str | None = "0038"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -38,6 +38,7 @@ AREAS = {
     "card-discounts": "Card discounts",
     "rewards": "Rewards",
     "vouchers": "Voucher batches",
+    "card-series": "Card series",
     "gifts": "Gift schedules",
     "customer-area": "Customer area",
 }
