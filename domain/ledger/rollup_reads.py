@@ -1,0 +1,85 @@
+"""What the ledger lets the reports read instead of scanning its entries: the entries of a
+period grouped as entry_groups_sql groups them (domain/ledger/sql.py), from the rollups
+(domain/ledger/rollups.py) for every whole hour, and from the entries themselves for the
+rest: the hours the period's ends or a bucket's boundaries cut, and the tail not rolled up
+yet (ids above the watermark).
+
+The watermark and the statement must see one snapshot: read `rolled_to` and run the
+statement in one REPEATABLE READ transaction (domain.uow.read_only), passing the watermark
+as :rolled_to. Then every entry is counted once: those with an id up to the watermark are
+all in the rollups (the job rolled them up in the transaction that moved it), the others
+are read from the entries. A bound value rather than a subquery, so that the planner sees
+how few ids lie above it and reads them through the primary key."""
+
+from __future__ import annotations
+
+from sqlalchemy import text
+
+from domain.ledger.kinds import EntryKind
+from domain.uow import UnitOfWork
+
+_ROLLED_TO = text("SELECT COALESCE((SELECT rolled_to FROM ledger_rollup_state WHERE id = 1), 0)")
+
+
+async def rolled_to(uow: UnitOfWork) -> int:
+    """The watermark: every entry with an id up to it is in the rollups, none above."""
+    return int((await uow.execute(_ROLLED_TO)).scalar_one())
+
+
+def period_groups_sql(bucket: str | None = None) -> str:
+    """The (bucket, kind, credit, points, entries, moved) groups of the entries created in
+    [:since, :until) (either NULL: open), as entry_groups_sql makes them; :rolled_to is
+    the watermark read in the same snapshot.
+
+    `bucket`, SQL with `{moment}` standing for an instant, buckets the entries (a flow's
+    local day, week or month); None: one bucket, NULL. An hour is read from the rollups
+    when it lies inside the period and its first and last instants fall in one bucket
+    (buckets are cut at local midnight: in a whole-hour time zone every hour is whole; in
+    a zone such as Asia/Kolkata, the hour holding each midnight is not), else from its
+    entries. Several groups may share a (bucket, kind, credit): add them up."""
+
+    def at(moment: str) -> str:
+        return "NULL" if bucket is None else bucket.replace("{moment}", f"({moment})")
+
+    last_instant = "t.hour + interval '1 hour' - interval '1 microsecond'"
+    one_bucket = "" if bucket is None else f"AND {at('t.hour')} = {at(last_instant)}"
+    reversal = EntryKind.REVERSAL.value
+    return f"""
+        WITH bounds AS (SELECT COALESCE(CAST(:since AS timestamptz), '-infinity') AS lo,
+                               COALESCE(CAST(:until AS timestamptz), 'infinity') AS hi),
+        hours AS MATERIALIZED (
+            SELECT t.hour, t.kind, t.credit, t.points, t.entries, t.moved,
+                   t.hour >= b.lo AND t.hour + interval '1 hour' <= b.hi {one_bucket} AS whole
+              FROM ledger_hour_totals t, bounds b
+             WHERE t.hour > b.lo - interval '1 hour' AND t.hour < b.hi),
+        cut AS (SELECT DISTINCT hour FROM hours WHERE NOT whole),
+        edge AS (
+            SELECT e.points, e.kind, e.reverses_entry_id, e.created_at
+              FROM cut, bounds b, ledger_entries e
+             WHERE e.created_at >= greatest(cut.hour, b.lo)
+               AND e.created_at < least(cut.hour + interval '1 hour', b.hi)
+               AND e.id <= :rolled_to
+            UNION ALL
+            SELECT e.points, e.kind, e.reverses_entry_id, e.created_at
+              FROM ledger_entries e, bounds b
+             WHERE e.id > :rolled_to AND e.created_at >= b.lo AND e.created_at < b.hi)
+        SELECT {at("h.hour")} AS bucket, h.kind, h.credit,
+               CAST(sum(h.points) AS bigint) AS points, CAST(sum(h.entries) AS bigint) AS entries,
+               CAST(sum(h.moved) AS bigint) AS moved
+          FROM hours h WHERE h.whole
+         GROUP BY 1, 2, 3
+        UNION ALL
+        SELECT {at("x.created_at")},
+               CASE WHEN x.kind = '{reversal}' THEN r.kind ELSE x.kind END,
+               CASE WHEN x.kind = '{reversal}' THEN r.points ELSE x.points END > 0,
+               CAST(sum(x.points) AS bigint), count(*), CAST(sum(abs(x.points)) AS bigint)
+          FROM edge x
+          LEFT JOIN ledger_entries r ON x.kind = '{reversal}' AND r.id = x.reverses_entry_id
+         WHERE x.kind <> '{reversal}' OR r.id IS NOT NULL
+         GROUP BY 1, 2, 3"""
+
+
+# The points of every entry created before :until (NULL: ever): the total balance then.
+POINTS_BEFORE = f"""
+    SELECT COALESCE(CAST(sum(points) AS bigint), 0) AS points
+      FROM ({period_groups_sql()}) g"""
