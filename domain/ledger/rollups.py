@@ -84,8 +84,10 @@ _ORDER_SOURCES = "('purchase', 'order')"
 # The batch's entries grouped as the reports group them (domain/ledger/sql.py
 # entry_groups_sql): a reversal under the kind and direction of the entry it reverses, a
 # reversal without its entry left out. The subject (the entry, or the one a reversal
-# reverses) gives the shop and channel: its order's purchase when there is one, else the
-# shop its reference names (the part before the first '/'), or a manual entry's shop.
+# reverses) gives the shop and channel: its order's purchase when there is one (found by
+# the purchases' unique key, the reference split at its first '/'; a shop code holding a
+# '/' is looked for among the customer's purchases), else the shop its reference names
+# (the part before the first '/'), or a manual entry's shop.
 _ROLL_UP = text(f"""
     WITH subject AS (
         SELECT e.id, e.customer_id, e.created_at, e.points,
@@ -102,10 +104,10 @@ _ROLL_UP = text(f"""
            AND (e.kind <> '{_REVERSAL}' OR r.id IS NOT NULL)),
     batch AS (
         SELECT date_trunc('hour', s.created_at, 'UTC') AS hour, s.kind, s.credit, s.reversal,
-               CASE WHEN p.shop IS NOT NULL THEN p.shop
+               CASE WHEN COALESCE(p.shop, q.shop) IS NOT NULL THEN COALESCE(p.shop, q.shop)
                     WHEN s.source_type IN {_ORDER_SOURCES} THEN split_part(s.source_ref, '/', 1)
                     WHEN s.source_type = 'shop' THEN s.source_ref END AS shop,
-               p.channel, c.category_id,
+               COALESCE(p.channel, q.channel) AS channel, c.category_id,
                CAST(sum(s.points) AS bigint) AS points, count(*) AS entries,
                CAST(sum(abs(s.points)) AS bigint) AS moved
           FROM subject s
@@ -114,6 +116,12 @@ _ROLL_UP = text(f"""
                  ON s.source_type IN {_ORDER_SOURCES} AND p.customer_id = s.customer_id
                 AND p.shop = split_part(s.source_ref, '/', 1)
                 AND p.order_id = substr(s.source_ref, strpos(s.source_ref, '/') + 1)
+          LEFT JOIN LATERAL (
+                SELECT o.shop, o.channel FROM ({PURCHASE_CHANNELS}) o
+                 WHERE p.shop IS NULL AND s.source_type IN {_ORDER_SOURCES}
+                   AND s.source_ref LIKE '%/%/%' AND o.customer_id = s.customer_id
+                   AND o.shop || '/' || o.order_id = s.source_ref
+                 ORDER BY o.shop LIMIT 1) q ON true
          GROUP BY 1, 2, 3, 4, 5, 6, 7),
     rolled AS (
         INSERT INTO ledger_rollups AS t (hour, kind, credit, reversal, shop, channel,

@@ -29,6 +29,7 @@ ORDER_RECORDED_FOR_ANOTHER = """
 # written for an order (source_ref "<shop>/<order_id>") under that order's shop and channel.
 PURCHASE_CHANNELS = "SELECT customer_id, shop, order_id, channel FROM purchases"
 
+
 def spend_per_customer_sql(when: str = "true") -> str:
     """A relation (customer_id, value): what each customer's paid (or completed) orders
     came to, net of their refunds; computed only when the SQL condition `when` holds."""

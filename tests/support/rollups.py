@@ -129,9 +129,7 @@ async def flow_by_scan(
     }
     async with engine.connect() as conn:
         rows = (
-            (await conn.execute(text(_flow_scan_sql(_UNITS[granularity])), params))
-            .mappings()
-            .all()
+            (await conn.execute(text(_flow_scan_sql(_UNITS[granularity])), params)).mappings().all()
         )
     found: dict[datetime, FlowBucket] = {}
     for row in rows:
@@ -154,8 +152,7 @@ async def balance_by_scan(engine: AsyncEngine, moment: datetime) -> int:
             (
                 await conn.execute(
                     text(
-                        "SELECT COALESCE(sum(points), 0) FROM ledger_entries "
-                        "WHERE created_at < :at"
+                        "SELECT COALESCE(sum(points), 0) FROM ledger_entries WHERE created_at < :at"
                     ),
                     {"at": moment},
                 )
