@@ -16,6 +16,7 @@ from domain.events.tables import domain_events
 from domain.gifts.tables import gift_runs, gift_schedules
 from domain.ledger.tables import (
     expiry_rules,
+    ledger_day_totals,
     ledger_entries,
     ledger_hour_totals,
     ledger_rollup_state,
@@ -61,6 +62,7 @@ __all__ = [
     "gift_runs",
     "gift_schedules",
     "holds",
+    "ledger_day_totals",
     "ledger_entries",
     "ledger_hour_totals",
     "ledger_rollup_state",

@@ -145,8 +145,9 @@ async def held_equals_active_holds(conn: AsyncConnection) -> list[str]:
 async def rollups_equal_entries(conn: AsyncConnection) -> list[str]:
     # The entries up to the rollups' watermark, grouped as the rollup job groups them (a
     # reversal under the kind and direction of what it reverses), against the hour totals,
-    # and those against the rollups summed over shop, channel and category (which the job
-    # read when it rolled an entry up, so they are not compared with today's).
+    # those against the rollups summed over shop, channel and category (which the job
+    # read when it rolled an entry up, so they are not compared with today's), and the day
+    # totals against the hour totals summed per UTC day.
     return await violation_rows(
         conn,
         f"""
@@ -176,7 +177,18 @@ async def rollups_equal_entries(conn: AsyncConnection) -> list[str]:
          WHERE ROW(e.points, e.entries, e.moved) IS DISTINCT FROM ROW(t.points, t.entries,
                                                                        t.moved)
             OR ROW(t.points, t.entries, t.moved) IS DISTINCT FROM ROW(d.points, d.entries,
-                                                                       d.moved)""",
+                                                                       d.moved)
+        UNION ALL
+        SELECT format('day %s, %s %s%s: hour totals %s, day totals %s', day, kind,
+                      CASE WHEN credit THEN 'credit' ELSE 'debit' END,
+                      CASE WHEN reversal THEN ' reversed' ELSE '' END,
+                      ROW(h.points, h.entries, h.moved), ROW(y.points, y.entries, y.moved))
+          FROM (SELECT date_trunc('day', hour, 'UTC') AS day, kind, credit, reversal,
+                       sum(points) AS points, sum(entries) AS entries, sum(moved) AS moved
+                  FROM ledger_hour_totals GROUP BY 1, 2, 3, 4) h
+          FULL JOIN ledger_day_totals y USING (day, kind, credit, reversal)
+         WHERE ROW(h.points, h.entries, h.moved) IS DISTINCT FROM ROW(y.points, y.entries,
+                                                                       y.moved)""",
     )
 
 

@@ -1,8 +1,8 @@
 """What the ledger lets the reports read instead of scanning its entries: the entries of a
 period grouped as entry_groups_sql groups them (domain/ledger/sql.py), from the rollups
-(domain/ledger/rollups.py) for every whole hour, and from the entries themselves for the
-rest: the hours the period's ends or a bucket's boundaries cut, and the tail not rolled up
-yet (ids above the watermark).
+(domain/ledger/rollups.py) for every whole day and hour, and from the entries themselves
+for the rest: the hours the period's ends or a bucket's boundaries cut, and the tail not
+rolled up yet (ids above the watermark).
 
 The watermark and the statement must see one snapshot: read `rolled_to` and run the
 statement in one REPEATABLE READ transaction (domain.uow.read_only), passing the watermark
@@ -32,40 +32,66 @@ def period_groups_sql(bucket: str | None = None) -> str:
     the watermark read in the same snapshot.
 
     `bucket`, SQL with `{moment}` standing for an instant, buckets the entries (a flow's
-    local day, week or month); None: one bucket, NULL. An hour is read from the rollups
-    when it lies inside the period and its first and last instants fall in one bucket
-    (buckets are cut at local midnight: in a whole-hour time zone every hour is whole; in
-    a zone such as Asia/Kolkata, the hour holding each midnight is not), else from its
-    entries. Several groups may share a (bucket, kind, credit): add them up."""
+    local day, week or month); None: one bucket, NULL. A UTC day is read from the day
+    totals when it lies inside the period and its first and last instants fall in one
+    bucket (whole); the hours of the other days likewise from the hour totals; the hours
+    left (cut by the period's ends or by a bucket's boundary: in a whole-hour time zone
+    only the period's ends cut hours, in Asia/Kolkata each local midnight does) from their
+    entries. A bucket is a contiguous run of time, so an interval whose first and last
+    instants share a bucket lies in it whole. Several groups may share a (bucket, kind,
+    credit): add them up."""
 
     def at(moment: str) -> str:
         return "NULL" if bucket is None else bucket.replace("{moment}", f"({moment})")
 
-    last_instant = "t.hour + interval '1 hour' - interval '1 microsecond'"
-    one_bucket = "" if bucket is None else f"AND {at('t.hour')} = {at(last_instant)}"
+    def whole(start: str, length: str) -> str:
+        inside = f"{start} >= b.lo AND {start} + interval '{length}' <= b.hi"
+        if bucket is None:
+            return inside
+        last = f"{start} + interval '{length}' - interval '1 microsecond'"
+        return f"{inside} AND {at(start)} = {at(last)}"
+
+    def sums(alias: str) -> str:
+        return (
+            f"CAST(sum({alias}.points) AS bigint) AS points, "
+            f"CAST(sum({alias}.entries) AS bigint) AS entries, "
+            f"CAST(sum({alias}.moved) AS bigint) AS moved"
+        )
+
     reversal = EntryKind.REVERSAL.value
     return f"""
         WITH bounds AS (SELECT COALESCE(CAST(:since AS timestamptz), '-infinity') AS lo,
                                COALESCE(CAST(:until AS timestamptz), 'infinity') AS hi),
+        days AS MATERIALIZED (
+            SELECT d.day, d.kind, d.credit, d.points, d.entries, d.moved,
+                   {whole("d.day", "1 day")} AS whole
+              FROM ledger_day_totals d, bounds b
+             WHERE d.day > b.lo - interval '1 day' AND d.day < b.hi),
         hours AS MATERIALIZED (
             SELECT t.hour, t.kind, t.credit, t.points, t.entries, t.moved,
-                   t.hour >= b.lo AND t.hour + interval '1 hour' <= b.hi {one_bucket} AS whole
-              FROM ledger_hour_totals t, bounds b
-             WHERE t.hour > b.lo - interval '1 hour' AND t.hour < b.hi),
-        cut AS (SELECT DISTINCT hour FROM hours WHERE NOT whole),
+                   {whole("t.hour", "1 hour")} AS whole
+              FROM (SELECT DISTINCT day FROM days WHERE NOT whole) c, bounds b,
+                   LATERAL (SELECT * FROM ledger_hour_totals t
+                             WHERE t.hour >= c.day AND t.hour < c.day + interval '1 day'
+                               AND t.hour > b.lo - interval '1 hour' AND t.hour < b.hi
+                            OFFSET 0) t),
         edge AS (
             SELECT e.points, e.kind, e.reverses_entry_id, e.created_at
-              FROM cut, bounds b, ledger_entries e
-             WHERE e.created_at >= greatest(cut.hour, b.lo)
-               AND e.created_at < least(cut.hour + interval '1 hour', b.hi)
-               AND e.id <= :rolled_to
+              FROM (SELECT DISTINCT hour FROM hours WHERE NOT whole) c, bounds b,
+                   LATERAL (SELECT e.* FROM ledger_entries e
+                             WHERE e.created_at >= greatest(c.hour, b.lo)
+                               AND e.created_at < least(c.hour + interval '1 hour', b.hi)
+                               AND e.id <= :rolled_to
+                            OFFSET 0) e
             UNION ALL
             SELECT e.points, e.kind, e.reverses_entry_id, e.created_at
               FROM ledger_entries e, bounds b
              WHERE e.id > :rolled_to AND e.created_at >= b.lo AND e.created_at < b.hi)
-        SELECT {at("h.hour")} AS bucket, h.kind, h.credit,
-               CAST(sum(h.points) AS bigint) AS points, CAST(sum(h.entries) AS bigint) AS entries,
-               CAST(sum(h.moved) AS bigint) AS moved
+        SELECT {at("d.day")} AS bucket, d.kind, d.credit, {sums("d")}
+          FROM days d WHERE d.whole
+         GROUP BY 1, 2, 3
+        UNION ALL
+        SELECT {at("h.hour")}, h.kind, h.credit, {sums("h")}
           FROM hours h WHERE h.whole
          GROUP BY 1, 2, 3
         UNION ALL
@@ -74,7 +100,9 @@ def period_groups_sql(bucket: str | None = None) -> str:
                CASE WHEN x.kind = '{reversal}' THEN r.points ELSE x.points END > 0,
                CAST(sum(x.points) AS bigint), count(*), CAST(sum(abs(x.points)) AS bigint)
           FROM edge x
-          LEFT JOIN ledger_entries r ON x.kind = '{reversal}' AND r.id = x.reverses_entry_id
+          LEFT JOIN LATERAL (SELECT r.id, r.kind, r.points FROM ledger_entries r
+                              WHERE x.kind = '{reversal}' AND r.id = x.reverses_entry_id
+                              LIMIT 1) r ON true
          WHERE x.kind <> '{reversal}' OR r.id IS NOT NULL
          GROUP BY 1, 2, 3"""
 

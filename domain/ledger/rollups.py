@@ -1,6 +1,7 @@
 """The rollup job: adds the ledger entries up per UTC hour, kind, direction, shop, channel
-and category (ledger_rollups, and ledger_hour_totals summed over the last three), behind a
-watermark that never misses or double-counts an entry. Writing an entry does nothing here.
+and category (ledger_rollups; ledger_hour_totals and ledger_day_totals sum them over the
+last three, per hour and per UTC day), behind a watermark that never misses or
+double-counts an entry. Writing an entry does nothing here.
 
 Why a watermark on ids needs care: ids come from the entries' identity sequence when a
 transaction inserts, but transactions commit in any order, so when id 12 is visible, id 11
@@ -140,6 +141,15 @@ _ROLL_UP = text(f"""
            SET points = t.points + excluded.points, entries = t.entries + excluded.entries,
                moved = t.moved + excluded.moved
         RETURNING 1),
+    days AS (
+        INSERT INTO ledger_day_totals AS t (day, kind, credit, reversal, points, entries, moved)
+        SELECT date_trunc('day', hour, 'UTC'), kind, credit, reversal, sum(points),
+               sum(entries), sum(moved)
+          FROM batch GROUP BY 1, 2, 3, 4
+        ON CONFLICT (day, kind, credit, reversal) DO UPDATE
+           SET points = t.points + excluded.points, entries = t.entries + excluded.entries,
+               moved = t.moved + excluded.moved
+        RETURNING 1),
     moved AS (
         UPDATE ledger_rollup_state
            SET rolled_to = :to_id, rolled_at = now(),
@@ -148,7 +158,8 @@ _ROLL_UP = text(f"""
          WHERE id = 1 AND rolled_to = :from_id
         RETURNING 1)
     SELECT (SELECT COALESCE(sum(entries), 0) FROM batch) AS entries,
-           (SELECT count(*) FROM rolled) + (SELECT count(*) FROM hours) AS rows,
+           (SELECT count(*) FROM rolled) + (SELECT count(*) FROM hours)
+               + (SELECT count(*) FROM days) AS rows,
            (SELECT count(*) FROM moved) AS moved""")
 
 

@@ -149,7 +149,7 @@ ledger_rollups = Table(
 )
 
 # The same summed over shop, channel and category: the few rows an hour that the totals,
-# flows and liability history read.
+# flows and liability history read where a day is not whole.
 ledger_hour_totals = Table(
     "ledger_hour_totals",
     metadata,
@@ -161,6 +161,20 @@ ledger_hour_totals = Table(
     Column("entries", BigInteger, nullable=False),
     Column("moved", BigInteger, nullable=False),
     PrimaryKeyConstraint("hour", "kind", "credit", "reversal"),
+)
+
+# The same per UTC day: what a period's whole days read (a day's 24 hours in one row).
+ledger_day_totals = Table(
+    "ledger_day_totals",
+    metadata,
+    Column("day", DateTime(timezone=True), nullable=False),
+    Column("kind", Text, nullable=False),
+    Column("credit", Boolean, nullable=False),
+    Column("reversal", Boolean, nullable=False),
+    Column("points", BigInteger, nullable=False),
+    Column("entries", BigInteger, nullable=False),
+    Column("moved", BigInteger, nullable=False),
+    PrimaryKeyConstraint("day", "kind", "credit", "reversal"),
 )
 
 # The rollups' watermark (one row): entries with id <= rolled_to are rolled up; pending_to

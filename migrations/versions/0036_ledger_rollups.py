@@ -1,5 +1,6 @@
 """Rollups of the ledger entries per UTC hour, kind, direction, shop, channel and category,
-their per-hour totals, and the watermark of the job that keeps them (docs/reports.md).
+their per-hour and per-day totals, and the watermark of the job that keeps them
+(docs/reports.md).
 
 The rollups are program-wide aggregates, not a customer's rows, so they carry no
 customer_id: on a distributed PostgreSQL each node would roll up its own entries and the
@@ -33,9 +34,9 @@ def _sums() -> list[sa.Column[int]]:
     ]
 
 
-def _key() -> list[sa.Column[object]]:
+def _key(time: str = "hour") -> list[sa.Column[object]]:
     return [
-        sa.Column("hour", sa.DateTime(timezone=True), nullable=False),
+        sa.Column(time, sa.DateTime(timezone=True), nullable=False),
         sa.Column("kind", sa.Text, nullable=False),
         sa.Column("credit", sa.Boolean, nullable=False),
         sa.Column("reversal", sa.Boolean, nullable=False),
@@ -65,6 +66,12 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("hour", "kind", "credit", "reversal", name="pk_ledger_hour_totals"),
     )
     op.create_table(
+        "ledger_day_totals",
+        *_key("day"),
+        *_sums(),
+        sa.PrimaryKeyConstraint("day", "kind", "credit", "reversal", name="pk_ledger_day_totals"),
+    )
+    op.create_table(
         "ledger_rollup_state",
         sa.Column("id", sa.Integer, nullable=False),
         sa.Column("rolled_to", sa.BigInteger, nullable=False, server_default=sa.text("0")),
@@ -83,6 +90,7 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table("ledger_rollup_state")
+    op.drop_table("ledger_day_totals")
     op.drop_table("ledger_hour_totals")
     op.drop_index("uq_ledger_rollups_key", table_name="ledger_rollups")
     op.drop_table("ledger_rollups")

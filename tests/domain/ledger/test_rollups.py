@@ -251,7 +251,9 @@ async def test_the_invariant_check_finds_rollups_that_disagree_with_the_entries(
     # When a rollup row is changed behind the job's back
     async with clean_db.begin() as conn:
         await conn.execute(text("UPDATE ledger_hour_totals SET points = points + 1"))
-    # Then the check (and so the audit) names the hour and both figures
+    # Then the check (and so the audit) names the hour and the figures that disagree
     async with clean_db.connect() as conn:
         found = await rollups_equal_entries(conn)
-    assert len(found) == 1 and "MANUAL credit: entries (10,1,10), hour totals (11,1,10)" in found[0]
+    assert len(found) == 2
+    assert "MANUAL credit: entries (10,1,10), hour totals (11,1,10), rollups (10,1,10)" in found[0]
+    assert "MANUAL credit: hour totals (11,1,10), day totals (10,1,10)" in found[1]

@@ -18,6 +18,7 @@ from domain.reports.liability_history import liability_history
 from domain.reports.periods import Granularity, Period
 from domain.reports.totals import points_flow, report_totals
 from domain.uow import UnitOfWork
+from tests.support.reports import Row, new_customer, write_entries
 from tests.support.rollups import (
     balance_by_scan,
     flow_by_scan,
@@ -99,3 +100,20 @@ async def test_reports_from_rollups_and_the_tail_equal_a_scan(
     # Then the rollups agree with the entries up to the watermark
     async with clean_db.connect() as conn:
         assert await rollups_equal_entries(conn) == []
+
+
+async def test_an_entry_of_the_tail_in_an_hour_the_period_cuts_counts_once(
+    clean_db: AsyncEngine,
+) -> None:
+    # Given a rolled-up entry at 10:10, then one not rolled up yet at 10:40 (the next id)
+    ann = await new_customer(clean_db, "ann")
+    ten = START + timedelta(hours=10)
+    await write_entries(clean_db, ann, [Row("PURCHASE", 5, ten + timedelta(minutes=10))])
+    await roll_up_now(UnitOfWork(clean_db))
+    await write_entries(clean_db, ann, [Row("PURCHASE", 7, ten + timedelta(minutes=40))])
+    # When a period starting at 10:20 is asked (its first hour cut), or one of whole hours
+    cut = await report_totals(UnitOfWork(clean_db), Period(ten + timedelta(minutes=20), None))
+    whole = await report_totals(UnitOfWork(clean_db), Period(ten, ten + timedelta(hours=1)))
+    # Then the later entry counts once, the earlier one where it lies
+    assert (cut.flow.earned, cut.flow.operations, cut.balance) == (7, 1, 12)
+    assert (whole.flow.earned, whole.flow.operations, whole.balance) == (12, 2, 12)
