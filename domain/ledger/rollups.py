@@ -67,12 +67,14 @@ _LAST_ID = text("""
     SELECT COALESCE(pg_sequence_last_value(
                CAST(pg_get_serial_sequence('ledger_entries', 'id') AS regclass)), 0)""")
 
-# The transactions in progress in this database (not this one): read after the last id.
+# The transactions in progress in this database (not this one), read after the last id:
+# those of client connections only (autovacuum, which never writes an entry, may run for
+# an hour on a large table).
 _IN_PROGRESS = text("""
     SELECT COALESCE(array_agg(l.virtualxid), '{}')
       FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
      WHERE l.locktype = 'virtualxid' AND l.granted AND l.pid <> pg_backend_pid()
-       AND a.datname = current_database()""")
+       AND a.datname = current_database() AND a.backend_type = 'client backend'""")
 
 _SET_PENDING = text("""
     UPDATE ledger_rollup_state
