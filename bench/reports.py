@@ -336,10 +336,13 @@ async def roll_up(database_url: str) -> dict[str, Any]:
         t0 = time.perf_counter()
         run = await roll_up_now(UnitOfWork(engine))
         async with engine.connect() as conn:
-            await conn.exec_driver_sql("ANALYZE ledger_rollups, ledger_hour_totals")
+            await conn.exec_driver_sql(
+                "ANALYZE ledger_rollups, ledger_hour_totals, ledger_day_totals"
+            )
             counted = await conn.exec_driver_sql(
                 "SELECT (SELECT count(*) FROM ledger_rollups) AS rollups, "
-                "(SELECT count(*) FROM ledger_hour_totals) AS hours"
+                "(SELECT count(*) FROM ledger_hour_totals) AS hours, "
+                "(SELECT count(*) FROM ledger_day_totals) AS days"
             )
             rows = counted.mappings().one()
         return {
@@ -348,6 +351,7 @@ async def roll_up(database_url: str) -> dict[str, Any]:
             "s": round(time.perf_counter() - t0, 1),
             "rollup_rows": rows["rollups"],
             "hour_total_rows": rows["hours"],
+            "day_total_rows": rows["days"],
         }
     finally:
         await engine.dispose()

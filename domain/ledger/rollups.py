@@ -50,9 +50,7 @@ DEFAULT_BATCH = 1_000_000
 
 _READ_COMMITTED = text("SET TRANSACTION ISOLATION LEVEL READ COMMITTED")
 
-_LOCK_STATE = text("""
-    WITH made AS (INSERT INTO ledger_rollup_state (id) VALUES (1) ON CONFLICT DO NOTHING)
-    SELECT 1""")
+_MAKE_STATE = text("INSERT INTO ledger_rollup_state (id) VALUES (1) ON CONFLICT DO NOTHING")
 _STATE = text("""
     SELECT rolled_to, pending_to, pending_vxids FROM ledger_rollup_state WHERE id = 1
        FOR UPDATE""")
@@ -206,14 +204,15 @@ async def roll_up_ledger(uow: UnitOfWork, batch: int = DEFAULT_BATCH) -> RollupR
                 return RollupRun(entries, batches, state.rolled_to, state.pending_to)
             to_id = min(state.pending_to, state.rolled_to + batch)
             row = (await uow.execute(_ROLL_UP, {"from_id": state.rolled_to, "to_id": to_id})).one()
-            assert row.moved == 1, "the watermark row is locked: it cannot have moved"
+            if row.moved != 1:  # the row is locked: only a bug could have moved it
+                raise RuntimeError(f"the rollup watermark is not at {state.rolled_to}")
             await uow.commit()
         entries += int(row.entries)
         batches += 1
 
 
 async def _locked_state(uow: UnitOfWork) -> _State:
-    await uow.execute(_LOCK_STATE)
+    await uow.execute(_MAKE_STATE)
     row = (await uow.execute(_STATE)).one()
     return _State(row.rolled_to, row.pending_to, list(row.pending_vxids or []))
 
