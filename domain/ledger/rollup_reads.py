@@ -111,3 +111,13 @@ def period_groups_sql(bucket: str | None = None) -> str:
 POINTS_BEFORE = f"""
     SELECT COALESCE(CAST(sum(points) AS bigint), 0) AS points
       FROM ({period_groups_sql()}) g"""
+
+
+# Every rollup row: hour, kind, credit, reversal, shop, channel, category_id, points,
+# entries, moved (the entries with an id up to the watermark; the category the customer had
+# when the job rolled an entry up). For a breakdown by shop, channel or category, add the
+# tail: domain/ledger/dimensions.py entry_dimensions_sql("e.id > :rolled_to"), grouped the
+# same way, in the same snapshot as the watermark.
+ROLLUPS = """
+    SELECT hour, kind, credit, reversal, shop, channel, category_id, points, entries, moved
+      FROM ledger_rollups"""

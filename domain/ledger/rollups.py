@@ -40,9 +40,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import text
 
-from domain.customers.sql import CUSTOMERS
-from domain.ledger.kinds import EntryKind
-from domain.purchases.sql import PURCHASE_CHANNELS
+from domain.ledger.dimensions import entry_dimensions_sql
 from domain.uow import UnitOfWork
 
 # Ids rolled up by one transaction: a few seconds' work on a busy small machine.
@@ -79,50 +77,13 @@ _SET_PENDING = text("""
        SET pending_to = :to, pending_vxids = CAST(:vxids AS text[]), pending_at = now()
      WHERE id = 1""")
 
-_REVERSAL = EntryKind.REVERSAL.value
-_ORDER_SOURCES = "('purchase', 'order')"
-
-# The batch's entries grouped as the reports group them (domain/ledger/sql.py
-# entry_groups_sql): a reversal under the kind and direction of the entry it reverses, a
-# reversal without its entry left out. The subject (the entry, or the one a reversal
-# reverses) gives the shop and channel: its order's purchase when there is one (found by
-# the purchases' unique key, the reference split at its first '/'; a shop code holding a
-# '/' is looked for among the customer's purchases), else the shop its reference names
-# (the part before the first '/'), or a manual entry's shop.
+# The batch's entries grouped by hour and dimensions (domain/ledger/dimensions.py).
 _ROLL_UP = text(f"""
-    WITH subject AS (
-        SELECT e.id, e.customer_id, e.created_at, e.points,
-               e.kind = '{_REVERSAL}' AS reversal,
-               CASE WHEN e.kind = '{_REVERSAL}' THEN r.kind ELSE e.kind END AS kind,
-               CASE WHEN e.kind = '{_REVERSAL}' THEN r.points ELSE e.points END > 0 AS credit,
-               CASE WHEN e.kind = '{_REVERSAL}' THEN r.source_type ELSE e.source_type END
-                   AS source_type,
-               CASE WHEN e.kind = '{_REVERSAL}' THEN r.source_ref ELSE e.source_ref END
-                   AS source_ref
-          FROM ledger_entries e
-          LEFT JOIN ledger_entries r ON e.kind = '{_REVERSAL}' AND r.id = e.reverses_entry_id
-         WHERE e.id > :from_id AND e.id <= :to_id
-           AND (e.kind <> '{_REVERSAL}' OR r.id IS NOT NULL)),
-    batch AS (
-        SELECT date_trunc('hour', s.created_at, 'UTC') AS hour, s.kind, s.credit, s.reversal,
-               CASE WHEN COALESCE(p.shop, q.shop) IS NOT NULL THEN COALESCE(p.shop, q.shop)
-                    WHEN s.source_type IN {_ORDER_SOURCES} THEN split_part(s.source_ref, '/', 1)
-                    WHEN s.source_type = 'shop' THEN s.source_ref END AS shop,
-               COALESCE(p.channel, q.channel) AS channel, c.category_id,
-               CAST(sum(s.points) AS bigint) AS points, count(*) AS entries,
-               CAST(sum(abs(s.points)) AS bigint) AS moved
-          FROM subject s
-          LEFT JOIN ({CUSTOMERS}) c ON c.id = s.customer_id
-          LEFT JOIN ({PURCHASE_CHANNELS}) p
-                 ON s.source_type IN {_ORDER_SOURCES} AND p.customer_id = s.customer_id
-                AND p.shop = split_part(s.source_ref, '/', 1)
-                AND p.order_id = substr(s.source_ref, strpos(s.source_ref, '/') + 1)
-          LEFT JOIN LATERAL (
-                SELECT o.shop, o.channel FROM ({PURCHASE_CHANNELS}) o
-                 WHERE p.shop IS NULL AND s.source_type IN {_ORDER_SOURCES}
-                   AND s.source_ref LIKE '%/%/%' AND o.customer_id = s.customer_id
-                   AND o.shop || '/' || o.order_id = s.source_ref
-                 ORDER BY o.shop LIMIT 1) q ON true
+    WITH batch AS (
+        SELECT hour, kind, credit, reversal, shop, channel, category_id,
+               CAST(sum(points) AS bigint) AS points, count(*) AS entries,
+               CAST(sum(abs(points)) AS bigint) AS moved
+          FROM ({entry_dimensions_sql("e.id > :from_id AND e.id <= :to_id")}) d
          GROUP BY 1, 2, 3, 4, 5, 6, 7),
     rolled AS (
         INSERT INTO ledger_rollups AS t (hour, kind, credit, reversal, shop, channel,

@@ -13,7 +13,9 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from domain.ledger.dimensions import entry_dimensions_sql
 from domain.ledger.invariants import rollups_equal_entries
+from domain.ledger.rollup_reads import ROLLUPS, rolled_to
 from domain.ledger.rollups import roll_up_ledger, roll_up_now
 from domain.ledger.services import adjust_points, reverse_entry
 from domain.purchases.earning import Line, PurchaseStatus
@@ -238,6 +240,39 @@ async def test_entries_are_rolled_up_under_their_orders_shop_channel_and_categor
     ]
     await assert_rollups_complete(clean_db)
     await assert_ledger_sound(clean_db)  # the audit, which checks the rollups too
+
+    # And a breakdown by shop read from the rollups plus the tail (a purchase made since)
+    # equals one grouped from every entry
+    report = PurchaseReport(
+        order_id="B-2",
+        status=PurchaseStatus.PAID,
+        customer_id=str(ann),
+        lines=[Line("SKU", 1, 4_000)],
+        shop="milan",
+        channel="POS",
+    )
+    await record_purchase(UnitOfWork(clean_db), report, "test")
+    by_shop = """
+        SELECT shop, channel, sum(points) FROM ({rows}) r GROUP BY 1, 2 ORDER BY 1, 2"""
+    rolled_and_tail = f"""
+        SELECT shop, channel, points FROM ({ROLLUPS}) r
+        UNION ALL
+        SELECT shop, channel, points FROM ({entry_dimensions_sql("e.id > :rolled_to")}) t"""
+    async with UnitOfWork(clean_db) as uow:
+        watermark = await rolled_to(uow)
+        fast = await uow.execute(
+            text(by_shop.format(rows=rolled_and_tail)), {"rolled_to": watermark}
+        )
+        scan = await uow.execute(text(by_shop.format(rows=entry_dimensions_sql("true"))))
+        assert (
+            fast.all()
+            == scan.all()
+            == [
+                ("milan", "POS", 40),
+                ("milan", None, 0),
+                ("rome/center", "WEB", 0),
+            ]
+        )
 
 
 async def test_the_invariant_check_finds_rollups_that_disagree_with_the_entries(
