@@ -15,12 +15,14 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from domain.ledger.dimensions import entry_dimensions_sql
 from domain.ledger.invariants import rollups_equal_entries
-from domain.ledger.rollup_reads import ROLLUPS, rolled_to
+from domain.ledger.rollup_reads import ROLLUPS, period_groups_sql, rolled_to
 from domain.ledger.rollups import roll_up_ledger, roll_up_now
 from domain.ledger.services import adjust_points, reverse_entry
+from domain.ledger.sql import entry_groups_sql
 from domain.purchases.earning import Line, PurchaseStatus
 from domain.purchases.refunds import refund_purchase
 from domain.purchases.services import PurchaseReport, record_purchase
+from domain.reports.flows import fold
 from domain.uow import UnitOfWork
 from tessera.database import create_engine
 from tests.support.ledger import assert_ledger_sound
@@ -81,6 +83,20 @@ async def assert_rollups_complete(engine: AsyncEngine) -> None:
     assert (sums["hour_entries"], sums["hour_points"]) == (entries, points)
     async with engine.connect() as conn:
         assert await rollups_equal_entries(conn) == []
+
+
+_SCAN = text(f"SELECT * FROM ({entry_groups_sql('true')}) g")
+_ROLLED = text(period_groups_sql())
+
+
+async def assert_totals_read_as_a_scan(engine: AsyncEngine) -> None:
+    """In one snapshot, all-time totals read from the rollups and the tail equal a scan of
+    the entries, whatever the writers and the job are doing meanwhile."""
+    async with UnitOfWork(engine) as uow:
+        await uow.execute(text("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY"))
+        params = {"since": None, "until": None, "rolled_to": await rolled_to(uow)}
+        rolled = fold((await uow.execute(_ROLLED, params)).mappings().all())
+        assert rolled == fold((await uow.execute(_SCAN)).mappings().all())
 
 
 @pytest.fixture
@@ -168,10 +184,11 @@ async def test_many_writers_and_runs_at_once_roll_each_entry_up_once(
         while not done.is_set():
             await roll_up_ledger(UnitOfWork(clean_db), batch=rng.randint(1, 20))
             runs += 1
-            await asyncio.sleep(0)
+            await assert_totals_read_as_a_scan(clean_db)
         return runs
 
-    # When the job runs over and over, two at a time, while they write
+    # When the job runs over and over, two at a time, while they write (and after each run
+    # the totals are read from the rollups and compared with a scan in the same snapshot)
     jobs = [asyncio.create_task(job()) for _ in range(2)]
     await asyncio.gather(*(writer(seed) for seed in range(30)))
     done.set()
