@@ -26,6 +26,62 @@ async def rolled_to(uow: UnitOfWork) -> int:
     return int((await uow.execute(_ROLLED_TO)).scalar_one())
 
 
+_SUMS = (
+    "CAST(sum({alias}.points) AS bigint) AS points, "
+    "CAST(sum({alias}.entries) AS bigint) AS entries, "
+    "CAST(sum({alias}.moved) AS bigint) AS moved"
+)
+
+# period_groups_sql's statement: whole days from the day totals, the whole hours of the
+# other days from the hour totals, the rest (cut hours, and the tail) from the entries.
+_PERIOD_GROUPS = """
+        WITH bounds AS (SELECT COALESCE(CAST(:since AS timestamptz), '-infinity') AS lo,
+                               COALESCE(CAST(:until AS timestamptz), 'infinity') AS hi),
+        days AS MATERIALIZED (
+            SELECT d.day, d.kind, d.credit, d.points, d.entries, d.moved,
+                   {day_whole} AS whole
+              FROM ledger_day_totals d, bounds b
+             WHERE d.day > b.lo - interval '1 day' AND d.day < b.hi),
+        hours AS MATERIALIZED (
+            SELECT t.hour, t.kind, t.credit, t.points, t.entries, t.moved,
+                   {hour_whole} AS whole
+              FROM (SELECT DISTINCT day FROM days WHERE NOT whole) c, bounds b,
+                   LATERAL (SELECT * FROM ledger_hour_totals t
+                             WHERE t.hour >= c.day AND t.hour < c.day + interval '1 day'
+                               AND t.hour > b.lo - interval '1 hour' AND t.hour < b.hi
+                            OFFSET 0) t),
+        edge AS (
+            SELECT e.points, e.kind, e.reverses_entry_id, e.created_at
+              FROM (SELECT DISTINCT hour FROM hours WHERE NOT whole) c, bounds b,
+                   LATERAL (SELECT e.* FROM ledger_entries e
+                             WHERE e.created_at >= greatest(c.hour, b.lo)
+                               AND e.created_at < least(c.hour + interval '1 hour', b.hi)
+                               AND e.id <= :rolled_to
+                            OFFSET 0) e
+            UNION ALL
+            SELECT e.points, e.kind, e.reverses_entry_id, e.created_at
+              FROM ledger_entries e, bounds b
+             WHERE e.id > :rolled_to AND e.created_at >= b.lo AND e.created_at < b.hi)
+        SELECT {day_bucket} AS bucket, d.kind, d.credit, {day_sums}
+          FROM days d WHERE d.whole
+         GROUP BY 1, 2, 3
+        UNION ALL
+        SELECT {hour_bucket}, h.kind, h.credit, {hour_sums}
+          FROM hours h WHERE h.whole
+         GROUP BY 1, 2, 3
+        UNION ALL
+        SELECT {entry_bucket},
+               CASE WHEN x.kind = '{reversal}' THEN r.kind ELSE x.kind END,
+               CASE WHEN x.kind = '{reversal}' THEN r.points ELSE x.points END > 0,
+               CAST(sum(x.points) AS bigint), count(*), CAST(sum(abs(x.points)) AS bigint)
+          FROM edge x
+          LEFT JOIN LATERAL (SELECT r.id, r.kind, r.points FROM ledger_entries r
+                              WHERE x.kind = '{reversal}' AND r.id = x.reverses_entry_id
+                              LIMIT 1) r ON true
+         WHERE x.kind <> '{reversal}' OR r.id IS NOT NULL
+         GROUP BY 1, 2, 3"""
+
+
 def period_groups_sql(bucket: str | None = None) -> str:
     """The (bucket, kind, credit, points, entries, moved) groups of the entries created in
     [:since, :until) (either NULL: open), as entry_groups_sql makes them; :rolled_to is
@@ -51,60 +107,16 @@ def period_groups_sql(bucket: str | None = None) -> str:
         last = f"{start} + interval '{length}' - interval '1 microsecond'"
         return f"{inside} AND {at(start)} = {at(last)}"
 
-    def sums(alias: str) -> str:
-        return (
-            f"CAST(sum({alias}.points) AS bigint) AS points, "
-            f"CAST(sum({alias}.entries) AS bigint) AS entries, "
-            f"CAST(sum({alias}.moved) AS bigint) AS moved"
-        )
-
-    reversal = EntryKind.REVERSAL.value
-    return f"""
-        WITH bounds AS (SELECT COALESCE(CAST(:since AS timestamptz), '-infinity') AS lo,
-                               COALESCE(CAST(:until AS timestamptz), 'infinity') AS hi),
-        days AS MATERIALIZED (
-            SELECT d.day, d.kind, d.credit, d.points, d.entries, d.moved,
-                   {whole("d.day", "1 day")} AS whole
-              FROM ledger_day_totals d, bounds b
-             WHERE d.day > b.lo - interval '1 day' AND d.day < b.hi),
-        hours AS MATERIALIZED (
-            SELECT t.hour, t.kind, t.credit, t.points, t.entries, t.moved,
-                   {whole("t.hour", "1 hour")} AS whole
-              FROM (SELECT DISTINCT day FROM days WHERE NOT whole) c, bounds b,
-                   LATERAL (SELECT * FROM ledger_hour_totals t
-                             WHERE t.hour >= c.day AND t.hour < c.day + interval '1 day'
-                               AND t.hour > b.lo - interval '1 hour' AND t.hour < b.hi
-                            OFFSET 0) t),
-        edge AS (
-            SELECT e.points, e.kind, e.reverses_entry_id, e.created_at
-              FROM (SELECT DISTINCT hour FROM hours WHERE NOT whole) c, bounds b,
-                   LATERAL (SELECT e.* FROM ledger_entries e
-                             WHERE e.created_at >= greatest(c.hour, b.lo)
-                               AND e.created_at < least(c.hour + interval '1 hour', b.hi)
-                               AND e.id <= :rolled_to
-                            OFFSET 0) e
-            UNION ALL
-            SELECT e.points, e.kind, e.reverses_entry_id, e.created_at
-              FROM ledger_entries e, bounds b
-             WHERE e.id > :rolled_to AND e.created_at >= b.lo AND e.created_at < b.hi)
-        SELECT {at("d.day")} AS bucket, d.kind, d.credit, {sums("d")}
-          FROM days d WHERE d.whole
-         GROUP BY 1, 2, 3
-        UNION ALL
-        SELECT {at("h.hour")}, h.kind, h.credit, {sums("h")}
-          FROM hours h WHERE h.whole
-         GROUP BY 1, 2, 3
-        UNION ALL
-        SELECT {at("x.created_at")},
-               CASE WHEN x.kind = '{reversal}' THEN r.kind ELSE x.kind END,
-               CASE WHEN x.kind = '{reversal}' THEN r.points ELSE x.points END > 0,
-               CAST(sum(x.points) AS bigint), count(*), CAST(sum(abs(x.points)) AS bigint)
-          FROM edge x
-          LEFT JOIN LATERAL (SELECT r.id, r.kind, r.points FROM ledger_entries r
-                              WHERE x.kind = '{reversal}' AND r.id = x.reverses_entry_id
-                              LIMIT 1) r ON true
-         WHERE x.kind <> '{reversal}' OR r.id IS NOT NULL
-         GROUP BY 1, 2, 3"""
+    return _PERIOD_GROUPS.format(
+        day_whole=whole("d.day", "1 day"),
+        hour_whole=whole("t.hour", "1 hour"),
+        day_bucket=at("d.day"),
+        hour_bucket=at("h.hour"),
+        entry_bucket=at("x.created_at"),
+        day_sums=_SUMS.format(alias="d"),
+        hour_sums=_SUMS.format(alias="h"),
+        reversal=EntryKind.REVERSAL.value,
+    )
 
 
 # The points of every entry created before :until (NULL: ever): the total balance then.
