@@ -10,9 +10,11 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from domain.ledger.rollup_reads import rolled_to
 from domain.reports.movements import MovementFilter, page_query
 from domain.reports.periods import Granularity, Period
-from domain.reports.totals import _FLOW_SQL, _totals_sql
+from domain.reports.totals import _FLOW_SQL, _TOTALS
+from domain.uow import UnitOfWork
 
 
 async def explain_reports(
@@ -22,9 +24,12 @@ async def explain_reports(
     years = Period(
         datetime.fromisoformat("2024-07-01T00:00Z"), datetime.fromisoformat("2026-07-01T00:00Z")
     )
+    async with UnitOfWork(engine) as uow:
+        watermark = await rolled_to(uow)
+    open_period = {"since": None, "until": None, "rolled_to": watermark}
     statements: list[tuple[str, str, dict[str, Any]]] = [
-        ("totals, all time", _totals_sql(Period()), {}),
-        ("totals, a month", _totals_sql(Period(since, until)), {"since": since, "until": until}),
+        ("totals, all time", _TOTALS.text, open_period),
+        ("totals, a month", _TOTALS.text, {**open_period, "since": since, "until": until}),
         (
             "flow by month",
             _FLOW_SQL[Granularity.MONTH].text,
@@ -33,6 +38,7 @@ async def explain_reports(
                 "until": years.until,
                 "last": years.until,
                 "zone": "UTC",
+                "rolled_to": watermark,
             },
         ),
     ]

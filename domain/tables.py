@@ -22,7 +22,11 @@ from domain.events.tables import domain_events
 from domain.gifts.tables import gift_runs, gift_schedules
 from domain.ledger.tables import (
     expiry_rules,
+    ledger_day_totals,
     ledger_entries,
+    ledger_hour_totals,
+    ledger_rollup_state,
+    ledger_rollups,
     lot_allocations,
     point_accounts,
     point_lots,
@@ -69,7 +73,11 @@ __all__ = [
     "gift_runs",
     "gift_schedules",
     "holds",
+    "ledger_day_totals",
     "ledger_entries",
+    "ledger_hour_totals",
+    "ledger_rollup_state",
+    "ledger_rollups",
     "lot_allocations",
     "metadata",
     "point_accounts",

@@ -26,6 +26,7 @@ from domain.badges.resync import resync_badge as continue_resync
 from domain.checkout.holds import expire_holds as expire_due_holds
 from domain.gifts.runs import run_gift_schedules as pay_due_gifts
 from domain.ledger.expiry_job import expire_points as expire_due_points
+from domain.ledger.rollups import roll_up_ledger as roll_up_entries
 from domain.tiers.evaluation import evaluate_tiers as place_by_tier_rules
 from domain.uow import UnitOfWork
 from funnels.engine.conditions import saved_segments
@@ -107,6 +108,23 @@ def expire_points() -> int:
     run = run_with_uow(_database_url(), expire_due_points)
     logger.info("%d point(s) expired for %d customer(s)", run.points, run.customers)
     return run.points
+
+
+@dramatiq.actor(max_retries=0)
+def roll_up_ledger() -> int:
+    """Roll up the ledger entries the pending watermark covers, once every transaction that
+    could still write below it has ended, and take the next pending watermark
+    (domain/ledger/rollups.py); returns how many entries it rolled up. The scheduler sends
+    it every minute, so an entry is in the rollups within about two minutes.
+
+    Safe to run twice at once (runs take turns on the watermark row) and to crash anywhere
+    (each batch commits with the watermark it reaches): an entry is rolled up once. Not
+    retried: the next minute's run goes on."""
+    run = run_with_uow(_database_url(), roll_up_entries)
+    if run.entries:
+        logger.info("rolled up %d entries in %d batch(es), to id %d", run.entries,
+                    run.batches, run.rolled_to)  # fmt: skip
+    return run.entries
 
 
 @dramatiq.actor(max_retries=3)

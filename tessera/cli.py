@@ -1,5 +1,6 @@
 """`tessera serve | worker | scheduler | migrate | demo | token | user | funnel | audit |
-expire-holds | expire-points | run-gifts | evaluate-tiers | resync-badges | stop-embedded |
+expire-holds | expire-points | run-gifts | evaluate-tiers | resync-badges | rollup-ledger |
+stop-embedded |
 graphiql-assets` (`user`'s commands are in tessera/user_cli.py)."""
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from tessera.settings import Settings
 from tessera.user_cli import UserCommands
 
 if TYPE_CHECKING:
+    from domain.ledger.rollups import RollupRun
     from domain.uow import UnitOfWork
 
 T = TypeVar("T")
@@ -253,6 +255,23 @@ def cmd_resync_badges(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_rollup_ledger(args: argparse.Namespace, settings: Settings) -> int:
+    from domain.ledger.rollups import roll_up_now
+
+    def roll(uow: UnitOfWork) -> Awaitable[RollupRun]:
+        return roll_up_now(uow, wait_s=args.wait)
+
+    run = _run_with_uow(settings, roll)
+    print(
+        f"{run.entries} entries rolled up in {run.batches} batch(es); "
+        f"the rollups hold every entry up to id {run.rolled_to}"
+    )
+    if run.pending_to is not None and run.pending_to > run.rolled_to:
+        print(f"still waiting for transactions that may write ids up to {run.pending_to}")
+        return 1
+    return 0
+
+
 def cmd_stop_embedded(args: argparse.Namespace, settings: Settings) -> int:
     from tessera.embedded import stop_embedded
 
@@ -348,6 +367,16 @@ def parser() -> argparse.ArgumentParser:
         "resync-badges", help="continue every unfinished badge re-sync now, to its end"
     )
     resync.set_defaults(run=cmd_resync_badges)
+
+    rollup = sub.add_parser(
+        "rollup-ledger",
+        help="roll up every ledger entry written so far now (what the scheduled "
+        "roll_up_ledger actor does each minute)",
+    )
+    rollup.add_argument(
+        "--wait", type=float, default=300.0, help="seconds to wait for open transactions"
+    )
+    rollup.set_defaults(run=cmd_rollup_ledger)
 
     stop = sub.add_parser("stop-embedded", help="stop the embedded PostgreSQL and Redis")
     stop.set_defaults(run=cmd_stop_embedded)

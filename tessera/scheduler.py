@@ -45,6 +45,8 @@ SCHEDULE: tuple[Periodic, ...] = (
     Periodic("notice_promotion_starts", "* * * * *"),  # every minute: staff hear of a start
     # Every minute; each run works for 50 s: waits end, schedules fire, steps run.
     Periodic("run_funnels", "* * * * *"),
+    # Every minute: an entry is in the ledger's rollups (what reports read) within minutes.
+    Periodic("roll_up_ledger", "* * * * *"),
 )
 
 

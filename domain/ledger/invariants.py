@@ -10,8 +10,11 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from domain.checkout.sql import ACTIVE_HOLDS_PER_CUSTOMER
+from domain.ledger.kinds import EntryKind
 
 Check = Callable[[AsyncConnection], Awaitable[list[str]]]
+
+_REVERSAL = EntryKind.REVERSAL.value
 
 
 async def violation_rows(conn: AsyncConnection, sql: str) -> list[str]:
@@ -139,6 +142,56 @@ async def held_equals_active_holds(conn: AsyncConnection) -> list[str]:
     )
 
 
+async def rollups_equal_entries(conn: AsyncConnection) -> list[str]:
+    # The entries up to the rollups' watermark, grouped as the rollup job groups them (a
+    # reversal under the kind and direction of what it reverses), against the hour totals,
+    # those against the rollups summed over shop, channel and category (which the job
+    # read when it rolled an entry up, so they are not compared with today's), and the day
+    # totals against the hour totals summed per UTC day.
+    return await violation_rows(
+        conn,
+        f"""
+        WITH w AS (SELECT COALESCE((SELECT rolled_to FROM ledger_rollup_state WHERE id = 1),
+                                   0) AS rolled_to),
+        e AS (SELECT date_trunc('hour', e.created_at, 'UTC') AS hour,
+                     CASE WHEN e.kind = '{_REVERSAL}' THEN r.kind ELSE e.kind END AS kind,
+                     CASE WHEN e.kind = '{_REVERSAL}' THEN r.points ELSE e.points END > 0
+                         AS credit,
+                     e.kind = '{_REVERSAL}' AS reversal,
+                     sum(e.points) AS points, count(*) AS entries, sum(abs(e.points)) AS moved
+                FROM w, ledger_entries e
+                LEFT JOIN ledger_entries r
+                       ON e.kind = '{_REVERSAL}' AND r.id = e.reverses_entry_id
+               WHERE e.id <= w.rolled_to AND (e.kind <> '{_REVERSAL}' OR r.id IS NOT NULL)
+               GROUP BY 1, 2, 3, 4),
+        d AS (SELECT hour, kind, credit, reversal, sum(points) AS points,
+                     sum(entries) AS entries, sum(moved) AS moved
+                FROM ledger_rollups GROUP BY 1, 2, 3, 4)
+        SELECT format('hour %s, %s %s%s: entries %s, hour totals %s, rollups %s (points, '
+                      'entries, moved)', hour, kind, CASE WHEN credit THEN 'credit'
+                      ELSE 'debit' END, CASE WHEN reversal THEN ' reversed' ELSE '' END,
+                      ROW(e.points, e.entries, e.moved), ROW(t.points, t.entries, t.moved),
+                      ROW(d.points, d.entries, d.moved))
+          FROM e FULL JOIN ledger_hour_totals t USING (hour, kind, credit, reversal)
+                 FULL JOIN d USING (hour, kind, credit, reversal)
+         WHERE ROW(e.points, e.entries, e.moved) IS DISTINCT FROM ROW(t.points, t.entries,
+                                                                       t.moved)
+            OR ROW(t.points, t.entries, t.moved) IS DISTINCT FROM ROW(d.points, d.entries,
+                                                                       d.moved)
+        UNION ALL
+        SELECT format('day %s, %s %s%s: hour totals %s, day totals %s', day, kind,
+                      CASE WHEN credit THEN 'credit' ELSE 'debit' END,
+                      CASE WHEN reversal THEN ' reversed' ELSE '' END,
+                      ROW(h.points, h.entries, h.moved), ROW(y.points, y.entries, y.moved))
+          FROM (SELECT date_trunc('day', hour, 'UTC') AS day, kind, credit, reversal,
+                       sum(points) AS points, sum(entries) AS entries, sum(moved) AS moved
+                  FROM ledger_hour_totals GROUP BY 1, 2, 3, 4) h
+          FULL JOIN ledger_day_totals y USING (day, kind, credit, reversal)
+         WHERE ROW(h.points, h.entries, h.moved) IS DISTINCT FROM ROW(y.points, y.entries,
+                                                                       y.moved)""",
+    )
+
+
 CHECKS: tuple[Check, ...] = (
     balance_equals_sum_of_entries,
     balance_equals_open_lots,
@@ -149,6 +202,7 @@ CHECKS: tuple[Check, ...] = (
     lots_match_allocations,
     debits_fully_allocated,
     held_equals_active_holds,
+    rollups_equal_entries,
 )
 
 

@@ -94,6 +94,9 @@ def entry_groups_sql(where: str, bucket: str = "") -> str:
     kind and direction of the entry `r` it reverses. `bucket`, an expression on `e`, is one
     more grouping selected first when given.
 
+    The reports read the same groups from the rollups (domain/ledger/rollup_reads.py); this
+    scan is what they must equal (the tests compare them).
+
     Two aggregates under UNION ALL rather than a lookup of the reversed entry on every row:
     the first, over all but reversals, stays a plain (parallel) scan; the second finds the
     few reversals through ix_ledger_entries_kind_created_at."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import (
     BigInteger,
+    Boolean,
     CheckConstraint,
     Column,
     DateTime,
@@ -17,6 +18,7 @@ from sqlalchemy import (
     func,
     text,
 )
+from sqlalchemy.dialects.postgresql import ARRAY
 
 from domain.limits import BALANCE_CEILING
 from domain.metadata import metadata
@@ -112,4 +114,80 @@ expiry_rules = Table(
     CheckConstraint("num_nonnulls(validity_days, validity_months) <= 1", name="one_validity"),
     CheckConstraint("validity_days IS NULL OR validity_days > 0", name="days_positive"),
     CheckConstraint("validity_months IS NULL OR validity_months > 0", name="months_positive"),
+)
+
+# Rollups of the entries (domain/ledger/rollups.py writes them, a job behind the ledger:
+# writing an entry does nothing here). An entry is counted under the UTC hour it was
+# created in, its kind and direction (a reversal's: the entry it reverses, flagged
+# `reversal`), its shop and channel (the purchase it belongs to) and its customer's
+# category when it was rolled up. Exactly the entries with id <= rolled_to are in them.
+ledger_rollups = Table(
+    "ledger_rollups",
+    metadata,
+    Column("hour", DateTime(timezone=True), nullable=False),
+    Column("kind", Text, nullable=False),
+    Column("credit", Boolean, nullable=False),
+    Column("reversal", Boolean, nullable=False),
+    Column("shop", Text),
+    Column("channel", Text),
+    Column("category_id", BigInteger),
+    Column("points", BigInteger, nullable=False),
+    Column("entries", BigInteger, nullable=False),
+    Column("moved", BigInteger, nullable=False),
+    Index(
+        "uq_ledger_rollups_key",
+        "hour",
+        "kind",
+        "credit",
+        "reversal",
+        "shop",
+        "channel",
+        "category_id",
+        unique=True,
+        postgresql_nulls_not_distinct=True,
+    ),
+)
+
+# The same summed over shop, channel and category: the few rows an hour that the totals,
+# flows and liability history read where a day is not whole.
+ledger_hour_totals = Table(
+    "ledger_hour_totals",
+    metadata,
+    Column("hour", DateTime(timezone=True), nullable=False),
+    Column("kind", Text, nullable=False),
+    Column("credit", Boolean, nullable=False),
+    Column("reversal", Boolean, nullable=False),
+    Column("points", BigInteger, nullable=False),
+    Column("entries", BigInteger, nullable=False),
+    Column("moved", BigInteger, nullable=False),
+    PrimaryKeyConstraint("hour", "kind", "credit", "reversal"),
+)
+
+# The same per UTC day: what a period's whole days read (a day's 24 hours in one row).
+ledger_day_totals = Table(
+    "ledger_day_totals",
+    metadata,
+    Column("day", DateTime(timezone=True), nullable=False),
+    Column("kind", Text, nullable=False),
+    Column("credit", Boolean, nullable=False),
+    Column("reversal", Boolean, nullable=False),
+    Column("points", BigInteger, nullable=False),
+    Column("entries", BigInteger, nullable=False),
+    Column("moved", BigInteger, nullable=False),
+    PrimaryKeyConstraint("day", "kind", "credit", "reversal"),
+)
+
+# The rollups' watermark (one row): entries with id <= rolled_to are rolled up; pending_to
+# is the next watermark, usable once the transactions listed in pending_vxids have ended.
+ledger_rollup_state = Table(
+    "ledger_rollup_state",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("rolled_to", BigInteger, nullable=False, server_default=text("0")),
+    Column("pending_to", BigInteger),
+    Column("pending_vxids", ARRAY(Text)),
+    Column("pending_at", DateTime(timezone=True)),
+    Column("rolled_at", DateTime(timezone=True)),
+    CheckConstraint("id = 1", name="one_row"),
+    CheckConstraint("pending_to IS NULL OR pending_to > rolled_to", name="pending_ahead"),
 )

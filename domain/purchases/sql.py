@@ -25,6 +25,11 @@ ORDER_RECORDED_FOR_ANOTHER = """
              WHERE shop = :shop AND order_id = :order_id AND customer_id <> :cid)"""
 
 
+# Every purchase's customer, shop, order and channel: how the ledger's rollups put an entry
+# written for an order (source_ref "<shop>/<order_id>") under that order's shop and channel.
+PURCHASE_CHANNELS = "SELECT customer_id, shop, order_id, channel FROM purchases"
+
+
 def spend_per_customer_sql(when: str = "true") -> str:
     """A relation (customer_id, value): what each customer's paid (or completed) orders
     came to, net of their refunds; computed only when the SQL condition `when` holds."""

@@ -12,6 +12,8 @@ import pytest
 from contract_support import customer_token, operation, run, run_mutation
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from domain.ledger.rollups import roll_up_now
+from domain.uow import UnitOfWork
 from tests.support.api import GraphQLClient, error_codes
 from tests.support.ledger import assert_ledger_sound
 
@@ -24,6 +26,12 @@ REPORTS = {
     },
     "admin/LedgerMovements": {},
     "admin/Liability": {},
+    "admin/LiabilityHistory": {
+        "since": "2026-01-01T00:00:00Z",
+        "until": "2026-04-01T00:00:00Z",
+        "granularity": "MONTH",
+        "timeZone": "Asia/Kolkata",
+    },
     "admin/TopRewards": {},
     "admin/CustomersPerCategory": {},
     "admin/CustomersPerBadge": {},
@@ -119,8 +127,10 @@ async def _program(gql: GraphQLClient) -> dict[str, str]:
 async def test_the_readme_reports_worked_example(
     gql: GraphQLClient, tokens: dict[str, str], engine: AsyncEngine
 ) -> None:
-    # Given the worked example's program, and a viewer in the back office
+    # Given the worked example's program (rolled up, as the job does each minute), and a
+    # viewer in the back office
     customers = await _program(gql)
+    await roll_up_now(UnitOfWork(engine))
     viewer = gql.as_(tokens["viewer"])
 
     # When they read the totals of all time
@@ -161,7 +171,21 @@ async def test_the_readme_reports_worked_example(
     assert [b["net"] for b in flow] == [0, 0, 460, 0]
     assert (flow[2]["earned"], flow[2]["spent"], flow[2]["averagePoints"]) == (750, 220, "125.56")
 
-    # And the liability: 460 points worth floor(460 * 30 / 100) = 138, 1.38
+    # And the liability: 460 points worth floor(460 * 30 / 100) = 138, 1.38, since today;
+    # at the end of each day, the last one's cut at the period's end
+    history = (
+        await run(
+            viewer,
+            "admin/LiabilityHistory",
+            {
+                "since": (now - timedelta(days=2)).isoformat(),
+                "until": (now + timedelta(days=1)).isoformat(),
+                "granularity": "DAY",
+            },
+        )
+    )["liabilityHistory"]
+    assert [(h["balance"], h["valueMinor"]) for h in history] == [(0, 0), (0, 0)] + [(460, 138)] * 2
+    assert datetime.fromisoformat(history[-1]["at"]) == now + timedelta(days=1)
     liability = (await run(viewer, "admin/Liability"))["liability"]
     assert liability == {
         "balance": 460,

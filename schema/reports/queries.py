@@ -10,7 +10,7 @@ import strawberry
 
 from domain.access.permissions import Permission
 from domain.errors import DomainError
-from domain.reports import movements, program, totals
+from domain.reports import liability_history, movements, program, totals
 from domain.reports.periods import Period
 from schema.context import Info
 from schema.errors import query_error
@@ -22,6 +22,7 @@ from schema.reports.types import (
     CategoryCustomersType,
     GranularityEnum,
     LedgerMovementType,
+    LiabilityAtType,
     LiabilityType,
     PointsFlowBucketType,
     ReportTotalsType,
@@ -98,6 +99,26 @@ class ReportQueries:
     )
     async def liability(self, info: Info) -> LiabilityType:
         return LiabilityType.of(await program.liability(info.context.new_uow()))
+
+    @strawberry.field(
+        permission_classes=READ_REPORTS,
+        description="Outstanding points and their value at the end of each day, week or "
+        "month of `timeZone` (an IANA name) in a period, oldest first.",
+    )
+    async def liability_history(
+        self,
+        info: Info,
+        since: datetime,
+        until: datetime,
+        granularity: GranularityEnum,  # type: ignore[valid-type]
+        time_zone: str = "UTC",
+    ) -> list[LiabilityAtType]:
+        found = await _answer(
+            liability_history.liability_history(
+                info.context.new_uow(), Period(since, until), granularity, time_zone
+            )
+        )
+        return [LiabilityAtType.of(point) for point in found]
 
     @strawberry.field(
         permission_classes=READ_REPORTS,

@@ -10,6 +10,7 @@ import strawberry
 
 from domain.ledger.models import LedgerEntry
 from domain.reports.flows import FlowTotals
+from domain.reports.liability_history import LiabilityAt
 from domain.reports.periods import Granularity
 from domain.reports.program import BadgeCustomers, CategoryCustomers, Liability, RewardClaims
 from domain.reports.totals import FlowBucket, Totals
@@ -181,4 +182,29 @@ class BadgeCustomersType:
             badge=BadgeType.of(found.badge),
             customers=found.customers,
             balance=BigInt(found.balance),
+        )
+
+
+@strawberry.type(
+    name="LiabilityAt",
+    description="What the program owed at the end of a day, week or month (from the ledger's "
+    "rollups; see docs/reports.md).",
+)
+class LiabilityAtType:
+    starts_at: datetime = strawberry.field(description="The bucket's start (local midnight).")
+    at: datetime = strawberry.field(
+        description="The instant of the figures: the bucket's end, or the period's if earlier."
+    )
+    balance: BigInt = strawberry.field(description="Points of all customers at `at`.")
+    value_minor: Money = strawberry.field(
+        description="The balance at today's redemption rate (past rates are not kept)."
+    )
+
+    @classmethod
+    def of(cls, found: LiabilityAt) -> LiabilityAtType:
+        return cls(
+            starts_at=found.starts_at,
+            at=found.at,
+            balance=BigInt(found.balance),
+            value_minor=Money(found.value_minor),
         )

@@ -76,6 +76,13 @@ async def test_a_viewer_reads_the_totals_the_flow_and_pages_through_the_movement
 
     # And the liability and the customers per category: 3 customers in Base, 490 points
     await expect(_figure(page, "Outstanding points")).to_have_text("490")
+    # (and over time: nothing owed until today, 490 points worth 4.90 at today's end)
+    owed = page.get_by_role("region", name="Liability over time")
+    await owed.get_by_role("button", name="Show as table").click()
+    days = owed.locator("tbody tr")
+    await expect(days).to_have_count(30)
+    await expect(days.first.locator("td")).to_have_text(["0", re.compile(r"0[.,]00")])
+    await expect(days.last.locator("td")).to_have_text(["490", re.compile(r"4[.,]90")])
     categories = page.get_by_role("region", name="Customers per category")
     await categories.get_by_role("button", name="Show as table").click()
     await expect(categories.locator("tbody tr")).to_have_text(["Base (default)3490"])

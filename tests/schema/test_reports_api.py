@@ -224,3 +224,43 @@ async def test_an_anonymous_caller_sees_no_report(gql: GraphQLClient) -> None:
     body = await gql.as_(None).post(LIABILITY)
     assert error_codes(body) == ["UNAUTHENTICATED"]
     assert body.get("data") is None  # refused before execution: no data at all
+
+
+HISTORY = """query($since: DateTime!, $until: DateTime!, $zone: String!) {
+  liabilityHistory(since: $since, until: $until, granularity: DAY, timeZone: $zone) {
+    startsAt at balance valueMinor } }"""
+
+
+async def test_the_liability_history_gives_each_days_end_in_the_time_zone_asked(
+    gql: GraphQLClient, clean_db: AsyncEngine
+) -> None:
+    # Given 100 points = 0.30, and Ann's 500 points on May 1 at 20:00 UTC (May 2, 01:30 in
+    # Kolkata) and 200 spent on May 2 at 10:00 UTC
+    assert (await gql.data(RATE))["updateRedemptionRules"]["userErrors"] == []
+    ann = await new_customer(clean_db, "ann")
+    await write_entries(
+        clean_db,
+        ann,
+        [
+            Row("PURCHASE", 500, datetime(2026, 5, 1, 20, tzinfo=UTC)),
+            Row("REDEMPTION", -200, datetime(2026, 5, 2, 10, tzinfo=UTC)),
+        ],
+    )
+    # When the history of May 1 to 3 is asked by day in Kolkata (UTC+5:30)
+    period = {"since": "2026-05-01T00:00:00Z", "until": "2026-05-03T00:00:00Z"}
+    history = (await gql.data(HISTORY, {**period, "zone": "Asia/Kolkata"}))["liabilityHistory"]
+    # Then each local day ends at 18:30 UTC; the last is cut at the period's end
+    assert [(h["at"], h["balance"], h["valueMinor"]) for h in history] == [
+        ("2026-05-01T18:30:00+00:00", 0, 0),
+        ("2026-05-02T18:30:00+00:00", 300, 90),
+        ("2026-05-03T00:00:00+00:00", 300, 90),
+    ]
+
+
+async def test_a_liability_history_in_an_unknown_time_zone_is_refused_naming_it(
+    gql: GraphQLClient,
+) -> None:
+    period = {"since": "2026-05-01T00:00:00Z", "until": "2026-05-03T00:00:00Z"}
+    body = await gql.post(HISTORY, {**period, "zone": "Mars/Olympus"})
+    assert error_codes(body) == ["BAD_USER_INPUT"]
+    assert body["errors"][0]["extensions"]["field"] == "timeZone"

@@ -148,6 +148,7 @@ async def test_the_scheduler_sends_the_hold_sweep_every_minute(
         "remind_expiring_points",
         "notice_promotion_starts",
         "run_funnels",
+        "roll_up_ledger",
     }
     # Then the sweep is due within the next minute and again a minute later
     now = datetime.now(UTC)

@@ -1,10 +1,11 @@
 // The reports: one period (from the address bar, so a link or a reload keeps it) drives the
-// totals, the flow chart, the top rewards and the movements; the liability and the customers
-// per category and badge are as of now.
+// totals, the flow chart, the liability over time, the top rewards and the movements; the
+// liability and the customers per category and badge are as of now.
 import { useSearchParams } from "react-router";
 import "./charts";
 import { BadgesPanel, CategoriesPanel } from "./CustomersPanels";
 import { FlowPanel } from "./FlowPanel";
+import { LiabilityHistoryPanel } from "./LiabilityHistoryPanel";
 import { LiabilityPanel } from "./LiabilityPanel";
 import { MovementsPanel } from "./MovementsPanel";
 import { PeriodPicker } from "./PeriodPicker";
@@ -27,6 +28,7 @@ export default function ReportsPage() {
         <FlowPanel since={since} until={until} granularity={period.granularity} />
         <TopRewardsPanel since={since} until={until} />
         <LiabilityPanel />
+        <LiabilityHistoryPanel since={since} until={until} granularity={period.granularity} />
         <CategoriesPanel />
         <BadgesPanel />
       </div>

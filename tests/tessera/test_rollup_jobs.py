@@ -1,0 +1,61 @@
+"""The ledger rollup job as it runs in production: the `roll_up_ledger` actor on a real
+worker (twice: the first run takes the pending watermark, the second rolls up to it) and
+`tessera rollup-ledger` on demand."""
+
+from __future__ import annotations
+
+import asyncio
+from types import ModuleType
+
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from domain.ledger.services import adjust_points
+from domain.uow import UnitOfWork
+from tests.support.ledger import assert_ledger_sound
+from tests.support.reports import new_customer
+from tests.tessera.test_cli import tessera
+from tests.tessera.test_worker import actors, run_worker_until_idle
+
+__all__ = ["actors"]  # the fixture
+
+
+async def rolled_entries(engine: AsyncEngine) -> int:
+    async with engine.connect() as conn:
+        found = await conn.execute(text("SELECT COALESCE(sum(entries), 0) FROM ledger_rollups"))
+        return int(found.scalar_one())
+
+
+async def credit(engine: AsyncEngine, customer_id: int, key: str) -> None:
+    await adjust_points(UnitOfWork(engine), str(customer_id), 10, "gift", key, "test")
+
+
+async def test_the_actor_rolls_up_on_its_second_run(
+    clean_db: AsyncEngine, actors: ModuleType
+) -> None:
+    # Given three credits
+    ann = await new_customer(clean_db, "ann")
+    for n in range(3):
+        await credit(clean_db, ann, f"k{n}")
+    # When the worker runs the actor, then it takes the watermark and rolls up nothing yet
+    await asyncio.to_thread(run_worker_until_idle, actors, actors.roll_up_ledger.send())
+    assert await rolled_entries(clean_db) == 0
+    # And a minute later the next run rolls up all three
+    await asyncio.to_thread(run_worker_until_idle, actors, actors.roll_up_ledger.send())
+    assert await rolled_entries(clean_db) == 3
+    await assert_ledger_sound(clean_db)
+
+
+async def test_the_command_rolls_up_everything_written_before_it(
+    database_url: str, clean_db: AsyncEngine
+) -> None:
+    ann = await new_customer(clean_db, "ann")
+    for n in range(4):
+        await credit(clean_db, ann, f"k{n}")
+    done = await tessera(database_url, "rollup-ledger")
+    assert done.returncode == 0, done.stderr
+    assert "4 entries rolled up in 1 batch(es)" in done.stdout
+    assert await rolled_entries(clean_db) == 4
+    again = await tessera(database_url, "rollup-ledger")
+    assert "0 entries rolled up" in again.stdout
+    await assert_ledger_sound(clean_db)
