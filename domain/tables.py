@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from domain.access.tables import api_tokens
+from domain.analytics.tables import rfm_runs, rfm_scores
 from domain.actions.tables import earning_actions
 from domain.badges.tables import badge_changes, badge_resyncs, badges, customer_badges
 from domain.checkout.tables import (
@@ -75,6 +76,8 @@ __all__ = [
     "redemptions",
     "refunds",
     "reward_claims",
+    "rfm_runs",
+    "rfm_scores",
     "rewards",
     "staff_login_failures",
     "staff_sessions",

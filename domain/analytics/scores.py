@@ -1,0 +1,68 @@
+"""Reading RFM scores: a customer's (or many customers') scores and the segment name they
+fall in, and a Core relation of the scores for segment filters (analytics/sql.py)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+
+from domain.analytics.tables import rfm_scores
+from domain.uow import UnitOfWork
+
+# (name, recency, frequency, monetary): each a range of scores, inclusive; the first rule
+# a customer's scores fall in names their segment (docs/reports.md lists them).
+SEGMENT_RULES: tuple[tuple[str, range, range, range], ...] = (
+    ("Champions", range(4, 6), range(4, 6), range(4, 6)),
+    ("Loyal", range(3, 6), range(4, 6), range(1, 6)),
+    ("New", range(5, 6), range(1, 2), range(1, 6)),
+    ("Promising", range(4, 6), range(1, 4), range(1, 6)),
+    ("Big spenders", range(1, 6), range(1, 6), range(5, 6)),
+    ("At risk", range(1, 3), range(3, 6), range(1, 6)),
+    ("Hibernating", range(1, 3), range(1, 3), range(1, 6)),
+)
+OTHERS = "Needs attention"
+
+
+def segment_name(recency: int, frequency: int, monetary: int) -> str:
+    """The name of the first SEGMENT_RULES rule the scores fall in (OTHERS if none)."""
+    for name, r, f, m in SEGMENT_RULES:
+        if recency in r and frequency in f and monetary in m:
+            return name
+    return OTHERS
+
+
+@dataclass(frozen=True)
+class RfmScore:
+    customer_id: int
+    recency: int
+    frequency: int
+    monetary: int
+    purchases: int
+    spend_minor: int
+    last_purchase_at: datetime
+    computed_at: datetime
+
+    @property
+    def segment_name(self) -> str:
+        return segment_name(self.recency, self.frequency, self.monetary)
+
+
+async def scores_of(uow: UnitOfWork, customer_ids: Sequence[int]) -> dict[int, RfmScore]:
+    """The scores of those of `customer_ids` who have one (one statement)."""
+    s = rfm_scores.c
+    query = select(
+        s.customer_id,
+        s.recency,
+        s.frequency,
+        s.monetary,
+        s.purchases,
+        s.spend_minor,
+        s.last_purchase_at,
+        s.computed_at,
+    ).where(s.customer_id.in_(list(customer_ids)))
+    async with uow:
+        rows = (await uow.execute(query)).all()
+    return {int(r.customer_id): RfmScore(*r) for r in rows}

@@ -1,0 +1,29 @@
+"""What purchases lets the analytics and BI reports embed in their statements: the orders
+made (paid or completed) net of their refunds, and their lines net of returned units, as
+relations to use as `FROM ({RELATION}) alias` (PostgreSQL pulls these plain subqueries up,
+so an outer condition on occurred_at or customer_id reaches the purchases' indexes)."""
+
+from __future__ import annotations
+
+# The statuses of an order that count as a purchase made (as purchase_totals counts).
+MADE_STATUSES = "('PAID', 'COMPLETED')"
+
+# Every order made: id, customer_id, shop, order_id, channel, occurred_at, total_minor and
+# net_minor (the total less every refund of it, whenever refunded).
+MADE_PURCHASES = f"""
+    SELECT p.id, p.customer_id, p.shop, p.order_id, p.channel, p.occurred_at, p.total_minor,
+           p.total_minor - COALESCE(r.refunded, 0) AS net_minor
+      FROM purchases p
+      LEFT JOIN (SELECT purchase_id, sum(amount_minor) AS refunded FROM refunds
+                  GROUP BY purchase_id) r ON r.purchase_id = p.id
+     WHERE p.status IN {MADE_STATUSES}"""
+
+# Every line of an order made: purchase_id, customer_id, shop, occurred_at, sku,
+# product_line, units (quantity less the units returned) and revenue_minor (those units at
+# the line's unit price).
+MADE_LINES = f"""
+    SELECT l.purchase_id, p.customer_id, p.shop, p.occurred_at, l.sku, l.product_line,
+           l.quantity - l.refunded_quantity AS units,
+           (l.quantity - l.refunded_quantity) * l.unit_price_minor AS revenue_minor
+      FROM purchase_lines l JOIN purchases p ON p.id = l.purchase_id
+     WHERE p.status IN {MADE_STATUSES}"""
