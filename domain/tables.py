@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from domain.access.tables import api_tokens
-from domain.analytics.tables import rfm_runs, rfm_scores
 from domain.actions.tables import earning_actions
+from domain.analytics.tables import rfm_runs, rfm_scores
 from domain.badges.tables import badge_changes, badge_resyncs, badges, customer_badges
 from domain.checkout.tables import (
     holds,
@@ -76,9 +76,9 @@ __all__ = [
     "redemptions",
     "refunds",
     "reward_claims",
+    "rewards",
     "rfm_runs",
     "rfm_scores",
-    "rewards",
     "staff_login_failures",
     "staff_sessions",
     "staff_users",

@@ -14,6 +14,7 @@ from schema.actions.mutations import ActionMutations
 from schema.actions.queries import ActionQueries
 from schema.badges.mutations import BadgeMutations
 from schema.badges.queries import BadgeQueries
+from schema.bi.rfm import RfmMutations
 from schema.checkout.mutations import CheckoutMutations
 from schema.checkout.queries import CheckoutQueries
 from schema.cost import VariableCosts, cost_rule
@@ -111,6 +112,7 @@ Mutation = merge_types(
         SegmentMutations,
         FunnelMutations,
         StaffMutations,
+        RfmMutations,
     ),
 )
 

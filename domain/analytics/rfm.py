@@ -47,7 +47,7 @@ _LATEST = text("SELECT max(id) FROM rfm_runs")
 
 # Each customer's measures over the window (the relation `made`), for ids in (:after, :upto].
 _MEASURES = f"""
-    SELECT customer_id, count(*) AS purchases,
+    SELECT customer_id, count(*) AS orders,
            CAST(sum(net_minor) AS bigint) AS spend_minor,
            max(occurred_at) AS last_at,
            CAST(floor(extract(epoch FROM (CAST(:as_of AS timestamptz) - max(occurred_at)))
@@ -59,12 +59,12 @@ _MEASURES = f"""
 _START = text(f"""
     WITH m AS ({_MEASURES.format(where="true")})
     INSERT INTO rfm_runs (idempotency_key, as_of, window_days, recency_cutoffs,
-                          frequency_cutoffs, monetary_cutoffs, customers, actor)
+                          frequency_cutoffs, monetary_cutoffs, customers_scored, actor)
     SELECT :key, :as_of, :window_days,
            COALESCE(percentile_disc(ARRAY[0.2, 0.4, 0.6, 0.8])
                     WITHIN GROUP (ORDER BY days DESC), '{{}}'),
            COALESCE(percentile_disc(ARRAY[0.2, 0.4, 0.6, 0.8])
-                    WITHIN GROUP (ORDER BY purchases), '{{}}'),
+                    WITHIN GROUP (ORDER BY orders), '{{}}'),
            COALESCE(percentile_disc(ARRAY[0.2, 0.4, 0.6, 0.8])
                     WITHIN GROUP (ORDER BY spend_minor), '{{}}'),
            count(*), :actor
@@ -73,7 +73,7 @@ _START = text(f"""
     RETURNING id""")
 
 _RUN = text("""
-    SELECT id, idempotency_key, as_of, window_days, customers, finished_at,
+    SELECT id, idempotency_key, as_of, window_days, customers_scored, finished_at,
            id = (SELECT max(id) FROM rfm_runs) AS latest
       FROM rfm_runs WHERE {where}""")
 
@@ -90,17 +90,17 @@ def _better(value: str, op: str, cutoffs: str) -> str:
 _SCORE_BATCH = text(f"""
     WITH r AS (SELECT * FROM rfm_runs WHERE id = :run),
     m AS ({_MEASURES.format(where="customer_id > :after AND customer_id <= :upto")})
-    INSERT INTO rfm_scores AS s (customer_id, recency, frequency, monetary, purchases,
+    INSERT INTO rfm_scores AS s (customer_id, recency, frequency, monetary, orders,
                                  spend_minor, last_purchase_at, run_id, computed_at)
     SELECT m.customer_id,
            1 + {_better("m.days", "<", "recency_cutoffs")},
-           1 + {_better("m.purchases", ">", "frequency_cutoffs")},
+           1 + {_better("m.orders", ">", "frequency_cutoffs")},
            1 + {_better("m.spend_minor", ">", "monetary_cutoffs")},
-           m.purchases, m.spend_minor, m.last_at, r.id, r.as_of
+           m.orders, m.spend_minor, m.last_at, r.id, r.as_of
       FROM m, r
     ON CONFLICT (customer_id) DO UPDATE
        SET recency = EXCLUDED.recency, frequency = EXCLUDED.frequency,
-           monetary = EXCLUDED.monetary, purchases = EXCLUDED.purchases,
+           monetary = EXCLUDED.monetary, orders = EXCLUDED.orders,
            spend_minor = EXCLUDED.spend_minor, last_purchase_at = EXCLUDED.last_purchase_at,
            run_id = EXCLUDED.run_id, computed_at = EXCLUDED.computed_at""")
 
@@ -178,7 +178,7 @@ async def _find(uow: UnitOfWork, where: str, value: object) -> RfmRun | None:
         key=row.idempotency_key,
         as_of=row.as_of,
         window_days=int(row.window_days),
-        customers=int(row.customers),
+        customers=int(row.customers_scored),
         finished_at=row.finished_at,
         superseded=row.finished_at is None and not row.latest,
     )

@@ -7,7 +7,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import BigInteger, any_, bindparam, select
+from sqlalchemy.dialects.postgresql import ARRAY
 
 from domain.analytics.tables import rfm_scores
 from domain.uow import UnitOfWork
@@ -51,18 +52,19 @@ class RfmScore:
 
 
 async def scores_of(uow: UnitOfWork, customer_ids: Sequence[int]) -> dict[int, RfmScore]:
-    """The scores of those of `customer_ids` who have one (one statement)."""
+    """The scores of those of `customer_ids` who have one: one statement in the open unit
+    of work (the ids go as one array parameter, whatever their number)."""
+    wanted = bindparam("customer_ids", list(customer_ids), type_=ARRAY(BigInteger))
     s = rfm_scores.c
     query = select(
         s.customer_id,
         s.recency,
         s.frequency,
         s.monetary,
-        s.purchases,
+        s.orders,
         s.spend_minor,
         s.last_purchase_at,
         s.computed_at,
-    ).where(s.customer_id.in_(list(customer_ids)))
-    async with uow:
-        rows = (await uow.execute(query)).all()
-    return {int(r.customer_id): RfmScore(*r) for r in rows}
+    ).where(s.customer_id == any_(wanted))
+    rows = (await uow.execute(query)).all()
+    return {int(r.customer_id): RfmScore(*tuple(r)) for r in rows}

@@ -34,12 +34,12 @@ rfm_runs = Table(
     Column("recency_cutoffs", ARRAY(BigInteger), nullable=False),
     Column("frequency_cutoffs", ARRAY(BigInteger), nullable=False),
     Column("monetary_cutoffs", ARRAY(BigInteger), nullable=False),
-    Column("customers", BigInteger, nullable=False),
+    Column("customers_scored", BigInteger, nullable=False),
     Column("actor", Text, nullable=False),
     Column("started_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     Column("finished_at", DateTime(timezone=True)),
     CheckConstraint("window_days > 0", name="window_positive"),
-    CheckConstraint("customers >= 0", name="customers_nonnegative"),
+    CheckConstraint("customers_scored >= 0", name="customers_nonnegative"),
 )
 
 rfm_scores = Table(
@@ -50,7 +50,7 @@ rfm_scores = Table(
     Column("frequency", SmallInteger, nullable=False),
     Column("monetary", SmallInteger, nullable=False),
     # What the scores were computed from: the window's orders, net spend and last order.
-    Column("purchases", BigInteger, nullable=False),
+    Column("orders", BigInteger, nullable=False),
     Column("spend_minor", BigInteger, nullable=False),
     Column("last_purchase_at", DateTime(timezone=True), nullable=False),
     Column("run_id", BigInteger, ForeignKey("rfm_runs.id"), nullable=False),

@@ -34,14 +34,14 @@ def upgrade() -> None:
         sa.Column("recency_cutoffs", postgresql.ARRAY(sa.BigInteger), nullable=False),
         sa.Column("frequency_cutoffs", postgresql.ARRAY(sa.BigInteger), nullable=False),
         sa.Column("monetary_cutoffs", postgresql.ARRAY(sa.BigInteger), nullable=False),
-        sa.Column("customers", sa.BigInteger, nullable=False),
+        sa.Column("customers_scored", sa.BigInteger, nullable=False),
         sa.Column("actor", sa.Text, nullable=False),
         sa.Column(
             "started_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()
         ),
         sa.Column("finished_at", sa.DateTime(timezone=True)),
         sa.CheckConstraint("window_days > 0", name="ck_rfm_runs_window_positive"),
-        sa.CheckConstraint("customers >= 0", name="ck_rfm_runs_customers_nonnegative"),
+        sa.CheckConstraint("customers_scored >= 0", name="ck_rfm_runs_customers_nonnegative"),
         sa.PrimaryKeyConstraint("id", name="pk_rfm_runs"),
         sa.UniqueConstraint("idempotency_key", name="uq_rfm_runs_idempotency_key"),
     )
@@ -51,7 +51,7 @@ def upgrade() -> None:
         sa.Column("recency", sa.SmallInteger, nullable=False),
         sa.Column("frequency", sa.SmallInteger, nullable=False),
         sa.Column("monetary", sa.SmallInteger, nullable=False),
-        sa.Column("purchases", sa.BigInteger, nullable=False),
+        sa.Column("orders", sa.BigInteger, nullable=False),
         sa.Column("spend_minor", sa.BigInteger, nullable=False),
         sa.Column("last_purchase_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("run_id", sa.BigInteger, nullable=False),

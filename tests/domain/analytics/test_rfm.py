@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from domain.analytics.rfm import compute_rfm
 from domain.analytics.scores import RfmScore, scores_of, segment_name
 from domain.errors import DomainError
-from domain.uow import UnitOfWork
+from domain.uow import UnitOfWork, read
 from tests.support.purchases_sql import add_purchase
 from tests.support.reports import new_customer
 
@@ -52,7 +52,7 @@ async def test_scores_are_quintiles_of_the_window_with_ties_scored_alike(
     done = await compute_rfm(UnitOfWork(clean_db), "t1", "test", NOW)
 
     assert done.customers == 6 and done.finished_at is not None and not done.superseded
-    scores = await scores_of(UnitOfWork(clean_db), ids)
+    scores = await read(UnitOfWork(clean_db), lambda uow: scores_of(uow, ids))
     # Days since the last order: c1 50, c2 40, c8 40, c3 30, c4 20, c5 10; orders 1, 2, 2,
     # 3, 4, 5; spend 100, 400, 400, 900 - 150, 1600, 2500 (in 1.00). The cutoffs (20th to
     # 80th percentiles) are the 2nd, 3rd, 4th and 5th of the six values, so c2 and c8, tied
@@ -77,11 +77,11 @@ async def test_a_second_run_drops_customers_who_left_the_window_and_a_key_comput
     await add_purchase(clean_db, ids[5], ago(-100), 5_000)
     again = await compute_rfm(UnitOfWork(clean_db), "day-1", "test", NOW + timedelta(days=1))
     assert again == first
-    assert ids[5] not in await scores_of(UnitOfWork(clean_db), ids)
+    assert ids[5] not in await read(UnitOfWork(clean_db), lambda uow: scores_of(uow, ids))
 
     # A year on, only the customers with an order in the new window are scored
     later = await compute_rfm(UnitOfWork(clean_db), "day-2", "test", ago(-400))
-    scores = await scores_of(UnitOfWork(clean_db), ids)
+    scores = await read(UnitOfWork(clean_db), lambda uow: scores_of(uow, ids))
     assert set(scores) == {ids[5]} and later.customers == 1
     assert scores[ids[5]].computed_at == ago(-400)
     assert (scores[ids[5]].purchases, scores[ids[5]].last_purchase_at) == (1, ago(-100))
@@ -90,10 +90,10 @@ async def test_a_second_run_drops_customers_who_left_the_window_and_a_key_comput
 async def test_small_batches_give_the_same_scores_as_one(clean_db: AsyncEngine) -> None:
     ids = await five_customers(clean_db)
     await compute_rfm(UnitOfWork(clean_db), "one", "test", NOW)
-    whole = await scores_of(UnitOfWork(clean_db), ids)
+    whole = await read(UnitOfWork(clean_db), lambda uow: scores_of(uow, ids))
 
     await compute_rfm(UnitOfWork(clean_db), "many", "test", NOW, batch_ids=2)
-    batched = await scores_of(UnitOfWork(clean_db), ids)
+    batched = await read(UnitOfWork(clean_db), lambda uow: scores_of(uow, ids))
 
     def measures(s: dict[int, RfmScore]) -> dict[int, tuple[int, int, int]]:
         return {c: (x.recency, x.frequency, x.monetary) for c, x in s.items()}
@@ -117,7 +117,7 @@ async def test_thirty_runs_at_once_leave_the_scores_of_one_run(clean_db: AsyncEn
         count = (await conn.execute(text("SELECT count(*) FROM rfm_runs"))).scalar_one()
     assert count == 10 and run_ids == [(newest,)]
     assert any(r.id == newest and r.finished_at is not None for r in runs)
-    assert len(await scores_of(UnitOfWork(clean_db), ids)) == 6
+    assert len(await read(UnitOfWork(clean_db), lambda uow: scores_of(uow, ids))) == 6
 
 
 async def test_a_bad_key_is_a_user_error() -> None:
