@@ -6,6 +6,7 @@ from domain.access.tables import api_tokens
 from domain.actions.tables import earning_actions
 from domain.analytics.tables import rfm_runs, rfm_scores
 from domain.badges.tables import badge_changes, badge_resyncs, badges, customer_badges
+from domain.cards.tables import card_series, cards
 from domain.checkout.tables import (
     holds,
     redemption_product_rules,
@@ -30,6 +31,7 @@ from domain.purchases.tables import (
     earning_rules,
     product_earning_overrides,
     product_line_earning_overrides,
+    purchase_line_discounts,
     purchase_lines,
     purchases,
     refunds,
@@ -49,6 +51,8 @@ __all__ = [
     "badge_changes",
     "badge_resyncs",
     "badges",
+    "card_series",
+    "cards",
     "customer_area_settings",
     "customer_badges",
     "customers",
@@ -69,6 +73,7 @@ __all__ = [
     "product_earning_overrides",
     "product_line_earning_overrides",
     "promotions",
+    "purchase_line_discounts",
     "purchase_lines",
     "purchases",
     "redemption_product_rules",

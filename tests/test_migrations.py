@@ -146,3 +146,39 @@ async def test_0031_undone_drops_the_segment_rules_and_keeps_the_others(
             await conn.close()
         assert [r["name"] for r in names] == ["Everyone"]
         await asyncio.to_thread(upgrade, url)
+
+
+async def test_0035_makes_each_card_code_its_customers_primary_points_card(
+    postgres_server: str,
+) -> None:
+    async with fresh_database(postgres_server) as url:
+        # Given customers before 0035, one with a card code and one without
+        await asyncio.to_thread(command.downgrade, alembic_config(url), "0034")
+        conn = await asyncpg.connect(asyncpg_dsn(url))
+        try:
+            category = await conn.fetchval("SELECT id FROM point_categories LIMIT 1")
+            for ref, code in (("with", "2900000000017"), ("without", None)):
+                await conn.execute(
+                    "INSERT INTO customers (external_ref, card_code, category_id) "
+                    "VALUES ($1, $2, $3)",
+                    ref,
+                    code,
+                    category,
+                )
+        finally:
+            await conn.close()
+        # When 0035 runs
+        await asyncio.to_thread(upgrade, url)
+        # Then the code is the first customer's one card: primary, active, of type POINTS
+        conn = await asyncpg.connect(asyncpg_dsn(url))
+        try:
+            rows = await conn.fetch(
+                "SELECT c.external_ref, k.code, k.type, k.status, k.is_primary, s.name "
+                "FROM cards k JOIN customers c ON c.id = k.customer_id "
+                "JOIN card_series s ON s.id = k.series_id"
+            )
+        finally:
+            await conn.close()
+        assert [tuple(r) for r in rows] == [
+            ("with", "2900000000017", "POINTS", "ACTIVE", True, "Loyalty card")
+        ]

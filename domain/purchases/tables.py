@@ -103,6 +103,27 @@ purchase_lines = Table(
     ),
 )
 
+# What the customer actually got off each line and from what (a price rule, a card, a
+# current discount), as the shop reported the sale priced: the program's cost in money.
+purchase_line_discounts = Table(
+    "purchase_line_discounts",
+    metadata,
+    Column("purchase_id", BigInteger, ForeignKey("purchases.id"), nullable=False),
+    Column("line_no", Integer, nullable=False),
+    Column("customer_id", BigInteger, ForeignKey("customers.id"), nullable=False),
+    # PRICE_RULE (source_id: the rule), CARD (the card), CURRENT_DISCOUNT (the discount).
+    Column("source_kind", Text, nullable=False),
+    Column("source_id", BigInteger, nullable=False),
+    Column("amount_minor", BigInteger, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    PrimaryKeyConstraint("purchase_id", "line_no", "source_kind", "source_id"),
+    CheckConstraint("amount_minor >= 0", name="amount_nonnegative"),
+    CheckConstraint(
+        "source_kind IN ('PRICE_RULE', 'CARD', 'CURRENT_DISCOUNT')", name="source_kind_known"
+    ),
+    Index("ix_purchase_line_discounts_customer_id", "customer_id"),
+)
+
 refunds = Table(
     "refunds",
     metadata,

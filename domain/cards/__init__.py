@@ -1,0 +1,1 @@
+"""Fidelity cards: the series they are issued in, each card's code, type and status."""
