@@ -27,3 +27,15 @@ MADE_LINES = f"""
            (l.quantity - l.refunded_quantity) * l.unit_price_minor AS revenue_minor
       FROM purchase_lines l JOIN purchases p ON p.id = l.purchase_id
      WHERE p.status IN {MADE_STATUSES}"""
+
+# Every order reported, whatever its status: shop, order_id, channel (what a redemption or a
+# voucher use on an order is attributed to).
+ORDER_CHANNELS = "SELECT shop, order_id, channel FROM purchases"
+
+# What each line of an order made was given off, and by what: customer_id, shop, channel,
+# occurred_at (the order's), source_kind (PRICE_RULE, CARD, CURRENT_DISCOUNT) and
+# amount_minor.
+MADE_LINE_DISCOUNTS = f"""
+    SELECT d.customer_id, p.shop, p.channel, p.occurred_at, d.source_kind, d.amount_minor
+      FROM purchase_line_discounts d JOIN purchases p ON p.id = d.purchase_id
+     WHERE p.status IN {MADE_STATUSES}"""

@@ -34,6 +34,7 @@ async def add_purchase(
     status: str = "PAID",
     lines: list[Line] | None = None,
     refunded_minor: int = 0,
+    order_id: str | None = None,
 ) -> int:
     """A purchase (and its lines, and one refund of `refunded_minor` when given); its id."""
     async with engine.begin() as conn:
@@ -46,7 +47,7 @@ async def add_purchase(
                 ),
                 {
                     "shop": shop,
-                    "order": f"o-{next(_orders)}",
+                    "order": order_id or f"o-{next(_orders)}",
                     "cid": customer_id,
                     "channel": channel,
                     "status": status,
