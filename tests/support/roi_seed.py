@@ -57,7 +57,8 @@ async def seed_roi_example(engine: AsyncEngine) -> dict[str, int]:
                                      Row("EXPIRY", -20, at(5, 31))])  # fmt: skip
     redemption = """INSERT INTO redemptions (customer_id, shop, order_id, points, value_minor,
         idempotency_key, entry_id, cancelled_at, created_at) VALUES (:c, 'A', 'A-WEB-1', :p,
-        :v, :k, (SELECT id FROM ledger_entries WHERE points = -CAST(:p AS bigint)), :cancelled, :at)"""
+        :v, :k, (SELECT id FROM ledger_entries WHERE points = -CAST(:p AS bigint)),
+        :cancelled, :at)"""
     await execute(engine, redemption, c=ann, p=500, v=150, k="r1", cancelled=None, at=at(5, 3))
     await execute(engine, redemption, c=ann, p=300, v=90, k="r2", cancelled=at(5, 4), at=at(5, 3))
     await execute(
