@@ -14,6 +14,7 @@ from schema.actions.mutations import ActionMutations
 from schema.actions.queries import ActionQueries
 from schema.badges.mutations import BadgeMutations
 from schema.badges.queries import BadgeQueries
+from schema.bi.queries import BiQueries
 from schema.bi.rfm import RfmMutations
 from schema.checkout.mutations import CheckoutMutations
 from schema.checkout.queries import CheckoutQueries
@@ -71,6 +72,7 @@ Query = merge_types(
         RewardQueries,
         ProgramQueries,
         ReportQueries,
+        BiQueries,
         BadgeQueries,
         PricingQueries,
         ActionQueries,
