@@ -14,6 +14,7 @@ import csv
 import io
 from collections.abc import AsyncIterator, Callable, Iterable, Mapping, Sequence
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 from starlette.requests import Request
@@ -132,7 +133,7 @@ def _cell(value: Any) -> str:
         return ""
     if isinstance(value, datetime):
         return value.isoformat()
-    if isinstance(value, int) and not isinstance(value, bool):
+    if isinstance(value, int | Decimal) and not isinstance(value, bool):
         return str(value)  # a number, negative ones too, is data, never a formula
     text = str(value)
     return "'" + text if text.startswith(_FORMULA_STARTS) else text

@@ -25,6 +25,7 @@ for the whole program only."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -142,7 +143,7 @@ async def roi_report(uow: UnitOfWork, period: Period) -> Roi:
     problems.raise_if_any()
     params = {"since": since, "until": until, "program": PROGRAM_ID}
 
-    async def fetch(u: UnitOfWork) -> tuple[list[Any], list[Any], Any]:
+    async def fetch(u: UnitOfWork) -> tuple[Sequence[Any], Sequence[Any], Any]:
         sales = (await u.execute(roi_sql.SALES, params)).all()
         costs = (await u.execute(roi_sql.COSTS, params)).all()
         program = (await u.execute(roi_sql.PROGRAM, params)).one()
