@@ -155,7 +155,11 @@ def cases() -> list[Case]:
 
     def cards_api(d: dict[str, Any]) -> object:
         held = d["customersPerCardType"]
-        return sorted((c["type"], c["customers"], c["active"], c["lost"]) for c in held if c["customers"] or c["lost"])  # fmt: skip
+        return sorted(
+            (c["type"], c["customers"], c["active"], c["lost"])
+            for c in held
+            if c["customers"] or c["lost"]
+        )
 
     return [
         Case("roi, a month", ROI, MONTH, roi_api, lambda e, s: roi_by_sql(e, s, MONTH)),
@@ -167,14 +171,14 @@ def cases() -> list[Case]:
             {**YEAR, "by": "SKU"},
             top_api,
             lambda e, s: _top_sql(e, s, False),
-        ),  # fmt: skip
+        ),
         Case(
             "top product lines, a year",
             TOP,
             {**YEAR, "by": "PRODUCT_LINE"},
             top_api,
             lambda e, s: _top_sql(e, s, True),
-        ),  # fmt: skip
+        ),
         Case("customers per card type", CARDS, {}, cards_api, _cards_sql),
         Case(
             "rfm recompute (job)",
@@ -183,7 +187,7 @@ def cases() -> list[Case]:
             lambda d: d["recomputeRfm"]["run"]["customers"],
             lambda e, s: _rfm_sql(e),
             token="admin",
-        ),  # fmt: skip
+        ),
     ]
 
 
@@ -200,11 +204,17 @@ async def measure(database_url: str, all_cases: list[Case], repeat: int) -> list
     async with aiohttp.ClientSession() as session:
         with running_server(database_url, port) as server:
             await wait_healthy(session, f"http://127.0.0.1:{port}", server)
-            tokens = {r: await asyncio.to_thread(create_token, database_url, r)
-                      for r in ("viewer", "admin")}  # fmt: skip
+            tokens = {
+                r: await asyncio.to_thread(create_token, database_url, r)
+                for r in ("viewer", "admin")
+            }
             for case in all_cases:
-                headers = header_lines({"Authorization": f"Bearer {tokens[case.token]}",
-                                        "Content-Type": "application/json"})  # fmt: skip
+                headers = header_lines(
+                    {
+                        "Authorization": f"Bearer {tokens[case.token]}",
+                        "Content-Type": "application/json",
+                    }
+                )
                 for run in range(repeat + 1):
                     variables = {**case.variables, "key": f"bench-{run}"}
                     body = orjson.dumps({"query": case.query, "variables": variables})
@@ -238,31 +248,48 @@ def _ms(values: list[float], how: Callable[[list[float]], float]) -> float:
     return round(how(values) * 1000, 2) if values else 0.0
 
 
-def report(args: argparse.Namespace, all_cases: list[Case], seeded: dict[str, float],
-           errors: list[str]) -> dict[str, Any]:  # fmt: skip
-    print(f"\nBI bench: {args.entries:,} entries and {seeded['purchases']:,.0f} purchases of "
-          f"{args.customers:,} customers (seeded in {seeded['seed_s']:.0f}s), each report "
-          f"{args.repeat} times after one warm-up run")  # fmt: skip
-    print(f"{'':<28}{'API med ms':>12}{'API max ms':>12}{'SQL med ms':>12}{'SQL max ms':>12}"
-          f"{'ratio':>8}")  # fmt: skip
+def report(
+    args: argparse.Namespace, all_cases: list[Case], seeded: dict[str, float], errors: list[str]
+) -> dict[str, Any]:
+    print(
+        f"\nBI bench: {args.entries:,} entries and {seeded['purchases']:,.0f} purchases of "
+        f"{args.customers:,} customers (seeded in {seeded['seed_s']:.0f}s), each report "
+        f"{args.repeat} times after one warm-up run"
+    )
+    print(
+        f"{'':<28}{'API med ms':>12}{'API max ms':>12}{'SQL med ms':>12}{'SQL max ms':>12}"
+        f"{'ratio':>8}"
+    )
     figures: dict[str, dict[str, float]] = {}
     for case in all_cases:
         api, sql = _ms(case.api_s, statistics.median), _ms(case.sql_s, statistics.median)
-        row = {"api_median_ms": api, "api_max_ms": _ms(case.api_s, max), "sql_median_ms": sql,
-               "sql_max_ms": _ms(case.sql_s, max),
-               "ratio": round(api / sql, 2) if sql else 0.0}  # fmt: skip
+        row = {
+            "api_median_ms": api,
+            "api_max_ms": _ms(case.api_s, max),
+            "sql_median_ms": sql,
+            "sql_max_ms": _ms(case.sql_s, max),
+            "ratio": round(api / sql, 2) if sql else 0.0,
+        }
         figures[case.name] = row
-        print(f"{case.name:<28}{api:>12.2f}{row['api_max_ms']:>12.2f}{sql:>12.2f}"
-              f"{row['sql_max_ms']:>12.2f}{row['ratio']:>8.2f}")  # fmt: skip
+        print(
+            f"{case.name:<28}{api:>12.2f}{row['api_max_ms']:>12.2f}{sql:>12.2f}"
+            f"{row['sql_max_ms']:>12.2f}{row['ratio']:>8.2f}"
+        )
     print("ratio: API median / SQL median (the API's time includes HTTP and GraphQL; the RFM")
     print("API run writes every score, the SQL only reads and ranks)")
     print(f"errors: {len(errors)}")
     for error in errors[:10]:
         print(f"  {error}")
-    return {"bench": "bi", "customers": args.customers, "entries": args.entries,
-            "purchases": int(seeded["purchases"]), "repeat": args.repeat,
-            "seed_s": round(seeded["seed_s"], 1), "reports": figures,
-            "errors": len(errors)}  # fmt: skip
+    return {
+        "bench": "bi",
+        "customers": args.customers,
+        "entries": args.entries,
+        "purchases": int(seeded["purchases"]),
+        "repeat": args.repeat,
+        "seed_s": round(seeded["seed_s"], 1),
+        "reports": figures,
+        "errors": len(errors),
+    }
 
 
 async def run(database_url: str, args: argparse.Namespace) -> dict[str, Any]:

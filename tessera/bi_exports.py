@@ -30,12 +30,26 @@ Rows = tuple[Sequence[str], Iterable[Sequence[Any]]]
 Report = Callable[[UnitOfWork, Mapping[str, str]], Awaitable[Rows]]
 
 ROI_COLUMNS = (
-    "shop", "channel", "revenue_minor", "orders", "average_order_minor", "active_members",
-    "purchase_frequency", "repeat_rate", "points_paid_minor", "vouchers_minor",
-    "member_prices_minor", "card_discounts_minor", "current_discounts_minor",
-    "costs_minor", "new_members", "bonus_value_minor", "cost_minor",
-    "incremental_revenue_minor", "roi",
-)  # fmt: skip
+    "shop",
+    "channel",
+    "revenue_minor",
+    "orders",
+    "average_order_minor",
+    "active_members",
+    "purchase_frequency",
+    "repeat_rate",
+    "points_paid_minor",
+    "vouchers_minor",
+    "member_prices_minor",
+    "card_discounts_minor",
+    "current_discounts_minor",
+    "costs_minor",
+    "new_members",
+    "bonus_value_minor",
+    "cost_minor",
+    "incremental_revenue_minor",
+    "roi",
+)
 
 
 def _period(params: Mapping[str, str]) -> Period:
@@ -64,8 +78,16 @@ async def _roi(uow: UnitOfWork, params: Mapping[str, str]) -> Rows:
 async def _cohorts(uow: UnitOfWork, params: Mapping[str, str]) -> Rows:
     months = _integer(params, "months")
     found = await cohorts(uow, _period(params), 12 if months is None else months, datetime.now(UTC))
-    columns = ("cohort_start", "customers", "month", "buyers", "retention", "earned", "spent",
-               "expired")  # fmt: skip
+    columns = (
+        "cohort_start",
+        "customers",
+        "month",
+        "buyers",
+        "retention",
+        "earned",
+        "spent",
+        "expired",
+    )
     rows = [
         (c.starts_at, c.customers, m.month, m.buyers, m.retention, m.earned, m.spent, m.expired)
         for c in found

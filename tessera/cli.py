@@ -235,8 +235,10 @@ def cmd_compute_rfm(args: argparse.Namespace, settings: Settings) -> int:
     key = args.key or f"cli-{datetime.now(UTC).isoformat()}"
     done = _run_with_uow(settings, lambda uow: compute_rfm(uow, key, "cli"))
     state = "superseded by a newer run" if done.superseded else "done"
-    print(f"RFM run {done.id} as of {done.as_of:%Y-%m-%d %H:%M} UTC: {done.customers} "
-          f"customer(s) scored; {state}")  # fmt: skip
+    print(
+        f"RFM run {done.id} as of {done.as_of:%Y-%m-%d %H:%M} UTC: {done.customers} "
+        f"customer(s) scored; {state}"
+    )
     return 0
 
 

@@ -30,8 +30,13 @@ async def test_a_viewer_reads_the_roi_cohorts_and_cards_and_downloads_the_roi(
     people = await seed_roi_example(clean_db)
     await execute(clean_db, "INSERT INTO card_series (name, type) VALUES ('D', 'DISCOUNT')")
     for n, who in enumerate(("ann", "bob")):
-        await execute(clean_db, "INSERT INTO cards (customer_id, series_id, code, type) "
-                      "VALUES (:c, 1, :code, 'DISCOUNT')", c=people[who], code=f"D-{n}")  # fmt: skip
+        await execute(
+            clean_db,
+            "INSERT INTO cards (customer_id, series_id, code, type) "
+            "VALUES (:c, 1, :code, 'DISCOUNT')",
+            c=people[who],
+            code=f"D-{n}",
+        )
 
     # When a viewer opens the insights for May
     page = await open_console(Role.VIEWER, MAY)
@@ -46,8 +51,9 @@ async def test_a_viewer_reads_the_roi_cohorts_and_cards_and_downloads_the_roi(
 
     # And revenue and cost by shop is a chart a screen reader reads as a table
     shops = page.get_by_role("region", name="Revenue and cost by shop")
-    chart = shops.get_by_role("img", name="Member revenue €200.00 against a program cost of "
-                              "€12.15: an ROI of +887.65%")  # fmt: skip
+    chart = shops.get_by_role(
+        "img", name="Member revenue €200.00 against a program cost of €12.15: an ROI of +887.65%"
+    )
     await expect(chart).to_be_visible()
     await shops.get_by_role("button", name="Show as table").click()
     rows = shops.get_by_role("region", name="Revenue and cost by shop, as a table").locator(

@@ -32,8 +32,16 @@ TOP = """query($since: DateTime!, $until: DateTime!) {
 
 def documented() -> dict[str, str]:
     found = dict(BLOCK.findall(DOCS.read_text()))
-    assert {"cohorts", "top-products", "card-types", "roi-sales", "roi-members", "roi-costs",
-            "roi-points", "roi-baseline"} <= set(found)  # fmt: skip
+    assert {
+        "cohorts",
+        "top-products",
+        "card-types",
+        "roi-sales",
+        "roi-members",
+        "roi-costs",
+        "roi-points",
+        "roi-baseline",
+    } <= set(found)
     return found
 
 
@@ -54,9 +62,14 @@ async def seed(engine: AsyncEngine) -> None:
     await add_purchase(engine, people["ann"], at(5, 13), 1_500, shop="A", lines=lines[:1])
     await execute(engine, "INSERT INTO card_series (name, type) VALUES ('S', 'DISCOUNT')")
     for n, (who, status) in enumerate([("ann", "ACTIVE"), ("bob", "LOST"), ("cy", "ACTIVE")]):
-        await execute(engine, "INSERT INTO cards (customer_id, series_id, code, type, status) "
-                      "VALUES (:c, 1, :code, 'DISCOUNT', :s)", c=people[who], code=f"D{n}",
-                      s=status)  # fmt: skip
+        await execute(
+            engine,
+            "INSERT INTO cards (customer_id, series_id, code, type, status) "
+            "VALUES (:c, 1, :code, 'DISCOUNT', :s)",
+            c=people[who],
+            code=f"D{n}",
+            s=status,
+        )
 
 
 async def test_every_documented_query_gives_the_apis_figures(
@@ -78,8 +91,10 @@ async def test_every_documented_query_gives_the_apis_figures(
     (members,) = await run(clean_db, sql["roi-members"], **period)
     total = api["total"]["sales"]
     assert (members["revenue_minor"], members["orders"], members["active_members"]) == (
-        total["revenueMinor"], total["orders"], total["activeMembers"]
-    )  # fmt: skip
+        total["revenueMinor"],
+        total["orders"],
+        total["activeMembers"],
+    )
     repeat = Decimal(members["repeaters"]) / Decimal(members["active_members"])
     assert str(repeat.quantize(Decimal("0.0001"), ROUND_HALF_UP)) == total["repeatRate"]
     assert members["new_members"] == api["newMembers"]
@@ -104,9 +119,11 @@ async def test_every_documented_query_gives_the_apis_figures(
         "breakage_minor": api["breakageMinor"],
     }
     (base,) = await run(clean_db, sql["roi-baseline"], **period)
-    assert (base["baselined_members"], base["baselined_revenue_minor"],
-            base["baseline_minor"]) == (api["baselinedMembers"], api["baselinedRevenueMinor"],
-                                        api["baselineMinor"])  # fmt: skip
+    assert (base["baselined_members"], base["baselined_revenue_minor"], base["baseline_minor"]) == (
+        api["baselinedMembers"],
+        api["baselinedRevenueMinor"],
+        api["baselineMinor"],
+    )
     cost = sum(costs.values()) + int(points["bonus_value_minor"])
     incremental = base["baselined_revenue_minor"] - base["baseline_minor"]
     roi = (Decimal(incremental - cost) / cost).quantize(Decimal("0.0001"), ROUND_HALF_UP)
@@ -124,17 +141,25 @@ async def test_cohorts_products_and_cards_by_their_documented_queries(
     variables = {**{k: v.isoformat() for k, v in year.items()}, "months": 6}
     api = (await gql.data(COHORTS, variables))["cohorts"]
     active = [
-        (datetime.fromisoformat(c["startsAt"]), m["month"], m["buyers"], m["earned"],
-         m["spent"], m["expired"])
-        for c in api for m in c["months"] if m["buyers"] or m["earned"] or m["spent"]
-        or m["expired"]
-    ]  # fmt: skip
+        (
+            datetime.fromisoformat(c["startsAt"]),
+            m["month"],
+            m["buyers"],
+            m["earned"],
+            m["spent"],
+            m["expired"],
+        )
+        for c in api
+        for m in c["months"]
+        if m["buyers"] or m["earned"] or m["spent"] or m["expired"]
+    ]
     assert [tuple(r.values()) for r in rows] == active and active
 
     assert MAY.since and MAY.until
     top = await run(clean_db, sql["top-products"], since=MAY.since, until=MAY.until, first=3)
-    api_top = (await gql.data(TOP, {"since": MAY.since.isoformat(),
-                                    "until": MAY.until.isoformat()}))["topProducts"]  # fmt: skip
+    api_top = (
+        await gql.data(TOP, {"since": MAY.since.isoformat(), "until": MAY.until.isoformat()})
+    )["topProducts"]
     assert [(r["key"], r["revenue_minor"], r["units"], r["buyers"]) for r in top] == [
         (p["key"], p["revenueMinor"], p["units"], p["buyers"]) for p in api_top
     ]

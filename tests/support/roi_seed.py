@@ -29,8 +29,12 @@ async def execute(engine: AsyncEngine, sql: str, **params: object) -> None:
 async def seed_roi_example(engine: AsyncEngine) -> dict[str, int]:
     await execute(engine, "UPDATE redemption_rules SET value_per_unit_minor = 30 WHERE id = 1")
     people: dict[str, int] = {}
-    for name, joined in (("ann", at(3, 1, 0)), ("bob", at(5, 20, 0)), ("cy", at(1, 1, 0)),
-                         ("dee", at(5, 3, 0))):  # fmt: skip
+    for name, joined in (
+        ("ann", at(3, 1, 0)),
+        ("bob", at(5, 20, 0)),
+        ("cy", at(1, 1, 0)),
+        ("dee", at(5, 3, 0)),
+    ):
         people[name] = await new_customer(engine, name)
         await set_registered(engine, people[name], joined)
     ann, bob, cy = people["ann"], people["bob"], people["cy"]
@@ -38,8 +42,16 @@ async def seed_roi_example(engine: AsyncEngine) -> dict[str, int]:
     await add_purchase(engine, ann, at(1, 15), 5_000, shop="A")
     await add_purchase(engine, ann, at(2, 10), 4_000, shop="A")
     await add_purchase(engine, ann, at(5, 2), 10_000, shop="A", order_id="A-POS-1")
-    await add_purchase(engine, ann, at(5, 3), 6_000, shop="A", channel="WEB",
-                       refunded_minor=1_000, order_id="A-WEB-1")  # fmt: skip
+    await add_purchase(
+        engine,
+        ann,
+        at(5, 3),
+        6_000,
+        shop="A",
+        channel="WEB",
+        refunded_minor=1_000,
+        order_id="A-WEB-1",
+    )
     await add_purchase(engine, ann, at(6, 2), 7_777, shop="A")  # June: not in May
     # Bob: a pre-join order in May (not member revenue, but his baseline), then one as member
     await add_purchase(engine, bob, at(5, 10), 2_000, shop="B")
@@ -48,13 +60,23 @@ async def seed_roi_example(engine: AsyncEngine) -> dict[str, int]:
     cy_order = await add_purchase(engine, cy, at(5, 5), 1_000, shop="A")
     await add_purchase(engine, cy, at(5, 6), 1_000, shop="A")
     await add_purchase(engine, cy, at(5, 7), 9_000, shop="A", status="PENDING")
-    await write_entries(engine, ann, [Row("GIFT", 900, at(4, 1)), Row("GIFT", 200, at(5, 1)),
-                                      Row("PURCHASE", 150, at(5, 2)),
-                                      Row("REDEMPTION", -500, at(5, 3)),
-                                      Row("REDEMPTION", -300, at(5, 3))])  # fmt: skip
+    await write_entries(
+        engine,
+        ann,
+        [
+            Row("GIFT", 900, at(4, 1)),
+            Row("GIFT", 200, at(5, 1)),
+            Row("PURCHASE", 150, at(5, 2)),
+            Row("REDEMPTION", -500, at(5, 3)),
+            Row("REDEMPTION", -300, at(5, 3)),
+        ],
+    )
     await write_entries(engine, bob, [Row("ACTION", 100, at(5, 20))])
-    await write_entries(engine, cy, [Row("MANUAL", 50, at(5, 5)), Row("MANUAL", -30, at(5, 6)),
-                                     Row("EXPIRY", -20, at(5, 31))])  # fmt: skip
+    await write_entries(
+        engine,
+        cy,
+        [Row("MANUAL", 50, at(5, 5)), Row("MANUAL", -30, at(5, 6)), Row("EXPIRY", -20, at(5, 31))],
+    )
     redemption = """INSERT INTO redemptions (customer_id, shop, order_id, points, value_minor,
         idempotency_key, entry_id, cancelled_at, created_at) VALUES (:c, 'A', 'A-WEB-1', :p,
         :v, :k, (SELECT id FROM ledger_entries WHERE points = -CAST(:p AS bigint)),

@@ -53,13 +53,24 @@ async def test_the_roi_and_cohorts_download(
         headers=auth(tokens["viewer"]),
     )
     assert table(cohorts.text) == [
-        {"cohort_start": "2026-05-01T00:00:00+00:00", "customers": "2", "month": "0",
-         "buyers": "1", "retention": "0.5000", "earned": "100", "spent": "0", "expired": "0"}
-    ]  # fmt: skip
+        {
+            "cohort_start": "2026-05-01T00:00:00+00:00",
+            "customers": "2",
+            "month": "0",
+            "buyers": "1",
+            "retention": "0.5000",
+            "earned": "100",
+            "spent": "0",
+            "expired": "0",
+        }
+    ]
     cards = await gql.http.get("/exports/card-types.csv", headers=auth(tokens["viewer"]))
     assert [r["type"] for r in table(cards.text)] == [
-        "POINTS", "DISCOUNT", "CURRENT_DISCOUNT", "PRIZE"
-    ]  # fmt: skip
+        "POINTS",
+        "DISCOUNT",
+        "CURRENT_DISCOUNT",
+        "PRIZE",
+    ]
 
 
 async def test_refusals(gql: GraphQLClient, tokens: dict[str, str]) -> None:
@@ -67,10 +78,14 @@ async def test_refusals(gql: GraphQLClient, tokens: dict[str, str]) -> None:
     assert nobody.status_code == 401
     cashier = await gql.http.get("/exports/roi.csv", params=PERIOD, headers=auth(tokens["cashier"]))
     assert cashier.status_code == 403
-    missing = await gql.http.get("/exports/roi.csv", params={"since": PERIOD["since"]},
-                                 headers=auth(tokens["viewer"]))  # fmt: skip
+    missing = await gql.http.get(
+        "/exports/roi.csv", params={"since": PERIOD["since"]}, headers=auth(tokens["viewer"])
+    )
     assert missing.status_code == 400
     assert missing.json()["errors"][0]["extensions"]["field"] == "until"
-    bad = await gql.http.get("/exports/top-products.csv", params={**PERIOD, "by": "COLOUR"},
-                             headers=auth(tokens["viewer"]))  # fmt: skip
+    bad = await gql.http.get(
+        "/exports/top-products.csv",
+        params={**PERIOD, "by": "COLOUR"},
+        headers=auth(tokens["viewer"]),
+    )
     assert bad.status_code == 400 and bad.json()["errors"][0]["extensions"]["field"] == "by"

@@ -67,8 +67,11 @@ async def test_retention_and_points_per_cohort_month(clean_db: AsyncEngine) -> N
     # nobody in month 3 (April)
     assert [(m.month, m.buyers) for m in jan.months] == [(0, 1), (1, 0), (2, 2), (3, 0)]
     assert [m.retention for m in jan.months] == [
-        Decimal("0.2500"), Decimal("0"), Decimal("0.5000"), Decimal("0")
-    ]  # fmt: skip
+        Decimal("0.2500"),
+        Decimal("0"),
+        Decimal("0.5000"),
+        Decimal("0"),
+    ]
     assert [(m.earned, m.spent, m.expired) for m in jan.months] == [
         (150, 0, 0),
         (0, 50, 0),
@@ -76,8 +79,7 @@ async def test_retention_and_points_per_cohort_month(clean_db: AsyncEngine) -> N
         (0, 0, 0),
     ]
     # February's cohort: months 0 to 2 only (April is "now"), Eve buys in months 0 and 2
-    assert [(m.month, m.buyers, m.earned) for m in feb.months] == [(0, 1, 40), (1, 0, 0),
-                                                                   (2, 1, 0)]  # fmt: skip
+    assert [(m.month, m.buyers, m.earned) for m in feb.months] == [(0, 1, 40), (1, 0, 0), (2, 1, 0)]
 
 
 async def test_bad_arguments_are_named() -> None:

@@ -38,8 +38,9 @@ async def test_top_products_by_sku_and_by_line(clean_db: AsyncEngine) -> None:
     await add_purchase(clean_db, bob, at(4), 2_000, lines=[Line("MUG", 2, 1_000, "kitchen")])
     await add_purchase(clean_db, bob, at(5), 999, lines=[Line("TEA", 1, 999)])
     # Not counted: a cancelled order, an order in June
-    await add_purchase(clean_db, ann, at(6), 9_000, status="CANCELLED",
-                       lines=[Line("MUG", 9, 1_000, "kitchen")])  # fmt: skip
+    await add_purchase(
+        clean_db, ann, at(6), 9_000, status="CANCELLED", lines=[Line("MUG", 9, 1_000, "kitchen")]
+    )
     await add_purchase(clean_db, ann, at(1, 6), 9_000, lines=[Line("MUG", 9, 1_000, "kitchen")])
 
     by_sku = await top_products(UnitOfWork(clean_db), MAY, ProductGrouping.SKU, 2)

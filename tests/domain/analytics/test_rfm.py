@@ -58,8 +58,14 @@ async def test_scores_are_quintiles_of_the_window_with_ties_scored_alike(
     # 80th percentiles) are the 2nd, 3rd, 4th and 5th of the six values, so c2 and c8, tied
     # at the 2nd and 3rd, share c1's 1, c3 beats two cutoffs, c4 three and c5 four.
     got = {ids.index(c) + 1: (s.recency, s.frequency, s.monetary) for c, s in scores.items()}
-    assert got == {1: (1, 1, 1), 2: (1, 1, 1), 8: (1, 1, 1), 3: (3, 3, 3), 4: (4, 4, 4),
-                   5: (5, 5, 5)}  # fmt: skip
+    assert got == {
+        1: (1, 1, 1),
+        2: (1, 1, 1),
+        8: (1, 1, 1),
+        3: (3, 3, 3),
+        4: (4, 4, 4),
+        5: (5, 5, 5),
+    }
     c3 = scores[ids[2]]
     assert (c3.purchases, c3.spend_minor) == (3, 3 * 30_000 - 15_000)
     assert c3.last_purchase_at == ago(30) and c3.computed_at == NOW
