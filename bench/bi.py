@@ -221,7 +221,9 @@ async def measure(database_url: str, all_cases: list[Case], repeat: int) -> list
                     t0 = time.perf_counter()
                     status, raw = await http_post(port, "/graphql", body, headers)
                     elapsed = time.perf_counter() - t0
-                    answer = orjson.loads(raw) if status == 200 else {"errors": [raw.decode()]}
+                    answer: dict[str, Any] = (
+                        orjson.loads(raw) if status == 200 else {"errors": [raw.decode()]}
+                    )
                     if answer.get("errors"):
                         errors.append(f"{case.name}: {answer['errors']}"[:300])
                         break
