@@ -67,10 +67,10 @@ RFM_SQL = """
 SELECT count(*) AS customers FROM (
   SELECT customer_id, ntile(5) OVER (ORDER BY max(occurred_at)) AS r,
          ntile(5) OVER (ORDER BY count(*)) AS f, ntile(5) OVER (ORDER BY sum(net_minor)) AS m
-    FROM (SELECT p.customer_id, p.occurred_at,
-                 p.total_minor - COALESCE((SELECT sum(r.amount_minor) FROM refunds r
-                                            WHERE r.purchase_id = p.id), 0) AS net_minor
+    FROM (SELECT p.customer_id, p.occurred_at, p.total_minor - COALESCE(r.refunded, 0) AS net_minor
             FROM purchases p
+            LEFT JOIN (SELECT purchase_id, sum(amount_minor) AS refunded FROM refunds
+                        GROUP BY purchase_id) r ON r.purchase_id = p.id
            WHERE p.status IN ('PAID', 'COMPLETED')
              AND p.occurred_at >= now() - interval '365 days' AND p.occurred_at < now()) o
    GROUP BY customer_id) s"""

@@ -21,7 +21,7 @@ from domain.analytics.periods import check_bounded
 from domain.customers.sql import CUSTOMERS
 from domain.errors import ErrorCode, Problems
 from domain.ledger.sql import ENTRIES
-from domain.purchases.bi_sql import MADE_PURCHASES
+from domain.purchases.bi_sql import MADE_ORDER_TIMES
 from domain.reports.periods import Period
 from domain.uow import UnitOfWork
 
@@ -48,7 +48,7 @@ _COHORTS = text(f"""
     _OFFSET.format(later=_MONTH.format("p.occurred_at"), month="c.cohort")
 } AS month,
                count(DISTINCT p.customer_id) AS buyers
-          FROM c JOIN ({MADE_PURCHASES}) p ON p.customer_id = c.id
+          FROM c JOIN ({MADE_ORDER_TIMES}) p ON p.customer_id = c.id
          WHERE p.occurred_at >= c.cohort AT TIME ZONE 'UTC'
          GROUP BY 1, 2),
     points AS (

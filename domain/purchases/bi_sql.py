@@ -18,6 +18,10 @@ MADE_PURCHASES = f"""
                   GROUP BY purchase_id) r ON r.purchase_id = p.id
      WHERE p.status IN {MADE_STATUSES}"""
 
+# When each customer made an order (PAID or COMPLETED): customer_id, occurred_at (what
+# counts a buyer, where the amount does not matter: no refunds to join).
+MADE_ORDER_TIMES = f"SELECT customer_id, occurred_at FROM purchases WHERE status IN {MADE_STATUSES}"
+
 # Every line of an order made: purchase_id, customer_id, shop, occurred_at, sku,
 # product_line, units (quantity less the units returned) and revenue_minor (those units at
 # the line's unit price).
