@@ -11,7 +11,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from domain.analytics.rfm import compute_rfm
 from domain.errors import Problems
 from domain.uow import UnitOfWork
-from funnels.segments import check_filter
+from funnels.definitions.parsing import parse_definition
+from funnels.segments import check_filter, save_segment
 from tests.funnels.segments.people import matching, person, purchase
 
 NOW = datetime(2026, 6, 15, 12, 0, tzinfo=UTC)
@@ -40,6 +41,11 @@ async def test_rfm_scores_filter_segments(clean_db: AsyncEngine) -> None:
     assert await matching(clean_db, both, NOW) == {b3, b4}
     assert await matching(clean_db, {"not": {"rfmFrequency": {"gte": 2}}}, NOW) == {b1, zed}
 
+    # And a saved segment of them is what a funnel, a gift or a price rule names
+    champions = {"all": [{"rfmRecency": {"gte": 4}}, {"rfmMonetary": {"gte": 4}}]}
+    await save_segment(UnitOfWork(clean_db), "champions", None, champions, "m")
+    assert await matching(clean_db, {"segment": "champions"}, NOW) == {b4, b5}
+
 
 def test_rfm_conditions_are_checked_like_comparisons() -> None:
     problems = Problems()
@@ -48,3 +54,17 @@ def test_rfm_conditions_are_checked_like_comparisons() -> None:
     problems = Problems()
     assert check_filter(problems, {"rfmMonetary": {"over": 4}}, "filter") is None
     assert [p.field for p in problems.items] == ["filter.rfmMonetary.over"]
+
+
+def test_a_funnel_enters_by_rfm_scores() -> None:
+    welcome = {
+        "name": "Win back",
+        "entry": {"trigger": {"campaign": {}}, "filter": {"rfmRecency": {"lte": 2}}},
+        "start": "wait",
+        "steps": [{"id": "wait", "type": "wait", "duration": "P7D"}],
+    }
+    definition, problems = parse_definition(welcome, check_filter)
+    assert problems == [] and definition is not None
+    welcome["entry"]["filter"] = {"rfmRecency": {"lte": "two"}}  # type: ignore[index]
+    _, problems = parse_definition(welcome, check_filter)
+    assert [p.field for p in problems] == ["entry.filter.rfmRecency.lte"]
