@@ -1,19 +1,25 @@
 """The insights page, read by a viewer over docs/reports.md's ROI worked example (May 2026):
 the ROI's figures, revenue and cost by shop as a chart and a table, the cohorts, the card
-types, and the ROI downloaded as CSV with the same figures."""
+types, and the ROI downloaded as CSV with the same figures; and a customer's RFM scores on
+their page."""
 
 from __future__ import annotations
 
 import csv
 import io
+from datetime import UTC, datetime, timedelta
 
 from playwright.async_api import Locator, Page, expect
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from domain.access.permissions import Role
+from domain.analytics.rfm import compute_rfm
+from domain.uow import UnitOfWork
 from tests.console.conftest import OpenConsole
 from tests.support.console import assert_accessible, screenshots
 from tests.support.console_data import assert_no_page_scroll_at_phone_width
+from tests.support.purchases_sql import add_purchase
+from tests.support.reports import new_customer
 from tests.support.roi_seed import execute, seed_roi_example
 
 MAY = "insights?from=2026-05-01&to=2026-05-31&by=DAY"
@@ -90,3 +96,27 @@ async def test_a_viewer_reads_the_roi_cohorts_and_cards_and_downloads_the_roi(
     await assert_accessible(page)
     await screenshots(page, "insights")
     await assert_no_page_scroll_at_phone_width(page)
+
+
+async def test_the_customer_page_shows_the_rfm_scores(
+    clean_db: AsyncEngine, open_console: OpenConsole
+) -> None:
+    # Given five buyers scored by the RFM job (the fifth bought most, most lately)
+    now = datetime.now(UTC)
+    buyers = [await new_customer(clean_db, f"b{k}") for k in range(1, 6)]
+    for k, customer in enumerate(buyers, start=1):
+        for n in range(k):
+            await add_purchase(clean_db, customer, now - timedelta(days=(6 - k) * 10 + n), 1000 * k)
+    never = await new_customer(clean_db, "never")
+    await compute_rfm(UnitOfWork(clean_db), "console", "test")
+
+    # When a viewer opens the best buyer, then the scores say Champions
+    page = await open_console(Role.VIEWER, f"customers/{buyers[4]}")
+    rfm = page.get_by_role("region", name="RFM scores")
+    await expect(rfm).to_contain_text("Champions: recency 5, frequency 5, monetary 5")
+    await expect(rfm).to_contain_text("5 orders for")
+    await assert_accessible(page)
+
+    # And a customer who never bought has none
+    page = await open_console(Role.VIEWER, f"customers/{never}")
+    await expect(page.get_by_role("region", name="RFM scores")).to_contain_text("No scores")
