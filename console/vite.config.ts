@@ -3,7 +3,7 @@ import { defineConfig } from "vite";
 import react from "@vitejs/plugin-react";
 
 // Served by `tessera serve` under /console; Vite's dev server proxies the API and the CSV
-// exports to a running Tessera (TESSERA_API, default http://127.0.0.1:8000).
+// exports and card images to a running Tessera (TESSERA_API, default http://127.0.0.1:8000).
 const api = process.env.TESSERA_API ?? "http://127.0.0.1:8000";
 
 export default defineConfig({
@@ -16,7 +16,7 @@ export default defineConfig({
     sourcemap: false,
   },
   server: {
-    proxy: { "/graphql": api, "/exports": api },
+    proxy: { "/graphql": api, "/exports": api, "/cards": api },
   },
   test: {
     environment: "jsdom",

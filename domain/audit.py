@@ -1,16 +1,19 @@
 """Every invariant the data must keep, as one list of named checks (ledger, vouchers,
-rewards, badges); `tessera audit` and the nightly audit actor run them all."""
+rewards, badges, cards); `tessera audit` and the nightly audit actor run them all."""
 
 from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from domain.badges import invariants as badges
+from domain.cards import invariants as cards
 from domain.ledger import invariants as ledger
 from domain.rewards import invariants as rewards
 from domain.vouchers import invariants as vouchers
 
-CHECKS: tuple[ledger.Check, ...] = ledger.CHECKS + vouchers.CHECKS + rewards.CHECKS + badges.CHECKS
+CHECKS: tuple[ledger.Check, ...] = (
+    ledger.CHECKS + vouchers.CHECKS + rewards.CHECKS + badges.CHECKS + cards.CHECKS
+)
 
 
 async def find_all_violations(conn: AsyncConnection) -> list[str]:

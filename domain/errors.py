@@ -42,6 +42,12 @@ class ErrorCode(StrEnum):
     # Sign-in: the same code for an unknown email, a wrong password and a disabled user.
     INVALID_CREDENTIALS = "INVALID_CREDENTIALS"
     TOO_MANY_ATTEMPTS = "TOO_MANY_ATTEMPTS"
+    # A card read at the till that is not ACTIVE: refused with its status and date.
+    CARD_BLOCKED = "CARD_BLOCKED"
+    CARD_LOST = "CARD_LOST"
+    CARD_REPLACED = "CARD_REPLACED"
+    # A card series whose running number no longer fits its code length.
+    CARD_SERIES_FULL = "CARD_SERIES_FULL"
 
 
 @dataclass(frozen=True)

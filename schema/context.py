@@ -17,6 +17,8 @@ from domain.analytics.scores import RfmScore, scores_of
 from domain.badges.resync import ResyncProgress, resync_progress
 from domain.badges.services import Handover
 from domain.badges.standings import BadgeStanding, badge_standings
+from domain.cards import lookup as card_lookup
+from domain.cards.models import Card
 from domain.customers import repository as customers_repo
 from domain.customers.category_history import category_histories
 from domain.customers.consent import consent_histories
@@ -93,6 +95,15 @@ class Loaders:
     @cached_property
     def customer(self) -> DataLoader[int, Customer | None]:
         return SharedLoader(load_fn=self._customers)
+
+    @cached_property
+    def cards(self) -> DataLoader[int, list[Card]]:
+        """A customer's cards, primary first, then newest first."""
+        return SharedLoader(load_fn=self._cards)
+
+    @cached_property
+    def primary_card(self) -> DataLoader[int, Card | None]:
+        return SharedLoader(load_fn=self._primary_cards)
 
     @cached_property
     def ledger(self) -> DataLoader[LedgerPageKey, Page[LedgerEntry]]:
@@ -243,6 +254,13 @@ class Loaders:
 
     async def _customers(self, ids: list[int]) -> list[Customer | None]:
         return await self._by_ids(ids, customers_repo.customers_by_id)
+
+    async def _cards(self, ids: list[int]) -> list[list[Card]]:
+        found = await read(self.new_uow(), lambda uow: card_lookup.cards_of(uow, ids))
+        return [found.get(i, []) for i in ids]
+
+    async def _primary_cards(self, ids: list[int]) -> list[Card | None]:
+        return await self._by_ids(ids, card_lookup.primary_cards)
 
     async def _by_ids(
         self, ids: list[int], fetch: Callable[[UnitOfWork, list[int]], Awaitable[Mapping[int, V]]]

@@ -16,6 +16,8 @@ from schema.badges.mutations import BadgeMutations
 from schema.badges.queries import BadgeQueries
 from schema.bi.queries import BiQueries
 from schema.bi.rfm import RfmMutations
+from schema.cards.mutations import CardMutations
+from schema.cards.queries import CardQueries
 from schema.checkout.mutations import CheckoutMutations
 from schema.checkout.queries import CheckoutQueries
 from schema.cost import VariableCosts, cost_rule
@@ -89,6 +91,7 @@ Query = merge_types(
         FunnelStatisticsQueries,
         FunnelSimulationQueries,
         StaffQueries,
+        CardQueries,
     ),
 )
 Mutation = merge_types(
@@ -115,6 +118,7 @@ Mutation = merge_types(
         FunnelMutations,
         StaffMutations,
         RfmMutations,
+        CardMutations,
     ),
 )
 

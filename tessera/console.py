@@ -20,10 +20,11 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import Scope
 
 IMMUTABLE = "public, max-age=31536000, immutable"
-# The console loads nothing from elsewhere; React Flow and the charts set inline styles.
+# The console loads nothing from elsewhere; React Flow and the charts set inline styles; a
+# card's barcode is shown from an object URL (blob:), fetched with the bearer token.
 SECURITY_HEADERS = {
     "Content-Security-Policy": (
-        "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
+        "default-src 'self'; img-src 'self' data: blob:; style-src 'self' 'unsafe-inline'; "
         "connect-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'"
     ),
     "X-Content-Type-Options": "nosniff",

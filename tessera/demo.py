@@ -45,6 +45,7 @@ from domain.vouchers import conversion
 from domain.vouchers.models import VoucherKind, VoucherTerms
 from tessera.app import create_app
 from tessera.database import create_engine
+from tessera.demo_cards import seed_cards
 from tessera.demo_funnels import seed_funnels
 from tessera.demo_messages import DEMO_SHOP_NAME, ensure_messages, seed_messages
 from tessera.demo_users import DEMO_PASSWORD, DEMO_USER_DOMAIN, ensure_demo_users
@@ -78,6 +79,7 @@ async def seed(url: str) -> bool:
         if await customer_by_external_ref(new(), "demo-ann") is not None:
             await ensure_messages(new, DEMO_ACTOR)
             await seed_funnels(new, DEMO_ACTOR)
+            await seed_cards(new)
             return False
 
         ids = {c.name: c.id for c in await list_categories(new())}
@@ -145,6 +147,7 @@ async def seed(url: str) -> bool:
             await ledger.adjust_points(
                 new(), customer_id, 50, "Welcome bonus", f"demo-welcome-{ref}", DEMO_ACTOR
             )
+        await seed_cards(new)
         return True
     finally:
         await engine.dispose()

@@ -43,15 +43,15 @@ def voucher_batch_export(new_uow: Callable[[], UnitOfWork], authenticator: Authe
 
     async def batch_csv(request: Request) -> Response:
         try:
-            await _admit(authenticator, request, Permission.MANAGE_VOUCHERS)
+            await admit(authenticator, request, Permission.MANAGE_VOUCHERS)
             try:
                 batch = await require_batch(new_uow(), str(request.path_params["batch_id"]))
             except DomainError as error:
-                raise _bad_parameter(error) from None
+                raise bad_parameter(error) from None
         except Refusal as refusal:
             return refusal.response()
         rows = export_batch(new_uow(), batch.id)
-        return _csv_response(EXPORT_COLUMNS, rows, f"voucher-batch-{batch.id}.csv")
+        return csv_response(EXPORT_COLUMNS, rows, f"voucher-batch-{batch.id}.csv")
 
     path = VOUCHER_BATCH_CSV.format(batch_id="{batch_id:int}")
     return Route(path, batch_csv, methods=["GET"])
@@ -66,21 +66,21 @@ def ledger_movements_export(
 
     async def movements_csv(request: Request) -> Response:
         try:
-            await _admit(authenticator, request, Permission.READ_REPORTS)
+            await admit(authenticator, request, Permission.READ_REPORTS)
             try:
                 wanted = movement_filter(request.query_params)
                 check_movement_filter(wanted)
             except DomainError as error:
-                raise _bad_parameter(error) from None
+                raise bad_parameter(error) from None
         except Refusal as refusal:
             return refusal.response()
         rows = export_movements(new_uow(), wanted)
-        return _csv_response(MOVEMENT_COLUMNS, rows, "ledger-movements.csv")
+        return csv_response(MOVEMENT_COLUMNS, rows, "ledger-movements.csv")
 
     return Route("/exports/ledger-movements.csv", movements_csv, methods=["GET"])
 
 
-async def _admit(authenticator: Authenticator, request: Request, permission: Permission) -> None:
+async def admit(authenticator: Authenticator, request: Request, permission: Permission) -> None:
     """Refusal: 401 without a verified token (429 past the failed-authentication limit),
     403 without `permission`."""
     principal = await authenticator.caller(request)
@@ -90,7 +90,7 @@ async def _admit(authenticator: Authenticator, request: Request, permission: Per
         raise Refusal(403, f"Not allowed (needs {permission.value}).")
 
 
-def _bad_parameter(error: DomainError) -> Refusal:
+def bad_parameter(error: DomainError) -> Refusal:
     """400 naming the parameter at fault (404 for a batch that does not exist)."""
     problem = error.problems[0]
     named = (problem.field or "").removeprefix("filter.")  # GraphQL's input path: filter.<name>
@@ -98,7 +98,7 @@ def _bad_parameter(error: DomainError) -> Refusal:
     return Refusal(status, f"{named}: {problem.message}", field=named, reason=problem.code.value)
 
 
-def _csv_response(
+def csv_response(
     columns: Sequence[str], rows: AsyncIterator[tuple[Any, ...]], filename: str
 ) -> StreamingResponse:
     return StreamingResponse(

@@ -182,3 +182,57 @@ async def test_0035_makes_each_card_code_its_customers_primary_points_card(
         assert [tuple(r) for r in rows] == [
             ("with", "2900000000017", "POINTS", "ACTIVE", True, "Loyalty card")
         ]
+
+
+async def test_0038_drops_card_code_and_its_downgrade_restores_the_primary_codes(
+    postgres_server: str,
+) -> None:
+    async with fresh_database(postgres_server) as url:
+        # Given, at 0035, a customer whose primary card was replaced, one without a card,
+        # and one whose code was written to the old column after 0035 ran
+        await asyncio.to_thread(command.downgrade, alembic_config(url), "0035")
+        conn = await asyncpg.connect(asyncpg_dsn(url))
+        try:
+            category = await conn.fetchval("SELECT id FROM point_categories LIMIT 1")
+            await conn.execute(
+                "INSERT INTO customers (external_ref, card_code, category_id) VALUES "
+                "('ann', NULL, $1), ('bob', NULL, $1), ('cy', 'LATE-1', $1)",
+                category,
+            )
+            await conn.execute(
+                "INSERT INTO card_series (name, type) VALUES ('Loyalty card', 'POINTS') "
+                "ON CONFLICT DO NOTHING"
+            )
+            await conn.execute(
+                "INSERT INTO cards (customer_id, series_id, code, type, status, is_primary) "
+                "SELECT c.id, s.id, v.code, 'POINTS', v.status, v.is_primary "
+                "FROM customers c, card_series s, (VALUES ('OLD-1', 'REPLACED', false), "
+                "('NEW-1', 'ACTIVE', true)) v(code, status, is_primary) "
+                "WHERE c.external_ref = 'ann' AND s.name = 'Loyalty card'"
+            )
+        finally:
+            await conn.close()
+        # When 0038 runs, the late code became cy's primary card and the column is gone
+        await asyncio.to_thread(upgrade, url)
+        conn = await asyncpg.connect(asyncpg_dsn(url))
+        try:
+            late = await conn.fetch(
+                "SELECT k.code, k.is_primary FROM cards k JOIN customers c ON c.id = "
+                "k.customer_id WHERE c.external_ref = 'cy'"
+            )
+            column = await conn.fetchval(
+                "SELECT count(*) FROM information_schema.columns "
+                "WHERE table_name = 'customers' AND column_name = 'card_code'"
+            )
+        finally:
+            await conn.close()
+        assert [tuple(r) for r in late] == [("LATE-1", True)] and column == 0
+        # When it is undone, each customer's card_code is its primary card's code again
+        await asyncio.to_thread(command.downgrade, alembic_config(url), "0035")
+        conn = await asyncpg.connect(asyncpg_dsn(url))
+        try:
+            codes = await conn.fetch("SELECT external_ref, card_code FROM customers ORDER BY id")
+        finally:
+            await conn.close()
+        assert [tuple(r) for r in codes] == [("ann", "NEW-1"), ("bob", None), ("cy", "LATE-1")]
+        await asyncio.to_thread(upgrade, url)

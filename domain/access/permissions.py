@@ -25,6 +25,9 @@ class Permission(StrEnum):
     # Message templates (and, later, the notification settings).
     MANAGE_NOTIFICATIONS = "MANAGE_NOTIFICATIONS"
     READ_REPORTS = "READ_REPORTS"
+    # Card series: what kinds of card are issued and how their codes are made. (Issuing,
+    # blocking and replacing a customer's card is MANAGE_CUSTOMERS, the till's.)
+    MANAGE_CARD_SERIES = "MANAGE_CARD_SERIES"
 
 
 class Role(StrEnum):

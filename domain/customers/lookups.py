@@ -3,10 +3,11 @@ read-only unit of work."""
 
 from __future__ import annotations
 
+from domain.cards.lookup import accepted_card
 from domain.customers import repository as repo
 from domain.customers.models import Customer, CustomerFilter
 from domain.customers.validation import filter_criteria
-from domain.errors import Problems
+from domain.errors import DomainError, ErrorCode, Problems
 from domain.pagination import Page
 from domain.uow import UnitOfWork
 
@@ -23,9 +24,17 @@ async def find_customers(
 
 
 async def customer_by_card(uow: UnitOfWork, card_code: str) -> Customer | None:
-    """The customer whose card has this code (the till's barcode), if any."""
+    """The customer holding an ACTIVE card with this code (the till's barcode, any of the
+    customer's cards); None for a code no card has. A card that is not ACTIVE is refused:
+    its CARD_BLOCKED / CARD_LOST / CARD_REPLACED is raised, never a customer."""
+    try:
+        card = await accepted_card(uow, card_code)
+    except DomainError as error:
+        if error.problems[0].code is ErrorCode.NOT_FOUND:
+            return None
+        raise
     async with uow:
-        return await repo.customer_by(uow, card_code=card_code)
+        return await repo.get_customer(uow, card.customer_id)
 
 
 async def customer_by_external_ref(uow: UnitOfWork, external_ref: str) -> Customer | None:

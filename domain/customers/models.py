@@ -21,7 +21,6 @@ class PointCategory:
 class Customer:
     id: int
     external_ref: str | None
-    card_code: str | None
     email: str | None
     phone: str | None
     first_name: str | None
@@ -105,7 +104,8 @@ class CustomerFilter:
     ids: tuple[str, ...] = field(default=())
 
 
-# Fields a caller may set on create or update (the API's names map onto these).
+# Fields a caller may set on create or update (the API's names map onto these). card_code
+# is not a column: it sets the customer's primary card (domain.cards.replacement).
 CUSTOMER_FIELDS = (
     "external_ref",
     "card_code",

@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import BigInteger, ColumnElement, Select, and_, any_, bindparam, func, or_, select
 from sqlalchemy.dialects.postgresql import ARRAY
 
+from domain.cards.sql import holders_matching, holders_of
 from domain.customers.models import Customer, PointCategory
 from domain.customers.tables import customers, point_categories
 from domain.ledger.sql import accounts
@@ -59,8 +60,9 @@ async def customer_exists(uow: UnitOfWork, customer_id: int) -> bool:
 async def customer_by(
     uow: UnitOfWork, *, card_code: str | None = None, external_ref: str | None = None
 ) -> Customer | None:
+    """The customer holding an ACTIVE card with this code, or known by this reference."""
     condition = (
-        customers.c.card_code == card_code
+        customers.c.id.in_(holders_of(card_code))
         if card_code is not None
         else customers.c.external_ref == external_ref
     )
@@ -130,7 +132,7 @@ def filter_conditions(
             full_name.ilike(pattern),
             customers.c.email.ilike(pattern),
             customers.c.phone.ilike(pattern),
-            customers.c.card_code.ilike(pattern),
+            customers.c.id.in_(holders_matching(pattern)),
             customers.c.external_ref.ilike(pattern),
         ]
         digits = _phone_digits(search)

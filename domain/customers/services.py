@@ -11,6 +11,7 @@ from sqlalchemy import func, insert, text, update
 from sqlalchemy.exc import IntegrityError
 
 from domain.actions.services import credit_registration
+from domain.cards.replacement import set_primary_code
 from domain.commands import Command, run
 from domain.customers import repository as repo
 from domain.customers.consent import lock_consent, record_consent_changes
@@ -48,7 +49,8 @@ async def create_customer(
 ) -> Created[Customer]:
     """Register a customer in the given (or the default) category, with the REGISTRATION
     points when that action is configured and active (an ACTION entry in the same
-    transaction), else a zero balance.
+    transaction), else a zero balance; a `card_code` given is issued as the customer's
+    primary card (in the default POINTS series) in the same transaction.
 
     Under an idempotency key (which the API requires), the same key replayed (also
     concurrently) returns the first customer as it is now (replayed) and writes nothing,
@@ -89,8 +91,10 @@ class RegisterCustomer(Command[Created[Customer]]):
             category = await repo.default_category_id(uow)
         elif category not in await repo.categories_by_id(uow, [category]):
             raise DomainError.one("categoryId", ErrorCode.NOT_FOUND, "No such category.")
+        fields = dict(self.request.fields)
+        card_code = fields.pop("card_code", None)
         values = {
-            **self.request.fields,
+            **fields,
             "category_id": category,
             "idempotency_key": self.key,
             "request_digest": request_digest(self.request) if self.key is not None else None,
@@ -102,6 +106,8 @@ class RegisterCustomer(Command[Created[Customer]]):
         except IntegrityError as error:
             raise duplicate(error) from error
         await open_account(uow, new_id)
+        if card_code is not None:
+            await set_primary_code(uow, new_id, card_code)
         # A consent given at registration is the first row of the customer's history.
         await record_consent_changes(
             uow, new_id, {}, self.request.fields, ConsentSource.STAFF, self.actor
@@ -133,8 +139,10 @@ class RegisterCustomer(Command[Created[Customer]]):
 async def update_customer(
     uow: UnitOfWork, customer_id: str, values: dict[str, Any], actor: str = "system"
 ) -> Customer:
-    """Change the given fields of a customer; fields not given stay as they are. A change
-    of consent is recorded (source STAFF, by `actor`) when the value really changes. A
+    """Change the given fields of a customer; fields not given stay as they are. A new
+    `card_code` replaces the primary card by a card with that code (issues one when there is
+    none); None withdraws it (domain.cards.replacement.set_primary_code). A change of
+    consent is recorded (source STAFF, by `actor`) when the value really changes. A
     phone in national format is read in the country of the locale given with it, else of
     the customer's stored locale."""
     problems = Problems()
@@ -172,17 +180,20 @@ class UpdateCustomer(Command[Customer]):
             await record_consent_changes(
                 uow, self.customer_id, before, self.fields, ConsentSource.STAFF, self.actor
             )
+        columns = {k: v for k, v in self.fields.items() if k != "card_code"}
         try:
             result = await uow.execute(
                 update(customers)
                 .where(customers.c.id == self.customer_id)
-                .values(**self.fields, updated_at=func.now())
+                .values(**columns, updated_at=func.now())
                 .returning(customers.c.id)
             )
         except IntegrityError as error:
             raise duplicate(error) from error
         if result.scalar_one_or_none() is None:
             raise DomainError.one("id", ErrorCode.NOT_FOUND, "No such customer.")
+        if "card_code" in self.fields:
+            await set_primary_code(uow, self.customer_id, self.fields["card_code"])
         if self.fields:
             uow.record(CustomerUpdated(customer_id=self.customer_id, fields=sorted(self.fields)))
         customer = await repo.get_customer(uow, self.customer_id)

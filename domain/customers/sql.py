@@ -12,10 +12,9 @@ from sqlalchemy import Select, Subquery, select
 
 from domain.customers.tables import customers, point_categories
 
-# Every customer with its category's earning multiplier: id, card_code, category_id,
-# earn_multiplier.
+# Every customer with its category's earning multiplier: id, category_id, earn_multiplier.
 CUSTOMER_MULTIPLIERS = """
-    SELECT c.id, c.card_code, c.category_id, pc.earn_multiplier
+    SELECT c.id, c.category_id, pc.earn_multiplier
       FROM customers c JOIN point_categories pc ON pc.id = c.category_id"""
 
 # Every customer: id, category_id, created_at.
@@ -90,3 +89,10 @@ def categories_named(names: Sequence[str]) -> Select[tuple[int]]:
 def known_category_names(names: Sequence[str]) -> Select[tuple[str]]:
     """A query of which of these category names exist."""
     return select(point_categories.c.name).where(point_categories.c.name.in_(list(names)))
+
+
+def names() -> Subquery:
+    """Every customer's id, first_name, last_name and external_ref, as a Core subquery
+    (what a printed or exported card names its holder by)."""
+    c = customers.c
+    return select(c.id, c.first_name, c.last_name, c.external_ref).subquery("holders")

@@ -49,7 +49,6 @@ customers = Table(
     metadata,
     Column("id", BigInteger, Identity(), primary_key=True),
     Column("external_ref", Text, unique=True),
-    Column("card_code", Text, unique=True),
     Column("email", Text),
     # E.164 (+393401234567): validated and normalised by domain.customers.validation.
     Column("phone", Text),

@@ -31,7 +31,6 @@ MAX_ATTRIBUTES_BYTES = 16_384
 
 # The unique fields of customers and categories: the field a violation names, and why.
 _UNIQUE_FIELDS = {
-    "uq_customers_card_code": ("cardCode", "Another customer has this card code."),
     "uq_customers_external_ref": ("externalRef", "Another customer has this external reference."),
     "uq_point_categories_name": ("name", "A category with this name exists."),
 }

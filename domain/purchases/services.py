@@ -9,6 +9,8 @@ from typing import Any
 
 from sqlalchemy import func, text, update
 
+from domain.cards.refusals import require_read_card
+from domain.cards.sql import CARD_READS, card_read_order
 from domain.checkout.sql import POINTS_PAID_NOT_EARNING
 from domain.commands import Command, OneStatementCommand, run
 from domain.customers.sql import CUSTOMER_MULTIPLIERS
@@ -178,15 +180,23 @@ class _EarningContext:
     points_paid_minor: int
 
 
-_CONTEXT = f"""
+_CONTEXT_COLUMNS = f"""
     SELECT c.id, c.earn_multiplier, r.points_per_unit, r.spend_unit_minor, r.award_status,
            r.min_order_minor, r.exclude_discounted, {earning_rules.TERMS_COLUMNS},
-           {POINTS_PAID_NOT_EARNING} + {DISCOUNTS_ON_ORDER} AS points_paid_minor
+           {POINTS_PAID_NOT_EARNING} + {DISCOUNTS_ON_ORDER} AS points_paid_minor"""
+_CONTEXT_FROM = f"""
       FROM ({CUSTOMER_MULTIPLIERS}) c
-      JOIN earning_rules r ON r.id = :program
-"""
-_CONTEXT_BY_ID = text(f"{_CONTEXT} WHERE c.id = :id")
-_CONTEXT_BY_CARD = text(f"{_CONTEXT} WHERE c.card_code = :card")
+      JOIN earning_rules r ON r.id = :program"""
+_CONTEXT_BY_ID = text(f"{_CONTEXT_COLUMNS} {_CONTEXT_FROM} WHERE c.id = :id")
+# By any of the customer's cards, still one statement: the card the code names comes with
+# its status, and one that is not ACTIVE is refused (never accepted silently).
+_CONTEXT_BY_CARD = text(f"""
+    {_CONTEXT_COLUMNS}, k.code AS card_code, k.status AS card_status,
+           k.status_reason AS card_status_reason, k.status_changed_at AS card_status_changed_at
+    {_CONTEXT_FROM}
+      JOIN ({CARD_READS}) k ON k.customer_id = c.id
+     WHERE k.code = :card
+     ORDER BY {card_read_order("k")} LIMIT 1""")
 
 
 async def _earning_context(
@@ -199,6 +209,8 @@ async def _earning_context(
     if card_code is not None:
         field = "cardCode"
         row = await db.fetch_row(_CONTEXT_BY_CARD, {**params, "card": card_code})
+        if row is not None:
+            require_read_card(row, field)
     else:
         field = "customerId"
         row = await db.fetch_row(_CONTEXT_BY_ID, params)

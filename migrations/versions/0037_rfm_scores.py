@@ -6,7 +6,7 @@ few rows a day, no customer_id): it could be replicated to every node of a distr
 database.
 
 Revision ID: 0037
-Revises: 0035
+Revises: 0038
 Create Date: 2026-12-06 15:50:00.000000
 """
 
@@ -19,7 +19,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision: str = "0037"
-down_revision: str | None = "0035"
+down_revision: str | None = "0038"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -35,10 +35,16 @@ class CustomerQueries:
 
     @strawberry.field(
         permission_classes=[requires(Permission.VIEW_CUSTOMERS)],
-        description="Look a customer up by the card's barcode (at the till).",
+        description="Look a customer up by the barcode of any of its ACTIVE cards (at the "
+        "till); null for a code no card has. A BLOCKED, LOST or REPLACED card is refused with "
+        "an error whose extensions.reason is CARD_BLOCKED, CARD_LOST or CARD_REPLACED; "
+        "cardLookup also says which card was read.",
     )
     async def customer_by_card(self, info: Info, code: str) -> CustomerType | None:
-        found = await lookups.customer_by_card(info.context.new_uow(), code.strip())
+        try:
+            found = await lookups.customer_by_card(info.context.new_uow(), code.strip())
+        except DomainError as error:
+            raise query_error(error) from error
         return CustomerType.of(found) if found else None
 
     @strawberry.field(

@@ -39,6 +39,7 @@ ConsentSourceEnum = strawberry.enum(
 
 if TYPE_CHECKING:
     from schema.bi.rfm import RfmScoreType
+    from schema.cards.types import CardObject
     from schema.customers.history import CategoryChangeType
     from schema.funnels.enrollments import FunnelEnrollmentType
     from schema.vouchers.types import VoucherType
@@ -91,7 +92,6 @@ class ConsentChangeType:
 class CustomerType:
     id: strawberry.ID
     external_ref: str | None = strawberry.field(description="The shop's own customer id.")
-    card_code: str | None
     email: str | None
     phone: str | None = strawberry.field(description="In E.164: +393401234567.")
     first_name: str | None
@@ -119,7 +119,6 @@ class CustomerType:
         return cls(
             id=strawberry.ID(str(c.id)),
             external_ref=c.external_ref,
-            card_code=c.card_code,
             email=c.email,
             phone=c.phone,
             first_name=c.first_name,
@@ -136,6 +135,26 @@ class CustomerType:
             category_id=c.category_id,
             customer_id=c.id,
         )
+
+    @strawberry.field(
+        description="The code of the customer's primary card (cards lists them all); "
+        "setting it (createCustomer, updateCustomer) issues or replaces that card."
+    )
+    async def card_code(self, info: Info) -> str | None:
+        card = await info.context.loaders.primary_card.load(self.customer_id)
+        return card.code if card else None
+
+    @strawberry.field(
+        permission_classes=[owner_or(Permission.VIEW_CUSTOMERS)],
+        description="The customer's cards, primary first, then newest first (replaced, "
+        "blocked and lost ones included, with their status).",
+    )
+    async def cards(
+        self, info: Info
+    ) -> list[Annotated[CardObject, strawberry.lazy("schema.cards.types")]]:
+        from schema.cards.types import CardObject  # it refers back to CustomerType
+
+        return [CardObject.of(c) for c in await info.context.loaders.cards.load(self.customer_id)]
 
     @strawberry.field
     async def category(self, info: Info) -> PointCategoryType:

@@ -37,6 +37,7 @@ AREAS = {
     "price-rules": "Price rules",
     "rewards": "Rewards",
     "vouchers": "Voucher batches",
+    "card-series": "Card series",
     "gifts": "Gift schedules",
     "customer-area": "Customer area",
 }

@@ -347,6 +347,36 @@ MUTATIONS: dict[str, tuple[str, dict[str, Any]]] = {
         )
         for verb in ("activate", "pause", "resume", "archive")
     },
+    # Cards: the till's (MANAGE_CUSTOMERS), and the series (MANAGE_CARD_SERIES).
+    "issueCard": (
+        "mutation($input: IssueCardInput!) { issueCard(input: $input) { card { id } } }",
+        {"input": {"customerId": "1", "code": "PERM-1", "idempotencyKey": "perm-card"}},
+    ),
+    **{
+        name: (
+            f"mutation($input: CardStatusInput!) {{ {name}(input: $input) {{ card {{ id }} }} }}",
+            {"input": {"code": "PERM-1"}},
+        )
+        for name in ("blockCard", "unblockCard", "reportCardLost")
+    },
+    "replaceCard": (
+        "mutation($input: ReplaceCardInput!) { replaceCard(input: $input) { card { id } } }",
+        {"input": {"lostCode": "PERM-1", "newCode": "PERM-2", "idempotencyKey": "perm-rep"}},
+    ),
+    "setPrimaryCard": (
+        "mutation($input: SetPrimaryCardInput!) { setPrimaryCard(input: $input) { card { id } } }",
+        {"input": {"code": "PERM-1"}},
+    ),
+    "createCardSeries": (
+        "mutation($input: CreateCardSeriesInput!) { createCardSeries(input: $input) { "
+        "series { id } } }",
+        {"input": {"name": "Perm", "type": "POINTS", "idempotencyKey": "perm-series"}},
+    ),
+    "updateCardSeries": (
+        "mutation($input: UpdateCardSeriesInput!) { updateCardSeries(input: $input) { "
+        "series { id } } }",
+        {"input": {"id": "1", "name": "Renamed"}},
+    ),
     # A customer token's own: every staff token is refused it.
     "setMyConsent": (
         "mutation($input: SetMyConsentInput!) { setMyConsent(input: $input) { customer { id } } }",

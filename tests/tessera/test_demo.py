@@ -17,6 +17,9 @@ from domain.access.permissions import Role
 from domain.access.principals import Staff
 from domain.access.tokens import InvalidToken, list_staff_tokens, staff_for_token
 from domain.badges.standings import badge_standings
+from domain.cards.codes import is_ean13
+from domain.cards.lookup import customer_cards
+from domain.cards.series import list_series
 from domain.checkout.quote import CartLine
 from domain.checkout.services import quote_redemption
 from domain.customers import repository as customers_repo
@@ -102,6 +105,22 @@ async def test_the_demo_program_loads_once_and_ann_can_pay_with_points(
                 UnitOfWork(engine), STAFF, str(chloe_id), [CartLine("COFFEE-BEANS", 1, 899)]
             )
             assert priced.lines[0].member_unit_price_minor == 799
+            # And the card series: Ann holds her loyalty card and a Gold card (EAN-13),
+            # Chloe a Prize card (Luhn) and a Gold card reported lost, refused at the till
+            names = [s.name for s in await list_series(UnitOfWork(engine))]
+            assert names == ["Loyalty card", "Gold card", "Next-visit card", "Prize card"]
+            ann_cards = await customer_cards(UnitOfWork(engine), str(ann.id))
+            assert [(c.type.value, c.is_primary) for c in ann_cards] == [
+                ("POINTS", True),
+                ("DISCOUNT", False),
+            ]
+            assert ann_cards[1].code.startswith("290") and is_ean13(ann_cards[1].code)
+            chloe_cards = await customer_cards(UnitOfWork(engine), str(chloe_id))
+            assert sorted((c.type.value, c.status.value) for c in chloe_cards) == [
+                ("DISCOUNT", "LOST"),
+                ("POINTS", "ACTIVE"),
+                ("PRIZE", "ACTIVE"),
+            ]
         finally:
             await engine.dispose()
 

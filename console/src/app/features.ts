@@ -34,6 +34,7 @@ export const FEATURES: Feature[] = [
       "MANAGE_ENGAGEMENT",
       "MANAGE_REWARDS",
       "MANAGE_VOUCHERS",
+      "MANAGE_CARD_SERIES",
     ],
     page: lazy(() => import("../program/ProgramPage")),
   },

@@ -1,5 +1,5 @@
 // A customer's 360 page: who they are, their points (held, expiring), the ledger, what they
-// hold (badges, vouchers, rewards), their category and consent with the history of each, the
+// hold (badges, vouchers, rewards, cards), their category and consent with the history of each, the
 // messages they were sent, their RFM scores and the funnels they entered. Write controls show only to roles
 // that hold the permission the server asks for each mutation.
 import { useCallback, useState } from "react";
@@ -10,6 +10,7 @@ import { useSession } from "../app/session";
 import { Loading } from "../ui/Loading";
 import { RequestError } from "../ui/RequestError";
 import { AdjustPoints } from "./AdjustPoints";
+import { CardsSection } from "./CardsSection";
 import { CategorySection } from "./CategorySection";
 import { ConsentSection } from "./ConsentSection";
 import { DetailsSection } from "./DetailsSection";
@@ -93,6 +94,7 @@ export function CustomerPage() {
         <RewardsSection rewards={customer.rewards} />
       </div>
       <VouchersSection vouchers={customer.vouchers} />
+      <CardsSection cards={customer.cards} />
       <div className="columns">
         <DetailsSection customer={customer} canEdit={can("MANAGE_CUSTOMERS")} onSaved={refresh} />
         <ConsentSection customer={customer} canEdit={can("MANAGE_CUSTOMERS")} onSaved={refresh} />

@@ -6,6 +6,7 @@ import { useSession } from "../app/session";
 import type { Area } from "./areas";
 import { ActionsArea } from "./ActionsArea";
 import { BadgesArea } from "./BadgesArea";
+import { CardSeriesArea } from "./CardSeriesArea";
 import { CategoriesArea } from "./CategoriesArea";
 import { CustomerAreaArea } from "./CustomerAreaArea";
 import { EarningRulesArea } from "./EarningRulesArea";
@@ -90,6 +91,13 @@ export const AREAS: Area[] = [
     summary: "Batches of codes for campaigns, their codes and their CSV.",
     anyOf: ["MANAGE_VOUCHERS"],
     component: VouchersArea,
+  },
+  {
+    path: "card-series",
+    label: "Card series",
+    summary: "The kinds of card issued, how their codes are made, and their cards as CSV for the printer.",
+    anyOf: ["MANAGE_CARD_SERIES"],
+    component: CardSeriesArea,
   },
   {
     path: "gifts",

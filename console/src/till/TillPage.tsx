@@ -6,6 +6,7 @@ import { useQuery } from "urql";
 import { PriceCartDocument } from "../generated/graphql";
 import { useSession } from "../app/session";
 import { memberCart, pricedFor, saleTotals, shelfCart } from "./cart";
+import { CardsPanel, type CardHolder } from "./CardsPanel";
 import { CartPanel } from "./CartPanel";
 import { CONTROL, TillContext, useFocusManager, type Till } from "./context";
 import { CustomerPanel } from "./CustomerPanel";
@@ -30,6 +31,7 @@ export default function TillPage() {
   const { focus, waitingFor } = useFocusManager();
   const [receipt, setReceipt] = useState<Receipt | null>(null);
   const [refund, setRefund] = useState<RefundStart | null>(null);
+  const [cardsOf, setCardsOf] = useState<CardHolder | null>(null);
 
   useShortcuts(focus);
 
@@ -81,7 +83,7 @@ export default function TillPage() {
         </div>
         <div className="till-grid">
           <div className="till-main no-print">
-            <CustomerPanel />
+            <CustomerPanel onOpenCards={setCardsOf} />
             <CartPanel
               pricing={pricing.fetching && Boolean(sale.customer) && sale.lines.length > 0}
               pricingError={pricing.error}
@@ -108,6 +110,16 @@ export default function TillPage() {
             )}
           </div>
         </div>
+        {cardsOf ? (
+          <CardsPanel
+            key={cardsOf.id}
+            holder={cardsOf}
+            onClose={() => {
+              setCardsOf(null);
+              focus(CONTROL.card);
+            }}
+          />
+        ) : null}
         {refund ? (
           <div className="no-print">
             <RefundPanel

@@ -5,7 +5,7 @@
 // A different request (another code, another amount) gets a new key: reusing one for other
 // terms would be refused as an IDEMPOTENCY_CONFLICT.
 
-export type KeySlot = "voucher" | "points" | "hold" | "refund";
+export type KeySlot = "voucher" | "points" | "hold" | "refund" | "issueCard" | "replaceCard";
 
 type Pending = { request: string; key: string };
 

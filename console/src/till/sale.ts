@@ -1,11 +1,14 @@
 // One sale at the till: who, what, and what has already been paid other than in money.
 // Once a voucher or points are used on the order the cart is locked: the server priced those
 // payments on this cart, so changing it means cancelling the sale.
-import type { LookupByCardQuery } from "../generated/graphql";
+import type { CardLookupQuery } from "../generated/graphql";
 import type { CartLine, NewLine } from "./cart";
 import { newOrderId } from "./cart";
 
-export type TillCustomer = NonNullable<LookupByCardQuery["customerByCard"]>;
+type Read = NonNullable<CardLookupQuery["cardLookup"]>;
+export type TillCustomer = NonNullable<Read["customer"]>;
+/** The card the till read (any of the customer's cards, not only the primary one). */
+export type TillCard = Read["card"];
 export type Points = TillCustomer["points"];
 
 export type UsedVoucher = { code: string; discountMinor: number };
@@ -19,6 +22,8 @@ export type PointsPayment =
 export type Sale = {
   orderId: string;
   customer: TillCustomer | null;
+  /** The card read for this customer: the sale is told apart from one by another card. */
+  card: TillCard | null;
   lines: CartLine[];
   vouchers: UsedVoucher[];
   points: PointsPayment | null;
@@ -26,7 +31,7 @@ export type Sale = {
 };
 
 export type SaleAction =
-  | { type: "customer"; customer: TillCustomer }
+  | { type: "customer"; customer: TillCustomer; card?: TillCard }
   | { type: "balance"; points: Partial<Points> & { balance: number } }
   | { type: "addLine"; line: NewLine }
   | { type: "quantity"; id: number; quantity: number }
@@ -39,6 +44,7 @@ export function newSale(now: Date = new Date()): Sale {
   return {
     orderId: newOrderId(now),
     customer: null,
+    card: null,
     lines: [],
     vouchers: [],
     points: null,
@@ -65,7 +71,7 @@ export function saleReducer(sale: Sale, action: SaleAction): Sale {
     case "customer":
       // Payments on the order belong to its customer; the same card again refreshes them.
       if (paymentsStarted(sale) && action.customer.id !== sale.customer?.id) return sale;
-      return { ...sale, customer: action.customer };
+      return { ...sale, customer: action.customer, card: action.card ?? null };
     case "balance": {
       if (!sale.customer) return sale;
       const held = action.points.held ?? sale.customer.points.held;

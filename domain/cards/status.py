@@ -1,0 +1,132 @@
+"""A card's life: blocked and unblocked, reported lost (and found), made the primary card.
+A REPLACED card is dead: nothing changes it again."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import func, update
+
+from domain.cards import repository as repo
+from domain.cards.codes import clean_code
+from domain.cards.models import Card, CardStatus
+from domain.cards.refusals import refusal, require_active
+from domain.cards.tables import cards
+from domain.commands import Command, run
+from domain.errors import DomainError, ErrorCode, Problems
+from domain.uow import UnitOfWork
+from domain.validation import optional_text
+
+MAX_REASON_LENGTH = 500
+
+# The statuses each change may start from; the target status itself is a no-op.
+_FROM = {
+    CardStatus.BLOCKED: (CardStatus.ACTIVE,),
+    CardStatus.LOST: (CardStatus.ACTIVE, CardStatus.BLOCKED),
+    CardStatus.ACTIVE: (CardStatus.BLOCKED, CardStatus.LOST),
+}
+
+
+async def block_card(uow: UnitOfWork, code: str, reason: str | None) -> Card:
+    """Block an ACTIVE card (the till refuses it with CARD_BLOCKED until unblocked)."""
+    return await _change(uow, code, CardStatus.BLOCKED, reason)
+
+
+async def report_lost(uow: UnitOfWork, code: str, reason: str | None) -> Card:
+    """Mark an ACTIVE or BLOCKED card LOST (refused with CARD_LOST; replaceCard gives the
+    customer a new one, unblockCard takes it back into use when found)."""
+    return await _change(uow, code, CardStatus.LOST, reason)
+
+
+async def unblock_card(uow: UnitOfWork, code: str, reason: str | None) -> Card:
+    """Make a BLOCKED or LOST card ACTIVE again."""
+    return await _change(uow, code, CardStatus.ACTIVE, reason)
+
+
+async def _change(uow: UnitOfWork, code: str, to: CardStatus, reason: str | None) -> Card:
+    problems = Problems()
+    clean = clean_code(problems, "code", code)
+    why = optional_text(problems, "reason", reason, MAX_REASON_LENGTH)
+    problems.raise_if_any()
+    return await run(uow, ChangeStatus(clean, to, why))
+
+
+@dataclass(frozen=True)
+class ChangeStatus(Command[Card]):
+    """Move a card to `to` under its row lock, stamping status_changed_at; asking for the
+    status it has changes nothing (a retried call is harmless)."""
+
+    code: str
+    to: CardStatus
+    reason: str | None
+
+    async def handle(self, uow: UnitOfWork) -> Card:
+        card = await repo.card_read(uow, self.code, for_update=True)
+        if card is None:
+            raise DomainError.one("code", ErrorCode.NOT_FOUND, "No card has this code.")
+        if card.status is self.to:
+            return card
+        if card.status not in _FROM[self.to]:
+            error = refusal(card, "code")
+            assert error is not None  # an ACTIVE card may always change
+            raise error
+        await uow.execute(
+            update(cards)
+            .where(cards.c.id == card.id)
+            .values(
+                status=self.to.value,
+                status_reason=self.reason if self.to is not CardStatus.ACTIVE else None,
+                status_changed_at=func.now(),
+            )
+        )
+        changed = await repo.card_by_id(uow, card.id)
+        assert changed is not None
+        return changed
+
+
+async def set_primary(uow: UnitOfWork, code: str) -> Card:
+    """Make an ACTIVE card its customer's primary card (the one `cardCode` answers); the
+    previous primary stays as it is, not primary."""
+    problems = Problems()
+    clean = clean_code(problems, "code", code)
+    problems.raise_if_any()
+    return await run(uow, SetPrimary(clean))
+
+
+@dataclass(frozen=True)
+class SetPrimary(Command[Card]):
+    code: str
+
+    async def handle(self, uow: UnitOfWork) -> Card:
+        card = await repo.card_read(uow, self.code, for_update=True)
+        if card is None:
+            raise DomainError.one("code", ErrorCode.NOT_FOUND, "No card has this code.")
+        require_active(card, "code")
+        await make_primary(uow, card)
+        changed = await repo.card_by_id(uow, card.id)
+        assert changed is not None
+        return changed
+
+
+async def make_primary(uow: UnitOfWork, card: Card) -> None:
+    """Move the customer's primary flag onto `card` (the old one cleared first: one primary
+    per customer)."""
+    if card.is_primary:
+        return
+    await lock_customer_cards(uow, card.customer_id)
+    await uow.execute(
+        update(cards)
+        .where(cards.c.customer_id == card.customer_id, cards.c.is_primary)
+        .values(is_primary=False)
+    )
+    await uow.execute(update(cards).where(cards.c.id == card.id).values(is_primary=True))
+
+
+async def lock_customer_cards(uow: UnitOfWork, customer_id: int) -> None:
+    """Lock a customer's card rows in id order (changes of the primary flag queue here,
+    and never deadlock)."""
+    await uow.execute(
+        repo.CARD_ROWS.where(cards.c.customer_id == customer_id)
+        .order_by(cards.c.id)
+        .with_for_update()
+    )

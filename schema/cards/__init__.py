@@ -1,0 +1,1 @@
+"""Cards: series, a customer's cards, the till's read of a card, and the card's life."""
