@@ -24,7 +24,7 @@ from domain.reports.periods import Period
 from domain.uow import UnitOfWork
 from schema.auth import Authenticator
 from schema.responses import Refusal
-from tessera.exports import _admit, _bad_parameter, _csv_response, _integer, _moment
+from tessera.exports import admit, bad_parameter, csv_response, integer_param, moment_param
 
 Rows = tuple[Sequence[str], Iterable[Sequence[Any]]]
 Report = Callable[[UnitOfWork, Mapping[str, str]], Awaitable[Rows]]
@@ -53,7 +53,7 @@ ROI_COLUMNS = (
 
 
 def _period(params: Mapping[str, str]) -> Period:
-    return Period(_moment(params, "since"), _moment(params, "until"))
+    return Period(moment_param(params, "since"), moment_param(params, "until"))
 
 
 def _roi_row(row: RoiRow, roi: Roi | None) -> list[Any]:
@@ -76,7 +76,7 @@ async def _roi(uow: UnitOfWork, params: Mapping[str, str]) -> Rows:
 
 
 async def _cohorts(uow: UnitOfWork, params: Mapping[str, str]) -> Rows:
-    months = _integer(params, "months")
+    months = integer_param(params, "months")
     found = await cohorts(uow, _period(params), 12 if months is None else months, datetime.now(UTC))
     columns = (
         "cohort_start",
@@ -100,7 +100,7 @@ async def _top_products(uow: UnitOfWork, params: Mapping[str, str]) -> Rows:
     by = params.get("by", ProductGrouping.SKU.value)
     if by not in ProductGrouping.__members__:
         raise DomainError.one("by", ErrorCode.INVALID, "SKU or PRODUCT_LINE.")
-    first = _integer(params, "first")
+    first = integer_param(params, "first")
     found = await top_products(
         uow, _period(params), ProductGrouping(by), 10 if first is None else first
     )
@@ -133,14 +133,14 @@ def bi_exports(new_uow: Callable[[], UnitOfWork], authenticator: Authenticator) 
     def route(name: str, report: Report) -> Route:
         async def serve(request: Request) -> Response:
             try:
-                await _admit(authenticator, request, Permission.READ_REPORTS)
+                await admit(authenticator, request, Permission.READ_REPORTS)
                 try:
                     columns, rows = await report(new_uow(), request.query_params)
                 except DomainError as error:
-                    raise _bad_parameter(error) from None
+                    raise bad_parameter(error) from None
             except Refusal as refusal:
                 return refusal.response()
-            return _csv_response(columns, _each(rows), f"{name}.csv")
+            return csv_response(columns, _each(rows), f"{name}.csv")
 
         return Route(f"/exports/{name}.csv", serve, methods=["GET"])
 

@@ -147,18 +147,19 @@ def movement_filter(params: Mapping[str, str]) -> MovementFilter:
             raise DomainError.one(name, ErrorCode.INVALID, f"The value {reason}.")
     kinds = tuple(k.strip() for k in params.get("kinds", "").split(",") if k.strip())
     return MovementFilter(
-        since=_moment(params, "since"),
-        until=_moment(params, "until"),
+        since=moment_param(params, "since"),
+        until=moment_param(params, "until"),
         customer_id=params.get("customerId"),
-        min_points=_integer(params, "minPoints"),
-        max_points=_integer(params, "maxPoints"),
+        min_points=integer_param(params, "minPoints"),
+        max_points=integer_param(params, "maxPoints"),
         kinds=kinds,
         source_type=params.get("sourceType"),
         reason=params.get("reason"),
     )
 
 
-def _moment(params: Mapping[str, str], name: str) -> datetime | None:
+def moment_param(params: Mapping[str, str], name: str) -> datetime | None:
+    """The query parameter `name` as a time (None when absent); DomainError naming it."""
     raw = params.get(name)
     if raw is None:
         return None
@@ -170,7 +171,8 @@ def _moment(params: Mapping[str, str], name: str) -> datetime | None:
         ) from None
 
 
-def _integer(params: Mapping[str, str], name: str) -> int | None:
+def integer_param(params: Mapping[str, str], name: str) -> int | None:
+    """The query parameter `name` as a whole number (None when absent); DomainError naming it."""
     raw = params.get(name)
     if raw is None:
         return None
