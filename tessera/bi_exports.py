@@ -1,9 +1,9 @@
 """CSV exports of the BI reports (READ_REPORTS), as tessera/exports.py serves the movements:
 GET /exports/roi.csv?since=&until=, /exports/cohorts.csv?since=&until=&months=,
-/exports/top-products.csv?since=&until=&by=SKU|PRODUCT_LINE&first=, and
-/exports/card-types.csv. Same authentication and refusals (401, 403, 400 naming the
-parameter); the reports are small (at most a few thousand rows), so each is computed whole
-and then written."""
+/exports/top-products.csv?since=&until=&by=SKU|PRODUCT_LINE&first=,
+/exports/card-types.csv and /exports/rfm.csv (customers per RFM segment and score). Same
+authentication and refusals (401, 403, 400 naming the parameter); the reports are small (at
+most a few thousand rows), so each is computed whole and then written."""
 
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ from domain.access.permissions import Permission
 from domain.analytics.cohorts import cohorts
 from domain.analytics.products import ProductGrouping, customers_per_card_type, top_products
 from domain.analytics.roi import Roi, RoiRow, roi_report
+from domain.analytics.scores import rfm_summary
 from domain.errors import DomainError, ErrorCode
 from domain.reports.periods import Period
 from domain.uow import UnitOfWork
@@ -114,11 +115,24 @@ async def _card_types(uow: UnitOfWork, params: Mapping[str, str]) -> Rows:
     return ("type", "customers", "active", "blocked", "lost", "replaced"), rows
 
 
+async def _rfm(uow: UnitOfWork, params: Mapping[str, str]) -> Rows:
+    found = await rfm_summary(uow)
+    rows: list[tuple[str, str, int]] = [("segment", name, n) for name, n in found.segments]
+    for measure, counts in (
+        ("recency", found.recency),
+        ("frequency", found.frequency),
+        ("monetary", found.monetary),
+    ):
+        rows += [(measure, str(score), n) for score, n in enumerate(counts, start=1)]
+    return ("group", "key", "customers"), rows
+
+
 REPORTS: dict[str, Report] = {
     "roi": _roi,
     "cohorts": _cohorts,
     "top-products": _top_products,
     "card-types": _card_types,
+    "rfm": _rfm,
 }
 
 

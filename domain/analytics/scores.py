@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import BigInteger, any_, bindparam, select
+from sqlalchemy import BigInteger, any_, bindparam, func, select
 from sqlalchemy.dialects.postgresql import ARRAY
 
 from domain.analytics.tables import rfm_scores
@@ -68,3 +68,43 @@ async def scores_of(uow: UnitOfWork, customer_ids: Sequence[int]) -> dict[int, R
     ).where(s.customer_id == any_(wanted))
     rows = (await uow.execute(query)).all()
     return {int(r.customer_id): RfmScore(*tuple(r)) for r in rows}
+
+
+@dataclass(frozen=True)
+class RfmSummary:
+    """The latest scores across customers: when the latest finished run computed them, how
+    many customers each segment name holds (every name, empty ones too, in SEGMENT_RULES'
+    order, OTHERS last), and how many have each score (1 to 5) on each measure."""
+
+    computed_at: datetime | None
+    customers: int
+    segments: list[tuple[str, int]]
+    recency: list[int]
+    frequency: list[int]
+    monetary: list[int]
+
+
+async def rfm_summary(uow: UnitOfWork) -> RfmSummary:
+    """The summary of rfm_scores now: one statement (at most 125 groups), folded here."""
+    s = rfm_scores.c
+    query = select(
+        s.recency, s.frequency, s.monetary, func.count().label("n"), func.max(s.computed_at)
+    ).group_by(s.recency, s.frequency, s.monetary)
+    async with uow:
+        rows = (await uow.execute(query)).all()
+    names = [name for name, *_ in SEGMENT_RULES] + [OTHERS]
+    per_name = dict.fromkeys(names, 0)
+    per_score = {k: [0] * 5 for k in ("recency", "frequency", "monetary")}
+    for r, f, m, n, _ in rows:
+        per_name[segment_name(r, f, m)] += n
+        for key, score in (("recency", r), ("frequency", f), ("monetary", m)):
+            per_score[key][score - 1] += n
+    latest = max((row[4] for row in rows), default=None)
+    return RfmSummary(
+        latest,
+        sum(per_name.values()),
+        list(per_name.items()),
+        per_score["recency"],
+        per_score["frequency"],
+        per_score["monetary"],
+    )

@@ -53,3 +53,5 @@ async def test_rfm_recomputed_and_read(
     shown = await run(gql.as_(tokens["viewer"]), "admin/CustomerRfm", {"id": str(buyer)})
     assert shown["customer"]["rfm"]["spendMinor"] == 4_200
     assert shown["customer"]["rfm"]["purchases"] == 1
+    summary = (await run(gql.as_(tokens["viewer"]), "admin/RfmSummary"))["rfmSummary"]
+    assert summary["customers"] == 1 and sum(summary["recency"]) == 1

@@ -10,8 +10,10 @@ import strawberry
 
 from domain.access.permissions import Permission
 from domain.analytics import cohorts, products, roi
+from domain.analytics.scores import rfm_summary
 from domain.errors import DomainError
 from domain.reports.periods import Period
+from schema.bi.rfm import RfmSummaryType
 from schema.bi.types import (
     CardTypeHoldersType,
     CohortType,
@@ -75,6 +77,13 @@ class BiQueries:
     async def customers_per_card_type(self, info: Info) -> list[CardTypeHoldersType]:
         found = await products.customers_per_card_type(info.context.new_uow())
         return [CardTypeHoldersType.of(h) for h in found]
+
+    @strawberry.field(
+        permission_classes=READ_REPORTS,
+        description="The latest RFM scores: customers per segment and per score.",
+    )
+    async def rfm_summary(self, info: Info) -> RfmSummaryType:
+        return RfmSummaryType.of(await rfm_summary(info.context.new_uow()))
 
     @strawberry.field(
         permission_classes=READ_REPORTS,

@@ -8,7 +8,7 @@ import strawberry
 
 from domain.access.permissions import Permission
 from domain.analytics.rfm import RfmRun, compute_rfm
-from domain.analytics.scores import RfmScore
+from domain.analytics.scores import RfmScore, RfmSummary
 from schema.context import Info
 from schema.errors import UserError, payload_on_error
 from schema.permissions import requires
@@ -47,6 +47,35 @@ class RfmScoreType:
 async def customer_rfm(info: Info, customer_id: int) -> RfmScoreType | None:
     found = await info.context.loaders.rfm.load(customer_id)
     return RfmScoreType.of(found) if found else None
+
+
+@strawberry.type(name="RfmSegmentCount", description="Customers in an RFM segment.")
+class RfmSegmentCountType:
+    name: str
+    customers: BigInt
+
+
+@strawberry.type(name="RfmSummary", description="The latest RFM scores across customers.")
+class RfmSummaryType:
+    computed_at: datetime | None = strawberry.field(description="Null before the first run.")
+    customers: BigInt = strawberry.field(description="Customers with scores.")
+    segments: list[RfmSegmentCountType] = strawberry.field(
+        description="Every segment name, in the order its rules are tried."
+    )
+    recency: list[BigInt] = strawberry.field(description="Customers scoring 1, 2, 3, 4, 5.")
+    frequency: list[BigInt]
+    monetary: list[BigInt]
+
+    @classmethod
+    def of(cls, s: RfmSummary) -> RfmSummaryType:
+        return cls(
+            computed_at=s.computed_at,
+            customers=BigInt(s.customers),
+            segments=[RfmSegmentCountType(name=n, customers=BigInt(c)) for n, c in s.segments],
+            recency=[BigInt(n) for n in s.recency],
+            frequency=[BigInt(n) for n in s.frequency],
+            monetary=[BigInt(n) for n in s.monetary],
+        )
 
 
 @strawberry.type(name="RfmRun", description="A computation of every customer's RFM scores.")

@@ -120,3 +120,13 @@ async def test_the_customer_page_shows_the_rfm_scores(
     # And a customer who never bought has none
     page = await open_console(Role.VIEWER, f"customers/{never}")
     await expect(page.get_by_role("region", name="RFM scores")).to_contain_text("No scores")
+
+    # And the insights count the segments: Champions (the 4th and 5th buyers) lead
+    page = await open_console(Role.VIEWER, "insights")
+    segments = page.get_by_role("region", name="RFM segments")
+    label = "5 customers scored; the largest segment is Champions with 2"
+    await expect(segments.get_by_role("img", name=label)).to_be_visible()
+    await segments.get_by_role("button", name="Show as table").click()
+    rows = segments.get_by_role("region", name="RFM segments, as a table").locator("tbody tr")
+    await expect(rows.filter(has_text="Hibernating").locator("td")).to_have_text("2")
+    await assert_accessible(page)

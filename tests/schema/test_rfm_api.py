@@ -14,6 +14,8 @@ from tests.support.reports import new_customer
 RECOMPUTE = """mutation($key: String!) { recomputeRfm(input: {idempotencyKey: $key}) {
   run { id customers finishedAt superseded windowDays }
   userErrors { field code } } }"""
+SUMMARY = """{ rfmSummary { computedAt customers segments { name customers } recency
+  frequency monetary } }"""
 CUSTOMER = """query($id: ID!) { customer(id: $id) {
   rfm { recency frequency monetary segmentName purchases spendMinor computedAt } } }"""
 
@@ -52,11 +54,18 @@ async def test_a_marketer_recomputes_and_staff_read_the_scores(
     assert (low["recency"], low["frequency"], low["monetary"]) == (1, 1, 1)
     assert (await viewer.data(CUSTOMER, {"id": str(none)}))["customer"]["rfm"] is None
 
+    # And the summary (READ_REPORTS) counts them per segment and per score
+    summary = (await viewer.data(SUMMARY))["rfmSummary"]
+    assert summary["customers"] == 5 and summary["computedAt"] == scored["computedAt"]
+    assert summary["recency"] == summary["frequency"] == [1, 1, 1, 1, 1]
+    assert {s["name"]: s["customers"] for s in summary["segments"]}["Champions"] == 2
+
 
 async def test_refusals(gql: GraphQLClient, tokens: dict[str, str]) -> None:
     # A viewer may not recompute; a blank key is a user error naming the field
     refused = await gql.post(RECOMPUTE, {"key": "k"}, token=tokens["viewer"])
     assert error_codes(refused) == ["FORBIDDEN"]
+    assert error_codes(await gql.post(SUMMARY, token=tokens["cashier"])) == ["FORBIDDEN"]
     blank = (await gql.data(RECOMPUTE, {"key": "  "}))["recomputeRfm"]
     assert blank["userErrors"] == [{"field": "idempotencyKey", "code": "INVALID"}]
     assert blank["run"] is None

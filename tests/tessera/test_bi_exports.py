@@ -64,6 +64,9 @@ async def test_the_roi_and_cohorts_download(
             "expired": "0",
         }
     ]
+    rfm = await gql.http.get("/exports/rfm.csv", headers=auth(tokens["viewer"]))
+    assert table(rfm.text)[0] == {"group": "segment", "key": "Champions", "customers": "0"}
+    assert len(table(rfm.text)) == 8 + 15
     cards = await gql.http.get("/exports/card-types.csv", headers=auth(tokens["viewer"]))
     assert [r["type"] for r in table(cards.text)] == [
         "POINTS",

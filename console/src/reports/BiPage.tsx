@@ -1,11 +1,12 @@
 // Business intelligence: one period (from the address bar, as the reports page keeps it)
 // drives the ROI, the cohorts of the customers who registered in it and the top products;
-// the card types are as of now.
+// the card types and the RFM segments are as of now.
 import { useSearchParams } from "react-router";
 import "./charts";
 import { CohortsPanel } from "./CohortsPanel";
 import { PeriodPicker } from "./PeriodPicker";
 import { CardTypesPanel, TopProductsPanel } from "./ProductsPanel";
+import { RfmPanel } from "./RfmPanel";
 import { RoiPanel } from "./RoiPanel";
 import { periodFromSearch, periodInstants, type Period } from "./period";
 import "./reports.css";
@@ -25,6 +26,7 @@ export default function BiPage() {
         <CohortsPanel {...span} />
         <TopProductsPanel {...span} />
         <CardTypesPanel />
+        <RfmPanel />
       </div>
     </div>
   );

@@ -11,7 +11,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from domain.analytics.rfm import compute_rfm
-from domain.analytics.scores import RfmScore, scores_of, segment_name
+from domain.analytics.scores import RfmScore, rfm_summary, scores_of, segment_name
 from domain.errors import DomainError
 from domain.uow import UnitOfWork, read
 from tests.support.purchases_sql import add_purchase
@@ -144,3 +144,27 @@ def test_segment_names_follow_the_documented_rules() -> None:
     assert segment_name(1, 4, 2) == "At risk"
     assert segment_name(2, 1, 1) == "Hibernating"
     assert segment_name(3, 2, 3) == "Needs attention"
+
+
+async def test_the_summary_counts_segments_and_scores(clean_db: AsyncEngine) -> None:
+    empty = await rfm_summary(UnitOfWork(clean_db))
+    assert (empty.computed_at, empty.customers) == (None, 0)
+    assert [n for _, n in empty.segments] == [0] * 8
+    await five_customers(clean_db)
+    await compute_rfm(UnitOfWork(clean_db), "s", "test", NOW)
+
+    summary = await rfm_summary(UnitOfWork(clean_db))
+
+    # Scores as in the first test: three (1, 1, 1), then (3, 3, 3), (4, 4, 4), (5, 5, 5)
+    assert (summary.computed_at, summary.customers) == (NOW, 6)
+    assert dict(summary.segments) == {
+        "Champions": 2,
+        "Loyal": 0,
+        "New": 0,
+        "Promising": 0,
+        "Big spenders": 0,
+        "At risk": 0,
+        "Hibernating": 3,
+        "Needs attention": 1,
+    }
+    assert summary.recency == summary.frequency == summary.monetary == [3, 0, 1, 1, 1]
