@@ -88,18 +88,23 @@ async def rfm_summary(uow: UnitOfWork) -> RfmSummary:
     """The summary of rfm_scores now: one statement (at most 125 groups), folded here."""
     s = rfm_scores.c
     query = select(
-        s.recency, s.frequency, s.monetary, func.count().label("n"), func.max(s.computed_at)
+        s.recency,
+        s.frequency,
+        s.monetary,
+        func.count().label("n"),
+        func.max(s.computed_at).label("latest"),
     ).group_by(s.recency, s.frequency, s.monetary)
     async with uow:
         rows = (await uow.execute(query)).all()
     names = [name for name, *_ in SEGMENT_RULES] + [OTHERS]
     per_name = dict.fromkeys(names, 0)
     per_score = {k: [0] * 5 for k in ("recency", "frequency", "monetary")}
-    for r, f, m, n, _ in rows:
+    for row in rows:
+        r, f, m, n = int(row.recency), int(row.frequency), int(row.monetary), int(row.n)
         per_name[segment_name(r, f, m)] += n
         for key, score in (("recency", r), ("frequency", f), ("monetary", m)):
             per_score[key][score - 1] += n
-    latest = max((row[4] for row in rows), default=None)
+    latest = max((row.latest for row in rows), default=None)
     return RfmSummary(
         latest,
         sum(per_name.values()),
