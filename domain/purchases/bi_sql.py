@@ -33,7 +33,8 @@ MADE_LINES = f"""
      WHERE p.status IN {MADE_STATUSES}"""
 
 # Every order reported, whatever its status: shop, order_id, channel (what a redemption or a
-# voucher use on an order is attributed to).
+# voucher use on an order is attributed to). It ends without a WHERE, so a caller may add
+# one naming shop and order_id (the unique key: one index probe).
 ORDER_CHANNELS = "SELECT shop, order_id, channel FROM purchases"
 
 # What each line of an order made was given off, and by what: customer_id, shop, channel,
