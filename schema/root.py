@@ -14,6 +14,8 @@ from schema.actions.mutations import ActionMutations
 from schema.actions.queries import ActionQueries
 from schema.badges.mutations import BadgeMutations
 from schema.badges.queries import BadgeQueries
+from schema.bi.queries import BiQueries
+from schema.bi.rfm import RfmMutations
 from schema.cards.mutations import CardMutations
 from schema.cards.queries import CardQueries
 from schema.checkout.mutations import CheckoutMutations
@@ -72,6 +74,7 @@ Query = merge_types(
         RewardQueries,
         ProgramQueries,
         ReportQueries,
+        BiQueries,
         BadgeQueries,
         PricingQueries,
         ActionQueries,
@@ -114,6 +117,7 @@ Mutation = merge_types(
         SegmentMutations,
         FunnelMutations,
         StaffMutations,
+        RfmMutations,
         CardMutations,
     ),
 )
