@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from domain.access.tables import api_tokens
 from domain.actions.tables import earning_actions
+from domain.analytics.tables import rfm_runs, rfm_scores
 from domain.badges.tables import badge_changes, badge_resyncs, badges, customer_badges
 from domain.cards.tables import (
     card_discount_policy,
@@ -96,6 +97,8 @@ __all__ = [
     "refunds",
     "reward_claims",
     "rewards",
+    "rfm_runs",
+    "rfm_scores",
     "staff_login_failures",
     "staff_sessions",
     "staff_users",

@@ -13,6 +13,7 @@ from strawberry.dataloader import DataLoader
 from strawberry.types import Info as StrawberryInfo
 
 from domain.access.principals import Principal
+from domain.analytics.scores import RfmScore, scores_of
 from domain.badges.resync import ResyncProgress, resync_progress
 from domain.badges.services import Handover
 from domain.badges.standings import BadgeStanding, badge_standings
@@ -163,6 +164,10 @@ class Loaders:
     def funnel(self) -> DataLoader[int, Funnel | None]:
         return SharedLoader(load_fn=self._funnels)
 
+    @cached_property
+    def rfm(self) -> DataLoader[int, RfmScore | None]:
+        return SharedLoader(load_fn=self._rfm_scores)
+
     async def _category_histories(
         self, keys: list[CategoryPageKey]
     ) -> list[Page[CategoryHistoryEntry]]:
@@ -188,6 +193,9 @@ class Loaders:
 
     async def _accounts(self, ids: list[int]) -> list[Account | None]:
         return await self._by_ids(ids, accounts_by_customer)
+
+    async def _rfm_scores(self, ids: list[int]) -> list[RfmScore | None]:
+        return await self._by_ids(ids, scores_of)
 
     async def _categories(self, ids: list[int]) -> list[PointCategory | None]:
         return await self._by_ids(ids, customers_repo.categories_by_id)

@@ -14,6 +14,8 @@ from schema.actions.mutations import ActionMutations
 from schema.actions.queries import ActionQueries
 from schema.badges.mutations import BadgeMutations
 from schema.badges.queries import BadgeQueries
+from schema.bi.queries import BiQueries
+from schema.bi.rfm import RfmMutations
 from schema.cards.discount_mutations import CardDiscountMutations
 from schema.cards.discount_queries import CardDiscountQueries
 from schema.cards.mutations import CardMutations
@@ -74,6 +76,7 @@ Query = merge_types(
         RewardQueries,
         ProgramQueries,
         ReportQueries,
+        BiQueries,
         BadgeQueries,
         PricingQueries,
         ActionQueries,
@@ -117,6 +120,7 @@ Mutation = merge_types(
         SegmentMutations,
         FunnelMutations,
         StaffMutations,
+        RfmMutations,
         CardDiscountMutations,
         CardMutations,
     ),

@@ -20,6 +20,7 @@ import dramatiq
 from dramatiq.middleware.asyncio import AsyncIO
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from domain.analytics.rfm import compute_rfm as score_rfm
 from domain.audit import audit
 from domain.badges.resync import continue_resyncs
 from domain.badges.resync import resync_badge as continue_resync
@@ -125,6 +126,19 @@ def roll_up_ledger() -> int:
         logger.info("rolled up %d entries in %d batch(es), to id %d", run.entries,
                     run.batches, run.rolled_to)  # fmt: skip
     return run.entries
+
+
+@dramatiq.actor(max_retries=3)
+def compute_rfm() -> int:
+    """Score every customer's RFM (domain/analytics/rfm.py) under the day's key; returns
+    how many customers were scored.
+
+    Idempotent: the day's key computes once, a retry after a crash finishes that run, and
+    runs on several workers at once take turns (the newest one's scores stand)."""
+    key = f"daily-{datetime.now(UTC):%Y-%m-%d}"
+    done = run_with_uow(_database_url(), lambda uow: score_rfm(uow, key, "rfm-job"))
+    logger.info("RFM run %d scored %d customer(s)", done.id, done.customers)
+    return done.customers
 
 
 @dramatiq.actor(max_retries=3)

@@ -30,6 +30,7 @@ from schema.responses import error_response
 from schema.root import build_schema
 from schema.throttle import ThrottleRule
 from schema.view import TesseraGraphQL
+from tessera.bi_exports import bi_exports
 from tessera.card_exports import card_barcode, series_cards_export
 from tessera.console import console_routes
 from tessera.database import create_engine
@@ -142,6 +143,7 @@ def create_app(
         Route("/health", health, methods=["GET"]),
         voucher_batch_export(resources.new_uow, authenticator),
         ledger_movements_export(resources.new_uow, authenticator),
+        *bi_exports(resources.new_uow, authenticator),
         series_cards_export(resources.new_uow, authenticator),
         card_barcode(resources.new_uow, authenticator),
         twilio_inbound_sms(resources.new_uow, settings),

@@ -1,7 +1,6 @@
 """`tessera serve | worker | scheduler | migrate | demo | token | user | funnel | audit |
 expire-holds | expire-points | run-gifts | evaluate-tiers | resync-badges | rollup-ledger |
-stop-embedded |
-graphiql-assets` (`user`'s commands are in tessera/user_cli.py)."""
+compute-rfm | stop-embedded | graphiql-assets` (`user`'s commands are in tessera/user_cli.py)."""
 
 from __future__ import annotations
 
@@ -229,6 +228,21 @@ def cmd_evaluate_tiers(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_compute_rfm(args: argparse.Namespace, settings: Settings) -> int:
+    from datetime import UTC, datetime
+
+    from domain.analytics.rfm import compute_rfm
+
+    key = args.key or f"cli-{datetime.now(UTC).isoformat()}"
+    done = _run_with_uow(settings, lambda uow: compute_rfm(uow, key, "cli"))
+    state = "superseded by a newer run" if done.superseded else "done"
+    print(
+        f"RFM run {done.id} as of {done.as_of:%Y-%m-%d %H:%M} UTC: {done.customers} "
+        f"customer(s) scored; {state}"
+    )
+    return 0
+
+
 def cmd_graphiql_assets(args: argparse.Namespace, settings: Settings) -> int:
     from tessera.graphiql import ASSETS_DIR, NPM_REGISTRY, AssetError, fetch_assets
 
@@ -377,6 +391,9 @@ def parser() -> argparse.ArgumentParser:
         "--wait", type=float, default=300.0, help="seconds to wait for open transactions"
     )
     rollup.set_defaults(run=cmd_rollup_ledger)
+    rfm = sub.add_parser("compute-rfm", help="score every customer's RFM now (the daily job)")
+    rfm.add_argument("--key", help="idempotency key: the same key computes once")
+    rfm.set_defaults(run=cmd_compute_rfm)
 
     stop = sub.add_parser("stop-embedded", help="stop the embedded PostgreSQL and Redis")
     stop.set_defaults(run=cmd_stop_embedded)

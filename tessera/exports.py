@@ -14,6 +14,7 @@ import csv
 import io
 from collections.abc import AsyncIterator, Callable, Iterable, Mapping, Sequence
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 from starlette.requests import Request
@@ -132,7 +133,7 @@ def _cell(value: Any) -> str:
         return ""
     if isinstance(value, datetime):
         return value.isoformat()
-    if isinstance(value, int) and not isinstance(value, bool):
+    if isinstance(value, int | Decimal) and not isinstance(value, bool):
         return str(value)  # a number, negative ones too, is data, never a formula
     text = str(value)
     return "'" + text if text.startswith(_FORMULA_STARTS) else text
@@ -146,18 +147,19 @@ def movement_filter(params: Mapping[str, str]) -> MovementFilter:
             raise DomainError.one(name, ErrorCode.INVALID, f"The value {reason}.")
     kinds = tuple(k.strip() for k in params.get("kinds", "").split(",") if k.strip())
     return MovementFilter(
-        since=_moment(params, "since"),
-        until=_moment(params, "until"),
+        since=moment_param(params, "since"),
+        until=moment_param(params, "until"),
         customer_id=params.get("customerId"),
-        min_points=_integer(params, "minPoints"),
-        max_points=_integer(params, "maxPoints"),
+        min_points=integer_param(params, "minPoints"),
+        max_points=integer_param(params, "maxPoints"),
         kinds=kinds,
         source_type=params.get("sourceType"),
         reason=params.get("reason"),
     )
 
 
-def _moment(params: Mapping[str, str], name: str) -> datetime | None:
+def moment_param(params: Mapping[str, str], name: str) -> datetime | None:
+    """The query parameter `name` as a time (None when absent); DomainError naming it."""
     raw = params.get(name)
     if raw is None:
         return None
@@ -169,7 +171,8 @@ def _moment(params: Mapping[str, str], name: str) -> datetime | None:
         ) from None
 
 
-def _integer(params: Mapping[str, str], name: str) -> int | None:
+def integer_param(params: Mapping[str, str], name: str) -> int | None:
+    """The query parameter `name` as a whole number (None when absent); DomainError naming it."""
     raw = params.get(name)
     if raw is None:
         return None

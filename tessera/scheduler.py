@@ -37,6 +37,7 @@ SCHEDULE: tuple[Periodic, ...] = (
     Periodic("audit_ledger", "17 3 * * *"),  # nightly, off the hour
     Periodic("run_gift_schedules", "* * * * *"),  # every minute: gifts paid within the minute
     Periodic("evaluate_tiers", "41 2 * * *"),  # daily, off the hour
+    Periodic("compute_rfm", "23 1 * * *"),  # daily, off the hour, before the working day
     Periodic("resync_badges", "* * * * *"),  # every minute: a lost badge re-sync goes on
     Periodic("recover_messages", "* * * * *"),  # every minute: crashed sends settled
     # Every minute; each run polls for 50 s, so one is almost always taking new events.

@@ -38,6 +38,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import INTERVAL
 from sqlalchemy.sql.elements import ColumnElement
 
+from domain.analytics.sql import rfm_relation
 from domain.badges.sql import holds_badge
 from domain.customers.sql import categories_named, profiles
 from domain.errors import DomainError, ErrorCode
@@ -231,6 +232,8 @@ class _Compiler:
                 return exists if held else ~exists
             case m.Purchases(count, since, shops):
                 return self.totals(count, "purchases", since, shops)
+            case m.Rfm(field, comparison):
+                return self.rfm(field, comparison)
             case m.Spend(comparison, since, shops):
                 return self.totals(comparison, "spend_minor", since, shops)
             case m.LastPurchase(before, after):
@@ -271,6 +274,19 @@ class _Compiler:
             failing = select(totals.c.customer_id).where(~_compare(value, comparison))
             return cid.not_in(failing)
         return cid.in_(select(totals.c.customer_id).where(_compare(value, comparison)))
+
+    def rfm(self, field: str, comparison: m.Comparison) -> ColumnElement[bool]:
+        """An RFM score compared: a customer without scores has 0, as in totals()."""
+        scores = rfm_relation()
+        value = scores.c[field]
+        cid = self.profile.c.id
+        if self.customer_id is not None:
+            scores = select(scores).where(scores.c.customer_id == self.customer_id).subquery()
+            value = scores.c[field]
+        if comparison.holds_for(0):
+            failing = select(scores.c.customer_id).where(~_compare(value, comparison))
+            return cid.not_in(failing)
+        return cid.in_(select(scores.c.customer_id).where(_compare(value, comparison)))
 
     def purchase_totals(self, since: m.Moment | None, shops: tuple[str, ...]) -> Subquery:
         """The purchases' totals from `since` at `shops`: every customer's, or only the one

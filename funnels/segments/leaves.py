@@ -29,6 +29,12 @@ def _points(c: Reader, key: str, value: Any, here: str) -> m.SegmentFilter | Non
     return m.Points(m.POINT_FIELDS[key], comparison, here) if comparison else None
 
 
+def _rfm(c: Reader, key: str, value: Any, here: str) -> m.SegmentFilter | None:
+    fields = c.fields(value, here, m.NUMBER_OPS, '{"gte": 4}')
+    comparison = c.comparison(fields, here) if fields is not None else None
+    return m.Rfm(m.RFM_FIELDS[key], comparison, here) if comparison else None
+
+
 def _category(c: Reader, key: str, value: Any, here: str) -> m.SegmentFilter | None:
     fields = c.fields(value, here, ("in",), '{"in": ["Gold"]}')
     if fields is None:
@@ -267,6 +273,9 @@ LEAVES: dict[str, Leaf] = {
     "spendable": _points,
     "lifetimeEarned": _points,
     "lifetimeSpent": _points,
+    "rfmRecency": _rfm,
+    "rfmFrequency": _rfm,
+    "rfmMonetary": _rfm,
     "category": _category,
     "badge": _badge,
     "consent": _consent,

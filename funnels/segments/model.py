@@ -33,6 +33,11 @@ POINT_FIELDS = {
 }
 
 
+# The RFM scores a `Rfm` condition compares (1 to 5; 0 for a customer without a score), by
+# their JSON name.
+RFM_FIELDS = {"rfmRecency": "recency", "rfmFrequency": "frequency", "rfmMonetary": "monetary"}
+
+
 @dataclass(frozen=True)
 class Comparison:
     """Every check must hold: ((op, value), ...), e.g. (("gte", 500), ("lt", 1000))."""
@@ -91,6 +96,16 @@ class Not:
 @dataclass(frozen=True)
 class Points:
     """balance, spendable, lifetime_earned or lifetime_spent compared with whole points."""
+
+    field: str
+    comparison: Comparison
+    path: str = ""
+
+
+@dataclass(frozen=True)
+class Rfm:
+    """The customer's RFM score `field` (recency, frequency or monetary) compared; 0 when
+    they have none (no order in the RFM window)."""
 
     field: str
     comparison: Comparison
@@ -248,6 +263,7 @@ SegmentFilter = (
     | AnyOf
     | Not
     | Points
+    | Rfm
     | Category
     | Badge
     | Consent

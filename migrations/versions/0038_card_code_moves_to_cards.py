@@ -4,7 +4,7 @@ Downgrade puts the primary card's code back (a primary card is never REPLACED, a
 codes are unique, so the restored column's unique constraint holds).
 
 Revision ID: 0038
-Revises: 0036
+Revises: 0037
 Create Date: 2026-12-06 16:00:00.000000
 """
 
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0038"
-down_revision: str | None = "0036"
+down_revision: str | None = "0037"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

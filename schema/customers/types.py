@@ -38,6 +38,7 @@ ConsentSourceEnum = strawberry.enum(
 )
 
 if TYPE_CHECKING:
+    from schema.bi.rfm import RfmScoreType
     from schema.cards.types import CardObject
     from schema.customers.history import CategoryChangeType
     from schema.funnels.enrollments import FunnelEnrollmentType
@@ -256,6 +257,17 @@ class CustomerType:
         return connection(
             [CategoryChangeType.of(c) for c in page.items], page.has_next, "CategoryChange"
         )
+
+    @strawberry.field(
+        permission_classes=[requires(Permission.VIEW_CUSTOMERS)],
+        description="RFM scores from the latest run (null: no order in its window).",
+    )
+    async def rfm(
+        self, info: Info
+    ) -> Annotated[RfmScoreType, strawberry.lazy("schema.bi.rfm")] | None:
+        from schema.bi.rfm import customer_rfm
+
+        return await customer_rfm(info, self.customer_id)
 
     @strawberry.field(
         permission_classes=[requires(Permission.VIEW_CUSTOMERS)],

@@ -14,10 +14,10 @@ from tests.support.staff import PASSWORD, staff_user
 
 NAV = {
     Role.CASHIER: ["Till", "Customers"],
-    Role.VIEWER: ["Customers", "Reports"],
-    Role.MARKETER: ["Customers", "Program", "Funnels", "Messages", "Reports"],
-    Role.MANAGER: ["Till", "Customers", "Program", "Messages", "Reports"],
-    Role.ADMIN: ["Till", "Customers", "Program", "Funnels", "Messages", "Reports"],
+    Role.VIEWER: ["Customers", "Reports", "Insights"],
+    Role.MARKETER: ["Customers", "Program", "Funnels", "Messages", "Reports", "Insights"],
+    Role.MANAGER: ["Till", "Customers", "Program", "Messages", "Reports", "Insights"],
+    Role.ADMIN: ["Till", "Customers", "Program", "Funnels", "Messages", "Reports", "Insights"],
 }
 
 

@@ -319,6 +319,10 @@ MUTATIONS: dict[str, tuple[str, dict[str, Any]]] = {
         {"input": {"measure": "LIFETIME_SPEND", "rungs": []}},
     ),
     "evaluateTiers": ("mutation { evaluateTiers { movedCount } }", {}),
+    "recomputeRfm": (
+        "mutation($input: RecomputeRfmInput!) { recomputeRfm(input: $input) { run { id } } }",
+        {"input": {"idempotencyKey": "rfm-1"}},
+    ),
     "releaseCategoryOverride": (
         "mutation($input: ReleaseCategoryOverrideInput!) { releaseCategoryOverride(input: $input) "
         "{ releasedCount } }",

@@ -142,6 +142,7 @@ async def test_the_scheduler_sends_the_hold_sweep_every_minute(
         "audit_ledger",
         "run_gift_schedules",
         "evaluate_tiers",
+        "compute_rfm",
         "resync_badges",
         "recover_messages",
         "dispatch_events",

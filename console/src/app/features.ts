@@ -56,6 +56,12 @@ export const FEATURES: Feature[] = [
     anyOf: ["READ_REPORTS"],
     page: lazy(() => import("../reports/ReportsPage")),
   },
+  {
+    path: "insights",
+    label: "Insights",
+    anyOf: ["READ_REPORTS"],
+    page: lazy(() => import("../reports/BiPage")),
+  },
 ];
 
 export function allowed(feature: Feature, can: (permission: string) => boolean): boolean {

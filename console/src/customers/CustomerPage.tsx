@@ -1,6 +1,6 @@
 // A customer's 360 page: who they are, their points (held, expiring), the ledger, what they
 // hold (badges, vouchers, rewards, cards), their category and consent with the history of each, the
-// messages they were sent and the funnels they entered. Write controls show only to roles
+// messages they were sent, their RFM scores and the funnels they entered. Write controls show only to roles
 // that hold the permission the server asks for each mutation.
 import { useCallback, useState } from "react";
 import { Link, useParams } from "react-router";
@@ -19,6 +19,7 @@ import { FunnelsSection } from "./FunnelsSection";
 import { LedgerSection } from "./LedgerSection";
 import { MessagesSection } from "./MessagesSection";
 import { PointsSummary } from "./PointsSummary";
+import { RfmSection } from "./RfmSection";
 import { customerName } from "./labels";
 
 export type Customer = NonNullable<Customer360Query["customer"]>;
@@ -99,6 +100,7 @@ export function CustomerPage() {
         <ConsentSection customer={customer} canEdit={can("MANAGE_CUSTOMERS")} onSaved={refresh} />
       </div>
       {can("READ_REPORTS") ? <MessagesSection customerId={customer.id} /> : null}
+      <RfmSection customerId={customer.id} />
       <FunnelsSection enrollments={customer.funnelEnrollments} />
     </article>
   );

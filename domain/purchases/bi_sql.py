@@ -1,0 +1,46 @@
+"""What purchases lets the analytics and BI reports embed in their statements: the orders
+made (paid or completed) net of their refunds, and their lines net of returned units, as
+relations to use as `FROM ({RELATION}) alias` (PostgreSQL pulls these plain subqueries up,
+so an outer condition on occurred_at or customer_id reaches the purchases' indexes)."""
+
+from __future__ import annotations
+
+# The statuses of an order that count as a purchase made (as purchase_totals counts).
+MADE_STATUSES = "('PAID', 'COMPLETED')"
+
+# Every order made: id, customer_id, shop, order_id, channel, occurred_at, total_minor and
+# net_minor (the total less every refund of it, whenever refunded).
+MADE_PURCHASES = f"""
+    SELECT p.id, p.customer_id, p.shop, p.order_id, p.channel, p.occurred_at, p.total_minor,
+           p.total_minor - COALESCE(r.refunded, 0) AS net_minor
+      FROM purchases p
+      LEFT JOIN (SELECT purchase_id, sum(amount_minor) AS refunded FROM refunds
+                  GROUP BY purchase_id) r ON r.purchase_id = p.id
+     WHERE p.status IN {MADE_STATUSES}"""
+
+# When each customer made an order (PAID or COMPLETED): customer_id, occurred_at (what
+# counts a buyer, where the amount does not matter: no refunds to join).
+MADE_ORDER_TIMES = f"SELECT customer_id, occurred_at FROM purchases WHERE status IN {MADE_STATUSES}"
+
+# Every line of an order made: purchase_id, customer_id, shop, occurred_at, sku,
+# product_line, units (quantity less the units returned) and revenue_minor (those units at
+# the line's unit price).
+MADE_LINES = f"""
+    SELECT l.purchase_id, p.customer_id, p.shop, p.occurred_at, l.sku, l.product_line,
+           l.quantity - l.refunded_quantity AS units,
+           (l.quantity - l.refunded_quantity) * l.unit_price_minor AS revenue_minor
+      FROM purchase_lines l JOIN purchases p ON p.id = l.purchase_id
+     WHERE p.status IN {MADE_STATUSES}"""
+
+# Every order reported, whatever its status: shop, order_id, channel (what a redemption or a
+# voucher use on an order is attributed to). It ends without a WHERE, so a caller may add
+# one naming shop and order_id (the unique key: one index probe).
+ORDER_CHANNELS = "SELECT shop, order_id, channel FROM purchases"
+
+# What each line of an order made was given off, and by what: customer_id, shop, channel,
+# occurred_at (the order's), source_kind (PRICE_RULE, CARD, CURRENT_DISCOUNT) and
+# amount_minor.
+MADE_LINE_DISCOUNTS = f"""
+    SELECT d.customer_id, p.shop, p.channel, p.occurred_at, d.source_kind, d.amount_minor
+      FROM purchase_line_discounts d JOIN purchases p ON p.id = d.purchase_id
+     WHERE p.status IN {MADE_STATUSES}"""

@@ -1,0 +1,1 @@
+"""Business intelligence: RFM scores, cohorts, top products, the program's ROI."""
