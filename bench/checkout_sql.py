@@ -218,6 +218,7 @@ async def record_purchase(conn: asyncpg.Connection, sale: Sale) -> None:
         "prices": [ln.unit_price_minor for ln in lines],
         "discounted": [ln.discounted for ln in lines],
         "line_product_lines": [ln.product_line for ln in lines],
+        "card_discounts_minor": 0,
     }
     row = await conn.fetchrow(PURCHASE_SQL[0], *_run_args(PURCHASE_SQL, params))
     assert row is not None and row["id"] is not None

@@ -238,6 +238,8 @@ def sql_executor(connections: list[asyncpg.Connection]) -> Execute:
             "prices": [ln.unit_price_minor for ln in op.lines],
             "discounted": [ln.discounted for ln in op.lines],
             "line_product_lines": [ln.product_line for ln in op.lines],
+            # Nothing taken off by cards: the current discount a holder gets is from the total.
+            "card_discounts_minor": 0,
         }
         row = await conn.fetchrow(PURCHASE_SQL[0], *_run_args(PURCHASE_SQL, params))
         assert row is not None and row["id"] is not None

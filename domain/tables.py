@@ -6,7 +6,12 @@ from domain.access.tables import api_tokens
 from domain.actions.tables import earning_actions
 from domain.analytics.tables import rfm_runs, rfm_scores
 from domain.badges.tables import badge_changes, badge_resyncs, badges, customer_badges
-from domain.cards.tables import card_series, cards
+from domain.cards.tables import (
+    card_discount_policy,
+    card_series,
+    cards,
+    current_discounts,
+)
 from domain.checkout.tables import (
     holds,
     redemption_product_rules,
@@ -55,8 +60,10 @@ __all__ = [
     "badge_changes",
     "badge_resyncs",
     "badges",
+    "card_discount_policy",
     "card_series",
     "cards",
+    "current_discounts",
     "customer_area_settings",
     "customer_badges",
     "customers",

@@ -16,6 +16,8 @@ from schema.badges.mutations import BadgeMutations
 from schema.badges.queries import BadgeQueries
 from schema.bi.queries import BiQueries
 from schema.bi.rfm import RfmMutations
+from schema.cards.discount_mutations import CardDiscountMutations
+from schema.cards.discount_queries import CardDiscountQueries
 from schema.cards.mutations import CardMutations
 from schema.cards.queries import CardQueries
 from schema.checkout.mutations import CheckoutMutations
@@ -91,6 +93,7 @@ Query = merge_types(
         FunnelStatisticsQueries,
         FunnelSimulationQueries,
         StaffQueries,
+        CardDiscountQueries,
         CardQueries,
     ),
 )
@@ -118,6 +121,7 @@ Mutation = merge_types(
         FunnelMutations,
         StaffMutations,
         RfmMutations,
+        CardDiscountMutations,
         CardMutations,
     ),
 )

@@ -118,3 +118,52 @@ cards = Table(
         postgresql_where=text("is_primary"),
     ),
 )
+
+# How the DISCOUNT cards a customer holds together combine on one line (one row, the
+# program's; no row: BEST_SINGLE). BEST_SINGLE: the largest card percentage; ADDITIVE: the
+# cards' percentages added, at most `cap_bp` of the line.
+card_discount_policy = Table(
+    "card_discount_policy",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("mode", Text, nullable=False, server_default=text("'BEST_SINGLE'")),
+    Column("cap_bp", Integer, nullable=False, server_default=text("10000")),
+    Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    CheckConstraint("id = 1", name="one_row"),
+    CheckConstraint("mode IN ('BEST_SINGLE', 'ADDITIVE')", name="mode_known"),
+    CheckConstraint("cap_bp BETWEEN 0 AND 10000", name="cap_bp_range"),
+)
+
+# What a sale of a CURRENT_DISCOUNT card's holder gives for the next purchase: money off
+# (`amount_off_minor`, PERCENT_OF_AMOUNT) or a percentage of it (`percent_bp`, BANDS), open
+# until `expires_at`, used once (`used_purchase_id`), cancelled when the sale that gave it
+# is refunded before it was used. One per sale (`purchase_id` unique).
+current_discounts = Table(
+    "current_discounts",
+    metadata,
+    Column("id", BigInteger, Identity(), primary_key=True),
+    Column("customer_id", BigInteger, ForeignKey("customers.id"), nullable=False),
+    Column("card_id", BigInteger, ForeignKey("cards.id"), nullable=False),
+    Column("purchase_id", BigInteger, ForeignKey("purchases.id"), nullable=False, unique=True),
+    # The sale's amount it was computed from.
+    Column("basis_minor", BigInteger, nullable=False),
+    Column("amount_off_minor", BigInteger),
+    Column("percent_bp", Integer),
+    Column("issued_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("expires_at", DateTime(timezone=True), nullable=False),
+    Column("used_purchase_id", BigInteger, ForeignKey("purchases.id")),
+    Column("used_at", DateTime(timezone=True)),
+    Column("cancelled_at", DateTime(timezone=True)),
+    CheckConstraint("(amount_off_minor IS NULL) <> (percent_bp IS NULL)", name="amount_or_percent"),
+    CheckConstraint("amount_off_minor IS NULL OR amount_off_minor > 0", name="amount_positive"),
+    CheckConstraint("percent_bp IS NULL OR percent_bp BETWEEN 1 AND 10000", name="bp_range"),
+    CheckConstraint("(used_purchase_id IS NULL) = (used_at IS NULL)", name="used_whole"),
+    CheckConstraint("used_at IS NULL OR cancelled_at IS NULL", name="used_or_cancelled"),
+    # A customer's open ones, for pricing and for the till.
+    Index(
+        "ix_current_discounts_open",
+        "customer_id",
+        "expires_at",
+        postgresql_where=text("used_at IS NULL AND cancelled_at IS NULL"),
+    ),
+)

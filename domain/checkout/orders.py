@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import text
 
+from domain.cards.sql import POINTS_PAYABLE
 from domain.checkout.quote import CartLine, Quote, RedemptionRules, quote
 from domain.checkout.rules import PROGRAM_ID, RULES_COLUMNS, rules_from
 from domain.checkout.sql import ORDER_PAID_BY_ANOTHER, POINTS_PAID_ON_ORDER
@@ -43,7 +44,7 @@ _ORDER_FACTS = f"""
 # checkout_place_hold compares with ORDER_FACTS_NOW under the order's lock.
 _ORDER_STATE = text(f"""
     SELECT a.balance, a.lifetime_earned, a.lifetime_spent, a.held, a.lifetime_expired,
-           f.*, CAST(f AS text) AS facts
+           {POINTS_PAYABLE} AS points_payable, f.*, CAST(f AS text) AS facts
       FROM ({ACCOUNTS}) a, ({_ORDER_FACTS}) f
      WHERE a.customer_id = :cid
 """)
@@ -64,6 +65,12 @@ class Allowance:
     quote: Quote
     # The order's facts the quote was computed from, as one text (_ORDER_STATE's `facts`).
     facts: str = ""
+    # The ledger policy's PAYABLE (domain.cards.sql.POINTS_PAYABLE), read with the account.
+    points_payable: bool = True
+
+    @property
+    def funds(self) -> policy.Funds:
+        return policy.Funds(self.account.balance, self.account.held, self.points_payable)
 
     @property
     def min_spendable(self) -> int:
@@ -77,9 +84,7 @@ class Allowance:
 
         With a coarse rate the quote's points may be worth more than its capped value
         (1 point = 1.00 and a cap of 1.50 take 2 points); the order gets the capped value."""
-        problem = policy.refusal(
-            self.account.funds, policy.Change.spend(points, self.min_spendable)
-        )
+        problem = policy.refusal(self.funds, policy.Change.pay_order(points, self.min_spendable))
         if problem is not None:
             raise DomainError([problem])
         if points > self.quote.max_points:
@@ -170,5 +175,13 @@ async def _allowance(
         state["held"],
         state["lifetime_expired"],
     )
-    allowed = quote(rules, account.spendable, cart, int(state["already"]), int(state["vouchers"]))
-    return Allowance(account, rules, allowed, state["facts"])
+    payable = bool(state["points_payable"])
+    allowed = quote(
+        rules,
+        account.spendable,
+        cart,
+        int(state["already"]),
+        int(state["vouchers"]),
+        payable,
+    )
+    return Allowance(account, rules, allowed, state["facts"], payable)

@@ -24,6 +24,7 @@ class QuoteReason(StrEnum):
     BELOW_MIN_CART = "BELOW_MIN_CART"
     NOTHING_ELIGIBLE = "NOTHING_ELIGIBLE"
     TOO_FEW_POINTS = "TOO_FEW_POINTS"  # they are worth less than one minor unit
+    PRIZE_CARDS_ONLY = "PRIZE_CARDS_ONLY"  # their points count towards rewards only
 
 
 @dataclass(frozen=True)
@@ -89,17 +90,22 @@ def quote(
     lines: list[CartLine],
     already_minor: int = 0,
     vouchers_minor: int = 0,
+    pays_orders: bool = True,
 ) -> Quote:
     """The most points this cart can take, their value, and why it is not more.
 
     `already_minor` is what points already paid on this order: it counts against the
     eligible amount and the caps, so several redemptions never exceed them together.
     `vouchers_minor` is what vouchers took off the order: points never pay more than what
-    is left of the cart after them (vouchers are not points, so the caps ignore them)."""
+    is left of the cart after them (vouchers are not points, so the caps ignore them).
+    `pays_orders` is the ledger policy's PAYABLE (False: the customer holds PRIZE cards
+    only, and nothing can be paid with points)."""
     total = sum(line.amount_minor for line in lines)
     payable = sum(ln.amount_minor for ln in lines if rules.payable(ln))
     eligible = max(0, min(payable, total - vouchers_minor) - already_minor)
     reasons: list[QuoteReason] = []
+    if not policy.points_pay_orders(policy.Funds(spendable_points, 0, pays_orders)):
+        reasons.append(QuoteReason.PRIZE_CARDS_ONLY)
     if spendable_points <= 0:
         reasons.append(QuoteReason.NO_POINTS)
     elif not policy.meets_minimum(spendable_points, rules.min_balance_points):

@@ -19,6 +19,14 @@ one rule PostgreSQL enforces as a CHECK on point_accounts (ck_point_accounts_bal
 so that a statement embedding a credit fails whole rather than half-done; the same CHECK
 and `held <= balance` (ck_point_accounts_held_range) back the other rules up.
 
+One more rule is not about amounts: PAYABLE. Points pay orders (a redemption or a hold on
+an order) only when the customer's points may pay at the till: a customer whose only
+ACTIVE cards are PRIZE cards collects points towards rewards only (claiming a reward, a
+manual debit, a voucher bought with points stay allowed). Whether that is so is read with
+the order's other facts (domain.cards.sql.POINTS_PAYABLE) into `Funds.pays_orders`; the
+quote (QuoteReason.PRIZE_CARDS_ONLY) and the checks before a payment's write (refusal:
+POINTS_NOT_PAYABLE) apply the same `pays_orders`.
+
 Which rule applies to which write (docs/ledger.md shows the table with a worked example):
 credits check CEILING; debits (manual, reversals, vouchers bought with points, reward
 claims) COVERS_HELD; payments on an order (redemptions, holds) COVERS_HELD and MINIMUM;
@@ -103,6 +111,8 @@ class Funds:
 
     balance: int
     held: int = 0
+    # PAYABLE: False when the customer's only active cards are PRIZE cards.
+    pays_orders: bool = True
 
     @property
     def spendable(self) -> int:
@@ -117,6 +127,7 @@ class Change:
     reserve: int = 0  # points a hold reserves
     release: int = 0  # held points released: spent by a capture, or freed
     min_spendable: int = 0  # the spendable points it requires first (0: none)
+    pays_order: bool = False  # a payment on an order (PAYABLE applies)
 
     @classmethod
     def spend(cls, points: int, min_spendable: int = 0) -> Change:
@@ -124,9 +135,14 @@ class Change:
         return cls(points=-points, min_spendable=min_spendable)
 
     @classmethod
+    def pay_order(cls, points: int, min_spendable: int = 0) -> Change:
+        """Paying an order with `points` spendable points, with its minimum (PAYABLE)."""
+        return cls(points=-points, min_spendable=min_spendable, pays_order=True)
+
+    @classmethod
     def hold(cls, points: int, min_spendable: int = 0) -> Change:
         """Reserving `points` spendable points for an order."""
-        return cls(reserve=points, min_spendable=min_spendable)
+        return cls(reserve=points, min_spendable=min_spendable, pays_order=True)
 
     @property
     def taken(self) -> int:
@@ -142,6 +158,11 @@ def spendable(balance: int, held: int) -> int:
 def spendable_sql(balance: str = "balance", held: str = "held") -> str:
     """SQL for the spendable points of an account whose columns are `balance` and `held`."""
     return SPENDABLE.sql({"balance": balance, "held": held})
+
+
+def points_pay_orders(funds: Funds) -> bool:
+    """PAYABLE: whether these points may pay an order at all."""
+    return funds.pays_orders
 
 
 def meets_minimum(spendable_points: int, min_spendable: int) -> bool:
@@ -169,6 +190,13 @@ def refusal(funds: Funds, change: Change) -> Problem | None:
     """The problem the first rule this change breaks reports (on `points`), or None when
     every rule allows it. The guarded statements refuse exactly the same changes."""
     values = _values(funds, change)
+    if change.pays_order and not points_pay_orders(funds):
+        return Problem(
+            "points",
+            ErrorCode.POINTS_NOT_PAYABLE,
+            "This customer's only cards are prize cards: their points count towards "
+            "rewards and do not pay at the till.",
+        )
     if not MINIMUM.holds(values):
         return Problem(
             "points",

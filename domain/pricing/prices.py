@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from enum import StrEnum
 
 from domain.checkout.quote import CartLine
 from domain.pricing.models import (
@@ -54,11 +55,32 @@ class AppliedRule:
     segment: str | None = None  # the saved segment the customer is in, when it met it
 
 
+class SourceKind(StrEnum):
+    """What gave part of a line's discount (purchase_line_discounts.source_kind)."""
+
+    PRICE_RULE = "PRICE_RULE"
+    CARD = "CARD"
+    CURRENT_DISCOUNT = "CURRENT_DISCOUNT"
+
+
+@dataclass(frozen=True)
+class Contribution:
+    """Money one source took off one line (whole line, minor units)."""
+
+    kind: SourceKind
+    source_id: int
+    name: str
+    amount_minor: int
+
+
 @dataclass(frozen=True)
 class PricedLine:
     line: CartLine
     member_unit_price_minor: int
     applied: AppliedRule | None  # None: the shelf price
+    # The cards' and the current discount's shares, off the member total
+    # (domain.cards.combining); empty when the customer has none.
+    card_contributions: tuple[Contribution, ...] = ()
 
     @property
     def total_minor(self) -> int:
@@ -67,6 +89,30 @@ class PricedLine:
     @property
     def discount_minor(self) -> int:
         return self.line.amount_minor - self.total_minor
+
+    @property
+    def card_discount_minor(self) -> int:
+        return sum(c.amount_minor for c in self.card_contributions)
+
+    @property
+    def net_total_minor(self) -> int:
+        """What the customer pays for the line: member total less the cards' shares."""
+        return self.total_minor - self.card_discount_minor
+
+    @property
+    def contributions(self) -> list[Contribution]:
+        """Every source's part of the line's discount off the shelf total, rule first."""
+        found = []
+        if self.applied is not None and self.discount_minor > 0:
+            found.append(
+                Contribution(
+                    SourceKind.PRICE_RULE,
+                    self.applied.rule_id,
+                    self.applied.name,
+                    self.discount_minor,
+                )
+            )
+        return found + list(self.card_contributions)
 
 
 @dataclass(frozen=True)
@@ -86,8 +132,17 @@ class PricedCart:
 
     @property
     def member_total_minor(self) -> int:
-        """What the customer pays."""
+        """At member prices (the price rules)."""
         return sum(p.total_minor for p in self.lines)
+
+    @property
+    def card_discount_minor(self) -> int:
+        return sum(p.card_discount_minor for p in self.lines)
+
+    @property
+    def net_total_minor(self) -> int:
+        """What the customer pays: member prices less card and current discounts."""
+        return sum(p.net_total_minor for p in self.lines)
 
 
 def price_cart(

@@ -11,6 +11,15 @@ from sqlalchemy import func, insert, select, update
 from domain.access.acting import customer_acted_for
 from domain.access.principals import Principal
 from domain.badges.sql import badges_held_by, known_badges
+from domain.cards.combining import pick_current
+from domain.cards.sql import (
+    current_discounts_from,
+    discount_cards_from,
+    discount_cards_json,
+    open_current_discounts_json,
+    policy_from,
+    policy_json,
+)
 from domain.checkout.quote import CartLine
 from domain.checkout.services import check_cart
 from domain.commands import Command, run
@@ -18,6 +27,7 @@ from domain.customers.sql import known_categories, members
 from domain.errors import DomainError, ErrorCode, Problems
 from domain.idempotency import request_digest, require_same
 from domain.pagination import Page
+from domain.pricing.card_discounts import apply_cards
 from domain.pricing.models import PriceRule, PriceRuleSpec, check_spec, price_rule_of
 from domain.pricing.prices import Member, PricedCart, price_cart
 from domain.pricing.segments import require_segment, segments_held, segments_named
@@ -196,10 +206,12 @@ async def price_customer_cart(
     lines: Sequence[CartLine],
     segments: SegmentCatalog | None = None,
 ) -> PricedCart:
-    """Each line's member price for this customer now, the rule that gave it and why, and
-    the cart's totals (see domain.pricing.prices for the arithmetic). Writes nothing; one
-    read: the customer's category and badges, the database's time and the active rules,
-    together (a rule counts when valid at that time). When SEGMENT rules are valid, one
+    """Each line's member price for this customer now, the rule that gave it and why, the
+    shares of the customer's DISCOUNT cards and current discount, and the cart's totals
+    (domain.pricing.prices, then domain.pricing.card_discounts). Writes nothing; one read:
+    the customer's category, badges, cards, open current discounts, the database's time,
+    the cards' policy and the active rules, together (a rule counts when valid at that
+    time). When SEGMENT rules are valid, one
     more read of `segments` and one statement ask whether the customer is in each of
     their saved segments at that time (domain.pricing.segments: a segment that cannot be
     evaluated, or no `segments`, leaves its rules out). Staff name the customer; a
@@ -221,19 +233,27 @@ async def price_customer_cart(
             held = await segments_held(uow, segments, cid, names, now)
     badges = frozenset(first.member_badge_ids)
     member = Member(cid, first.member_category_id, badges, held)
-    return price_cart(cart, rules, member, now)
+    priced = price_cart(cart, rules, member, now)
+    current = pick_current(current_discounts_from(first.member_current_discounts), now)
+    cards = discount_cards_from(first.member_discount_cards)
+    return apply_cards(priced, cards, current, policy_from(first.card_policy))
 
 
 def _pricing_context(customer_id: int) -> Any:
     """One row per active rule (one row with null rule columns when there is none), each
-    with the customer's category, the badges they hold and the database's time; whether a
-    rule's window holds at that time, price_cart decides (valid_at)."""
+    with the customer's category, the badges they hold, the database's time, their active
+    DISCOUNT cards, their open current discounts and the cards' combining policy (the
+    same on every row: uncorrelated subqueries, run once); whether a rule's window holds
+    at that time, price_cart decides (valid_at)."""
     member = members()
     return (
         select(
             member.c.category_id.label("member_category_id"),
             badges_held_by(member.c.id).label("member_badge_ids"),
             func.now().label("member_now"),
+            discount_cards_json(customer_id).label("member_discount_cards"),
+            open_current_discounts_json(customer_id).label("member_current_discounts"),
+            policy_json().label("card_policy"),
             price_rules,
         )
         .select_from(member.outerjoin(price_rules, price_rules.c.active))

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from domain.ledger.models import Account
 from domain.purchases.earning import Line, PurchaseStatus
+from domain.purchases.line_discounts import LineDiscount
 
 
 @dataclass(frozen=True)
@@ -28,6 +29,8 @@ class Purchase:
     points_earned: int
     awarded_at: datetime | None
     lines: list[PurchaseLine]
+    # What the lines were given off, and by what (domain.purchases.line_discounts).
+    discounts: list[LineDiscount] = field(default_factory=list)
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import func, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 
+from domain.cards.current_discounts import cancel_for_refund
 from domain.commands import Command, run
 from domain.errors import DomainError, ErrorCode, Problems
 from domain.events.types import PurchaseRefunded
@@ -125,6 +126,8 @@ async def _refund(
             )
     refunded = await repo.get_purchase(uow, purchase.id)
     assert refunded is not None
+    # What the sale gave towards the next purchase is no longer what was bought.
+    await cancel_for_refund(uow, purchase.id)
     # Points that paid for the refunded part go back first, so that taking back the points
     # it earned finds them (fewer points left uncollected).
     returned = await give_back_points_used(uow, refunded, key, actor)

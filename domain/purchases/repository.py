@@ -9,11 +9,13 @@ import orjson
 from sqlalchemy import exists, func, select, text, true
 from sqlalchemy.exc import IntegrityError
 
+from domain.cards.current_discounts import ISSUE_CTE
 from domain.events.payloads import event_type_sql, payload_sql
 from domain.events.sql import APPEND_EVENTS
 from domain.events.types import PurchaseRecorded
 from domain.ledger import posting as post
 from domain.purchases.earning import Line, PurchaseStatus
+from domain.purchases.line_discounts import discounts_of
 from domain.purchases.models import Purchase, PurchaseLine, award_key_sql
 from domain.purchases.tables import purchase_lines, purchases, refunds
 from domain.uow import Executor, UnitOfWork
@@ -47,7 +49,8 @@ _PURCHASE_CTES = f"""
         {APPEND_EVENTS}
         SELECT {event_type_sql(PurchaseRecorded)}, p.customer_id, {_RECORDED_PAYLOAD}
           FROM p
-        RETURNING id)
+        RETURNING id),
+    {ISSUE_CTE}
 """
 
 _INSERT_NEW = text(f"WITH {_PURCHASE_CTES} SELECT id FROM p")
@@ -69,10 +72,16 @@ _INSERT_NEW_AND_AWARD = text(f"""
 
 
 async def insert_if_new(
-    db: Executor, values: dict[str, Any], lines: list[Line], award: post.Posting | None
+    db: Executor,
+    values: dict[str, Any],
+    lines: list[Line],
+    award: post.Posting | None,
+    card_discounts_minor: int = 0,
 ) -> tuple[int | None, post.Posted | None]:
-    """Insert the purchase, its lines, its PurchaseRecorded event and, if given, the award
-    posting, in one statement. (None, None) when (shop, order_id) exists already.
+    """Insert the purchase, its lines, its PurchaseRecorded event, the current discount it
+    gives a CURRENT_DISCOUNT card's holder (domain.cards.current_discounts: from the total
+    less `card_discounts_minor`) and, if given, the award posting, in one statement.
+    (None, None) when (shop, order_id) exists already.
 
     A concurrent insert of the same order waits for the first to commit, then gets None."""
     params: dict[str, Any] = {
@@ -85,6 +94,7 @@ async def insert_if_new(
         "prices": [ln.unit_price_minor for ln in lines],
         "discounted": [ln.discounted for ln in lines],
         "line_product_lines": [ln.product_line for ln in lines],
+        "card_discounts_minor": card_discounts_minor,
     }
     if award is None:
         inserted = await db.fetch_row(_INSERT_NEW, params)
@@ -192,6 +202,7 @@ async def _with_lines(uow: UnitOfWork, row: Any) -> Purchase:
             )
             for ln in lines
         ],
+        discounts=await discounts_of(uow, row.id),
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -9,6 +10,7 @@ from typing import Any
 
 from sqlalchemy import func, text, update
 
+from domain.cards.current_discounts import use_current_discount
 from domain.cards.refusals import require_read_card
 from domain.cards.sql import CARD_READS, card_read_order
 from domain.checkout.sql import POINTS_PAID_NOT_EARNING
@@ -17,6 +19,7 @@ from domain.customers.sql import CUSTOMER_MULTIPLIERS
 from domain.errors import DomainError, ErrorCode, Problems
 from domain.ledger import posting as post
 from domain.ledger.kinds import EntryKind
+from domain.pricing.prices import SourceKind
 from domain.purchases import earning_rules
 from domain.purchases import repository as repo
 from domain.purchases.earning import (
@@ -25,6 +28,14 @@ from domain.purchases.earning import (
     Line,
     PurchaseStatus,
     points_for,
+)
+from domain.purchases.line_discounts import (
+    LineDiscount,
+    LineDiscountInput,
+    check_discounts,
+    off_the_lines_minor,
+    require_sources,
+    write_discounts,
 )
 from domain.purchases.models import Purchase, PurchaseLine, PurchaseRecord, award_key
 from domain.purchases.tables import purchases
@@ -51,6 +62,8 @@ class PurchaseReport:
     shop: str = "default"
     channel: str = "POS"
     occurred_at: datetime | None = None
+    # What the till gave off each line, as priceCart priced it (line_discounts).
+    discounts: Sequence[LineDiscountInput] = ()
 
 
 async def record_purchase(uow: UnitOfWork, report: PurchaseReport, actor: str) -> PurchaseRecord:
@@ -58,7 +71,14 @@ async def record_purchase(uow: UnitOfWork, report: PurchaseReport, actor: str) -
 
     Points are awarded the first time the order is reported at or past the rule's award
     status, and never again: reporting the same order twice, concurrently or not, or its
-    later statuses, awards nothing more. Lines are those of the first report."""
+    later statuses, awards nothing more. Lines are those of the first report.
+
+    A report with line discounts is checked (domain.purchases.line_discounts: each card an
+    active DISCOUNT card of the customer, each rule existing, the current discount open and
+    the customer's) and recorded with them in one transaction, the current discount marked
+    used by this sale: of concurrent sales using the same one, one records it and the
+    others are refused (DISCOUNT_NOT_APPLICABLE) writing nothing. A report of an order
+    recorded before changes nothing of its discounts."""
     problems = Problems()
     shop = required_text(problems, "shop", report.shop, 100)
     order_id = required_text(problems, "orderId", report.order_id, 100)
@@ -69,22 +89,23 @@ async def record_purchase(uow: UnitOfWork, report: PurchaseReport, actor: str) -
         problems.add("channel", ErrorCode.INVALID, f"One of {', '.join(CHANNELS)}.")
     lines = check_lines(problems, report.lines)
     occurred_at = check_occurred_at(problems, report.occurred_at)
+    discounts = check_discounts(problems, lines, report.discounts)
     problems.raise_if_any()
 
-    return await run(
-        uow,
-        RecordPurchase(
-            shop,
-            order_id,
-            cid,
-            report.card_code,
-            report.channel,
-            report.status,
-            lines,
-            occurred_at,
-            actor,
-        ),
+    record = RecordPurchase(
+        shop,
+        order_id,
+        cid,
+        report.card_code,
+        report.channel,
+        report.status,
+        lines,
+        occurred_at,
+        actor,
     )
+    if discounts:
+        return await run(uow, RecordDiscountedPurchase(record, discounts))
+    return await run(uow, record)
 
 
 @dataclass(frozen=True)
@@ -104,6 +125,14 @@ class RecordPurchase(OneStatementCommand[PurchaseRecord]):
     actor: str
 
     async def handle(self, db: OneStatement) -> PurchaseRecord | Command[PurchaseRecord]:
+        return await self.record(db)
+
+    async def record(
+        self, db: Executor, discounts: Sequence[LineDiscount] = ()
+    ) -> PurchaseRecord | ReportPurchaseAgain:
+        """Read the context, then write the purchase in one statement; a known order
+        continues as ReportPurchaseAgain. What `discounts` take off the lines is not paid
+        in money: it earns nothing, like a voucher."""
         ctx = await _earning_context(
             db,
             self.card_code,
@@ -114,7 +143,8 @@ class RecordPurchase(OneStatementCommand[PurchaseRecord]):
                 **earning_rules.terms_params(self.lines, self.channel, self.occurred_at),
             },
         )
-        snapshot = _snapshot(ctx, ctx.terms)
+        off_minor = off_the_lines_minor(discounts)
+        snapshot = _snapshot(ctx, ctx.terms, off_minor)
         award_now = self.status.rank >= ctx.rule.award_status.rank
         points = points_for(self.lines, snapshot) if award_now else 0
         purchase = Purchase(
@@ -157,6 +187,7 @@ class RecordPurchase(OneStatementCommand[PurchaseRecord]):
             },
             self.lines,
             award,
+            off_minor,
         )
         if new_id is None:
             return ReportPurchaseAgain(self.shop, self.order_id, self.status, ctx, self.actor)
@@ -166,6 +197,32 @@ class RecordPurchase(OneStatementCommand[PurchaseRecord]):
             replayed=False,
             account=posted.account(ctx.customer_id) if posted else None,
         )
+
+
+@dataclass(frozen=True)
+class RecordDiscountedPurchase(Command[PurchaseRecord]):
+    """A sale with line discounts: its sources checked, the purchase written by the same
+    statement as RecordPurchase, its discounts written and its current discount used, in
+    one transaction (any refusal writes nothing)."""
+
+    record: RecordPurchase
+    discounts: list[LineDiscount]
+
+    async def handle(self, uow: UnitOfWork) -> PurchaseRecord:
+        done = await self.record.record(uow, self.discounts)
+        if isinstance(done, ReportPurchaseAgain):
+            return await done.handle(uow)
+        purchase = done.purchase
+        await require_sources(uow, purchase.customer_id, self.discounts)
+        for d in self.discounts:
+            if d.source is SourceKind.CURRENT_DISCOUNT:
+                field = f"{d.field}.sourceId"
+                await use_current_discount(
+                    uow, d.source_id, purchase.customer_id, purchase.id, field
+                )
+                break
+        await write_discounts(uow, purchase.id, purchase.customer_id, self.discounts)
+        return replace(done, purchase=replace(purchase, discounts=list(self.discounts)))
 
 
 @dataclass(frozen=True)
@@ -231,12 +288,16 @@ async def _earning_context(
     )
 
 
-def _snapshot(ctx: _EarningContext, terms: earning_rules.EarningTerms) -> EarningSnapshot:
+def _snapshot(
+    ctx: _EarningContext, terms: earning_rules.EarningTerms, discounts_minor: int = 0
+) -> EarningSnapshot:
+    """The earning terms frozen for the purchase; `discounts_minor` (what cards and a
+    current discount took off its lines) is, like points and vouchers, not paid in money."""
     return EarningSnapshot.of(
         ctx.rule,
         ctx.multiplier,
         terms.overrides,
-        ctx.points_paid_minor,
+        ctx.points_paid_minor + discounts_minor,
         terms.line_overrides,
         terms.promotions,
     )
@@ -294,7 +355,7 @@ async def _report_again(
     if purchase.awarded_at is None and reached.rank >= ctx.rule.award_status.rank:
         lines = repo.remaining_lines(purchase)
         terms = await earning_rules.terms_for(uow, lines, purchase.channel, purchase.occurred_at)
-        snapshot = _snapshot(ctx, terms)
+        snapshot = _snapshot(ctx, terms, off_the_lines_minor(purchase.discounts))
         awarded = points_for(lines, snapshot)
         if awarded > 0:
             posting = _award_posting(purchase, awarded, actor)

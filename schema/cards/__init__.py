@@ -1,1 +1,2 @@
-"""Cards: series, a customer's cards, the till's read of a card, and the card's life."""
+"""Cards: series, a customer's cards, the till's read of a card, the card's life, and what
+DISCOUNT and CURRENT_DISCOUNT cards give."""

@@ -36,7 +36,9 @@ class PricingQueries:
     @strawberry.field(
         permission_classes=[customer_or(Permission.VIEW_POINTS)],
         description="Each line at the customer's member price now, the rule that gave it and "
-        "why (SEGMENT rules: the customer is in the saved segment now); writes nothing. "
+        "why (SEGMENT rules: the customer is in the saved segment now), then what the "
+        "customer's DISCOUNT cards and current discount take off, each source's contribution "
+        "line by line (docs/card-discounts.md); writes nothing. "
         "Staff name the customer; a customer app prices its own cart.",
     )
     async def price_cart(

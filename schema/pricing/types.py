@@ -7,7 +7,7 @@ from datetime import datetime
 import strawberry
 
 from domain.pricing.models import PriceCondition, PriceEffect, PriceRule, PriceScope
-from domain.pricing.prices import AppliedRule, PricedCart, PricedLine
+from domain.pricing.prices import AppliedRule, Contribution, PricedCart, PricedLine, SourceKind
 from schema.scalars import Money
 
 PriceRuleEffectEnum = strawberry.enum(
@@ -113,6 +113,36 @@ class AppliedPriceRuleType:
         )
 
 
+DiscountSourceEnum = strawberry.enum(
+    SourceKind,
+    name="DiscountSource",
+    description="What gave part of a line's discount: a price rule, a DISCOUNT card or a "
+    "current discount (see docs/card-discounts.md).",
+)
+
+
+@strawberry.type(
+    name="DiscountContribution",
+    description="Money one source took off one line (whole line, minor units).",
+)
+class ContributionType:
+    source: DiscountSourceEnum  # type: ignore[valid-type]
+    source_id: strawberry.ID = strawberry.field(
+        description="The price rule's, the card's or the current discount's id."
+    )
+    name: str = strawberry.field(description="The rule's or the card series' name.")
+    amount_minor: Money
+
+    @classmethod
+    def of(cls, c: Contribution) -> ContributionType:
+        return cls(
+            source=c.kind,
+            source_id=strawberry.ID(str(c.source_id)),
+            name=c.name,
+            amount_minor=Money(c.amount_minor),
+        )
+
+
 @strawberry.type(name="PricedCartLine")
 class PricedCartLineType:
     sku: str
@@ -125,6 +155,23 @@ class PricedCartLineType:
     discount_minor: Money = strawberry.field(description="Off the shelf price, whole line.")
     applied_rule: AppliedPriceRuleType | None = strawberry.field(
         description="Null: no rule lowers this line's price for this customer."
+    )
+    card_discount_minor: Money = strawberry.field(
+        default=Money(0),
+        description="What the customer's DISCOUNT cards and current discount take off "
+        "lineTotalMinor.",
+    )
+    net_total_minor: Money = strawberry.field(
+        default=Money(0),
+        description="What the customer pays for the line: lineTotalMinor - cardDiscountMinor.",
+    )
+    contributions: list[ContributionType] = strawberry.field(
+        default_factory=list,
+        description="Each source's part of the line's discount off the shelf price: the "
+        "price rule (unitPriceMinor - memberUnitPriceMinor, times quantity), then each "
+        "card, then the current discount. They add up to the shelf total less "
+        "netTotalMinor. Send the CARD and CURRENT_DISCOUNT ones (and the rule's) with "
+        "recordPurchase.",
     )
 
     @classmethod
@@ -139,6 +186,9 @@ class PricedCartLineType:
             line_total_minor=Money(p.total_minor),
             discount_minor=Money(p.discount_minor),
             applied_rule=AppliedPriceRuleType.of(p.applied) if p.applied else None,
+            card_discount_minor=Money(p.card_discount_minor),
+            net_total_minor=Money(p.net_total_minor),
+            contributions=[ContributionType.of(c) for c in p.contributions],
         )
 
 
@@ -148,8 +198,17 @@ class PricedCartType:
     lines: list[PricedCartLineType]
     total_minor: Money = strawberry.field(description="At shelf prices.")
     discount_minor: Money
-    member_total_minor: Money = strawberry.field(description="What the customer pays.")
+    member_total_minor: Money = strawberry.field(
+        description="At member prices (the price rules); the customer pays netTotalMinor."
+    )
     priced_at: datetime = strawberry.field(description="The time the rules were valid at.")
+    card_discount_minor: Money = strawberry.field(
+        default=Money(0), description="What cards and the current discount take off."
+    )
+    net_total_minor: Money = strawberry.field(
+        default=Money(0),
+        description="What the customer pays: memberTotalMinor - cardDiscountMinor.",
+    )
 
     @classmethod
     def of(cls, c: PricedCart) -> PricedCartType:
@@ -160,4 +219,6 @@ class PricedCartType:
             discount_minor=Money(c.discount_minor),
             member_total_minor=Money(c.member_total_minor),
             priced_at=c.priced_at,
+            card_discount_minor=Money(c.card_discount_minor),
+            net_total_minor=Money(c.net_total_minor),
         )

@@ -6,8 +6,20 @@ from datetime import datetime
 
 import strawberry
 
+from schema.pricing.types import DiscountSourceEnum
 from schema.purchases.types import OverrideModeEnum, PurchaseChannel, PurchaseStatusEnum
 from schema.scalars import Money
+
+
+@strawberry.input(
+    description="What one source took off the line, as priceCart's contributions say: a "
+    "PRICE_RULE amount is already out of unitPriceMinor (recorded for its cost); CARD and "
+    "CURRENT_DISCOUNT amounts come off the line's amount."
+)
+class LineDiscountInput:
+    source: DiscountSourceEnum  # type: ignore[valid-type]
+    source_id: strawberry.ID
+    amount_minor: Money
 
 
 @strawberry.input
@@ -19,6 +31,11 @@ class PurchaseLineInput:
     product_line: str | None = strawberry.field(
         default=None,
         description="The product line (type) of the SKU: overrides and promotions by line.",
+    )
+    discounts: list[LineDiscountInput] = strawberry.field(
+        default_factory=list,
+        description="What the customer was given off this line (at most 20), checked "
+        "against the customer: cards active and theirs, the current discount open.",
     )
 
 

@@ -7,6 +7,7 @@ import strawberry
 from domain.access.permissions import Permission
 from domain.purchases import earning_rules, refunds, services
 from domain.purchases.earning import Line
+from domain.purchases.line_discounts import LineDiscountInput
 from domain.purchases.queries import find_purchase
 from domain.purchases.validation import RefundLine
 from schema.context import Info
@@ -81,6 +82,11 @@ class PurchaseMutations:
             shop=input.shop,
             channel=input.channel.value,
             occurred_at=input.occurred_at,
+            discounts=[
+                LineDiscountInput(i, d.source, d.source_id, d.amount_minor)
+                for i, ln in enumerate(input.lines)
+                for d in ln.discounts
+            ],
         )
         record = await services.record_purchase(
             info.context.new_uow(), report, info.context.principal.actor

@@ -9,7 +9,9 @@ import strawberry
 
 from domain.purchases.earning import OverrideMode, PurchaseStatus
 from domain.purchases.earning_rules import EarningRulesView
+from domain.purchases.line_discounts import off_the_lines_minor
 from domain.purchases.models import Purchase, Refund
+from schema.pricing.types import DiscountSourceEnum
 from schema.scalars import Money
 
 PurchaseStatusEnum = strawberry.enum(PurchaseStatus, name="PurchaseStatus")
@@ -38,6 +40,16 @@ class PurchaseLineType:
     product_line: str | None = None
 
 
+@strawberry.type(
+    name="PurchaseLineDiscount", description="What one source took off one line of a sale."
+)
+class PurchaseLineDiscountType:
+    line_no: int = strawberry.field(description="1 for the first line.")
+    source: DiscountSourceEnum  # type: ignore[valid-type]
+    source_id: strawberry.ID
+    amount_minor: Money
+
+
 @strawberry.type(name="Purchase")
 class PurchaseType:
     id: strawberry.ID
@@ -51,6 +63,14 @@ class PurchaseType:
     points_earned: int
     awarded_at: datetime | None
     lines: list[PurchaseLineType]
+    line_discounts: list[PurchaseLineDiscountType] = strawberry.field(
+        default_factory=list,
+        description="What the customer was given off each line and by what, as recorded.",
+    )
+    card_discounts_minor: Money = strawberry.field(
+        default=Money(0),
+        description="What cards and a current discount took off the lines (not paid).",
+    )
 
     @classmethod
     def of(cls, p: Purchase) -> PurchaseType:
@@ -76,6 +96,16 @@ class PurchaseType:
                 )
                 for ln in p.lines
             ],
+            line_discounts=[
+                PurchaseLineDiscountType(
+                    line_no=d.line_no,
+                    source=d.source,
+                    source_id=strawberry.ID(str(d.source_id)),
+                    amount_minor=Money(d.amount_minor),
+                )
+                for d in p.discounts
+            ],
+            card_discounts_minor=Money(off_the_lines_minor(p.discounts)),
         )
 
 

@@ -35,6 +35,7 @@ AREAS = {
     "promotions": "Promotions",
     "badges": "Badges",
     "price-rules": "Price rules",
+    "card-discounts": "Card discounts",
     "rewards": "Rewards",
     "vouchers": "Voucher batches",
     "card-series": "Card series",

@@ -382,6 +382,15 @@ MUTATIONS: dict[str, tuple[str, dict[str, Any]]] = {
         "mutation($input: SetMyConsentInput!) { setMyConsent(input: $input) { customer { id } } }",
         {"input": {"channel": "SMS", "granted": True}},
     ),
+    "setCardSeriesDiscount": (
+        'mutation { setCardSeriesDiscount(seriesId: "1", discount: {percentBp: 1000}) { '
+        "series { seriesId } } }",
+        {},
+    ),
+    "setCardDiscountPolicy": (
+        "mutation { setCardDiscountPolicy(mode: ADDITIVE, capBp: 2000) { policy { mode } } }",
+        {},
+    ),
 }
 
 # The mutations a customer token may call (on itself only: tests/schema/

@@ -6,6 +6,7 @@ import { useSession } from "../app/session";
 import type { Area } from "./areas";
 import { ActionsArea } from "./ActionsArea";
 import { BadgesArea } from "./BadgesArea";
+import { CardDiscountsArea } from "./CardDiscountsArea";
 import { CardSeriesArea } from "./CardSeriesArea";
 import { CategoriesArea } from "./CategoriesArea";
 import { CustomerAreaArea } from "./CustomerAreaArea";
@@ -77,6 +78,13 @@ export const AREAS: Area[] = [
     summary: "Conditional discounts and member prices.",
     anyOf: [ENGAGEMENT],
     component: PriceRulesArea,
+  },
+  {
+    path: "card-discounts",
+    label: "Card discounts",
+    summary: "What discount and current-discount cards give, and how several combine.",
+    anyOf: ["MANAGE_EARNING_RULES"],
+    component: CardDiscountsArea,
   },
   {
     path: "rewards",

@@ -15,6 +15,8 @@ import {
   type LineEntry,
   type PricedCart,
 } from "./cart";
+
+type Contribution = PricedCart["lines"][number]["contributions"][number];
 import { CONTROL, useTill } from "./context";
 import { paymentsStarted } from "./sale";
 
@@ -87,6 +89,12 @@ export function CartPanel({
               <div>
                 <dt>Member prices</dt>
                 <dd>−{formatMoney(totals.memberSavingsMinor)}</dd>
+              </div>
+            ) : null}
+            {totals.cardSavingsMinor ? (
+              <div>
+                <dt>Cards and current discount</dt>
+                <dd>−{formatMoney(totals.cardSavingsMinor)}</dd>
               </div>
             ) : null}
             <div className="till-total">
@@ -210,8 +218,8 @@ function CartRow({
       <td>
         <span className="till-code">{line.sku}</span>
         {line.discounted ? <span className="till-tag">discounted</span> : null}
-        {lowered && member.appliedRule ? (
-          <small className="till-rule">{member.appliedRule.name}</small>
+        {member?.contributions.length ? (
+          <LineContributions contributions={member.contributions} sku={line.sku} />
         ) : null}
       </td>
       <td className="num">
@@ -222,7 +230,12 @@ function CartRow({
       </td>
       <td className="num">{member ? formatMoney(member.memberUnitPriceMinor) : "—"}</td>
       <td className="num">
-        {formatMoney(member ? member.lineTotalMinor : lineTotalMinor(line))}
+        {member && member.cardDiscountMinor > 0 ? (
+          <>
+            <s className="till-shelf">{formatMoney(member.lineTotalMinor)}</s>{" "}
+          </>
+        ) : null}
+        {formatMoney(member ? member.netTotalMinor : lineTotalMinor(line))}
       </td>
       {locked ? null : (
         <td>
@@ -240,6 +253,26 @@ function CartRow({
         </td>
       )}
     </tr>
+  );
+}
+
+const SOURCE_LABELS: Record<Contribution["source"], string> = {
+  PRICE_RULE: "price rule",
+  CARD: "card",
+  CURRENT_DISCOUNT: "current discount",
+};
+
+/** What each source (price rule, card, current discount) takes off the line, as priced. */
+function LineContributions({ contributions, sku }: { contributions: Contribution[]; sku: string }) {
+  return (
+    <ul className="till-contributions" aria-label={`Discounts on ${sku}`}>
+      {contributions.map((c) => (
+        <li key={`${c.source}-${c.sourceId}`} className="till-rule">
+          {c.name} <span className="hint">({SOURCE_LABELS[c.source]})</span> −
+          {formatMoney(c.amountMinor)}
+        </li>
+      ))}
+    </ul>
   );
 }
 

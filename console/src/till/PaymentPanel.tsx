@@ -12,6 +12,7 @@ import { useSession } from "../app/session";
 import { FormErrors, type UserError } from "../ui/forms";
 import { formatMoney, formatPoints } from "../ui/format";
 import { RequestError } from "../ui/RequestError";
+import { saleLines } from "./cart";
 import { CONTROL, useTill } from "./context";
 import { PointsPayment } from "./PointsPayment";
 import type { Receipt } from "./Receipt";
@@ -87,7 +88,7 @@ function RecordSale({ onRecorded }: { onRecorded: (receipt: Receipt) => void }) 
       status: "PAID" as const,
       customerId: sale.customer.id,
       channel: "POS" as const,
-      lines: member,
+      lines: saleLines(sale.lines, priced),
     };
     const result = await record({ input });
     if (!result.data) {
@@ -114,7 +115,7 @@ function RecordSale({ onRecorded }: { onRecorded: (receipt: Receipt) => void }) 
         quantity: line.quantity,
         shelfUnitPriceMinor: line.unitPriceMinor,
         unitPriceMinor: priced.lines[i].memberUnitPriceMinor,
-        lineTotalMinor: priced.lines[i].lineTotalMinor,
+        lineTotalMinor: priced.lines[i].netTotalMinor,
       })),
       totals,
       vouchers: sale.vouchers,

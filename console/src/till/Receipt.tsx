@@ -80,6 +80,12 @@ export function ReceiptView({
               <dd>{formatMoney(totals.memberSavingsMinor)}</dd>
             </div>
           ) : null}
+          {totals.cardSavingsMinor ? (
+            <div>
+              <dt>Cards saved</dt>
+              <dd>{formatMoney(totals.cardSavingsMinor)}</dd>
+            </div>
+          ) : null}
           <div>
             <dt>Total</dt>
             <dd>{formatMoney(totals.totalMinor)}</dd>

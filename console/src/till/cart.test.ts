@@ -5,6 +5,7 @@ import {
   pointsValueMinor,
   pricedFor,
   readEntry,
+  saleLines,
   saleTotals,
   shelfCart,
   type CartLine,
@@ -19,17 +20,32 @@ const LINES: CartLine[] = [
   { id: 2, sku: "MUG", quantity: 1, unitPriceMinor: 899, discounted: true },
 ];
 
-function priced(memberPrices: number[], lines: CartLine[] = LINES): PricedCart {
-  const pricedLines = lines.map((line, i) => ({
-    sku: line.sku,
-    quantity: line.quantity,
-    unitPriceMinor: line.unitPriceMinor,
-    memberUnitPriceMinor: memberPrices[i],
-    lineTotalMinor: memberPrices[i] * line.quantity,
-    discountMinor: (line.unitPriceMinor - memberPrices[i]) * line.quantity,
-    appliedRule: null,
-  }));
+type Contribution = PricedCart["lines"][number]["contributions"][number];
+
+function priced(
+  memberPrices: number[],
+  lines: CartLine[] = LINES,
+  cards: Contribution[][] = [],
+): PricedCart {
+  const pricedLines = lines.map((line, i) => {
+    const lineTotalMinor = memberPrices[i] * line.quantity;
+    const contributions = cards[i] ?? [];
+    const cardDiscountMinor = contributions.reduce((sum, c) => sum + c.amountMinor, 0);
+    return {
+      sku: line.sku,
+      quantity: line.quantity,
+      unitPriceMinor: line.unitPriceMinor,
+      memberUnitPriceMinor: memberPrices[i],
+      lineTotalMinor,
+      discountMinor: (line.unitPriceMinor - memberPrices[i]) * line.quantity,
+      appliedRule: null,
+      cardDiscountMinor,
+      netTotalMinor: lineTotalMinor - cardDiscountMinor,
+      contributions,
+    };
+  });
   const total = pricedLines.reduce((sum, l) => sum + l.lineTotalMinor, 0);
+  const net = pricedLines.reduce((sum, l) => sum + l.netTotalMinor, 0);
   const shelf = lines.reduce((sum, l) => sum + l.unitPriceMinor * l.quantity, 0);
   return {
     customerId: "7",
@@ -37,8 +53,23 @@ function priced(memberPrices: number[], lines: CartLine[] = LINES): PricedCart {
     totalMinor: shelf,
     discountMinor: shelf - total,
     memberTotalMinor: total,
+    cardDiscountMinor: total - net,
+    netTotalMinor: net,
   };
 }
+
+const CARD_TEN: Contribution = {
+  source: "CARD" as const,
+  sourceId: "31",
+  name: "Friends",
+  amountMinor: 225,
+};
+const CURRENT: Contribution = {
+  source: "CURRENT_DISCOUNT" as const,
+  sourceId: "5",
+  name: "10% from the last sale",
+  amountMinor: 101,
+};
 
 const QUOTE: Quote = {
   spendablePoints: 2550,
@@ -57,6 +88,7 @@ describe("the sale's totals", () => {
     expect(totals).toEqual({
       shelfMinor: 3399,
       memberSavingsMinor: 0,
+      cardSavingsMinor: 0,
       totalMinor: 3399,
       voucherMinor: 0,
       pointsMinor: 0,
@@ -71,6 +103,15 @@ describe("the sale's totals", () => {
     expect(totals.memberSavingsMinor).toBe(250);
     expect(totals.totalMinor).toBe(3149);
     expect(totals.toPayMinor).toBe(1649);
+  });
+
+  it("takes the cards and the current discount off after member prices", () => {
+    // Given BEANS at 11.25 a unit, then 2.25 off by a card and 1.01 by a current discount
+    const totals = saleTotals(LINES, priced([1125, 899], LINES, [[CARD_TEN, CURRENT]]), 0, 0);
+    // Then 2.50 is saved by member prices, 3.26 by the cards, and 28.23 is the total
+    expect(totals.memberSavingsMinor).toBe(250);
+    expect(totals.cardSavingsMinor).toBe(326);
+    expect(totals.totalMinor).toBe(2823);
   });
 
   it("never asks for less than nothing", () => {
@@ -97,6 +138,27 @@ describe("the carts sent to the API", () => {
     expect(memberCart(LINES, priced([1125, 899]))).toEqual([
       { sku: "BEANS", quantity: 2, unitPriceMinor: 1125, discounted: false },
       { sku: "MUG", quantity: 1, unitPriceMinor: 899, discounted: true },
+    ]);
+  });
+
+  it("pays a line the cards lowered as one unit at what is left, and records every source", () => {
+    const answer = priced([1125, 899], LINES, [[CARD_TEN, CURRENT]]);
+    expect(memberCart(LINES, answer)).toEqual([
+      { sku: "BEANS", quantity: 1, unitPriceMinor: 1924, discounted: false },
+      { sku: "MUG", quantity: 1, unitPriceMinor: 899, discounted: true },
+    ]);
+    expect(saleLines(LINES, answer)).toEqual([
+      {
+        sku: "BEANS",
+        quantity: 2,
+        unitPriceMinor: 1125,
+        discounted: false,
+        discounts: [
+          { source: "CARD" as const, sourceId: "31", amountMinor: 225 },
+          { source: "CURRENT_DISCOUNT" as const, sourceId: "5", amountMinor: 101 },
+        ],
+      },
+      { sku: "MUG", quantity: 1, unitPriceMinor: 899, discounted: true, discounts: [] },
     ]);
   });
 });

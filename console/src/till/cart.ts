@@ -2,7 +2,12 @@
 // Money is integer minor units and points integers, as on the API; nothing here rounds but
 // the points' value, which follows docs/checkout.md exactly.
 import { parseMoney } from "../ui/format";
-import type { CartLineInput, PriceCartQuery, QuoteRedemptionQuery } from "../generated/graphql";
+import type {
+  CartLineInput,
+  PriceCartQuery,
+  PurchaseLineInput,
+  QuoteRedemptionQuery,
+} from "../generated/graphql";
 
 export type CartLine = {
   /** Local, for React keys and edits: a SKU may be on two lines (one discounted). */
@@ -58,15 +63,39 @@ export function pricedFor(lines: readonly CartLine[], priced: PricedCart | undef
 }
 
 /**
- * The cart at the customer's member prices: what is quoted, paid with points or vouchers
- * and recorded, so that every call of one sale sees the same cart.
+ * The cart as the customer pays for it: what is quoted and paid with points or vouchers, so
+ * that every payment of one sale sees the same cart. A line at its member price; a line
+ * that cards or a current discount lowered further, as one unit at what is left of it (its
+ * net total need not divide by its quantity, and only its amount matters to a payment).
  */
 export function memberCart(lines: readonly CartLine[], priced: PricedCart): CartLineInput[] {
+  return lines.map((line, i) => {
+    const answer = priced.lines[i];
+    const lowered = answer.cardDiscountMinor > 0;
+    return {
+      sku: line.sku,
+      quantity: lowered ? 1 : line.quantity,
+      unitPriceMinor: lowered ? answer.netTotalMinor : answer.memberUnitPriceMinor,
+      discounted: line.discounted,
+    };
+  });
+}
+
+/**
+ * The sale as it is recorded: each line at its member unit price, with what each source
+ * (price rule, card, current discount) took off it, as priced, so the cost is known.
+ */
+export function saleLines(lines: readonly CartLine[], priced: PricedCart): PurchaseLineInput[] {
   return lines.map((line, i) => ({
     sku: line.sku,
     quantity: line.quantity,
     unitPriceMinor: priced.lines[i].memberUnitPriceMinor,
     discounted: line.discounted,
+    discounts: priced.lines[i].contributions.map(({ source, sourceId, amountMinor }) => ({
+      source,
+      sourceId,
+      amountMinor,
+    })),
   }));
 }
 
@@ -75,7 +104,9 @@ export type SaleTotals = {
   shelfMinor: number;
   /** What member prices take off. */
   memberSavingsMinor: number;
-  /** At member prices: the order's total. */
+  /** What the customer's cards and current discount take off after member prices. */
+  cardSavingsMinor: number;
+  /** What the customer pays for the goods: the order's total. */
   totalMinor: number;
   voucherMinor: number;
   pointsMinor: number;
@@ -90,10 +121,13 @@ export function saleTotals(
   pointsMinor: number,
 ): SaleTotals {
   const shelfMinor = shelfTotalMinor(lines);
-  const totalMinor = pricedFor(lines, priced) ? priced.memberTotalMinor : shelfMinor;
+  const ready = pricedFor(lines, priced);
+  const memberMinor = ready ? priced.memberTotalMinor : shelfMinor;
+  const totalMinor = ready ? priced.netTotalMinor : shelfMinor;
   return {
     shelfMinor,
-    memberSavingsMinor: shelfMinor - totalMinor,
+    memberSavingsMinor: shelfMinor - memberMinor,
+    cardSavingsMinor: memberMinor - totalMinor,
     totalMinor,
     voucherMinor,
     pointsMinor,

@@ -7,6 +7,8 @@ const QUOTE: Record<QuoteReason, string> = {
   BELOW_MIN_CART: "The cart is below the smallest total that may be paid with points.",
   NOTHING_ELIGIBLE: "Nothing in this cart may be paid with points.",
   TOO_FEW_POINTS: "The customer's points are worth less than the smallest amount they can pay.",
+  PRIZE_CARDS_ONLY:
+    "The customer holds prize cards only: their points count towards rewards, not payments.",
 };
 
 const VOUCHER: Record<VoucherReason, string> = {
