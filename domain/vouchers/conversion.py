@@ -10,9 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 
+from domain.cards.sql import POINTS_PAYABLE
 from domain.commands import Command, run
 from domain.errors import DomainError, ErrorCode, Problems
 from domain.events.types import PointsConvertedToVoucher
@@ -153,7 +154,9 @@ class ConvertPointsToVoucher(Command[Conversion]):
         cid, value_minor = self.customer_id, self.value_minor
         current = await rate(uow)
         points = _price(current, value_minor)
-        require_spendable(await get_account(uow, cid), points, "valueMinor")
+        payable = (await uow.execute(_POINTS_PAYABLE, {"cid": cid})).scalar_one()
+        account = await get_account(uow, cid)
+        require_spendable(account, points, "valueMinor", pays_orders=payable)
         voucher = await issue_voucher(
             uow,
             VoucherTerms(VoucherKind.FIXED_AMOUNT, value_minor=value_minor),
@@ -192,6 +195,10 @@ class ConvertPointsToVoucher(Command[Conversion]):
         account = await get_account(uow, self.customer_id)
         assert entry is not None and account is not None
         return Conversion(voucher, -entry.points, entry.id, account, replayed=True)
+
+
+# A voucher pays at the till, so a customer whose only cards are PRIZE cards cannot buy one.
+_POINTS_PAYABLE = text(f"SELECT {POINTS_PAYABLE}")
 
 
 def _price(r: ConversionRate, value_minor: int) -> int:

@@ -101,13 +101,19 @@ async def issued_under(uow: UnitOfWork, issue_key: str) -> Voucher | None:
     return voucher_of(row) if row else None
 
 
-def require_spendable(account: Account | None, points: int, field: str) -> Account:
+def require_spendable(
+    account: Account | None, points: int, field: str, *, pays_orders: bool = True
+) -> Account:
     """The account, when it exists and the ledger policy lets it pay `points` (from its
-    spendable points: the balance less what holds reserve); a refusal names `field`, the
-    input that set the price. The debit's guard checks the same again on the locked row."""
+    spendable points: the balance less what holds reserve) as it pays an order, PAYABLE
+    included (`pays_orders`: domain.cards.sql.POINTS_PAYABLE, False for a customer whose
+    only cards are PRIZE cards, since a voucher pays at the till); a refusal names `field`,
+    the input that set the price. The debit's guard checks the amounts again on the locked
+    row."""
     if account is None:
         raise DomainError.one("customerId", ErrorCode.NOT_FOUND, "No such customer.")
-    problem = policy.refusal(account.funds, policy.Change.spend(points))
+    funds = replace(account.funds, pays_orders=pays_orders)
+    problem = policy.refusal(funds, policy.Change.pay_order(points))
     if problem is not None:
         raise DomainError([problem]).on_field(field)
     return account

@@ -1,6 +1,7 @@
 """PRIZE cards over the API: a customer whose only active cards are PRIZE cards collects
 points towards rewards only. The quote says why nothing can be paid, redemptions and holds
-are refused with a typed reason (also 30 at once), a reward can still be claimed; another
+are refused with a typed reason (also 30 at once), as is turning points into a voucher (it
+pays at the till); a reward can still be claimed; another
 active card (or a blocked prize card) lets points pay again."""
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ from tests.schema.test_concurrent_spending_api import (
     AT_ONCE,
     CART,
     CLAIM,
+    CONVERSION,
+    CONVERT,
     REWARD,
     hold,
     outcomes,
@@ -45,6 +48,16 @@ async def test_prize_only_points_do_not_pay_at_the_till_but_claim_rewards(
     )
     assert outcomes(answers) == (0, {NOT_PAYABLE})
     assert await points_of(gql, cid) == {"balance": 1000, "held": 0, "spendable": 1000}
+    # And she cannot turn them into a voucher either (a voucher pays at the till)
+    rate = {"enabled": True, "pointsPerUnit": 100, "valuePerUnitMinor": 100, "minValueMinor": 100}
+    assert (await gql.data(CONVERSION, {"input": rate}))["updateVoucherConversion"][
+        "userErrors"
+    ] == []
+    converted = (await gql.data(CONVERT, {"id": cid, "key": "pv"}))["convertPointsToVoucher"]
+    assert [(e["field"], e["code"]) for e in converted["userErrors"]] == [
+        ("valueMinor", "POINTS_NOT_PAYABLE")
+    ]
+    assert await points_of(gql, cid) == {"balance": 1000, "held": 0, "spendable": 1000}
     # But she claims a reward with them
     reward = {
         "name": "Pen",
@@ -60,6 +73,8 @@ async def test_prize_only_points_do_not_pay_at_the_till_but_claim_rewards(
     async with engine.begin() as conn:
         await conn.execute(text("UPDATE cards SET status = 'BLOCKED' WHERE id = :id"), {"id": card})
     assert (await redeem(gql, cid, "P-OK", 100, "p-ok"))["userErrors"] == []
+    converted = (await gql.data(CONVERT, {"id": cid, "key": "pv-ok"}))["convertPointsToVoucher"]
+    assert converted["userErrors"] == []
     await assert_ledger_sound(engine)
 
 
