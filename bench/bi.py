@@ -27,7 +27,6 @@ from pathlib import Path
 from typing import Any
 
 import aiohttp
-import orjson
 from bi_seed import seed_purchases
 from sqlalchemy import BigInteger, DateTime, bindparam, text
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -36,9 +35,9 @@ from harness import (
     create_token,
     free_port,
     header_lines,
-    http_post,
     run_on_fresh_database,
     running_server,
+    timed_graphql,
     wait_healthy,
 )
 from reports_seed import seed
@@ -217,13 +216,7 @@ async def measure(database_url: str, all_cases: list[Case], repeat: int) -> list
                 )
                 for run in range(repeat + 1):
                     variables = {**case.variables, "key": f"bench-{run}"}
-                    body = orjson.dumps({"query": case.query, "variables": variables})
-                    t0 = time.perf_counter()
-                    status, raw = await http_post(port, "/graphql", body, headers)
-                    elapsed = time.perf_counter() - t0
-                    answer: dict[str, Any] = (
-                        orjson.loads(raw) if status == 200 else {"errors": [raw.decode()]}
-                    )
+                    elapsed, answer = await timed_graphql(port, case.query, variables, headers)
                     if answer.get("errors"):
                         errors.append(f"{case.name}: {answer['errors']}"[:300])
                         break

@@ -267,6 +267,19 @@ class KeptConnection:
             self._streams = None
 
 
+async def timed_graphql(
+    port: int, query: str, variables: dict[str, Any], headers: bytes
+) -> tuple[float, dict[str, Any]]:
+    """One GraphQL request's wall time in seconds and its answer (a non-200 answer's body
+    becomes its `errors`)."""
+    body = orjson.dumps({"query": query, "variables": variables})
+    t0 = time.perf_counter()
+    status, raw = await http_post(port, "/graphql", body, headers)
+    elapsed = time.perf_counter() - t0
+    answer: dict[str, Any] = orjson.loads(raw) if status == 200 else {"errors": [raw.decode()]}
+    return elapsed, answer
+
+
 def header_lines(headers: dict[str, str]) -> bytes:
     return b"".join(f"{name}: {value}\r\n".encode() for name, value in headers.items())
 

@@ -28,7 +28,6 @@ from typing import Any
 
 import aiohttp
 import asyncpg
-import orjson
 
 from domain.ledger.invariants import find_violations
 from domain.ledger.rollups import roll_up_now
@@ -37,9 +36,9 @@ from harness import (
     create_token,
     free_port,
     header_lines,
-    http_post,
     run_on_fresh_database,
     running_server,
+    timed_graphql,
     wait_healthy,
 )
 from reports_explain import explain_reports
@@ -211,14 +210,8 @@ async def measure(database_url: str, all_cases: list[Case], args: argparse.Names
                 {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
             )
             for case in all_cases:
-                body = orjson.dumps({"query": case.query, "variables": case.variables})
                 for run in range(args.repeat + 1):
-                    t0 = time.perf_counter()
-                    status, raw = await http_post(port, "/graphql", body, headers)
-                    elapsed = time.perf_counter() - t0
-                    answer: dict[str, Any] = (
-                        orjson.loads(raw) if status == 200 else {"errors": [raw.decode()]}
-                    )
+                    elapsed, answer = await timed_graphql(port, case.query, case.variables, headers)
                     if answer.get("errors"):
                         errors.append(f"{case.name}: {answer['errors']}"[:300])
                         break

@@ -34,6 +34,7 @@ def user_errors(error: DomainError) -> list[UserError]:
 
 P = ParamSpec("P")
 R = TypeVar("R")
+T = TypeVar("T")
 
 
 def payload_on_error(
@@ -61,6 +62,14 @@ def query_error(error: DomainError) -> GraphQLError:
     problem = error.problems[0]
     code = "NOT_FOUND" if problem.code is ErrorCode.NOT_FOUND else "BAD_USER_INPUT"
     return client_error(problem.message, code, field=problem.field, reason=problem.code.value)
+
+
+async def answered(call: Awaitable[T]) -> T:
+    """A query's domain answer; its refusal as a top-level error naming the argument."""
+    try:
+        return await call
+    except DomainError as error:
+        raise query_error(error) from error
 
 
 def client_error(message: str, code: str = "BAD_USER_INPUT", **extra: Any) -> GraphQLError:

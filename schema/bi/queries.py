@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable
 from datetime import UTC, datetime
-from typing import TypeVar
 
 import strawberry
 
 from domain.access.permissions import Permission
 from domain.analytics import cohorts, products, roi
 from domain.analytics.scores import rfm_summary
-from domain.errors import DomainError
 from domain.reports.periods import Period
 from schema.bi.rfm import RfmSummaryType
 from schema.bi.types import (
@@ -22,19 +19,10 @@ from schema.bi.types import (
     RoiReportType,
 )
 from schema.context import Info
-from schema.errors import query_error
+from schema.errors import answered
 from schema.permissions import requires
 
-T = TypeVar("T")
 READ_REPORTS = [requires(Permission.READ_REPORTS)]
-
-
-async def _answer(call: Awaitable[T]) -> T:
-    """The domain's answer; its refusal as a top-level error naming the argument."""
-    try:
-        return await call
-    except DomainError as error:
-        raise query_error(error) from error
 
 
 @strawberry.type
@@ -47,7 +35,7 @@ class BiQueries:
     async def cohorts(
         self, info: Info, since: datetime, until: datetime, months: int = 12
     ) -> list[CohortType]:
-        found = await _answer(
+        found = await answered(
             cohorts.cohorts(info.context.new_uow(), Period(since, until), months, datetime.now(UTC))
         )
         return [CohortType.of(c) for c in found]
@@ -65,7 +53,7 @@ class BiQueries:
         by: ProductGroupingEnum = products.ProductGrouping.SKU,  # type: ignore[valid-type]
         first: int = 10,
     ) -> list[ProductSalesType]:
-        found = await _answer(
+        found = await answered(
             products.top_products(info.context.new_uow(), Period(since, until), by, first)
         )
         return [ProductSalesType.of(p) for p in found]
@@ -90,5 +78,5 @@ class BiQueries:
         description="The program's ROI for [since, until), by shop and channel.",
     )
     async def roi_report(self, info: Info, since: datetime, until: datetime) -> RoiReportType:
-        found = await _answer(roi.roi_report(info.context.new_uow(), Period(since, until)))
+        found = await answered(roi.roi_report(info.context.new_uow(), Period(since, until)))
         return RoiReportType.of(found)

@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable
 from datetime import datetime
-from typing import TypeVar
 
 import strawberry
 
 from domain.access.permissions import Permission
-from domain.errors import DomainError
 from domain.reports import liability_history, movements, program, totals
 from domain.reports.periods import Period
 from schema.context import Info
-from schema.errors import query_error
+from schema.errors import answered
 from schema.pagination import Connection, connection, decode_cursor, page_size
 from schema.permissions import requires
 from schema.reports.inputs import LedgerMovementFilterInput
@@ -29,16 +26,7 @@ from schema.reports.types import (
     RewardClaimsType,
 )
 
-T = TypeVar("T")
 READ_REPORTS = [requires(Permission.READ_REPORTS)]
-
-
-async def _answer(call: Awaitable[T]) -> T:
-    """The domain's answer; its refusal as a top-level error naming the argument."""
-    try:
-        return await call
-    except DomainError as error:
-        raise query_error(error) from error
 
 
 @strawberry.type
@@ -57,7 +45,7 @@ class ReportQueries:
         limit = page_size(first, info.context.max_page_size)
         after_id = decode_cursor("LedgerMovement", after)
         wanted = (filter or LedgerMovementFilterInput()).to_domain()
-        page = await _answer(
+        page = await answered(
             movements.find_movements(info.context.new_uow(), wanted, limit, after_id)
         )
         return connection(
@@ -72,7 +60,7 @@ class ReportQueries:
     async def report_totals(
         self, info: Info, since: datetime | None = None, until: datetime | None = None
     ) -> ReportTotalsType:
-        found = await _answer(totals.report_totals(info.context.new_uow(), Period(since, until)))
+        found = await answered(totals.report_totals(info.context.new_uow(), Period(since, until)))
         return ReportTotalsType.of(found)
 
     @strawberry.field(
@@ -88,7 +76,7 @@ class ReportQueries:
         granularity: GranularityEnum,  # type: ignore[valid-type]
         time_zone: str = "UTC",
     ) -> list[PointsFlowBucketType]:
-        found = await _answer(
+        found = await answered(
             totals.points_flow(info.context.new_uow(), Period(since, until), granularity, time_zone)
         )
         return [PointsFlowBucketType.of(b) for b in found]
@@ -113,7 +101,7 @@ class ReportQueries:
         granularity: GranularityEnum,  # type: ignore[valid-type]
         time_zone: str = "UTC",
     ) -> list[LiabilityAtType]:
-        found = await _answer(
+        found = await answered(
             liability_history.liability_history(
                 info.context.new_uow(), Period(since, until), granularity, time_zone
             )
@@ -132,7 +120,7 @@ class ReportQueries:
         until: datetime | None = None,
         first: int = 10,
     ) -> list[RewardClaimsType]:
-        found = await _answer(
+        found = await answered(
             program.top_rewards(info.context.new_uow(), Period(since, until), first)
         )
         return [RewardClaimsType.of(r) for r in found]

@@ -16,7 +16,9 @@ export function CsvButton({ path, filename, label = "Download CSV" }: { path: st
         signOut("Your session has ended: sign in again.");
         return;
       }
-      setState({ busy: false, failed: error instanceof Error ? error.message : "The export failed." });
+      const message = error instanceof Error ? error.message : "The export failed.";
+      const forbidden = error instanceof DownloadError && error.status === 403;
+      setState({ busy: false, failed: forbidden ? `Your role may not export. ${message}` : message });
     }
   };
   return (

@@ -1,6 +1,5 @@
 import { useState, type FormEvent } from "react";
 import { useQuery } from "urql";
-import { useSession } from "../app/session";
 import { LedgerMovementsDocument, type LedgerEntryKind, type LedgerMovementFilter } from "../generated/graphql";
 import { Field, Select } from "../ui/forms";
 import { Loading } from "../ui/Loading";
@@ -8,7 +7,7 @@ import { RequestError } from "../ui/RequestError";
 import { formatDate, formatPoints } from "../ui/format";
 import { ScrollTable } from "./ChartWithTable";
 import { CustomerPicker, type PickedCustomer } from "./CustomerPicker";
-import { DownloadError, downloadFile } from "../ui/download";
+import { CsvButton } from "./CsvButton";
 import { EMPTY_FORM, KIND_LABELS, exportUrl, formProblems, movementFilter, type FormProblems, type MovementForm } from "./movements";
 import { dayInWords, type Period } from "./period";
 
@@ -209,36 +208,5 @@ function MovementsTable({
 
 /** "Download CSV": the export endpoint with the table's filter, sent with the session's token. */
 function CsvDownload({ filter, period }: { filter: LedgerMovementFilter; period: Pick<Period, "from" | "to"> }) {
-  const { signOut } = useSession();
-  const [state, setState] = useState<{ busy: boolean; done?: string; failed?: string }>({ busy: false });
-  const download = async () => {
-    const filename = `ledger-movements-${period.from}-to-${period.to}.csv`;
-    setState({ busy: true });
-    try {
-      await downloadFile(exportUrl(filter), filename);
-      setState({ busy: false, done: `Downloaded ${filename}.` });
-    } catch (error) {
-      if (error instanceof DownloadError && error.status === 401) {
-        signOut("Your session has ended: sign in again.");
-        return;
-      }
-      const message = error instanceof Error ? error.message : "The export failed.";
-      setState({ busy: false, failed: error instanceof DownloadError && error.status === 403 ? `Your role may not export. ${message}` : message });
-    }
-  };
-  return (
-    <div className="csv-download">
-      <button type="button" className="secondary" onClick={download} disabled={state.busy}>
-        {state.busy ? "Preparing CSV…" : "Download CSV"}
-      </button>
-      <span role="status" className="ok small-print">
-        {state.done ?? ""}
-      </span>
-      {state.failed ? (
-        <p role="alert" className="request-error">
-          {state.failed}
-        </p>
-      ) : null}
-    </div>
-  );
+  return <CsvButton path={exportUrl(filter)} filename={`ledger-movements-${period.from}-to-${period.to}.csv`} />;
 }
