@@ -40,6 +40,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import text
 
+from domain.commands import Command, run
 from domain.ledger.dimensions import entry_dimensions_sql
 from domain.uow import UnitOfWork
 
@@ -154,22 +155,40 @@ async def roll_up_ledger(uow: UnitOfWork, batch: int = DEFAULT_BATCH) -> RollupR
     transactions in progress now have ended by then."""
     entries = batches = 0
     while True:
-        async with uow:
-            await uow.execute(_READ_COMMITTED)
-            state = await _locked_state(uow)
-            if state.pending_to is None:
-                pending = await _take_pending(uow, state)
-                await uow.commit()
-                return RollupRun(entries, batches, state.rolled_to, pending)
-            if await _still_running(uow, state.pending_vxids):
-                return RollupRun(entries, batches, state.rolled_to, state.pending_to)
-            to_id = min(state.pending_to, state.rolled_to + batch)
-            row = (await uow.execute(_ROLL_UP, {"from_id": state.rolled_to, "to_id": to_id})).one()
-            if row.moved != 1:  # the row is locked: only a bug could have moved it
-                raise RuntimeError(f"the rollup watermark is not at {state.rolled_to}")
-            await uow.commit()
-        entries += int(row.entries)
+        step = await run(uow, RollUpStep(batch))
+        if step.entries is None:
+            return RollupRun(entries, batches, step.rolled_to, step.pending_to)
+        entries += step.entries
         batches += 1
+
+
+@dataclass(frozen=True)
+class _Step:
+    rolled_to: int
+    pending_to: int | None
+    entries: int | None  # None: nothing rolled up in this step (the run ends)
+
+
+@dataclass(frozen=True)
+class RollUpStep(Command[_Step]):
+    """One transaction of a run, holding the watermark row: take the next pending
+    watermark (when there is none), wait (when a transaction that could write below it is
+    still running), or roll up one batch of ids below it and move the watermark."""
+
+    batch: int
+
+    async def handle(self, uow: UnitOfWork) -> _Step:
+        await uow.execute(_READ_COMMITTED)
+        state = await _locked_state(uow)
+        if state.pending_to is None:
+            return _Step(state.rolled_to, await _take_pending(uow, state), None)
+        if await _still_running(uow, state.pending_vxids):
+            return _Step(state.rolled_to, state.pending_to, None)
+        to_id = min(state.pending_to, state.rolled_to + self.batch)
+        row = (await uow.execute(_ROLL_UP, {"from_id": state.rolled_to, "to_id": to_id})).one()
+        if row.moved != 1:  # the row is locked: only a bug could have moved it
+            raise RuntimeError(f"the rollup watermark is not at {state.rolled_to}")
+        return _Step(to_id, state.pending_to, int(row.entries))
 
 
 async def _locked_state(uow: UnitOfWork) -> _State:
@@ -207,9 +226,9 @@ async def roll_up_now(
     deadline = time.monotonic() + wait_s
     entries = batches = 0
     while True:
-        run = await roll_up_ledger(uow, batch)
-        entries, batches = entries + run.entries, batches + run.batches
-        if run.rolled_to >= target or time.monotonic() > deadline:
-            return RollupRun(entries, batches, run.rolled_to, run.pending_to)
-        if not run.entries:
+        done = await roll_up_ledger(uow, batch)
+        entries, batches = entries + done.entries, batches + done.batches
+        if done.rolled_to >= target or time.monotonic() > deadline:
+            return RollupRun(entries, batches, done.rolled_to, done.pending_to)
+        if not done.entries:
             await asyncio.sleep(0.05)  # a transaction of the pending list is still open
