@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -12,6 +13,8 @@ from domain.errors import DomainError
 from domain.reports.periods import Period
 from domain.uow import UnitOfWork
 from tests.support.roi_seed import MAY, at, seed_roi_example
+
+README = Path(__file__).resolve().parents[3] / "README.md"
 
 
 async def test_the_worked_example(clean_db: AsyncEngine) -> None:
@@ -44,6 +47,13 @@ async def test_the_worked_example(clean_db: AsyncEngine) -> None:
     )
     assert roi.incremental_revenue_minor == 12_000 and roi.cost_minor == 1_215
     assert roi.roi == Decimal("8.8765")  # (12,000 - 1,215) / 1,215
+    # And the README quotes the same figures
+    readme = README.read_text()
+    assert (
+        "180.00 - 60.00 = 120.00, cost 11.10 given on orders +\n1.05 of bonus points = 12.15"
+        in readme
+    )
+    assert "ROI (120.00 - 12.15) / 12.15 = **8.8765**" in readme
 
 
 async def test_a_period_needs_both_bounds() -> None:
