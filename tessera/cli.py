@@ -1,6 +1,7 @@
 """`tessera serve | worker | scheduler | migrate | demo | token | user | funnel | audit |
 expire-holds | expire-points | run-gifts | evaluate-tiers | resync-badges | rollup-ledger |
-compute-rfm | stop-embedded | graphiql-assets` (`user`'s commands are in tessera/user_cli.py)."""
+compute-rfm | stop-embedded | graphiql-assets` (`user`'s commands are in tessera/user_cli.py,
+the jobs' in tessera/job_cli.py)."""
 
 from __future__ import annotations
 
@@ -11,11 +12,11 @@ import sys
 from collections.abc import Awaitable, Callable, Sequence
 from typing import TYPE_CHECKING, TypeVar
 
+from tessera.job_cli import JobCommands
 from tessera.settings import Settings
 from tessera.user_cli import UserCommands
 
 if TYPE_CHECKING:
-    from domain.ledger.rollups import RollupRun
     from domain.uow import UnitOfWork
 
 T = TypeVar("T")
@@ -184,65 +185,6 @@ def cmd_audit(args: argparse.Namespace, settings: Settings) -> int:
     return 1 if violations else 0
 
 
-def cmd_expire_holds(args: argparse.Namespace, settings: Settings) -> int:
-    from domain.checkout.holds import expire_holds
-
-    expired = _run_with_uow(settings, expire_holds)
-    print(f"{expired} hold(s) expired")
-    return 0
-
-
-def cmd_expire_points(args: argparse.Namespace, settings: Settings) -> int:
-    from domain.ledger.expiry_job import expire_points
-
-    run = _run_with_uow(settings, expire_points)
-    print(f"{run.points} point(s) expired for {run.customers} customer(s)")
-    return 0
-
-
-def cmd_run_gifts(args: argparse.Namespace, settings: Settings) -> int:
-    from domain.gifts.runs import run_gift_schedules
-    from funnels.engine.conditions import saved_segments
-
-    paid = _run_with_uow(settings, lambda uow: run_gift_schedules(uow, None, saved_segments()))
-    for p in paid:
-        print(
-            f"{p.name}: period {p.run.period:%Y-%m-%d %H:%M} UTC, "
-            f"{p.run.customers_credited} customer(s) credited {p.run.points_credited} points, "
-            f"{p.run.customers_skipped} skipped at the balance ceiling"
-        )
-    print(f"{len(paid)} gift period(s) paid")
-    return 0
-
-
-def cmd_evaluate_tiers(args: argparse.Namespace, settings: Settings) -> int:
-    from domain.tiers.evaluation import evaluate_tiers
-
-    done = _run_with_uow(settings, evaluate_tiers)
-    for move in done.moves:
-        print(
-            f"category {move.from_category_id} -> {move.to_category_id}: "
-            f"{move.customers} customer(s)"
-        )
-    print(f"{done.moved} customer(s) moved by the tier rules")
-    return 0
-
-
-def cmd_compute_rfm(args: argparse.Namespace, settings: Settings) -> int:
-    from datetime import UTC, datetime
-
-    from domain.analytics.rfm import compute_rfm
-
-    key = args.key or f"cli-{datetime.now(UTC).isoformat()}"
-    done = _run_with_uow(settings, lambda uow: compute_rfm(uow, key, "cli"))
-    state = "superseded by a newer run" if done.superseded else "done"
-    print(
-        f"RFM run {done.id} as of {done.as_of:%Y-%m-%d %H:%M} UTC: {done.customers} "
-        f"customer(s) scored; {state}"
-    )
-    return 0
-
-
 def cmd_graphiql_assets(args: argparse.Namespace, settings: Settings) -> int:
     from tessera.graphiql import ASSETS_DIR, NPM_REGISTRY, AssetError, fetch_assets
 
@@ -252,37 +194,6 @@ def cmd_graphiql_assets(args: argparse.Namespace, settings: Settings) -> int:
         print(f"error: {error}", file=sys.stderr)
         return 1
     print(f"GraphiQL's scripts are in {ASSETS_DIR} ({len(fetched)} file(s) fetched)")
-    return 0
-
-
-def cmd_resync_badges(args: argparse.Namespace, settings: Settings) -> int:
-    from domain.badges.resync import continue_resyncs
-
-    done = _run_with_uow(settings, continue_resyncs)
-    for p in done:
-        state = "superseded" if p.superseded else "done"
-        print(
-            f"badge {p.badge_id} (change {p.generation}): {p.customers_done} customer(s) "
-            f"re-synced, {p.unlocked} unlocked, {p.lost} lost; {state}"
-        )
-    print(f"{len(done)} badge re-sync(s) continued")
-    return 0
-
-
-def cmd_rollup_ledger(args: argparse.Namespace, settings: Settings) -> int:
-    from domain.ledger.rollups import roll_up_now
-
-    def roll(uow: UnitOfWork) -> Awaitable[RollupRun]:
-        return roll_up_now(uow, wait_s=args.wait)
-
-    run = _run_with_uow(settings, roll)
-    print(
-        f"{run.entries} entries rolled up in {run.batches} batch(es); "
-        f"the rollups hold every entry up to id {run.rolled_to}"
-    )
-    if run.pending_to is not None and run.pending_to > run.rolled_to:
-        print(f"still waiting for transactions that may write ids up to {run.pending_to}")
-        return 1
     return 0
 
 
@@ -364,36 +275,7 @@ def parser() -> argparse.ArgumentParser:
     audit = sub.add_parser("audit", help="check the ledger's invariants")
     audit.set_defaults(run=cmd_audit)
 
-    expire = sub.add_parser("expire-holds", help="release holds past their time (for cron)")
-    expire.set_defaults(run=cmd_expire_holds)
-
-    expire_points = sub.add_parser(
-        "expire-points", help="expire points past their date now (what the daily job does)"
-    )
-    expire_points.set_defaults(run=cmd_expire_points)
-    gifts = sub.add_parser("run-gifts", help="pay the gift schedules' due periods now")
-    gifts.set_defaults(run=cmd_run_gifts)
-
-    tiers = sub.add_parser("evaluate-tiers", help="place customers by the tier rules now")
-    tiers.set_defaults(run=cmd_evaluate_tiers)
-
-    resync = sub.add_parser(
-        "resync-badges", help="continue every unfinished badge re-sync now, to its end"
-    )
-    resync.set_defaults(run=cmd_resync_badges)
-
-    rollup = sub.add_parser(
-        "rollup-ledger",
-        help="roll up every ledger entry written so far now (what the scheduled "
-        "roll_up_ledger actor does each minute)",
-    )
-    rollup.add_argument(
-        "--wait", type=float, default=300.0, help="seconds to wait for open transactions"
-    )
-    rollup.set_defaults(run=cmd_rollup_ledger)
-    rfm = sub.add_parser("compute-rfm", help="score every customer's RFM now (the daily job)")
-    rfm.add_argument("--key", help="idempotency key: the same key computes once")
-    rfm.set_defaults(run=cmd_compute_rfm)
+    JobCommands(_run_with_uow).add_to(sub)
 
     stop = sub.add_parser("stop-embedded", help="stop the embedded PostgreSQL and Redis")
     stop.set_defaults(run=cmd_stop_embedded)
