@@ -30,6 +30,11 @@ const COMPARE = [
 
 const compare = (value: ValueKind = "number") => COMPARE.map(([id, label]) => ({ id, label, value }));
 
+const sinceOrBefore = () => [
+  { id: "after", label: "since", value: "moment" as const },
+  { id: "before", label: "before", value: "moment" as const },
+];
+
 export const FIELDS: Record<string, FieldSpec> = {
   balance: { label: "Points balance", operators: compare() },
   spendable: { label: "Spendable points", operators: compare() },
@@ -37,20 +42,11 @@ export const FIELDS: Record<string, FieldSpec> = {
   lifetimeSpent: { label: "Points spent in all", operators: compare() },
   purchases: { label: "Number of purchases", operators: compare() },
   spend: { label: "Spend, in cents", operators: compare() },
-  lastPurchase: {
-    label: "Last purchase",
-    operators: [
-      { id: "after", label: "since", value: "moment" },
-      { id: "before", label: "before", value: "moment" },
-    ],
-  },
-  registered: {
-    label: "Registered",
-    operators: [
-      { id: "after", label: "since", value: "moment" },
-      { id: "before", label: "before", value: "moment" },
-    ],
-  },
+  rfmRecency: { label: "RFM recency score (1-5, 0 unscored)", operators: compare() },
+  rfmFrequency: { label: "RFM frequency score (1-5, 0 unscored)", operators: compare() },
+  rfmMonetary: { label: "RFM monetary score (1-5, 0 unscored)", operators: compare() },
+  lastPurchase: { label: "Last purchase", operators: sinceOrBefore() },
+  registered: { label: "Registered", operators: sinceOrBefore() },
   category: { label: "Category", operators: [{ id: "in", label: "is one of", value: "list" }] },
   badge: {
     label: "Badge",

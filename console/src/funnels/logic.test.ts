@@ -51,6 +51,16 @@ describe("segment conditions as rows", () => {
     });
   });
 
+  it("say RFM scores as comparisons, both ways", () => {
+    const rows: Row[] = [
+      { field: "rfmRecency", operator: "lte", value: "2", negate: false },
+      { field: "rfmMonetary", operator: "eq", value: "5", negate: false },
+    ];
+    const filter = { all: [{ rfmRecency: { lte: 2 } }, { rfmMonetary: { eq: 5 } }] };
+    expect(rowsToFilter("all", rows)).toEqual(filter);
+    expect(filterToRows(filter)).toEqual({ mode: "all", rows });
+  });
+
   it("are not offered for a filter rows cannot say", () => {
     expect(filterToRows({ all: [{ any: [{ balance: { gt: 1 } }] }] })).toBeNull();
     expect(filterToRows({ attribute: { key: "pet", type: "string", eq: "cat" } })).toBeNull();
