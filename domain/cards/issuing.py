@@ -15,6 +15,7 @@ from domain.cards.series import default_series_id
 from domain.cards.tables import cards
 from domain.commands import Command, run
 from domain.errors import DomainError, ErrorCode, Problems
+from domain.events.types import CardIssued
 from domain.idempotency import Created, request_digest, require_same
 from domain.uow import UnitOfWork, violated_constraint
 from domain.validation import parse_id, required_text
@@ -155,7 +156,21 @@ async def issue(
     new_id = await insert_card(uow, values, field)
     card = await repo.card_by_id(uow, new_id)
     assert card is not None
+    uow.record(issued(card))
     return card
+
+
+def issued(card: Card, replaces: str | None = None) -> CardIssued:
+    """The event of `card` being given to its customer."""
+    return CardIssued(
+        customer_id=card.customer_id,
+        card_id=card.id,
+        code=card.code,
+        card_type=card.type.value,
+        series_id=card.series_id,
+        primary=card.is_primary,
+        replaces_code=replaces,
+    )
 
 
 async def insert_card(uow: UnitOfWork, values: dict[str, object], field: str) -> int:

@@ -9,10 +9,17 @@ from sqlalchemy import func, update
 
 from domain.cards import repository as repo
 from domain.cards.codes import check_code, clean_code
-from domain.cards.issuing import insert_card, issue, next_code, replay_card, require_unused
+from domain.cards.issuing import (
+    insert_card,
+    issue,
+    issued,
+    next_code,
+    replay_card,
+    require_unused,
+)
 from domain.cards.models import Card, CardStatus
 from domain.cards.refusals import refusal
-from domain.cards.status import MAX_REASON_LENGTH, lock_customer_cards
+from domain.cards.status import MAX_REASON_LENGTH, lock_customer_cards, status_changed
 from domain.cards.tables import cards
 from domain.commands import Command, run
 from domain.errors import DomainError, ErrorCode, Problems
@@ -137,7 +144,12 @@ async def replace(
     await uow.execute(update(cards).where(cards.c.id == old.id).values(replaced_by_card_id=new_id))
     card = await repo.card_by_id(uow, new_id)
     assert card is not None
+    uow.record(status_changed(old, CardStatus.REPLACED, reason or old.status_reason, card.code))
+    uow.record(issued(card, replaces=old.code))
     return card
+
+
+_WITHDRAWN = "Card code removed from the customer."
 
 
 async def set_primary_code(uow: UnitOfWork, customer_id: int, code: str | None) -> None:
@@ -163,10 +175,12 @@ async def set_primary_code(uow: UnitOfWork, customer_id: int, code: str | None) 
                 .values(
                     status=CardStatus.BLOCKED.value,
                     is_primary=False,
-                    status_reason="Card code removed from the customer.",
+                    status_reason=_WITHDRAWN,
                     status_changed_at=func.now(),
                 )
             )
+            if current.status is not CardStatus.BLOCKED:
+                uow.record(status_changed(current, CardStatus.BLOCKED, _WITHDRAWN))
         return
     if current is None or current.status is CardStatus.REPLACED:
         await issue(uow, customer_id, None, code, primary=True, field="cardCode")

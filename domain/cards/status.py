@@ -14,6 +14,7 @@ from domain.cards.refusals import refusal, require_active
 from domain.cards.tables import cards
 from domain.commands import Command, run
 from domain.errors import DomainError, ErrorCode, Problems
+from domain.events.types import CardStatusChanged
 from domain.uow import UnitOfWork
 from domain.validation import optional_text
 
@@ -81,7 +82,24 @@ class ChangeStatus(Command[Card]):
         )
         changed = await repo.card_by_id(uow, card.id)
         assert changed is not None
+        uow.record(status_changed(card, self.to, changed.status_reason))
         return changed
+
+
+def status_changed(
+    card: Card, to: CardStatus, reason: str | None, replaced_by: str | None = None
+) -> CardStatusChanged:
+    """The event of `card` (as it was before) moving to `to`."""
+    return CardStatusChanged(
+        customer_id=card.customer_id,
+        card_id=card.id,
+        code=card.code,
+        card_type=card.type.value,
+        from_status=card.status.value,
+        to_status=to.value,
+        reason=reason,
+        replaced_by_code=replaced_by,
+    )
 
 
 async def set_primary(uow: UnitOfWork, code: str) -> Card:

@@ -178,3 +178,30 @@ class GiftRunFinished(DomainEvent):
     customers_credited: int
     customers_skipped: int  # matched, but the credit would have crossed the balance ceiling
     points: int  # credited in all
+
+
+@dataclass(frozen=True)
+class CardIssued(DomainEvent):
+    """A card was given to the customer (issueCard, a cardCode on createCustomer or
+    updateCustomer, or the new card of a replacement, which names the card it replaces)."""
+
+    card_id: int
+    code: str
+    card_type: str  # POINTS, DISCOUNT, CURRENT_DISCOUNT or PRIZE
+    series_id: int
+    primary: bool
+    replaces_code: str | None = None
+
+
+@dataclass(frozen=True)
+class CardStatusChanged(DomainEvent):
+    """A card moved between ACTIVE, BLOCKED, LOST and REPLACED (a replaced card names the
+    card that replaced it). A call asking for the status the card has records nothing."""
+
+    card_id: int
+    code: str
+    card_type: str
+    from_status: str
+    to_status: str
+    reason: str | None
+    replaced_by_code: str | None = None

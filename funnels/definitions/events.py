@@ -29,6 +29,8 @@ class FunnelEvent(StrEnum):
     VOUCHER_REDEEMED = "VOUCHER_REDEEMED"
     REWARD_CLAIMED = "REWARD_CLAIMED"
     POINTS_EXPIRING = "POINTS_EXPIRING"
+    CARD_ISSUED = "CARD_ISSUED"
+    CARD_STATUS_CHANGED = "CARD_STATUS_CHANGED"
 
 
 # The domain event type (`DomainEvent.type`) each funnel event is; None: not recorded yet.
@@ -46,6 +48,8 @@ DOMAIN_EVENT_TYPES: dict[FunnelEvent, str | None] = {
     FunnelEvent.VOUCHER_REDEEMED: types.VoucherRedeemed.__name__,
     FunnelEvent.REWARD_CLAIMED: types.RewardClaimed.__name__,
     FunnelEvent.POINTS_EXPIRING: None,
+    FunnelEvent.CARD_ISSUED: types.CardIssued.__name__,
+    FunnelEvent.CARD_STATUS_CHANGED: types.CardStatusChanged.__name__,
 }
 
 

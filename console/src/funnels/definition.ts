@@ -93,6 +93,8 @@ export const EVENTS = [
   "CATEGORY_CHANGED",
   "VOUCHER_REDEEMED",
   "REWARD_CLAIMED",
+  "CARD_ISSUED",
+  "CARD_STATUS_CHANGED",
 ] as const;
 
 export const SEND_CHANNEL: Partial<Record<StepType, "EMAIL" | "SMS" | "MMS">> = {
