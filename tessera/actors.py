@@ -122,10 +122,10 @@ def roll_up_ledger() -> int:
     (each batch commits with the watermark it reaches): an entry is rolled up once. Not
     retried: the next minute's run goes on."""
     run = run_with_uow(_database_url(), roll_up_entries)
-    if run.entries:
-        logger.info("rolled up %d entries in %d batch(es), to id %d", run.entries,
+    if run.rows:
+        logger.info("rolled up %d entries in %d batch(es), to id %d", run.rows,
                     run.batches, run.rolled_to)  # fmt: skip
-    return run.entries
+    return run.rows
 
 
 @dramatiq.actor(max_retries=3)

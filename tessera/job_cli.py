@@ -132,7 +132,7 @@ class JobCommands:
 
         run = self._run(settings, roll)
         print(
-            f"{run.entries} entries rolled up in {run.batches} batch(es); "
+            f"{run.rows} entries rolled up in {run.batches} batch(es); "
             f"the rollups hold every entry up to id {run.rolled_to}"
         )
         if run.pending_to is not None and run.pending_to > run.rolled_to:

@@ -20,6 +20,7 @@ from domain.access.permissions import Role
 from domain.access.principals import Staff
 from domain.badges.models import BadgeSpec
 from domain.badges.services import create_badge
+from domain.cards.status import report_lost
 from domain.checkout.cancellations import cancel_redemption
 from domain.checkout.quote import CartLine
 from domain.checkout.redemptions import redeem_points
@@ -249,6 +250,9 @@ async def _one_of_every_change(engine: AsyncEngine) -> None:
     assert fire is not None
     await run_gift_schedules(new(), fire + timedelta(minutes=1))
     await expire_points(new(), datetime.now(UTC) + timedelta(days=60))
+    # A card given on registration, reported lost
+    await create_customer(new(), {"card_code": "CARD-1"}, None)
+    await report_lost(new(), "CARD-1", None)
 
 
 def test_no_domain_module_builds_a_payload_by_hand() -> None:

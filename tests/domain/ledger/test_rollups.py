@@ -129,12 +129,12 @@ async def test_an_id_taken_before_the_watermark_is_rolled_up_when_its_writer_com
         second = await roll_up_ledger(UnitOfWork(clean_db))
 
         # Then the watermark waits for the late writer, though the later ids are visible
-        assert (second.entries, second.rolled_to) == (0, 0)
+        assert (second.rows, second.rolled_to) == (0, 0)
         await late_tx.commit()
 
     # And once it has committed, the next run rolls up all four entries, the late one too
     third = await roll_up_ledger(UnitOfWork(clean_db))
-    assert (third.entries, third.rolled_to) == (4, max(committed))
+    assert (third.rows, third.rolled_to) == (4, max(committed))
     assert (await rolled_sums(clean_db))["points"] == 37
     await assert_rollups_complete(clean_db)
 

@@ -90,10 +90,10 @@ async def test_reports_from_rollups_and_the_tail_equal_a_scan(
     # And when the job has taken its pending watermark, more is written, and the job rolls
     # up to that watermark only (in batches of 7 ids), leaving the later entries in the tail
     taken = await roll_up_ledger(UnitOfWork(clean_db), batch=7)
-    assert taken.pending_to is not None and taken.entries == 0
+    assert taken.pending_to is not None and taken.rows == 0
     await write_random_ledger(clean_db, rng, customers=2, entries=20, start=START)
     run = await roll_up_ledger(UnitOfWork(clean_db), batch=7)
-    assert run.entries == 60 and run.batches == 9
+    assert run.rows == 60 and run.batches == 9
     assert run.pending_to is not None and run.pending_to > taken.pending_to
     await assert_reports_equal_the_scan(clean_db, rng)
 
