@@ -1,10 +1,12 @@
 """Every invariant the data must keep, as one list of named checks (ledger, vouchers,
-rewards, badges, cards); `tessera audit` and the nightly audit actor run them all."""
+rewards, badges, cards, the analytics' rollups); `tessera audit` and the nightly audit
+actor run them all."""
 
 from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from domain.analytics import invariants as analytics
 from domain.badges import invariants as badges
 from domain.cards import invariants as cards
 from domain.ledger import invariants as ledger
@@ -12,7 +14,12 @@ from domain.rewards import invariants as rewards
 from domain.vouchers import invariants as vouchers
 
 CHECKS: tuple[ledger.Check, ...] = (
-    ledger.CHECKS + vouchers.CHECKS + rewards.CHECKS + badges.CHECKS + cards.CHECKS
+    ledger.CHECKS
+    + vouchers.CHECKS
+    + rewards.CHECKS
+    + badges.CHECKS
+    + cards.CHECKS
+    + analytics.CHECKS
 )
 
 

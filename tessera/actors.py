@@ -20,6 +20,7 @@ import dramatiq
 from dramatiq.middleware.asyncio import AsyncIO
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from domain.analytics.cohort_rollups import roll_up_cohorts
 from domain.analytics.rfm import compute_rfm as score_rfm
 from domain.audit import audit
 from domain.badges.resync import continue_resyncs
@@ -115,16 +116,22 @@ def expire_points() -> int:
 def roll_up_ledger() -> int:
     """Roll up the ledger entries the pending watermark covers, once every transaction that
     could still write below it has ended, and take the next pending watermark
-    (domain/ledger/rollups.py); returns how many entries it rolled up. The scheduler sends
-    it every minute, so an entry is in the rollups within about two minutes.
+    (domain/ledger/rollups.py); then the same for the cohorts' rollups of entries and made
+    purchases (domain/analytics/cohort_rollups.py). Returns how many ledger entries it
+    rolled up. The scheduler sends it every minute, so a row is in the rollups within about
+    two minutes.
 
-    Safe to run twice at once (runs take turns on the watermark row) and to crash anywhere
-    (each batch commits with the watermark it reaches): an entry is rolled up once. Not
+    Safe to run twice at once (runs take turns on the watermark rows) and to crash anywhere
+    (each batch commits with the watermark it reaches): a row is rolled up once. Not
     retried: the next minute's run goes on."""
     run = run_with_uow(_database_url(), roll_up_entries)
     if run.rows:
         logger.info("rolled up %d entries in %d batch(es), to id %d", run.rows,
                     run.batches, run.rolled_to)  # fmt: skip
+    cohorts = run_with_uow(_database_url(), roll_up_cohorts)
+    if cohorts.ledger.rows or cohorts.purchases.rows:
+        logger.info("cohorts: rolled up %d entries and %d made purchases",
+                    cohorts.ledger.rows, cohorts.purchases.rows)  # fmt: skip
     return run.rows
 
 

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from tessera.settings import Settings
 
 if TYPE_CHECKING:
+    from domain.analytics.cohort_rollups import CohortRollupRun
     from domain.ledger.rollups import RollupRun
     from domain.uow import UnitOfWork
 
@@ -46,8 +47,8 @@ class JobCommands:
 
         rollup = sub.add_parser(
             "rollup-ledger",
-            help="roll up every ledger entry written so far now (what the scheduled "
-            "roll_up_ledger actor does each minute)",
+            help="roll up every ledger entry (and the cohorts' entries and purchases) written so "
+            "far now (what the scheduled roll_up_ledger actor does each minute)",
         )
         rollup.add_argument(
             "--wait", type=float, default=300.0, help="seconds to wait for open transactions"
@@ -125,17 +126,30 @@ class JobCommands:
         return 0
 
     def rollup_ledger(self, args: argparse.Namespace, settings: Settings) -> int:
+        from domain.analytics.cohort_rollups import roll_up_cohorts_now
         from domain.ledger.rollups import roll_up_now
 
         def roll(uow: UnitOfWork) -> Awaitable[RollupRun]:
             return roll_up_now(uow, wait_s=args.wait)
+
+        def roll_cohorts(uow: UnitOfWork) -> Awaitable[CohortRollupRun]:
+            return roll_up_cohorts_now(uow, wait_s=args.wait)
 
         run = self._run(settings, roll)
         print(
             f"{run.rows} entries rolled up in {run.batches} batch(es); "
             f"the rollups hold every entry up to id {run.rolled_to}"
         )
-        if run.pending_to is not None and run.pending_to > run.rolled_to:
-            print(f"still waiting for transactions that may write ids up to {run.pending_to}")
+        cohorts = self._run(settings, roll_cohorts)
+        print(
+            f"cohorts: {cohorts.ledger.rows} entries and {cohorts.purchases.rows} made "
+            "purchases rolled up"
+        )
+        waiting = [
+            p for p in (run, cohorts.ledger, cohorts.purchases)
+            if p.pending_to is not None and p.pending_to > p.rolled_to
+        ]  # fmt: skip
+        if waiting:
+            print("still waiting for transactions that may write below the pending watermarks")
             return 1
         return 0

@@ -1,4 +1,5 @@
-"""The RFM runs and the scores they give: analytics owns both tables."""
+"""The RFM runs and the scores they give, and the cohort rollups with their watermarks:
+analytics owns these tables."""
 
 from __future__ import annotations
 
@@ -6,15 +7,18 @@ from sqlalchemy import (
     BigInteger,
     CheckConstraint,
     Column,
+    Date,
     DateTime,
     ForeignKey,
     Identity,
     Index,
     Integer,
+    PrimaryKeyConstraint,
     SmallInteger,
     Table,
     Text,
     func,
+    text,
 )
 from sqlalchemy.dialects.postgresql import ARRAY
 
@@ -61,4 +65,53 @@ rfm_scores = Table(
     ),
     # A run's clean-up finds the rows other runs left.
     Index("ix_rfm_scores_run_id", "run_id"),
+)
+
+# How far the analytics' rollups have consumed each stream they read: "customers" (customer
+# ids), "ledger" (entry ids) and "purchases" (purchases.made_seq). domain/watermarks.py moves them.
+analytics_rollup_state = Table(
+    "analytics_rollup_state",
+    metadata,
+    Column("stream", Text, primary_key=True),
+    Column("rolled_to", BigInteger, nullable=False, server_default=text("0")),
+    Column("pending_to", BigInteger),
+    Column("pending_vxids", ARRAY(Text)),
+    Column("pending_at", DateTime(timezone=True)),
+    Column("rolled_at", DateTime(timezone=True)),
+    CheckConstraint("pending_to IS NULL OR pending_to > rolled_to", name="pending_ahead"),
+)
+
+# The cohorts report's figures per UTC registration day of the customers and UTC calendar
+# month of their activity (from the registration month on): customers who made an order in
+# that month, and points earned, spent and expired in it (domain/analytics/cohorts.py says
+# what counts). Up to the watermarks; the report adds the tail.
+cohort_activity = Table(
+    "cohort_activity",
+    metadata,
+    Column("registered_on", Date, nullable=False),
+    Column("month", Date, nullable=False),
+    Column("buyers", BigInteger, nullable=False, server_default=text("0")),
+    Column("earned", BigInteger, nullable=False, server_default=text("0")),
+    Column("spent", BigInteger, nullable=False, server_default=text("0")),
+    Column("expired", BigInteger, nullable=False, server_default=text("0")),
+    PrimaryKeyConstraint("registered_on", "month"),
+)
+
+# How many customers registered on each UTC day (the cohorts' sizes), up to the watermark
+# on customer ids.
+cohort_registrations = Table(
+    "cohort_registrations",
+    metadata,
+    Column("registered_on", Date, primary_key=True),
+    Column("customers", BigInteger, nullable=False),
+)
+
+# The months in which a customer is already counted as a buyer in cohort_activity (a
+# later order in the same month adds no buyer).
+cohort_buyer_months = Table(
+    "cohort_buyer_months",
+    metadata,
+    Column("customer_id", BigInteger, ForeignKey("customers.id"), nullable=False),
+    Column("month", Date, nullable=False),
+    PrimaryKeyConstraint("customer_id", "month"),
 )

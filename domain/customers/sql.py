@@ -20,6 +20,10 @@ CUSTOMER_MULTIPLIERS = """
 # Every customer: id, category_id, created_at.
 CUSTOMERS = "SELECT id, category_id, created_at FROM customers"
 
+# The sequence customers' ids come from, in the order they registered (rollup jobs consume
+# it behind a watermark: domain/watermarks.py).
+CUSTOMER_IDS = "customers_id_seq"
+
 # The customers whose category the tier rules place (not set by hand): id, category_id.
 PLACED_BY_RULES = "SELECT id, category_id FROM customers WHERE NOT category_manual"
 

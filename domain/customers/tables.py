@@ -71,6 +71,8 @@ customers = Table(
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     Index("ix_customers_category_id", "category_id"),
+    # Customers registered in a period (the cohorts report's cut days, new members).
+    Index("ix_customers_created_at", "created_at"),
     Index("ix_customers_email_lower", text("lower(email)")),
     # An inbound SMS (STOP, START) names its sender by phone, in E.164 as stored.
     Index("ix_customers_phone", "phone"),

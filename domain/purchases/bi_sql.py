@@ -44,3 +44,14 @@ MADE_LINE_DISCOUNTS = f"""
     SELECT d.customer_id, p.shop, p.channel, p.occurred_at, d.source_kind, d.amount_minor
       FROM purchase_line_discounts d JOIN purchases p ON p.id = d.purchase_id
      WHERE p.status IN {MADE_STATUSES}"""
+
+# The sequence that numbers purchases in the order they were made (purchases.made_seq,
+# stamped by a trigger when a purchase becomes PAID or COMPLETED), which rollup jobs
+# consume behind a watermark (domain/watermarks.py).
+MADE_SEQUENCE = "purchases_made_seq"
+
+# Every order made, with its number in that order: customer_id, occurred_at, made_seq. A
+# caller's condition on made_seq (outside the subquery) reaches the unique index on it.
+MADE_IN_ORDER = (
+    "SELECT customer_id, occurred_at, made_seq FROM purchases WHERE made_seq IS NOT NULL"
+)

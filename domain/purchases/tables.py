@@ -81,6 +81,17 @@ purchases = Table(
     CheckConstraint("total_minor >= 0", name="total_nonnegative"),
     # A customer's purchases in a period (segment filters: count, spend, last purchase).
     Index("ix_purchases_customer_id_occurred_at", "customer_id", "occurred_at"),
+    # The order in which purchases were made (PAID or COMPLETED): stamped from the sequence
+    # purchases_made_seq by the trigger purchases_made_seq (migration 0040) when a row is
+    # inserted or updated to a made status, whoever writes it; the analytics' rollups
+    # consume it behind a watermark (domain/analytics/cohort_rollups.py).
+    Column("made_seq", BigInteger),
+    Index(
+        "ux_purchases_made_seq",
+        "made_seq",
+        unique=True,
+        postgresql_where=text("made_seq IS NOT NULL"),
+    ),
 )
 
 purchase_lines = Table(

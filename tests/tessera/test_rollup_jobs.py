@@ -1,6 +1,6 @@
-"""The ledger rollup job as it runs in production: the `roll_up_ledger` actor on a real
-worker (twice: the first run takes the pending watermark, the second rolls up to it) and
-`tessera rollup-ledger` on demand."""
+"""The rollup job as it runs in production: the `roll_up_ledger` actor on a real worker
+(twice: the first run takes the pending watermarks, the second rolls up to them; the
+ledger's rollups and the cohorts') and `tessera rollup-ledger` on demand."""
 
 from __future__ import annotations
 
@@ -26,6 +26,16 @@ async def rolled_entries(engine: AsyncEngine) -> int:
         return int(found.scalar_one())
 
 
+async def cohort_points(engine: AsyncEngine) -> tuple[int, int]:
+    """(points earned, buyers) in the cohorts' rollups."""
+    async with engine.connect() as conn:
+        found = await conn.execute(
+            text("SELECT COALESCE(sum(earned), 0), COALESCE(sum(buyers), 0) FROM cohort_activity")
+        )
+        earned, buyers = found.one()
+        return int(earned), int(buyers)
+
+
 async def credit(engine: AsyncEngine, customer_id: int, key: str) -> None:
     await adjust_points(UnitOfWork(engine), str(customer_id), 10, "gift", key, "test")
 
@@ -43,6 +53,8 @@ async def test_the_actor_rolls_up_on_its_second_run(
     # And a minute later the next run rolls up all three
     await asyncio.to_thread(run_worker_until_idle, actors, actors.roll_up_ledger.send())
     assert await rolled_entries(clean_db) == 3
+    # The cohorts' rollups too (a MANUAL credit is earned; no purchase: no buyer)
+    assert await cohort_points(clean_db) == (30, 0)
     await assert_ledger_sound(clean_db)
 
 
@@ -56,6 +68,9 @@ async def test_the_command_rolls_up_everything_written_before_it(
     assert done.returncode == 0, done.stderr
     assert "4 entries rolled up in 1 batch(es)" in done.stdout
     assert await rolled_entries(clean_db) == 4
+    assert "cohorts: 4 entries and 0 made purchases rolled up" in done.stdout
+    assert await cohort_points(clean_db) == (40, 0)
     again = await tessera(database_url, "rollup-ledger")
     assert "0 entries rolled up" in again.stdout
+    assert "cohorts: 0 entries and 0 made purchases rolled up" in again.stdout
     await assert_ledger_sound(clean_db)
