@@ -1,9 +1,12 @@
 """The till in Chromium with card discounts: a customer holding a DISCOUNT card and an open
 current discount (from a 150.00 sale) under a price rule; each line shows what the rule,
-the card and the current discount take off it, the total is what she pays, and recording
-the sale records each line's discounts."""
+the card and the current discount take off it, her card page lists the open discount, the
+total is what she pays, and recording the sale records each line's discounts (and uses the
+discount)."""
 
 from __future__ import annotations
+
+import re
 
 from playwright.async_api import expect
 from sqlalchemy import text
@@ -14,8 +17,10 @@ from tests.console.conftest import OpenConsole
 from tests.console.test_till import CARD, ann_with_points, look, type_line, write
 from tests.support.api import GraphQLClient
 from tests.support.cards import add_series, issue_card
+from tests.support.console import assert_accessible
 from tests.support.ledger import assert_ledger_sound
 
+CARDS_PAGE = "query($id: ID!) { currentDiscounts(customerId: $id) { usedAt } }"
 BANDS = [{"fromMinor": 5000, "percentBp": 500}, {"fromMinor": 15000, "percentBp": 1000}]
 
 
@@ -76,11 +81,24 @@ async def test_a_priced_cart_shows_each_lines_contributions_and_records_them(
     await expect(sums.locator(".till-total")).to_contain_text("€24.71")
     await look(page, "card-discounts")
 
+    # And her card page lists the current discount the 150.00 sale gave, open
+    await page.locator(".till-who").get_by_role("button", name="Cards…").click()
+    cards = page.locator(".till-cards")
+    discounts = cards.get_by_role("table", name="Current discounts").locator("tbody tr")
+    await expect(discounts).to_have_count(1)
+    await expect(discounts.first.locator("td")).to_have_text(
+        ["10% off", re.compile(r"^€150\.00 on "), "BS-1", re.compile(r"^Open until ")]
+    )
+    await assert_accessible(page)
+    await cards.get_by_role("button", name="Close").click()
+
     # When the sale is recorded, then each line's discounts are recorded with it
     await page.locator("#till-record").click()
     receipt = page.locator(".till-receipt")
     await expect(receipt.get_by_role("heading", name="Receipt")).to_be_visible()
     await expect(receipt).to_contain_text("Cards saved")
+    found = await gql.data(CARDS_PAGE, {"id": customer_id})
+    assert [d["usedAt"] is not None for d in found["currentDiscounts"]] == [True]
     async with engine.connect() as conn:
         recorded = (
             await conn.execute(

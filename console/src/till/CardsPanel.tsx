@@ -1,7 +1,8 @@
 // A customer's card page, opened from the till: the cards (primary first) with their status;
 // block, report lost, take back into use, make primary, replace by a new card (its code typed
-// or scanned), issue another card, and print a card's barcode. Points, badges and vouchers
-// are the customer's: a replacement moves none of them, the new card simply finds them.
+// or scanned), issue another card, print a card's barcode, and see the current discounts the
+// customer's sales gave. Points, badges and vouchers are the customer's: a replacement moves
+// none of them, the new card simply finds them.
 import { useState, type KeyboardEvent } from "react";
 import { useMutation, useQuery, type CombinedError } from "urql";
 import {
@@ -17,6 +18,7 @@ import { Field, FormErrors, type UserError } from "../ui/forms";
 import { formatDate } from "../ui/format";
 import { RequestError } from "../ui/RequestError";
 import { CardPrint } from "./CardPrint";
+import { CurrentDiscounts } from "./CurrentDiscounts";
 import { IssueCardForm, ReplaceCardForm } from "./CardForms";
 
 export type CardHolder = { id: string; name: string };
@@ -99,6 +101,7 @@ export function CardsPanel({ holder, onClose }: { holder: CardHolder; onClose: (
           </table>
         </div>
         {page.fetching && !cards.length ? <p className="hint">Loading the cards…</p> : null}
+        <CurrentDiscounts discounts={page.data?.currentDiscounts ?? []} cards={cards} />
         <p aria-live="polite" className="hint">
           {done}
         </p>

@@ -180,3 +180,12 @@ async def test_the_audit_catches_a_rollup_that_drifted(clean_db: AsyncEngine) ->
         found = await cohort_rollups_equal_rows(conn)
     assert any("month 2026-03-01: rows give" in v for v in found)
     assert any("month 2026-01-01: an order not counted" in v for v in found)
+    async with clean_db.begin() as conn:
+        await conn.exec_driver_sql("ALTER TABLE purchases DISABLE TRIGGER purchases_made_seq")
+        await conn.exec_driver_sql(
+            "UPDATE purchases SET status = 'COMPLETED' WHERE status = 'CREATED'"
+        )
+        await conn.exec_driver_sql("ALTER TABLE purchases ENABLE TRIGGER purchases_made_seq")
+    async with clean_db.connect() as conn:
+        found = await cohort_rollups_equal_rows(conn)
+    assert any("COMPLETED but not numbered (made_seq)" in v for v in found)
