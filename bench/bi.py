@@ -266,7 +266,7 @@ def report(
             "api_max_ms": _ms(case.api_s, max),
             "sql_median_ms": sql,
             "sql_max_ms": _ms(case.sql_s, max),
-            "ratio": round(api / sql, 2) if sql else 0.0,
+            "ratio": round(api / sql, 3) if sql else 0.0,
         }
         figures[case.name] = row
         print(

@@ -41,8 +41,9 @@ import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
-from sqlalchemy import text
+from sqlalchemy import TextClause, text
 
+from domain.commands import Command, run
 from domain.uow import UnitOfWork
 
 _READ_COMMITTED = text("SET TRANSACTION ISOLATION LEVEL READ COMMITTED")
@@ -180,6 +181,52 @@ async def _take_pending(uow: UnitOfWork, stream: Stream, rolled: int) -> int | N
         {"key": stream.key, "to": last, "vxids": vxids},
     )
     return last
+
+
+@dataclass(frozen=True)
+class Step(Claim):
+    rows: int = 0  # what the step's statement rolled up
+
+
+@dataclass(frozen=True)
+class RollUpBatch(Command[Step]):
+    """One transaction of a run on one stream, holding its watermark row: take the next
+    pending watermark (when there is none), wait (when a transaction that could write below
+    it is still running), or run `statement` on the next batch of values below it (bound
+    as :from_value and :to_value, the batch being (from_value, to_value]; it selects one
+    row with a `rows` column) and move the watermark."""
+
+    stream: Stream
+    batch: int
+    statement: TextClause
+
+    async def handle(self, uow: UnitOfWork) -> Step:
+        step = await claim(uow, self.stream, self.batch)
+        if step.to_value is None:
+            return Step(step.rolled_to, step.pending_to)
+        params = {"from_value": step.rolled_to, "to_value": step.to_value}
+        row = (await uow.execute(self.statement, params)).one()
+        await advance(uow, self.stream, step)
+        return Step(step.to_value, step.pending_to, step.to_value, int(row.rows))
+
+
+async def roll_up(uow: UnitOfWork, stream: Stream, statement: TextClause, batch: int) -> Progress:
+    """A run of a rollup job on one stream: every batch the pending watermark covers, once
+    the transactions that could still write below it have ended, then the next pending
+    watermark when none is left.
+
+    Guarantees: a value is rolled up once, never twice and never left out, whatever the
+    order in which writers commit or roll back, however many runs go at once (they take
+    turns on the watermark row), and wherever a run is killed. A value handed out now is
+    rolled up by the second run from now, provided the transactions in progress now have
+    ended by then."""
+    rows = batches = 0
+    while True:
+        step = await run(uow, RollUpBatch(stream, batch, statement))
+        if step.to_value is None:
+            return Progress(rows, batches, step.rolled_to, step.pending_to)
+        rows += step.rows
+        batches += 1
 
 
 @dataclass(frozen=True)

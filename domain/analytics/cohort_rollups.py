@@ -22,7 +22,6 @@ from functools import partial
 from sqlalchemy import text
 
 from domain import watermarks
-from domain.commands import Command, run
 from domain.customers.sql import CUSTOMER_IDS, CUSTOMERS
 from domain.ledger.rollups import ENTRY_IDS
 from domain.ledger.sql import ENTRIES
@@ -133,35 +132,7 @@ async def roll_up_cohorts(uow: UnitOfWork, batch: int = DEFAULT_BATCH) -> Cohort
 
 
 async def _roll_up(uow: UnitOfWork, stream: watermarks.Stream, batch: int) -> watermarks.Progress:
-    rows = batches = 0
-    while True:
-        step = await run(uow, RollUpCohortStep(stream, batch))
-        if step.to_value is None:
-            return watermarks.Progress(rows, batches, step.rolled_to, step.pending_to)
-        rows += step.rows
-        batches += 1
-
-
-@dataclass(frozen=True)
-class _Step(watermarks.Claim):
-    rows: int = 0
-
-
-@dataclass(frozen=True)
-class RollUpCohortStep(Command[_Step]):
-    """One transaction of a run on one stream, holding its watermark row."""
-
-    stream: watermarks.Stream
-    batch: int
-
-    async def handle(self, uow: UnitOfWork) -> _Step:
-        claim = await watermarks.claim(uow, self.stream, self.batch)
-        if claim.to_value is None:
-            return _Step(claim.rolled_to, claim.pending_to)
-        params = {"from_value": claim.rolled_to, "to_value": claim.to_value}
-        row = (await uow.execute(_STATEMENTS[self.stream], params)).one()
-        await watermarks.advance(uow, self.stream, claim)
-        return _Step(claim.to_value, claim.pending_to, claim.to_value, int(row.rows))
+    return await watermarks.roll_up(uow, stream, _STATEMENTS[stream], batch)
 
 
 async def roll_up_cohorts_now(

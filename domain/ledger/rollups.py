@@ -10,12 +10,9 @@ one snapshot (domain/ledger/rollup_reads.py)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from sqlalchemy import text
 
 from domain import watermarks
-from domain.commands import Command, run
 from domain.ledger.dimensions import entry_dimensions_sql
 from domain.uow import UnitOfWork
 
@@ -32,7 +29,7 @@ _ROLL_UP = text(f"""
         SELECT hour, kind, credit, reversal, shop, channel, category_id,
                CAST(sum(points) AS bigint) AS points, count(*) AS entries,
                CAST(sum(abs(points)) AS bigint) AS moved
-          FROM ({entry_dimensions_sql("e.id > :from_id AND e.id <= :to_id")}) d
+          FROM ({entry_dimensions_sql("e.id > :from_value AND e.id <= :to_value")}) d
          GROUP BY 1, 2, 3, 4, 5, 6, 7),
     rolled AS (
         INSERT INTO ledger_rollups AS t (hour, kind, credit, reversal, shop, channel,
@@ -60,9 +57,9 @@ _ROLL_UP = text(f"""
            SET points = t.points + excluded.points, entries = t.entries + excluded.entries,
                moved = t.moved + excluded.moved
         RETURNING 1)
-    SELECT (SELECT COALESCE(sum(entries), 0) FROM batch) AS entries,
+    SELECT (SELECT COALESCE(sum(entries), 0) FROM batch) AS rows,
            (SELECT count(*) FROM rolled) + (SELECT count(*) FROM hours)
-               + (SELECT count(*) FROM days) AS rows""")
+               + (SELECT count(*) FROM days) AS written""")
 
 
 # What a run did: the entries it rolled up (rows) in `batches` transactions, the watermark
@@ -71,45 +68,11 @@ RollupRun = watermarks.Progress
 
 
 async def roll_up_ledger(uow: UnitOfWork, batch: int = DEFAULT_BATCH) -> RollupRun:
-    """Roll up every entry the pending watermark covers, if the transactions that could
-    still write below it have all ended (a batch of `batch` ids a transaction), then take
-    the next pending watermark when none is left.
-
-    Guarantees: an entry is rolled up once, never twice and never left out, whatever the
-    order in which writers commit or roll back, however many runs go at once (they take
-    turns on the watermark row), and wherever a run is killed. An entry written now is
-    rolled up by the second run from now (each minute: within two minutes), provided the
-    transactions in progress now have ended by then."""
-    entries = batches = 0
-    while True:
-        step = await run(uow, RollUpStep(batch))
-        if step.to_value is None:
-            return RollupRun(entries, batches, step.rolled_to, step.pending_to)
-        entries += step.entries
-        batches += 1
-
-
-@dataclass(frozen=True)
-class _Step(watermarks.Claim):
-    entries: int = 0
-
-
-@dataclass(frozen=True)
-class RollUpStep(Command[_Step]):
-    """One transaction of a run, holding the watermark row: take the next pending
-    watermark (when there is none), wait (when a transaction that could write below it is
-    still running), or roll up one batch of ids below it and move the watermark."""
-
-    batch: int
-
-    async def handle(self, uow: UnitOfWork) -> _Step:
-        claim = await watermarks.claim(uow, ENTRY_IDS, self.batch)
-        if claim.to_value is None:
-            return _Step(claim.rolled_to, claim.pending_to)
-        params = {"from_id": claim.rolled_to, "to_id": claim.to_value}
-        row = (await uow.execute(_ROLL_UP, params)).one()
-        await watermarks.advance(uow, ENTRY_IDS, claim)
-        return _Step(claim.to_value, claim.pending_to, claim.to_value, int(row.entries))
+    """A run of the job: every entry the pending watermark covers, a batch of `batch` ids a
+    transaction (domain.watermarks.roll_up's guarantees: each entry rolled up once). An
+    entry written now is in the rollups after the second run from now (each minute: within
+    two minutes), once the transactions in progress now have ended."""
+    return await watermarks.roll_up(uow, ENTRY_IDS, _ROLL_UP, batch)
 
 
 async def roll_up_now(
