@@ -339,7 +339,7 @@ async def roll_up(database_url: str) -> dict[str, Any]:
             )
             rows = counted.mappings().one()
         return {
-            "entries": run.entries,
+            "entries": run.rows,
             "batches": run.batches,
             "s": round(time.perf_counter() - t0, 1),
             "rollup_rows": rows["rollups"],
