@@ -24,8 +24,8 @@ LINES = 2
 _REGISTRATIONS = """
     UPDATE customers SET created_at = $1::timestamptz + ((id * 7919) % 365) * interval '1 day'"""
 
-# The trigger that numbers made purchases does not fire with session_replication_role =
-# replica (set for speed), so the seed numbers them itself, in id order.
+# The triggers that number made purchases and card changes do not fire with
+# session_replication_role = replica (set for speed), so the seed numbers them itself.
 _PURCHASES = """
     INSERT INTO purchases (id, shop, order_id, customer_id, channel, status, total_minor,
                            occurred_at, points_earned, made_seq)
@@ -83,9 +83,10 @@ _LINE_DISCOUNTS = """
 _CARDS = """
     WITH s AS (INSERT INTO card_series (name, type) VALUES ('Bench points', 'POINTS'),
                ('Bench discount', 'DISCOUNT') RETURNING id, type)
-    INSERT INTO cards (customer_id, series_id, code, type, status, is_primary)
+    INSERT INTO cards (customer_id, series_id, code, type, status, is_primary, change_seq)
     SELECT c.id, s.id, s.type || '-' || c.id, s.type,
-           CASE WHEN c.id % 97 = 0 THEN 'LOST' ELSE 'ACTIVE' END, s.type = 'POINTS'
+           CASE WHEN c.id % 97 = 0 THEN 'LOST' ELSE 'ACTIVE' END, s.type = 'POINTS',
+           nextval('cards_change_seq')
       FROM customers c JOIN s ON s.type = 'POINTS' OR c.id % 10 = 0"""
 
 _SEQUENCES = [

@@ -20,6 +20,7 @@ import dramatiq
 from dramatiq.middleware.asyncio import AsyncIO
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from domain.analytics.card_rollups import roll_up_cards
 from domain.analytics.cohort_rollups import roll_up_cohorts
 from domain.analytics.rfm import compute_rfm as score_rfm
 from domain.audit import audit
@@ -116,8 +117,9 @@ def expire_points() -> int:
 def roll_up_ledger() -> int:
     """Roll up the ledger entries the pending watermark covers, once every transaction that
     could still write below it has ended, and take the next pending watermark
-    (domain/ledger/rollups.py); then the same for the cohorts' rollups of entries and made
-    purchases (domain/analytics/cohort_rollups.py). Returns how many ledger entries it
+    (domain/ledger/rollups.py); then the same for the cohorts' rollups of customers, entries
+    and made purchases (domain/analytics/cohort_rollups.py) and the card types' rollups
+    (domain/analytics/card_rollups.py). Returns how many ledger entries it
     rolled up. The scheduler sends it every minute, so a row is in the rollups within about
     two minutes.
 
@@ -132,6 +134,9 @@ def roll_up_ledger() -> int:
     if cohorts.ledger.rows or cohorts.purchases.rows:
         logger.info("cohorts: rolled up %d entries and %d made purchases",
                     cohorts.ledger.rows, cohorts.purchases.rows)  # fmt: skip
+    cards = run_with_uow(_database_url(), roll_up_cards)
+    if cards.rows:
+        logger.info("card types: counted the cards of %d customer(s) again", cards.rows)
     return run.rows
 
 

@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     from domain.analytics.cohort_rollups import CohortRollupRun
     from domain.ledger.rollups import RollupRun
     from domain.uow import UnitOfWork
+    from domain.watermarks import Progress
 
 # How `tessera.cli` runs a unit of work on the configured database.
 Runner = Callable[[Settings, Callable[["UnitOfWork"], Awaitable[Any]]], Any]
@@ -126,6 +127,7 @@ class JobCommands:
         return 0
 
     def rollup_ledger(self, args: argparse.Namespace, settings: Settings) -> int:
+        from domain.analytics.card_rollups import roll_up_cards_now
         from domain.analytics.cohort_rollups import roll_up_cohorts_now
         from domain.ledger.rollups import roll_up_now
 
@@ -134,6 +136,9 @@ class JobCommands:
 
         def roll_cohorts(uow: UnitOfWork) -> Awaitable[CohortRollupRun]:
             return roll_up_cohorts_now(uow, wait_s=args.wait)
+
+        def roll_cards(uow: UnitOfWork) -> Awaitable[Progress]:
+            return roll_up_cards_now(uow, wait_s=args.wait)
 
         run = self._run(settings, roll)
         print(
@@ -145,8 +150,10 @@ class JobCommands:
             f"cohorts: {cohorts.ledger.rows} entries and {cohorts.purchases.rows} made "
             "purchases rolled up"
         )
+        cards = self._run(settings, roll_cards)
+        print(f"card types: the cards of {cards.rows} customer(s) counted")
         waiting = [
-            p for p in (run, cohorts.ledger, cohorts.purchases)
+            p for p in (run, cohorts.customers, cohorts.ledger, cohorts.purchases, cards)
             if p.pending_to is not None and p.pending_to > p.rolled_to
         ]  # fmt: skip
         if waiting:

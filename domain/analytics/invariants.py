@@ -6,6 +6,7 @@ from __future__ import annotations
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from domain.analytics.cohort_rollups import MONTH, POINTS_SUMS, REGISTRATION_MONTH
+from domain.cards.bi_sql import CARD_CHANGES
 from domain.customers.sql import CUSTOMERS
 from domain.ledger.invariants import Check, violation_rows
 from domain.ledger.sql import ENTRIES
@@ -85,4 +86,53 @@ async def cohort_registrations_equal_customers(conn: AsyncConnection) -> list[st
     )
 
 
-CHECKS: tuple[Check, ...] = (cohort_rollups_equal_rows, cohort_registrations_equal_customers)
+async def card_rollups_equal_cards(conn: AsyncConnection) -> list[str]:
+    """card_type_totals are the sums of card_holder_counts; those are each customer's cards
+    counted now, for every customer whose cards have not changed above the watermark; and
+    every card is numbered (change_seq)."""
+    return await violation_rows(
+        conn,
+        f"""
+        WITH w AS (SELECT {_WATERMARK.format("cards")} AS cards_to),
+        settled AS (
+            SELECT k.customer_id, k.type,
+                   count(*) FILTER (WHERE k.status = 'ACTIVE') AS active,
+                   count(*) FILTER (WHERE k.status = 'BLOCKED') AS blocked,
+                   count(*) FILTER (WHERE k.status = 'LOST') AS lost,
+                   count(*) FILTER (WHERE k.status = 'REPLACED') AS replaced
+              FROM ({CARD_CHANGES}) k, w
+             GROUP BY 1, 2
+            HAVING max(k.change_seq) <= max(w.cards_to)),
+        sums AS (
+            SELECT type, count(*) FILTER (WHERE active > 0) AS customers, sum(active) AS active,
+                   sum(blocked) AS blocked, sum(lost) AS lost, sum(replaced) AS replaced
+              FROM card_holder_counts GROUP BY type)
+        SELECT format('customer %s, %s cards: counted %s, card_holder_counts %s (active, '
+                      'blocked, lost, replaced)', customer_id, type,
+                      ROW(s.active, s.blocked, s.lost, s.replaced),
+                      ROW(h.active, h.blocked, h.lost, h.replaced))
+          FROM settled s LEFT JOIN card_holder_counts h USING (customer_id, type)
+         WHERE ROW(s.active, s.blocked, s.lost, s.replaced)
+               IS DISTINCT FROM ROW(h.active, h.blocked, h.lost, h.replaced)
+        UNION ALL
+        SELECT format('%s cards: holder counts sum to %s, card_type_totals %s (customers, '
+                      'active, blocked, lost, replaced)', type,
+                      ROW(s.customers, s.active, s.blocked, s.lost, s.replaced),
+                      ROW(t.customers, t.active, t.blocked, t.lost, t.replaced))
+          FROM sums s FULL JOIN card_type_totals t USING (type)
+         WHERE ROW(COALESCE(s.customers, 0), COALESCE(s.active, 0), COALESCE(s.blocked, 0),
+                   COALESCE(s.lost, 0), COALESCE(s.replaced, 0))
+               IS DISTINCT FROM ROW(COALESCE(t.customers, 0), COALESCE(t.active, 0),
+                                    COALESCE(t.blocked, 0), COALESCE(t.lost, 0),
+                                    COALESCE(t.replaced, 0))
+        UNION ALL
+        SELECT format('card of customer %s (%s): not numbered (change_seq)', customer_id, type)
+          FROM ({CARD_CHANGES}) k WHERE change_seq IS NULL""",
+    )
+
+
+CHECKS: tuple[Check, ...] = (
+    cohort_rollups_equal_rows,
+    cohort_registrations_equal_customers,
+    card_rollups_equal_cards,
+)

@@ -1,19 +1,22 @@
 """The products members bought most in a period, by SKU or by product line, and how many
-customers hold each card type. One statement each."""
+customers hold each card type (from the card rollups). One statement each."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
 
 from sqlalchemy import text
 
+from domain import watermarks
+from domain.analytics.card_rollups import CARDS_STREAM, CHANGED_COUNTS
 from domain.analytics.periods import check_bounded
-from domain.cards.bi_sql import CARDS_HELD
 from domain.errors import ErrorCode, Problems
 from domain.purchases.bi_sql import MADE_LINES
 from domain.reports.periods import Period
-from domain.uow import UnitOfWork
+from domain.uow import UnitOfWork, read_only
 
 MAX_TOP = 100
 CARD_TYPES = ("POINTS", "DISCOUNT", "CURRENT_DISCOUNT", "PRIZE")
@@ -68,16 +71,29 @@ async def top_products(
     return [ProductSales(r.key, r.revenue_minor, r.units, r.buyers) for r in rows]
 
 
-_PER_CARD_TYPE = text(f"""
+# The totals the card rollups hold, plus the difference the customers with a card changed
+# above the watermark (:cards_to, read in the same snapshot) make now.
+_PER_CARD_TYPE = text(
+    "WITH "
+    + CHANGED_COUNTS.format(
+        touched="SELECT DISTINCT customer_id FROM cards WHERE change_seq > :cards_to"
+    )
+    + """,
+    tail AS (
+        SELECT type, sum(d_customers) AS customers, sum(d_active) AS active,
+               sum(d_blocked) AS blocked, sum(d_lost) AS lost, sum(d_replaced) AS replaced
+          FROM diff GROUP BY type)
     SELECT t.type,
-           count(DISTINCT c.customer_id) FILTER (WHERE c.status = 'ACTIVE') AS customers,
-           count(c.status) FILTER (WHERE c.status = 'ACTIVE') AS active,
-           count(c.status) FILTER (WHERE c.status = 'BLOCKED') AS blocked,
-           count(c.status) FILTER (WHERE c.status = 'LOST') AS lost,
-           count(c.status) FILTER (WHERE c.status = 'REPLACED') AS replaced
+           CAST(COALESCE(b.customers, 0) + COALESCE(x.customers, 0) AS bigint) AS customers,
+           CAST(COALESCE(b.active, 0) + COALESCE(x.active, 0) AS bigint) AS active,
+           CAST(COALESCE(b.blocked, 0) + COALESCE(x.blocked, 0) AS bigint) AS blocked,
+           CAST(COALESCE(b.lost, 0) + COALESCE(x.lost, 0) AS bigint) AS lost,
+           CAST(COALESCE(b.replaced, 0) + COALESCE(x.replaced, 0) AS bigint) AS replaced
       FROM unnest(CAST(:types AS text[])) WITH ORDINALITY t(type, n)
-      LEFT JOIN ({CARDS_HELD}) c ON c.type = t.type
-     GROUP BY t.type, t.n ORDER BY t.n""")
+      LEFT JOIN card_type_totals b ON b.type = t.type
+      LEFT JOIN tail x ON x.type = t.type
+     ORDER BY t.n"""
+)
 
 
 @dataclass(frozen=True)
@@ -94,7 +110,12 @@ class CardTypeHolders:
 
 async def customers_per_card_type(uow: UnitOfWork) -> list[CardTypeHolders]:
     """Every card type (POINTS, DISCOUNT, CURRENT_DISCOUNT, PRIZE, in that order, unheld
-    ones too) with the customers holding an active card of it now and its cards by status."""
-    async with uow:
-        rows = (await uow.execute(_PER_CARD_TYPE, {"types": list(CARD_TYPES)})).all()
-    return [CardTypeHolders(*tuple(r)) for r in rows]
+    ones too) with the customers holding an active card of it now and its cards by status:
+    the card rollups (domain/analytics/card_rollups.py) plus the tail, in one snapshot."""
+
+    async def fetch(u: UnitOfWork) -> Sequence[Any]:
+        cards_to = await watermarks.rolled_to(u, CARDS_STREAM)
+        params = {"types": list(CARD_TYPES), "cards_to": cards_to}
+        return (await u.execute(_PER_CARD_TYPE, params)).all()
+
+    return [CardTypeHolders(*tuple(r)) for r in await read_only(uow, fetch)]

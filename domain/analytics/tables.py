@@ -115,3 +115,29 @@ cohort_buyer_months = Table(
     Column("month", Date, nullable=False),
     PrimaryKeyConstraint("customer_id", "month"),
 )
+
+# Each customer's cards per type and status, as the card rollup job last counted them
+# (domain/analytics/card_rollups.py), and their totals per type: the customers holding an
+# active card of it, and its cards by status.
+card_holder_counts = Table(
+    "card_holder_counts",
+    metadata,
+    Column("customer_id", BigInteger, ForeignKey("customers.id"), nullable=False),
+    Column("type", Text, nullable=False),
+    Column("active", BigInteger, nullable=False),
+    Column("blocked", BigInteger, nullable=False),
+    Column("lost", BigInteger, nullable=False),
+    Column("replaced", BigInteger, nullable=False),
+    PrimaryKeyConstraint("customer_id", "type"),
+)
+
+card_type_totals = Table(
+    "card_type_totals",
+    metadata,
+    Column("type", Text, primary_key=True),
+    Column("customers", BigInteger, nullable=False),
+    Column("active", BigInteger, nullable=False),
+    Column("blocked", BigInteger, nullable=False),
+    Column("lost", BigInteger, nullable=False),
+    Column("replaced", BigInteger, nullable=False),
+)

@@ -1,8 +1,12 @@
-"""What cards lets the BI reports embed: the cards customers hold, as a relation
-(`FROM ({CARDS_HELD}) alias`)."""
+"""What cards lets the BI reports embed: the cards customers hold with the order of their
+changes, as a relation (`FROM ({CARD_CHANGES}) alias`), and that order's sequence."""
 
 from __future__ import annotations
 
-# Every card: customer_id, type (POINTS, DISCOUNT, CURRENT_DISCOUNT, PRIZE) and status
-# (ACTIVE, BLOCKED, LOST, REPLACED).
-CARDS_HELD = "SELECT customer_id, type, status FROM cards"
+# The sequence that numbers card changes in order (cards.change_seq, stamped by a trigger
+# on every insert and status update), which rollup jobs consume behind a watermark.
+CHANGE_SEQUENCE = "cards_change_seq"
+
+# Every card: customer_id, type (POINTS, DISCOUNT, CURRENT_DISCOUNT, PRIZE), status
+# (ACTIVE, BLOCKED, LOST, REPLACED) and the number of its last change.
+CARD_CHANGES = "SELECT customer_id, type, status, change_seq FROM cards"

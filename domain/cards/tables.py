@@ -117,6 +117,12 @@ cards = Table(
         unique=True,
         postgresql_where=text("is_primary"),
     ),
+    # The order in which cards were issued or changed status: stamped from the sequence
+    # cards_change_seq by the trigger cards_change_seq (migration 0041) on every insert and
+    # status update, whoever writes it; the analytics' rollups consume it behind a
+    # watermark (domain/analytics/card_rollups.py).
+    Column("change_seq", BigInteger),
+    Index("ux_cards_change_seq", "change_seq", unique=True),
 )
 
 # How the DISCOUNT cards a customer holds together combine on one line (one row, the

@@ -69,6 +69,7 @@ async def test_the_command_rolls_up_everything_written_before_it(
     assert "4 entries rolled up in 1 batch(es)" in done.stdout
     assert await rolled_entries(clean_db) == 4
     assert "cohorts: 4 entries and 0 made purchases rolled up" in done.stdout
+    assert "card types: the cards of 0 customer(s) counted" in done.stdout
     assert await cohort_points(clean_db) == (40, 0)
     again = await tessera(database_url, "rollup-ledger")
     assert "0 entries rolled up" in again.stdout
