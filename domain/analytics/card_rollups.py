@@ -21,6 +21,13 @@ from domain.uow import UnitOfWork
 DEFAULT_BATCH = 1_000_000
 CARDS_STREAM = watermarks.Stream("analytics_rollup_state", "stream", "cards", CHANGE_SEQUENCE)
 
+# A group of cards (alias k) counted by status.
+STATUS_COUNTS = """
+    count(*) FILTER (WHERE k.status = 'ACTIVE') AS active,
+    count(*) FILTER (WHERE k.status = 'BLOCKED') AS blocked,
+    count(*) FILTER (WHERE k.status = 'LOST') AS lost,
+    count(*) FILTER (WHERE k.status = 'REPLACED') AS replaced"""
+
 # For the customers selected by {touched} (a query of customer ids): per (customer, type),
 # their cards counted now (n_*) and the difference from card_holder_counts (d_*, and
 # d_customers: +1 when they hold an active card of the type now and did not, -1 the other
@@ -28,11 +35,7 @@ CARDS_STREAM = watermarks.Stream("analytics_rollup_state", "stream", "cards", CH
 CHANGED_COUNTS = f"""
     touched AS MATERIALIZED ({{touched}}),
     counted AS (
-        SELECT k.customer_id, k.type,
-               count(*) FILTER (WHERE k.status = 'ACTIVE') AS active,
-               count(*) FILTER (WHERE k.status = 'BLOCKED') AS blocked,
-               count(*) FILTER (WHERE k.status = 'LOST') AS lost,
-               count(*) FILTER (WHERE k.status = 'REPLACED') AS replaced
+        SELECT k.customer_id, k.type, {STATUS_COUNTS}
           FROM ({CARD_CHANGES}) k JOIN touched t ON t.customer_id = k.customer_id
          GROUP BY 1, 2),
     kept AS (

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from domain.analytics.card_rollups import STATUS_COUNTS
 from domain.analytics.cohort_rollups import MONTH, POINTS_SUMS, REGISTRATION_MONTH
 from domain.cards.bi_sql import CARD_CHANGES
 from domain.customers.sql import CUSTOMERS
@@ -95,11 +96,7 @@ async def card_rollups_equal_cards(conn: AsyncConnection) -> list[str]:
         f"""
         WITH w AS (SELECT {_WATERMARK.format("cards")} AS cards_to),
         settled AS (
-            SELECT k.customer_id, k.type,
-                   count(*) FILTER (WHERE k.status = 'ACTIVE') AS active,
-                   count(*) FILTER (WHERE k.status = 'BLOCKED') AS blocked,
-                   count(*) FILTER (WHERE k.status = 'LOST') AS lost,
-                   count(*) FILTER (WHERE k.status = 'REPLACED') AS replaced
+            SELECT k.customer_id, k.type, {STATUS_COUNTS}
               FROM ({CARD_CHANGES}) k, w
              GROUP BY 1, 2
             HAVING max(k.change_seq) <= max(w.cards_to)),
