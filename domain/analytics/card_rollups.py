@@ -55,8 +55,8 @@ CHANGED_COUNTS = f"""
 _ROLL_UP = text(
     "WITH "
     + CHANGED_COUNTS.format(
-        touched="SELECT DISTINCT customer_id FROM cards"
-        " WHERE change_seq > :from_value AND change_seq <= :to_value"
+        touched=f"SELECT DISTINCT customer_id FROM ({CARD_CHANGES}) k"
+        " WHERE k.change_seq > :from_value AND k.change_seq <= :to_value"
     )
     + """,
     saved AS (
@@ -68,12 +68,12 @@ _ROLL_UP = text(
                replaced = excluded.replaced
         RETURNING 1),
     totals AS (
-        INSERT INTO card_type_totals AS t (type, customers, active, blocked, lost, replaced)
+        INSERT INTO card_type_totals AS t (type, holders, active, blocked, lost, replaced)
         SELECT type, sum(d_customers), sum(d_active), sum(d_blocked), sum(d_lost),
                sum(d_replaced)
           FROM diff GROUP BY type
         ON CONFLICT (type) DO UPDATE
-           SET customers = t.customers + excluded.customers,
+           SET holders = t.holders + excluded.holders,
                active = t.active + excluded.active, blocked = t.blocked + excluded.blocked,
                lost = t.lost + excluded.lost, replaced = t.replaced + excluded.replaced
         RETURNING 1)

@@ -98,9 +98,9 @@ _ROLL_UP_REGISTRATIONS = text(f"""
         SELECT CAST(created_at AT TIME ZONE 'UTC' AS date) AS registered_on, count(*) AS n
           FROM ({CUSTOMERS}) c WHERE id > :from_value AND id <= :to_value GROUP BY 1),
     added AS (
-        INSERT INTO cohort_registrations AS t (registered_on, customers)
+        INSERT INTO cohort_registrations AS t (registered_on, registered)
         SELECT registered_on, n FROM batch
-        ON CONFLICT (registered_on) DO UPDATE SET customers = t.customers + excluded.customers
+        ON CONFLICT (registered_on) DO UPDATE SET registered = t.registered + excluded.registered
         RETURNING 1)
     SELECT (SELECT COALESCE(sum(n), 0) FROM batch) AS rows,
            (SELECT count(*) FROM added) AS written""")

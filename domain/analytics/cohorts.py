@@ -62,7 +62,7 @@ _COHORTS = text(f"""
     sizes AS (
         SELECT cohort, sum(n) AS customers
           FROM (SELECT date_trunc('month', CAST(registered_on AS timestamp)) AS cohort,
-                       customers AS n
+                       registered AS n
                   FROM cohort_registrations
                  WHERE registered_on >= :lo_day AND registered_on < :hi_day
                 UNION ALL

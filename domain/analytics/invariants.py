@@ -11,7 +11,7 @@ from domain.cards.bi_sql import CARD_CHANGES
 from domain.customers.sql import CUSTOMERS
 from domain.ledger.invariants import Check, violation_rows
 from domain.ledger.sql import ENTRIES
-from domain.purchases.bi_sql import MADE_IN_ORDER, MADE_STATUSES
+from domain.purchases.bi_sql import MADE_IN_ORDER, UNNUMBERED_MADE
 
 _WATERMARK = "COALESCE((SELECT rolled_to FROM analytics_rollup_state WHERE stream = '{}'), 0)"
 
@@ -60,7 +60,7 @@ async def cohort_rollups_equal_rows(conn: AsyncConnection) -> list[str]:
                IS DISTINCT FROM ROW(k.buyers, k.earned, k.spent, k.expired)
         UNION ALL
         SELECT format('purchase %s: %s but not numbered (made_seq)', id, status)
-          FROM purchases WHERE status IN {MADE_STATUSES} AND made_seq IS NULL
+          FROM ({UNNUMBERED_MADE}) u
         UNION ALL
         SELECT format('customer %s, month %s: %s', customer_id, month,
                       CASE WHEN p.month IS NULL THEN 'counted as a buyer without an order'
@@ -81,9 +81,9 @@ async def cohort_registrations_equal_customers(conn: AsyncConnection) -> list[st
                    count(*) AS customers
               FROM ({CUSTOMERS}) c WHERE id <= {_WATERMARK.format("customers")} GROUP BY 1)
         SELECT format('registered %s: %s customers, cohort_registrations %s', registered_on,
-                      COALESCE(x.customers, 0), COALESCE(r.customers, 0))
+                      COALESCE(x.customers, 0), COALESCE(r.registered, 0))
           FROM x FULL JOIN cohort_registrations r USING (registered_on)
-         WHERE COALESCE(x.customers, 0) <> COALESCE(r.customers, 0)""",
+         WHERE COALESCE(x.customers, 0) <> COALESCE(r.registered, 0)""",
     )
 
 
@@ -115,11 +115,11 @@ async def card_rollups_equal_cards(conn: AsyncConnection) -> list[str]:
         SELECT format('%s cards: holder counts sum to %s, card_type_totals %s (customers, '
                       'active, blocked, lost, replaced)', type,
                       ROW(s.customers, s.active, s.blocked, s.lost, s.replaced),
-                      ROW(t.customers, t.active, t.blocked, t.lost, t.replaced))
+                      ROW(t.holders, t.active, t.blocked, t.lost, t.replaced))
           FROM sums s FULL JOIN card_type_totals t USING (type)
          WHERE ROW(COALESCE(s.customers, 0), COALESCE(s.active, 0), COALESCE(s.blocked, 0),
                    COALESCE(s.lost, 0), COALESCE(s.replaced, 0))
-               IS DISTINCT FROM ROW(COALESCE(t.customers, 0), COALESCE(t.active, 0),
+               IS DISTINCT FROM ROW(COALESCE(t.holders, 0), COALESCE(t.active, 0),
                                     COALESCE(t.blocked, 0), COALESCE(t.lost, 0),
                                     COALESCE(t.replaced, 0))
         UNION ALL

@@ -13,6 +13,7 @@ from sqlalchemy import text
 from domain import watermarks
 from domain.analytics.card_rollups import CARDS_STREAM, CHANGED_COUNTS
 from domain.analytics.periods import check_bounded
+from domain.cards.bi_sql import CARD_CHANGES
 from domain.errors import ErrorCode, Problems
 from domain.purchases.bi_sql import MADE_LINES
 from domain.reports.periods import Period
@@ -76,7 +77,8 @@ async def top_products(
 _PER_CARD_TYPE = text(
     "WITH "
     + CHANGED_COUNTS.format(
-        touched="SELECT DISTINCT customer_id FROM cards WHERE change_seq > :cards_to"
+        touched=f"SELECT DISTINCT customer_id FROM ({CARD_CHANGES}) k"
+        " WHERE k.change_seq > :cards_to"
     )
     + """,
     tail AS (
@@ -84,7 +86,7 @@ _PER_CARD_TYPE = text(
                sum(d_blocked) AS blocked, sum(d_lost) AS lost, sum(d_replaced) AS replaced
           FROM diff GROUP BY type)
     SELECT t.type,
-           CAST(COALESCE(b.customers, 0) + COALESCE(x.customers, 0) AS bigint) AS customers,
+           CAST(COALESCE(b.holders, 0) + COALESCE(x.customers, 0) AS bigint) AS customers,
            CAST(COALESCE(b.active, 0) + COALESCE(x.active, 0) AS bigint) AS active,
            CAST(COALESCE(b.blocked, 0) + COALESCE(x.blocked, 0) AS bigint) AS blocked,
            CAST(COALESCE(b.lost, 0) + COALESCE(x.lost, 0) AS bigint) AS lost,

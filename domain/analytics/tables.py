@@ -103,7 +103,7 @@ cohort_registrations = Table(
     "cohort_registrations",
     metadata,
     Column("registered_on", Date, primary_key=True),
-    Column("customers", BigInteger, nullable=False),
+    Column("registered", BigInteger, nullable=False),
 )
 
 # The months in which a customer is already counted as a buyer in cohort_activity (a
@@ -135,7 +135,7 @@ card_type_totals = Table(
     "card_type_totals",
     metadata,
     Column("type", Text, primary_key=True),
-    Column("customers", BigInteger, nullable=False),
+    Column("holders", BigInteger, nullable=False),  # customers with an active card of it
     Column("active", BigInteger, nullable=False),
     Column("blocked", BigInteger, nullable=False),
     Column("lost", BigInteger, nullable=False),

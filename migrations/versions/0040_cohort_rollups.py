@@ -83,7 +83,7 @@ def upgrade() -> None:
     op.create_table(
         "cohort_registrations",
         sa.Column("registered_on", sa.Date, nullable=False),
-        sa.Column("customers", sa.BigInteger, nullable=False),
+        sa.Column("registered", sa.BigInteger, nullable=False),
         sa.PrimaryKeyConstraint("registered_on", name="pk_cohort_registrations"),
     )
     op.create_index("ix_customers_created_at", "customers", ["created_at"])

@@ -59,7 +59,7 @@ def upgrade() -> None:
     op.create_table(
         "card_type_totals",
         sa.Column("type", sa.Text, nullable=False),
-        sa.Column("customers", sa.BigInteger, nullable=False),
+        sa.Column("holders", sa.BigInteger, nullable=False),
         *(sa.Column(name, sa.BigInteger, nullable=False) for name in _COUNTS),
         sa.PrimaryKeyConstraint("type", name="pk_card_type_totals"),
     )
