@@ -33,6 +33,7 @@ from typing import Any
 from domain.analytics import roi_sql
 from domain.analytics.periods import check_bounded
 from domain.errors import Problems
+from domain.ledger.rollup_reads import rolled_to
 from domain.program import PROGRAM_ID
 from domain.reports.periods import Period
 from domain.uow import UnitOfWork, read_only
@@ -146,7 +147,8 @@ async def roi_report(uow: UnitOfWork, period: Period) -> Roi:
     async def fetch(u: UnitOfWork) -> tuple[Sequence[Any], Sequence[Any], Any]:
         sales = (await u.execute(roi_sql.SALES, params)).all()
         costs = (await u.execute(roi_sql.COSTS, params)).all()
-        program = (await u.execute(roi_sql.PROGRAM, params)).one()
+        ledger = {**params, "rolled_to": await rolled_to(u)}
+        program = (await u.execute(roi_sql.PROGRAM, ledger)).one()
         return sales, costs, program
 
     sales, costs, p = await read_only(uow, fetch)

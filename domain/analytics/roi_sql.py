@@ -1,5 +1,6 @@
 """The ROI report's statements (domain/analytics/roi.py says what each figure means; the
-same SQL, written plainly, is in docs/reports.md). Parameters: :since, :until, :program."""
+same SQL, written plainly, is in docs/reports.md). Parameters: :since, :until, :program,
+and :rolled_to for PROGRAM."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from sqlalchemy import text
 from domain.checkout.bi_sql import POINTS_PAID
 from domain.checkout.sql import REDEMPTION_RATE
 from domain.customers.sql import CUSTOMERS
-from domain.ledger.sql import ENTRIES
+from domain.ledger.rollup_reads import period_groups_sql
 from domain.purchases.bi_sql import MADE_LINE_DISCOUNTS, MADE_PURCHASES, ORDER_CHANNELS
 from domain.vouchers.bi_sql import VOUCHER_DISCOUNTS
 
@@ -73,10 +74,11 @@ COSTS = text(f"""
 
 # The program's figures for the period: new members; gift and bonus points (credits of
 # GIFT, ACTION and MANUAL entries); the change of the points outstanding (every entry's
-# points) and what expired; the pre-join baseline; the redemption rate.
+# points) and what expired, from the ledger's rollups plus the entries they do not hold
+# (:rolled_to, the ledger's watermark read in the same snapshot: reversals grouped apart);
+# the pre-join baseline; the redemption rate.
 PROGRAM = text(f"""
-    WITH e AS (SELECT kind, points FROM ({ENTRIES}) e
-                WHERE created_at >= {_SINCE} AND created_at < {_UNTIL}),
+    WITH g AS MATERIALIZED ({period_groups_sql()}),
     m AS (SELECT id, created_at, GREATEST({_SINCE}, created_at) AS joined_or_since
             FROM ({CUSTOMERS}) c WHERE created_at < {_UNTIL}),
     base AS (
@@ -92,11 +94,12 @@ PROGRAM = text(f"""
         HAVING bool_or(p.occurred_at < m.created_at))
     SELECT (SELECT count(*) FROM ({CUSTOMERS}) c
              WHERE created_at >= {_SINCE} AND created_at < {_UNTIL}) AS new_members,
-           (SELECT CAST(COALESCE(sum(points), 0) AS bigint) FROM e
-             WHERE points > 0 AND kind IN ('GIFT', 'ACTION', 'MANUAL')) AS bonus_points,
-           (SELECT CAST(COALESCE(sum(points), 0) AS bigint) FROM e) AS liability_change_points,
-           (SELECT CAST(COALESCE(-sum(points), 0) AS bigint) FROM e
-             WHERE kind = 'EXPIRY') AS expired_points,
+           (SELECT CAST(COALESCE(sum(points), 0) AS bigint) FROM g
+             WHERE credit AND NOT reversal AND kind IN ('GIFT', 'ACTION', 'MANUAL'))
+               AS bonus_points,
+           (SELECT CAST(COALESCE(sum(points), 0) AS bigint) FROM g) AS liability_change_points,
+           (SELECT CAST(COALESCE(-sum(points), 0) AS bigint) FROM g
+             WHERE kind = 'EXPIRY' AND NOT reversal) AS expired_points,
            (SELECT count(*) FROM base) AS baselined_members,
            (SELECT CAST(COALESCE(sum(during), 0) AS bigint) FROM base) AS baselined_revenue_minor,
            (SELECT CAST(COALESCE(sum(before), 0) AS bigint) FROM base) AS baseline_minor,

@@ -38,12 +38,12 @@ _PERIOD_GROUPS = """
         WITH bounds AS (SELECT COALESCE(CAST(:since AS timestamptz), '-infinity') AS lo,
                                COALESCE(CAST(:until AS timestamptz), 'infinity') AS hi),
         days AS MATERIALIZED (
-            SELECT d.day, d.kind, d.credit, d.points, d.entries, d.moved,
+            SELECT d.day, d.kind, d.credit, d.reversal, d.points, d.entries, d.moved,
                    {day_whole} AS whole
               FROM ledger_day_totals d, bounds b
              WHERE d.day > b.lo - interval '1 day' AND d.day < b.hi),
         hours AS MATERIALIZED (
-            SELECT t.hour, t.kind, t.credit, t.points, t.entries, t.moved,
+            SELECT t.hour, t.kind, t.credit, t.reversal, t.points, t.entries, t.moved,
                    {hour_whole} AS whole
               FROM (SELECT DISTINCT day FROM days WHERE NOT whole) c, bounds b,
                    LATERAL (SELECT * FROM ledger_hour_totals t
@@ -62,30 +62,32 @@ _PERIOD_GROUPS = """
             SELECT e.points, e.kind, e.reverses_entry_id, e.created_at
               FROM ledger_entries e, bounds b
              WHERE e.id > :rolled_to AND e.created_at >= b.lo AND e.created_at < b.hi)
-        SELECT {day_bucket} AS bucket, d.kind, d.credit, {day_sums}
+        SELECT {day_bucket} AS bucket, d.kind, d.credit, d.reversal, {day_sums}
           FROM days d WHERE d.whole
-         GROUP BY 1, 2, 3
+         GROUP BY 1, 2, 3, 4
         UNION ALL
-        SELECT {hour_bucket}, h.kind, h.credit, {hour_sums}
+        SELECT {hour_bucket}, h.kind, h.credit, h.reversal, {hour_sums}
           FROM hours h WHERE h.whole
-         GROUP BY 1, 2, 3
+         GROUP BY 1, 2, 3, 4
         UNION ALL
         SELECT {entry_bucket},
                CASE WHEN x.kind = '{reversal}' THEN r.kind ELSE x.kind END,
                CASE WHEN x.kind = '{reversal}' THEN r.points ELSE x.points END > 0,
+               x.kind = '{reversal}',
                CAST(sum(x.points) AS bigint), count(*), CAST(sum(abs(x.points)) AS bigint)
           FROM edge x
           LEFT JOIN LATERAL (SELECT r.id, r.kind, r.points FROM ledger_entries r
                               WHERE x.kind = '{reversal}' AND r.id = x.reverses_entry_id
                               LIMIT 1) r ON true
          WHERE x.kind <> '{reversal}' OR r.id IS NOT NULL
-         GROUP BY 1, 2, 3"""
+         GROUP BY 1, 2, 3, 4"""
 
 
 def period_groups_sql(bucket: str | None = None) -> str:
-    """The (bucket, kind, credit, points, entries, moved) groups of the entries created in
-    [:since, :until) (either NULL: open), as entry_groups_sql makes them; :rolled_to is
-    the watermark read in the same snapshot.
+    """The (bucket, kind, credit, reversal, points, entries, moved) groups of the entries
+    created in [:since, :until) (either NULL: open), as entry_groups_sql makes them (a
+    reversal under the kind and direction of what it reverses, with reversal true);
+    :rolled_to is the watermark read in the same snapshot.
 
     `bucket`, SQL with `{moment}` standing for an instant, buckets the entries (a flow's
     local day, week or month); None: one bucket, NULL. A UTC day is read from the day
@@ -95,7 +97,7 @@ def period_groups_sql(bucket: str | None = None) -> str:
     only the period's ends cut hours, in Asia/Kolkata each local midnight does) from their
     entries. A bucket is a contiguous run of time, so an interval whose first and last
     instants share a bucket lies in it whole. Several groups may share a (bucket, kind,
-    credit): add them up."""
+    credit, reversal): add them up."""
 
     def at(moment: str) -> str:
         return "NULL" if bucket is None else bucket.replace("{moment}", f"({moment})")

@@ -4,14 +4,18 @@ from __future__ import annotations
 
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from domain.analytics.roi import Costs, RoiRow, Sales, roi_report
 from domain.errors import DomainError
+from domain.ledger.rollups import roll_up_now
 from domain.reports.periods import Period
 from domain.uow import UnitOfWork
+from tests.schema.test_bi_sql_docs import documented, run
+from tests.support.reports import Row, new_customer, write_entries
 from tests.support.roi_seed import MAY, at, seed_roi_example
 
 README = Path(__file__).resolve().parents[3] / "README.md"
@@ -54,6 +58,47 @@ async def test_the_worked_example(clean_db: AsyncEngine) -> None:
         in readme
     )
     assert "ROI (120.00 - 12.15) / 12.15 = **8.8765**" in readme
+
+
+@pytest.mark.parametrize("rolled", [False, True], ids=["tail", "rolled up"])
+async def test_the_ledger_figures_are_the_same_from_the_rollups(
+    clean_db: AsyncEngine, rolled: bool
+) -> None:
+    # Given the example plus, in May, a gift of 40 and an expiry of 5, both reversed (a
+    # reversal moves the liability but takes no bonus or expiry away: credits and EXPIRY
+    # entries are counted as written)
+    await seed_roi_example(clean_db)
+    eve = await new_customer(clean_db, "eve")
+    await write_entries(
+        clean_db,
+        eve,
+        [
+            Row("GIFT", 40, at(5, 10, 9)),
+            Row("EXPIRY", -5, at(5, 11, 9)),
+            Row("REVERSAL", 5, at(5, 12, 10), reverses=1),
+            Row("REVERSAL", -40, at(5, 31, 23), reverses=0),
+        ],
+    )
+    if rolled:
+        await roll_up_now(UnitOfWork(clean_db))
+    # Then the ROI's ledger figures are the example's, the liability net of both pairs,
+    # for the month and for a period whose ends cut hours
+    roi = await roi_report(UnitOfWork(clean_db), MAY)
+    assert (roi.bonus_points, roi.liability_change_points, roi.expired_points) == (
+        390,
+        -350,
+        25,
+    )
+    cut = await roi_report(UnitOfWork(clean_db), Period(at(5, 10, 9), at(5, 31, 23)))
+    assert (cut.bonus_points, cut.expired_points) == (
+        await documented_ledger_figures(clean_db, cut.since, cut.until)
+    )
+
+
+async def documented_ledger_figures(engine: AsyncEngine, since: object, until: object) -> Any:
+    """Bonus and expired points by the plain scan (docs/reports.md, "roi-points")."""
+    rows = await run(engine, documented()["roi-points"], since=since, until=until)
+    return (rows[0]["bonus_points"], rows[0]["expired_points"])
 
 
 async def test_a_period_needs_both_bounds() -> None:
