@@ -6,6 +6,7 @@ and catches a drifted total."""
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -105,3 +106,12 @@ async def test_the_audit_catches_a_drifted_total(clean_db: AsyncEngine) -> None:
     async with clean_db.connect() as conn:
         found = await card_rollups_equal_cards(conn)
     assert any(v.startswith("PRIZE cards: holder counts sum to") for v in found)
+
+
+async def test_runs_at_once_take_turns_and_count_each_card_once(clean_db: AsyncEngine) -> None:
+    await seed(clean_db)
+    await changes(clean_db)
+    for _ in range(2):
+        await asyncio.gather(*(roll_up_cards(UnitOfWork(clean_db)) for _ in range(8)))
+    [counts] = await agree(clean_db)
+    assert counts["POINTS"] == (2, 2, 0, 1, 1)

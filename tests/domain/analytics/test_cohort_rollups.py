@@ -7,6 +7,7 @@ catches a broken rollup)."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -189,3 +190,14 @@ async def test_the_audit_catches_a_rollup_that_drifted(clean_db: AsyncEngine) ->
     async with clean_db.connect() as conn:
         found = await cohort_rollups_equal_rows(conn)
     assert any("COMPLETED but not numbered (made_seq)" in v for v in found)
+
+
+async def test_runs_at_once_take_turns_and_count_each_row_once(clean_db: AsyncEngine) -> None:
+    people = await seed(clean_db)
+    await more(clean_db, people)
+    # Given eight runs at once, twice (the first round takes the pending watermarks)
+    for _ in range(2):
+        await asyncio.gather(*(roll_up_cohorts(UnitOfWork(clean_db)) for _ in range(8)))
+    # Then everything is rolled up once: the report and the audit agree with the rows
+    await agree(clean_db)
+    await holds(clean_db)
