@@ -17,7 +17,6 @@ from tests.console.conftest import OpenConsole
 from tests.console.test_till import CARD, ann_with_points, look, type_line, write
 from tests.support.api import GraphQLClient
 from tests.support.cards import add_series, issue_card
-from tests.support.console import assert_accessible
 from tests.support.ledger import assert_ledger_sound
 
 CARDS_PAGE = "query($id: ID!) { currentDiscounts(customerId: $id) { usedAt } }"
@@ -81,16 +80,21 @@ async def test_a_priced_cart_shows_each_lines_contributions_and_records_them(
     await expect(sums.locator(".till-total")).to_contain_text("€24.71")
     await look(page, "card-discounts")
 
-    # And her card page lists the current discount the 150.00 sale gave, open
-    await page.locator(".till-who").get_by_role("button", name="Cards…").click()
+    # And her card page, opened from the keyboard, lists the current discount the 150.00
+    # sale gave, open; Escape closes it
+    await page.locator(".till-who").get_by_role("button", name="Cards…").focus()
+    await page.keyboard.press("Enter")
     cards = page.locator(".till-cards")
+    await expect(cards.get_by_role("heading", name="Ann Lee's cards")).to_be_focused()
     discounts = cards.get_by_role("table", name="Current discounts").locator("tbody tr")
     await expect(discounts).to_have_count(1)
     await expect(discounts.first.locator("td")).to_have_text(
         ["10% off", re.compile(r"^€150\.00 on "), "BS-1", re.compile(r"^Open until ")]
     )
-    await assert_accessible(page)
-    await cards.get_by_role("button", name="Close").click()
+    await look(page, "card-page-discounts")
+    await cards.get_by_label("Reason").focus()
+    await page.keyboard.press("Escape")
+    await expect(cards).to_have_count(0)
 
     # When the sale is recorded, then each line's discounts are recorded with it
     await page.locator("#till-record").click()

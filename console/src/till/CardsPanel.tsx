@@ -3,7 +3,7 @@
 // or scanned), issue another card, print a card's barcode, and see the current discounts the
 // customer's sales gave. Points, badges and vouchers are the customer's: a replacement moves
 // none of them, the new card simply finds them.
-import { useState, type KeyboardEvent } from "react";
+import { useEffect, useRef, useState, type KeyboardEvent } from "react";
 import { useMutation, useQuery, type CombinedError } from "urql";
 import {
   BlockCardDocument,
@@ -38,6 +38,9 @@ export function CardsPanel({ holder, onClose }: { holder: CardHolder; onClose: (
   const [failure, setFailure] = useState<CombinedError | undefined>();
   const [done, setDone] = useState("");
   const change = useStatusChange();
+  // Opened from the customer's "Cards…" button: the keyboard goes to the page itself.
+  const heading = useRef<HTMLHeadingElement>(null);
+  useEffect(() => heading.current?.focus(), []);
 
   const reload = () => refetch({ requestPolicy: "network-only" });
 
@@ -63,7 +66,9 @@ export function CardsPanel({ holder, onClose }: { holder: CardHolder; onClose: (
     <section className="card till-cards" aria-labelledby="till-cards-title" onKeyDown={escape}>
       <div className="no-print">
         <div className="page-head">
-          <h2 id="till-cards-title">{holder.name}'s cards</h2>
+          <h2 id="till-cards-title" ref={heading} tabIndex={-1}>
+            {holder.name}'s cards
+          </h2>
           <button type="button" className="secondary" onClick={onClose}>
             Close
           </button>

@@ -21,8 +21,8 @@ export function CurrentDiscounts({
   const codes = new Map(cards.map((c) => [c.id, c.code]));
   return (
     <div className="table-scroll">
-      <table>
-        <caption>Current discounts</caption>
+      <h3 id="till-current-discounts">Current discounts</h3>
+      <table aria-labelledby="till-current-discounts">
         <thead>
           <tr>
             <th scope="col">Discount</th>
