@@ -94,6 +94,10 @@ async def claim(uow: UnitOfWork, stream: Stream, batch: int) -> Claim:
     transaction that could still write below it is running, or claim the next `batch`
     values below it (roll them up, then call `advance` in the same transaction)."""
     await uow.execute(_READ_COMMITTED)
+    return await _claim_locked(uow, stream, batch)
+
+
+async def _claim_locked(uow: UnitOfWork, stream: Stream, batch: int) -> Claim:
     params = {"key": stream.key}
     await uow.execute(
         text(
@@ -260,3 +264,86 @@ async def run_until_caught_up(
             return Progress(rows, batches, done.rolled_to, done.pending_to)
         if not done.rows and not done.batches:
             await asyncio.sleep(0.05)  # a transaction of the pending list is still open
+
+
+@dataclass(frozen=True)
+class Claims:
+    """Each stream's claim in one transaction, in the order the streams were given."""
+
+    of: dict[Stream, Claim]
+
+    def bounds(self, stream: Stream) -> tuple[int, int]:
+        """(from_value, to_value): the values of `stream` this step rolls up, none when
+        both are its watermark."""
+        step = self.of[stream]
+        return step.rolled_to, step.rolled_to if step.to_value is None else step.to_value
+
+    @property
+    def any(self) -> bool:
+        return any(step.to_value is not None for step in self.of.values())
+
+
+@dataclass(frozen=True)
+class RollUpTogether(Command[tuple[Claims, int]]):
+    """One transaction of a run on streams whose rollups depend on each other (a refund
+    counts in a rollup only once its order's made purchase does): lock every stream's row
+    in the order given (so runs never deadlock), claim from each as `claim` does, and when
+    any has values to roll up, call `step` once with all the claims (a stream with nothing
+    claimed gives from_value = to_value = its watermark), then move every claimed watermark.
+    `step` returns the rows it rolled up."""
+
+    streams: tuple[Stream, ...]
+    batch: int
+    step: Callable[[UnitOfWork, Claims], Awaitable[int]]
+
+    async def handle(self, uow: UnitOfWork) -> tuple[Claims, int]:
+        await uow.execute(_READ_COMMITTED)
+        claims = Claims({s: await _claim_locked(uow, s, self.batch) for s in self.streams})
+        if not claims.any:
+            return claims, 0
+        rows = await self.step(uow, claims)
+        for stream, step in claims.of.items():
+            if step.to_value is not None:
+                await advance(uow, stream, step)
+        return claims, rows
+
+
+async def roll_up_together(
+    uow: UnitOfWork,
+    streams: tuple[Stream, ...],
+    step: Callable[[UnitOfWork, Claims], Awaitable[int]],
+    batch: int,
+) -> dict[Stream, Progress]:
+    """A run of a rollup job on streams rolled up together (RollUpTogether): batches until
+    none of them has values ready, with `roll_up`'s guarantees for each."""
+    rows = batches = 0
+    while True:
+        claims, done = await run(uow, RollUpTogether(streams, batch, step))
+        if not claims.any:
+            return {
+                s: Progress(rows, batches, c.rolled_to, c.pending_to)
+                for s, c in claims.of.items()
+            }
+        rows += done
+        batches += 1
+
+
+async def run_together_until_caught_up(
+    uow: UnitOfWork,
+    streams: tuple[Stream, ...],
+    step: Callable[[UnitOfWork, Claims], Awaitable[int]],
+    batch: int,
+    wait_s: float,
+) -> dict[Stream, Progress]:
+    """`run_until_caught_up` for streams rolled up together: runs until every watermark
+    reaches the value its sequence had handed out at the call (or `wait_s` seconds pass)."""
+    async with uow:
+        targets = {s: await last_value(uow, s) for s in streams}
+    deadline = time.monotonic() + wait_s
+    while True:
+        done = await roll_up_together(uow, streams, step, batch)
+        caught_up = all(done[s].rolled_to >= targets[s] for s in streams)
+        if caught_up or time.monotonic() > deadline:
+            return done
+        if not any(p.batches for p in done.values()):
+            await asyncio.sleep(0.05)  # a transaction of a pending list is still open

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
@@ -28,7 +28,7 @@ from domain.analytics.cohort_rollups import (
     POINTS_SUMS,
     PURCHASES,
 )
-from domain.analytics.periods import check_bounded
+from domain.analytics.periods import check_bounded, whole_days
 from domain.customers.sql import CUSTOMERS
 from domain.errors import ErrorCode, Problems
 from domain.ledger.sql import ENTRIES
@@ -128,16 +128,6 @@ _COHORTS = text(f"""
       FROM months m
       LEFT JOIN figures f ON f.cohort = m.cohort AND f.month = m.month
      ORDER BY m.cohort, m.month""")
-
-
-def whole_days(since: datetime, until: datetime) -> tuple[datetime, datetime]:
-    """[lo, hi): the UTC days that lie in [since, until) whole (lo = hi: none)."""
-    since, until = (t if t.tzinfo else t.replace(tzinfo=UTC) for t in (since, until))
-    lo = since.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
-    if lo < since:
-        lo += timedelta(days=1)
-    hi = until.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
-    return lo, max(lo, hi)
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, date, datetime, timedelta
 
 from domain.errors import ErrorCode, Problems
 from domain.reports.periods import Period, check_period
@@ -24,3 +24,27 @@ def check_bounded(
     if (clean.until - clean.since).days > MAX_DAYS:
         problems.add(f"{prefix}until", ErrorCode.OUT_OF_RANGE, f"At most {MAX_DAYS} days.")
     return clean.since, clean.until
+
+
+def whole_days(since: datetime, until: datetime) -> tuple[datetime, datetime]:
+    """[lo, hi): the UTC days that lie in [since, until) whole (lo = hi: none)."""
+    since, until = (t if t.tzinfo else t.replace(tzinfo=UTC) for t in (since, until))
+    lo = since.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+    if lo < since:
+        lo += timedelta(days=1)
+    hi = until.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+    return lo, max(lo, hi)
+
+
+def whole_months(lo: datetime, hi: datetime) -> tuple[date, date]:
+    """[first, end): the UTC calendar months that lie in the whole days [lo, hi) (UTC
+    midnights, as whole_days gives them) whole, as their first days (first = end: none)."""
+    first = lo.date().replace(day=1)
+    if first < lo.date():
+        first = _next_month(first)
+    end = hi.date().replace(day=1)
+    return first, max(first, end)
+
+
+def _next_month(first: date) -> date:
+    return (first.replace(day=28) + timedelta(days=4)).replace(day=1)
