@@ -76,6 +76,8 @@ redemptions = Table(
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     CheckConstraint("points > 0 AND value_minor > 0", name="positive"),
     Index("ix_redemptions_order", "shop", "order_id"),
+    Index("ix_redemptions_created_at", "created_at"),
+    Index("ix_redemptions_entry_id", "entry_id"),
 )
 
 holds = Table(

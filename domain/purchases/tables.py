@@ -81,6 +81,7 @@ purchases = Table(
     CheckConstraint("total_minor >= 0", name="total_nonnegative"),
     # A customer's purchases in a period (segment filters: count, spend, last purchase).
     Index("ix_purchases_customer_id_occurred_at", "customer_id", "occurred_at"),
+    Index("ix_purchases_occurred_at", "occurred_at"),
     # The order in which purchases were made (PAID or COMPLETED): stamped from the sequence
     # purchases_made_seq by the trigger purchases_made_seq (migration 0040) when a row is
     # inserted or updated to a made status, whoever writes it; the analytics' rollups
@@ -155,4 +156,5 @@ refunds = Table(
     Column("value_returned_minor", BigInteger, nullable=False, server_default=text("0")),
     Column("return_entry_id", BigInteger, ForeignKey("ledger_entries.id")),
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Index("ix_refunds_purchase_id", "purchase_id"),
 )

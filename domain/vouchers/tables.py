@@ -122,6 +122,7 @@ voucher_redemptions = Table(
     UniqueConstraint("voucher_id", "shop", "order_id"),
     Index("ix_voucher_redemptions_order", "shop", "order_id"),
     Index("ix_voucher_redemptions_voucher_id", "voucher_id", "id"),
+    Index("ix_voucher_redemptions_created_at", "created_at"),
     # A customer's redemptions (segment filters: vouchers redeemed).
     Index(
         "ix_voucher_redemptions_customer_id",
