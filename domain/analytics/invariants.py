@@ -7,6 +7,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from domain.analytics.card_rollups import STATUS_COUNTS
 from domain.analytics.cohort_rollups import MONTH, POINTS_SUMS, REGISTRATION_MONTH
+from domain.analytics.roi_audit import roi_rollups_equal_rows
 from domain.cards.bi_sql import CARD_CHANGES
 from domain.customers.sql import CUSTOMERS
 from domain.ledger.invariants import Check, violation_rows
@@ -132,4 +133,5 @@ CHECKS: tuple[Check, ...] = (
     cohort_rollups_equal_rows,
     cohort_registrations_equal_customers,
     card_rollups_equal_cards,
+    roi_rollups_equal_rows,
 )

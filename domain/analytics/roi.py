@@ -13,10 +13,12 @@ Figures (docs/reports.md, "ROI", gives each one's SQL):
   redemption value;
 - liability change (every entry's points in the period) and breakage (points expired),
   in points and at today's redemption value;
-- incremental revenue against the pre-join baseline: for each member whose shop reported
-  orders from before they registered, their member revenue in the period less their revenue
-  in the equally long stretch just before they registered; members without pre-join orders
-  have no baseline and add nothing to it;
+- incremental revenue against the pre-join baseline: a member who made orders in the 365
+  days before registering is baselined; they would have gone on spending at that rate, so
+  their baseline is what those orders came to (net of refunds) times the part of the year
+  they were a member during the period (seconds of membership in the period / seconds in
+  365 days), summed over them and rounded half up once; incremental revenue is their member
+  revenue in the period less the baseline; members without such orders add nothing;
 - ROI = (incremental revenue - cost) / cost.
 
 Per shop and channel: the sales and the costs that belong to an order (a redemption or a
@@ -25,13 +27,20 @@ for the whole program only."""
 
 from __future__ import annotations
 
+from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from domain.analytics import roi_sql
-from domain.analytics.periods import check_bounded
+from sqlalchemy import text
+
+from domain import watermarks
+from domain.analytics import buyer_sets, roi_rollups, roi_sql
+from domain.analytics.buyer_sets import Repeats
+from domain.analytics.periods import check_bounded, whole_days, whole_months
+from domain.analytics.roi_figures import BUYERS, PRE_JOIN_SECONDS
 from domain.errors import Problems
 from domain.ledger.rollup_reads import rolled_to
 from domain.program import PROGRAM_ID
@@ -136,31 +145,145 @@ def _value(points: int, points_per_unit: int, value_per_unit_minor: int) -> int:
     return points * value_per_unit_minor // points_per_unit
 
 
+@dataclass(frozen=True)
+class _Reads:
+    """Where the report reads each part of a period from: the clean whole days from
+    roi_days (`days`), the buyer sets of clean whole months (`months`) and of the other
+    clean days (`set_days`), and the rest from the rows: the orders' and costs' ranges
+    (the cut ends and the dirty days) and the registrations' (likewise, by registration)."""
+
+    days: list[date]
+    months: list[date]
+    set_days: list[date]
+    order_ranges: list[tuple[datetime, datetime]]
+    registration_ranges: list[tuple[datetime, datetime]]
+
+
+def _reads(
+    since: datetime, until: datetime, dirty: set[date], dirty_registrations: set[date]
+) -> _Reads:
+    lo, hi = whole_days(since, until)
+    whole = [lo.date() + timedelta(days=n) for n in range((hi - lo).days)]
+    clean = [d for d in whole if d not in dirty]
+    first, end = whole_months(lo, hi)
+    months = sorted(
+        {d.replace(day=1) for d in whole if first <= d < end} - {d.replace(day=1) for d in dirty}
+    )
+    in_months = set(months)
+    cut_end = min(lo, until)
+    orders = [(since, cut_end)] if since < cut_end else []
+    orders += [(_start(d), _start(d) + _DAY) for d in whole if d in dirty]
+    if hi < until and hi >= lo:
+        orders.append((hi, until))
+    since_day = since.replace(hour=0, minute=0, second=0, microsecond=0)
+    registrations = [(since_day, cut_end)] if since_day < cut_end else []
+    registrations += [
+        (_start(d), _start(d) + _DAY)
+        for d in sorted(dirty_registrations)
+        if d < since_day.date() or lo.date() <= d < hi.date()
+    ]
+    if hi < until and hi >= lo:
+        registrations.append((hi, until))
+    return _Reads(
+        days=clean,
+        months=months,
+        set_days=[d for d in clean if d.replace(day=1) not in in_months],
+        order_ranges=orders,
+        registration_ranges=registrations,
+    )
+
+
+_DAY = timedelta(days=1)
+
+
+def _start(day: date) -> datetime:
+    return datetime(day.year, day.month, day.day, tzinfo=UTC)
+
+
+def _ranges(ranges: list[tuple[datetime, datetime]]) -> dict[str, list[datetime]]:
+    return {"range_lo": [r[0] for r in ranges], "range_hi": [r[1] for r in ranges]}
+
+
+@dataclass(frozen=True)
+class _Fetched:
+    figures: Sequence[Any]
+    sets: Sequence[Any]
+    buyer_rows: Sequence[Any]
+    baseline: Any
+    program: Any
+
+
+async def _fetch(u: UnitOfWork, since: datetime, until: datetime) -> _Fetched:
+    """Every part of the report in the caller's snapshot (a read-only transaction)."""
+    marks = {s: await watermarks.rolled_to(u, s) for s in roi_rollups.STREAMS}
+    dirty = (await u.execute(roi_rollups.TOUCHED, roi_rollups.tail_bounds(marks))).one()
+    reads = _reads(since, until, set(dirty.order_days), set(dirty.registration_days))
+    period = {"since": since, "until": until}
+    orders = _ranges(reads.order_ranges)
+    figures = (await u.execute(roi_sql.SALES_AND_COSTS, {**orders, "days": reads.days})).all()
+    sets_params = {"months": reads.months, "days": reads.set_days}
+    sets = (await u.execute(roi_sql.BUYER_SETS, sets_params)).all()
+    buyer_rows = (await u.execute(text(BUYERS), orders)).all() if reads.order_ranges else []
+    lo, hi = whole_days(since, until)
+    baseline = (
+        await u.execute(
+            roi_sql.BASELINE,
+            {
+                **period,
+                **_ranges(reads.registration_ranges),
+                "since_day": since.date(),
+                "lo_day": lo.date(),
+                "hi_day": hi.date(),
+                "dirty": sorted(dirty.registration_days),
+            },
+        )
+    ).one()
+    ledger = {**period, "program": PROGRAM_ID, "rolled_to": await rolled_to(u)}
+    program = (await u.execute(roi_sql.PROGRAM, ledger)).one()
+    return _Fetched(figures, sets, buyer_rows, baseline, program)
+
+
+def _buyers(fetched: _Fetched) -> tuple[dict[tuple[str, str], Repeats], Repeats]:
+    """Each shop and channel's member buyers (seen, and twice or more) and all of them."""
+    per_key: dict[tuple[str, str], Repeats] = defaultdict(Repeats)
+    overall = Repeats()
+    for s in fetched.sets:
+        buyers, multi = buyer_sets.load(s.buyers), buyer_sets.load(s.multi)
+        per_key[(s.shop, s.channel)].add(buyers, multi)
+        overall.add(buyers, multi)
+    counts: dict[tuple[str, str], Counter[int]] = defaultdict(Counter)
+    for r in fetched.buyer_rows:
+        counts[(r.shop, r.channel)][r.customer_id] += r.orders
+    for key, orders in counts.items():
+        per_key[key].add_counts(orders.items())
+        overall.add_counts(orders.items())
+    return per_key, overall
+
+
 async def roi_report(uow: UnitOfWork, period: Period) -> Roi:
     """The ROI figures of `period` (both bounds required), every statement reading one
-    snapshot (a read-only REPEATABLE READ transaction), so the figures agree."""
+    snapshot (a read-only REPEATABLE READ transaction), so the figures agree: the rollups
+    for the clean whole days and months, the rows for the rest (the period's cut ends, and
+    the days that rows above the rollups' watermarks touch)."""
     problems = Problems()
     since, until = check_bounded(problems, period)
     problems.raise_if_any()
-    params = {"since": since, "until": until, "program": PROGRAM_ID}
-
-    async def fetch(u: UnitOfWork) -> tuple[Sequence[Any], Sequence[Any], Any]:
-        sales = (await u.execute(roi_sql.SALES, params)).all()
-        costs = (await u.execute(roi_sql.COSTS, params)).all()
-        ledger = {**params, "rolled_to": await rolled_to(u)}
-        program = (await u.execute(roi_sql.PROGRAM, ledger)).one()
-        return sales, costs, program
-
-    sales, costs, p = await read_only(uow, fetch)
+    since, until = (
+        (t if t.tzinfo else t.replace(tzinfo=UTC)).astimezone(UTC) for t in (since, until)
+    )
+    fetched = await read_only(uow, lambda u: _fetch(u, since, until))
+    per_key, overall = _buyers(fetched)
     rows: dict[tuple[str | None, str | None], RoiRow] = {}
-    for s in sales:
-        key = (s.shop, s.channel)
-        rows[key] = RoiRow(*key, Sales(s.revenue_minor, s.orders, s.active, s.repeaters))
-    for c in costs:
-        key = (c.shop, c.channel)
-        given = Costs(*tuple(c)[2:])
-        rows[key] = RoiRow(*key, rows.get(key, RoiRow(*key)).sales, given)
+    for f in fetched.figures:
+        seen = overall if f.shop is None else per_key[(f.shop, f.channel)]
+        sales = Sales(f.revenue_minor, f.orders, len(seen.seen), len(seen.twice))
+        costs = Costs(*(getattr(f, c) for c in _COST_COLUMNS))
+        rows[(f.shop, f.channel)] = RoiRow(f.shop, f.channel, sales, costs)
     total = rows.pop((None, None), RoiRow(None, None))
+    baselined_revenue = next(
+        (f.baselined_revenue_minor for f in fetched.figures if f.shop is None), 0
+    )
+    p, b = fetched.program, fetched.baseline
     rate = (p.points_per_unit, p.value_per_unit_minor)
     return Roi(
         since=since,
@@ -174,7 +297,18 @@ async def roi_report(uow: UnitOfWork, period: Period) -> Roi:
         liability_change_minor=_value(p.liability_change_points, *rate),
         expired_points=p.expired_points,
         breakage_minor=_value(p.expired_points, *rate),
-        baselined_members=p.baselined_members,
-        baselined_revenue_minor=p.baselined_revenue_minor,
-        baseline_minor=p.baseline_minor,
+        baselined_members=b.members,
+        baselined_revenue_minor=baselined_revenue,
+        baseline_minor=int(
+            (Decimal(b.weighted) / PRE_JOIN_SECONDS).quantize(Decimal("1"), ROUND_HALF_UP)
+        ),
     )
+
+
+_COST_COLUMNS = (
+    "points_paid_minor",
+    "vouchers_minor",
+    "member_prices_minor",
+    "card_discounts_minor",
+    "current_discounts_minor",
+)

@@ -13,6 +13,8 @@ from sqlalchemy import (
     Identity,
     Index,
     Integer,
+    LargeBinary,
+    Numeric,
     PrimaryKeyConstraint,
     SmallInteger,
     Table,
@@ -140,4 +142,58 @@ card_type_totals = Table(
     Column("blocked", BigInteger, nullable=False),
     Column("lost", BigInteger, nullable=False),
     Column("replaced", BigInteger, nullable=False),
+)
+
+# The ROI report's figures per UTC day, shop and channel (domain/analytics/roi_rollups.py):
+# member revenue and orders (orders by the day they occurred), the revenue of baselined
+# members, and the costs (points paid and voucher uses by the day they were made, line
+# discounts by their order's day). Recomputed from the rows for each day a batch touches.
+roi_days = Table(
+    "roi_days",
+    metadata,
+    Column("day", Date, nullable=False),
+    Column("shop", Text, nullable=False),
+    Column("channel", Text, nullable=False),
+    Column("revenue_minor", BigInteger, nullable=False),
+    Column("orders", BigInteger, nullable=False),
+    Column("baselined_revenue_minor", BigInteger, nullable=False),
+    Column("points_paid_minor", BigInteger, nullable=False),
+    Column("vouchers_minor", BigInteger, nullable=False),
+    Column("member_prices_minor", BigInteger, nullable=False),
+    Column("card_discounts_minor", BigInteger, nullable=False),
+    Column("current_discounts_minor", BigInteger, nullable=False),
+    PrimaryKeyConstraint("day", "shop", "channel"),
+)
+
+
+def _buyers(name: str, period: str) -> Table:
+    """Members who made an order in the day or month at the shop and channel (`buyers`),
+    and those of them who made two or more (`multi`): customer ids as roaring bitmaps
+    (domain/analytics/buyer_sets.py)."""
+    return Table(
+        name,
+        metadata,
+        Column(period, Date, nullable=False),
+        Column("shop", Text, nullable=False),
+        Column("channel", Text, nullable=False),
+        Column("buyers", LargeBinary, nullable=False),
+        Column("multi", LargeBinary, nullable=False),
+        PrimaryKeyConstraint(period, "shop", "channel"),
+    )
+
+
+roi_buyer_days = _buyers("roi_buyer_days", "day")
+roi_buyer_months = _buyers("roi_buyer_months", "month")
+
+# The pre-join baseline's sums per UTC registration day: the members registered that day
+# with orders in the year before (baselined), what those orders came to, net of refunds
+# (pre_join_minor), and each member's sum times their registration moment in epoch
+# seconds, added up (pre_join_at): the report's baseline is linear in both.
+roi_registration_days = Table(
+    "roi_registration_days",
+    metadata,
+    Column("registered_on", Date, primary_key=True),
+    Column("baselined", BigInteger, nullable=False),
+    Column("pre_join_minor", BigInteger, nullable=False),
+    Column("pre_join_at", Numeric, nullable=False),
 )

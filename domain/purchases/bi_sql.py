@@ -18,6 +18,24 @@ MADE_PURCHASES = f"""
                   GROUP BY purchase_id) r ON r.purchase_id = p.id
      WHERE p.status IN {MADE_STATUSES}"""
 
+# The same orders and net amounts as MADE_PURCHASES (id, customer_id, shop, channel,
+# occurred_at, net_minor), each order's refunds summed by a probe of their index: for
+# reading a few days' orders (a condition on occurred_at reaches its index), where
+# MADE_PURCHASES, which sums every refund once, suits reading most of them.
+MADE_ORDERS = f"""
+    SELECT p.id, p.customer_id, p.shop, p.channel, p.occurred_at,
+           p.total_minor - COALESCE((SELECT sum(r.amount_minor) FROM refunds r
+                                      WHERE r.purchase_id = p.id), 0) AS net_minor
+      FROM purchases p
+     WHERE p.status IN {MADE_STATUSES}"""
+
+# Every refund in the order it was written (id, from REFUND_SEQUENCE), with its order's
+# customer_id and occurred_at: what a rollup job reads to find the days refunds changed.
+REFUNDS_IN_ORDER = """
+    SELECT r.id, p.customer_id, p.occurred_at
+      FROM refunds r JOIN purchases p ON p.id = r.purchase_id"""
+REFUND_SEQUENCE = "refunds_id_seq"
+
 # When each customer made an order (PAID or COMPLETED): customer_id, occurred_at (what
 # counts a buyer, where the amount does not matter: no refunds to join).
 MADE_ORDER_TIMES = f"SELECT customer_id, occurred_at FROM purchases WHERE status IN {MADE_STATUSES}"
@@ -32,18 +50,17 @@ MADE_LINES = f"""
       FROM purchase_lines l JOIN purchases p ON p.id = l.purchase_id
      WHERE p.status IN {MADE_STATUSES}"""
 
-# Every order reported, whatever its status: shop, order_id, channel (what a redemption or a
-# voucher use on an order is attributed to). It ends without a WHERE, so a caller may add
-# one naming shop and order_id (the unique key: one index probe).
-ORDER_CHANNELS = "SELECT shop, order_id, channel FROM purchases"
+# Every order reported, whatever its status: id (in the order reported, from
+# ORDER_SEQUENCE), shop, order_id, channel (what a redemption or a voucher use on an order
+# is attributed to). It ends without a WHERE, so a caller may add one naming shop and
+# order_id (the unique key: one index probe).
+ORDER_CHANNELS = "SELECT id, shop, order_id, channel FROM purchases"
+ORDER_SEQUENCE = "purchases_id_seq"
 
-# What each line of an order made was given off, and by what: customer_id, shop, channel,
-# occurred_at (the order's), source_kind (PRICE_RULE, CARD, CURRENT_DISCOUNT) and
-# amount_minor.
-MADE_LINE_DISCOUNTS = f"""
-    SELECT d.customer_id, p.shop, p.channel, p.occurred_at, d.source_kind, d.amount_minor
-      FROM purchase_line_discounts d JOIN purchases p ON p.id = d.purchase_id
-     WHERE p.status IN {MADE_STATUSES}"""
+# What the lines of an order were given off, and by what: purchase_id, source_kind
+# (PRICE_RULE, CARD, CURRENT_DISCOUNT) and amount_minor. A caller adds a WHERE naming
+# purchase_id (the primary key's first column: one index probe per order).
+LINE_DISCOUNTS = "SELECT purchase_id, source_kind, amount_minor FROM purchase_line_discounts"
 
 # The sequence that numbers purchases in the order they were made (purchases.made_seq,
 # stamped by a trigger when a purchase becomes PAID or COMPLETED), which rollup jobs

@@ -55,7 +55,7 @@ async def run(engine: AsyncEngine, sql: str, **params: Any) -> list[dict[str, An
     return [dict(r) for r in rows]
 
 
-async def seed(engine: AsyncEngine) -> None:
+async def seed(engine: AsyncEngine) -> dict[str, int]:
     people = await seed_roi_example(engine)
     lines = [Line("BEANS", 3, 1_500, "coffee"), Line("CUP", 2, 4_000, "kitchen", 1)]
     await add_purchase(engine, people["cy"], at(5, 12), 12_500, shop="A", lines=lines)
@@ -70,6 +70,7 @@ async def seed(engine: AsyncEngine) -> None:
             code=f"D{n}",
             s=status,
         )
+    return people
 
 
 async def test_every_documented_query_gives_the_apis_figures(

@@ -38,7 +38,7 @@ async def seed_roi_example(engine: AsyncEngine) -> dict[str, int]:
         people[name] = await new_customer(engine, name)
         await set_registered(engine, people[name], joined)
     ann, bob, cy = people["ann"], people["bob"], people["cy"]
-    # Ann: pre-join orders in January (too early for the baseline) and February (in it)
+    # Ann: pre-join orders in January and February (both in the year before she joined)
     await add_purchase(engine, ann, at(1, 15), 5_000, shop="A")
     await add_purchase(engine, ann, at(2, 10), 4_000, shop="A")
     await add_purchase(engine, ann, at(5, 2), 10_000, shop="A", order_id="A-POS-1")

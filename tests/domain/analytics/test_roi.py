@@ -44,20 +44,19 @@ async def test_the_worked_example(clean_db: AsyncEngine) -> None:
     assert (roi.bonus_points, roi.bonus_value_minor) == (200 + 100 + 50, 105)
     assert (roi.liability_change_points, roi.liability_change_minor) == (-350, -105)
     assert (roi.expired_points, roi.breakage_minor) == (20, 6)
+    # Ann: 90.00 in the year before 1 Mar, a member all 31 days of May; Bob: 20.00 before
+    # 20 May, a member its last 12 days: (9,000 x 31 + 2,000 x 12) / 365 = 830.1 -> 830
     assert (roi.baselined_members, roi.baselined_revenue_minor, roi.baseline_minor) == (
         2,
         15_000 + 3_000,
-        4_000 + 2_000,
+        830,
     )
-    assert roi.incremental_revenue_minor == 12_000 and roi.cost_minor == 1_215
-    assert roi.roi == Decimal("8.8765")  # (12,000 - 1,215) / 1,215
+    assert roi.incremental_revenue_minor == 17_170 and roi.cost_minor == 1_215
+    assert roi.roi == Decimal("13.1317")  # (17,170 - 1,215) / 1,215
     # And the README quotes the same figures
     readme = README.read_text()
-    assert (
-        "180.00 - 60.00 = 120.00, cost 11.10 given on orders +\n1.05 of bonus points = 12.15"
-        in readme
-    )
-    assert "ROI (120.00 - 12.15) / 12.15 = **8.8765**" in readme
+    assert "incremental revenue 180.00 - 8.30 = 171.70, cost 11.10 given\non orders" in readme
+    assert "ROI (171.70 - 12.15) / 12.15 = **13.1317**" in readme
 
 
 @pytest.mark.parametrize("rolled", [False, True], ids=["tail", "rolled up"])
