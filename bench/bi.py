@@ -33,6 +33,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from domain.analytics.card_rollups import roll_up_cards_now
 from domain.analytics.cohort_rollups import roll_up_cohorts_now
+from domain.analytics.roi_rollups import roll_up_roi_now
 from domain.ledger.rollups import roll_up_now
 from domain.uow import UnitOfWork
 from harness import (
@@ -313,6 +314,7 @@ async def roll_up(database_url: str) -> None:
         await roll_up_now(UnitOfWork(engine))
         await roll_up_cohorts_now(UnitOfWork(engine))
         await roll_up_cards_now(UnitOfWork(engine))
+        await roll_up_roi_now(UnitOfWork(engine))
     finally:
         await engine.dispose()
 

@@ -23,6 +23,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from domain.analytics.card_rollups import roll_up_cards
 from domain.analytics.cohort_rollups import roll_up_cohorts
 from domain.analytics.rfm import compute_rfm as score_rfm
+from domain.analytics.roi_rollups import MADE as ROI_MADE
+from domain.analytics.roi_rollups import roll_up_roi
 from domain.audit import audit
 from domain.badges.resync import continue_resyncs
 from domain.badges.resync import resync_badge as continue_resync
@@ -119,7 +121,8 @@ def roll_up_ledger() -> int:
     could still write below it has ended, and take the next pending watermark
     (domain/ledger/rollups.py); then the same for the cohorts' rollups of customers, entries
     and made purchases (domain/analytics/cohort_rollups.py) and the card types' rollups
-    (domain/analytics/card_rollups.py). Returns how many ledger entries it
+    (domain/analytics/card_rollups.py) and the ROI's, behind their five watermarks
+    (domain/analytics/roi_rollups.py). Returns how many ledger entries it
     rolled up. The scheduler sends it every minute, so a row is in the rollups within about
     two minutes.
 
@@ -137,6 +140,9 @@ def roll_up_ledger() -> int:
     cards = run_with_uow(_database_url(), roll_up_cards)
     if cards.rows:
         logger.info("card types: counted the cards of %d customer(s) again", cards.rows)
+    roi = run_with_uow(_database_url(), roll_up_roi)
+    if made := roi[ROI_MADE].rows:
+        logger.info("ROI: recomputed the days of %d made order(s) and refund(s)", made)
     return run.rows
 
 

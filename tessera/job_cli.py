@@ -14,7 +14,7 @@ if TYPE_CHECKING:
     from domain.analytics.cohort_rollups import CohortRollupRun
     from domain.ledger.rollups import RollupRun
     from domain.uow import UnitOfWork
-    from domain.watermarks import Progress
+    from domain.watermarks import Progress, Stream
 
 # How `tessera.cli` runs a unit of work on the configured database.
 Runner = Callable[[Settings, Callable[["UnitOfWork"], Awaitable[Any]]], Any]
@@ -129,6 +129,7 @@ class JobCommands:
     def rollup_ledger(self, args: argparse.Namespace, settings: Settings) -> int:
         from domain.analytics.card_rollups import roll_up_cards_now
         from domain.analytics.cohort_rollups import roll_up_cohorts_now
+        from domain.analytics.roi_rollups import MADE, roll_up_roi_now
         from domain.ledger.rollups import roll_up_now
 
         def roll(uow: UnitOfWork) -> Awaitable[RollupRun]:
@@ -139,6 +140,9 @@ class JobCommands:
 
         def roll_cards(uow: UnitOfWork) -> Awaitable[Progress]:
             return roll_up_cards_now(uow, wait_s=args.wait)
+
+        def roll_roi(uow: UnitOfWork) -> Awaitable[dict[Stream, Progress]]:
+            return roll_up_roi_now(uow, wait_s=args.wait)
 
         run = self._run(settings, roll)
         print(
@@ -152,8 +156,11 @@ class JobCommands:
         )
         cards = self._run(settings, roll_cards)
         print(f"card types: the cards of {cards.rows} customer(s) counted")
+        roi = self._run(settings, roll_roi)
+        print(f"ROI: the days of {roi[MADE].rows} made orders and refunds recomputed")
         waiting = [
-            p for p in (run, cohorts.customers, cohorts.ledger, cohorts.purchases, cards)
+            p for p in (run, cohorts.customers, cohorts.ledger, cohorts.purchases, cards,
+                        *roi.values())
             if p.pending_to is not None and p.pending_to > p.rolled_to
         ]  # fmt: skip
         if waiting:
