@@ -165,9 +165,15 @@ class RoiReportType:
     liability_change_minor: Money
     expired_points: BigInt
     breakage_minor: Money
-    baselined_members: BigInt = strawberry.field(description="Members with pre-join orders.")
-    baselined_revenue_minor: Money
-    baseline_minor: Money
+    baselined_members: BigInt = strawberry.field(
+        description="Members with orders in the 365 days before they registered."
+    )
+    baselined_revenue_minor: Money = strawberry.field(
+        description="Their member revenue in the period."
+    )
+    baseline_minor: Money = strawberry.field(
+        description="Their spend in that year, at its rate over their membership in the period."
+    )
     incremental_revenue_minor: Money
     cost_minor: Money = strawberry.field(description="total.costs.totalMinor + bonusValueMinor")
     roi: Decimal | None = strawberry.field(

@@ -55,8 +55,8 @@ async def test_a_viewer_reads_the_roi_report(
     assert roi["total"]["costs"]["totalMinor"] == 1_110
     assert (roi["costMinor"], roi["incrementalRevenueMinor"], roi["roi"]) == (
         1_215,
-        12_000,
-        "8.8765",
+        17_170,
+        "13.1317",
     )
     assert (roi["liabilityChangeMinor"], roi["breakageMinor"]) == (-105, 6)
 

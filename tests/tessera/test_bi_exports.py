@@ -44,7 +44,7 @@ async def test_the_roi_and_cohorts_download(
     ]
     assert (rows[-1]["cost_minor"], rows[-1]["roi"], rows[-1]["repeat_rate"]) == (
         "1215",
-        "8.8765",
+        "13.1317",
         "0.6667",
     )
     cohorts = await gql.http.get(
