@@ -321,8 +321,7 @@ async def roll_up_together(
         claims, done = await run(uow, RollUpTogether(streams, batch, step))
         if not claims.any:
             return {
-                s: Progress(rows, batches, c.rolled_to, c.pending_to)
-                for s, c in claims.of.items()
+                s: Progress(rows, batches, c.rolled_to, c.pending_to) for s, c in claims.of.items()
             }
         rows += done
         batches += 1
