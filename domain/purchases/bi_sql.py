@@ -61,3 +61,14 @@ MADE_IN_ORDER = (
 UNNUMBERED_MADE = (
     f"SELECT id, status FROM purchases WHERE status IN {MADE_STATUSES} AND made_seq IS NULL"
 )
+
+# The sequence that numbers refunds in the order they were recorded (refunds.id, an identity
+# column; a refund lowers its lines' units in the same transaction), which rollup jobs
+# consume behind a watermark, as they do MADE_SEQUENCE.
+REFUNDS_SEQUENCE = "refunds_id_seq"
+
+# Every refund, with when its order occurred: id, purchase_id, occurred_at (the order's). A
+# caller's condition on id (outside the subquery) reaches the primary key.
+REFUNDS_IN_ORDER = """
+    SELECT r.id, r.purchase_id, p.occurred_at
+      FROM refunds r JOIN purchases p ON p.id = r.purchase_id"""
