@@ -101,34 +101,37 @@ def _utc(t: datetime) -> datetime:
     return (t if t.tzinfo else t.replace(tzinfo=UTC)).astimezone(UTC)
 
 
-# A period's figures per key of one grouping, from its parts (PeriodParts): the rollups'
-# rows and the lines sold in its ranges.
-_PARTS = f"""
-    SELECT key, revenue_minor, units, buyers, CAST(NULL AS bigint) AS customer_id
-      FROM product_months
-     WHERE grouping = :grouping AND month = ANY(CAST(:months AS date[])) {{keys}}
+# The rollups' rows of a period's clean months and days (PeriodParts) for one grouping.
+_ROLLED = """
+    SELECT key, revenue_minor, units, buyers FROM product_months
+     WHERE grouping = :grouping AND month = ANY(CAST(:months AS date[])) {and_key}
     UNION ALL
-    SELECT key, revenue_minor, units, buyers, NULL
-      FROM product_days
-     WHERE grouping = :grouping AND day = ANY(CAST(:days AS date[])) {{keys}}
-    UNION ALL
-    SELECT key, revenue_minor, units, NULL, customer_id
-      FROM ({SOLD_IN_RANGES}) s
-     WHERE grouping = :grouping {{keys}}"""
+    SELECT key, revenue_minor, units, buyers FROM product_days
+     WHERE grouping = :grouping AND day = ANY(CAST(:days AS date[])) {and_key}"""
 
-# The top keys by the plain query's order. Their buyers come next, for them alone: the
-# bitmaps of the rollups' parts united with the customers of the rows'.
+# The top keys in the plain query's order, from the rollups' sums and the lines of the rest
+# of the period (read once); then, for those keys alone, what makes their buyers: the
+# customers of those lines and the rollups' bitmaps (united in Python).
 _TOP = text(f"""
-    SELECT key, CAST(sum(revenue_minor) AS bigint) AS revenue_minor,
-           CAST(sum(units) AS bigint) AS units
-      FROM ({_PARTS.format(keys="")}) p
-     GROUP BY key
-     ORDER BY 2 DESC, 3 DESC, 1
-     LIMIT :limit""")
-_BUYERS = text(f"""
-    SELECT key, buyers, array_agg(customer_id) FILTER (WHERE buyers IS NULL) AS customers
-      FROM ({_PARTS.format(keys="AND key = ANY(CAST(:keys AS text[]))")}) p
-     GROUP BY key, buyers""")
+    WITH lines AS MATERIALIZED (
+        SELECT key, sum(revenue_minor) AS revenue_minor, sum(units) AS units,
+               array_agg(customer_id) AS customers
+          FROM ({SOLD_IN_RANGES}) s
+         WHERE grouping = :grouping
+         GROUP BY key),
+    ranked AS (
+        SELECT key, CAST(sum(revenue_minor) AS bigint) AS revenue_minor,
+               CAST(sum(units) AS bigint) AS units
+          FROM (SELECT key, revenue_minor, units FROM ({_ROLLED.format(and_key="")}) r
+                UNION ALL
+                SELECT key, revenue_minor, units FROM lines) p
+         GROUP BY key
+         ORDER BY 2 DESC, 3 DESC, 1
+         LIMIT :limit)
+    SELECT t.key, t.revenue_minor, t.units, l.customers,
+           ARRAY(SELECT buyers FROM ({_ROLLED.format(and_key="AND key = t.key")}) b) AS buyers
+      FROM ranked t LEFT JOIN lines l USING (key)
+     ORDER BY 2 DESC, 3 DESC, 1""")
 
 
 async def top_products(
@@ -151,17 +154,14 @@ async def top_products(
         refunds_to = await watermarks.rolled_to(u, REFUNDS_STREAM)
         dirty = await touched_days(u, (made_to, NO_END), (refunds_to, NO_END))
         parts = split_period(since, until, set(dirty))
-        params: dict[str, Any] = {"grouping": grouping.value, **vars(parts)}
-        top = (await u.execute(_TOP, {**params, "limit": limit})).all()
-        if not top:
-            return []
-        buyers = {r.key: BitMap64() for r in top}
-        for row in await u.execute(_BUYERS, {**params, "keys": list(buyers)}):
-            if row.buyers is not None:
-                buyers[row.key] |= buyer_sets.load(row.buyers)
-            else:
-                buyers[row.key].update(row.customers)
-        return [ProductSales(r.key, r.revenue_minor, r.units, len(buyers[r.key])) for r in top]
+        params: dict[str, Any] = {"grouping": grouping.value, "limit": limit, **vars(parts)}
+        found = []
+        for row in await u.execute(_TOP, params):
+            buyers = BitMap64(row.customers or ())
+            for bitmap in row.buyers:
+                buyers |= buyer_sets.load(bitmap)
+            found.append(ProductSales(row.key, row.revenue_minor, row.units, len(buyers)))
+        return found
 
     return await read_only(uow, fetch)
 
