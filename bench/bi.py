@@ -33,6 +33,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from domain.analytics.card_rollups import roll_up_cards_now
 from domain.analytics.cohort_rollups import roll_up_cohorts_now
+from domain.analytics.product_rollups import roll_up_products_now
 from domain.analytics.roi_rollups import roll_up_roi_now
 from domain.ledger.rollups import roll_up_now
 from domain.uow import UnitOfWork
@@ -308,12 +309,14 @@ async def run(database_url: str, args: argparse.Namespace) -> dict[str, Any]:
 
 async def roll_up(database_url: str) -> None:
     """What `tessera rollup-ledger` does after a migration: the ledger's rollups, the
-    cohorts' and the card types' (the reports read them plus the tail, then empty)."""
+    cohorts', the card types' and the top products' (the reports read them plus the tail,
+    then empty)."""
     engine = create_engine(database_url, pool_size=1)
     try:
         await roll_up_now(UnitOfWork(engine))
         await roll_up_cohorts_now(UnitOfWork(engine))
         await roll_up_cards_now(UnitOfWork(engine))
+        await roll_up_products_now(UnitOfWork(engine))
         await roll_up_roi_now(UnitOfWork(engine))
     finally:
         await engine.dispose()

@@ -339,10 +339,12 @@ async def run_together_until_caught_up(
     async with uow:
         targets = {s: await last_value(uow, s) for s in streams}
     deadline = time.monotonic() + wait_s
+    rows = batches = 0
     while True:
         done = await roll_up_together(uow, streams, step, batch)
+        rows, batches = rows + done[streams[0]].rows, batches + done[streams[0]].batches
         caught_up = all(done[s].rolled_to >= targets[s] for s in streams)
         if caught_up or time.monotonic() > deadline:
-            return done
-        if not any(p.batches for p in done.values()):
+            return {s: Progress(rows, batches, p.rolled_to, p.pending_to) for s, p in done.items()}
+        if not done[streams[0]].batches:
             await asyncio.sleep(0.05)  # a transaction of a pending list is still open

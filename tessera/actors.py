@@ -22,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from domain.analytics.card_rollups import roll_up_cards
 from domain.analytics.cohort_rollups import roll_up_cohorts
+from domain.analytics.product_rollups import roll_up_products
 from domain.analytics.rfm import compute_rfm as score_rfm
 from domain.analytics.roi_rollups import MADE as ROI_MADE
 from domain.analytics.roi_rollups import roll_up_roi
@@ -120,11 +121,12 @@ def roll_up_ledger() -> int:
     """Roll up the ledger entries the pending watermark covers, once every transaction that
     could still write below it has ended, and take the next pending watermark
     (domain/ledger/rollups.py); then the same for the cohorts' rollups of customers, entries
-    and made purchases (domain/analytics/cohort_rollups.py) and the card types' rollups
-    (domain/analytics/card_rollups.py) and the ROI's, behind their five watermarks
-    (domain/analytics/roi_rollups.py). Returns how many ledger entries it
-    rolled up. The scheduler sends it every minute, so a row is in the rollups within about
-    two minutes.
+    and made purchases (domain/analytics/cohort_rollups.py), the card types' rollups
+    (domain/analytics/card_rollups.py), the top products' days and months touched by
+    orders made and refunds (domain/analytics/product_rollups.py) and the ROI's, behind
+    their five watermarks (domain/analytics/roi_rollups.py). Returns how many ledger
+    entries it rolled up. The scheduler sends it every minute, so a row is in the rollups
+    within about two minutes.
 
     Safe to run twice at once (runs take turns on the watermark rows) and to crash anywhere
     (each batch commits with the watermark it reaches): a row is rolled up once. Not
@@ -140,6 +142,9 @@ def roll_up_ledger() -> int:
     cards = run_with_uow(_database_url(), roll_up_cards)
     if cards.rows:
         logger.info("card types: counted the cards of %d customer(s) again", cards.rows)
+    products = run_with_uow(_database_url(), roll_up_products)
+    if products.days:
+        logger.info("top products: recomputed %d day(s)", products.days)
     roi = run_with_uow(_database_url(), roll_up_roi)
     if made := roi[ROI_MADE].rows:
         logger.info("ROI: recomputed the days of %d made order(s) and refund(s)", made)

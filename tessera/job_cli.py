@@ -12,6 +12,7 @@ from tessera.settings import Settings
 
 if TYPE_CHECKING:
     from domain.analytics.cohort_rollups import CohortRollupRun
+    from domain.analytics.product_rollups import ProductRollupRun
     from domain.ledger.rollups import RollupRun
     from domain.uow import UnitOfWork
     from domain.watermarks import Progress, Stream
@@ -129,6 +130,7 @@ class JobCommands:
     def rollup_ledger(self, args: argparse.Namespace, settings: Settings) -> int:
         from domain.analytics.card_rollups import roll_up_cards_now
         from domain.analytics.cohort_rollups import roll_up_cohorts_now
+        from domain.analytics.product_rollups import roll_up_products_now
         from domain.analytics.roi_rollups import MADE, roll_up_roi_now
         from domain.ledger.rollups import roll_up_now
 
@@ -140,6 +142,9 @@ class JobCommands:
 
         def roll_cards(uow: UnitOfWork) -> Awaitable[Progress]:
             return roll_up_cards_now(uow, wait_s=args.wait)
+
+        def roll_products(uow: UnitOfWork) -> Awaitable[ProductRollupRun]:
+            return roll_up_products_now(uow, wait_s=args.wait)
 
         def roll_roi(uow: UnitOfWork) -> Awaitable[dict[Stream, Progress]]:
             return roll_up_roi_now(uow, wait_s=args.wait)
@@ -156,11 +161,13 @@ class JobCommands:
         )
         cards = self._run(settings, roll_cards)
         print(f"card types: the cards of {cards.rows} customer(s) counted")
+        products = self._run(settings, roll_products)
+        print(f"top products: {products.days} day(s) recomputed")
         roi = self._run(settings, roll_roi)
         print(f"ROI: the days of {roi[MADE].rows} made orders and refunds recomputed")
         waiting = [
             p for p in (run, cohorts.customers, cohorts.ledger, cohorts.purchases, cards,
-                        *roi.values())
+                        products.made, products.refunds, *roi.values())
             if p.pending_to is not None and p.pending_to > p.rolled_to
         ]  # fmt: skip
         if waiting:

@@ -3,10 +3,14 @@ human-readable violations, empty when the invariant holds."""
 
 from __future__ import annotations
 
+from pyroaring import BitMap64
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from domain.analytics import buyer_sets
 from domain.analytics.card_rollups import STATUS_COUNTS
 from domain.analytics.cohort_rollups import MONTH, POINTS_SUMS, REGISTRATION_MONTH
+from domain.analytics.product_rollups import NO_END, SOLD_LINES, TOUCHED_DAYS
 from domain.analytics.roi_audit import roi_rollups_equal_rows
 from domain.cards.bi_sql import CARD_CHANGES
 from domain.customers.sql import CUSTOMERS
@@ -129,9 +133,66 @@ async def card_rollups_equal_cards(conn: AsyncConnection) -> list[str]:
     )
 
 
+# Per (day or month, grouping, key) of the periods not dirty (:dirty, a date[]): the
+# figures the rows give and those the rollup holds, either side missing when absent.
+_PRODUCT_FIGURES = """
+    WITH x AS (
+        SELECT {period} AS period, grouping, key, CAST(sum(revenue_minor) AS bigint) AS revenue,
+               CAST(sum(units) AS bigint) AS units, array_agg(customer_id) AS customers
+          FROM ({sold}) s
+         WHERE {period} <> ALL(CAST(:dirty AS date[]))
+         GROUP BY 1, 2, 3),
+    k AS (
+        SELECT {column} AS period, grouping, key, revenue_minor AS revenue, units, buyers
+          FROM {table} WHERE {column} <> ALL(CAST(:dirty AS date[])))
+    SELECT period, grouping, key, x.revenue, x.units, x.customers,
+           k.revenue AS kept_revenue, k.units AS kept_units, k.buyers AS kept_buyers
+      FROM x FULL JOIN k USING (period, grouping, key)"""
+_PRODUCT_CHECKS = {
+    table: text(_PRODUCT_FIGURES.format(period=period, column=column, table=table, sold=SOLD_LINES))
+    for table, column, period in (
+        ("product_days", "day", "day"),
+        ("product_months", "month", "CAST(date_trunc('month', day) AS date)"),
+    )
+}
+
+
+async def product_rollups_equal_rows(conn: AsyncConnection) -> list[str]:
+    """product_days holds, for every UTC day that no order made and no refund above the
+    top products' watermarks touches (a clean day), the figures its rows give now: revenue,
+    units and the set of buyers per SKU and per product line; product_months holds those of
+    every month without a dirty day. (A dirty day's rollup may be stale: the report reads
+    its rows.)"""
+    made_to, refunds_to = (
+        await conn.execute(
+            text(
+                f"SELECT {_WATERMARK.format('products_made')}, "
+                f"{_WATERMARK.format('products_refunds')}"
+            )
+        )
+    ).one()
+    above = {"made_from": made_to, "made_to": NO_END, "refunds_from": refunds_to}
+    dirty = list((await conn.execute(TOUCHED_DAYS, {**above, "refunds_to": NO_END})).scalars())
+    months = sorted({d.replace(day=1) for d in dirty})
+    found: list[str] = []
+    for table, check in _PRODUCT_CHECKS.items():
+        params = {"dirty": dirty if table == "product_days" else months}
+        async for r in await conn.stream(check, params):
+            rows, kept = BitMap64(r.customers or ()), buyer_sets.load(r.kept_buyers)
+            if (r.revenue, r.units) != (r.kept_revenue, r.kept_units) or rows != kept:
+                found.append(
+                    f"{table} {r.period} {r.grouping} {r.key!r}: rows give "
+                    f"{(r.revenue, r.units, len(rows))}, the rollup "
+                    f"{(r.kept_revenue, r.kept_units, len(kept))} (revenue_minor, units, buyers)"
+                    + ("" if rows == kept else "; other buyers")
+                )
+    return found
+
+
 CHECKS: tuple[Check, ...] = (
     cohort_rollups_equal_rows,
     cohort_registrations_equal_customers,
     card_rollups_equal_cards,
+    product_rollups_equal_rows,
     roi_rollups_equal_rows,
 )

@@ -53,8 +53,8 @@ from domain.purchases.bi_sql import (
     MADE_SEQUENCE,
     ORDER_CHANNELS,
     ORDER_SEQUENCE,
-    REFUND_SEQUENCE,
     REFUNDS_IN_ORDER,
+    REFUNDS_SEQUENCE,
 )
 from domain.uow import UnitOfWork
 from domain.vouchers.bi_sql import VOUCHER_DISCOUNTS, VOUCHER_USE_SEQUENCE
@@ -64,7 +64,7 @@ UNBOUNDED = 2**63 - 1  # a stream's upper bound for "every value above the water
 
 _STATE = "analytics_rollup_state"
 MADE = watermarks.Stream(_STATE, "stream", "roi_made", MADE_SEQUENCE)
-REFUNDS = watermarks.Stream(_STATE, "stream", "roi_refunds", REFUND_SEQUENCE)
+REFUNDS = watermarks.Stream(_STATE, "stream", "roi_refunds", REFUNDS_SEQUENCE)
 ENTRIES = watermarks.Stream(_STATE, "stream", "roi_entries", ENTRY_IDS.sequence)
 VOUCHER_USES = watermarks.Stream(_STATE, "stream", "roi_voucher_uses", VOUCHER_USE_SEQUENCE)
 ORDERS = watermarks.Stream(_STATE, "stream", "roi_orders", ORDER_SEQUENCE)

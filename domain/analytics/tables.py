@@ -1,5 +1,5 @@
-"""The RFM runs and the scores they give, and the cohort rollups with their watermarks:
-analytics owns these tables."""
+"""The RFM runs and the scores they give, and the cohort, card type and top products rollups
+with their watermarks: analytics owns these tables."""
 
 from __future__ import annotations
 
@@ -71,6 +71,7 @@ rfm_scores = Table(
 
 # How far the analytics' rollups have consumed each stream they read: "customers" (customer
 # ids), "ledger" (entry ids) and "purchases" (purchases.made_seq). domain/watermarks.py moves them.
+# The top products' rollups keep theirs too ("products_made", "products_refunds").
 analytics_rollup_state = Table(
     "analytics_rollup_state",
     metadata,
@@ -196,4 +197,36 @@ roi_registration_days = Table(
     Column("baselined", BigInteger, nullable=False),
     Column("pre_join_minor", BigInteger, nullable=False),
     Column("pre_join_at", Numeric, nullable=False),
+)
+
+# The top products report's figures per UTC day of the orders' occurred_at, per SKU or
+# product line (grouping SKU or PRODUCT_LINE; key "" for lines filed under no product line):
+# revenue and units of the lines sold (units net of returns, > 0) in orders made, and their
+# buyers as a roaring bitmap of customer ids (domain/analytics/buyer_sets.py). Each day is
+# recomputed whole from the rows by domain/analytics/product_rollups.py.
+product_days = Table(
+    "product_days",
+    metadata,
+    Column("day", Date, nullable=False),
+    Column("grouping", Text, nullable=False),
+    Column("key", Text, nullable=False),
+    Column("revenue_minor", BigInteger, nullable=False),
+    Column("units", BigInteger, nullable=False),
+    Column("buyers", LargeBinary, nullable=False),
+    CheckConstraint("grouping IN ('SKU', 'PRODUCT_LINE')", name="grouping_known"),
+    PrimaryKeyConstraint("day", "grouping", "key"),
+)
+
+# The same per UTC calendar month (its first day): the sums and the union of its days.
+product_months = Table(
+    "product_months",
+    metadata,
+    Column("month", Date, nullable=False),
+    Column("grouping", Text, nullable=False),
+    Column("key", Text, nullable=False),
+    Column("revenue_minor", BigInteger, nullable=False),
+    Column("units", BigInteger, nullable=False),
+    Column("buyers", LargeBinary, nullable=False),
+    CheckConstraint("grouping IN ('SKU', 'PRODUCT_LINE')", name="grouping_known"),
+    PrimaryKeyConstraint("month", "grouping", "key"),
 )

@@ -29,13 +29,6 @@ MADE_ORDERS = f"""
       FROM purchases p
      WHERE p.status IN {MADE_STATUSES}"""
 
-# Every refund in the order it was written (id, from REFUND_SEQUENCE), with its order's
-# customer_id and occurred_at: what a rollup job reads to find the days refunds changed.
-REFUNDS_IN_ORDER = """
-    SELECT r.id, p.customer_id, p.occurred_at
-      FROM refunds r JOIN purchases p ON p.id = r.purchase_id"""
-REFUND_SEQUENCE = "refunds_id_seq"
-
 # When each customer made an order (PAID or COMPLETED): customer_id, occurred_at (what
 # counts a buyer, where the amount does not matter: no refunds to join).
 MADE_ORDER_TIMES = f"SELECT customer_id, occurred_at FROM purchases WHERE status IN {MADE_STATUSES}"
@@ -78,3 +71,15 @@ MADE_IN_ORDER = (
 UNNUMBERED_MADE = (
     f"SELECT id, status FROM purchases WHERE status IN {MADE_STATUSES} AND made_seq IS NULL"
 )
+
+# The sequence that numbers refunds in the order they were recorded (refunds.id, an identity
+# column; a refund lowers its lines' units in the same transaction), which rollup jobs
+# consume behind a watermark, as they do MADE_SEQUENCE.
+REFUNDS_SEQUENCE = "refunds_id_seq"
+
+# Every refund, with its order's customer and when it occurred: id, purchase_id,
+# customer_id, occurred_at (the order's). A caller's condition on id (outside the
+# subquery) reaches the primary key.
+REFUNDS_IN_ORDER = """
+    SELECT r.id, r.purchase_id, p.customer_id, p.occurred_at
+      FROM refunds r JOIN purchases p ON p.id = r.purchase_id"""

@@ -8,7 +8,7 @@ distributed PostgreSQL each node would keep its own and the report would add the
 by union).
 
 Revision ID: 0044
-Revises: 0042
+Revises: 0043
 Create Date: 2026-12-06 22:00:00.000000
 """
 
@@ -20,7 +20,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0044"
-down_revision: str | None = "0042"
+down_revision: str | None = "0043"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -91,3 +91,30 @@ async def set_registered(engine: AsyncEngine, customer_id: int, at: datetime) ->
             text("UPDATE customers SET created_at = :at WHERE id = :id"),
             {"at": at, "id": customer_id},
         )
+
+
+async def refund_line(engine: AsyncEngine, purchase_id: int, line_no: int, quantity: int) -> None:
+    """Return `quantity` more units of a line, with the refund row recording it, in one
+    transaction (as domain/purchases/refunds.py does, points aside)."""
+    async with engine.begin() as conn:
+        price = (
+            await conn.execute(
+                text(
+                    "UPDATE purchase_lines SET refunded_quantity = refunded_quantity + :q "
+                    "WHERE purchase_id = :p AND line_no = :no RETURNING unit_price_minor"
+                ),
+                {"p": purchase_id, "no": line_no, "q": quantity},
+            )
+        ).scalar_one()
+        await conn.execute(
+            text(
+                "INSERT INTO refunds (purchase_id, idempotency_key, lines, amount_minor, "
+                "points_due, points_taken, points_uncollected) VALUES "
+                "(:p, :key, '[]', :amount, 0, 0, 0)"
+            ),
+            {
+                "p": purchase_id,
+                "key": f"refund-{purchase_id}-{next(_orders)}",
+                "amount": quantity * price,
+            },
+        )

@@ -1,6 +1,7 @@
 """The rollup job as it runs in production: the `roll_up_ledger` actor on a real worker
 (twice: the first run takes the pending watermarks, the second rolls up to them; the
-ledger's rollups, the cohorts' and the ROI's) and `tessera rollup-ledger` on demand."""
+ledger's rollups, the cohorts' and the ROI's) and `tessera rollup-ledger` on demand (the
+top products' too)."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from domain.ledger.services import adjust_points
 from domain.uow import UnitOfWork
 from tests.support.ledger import assert_ledger_sound
-from tests.support.purchases_sql import add_purchase
+from tests.support.purchases_sql import Line, add_purchase
 from tests.support.reports import new_customer
 from tests.tessera.test_cli import tessera
 from tests.tessera.test_worker import actors, run_worker_until_idle
@@ -84,9 +85,33 @@ async def test_the_command_rolls_up_everything_written_before_it(
     assert "ROI: the days of 1 made orders and refunds recomputed" in done.stdout
     assert await roi_revenue(clean_db) == 1_500
     assert "card types: the cards of 0 customer(s) counted" in done.stdout
+    assert "top products: 1 day(s) recomputed" in done.stdout
     assert await cohort_points(clean_db) == (40, 1)
     again = await tessera(database_url, "rollup-ledger")
     assert "0 entries rolled up" in again.stdout
     assert "cohorts: 0 entries and 0 made purchases rolled up" in again.stdout
     assert "ROI: the days of 0 made orders and refunds recomputed" in again.stdout
     await assert_ledger_sound(clean_db)
+
+
+async def test_the_command_rolls_up_the_top_products(
+    database_url: str, clean_db: AsyncEngine
+) -> None:
+    # Given an order with two lines on one day
+    ann = await new_customer(clean_db, "ann")
+    lines = [Line("BEANS", 2, 1_500, "coffee"), Line("CUP", 1, 4_000)]
+    await add_purchase(clean_db, ann, datetime(2026, 3, 3, 12, tzinfo=UTC), 7_000, lines=lines)
+    # When the command runs, then that day is in the top products' rollups
+    done = await tessera(database_url, "rollup-ledger")
+    assert done.returncode == 0, done.stderr
+    assert "top products: 1 day(s) recomputed" in done.stdout
+    async with clean_db.connect() as conn:
+        found = await conn.execute(
+            text("SELECT grouping, key, revenue_minor FROM product_days ORDER BY 1, 2")
+        )
+        assert [tuple(r) for r in found] == [
+            ("PRODUCT_LINE", "", 4_000),
+            ("PRODUCT_LINE", "coffee", 3_000),
+            ("SKU", "BEANS", 3_000),
+            ("SKU", "CUP", 4_000),
+        ]
