@@ -46,6 +46,10 @@ from sqlalchemy import TextClause, text
 from domain.commands import Command, run
 from domain.uow import UnitOfWork
 
+# An upper bound above every value of a sequence: a step's to_value for "every value above
+# the watermark" (what reports read as the tail).
+NO_END = 2**63 - 1
+
 _READ_COMMITTED = text("SET TRANSACTION ISOLATION LEVEL READ COMMITTED")
 
 # Whether a listed transaction is still in progress (its virtual id's lock is held).

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from domain.errors import ErrorCode, Problems
 from domain.reports.periods import Period, check_period
+
+# The UTC day (a date) of a timestamptz SQL expression: "{}".format(expression).
+UTC_DAY = "CAST({} AT TIME ZONE 'UTC' AS date)"
 
 MAX_DAYS = 3_700  # ten years and a bit: cohorts by month over a decade
 
@@ -41,10 +44,16 @@ def whole_months(lo: datetime, hi: datetime) -> tuple[date, date]:
     midnights, as whole_days gives them) whole, as their first days (first = end: none)."""
     first = lo.date().replace(day=1)
     if first < lo.date():
-        first = _next_month(first)
+        first = next_month(first)
     end = hi.date().replace(day=1)
     return first, max(first, end)
 
 
-def _next_month(first: date) -> date:
+def next_month(first: date) -> date:
+    """The first day of the month after the one `first` starts."""
     return (first.replace(day=28) + timedelta(days=4)).replace(day=1)
+
+
+def midnight(day: date) -> datetime:
+    """The moment (UTC) a UTC day starts."""
+    return datetime.combine(day, time(), UTC)

@@ -28,7 +28,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from pyroaring import BitMap64
@@ -36,6 +36,7 @@ from sqlalchemy import TextClause, text
 
 from domain import watermarks
 from domain.analytics import buyer_sets
+from domain.analytics.periods import UTC_DAY, midnight, next_month
 from domain.purchases.bi_sql import (
     MADE_IN_ORDER,
     MADE_LINES,
@@ -47,7 +48,7 @@ from domain.uow import UnitOfWork
 
 DEFAULT_BATCH = 1_000_000
 DAYS_A_STATEMENT = 31  # days recomputed by one statement (bounds what a step holds in memory)
-NO_END = 2**63 - 1  # an upper bound above every value of a sequence
+NO_END = watermarks.NO_END
 ONE_DAY = timedelta(days=1)
 
 _STATE = "analytics_rollup_state"
@@ -55,8 +56,7 @@ MADE_STREAM = watermarks.Stream(_STATE, "stream", "products_made", MADE_SEQUENCE
 REFUNDS_STREAM = watermarks.Stream(_STATE, "stream", "products_refunds", REFUNDS_SEQUENCE)
 STREAMS = (MADE_STREAM, REFUNDS_STREAM)
 
-# The UTC day (a date) of a moment.
-DAY = "CAST({} AT TIME ZONE 'UTC' AS date)"
+DAY = UTC_DAY
 
 # The UTC days that the orders made numbered (:made_from, :made_to] and the refunds with ids
 # in (:refunds_from, :refunds_to] touch: the days their orders occurred on. The job passes
@@ -117,15 +117,6 @@ _SAVE_DAYS = text(
 _SAVE_MONTHS = text(
     f"INSERT INTO product_months (month, grouping, key, revenue_minor, units, buyers) {_UNNEST}"
 )
-
-
-def midnight(day: date) -> datetime:
-    """The moment (UTC) a UTC day starts."""
-    return datetime.combine(day, time(), UTC)
-
-
-def next_month(first: date) -> date:
-    return (first.replace(day=28) + timedelta(days=4)).replace(day=1)
 
 
 async def touched_days(

@@ -39,7 +39,7 @@ from sqlalchemy import text
 from domain import watermarks
 from domain.analytics import buyer_sets, roi_rollups, roi_sql
 from domain.analytics.buyer_sets import Repeats
-from domain.analytics.periods import check_bounded, whole_days, whole_months
+from domain.analytics.periods import check_bounded, midnight, whole_days, whole_months
 from domain.analytics.roi_figures import BUYERS, PRE_JOIN_SECONDS
 from domain.errors import Problems
 from domain.ledger.rollup_reads import rolled_to
@@ -172,13 +172,13 @@ def _reads(
     in_months = set(months)
     cut_end = min(lo, until)
     orders = [(since, cut_end)] if since < cut_end else []
-    orders += [(_start(d), _start(d) + _DAY) for d in whole if d in dirty]
+    orders += [(midnight(d), midnight(d) + _DAY) for d in whole if d in dirty]
     if hi < until and hi >= lo:
         orders.append((hi, until))
     since_day = since.replace(hour=0, minute=0, second=0, microsecond=0)
     registrations = [(since_day, cut_end)] if since_day < cut_end else []
     registrations += [
-        (_start(d), _start(d) + _DAY)
+        (midnight(d), midnight(d) + _DAY)
         for d in sorted(dirty_registrations)
         if d < since_day.date() or lo.date() <= d < hi.date()
     ]
@@ -194,10 +194,6 @@ def _reads(
 
 
 _DAY = timedelta(days=1)
-
-
-def _start(day: date) -> datetime:
-    return datetime(day.year, day.month, day.day, tzinfo=UTC)
 
 
 def _ranges(ranges: list[tuple[datetime, datetime]]) -> dict[str, list[datetime]]:

@@ -9,6 +9,7 @@ domain/analytics/roi.py says what each figure means."""
 
 from __future__ import annotations
 
+from domain.analytics.periods import UTC_DAY
 from domain.checkout.bi_sql import POINTS_PAID
 from domain.customers.sql import CUSTOMERS
 from domain.purchases.bi_sql import (
@@ -26,7 +27,7 @@ PRE_JOIN_SECONDS = 365 * 86_400
 
 def day_of(moment: str) -> str:
     """The UTC day (a date) of a timestamptz expression."""
-    return f"CAST({moment} AT TIME ZONE 'UTC' AS date)"
+    return UTC_DAY.format(moment)
 
 
 RANGES = """ranges AS (

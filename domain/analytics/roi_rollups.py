@@ -21,13 +21,14 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import delete, insert, text
 
 from domain import watermarks
 from domain.analytics import buyer_sets
+from domain.analytics.periods import midnight
 from domain.analytics.roi_figures import (
     BASELINED,
     BUYERS,
@@ -60,7 +61,6 @@ from domain.uow import UnitOfWork
 from domain.vouchers.bi_sql import VOUCHER_DISCOUNTS, VOUCHER_USE_SEQUENCE
 
 DEFAULT_BATCH = 1_000_000
-UNBOUNDED = 2**63 - 1  # a stream's upper bound for "every value above the watermark"
 
 _STATE = "analytics_rollup_state"
 MADE = watermarks.Stream(_STATE, "stream", "roi_made", MADE_SEQUENCE)
@@ -138,13 +138,13 @@ def tail_bounds(rolled_to: dict[watermarks.Stream, int]) -> dict[str, int]:
     """TOUCHED's parameters for every value above the watermarks (what is not rolled up)."""
     params: dict[str, int] = {}
     for stream, name in _NAMES.items():
-        params[f"{name}_from"], params[f"{name}_to"] = rolled_to[stream], UNBOUNDED
+        params[f"{name}_from"], params[f"{name}_to"] = rolled_to[stream], watermarks.NO_END
     return params
 
 
 def day_ranges(days: Sequence[date]) -> dict[str, list[datetime]]:
     """:range_lo and :range_hi for whole UTC days."""
-    starts = [datetime(d.year, d.month, d.day, tzinfo=UTC) for d in days]
+    starts = [midnight(d) for d in days]
     return {"range_lo": starts, "range_hi": [s + timedelta(days=1) for s in starts]}
 
 
