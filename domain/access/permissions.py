@@ -28,6 +28,11 @@ class Permission(StrEnum):
     # Card series: what kinds of card are issued and how their codes are made. (Issuing,
     # blocking and replacing a customer's card is MANAGE_CUSTOMERS, the till's.)
     MANAGE_CARD_SERIES = "MANAGE_CARD_SERIES"
+    # E-commerce platform connections, outbound webhook subscriptions, the integration
+    # log and bulk imports.
+    MANAGE_INTEGRATIONS = "MANAGE_INTEGRATIONS"
+    # A customer's data requests: exporting everything held on them, and erasing them.
+    MANAGE_DATA_REQUESTS = "MANAGE_DATA_REQUESTS"
 
 
 class Role(StrEnum):
