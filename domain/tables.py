@@ -21,6 +21,7 @@ from domain.checkout.tables import (
 from domain.customers.tables import customers, point_categories
 from domain.events.tables import domain_events
 from domain.gifts.tables import gift_runs, gift_schedules
+from domain.integrations.tables import integration_log, platform_connections, platform_customers
 from domain.ledger.tables import (
     expiry_rules,
     ledger_day_totals,
@@ -74,6 +75,7 @@ __all__ = [
     "gift_runs",
     "gift_schedules",
     "holds",
+    "integration_log",
     "ledger_day_totals",
     "ledger_entries",
     "ledger_hour_totals",
@@ -81,6 +83,8 @@ __all__ = [
     "ledger_rollups",
     "lot_allocations",
     "metadata",
+    "platform_connections",
+    "platform_customers",
     "point_accounts",
     "point_categories",
     "point_lots",

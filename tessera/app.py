@@ -41,6 +41,7 @@ from tessera.funnel_filters import CHECK_FILTER
 from tessera.garbage_collection import tune_for_service
 from tessera.graphiql import ASSETS_DIR, ASSETS_ROUTE, graphiql_page
 from tessera.handover import badge_handover, message_handover
+from tessera.integrations import platform_webhooks
 from tessera.keepalive import KeepAliveLimit
 from tessera.last_resort import LastResort
 from tessera.limits import BodySizeLimit
@@ -146,6 +147,7 @@ def create_app(
         *bi_exports(resources.new_uow, authenticator),
         series_cards_export(resources.new_uow, authenticator),
         card_barcode(resources.new_uow, authenticator),
+        *platform_webhooks(resources.new_uow),
         twilio_inbound_sms(resources.new_uow, settings),
         twilio_status_callback(resources.new_uow, settings),
         unsubscribe_routes(resources.new_uow, settings),

@@ -37,6 +37,14 @@ async def customer_by_card(uow: UnitOfWork, card_code: str) -> Customer | None:
         return await repo.get_customer(uow, card.customer_id)
 
 
+async def customer_by_email(uow: UnitOfWork, email: str) -> Customer | None:
+    """The customer registered first with this email (compared case-insensitively), if any:
+    emails are not unique, so an integration matching a platform's customer by email takes
+    the oldest holder."""
+    async with uow:
+        return await repo.customer_by_email(uow, email)
+
+
 async def customer_by_external_ref(uow: UnitOfWork, external_ref: str) -> Customer | None:
     """The customer the shop knows by this reference (a customer token's subject), if any."""
     async with uow:

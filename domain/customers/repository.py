@@ -70,6 +70,19 @@ async def customer_by(
     return _customer(row) if row else None
 
 
+async def customer_by_email(uow: UnitOfWork, email: str) -> Customer | None:
+    """The lowest-id customer whose email is `email`, case-insensitively (the lower(email)
+    index)."""
+    query = (
+        select(customers)
+        .where(func.lower(customers.c.email) == email.lower())
+        .order_by(customers.c.id)
+        .limit(1)
+    )
+    row = (await uow.execute(query)).one_or_none()
+    return _customer(row) if row else None
+
+
 async def customer_by_key(uow: UnitOfWork, key: str) -> tuple[Customer, str | None] | None:
     """The customer registered under an idempotency key, and its request's digest."""
     query = select(customers).where(customers.c.idempotency_key == key)
