@@ -36,6 +36,7 @@ from schema.gifts.mutations import GiftMutations
 from schema.gifts.queries import GiftQueries
 from schema.guards import guards
 from schema.input_building import build_inputs_with_plans
+from schema.integrations.operations import IntegrationMutations, IntegrationQueries
 from schema.ledger.mutations import LedgerMutations
 from schema.ledger.queries import LedgerQueries
 from schema.literals import InputLiterals
@@ -95,6 +96,7 @@ Query = merge_types(
         StaffQueries,
         CardDiscountQueries,
         CardQueries,
+        IntegrationQueries,
     ),
 )
 Mutation = merge_types(
@@ -123,6 +125,7 @@ Mutation = merge_types(
         RfmMutations,
         CardDiscountMutations,
         CardMutations,
+        IntegrationMutations,
     ),
 )
 

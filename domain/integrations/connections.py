@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select, text, update
 from sqlalchemy.dialects.postgresql import insert
 
 from domain.commands import Command, run
@@ -102,6 +102,12 @@ class _Connect(Command[ConnectionSetUp]):
     key_constraints = ("uq_platform_connections_idempotency_key",)
 
     async def handle(self, uow: UnitOfWork) -> ConnectionSetUp:
+        # Calls under one key take turns, and a replay is answered before anything changes
+        # (the upsert's own key would not tell a replay from a change of the same row).
+        await uow.execute(text("SELECT pg_advisory_xact_lock(hashtext(:key))"), {"key": self.key})
+        earlier = await self.replay(uow)
+        if earlier is not None:
+            return earlier
         token = secrets.token_urlsafe(32) if self.values["platform"] == "DOLIBARR" else None
         values = {**self.values, "idempotency_key": self.key}
         if token is not None:

@@ -377,6 +377,16 @@ MUTATIONS: dict[str, tuple[str, dict[str, Any]]] = {
         "series { id } } }",
         {"input": {"id": "1", "name": "Renamed"}},
     ),
+    # Platform integrations (MANAGE_INTEGRATIONS).
+    "connectPlatform": (
+        "mutation($input: ConnectPlatformInput!) { connectPlatform(input: $input) { "
+        "connection { shop } } }",
+        {"input": {"shop": "web", "platform": "DOLIBARR", "idempotencyKey": "perm-connect"}},
+    ),
+    "rotateDolibarrToken": (
+        'mutation { rotateDolibarrToken(shop: "web") { dolibarrToken } }',
+        {},
+    ),
     # A customer token's own: every staff token is refused it.
     "setMyConsent": (
         "mutation($input: SetMyConsentInput!) { setMyConsent(input: $input) { customer { id } } }",

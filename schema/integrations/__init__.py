@@ -1,0 +1,1 @@
+"""GraphQL for the platform integrations: connections, the Dolibarr token, the log."""
