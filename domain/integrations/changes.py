@@ -34,6 +34,11 @@ class Action(StrEnum):
 
 
 _CURRENCIES = frozenset(list_currencies())
+# Bounds checked before any arithmetic (Decimal.adjusted: the exponent of the leading digit,
+# read without rounding): beyond them a value is no order's (the purchases' own limits,
+# domain/validation.py, are far below), and arithmetic on it could overflow the context.
+_MAX_DIGITS = 15
+_MAX_QUANTITY = Decimal(10) ** 9
 
 # What a platform's status may map to: a purchase status, a whole refund, or nothing.
 MAPPED = ("CREATED", "PAID", "COMPLETED", "REFUND", "IGNORE")
@@ -83,8 +88,8 @@ def minor_units(value: Any, currency: str, where: str) -> int:
         amount = Decimal(str(value))
     except (InvalidOperation, ValueError):
         raise PayloadError(f"{where}: {value!r} is not an amount.") from None
-    if not amount.is_finite():
-        raise PayloadError(f"{where}: {value!r} is not an amount.")
+    if not amount.is_finite() or amount.adjusted() >= _MAX_DIGITS:
+        raise PayloadError(f"{where}: {value!r} is not an amount Tessera can hold.")
     return int((amount * 10**places).quantize(Decimal("1"), ROUND_HALF_UP))
 
 
@@ -137,7 +142,13 @@ def quantity_of(value: Any, where: str) -> int:
         number = Decimal(str(value))
     except (InvalidOperation, ValueError):
         raise PayloadError(f"{where}: {value!r} is not a quantity.") from None
-    if not number.is_finite() or number != number.to_integral_value() or number <= 0:
+    if (
+        not number.is_finite()
+        or number.adjusted() >= _MAX_DIGITS
+        or number <= 0
+        or number > _MAX_QUANTITY
+        or number != number.to_integral_value()
+    ):
         raise PayloadError(f"{where}: {value!r} is not a positive whole quantity.")
     return int(number)
 

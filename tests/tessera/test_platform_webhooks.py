@@ -8,6 +8,7 @@ written."""
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import copy
 import hashlib
@@ -353,3 +354,50 @@ async def test_a_wrong_dolibarr_token_is_401_and_a_rotated_one_stops_working(
     assert await rows(clean_db, "SELECT token_sha256 FROM platform_connections") == [
         (hashlib.sha256(fresh.encode()).hexdigest(),)
     ]
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda o: o["line_items"][0].update(quantity="1e999999"),
+        lambda o: o["line_items"][0].update(quantity=1e308),
+        lambda o: o["line_items"][0].update(total="1e999999999"),
+        lambda o: o["line_items"][0].update(total="NaN"),
+        lambda o: o["line_items"][0].update(total=True),
+        lambda o: o["line_items"][0].update(sku="\ud800"),
+        lambda o: o["line_items"][0].update(sku="x" * 10_000),
+        lambda o: o.update(date_paid_gmt="9999-12-31T23:59:59-14:00"),
+        lambda o: o.update(date_paid_gmt="0001-01-01T00:00:00+14:00"),
+        lambda o: o.update(date_paid_gmt=10**20),
+        lambda o: o.update(id=10**400),
+        lambda o: o.update(billing={"email": "not an email"}),
+        lambda o: o.update(status=["processing"]),
+        lambda o: o.update(line_items=[None]),
+    ],
+)
+async def test_strange_values_are_never_a_server_error(
+    http: httpx.AsyncClient, clean_db: AsyncEngine, change: Any
+) -> None:
+    await connect(clean_db, "WOOCOMMERCE")
+    order = copy.deepcopy(fixture("woocommerce_order.json"))
+    change(order)
+    answer = await woo(http, order, "d")
+    assert answer.status_code in (200, 400), answer.text
+    assert answer.json()["outcome"] in ("REJECTED", "IGNORED"), answer.text
+
+
+async def test_thirty_concurrent_deliveries_of_one_order_award_once(
+    http: httpx.AsyncClient, clean_db: AsyncEngine
+) -> None:
+    await connect(clean_db, "WOOCOMMERCE")
+    order = {**fixture("woocommerce_order.json"), "status": "completed"}
+    answers = await asyncio.gather(
+        *(woo(http, order, f"d-{n % 3}") for n in range(30))  # 3 deliveries, 10 times each
+    )
+    assert {a.status_code for a in answers} == {200}
+    made = await purchase(clean_db, "727")
+    assert made.n == 1
+    assert await balance(clean_db, made.customer_id) == made.points_earned
+    assert (await rows(clean_db, "SELECT count(*) FROM customers"))[0][0] == 1
+    outcomes = [o for o, _, _ in await log(clean_db)]
+    assert outcomes.count("APPLIED") == 3 and outcomes.count("DUPLICATE") == 27
