@@ -57,6 +57,12 @@ export const FEATURES: Feature[] = [
     page: lazy(() => import("../reports/ReportsPage")),
   },
   {
+    path: "integrations",
+    label: "Integrations",
+    anyOf: ["MANAGE_INTEGRATIONS"],
+    page: lazy(() => import("../integrations/IntegrationsPage")),
+  },
+  {
     path: "insights",
     label: "Insights",
     anyOf: ["READ_REPORTS"],
