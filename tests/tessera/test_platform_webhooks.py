@@ -401,3 +401,44 @@ async def test_thirty_concurrent_deliveries_of_one_order_award_once(
     assert (await rows(clean_db, "SELECT count(*) FROM customers"))[0][0] == 1
     outcomes = [o for o, _, _ in await log(clean_db)]
     assert outcomes.count("APPLIED") == 3 and outcomes.count("DUPLICATE") == 27
+
+
+async def test_shopify_pending_then_paid_then_cancelled(
+    http: httpx.AsyncClient, clean_db: AsyncEngine
+) -> None:
+    await connect(clean_db, "SHOPIFY")
+    order = {**fixture("shopify_order.json"), "financial_status": "pending"}
+    assert (await shopify(http, "orders/create", order, "w-1")).json()["outcome"] == "APPLIED"
+    pending = await purchase(clean_db, "820982911946154508")
+    assert (pending.status, pending.points_earned) == ("CREATED", 0)
+
+    paid = await shopify(http, "orders/paid", {**order, "financial_status": "paid"}, "w-2")
+    assert paid.json()["outcome"] == "APPLIED"
+    made = await purchase(clean_db, "820982911946154508")
+    assert made.status == "PAID" and await balance(clean_db, made.customer_id) > 0
+
+    cancelled = await shopify(http, "orders/cancelled", order, "w-3")
+    assert cancelled.json()["outcome"] == "APPLIED"
+    assert await balance(clean_db, made.customer_id) == 0
+    # A topic Tessera does not handle is logged and ignored
+    other = await shopify(http, "products/update", {"id": 1}, "w-4")
+    assert (other.status_code, other.json()["outcome"]) == (200, "IGNORED")
+
+
+async def test_woocommerce_ping_and_a_shop_mapping_override(
+    http: httpx.AsyncClient, clean_db: AsyncEngine
+) -> None:
+    await connect(clean_db, "WOOCOMMERCE", status_map={"on-hold": "PAID"})
+    body = b"webhook_id=15"
+    ping = await http.post(
+        "/integrations/woocommerce/web",
+        content=body,
+        headers={
+            "X-WC-Webhook-Signature": sign(body),
+            "Content-Type": "application/x-www-form-urlencoded",
+        },
+    )
+    assert (ping.status_code, ping.json()["outcome"]) == (200, "IGNORED")
+    on_hold = {**fixture("woocommerce_order.json"), "status": "on-hold"}
+    assert (await woo(http, on_hold, "d")).json()["outcome"] == "APPLIED"
+    assert (await purchase(clean_db, "727")).status == "PAID"  # the shop's override
