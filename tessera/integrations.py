@@ -35,6 +35,17 @@ from schema.responses import Refusal
 logger = logging.getLogger("tessera.integrations")
 
 
+_DOLIBARR_PREFIX = "/integrations/dolibarr/"
+
+
+def loggable_path(path: str) -> str:
+    """A request's path as logs may show it: a Dolibarr URL's token masked."""
+    if path.startswith(_DOLIBARR_PREFIX):
+        shop, _, _token = path[len(_DOLIBARR_PREFIX) :].partition("/")
+        return f"{_DOLIBARR_PREFIX}{shop}/<token>"
+    return path
+
+
 def _answer(status: int, **body: Any) -> Response:
     return Response(orjson.dumps(body), status_code=status, media_type="application/json")
 

@@ -10,6 +10,7 @@ import logging
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from schema.responses import internal_error_response, new_request_id
+from tessera.integrations import loggable_path
 
 logger = logging.getLogger("tessera.http")
 
@@ -42,7 +43,7 @@ class LastResort:
     async def _answer(
         self, error: BaseException, started: bool, scope: Scope, receive: Receive, send: Send
     ) -> None:
-        where = f"{scope.get('method')} {scope.get('path')}"
+        where = f"{scope.get('method')} {loggable_path(str(scope.get('path')))}"
         if started:
             # Part of the answer is sent (a streamed export): it cannot become an error
             # response. Ending without completing it makes the server drop the connection,

@@ -442,3 +442,12 @@ async def test_woocommerce_ping_and_a_shop_mapping_override(
     on_hold = {**fixture("woocommerce_order.json"), "status": "on-hold"}
     assert (await woo(http, on_hold, "d")).json()["outcome"] == "APPLIED"
     assert (await purchase(clean_db, "727")).status == "PAID"  # the shop's override
+
+
+def test_logs_never_show_a_dolibarr_token() -> None:
+    from tessera.integrations import loggable_path
+
+    assert (
+        loggable_path("/integrations/dolibarr/erp/s3cr3t") == "/integrations/dolibarr/erp/<token>"
+    )
+    assert loggable_path("/integrations/shopify/web") == "/integrations/shopify/web"
