@@ -22,6 +22,7 @@ from tessera.channels import close_channels, open_channels
 from tessera.funnel_engine import VERSIONS, audience, funnel_reaction, runtime
 from tessera.settings import Settings
 from tessera.shop import shop_of
+from webhooks.reaction import Webhooks
 
 logger = logging.getLogger("tessera.notifications")
 
@@ -36,8 +37,8 @@ SEND_BATCH = 200
 def reactions(settings: Settings) -> list[Reaction]:
     """Everything the domain's events feed: the built-in notifications to customers, the
     internal notices to staff, and the funnel engine (entries, exits, waits for an event,
-    goals; it makes no message itself)."""
-    return [BuiltInNotifications(shop_of(settings)), Notices(), funnel_reaction()]
+    goals; it makes no message itself) and the outbound webhooks (their deliveries)."""
+    return [BuiltInNotifications(shop_of(settings)), Notices(), funnel_reaction(), Webhooks()]
 
 
 async def drain_events(

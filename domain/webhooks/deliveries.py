@@ -1,0 +1,315 @@
+"""Deliveries: made from the dispatched events, claimed by senders in order per customer,
+settled with each attempt's outcome, redelivered by hand, listed for the log.
+
+At least once, in order per customer, provably:
+- a delivery row is written in the transaction that dispatches its event (add_deliveries,
+  called by the webhooks' reaction), once per subscription and event (unique key);
+- a sender claims only the head of each (subscription, customer): the oldest PENDING
+  delivery by event id, and only once every event with a lower id has been dispatched (so
+  an earlier event's delivery cannot appear after a later one was sent);
+- the claim is a lease (locked_until) committed before the request is made: while the
+  request is under way the head stays PENDING and blocks the customer's later deliveries;
+  a sender killed mid-request leaves the lease to run out and the head is sent again;
+- only a 2xx answer settles a delivery DELIVERED; a failure schedules the next attempt, or
+  gives up (FAILED) after the retry window, which lets the customer's next delivery go."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select, text
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+from domain.commands import Command, run
+from domain.errors import DomainError, ErrorCode, Problems
+from domain.events.outbox import PendingEvent, dispatched_below
+from domain.events.types import WebhookSubscriptionDisabled
+from domain.pagination import Page
+from domain.uow import UnitOfWork
+from domain.validation import parse_id, required_text
+from domain.webhooks.events import WEBHOOK_TYPES
+from domain.webhooks.models import Delivery, DeliveryStatus, delivery_of
+from domain.webhooks.retries import RetryPolicy
+from domain.webhooks.tables import webhook_deliveries, webhook_subscriptions
+
+MAX_ERROR_LENGTH = 500
+
+
+async def add_deliveries(uow: UnitOfWork, events: Sequence[PendingEvent]) -> int:
+    """In the open unit of work (the dispatcher's): a PENDING delivery of each event to each
+    active subscription that chose its type, once each whatever the replays. Returns how
+    many rows it asked for."""
+    subs = webhook_subscriptions
+    found = (
+        await uow.execute(
+            select(subs.c.id, subs.c.event_types).where(subs.c.active).order_by(subs.c.id)
+        )
+    ).all()
+    rows = [
+        {
+            "subscription_id": sub.id,
+            "event_id": event.id,
+            "customer_id": event.customer_id,
+            "event_type": WEBHOOK_TYPES[event.type],
+            "payload": event.payload,
+            "occurred_at": event.occurred_at,
+        }
+        for event in events
+        if event.type in WEBHOOK_TYPES
+        for sub in found
+        if WEBHOOK_TYPES[event.type] in sub.event_types
+    ]
+    if rows:
+        await uow.execute(
+            pg_insert(webhook_deliveries).on_conflict_do_nothing(
+                constraint="uq_webhook_deliveries_event"
+            ),
+            rows,
+        )
+    return len(rows)
+
+
+@dataclass(frozen=True)
+class Claimed:
+    """A delivery a sender holds the lease of: what to send, where, signed with what."""
+
+    delivery_id: int
+    subscription_id: int
+    url: str
+    secret: str
+    event_id: int
+    event_type: str
+    payload: dict[str, Any]
+    occurred_at: datetime
+    attempt: int  # this attempt's number (1 for the first)
+
+
+# The heads (each subscription and customer's oldest PENDING delivery, of an active
+# subscription), those due and not leased, oldest due first; locked SKIP LOCKED so that
+# senders at once take different heads, and leased in the same statement. The UPDATE checks
+# the lease again on the row's latest version (a sender that claimed it meanwhile).
+_CLAIM = text("""
+    WITH heads AS (
+        SELECT DISTINCT ON (d.subscription_id, d.customer_id)
+               d.id, d.event_id, d.next_attempt_at, d.locked_until
+          FROM webhook_deliveries d
+          JOIN webhook_subscriptions s ON s.id = d.subscription_id AND s.active
+         WHERE d.status = 'PENDING'
+         ORDER BY d.subscription_id, d.customer_id, d.event_id),
+    due AS (
+        SELECT d.id
+          FROM webhook_deliveries d JOIN heads h ON h.id = d.id
+         WHERE h.event_id < :below
+           AND h.next_attempt_at <= clock_timestamp()
+           AND (h.locked_until IS NULL OR h.locked_until <= clock_timestamp())
+         ORDER BY h.next_attempt_at, h.id
+         LIMIT :limit
+           FOR UPDATE OF d SKIP LOCKED)
+    UPDATE webhook_deliveries d
+       SET locked_until = clock_timestamp() + make_interval(secs => :lease_s),
+           attempts = d.attempts + 1,
+           last_attempt_at = clock_timestamp()
+      FROM due, webhook_subscriptions s
+     WHERE d.id = due.id AND s.id = d.subscription_id AND s.active
+       AND d.status = 'PENDING'
+       AND (d.locked_until IS NULL OR d.locked_until <= clock_timestamp())
+    RETURNING d.id, d.subscription_id, s.url, s.secret, d.event_id, d.event_type, d.payload,
+              d.occurred_at, d.attempts
+""")
+
+
+async def claim_due(uow: UnitOfWork, limit: int, lease_s: float) -> list[Claimed]:
+    """Lease up to `limit` due head deliveries for `lease_s` seconds (committed here): no
+    other sender takes them until the lease runs out. Send each, then `settle` it."""
+    return await run(uow, ClaimDue(limit, lease_s))
+
+
+@dataclass(frozen=True)
+class ClaimDue(Command[list[Claimed]]):
+    limit: int
+    lease_s: float
+
+    async def handle(self, uow: UnitOfWork) -> list[Claimed]:
+        below = (await uow.execute(select(dispatched_below()))).scalar_one()
+        rows = await uow.execute(
+            _CLAIM, {"below": below, "limit": self.limit, "lease_s": self.lease_s}
+        )
+        return sorted(
+            (
+                Claimed(
+                    r.id,
+                    r.subscription_id,
+                    r.url,
+                    r.secret,
+                    r.event_id,
+                    r.event_type,
+                    dict(r.payload),
+                    r.occurred_at,
+                    r.attempts,
+                )
+                for r in rows
+            ),
+            key=lambda c: c.event_id,
+        )
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What an attempt got: the HTTP status (None: no answer) and, on failure, why."""
+
+    status_code: int | None
+    error: str | None = None
+
+    @property
+    def delivered(self) -> bool:
+        return self.status_code is not None and 200 <= self.status_code < 300
+
+
+@dataclass(frozen=True)
+class Limits:
+    """The retry schedule and the run of failed attempts that disables a subscription."""
+
+    retry: RetryPolicy
+    disable_after_failures: int
+
+
+async def settle(
+    uow: UnitOfWork, claimed: Claimed, outcome: Outcome, limits: Limits
+) -> DeliveryStatus | None:
+    """Record an attempt's outcome: DELIVERED on 2xx; otherwise PENDING with its next
+    attempt, or FAILED when that would fall outside the retry window. A failure adds to the
+    subscription's run of failures, which disables it at the limit (recording
+    WebhookSubscriptionDisabled); a success ends the run. None when the lease was lost (the
+    delivery was claimed again meanwhile): that attempt's outcome no longer counts."""
+    return await run(uow, Settle(claimed, outcome, limits))
+
+
+_DELIVERED = text("""
+    UPDATE webhook_deliveries
+       SET status = 'DELIVERED', delivered_at = clock_timestamp(), locked_until = NULL,
+           last_status_code = :code, last_error = NULL
+     WHERE id = :id AND attempts = :attempt AND status = 'PENDING'
+    RETURNING status
+""")
+_FAILED = text("""
+    UPDATE webhook_deliveries
+       SET status = CASE WHEN clock_timestamp() + make_interval(secs => :wait_s)
+                              > retry_from + make_interval(secs => :window_s)
+                         THEN 'FAILED' ELSE 'PENDING' END,
+           next_attempt_at = clock_timestamp() + make_interval(secs => :wait_s),
+           locked_until = NULL, last_status_code = :code, last_error = :error
+     WHERE id = :id AND attempts = :attempt AND status = 'PENDING'
+    RETURNING status
+""")
+_RUN_OF_FAILURES = text("""
+    UPDATE webhook_subscriptions
+       SET consecutive_failures = CASE WHEN :failed THEN consecutive_failures + 1 ELSE 0 END
+     WHERE id = :id
+    RETURNING consecutive_failures, active, url
+""")
+_DISABLE = text("""
+    UPDATE webhook_subscriptions SET active = false, disabled_at = clock_timestamp(),
+           updated_at = clock_timestamp()
+     WHERE id = :id AND active
+""")
+
+
+@dataclass(frozen=True)
+class Settle(Command[DeliveryStatus | None]):
+    claimed: Claimed
+    outcome: Outcome
+    limits: Limits
+
+    async def handle(self, uow: UnitOfWork) -> DeliveryStatus | None:
+        c, o = self.claimed, self.outcome
+        params: dict[str, Any] = {"id": c.delivery_id, "attempt": c.attempt, "code": o.status_code}
+        if o.delivered:
+            status = (await uow.execute(_DELIVERED, params)).scalar_one_or_none()
+        else:
+            wait = self.limits.retry.wait_after(c.attempt)
+            params |= {"wait_s": wait.total_seconds(), "window_s": self.limits.retry.window_s,
+                       "error": (o.error or "")[:MAX_ERROR_LENGTH] or None}  # fmt: skip
+            status = (await uow.execute(_FAILED, params)).scalar_one_or_none()
+        if status is None:
+            return None
+        run_of = (
+            await uow.execute(
+                _RUN_OF_FAILURES, {"id": c.subscription_id, "failed": not o.delivered}
+            )
+        ).one()
+        if run_of.active and run_of.consecutive_failures >= self.limits.disable_after_failures:
+            await uow.execute(_DISABLE, {"id": c.subscription_id})
+            uow.record(
+                WebhookSubscriptionDisabled(
+                    None, c.subscription_id, run_of.url, run_of.consecutive_failures
+                )
+            )
+        return DeliveryStatus(status)
+
+
+async def redeliver(uow: UnitOfWork, delivery_id: str, idempotency_key: str) -> Delivery:
+    """Send a delivery again, now, whatever its status, with a new retry window (its
+    `webhook-id` stays the event's: receivers deduplicate). It is the head of its customer's
+    deliveries again until it is delivered or given up. The same key replayed returns the
+    delivery as it is and does nothing more."""
+    problems = Problems()
+    did = parse_id(problems, "id", delivery_id)
+    key = required_text(problems, "idempotencyKey", idempotency_key)
+    problems.raise_if_any()
+    return await run(uow, Redeliver(did, key))
+
+
+@dataclass(frozen=True)
+class Redeliver(Command[Delivery]):
+    delivery_id: int
+    key: str
+
+    async def handle(self, uow: UnitOfWork) -> Delivery:
+        table = webhook_deliveries
+        row = (
+            await uow.execute(select(table).where(table.c.id == self.delivery_id).with_for_update())
+        ).one_or_none()
+        if row is None:
+            raise DomainError.one("id", ErrorCode.NOT_FOUND, "No such webhook delivery.")
+        if row.redelivery_key == self.key:
+            return delivery_of(row)
+        row = (
+            await uow.execute(
+                text("""
+                    UPDATE webhook_deliveries
+                       SET status = 'PENDING', next_attempt_at = clock_timestamp(),
+                           retry_from = clock_timestamp(), locked_until = NULL,
+                           redelivery_key = :key
+                     WHERE id = :id
+                    RETURNING *
+                """),
+                {"id": self.delivery_id, "key": self.key},
+            )
+        ).one()
+        return delivery_of(row)
+
+
+@dataclass(frozen=True)
+class DeliveryFilter:
+    subscription_id: int | None = None
+    status: DeliveryStatus | None = None
+
+
+async def list_deliveries(
+    uow: UnitOfWork, limit: int, after_id: int | None, where: DeliveryFilter
+) -> Page[Delivery]:
+    """The delivery log, newest first, `limit` a page after the delivery `after_id`."""
+    table = webhook_deliveries
+    query = select(table).order_by(table.c.id.desc()).limit(limit + 1)
+    if after_id is not None:
+        query = query.where(table.c.id < after_id)
+    if where.subscription_id is not None:
+        query = query.where(table.c.subscription_id == where.subscription_id)
+    if where.status is not None:
+        query = query.where(table.c.status == where.status.value)
+    async with uow:
+        rows = (await uow.execute(query)).all()
+    return Page.from_rows([delivery_of(r) for r in rows], limit)
