@@ -104,7 +104,7 @@ async def post(config: SenderConfig, client: httpx.AsyncClient, claimed: Claimed
         await config.policy.check_async(claimed.url)
     except TargetRefused as refused:
         return Outcome(None, f"refused: {refused}")
-    body = body_of(claimed.event_type, claimed.occurred_at, claimed.payload)
+    body = body_of(claimed.event_type, claimed.occurred_at, claimed.customer_id, claimed.payload)
     headers = signed_headers(claimed.secret, claimed.event_id, body, datetime.now(UTC))
     try:
         async with asyncio.timeout(config.timeout_s):

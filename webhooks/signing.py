@@ -16,9 +16,13 @@ from domain.webhooks.models import message_id
 USER_AGENT = "Tessera-Webhooks/1"
 
 
-def body_of(event_type: str, occurred_at: datetime, data: dict[str, Any]) -> bytes:
-    """The body: the event's type, when it happened (ISO 8601, UTC) and its payload."""
+def body_of(
+    event_type: str, occurred_at: datetime, customer_id: int | None, payload: dict[str, Any]
+) -> bytes:
+    """The body: the event's type, when it happened (ISO 8601, UTC) and its fields (the
+    customer's id, null for a program-wide event, and the payload)."""
     timestamp = occurred_at.astimezone(UTC).isoformat().replace("+00:00", "Z")
+    data = {"customer_id": customer_id, **payload}
     return orjson.dumps({"type": event_type, "timestamp": timestamp, "data": data})
 
 

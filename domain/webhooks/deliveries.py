@@ -81,6 +81,7 @@ class Claimed:
     url: str
     secret: str
     event_id: int
+    customer_id: int | None
     event_type: str
     payload: dict[str, Any]
     occurred_at: datetime
@@ -116,7 +117,8 @@ _CLAIM = text("""
      WHERE d.id = due.id AND s.id = d.subscription_id AND s.active
        AND d.status = 'PENDING'
        AND (d.locked_until IS NULL OR d.locked_until <= clock_timestamp())
-    RETURNING d.id, d.subscription_id, s.url, s.secret, d.event_id, d.event_type, d.payload,
+    RETURNING d.id, d.subscription_id, s.url, s.secret, d.event_id, d.customer_id, d.event_type,
+              d.payload,
               d.occurred_at, d.attempts
 """)
 
@@ -145,6 +147,7 @@ class ClaimDue(Command[list[Claimed]]):
                     r.url,
                     r.secret,
                     r.event_id,
+                    r.customer_id,
                     r.event_type,
                     dict(r.payload),
                     r.occurred_at,
