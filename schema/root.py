@@ -64,6 +64,8 @@ from schema.tiers.mutations import TierMutations
 from schema.tiers.queries import TierQueries
 from schema.vouchers.mutations import VoucherMutations
 from schema.vouchers.queries import VoucherQueries
+from schema.webhooks.mutations import WebhookMutations
+from schema.webhooks.queries import WebhookQueries
 
 Query = merge_types(
     "Query",
@@ -95,6 +97,7 @@ Query = merge_types(
         StaffQueries,
         CardDiscountQueries,
         CardQueries,
+        WebhookQueries,
     ),
 )
 Mutation = merge_types(
@@ -123,6 +126,7 @@ Mutation = merge_types(
         RfmMutations,
         CardDiscountMutations,
         CardMutations,
+        WebhookMutations,
     ),
 )
 
