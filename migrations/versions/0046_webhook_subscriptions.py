@@ -6,6 +6,8 @@ customer_id (their order is per customer) but are keyed by their subscription: o
 distributed PostgreSQL they would be distributed by subscription, the table the sender
 scans by.
 
+Notice recipients may receive WEBHOOK_DISABLED: a run of failures disabled a subscription.
+
 Revision ID: 0046
 Revises: 0044
 Create Date: 2026-12-06 22:30:00.000000
@@ -23,6 +25,25 @@ revision: str = "0046"
 down_revision: str | None = "0044"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
+
+NOTICES_BEFORE = (
+    "PROMOTION_STARTED",
+    "LARGE_ADJUSTMENT",
+    "GIFT_RUN_FINISHED",
+    "EXPIRY_RUN_FINISHED",
+    "FUNNEL_STEP",
+)
+NOTICES_AFTER = (*NOTICES_BEFORE, "WEBHOOK_DISABLED")
+
+
+def _notice_kinds(kinds: tuple[str, ...]) -> None:
+    listed = ", ".join(f"'{kind}'" for kind in kinds)
+    op.drop_constraint(op.f("ck_notice_recipients_kinds_known"), "notice_recipients", type_="check")
+    op.create_check_constraint(
+        op.f("ck_notice_recipients_kinds_known"),
+        "notice_recipients",
+        f"cardinality(kinds) >= 1 AND kinds <@ ARRAY[{listed}]::text[]",
+    )
 
 
 def upgrade() -> None:
@@ -93,8 +114,12 @@ def upgrade() -> None:
     op.create_index(
         "ix_webhook_deliveries_subscription", "webhook_deliveries", ["subscription_id", "id"]
     )
+    _notice_kinds(NOTICES_AFTER)
 
 
 def downgrade() -> None:
+    op.execute("UPDATE notice_recipients SET kinds = array_remove(kinds, 'WEBHOOK_DISABLED')")
+    op.execute("DELETE FROM notice_recipients WHERE cardinality(kinds) = 0")
+    _notice_kinds(NOTICES_BEFORE)
     op.drop_table("webhook_deliveries")
     op.drop_table("webhook_subscriptions")

@@ -20,6 +20,7 @@ from domain.webhooks.retries import RetryPolicy
 from domain.webhooks.subscriptions import create_subscription
 from domain.webhooks.targets import TargetPolicy, parse_networks
 from notifications.dispatch.dispatcher import dispatch_pending
+from notifications.dispatch.reactions import Reaction
 from webhooks.reaction import Webhooks
 from webhooks.sending import SenderConfig, new_client, send_due
 
@@ -58,8 +59,10 @@ async def customers_with_movements(engine: AsyncEngine, count: int, moves: int) 
     return ids
 
 
-async def dispatch_all(engine: AsyncEngine) -> None:
-    while (await dispatch_pending(UnitOfWork(engine), [Webhooks()])).events:
+async def dispatch_all(engine: AsyncEngine, *more: Reaction) -> None:
+    """The dispatcher's batches until no event is pending, with the webhooks' reaction and
+    `more`."""
+    while (await dispatch_pending(UnitOfWork(engine), [Webhooks(), *more])).events:
         pass
 
 

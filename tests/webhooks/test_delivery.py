@@ -14,6 +14,8 @@ from domain.uow import UnitOfWork
 from domain.webhooks.deliveries import DeliveryFilter, list_deliveries, redeliver
 from domain.webhooks.models import DeliveryStatus
 from domain.webhooks.targets import TargetPolicy
+from notifications.notices.reaction import Notices
+from tests.notifications.notices.support import notices, recipient
 from tests.support.webhook_receiver import Receiver, receiving
 from tests.webhooks.support import (
     config,
@@ -101,7 +103,9 @@ async def test_a_delivery_failing_past_its_window_is_given_up_and_the_next_goes(
 async def test_a_run_of_failures_disables_the_subscription_and_records_why(
     clean_db: AsyncEngine,
 ) -> None:
-    # Given a receiver that always fails, and a limit of three failures in a row
+    # Given a receiver that always fails, a limit of three failures in a row, and staff
+    # who hear of disabled webhooks
+    await recipient(clean_db, "it@shop.example", "WEBHOOK_DISABLED")
     receiver = Receiver(always=503)
     async with receiving(receiver) as url:
         sub = await subscribe(clean_db, url)
@@ -128,6 +132,14 @@ async def test_a_run_of_failures_disables_the_subscription_and_records_why(
     assert disabled == {"subscription_id": sub.id, "url": sub.url, "failures": 3}
     assert len(receiver.requests) == 3
     assert (await statuses(clean_db)).get("DELIVERED", 0) == 0
+    # and the staff are noticed once the event is dispatched
+    await dispatch_all(clean_db, Notices())
+    (notice,) = await notices(clean_db, "WEBHOOK_DISABLED")
+    assert notice.recipient == "it@shop.example"
+    assert notice.content["subject"] == (
+        f"Webhook subscription {sub.id} disabled after 3 failed attempts"
+    )
+    assert url in notice.content["text"]
 
 
 async def test_a_redelivery_sends_the_same_webhook_id_again_once_per_key(
