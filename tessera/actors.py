@@ -49,7 +49,7 @@ from notifications.delivery.sending import (
 from notifications.notices.promotion_starts import notice_promotion_starts as notice_starts
 from tessera.broker import configure_broker
 from tessera.database import run_with_engine, run_with_uow
-from tessera.dispatching import RUN_FOR_S, drain_events, reactions
+from tessera.dispatching import RUN_FOR_S, drain_events, reactions, webhook_sender
 from tessera.embedded import ensure_broker_url, ensure_database_url
 from tessera.funnel_engine import VERSIONS, audience, runtime
 from tessera.garbage_collection import TunedGarbageCollector
@@ -57,7 +57,7 @@ from tessera.settings import Settings
 from tessera.shop import shop_of
 from tessera.worker_resources import KeptResources
 from webhooks.sending import RUN_FOR_S as WEBHOOKS_RUN_FOR_S
-from webhooks.sending import SenderConfig, send_for
+from webhooks.sending import send_for
 
 broker = configure_broker(ensure_broker_url(Settings.from_env()))
 broker.add_middleware(AsyncIO())
@@ -331,9 +331,7 @@ def send_webhooks(run_for_s: float = WEBHOOKS_RUN_FOR_S) -> int:
     anywhere: a delivery whose sender died is sent again when its lease runs out. Not
     retried: the next minute's run goes on."""
     settings = Settings.from_env()
-    config = SenderConfig(
-        settings.webhook_targets(), settings.webhook_limits(), settings.webhooks_timeout_s
-    )
+    config = webhook_sender(settings)
 
     async def send(engine: AsyncEngine) -> int:
         return await send_for(engine, config, run_for_s=run_for_s)

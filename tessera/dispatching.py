@@ -1,6 +1,7 @@
-"""The dispatcher wired from the settings: the reactions that make messages from events
-(one place to add one), the polling loop the `dispatch_events` actor runs, and the
-in-process loop of the demo (no worker: dispatch and send every second)."""
+"""The dispatcher wired from the settings: the reactions that make messages (and webhook
+deliveries) from events (one place to add one), the polling loop the `dispatch_events`
+actor runs, the webhooks' sender settings, and the in-process loop of the demo (no worker:
+dispatch and send every second)."""
 
 from __future__ import annotations
 
@@ -23,6 +24,7 @@ from tessera.funnel_engine import VERSIONS, audience, funnel_reaction, runtime
 from tessera.settings import Settings
 from tessera.shop import shop_of
 from webhooks.reaction import Webhooks
+from webhooks.sending import SenderConfig, new_client, send_due
 
 logger = logging.getLogger("tessera.notifications")
 
@@ -39,6 +41,13 @@ def reactions(settings: Settings) -> list[Reaction]:
     internal notices to staff, and the funnel engine (entries, exits, waits for an event,
     goals; it makes no message itself) and the outbound webhooks (their deliveries)."""
     return [BuiltInNotifications(shop_of(settings)), Notices(), funnel_reaction(), Webhooks()]
+
+
+def webhook_sender(settings: Settings) -> SenderConfig:
+    """Where webhooks may go, their retries and disabling, and each request's timeout."""
+    return SenderConfig(
+        settings.webhook_targets(), settings.webhook_limits(), settings.webhooks_timeout_s
+    )
 
 
 async def drain_events(
@@ -77,7 +86,8 @@ async def drain_events(
 async def dispatch_and_send_once(engine: AsyncEngine, settings: Settings) -> int:
     """One pass of the demo's loop, in this process: dispatch every pending event, run the
     funnels once (tessera/funnel_engine.py), then send every message due (with no channel
-    configured: CAPTURED). Returns how many messages it tried to send."""
+    configured: CAPTURED) and a batch of due webhook deliveries. Returns how many messages
+    it tried to send."""
     wanted = reactions(settings)
     while (await dispatch_pending(UnitOfWork(engine), wanted)).events:
         pass
@@ -90,6 +100,9 @@ async def dispatch_and_send_once(engine: AsyncEngine, settings: Settings) -> int
             await deliver_batch(UnitOfWork(engine), due[start : start + SEND_BATCH], channels)
     finally:
         await close_channels(channels)
+    sender = webhook_sender(settings)
+    async with new_client(sender) as client:
+        await send_due(engine, sender, client)  # a batch of due webhook deliveries
     return len(due)
 
 

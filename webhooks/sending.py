@@ -100,14 +100,15 @@ async def _deliver(
 async def post(config: SenderConfig, client: httpx.AsyncClient, claimed: Claimed) -> Outcome:
     """One attempt: the URL checked, the body signed now, posted; the answer's status (its
     body is not read), or why there was none."""
-    try:
-        await config.policy.check_async(claimed.url)
-    except TargetRefused as refused:
-        return Outcome(None, f"refused: {refused}")
     body = body_of(claimed.event_type, claimed.occurred_at, claimed.customer_id, claimed.payload)
-    headers = signed_headers(claimed.secret, claimed.event_id, body, datetime.now(UTC))
     try:
+        # Resolving the name counts in the timeout: the lease covers both.
         async with asyncio.timeout(config.timeout_s):
+            try:
+                await config.policy.check_async(claimed.url)
+            except TargetRefused as refused:
+                return Outcome(None, f"refused: {refused}")
+            headers = signed_headers(claimed.secret, claimed.event_id, body, datetime.now(UTC))
             async with client.stream("POST", claimed.url, content=body, headers=headers) as answer:
                 code = answer.status_code
     except (httpx.HTTPError, TimeoutError, OSError) as error:

@@ -30,7 +30,7 @@ def resolve(host: str, port: int) -> list[str]:
     """Every address the host resolves to (a literal address is itself)."""
     try:
         found = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-    except (socket.gaierror, UnicodeError) as error:
+    except (OSError, UnicodeError, ValueError) as error:  # gaierror is an OSError
         raise TargetRefused(f"The host {host[:100]!r} does not resolve.") from error
     return sorted({str(info[4][0]) for info in found})
 

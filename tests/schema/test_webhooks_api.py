@@ -90,6 +90,8 @@ async def test_bad_subscriptions_are_user_errors_naming_the_field(
         "ftp://127.0.0.1/": "url",
         "not a url": "url",
         "": "url",
+        "https://x:99999/": "url",
+        "https://☃.example/": "url",
     }
     for index, (url, field) in enumerate(cases.items()):
         body = await gql.data(CREATE, create_input(url, key=f"bad-{index}"))
@@ -100,6 +102,21 @@ async def test_bad_subscriptions_are_user_errors_naming_the_field(
         CREATE, {"input": {"url": "http://127.0.0.1:9/", "eventTypes": [], "idempotencyKey": "e"}}
     )
     assert [e["field"] for e in empty["createWebhookSubscription"]["userErrors"]] == ["eventTypes"]
+    # A NUL in any text is refused before the resolver, naming the field (never a 500)
+    for field, values in (
+        ("url", {"url": "https://a\x00b/"}),
+        ("description", {"description": "a\x00"}),
+    ):
+        variables = create_input("http://127.0.0.1:9/", key="nul")
+        variables["input"].update(values)
+        answer = await gql.http.post(
+            "/graphql",
+            json={"query": CREATE, "variables": variables},
+            headers={"Authorization": f"Bearer {gql.token}"},
+        )
+        error = answer.json()["errors"][0]
+        assert error["extensions"]["code"] == "BAD_USER_INPUT"
+        assert error["extensions"]["field"] == f"input.{field}"
     unknown = await gql.post(
         CREATE,
         {"input": {"url": "http://127.0.0.1:9/", "eventTypes": ["NOPE"], "idempotencyKey": "u"}},
