@@ -5,6 +5,7 @@ disables its subscription as the limits say."""
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import replace
 
 from sqlalchemy import text
@@ -213,3 +214,25 @@ async def test_a_target_that_turned_private_is_refused_at_send_time(
     [delivery] = (await list_deliveries(UnitOfWork(clean_db), 10, None, DeliveryFilter())).items
     assert delivery.attempts >= 1 and delivery.last_status_code is None
     assert delivery.last_error is not None and "refused" in delivery.last_error
+
+
+async def test_senders_at_once_post_each_event_once_in_order_per_customer(
+    clean_db: AsyncEngine,
+) -> None:
+    receiver = Receiver()
+    async with receiving(receiver) as url:
+        # Given many customers' events
+        receiver.secret = (await subscribe(clean_db, url)).secret
+        await customers_with_movements(clean_db, 6, 3)
+        await dispatch_all(clean_db)
+        expected = await expected_per_customer(clean_db)
+        total = sum(len(ids) for ids in expected.values())
+        # When three senders with small batches run at once
+        settings = replace(config(), batch=2)
+        await asyncio.gather(
+            *(send_until(clean_db, settings, lambda: len(receiver.requests) >= total)
+              for _ in range(3))
+        )  # fmt: skip
+    # Then each event was posted once (the leases kept the senders apart), in order
+    assert len(receiver.requests) == total == 24
+    assert receiver.per_customer() == expected
