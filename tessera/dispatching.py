@@ -13,6 +13,7 @@ from collections.abc import Callable
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from domain.uow import UnitOfWork
+from domain.webhooks.deliveries import unpark
 from funnels.engine.running import one_pass
 from notifications.builtins.reaction import BuiltInNotifications
 from notifications.delivery.sending import deliver_batch, stale_due_messages
@@ -101,6 +102,7 @@ async def dispatch_and_send_once(engine: AsyncEngine, settings: Settings) -> int
     finally:
         await close_channels(channels)
     sender = webhook_sender(settings)
+    await unpark(UnitOfWork(engine))
     async with new_client(sender) as client:
         await send_due(engine, sender, client)  # a batch of due webhook deliveries
     return len(due)

@@ -20,7 +20,7 @@ import httpx
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from domain.uow import UnitOfWork
-from domain.webhooks.deliveries import Claimed, Limits, Outcome, claim_due, settle
+from domain.webhooks.deliveries import Claimed, Limits, Outcome, claim_due, settle, unpark
 from domain.webhooks.targets import TargetPolicy, TargetRefused
 from webhooks.signing import body_of, signed_headers
 
@@ -68,8 +68,11 @@ async def send_for(
     idle_sleep_s: float = IDLE_SLEEP_S,
 ) -> int:
     """Pass after pass for `run_for_s` seconds, sleeping `idle_sleep_s` when nothing was
-    due; returns how many deliveries it claimed."""
+    due; returns how many deliveries it claimed. It first makes due the parked deliveries
+    that nothing holds back any more (a rare race; see domain/webhooks/deliveries.py)."""
     deadline = time.monotonic() + run_for_s
+    if unparked := await unpark(UnitOfWork(engine)):
+        logger.info("%d parked webhook delivery(ies) made due", unparked)
     claimed = 0
     async with new_client(config) as client:
         while True:

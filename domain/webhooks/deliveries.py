@@ -4,9 +4,13 @@ settled with each attempt's outcome, redelivered by hand, listed for the log.
 At least once, in order per customer, provably:
 - a delivery row is written in the transaction that dispatches its event (add_deliveries,
   called by the webhooks' reaction), once per subscription and event (unique key);
-- a sender claims only the head of each (subscription, customer): the oldest PENDING
-  delivery by event id, and only once every event with a lower id has been dispatched (so
-  an earlier event's delivery cannot appear after a later one was sent);
+- a sender claims only the head of each (subscription, customer) queue: a PENDING delivery
+  with no earlier PENDING one in its queue (checked in the claim itself), and only once
+  every event with a lower id has been dispatched (so an earlier event's delivery cannot
+  appear after a later one was sent). So that senders do not scan the waiting ones, a
+  delivery made behind a pending one is parked (next attempt at 'infinity') and made due
+  when the one before it is settled; a sweep (unpark) catches the rare park that raced
+  with that settling;
 - the claim is a lease (locked_until) committed before the request is made: while the
   request is under way the head stays PENDING and blocks the customer's later deliveries;
   a sender killed mid-request leaves the lease to run out and the head is sent again;
@@ -53,6 +57,7 @@ async def add_deliveries(uow: UnitOfWork, events: Sequence[PendingEvent]) -> int
             "subscription_id": sub.id,
             "event_id": event.id,
             "customer_id": event.customer_id,
+            "queue_key": event.customer_id or 0,
             "event_type": WEBHOOK_TYPES[event.type],
             "payload": event.payload,
             "occurred_at": event.occurred_at,
@@ -69,7 +74,52 @@ async def add_deliveries(uow: UnitOfWork, events: Sequence[PendingEvent]) -> int
             ),
             rows,
         )
+        await uow.execute(_PARK, {"event_ids": sorted({r["event_id"] for r in rows})})
     return len(rows)
+
+
+# A queue's pending deliveries before this one: while there is one, this one waits.
+_EARLIER_PENDING = """
+    SELECT 1 FROM webhook_deliveries e
+     WHERE e.subscription_id = d.subscription_id AND e.queue_key = d.queue_key
+       AND e.status = 'PENDING' AND e.event_id < d.event_id"""
+# The batch's deliveries that are behind a pending one, parked (the statement sees the
+# rows the insert just made, so a batch's own earlier events count).
+_PARK = text(f"""
+    UPDATE webhook_deliveries d SET next_attempt_at = 'infinity'
+     WHERE d.event_id = ANY(:event_ids) AND d.status = 'PENDING' AND d.attempts = 0
+       AND EXISTS ({_EARLIER_PENDING})
+""")
+# The parked deliveries with nothing pending before them any more (their predecessor was
+# settled while they were being parked, in another transaction): due now.
+_UNPARK = text(f"""
+    UPDATE webhook_deliveries d SET next_attempt_at = clock_timestamp()
+     WHERE d.status = 'PENDING' AND d.next_attempt_at = 'infinity'
+       AND NOT EXISTS ({_EARLIER_PENDING})
+    RETURNING d.id
+""")
+# The next delivery of a queue, made due when the one before it is settled.
+_PROMOTE_NEXT = text("""
+    UPDATE webhook_deliveries SET next_attempt_at = clock_timestamp()
+     WHERE id = (SELECT id FROM webhook_deliveries
+                  WHERE subscription_id = :subscription_id AND queue_key = :queue_key
+                    AND status = 'PENDING'
+                  ORDER BY event_id LIMIT 1)
+       AND next_attempt_at = 'infinity'
+""")
+
+
+async def unpark(uow: UnitOfWork) -> int:
+    """Make due the parked deliveries with no pending delivery before them any more;
+    returns how many. The senders run it once a minute: a delivery parked in the instant
+    its predecessor was settled waits at most that long."""
+    return await run(uow, Unpark())
+
+
+@dataclass(frozen=True)
+class Unpark(Command[int]):
+    async def handle(self, uow: UnitOfWork) -> int:
+        return len((await uow.execute(_UNPARK)).all())
 
 
 @dataclass(frozen=True)
@@ -88,25 +138,23 @@ class Claimed:
     attempt: int  # this attempt's number (1 for the first)
 
 
-# The heads (each subscription and customer's oldest PENDING delivery, of an active
-# subscription), those due and not leased, oldest due first; locked SKIP LOCKED so that
-# senders at once take different heads, and leased in the same statement. The UPDATE checks
-# the lease again on the row's latest version (a sender that claimed it meanwhile).
-_CLAIM = text("""
-    WITH heads AS (
-        SELECT DISTINCT ON (d.subscription_id, d.customer_id)
-               d.id, d.event_id, d.next_attempt_at, d.locked_until
-          FROM webhook_deliveries d
-          JOIN webhook_subscriptions s ON s.id = d.subscription_id AND s.active
-         WHERE d.status = 'PENDING'
-         ORDER BY d.subscription_id, d.customer_id, d.event_id),
-    due AS (
+# The due deliveries (oldest due first, by the due index: parked ones are not reached) that
+# are not leased, of an active subscription, and heads of their queues (no earlier PENDING
+# one: the rule itself, whatever the parking did); locked SKIP LOCKED so that senders at
+# once take different heads, and leased in the same statement. The UPDATE checks the lease
+# again on the row's latest version (a sender that claimed it meanwhile).
+_CLAIM = text(f"""
+    WITH due AS (
         SELECT d.id
-          FROM webhook_deliveries d JOIN heads h ON h.id = d.id
-         WHERE h.event_id < :below
-           AND h.next_attempt_at <= clock_timestamp()
-           AND (h.locked_until IS NULL OR h.locked_until <= clock_timestamp())
-         ORDER BY h.next_attempt_at, h.id
+          FROM webhook_deliveries d
+         WHERE d.status = 'PENDING'
+           AND d.next_attempt_at <= clock_timestamp()
+           AND (d.locked_until IS NULL OR d.locked_until <= clock_timestamp())
+           AND d.event_id < :below
+           AND EXISTS (SELECT 1 FROM webhook_subscriptions s
+                        WHERE s.id = d.subscription_id AND s.active)
+           AND NOT EXISTS ({_EARLIER_PENDING})
+         ORDER BY d.next_attempt_at, d.id
          LIMIT :limit
            FOR UPDATE OF d SKIP LOCKED)
     UPDATE webhook_deliveries d
@@ -238,6 +286,11 @@ class Settle(Command[DeliveryStatus | None]):
             status = (await uow.execute(_FAILED, params)).scalar_one_or_none()
         if status is None:
             return None
+        if status != DeliveryStatus.PENDING:  # settled: the queue's next one goes
+            await uow.execute(
+                _PROMOTE_NEXT,
+                {"subscription_id": c.subscription_id, "queue_key": c.customer_id or 0},
+            )
         run_of = (
             await uow.execute(
                 _RUN_OF_FAILURES, {"id": c.subscription_id, "failed": not o.delivered}

@@ -57,12 +57,17 @@ webhook_deliveries = Table(
     # (null: a program-wide event; those are ordered among themselves).
     Column("event_id", BigInteger, nullable=False),
     Column("customer_id", BigInteger),
+    # The queue the delivery waits in for its subscription: the customer's id, 0 for the
+    # program-wide events (customer ids start at 1), so that the indexes can serve it.
+    Column("queue_key", BigInteger, nullable=False),
     Column("event_type", Text, nullable=False),
     # The body's data and timestamp, as the event recorded them.
     Column("payload", JSONB, nullable=False),
     Column("occurred_at", DateTime(timezone=True), nullable=False),
     Column("status", Text, nullable=False, server_default=text("'PENDING'")),
     Column("attempts", Integer, nullable=False, server_default=text("0")),
+    # When to try next; 'infinity' while an earlier delivery of its queue is pending (parked:
+    # made due when that one is delivered or given up), so that senders scan only heads.
     Column("next_attempt_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     # A sender's lease on the head delivery while its request is under way; a sender that
     # died leaves it to run out, and the delivery is tried again (at least once).
@@ -80,12 +85,17 @@ webhook_deliveries = Table(
     CheckConstraint(
         "status IN ('PENDING', 'DELIVERED', 'FAILED')", name="ck_webhook_deliveries_status"
     ),
-    # The heads: each (subscription, customer)'s oldest pending delivery.
+    # A queue's pending deliveries in order (is there an earlier one?), and the due ones.
     Index(
         "ix_webhook_deliveries_pending",
         "subscription_id",
-        "customer_id",
+        "queue_key",
         "event_id",
+        postgresql_where=text("status = 'PENDING'"),
+    ),
+    Index(
+        "ix_webhook_deliveries_due",
+        "next_attempt_at",
         postgresql_where=text("status = 'PENDING'"),
     ),
     Index("ix_webhook_deliveries_subscription", "subscription_id", "id"),

@@ -77,6 +77,7 @@ def upgrade() -> None:
         ),
         sa.Column("event_id", sa.BigInteger, nullable=False),
         sa.Column("customer_id", sa.BigInteger),
+        sa.Column("queue_key", sa.BigInteger, nullable=False),
         sa.Column("event_type", sa.Text, nullable=False),
         sa.Column("payload", JSONB, nullable=False),
         sa.Column("occurred_at", sa.DateTime(timezone=True), nullable=False),
@@ -108,7 +109,13 @@ def upgrade() -> None:
     op.create_index(
         "ix_webhook_deliveries_pending",
         "webhook_deliveries",
-        ["subscription_id", "customer_id", "event_id"],
+        ["subscription_id", "queue_key", "event_id"],
+        postgresql_where=sa.text("status = 'PENDING'"),
+    )
+    op.create_index(
+        "ix_webhook_deliveries_due",
+        "webhook_deliveries",
+        ["next_attempt_at"],
         postgresql_where=sa.text("status = 'PENDING'"),
     )
     op.create_index(

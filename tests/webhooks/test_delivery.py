@@ -12,7 +12,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from domain.uow import UnitOfWork
-from domain.webhooks.deliveries import DeliveryFilter, list_deliveries, redeliver
+from domain.webhooks.deliveries import DeliveryFilter, list_deliveries, redeliver, unpark
 from domain.webhooks.models import DeliveryStatus
 from domain.webhooks.targets import TargetPolicy
 from notifications.notices.reaction import Notices
@@ -236,3 +236,41 @@ async def test_senders_at_once_post_each_event_once_in_order_per_customer(
     # Then each event was posted once (the leases kept the senders apart), in order
     assert len(receiver.requests) == total == 24
     assert receiver.per_customer() == expected
+
+
+async def test_deliveries_behind_a_pending_one_wait_parked_and_a_lost_wake_is_swept(
+    clean_db: AsyncEngine,
+) -> None:
+    receiver = Receiver()
+    async with receiving(receiver) as url:
+        receiver.secret = (await subscribe(clean_db, url)).secret
+        await customers_with_movements(clean_db, 2, 2)
+        # Given the deliveries made: each customer's first due, the others parked
+        await dispatch_all(clean_db)
+        async with clean_db.connect() as conn:
+            parked = (
+                await conn.execute(
+                    text(
+                        "SELECT customer_id, count(*) FILTER (WHERE next_attempt_at = "
+                        "'infinity') AS parked, count(*) AS n FROM webhook_deliveries "
+                        "GROUP BY customer_id ORDER BY customer_id"
+                    )
+                )
+            ).all()
+        assert [(r.parked, r.n) for r in parked] == [(2, 3), (2, 3)]
+        # When a customer's head is settled without waking the next (the race of a park
+        # with a settling in another transaction)
+        async with clean_db.begin() as conn:
+            await conn.execute(
+                text(
+                    "UPDATE webhook_deliveries SET status = 'DELIVERED' WHERE id = "
+                    "(SELECT min(id) FROM webhook_deliveries)"
+                )
+            )
+        await send_until(clean_db, config(), lambda: len(receiver.requests) >= 3)
+        await send_passes(clean_db, config(), passes=2)
+        # Then that customer's next waits until the sweep, which the senders run
+        assert len(receiver.requests) == 3
+        assert await unpark(UnitOfWork(clean_db)) == 1
+        await send_until(clean_db, config(), lambda: len(receiver.requests) >= 5)
+    assert await statuses(clean_db) == {"DELIVERED": 6}
