@@ -7,7 +7,8 @@ from typing import Any
 import strawberry
 
 from domain.access.permissions import Permission
-from domain.webhooks import deliveries, subscriptions
+from domain.webhooks import log as delivery_log
+from domain.webhooks import subscriptions
 from domain.webhooks.models import SubscriptionSpec
 from schema.context import Info
 from schema.errors import UserError, payload_on_error
@@ -82,7 +83,7 @@ class WebhookMutations:
     async def redeliver_webhook(
         self, info: Info, input: RedeliverWebhookInput
     ) -> WebhookDeliveryPayload:
-        delivery = await deliveries.redeliver(
+        delivery = await delivery_log.redeliver(
             info.context.new_uow(), input.id, input.idempotency_key
         )
         return WebhookDeliveryPayload(delivery=WebhookDeliveryType.of(delivery))

@@ -7,7 +7,8 @@ import strawberry
 from domain.access.permissions import Permission
 from domain.errors import Problems
 from domain.validation import parse_id
-from domain.webhooks import deliveries, subscriptions
+from domain.webhooks import log as delivery_log
+from domain.webhooks import subscriptions
 from domain.webhooks.models import DeliveryStatus
 from schema.context import Info
 from schema.errors import client_error
@@ -59,10 +60,10 @@ class WebhookQueries:
             sid = parse_id(problems, "subscriptionId", subscription_id)
             if problems.items:
                 raise client_error(problems.items[0].message, field="subscriptionId")
-        where = deliveries.DeliveryFilter(
+        where = delivery_log.DeliveryFilter(
             sid, None if status is None else DeliveryStatus(status.value)
         )
-        page = await deliveries.list_deliveries(info.context.new_uow(), limit, after_id, where)
+        page = await delivery_log.list_deliveries(info.context.new_uow(), limit, after_id, where)
         return connection(
             [WebhookDeliveryType.of(d) for d in page.items], page.has_next, "WebhookDelivery"
         )

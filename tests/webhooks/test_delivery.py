@@ -12,7 +12,8 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from domain.uow import UnitOfWork
-from domain.webhooks.deliveries import DeliveryFilter, list_deliveries, redeliver, unpark
+from domain.webhooks.deliveries import unpark
+from domain.webhooks.log import DeliveryFilter, list_deliveries, redeliver
 from domain.webhooks.models import DeliveryStatus
 from domain.webhooks.targets import TargetPolicy
 from notifications.notices.reaction import Notices
