@@ -55,6 +55,7 @@ from domain.vouchers.tables import (
     voucher_redemptions,
     vouchers,
 )
+from domain.webhooks.tables import webhook_deliveries, webhook_subscriptions
 
 __all__ = [
     "api_tokens",
@@ -112,4 +113,6 @@ __all__ = [
     "voucher_conversion",
     "voucher_redemptions",
     "vouchers",
+    "webhook_deliveries",
+    "webhook_subscriptions",
 ]

@@ -39,6 +39,7 @@ from domain.staff.sign_in import StaffSignIn
 from domain.uow import UnitOfWork, read
 from domain.vouchers.models import Voucher, VoucherStatus
 from domain.vouchers.queries import VoucherUse, uses_of, vouchers_of
+from domain.webhooks.targets import TargetPolicy
 from funnels.definitions.filters import FilterCheck, refuse_filters
 from funnels.definitions.models import Funnel, FunnelVersion
 from funnels.definitions.queries import funnels_by_id, versions_of
@@ -299,6 +300,8 @@ class Context:
     # How staff sign in (sessions' lifetimes and clock, the lockout, the password hasher),
     # and how a logout makes this process's authenticator forget the session at once.
     staff_sign_in: StaffSignIn = field(default_factory=StaffSignIn)
+    # Where webhook subscriptions may point (tessera/settings.py's allowed networks).
+    webhook_targets: TargetPolicy = field(default_factory=TargetPolicy)
     forget_session: Callable[[int], None] = _forget_nothing
 
 

@@ -65,6 +65,8 @@ from schema.tiers.mutations import TierMutations
 from schema.tiers.queries import TierQueries
 from schema.vouchers.mutations import VoucherMutations
 from schema.vouchers.queries import VoucherQueries
+from schema.webhooks.mutations import WebhookMutations
+from schema.webhooks.queries import WebhookQueries
 
 Query = merge_types(
     "Query",
@@ -97,6 +99,7 @@ Query = merge_types(
         CardDiscountQueries,
         CardQueries,
         IntegrationQueries,
+        WebhookQueries,
     ),
 )
 Mutation = merge_types(
@@ -126,6 +129,7 @@ Mutation = merge_types(
         CardDiscountMutations,
         CardMutations,
         IntegrationMutations,
+        WebhookMutations,
     ),
 )
 

@@ -25,6 +25,7 @@ from domain.access.principals import Anonymous, Principal
 from domain.badges.services import Handover
 from domain.staff.sign_in import StaffSignIn
 from domain.uow import UnitOfWork
+from domain.webhooks.targets import TargetPolicy
 from funnels.definitions.filters import FilterCheck, refuse_filters
 from funnels.simulation import SimulationRuntime
 from notifications.proofs import HandOver
@@ -64,6 +65,7 @@ class TesseraGraphQL(GraphQL[Context, None]):
         check_filter: FilterCheck = refuse_filters,
         funnel_simulation: SimulationRuntime | None = None,
         staff_sign_in: StaffSignIn | None = None,
+        webhook_targets: TargetPolicy | None = None,
     ) -> None:
         super().__init__(
             schema, graphql_ide="graphiql" if debug else None, allow_queries_via_get=False
@@ -78,6 +80,7 @@ class TesseraGraphQL(GraphQL[Context, None]):
         self._check_filter = check_filter
         self._funnel_simulation = funnel_simulation
         self._staff_sign_in = staff_sign_in or StaffSignIn()
+        self._webhook_targets = webhook_targets or TargetPolicy()
         # Root fields an anonymous caller may select (introspection only in debug).
         self._anonymous_fields = ANONYMOUS_ROOT_FIELDS | (
             INTROSPECTION_ROOT_FIELDS if debug else frozenset()
@@ -154,6 +157,7 @@ class TesseraGraphQL(GraphQL[Context, None]):
             funnel_simulation=self._funnel_simulation,
             staff_sign_in=self._staff_sign_in,
             forget_session=self._authenticator.forget_session,
+            webhook_targets=self._webhook_targets,
         )
 
     # Requests are read with the standard json module on purpose: orjson reads integers

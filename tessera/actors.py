@@ -49,13 +49,15 @@ from notifications.delivery.sending import (
 from notifications.notices.promotion_starts import notice_promotion_starts as notice_starts
 from tessera.broker import configure_broker
 from tessera.database import run_with_engine, run_with_uow
-from tessera.dispatching import RUN_FOR_S, drain_events, reactions
+from tessera.dispatching import RUN_FOR_S, drain_events, reactions, webhook_sender
 from tessera.embedded import ensure_broker_url, ensure_database_url
 from tessera.funnel_engine import VERSIONS, audience, runtime
 from tessera.garbage_collection import TunedGarbageCollector
 from tessera.settings import Settings
 from tessera.shop import shop_of
 from tessera.worker_resources import KeptResources
+from webhooks.sending import RUN_FOR_S as WEBHOOKS_RUN_FOR_S
+from webhooks.sending import send_for
 
 broker = configure_broker(ensure_broker_url(Settings.from_env()))
 broker.add_middleware(AsyncIO())
@@ -317,6 +319,27 @@ def dispatch_events(run_for_s: float = RUN_FOR_S) -> int:
     if taken:
         logger.info("dispatched %d event(s)", taken)
     return taken
+
+
+@dramatiq.actor(max_retries=0)
+def send_webhooks(run_for_s: float = WEBHOOKS_RUN_FOR_S) -> int:
+    """Post the due webhook deliveries (webhooks/sending.py), signed, each customer's in
+    order; poll for more (every half second when none is due) for `run_for_s` seconds, then
+    return how many it claimed. The scheduler sends it every minute.
+
+    Safe to run twice at once (each claims different heads under a lease) and to be killed
+    anywhere: a delivery whose sender died is sent again when its lease runs out. Not
+    retried: the next minute's run goes on."""
+    settings = Settings.from_env()
+    config = webhook_sender(settings)
+
+    async def send(engine: AsyncEngine) -> int:
+        return await send_for(engine, config, run_for_s=run_for_s)
+
+    claimed = run_with_engine(ensure_database_url(settings), send)
+    if claimed:
+        logger.info("claimed %d webhook delivery(ies)", claimed)
+    return claimed
 
 
 @dramatiq.actor(max_retries=3, time_limit=RESYNC_TIME_LIMIT_MS)

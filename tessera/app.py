@@ -138,6 +138,7 @@ def create_app(
         check_filter=check_filter,
         funnel_simulation=simulation_runtime(settings),
         staff_sign_in=StaffSignIn(sessions=sessions),
+        webhook_targets=settings.webhook_targets(),
     )
     routes: list[BaseRoute] = [
         Route("/graphql", graphql, methods=["GET", "POST"]),

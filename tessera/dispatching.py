@@ -1,6 +1,7 @@
-"""The dispatcher wired from the settings: the reactions that make messages from events
-(one place to add one), the polling loop the `dispatch_events` actor runs, and the
-in-process loop of the demo (no worker: dispatch and send every second)."""
+"""The dispatcher wired from the settings: the reactions that make messages (and webhook
+deliveries) from events (one place to add one), the polling loop the `dispatch_events`
+actor runs, the webhooks' sender settings, and the in-process loop of the demo (no worker:
+dispatch and send every second)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from collections.abc import Callable
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from domain.uow import UnitOfWork
+from domain.webhooks.deliveries import unpark
 from funnels.engine.running import one_pass
 from notifications.builtins.reaction import BuiltInNotifications
 from notifications.delivery.sending import deliver_batch, stale_due_messages
@@ -22,6 +24,8 @@ from tessera.channels import close_channels, open_channels
 from tessera.funnel_engine import VERSIONS, audience, funnel_reaction, runtime
 from tessera.settings import Settings
 from tessera.shop import shop_of
+from webhooks.reaction import Webhooks
+from webhooks.sending import SenderConfig, new_client, send_due
 
 logger = logging.getLogger("tessera.notifications")
 
@@ -36,8 +40,15 @@ SEND_BATCH = 200
 def reactions(settings: Settings) -> list[Reaction]:
     """Everything the domain's events feed: the built-in notifications to customers, the
     internal notices to staff, and the funnel engine (entries, exits, waits for an event,
-    goals; it makes no message itself)."""
-    return [BuiltInNotifications(shop_of(settings)), Notices(), funnel_reaction()]
+    goals; it makes no message itself) and the outbound webhooks (their deliveries)."""
+    return [BuiltInNotifications(shop_of(settings)), Notices(), funnel_reaction(), Webhooks()]
+
+
+def webhook_sender(settings: Settings) -> SenderConfig:
+    """Where webhooks may go, their retries and disabling, and each request's timeout."""
+    return SenderConfig(
+        settings.webhook_targets(), settings.webhook_limits(), settings.webhooks_timeout_s
+    )
 
 
 async def drain_events(
@@ -76,7 +87,8 @@ async def drain_events(
 async def dispatch_and_send_once(engine: AsyncEngine, settings: Settings) -> int:
     """One pass of the demo's loop, in this process: dispatch every pending event, run the
     funnels once (tessera/funnel_engine.py), then send every message due (with no channel
-    configured: CAPTURED). Returns how many messages it tried to send."""
+    configured: CAPTURED) and a batch of due webhook deliveries. Returns how many messages
+    it tried to send."""
     wanted = reactions(settings)
     while (await dispatch_pending(UnitOfWork(engine), wanted)).events:
         pass
@@ -89,6 +101,10 @@ async def dispatch_and_send_once(engine: AsyncEngine, settings: Settings) -> int
             await deliver_batch(UnitOfWork(engine), due[start : start + SEND_BATCH], channels)
     finally:
         await close_channels(channels)
+    sender = webhook_sender(settings)
+    await unpark(UnitOfWork(engine))
+    async with new_client(sender) as client:
+        await send_due(engine, sender, client)  # a batch of due webhook deliveries
     return len(due)
 
 

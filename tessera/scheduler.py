@@ -42,6 +42,8 @@ SCHEDULE: tuple[Periodic, ...] = (
     Periodic("recover_messages", "* * * * *"),  # every minute: crashed sends settled
     # Every minute; each run polls for 50 s, so one is almost always taking new events.
     Periodic("dispatch_events", "* * * * *"),
+    # Every minute; each run posts due webhook deliveries for 50 s.
+    Periodic("send_webhooks", "* * * * *"),
     Periodic("remind_expiring_points", "0 8 * * *"),  # daily, at a decent hour in Europe
     Periodic("notice_promotion_starts", "* * * * *"),  # every minute: staff hear of a start
     # Every minute; each run works for 50 s: waits end, schedules fire, steps run.

@@ -7,6 +7,9 @@ from pathlib import Path
 
 from starlette.config import Config
 
+from domain.webhooks.deliveries import Limits
+from domain.webhooks.retries import RetryPolicy, parse_schedule
+from domain.webhooks.targets import TargetPolicy, parse_networks
 from notifications.channels.email import SmtpConfig
 from notifications.channels.sms import TWILIO_API_URL, TwilioConfig
 
@@ -71,6 +74,15 @@ class Settings:
     # Console sessions (docs/security.md): seconds without a request, and seconds in all.
     session_idle_timeout_s: int = 1_800
     session_max_age_s: int = 43_200
+    # Outbound webhooks (docs/webhooks.md): networks (CIDRs, commas) webhooks may reach
+    # besides the public internet, e.g. 127.0.0.0/8 for a receiver on this machine; the
+    # retry waits in seconds (commas; the last repeats) and for how long retries go on;
+    # the run of failed attempts that disables a subscription; each request's timeout.
+    webhooks_allow_networks: str | None = None
+    webhooks_retry_schedule_s: str | None = None
+    webhooks_retry_window_s: float = 3 * 86_400.0
+    webhooks_disable_after_failures: int = 50
+    webhooks_timeout_s: float = 10.0
 
     def __post_init__(self) -> None:
         if self.jwt_secret is not None and len(self.jwt_secret.encode()) < MIN_JWT_SECRET_BYTES:
@@ -93,10 +105,30 @@ class Settings:
             )
         if self.session_max_age_s > MAX_SESSION_MAX_AGE_S:
             raise ValueError(f"TESSERA_SESSION_MAX_AGE_S must be at most {MAX_SESSION_MAX_AGE_S}")
+        self.webhook_limits()  # says what is wrong with them, at start-up
+        self.webhook_targets()
+        if self.webhooks_disable_after_failures < 1 or not 0 < self.webhooks_timeout_s <= 60:
+            raise ValueError(
+                "TESSERA_WEBHOOKS_DISABLE_AFTER_FAILURES must be 1 or more, "
+                "TESSERA_WEBHOOKS_TIMEOUT_S more than 0 and at most 60"
+            )
         if self.link_secret is not None and len(self.link_secret.encode()) < MIN_JWT_SECRET_BYTES:
             raise ValueError(
                 f"TESSERA_LINK_SECRET must be at least {MIN_JWT_SECRET_BYTES} bytes long"
             )
+
+    def webhook_targets(self) -> TargetPolicy:
+        """Where webhooks may go: the public internet and the allowed networks."""
+        return TargetPolicy(parse_networks(self.webhooks_allow_networks))
+
+    def webhook_limits(self) -> Limits:
+        """The webhooks' retry schedule and the run of failures that disables."""
+        return Limits(
+            RetryPolicy(
+                parse_schedule(self.webhooks_retry_schedule_s), self.webhooks_retry_window_s
+            ),
+            self.webhooks_disable_after_failures,
+        )
 
     def twilio_config(self, status_callback_url: str | None) -> TwilioConfig | None:
         """Twilio's settings, None when TESSERA_TWILIO_ACCOUNT_SID is not set (SMS sandbox);
@@ -160,4 +192,15 @@ class Settings:
                 "TESSERA_SESSION_IDLE_TIMEOUT_S", cast=int, default=1_800
             ),
             session_max_age_s=config("TESSERA_SESSION_MAX_AGE_S", cast=int, default=43_200),
+            webhooks_allow_networks=config("TESSERA_WEBHOOKS_ALLOW_NETWORKS", default=None) or None,
+            webhooks_retry_schedule_s=(
+                config("TESSERA_WEBHOOKS_RETRY_SCHEDULE_S", default=None) or None
+            ),
+            webhooks_retry_window_s=config(
+                "TESSERA_WEBHOOKS_RETRY_WINDOW_S", cast=float, default=3 * 86_400.0
+            ),
+            webhooks_disable_after_failures=config(
+                "TESSERA_WEBHOOKS_DISABLE_AFTER_FAILURES", cast=int, default=50
+            ),
+            webhooks_timeout_s=config("TESSERA_WEBHOOKS_TIMEOUT_S", cast=float, default=10.0),
         )

@@ -13,6 +13,7 @@ FORBIDDEN = {
     "funnels": {"schema"},
     "notifications": {"schema", "tessera"},
     "schema": {"tessera"},
+    "webhooks": {"schema", "tessera"},
 }
 
 

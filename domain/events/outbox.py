@@ -16,8 +16,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import text
+from sqlalchemy import ScalarSelect, func, select, text
 
+from domain.events.tables import domain_events
 from domain.uow import UnitOfWork
 
 MAX_BATCH = 10_000
@@ -61,3 +62,18 @@ async def take_pending(uow: UnitOfWork, limit: int) -> list[PendingEvent]:
         PendingEvent(r.id, r.type, r.customer_id, dict(r.payload), r.occurred_at) for r in rows
     ]
     return sorted(taken, key=lambda e: e.id)
+
+
+# Larger than any event id: nothing pending.
+_NO_PENDING = 2**63 - 1
+
+
+def dispatched_below() -> ScalarSelect[Any]:
+    """An SQL scalar for another area's statement: every event with a lower id has been
+    dispatched (its reactions' rows are committed). An event of a batch under way counts as
+    pending until its batch commits."""
+    return (
+        select(func.coalesce(func.min(domain_events.c.id), _NO_PENDING))
+        .where(domain_events.c.published_at.is_(None))
+        .scalar_subquery()
+    )

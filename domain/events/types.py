@@ -205,3 +205,13 @@ class CardStatusChanged(DomainEvent):
     to_status: str
     reason: str | None
     replaced_by_code: str | None = None
+
+
+@dataclass(frozen=True)
+class WebhookSubscriptionDisabled(DomainEvent):
+    """A webhook subscription's run of failed attempts reached the configured limit and it
+    was disabled (domain/webhooks/deliveries.py; customer_id is None)."""
+
+    subscription_id: int
+    url: str
+    failures: int  # consecutive failed attempts

@@ -111,6 +111,25 @@ Points expired: {{ points|number }}
 )
 
 
+WEBHOOK_DISABLED = EmailContent(
+    subject="Webhook subscription {{ subscription_id }} disabled after {{ failures|number }} "
+    "failed attempts",
+    text_body="""\
+The webhook subscription {{ subscription_id }} ({{ url }}) was disabled: its last \
+{{ failures|number }} attempts failed.
+
+Its deliveries wait. Fix the receiver, then make the subscription active again: they are sent \
+in order, and the delivery log shows each attempt.
+""",
+    html_body="""\
+<p>The webhook subscription <strong>{{ subscription_id }}</strong> ({{ url }}) was disabled: \
+its last {{ failures|number }} attempts failed.</p>
+<p>Its deliveries wait. Fix the receiver, then make the subscription active again: they are \
+sent in order, and the delivery log shows each attempt.</p>
+""",
+)
+
+
 def moment(value: datetime | str) -> str:
     """A moment as staff read it: `Dec 5, 2026, 09:30 UTC`."""
     when = datetime.fromisoformat(value) if isinstance(value, str) else value
@@ -198,3 +217,9 @@ def gift_run_finished_content(
 def expiry_run_finished_content(as_of: str, customers: int, points: int) -> dict[str, str]:
     values: dict[str, object] = {"as_of": moment(as_of), "customers": customers, "points": points}
     return _parts(EXPIRY_RUN_FINISHED, values)
+
+
+def webhook_disabled_content(subscription_id: int, url: str, failures: int) -> dict[str, str]:
+    values: dict[str, object] = {"subscription_id": subscription_id, "url": url,
+                                 "failures": failures}  # fmt: skip
+    return _parts(WEBHOOK_DISABLED, values)

@@ -23,6 +23,7 @@ class NoticeKind(StrEnum):
     GIFT_RUN_FINISHED = "GIFT_RUN_FINISHED"  # a gift schedule paid a period
     EXPIRY_RUN_FINISHED = "EXPIRY_RUN_FINISHED"  # the expiry job expired points
     FUNNEL_STEP = "FUNNEL_STEP"  # a customer reached a funnel's notifyStaff step
+    WEBHOOK_DISABLED = "WEBHOOK_DISABLED"  # a run of failures disabled a webhook subscription
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,7 @@
 """`Notices`: the reaction that makes staff notices from domain events, for the dispatcher
 (which queues what it returns after the events' commit): a large manual adjustment, a gift
-run finished, an expiry run finished. A promotion's start has no event at that moment; the
-job in promotion_starts.py notices it."""
+run finished, an expiry run finished, a webhook subscription disabled. A promotion's start
+has no event at that moment; the job in promotion_starts.py notices it."""
 
 from __future__ import annotations
 
@@ -10,7 +10,13 @@ from functools import partial
 
 from domain.customers.repository import customers_by_id
 from domain.events.outbox import PendingEvent
-from domain.events.types import ExpiryRunFinished, GiftRunFinished, PointsEarned, PointsSpent
+from domain.events.types import (
+    ExpiryRunFinished,
+    GiftRunFinished,
+    PointsEarned,
+    PointsSpent,
+    WebhookSubscriptionDisabled,
+)
 from domain.ledger.kinds import EntryKind
 from domain.ledger.queries import entries_by_id
 from domain.ledger.services import MANUAL_SOURCE_SHOP
@@ -21,6 +27,7 @@ from notifications.notices.content import (
     expiry_run_finished_content,
     gift_run_finished_content,
     large_adjustment_content,
+    webhook_disabled_content,
 )
 from notifications.notices.messages import Notice, notice_messages
 from notifications.notices.models import EVERY_SHOP, NoticeKind, Recipient, Scope
@@ -28,7 +35,7 @@ from notifications.notices.recipients import all_recipients
 from notifications.notices.settings import current_settings
 
 _MOVEMENTS = {PointsEarned.__name__: 1, PointsSpent.__name__: -1}  # the sign of each
-_RUNS = {GiftRunFinished.__name__, ExpiryRunFinished.__name__}
+_RUNS = {GiftRunFinished.__name__, ExpiryRunFinished.__name__, WebhookSubscriptionDisabled.__name__}
 
 
 class Notices:
@@ -38,8 +45,8 @@ class Notices:
     - PointsEarned / PointsSpent of a MANUAL entry of at least the large-adjustment
       threshold (read now) in points: LARGE_ADJUSTMENT, to the recipients of the shop it
       was made at and the program-wide ones, saying who made it (read from the entry);
-    - GiftRunFinished: GIFT_RUN_FINISHED; ExpiryRunFinished: EXPIRY_RUN_FINISHED, to
-      every recipient of the kind.
+    - GiftRunFinished: GIFT_RUN_FINISHED; ExpiryRunFinished: EXPIRY_RUN_FINISHED;
+      WebhookSubscriptionDisabled: WEBHOOK_DISABLED, to every recipient of the kind.
 
     Each message's dedupe key is `notice:<KIND>:<event id>:<address>`, so the same events
     given again (a redelivery, two dispatchers) make no second message."""
@@ -124,6 +131,11 @@ def _run_notice(event: PendingEvent) -> Notice:
             int(p["points"]),
         )
         return Notice(NoticeKind.GIFT_RUN_FINISHED, str(event.id), EVERY_SHOP, content)
+    if event.type == WebhookSubscriptionDisabled.__name__:
+        content = partial(
+            webhook_disabled_content, int(p["subscription_id"]), str(p["url"]), int(p["failures"])
+        )
+        return Notice(NoticeKind.WEBHOOK_DISABLED, str(event.id), EVERY_SHOP, content)
     content = partial(
         expiry_run_finished_content, str(p["as_of"]), int(p["customers"]), int(p["points"])
     )

@@ -28,6 +28,7 @@ KINDS = (
     "GIFT_RUN_FINISHED",
     "EXPIRY_RUN_FINISHED",
     "FUNNEL_STEP",
+    "WEBHOOK_DISABLED",
 )
 
 # An address that receives notices of some kinds: about one shop (a shop code as purchases

@@ -387,6 +387,27 @@ MUTATIONS: dict[str, tuple[str, dict[str, Any]]] = {
         'mutation { rotateDolibarrToken(shop: "web") { dolibarrToken } }',
         {},
     ),
+    "createWebhookSubscription": (
+        "mutation($input: CreateWebhookSubscriptionInput!) { createWebhookSubscription("
+        "input: $input) { subscription { id } } }",
+        {
+            "input": {
+                "url": "http://127.0.0.1:9/hooks",
+                "eventTypes": ["POINTS_EARNED"],
+                "idempotencyKey": "perm-webhook",
+            }
+        },
+    ),
+    "updateWebhookSubscription": (
+        "mutation($input: UpdateWebhookSubscriptionInput!) { updateWebhookSubscription("
+        "input: $input) { subscription { id } } }",
+        {"input": {"id": "1", "active": False}},
+    ),
+    "redeliverWebhook": (
+        "mutation($input: RedeliverWebhookInput!) { redeliverWebhook(input: $input) { "
+        "delivery { id } } }",
+        {"input": {"id": "1", "idempotencyKey": "perm-redeliver"}},
+    ),
     # A customer token's own: every staff token is refused it.
     "setMyConsent": (
         "mutation($input: SetMyConsentInput!) { setMyConsent(input: $input) { customer { id } } }",

@@ -156,3 +156,40 @@ def test_given_a_session_setting_that_is_no_number_then_refused(
     monkeypatch.setenv("TESSERA_SESSION_IDLE_TIMEOUT_S", "half an hour")
     with pytest.raises(ValueError):
         Settings.from_env()
+
+
+def test_given_webhook_settings_then_the_sender_uses_them(monkeypatch: pytest.MonkeyPatch) -> None:
+    defaults = Settings.from_env()
+    assert defaults.webhook_targets().allowed_networks == ()
+    assert defaults.webhook_limits().disable_after_failures == 50
+    assert defaults.webhook_limits().retry.window_s == 3 * 86_400
+    monkeypatch.setenv("TESSERA_WEBHOOKS_ALLOW_NETWORKS", "127.0.0.0/8, ::1/128")
+    monkeypatch.setenv("TESSERA_WEBHOOKS_RETRY_SCHEDULE_S", "1,2,3")
+    monkeypatch.setenv("TESSERA_WEBHOOKS_RETRY_WINDOW_S", "60")
+    monkeypatch.setenv("TESSERA_WEBHOOKS_DISABLE_AFTER_FAILURES", "7")
+    monkeypatch.setenv("TESSERA_WEBHOOKS_TIMEOUT_S", "3")
+    settings = Settings.from_env()
+    assert [str(n) for n in settings.webhook_targets().allowed_networks] == [
+        "127.0.0.0/8",
+        "::1/128",
+    ]
+    limits = settings.webhook_limits()
+    assert (tuple(limits.retry.schedule_s), limits.retry.window_s) == ((1, 2, 3), 60)
+    assert (limits.disable_after_failures, settings.webhooks_timeout_s) == (7, 3)
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("TESSERA_WEBHOOKS_ALLOW_NETWORKS", "10.0.0.0/33"),
+        ("TESSERA_WEBHOOKS_RETRY_SCHEDULE_S", "5,-1"),
+        ("TESSERA_WEBHOOKS_DISABLE_AFTER_FAILURES", "0"),
+        ("TESSERA_WEBHOOKS_TIMEOUT_S", "120"),
+    ],
+)
+def test_given_bad_webhook_settings_then_refused_at_start_up(
+    monkeypatch: pytest.MonkeyPatch, name: str, value: str
+) -> None:
+    monkeypatch.setenv(name, value)
+    with pytest.raises(ValueError):
+        Settings.from_env()

@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 import inspect
 import re
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -28,6 +29,7 @@ from domain.customers.categories import create_category
 from domain.customers.placement import set_category
 from domain.customers.services import create_customer, update_customer
 from domain.events import types
+from domain.events.outbox import take_pending
 from domain.events.payloads import payload_clause, payload_fields, payload_sql
 from domain.events.store import DomainEvent
 from domain.gifts.cron import next_after
@@ -53,6 +55,11 @@ from domain.vouchers.conversion import convert_points_to_voucher, update_convers
 from domain.vouchers.models import VoucherKind, VoucherTerms
 from domain.vouchers.queries import VoucherFilter, find_vouchers
 from domain.vouchers.redeeming import VoucherUseRequest, redeem_voucher
+from domain.webhooks.deliveries import Limits, Outcome, add_deliveries, claim_due, settle
+from domain.webhooks.models import SubscriptionSpec
+from domain.webhooks.retries import RetryPolicy
+from domain.webhooks.subscriptions import create_subscription
+from domain.webhooks.targets import TargetPolicy, parse_networks
 from tests.support.ledger import assert_ledger_sound
 
 EVENT_CLASSES = {
@@ -253,6 +260,20 @@ async def _one_of_every_change(engine: AsyncEngine) -> None:
     # A card given on registration, reported lost
     await create_customer(new(), {"card_code": "CARD-1"}, None)
     await report_lost(new(), "CARD-1", None)
+    # A webhook subscription disabled by its first failed attempt
+    await _a_webhook_disabled(new)
+
+
+async def _a_webhook_disabled(new: Callable[[], UnitOfWork]) -> None:
+    policy = TargetPolicy(parse_networks("127.0.0.0/8"))
+    spec = SubscriptionSpec("http://127.0.0.1:9/hooks", ("CARD_STATUS_CHANGED",))
+    await create_subscription(new(), spec, "w1", policy)
+    uow = new()
+    async with uow:  # what the dispatcher's reaction does, in its transaction
+        await add_deliveries(uow, await take_pending(uow, 1_000))
+        await uow.commit()
+    (claimed,) = await claim_due(new(), 1, 10.0)
+    await settle(new(), claimed, Outcome(500, "HTTP 500"), Limits(RetryPolicy(), 1))
 
 
 def test_no_domain_module_builds_a_payload_by_hand() -> None:
