@@ -1,0 +1,23 @@
+"""The vouchers' part of a customer's data: the vouchers assigned to them and their uses.
+An erasure keeps them: a voucher code is the shop's bearer token, not the person's."""
+
+from __future__ import annotations
+
+from domain.data_requests.parts import CustomerDataPart, Exported, rows_where
+from domain.uow import UnitOfWork
+from domain.vouchers.tables import voucher_redemptions, vouchers
+
+
+async def export(uow: UnitOfWork, customer_id: int) -> Exported:
+    """The customer's vouchers and voucher uses."""
+    return {
+        "vouchers": await rows_where(
+            uow, vouchers, vouchers.c.customer_id == customer_id, leave_out=("issue_key",)
+        ),
+        "voucher_redemptions": await rows_where(
+            uow, voucher_redemptions, voucher_redemptions.c.customer_id == customer_id
+        ),
+    }
+
+
+PART = CustomerDataPart("vouchers", (vouchers, voucher_redemptions), export)

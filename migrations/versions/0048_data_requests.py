@@ -1,0 +1,54 @@
+"""Data protection (GDPR articles 15, 17 and 20): customers.erased_at and erased_by (an
+erased customer's row stays, anonymized: the ledger and the reports name it), and the log
+of data requests (each export and erasure, who asked and when).
+
+data_requests belongs to a customer and carries customer_id (distributed by customer).
+
+Revision ID: 0048
+Revises: 0044
+Create Date: 2026-12-06 22:30:00.000000
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = "0048"
+down_revision: str | None = "0044"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    op.add_column("customers", sa.Column("erased_at", sa.DateTime(timezone=True)))
+    op.add_column("customers", sa.Column("erased_by", sa.Text()))
+    op.create_table(
+        "data_requests",
+        sa.Column("id", sa.BigInteger(), sa.Identity(), nullable=False),
+        sa.Column("customer_id", sa.BigInteger(), nullable=False),
+        sa.Column("kind", sa.Text(), nullable=False),
+        sa.Column("actor", sa.Text(), nullable=False),
+        sa.Column("idempotency_key", sa.Text()),
+        sa.Column(
+            "created_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()
+        ),
+        sa.CheckConstraint("kind IN ('EXPORT', 'ERASURE')", name="ck_data_requests_kind_known"),
+        sa.ForeignKeyConstraint(
+            ["customer_id"], ["customers.id"], name="fk_data_requests_customer_id_customers"
+        ),
+        sa.PrimaryKeyConstraint("id", name="pk_data_requests"),
+        sa.UniqueConstraint("idempotency_key", name="uq_data_requests_idempotency_key"),
+    )
+    op.create_index(
+        "ix_data_requests_customer_id_created_at", "data_requests", ["customer_id", "created_at"]
+    )
+
+
+def downgrade() -> None:
+    op.drop_index("ix_data_requests_customer_id_created_at", table_name="data_requests")
+    op.drop_table("data_requests")
+    op.drop_column("customers", "erased_by")
+    op.drop_column("customers", "erased_at")
