@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from domain.commands import Command, OneStatementCommand, run
+from domain.customers.customer_data import refuse_erased
 from domain.errors import DomainError, ErrorCode, Problem, Problems
 from domain.events.types import LedgerEntryReversed
 from domain.ledger import policy
@@ -65,6 +66,7 @@ async def adjust_points(
     key = required_text(problems, "idempotencyKey", idempotency_key)
     shop_code = optional_text(problems, "shop", shop, 100)
     problems.raise_if_any()
+    await refuse_erased(uow, cid)
 
     posting = post.Posting.of(
         cid,
@@ -144,6 +146,7 @@ async def preview_adjustment(uow: UnitOfWork, customer_id: str, points: int) -> 
         account = await get_account(uow, cid)
     if account is None:
         raise DomainError.one("customerId", ErrorCode.NOT_FOUND, "No such customer.")
+    await refuse_erased(uow, cid)
     check_points(problems, "points", points, signed=True)
     if not problems.items:
         # The policy the write's guard is generated from: held points are not spendable.
