@@ -14,7 +14,13 @@ from sqlalchemy import func, select, text, update
 from domain.customers.consent import lock_consent, record_consent_changes
 from domain.customers.models import ConsentSource
 from domain.customers.tables import consent_changes, customers
-from domain.data_requests.parts import ERASED, CustomerDataPart, Exported, rows_where
+from domain.data_requests.parts import (
+    ERASED,
+    CustomerDataPart,
+    Exported,
+    erase_customer_actor,
+    rows_where,
+)
 from domain.errors import DomainError, ErrorCode
 from domain.uow import UnitOfWork
 
@@ -54,10 +60,12 @@ async def export(uow: UnitOfWork, customer_id: int) -> Exported:
 
 async def erase(uow: UnitOfWork, customer_id: int, actor: str) -> None:
     """Anonymize the profile and withdraw consent (recorded in the consent history, by
-    `actor`); the row must be locked (lock_for_erasure)."""
+    `actor`; the customer's own earlier changes of it named customer:erased); the row must
+    be locked (lock_for_erasure)."""
     before = await lock_consent(uow, customer_id)
     if before is None:
         return
+    await uow.execute(erase_customer_actor(consent_changes, customer_id))
     await record_consent_changes(uow, customer_id, before, _NO_CONSENT, ConsentSource.STAFF, actor)
     await uow.execute(
         update(customers)

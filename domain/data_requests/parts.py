@@ -15,7 +15,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ColumnElement, Table, select
+from sqlalchemy import ColumnElement, Table, Update, select, update
 
 from domain.uow import UnitOfWork
 
@@ -25,6 +25,22 @@ Exported = dict[str, Rows]
 
 # What replaces an erased text (a unique one gets the row's id after it: erased:12).
 ERASED = "erased"
+
+# What replaces the actor of a customer's own action (a customer token's: customer:<their
+# external ref>) on their rows; on a customer's rows, a customer actor can only be them.
+ERASED_CUSTOMER_ACTOR = "customer:erased"
+
+
+def erase_customer_actor(table: Table, customer_id: int) -> Update:
+    """The statement replacing the customer's own actor on their rows of `table` (which has
+    `customer_id` and `actor`)."""
+    c = table.c
+    return (
+        update(table)
+        .where(c.customer_id == customer_id, c.actor.like("customer:%"))
+        .where(c.actor != ERASED_CUSTOMER_ACTOR)
+        .values(actor=ERASED_CUSTOMER_ACTOR)
+    )
 
 
 @dataclass(frozen=True)
@@ -53,7 +69,7 @@ async def rows_where(
     columns = [c for c in table.c if c.name not in leave_out]
     order = list(table.primary_key.columns) or columns[:1]
     result = await uow.execute(select(*columns).where(condition).order_by(*order))
-    return [{k: _json(v) for k, v in row.items()} for row in result.mappings()]
+    return [{str(k): _json(v) for k, v in row.items()} for row in result.mappings()]
 
 
 def _json(value: Any) -> Any:

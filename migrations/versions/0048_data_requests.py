@@ -4,6 +4,11 @@ of data requests (each export and erasure, who asked and when).
 
 data_requests belongs to a customer and carries customer_id (distributed by customer).
 
+The ledger stays append-only with one exception an erasure needs: an entry whose actor is
+the customer themselves (a customer token's, customer:<external ref>: personal data) may
+have that actor, and nothing else, replaced by customer:erased. Every other change of an
+entry, and every delete, is refused as before.
+
 Revision ID: 0048
 Revises: 0044
 Create Date: 2026-12-06 22:30:00.000000
@@ -22,7 +27,24 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 
+_APPEND_ONLY = """
+    CREATE OR REPLACE FUNCTION ledger_entries_append_only() RETURNS trigger
+    LANGUAGE plpgsql AS $$
+    BEGIN
+        {allowed}
+        RAISE EXCEPTION 'ledger_entries is append-only (% refused)', TG_OP
+            USING ERRCODE = 'restrict_violation';
+    END $$
+"""
+_ERASING_THE_ACTOR = """IF TG_OP = 'UPDATE' AND NEW.actor = 'customer:erased'
+           AND OLD.actor LIKE 'customer:%'
+           AND to_jsonb(NEW) - 'actor' = to_jsonb(OLD) - 'actor' THEN
+            RETURN NEW;
+        END IF;"""
+
+
 def upgrade() -> None:
+    op.execute(_APPEND_ONLY.format(allowed=_ERASING_THE_ACTOR))
     op.add_column("customers", sa.Column("erased_at", sa.DateTime(timezone=True)))
     op.add_column("customers", sa.Column("erased_by", sa.Text()))
     op.create_table(
@@ -48,6 +70,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.execute(_APPEND_ONLY.format(allowed=""))
     op.drop_index("ix_data_requests_customer_id_created_at", table_name="data_requests")
     op.drop_table("data_requests")
     op.drop_column("customers", "erased_by")
