@@ -252,7 +252,7 @@ async def test_erasure_leaves_no_personal_data_and_keeps_balances_and_invariants
     gql: GraphQLClient, engine: AsyncEngine
 ) -> None:
     cid = await active_customer(gql, engine)
-    before = (await gql.data(POINTS, {"id": cid}))["customer"]["points"]
+    balance = (await gql.data(POINTS, {"id": cid}))["customer"]["points"]["balance"]
     for needle in PERSONAL:
         assert await rows_naming(engine, needle) != [], needle  # the search does see them
 
@@ -262,7 +262,8 @@ async def test_erasure_leaves_no_personal_data_and_keeps_balances_and_invariants
     assert erased["erasure"]["customerId"] == cid and erased["erasure"]["erasedBy"]
     for needle in PERSONAL:
         assert await rows_naming(engine, needle) == [], needle
-    assert (await gql.data(POINTS, {"id": cid}))["customer"]["points"] == before
+    after = (await gql.data(POINTS, {"id": cid}))["customer"]["points"]
+    assert after == {"balance": balance, "held": 0}  # the hold released, the balance kept
     await assert_ledger_sound(engine)  # every check of `tessera audit`, the new one included
     async with engine.connect() as conn:
         statuses = (
@@ -285,6 +286,12 @@ async def test_erasure_leaves_no_personal_data_and_keeps_balances_and_invariants
             )
         ).one()
         assert card.status == "BLOCKED" and card.code.startswith("erased-")
+        hold = (
+            await conn.execute(
+                text("SELECT status FROM holds WHERE customer_id = :c"), {"c": int(cid)}
+            )
+        ).scalar_one()
+        assert hold == "RELEASED"
     assert await request_kinds(engine, cid) == ["ERASURE"]
 
 
@@ -314,12 +321,25 @@ async def test_an_erased_customer_is_refused_with_a_typed_error(
             }
         },
     )
+    held = await gql.data(
+        HOLD,
+        {
+            "input": {
+                "customerId": cid,
+                "cart": CART,
+                "orderId": "O-12",
+                "points": 10,
+                "idempotencyKey": "late-3",
+            }
+        },
+    )
     own_app = await gql.as_(customer_token(REF)).post("query { me { id } }")
 
     assert [e["code"] for e in adjusted["adjustPoints"]["userErrors"]] == ["CUSTOMER_ERASED"]
     assert [e["code"] for e in bought["recordPurchase"]["userErrors"]] == ["CUSTOMER_ERASED"]
     assert [e["code"] for e in by_card["recordPurchase"]["userErrors"]] == ["NOT_FOUND"]
     assert [e["code"] for e in redeemed["redeemPoints"]["userErrors"]] == ["CUSTOMER_ERASED"]
+    assert [e["code"] for e in held["holdPoints"]["userErrors"]] == ["CUSTOMER_ERASED"]
     assert own_app == {"data": {"me": None}}  # their app's tokens name nobody now
     await assert_ledger_sound(engine)
 
