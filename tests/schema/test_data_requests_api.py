@@ -12,12 +12,14 @@ import httpx
 from sqlalchemy import insert, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from domain.gifts.runs import run_gift_schedules
 from domain.metadata import metadata
+from domain.uow import UnitOfWork
 from funnels.engine.tables import funnel_enrollments
 from notifications.delivery.tables import messages
 from tests.support.api import GraphQLClient, customer_token, error_codes
 from tests.support.ledger import assert_ledger_sound
-from tests.support.loyalty import one_code
+from tests.support.loyalty import customer_with, one_code, points_of
 
 EMAIL = "ada.zorkowska@zorkowska-mail.eu"
 PHONE = "+393401234567"
@@ -52,6 +54,8 @@ ERASE = """mutation($id: ID!, $key: String!) {
   eraseCustomer(input: {customerId: $id, idempotencyKey: $key}) {
     erasure { customerId erasedAt erasedBy } replayed userErrors { field code } } }"""
 POINTS = "query($id: ID!) { customer(id: $id) { points { balance held } } }"
+GIFTS = """mutation($input: CreateGiftScheduleInput!) { createGiftSchedule(input: $input) {
+  schedule { nextRunAt } userErrors { field code } } }"""
 CART = [{"sku": "A", "quantity": 2, "unitPriceMinor": 2500}]
 
 # Each part's tables the active customer has rows in (the others are exported empty).
@@ -341,6 +345,23 @@ async def test_an_erased_customer_is_refused_with_a_typed_error(
     assert [e["code"] for e in redeemed["redeemPoints"]["userErrors"]] == ["CUSTOMER_ERASED"]
     assert [e["code"] for e in held["holdPoints"]["userErrors"]] == ["CUSTOMER_ERASED"]
     assert own_app == {"data": {"me": None}}  # their app's tokens name nobody now
+    await assert_ledger_sound(engine)
+
+
+async def test_an_erased_customer_gets_no_periodic_gift(
+    gql: GraphQLClient, engine: AsyncEngine
+) -> None:
+    kept, erased = await customer_with(gql, 100), await customer_with(gql, 100)
+    await erase(gql, erased, "erase-1")
+    schedule = {"name": "Monthly", "cron": "0 9 1 * *", "points": 50, "description": "Thanks"}
+    schedule["idempotencyKey"] = "g-1"
+    created = await gql.data(GIFTS, {"input": schedule})
+    first = datetime.fromisoformat(created["createGiftSchedule"]["schedule"]["nextRunAt"])
+
+    await run_gift_schedules(UnitOfWork(engine), first + timedelta(minutes=2))
+
+    assert (await points_of(gql, kept))["balance"] == 150
+    assert (await points_of(gql, erased))["balance"] == 100
     await assert_ledger_sound(engine)
 
 
