@@ -340,6 +340,8 @@ async def test_an_erased_customer_is_refused_with_a_typed_error(
     own_app = await gql.as_(customer_token(REF)).post("query { me { id } }")
 
     assert [e["code"] for e in adjusted["adjustPoints"]["userErrors"]] == ["CUSTOMER_ERASED"]
+    corrected = await gql.data(ADJUST, {"id": cid, "points": -10, "key": "late-4"})
+    assert corrected["adjustPoints"]["userErrors"] == []  # a correction is accounting
     assert [e["code"] for e in bought["recordPurchase"]["userErrors"]] == ["CUSTOMER_ERASED"]
     assert [e["code"] for e in by_card["recordPurchase"]["userErrors"]] == ["NOT_FOUND"]
     assert [e["code"] for e in redeemed["redeemPoints"]["userErrors"]] == ["CUSTOMER_ERASED"]
