@@ -17,6 +17,7 @@ from domain.rewards import customer_data as rewards
 from domain.vouchers import customer_data as vouchers
 from funnels.engine import customer_data as funnels
 from notifications.delivery import customer_data as notifications
+from notifications.notices import customer_data as staff_notices
 
 PARTS: tuple[CustomerDataPart, ...] = (
     customers.PART,
@@ -29,6 +30,7 @@ PARTS: tuple[CustomerDataPart, ...] = (
     cards.PART,
     analytics.PART,
     notifications.PART,
+    staff_notices.PART,
     funnels.PART,
     events.PART,
     data_requests.PART,

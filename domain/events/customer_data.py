@@ -4,7 +4,9 @@ the personal values their payloads carry: the external ref and card codes."""
 
 from __future__ import annotations
 
-from sqlalchemy import text
+from collections.abc import Sequence
+
+from sqlalchemy import select, text
 
 from domain.data_requests.parts import ERASED, CustomerDataPart, Exported, rows_where
 from domain.events.tables import domain_events
@@ -23,6 +25,14 @@ _ERASE_PAYLOADS = text("""
      WHERE e.customer_id = :customer_id
        AND EXISTS (SELECT 1 FROM unnest(CAST(:keys AS text[])) k WHERE e.payload ->> k IS NOT NULL)
 """)
+
+
+async def event_ids_of(uow: UnitOfWork, customer_id: int, types: Sequence[str]) -> list[int]:
+    """The ids of the customer's events of these types (what other areas keyed by an event
+    made about them: a staff notice)."""
+    e = domain_events.c
+    query = select(e.id).where(e.customer_id == customer_id, e.type.in_(list(types)))
+    return list((await uow.execute(query.order_by(e.id))).scalars())
 
 
 async def export(uow: UnitOfWork, customer_id: int) -> Exported:

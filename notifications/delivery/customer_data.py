@@ -6,9 +6,11 @@ which channel and with which outcome stays (proof of consent-based sending)."""
 
 from __future__ import annotations
 
-from sqlalchemy import case, func, literal, text, update
+from collections.abc import Sequence
 
-from domain.data_requests.parts import ERASED, CustomerDataPart, Exported, rows_where
+from sqlalchemy import ColumnElement, case, func, literal, or_, text, update
+
+from domain.data_requests.parts import ERASED, CustomerDataPart, Exported, Rows, rows_where
 from domain.uow import UnitOfWork
 from notifications.delivery.tables import messages
 
@@ -35,6 +37,29 @@ async def erase(uow: UnitOfWork, customer_id: int, actor: str) -> None:
             updated_at=func.now(),
         )
     )
+
+
+async def messages_keyed(uow: UnitOfWork, prefixes: Sequence[str]) -> Rows:
+    """The messages to no customer (staff notices) whose dedupe key starts with one of
+    `prefixes` (another area's key for something about a customer)."""
+    if not prefixes:
+        return []
+    return await rows_where(uow, messages, _keyed(prefixes))
+
+
+async def empty_messages_keyed(uow: UnitOfWork, prefixes: Sequence[str]) -> None:
+    """Empty the contents of those messages (their recipients are staff's: they stay)."""
+    if prefixes:
+        await uow.execute(
+            update(messages)
+            .where(_keyed(prefixes))
+            .values(content=text("'{}'::jsonb"), updated_at=func.now())
+        )
+
+
+def _keyed(prefixes: Sequence[str]) -> ColumnElement[bool]:
+    m = messages.c
+    return m.customer_id.is_(None) & or_(*(func.starts_with(m.dedupe_key, p) for p in prefixes))
 
 
 PART = CustomerDataPart("notifications", (messages,), export, erase)

@@ -17,6 +17,7 @@ from domain.metadata import metadata
 from domain.uow import UnitOfWork
 from funnels.engine.tables import funnel_enrollments
 from notifications.delivery.tables import messages
+from tests.notifications.notices.support import last_event_id, pending_events, react, recipient
 from tests.support.api import GraphQLClient, customer_token, error_codes
 from tests.support.ledger import assert_ledger_sound
 from tests.support.loyalty import customer_with, one_code, points_of
@@ -70,6 +71,7 @@ FILLED = {
     "cards": {"cards"},
     "analytics": {"rfm_scores"},
     "notifications": {"messages"},
+    "staff_notices": {"staff_notices"},
     "funnels": {"funnel_enrollments"},
     "events": {"domain_events"},
     "data_requests": {"data_requests"},
@@ -77,9 +79,10 @@ FILLED = {
 
 
 async def active_customer(gql: GraphQLClient, engine: AsyncEngine) -> str:
-    """A customer with a profile, consent, a card, points, a purchase, a redemption, a hold,
-    a voucher, a claimed reward (by their own app), a badge, RFM scores, a message pending
-    and one sent, and an active funnel enrollment."""
+    """A customer with a profile, consent, a card, points (a large adjustment, noticed to
+    staff by name), a purchase, a redemption, a hold, a voucher, a claimed reward (by their
+    own app), a badge, RFM scores, a message pending and one sent, and an active funnel
+    enrollment."""
     assert (await gql.data(BADGE))["createBadge"]["userErrors"] == []
     profile = {
         "idempotencyKey": "c-1",
@@ -97,9 +100,12 @@ async def active_customer(gql: GraphQLClient, engine: AsyncEngine) -> str:
     created = (await gql.data(CREATE, {"input": profile}))["createCustomer"]
     assert created["userErrors"] == []
     cid: str = created["customer"]["id"]
+    await recipient(engine, "hq@shop.example", "LARGE_ADJUSTMENT")
+    start = await last_event_id(engine)
     assert (await gql.data(ADJUST, {"id": cid, "points": 2000, "key": "a-1"}))["adjustPoints"][
         "userErrors"
     ] == []
+    assert await react(engine, await pending_events(engine, start))  # a notice names them
     lines = [{"sku": "A", "quantity": 1, "unitPriceMinor": 3000}]
     bought = await gql.data(
         PURCHASE, {"input": {"customerId": cid, "orderId": "O-1", "status": "PAID", "lines": lines}}
