@@ -388,6 +388,13 @@ async def test_erasing_again_or_replaying_the_key_answers_the_first_erasure(
     assert replayed["replayed"] is again["replayed"] is True
     assert [e["code"] for e in misused["userErrors"]] == ["IDEMPOTENCY_CONFLICT"]
     assert await request_kinds(engine, cid) == ["ERASURE"]
+    # And an export afterwards holds what erasure kept, and who erased them and when
+    data = (await gql.data(EXPORT, {"id": cid}))["exportCustomerData"]["data"]
+    profile = data["areas"]["customers"]["customers"][0]
+    assert (profile["email"], profile["external_ref"]) == (None, f"erased:{cid}")
+    assert profile["erased_by"] == first["erasure"]["erasedBy"]
+    assert data["areas"]["ledger"]["ledger_entries"]  # the amounts stay
+    assert await request_kinds(engine, cid) == ["ERASURE", "EXPORT"]
     await assert_ledger_sound(engine)
 
 
