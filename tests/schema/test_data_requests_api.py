@@ -5,6 +5,7 @@ writes, answers a replay with the first erasure; only admins and managers may do
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -395,6 +396,23 @@ async def test_erasing_again_or_replaying_the_key_answers_the_first_erasure(
     assert profile["erased_by"] == first["erasure"]["erasedBy"]
     assert data["areas"]["ledger"]["ledger_entries"]  # the amounts stay
     assert await request_kinds(engine, cid) == ["ERASURE", "EXPORT"]
+    await assert_ledger_sound(engine)
+
+
+async def test_concurrent_erasures_erase_once_and_answer_alike(
+    gql: GraphQLClient, engine: AsyncEngine
+) -> None:
+    cid = await active_customer(gql, engine)
+
+    keys = ["same", "same", "same", "other-1", "other-2", "other-3"]
+    answers = await asyncio.gather(*(erase(gql, cid, key) for key in keys))
+
+    assert all(a["userErrors"] == [] for a in answers)
+    assert len({(a["erasure"]["erasedAt"], a["erasure"]["erasedBy"]) for a in answers}) == 1
+    assert sorted(a["replayed"] for a in answers) == [False, True, True, True, True, True]
+    assert await request_kinds(engine, cid) == ["ERASURE"]
+    for needle in PERSONAL:
+        assert await rows_naming(engine, needle) == [], needle
     await assert_ledger_sound(engine)
 
 
