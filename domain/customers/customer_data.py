@@ -61,7 +61,7 @@ async def export(uow: UnitOfWork, customer_id: int) -> Exported:
 async def erase(uow: UnitOfWork, customer_id: int, actor: str) -> None:
     """Anonymize the profile and withdraw consent (recorded in the consent history, by
     `actor`; the customer's own earlier changes of it named customer:erased); the row must
-    be locked (lock_for_erasure)."""
+    be locked (lock_erasure_mark)."""
     before = await lock_consent(uow, customer_id)
     if before is None:
         return
@@ -101,9 +101,10 @@ async def refuse_erased(uow: UnitOfWork, customer_id: int, field: str = "custome
         raise customer_erased(field)
 
 
-async def lock_for_erasure(uow: UnitOfWork, customer_id: int) -> ErasedMark | None:
+async def lock_erasure_mark(uow: UnitOfWork, customer_id: int) -> ErasedMark | None:
     """The customer's erasure mark, its row locked until the transaction ends (two erasures
-    of one customer run one after the other); None when there is no such customer."""
+    of one customer run one after the other, and an export sees one whole, before or
+    after); None when there is no such customer."""
     row = (
         await uow.execute(
             select(customers.c.erased_at, customers.c.erased_by)

@@ -4,8 +4,8 @@ what an erasure changes in its tables.
 Each area owns its tables, so each area writes its own part (a `customer_data.py` module
 beside its tables) and hands it over as a `CustomerDataPart`; the export and the erasure
 (domain.data_requests.services) only run the parts they are given. The parts list naming
-every area lives outside the domain (customer_data/), since notifications and funnels own
-customers' rows too and the domain may not import them."""
+every area lives outside the domain (data_protection/parts.py), since notifications and
+funnels own customers' rows too and the domain may not import them."""
 
 from __future__ import annotations
 

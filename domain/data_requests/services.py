@@ -66,7 +66,7 @@ class ExportCustomerData(Command[dict[str, Any]]):
     actor: str
 
     async def handle(self, uow: UnitOfWork) -> dict[str, Any]:
-        if await customers.lock_for_erasure(uow, self.customer_id) is None:
+        if await customers.lock_erasure_mark(uow, self.customer_id) is None:
             raise _no_such_customer()
         logged = await log_request(uow, self.customer_id, RequestKind.EXPORT, self.actor)
         areas = {part.area: await part.export(uow, self.customer_id) for part in self.parts}
@@ -108,7 +108,7 @@ class EraseCustomer(Command[Erasure]):
     key_constraints = (KEY_CONSTRAINT,)
 
     async def handle(self, uow: UnitOfWork) -> Erasure:
-        mark = await customers.lock_for_erasure(uow, self.customer_id)
+        mark = await customers.lock_erasure_mark(uow, self.customer_id)
         if mark is None:
             raise _no_such_customer()
         replayed = await self.replay(uow)
