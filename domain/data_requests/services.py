@@ -26,6 +26,7 @@ from domain.data_requests.log import (
 )
 from domain.data_requests.parts import CustomerDataPart
 from domain.errors import DomainError, ErrorCode, Problems
+from domain.events.types import CustomerErased
 from domain.idempotency import require_same
 from domain.uow import UnitOfWork
 from domain.validation import parse_id, required_text
@@ -121,6 +122,7 @@ class EraseCustomer(Command[Erasure]):
             if part.erase is not None:
                 await part.erase(uow, self.customer_id, self.actor)
         mark = await customers.mark_erased(uow, self.customer_id, self.actor)
+        uow.record(CustomerErased(customer_id=self.customer_id))
         await log_request(uow, self.customer_id, RequestKind.ERASURE, self.actor, self.key)
         assert mark.erased_at is not None and mark.erased_by is not None
         return Erasure(self.customer_id, mark.erased_at, mark.erased_by)

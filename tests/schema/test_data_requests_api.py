@@ -304,6 +304,15 @@ async def test_erasure_leaves_no_personal_data_and_keeps_balances_and_invariants
         ).scalar_one()
         assert hold == "RELEASED"
     assert await request_kinds(engine, cid) == ["ERASURE"]
+    async with engine.connect() as conn:
+        erased_events = await conn.execute(
+            text(
+                "SELECT payload FROM domain_events "
+                "WHERE type = 'CustomerErased' AND customer_id = :c"
+            ),
+            {"c": int(cid)},
+        )
+        assert list(erased_events.scalars()) == [{}]
 
 
 async def test_an_erased_customer_is_refused_with_a_typed_error(
