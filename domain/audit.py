@@ -1,6 +1,6 @@
 """Every invariant the data must keep, as one list of named checks (ledger, vouchers,
-rewards, badges, cards, the analytics' rollups); `tessera audit` and the nightly audit
-actor run them all."""
+rewards, badges, cards, the analytics' rollups, erased customers); `tessera audit` and the
+nightly audit actor run them all."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from domain.analytics import invariants as analytics
 from domain.badges import invariants as badges
 from domain.cards import invariants as cards
+from domain.customers import invariants as customers
 from domain.ledger import invariants as ledger
 from domain.rewards import invariants as rewards
 from domain.vouchers import invariants as vouchers
@@ -20,6 +21,7 @@ CHECKS: tuple[ledger.Check, ...] = (
     + badges.CHECKS
     + cards.CHECKS
     + analytics.CHECKS
+    + customers.CHECKS
 )
 
 

@@ -52,6 +52,9 @@ class ErrorCode(StrEnum):
     CARD_REPLACED = "CARD_REPLACED"
     # A card series whose running number no longer fits its code length.
     CARD_SERIES_FULL = "CARD_SERIES_FULL"
+    # The customer was erased (a data request): they can no longer earn, spend or be
+    # written to.
+    CUSTOMER_ERASED = "CUSTOMER_ERASED"
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,8 @@ from domain.checkout.tables import (
     redemption_rules,
     redemptions,
 )
-from domain.customers.tables import customers, point_categories
+from domain.customers.tables import consent_changes, customers, point_categories
+from domain.data_requests.tables import data_requests
 from domain.events.tables import domain_events
 from domain.gifts.tables import gift_runs, gift_schedules
 from domain.integrations.tables import integration_log, platform_connections, platform_customers
@@ -65,10 +66,12 @@ __all__ = [
     "card_discount_policy",
     "card_series",
     "cards",
+    "consent_changes",
     "current_discounts",
     "customer_area_settings",
     "customer_badges",
     "customers",
+    "data_requests",
     "domain_events",
     "earning_actions",
     "earning_rules",

@@ -25,6 +25,7 @@ from schema.checkout.queries import CheckoutQueries
 from schema.cost import VariableCosts, cost_rule
 from schema.customers.mutations import CustomerMutations
 from schema.customers.queries import CustomerQueries
+from schema.data_requests.mutations import DataRequestMutations
 from schema.delivery.queries import DeliveryQueries
 from schema.expiry.mutations import ExpiryMutations
 from schema.expiry.queries import ExpiryQueries
@@ -130,6 +131,7 @@ Mutation = merge_types(
         CardMutations,
         IntegrationMutations,
         WebhookMutations,
+        DataRequestMutations,
     ),
 )
 

@@ -33,6 +33,7 @@ from schema.view import TesseraGraphQL
 from tessera.bi_exports import bi_exports
 from tessera.card_exports import card_barcode, series_cards_export
 from tessera.console import console_routes
+from tessera.customer_data_export import customer_data_export
 from tessera.database import create_engine
 from tessera.embedded import ensure_database_url
 from tessera.exports import ledger_movements_export, voucher_batch_export
@@ -149,6 +150,7 @@ def create_app(
         series_cards_export(resources.new_uow, authenticator),
         card_barcode(resources.new_uow, authenticator),
         *platform_webhooks(resources.new_uow),
+        customer_data_export(resources.new_uow, authenticator),
         twilio_inbound_sms(resources.new_uow, settings),
         twilio_status_callback(resources.new_uow, settings),
         unsubscribe_routes(resources.new_uow, settings),

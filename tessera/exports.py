@@ -22,7 +22,7 @@ from starlette.responses import Response, StreamingResponse
 from starlette.routing import Route
 
 from domain.access.permissions import Permission
-from domain.access.principals import Anonymous
+from domain.access.principals import Anonymous, Principal
 from domain.errors import DomainError, ErrorCode
 from domain.reports.movements import EXPORT_COLUMNS as MOVEMENT_COLUMNS
 from domain.reports.movements import MovementFilter, check_movement_filter, export_movements
@@ -80,14 +80,17 @@ def ledger_movements_export(
     return Route("/exports/ledger-movements.csv", movements_csv, methods=["GET"])
 
 
-async def admit(authenticator: Authenticator, request: Request, permission: Permission) -> None:
-    """Refusal: 401 without a verified token (429 past the failed-authentication limit),
-    403 without `permission`."""
+async def admit(
+    authenticator: Authenticator, request: Request, permission: Permission
+) -> Principal:
+    """The caller; Refusal: 401 without a verified token (429 past the failed-authentication
+    limit), 403 without `permission`."""
     principal = await authenticator.caller(request)
     if isinstance(principal, Anonymous):
         raise unauthenticated(principal)
     if not principal.can(permission):
         raise Refusal(403, f"Not allowed (needs {permission.value}).")
+    return principal
 
 
 def bad_parameter(error: DomainError) -> Refusal:

@@ -9,9 +9,10 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 FORBIDDEN = {
-    "domain": {"schema", "funnels", "notifications", "tessera"},
-    "funnels": {"schema"},
-    "notifications": {"schema", "tessera"},
+    "data_protection": {"schema", "tessera"},
+    "domain": {"schema", "funnels", "notifications", "tessera", "data_protection"},
+    "funnels": {"schema", "data_protection"},
+    "notifications": {"schema", "tessera", "data_protection"},
     "schema": {"tessera"},
     "webhooks": {"schema", "tessera"},
 }

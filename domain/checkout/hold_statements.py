@@ -57,6 +57,12 @@ END_HOLD = text("""
     UPDATE holds SET status = :status, resolved_at = now() WHERE id = :hold_id RETURNING *
 """)
 
+# A customer's active holds, locked in id order (an erasure releases them all).
+LOCK_ACTIVE_OF_CUSTOMER = text("""
+    SELECT * FROM holds WHERE customer_id = :customer_id AND status = 'ACTIVE'
+     ORDER BY id FOR UPDATE
+""")
+
 # The hold placed under a key, if any.
 KEY_USED = text("SELECT * FROM holds WHERE idempotency_key = :idempotency_key")
 

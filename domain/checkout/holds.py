@@ -19,6 +19,7 @@ from domain.checkout.hold_statements import (
     EXPIRE_DUE,
     HOLD,
     KEY_USED,
+    LOCK_ACTIVE_OF_CUSTOMER,
     LOCK_HOLD,
     PLACE_HOLD,
 )
@@ -281,6 +282,15 @@ class ExpireHolds(Command[int]):
     async def handle(self, uow: UnitOfWork) -> int:
         params = {"now": self.now, "limit": self.limit}
         return int((await uow.execute(EXPIRE_DUE, params)).scalar_one())
+
+
+async def release_holds_of(uow: UnitOfWork, customer_id: int) -> int:
+    """Free every active hold of the customer (RELEASED), in the open unit of work: an
+    erased customer keeps nothing pending at a till; how many."""
+    rows = (await uow.execute(LOCK_ACTIVE_OF_CUSTOMER, {"customer_id": customer_id})).all()
+    for row in rows:
+        await _end(uow, row, "RELEASED")
+    return len(rows)
 
 
 def _hold_id(raw: str) -> int:

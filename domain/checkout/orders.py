@@ -15,6 +15,8 @@ from domain.cards.sql import POINTS_PAYABLE
 from domain.checkout.quote import CartLine, Quote, RedemptionRules, quote
 from domain.checkout.rules import PROGRAM_ID, RULES_COLUMNS, rules_from
 from domain.checkout.sql import ORDER_PAID_BY_ANOTHER, POINTS_PAID_ON_ORDER
+from domain.customers.customer_data import customer_erased
+from domain.customers.sql import CUSTOMER_ERASED
 from domain.errors import DomainError, ErrorCode
 from domain.ledger import policy
 from domain.ledger.models import Account
@@ -44,7 +46,8 @@ _ORDER_FACTS = f"""
 # checkout_place_hold compares with ORDER_FACTS_NOW under the order's lock.
 _ORDER_STATE = text(f"""
     SELECT a.balance, a.lifetime_earned, a.lifetime_spent, a.held, a.lifetime_expired,
-           {POINTS_PAYABLE} AS points_payable, f.*, CAST(f AS text) AS facts
+           {POINTS_PAYABLE} AS points_payable, {CUSTOMER_ERASED} AS customer_erased, f.*,
+           CAST(f AS text) AS facts
       FROM ({ACCOUNTS}) a, ({_ORDER_FACTS}) f
      WHERE a.customer_id = :cid
 """)
@@ -160,6 +163,8 @@ async def _allowance(
     )
     if state is None:
         raise DomainError.one("customerId", ErrorCode.NOT_FOUND, "No such customer.")
+    if state["customer_erased"]:
+        raise customer_erased()
     if state["foreign_order"]:
         raise DomainError.one(
             "orderId", ErrorCode.DUPLICATE, "This order belongs to another customer."

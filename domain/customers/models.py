@@ -36,6 +36,9 @@ class Customer:
     locale: str | None = None  # BCP 47, canonical: it-IT
     time_zone: str | None = None  # IANA: Europe/Rome
     birth_date: date | None = None
+    # Set by an erasure (domain/data_requests): the personal fields above are anonymized.
+    erased_at: datetime | None = None
+    erased_by: str | None = None
 
 
 class ConsentChannel(StrEnum):

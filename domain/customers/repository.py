@@ -161,6 +161,12 @@ def among(ids: Select[Any]) -> ColumnElement[bool]:
     return customers.c.id.in_(ids)
 
 
+def not_erased() -> ColumnElement[bool]:
+    """A condition for `filter_conditions`' list: the customer was not erased (a job that
+    gives points or writes to customers leaves erased ones out)."""
+    return customers.c.erased_at.is_(None)
+
+
 def filtered_ids(conditions: list[ColumnElement[bool]]) -> Select[Any]:
     """A query of the ids of the customers matching `filter_conditions`."""
     return (

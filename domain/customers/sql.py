@@ -12,10 +12,14 @@ from sqlalchemy import Select, Subquery, select
 
 from domain.customers.tables import customers, point_categories
 
-# Every customer with its category's earning multiplier: id, category_id, earn_multiplier.
+# Every customer with its category's earning multiplier: id, category_id, earn_multiplier,
+# erased_at (an erased customer earns nothing: customer_data.customer_erased).
 CUSTOMER_MULTIPLIERS = """
-    SELECT c.id, c.category_id, pc.earn_multiplier
+    SELECT c.id, c.category_id, pc.earn_multiplier, c.erased_at
       FROM customers c JOIN point_categories pc ON pc.id = c.category_id"""
+
+# Whether the customer whose id is the parameter :cid was erased (a boolean expression).
+CUSTOMER_ERASED = "EXISTS (SELECT 1 FROM customers WHERE id = :cid AND erased_at IS NOT NULL)"
 
 # Every customer: id, category_id, created_at.
 CUSTOMERS = "SELECT id, category_id, created_at FROM customers"
@@ -56,9 +60,9 @@ def members() -> Subquery:
 
 
 def existing_customers(ids: Sequence[int] | None) -> Select[tuple[int]]:
-    """A query of which of these ids are customers' (each once); every customer's id when
-    `ids` is None."""
-    query = select(customers.c.id)
+    """A query of which of these ids are customers' (each once), erased ones left out;
+    every such customer's id when `ids` is None."""
+    query = select(customers.c.id).where(customers.c.erased_at.is_(None))
     return query if ids is None else query.where(customers.c.id.in_(list(ids)))
 
 

@@ -70,6 +70,10 @@ customers = Table(
     Column("request_digest", Text),
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    # Set by an erasure (domain/data_requests): the personal fields are anonymized, the row
+    # and its id stay (the ledger and the reports name it); who erased it.
+    Column("erased_at", DateTime(timezone=True)),
+    Column("erased_by", Text),
     Index("ix_customers_category_id", "category_id"),
     # Customers registered in a period (the cohorts report's cut days, new members).
     Index("ix_customers_created_at", "created_at"),

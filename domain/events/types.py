@@ -19,6 +19,13 @@ class CustomerUpdated(DomainEvent):
 
 
 @dataclass(frozen=True)
+class CustomerErased(DomainEvent):
+    """The customer's personal data was erased (domain/data_requests): a consumer that
+    copied any of it elsewhere (a platform, a mailing list) erases its copy. No payload: who
+    erased them is in the data-request log."""
+
+
+@dataclass(frozen=True)
 class CategoryChanged(DomainEvent):
     from_category_id: int
     to_category_id: int

@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from sqlalchemy import select, text
 
 from domain.commands import Command, run
-from domain.customers.repository import among, filtered_ids
+from domain.customers.repository import among, filtered_ids, not_erased
 from domain.errors import DomainError, ErrorCode
 from domain.events.types import GiftRunFinished
 from domain.gifts.models import GiftRun, GiftSchedule, schedule_of
@@ -161,8 +161,9 @@ class PayGiftPeriod(Command[GiftRun | None]):
 async def _recipients(
     uow: UnitOfWork, schedule: GiftSchedule, now: datetime, segments: SegmentCatalog | None
 ) -> list[int]:
-    """The ids of the customers the schedule's filter (and saved segment) matches now."""
-    conditions = schedule.spec.filter.conditions()
+    """The ids of the customers the schedule's filter (and saved segment) matches now; an
+    erased customer gets no gift."""
+    conditions = [*schedule.spec.filter.conditions(), not_erased()]
     segment = schedule.spec.filter.segment
     if segment is not None:
         if segments is None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from domain.commands import Command, OneStatementCommand, run
+from domain.customers.customer_data import refuse_erased
 from domain.errors import DomainError, ErrorCode, Problem, Problems
 from domain.events.types import LedgerEntryReversed
 from domain.ledger import policy
@@ -57,7 +58,10 @@ async def adjust_points(
 
     Guarantees: writes one MANUAL entry or nothing; never overdraws; the same idempotency
     key replayed returns the first movement and writes nothing (a different customer or
-    amount under a used key is an IDEMPOTENCY_CONFLICT)."""
+    amount under a used key is an IDEMPOTENCY_CONFLICT). An erased customer earns nothing: a
+    credit is refused (CUSTOMER_ERASED, read first: a manual credit is no hot path); a debit
+    stays one statement and possible (correcting an erased customer's account is accounting,
+    as a refund or a reversal is)."""
     problems = Problems()
     cid = parse_id(problems, "customerId", customer_id)
     check_points(problems, "points", points, signed=True)
@@ -65,6 +69,8 @@ async def adjust_points(
     key = required_text(problems, "idempotencyKey", idempotency_key)
     shop_code = optional_text(problems, "shop", shop, 100)
     problems.raise_if_any()
+    if points > 0:
+        await refuse_erased(uow, cid)
 
     posting = post.Posting.of(
         cid,
@@ -144,6 +150,8 @@ async def preview_adjustment(uow: UnitOfWork, customer_id: str, points: int) -> 
         account = await get_account(uow, cid)
     if account is None:
         raise DomainError.one("customerId", ErrorCode.NOT_FOUND, "No such customer.")
+    if points > 0:
+        await refuse_erased(uow, cid)
     check_points(problems, "points", points, signed=True)
     if not problems.items:
         # The policy the write's guard is generated from: held points are not spendable.

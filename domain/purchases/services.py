@@ -15,6 +15,7 @@ from domain.cards.refusals import require_read_card
 from domain.cards.sql import CARD_READS, card_read_order
 from domain.checkout.sql import POINTS_PAID_NOT_EARNING
 from domain.commands import Command, OneStatementCommand, run
+from domain.customers.customer_data import customer_erased
 from domain.customers.sql import CUSTOMER_MULTIPLIERS
 from domain.errors import DomainError, ErrorCode, Problems
 from domain.ledger import posting as post
@@ -238,8 +239,8 @@ class _EarningContext:
 
 
 _CONTEXT_COLUMNS = f"""
-    SELECT c.id, c.earn_multiplier, r.points_per_unit, r.spend_unit_minor, r.award_status,
-           r.min_order_minor, r.exclude_discounted, {earning_rules.TERMS_COLUMNS},
+    SELECT c.id, c.earn_multiplier, c.erased_at, r.points_per_unit, r.spend_unit_minor,
+           r.award_status, r.min_order_minor, r.exclude_discounted, {earning_rules.TERMS_COLUMNS},
            {POINTS_PAID_NOT_EARNING} + {DISCOUNTS_ON_ORDER} AS points_paid_minor"""
 _CONTEXT_FROM = f"""
       FROM ({CUSTOMER_MULTIPLIERS}) c
@@ -273,6 +274,8 @@ async def _earning_context(
         row = await db.fetch_row(_CONTEXT_BY_ID, params)
     if row is None:
         raise DomainError.one(field, ErrorCode.NOT_FOUND, "No such customer.")
+    if row["erased_at"] is not None:
+        raise customer_erased(field)
     return _EarningContext(
         customer_id=row["id"],
         multiplier=Decimal(row["earn_multiplier"]),

@@ -13,6 +13,7 @@ from domain.checkout.orders import lock_order, order_payments
 from domain.checkout.quote import CartLine
 from domain.checkout.services import check_cart
 from domain.commands import Command, run
+from domain.customers.customer_data import customer_erased, customer_is_erased
 from domain.customers.repository import customer_exists
 from domain.errors import DomainError, ErrorCode, Problem, Problems
 from domain.events.types import VoucherRedeemed
@@ -262,8 +263,11 @@ _USED_UP = (VoucherReason.USED_UP,)
 
 async def _context(uow: UnitOfWork, clean: _Request) -> tuple[Voucher | None, OrderUse]:
     """The voucher and what vouchers already took off the order (when one is given)."""
-    if clean.customer_id is not None and not await customer_exists(uow, clean.customer_id):
-        raise DomainError.one("customerId", ErrorCode.NOT_FOUND, "No such customer.")
+    if clean.customer_id is not None:
+        if not await customer_exists(uow, clean.customer_id):
+            raise DomainError.one("customerId", ErrorCode.NOT_FOUND, "No such customer.")
+        if await customer_is_erased(uow, clean.customer_id):
+            raise customer_erased()
     voucher = await voucher_by_code(uow, clean.code)
     if clean.order_id is None:
         return voucher, OrderUse()

@@ -35,6 +35,8 @@ from notifications.notices.recipients import all_recipients
 from notifications.notices.settings import current_settings
 
 _MOVEMENTS = {PointsEarned.__name__: 1, PointsSpent.__name__: -1}  # the sign of each
+# The events a LARGE_ADJUSTMENT notice is keyed by (an erasure finds the notices through them).
+ADJUSTMENT_EVENTS = tuple(_MOVEMENTS)
 _RUNS = {GiftRunFinished.__name__, ExpiryRunFinished.__name__, WebhookSubscriptionDisabled.__name__}
 
 

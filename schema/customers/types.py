@@ -111,6 +111,11 @@ class CustomerType:
         description="Set by hand (setCustomerCategory): the tier rules leave the category "
         "alone until releaseCategoryOverride."
     )
+    erased_at: datetime | None = strawberry.field(
+        default=None,
+        description="When the customer's personal data was erased (eraseCustomer); null "
+        "while it was not. An erased customer can no longer earn, spend or be messaged.",
+    )
     category_id: strawberry.Private[int]
     customer_id: strawberry.Private[int]
 
@@ -132,6 +137,7 @@ class CustomerType:
             created_at=c.created_at,
             updated_at=c.updated_at,
             category_manual=c.category_manual,
+            erased_at=c.erased_at,
             category_id=c.category_id,
             customer_id=c.id,
         )

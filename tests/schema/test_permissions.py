@@ -154,6 +154,8 @@ async def test_given_a_cashier_when_serving_at_the_till_then_lookup_and_purchase
         "releaseCategoryOverride",
         "createCardSeries",
         "updateCardSeries",
+        "exportCustomerData",
+        "eraseCustomer",
     ):
         message = refused(await cashier.post(*MUTATIONS[name]), "FORBIDDEN")
         assert "Not allowed" in message

@@ -422,6 +422,14 @@ MUTATIONS: dict[str, tuple[str, dict[str, Any]]] = {
         "mutation { setCardDiscountPolicy(mode: ADDITIVE, capBp: 2000) { policy { mode } } }",
         {},
     ),
+    "exportCustomerData": (
+        "mutation($input: ExportCustomerDataInput!) { exportCustomerData(input: $input) { data } }",
+        {"input": {"customerId": "1"}},
+    ),
+    "eraseCustomer": (
+        "mutation($input: EraseCustomerInput!) { eraseCustomer(input: $input) { replayed } }",
+        {"input": {"customerId": "1", "idempotencyKey": "perm-erase"}},
+    ),
 }
 
 # The mutations a customer token may call (on itself only: tests/schema/

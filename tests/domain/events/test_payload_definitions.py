@@ -17,6 +17,7 @@ from sqlalchemy import column, select, text
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from data_protection.parts import PARTS
 from domain.access.permissions import Role
 from domain.access.principals import Staff
 from domain.badges.models import BadgeSpec
@@ -28,6 +29,7 @@ from domain.checkout.redemptions import redeem_points
 from domain.customers.categories import create_category
 from domain.customers.placement import set_category
 from domain.customers.services import create_customer, update_customer
+from domain.data_requests.services import erase_customer
 from domain.events import types
 from domain.events.outbox import take_pending
 from domain.events.payloads import payload_clause, payload_fields, payload_sql
@@ -260,6 +262,9 @@ async def _one_of_every_change(engine: AsyncEngine) -> None:
     # A card given on registration, reported lost
     await create_customer(new(), {"card_code": "CARD-1"}, None)
     await report_lost(new(), "CARD-1", None)
+    # A customer with a card erased (its card blocked under an erased code)
+    erased = (await create_customer(new(), {"card_code": "CARD-2"}, None)).item
+    await erase_customer(new(), PARTS, erased.id, ACTOR, "e1")
     # A webhook subscription disabled by its first failed attempt
     await _a_webhook_disabled(new)
 
