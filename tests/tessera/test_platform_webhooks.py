@@ -451,3 +451,26 @@ def test_logs_never_show_a_dolibarr_token() -> None:
         loggable_path("/integrations/dolibarr/erp/s3cr3t") == "/integrations/dolibarr/erp/<token>"
     )
     assert loggable_path("/integrations/shopify/web") == "/integrations/shopify/web"
+
+
+async def test_an_erased_customer_is_forgotten_by_the_integrations(
+    http: httpx.AsyncClient, clean_db: AsyncEngine
+) -> None:
+    from data_protection.parts import PARTS
+    from domain.data_requests.services import erase_customer
+
+    await connect(clean_db, "WOOCOMMERCE")
+    order = fixture("woocommerce_order.json")
+    assert (await woo(http, order, "d-1")).json()["outcome"] == "APPLIED"
+    john = (await purchase(clean_db, "727")).customer_id
+
+    await erase_customer(UnitOfWork(clean_db), PARTS, john, "staff:admin", "erase-john")
+
+    assert await rows(clean_db, "SELECT 1 FROM platform_customers") == []
+    reasons = await rows(clean_db, "SELECT reason FROM integration_log")
+    assert [r.reason for r in reasons] == [""]
+    # WooCommerce's next order of that customer finds nobody: a new customer is registered
+    # (the shop registers unknown ones), never the erased one
+    again = await woo(http, {**order, "id": 728}, "d-2")
+    assert again.json()["outcome"] == "APPLIED", again.text
+    assert (await purchase(clean_db, "728")).customer_id != john
