@@ -10,6 +10,8 @@ from pathlib import Path
 
 import httpx
 from playwright.async_api import Page, expect
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from domain.access.permissions import Role
 from tests.console.conftest import OpenConsole
@@ -88,3 +90,44 @@ async def test_a_cashier_has_no_integrations_page(open_console: OpenConsole) -> 
     page = await open_console(Role.CASHIER, "till")
     await expect(page.get_by_role("heading", level=1).first).to_be_visible()
     await expect(page.get_by_role("link", name="Integrations")).to_have_count(0)
+
+
+async def test_an_admin_subscribes_a_url_and_sends_a_delivery_again(
+    open_console: OpenConsole, clean_db: AsyncEngine
+) -> None:
+    page = await open_console(Role.ADMIN, "integrations/webhooks")
+    await expect(page.get_by_text("No subscription yet.")).to_be_visible()
+    form = page.get_by_role("form", name="Subscribe a URL")
+    await form.get_by_label("URL").fill("http://127.0.0.1:9/hooks")
+    await form.get_by_role("button", name="Subscribe").click()
+    await expect(form.get_by_text("Choose at least one event.").first).to_be_visible()
+    await form.get_by_label("Points earned").check()
+    await form.get_by_label("Card issued").check()
+    await form.get_by_role("button", name="Subscribe").click()
+    await expect(page.get_by_text("http://127.0.0.1:9/hooks is subscribed.")).to_be_visible()
+    row = page.get_by_role("row").filter(has_text="Points earned, Card issued")
+    await expect(row).to_contain_text("On")
+    await row.get_by_role("button", name="Switch off http://127.0.0.1:9/hooks").click()
+    await expect(row).to_contain_text("Off")
+
+    # A delivery the receiver refused until it gave up, sent again
+    async with clean_db.begin() as conn:
+        await conn.execute(
+            text(
+                "INSERT INTO webhook_deliveries (subscription_id, event_id, queue_key,"
+                " event_type, payload, occurred_at, status, attempts, last_status_code,"
+                " last_error) SELECT id, 1, 0, 'POINTS_EARNED', '{}', now(), 'FAILED', 9, 500,"
+                " 'HTTP 500' FROM webhook_subscriptions"
+            )
+        )
+    await page.reload()
+    log = page.get_by_role("table", name="Webhook deliveries, newest first")
+    await expect(log).to_contain_text("failed")
+    await expect(log).to_contain_text("HTTP 500")
+    await log.get_by_role("button", name="Send again: Points earned").click()
+    await expect(log.get_by_role("button", name="Queued: Points earned")).to_be_disabled()
+    await page.get_by_label("Delivery status").select_option("FAILED")
+    await expect(page.get_by_text("No delivery matches these filters.")).to_be_visible()
+    await assert_accessible(page)
+    await screenshots(page, "integrations-webhooks")
+    await assert_no_page_scroll_at_phone_width(page)

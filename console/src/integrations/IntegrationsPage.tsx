@@ -1,6 +1,7 @@
 // The Integrations page (MANAGE_INTEGRATIONS): the shops' connections to WooCommerce, Shopify
-// and Dolibarr (set up, changed, Dolibarr's token shown once and rotated) and the
-// integration log of what the platforms delivered, each a sub-page with its own address.
+// and Dolibarr (set up, changed, Dolibarr's token shown once and rotated), the integration
+// log of what the platforms delivered, and the outbound webhooks (subscriptions and their
+// deliveries), each a sub-page with its own address.
 import { useMemo, useState, type FormEvent } from "react";
 import { NavLink, Navigate, Route, Routes } from "react-router";
 import { useQuery } from "urql";
@@ -27,6 +28,7 @@ import { RequestError } from "../ui/RequestError";
 import "../program/program.css";
 import "../messages/messages.css";
 import "./integrations.css";
+import { Webhooks } from "./Webhooks";
 import { PLATFORM_LABEL, OUTCOME_TONE, parseStatusMap, statusMapText } from "./labels";
 
 const PLATFORMS: PlatformEnum[] = ["WOOCOMMERCE", "SHOPIFY", "DOLIBARR"];
@@ -45,12 +47,16 @@ export default function IntegrationsPage() {
           <li>
             <NavLink to="/integrations/log">Integration log</NavLink>
           </li>
+          <li>
+            <NavLink to="/integrations/webhooks">Webhooks</NavLink>
+          </li>
         </ul>
       </nav>
       <Routes>
         <Route index element={<Navigate to="/integrations/platforms" replace />} />
         <Route path="platforms" element={<Platforms />} />
         <Route path="log" element={<IntegrationLog />} />
+        <Route path="webhooks" element={<Webhooks />} />
         <Route path="*" element={<Navigate to="/integrations/platforms" replace />} />
       </Routes>
     </div>

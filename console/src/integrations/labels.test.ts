@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { UserError } from "../ui/forms";
-import { parseStatusMap, statusMapText } from "./labels";
+import { EVENT_TYPES, eventLabel, parseStatusMap, statusMapText } from "./labels";
 
 describe("the status mapping as typed", () => {
   it("reads one mapping per line, whatever the case and spaces", () => {
@@ -20,5 +20,15 @@ describe("the status mapping as typed", () => {
 
   it("shows a mapping compactly", () => {
     expect(statusMapText([{ platformStatus: "on-hold", mapsTo: "PAID" }])).toBe("on-hold → PAID");
+  });
+});
+
+describe("the webhook events", () => {
+  it("are named in words", () => {
+    expect(eventLabel("CARD_STATUS_CHANGED")).toBe("Card status changed");
+  });
+
+  it("are listed once each", () => {
+    expect(new Set(EVENT_TYPES).size).toBe(EVENT_TYPES.length);
   });
 });

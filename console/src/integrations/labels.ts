@@ -1,6 +1,6 @@
 // The integrations' words: platform names, outcome tones, and the status mapping as typed in
 // the form ("on-hold = PAID", one per line) and as shown.
-import type { IntegrationOutcomeEnum, PlatformEnum } from "../generated/graphql";
+import type { IntegrationOutcomeEnum, PlatformEnum, WebhookEventType } from "../generated/graphql";
 import type { UserError } from "../ui/forms";
 
 export const PLATFORM_LABEL: Record<PlatformEnum, string> = {
@@ -43,4 +43,37 @@ export function parseStatusMap(text: string, problems: UserError[]): { platformS
 
 export function statusMapText(map: readonly { platformStatus: string; mapsTo: string }[]): string {
   return map.map((m) => `${m.platformStatus} → ${m.mapsTo}`).join(", ");
+}
+
+// The domain events a subscription may receive, in the order the form lists them.
+export const EVENT_TYPES: WebhookEventType[] = [
+  "CUSTOMER_REGISTERED",
+  "CUSTOMER_UPDATED",
+  "CUSTOMER_ERASED",
+  "CATEGORY_CHANGED",
+  "PURCHASE_RECORDED",
+  "PURCHASE_REFUNDED",
+  "POINTS_EARNED",
+  "POINTS_SPENT",
+  "POINTS_EXPIRED",
+  "LEDGER_ENTRY_REVERSED",
+  "REDEMPTION_CANCELLED",
+  "POINTS_CONVERTED_TO_VOUCHER",
+  "VOUCHER_ASSIGNED",
+  "VOUCHER_REDEEMED",
+  "VOUCHER_BATCH_CREATED",
+  "REWARD_CLAIMED",
+  "BADGE_UNLOCKED",
+  "BADGE_LOST",
+  "CARD_ISSUED",
+  "CARD_STATUS_CHANGED",
+  "GIFT_RUN_FINISHED",
+  "EXPIRY_RUN_FINISHED",
+  "WEBHOOK_SUBSCRIPTION_DISABLED",
+];
+
+/** CARD_STATUS_CHANGED as "Card status changed". */
+export function eventLabel(type: WebhookEventType): string {
+  const words = type.toLowerCase().split("_").join(" ");
+  return words.charAt(0).toUpperCase() + words.slice(1);
 }

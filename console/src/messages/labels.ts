@@ -65,6 +65,7 @@ export const NOTICE_KINDS: NoticeKind[] = [
   "GIFT_RUN_FINISHED",
   "EXPIRY_RUN_FINISHED",
   "FUNNEL_STEP",
+  "WEBHOOK_DISABLED",
 ];
 export const NOTICE_KIND_LABEL: Record<NoticeKind, string> = {
   LARGE_ADJUSTMENT: "Large adjustments",
@@ -72,6 +73,7 @@ export const NOTICE_KIND_LABEL: Record<NoticeKind, string> = {
   GIFT_RUN_FINISHED: "Gift run finished",
   EXPIRY_RUN_FINISHED: "Expiry run finished",
   FUNNEL_STEP: "Funnel staff step",
+  WEBHOOK_DISABLED: "Webhook disabled after failures",
 };
 
 /** Why a message was suppressed, deferred or failed, in words; a provider's own code (Twilio's
