@@ -13,6 +13,7 @@ import { AdjustPoints } from "./AdjustPoints";
 import { CardsSection } from "./CardsSection";
 import { CategorySection } from "./CategorySection";
 import { ConsentSection } from "./ConsentSection";
+import { DataRequestsSection } from "./DataRequestsSection";
 import { DetailsSection } from "./DetailsSection";
 import { BadgesSection, RewardsSection, VouchersSection } from "./Holdings";
 import { FunnelsSection } from "./FunnelsSection";
@@ -68,6 +69,7 @@ export function CustomerPage() {
           {customer.cardCode ? <span>Card {customer.cardCode}</span> : null}
           {customer.email ? <span>{customer.email}</span> : null}
           {customer.phone ? <span>{customer.phone}</span> : null}
+          {customer.erasedAt ? <span className="badge">Erased</span> : null}
         </p>
       </header>
       <RequestError error={result.error} />
@@ -102,6 +104,9 @@ export function CustomerPage() {
       {can("READ_REPORTS") ? <MessagesSection customerId={customer.id} /> : null}
       <RfmSection customerId={customer.id} />
       <FunnelsSection enrollments={customer.funnelEnrollments} />
+      {can("MANAGE_DATA_REQUESTS") ? (
+        <DataRequestsSection customerId={customer.id} erasedAt={customer.erasedAt} onErased={refresh} />
+      ) : null}
     </article>
   );
 }
