@@ -17,6 +17,9 @@ CUSTOMER_MULTIPLIERS = """
     SELECT c.id, c.category_id, pc.earn_multiplier
       FROM customers c JOIN point_categories pc ON pc.id = c.category_id"""
 
+# Every customer with an external reference: id, external_ref.
+CUSTOMER_REFS = "SELECT id, external_ref FROM customers WHERE external_ref IS NOT NULL"
+
 # Every customer: id, category_id, created_at.
 CUSTOMERS = "SELECT id, category_id, created_at FROM customers"
 
