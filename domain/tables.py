@@ -21,6 +21,7 @@ from domain.checkout.tables import (
 from domain.customers.tables import customers, point_categories
 from domain.events.tables import domain_events
 from domain.gifts.tables import gift_runs, gift_schedules
+from domain.imports.tables import import_jobs, import_rows
 from domain.ledger.tables import (
     expiry_rules,
     ledger_day_totals,
@@ -74,6 +75,8 @@ __all__ = [
     "gift_runs",
     "gift_schedules",
     "holds",
+    "import_jobs",
+    "import_rows",
     "ledger_day_totals",
     "ledger_entries",
     "ledger_hour_totals",
