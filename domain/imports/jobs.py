@@ -112,6 +112,13 @@ async def stage(
     )
 
 
+async def analyze_staged(uow: UnitOfWork) -> None:
+    """Give the planner import_rows' size: the loading statements join a chunk of it with
+    their CTEs, and a fresh table's estimate (one row) makes them nested loops over tens of
+    thousands of rows each."""
+    await uow.execute(text("ANALYZE import_rows"))
+
+
 async def next_boundary(uow: UnitOfWork, job_id: int, after_line: int, rows: int) -> int | None:
     """The line that ends the next `rows` staged rows after `after_line` (None: none left)."""
     query = text("""

@@ -116,6 +116,7 @@ class EndStaging(Command[Job]):
         if job.rows_rejected:
             await jobs.finish(uow, job.id, "REJECTED")
         else:
+            await jobs.analyze_staged(uow)
             await jobs.set_status(uow, job.id, "LOADING")
         found = await jobs.get_job(uow, job.id)
         assert found is not None

@@ -93,7 +93,9 @@ def check_row(
     expires_at = _expiry(problems, values.get("points_expire_on", ""), points, today)
     if problems.items:
         return [
-            RowProblem(line, headers.get(_column(p.field), _column(p.field)), p.code, p.message)
+            RowProblem(
+                line, headers.get(_column(p.field), _column(p.field)), p.code.value, p.message
+            )
             for p in problems.items
         ]
     return (
