@@ -27,6 +27,8 @@ if TYPE_CHECKING:
     from domain.imports.services import Checked, Checker, Outcome, Progress
     from domain.uow import UnitOfWork
 
+# As domain.imports.services.CHUNK_ROWS (not imported here: the CLI's parser loads nothing).
+CHUNK_ROWS = 50_000
 Runner = Callable[[Settings, Callable[["UnitOfWork"], Awaitable[Any]]], Any]
 
 
@@ -61,6 +63,13 @@ class ImportCommands:
             one.add_argument(
                 "--workers", type=int, default=os.cpu_count() or 1, help="checking processes"
             )
+            one.add_argument(
+                "--chunk-rows",
+                type=int,
+                default=CHUNK_ROWS,
+                help=f"rows a transaction (default {CHUNK_ROWS}): an interrupted run resumes "
+                "after its last chunk",
+            )
             one.set_defaults(run=self.run_import)
 
     def run_import(self, args: argparse.Namespace, settings: Settings) -> int:
@@ -86,6 +95,7 @@ class ImportCommands:
                         dry_run=args.dry_run,
                         progress=progress,
                         check=check,
+                        chunk_rows=max(1, args.chunk_rows),
                     )
 
                 outcome: Outcome = self._run(settings, work)
