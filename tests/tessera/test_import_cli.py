@@ -44,6 +44,13 @@ async def scalar(engine: AsyncEngine, sql: str) -> int:
         return int((await conn.execute(text(sql))).scalar_one() or 0)
 
 
+def start(database_url: str, *args: str) -> subprocess.Popen[bytes]:
+    env = {**os.environ, "TESSERA_DATABASE_URL": database_url}
+    return subprocess.Popen(
+        command(*args), env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+
+
 def customers_file(tmp_path: Path, count: int) -> Path:
     path = tmp_path / "customers.csv"
     lines = [HEADER] + [f"K{i},k{i}@example.com,{i}" for i in range(1, count + 1)]
@@ -91,11 +98,8 @@ async def test_a_run_killed_while_loading_is_completed_by_the_next(
     # Given a file of 4000 customers loaded 100 a transaction, and a run killed (SIGKILL)
     # once some chunks are loaded
     path = customers_file(tmp_path, 4000)
-    env = {**os.environ, "TESSERA_DATABASE_URL": database_url}
     args = ("customers", str(path), "--chunk-rows", "100", "--workers", "1")
-    process = subprocess.Popen(
-        command(*args), env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-    )
+    process = start(database_url, *args)
     try:
         deadline = time.monotonic() + WAIT_S
         while await scalar(clean_db, "SELECT max(rows_done) FROM import_jobs") < 300:

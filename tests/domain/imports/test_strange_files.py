@@ -78,7 +78,7 @@ def test_an_unterminated_quote_and_wrong_field_counts(tmp_path: Path) -> None:
 def test_birth_dates_at_the_calendar_edges(
     tmp_path: Path, birth_date: str, code: str | None
 ) -> None:
-    good, problems = read(tmp_path, HEADER + f"A1,{birth_date},,\n".encode())
+    _, problems = read(tmp_path, HEADER + f"A1,{birth_date},,\n".encode())
     assert [p.code for p in problems] == ([] if code is None else [code])
 
 
@@ -97,12 +97,12 @@ def test_birth_dates_at_the_calendar_edges(
 def test_expiry_dates_at_the_calendar_edges(
     tmp_path: Path, expire_on: str, code: str | None
 ) -> None:
-    good, problems = read(tmp_path, HEADER + f"A1,,10,{expire_on}\n".encode())
+    _, problems = read(tmp_path, HEADER + f"A1,,10,{expire_on}\n".encode())
     assert [p.code for p in problems] == ([] if code is None else [code])
 
 
 def test_the_last_expiry_day_ends_at_midnight_utc_after_it() -> None:
-    [(line, values)], _ = check_rows(
+    [(_, values)], _ = check_rows(
         ImportKind.BALANCES,
         [(2, {"external_ref": "A", "points": "5", "points_expire_on": "2999-12-31"})],
         {},
