@@ -2,7 +2,8 @@
 import from CSV (domain/imports; the formats are in docs/imports.md), with a progress bar.
 Rows are checked in worker processes (the same functions, a chunk each) while the main
 process copies and loads. Exit 0 when the file is imported (or was already), 1 when rows
-were refused (the report lists them), 2 when the file or the mapping cannot be read."""
+were refused (the report lists them), 2 when the file or the mapping cannot be read (or
+another run of the same file is checking it)."""
 
 from __future__ import annotations
 
@@ -74,7 +75,7 @@ class ImportCommands:
 
     def run_import(self, args: argparse.Namespace, settings: Settings) -> int:
         from domain.imports.formats import ColumnMapping, FormatError, ImportKind, read_mapping
-        from domain.imports.services import import_file
+        from domain.imports.services import ImportBusyError, import_file
 
         kind = ImportKind(args.import_kind.upper())
         try:
@@ -99,7 +100,7 @@ class ImportCommands:
                     )
 
                 outcome: Outcome = self._run(settings, work)
-        except (FormatError, OSError, UnicodeDecodeError) as error:
+        except (FormatError, ImportBusyError, OSError, UnicodeDecodeError) as error:
             print(f"error: {error}", file=sys.stderr)
             return 2
         return _summary(args, outcome)

@@ -53,14 +53,21 @@ _REGISTER = """
 
 
 async def register_many(
-    uow: UnitOfWork, rows: str, params: Mapping[str, object], actor: str
+    uow: UnitOfWork,
+    rows: str,
+    params: Mapping[str, object],
+    actor: str,
+    *,
+    open_accounts_too: bool = True,
 ) -> list[int]:
     """Register the customers of the relation `rows` (SQL with the IMPORTED_COLUMNS, all
     checked, external_ref unique among them, and `ord`; `params` binds its parameters)
     whose external reference is new, in the open transaction; their new ids.
 
     Guarantees: each customer is registered once (an existing external reference is
-    skipped), with its balance row and its consent history, in the default category."""
+    skipped), with its balance row and its consent history, in the default category. A
+    caller that opens the balance rows itself, in the same transaction, with an opening
+    balance each (ledger.opening.open_new_accounts), passes open_accounts_too=False."""
     granted = " UNION ALL ".join(
         f"SELECT id, '{channel.value}' AS channel FROM new WHERE {column}"
         for column, channel in CONSENT_COLUMNS.items()
@@ -76,7 +83,8 @@ async def register_many(
         text(statement), {**params, "category_id": category_id, "actor": actor}
     )
     ids = [int(cid) for cid in result.scalars()]
-    await open_accounts(uow, ids)
+    if open_accounts_too:
+        await open_accounts(uow, ids)
     return ids
 
 

@@ -17,7 +17,7 @@ from domain.imports import jobs
 from domain.imports.formats import ImportKind
 from domain.imports.jobs import STAGED_CHUNK, Job
 from domain.imports.rows import RowProblem, Staged
-from domain.ledger.opening import open_balances
+from domain.ledger.opening import open_balances, open_new_accounts
 from domain.uow import UnitOfWork
 
 # The opening balances of a chunk, by customer (the customers area's references).
@@ -136,18 +136,34 @@ class LoadChunk(Command[Job]):
     async def handle(self, uow: UnitOfWork) -> Job:
         job = await _locked(uow, self.job_id, "LOADING", self.after_line)
         params = {"job": job.id, "after": self.after_line, "upto": self.upto}
-        created = 0
+        note = f"Opening balance imported from {job.file_name}"
+        openings = _OPENINGS.format(staged=STAGED_CHUNK, refs=CUSTOMER_REFS)
+        new_ids: list[int] = []
+        posted = points = 0
         if job.kind is ImportKind.CUSTOMERS:
-            created = len(await register_many(uow, STAGED_CHUNK, params, self.actor))
-        openings = await open_balances(
+            new_ids = await register_many(
+                uow, STAGED_CHUNK, params, self.actor, open_accounts_too=False
+            )
+            fresh = await open_new_accounts(
+                uow,
+                f"{openings} WHERE c.id = ANY(CAST(:new AS bigint[]))",
+                {**params, "new": new_ids},
+                self.actor,
+                note,
+            )
+            posted, points = fresh.posted, fresh.points
+        # Customers registered before (a balances file, or a customer already there).
+        known = await open_balances(
             uow,
-            _OPENINGS.format(staged=STAGED_CHUNK, refs=CUSTOMER_REFS),
-            params,
+            f"{openings} WHERE c.id <> ALL(CAST(:new AS bigint[]))",
+            {**params, "new": new_ids},
             self.actor,
-            f"Opening balance imported from {job.file_name}",
+            note,
         )
         rows = await jobs.count_staged(uow, job.id, self.after_line, self.upto)
-        await jobs.loaded(uow, job, self.upto, rows, created, openings.posted, openings.points)
+        await jobs.loaded(
+            uow, job, self.upto, rows, len(new_ids), posted + known.posted, points + known.points
+        )
         found = await jobs.get_job(uow, job.id)
         assert found is not None
         return found

@@ -50,7 +50,10 @@ class CsvFile:
         self.kind = kind
         self.mapping = mapping
         with self._open() as f:
-            header = next(self._reader(f), None)
+            try:
+                header = next(self._reader(f), None)
+            except csv.Error as error:
+                raise FormatError(f"the header is not CSV: {error}") from None
         if header is None:
             raise FormatError("the file is empty: the first line is the header")
         if any(UNREADABLE.search(name) for name in header):

@@ -59,6 +59,15 @@ async def check_here(
     return check_rows(kind, rows, headers, today)
 
 
+class ImportBusyError(Exception):
+    """Another run of the same file started checking it meanwhile: that run goes on, this
+    one stops (nothing was loaded yet)."""
+
+    def __init__(self, job_id: int) -> None:
+        super().__init__(f"another run of this file (import {job_id}) is checking it")
+        self.job_id = job_id
+
+
 @dataclass
 class Outcome:
     """What a run did (or a dry run found): the job (None for a dry run), the rows read,
@@ -96,9 +105,12 @@ async def import_file(
         return Outcome(job, job.rows_total, already_done=True)
     outcome = Outcome(job)
     if job.status == "STAGING":
-        await run(uow, RestartStaging(job.id))
-        last_line = await _stage(uow, job.id, csv_file, outcome, tell, check, chunk_rows)
-        job = await run(uow, EndStaging(job.id, last_line))
+        try:
+            await run(uow, RestartStaging(job.id))
+            last_line = await _stage(uow, job.id, csv_file, outcome, tell, check, chunk_rows)
+            job = await run(uow, EndStaging(job.id, last_line))
+        except JobMoved:
+            raise ImportBusyError(job.id) from None
         if job.status == "REJECTED":
             outcome.job = job
             return outcome

@@ -89,6 +89,63 @@ _OPEN = """
 """
 
 
+# Accounts of customers registered in this transaction (no other can see them yet, so
+# nothing to lock and no opening before): the balance row is inserted with the opening
+# balance, so it is written once (and its badge trigger fires once) instead of an insert
+# and an update.
+_OPEN_NEW = """
+    WITH src AS (
+        SELECT o.customer_id, o.expires_at, o.source_ref,
+               CASE WHEN o.points > 0 AND {fits} THEN o.points ELSE 0 END AS points,
+               '{prefix}' || o.customer_id AS idempotency_key
+          FROM ({rows}) o),
+    acc AS (
+        INSERT INTO point_accounts (customer_id, balance, lifetime_earned, lifetime_spent)
+        SELECT customer_id, points, points * {earned}, points * {spent} FROM src
+         ORDER BY customer_id),
+    e AS (
+        INSERT INTO ledger_entries (customer_id, points, balance_after, kind, note,
+                                    source_type, source_ref, actor, idempotency_key)
+        SELECT s.customer_id, s.points, s.points, '{kind}', CAST(:note AS text),
+               '{source_type}', s.source_ref, CAST(:actor AS text), s.idempotency_key
+          FROM src s WHERE s.points > 0
+         ORDER BY s.customer_id
+        RETURNING id, customer_id, points, created_at),
+    lot AS (
+        INSERT INTO point_lots (customer_id, entry_id, granted, remaining, expires_at)
+        SELECT e.customer_id, e.id, e.points, e.points,
+               COALESCE(s.expires_at, {expiry})
+          FROM e JOIN src s USING (customer_id))
+    SELECT (SELECT count(*) FROM ({rows}) o WHERE o.points > 0) AS asked, count(*) AS posted,
+           COALESCE(sum(points), 0) AS points
+      FROM e
+"""
+
+
+async def open_new_accounts(
+    uow: UnitOfWork, rows: str, params: Mapping[str, object], actor: str, note: str | None
+) -> Openings:
+    """The balance rows of customers registered in the open transaction and given none yet,
+    each opened with its opening balance from the relation `rows` (as open_balances reads
+    it; every customer of it new): an OPENING entry and its lot for those with points, a
+    zero balance for the others. One statement.
+
+    Guarantees: as open_balances'; and every customer of `rows` has a balance row after."""
+    earned, spent = lifetime_deltas(EntryKind.OPENING, 1)
+    statement = _OPEN_NEW.format(
+        rows=rows,
+        prefix=KEY_PREFIX,
+        earned=earned,
+        spent=spent,
+        fits=ceiling_sql("0", "o.points"),
+        kind=EntryKind.OPENING.value,
+        source_type=SOURCE_TYPE,
+        expiry=lot_expiry_sql("e.created_at"),
+    )
+    row = (await uow.execute(text(statement), {**params, "actor": actor, "note": note})).one()
+    return Openings(asked=int(row.asked), posted=int(row.posted), points=int(row.points))
+
+
 async def open_balances(
     uow: UnitOfWork, rows: str, params: Mapping[str, object], actor: str, note: str | None
 ) -> Openings:

@@ -121,7 +121,16 @@ def test_points_are_whole_numbers_within_the_ceiling(tmp_path: Path, points: str
 
 @pytest.mark.parametrize(
     "content",
-    [b"", b"\n", b"a,b\n", b"external_ref,external_ref\n", b"\xff\xfe\x00\n", b"email\n"],
+    [
+        b"",
+        b"\n",
+        b"a,b\n",
+        b"external_ref,external_ref\n",
+        b"\xff\xfe\x00\n",
+        b"email\n",
+        b'"external_ref\n',
+        b'external_ref,"points"x\n',
+    ],
 )
 def test_an_unreadable_header_refuses_the_file(tmp_path: Path, content: bytes) -> None:
     with pytest.raises(FormatError):
