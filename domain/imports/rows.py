@@ -165,16 +165,17 @@ def _expiry(problems: Problems, text: str, points: int, today: date) -> datetime
 
 def check_rows(
     kind: ImportKind,
-    rows: Sequence[tuple[int, Mapping[str, str]]],
+    rows: Sequence[tuple[int, Sequence[str]]],
     headers: Mapping[str, str],
     today: date,
 ) -> tuple[list[tuple[int, Staged]], list[RowProblem]]:
     """check_row over a chunk (what a worker process runs): the staged rows with their
-    lines, and every problem."""
+    lines, and every problem. A row's fields are in the order of `headers`' keys."""
     staged: list[tuple[int, Staged]] = []
     problems: list[RowProblem] = []
-    for line, values in rows:
-        result = check_row(kind, line, values, headers, today)
+    columns = tuple(headers)
+    for line, fields in rows:
+        result = check_row(kind, line, dict(zip(columns, fields, strict=True)), headers, today)
         if isinstance(result, list):
             problems.extend(result)
         else:

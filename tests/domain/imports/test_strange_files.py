@@ -104,8 +104,8 @@ def test_expiry_dates_at_the_calendar_edges(
 def test_the_last_expiry_day_ends_at_midnight_utc_after_it() -> None:
     [(_, values)], _ = check_rows(
         ImportKind.BALANCES,
-        [(2, {"external_ref": "A", "points": "5", "points_expire_on": "2999-12-31"})],
-        {},
+        [(2, ("A", "5", "2999-12-31"))],
+        {name: name for name in ("external_ref", "points", "points_expire_on")},
         TODAY,
     )
     assert values[-1] == datetime(3000, 1, 1, tzinfo=UTC)
