@@ -9,7 +9,8 @@ row in two, names, a locale and time zone, a birth date for one in three, consen
 points for nine rows in ten (expiring on a date for half of them). The import checks every
 row by the API's rules, stages it by COPY, loads it set-based and must leave every invariant
 of `tessera audit` holding (checked at the end). The last line printed is one JSON object
-with the figures (see bench/README.md)."""
+with the figures (see bench/README.md); the exit status is 1 when the audit finds a
+violation or a customer is missing."""
 
 from __future__ import annotations
 
@@ -130,7 +131,9 @@ async def bench(database_url: str, path: Path, customers: int) -> dict[str, Any]
         "ratio": round(import_s / copy_s, 1),
         "rerun_s": round(again_s, 2),
         "rows_per_s": round(customers / import_s),
-        **found,
+        "customers_found": found["customers"],
+        "openings": found["openings"],
+        "points": found["points"],
         "violations": bad,
     }
 
@@ -144,7 +147,9 @@ def main() -> None:
         t0 = time.perf_counter()
         write_file(path, args.customers)
         print(f"wrote {path} in {time.perf_counter() - t0:.1f}s", file=sys.stderr)
-        run_on_fresh_database("import", lambda url: bench(url, path, args.customers))
+        result = run_on_fresh_database("import", lambda url: bench(url, path, args.customers))
+    if result["violations"] or result["customers_found"] != args.customers:
+        sys.exit(1)
 
 
 if __name__ == "__main__":

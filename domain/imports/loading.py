@@ -138,31 +138,19 @@ class LoadChunk(Command[Job]):
         params = {"job": job.id, "after": self.after_line, "upto": self.upto}
         note = f"Opening balance imported from {job.file_name}"
         openings = _OPENINGS.format(staged=STAGED_CHUNK, refs=CUSTOMER_REFS)
-        new_ids: list[int] = []
-        posted = points = 0
+        created = posted = points = 0
         if job.kind is ImportKind.CUSTOMERS:
             new_ids = await register_many(
                 uow, STAGED_CHUNK, params, self.actor, open_accounts_too=False
             )
-            fresh = await open_new_accounts(
-                uow,
-                f"{openings} WHERE c.id = ANY(CAST(:new AS bigint[]))",
-                {**params, "new": new_ids},
-                self.actor,
-                note,
-            )
-            posted, points = fresh.posted, fresh.points
-        # Customers registered before (a balances file, or a customer already there).
-        known = await open_balances(
-            uow,
-            f"{openings} WHERE c.id <> ALL(CAST(:new AS bigint[]))",
-            {**params, "new": new_ids},
-            self.actor,
-            note,
-        )
+            fresh = await open_new_accounts(uow, openings, params, self.actor, note)
+            created, posted, points = len(new_ids), fresh.posted, fresh.points
+        # Customers registered before: a balances file's, or a customer already there (the
+        # new ones have their opening now: their keys are taken).
+        known = await open_balances(uow, openings, params, self.actor, note)
         rows = await jobs.count_staged(uow, job.id, self.after_line, self.upto)
         await jobs.loaded(
-            uow, job, self.upto, rows, len(new_ids), posted + known.posted, points + known.points
+            uow, job, self.upto, rows, created, posted + known.posted, points + known.points
         )
         found = await jobs.get_job(uow, job.id)
         assert found is not None

@@ -89,8 +89,9 @@ _OPEN = """
 """
 
 
-# Accounts of customers registered in this transaction (no other can see them yet, so
-# nothing to lock and no opening before): the balance row is inserted with the opening
+# Accounts of customers registered in this transaction, the customers of `rows` without a
+# balance row (no other transaction can see them yet, so nothing to lock and no opening
+# before): the balance row is inserted with the opening
 # balance, so it is written once (and its badge trigger fires once) instead of an insert
 # and an update.
 _OPEN_NEW = """
@@ -116,22 +117,54 @@ _OPEN_NEW = """
         SELECT e.customer_id, e.id, e.points, e.points,
                COALESCE(s.expires_at, {expiry})
           FROM e JOIN src s USING (customer_id))
-    SELECT (SELECT count(*) FROM ({rows}) o WHERE o.points > 0) AS asked, count(*) AS posted,
+    SELECT (SELECT count(*) FROM src WHERE points > 0) AS asked, count(*) AS posted,
            COALESCE(sum(points), 0) AS points
       FROM e
 """
 
 
+# The openings of one call, written down and analyzed first: the statements below join
+# them with the rows they insert (CTEs), and the planner, knowing nothing of customers
+# registered in the same transaction, would take them for one row and join tens of
+# thousands by nested loops (minutes a chunk). A temporary table dropped at commit.
+_MATERIALIZED = "opening_rows"
+
+
+async def _materialize(
+    uow: UnitOfWork, rows: str, params: Mapping[str, object], *, without_account: bool = False
+) -> str:
+    """`rows` (only those of customers without a balance row, if asked) as a relation on a
+    temporary table of its own, with statistics."""
+    only = (
+        " WHERE NOT EXISTS (SELECT 1 FROM point_accounts a WHERE a.customer_id = o.customer_id)"
+        if without_account
+        else ""
+    )
+    await uow.execute(text(f"DROP TABLE IF EXISTS {_MATERIALIZED}"))
+    await uow.execute(
+        text(
+            f"CREATE TEMPORARY TABLE {_MATERIALIZED} ON COMMIT DROP AS "
+            f"SELECT o.customer_id, o.points, o.expires_at, o.source_ref FROM ({rows}) o{only}"
+        ),
+        params,
+    )
+    await uow.execute(text(f"ANALYZE {_MATERIALIZED}"))
+    return f"SELECT * FROM {_MATERIALIZED}"
+
+
 async def open_new_accounts(
     uow: UnitOfWork, rows: str, params: Mapping[str, object], actor: str, note: str | None
 ) -> Openings:
-    """The balance rows of customers registered in the open transaction and given none yet,
-    each opened with its opening balance from the relation `rows` (as open_balances reads
-    it; every customer of it new): an OPENING entry and its lot for those with points, a
-    zero balance for the others. One statement.
+    """The balance rows of the customers of the relation `rows` (as open_balances reads it)
+    that have none (registered in the open transaction by
+    customers.bulk_register.register_many with open_accounts_too=False: no other
+    transaction sees them), each opened with its opening balance: an OPENING entry and its
+    lot for those with points, a zero balance for the others. One statement; the customers
+    that have a balance row are left to open_balances.
 
     Guarantees: as open_balances'; and every customer of `rows` has a balance row after."""
     earned, spent = lifetime_deltas(EntryKind.OPENING, 1)
+    rows = await _materialize(uow, rows, params, without_account=True)
     statement = _OPEN_NEW.format(
         rows=rows,
         prefix=KEY_PREFIX,
@@ -158,6 +191,7 @@ async def open_balances(
     balance = sum of entries = sum of open lots, and lifetime earned rises by the points;
     no balance crosses the ceiling."""
     earned, spent = lifetime_deltas(EntryKind.OPENING, 1)
+    rows = await _materialize(uow, rows, params)
     statement = _OPEN.format(
         rows=rows,
         prefix=KEY_PREFIX,
