@@ -16,8 +16,8 @@ class EntryKind(StrEnum):
     EXPIRY = "EXPIRY"  # what lots past their expiry date had left (the expiry job)
     GIFT = "GIFT"  # a periodic gift's credit (counts as earned)
     # A balance carried over from another system by a bulk import (domain/ledger/opening.py):
-    # a credit that opens a lot like any other, counted in lifetime earned; the reports
-    # class it OTHER (it was not earned in this program's time).
+    # a credit that opens a lot like any other, counted in lifetime earned (and as earned by
+    # the reports, on the day it was imported).
     OPENING = "OPENING"
 
 
