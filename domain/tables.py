@@ -22,6 +22,7 @@ from domain.customers.tables import consent_changes, customers, point_categories
 from domain.data_requests.tables import data_requests
 from domain.events.tables import domain_events
 from domain.gifts.tables import gift_runs, gift_schedules
+from domain.imports.tables import import_jobs, import_rows
 from domain.integrations.tables import integration_log, platform_connections, platform_customers
 from domain.ledger.tables import (
     expiry_rules,
@@ -79,6 +80,8 @@ __all__ = [
     "gift_runs",
     "gift_schedules",
     "holds",
+    "import_jobs",
+    "import_rows",
     "integration_log",
     "ledger_day_totals",
     "ledger_entries",

@@ -1,7 +1,7 @@
 """`tessera serve | worker | scheduler | migrate | demo | token | user | funnel | audit |
 expire-holds | expire-points | run-gifts | evaluate-tiers | resync-badges | rollup-ledger |
-compute-rfm | stop-embedded | graphiql-assets` (`user`'s commands are in tessera/user_cli.py,
-the jobs' in tessera/job_cli.py)."""
+compute-rfm | import | stop-embedded | graphiql-assets` (`user`'s commands are in
+tessera/user_cli.py, the jobs' in tessera/job_cli.py, `import`'s in tessera/import_cli.py)."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ import sys
 from collections.abc import Awaitable, Callable, Sequence
 from typing import TYPE_CHECKING, TypeVar
 
+from tessera.import_cli import ImportCommands
 from tessera.job_cli import JobCommands
 from tessera.settings import Settings
 from tessera.user_cli import UserCommands
@@ -276,6 +277,7 @@ def parser() -> argparse.ArgumentParser:
     audit.set_defaults(run=cmd_audit)
 
     JobCommands(_run_with_uow).add_to(sub)
+    ImportCommands(_run_with_uow).add_to(sub)
 
     stop = sub.add_parser("stop-embedded", help="stop the embedded PostgreSQL and Redis")
     stop.set_defaults(run=cmd_stop_embedded)

@@ -21,6 +21,9 @@ CUSTOMER_MULTIPLIERS = """
 # Whether the customer whose id is the parameter :cid was erased (a boolean expression).
 CUSTOMER_ERASED = "EXISTS (SELECT 1 FROM customers WHERE id = :cid AND erased_at IS NOT NULL)"
 
+# Every customer with an external reference: id, external_ref.
+CUSTOMER_REFS = "SELECT id, external_ref FROM customers WHERE external_ref IS NOT NULL"
+
 # Every customer: id, category_id, created_at.
 CUSTOMERS = "SELECT id, category_id, created_at FROM customers"
 

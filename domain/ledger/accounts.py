@@ -20,6 +20,19 @@ async def open_account(uow: UnitOfWork, customer_id: int) -> None:
     await uow.execute(insert(point_accounts).values(customer_id=customer_id))
 
 
+async def open_accounts(uow: UnitOfWork, customer_ids: list[int]) -> None:
+    """The new customers' balance rows (zero balances), in one statement of the open
+    transaction (a bulk import's new customers)."""
+    if customer_ids:
+        await uow.execute(_OPEN_MANY, {"ids": customer_ids})
+
+
+_OPEN_MANY = text("""
+    INSERT INTO point_accounts (customer_id)
+    SELECT unnest(CAST(:ids AS bigint[])) ORDER BY 1
+""")
+
+
 async def lock_accounts_after(
     uow: UnitOfWork, after_customer_id: int, last_customer_id: int, limit: int
 ) -> list[int]:

@@ -15,6 +15,10 @@ class EntryKind(StrEnum):
     ACTION = "ACTION"  # fixed points for something the customer did (registration, review)
     EXPIRY = "EXPIRY"  # what lots past their expiry date had left (the expiry job)
     GIFT = "GIFT"  # a periodic gift's credit (counts as earned)
+    # A balance carried over from another system by a bulk import (domain/ledger/opening.py):
+    # a credit that opens a lot like any other, counted in lifetime earned (and as earned by
+    # the reports, on the day it was imported).
+    OPENING = "OPENING"
 
 
 # Debits of these kinds take back points that were earned; they are not "spending".

@@ -3,7 +3,9 @@
 Every entry falls in one class, by its kind's text (so that kinds added later, such as
 ACTION, GIFT and EXPIRY, classify before this code knows them as EntryKind values):
 
-- EARNED: credits of PURCHASE, MANUAL, ACTION and GIFT entries;
+- EARNED: credits of PURCHASE, MANUAL, ACTION, GIFT and OPENING entries (an OPENING is a
+  balance carried over by a bulk import: earned before, counted on the day it was imported,
+  as lifetime earned counts it);
 - TAKEN_BACK: REFUND entries (earned points a refund took back);
 - SPENT: REDEMPTION entries, net of the REDEMPTION_REFUND entries that gave points back;
 - EXPIRED: EXPIRY entries;
@@ -35,7 +37,7 @@ class FlowClass(StrEnum):
 
 
 # Credits of these kinds are earnings (a debit of one of them, a manual debit, is OTHER).
-EARNING_KINDS = frozenset({"PURCHASE", "MANUAL", "ACTION", "GIFT"})
+EARNING_KINDS = frozenset({"PURCHASE", "MANUAL", "ACTION", "GIFT", "OPENING"})
 # These kinds are in their class whatever their sign.
 CLASS_OF_KIND: Mapping[str, FlowClass] = {
     "REFUND": FlowClass.TAKEN_BACK,

@@ -10,7 +10,7 @@ have that actor, and nothing else, replaced by customer:erased. Every other chan
 entry, and every delete, is refused as before.
 
 Revision ID: 0048
-Revises: 0046
+Revises: 0047
 Create Date: 2026-12-06 22:30:00.000000
 """
 
@@ -22,7 +22,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0048"
-down_revision: str | None = "0046"
+down_revision: str | None = "0047"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,0 +1,175 @@
+"""The import_jobs rows and the staged rows of import_rows: reads and writes, in the open
+unit of work (the commands of loading.py call them)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import delete, func, select, text, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+from domain.imports.formats import ImportKind
+from domain.imports.rows import STAGED_COLUMNS, RowProblem, Staged
+from domain.imports.tables import import_jobs, import_rows
+from domain.uow import UnitOfWork
+
+# The problems a job keeps (the CLI's report file has them all); the count is exact.
+KEPT_PROBLEMS = 1_000
+
+
+@dataclass(frozen=True)
+class Job:
+    id: int
+    kind: ImportKind
+    file_name: str
+    status: str
+    rows_total: int
+    rows_done: int
+    rows_rejected: int
+    last_line: int
+    customers_created: int
+    balances_opened: int
+    points_opened: int
+    problems: list[dict[str, Any]]
+
+
+def _job(row: Any) -> Job:
+    return Job(
+        id=int(row.id),
+        kind=ImportKind(row.kind),
+        file_name=row.file_name,
+        status=row.status,
+        rows_total=int(row.rows_total),
+        rows_done=int(row.rows_done),
+        rows_rejected=int(row.rows_rejected),
+        last_line=int(row.last_line),
+        customers_created=int(row.customers_created),
+        balances_opened=int(row.balances_opened),
+        points_opened=int(row.points_opened),
+        problems=list(row.problems),
+    )
+
+
+async def find_job(uow: UnitOfWork, kind: ImportKind, digest: str) -> Job | None:
+    query = select(import_jobs).where(
+        import_jobs.c.kind == kind.value, import_jobs.c.digest == digest
+    )
+    row = (await uow.execute(query)).one_or_none()
+    return None if row is None else _job(row)
+
+
+async def get_job(uow: UnitOfWork, job_id: int, *, lock: bool = False) -> Job | None:
+    query = select(import_jobs).where(import_jobs.c.id == job_id)
+    if lock:
+        query = query.with_for_update()
+    row = (await uow.execute(query)).one_or_none()
+    return None if row is None else _job(row)
+
+
+async def insert_job(
+    uow: UnitOfWork, kind: ImportKind, digest: str, file_name: str, actor: str
+) -> None:
+    """The file's job (STAGING), unless a job of the same file exists (concurrent runs)."""
+    statement = pg_insert(import_jobs).values(
+        kind=kind.value, digest=digest, file_name=file_name, status="STAGING", actor=actor
+    )
+    await uow.execute(statement.on_conflict_do_nothing())
+
+
+async def restart_staging(uow: UnitOfWork, job_id: int) -> None:
+    """Forget what a job staged (a staging interrupted is done again from the start)."""
+    await uow.execute(delete(import_rows).where(import_rows.c.job_id == job_id))
+    await _set(uow, job_id, last_line=0, rows_total=0, rows_rejected=0, problems=[])
+
+
+async def stage(
+    uow: UnitOfWork,
+    job: Job,
+    rows: Sequence[tuple[int, Staged]],
+    problems: list[RowProblem],
+    last_line: int,
+    rows_read: int,
+) -> None:
+    """COPY a chunk's checked rows (`rows_read` rows were read) and count its refused
+    ones."""
+    if rows:
+        await uow.copy_records(
+            import_rows.name,
+            ("job_id", "line", *STAGED_COLUMNS),
+            ((job.id, line, *values) for line, values in rows),
+        )
+    room = max(0, KEPT_PROBLEMS - len(job.problems))
+    kept = job.problems + [p.as_dict() for p in problems[:room]]
+    await _set(
+        uow,
+        job.id,
+        last_line=last_line,
+        rows_total=job.rows_total + rows_read,
+        rows_rejected=job.rows_rejected + len({p.line for p in problems}),
+        problems=kept,
+    )
+
+
+async def analyze_staged(uow: UnitOfWork) -> None:
+    """Give the planner import_rows' size: the loading statements join a chunk of it with
+    their CTEs, and a fresh table's estimate (one row) makes them nested loops over tens of
+    thousands of rows each."""
+    await uow.execute(text("ANALYZE import_rows"))
+
+
+async def next_boundary(uow: UnitOfWork, job_id: int, after_line: int, rows: int) -> int | None:
+    """The line that ends the next `rows` staged rows after `after_line` (None: none left)."""
+    query = text("""
+        SELECT max(line) FROM (SELECT line FROM import_rows
+                                WHERE job_id = :job AND line > :after
+                                ORDER BY line LIMIT :rows) c""")
+    found = (await uow.execute(query, {"job": job_id, "after": after_line, "rows": rows})).scalar()
+    return None if found is None else int(found)
+
+
+# A chunk of staged rows as a relation (`ord`: the file's order), for the customers and
+# ledger areas' set-based statements.
+STAGED_CHUNK = """
+    SELECT r.line AS ord, r.* FROM import_rows r
+     WHERE r.job_id = :job AND r.line > :after AND r.line <= :upto"""
+
+
+async def count_staged(uow: UnitOfWork, job_id: int, after_line: int, upto: int) -> int:
+    query = text(f"SELECT count(*) FROM ({STAGED_CHUNK}) s")
+    return int(
+        (await uow.execute(query, {"job": job_id, "after": after_line, "upto": upto})).scalar_one()
+    )
+
+
+async def loaded(
+    uow: UnitOfWork, job: Job, upto: int, rows: int, created: int, opened: int, points: int
+) -> None:
+    await _set(
+        uow,
+        job.id,
+        last_line=upto,
+        rows_done=job.rows_done + rows,
+        customers_created=job.customers_created + created,
+        balances_opened=job.balances_opened + opened,
+        points_opened=job.points_opened + points,
+    )
+
+
+async def finish(uow: UnitOfWork, job_id: int, status: str) -> None:
+    """DONE or REJECTED: the staged rows are dropped."""
+    await uow.execute(delete(import_rows).where(import_rows.c.job_id == job_id))
+    await _set(uow, job_id, status=status)
+
+
+async def set_status(uow: UnitOfWork, job_id: int, status: str) -> None:
+    await _set(uow, job_id, status=status, last_line=0)
+
+
+async def _set(uow: UnitOfWork, job_id: int, **values: Any) -> None:
+    await uow.execute(
+        update(import_jobs)
+        .where(import_jobs.c.id == job_id)
+        .values(**values, updated_at=func.now())
+    )

@@ -1,0 +1,170 @@
+"""The writes of an import, each one command (one transaction): create the job, stage a
+chunk, reject or start loading, load a chunk, finish. Each takes the job's row lock first
+and checks the job is where it expects, so two runs of the same file at once take turns and
+never do a step twice; and each step is idempotent in itself (customers by external
+reference, openings by their key), so a step cut short is simply done again."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from domain.commands import Command
+from domain.customers.bulk_register import known_refs, register_many
+from domain.customers.sql import CUSTOMER_REFS
+from domain.errors import ErrorCode
+from domain.imports import jobs
+from domain.imports.formats import ImportKind
+from domain.imports.jobs import STAGED_CHUNK, Job
+from domain.imports.rows import RowProblem, Staged
+from domain.ledger.opening import open_balances, open_new_accounts
+from domain.uow import UnitOfWork
+
+# The opening balances of a chunk, by customer (the customers area's references).
+_OPENINGS = """
+    SELECT c.id AS customer_id, s.points, s.expires_at,
+           'import:' || CAST(:job AS text) || ':' || s.line AS source_ref
+      FROM ({staged}) s JOIN ({refs}) c ON c.external_ref = s.external_ref"""
+
+
+class JobMoved(Exception):
+    """Another run of the same file did this step first: re-read the job and go on."""
+
+
+async def _locked(uow: UnitOfWork, job_id: int, status: str, last_line: int) -> Job:
+    job = await jobs.get_job(uow, job_id, lock=True)
+    if job is None or job.status != status or job.last_line != last_line:
+        raise JobMoved
+    return job
+
+
+@dataclass(frozen=True)
+class CreateJob(Command[Job]):
+    kind: ImportKind
+    digest: str
+    file_name: str
+    actor: str
+
+    async def handle(self, uow: UnitOfWork) -> Job:
+        await jobs.insert_job(uow, self.kind, self.digest, self.file_name, self.actor)
+        job = await jobs.find_job(uow, self.kind, self.digest)
+        assert job is not None
+        return job
+
+
+@dataclass(frozen=True)
+class RestartStaging(Command[None]):
+    job_id: int
+
+    async def handle(self, uow: UnitOfWork) -> None:
+        job = await jobs.get_job(uow, self.job_id, lock=True)
+        if job is None or job.status != "STAGING":
+            raise JobMoved
+        await jobs.restart_staging(uow, self.job_id)
+
+
+@dataclass(frozen=True)
+class StageChunk(Command[list[RowProblem]]):
+    """COPY a chunk's checked rows into import_rows; a balances file's rows naming no
+    customer become problems. Once a job has a problem, nothing more is copied (it will be
+    rejected) but the rows are still counted and reported."""
+
+    job_id: int
+    after_line: int
+    last_line: int
+    rows: Sequence[tuple[int, Staged]]
+    problems: Sequence[RowProblem]
+    ref_column: str  # the file's name of external_ref, for the report
+    rows_read: int  # rows of the chunk, good and bad
+
+    async def handle(self, uow: UnitOfWork) -> list[RowProblem]:
+        job = await _locked(uow, self.job_id, "STAGING", self.after_line)
+        rows, problems = list(self.rows), list(self.problems)
+        if job.kind is ImportKind.BALANCES and rows:
+            rows, unknown = await split_unknown(uow, rows, self.ref_column)
+            problems += unknown
+        if problems or job.rows_rejected:
+            rows = []
+        await jobs.stage(uow, job, rows, problems, self.last_line, self.rows_read)
+        return problems
+
+
+async def split_unknown(
+    uow: UnitOfWork, rows: list[tuple[int, Staged]], ref_column: str
+) -> tuple[list[tuple[int, Staged]], list[RowProblem]]:
+    """A balances file's rows whose customer exists, and a NOT_FOUND problem for each other."""
+    known = await known_refs(uow, [values[0] for _, values in rows])
+    unknown = [
+        RowProblem(
+            line, ref_column, ErrorCode.NOT_FOUND.value, "No customer has this external_ref."
+        )
+        for line, values in rows
+        if values[0] not in known
+    ]
+    return [row for row in rows if row[1][0] in known], unknown
+
+
+@dataclass(frozen=True)
+class EndStaging(Command[Job]):
+    """REJECTED (its staged rows dropped) when some row was bad, else LOADING."""
+
+    job_id: int
+    last_line: int
+
+    async def handle(self, uow: UnitOfWork) -> Job:
+        job = await _locked(uow, self.job_id, "STAGING", self.last_line)
+        if job.rows_rejected:
+            await jobs.finish(uow, job.id, "REJECTED")
+        else:
+            await jobs.analyze_staged(uow)
+            await jobs.set_status(uow, job.id, "LOADING")
+        found = await jobs.get_job(uow, job.id)
+        assert found is not None
+        return found
+
+
+@dataclass(frozen=True)
+class LoadChunk(Command[Job]):
+    """The staged rows after `after_line` up to `upto`: customers registered (a customers
+    file), openings posted, set-based; the job moved on in the same transaction."""
+
+    job_id: int
+    after_line: int
+    upto: int
+    actor: str
+
+    async def handle(self, uow: UnitOfWork) -> Job:
+        job = await _locked(uow, self.job_id, "LOADING", self.after_line)
+        params = {"job": job.id, "after": self.after_line, "upto": self.upto}
+        note = f"Opening balance imported from {job.file_name}"
+        openings = _OPENINGS.format(staged=STAGED_CHUNK, refs=CUSTOMER_REFS)
+        created = posted = points = 0
+        if job.kind is ImportKind.CUSTOMERS:
+            new_ids = await register_many(
+                uow, STAGED_CHUNK, params, self.actor, open_accounts_too=False
+            )
+            fresh = await open_new_accounts(uow, openings, params, self.actor, note)
+            created, posted, points = len(new_ids), fresh.posted, fresh.points
+        # Customers registered before: a balances file's, or a customer already there (the
+        # new ones have their opening now: their keys are taken).
+        known = await open_balances(uow, openings, params, self.actor, note)
+        rows = await jobs.count_staged(uow, job.id, self.after_line, self.upto)
+        await jobs.loaded(
+            uow, job, self.upto, rows, created, posted + known.posted, points + known.points
+        )
+        found = await jobs.get_job(uow, job.id)
+        assert found is not None
+        return found
+
+
+@dataclass(frozen=True)
+class FinishLoading(Command[Job]):
+    job_id: int
+    last_line: int
+
+    async def handle(self, uow: UnitOfWork) -> Job:
+        job = await _locked(uow, self.job_id, "LOADING", self.last_line)
+        await jobs.finish(uow, job.id, "DONE")
+        found = await jobs.get_job(uow, job.id)
+        assert found is not None
+        return found

@@ -1,0 +1,196 @@
+"""`tessera import customers | balances FILE [--mapping M] [--dry-run] [--report R]`: a bulk
+import from CSV (domain/imports; the formats are in docs/imports.md), with a progress bar.
+Rows are checked in worker processes (the same functions, a chunk each) while the main
+process copies and loads. Exit 0 when the file is imported (or was already), 1 when rows
+were refused (the report lists them), 2 when the file or the mapping cannot be read (or
+another run of the same file is checking it)."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import csv
+import os
+import sys
+from collections.abc import Awaitable, Callable, Iterator, Mapping
+from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from tessera.settings import Settings
+
+if TYPE_CHECKING:
+    from domain.imports.formats import ImportKind
+    from domain.imports.reading import Row
+    from domain.imports.rows import RowProblem
+    from domain.imports.services import Checked, Checker, Outcome, Progress
+    from domain.uow import UnitOfWork
+
+# As domain.imports.services.CHUNK_ROWS (not imported here: the CLI's parser loads nothing).
+CHUNK_ROWS = 50_000
+Runner = Callable[[Settings, Callable[["UnitOfWork"], Awaitable[Any]]], Any]
+
+
+class ImportCommands:
+    """The handlers of `tessera import ...`, running their work with `run`."""
+
+    def __init__(self, run: Runner) -> None:
+        self._run = run
+
+    def add_to(self, sub: Any) -> None:
+        """Add `import` and its subcommands to the `tessera` parser's subparsers."""
+        kinds = sub.add_parser(
+            "import", help="import customers or opening balances from CSV"
+        ).add_subparsers(dest="import_kind", required=True)
+        for name, what in (
+            ("customers", "customers, each with an optional opening balance"),
+            ("balances", "opening balances of customers already registered"),
+        ):
+            one = kinds.add_parser(name, help=f"import {what}")
+            one.add_argument("file", type=Path, help="the CSV file (docs/imports.md)")
+            one.add_argument("--mapping", type=Path, help="a YAML file naming other headers")
+            one.add_argument(
+                "--dry-run", action="store_true", help="check every row and write nothing"
+            )
+            one.add_argument(
+                "--report",
+                type=Path,
+                help="where to write the bad rows (CSV: line, column, code, reason); "
+                "default FILE.problems.csv when there are any",
+            )
+            one.add_argument("--actor", default="import", help="who the entries name")
+            one.add_argument(
+                "--workers", type=int, default=os.cpu_count() or 1, help="checking processes"
+            )
+            one.add_argument(
+                "--chunk-rows",
+                type=int,
+                default=CHUNK_ROWS,
+                help=f"rows a transaction (default {CHUNK_ROWS}): an interrupted run resumes "
+                "after its last chunk",
+            )
+            one.set_defaults(run=self.run_import)
+
+    def run_import(self, args: argparse.Namespace, settings: Settings) -> int:
+        from domain.imports.formats import ColumnMapping, FormatError, ImportKind, read_mapping
+        from domain.imports.services import ImportBusyError, import_file
+
+        kind = ImportKind(args.import_kind.upper())
+        try:
+            mapping = (
+                read_mapping(args.mapping.read_text(encoding="utf-8"), kind)
+                if args.mapping
+                else ColumnMapping()
+            )
+            with _progress_bar() as progress, _checker(args.workers) as check:
+
+                def work(uow: UnitOfWork) -> Awaitable[Outcome]:
+                    return import_file(
+                        uow,
+                        kind,
+                        args.file,
+                        mapping,
+                        args.actor,
+                        dry_run=args.dry_run,
+                        progress=progress,
+                        check=check,
+                        chunk_rows=max(1, args.chunk_rows),
+                    )
+
+                outcome: Outcome = self._run(settings, work)
+        except (FormatError, ImportBusyError, OSError, UnicodeDecodeError) as error:
+            print(f"error: {error}", file=sys.stderr)
+            return 2
+        return _summary(args, outcome)
+
+
+def _summary(args: argparse.Namespace, outcome: Outcome) -> int:
+    job = outcome.job
+    if outcome.problems:
+        report = args.report or args.file.with_name(args.file.name + ".problems.csv")
+        _write_report(report, outcome.problems)
+        lines = len({p.line for p in outcome.problems})
+        print(f"{lines} bad row(s) of {outcome.rows}; the report is {report}")
+        if job is None:
+            print("dry run: nothing was written")
+        else:
+            print(f"import {job.id} is {job.status}: nothing was written")
+        return 1
+    if job is None:
+        print(f"dry run: all {outcome.rows} rows are good; nothing was written")
+        return 0
+    if job.status == "REJECTED":
+        print(f"import {job.id} was REJECTED before ({job.rows_rejected} bad rows): fix the file")
+        return 1
+    already = " already (nothing changed now)" if outcome.already_done else ""
+    print(
+        f"import {job.id} is {job.status}{already}: {job.rows_done} rows, "
+        f"{job.customers_created} customers created, {job.balances_opened} opening balances "
+        f"({job.points_opened} points)"
+    )
+    return 0
+
+
+def _write_report(path: Path, problems: list[RowProblem]) -> None:
+    with path.open("w", encoding="utf-8", newline="") as f:
+        writer = csv.writer(f)
+        writer.writerow(["line", "column", "code", "reason"])
+        for p in problems:
+            writer.writerow([p.line, p.column or "", p.code, p.reason])
+
+
+@contextmanager
+def _progress_bar() -> Iterator[Progress]:
+    """A rich progress bar per phase (checking, loading): rows, rows per second, time
+    left."""
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TaskID,
+        TextColumn,
+        TimeRemainingColumn,
+    )
+
+    columns = (
+        TextColumn("{task.description:<9}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[rate]:>9} rows/s"),
+        TimeRemainingColumn(),
+    )
+    tasks: dict[str, TaskID] = {}
+    with Progress(*columns, transient=False) as bar:
+
+        def tell(phase: str, done: int, total: int | None) -> None:
+            if phase not in tasks:
+                tasks[phase] = bar.add_task(phase, total=total, rate="")
+            task = tasks[phase]
+            bar.update(task, completed=done, total=max(done, total or done))
+            speed = bar.tasks[task].speed
+            bar.update(task, rate=f"{speed:,.0f}" if speed else "")
+
+        yield tell
+
+
+@contextmanager
+def _checker(workers: int) -> Iterator[Checker]:
+    """check_rows in `workers` processes (inline for 1)."""
+    from domain.imports.services import check_here
+
+    if workers <= 1:
+        yield check_here
+        return
+    with ProcessPoolExecutor(workers) as pool:
+
+        async def check(
+            kind: ImportKind, rows: list[Row], headers: Mapping[str, str], today: date
+        ) -> Checked:
+            from domain.imports.rows import check_rows
+
+            loop = asyncio.get_running_loop()
+            return await loop.run_in_executor(pool, check_rows, kind, rows, dict(headers), today)
+
+        yield check

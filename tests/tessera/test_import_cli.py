@@ -1,0 +1,126 @@
+"""`tessera import ...`, run as an operator runs it (a subprocess): a dry run's report, a
+file refused whole, and a run killed with SIGKILL in the middle of its loading that the
+same command, run again, completes without a duplicate."""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from tests.support.ledger import assert_ledger_sound
+
+HEADER = "external_ref,email,points"
+WAIT_S = 120.0
+
+
+def command(*args: str) -> list[str]:
+    return [sys.executable, "-m", "tessera.cli", "import", *args]
+
+
+async def tessera(database_url: str, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "TESSERA_DATABASE_URL": database_url}
+    return await asyncio.to_thread(
+        subprocess.run,
+        command(*args),
+        env=env,
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=WAIT_S,
+    )
+
+
+async def scalar(engine: AsyncEngine, sql: str) -> int:
+    async with engine.connect() as conn:
+        return int((await conn.execute(text(sql))).scalar_one() or 0)
+
+
+def start(database_url: str, *args: str) -> subprocess.Popen[bytes]:
+    env = {**os.environ, "TESSERA_DATABASE_URL": database_url}
+    return subprocess.Popen(
+        command(*args), env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+
+
+def customers_file(tmp_path: Path, count: int) -> Path:
+    path = tmp_path / "customers.csv"
+    lines = [HEADER] + [f"K{i},k{i}@example.com,{i}" for i in range(1, count + 1)]
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+async def test_a_dry_run_writes_the_report_and_nothing_else(
+    clean_db: AsyncEngine, database_url: str, tmp_path: Path
+) -> None:
+    path = tmp_path / "bad.csv"
+    path.write_text(f"{HEADER}\nK1,k1@example.com,5\nK2,nope,5\nK3,,-1\n")
+    report = tmp_path / "report.csv"
+    done = await tessera(database_url, "customers", str(path), "--dry-run", "--report", str(report))
+    assert done.returncode == 1, done.stderr
+    with report.open() as f:
+        found = list(csv.reader(f))
+    assert [row[:3] for row in found] == [
+        ["line", "column", "code"],
+        ["3", "email", "INVALID"],
+        ["4", "points", "INVALID"],
+    ]
+    assert found[2][3] == "Points are a whole number from 0 to 1000000000."
+    assert "nothing was written" in done.stdout
+    assert await scalar(clean_db, "SELECT count(*) FROM import_jobs") == 0
+    assert await scalar(clean_db, "SELECT count(*) FROM customers") == 0
+
+
+async def test_an_unreadable_mapping_or_header_exits_2(
+    clean_db: AsyncEngine, database_url: str, tmp_path: Path
+) -> None:
+    path = tmp_path / "odd.csv"
+    path.write_text("ref,mail\nK1,k@example.com\n")
+    mapping = tmp_path / "mapping.yaml"
+    mapping.write_text("columns: [not, a, mapping]\n")
+    assert (await tessera(database_url, "customers", str(path))).returncode == 2
+    assert (
+        await tessera(database_url, "customers", str(path), "--mapping", str(mapping))
+    ).returncode == 2
+
+
+async def test_a_run_killed_while_loading_is_completed_by_the_next(
+    clean_db: AsyncEngine, database_url: str, tmp_path: Path
+) -> None:
+    # Given a file of 4000 customers loaded 100 a transaction, and a run killed (SIGKILL)
+    # once some chunks are loaded
+    path = customers_file(tmp_path, 4000)
+    args = ("customers", str(path), "--chunk-rows", "100", "--workers", "1")
+    process = start(database_url, *args)
+    try:
+        deadline = time.monotonic() + WAIT_S
+        while await scalar(clean_db, "SELECT max(rows_done) FROM import_jobs") < 300:
+            assert process.poll() is None, "the import ended before it could be killed"
+            assert time.monotonic() < deadline
+            await asyncio.sleep(0.05)
+        process.send_signal(signal.SIGKILL)
+    finally:
+        process.wait()
+    loaded = await scalar(clean_db, "SELECT count(*) FROM customers")
+    assert 300 <= loaded < 4000
+    # When the same command is run again
+    done = await tessera(database_url, *args)
+    # Then every customer and opening is there once, and the ledger is sound
+    assert done.returncode == 0, done.stderr
+    assert await scalar(clean_db, "SELECT count(*) FROM customers") == 4000
+    assert await scalar(clean_db, "SELECT count(*) FROM ledger_entries") == 4000
+    assert await scalar(clean_db, "SELECT sum(balance) FROM point_accounts") == 4000 * 4001 // 2
+    assert await scalar(clean_db, "SELECT count(*) FROM import_rows") == 0
+    await assert_ledger_sound(clean_db)
+    # And a third run changes nothing
+    again = await tessera(database_url, *args)
+    assert again.returncode == 0 and "already" in again.stdout
+    assert await scalar(clean_db, "SELECT count(*) FROM customers") == 4000
