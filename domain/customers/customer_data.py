@@ -13,6 +13,7 @@ from sqlalchemy import func, select, text, update
 
 from domain.customers.consent import lock_consent, record_consent_changes
 from domain.customers.models import ConsentSource
+from domain.customers.sql import CUSTOMER_ERASED
 from domain.customers.tables import consent_changes, customers
 from domain.data_requests.parts import (
     ERASED,
@@ -22,7 +23,7 @@ from domain.data_requests.parts import (
     rows_where,
 )
 from domain.errors import DomainError, ErrorCode
-from domain.uow import UnitOfWork
+from domain.uow import OneStatement, UnitOfWork
 
 # The personal fields an erasure empties (external_ref, unique, becomes erased:<id>).
 _EMPTIED: dict[str, Any] = {
@@ -92,12 +93,17 @@ async def customer_is_erased(uow: UnitOfWork, customer_id: int) -> bool:
     return (await uow.execute(query)).scalar_one_or_none() is not None
 
 
+_IS_ERASED = text(f"SELECT {CUSTOMER_ERASED} AS erased")
+
+
 async def refuse_erased(uow: UnitOfWork, customer_id: int, field: str = "customerId") -> None:
-    """CUSTOMER_ERASED when the customer was erased, read in a unit of work of its own (the
-    check before a write that is not a hot path: a manual adjustment)."""
-    async with uow:
-        erased = await customer_is_erased(uow, customer_id)
-    if erased:
+    """CUSTOMER_ERASED when the customer was erased, read as a statement of its own before a
+    write that is not a hot path (a manual adjustment), on the driver as the one-statement
+    writes read: a connection found dead (the database restarted) is replaced and the read
+    run again, so the write after it still goes through."""
+    async with OneStatement(uow.engine) as db:
+        row = await db.fetch_row(_IS_ERASED, {"cid": customer_id})
+    if row is not None and row["erased"]:
         raise customer_erased(field)
 
 

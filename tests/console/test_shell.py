@@ -16,8 +16,25 @@ NAV = {
     Role.CASHIER: ["Till", "Customers"],
     Role.VIEWER: ["Customers", "Reports", "Insights"],
     Role.MARKETER: ["Customers", "Program", "Funnels", "Messages", "Reports", "Insights"],
-    Role.MANAGER: ["Till", "Customers", "Program", "Messages", "Reports", "Insights"],
-    Role.ADMIN: ["Till", "Customers", "Program", "Funnels", "Messages", "Reports", "Insights"],
+    Role.MANAGER: [
+        "Till",
+        "Customers",
+        "Program",
+        "Messages",
+        "Reports",
+        "Integrations",
+        "Insights",
+    ],
+    Role.ADMIN: [
+        "Till",
+        "Customers",
+        "Program",
+        "Funnels",
+        "Messages",
+        "Reports",
+        "Integrations",
+        "Insights",
+    ],
 }
 
 

@@ -150,6 +150,7 @@ async def test_the_scheduler_sends_the_hold_sweep_every_minute(
         "notice_promotion_starts",
         "run_funnels",
         "roll_up_ledger",
+        "send_webhooks",
     }
     # Then the sweep is due within the next minute and again a minute later
     now = datetime.now(UTC)

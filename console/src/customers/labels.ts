@@ -24,6 +24,7 @@ export const KIND_LABELS: Record<LedgerEntryKind, string> = {
   REDEMPTION: "Redemption",
   REDEMPTION_REFUND: "Redemption cancelled",
   ACTION: "Action",
+  OPENING: "Opening balance",
   EXPIRY: "Expiry",
   GIFT: "Gift",
 };

@@ -495,6 +495,7 @@ export type LedgerEntryKind =
   | 'EXPIRY'
   | 'GIFT'
   | 'MANUAL'
+  | 'OPENING'
   | 'PURCHASE'
   | 'REDEMPTION'
   | 'REDEMPTION_REFUND'

@@ -10,6 +10,7 @@ const KINDS: Record<LedgerEntryKind, string> = {
   REDEMPTION: "Used on an order",
   REDEMPTION_REFUND: "Given back",
   ACTION: "Earned for an action",
+  OPENING: "Points brought over",
   EXPIRY: "Expired",
   GIFT: "Gift from the shop",
 };

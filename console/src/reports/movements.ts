@@ -21,6 +21,7 @@ export const KIND_LABELS: Record<LedgerEntryKind, string> = {
   REDEMPTION: "Redemption",
   REDEMPTION_REFUND: "Redemption refunded",
   ACTION: "Action",
+  OPENING: "Opening balance",
   EXPIRY: "Expiry",
   GIFT: "Gift",
 };
