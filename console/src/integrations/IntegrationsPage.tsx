@@ -18,6 +18,7 @@ import {
   type PlatformEnum,
   type RotateDolibarrTokenMutation,
 } from "../generated/graphql";
+import { Pager } from "../customers/Pager";
 import { usePager } from "../messages/hooks";
 import { Panel, Saved } from "../program/fields";
 import { newKey, useSave } from "../program/useSave";
@@ -305,16 +306,16 @@ function IntegrationLog() {
           <p className="card">{JSON.stringify(filters) !== JSON.stringify(NO_FILTERS) ? "No delivery matches these filters." : "No platform has delivered anything yet."}</p>
         )
       ) : null}
-      {entries && (pager.page > 1 || entries.pageInfo.hasNextPage) ? (
-        <div className="row pager">
-          <button type="button" className="secondary" disabled={pager.page === 1} onClick={pager.previous}>
-            Newer
-          </button>
-          <span>Page {pager.page}</span>
-          <button type="button" className="secondary" disabled={!entries.pageInfo.hasNextPage} onClick={() => pager.next(entries.pageInfo.endCursor)}>
-            Older
-          </button>
-        </div>
+      {entries ? (
+        <Pager
+          label="Pages of the integration log"
+          page={pager.page}
+          hasNext={entries.pageInfo.hasNextPage}
+          onPrevious={pager.previous}
+          onNext={() => pager.next(entries.pageInfo.endCursor)}
+          previousLabel="Newer"
+          nextLabel="Older"
+        />
       ) : null}
     </section>
   );

@@ -17,6 +17,7 @@ import {
   type WebhookEventType,
   type WebhookSubscriptionsQuery,
 } from "../generated/graphql";
+import { Pager } from "../customers/Pager";
 import { usePager } from "../messages/hooks";
 import { CheckboxGroup, Panel, Saved } from "../program/fields";
 import { newKey, useSave } from "../program/useSave";
@@ -239,16 +240,16 @@ function DeliveryLog({ subscriptions }: { subscriptions: Subscription[] }) {
           <p className="card">No delivery {subscriptionId || status ? "matches these filters" : "yet"}.</p>
         )
       ) : null}
-      {deliveries && (pager.page > 1 || deliveries.pageInfo.hasNextPage) ? (
-        <div className="row pager">
-          <button type="button" className="secondary" disabled={pager.page === 1} onClick={pager.previous}>
-            Newer
-          </button>
-          <span>Page {pager.page}</span>
-          <button type="button" className="secondary" disabled={!deliveries.pageInfo.hasNextPage} onClick={() => pager.next(deliveries.pageInfo.endCursor)}>
-            Older
-          </button>
-        </div>
+      {deliveries ? (
+        <Pager
+          label="Pages of the deliveries"
+          page={pager.page}
+          hasNext={deliveries.pageInfo.hasNextPage}
+          onPrevious={pager.previous}
+          onNext={() => pager.next(deliveries.pageInfo.endCursor)}
+          previousLabel="Newer"
+          nextLabel="Older"
+        />
       ) : null}
     </section>
   );
