@@ -6,7 +6,7 @@ import re
 import zoneinfo
 from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 import orjson
@@ -94,18 +94,27 @@ def parse_locale(problems: Problems, field: str, value: str | None) -> str | Non
     text = optional_text(problems, field, value, _LOCALE_MAX_LENGTH)
     if text is None or len(text) > _LOCALE_MAX_LENGTH:
         return None
-    why = "Not a known locale: give a BCP 47 tag such as it-IT or en."
+    canonical = _canonical_locale(text)
+    if canonical is None:
+        problems.add(
+            field, ErrorCode.INVALID, "Not a known locale: give a BCP 47 tag such as it-IT or en."
+        )
+    return canonical
+
+
+# Tags are few and asked again and again (a bulk import asks a million times); CLDR's
+# answer for a tag never changes while the process runs.
+@lru_cache(maxsize=4096)
+def _canonical_locale(text: str) -> str | None:
+    """The canonical form of a tag CLDR knows, else None."""
     if not _LOCALE.match(text):
-        problems.add(field, ErrorCode.INVALID, why)
         return None
     try:
         locale = Locale.parse(text, sep="-")
     except (UnknownLocaleError, ValueError, TypeError):
-        problems.add(field, ErrorCode.INVALID, why)
         return None
     # CLDR's likely subtags turn a tag like `und` into another language: refuse that.
     if locale.language != text.split("-", 1)[0].lower():
-        problems.add(field, ErrorCode.INVALID, why)
         return None
     parts = [locale.language, locale.script, locale.territory, locale.variant]
     return "-".join(part for part in parts if part)
@@ -230,6 +239,7 @@ def _attributes(problems: Problems, value: Any) -> dict[str, Any]:
     return value
 
 
+@cache
 def _api(name: str) -> str:
     head, *rest = name.split("_")
     return head + "".join(part.title() for part in rest)

@@ -119,14 +119,17 @@ async def analyze_staged(uow: UnitOfWork) -> None:
     await uow.execute(text("ANALYZE import_rows"))
 
 
-async def next_boundary(uow: UnitOfWork, job_id: int, after_line: int, rows: int) -> int | None:
-    """The line that ends the next `rows` staged rows after `after_line` (None: none left)."""
+async def chunk_ends(uow: UnitOfWork, job_id: int, after_line: int, rows: int) -> list[int]:
+    """The lines that end each run of `rows` staged rows after `after_line` (the last one
+    ends the staged rows), in order: the chunks a load writes."""
     query = text("""
-        SELECT max(line) FROM (SELECT line FROM import_rows
-                                WHERE job_id = :job AND line > :after
-                                ORDER BY line LIMIT :rows) c""")
-    found = (await uow.execute(query, {"job": job_id, "after": after_line, "rows": rows})).scalar()
-    return None if found is None else int(found)
+        SELECT line FROM (
+            SELECT line, row_number() OVER (ORDER BY line) AS n, count(*) OVER () AS rows
+              FROM import_rows WHERE job_id = :job AND line > :after) r
+         WHERE n % :rows = 0 OR n = rows
+         ORDER BY line""")
+    found = await uow.execute(query, {"job": job_id, "after": after_line, "rows": rows})
+    return [int(line) for line in found.scalars()]
 
 
 # A chunk of staged rows as a relation (`ord`: the file's order), for the customers and

@@ -1,12 +1,19 @@
 """The writes of an import, each one command (one transaction): create the job, stage a
-chunk, reject or start loading, load a chunk, finish. Each takes the job's row lock first
-and checks the job is where it expects, so two runs of the same file at once take turns and
-never do a step twice; and each step is idempotent in itself (customers by external
-reference, openings by their key), so a step cut short is simply done again."""
+chunk, reject or start loading, load a chunk, finish. Each checks, under the job's row
+lock, that the job is where it expects, so two runs of the same file at once never do a
+step twice (the later one's transaction rolls back); and each step is idempotent in itself
+(customers by external reference, openings by their key), so a step cut short is simply
+done again.
+
+Chunks load two at a time (services.LOAD_CONNECTIONS), each on a connection of its own: a
+chunk does its writes, then waits for the chunk before it to commit, and only then claims
+its place under the job's lock (the job's `last_line` must be where the chunk starts) and
+commits. So the job's progress only ever moves chunk after chunk, and a run cut short
+resumes after the last chunk committed, whichever of the two was cut."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Sequence
 from dataclasses import dataclass
 
 from domain.commands import Command
@@ -126,18 +133,24 @@ class EndStaging(Command[Job]):
 @dataclass(frozen=True)
 class LoadChunk(Command[Job]):
     """The staged rows after `after_line` up to `upto`: customers registered (a customers
-    file), openings posted, set-based; the job moved on in the same transaction."""
+    file), openings posted, set-based; then, once `after_previous` (the loading of the
+    chunk before, None for the first) has committed, the job moved on in the same
+    transaction."""
 
     job_id: int
     after_line: int
     upto: int
     actor: str
+    after_previous: Awaitable[object] | None = None
 
     async def handle(self, uow: UnitOfWork) -> Job:
-        job = await _locked(uow, self.job_id, "LOADING", self.after_line)
+        job = await jobs.get_job(uow, self.job_id)
+        if job is None or job.status != "LOADING" or job.last_line > self.after_line:
+            raise JobMoved  # another run loaded it: nothing to write
         params = {"job": job.id, "after": self.after_line, "upto": self.upto}
         note = f"Opening balance imported from {job.file_name}"
         openings = _OPENINGS.format(staged=STAGED_CHUNK, refs=CUSTOMER_REFS)
+        rows = await jobs.count_staged(uow, job.id, self.after_line, self.upto)
         created = posted = points = 0
         if job.kind is ImportKind.CUSTOMERS:
             new_ids = await register_many(
@@ -145,13 +158,15 @@ class LoadChunk(Command[Job]):
             )
             fresh = await open_new_accounts(uow, openings, params, self.actor, note)
             created, posted, points = len(new_ids), fresh.posted, fresh.points
-        # Customers registered before: a balances file's, or a customer already there (the
-        # new ones have their opening now: their keys are taken).
-        known = await open_balances(uow, openings, params, self.actor, note)
-        rows = await jobs.count_staged(uow, job.id, self.after_line, self.upto)
-        await jobs.loaded(
-            uow, job, self.upto, rows, created, posted + known.posted, points + known.points
-        )
+        if created < rows:
+            # Customers registered before: a balances file's, or a customer already there
+            # (the new ones have their opening now: their keys are taken).
+            known = await open_balances(uow, openings, params, self.actor, note)
+            posted, points = posted + known.posted, points + known.points
+        if self.after_previous is not None:
+            await self.after_previous
+        job = await _locked(uow, self.job_id, "LOADING", self.after_line)
+        await jobs.loaded(uow, job, self.upto, rows, created, posted, points)
         found = await jobs.get_job(uow, job.id)
         assert found is not None
         return found

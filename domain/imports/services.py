@@ -43,6 +43,9 @@ from domain.imports.rows import RowProblem, Staged, check_rows
 from domain.uow import UnitOfWork
 
 CHUNK_ROWS = 50_000
+# Chunks loaded at once, each on a connection of its own (the database's work is most of a
+# load, and one connection keeps one core busy).
+LOAD_CONNECTIONS = 2
 # Chunks checked ahead of the one being staged (by worker processes, when given).
 CHECK_AHEAD = 3
 
@@ -204,14 +207,12 @@ async def _stage(
 
 
 async def _load(uow: UnitOfWork, job: Job, actor: str, tell: Progress, chunk_rows: int) -> Job:
-    total = job.rows_total
+    """Load the staged rows after the job's last line, then finish; after another run of
+    the same file moved the job on, carry on from where it is."""
     while True:
-        async with uow:
-            upto = await jobs.next_boundary(uow, job.id, job.last_line, chunk_rows)
         try:
-            if upto is None:
-                return await run(uow, FinishLoading(job.id, job.last_line))
-            job = await run(uow, LoadChunk(job.id, job.last_line, upto, actor))
+            job = await _load_chunks(uow, job, actor, tell, chunk_rows)
+            return await run(uow, FinishLoading(job.id, job.last_line))
         except JobMoved:
             async with uow:
                 found = await jobs.get_job(uow, job.id)
@@ -219,7 +220,35 @@ async def _load(uow: UnitOfWork, job: Job, actor: str, tell: Progress, chunk_row
             if found.status != "LOADING":
                 return found
             job = found
-        tell("loading", job.rows_done, total)
+
+
+async def _load_chunks(
+    uow: UnitOfWork, job: Job, actor: str, tell: Progress, chunk_rows: int
+) -> Job:
+    """The chunks after the job's last line, LOAD_CONNECTIONS at once (each chunk commits
+    after the one before it: loading.LoadChunk); the job as the last chunk left it."""
+    async with uow:
+        ends = await jobs.chunk_ends(uow, job.id, job.last_line, chunk_rows)
+    units = [uow, *(UnitOfWork(uow.engine) for _ in range(LOAD_CONNECTIONS - 1))]
+    loading: deque[asyncio.Task[Job]] = deque()
+    after = job.last_line
+    try:
+        for n, upto in enumerate(ends):
+            if len(loading) == LOAD_CONNECTIONS:
+                job = await loading.popleft()
+                tell("loading", job.rows_done, job.rows_total)
+            previous = loading[-1] if loading else None
+            command = LoadChunk(job.id, after, upto, actor, after_previous=previous)
+            loading.append(asyncio.create_task(run(units[n % LOAD_CONNECTIONS], command)))
+            after = upto
+        while loading:
+            job = await loading.popleft()
+            tell("loading", job.rows_done, job.rows_total)
+    finally:
+        for task in loading:
+            task.cancel()
+        await asyncio.gather(*loading, return_exceptions=True)
+    return job
 
 
 async def _check_only(

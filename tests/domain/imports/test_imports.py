@@ -3,6 +3,7 @@ written, loaded once whatever runs are repeated or cut short, the ledger sound a
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -168,6 +169,35 @@ async def test_a_run_cut_between_chunks_resumes_without_duplicates(
     assert await rows(clean_db, "SELECT sum(balance) FROM point_accounts") == [
         (sum(i * 10 for i in range(1, 31)),)
     ]
+    await assert_ledger_sound(clean_db)
+
+
+async def test_two_runs_resuming_the_same_load_at_once_load_each_row_once(
+    clean_db: AsyncEngine, tmp_path: Path
+) -> None:
+    # Given a file of 60 customers loaded 5 rows a chunk (two chunks at once per run), its
+    # run stopped after the first chunks
+    path = many_customers(tmp_path, 60)
+
+    class Stop(Exception):
+        pass
+
+    def stop_early(phase: str, done: int, total: int | None) -> None:
+        if phase == "loading" and done >= 5:
+            raise Stop
+
+    with pytest.raises(Stop):
+        await run_import(clean_db, path, chunk_rows=5, progress=stop_early)
+    # When two runs of it resume at once, racing chunk by chunk
+    first, second = await asyncio.gather(
+        run_import(clean_db, path, chunk_rows=5), run_import(clean_db, path, chunk_rows=5)
+    )
+    # Then both see it DONE, and every customer and opening was written once, in the job's
+    # count too
+    for outcome in (first, second):
+        assert outcome.job is not None and outcome.job.status == "DONE"
+        assert outcome.job.rows_done == 60 and outcome.job.balances_opened == 60
+    assert await written(clean_db) == (60, 60, 60, 60)
     await assert_ledger_sound(clean_db)
 
 
