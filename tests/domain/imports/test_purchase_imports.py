@@ -17,7 +17,7 @@ from domain.analytics.products import ProductGrouping, ProductSales, top_product
 from domain.customers.services import create_customer
 from domain.imports.formats import ColumnMapping, ImportKind, read_mapping
 from domain.imports.purchase_import import import_purchases
-from domain.imports.services import Outcome
+from domain.imports.services import Outcome, import_file
 from domain.ledger.validity import update_expiry_rule
 from domain.purchases.earning import Line, OverrideMode, PurchaseStatus
 from domain.purchases.earning_rules import OverrideChanges, update_earning_rules
@@ -346,3 +346,25 @@ async def test_a_mapping_reads_a_woocommerce_order_lines_export(
     assert await rows(clean_db, "SELECT order_id, customer_id, total_minor FROM purchases") == [
         ("1041", ids["anna"], 2_929)
     ]
+
+
+async def test_earnings_that_would_cross_the_ceiling_are_not_posted(
+    clean_db: AsyncEngine, tmp_path: Path
+) -> None:
+    # Given C1 with 30 points below the ceiling (an opening balance)
+    ids = await customers(clean_db, "C1", "C2")
+    opening = write(tmp_path, "open.csv", "external_ref,points", "C1,999999970")
+    await import_file(UnitOfWork(clean_db), ImportKind.BALANCES, opening, ColumnMapping(), "t")
+    # When its orders O1 (29 points) and O3 (3) are imported earning
+    outcome = await run_import(clean_db, write(tmp_path, "sales.csv", *GOOD), earn=True)
+    # Then O1 earned, O3 (over the ceiling) is written earning nothing, C2's O2 earned
+    assert outcome.job is not None and outcome.job.points_earned == 29 + 24
+    assert await rows(clean_db, "SELECT order_id, points_earned FROM purchases ORDER BY id") == [
+        ("O1", 29),
+        ("O2", 24),
+        ("O3", 0),
+    ]
+    assert await rows(
+        clean_db, f"SELECT balance FROM point_accounts WHERE customer_id = {ids['C1']}"
+    ) == [(999_999_999,)]
+    await assert_ledger_sound(clean_db)
