@@ -1,5 +1,6 @@
-"""`tessera import customers | balances FILE [--mapping M] [--dry-run] [--report R]`: a bulk
-import from CSV (domain/imports; the formats are in docs/imports.md), with a progress bar.
+"""`tessera import customers | balances | purchases FILE [--mapping M] [--dry-run]
+[--report R]` (purchases also [--earn]): a bulk import from CSV (domain/imports; the formats
+are in docs/imports.md), with a progress bar.
 Rows are checked in worker processes (the same functions, a chunk each) while the main
 process copies and loads. Exit 0 when the file is imported (or was already), 1 when rows
 were refused (the report lists them), 2 when the file or the mapping cannot be read (or
@@ -42,11 +43,12 @@ class ImportCommands:
     def add_to(self, sub: Any) -> None:
         """Add `import` and its subcommands to the `tessera` parser's subparsers."""
         kinds = sub.add_parser(
-            "import", help="import customers or opening balances from CSV"
+            "import", help="import customers, opening balances or historical purchases from CSV"
         ).add_subparsers(dest="import_kind", required=True)
         for name, what in (
             ("customers", "customers, each with an optional opening balance"),
             ("balances", "opening balances of customers already registered"),
+            ("purchases", "historical purchases (order lines) of customers already registered"),
         ):
             one = kinds.add_parser(name, help=f"import {what}")
             one.add_argument("file", type=Path, help="the CSV file (docs/imports.md)")
@@ -71,10 +73,18 @@ class ImportCommands:
                 help=f"rows a transaction (default {CHUNK_ROWS}): an interrupted run resumes "
                 "after its last chunk",
             )
+            if name == "purchases":
+                one.add_argument(
+                    "--earn",
+                    action="store_true",
+                    help="credit each order the points the earning rule gives it now "
+                    "(default: history only, no points)",
+                )
             one.set_defaults(run=self.run_import)
 
     def run_import(self, args: argparse.Namespace, settings: Settings) -> int:
         from domain.imports.formats import ColumnMapping, FormatError, ImportKind, read_mapping
+        from domain.imports.purchase_import import import_purchases
         from domain.imports.services import ImportBusyError, import_file
 
         kind = ImportKind(args.import_kind.upper())
@@ -87,6 +97,18 @@ class ImportCommands:
             with _progress_bar() as progress, _checker(args.workers) as check:
 
                 def work(uow: UnitOfWork) -> Awaitable[Outcome]:
+                    if kind is ImportKind.PURCHASES:
+                        return import_purchases(
+                            uow,
+                            args.file,
+                            mapping,
+                            args.actor,
+                            earn=args.earn,
+                            dry_run=args.dry_run,
+                            progress=progress,
+                            check=check,
+                            chunk_rows=max(1, args.chunk_rows),
+                        )
                     return import_file(
                         uow,
                         kind,
@@ -125,6 +147,13 @@ def _summary(args: argparse.Namespace, outcome: Outcome) -> int:
         print(f"import {job.id} was REJECTED before ({job.rows_rejected} bad rows): fix the file")
         return 1
     already = " already (nothing changed now)" if outcome.already_done else ""
+    if job.kind.value == "PURCHASES":
+        print(
+            f"import {job.id} is {job.status}{already}: {job.rows_done} lines, "
+            f"{job.purchases_created} purchases created, {job.purchases_skipped} already in "
+            f"Tessera (left as they were), {job.points_earned} points earned"
+        )
+        return 0
     print(
         f"import {job.id} is {job.status}{already}: {job.rows_done} rows, "
         f"{job.customers_created} customers created, {job.balances_opened} opening balances "

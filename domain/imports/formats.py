@@ -14,6 +14,7 @@ import yaml
 class ImportKind(StrEnum):
     CUSTOMERS = "CUSTOMERS"  # customers, each with an optional opening balance
     BALANCES = "BALANCES"  # opening balances of customers already registered
+    PURCHASES = "PURCHASES"  # historical sales (order lines) of customers already registered
 
 
 # Our columns, in the documented order; external_ref is required in every file.
@@ -32,11 +33,33 @@ CUSTOMER_COLUMNS = (
     "points_expire_on",
 )
 BALANCE_COLUMNS = ("external_ref", "points", "points_expire_on")
+# One row per order line; the rows of an order share shop and order_id.
+PURCHASE_COLUMNS = (
+    "order_id",
+    "customer_ref",
+    "occurred_at",
+    "status",
+    "shop",
+    "channel",
+    "sku",
+    "quantity",
+    "unit_price_minor",
+    "unit_price",
+    "product_line",
+    "discounted",
+)
 COLUMNS: Mapping[ImportKind, Sequence[str]] = {
     ImportKind.CUSTOMERS: CUSTOMER_COLUMNS,
     ImportKind.BALANCES: BALANCE_COLUMNS,
+    ImportKind.PURCHASES: PURCHASE_COLUMNS,
 }
-REQUIRED_COLUMNS = ("external_ref",)
+REQUIRED_COLUMNS: Mapping[ImportKind, Sequence[str]] = {
+    ImportKind.CUSTOMERS: ("external_ref",),
+    ImportKind.BALANCES: ("external_ref",),
+    ImportKind.PURCHASES: ("order_id", "customer_ref", "occurred_at", "sku", "quantity"),
+}
+# A purchases file prices its lines with exactly one of these columns.
+PRICE_COLUMNS = ("unit_price_minor", "unit_price")
 MAX_MAPPING_BYTES = 65_536
 
 
@@ -113,7 +136,10 @@ def header_positions(
                 f"files have {', '.join(COLUMNS[kind])} (or give a mapping file)"
             )
         found = {name: position[name] for name in names}
-    missing = [name for name in REQUIRED_COLUMNS if name not in found]
+    missing = [name for name in REQUIRED_COLUMNS[kind] if name not in found]
     if missing:
         raise FormatError(f"the header has no {', '.join(missing)} column")
+    if kind is ImportKind.PURCHASES and sum(name in found for name in PRICE_COLUMNS) != 1:
+        # Two prices could disagree, and none is no sale: refuse the file, not each row.
+        raise FormatError("the header has exactly one of unit_price_minor and unit_price")
     return found

@@ -33,6 +33,9 @@ class Job:
     balances_opened: int
     points_opened: int
     problems: list[dict[str, Any]]
+    purchases_created: int = 0
+    purchases_skipped: int = 0
+    points_earned: int = 0
 
 
 def _job(row: Any) -> Job:
@@ -49,6 +52,9 @@ def _job(row: Any) -> Job:
         balances_opened=int(row.balances_opened),
         points_opened=int(row.points_opened),
         problems=list(row.problems),
+        purchases_created=int(row.purchases_created),
+        purchases_skipped=int(row.purchases_skipped),
+        points_earned=int(row.points_earned),
     )
 
 
@@ -91,13 +97,14 @@ async def stage(
     problems: list[RowProblem],
     last_line: int,
     rows_read: int,
+    columns: Sequence[str] = STAGED_COLUMNS,
 ) -> None:
-    """COPY a chunk's checked rows (`rows_read` rows were read) and count its refused
-    ones."""
+    """COPY a chunk's checked rows (`rows_read` rows were read; their values are
+    `columns`') and count its refused ones."""
     if rows:
         await uow.copy_records(
             import_rows.name,
-            ("job_id", "line", *STAGED_COLUMNS),
+            ("job_id", "line", *columns),
             ((job.id, line, *values) for line, values in rows),
         )
     room = max(0, KEPT_PROBLEMS - len(job.problems))
@@ -157,6 +164,21 @@ async def loaded(
         customers_created=job.customers_created + created,
         balances_opened=job.balances_opened + opened,
         points_opened=job.points_opened + points,
+    )
+
+
+async def loaded_orders(
+    uow: UnitOfWork, job: Job, upto: int, rows: int, created: int, skipped: int, points: int
+) -> None:
+    """A purchases file's chunk loaded: `upto` is the last order number loaded."""
+    await _set(
+        uow,
+        job.id,
+        last_line=upto,
+        rows_done=job.rows_done + rows,
+        purchases_created=job.purchases_created + created,
+        purchases_skipped=job.purchases_skipped + skipped,
+        points_earned=job.points_earned + points,
     )
 
 

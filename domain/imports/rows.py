@@ -87,7 +87,7 @@ def check_row(
     if kind is ImportKind.CUSTOMERS:
         customer.update((name, given[name].strip() or None) for name in _CUSTOMER_FIELDS[1:8])
         for name in ("consent_email", "consent_sms"):
-            customer[name] = _boolean(problems, name, given[name])
+            customer[name] = parse_boolean(problems, name, given[name])
     clean = clean_customer_fields(problems, customer)
     points = _points(problems, values.get("points", ""))
     expires_at = _expiry(problems, values.get("points_expire_on", ""), points, today)
@@ -114,7 +114,8 @@ def _column(field: str | None) -> str:
     return re.sub(r"(?<!^)([A-Z])", r"_\1", field).lower()
 
 
-def _boolean(problems: Problems, name: str, text: str) -> bool:
+def parse_boolean(problems: Problems, name: str, text: str) -> bool:
+    """true/false, 1/0, yes/no (blank: false); a problem on `name` otherwise."""
     value = text.strip().lower()
     if value in _TRUE:
         return True
@@ -170,7 +171,13 @@ def check_rows(
     today: date,
 ) -> tuple[list[tuple[int, Staged]], list[RowProblem]]:
     """check_row over a chunk (what a worker process runs): the staged rows with their
-    lines, and every problem. A row's fields are in the order of `headers`' keys."""
+    lines, and every problem. A row's fields are in the order of `headers`' keys. A
+    purchases file's rows are purchase_rows' to check (against the time now, not `today`:
+    a sale imported is not in the future)."""
+    if kind is ImportKind.PURCHASES:
+        from domain.imports.purchase_rows import check_purchase_rows
+
+        return check_purchase_rows(rows, headers, datetime.now(UTC))
     staged: list[tuple[int, Staged]] = []
     problems: list[RowProblem] = []
     columns = tuple(headers)

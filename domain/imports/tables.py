@@ -43,17 +43,24 @@ import_jobs = Table(
     Column("customers_created", BigInteger, nullable=False, server_default=text("0")),
     Column("balances_opened", BigInteger, nullable=False, server_default=text("0")),
     Column("points_opened", BigInteger, nullable=False, server_default=text("0")),
+    # A purchases file's: orders created, orders already in Tessera (left as they were),
+    # and the points the created ones earned (--earn).
+    Column("purchases_created", BigInteger, nullable=False, server_default=text("0")),
+    Column("purchases_skipped", BigInteger, nullable=False, server_default=text("0")),
+    Column("points_earned", BigInteger, nullable=False, server_default=text("0")),
     Column("problems", JSONB, nullable=False, server_default=text("'[]'::jsonb")),
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
-    CheckConstraint("kind IN ('CUSTOMERS', 'BALANCES')", name="kind_known"),
+    CheckConstraint("kind IN ('CUSTOMERS', 'BALANCES', 'PURCHASES')", name="kind_known"),
     CheckConstraint("status IN ('STAGING', 'REJECTED', 'LOADING', 'DONE')", name="status_known"),
     Index("ix_import_jobs_kind_digest", "kind", "digest", unique=True),
 )
 
 # The checked, normalised rows of a job's file, by line (the line a row starts on), as
-# COPY wrote them; deleted when the job is DONE or REJECTED. Customers' and balances'
-# columns in one table: a balances file leaves the customers' ones null.
+# COPY wrote them; deleted when the job is DONE or REJECTED. Customers', balances' and
+# purchases' columns in one table: a file leaves the others' null. A purchases row is an
+# order line: its customer's reference in external_ref, and `order_no`, the number of its
+# order in the file (by the order's first line), by which its orders load.
 import_rows = Table(
     "import_rows",
     metadata,
@@ -71,5 +78,22 @@ import_rows = Table(
     Column("consent_sms", Boolean),
     Column("points", BigInteger, nullable=False, server_default=text("0")),
     Column("expires_at", DateTime(timezone=True)),
+    Column("order_no", BigInteger),
+    Column("order_id", Text),
+    Column("shop", Text),
+    Column("occurred_at", DateTime(timezone=True)),
+    Column("status", Text),
+    Column("channel", Text),
+    Column("sku", Text),
+    Column("quantity", BigInteger),
+    Column("unit_price_minor", BigInteger),
+    Column("product_line", Text),
+    Column("discounted", Boolean),
     PrimaryKeyConstraint("job_id", "line"),
+    Index(
+        "ix_import_rows_job_id_order_no",
+        "job_id",
+        "order_no",
+        postgresql_where=text("order_no IS NOT NULL"),
+    ),
 )

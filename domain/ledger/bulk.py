@@ -250,7 +250,7 @@ async def post_each(
     credit_deltas = lifetime_deltas(posting.kind, 1)
     debit_deltas = lifetime_deltas(posting.kind, -1)
     ids = [item.customer_id for item in items]
-    await uow.execute(_LOCK, {"customer_ids": ids})
+    await lock_accounts(uow, ids)
     rows = await uow.execute(
         rule.statement,
         {
@@ -269,6 +269,12 @@ async def post_each(
         },
     )
     return [_result(row) for row in rows]
+
+
+async def lock_accounts(uow: UnitOfWork, customer_ids: Sequence[int]) -> None:
+    """Lock these customers' balance rows in customer order (statement 1 of the module's
+    docstring), in the open unit of work."""
+    await uow.execute(_LOCK, {"customer_ids": list(customer_ids)})
 
 
 def _check_unique(items: Sequence[BulkItem]) -> None:

@@ -124,3 +124,38 @@ async def test_a_run_killed_while_loading_is_completed_by_the_next(
     again = await tessera(database_url, *args)
     assert again.returncode == 0 and "already" in again.stdout
     assert await scalar(clean_db, "SELECT count(*) FROM customers") == 4000
+
+
+PURCHASES = "order_id,customer_ref,occurred_at,sku,quantity,unit_price_minor"
+
+
+async def test_purchases_are_checked_then_imported_earning(
+    clean_db: AsyncEngine, database_url: str, tmp_path: Path
+) -> None:
+    # Given a customer, and a purchases file whose third line names no customer
+    customers = customers_file(tmp_path, 1)
+    assert (await tessera(database_url, "customers", str(customers))).returncode == 0
+    path = tmp_path / "sales.csv"
+    path.write_text(
+        f"{PURCHASES}\nO1,K1,2025-03-01,A,2,1000\nO2,K9,2025-03-01,A,1,500\n"
+        "O1,K1,2025-03-01,B,1,550\n"
+    )
+    # When it is checked: the report names the line, and nothing is written
+    dry = await tessera(database_url, "purchases", str(path), "--dry-run", "--earn")
+    assert dry.returncode == 1, dry.stderr
+    with path.with_name("sales.csv.problems.csv").open() as f:
+        assert [row[:3] for row in csv.reader(f)] == [
+            ["line", "column", "code"],
+            ["3", "customer_ref", "NOT_FOUND"],
+        ]
+    assert await scalar(clean_db, "SELECT count(*) FROM purchases") == 0
+    # When the bad line is dropped and the file imported earning
+    path.write_text(f"{PURCHASES}\nO1,K1,2025-03-01,A,2,1000\nO1,K1,2025-03-01,B,1,550\n")
+    done = await tessera(database_url, "purchases", str(path), "--earn", "--workers", "2")
+    # Then the order is there with its points (1 point per 100 minor units), once
+    assert done.returncode == 0, done.stderr
+    assert "1 purchases created, 0 already in Tessera (left as they were), 25 points" in done.stdout
+    assert await scalar(clean_db, "SELECT sum(balance) FROM point_accounts") == 1 + 25
+    again = await tessera(database_url, "purchases", str(path), "--earn")
+    assert again.returncode == 0 and "already (nothing changed now)" in again.stdout
+    await assert_ledger_sound(clean_db)
