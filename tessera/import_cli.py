@@ -84,7 +84,6 @@ class ImportCommands:
 
     def run_import(self, args: argparse.Namespace, settings: Settings) -> int:
         from domain.imports.formats import ColumnMapping, FormatError, ImportKind, read_mapping
-        from domain.imports.purchase_import import import_purchases
         from domain.imports.services import ImportBusyError, import_file
 
         kind = ImportKind(args.import_kind.upper())
@@ -97,24 +96,13 @@ class ImportCommands:
             with _progress_bar() as progress, _checker(args.workers) as check:
 
                 def work(uow: UnitOfWork) -> Awaitable[Outcome]:
-                    if kind is ImportKind.PURCHASES:
-                        return import_purchases(
-                            uow,
-                            args.file,
-                            mapping,
-                            args.actor,
-                            earn=args.earn,
-                            dry_run=args.dry_run,
-                            progress=progress,
-                            check=check,
-                            chunk_rows=max(1, args.chunk_rows),
-                        )
                     return import_file(
                         uow,
                         kind,
                         args.file,
                         mapping,
                         args.actor,
+                        earn=getattr(args, "earn", False),
                         dry_run=args.dry_run,
                         progress=progress,
                         check=check,

@@ -38,7 +38,8 @@ class JobMoved(Exception):
     """Another run of the same file did this step first: re-read the job and go on."""
 
 
-async def _locked(uow: UnitOfWork, job_id: int, status: str, last_line: int) -> Job:
+async def locked(uow: UnitOfWork, job_id: int, status: str, last_line: int) -> Job:
+    """The job, its row locked, when it is `status` at `last_line`; JobMoved otherwise."""
     job = await jobs.get_job(uow, job_id, lock=True)
     if job is None or job.status != status or job.last_line != last_line:
         raise JobMoved
@@ -85,7 +86,7 @@ class StageChunk(Command[list[RowProblem]]):
     rows_read: int  # rows of the chunk, good and bad
 
     async def handle(self, uow: UnitOfWork) -> list[RowProblem]:
-        job = await _locked(uow, self.job_id, "STAGING", self.after_line)
+        job = await locked(uow, self.job_id, "STAGING", self.after_line)
         rows, problems = list(self.rows), list(self.problems)
         if job.kind is ImportKind.BALANCES and rows:
             rows, unknown = await split_unknown(uow, rows, self.ref_column)
@@ -119,7 +120,7 @@ class EndStaging(Command[Job]):
     last_line: int
 
     async def handle(self, uow: UnitOfWork) -> Job:
-        job = await _locked(uow, self.job_id, "STAGING", self.last_line)
+        job = await locked(uow, self.job_id, "STAGING", self.last_line)
         if job.rows_rejected:
             await jobs.finish(uow, job.id, "REJECTED")
         else:
@@ -165,7 +166,7 @@ class LoadChunk(Command[Job]):
             posted, points = posted + known.posted, points + known.points
         if self.after_previous is not None:
             await self.after_previous
-        job = await _locked(uow, self.job_id, "LOADING", self.after_line)
+        job = await locked(uow, self.job_id, "LOADING", self.after_line)
         await jobs.loaded(uow, job, self.upto, rows, created, posted, points)
         found = await jobs.get_job(uow, job.id)
         assert found is not None
@@ -178,7 +179,7 @@ class FinishLoading(Command[Job]):
     last_line: int
 
     async def handle(self, uow: UnitOfWork) -> Job:
-        job = await _locked(uow, self.job_id, "LOADING", self.last_line)
+        job = await locked(uow, self.job_id, "LOADING", self.last_line)
         await jobs.finish(uow, job.id, "DONE")
         found = await jobs.get_job(uow, job.id)
         assert found is not None

@@ -21,7 +21,7 @@ from domain.customers.sql import CUSTOMER_MULTIPLIERS, CUSTOMER_REFS
 from domain.errors import ErrorCode
 from domain.imports import jobs
 from domain.imports.jobs import Job
-from domain.imports.loading import JobMoved
+from domain.imports.loading import locked
 from domain.imports.purchase_rows import PURCHASE_STAGED_COLUMNS
 from domain.imports.rows import RowProblem, Staged
 from domain.purchases.bulk_import import import_history
@@ -78,13 +78,6 @@ async def next_orders(uow: UnitOfWork, job_id: int, after: int, rows: int) -> in
     return None if found is None else int(found)
 
 
-async def _locked(uow: UnitOfWork, job_id: int, status: str, last_line: int) -> Job:
-    job = await jobs.get_job(uow, job_id, lock=True)
-    if job is None or job.status != status or job.last_line != last_line:
-        raise JobMoved
-    return job
-
-
 @dataclass(frozen=True)
 class StagePurchaseChunk(Command[list[RowProblem]]):
     """COPY a chunk's checked order lines (each value tuple starts with its order's number)
@@ -100,7 +93,7 @@ class StagePurchaseChunk(Command[list[RowProblem]]):
     rows_read: int
 
     async def handle(self, uow: UnitOfWork) -> list[RowProblem]:
-        job = await _locked(uow, self.job_id, "STAGING", self.after_line)
+        job = await locked(uow, self.job_id, "STAGING", self.after_line)
         problems = list(self.problems)
         # The reference is after the order's number in a staged row.
         by_ref = [(line, values[1:]) for line, values in self.rows]
@@ -132,7 +125,7 @@ class LoadOrders(Command[Job]):
     earn: bool
 
     async def handle(self, uow: UnitOfWork) -> Job:
-        job = await _locked(uow, self.job_id, "LOADING", self.after)
+        job = await locked(uow, self.job_id, "LOADING", self.after)
         params = {"job": job.id, "after": self.after, "upto": self.upto}
         loaded = await import_history(
             uow,

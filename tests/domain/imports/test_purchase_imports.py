@@ -16,7 +16,6 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from domain.analytics.products import ProductGrouping, ProductSales, top_products
 from domain.customers.services import create_customer
 from domain.imports.formats import ColumnMapping, ImportKind, read_mapping
-from domain.imports.purchase_import import import_purchases
 from domain.imports.services import Outcome, import_file
 from domain.ledger.validity import update_expiry_rule
 from domain.purchases.earning import Line, OverrideMode, PurchaseStatus
@@ -52,8 +51,13 @@ def write(tmp_path: Path, name: str, *lines: str) -> Path:
 async def run_import(
     engine: AsyncEngine, path: Path, mapping: ColumnMapping | None = None, **options: Any
 ) -> Outcome:
-    return await import_purchases(
-        UnitOfWork(engine), path, mapping or ColumnMapping(), "test", **options
+    return await import_file(
+        UnitOfWork(engine),
+        ImportKind.PURCHASES,
+        path,
+        mapping or ColumnMapping(),
+        "test",
+        **options,
     )
 
 
