@@ -153,32 +153,29 @@ async def count_staged(uow: UnitOfWork, job_id: int, after_line: int, upto: int)
     )
 
 
-async def loaded(
-    uow: UnitOfWork, job: Job, upto: int, rows: int, created: int, opened: int, points: int
-) -> None:
+# The counters a chunk loaded adds to, by kind of file.
+COUNTERS = (
+    "customers_created",
+    "balances_opened",
+    "points_opened",
+    "purchases_created",
+    "purchases_skipped",
+    "points_earned",
+)
+
+
+async def loaded(uow: UnitOfWork, job: Job, upto: int, rows: int, **counts: int) -> None:
+    """A chunk of `rows` rows loaded, up to `upto` (a line; for a purchases file, an
+    order's number); `counts` adds to the COUNTERS named."""
+    unknown = set(counts) - set(COUNTERS)
+    if unknown:
+        raise ValueError(f"no import counter {', '.join(sorted(unknown))}")
     await _set(
         uow,
         job.id,
         last_line=upto,
         rows_done=job.rows_done + rows,
-        customers_created=job.customers_created + created,
-        balances_opened=job.balances_opened + opened,
-        points_opened=job.points_opened + points,
-    )
-
-
-async def loaded_orders(
-    uow: UnitOfWork, job: Job, upto: int, rows: int, created: int, skipped: int, points: int
-) -> None:
-    """A purchases file's chunk loaded: `upto` is the last order number loaded."""
-    await _set(
-        uow,
-        job.id,
-        last_line=upto,
-        rows_done=job.rows_done + rows,
-        purchases_created=job.purchases_created + created,
-        purchases_skipped=job.purchases_skipped + skipped,
-        points_earned=job.points_earned + points,
+        **{name: getattr(job, name) + added for name, added in counts.items()},
     )
 
 

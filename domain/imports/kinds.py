@@ -10,6 +10,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Awaitable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import ClassVar
 
 from domain.commands import Command
 from domain.errors import ErrorCode
@@ -80,11 +81,12 @@ class Steps(ABC):
     # Our column naming the customer, as the problems of unknown customers name it.
     ref_column: str = "external_ref"
     load_connections: int = 2
+    # The command staging a checked chunk.
+    staging: ClassVar[type[StageChunk] | type[StagePurchaseChunk]] = StageChunk
 
     @abstractmethod
     def in_order(self, headers: Mapping[str, str]) -> InOrder: ...
 
-    @abstractmethod
     def stage(
         self,
         job_id: int,
@@ -94,7 +96,8 @@ class Steps(ABC):
         problems: list[RowProblem],
         ref_header: str,
         rows_read: int,
-    ) -> Command[list[RowProblem]]: ...
+    ) -> Command[list[RowProblem]]:
+        return self.staging(job_id, after_line, last_line, rows, problems, ref_header, rows_read)
 
     async def unknown_customers(
         self, uow: UnitOfWork, rows: StagedRows, ref_header: str
@@ -120,18 +123,6 @@ class CustomerSteps(Steps):
     def in_order(self, headers: Mapping[str, str]) -> InOrder:
         return FirstReferences(headers)
 
-    def stage(
-        self,
-        job_id: int,
-        after_line: int,
-        last_line: int,
-        rows: StagedRows,
-        problems: list[RowProblem],
-        ref_header: str,
-        rows_read: int,
-    ) -> Command[list[RowProblem]]:
-        return StageChunk(job_id, after_line, last_line, rows, problems, ref_header, rows_read)
-
 
 class BalanceSteps(CustomerSteps):
     async def unknown_customers(
@@ -144,23 +135,10 @@ class BalanceSteps(CustomerSteps):
 class PurchaseSteps(Steps):
     ref_column: str = "customer_ref"
     load_connections: int = 1
+    staging: ClassVar[type[StageChunk] | type[StagePurchaseChunk]] = StagePurchaseChunk
 
     def in_order(self, headers: Mapping[str, str]) -> InOrder:
         return Orders(headers)
-
-    def stage(
-        self,
-        job_id: int,
-        after_line: int,
-        last_line: int,
-        rows: StagedRows,
-        problems: list[RowProblem],
-        ref_header: str,
-        rows_read: int,
-    ) -> Command[list[RowProblem]]:
-        return StagePurchaseChunk(
-            job_id, after_line, last_line, rows, problems, ref_header, rows_read
-        )
 
     async def unknown_customers(
         self, uow: UnitOfWork, rows: StagedRows, ref_header: str

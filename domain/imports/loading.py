@@ -167,7 +167,15 @@ class LoadChunk(Command[Job]):
         if self.after_previous is not None:
             await self.after_previous
         job = await locked(uow, self.job_id, "LOADING", self.after_line)
-        await jobs.loaded(uow, job, self.upto, rows, created, posted, points)
+        await jobs.loaded(
+            uow,
+            job,
+            self.upto,
+            rows,
+            customers_created=created,
+            balances_opened=posted,
+            points_opened=points,
+        )
         found = await jobs.get_job(uow, job.id)
         assert found is not None
         return found

@@ -136,8 +136,14 @@ class LoadOrders(Command[Job]):
             note=f"Historical purchase imported from {job.file_name}",
         )
         lines = int((await uow.execute(_LINES, params)).scalar_one())
-        await jobs.loaded_orders(
-            uow, job, self.upto, lines, loaded.created, loaded.skipped, loaded.points
+        await jobs.loaded(
+            uow,
+            job,
+            self.upto,
+            lines,
+            purchases_created=loaded.created,
+            purchases_skipped=loaded.skipped,
+            points_earned=loaded.points,
         )
         found = await jobs.get_job(uow, job.id)
         assert found is not None

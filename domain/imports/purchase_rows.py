@@ -14,7 +14,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from domain.errors import ErrorCode, Problems
-from domain.imports.rows import UNREADABLE, RowProblem, Staged, parse_boolean
+from domain.imports.rows import RowProblem, Staged, parse_boolean, unreadable_field
 from domain.limits import MAX_MONEY_MINOR, MAX_ORDER_LINES
 from domain.purchases.earning import Line, PurchaseStatus
 from domain.purchases.validation import check_lines, check_occurred_at
@@ -53,16 +53,8 @@ def check_purchase_row(
     """The staged values (PURCHASE_STAGED_COLUMNS) of one order line (our column -> its
     text, blank when absent), or its problems. `headers` names our columns as the file
     does; `now` bounds occurred_at (a sale is not in the future)."""
-    for name, value in values.items():
-        if UNREADABLE.search(value):
-            return [
-                RowProblem(
-                    line,
-                    headers.get(name, name),
-                    ErrorCode.INVALID.value,
-                    "Not UTF-8 text, or holds a NUL character.",
-                )
-            ]
+    if unreadable := unreadable_field(line, values, headers):
+        return unreadable
     problems = Problems()
     given = {name: values.get(name, "") for name in headers}
     order_id = required_text(problems, "order_id", given["order_id"], 100)

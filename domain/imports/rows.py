@@ -69,16 +69,8 @@ def check_row(
     problems. `headers` names our columns as the file does (for the report); `today`
     (UTC) bounds the dates."""
     problems = Problems()
-    for name, value in values.items():
-        if UNREADABLE.search(value):
-            return [
-                RowProblem(
-                    line,
-                    headers.get(name, name),
-                    ErrorCode.INVALID.value,
-                    "Not UTF-8 text, or holds a NUL character.",
-                )
-            ]
+    if unreadable := unreadable_field(line, values, headers):
+        return unreadable
     # A blank field is no value, as null is in the API.
     given = {name: values.get(name, "") for name in _CUSTOMER_FIELDS}
     if not given["external_ref"].strip():
@@ -105,6 +97,23 @@ def check_row(
         points,
         expires_at,
     )
+
+
+def unreadable_field(
+    line: int, values: Mapping[str, str], headers: Mapping[str, str]
+) -> list[RowProblem]:
+    """The problem of a row's first field that is not UTF-8 text or holds NUL (none: [])."""
+    for name, value in values.items():
+        if UNREADABLE.search(value):
+            return [
+                RowProblem(
+                    line,
+                    headers.get(name, name),
+                    ErrorCode.INVALID.value,
+                    "Not UTF-8 text, or holds a NUL character.",
+                )
+            ]
+    return []
 
 
 def _column(field: str | None) -> str:
