@@ -28,12 +28,21 @@ Row = tuple[int, tuple[str, ...]]
 
 
 def file_digest(path: Path, kind: ImportKind, mapping: ColumnMapping) -> str:
-    """sha256 of the kind, the mapping and the file's bytes: an import's identity."""
-    digest = hashlib.sha256(f"{kind.value}\n{mapping.canonical()}\n".encode())
+    """An import's identity: import_digest of the file's bytes' sha256."""
+    content = hashlib.sha256()
     with path.open("rb") as f:
         while block := f.read(_BLOCK_BYTES):
-            digest.update(block)
-    return digest.hexdigest()
+            content.update(block)
+    return import_digest(kind, mapping, content.hexdigest())
+
+
+def import_digest(kind: ImportKind, mapping: ColumnMapping, content_sha256: str) -> str:
+    """sha256 of the kind, the mapping and the sha256 of the file's bytes. The bytes' own
+    digest, not the bytes, so that an upload (hashed as it arrives) names its import
+    without being read again."""
+    return hashlib.sha256(
+        f"{kind.value}\n{mapping.canonical()}\n{content_sha256}".encode()
+    ).hexdigest()
 
 
 @dataclass(frozen=True)
