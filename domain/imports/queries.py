@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import select
@@ -18,10 +19,27 @@ from domain.pagination import Page
 from domain.uow import UnitOfWork, read
 
 
+class JobStatus(StrEnum):
+    """Where an import job is (domain/imports/tables.py says what each means)."""
+
+    QUEUED = "QUEUED"
+    STAGING = "STAGING"
+    LOADING = "LOADING"
+    DONE = "DONE"
+    REJECTED = "REJECTED"
+    CHECKED = "CHECKED"
+    FAILED = "FAILED"
+
+
+class JobSource(StrEnum):
+    CLI = "CLI"
+    API = "API"
+
+
 @dataclass(frozen=True)
 class JobFilter:
     kind: ImportKind | None = None
-    status: str | None = None
+    status: JobStatus | None = None
 
 
 async def job_page(
@@ -33,7 +51,7 @@ async def job_page(
     if where.kind is not None:
         conditions.append(t.kind == where.kind.value)
     if where.status is not None:
-        conditions.append(t.status == where.status)
+        conditions.append(t.status == where.status.value)
     if before_id is not None:
         conditions.append(t.id < before_id)
     query = select(import_jobs).where(*conditions).order_by(t.id.desc()).limit(limit + 1)

@@ -8,7 +8,6 @@ each time (its digest is random), unless started again under the same idempotenc
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
@@ -26,6 +25,9 @@ from domain.imports.tables import import_jobs
 from domain.uow import UnitOfWork
 
 MAX_KEY_CHARS = 255
+# The flags each kind's import takes (passed to it as options: {"flags": [...]}); a kind
+# with a flag of its own (purchases' earn) lists it here.
+FLAGS: dict[ImportKind, frozenset[str]] = {}
 # Statuses whose run is still to come or under way.
 UNFINISHED = ("QUEUED", "STAGING", "LOADING")
 
@@ -38,6 +40,20 @@ class Started:
     job: Job
     existing: bool
     hand_over: bool
+
+
+def checked_flags(kind: ImportKind, flags: list[str]) -> list[str]:
+    """The flags, sorted once each; DomainError on `flags` for one `kind` does not take."""
+    allowed = FLAGS.get(kind, frozenset())
+    unknown = sorted(set(flags) - allowed)
+    if unknown:
+        takes = ", ".join(sorted(allowed)) or "none"
+        raise DomainError.one(
+            "flags",
+            ErrorCode.INVALID,
+            f"{kind.value} imports take no flag {', '.join(unknown)} (they take: {takes}).",
+        )
+    return sorted(set(flags))
 
 
 def checked_mapping(text: str | None, kind: ImportKind) -> ColumnMapping:
@@ -58,14 +74,15 @@ async def start_import(
     actor: str,
     *,
     dry_run: bool = False,
-    options: Mapping[str, Any] | None = None,
+    flags: list[str] | None = None,
     idempotency_key: str | None = None,
 ) -> Started:
     """Create or find the import job of an upload (see the module's docstring). Guarantees:
-    a bad mapping (field `mapping`), an unknown upload (`uploadId`) or a key used for
-    another start (`idempotencyKey`) writes nothing; one job per import whatever the
-    concurrent or repeated starts."""
+    a bad mapping (field `mapping`), a flag `kind` does not take (`flags`), an unknown
+    upload (`uploadId`) or a key used for another start (`idempotencyKey`) writes nothing;
+    one job per import whatever the concurrent or repeated starts."""
     mapping = checked_mapping(mapping_text, kind)
+    options: dict[str, Any] = {"flags": checked_flags(kind, flags or [])} if flags else {}
     if idempotency_key is not None and not 1 <= len(idempotency_key) <= MAX_KEY_CHARS:
         raise DomainError.one(
             "idempotencyKey", ErrorCode.INVALID, f"1 to {MAX_KEY_CHARS} characters."
@@ -90,7 +107,7 @@ async def start_import(
             mapping=mapping_text if mapping.columns else None,
             actor=actor,
             dry_run=dry_run,
-            options=dict(options or {}),
+            options=options,
             idempotency_key=idempotency_key,
         ),
     )
