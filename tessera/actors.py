@@ -450,7 +450,13 @@ def run_import_job(job_id: int) -> str | None:
     Idempotent: a job finished, or taken by another run that is alive, is left as it is;
     a run delivered again after its worker was killed resumes the import after its last
     committed chunk (a dry run checks again), and a file loads once whatever the runs."""
-    job = run_with_uow(_database_url(), lambda uow: run_job(uow, job_id))
+    settings = Settings.from_env()
+    chunk_rows = max(1, settings.import_chunk_rows)
+    job = run_with_engine(
+        ensure_database_url(settings),
+        lambda engine: run_job(UnitOfWork(engine), job_id, chunk_rows=chunk_rows),
+        pool_size=2,  # the import's connection, and its progress recorder's
+    )
     if job is not None:
         logger.info("import job %s is %s", job_id, job.status)
     return None if job is None else job.status
