@@ -43,9 +43,11 @@ async def test_an_admin_imports_a_good_file_and_sees_a_bad_one_rejected(
     bad = tmp_path / "bad.csv"
     bad.write_text(BAD_CUSTOMERS, encoding="utf-8")
     page = await open_console(Role.ADMIN, "integrations")
-    await page.get_by_role("navigation", name="Integrations").get_by_role(
-        "link", name="Imports"
-    ).click()
+    await (
+        page.get_by_role("navigation", name="Integrations")
+        .get_by_role("link", name="Imports")
+        .click()
+    )
     await expect(page.get_by_text("No import yet.")).to_be_visible()
 
     # A dry run of the good file: CHECKED, nothing written
@@ -78,7 +80,7 @@ async def test_an_admin_imports_a_good_file_and_sees_a_bad_one_rejected(
     async with page.expect_download() as download_info:
         await rejected.get_by_role("button", name="Download the report (CSV)").click()
     download = await download_info.value
-    report = Path(await download.path()).read_text(encoding="utf-8")
+    report = (await download.path()).read_text("utf-8")
     assert report.splitlines()[0] == "line,column,code,reason"
     assert [row.split(",")[0] for row in report.splitlines()[1:]] == ["2", "4", "5"]
     assert await customers(clean_db) == 3
