@@ -303,6 +303,9 @@ class Context:
     # Where webhook subscriptions may point (tessera/settings.py's allowed networks).
     webhook_targets: TargetPolicy = field(default_factory=TargetPolicy)
     forget_session: Callable[[int], None] = _forget_nothing
+    # How startImport hands a QUEUED import job over to be run (tessera/handover.py; None:
+    # the job waits for the periodic resume_import_jobs).
+    import_handover: Callable[[int], Awaitable[None]] | None = None
 
 
 Info = StrawberryInfo[Context, None]

@@ -36,6 +36,7 @@ from schema.funnels.statistics import FunnelStatisticsQueries
 from schema.gifts.mutations import GiftMutations
 from schema.gifts.queries import GiftQueries
 from schema.guards import guards
+from schema.imports.operations import ImportMutations, ImportQueries
 from schema.input_building import build_inputs_with_plans
 from schema.integrations.operations import IntegrationMutations, IntegrationQueries
 from schema.ledger.mutations import LedgerMutations
@@ -101,6 +102,7 @@ Query = merge_types(
         CardQueries,
         IntegrationQueries,
         WebhookQueries,
+        ImportQueries,
     ),
 )
 Mutation = merge_types(
@@ -132,6 +134,7 @@ Mutation = merge_types(
         IntegrationMutations,
         WebhookMutations,
         DataRequestMutations,
+        ImportMutations,
     ),
 )
 

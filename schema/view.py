@@ -9,7 +9,7 @@ and every HTTP-level error is answered as JSON with `errors[].extensions.code`."
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import orjson
@@ -66,6 +66,7 @@ class TesseraGraphQL(GraphQL[Context, None]):
         funnel_simulation: SimulationRuntime | None = None,
         staff_sign_in: StaffSignIn | None = None,
         webhook_targets: TargetPolicy | None = None,
+        import_handover: Callable[[int], Awaitable[None]] | None = None,
     ) -> None:
         super().__init__(
             schema, graphql_ide="graphiql" if debug else None, allow_queries_via_get=False
@@ -81,6 +82,7 @@ class TesseraGraphQL(GraphQL[Context, None]):
         self._funnel_simulation = funnel_simulation
         self._staff_sign_in = staff_sign_in or StaffSignIn()
         self._webhook_targets = webhook_targets or TargetPolicy()
+        self._import_handover = import_handover
         # Root fields an anonymous caller may select (introspection only in debug).
         self._anonymous_fields = ANONYMOUS_ROOT_FIELDS | (
             INTROSPECTION_ROOT_FIELDS if debug else frozenset()
@@ -158,6 +160,7 @@ class TesseraGraphQL(GraphQL[Context, None]):
             staff_sign_in=self._staff_sign_in,
             forget_session=self._authenticator.forget_session,
             webhook_targets=self._webhook_targets,
+            import_handover=self._import_handover,
         )
 
     # Requests are read with the standard json module on purpose: orjson reads integers

@@ -31,6 +31,8 @@ from domain.badges.resync import continue_resyncs
 from domain.badges.resync import resync_badge as continue_resync
 from domain.checkout.holds import expire_holds as expire_due_holds
 from domain.gifts.runs import run_gift_schedules as pay_due_gifts
+from domain.imports.running import run_job, stale_jobs
+from domain.imports.uploads import delete_stale_uploads
 from domain.ledger.expiry_job import expire_points as expire_due_points
 from domain.ledger.rollups import roll_up_ledger as roll_up_entries
 from domain.tiers.evaluation import evaluate_tiers as place_by_tier_rules
@@ -433,3 +435,50 @@ def advance_funnels() -> int:
         return 0
     logger.info("a funnel helper ran %d step(s)", ran)
     return ran
+
+
+# An import of hundreds of megabytes takes minutes (bench/: a million customers in about
+# two); a run stopped by the limit is retried and resumes after its last chunk.
+IMPORT_TIME_LIMIT_MS = 60 * 60 * 1000
+
+
+@dramatiq.actor(max_retries=3, time_limit=IMPORT_TIME_LIMIT_MS)
+def run_import_job(job_id: int) -> str | None:
+    """Run the import job startImport queued (domain/imports/running.py); returns its status
+    after the run (None: no such job).
+
+    Idempotent: a job finished, or taken by another run that is alive, is left as it is;
+    a run delivered again after its worker was killed resumes the import after its last
+    committed chunk (a dry run checks again), and a file loads once whatever the runs."""
+    settings = Settings.from_env()
+    chunk_rows = max(1, settings.import_chunk_rows)
+    job = run_with_engine(
+        ensure_database_url(settings),
+        lambda engine: run_job(UnitOfWork(engine), job_id, chunk_rows=chunk_rows),
+        pool_size=2,  # the import's connection, and its progress recorder's
+    )
+    if job is not None:
+        logger.info("import job %s is %s", job_id, job.status)
+    return None if job is None else job.status
+
+
+@dramatiq.actor(max_retries=0)
+def resume_import_jobs() -> int:
+    """Send run_import_job again for the API's unfinished import jobs no run has written to
+    for a minute (a QUEUED one for ten: its message may just wait behind others), whose
+    worker died or whose message was lost; returns how many. The scheduler sends it every
+    minute; a job another run has is not taken from it (running.ClaimRun)."""
+    ids = run_with_uow(_database_url(), stale_jobs)
+    for job_id in ids:
+        run_import_job.send(job_id)
+    return len(ids)
+
+
+@dramatiq.actor(max_retries=3)
+def delete_import_uploads() -> int:
+    """Delete the import uploads older than a day that no unfinished job needs; returns
+    how many. Idempotent."""
+    deleted = run_with_uow(_database_url(), delete_stale_uploads)
+    if deleted:
+        logger.info("deleted %d import upload(s)", deleted)
+    return deleted

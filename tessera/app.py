@@ -1,6 +1,6 @@
 """The Starlette application: POST /graphql (GraphiQL on GET in debug, its scripts under
-/graphiql), GET /health, the CSV exports (tessera/exports.py) and the web console under
-/console (tessera/console.py)."""
+/graphiql), GET /health, the CSV exports (tessera/exports.py), the import files
+(tessera/import_files.py) and the web console under /console (tessera/console.py)."""
 
 from __future__ import annotations
 
@@ -41,7 +41,8 @@ from tessera.funnel_engine import simulation_runtime
 from tessera.funnel_filters import CHECK_FILTER
 from tessera.garbage_collection import tune_for_service
 from tessera.graphiql import ASSETS_DIR, ASSETS_ROUTE, graphiql_page
-from tessera.handover import badge_handover, message_handover
+from tessera.handover import badge_handover, import_handover, message_handover
+from tessera.import_files import UPLOAD_PATH, import_file_routes
 from tessera.integrations import platform_webhooks
 from tessera.keepalive import KeepAliveLimit
 from tessera.last_resort import LastResort
@@ -140,6 +141,7 @@ def create_app(
         funnel_simulation=simulation_runtime(settings),
         staff_sign_in=StaffSignIn(sessions=sessions),
         webhook_targets=settings.webhook_targets(),
+        import_handover=import_handover(settings, resources.new_uow),
     )
     routes: list[BaseRoute] = [
         Route("/graphql", graphql, methods=["GET", "POST"]),
@@ -151,6 +153,7 @@ def create_app(
         card_barcode(resources.new_uow, authenticator),
         *platform_webhooks(resources.new_uow),
         customer_data_export(resources.new_uow, authenticator),
+        *import_file_routes(resources.new_uow, authenticator),
         twilio_inbound_sms(resources.new_uow, settings),
         twilio_status_callback(resources.new_uow, settings),
         unsubscribe_routes(resources.new_uow, settings),
@@ -162,7 +165,11 @@ def create_app(
         debug=False,
         middleware=[
             Middleware(LastResort),
-            Middleware(BodySizeLimit, max_bytes=settings.max_body_bytes),
+            Middleware(
+                BodySizeLimit,
+                max_bytes=settings.max_body_bytes,
+                own_limits={UPLOAD_PATH: settings.import_max_bytes},
+            ),
             Middleware(KeepAliveLimit, max_requests=settings.keepalive_requests),
         ],
         routes=routes,

@@ -1,13 +1,16 @@
 """Work a request hands over to the workers once it has committed: a badge re-sync too
-large to finish inside the mutation goes on in the `resync_badge` actor, and a test message
-(sendTestMessage) is sent by the `send_message` actor."""
+large to finish inside the mutation goes on in the `resync_badge` actor, a test message
+(sendTestMessage) is sent by the `send_message` actor, and an import job (startImport) is
+run by the `run_import_job` actor."""
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+import logging
+from collections.abc import Awaitable, Callable
 
 from domain.badges.services import Handover
+from domain.imports.running import run_job
 from domain.uow import UnitOfWork
 from notifications.delivery.models import Channel, Message
 from notifications.delivery.sending import deliver
@@ -76,3 +79,39 @@ def _send_message(message_id: int) -> None:
     from tessera import actors  # see _send_resync
 
     actors.send_message.send(message_id)
+
+
+logger = logging.getLogger(__name__)
+# The import jobs this process runs itself (no broker), kept until they end.
+_RUNNING: set[asyncio.Task[None]] = set()
+
+
+def import_handover(
+    settings: Settings, new_uow: Callable[[], UnitOfWork]
+) -> Callable[[int], Awaitable[None]]:
+    """How startImport hands a QUEUED job over once committed: the `run_import_job` actor
+    on the configured broker; without a broker (the demo, a single process), a task of this
+    process runs it (nobody else would)."""
+
+    async def hand_over(job_id: int) -> None:
+        if settings.broker_url:
+            await asyncio.to_thread(_send_import, job_id)
+            return
+        task = asyncio.create_task(_run_here(new_uow, job_id))
+        _RUNNING.add(task)
+        task.add_done_callback(_RUNNING.discard)
+
+    return hand_over
+
+
+async def _run_here(new_uow: Callable[[], UnitOfWork], job_id: int) -> None:
+    try:
+        await run_job(new_uow(), job_id)
+    except Exception:  # a task's failure has no caller to tell; the job stays unfinished
+        logger.exception("import job %s failed in this process", job_id)
+
+
+def _send_import(job_id: int) -> None:
+    from tessera import actors  # see _send_resync
+
+    actors.run_import_job.send(job_id)

@@ -50,6 +50,9 @@ SCHEDULE: tuple[Periodic, ...] = (
     Periodic("run_funnels", "* * * * *"),
     # Every minute: an entry is in the ledger's rollups (what reports read) within minutes.
     Periodic("roll_up_ledger", "* * * * *"),
+    # Every minute: an import job whose worker died goes on within a minute or two.
+    Periodic("resume_import_jobs", "* * * * *"),
+    Periodic("delete_import_uploads", "37 * * * *"),  # hourly: uploads are kept a day
 )
 
 

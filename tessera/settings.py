@@ -38,6 +38,10 @@ class Settings:
     db_pool_size: int
     keepalive_requests: int
     max_body_bytes: int = 1_048_576
+    # POST /imports/files' own body limit (an import file), instead of max_body_bytes.
+    import_max_bytes: int = 512 * 1_048_576
+    # Rows a transaction of an import job a worker runs (the CLI's --chunk-rows).
+    import_chunk_rows: int = 50_000
     max_query_cost: int = 20_000
     # Where rate-limit counters live: None means the broker's Redis (see tessera/ratelimit.py).
     rate_limit_url: str | None = None
@@ -165,6 +169,8 @@ class Settings:
             db_pool_size=config("TESSERA_DB_POOL_SIZE", cast=int, default=10),
             keepalive_requests=config("TESSERA_KEEPALIVE_REQUESTS", cast=int, default=100),
             max_body_bytes=config("TESSERA_MAX_BODY_BYTES", cast=int, default=1_048_576),
+            import_max_bytes=config("TESSERA_IMPORT_MAX_BYTES", cast=int, default=512 * 1_048_576),
+            import_chunk_rows=config("TESSERA_IMPORT_CHUNK_ROWS", cast=int, default=50_000),
             max_query_cost=config("TESSERA_MAX_QUERY_COST", cast=int, default=20_000),
             rate_limit_url=config("TESSERA_RATE_LIMIT_URL", default=None) or None,
             rate_limit_vouchers=config("TESSERA_RATE_LIMIT_VOUCHERS", default="120/minute"),

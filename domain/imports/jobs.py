@@ -4,7 +4,8 @@ unit of work (the commands of loading.py call them)."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete, func, select, text, update
@@ -36,9 +37,23 @@ class Job:
     purchases_created: int = 0
     purchases_skipped: int = 0
     points_earned: int = 0
+    # Where it came from and how it is run (CLI jobs: CLI, no upload, no mapping text).
+    actor: str = ""
+    source: str = "CLI"
+    dry_run: bool = False
+    upload_id: str | None = None
+    mapping: str | None = None
+    options: dict[str, Any] = field(default_factory=dict)
+    rows_expected: int | None = None
+    error: str | None = None
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+    started_at: datetime | None = None
+    phase_started_at: datetime | None = None
+    finished_at: datetime | None = None
 
 
-def _job(row: Any) -> Job:
+def job_of(row: Any) -> Job:
     return Job(
         id=int(row.id),
         kind=ImportKind(row.kind),
@@ -55,6 +70,19 @@ def _job(row: Any) -> Job:
         purchases_created=int(row.purchases_created),
         purchases_skipped=int(row.purchases_skipped),
         points_earned=int(row.points_earned),
+        actor=row.actor,
+        source=row.source,
+        dry_run=bool(row.dry_run),
+        upload_id=None if row.upload_id is None else str(row.upload_id),
+        mapping=row.mapping,
+        options=dict(row.options),
+        rows_expected=None if row.rows_expected is None else int(row.rows_expected),
+        error=row.error,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+        started_at=row.started_at,
+        phase_started_at=row.phase_started_at,
+        finished_at=row.finished_at,
     )
 
 
@@ -63,7 +91,7 @@ async def find_job(uow: UnitOfWork, kind: ImportKind, digest: str) -> Job | None
         import_jobs.c.kind == kind.value, import_jobs.c.digest == digest
     )
     row = (await uow.execute(query)).one_or_none()
-    return None if row is None else _job(row)
+    return None if row is None else job_of(row)
 
 
 async def get_job(uow: UnitOfWork, job_id: int, *, lock: bool = False) -> Job | None:
@@ -71,7 +99,7 @@ async def get_job(uow: UnitOfWork, job_id: int, *, lock: bool = False) -> Job | 
     if lock:
         query = query.with_for_update()
     row = (await uow.execute(query)).one_or_none()
-    return None if row is None else _job(row)
+    return None if row is None else job_of(row)
 
 
 async def insert_job(
@@ -79,7 +107,13 @@ async def insert_job(
 ) -> None:
     """The file's job (STAGING), unless a job of the same file exists (concurrent runs)."""
     statement = pg_insert(import_jobs).values(
-        kind=kind.value, digest=digest, file_name=file_name, status="STAGING", actor=actor
+        kind=kind.value,
+        digest=digest,
+        file_name=file_name,
+        status="STAGING",
+        actor=actor,
+        started_at=func.now(),
+        phase_started_at=func.now(),
     )
     await uow.execute(statement.on_conflict_do_nothing())
 
@@ -179,14 +213,19 @@ async def loaded(uow: UnitOfWork, job: Job, upto: int, rows: int, **counts: int)
     )
 
 
-async def finish(uow: UnitOfWork, job_id: int, status: str) -> None:
-    """DONE or REJECTED: the staged rows are dropped."""
+async def finish(uow: UnitOfWork, job_id: int, status: str, **values: Any) -> None:
+    """DONE, REJECTED (CHECKED, FAILED): the staged rows are dropped."""
     await uow.execute(delete(import_rows).where(import_rows.c.job_id == job_id))
-    await _set(uow, job_id, status=status)
+    await _set(uow, job_id, status=status, finished_at=func.now(), **values)
 
 
 async def set_status(uow: UnitOfWork, job_id: int, status: str) -> None:
-    await _set(uow, job_id, status=status, last_line=0)
+    await _set(uow, job_id, status=status, last_line=0, phase_started_at=func.now())
+
+
+async def set_values(uow: UnitOfWork, job_id: int, **values: Any) -> None:
+    """Set columns of the job (and its updated_at)."""
+    await _set(uow, job_id, **values)
 
 
 async def _set(uow: UnitOfWork, job_id: int, **values: Any) -> None:

@@ -27,13 +27,24 @@ _BLOCK_BYTES = 1 << 20
 Row = tuple[int, tuple[str, ...]]
 
 
-def file_digest(path: Path, kind: ImportKind, mapping: ColumnMapping) -> str:
-    """sha256 of the kind, the mapping and the file's bytes: an import's identity."""
-    digest = hashlib.sha256(f"{kind.value}\n{mapping.canonical()}\n".encode())
+def file_digest(path: Path, kind: ImportKind, mapping: ColumnMapping, identity: str = "") -> str:
+    """An import's identity: import_digest of the file's bytes' sha256."""
+    content = hashlib.sha256()
     with path.open("rb") as f:
         while block := f.read(_BLOCK_BYTES):
-            digest.update(block)
-    return digest.hexdigest()
+            content.update(block)
+    return import_digest(kind, mapping, content.hexdigest(), identity)
+
+
+def import_digest(
+    kind: ImportKind, mapping: ColumnMapping, content_sha256: str, identity: str = ""
+) -> str:
+    """sha256 of the kind, the mapping, the sha256 of the file's bytes and what else makes
+    the import another (`identity`: kinds.Steps.identity, such as a purchases file's
+    earning). The bytes' own digest, not the bytes, so that an upload (hashed as it
+    arrives) names its import without being read again."""
+    text = f"{kind.value}\n{mapping.canonical()}\n{content_sha256}"
+    return hashlib.sha256(f"{text}\n{identity}".encode() if identity else text.encode()).hexdigest()
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,6 @@ names) and returns every problem."""
 from __future__ import annotations
 
 import asyncio
-import hashlib
 from collections import deque
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
@@ -118,9 +117,7 @@ async def import_file(
     )
     if dry_run:
         return await _check_only(this)
-    digest = await asyncio.to_thread(file_digest, path, kind, mapping)
-    if extra := steps.identity():
-        digest = hashlib.sha256(f"{digest}\n{extra}".encode()).hexdigest()
+    digest = await asyncio.to_thread(file_digest, path, kind, mapping, steps.identity())
     job = await run(uow, CreateJob(kind, digest, path.name, actor))
     if job.status in ("DONE", "REJECTED"):
         return Outcome(job, job.rows_total, already_done=True)

@@ -10,15 +10,18 @@ from sqlalchemy import (
     Column,
     Date,
     DateTime,
+    ForeignKey,
     Identity,
     Index,
+    Integer,
+    LargeBinary,
     PrimaryKeyConstraint,
     Table,
     Text,
     func,
     text,
 )
-from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.dialects.postgresql import JSONB, UUID
 
 from domain.metadata import metadata
 
@@ -27,6 +30,12 @@ from domain.metadata import metadata
 # checked and copied into import_rows (`last_line`: the last line staged); REJECTED: some
 # rows were bad, nothing was loaded (`problems`: the first of them); LOADING: the staged
 # rows are loaded chunk by chunk (`last_line`: the last line loaded); DONE.
+# A job started from GraphQL (source API) is QUEUED until a worker takes it; its file is an
+# upload (import_uploads) and its mapping's YAML is kept for the worker. A dry run is a job
+# of its own (its digest is not the file's: it never stands for the import) that ends
+# CHECKED (every row good) or REJECTED, writing nothing else. FAILED: the file could not be
+# read at all (`error` says why). `rows_expected` is the file's estimated rows, for a
+# progress bar; `phase_started_at` when the current status began (rows per second).
 import_jobs = Table(
     "import_jobs",
     metadata,
@@ -51,9 +60,50 @@ import_jobs = Table(
     Column("problems", JSONB, nullable=False, server_default=text("'[]'::jsonb")),
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("source", Text, nullable=False, server_default="CLI"),
+    Column("dry_run", Boolean, nullable=False, server_default=text("false")),
+    Column("upload_id", UUID(as_uuid=True)),
+    Column("mapping", Text),
+    Column("options", JSONB, nullable=False, server_default=text("'{}'::jsonb")),
+    Column("rows_expected", BigInteger),
+    Column("started_at", DateTime(timezone=True)),
+    Column("phase_started_at", DateTime(timezone=True)),
+    Column("finished_at", DateTime(timezone=True)),
+    Column("error", Text),
+    Column("idempotency_key", Text),
     CheckConstraint("kind IN ('CUSTOMERS', 'BALANCES', 'PURCHASES')", name="kind_known"),
-    CheckConstraint("status IN ('STAGING', 'REJECTED', 'LOADING', 'DONE')", name="status_known"),
+    CheckConstraint(
+        "status IN ('QUEUED', 'STAGING', 'REJECTED', 'LOADING', 'DONE', 'CHECKED', 'FAILED')",
+        name="status_known",
+    ),
+    CheckConstraint("source IN ('CLI', 'API')", name="source_known"),
     Index("ix_import_jobs_kind_digest", "kind", "digest", unique=True),
+    Index("ix_import_jobs_idempotency_key", "idempotency_key", unique=True),
+)
+
+# A file uploaded for an import job (POST /imports/files), in parts of about a megabyte.
+# `bytes`, `lines` and `sha256` are set when the whole body has arrived (completed_at); an
+# upload never completed, or older than a day and needed by no unfinished job, is deleted.
+import_uploads = Table(
+    "import_uploads",
+    metadata,
+    Column("id", UUID(as_uuid=True), primary_key=True),
+    Column("file_name", Text, nullable=False),
+    Column("bytes", BigInteger),
+    Column("lines", BigInteger),
+    Column("sha256", Text),
+    Column("created_by", Text, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("completed_at", DateTime(timezone=True)),
+)
+
+import_upload_parts = Table(
+    "import_upload_parts",
+    metadata,
+    Column("upload_id", UUID(as_uuid=True), ForeignKey(import_uploads.c.id, ondelete="CASCADE")),
+    Column("part_no", Integer),
+    Column("data", LargeBinary, nullable=False),
+    PrimaryKeyConstraint("upload_id", "part_no"),
 )
 
 # The checked, normalised rows of a job's file, by line (the line a row starts on), as

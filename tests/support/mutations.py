@@ -408,6 +408,12 @@ MUTATIONS: dict[str, tuple[str, dict[str, Any]]] = {
         "delivery { id } } }",
         {"input": {"id": "1", "idempotencyKey": "perm-redeliver"}},
     ),
+    # Bulk imports (MANAGE_INTEGRATIONS).
+    "startImport": (
+        "mutation($input: StartImportInput!) { startImport(input: $input) { "
+        "job { id } userErrors { code } } }",
+        {"input": {"kind": "CUSTOMERS", "uploadId": "00000000-0000-0000-0000-000000000000"}},
+    ),
     # A customer token's own: every staff token is refused it.
     "setMyConsent": (
         "mutation($input: SetMyConsentInput!) { setMyConsent(input: $input) { customer { id } } }",

@@ -151,6 +151,8 @@ async def test_the_scheduler_sends_the_hold_sweep_every_minute(
         "run_funnels",
         "roll_up_ledger",
         "send_webhooks",
+        "resume_import_jobs",
+        "delete_import_uploads",
     }
     # Then the sweep is due within the next minute and again a minute later
     now = datetime.now(UTC)

@@ -1,7 +1,8 @@
 // The Integrations page (MANAGE_INTEGRATIONS): the shops' connections to WooCommerce, Shopify
 // and Dolibarr (set up, changed, Dolibarr's token shown once and rotated), the integration
-// log of what the platforms delivered, and the outbound webhooks (subscriptions and their
-// deliveries), each a sub-page with its own address.
+// log of what the platforms delivered, the outbound webhooks (subscriptions and their
+// deliveries) and the bulk imports (a file uploaded and imported, the jobs' progress), each
+// a sub-page with its own address.
 import { useMemo, useState, type FormEvent } from "react";
 import { NavLink, Navigate, Route, Routes } from "react-router";
 import { useQuery } from "urql";
@@ -29,6 +30,7 @@ import { RequestError } from "../ui/RequestError";
 import "../program/program.css";
 import "../messages/messages.css";
 import "./integrations.css";
+import { Imports } from "./Imports";
 import { Webhooks } from "./Webhooks";
 import { PLATFORM_LABEL, OUTCOME_TONE, parseStatusMap, statusMapText } from "./labels";
 
@@ -51,6 +53,9 @@ export default function IntegrationsPage() {
           <li>
             <NavLink to="/integrations/webhooks">Webhooks</NavLink>
           </li>
+          <li>
+            <NavLink to="/integrations/imports">Imports</NavLink>
+          </li>
         </ul>
       </nav>
       <Routes>
@@ -58,6 +63,7 @@ export default function IntegrationsPage() {
         <Route path="platforms" element={<Platforms />} />
         <Route path="log" element={<IntegrationLog />} />
         <Route path="webhooks" element={<Webhooks />} />
+        <Route path="imports" element={<Imports />} />
         <Route path="*" element={<Navigate to="/integrations/platforms" replace />} />
       </Routes>
     </div>

@@ -1,0 +1,1 @@
+"""Import jobs: startImport, importJobs, importJob."""
