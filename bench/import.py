@@ -138,6 +138,22 @@ async def counts(database_url: str) -> dict[str, int]:
         await conn.close()
 
 
+async def phases(database_url: str) -> dict[str, float]:
+    """The customers import's phases, from its job's times: checking (from the job's
+    start to loading) and loading (to the end)."""
+    conn = await asyncpg.connect(asyncpg_dsn(database_url))
+    try:
+        row = await conn.fetchrow(
+            """SELECT extract(epoch FROM phase_started_at - started_at) AS checking_s,
+                      extract(epoch FROM finished_at - phase_started_at) AS loading_s
+                 FROM import_jobs WHERE kind = 'CUSTOMERS' ORDER BY id LIMIT 1"""
+        )
+        assert row is not None
+        return {k: round(float(v), 1) for k, v in row.items()}
+    finally:
+        await conn.close()
+
+
 async def violations(database_url: str) -> int:
     engine = create_engine(database_url, pool_size=1)
     try:
@@ -190,6 +206,8 @@ async def bench(
     print(f"bare COPY of the file: {copy_s:.1f}s", file=sys.stderr)
     import_s = await asyncio.to_thread(run_import, database_url, path)
     print(f"tessera import customers: {import_s:.1f}s", file=sys.stderr)
+    split = await phases(database_url)
+    print(f"checking {split['checking_s']}s, loading {split['loading_s']}s", file=sys.stderr)
     again_s = await asyncio.to_thread(run_import, database_url, path)
     bought: dict[str, Any] = {}
     if purchases is not None:  # (its file, lines, orders)
@@ -206,6 +224,8 @@ async def bench(
         "bare_copy_s": round(copy_s, 2),
         "import_s": round(import_s, 2),
         "ratio": round(import_s / copy_s, 1),
+        **split,
+        **split,
         "rerun_s": round(again_s, 2),
         "rows_per_s": round(customers / import_s),
         "customers_found": found["customers"],
