@@ -3,6 +3,7 @@ unit of work (the commands of loading.py call them)."""
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -46,6 +47,7 @@ class Job:
     options: dict[str, Any] = field(default_factory=dict)
     rows_expected: int | None = None
     error: str | None = None
+    runs: int = 0
     created_at: datetime | None = None
     updated_at: datetime | None = None
     started_at: datetime | None = None
@@ -78,6 +80,7 @@ def job_of(row: Any) -> Job:
         options=dict(row.options),
         rows_expected=None if row.rows_expected is None else int(row.rows_expected),
         error=row.error,
+        runs=int(row.runs),
         created_at=row.created_at,
         updated_at=row.updated_at,
         started_at=row.started_at,
@@ -221,6 +224,29 @@ async def finish(uow: UnitOfWork, job_id: int, status: str, **values: Any) -> No
 
 async def set_status(uow: UnitOfWork, job_id: int, status: str) -> None:
     await _set(uow, job_id, status=status, last_line=0, phase_started_at=func.now())
+
+
+async def queue_again(uow: UnitOfWork, job_id: int, upload_id: str) -> None:
+    """A FAILED job queued again, from nothing, on `upload_id` (the same file): whatever an
+    earlier run loaded is found loaded again (customers by reference, openings and orders
+    by key), and the counters count what this run writes."""
+    await _set(
+        uow,
+        job_id,
+        status="QUEUED",
+        upload_id=uuid.UUID(upload_id),
+        runs=0,
+        error=None,
+        last_line=0,
+        rows_total=0,
+        rows_done=0,
+        rows_rejected=0,
+        problems=[],
+        started_at=None,
+        phase_started_at=None,
+        finished_at=None,
+        **dict.fromkeys(COUNTERS, 0),
+    )
 
 
 async def set_values(uow: UnitOfWork, job_id: int, **values: Any) -> None:

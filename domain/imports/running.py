@@ -36,12 +36,15 @@ PROGRESS_EVERY_S = 1.0
 IDLE_S = 60.0
 # A QUEUED job waits for a worker; one that waited this long may have lost its message.
 QUEUED_IDLE_S = 600.0
+# Runs of a job (each resuming the one before, whose worker died) before it is FAILED.
+MAX_RUNS = 5
 
 
 @dataclass(frozen=True)
 class ClaimRun(Command[Job | None]):
     """The job for this run (QUEUED becomes STAGING), or None: it is finished, or another
-    run wrote to it less than `idle_s` ago."""
+    run wrote to it less than `idle_s` ago. A job that MAX_RUNS runs claimed without
+    finishing is FAILED now (returned so)."""
 
     job_id: int
     idle_s: float
@@ -57,6 +60,7 @@ class ClaimRun(Command[Job | None]):
                 status="STAGING",
                 started_at=func.now(),
                 phase_started_at=func.now(),
+                runs=job.runs + 1,
             )
         else:
             fresh = await uow.execute(
@@ -65,7 +69,14 @@ class ClaimRun(Command[Job | None]):
             )  # fmt: skip
             if fresh.scalar_one():
                 return None
-            await jobs.set_values(uow, job.id)  # ours now: others see it fresh
+            if job.runs >= MAX_RUNS:
+                error = (
+                    f"Stopped after {job.runs} runs that did not finish (the workers' log "
+                    "says why); nothing more is loaded. Start the file again once fixed."
+                )
+                await jobs.finish(uow, job.id, "FAILED", error=error)
+            else:  # ours now: others see it fresh
+                await jobs.set_values(uow, job.id, runs=job.runs + 1)
         return await jobs.get_job(uow, job.id)
 
 
@@ -183,7 +194,7 @@ async def run_job(
     """Run the job if this run may (see the module's docstring); the job after it. Every
     guarantee of import_file holds; a file that cannot be read makes the job FAILED."""
     job = await run(uow, ClaimRun(job_id, idle_s))
-    if job is None:
+    if job is None or job.status == "FAILED":
         async with uow:
             return await jobs.get_job(uow, job_id)
     assert job.upload_id is not None

@@ -122,6 +122,12 @@ class StartJob(Command[Started]):
             return replayed
         if not self.dry_run:
             found = await jobs.find_job(uow, self.kind, self.digest)
+            if found is not None and found.status == "FAILED":
+                # Tried again (its worker kept dying, or the file could not be read).
+                await jobs.queue_again(uow, found.id, self.upload.id)
+                found = await jobs.get_job(uow, found.id)
+                assert found is not None
+                return Started(found, existing=True, hand_over=True)
             if found is not None:
                 return Started(found, existing=True, hand_over=found.status == "QUEUED")
         statement = pg_insert(import_jobs).values(

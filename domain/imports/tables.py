@@ -71,6 +71,10 @@ import_jobs = Table(
     Column("finished_at", DateTime(timezone=True)),
     Column("error", Text),
     Column("idempotency_key", Text),
+    # The runs that claimed an API job (running.ClaimRun): one that never finishes (a bug, a
+    # file that crashes the worker) is FAILED after running.MAX_RUNS instead of being sent
+    # again every minute for ever.
+    Column("runs", Integer, nullable=False, server_default=text("0")),
     CheckConstraint("kind IN ('CUSTOMERS', 'BALANCES', 'PURCHASES')", name="kind_known"),
     CheckConstraint(
         "status IN ('QUEUED', 'STAGING', 'REJECTED', 'LOADING', 'DONE', 'CHECKED', 'FAILED')",

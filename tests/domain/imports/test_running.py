@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from domain.imports import loading
 from domain.imports.formats import ImportKind
-from domain.imports.running import run_job, stale_jobs
+from domain.imports.running import MAX_RUNS, run_job, stale_jobs
 from domain.imports.starting import start_import
 from domain.imports.uploads import UploadWriter, delete_stale_uploads
 from domain.uow import UnitOfWork
@@ -88,6 +88,43 @@ async def test_a_run_cut_short_while_loading_is_resumed_by_the_next_run(
     again = await run_job(UnitOfWork(clean_db), job_id, chunk_rows=200, idle_s=0)
     assert again is not None and again.status == "DONE"
     assert await one(clean_db, "SELECT count(*) FROM ledger_entries") == 1_000
+
+
+async def test_a_job_whose_runs_keep_dying_fails_and_starting_it_again_retries_it(
+    clean_db: AsyncEngine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given a job whose every run dies while loading (a bug the file triggers)
+    content = customers(10)
+    job_id = await started(clean_db, content)
+    real = loading.LoadChunk.handle
+
+    class Killed(Exception):
+        pass
+
+    async def dying(self: loading.LoadChunk, uow: UnitOfWork) -> Any:
+        raise Killed
+
+    monkeypatch.setattr(loading.LoadChunk, "handle", dying)
+    # When the sweep sends it again each time its run has been silent for a while
+    for _ in range(MAX_RUNS):
+        with pytest.raises(Killed):
+            await run_job(UnitOfWork(clean_db), job_id, chunk_rows=4)
+        await _silent_for_minutes(clean_db, job_id, 2)
+    failed = await run_job(UnitOfWork(clean_db), job_id, chunk_rows=4)
+    # Then the run after the last one gives up: FAILED, saying why, and no longer sent
+    assert failed is not None and failed.status == "FAILED" and failed.runs == MAX_RUNS
+    assert failed.error is not None and f"{MAX_RUNS} runs" in failed.error
+    assert await stale_jobs(UnitOfWork(clean_db)) == []
+    assert await one(clean_db, "SELECT count(*) FROM customers") == 0
+    # And once fixed, starting the same file again queues the same job again, which loads
+    monkeypatch.setattr(loading.LoadChunk, "handle", real)
+    again = await start_import(UnitOfWork(clean_db), ImportKind.CUSTOMERS,
+                               await uploaded(clean_db, content), None, "staff:1:test")  # fmt: skip
+    assert again.job.id == job_id and again.hand_over and again.job.status == "QUEUED"
+    done = await run_job(UnitOfWork(clean_db), job_id, chunk_rows=4)
+    assert done is not None and (done.status, done.runs, done.customers_created) == ("DONE", 1, 10)
+    assert done.error is None
+    await assert_ledger_sound(clean_db)
 
 
 async def _silent_for_minutes(engine: AsyncEngine, job_id: int, minutes: int) -> None:
