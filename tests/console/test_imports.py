@@ -96,7 +96,7 @@ async def test_an_admin_imports_a_good_file_and_sees_a_bad_one_rejected(
     await start(page, orders)
     earned = page.get_by_role("listitem").filter(has_text="orders.csv").filter(has_text="Done")
     await expect(earned).to_have_count(1, timeout=30_000)
-    await expect(earned.get_by_text("earning")).to_be_visible()
+    await expect(earned.get_by_text("Historical purchases · earning")).to_be_visible()
     await expect(
         earned.get_by_text(
             re.compile(

@@ -15,7 +15,7 @@ import { formatDate } from "../ui/format";
 import { Checkbox, errorFor, Field, FormErrors, Select, type UserError } from "../ui/forms";
 import { Loading } from "../ui/Loading";
 import { RequestError } from "../ui/RequestError";
-import { duration, isRunning, KINDS, outcome, percentDone, STATUS_LABEL, STATUS_TONE, type ImportJob } from "./importLabels";
+import { duration, isRunning, KIND_NAME, KINDS, outcome, percentDone, STATUS_LABEL, STATUS_TONE, type ImportJob } from "./importLabels";
 
 const JOBS = { additionalTypenames: ["ImportJob"] };
 const PAGE = 10;
@@ -97,7 +97,13 @@ function StartImportForm() {
     >
       <form onSubmit={submit} noValidate aria-label="Import a file" key={formKey}>
         <div className="form-grid">
-          <Select label="Kind" value={kind} onChange={(e) => setKind(e.target.value as ImportKind)} options={KINDS} error={errorFor(errors, "kind")} />
+          <Select
+            label="Kind"
+            value={kind}
+            onChange={(e) => setKind(e.target.value as ImportKind)}
+            options={KINDS}
+            error={errorFor(errors, "kind")}
+          />
           <Field label="CSV file" type="file" accept=".csv,text/csv" onChange={(e) => setFile(e.target.files?.[0] ?? null)} error={errorFor(errors, "file") ?? errorFor(errors, "uploadId")} />
           <Field
             label="Mapping file (optional)"
@@ -195,7 +201,7 @@ function JobCard({ listed }: { listed: ImportJob }) {
         <span className={`status-chip tone-${STATUS_TONE[job.status]}`}>{STATUS_LABEL[job.status]}</span>
       </div>
       <p className="hint">
-        {job.kind === "CUSTOMERS" ? "Customers" : "Opening balances"}
+        {KIND_NAME[job.kind]}
         {job.dryRun ? " · dry run" : ""}{job.earn ? " · earning" : ""} · from the {job.source === "CLI" ? "command line" : "console or API"} by {job.actor} · {formatDate(job.createdAt)}
       </p>
       {percent !== null ? (
@@ -245,7 +251,7 @@ function Problems({ job }: { job: ImportJob }) {
         {job.problems.length < job.problemsCount ? ` (the first ${job.problems.length} shown)` : ""}
       </summary>
       <div className="table-scroll">
-        <table>
+        <table className="import-problems">
           <caption className="visually-hidden">Problems of {job.fileName}</caption>
           <thead>
             <tr>

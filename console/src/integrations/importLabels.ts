@@ -4,11 +4,16 @@ import type { ImportJobStatus, ImportJobsQuery, ImportKind } from "../generated/
 
 export type ImportJob = ImportJobsQuery["importJobs"]["nodes"][number];
 
-export const KINDS: { value: ImportKind; label: string }[] = [
-  { value: "CUSTOMERS", label: "Customers (with opening balances)" },
-  { value: "BALANCES", label: "Opening balances of registered customers" },
-  { value: "PURCHASES", label: "Historical purchases (order lines)" },
-];
+
+/** A job's kind, short, as its card names it. */
+export const KIND_NAME: Record<ImportKind, string> = {
+  CUSTOMERS: "Customers",
+  BALANCES: "Opening balances",
+  PURCHASES: "Historical purchases",
+};
+
+// The form's choice of kind (what each file holds is in the form's hint).
+export const KINDS = (Object.keys(KIND_NAME) as ImportKind[]).map((value) => ({ value, label: KIND_NAME[value] }));
 
 export const STATUS_LABEL: Record<ImportJobStatus, string> = {
   QUEUED: "Waiting for a worker",
