@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
 import pytest
-from playwright.async_api import Browser, Page, async_playwright
+from playwright.async_api import Browser, Page, async_playwright, expect
 
 from domain.access.permissions import Role
 from tests.support.console import (
@@ -19,6 +19,12 @@ from tests.support.console import (
     require_browser,
     session_script,
 )
+
+# What a page action and an assertion wait for: a page that answers within it passes. The
+# same for both (Playwright's assertions default to 5 s): under CI's load, two cores
+# shared by the server, PostgreSQL and Chromium, a till's priceCart once took over 5 s.
+UI_TIMEOUT_MS = 10_000
+expect.set_options(timeout=UI_TIMEOUT_MS)
 
 
 @pytest.fixture(scope="session")
@@ -60,7 +66,7 @@ async def open_console(
                 else None
             ),
         )
-        page.set_default_timeout(10_000)
+        page.set_default_timeout(UI_TIMEOUT_MS)
         await page.goto(f"/console/{path}")
         return page
 
