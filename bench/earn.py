@@ -34,8 +34,8 @@ from domain.badges.models import BadgeBasis, BadgeSpec
 from domain.badges.services import create_badge
 from domain.customers.services import create_customer
 from domain.ledger import debiting, posting
+from domain.ledger import services as ledger_services
 from domain.ledger.kinds import EntryKind
-from domain.ledger.services import adjust_points
 from domain.purchases import earning_rules
 from domain.purchases import repository as purchase_repository
 from domain.purchases import services as purchase_services
@@ -47,6 +47,7 @@ from harness import (
     Phase,
     add_common_arguments,
     create_token,
+    database_server_cpu_s,
     database_transactions,
     drive,
     free_port,
@@ -168,7 +169,8 @@ def _positional(statement: TextClause) -> tuple[str, tuple[str, ...]]:
     return compiled.string, tuple(compiled.positiontup or ())
 
 
-CREDIT_SQL = _positional(posting._CREDIT_NEW_LOT)
+# A manual credit: the credit statement with its guard (the customer was not erased).
+CREDIT_SQL = _positional(posting.credit_statement(ledger_services.NOT_ERASED.sql))
 # A debit: one call of ledger_debit (debiting._DEBIT_BALANCE then debiting._DEBIT_LOTS).
 DEBIT_SQL = _positional(debiting.LEDGER_DEBIT.call)
 CONTEXT_SQL = _positional(purchase_services._CONTEXT_BY_ID)
@@ -285,7 +287,7 @@ async def seed_customers(engine: AsyncEngine, count: int) -> list[int]:
                 UnitOfWork(engine), {"external_ref": f"bench-{i}", "first_name": f"Bench {i}"}, None
             )
             customer = created.item
-            await adjust_points(
+            await ledger_services.adjust_points(
                 UnitOfWork(engine),
                 str(customer.id),
                 START_BALANCE,
@@ -323,10 +325,11 @@ async def measure_api(
             await wait_healthy(session, base, server)
             token = await asyncio.to_thread(create_token, database_url)
             xacts_before = await database_transactions(database_url)
-            cpu_before = process_tree_cpu_s(server.pid)
+            cpu_before, db_cpu_before = process_tree_cpu_s(server.pid), database_server_cpu_s()
             execute = api_executor(port, token, args.clients, args.keep_alive)
             api = await drive(execute, workload(customer_ids), f"api-{os.getpid()}", args)
             server_cpu_s = process_tree_cpu_s(server.pid) - cpu_before
+            db_cpu_s = database_server_cpu_s() - db_cpu_before
     # Read after the server stopped: its sessions have ended and flushed their statistics.
     # The -1 is the transaction that read the first count.
     xacts = await database_transactions(database_url) - xacts_before - 1
@@ -335,18 +338,21 @@ async def measure_api(
         "api_server_cpu_ms_per_req": round(server_cpu_s * 1000 / issued, 2),
         "api_client_cpu_ms_per_req": round(api.client_cpu_s * 1000 / issued, 2),
         "api_db_xacts_per_req": round(xacts / issued, 2),
+        "api_db_cpu_ms_per_req": round(db_cpu_s * 1000 / issued, 2),
     }
 
 
 async def measure_sql(
     database_url: str, customer_ids: list[int], args: argparse.Namespace
-) -> Phase:
-    """The same writes in plain SQL, one connection per client."""
+) -> tuple[Phase, float]:
+    """The same writes in plain SQL, one connection per client; with the database's CPU."""
     dsn = asyncpg_dsn(database_url)
     connections = [await asyncpg.connect(dsn) for _ in range(args.clients)]
     try:
         execute = sql_executor(connections)
-        return await drive(execute, workload(customer_ids), f"sql-{os.getpid()}", args)
+        db_cpu_before = database_server_cpu_s()
+        phase = await drive(execute, workload(customer_ids), f"sql-{os.getpid()}", args)
+        return phase, database_server_cpu_s() - db_cpu_before
     finally:
         await asyncio.gather(*(conn.close() for conn in connections))
 
@@ -363,10 +369,11 @@ async def run(database_url: str, args: argparse.Namespace) -> dict[str, Any]:
             file=sys.stderr,
         )
         api, diagnostics = await measure_api(database_url, customer_ids, args)
-        sql = await measure_sql(database_url, customer_ids, args)
+        sql, sql_db_cpu_s = await measure_sql(database_url, customer_ids, args)
         diagnostics["sql_client_cpu_ms_per_req"] = round(
             sql.client_cpu_s * 1000 / max(sql.issued, 1), 2
         )
+        diagnostics["sql_db_cpu_ms_per_req"] = round(sql_db_cpu_s * 1000 / max(sql.issued, 1), 2)
         violations = await audit(engine)
     finally:
         await engine.dispose()
@@ -391,9 +398,13 @@ def report(
     print(
         f"per API request: server CPU {diagnostics['api_server_cpu_ms_per_req']} ms "
         f"(all workers), client CPU {diagnostics['api_client_cpu_ms_per_req']} ms, "
+        f"PostgreSQL CPU {diagnostics['api_db_cpu_ms_per_req']} ms, "
         f"~{diagnostics['api_db_xacts_per_req']} database transactions"
     )
-    print(f"per SQL operation: client CPU {diagnostics['sql_client_cpu_ms_per_req']} ms")
+    print(
+        f"per SQL operation: client CPU {diagnostics['sql_client_cpu_ms_per_req']} ms, "
+        f"PostgreSQL CPU {diagnostics['sql_db_cpu_ms_per_req']} ms"
+    )
     errors = api.errors + sql.errors
     print(f"errors: {len(api.errors)} API, {len(sql.errors)} SQL")
     for error in errors[:10]:

@@ -431,6 +431,27 @@ def process_tree_cpu_s(pid: int) -> float:
     return total
 
 
+def database_server_cpu_s() -> float:
+    """CPU seconds used so far by the PostgreSQL processes on this machine (nan when it runs
+    elsewhere or psutil is missing): what the database spends on a phase, read before the
+    phase's connections close (a backend's CPU leaves the count when it exits)."""
+    try:
+        import psutil
+    except ImportError:
+        return float("nan")
+    total, found = 0.0, False
+    for process in psutil.process_iter(["name"]):
+        if process.info["name"] != "postgres":
+            continue
+        try:
+            times = process.cpu_times()
+        except psutil.NoSuchProcess:
+            continue
+        total += times.user + times.system
+        found = True
+    return total if found else float("nan")
+
+
 async def database_transactions(database_url: str) -> int:
     """Transactions committed or rolled back in the database so far, as PostgreSQL counts."""
     conn = await asyncpg.connect(asyncpg_dsn(database_url))

@@ -18,8 +18,15 @@ CUSTOMER_MULTIPLIERS = """
     SELECT c.id, c.category_id, pc.earn_multiplier, c.erased_at
       FROM customers c JOIN point_categories pc ON pc.id = c.category_id"""
 
-# Whether the customer whose id is the parameter :cid was erased (a boolean expression).
-CUSTOMER_ERASED = "EXISTS (SELECT 1 FROM customers WHERE id = :cid AND erased_at IS NOT NULL)"
+
+def customer_erased_sql(id_param: str) -> str:
+    """Whether the customer whose id is the parameter `:id_param` was erased (a boolean
+    expression)."""
+    return f"EXISTS (SELECT 1 FROM customers WHERE id = :{id_param} AND erased_at IS NOT NULL)"
+
+
+# Whether the customer whose id is the parameter :cid was erased.
+CUSTOMER_ERASED = customer_erased_sql("cid")
 
 # Every customer with an external reference: id, external_ref.
 CUSTOMER_REFS = "SELECT id, external_ref FROM customers WHERE external_ref IS NOT NULL"

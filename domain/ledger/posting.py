@@ -14,9 +14,10 @@ the refused statement saw it."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 from typing import Any
 
 from sqlalchemy import TextClause, text
@@ -147,12 +148,27 @@ def credit_ctes(guard: str = "", key_sql: str = KEY) -> str:
     """
 
 
-_CREDIT_NEW_LOT = text(f"""
-    WITH {credit_ctes()}
+@dataclass(frozen=True)
+class CreditGuard:
+    """A condition another area puts on a credit (SQL over the posting's parameters, e.g.
+    `:customer_id`), checked by the credit's own account update, and the refusal when it
+    does not hold: the condition costs no round trip of its own."""
+
+    sql: str
+    refusal: Callable[[], DomainError]
+
+
+@cache
+def credit_statement(guard_sql: str = "") -> TextClause:
+    """The statement that credits :points and opens a lot, only when `guard_sql` holds."""
+    guard = f"AND {guard_sql}" if guard_sql else ""
+    return text(f"""
+    WITH {credit_ctes(guard)}
     SELECT e.id, e.balance_after, e.created_at, acc.lifetime_earned, acc.lifetime_spent,
            acc.held, acc.lifetime_expired
       FROM e, acc
 """)
+
 
 # Gives :points back to the lots that the entries :drawn_by drew from and have not yet
 # been given back (their own allocations are negative; give-backs among them, positive),
@@ -203,11 +219,13 @@ def posting_params(posting: Posting) -> dict[str, object]:
     }
 
 
-async def credit(db: Executor, posting: Posting) -> Posted:
-    """Add points and open a new lot for them, expiring as the program's validity says."""
+async def credit(db: Executor, posting: Posting, guard: CreditGuard | None = None) -> Posted:
+    """Add points and open a new lot for them, expiring as the program's validity says;
+    with a guard, only when its condition holds (else its refusal)."""
     if posting.points <= 0:
         raise ValueError("credit needs positive points")
-    return posted_from(await _credit_row(db, _CREDIT_NEW_LOT, posting_params(posting), posting))
+    statement = credit_statement(guard.sql if guard else "")
+    return posted_from(await _credit_row(db, statement, posting_params(posting), posting, guard))
 
 
 async def credit_back(db: Executor, posting: Posting, drawn_by: list[int] | None = None) -> Posted:
@@ -266,12 +284,16 @@ def posted_from(row: Mapping[Any, Any]) -> Posted:
 
 
 async def _credit_row(
-    db: Executor, statement: TextClause, params: dict[str, object], posting: Posting
+    db: Executor,
+    statement: TextClause,
+    params: dict[str, object],
+    posting: Posting,
+    guard: CreditGuard | None = None,
 ) -> Mapping[Any, Any]:
     """The row a credit statement returns; none means the account refused it (why, raised)."""
     row = await _run(db, statement, params)
     if row is None:
-        await _explain_refusal(db, posting)
+        await _explain_refusal(db, posting, guard)
     assert row is not None
     return row
 
@@ -317,14 +339,21 @@ def _refused(funds: policy.Funds, posting: Posting) -> DomainError:
     return DomainError([problem])
 
 
-async def _explain_refusal(db: Executor, posting: Posting) -> None:
-    """Why a credit's account update wrote nothing: no such customer, or the policy."""
+async def _explain_refusal(db: Executor, posting: Posting, guard: CreditGuard | None) -> None:
+    """Why a credit's account update wrote nothing: no such customer, the guard, or the
+    policy."""
     row = (
         await db.execute(
-            text("SELECT balance, held FROM point_accounts WHERE customer_id = :c"),
-            {"c": posting.customer_id},
+            text(
+                "SELECT balance, held, "
+                f"{guard.sql if guard else 'true'} AS guard_holds "
+                "FROM point_accounts WHERE customer_id = :customer_id"
+            ),
+            {"customer_id": posting.customer_id},
         )
     ).one_or_none()
     if row is None:
         raise DomainError.one("customerId", ErrorCode.NOT_FOUND, "No such customer.")
+    if guard is not None and not row.guard_holds:
+        raise guard.refusal()
     raise _refused(policy.Funds(row.balance, row.held), posting)

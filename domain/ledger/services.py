@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from domain.commands import Command, OneStatementCommand, run
-from domain.customers.customer_data import refuse_erased
+from domain.customers.customer_data import customer_erased, refuse_erased
+from domain.customers.sql import customer_erased_sql
 from domain.errors import DomainError, ErrorCode, Problem, Problems
 from domain.events.types import LedgerEntryReversed
 from domain.ledger import policy
@@ -59,9 +60,9 @@ async def adjust_points(
     Guarantees: writes one MANUAL entry or nothing; never overdraws; the same idempotency
     key replayed returns the first movement and writes nothing (a different customer or
     amount under a used key is an IDEMPOTENCY_CONFLICT). An erased customer earns nothing: a
-    credit is refused (CUSTOMER_ERASED, read first: a manual credit is no hot path); a debit
-    stays one statement and possible (correcting an erased customer's account is accounting,
-    as a refund or a reversal is)."""
+    credit is refused (CUSTOMER_ERASED, checked by the credit's own statement); a debit
+    stays possible (correcting an erased customer's account is accounting, as a refund or a
+    reversal is)."""
     problems = Problems()
     cid = parse_id(problems, "customerId", customer_id)
     check_points(problems, "points", points, signed=True)
@@ -69,9 +70,6 @@ async def adjust_points(
     key = required_text(problems, "idempotencyKey", idempotency_key)
     shop_code = optional_text(problems, "shop", shop, 100)
     problems.raise_if_any()
-    if points > 0:
-        await refuse_erased(uow, cid)
-
     posting = post.Posting.of(
         cid,
         points,
@@ -85,14 +83,19 @@ async def adjust_points(
     return await run(uow, CreditByHand(posting) if points > 0 else DebitByHand(posting))
 
 
+# A manual credit's condition: the customer was not erased (checked by the credit itself).
+NOT_ERASED = post.CreditGuard(f"NOT {customer_erased_sql('customer_id')}", customer_erased)
+
+
 @dataclass(frozen=True)
 class CreditByHand(OneStatementCommand[Movement]):
-    """A manual credit: one statement (balance, entry, lot, event), no transaction."""
+    """A manual credit: one statement (balance, entry, lot, event), no transaction, refused
+    for an erased customer by the same statement."""
 
     posting: post.Posting
 
     async def handle(self, db: OneStatement) -> Movement:
-        posted = await post.credit(db, self.posting)
+        posted = await post.credit(db, self.posting, NOT_ERASED)
         return Movement(posted.entry(self.posting), posted.account(self.posting.customer_id))
 
     async def replay(self, uow: UnitOfWork) -> Movement | None:
