@@ -17,7 +17,7 @@ from domain.errors import ErrorCode, Problems
 from domain.imports.rows import RowProblem, Staged, parse_boolean, unreadable_field
 from domain.limits import MAX_MONEY_MINOR, MAX_ORDER_LINES
 from domain.purchases.earning import Line, PurchaseStatus
-from domain.purchases.validation import check_lines, check_occurred_at
+from domain.purchases.validation import check_channel, check_lines, check_occurred_at
 from domain.validation import required_text
 
 # The columns of import_rows a purchases row fills, in order (after job_id, line and
@@ -37,7 +37,6 @@ PURCHASE_STAGED_COLUMNS = (
 )
 # An order's own fields: every row of the order must give the same (after defaults).
 ORDER_FIELDS = ("external_ref", "occurred_at", "status", "channel")
-CHANNELS = ("POS", "WEB", "INVOICE")  # as recordPurchase's (domain.purchases.services)
 MADE = (PurchaseStatus.PAID, PurchaseStatus.COMPLETED)
 _INTEGER = re.compile(r"^[0-9]{1,16}$")
 # A price in major units with at most two decimals (12, 12.5, 12.50): read by Decimal,
@@ -63,8 +62,7 @@ def check_purchase_row(
     status = _status(problems, given.get("status", ""))
     shop = required_text(problems, "shop", given.get("shop", "").strip() or "default", 100)
     channel = given.get("channel", "").strip().upper() or "POS"
-    if channel not in CHANNELS:
-        problems.add("channel", ErrorCode.INVALID, f"One of {', '.join(CHANNELS)}.")
+    check_channel(problems, channel)
     quantity = _integer(problems, "quantity", given["quantity"])
     price_column = "unit_price_minor" if "unit_price_minor" in given else "unit_price"
     price = _price(problems, price_column, given[price_column])

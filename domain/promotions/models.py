@@ -11,7 +11,7 @@ from sqlalchemy import ColumnElement
 
 from domain.customers.validation import parse_multiplier
 from domain.errors import ErrorCode, Problems
-from domain.purchases.services import CHANNELS
+from domain.purchases.validation import CHANNELS
 from domain.validation import required_text
 
 MAX_PRODUCT_LINES = 100

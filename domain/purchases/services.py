@@ -41,14 +41,13 @@ from domain.purchases.line_discounts import (
 from domain.purchases.models import Purchase, PurchaseLine, PurchaseRecord, award_key
 from domain.purchases.tables import purchases
 from domain.purchases.validation import (
+    check_channel,
     check_lines,
     check_occurred_at,
 )
 from domain.uow import Executor, OneStatement, UnitOfWork
 from domain.validation import parse_id, required_text
 from domain.vouchers.sql import DISCOUNTS_ON_ORDER
-
-CHANNELS = ("POS", "WEB", "INVOICE")
 
 
 @dataclass(frozen=True)
@@ -86,8 +85,7 @@ async def record_purchase(uow: UnitOfWork, report: PurchaseReport, actor: str) -
     if (report.customer_id is None) == (report.card_code is None):
         problems.add("customerId", ErrorCode.REQUIRED, "Give either customerId or cardCode.")
     cid = parse_id(problems, "customerId", report.customer_id) if report.customer_id else 0
-    if report.channel not in CHANNELS:
-        problems.add("channel", ErrorCode.INVALID, f"One of {', '.join(CHANNELS)}.")
+    check_channel(problems, report.channel)
     lines = check_lines(problems, report.lines)
     occurred_at = check_occurred_at(problems, report.occurred_at)
     discounts = check_discounts(problems, lines, report.discounts)

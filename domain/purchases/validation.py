@@ -10,6 +10,15 @@ from domain.limits import MAX_LINE_QUANTITY
 from domain.purchases.earning import Line
 from domain.validation import check_line_items, check_moment, moment_out_of_range, required_text
 
+# The channels a purchase is made through.
+CHANNELS = ("POS", "WEB", "INVOICE")
+
+
+def check_channel(problems: Problems, channel: str) -> None:
+    """A purchase's channel is one of CHANNELS."""
+    if channel not in CHANNELS:
+        problems.add("channel", ErrorCode.INVALID, f"One of {', '.join(CHANNELS)}.")
+
 
 @dataclass(frozen=True)
 class RefundLine:
