@@ -217,6 +217,23 @@ async def test_a_bad_signature_or_an_unknown_shop_is_401_and_writes_nothing(
     assert await log(clean_db) == []
 
 
+@pytest.mark.parametrize("shop", ["%00", "web%00", "%ED%A0%80"])
+async def test_a_shop_code_that_cannot_be_stored_is_401_not_a_server_error(
+    http: httpx.AsyncClient, clean_db: AsyncEngine, shop: str
+) -> None:
+    # Given a shop code with a NUL or a lone surrogate escaped in the URL
+    body = b"{}"
+    signed = {"X-WC-Webhook-Signature": sign(body), "X-Shopify-Hmac-Sha256": sign(body)}
+    answers = [
+        await http.post(f"/integrations/woocommerce/{shop}", content=body, headers=signed),
+        await http.post(f"/integrations/shopify/{shop}", content=body, headers=signed),
+        await http.post(f"/integrations/dolibarr/{shop}/token", content=body),
+    ]
+    # Then it names no shop: refused as unsigned, and nothing is logged
+    assert [a.status_code for a in answers] == [401, 401, 401]
+    assert await log(clean_db) == []
+
+
 @pytest.mark.parametrize(
     ("change", "reason"),
     [
