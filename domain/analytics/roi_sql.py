@@ -21,7 +21,8 @@ from domain.ledger.rollup_reads import period_groups_sql
 
 _SINCE = "CAST(:since AS timestamptz)"
 _UNTIL = "CAST(:until AS timestamptz)"
-_SUMS = ", ".join(f"CAST(sum({c}) AS bigint) AS {c}" for c in FIGURE_COLUMNS)
+# (The grand total's row exists even over no rows: its sums are then 0, not null.)
+_SUMS = ", ".join(f"CAST(COALESCE(sum({c}), 0) AS bigint) AS {c}" for c in FIGURE_COLUMNS)
 _COLUMNS = ", ".join(FIGURE_COLUMNS)
 
 # Sales and costs per (shop, channel), then for all (shop and channel null): the days

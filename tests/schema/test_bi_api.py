@@ -30,6 +30,31 @@ def period() -> dict[str, str]:
     return {"since": MAY.since.isoformat(), "until": MAY.until.isoformat()}
 
 
+async def test_the_roi_of_a_period_without_sales_is_zeros_not_an_error(
+    clean_db: AsyncEngine, gql: GraphQLClient, tokens: dict[str, str]
+) -> None:
+    # Given a program with no customers, orders or points yet
+    viewer = gql.as_(tokens["viewer"])
+
+    # When its ROI is read (a month, and a period inside one day)
+    month = (await viewer.data(ROI, period()))["roiReport"]
+    instant = {"since": "2000-01-01T00:00:00Z", "until": "2000-01-01T00:00:00.000001Z"}
+    tiny = (await viewer.data(ROI, instant))["roiReport"]
+
+    # Then every figure is zero, and the ratios of nothing are null
+    for roi in (month, tiny):
+        assert roi["rows"] == []
+        assert roi["total"]["sales"] == {
+            "revenueMinor": 0,
+            "orders": 0,
+            "averageOrderMinor": None,
+            "activeMembers": 0,
+            "purchaseFrequency": None,
+            "repeatRate": None,
+        }
+        assert roi["total"]["costs"]["totalMinor"] == 0
+
+
 async def test_a_viewer_reads_the_roi_report(
     clean_db: AsyncEngine, gql: GraphQLClient, tokens: dict[str, str]
 ) -> None:
