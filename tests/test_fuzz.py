@@ -3,6 +3,9 @@ of the schema with arbitrary arguments (strings with NUL characters and lone sur
 huge and negative numbers, times at the calendar's edges, deep JSON) and sends them, with
 an admin token, to a real server process on a database of its own. No answer may be a 5xx,
 an INTERNAL_SERVER_ERROR, or an error without a code, and the server may log no traceback.
+Every other route (exports, uploads, platform and Twilio webhooks, unsubscribe links) is
+sent each strange URL part, then arbitrary paths, query parameters, bodies and tokens: no
+answer may be a 5xx.
 
 The suite runs a short form (TESSERA_FUZZ_EXAMPLES, default 4, examples per operation: tens
 of seconds). Run it longer by raising it, e.g.
@@ -14,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
 import os
 import sys
 from collections.abc import AsyncIterator
@@ -203,3 +207,105 @@ def _problem(response: Any) -> str | None:
     if response.status_code not in (200, 400, 413, 429):
         return f"HTTP {response.status_code}"
     return None
+
+
+# Every route outside /graphql, with `{}` where a path parameter goes (the console's static
+# pages left out: files, no input reaches the database).
+ROUTES = [
+    ("GET", "/exports/ledger-movements.csv"),
+    ("GET", "/exports/voucher-batches/{}.csv"),
+    ("GET", "/exports/roi.csv"),
+    ("GET", "/exports/cohorts.csv"),
+    ("GET", "/exports/top-products.csv"),
+    ("GET", "/exports/card-types.csv"),
+    ("GET", "/exports/rfm.csv"),
+    ("GET", "/exports/import-jobs/{}/problems.csv"),
+    ("GET", "/cards/{}"),
+    ("GET", "/cards/series/{}.csv"),
+    ("GET", "/customers/{}/data.json"),
+    ("POST", "/imports/files"),
+    ("POST", "/integrations/woocommerce/{}"),
+    ("POST", "/integrations/shopify/{}"),
+    ("POST", "/integrations/dolibarr/{}/{}"),
+    ("POST", "/webhooks/twilio/sms"),
+    ("POST", "/webhooks/twilio/status"),
+    ("GET", "/unsubscribe/{}"),
+    ("POST", "/unsubscribe/{}"),
+]
+# What goes into a URL: ids and codes, escaped NUL, invalid UTF-8 and a lone surrogate.
+NASTY_URL_PARTS = ["1", "0", "-1", "9" * 30, "%00", "a%00b", "%ff", "%ED%A0%80", "a.png",
+                   "a.svg", "%2e%2e", "x" * 3000]  # fmt: skip
+URL_PART = st.one_of(
+    st.sampled_from(NASTY_URL_PARTS),
+    st.text(st.characters(codec="ascii", categories=["L", "N"]), min_size=1, max_size=12),
+)
+PARAMETER = st.sampled_from(
+    ["since", "until", "customerId", "minPoints", "maxPoints", "kinds", "reason", "sourceType",
+     "by", "first", "months", "fileName", "symbology", "scale"]
+)  # fmt: skip
+PARAMETER_VALUE = st.one_of(
+    URL_PART,
+    st.sampled_from(
+        ["", "99999999999999999999", "0001-01-01T00:00:00+14:00", "9999-12-31T23:59:59-14:00",
+         "2026-13-45T99:99:99Z", "NaN", "1e400", "SKU", "PURCHASE,MANUAL", "qr", "code128"]
+    ),
+)  # fmt: skip
+BODY = st.one_of(
+    st.binary(max_size=300),
+    st.sampled_from(
+        [b"", b"\x00", b"\xed\xa0\x80", b"{" * 5000, b'{"a":' * 3000, b"null", b"[]",
+         b"external_ref,points\n\x00,1\n", b"From=%00&Body=%ff&MessageSid=SM1"]
+    ),
+)  # fmt: skip
+CONTENT_TYPE = st.sampled_from(
+    ["", "text/csv", "application/json", "application/x-www-form-urlencoded",
+     "multipart/form-data; boundary=x", "text/plain; charset=latin-1"]
+)  # fmt: skip
+
+
+def test_no_request_to_another_route_is_a_server_error(fuzz_server: dict[str, Any]) -> None:
+    # Given every route outside /graphql, and an admin token, a wrong one or none
+    auth = f"Bearer {fuzz_server['token']}"
+    tokens = st.sampled_from([auth, "Bearer x", ""])
+
+    @settings(
+        max_examples=EXAMPLES * 60,
+        deadline=None,
+        phases=[Phase.generate],
+        suppress_health_check=list(HealthCheck),
+        database=None,
+    )
+    @given(
+        route=st.sampled_from(ROUTES),
+        parts=st.lists(URL_PART, min_size=2, max_size=2),
+        query=st.lists(st.tuples(PARAMETER, PARAMETER_VALUE), max_size=3),
+        body=BODY,
+        content_type=CONTENT_TYPE,
+        authorization=tokens,
+    )
+    def fuzz(
+        route: tuple[str, str],
+        parts: list[str],
+        query: list[tuple[str, str]],
+        body: bytes,
+        content_type: str,
+        authorization: str,
+    ) -> None:
+        method, template = route
+        path = template.format(*parts[: template.count("{}")])
+        url = f"{fuzz_server['url']}{path}?{'&'.join(f'{k}={v}' for k, v in query)}"
+        headers = {"Content-Type": content_type, "Authorization": authorization}
+        with httpx.Client(timeout=30) as http:
+            answer = http.request(method, url, headers=headers, content=body or None)
+        # When it is sent, then the answer is no server error
+        assert answer.status_code < 500, f"{method} {url}: HTTP {answer.status_code}"
+
+    # When every route is sent each strange URL part, then arbitrary requests
+    with httpx.Client(base_url=fuzz_server["url"], timeout=30) as http:
+        for (method, template), part in itertools.product(ROUTES, NASTY_URL_PARTS):
+            path = template.format(*[part] * template.count("{}"))
+            answer = http.request(method, path, headers={"Authorization": auth}, content=b"{}")
+            assert answer.status_code < 500, f"{method} {path}: HTTP {answer.status_code}"
+    fuzz()
+    log = fuzz_server["log"].read_text(errors="replace")
+    assert "Traceback" not in log and "Exception in ASGI" not in log, log[-5_000:]
