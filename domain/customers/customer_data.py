@@ -97,10 +97,10 @@ _IS_ERASED = text(f"SELECT {CUSTOMER_ERASED} AS erased")
 
 
 async def refuse_erased(uow: UnitOfWork, customer_id: int, field: str = "customerId") -> None:
-    """CUSTOMER_ERASED when the customer was erased, read as a statement of its own before a
-    write that is not a hot path (a manual adjustment), on the driver as the one-statement
-    writes read: a connection found dead (the database restarted) is replaced and the read
-    run again, so the write after it still goes through."""
+    """CUSTOMER_ERASED when the customer was erased, read as a statement of its own (a
+    preview of a manual credit; the credit itself checks it in its own statement), on the
+    driver as the one-statement writes read: a connection found dead (the database
+    restarted) is replaced and the read run again."""
     async with OneStatement(uow.engine) as db:
         row = await db.fetch_row(_IS_ERASED, {"cid": customer_id})
     if row is not None and row["erased"]:
