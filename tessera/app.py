@@ -50,6 +50,7 @@ from tessera.limits import BodySizeLimit
 from tessera.ratelimit import RateLimits, storage_url
 from tessera.settings import Settings
 from tessera.unsubscribe import unsubscribe_routes
+from tessera.url_text import StorableUrlText
 from tessera.webhooks import twilio_inbound_sms, twilio_status_callback
 
 logger = logging.getLogger("tessera")
@@ -165,6 +166,7 @@ def create_app(
         debug=False,
         middleware=[
             Middleware(LastResort),
+            Middleware(StorableUrlText),
             Middleware(
                 BodySizeLimit,
                 max_bytes=settings.max_body_bytes,

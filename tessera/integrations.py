@@ -29,7 +29,7 @@ from domain.integrations.changes import Change, PayloadError
 from domain.integrations.connections import Connection, connection
 from domain.integrations.log import Delivery, Outcome, already_applied, write
 from domain.uow import UnitOfWork
-from schema.body import decode_body, unsafe_text_reason
+from schema.body import decode_body
 from schema.responses import Refusal
 
 logger = logging.getLogger("tessera.integrations")
@@ -51,16 +51,6 @@ def _answer(status: int, **body: Any) -> Response:
 
 
 _UNAUTHORIZED = {"error": "Not signed for this shop."}
-
-
-async def _connection(
-    new_uow: Callable[[], UnitOfWork], shop: str, platform: str
-) -> Connection | None:
-    """The shop's connection to the platform; none for a shop code that no connection can
-    have (a NUL or a lone surrogate from the URL's escapes: not storable text)."""
-    if unsafe_text_reason(shop) is not None:
-        return None
-    return await connection(new_uow(), shop, platform)
 
 
 async def _handle(
@@ -102,7 +92,7 @@ def _signed_platform(
     async def receive(request: Request) -> Response:
         shop = request.path_params["shop"]
         body = await request.body()
-        found = await _connection(new_uow, shop, platform)
+        found = await connection(new_uow(), shop, platform)
         if found is None or not found.signed(body, request.headers.get(signature_header)):
             logger.warning("refused an unsigned %s webhook for shop %r", platform, shop[:100])
             return _answer(401, **_UNAUTHORIZED)
@@ -142,7 +132,7 @@ def platform_webhooks(new_uow: Callable[[], UnitOfWork]) -> list[Route]:
 
     async def from_dolibarr(request: Request) -> Response:
         shop = request.path_params["shop"]
-        found = await _connection(new_uow, shop, "DOLIBARR")
+        found = await connection(new_uow(), shop, "DOLIBARR")
         if found is None or not found.token_matches(request.path_params["token"]):
             logger.warning("refused a Dolibarr call with a wrong token for shop %r", shop[:100])
             return _answer(401, error="Not this shop's Dolibarr URL.")

@@ -13,6 +13,7 @@ import httpx
 import pytest
 
 import schema.view
+from tessera.url_text import url_refusal
 from tests.support.api import customer_token, running_server
 
 INTROSPECTION = "{ __schema { queryType { name } } }"
@@ -179,6 +180,48 @@ async def test_http_level_refusals_have_the_api_error_shape(
     )
     expected = {400: "BAD_USER_INPUT", 404: "NOT_FOUND", 405: "BAD_USER_INPUT"}[status]
     assert coded(response) == (status, expected)
+
+
+@pytest.mark.parametrize(
+    ("method", "url", "named"),
+    [
+        ("POST", "/integrations/woocommerce/%00", "path"),
+        ("POST", "/integrations/dolibarr/web%00/token", "path"),
+        ("GET", "/cards/a%00b", "path"),
+        ("GET", "/unsubscribe/%00", "path"),
+        ("GET", "/no-such-page/%00", "path"),
+        ("GET", "/exports/ledger-movements.csv?reason=%00", "reason"),
+        ("GET", "/graphql?query=%7B__typename%7D%00", "query"),
+        ("GET", "/health?a%00=1", "a\x00"),
+    ],
+)
+async def test_a_nul_escaped_in_the_url_is_refused_before_any_route(
+    http: httpx.AsyncClient, tokens: dict[str, str], method: str, url: str, named: str
+) -> None:
+    # Given a NUL escaped in the path or a query parameter of any route, known or not
+    response = await http.request(method, url, content=b"{}", headers=bearer(tokens["admin"]))
+    # Then it is refused as bad input naming where the NUL is, never reaching the database
+    assert coded(response) == (400, "BAD_USER_INPUT")
+    error = response.json()["errors"][0]
+    assert error["extensions"] == {"code": "BAD_USER_INPUT", "field": named, "reason": "INVALID"}
+    assert error["message"].startswith(f"{named}: the URL's text contains a NUL character")
+
+
+@pytest.mark.parametrize(
+    ("path", "query", "refused"),
+    [
+        ("/cards/a\ud800", b"", ("path", "lone UTF-16 surrogate")),
+        ("/health", b"x=%2500", None),  # an escaped percent sign, then "00": not a NUL
+        ("/health", b"x=1&y=a%00", ("y", "NUL character")),
+        ("/health", b"x=1&y=%C3%A9", None),
+    ],
+)
+def test_what_a_url_may_hold(path: str, query: bytes, refused: tuple[str, str] | None) -> None:
+    refusal = url_refusal(path, query)
+    if refused is None:
+        assert refusal is None
+    else:
+        assert refusal is not None and refusal[0] == refused[0] and refused[1] in refusal[1]
 
 
 async def test_an_unexpected_failure_is_a_coded_500_with_a_logged_request_id(
