@@ -3,7 +3,8 @@
 are in docs/imports.md), with a progress bar.
 Rows are checked in worker processes (the same functions, a chunk each) while the main
 process copies and loads. Exit 0 when the file is imported (or was already), 1 when rows
-were refused (the report lists them), 2 when the file or the mapping cannot be read (or
+were refused (the report lists them; also when a customer went away while the file
+loaded: those rows are not loaded), 2 when the file or the mapping cannot be read (or
 another run of the same file is checking it)."""
 
 from __future__ import annotations
@@ -141,12 +142,20 @@ def _summary(args: argparse.Namespace, outcome: Outcome) -> int:
             f"{job.purchases_created} purchases created, {job.purchases_skipped} already in "
             f"Tessera (left as they were), {job.points_earned} points earned"
         )
-        return 0
-    print(
-        f"import {job.id} is {job.status}{already}: {job.rows_done} rows, "
-        f"{job.customers_created} customers created, {job.balances_opened} opening balances "
-        f"({job.points_opened} points)"
-    )
+    else:
+        print(
+            f"import {job.id} is {job.status}{already}: {job.rows_done} rows, "
+            f"{job.customers_created} customers created, {job.balances_opened} opening "
+            f"balances ({job.points_opened} points)"
+        )
+    if job.rows_rejected and not outcome.already_done:
+        # Rows whose customer was erased, or changed reference, while the file loaded.
+        from domain.imports.rows import RowProblem
+
+        report = args.report or args.file.with_name(args.file.name + ".problems.csv")
+        _write_report(report, [RowProblem(**p) for p in job.problems])
+        print(f"{job.rows_rejected} row(s) not loaded; the report is {report}")
+        return 1
     return 0
 
 

@@ -89,6 +89,26 @@ async def register_many(
 
 
 async def known_refs(uow: UnitOfWork, external_refs: list[str]) -> set[str]:
-    """Which of these external references a customer has, in the open unit of work."""
-    query = select(customers.c.external_ref).where(customers.c.external_ref.in_(external_refs))
+    """Which of these external references a customer not erased has, in the open unit of
+    work."""
+    query = select(customers.c.external_ref).where(
+        customers.c.external_ref.in_(external_refs), customers.c.erased_at.is_(None)
+    )
     return {str(ref) for ref in (await uow.execute(query)).scalars()}
+
+
+# FOR KEY SHARE: an erasure (which locks the row FOR UPDATE) or a change of reference (a
+# key's update) waits until the transaction ends; other changes of the customer do not.
+_LOCK_NAMED = """
+    SELECT c.id FROM customers c
+     WHERE c.erased_at IS NULL AND c.external_ref IN (SELECT s.external_ref FROM ({rows}) s)
+     ORDER BY c.id
+       FOR KEY SHARE OF c"""
+
+
+async def lock_named(uow: UnitOfWork, rows: str, params: Mapping[str, object]) -> None:
+    """Lock the customers not erased whose reference the relation `rows` (SQL with an
+    `external_ref` column; `params` binds its parameters) names, until the transaction
+    ends: none of them is erased or changes reference meanwhile, so what is written to
+    them by reference in this transaction reaches the customers found now."""
+    await uow.execute(text(_LOCK_NAMED.format(rows=rows)), dict(params))

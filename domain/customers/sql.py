@@ -28,8 +28,10 @@ def customer_erased_sql(id_param: str) -> str:
 # Whether the customer whose id is the parameter :cid was erased.
 CUSTOMER_ERASED = customer_erased_sql("cid")
 
-# Every customer with an external reference: id, external_ref.
-CUSTOMER_REFS = "SELECT id, external_ref FROM customers WHERE external_ref IS NOT NULL"
+# Every customer with an external reference, not erased: id, external_ref. (An erased
+# customer's reference is a tombstone, erased:<id>: nothing is written to them through it.)
+CUSTOMER_REFS = """
+    SELECT id, external_ref FROM customers WHERE external_ref IS NOT NULL AND erased_at IS NULL"""
 
 # Every customer: id, category_id, created_at.
 CUSTOMERS = "SELECT id, category_id, created_at FROM customers"

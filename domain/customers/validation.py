@@ -15,6 +15,7 @@ from babel import Locale, UnknownLocaleError
 from sqlalchemy.exc import IntegrityError
 
 from domain.customers.models import CustomerFilter
+from domain.data_requests.parts import ERASED
 from domain.errors import DomainError, ErrorCode, Problems
 from domain.limits import BALANCE_CEILING, MAX_JSON_DEPTH
 from domain.uow import violated_constraint
@@ -28,6 +29,8 @@ _PHONE_MAX_LENGTH = 40
 EARLIEST_BIRTH_DATE = date(1900, 1, 1)
 _CARD = re.compile(r"^[A-Za-z0-9-]{3,64}$")
 MAX_ATTRIBUTES_BYTES = 16_384
+# An erased customer's reference is erased:<id> (data_requests.parts): no other may take it.
+_ERASED_REF = f"{ERASED}:"
 
 # The unique fields of customers and categories: the field a violation names, and why.
 _UNIQUE_FIELDS = {
@@ -56,6 +59,12 @@ def clean_customer_fields(
     for name in ("external_ref", "first_name", "last_name"):
         if name in values:
             clean[name] = optional_text(problems, _api(name), values[name])
+    if (clean.get("external_ref") or "").startswith(_ERASED_REF):
+        problems.add(
+            "externalRef",
+            ErrorCode.INVALID,
+            f"References starting with {_ERASED_REF} are kept for erased customers.",
+        )
     if "email" in values:
         email = optional_text(problems, "email", values["email"])
         if email is not None:

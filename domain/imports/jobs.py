@@ -201,19 +201,28 @@ COUNTERS = (
 )
 
 
-async def loaded(uow: UnitOfWork, job: Job, upto: int, rows: int, **counts: int) -> None:
-    """A chunk of `rows` rows loaded, up to `upto` (a line; for a purchases file, an
-    order's number); `counts` adds to the COUNTERS named."""
+async def loaded(
+    uow: UnitOfWork,
+    job: Job,
+    upto: int,
+    rows: int,
+    not_loaded: Sequence[RowProblem] = (),
+    **counts: int,
+) -> None:
+    """A chunk of `rows` rows gone through loading, up to `upto` (a line; for a purchases
+    file, an order's number), less the rows `not_loaded` names (their customer went away
+    since checking: they count as rejected, and join the job's problems); `counts` adds to
+    the COUNTERS named."""
     unknown = set(counts) - set(COUNTERS)
     if unknown:
         raise ValueError(f"no import counter {', '.join(sorted(unknown))}")
-    await _set(
-        uow,
-        job.id,
-        last_line=upto,
-        rows_done=job.rows_done + rows,
-        **{name: getattr(job, name) + added for name, added in counts.items()},
-    )
+    values: dict[str, Any] = {name: getattr(job, name) + added for name, added in counts.items()}
+    refused = len({p.line for p in not_loaded})
+    if refused:
+        room = max(0, KEPT_PROBLEMS - len(job.problems))
+        values["rows_rejected"] = job.rows_rejected + refused
+        values["problems"] = job.problems + [p.as_dict() for p in not_loaded[:room]]
+    await _set(uow, job.id, last_line=upto, rows_done=job.rows_done + rows - refused, **values)
 
 
 async def finish(uow: UnitOfWork, job_id: int, status: str, **values: Any) -> None:

@@ -109,9 +109,17 @@ class Steps(ABC):
         return await jobs.chunk_ends(uow, job_id, after, rows)
 
     def load(
-        self, job_id: int, after: int, upto: int, actor: str, previous: Awaitable[object] | None
+        self,
+        job_id: int,
+        after: int,
+        upto: int,
+        actor: str,
+        ref_header: str,
+        previous: Awaitable[object] | None,
     ) -> Command[Job]:
-        return LoadChunk(job_id, after, upto, actor, after_previous=previous)
+        """The command loading a chunk (`ref_header`: the file's name of the reference
+        column, for the problems of rows not loaded)."""
+        return LoadChunk(job_id, after, upto, actor, ref_header, after_previous=previous)
 
     def identity(self) -> str:
         """Text added to the file's digest: the same file imported otherwise is another
@@ -157,10 +165,16 @@ class PurchaseSteps(Steps):
         return ends
 
     def load(
-        self, job_id: int, after: int, upto: int, actor: str, previous: Awaitable[object] | None
+        self,
+        job_id: int,
+        after: int,
+        upto: int,
+        actor: str,
+        ref_header: str,
+        previous: Awaitable[object] | None,
     ) -> Command[Job]:
         assert previous is None  # one chunk at a time (the module's docstring)
-        return LoadOrders(job_id, after, upto, actor, self.earn)
+        return LoadOrders(job_id, after, upto, actor, self.earn, ref_header)
 
     def identity(self) -> str:
         return "earn" if self.earn else ""

@@ -13,11 +13,13 @@ resumes after the last chunk committed, whichever of the two was cut."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Sequence
+from collections.abc import Awaitable, Mapping, Sequence
 from dataclasses import dataclass
 
+from sqlalchemy import text
+
 from domain.commands import Command
-from domain.customers.bulk_register import known_refs, register_many
+from domain.customers.bulk_register import known_refs, lock_named, register_many
 from domain.customers.sql import CUSTOMER_REFS
 from domain.errors import ErrorCode
 from domain.imports import jobs
@@ -32,6 +34,34 @@ _OPENINGS = """
     SELECT c.id AS customer_id, s.points, s.expires_at,
            'import:' || CAST(:job AS text) || ':' || s.line AS source_ref
       FROM ({staged}) s JOIN ({refs}) c ON c.external_ref = s.external_ref"""
+
+
+# The staged rows of a relation (with `line` and `external_ref`) that name no customer now.
+_UNRESOLVED = """
+    SELECT s.line FROM ({staged}) s
+     WHERE NOT EXISTS (SELECT 1 FROM ({refs}) c WHERE c.external_ref = s.external_ref)
+     ORDER BY s.line"""
+
+_GONE = (
+    "Not loaded: the customer was erased, or their external_ref changed, after the file "
+    "was checked."
+)
+
+
+async def unresolved_rows(
+    uow: UnitOfWork, staged: str, params: Mapping[str, object], ref_column: str
+) -> list[RowProblem]:
+    """Before a chunk of a balances or purchases file is loaded by reference: its customers
+    locked until the chunk commits (customers.bulk_register.lock_named), and a NOT_FOUND
+    problem for each row of `staged` whose customer was erased, or whose reference changed,
+    since the file was checked. Those rows are not loaded (the loading statements join the
+    same references), and the job reports them."""
+    await lock_named(uow, staged, params)
+    found = await uow.execute(text(_UNRESOLVED.format(staged=staged, refs=CUSTOMER_REFS)), params)
+    return [
+        RowProblem(int(line), ref_column, ErrorCode.NOT_FOUND.value, _GONE)
+        for line in found.scalars()
+    ]
 
 
 class JobMoved(Exception):
@@ -142,6 +172,7 @@ class LoadChunk(Command[Job]):
     after_line: int
     upto: int
     actor: str
+    ref_column: str  # the file's name of external_ref, for the report
     after_previous: Awaitable[object] | None = None
 
     async def handle(self, uow: UnitOfWork) -> Job:
@@ -153,6 +184,10 @@ class LoadChunk(Command[Job]):
         openings = _OPENINGS.format(staged=STAGED_CHUNK, refs=CUSTOMER_REFS)
         rows = await jobs.count_staged(uow, job.id, self.after_line, self.upto)
         created = posted = points = 0
+        gone: list[RowProblem] = []
+        if job.kind is ImportKind.BALANCES:
+            # A customers file registers whom it names: every row resolves.
+            gone = await unresolved_rows(uow, STAGED_CHUNK, params, self.ref_column)
         if job.kind is ImportKind.CUSTOMERS:
             new_ids = await register_many(
                 uow, STAGED_CHUNK, params, self.actor, open_accounts_too=False
@@ -172,6 +207,7 @@ class LoadChunk(Command[Job]):
             job,
             self.upto,
             rows,
+            gone,
             customers_created=created,
             balances_opened=posted,
             points_opened=points,

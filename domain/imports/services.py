@@ -221,7 +221,7 @@ async def _load_chunks(this: _Run, job: Job, actor: str) -> Job:
                 job = await loading.popleft()
                 this.tell("loading", job.rows_done, job.rows_total)
             previous = loading[-1] if loading else None
-            command = this.steps.load(job.id, after, upto, actor, previous)
+            command = this.steps.load(job.id, after, upto, actor, this.ref_header, previous)
             loading.append(asyncio.create_task(run(units[n % at_once], command)))
             after = upto
         while loading:

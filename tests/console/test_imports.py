@@ -5,6 +5,7 @@ without writing anything. Readable at phone width; a cashier has no such page.""
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -104,6 +105,24 @@ async def test_an_admin_imports_a_good_file_and_sees_a_bad_one_rejected(
             )
         )
     ).to_be_visible()
+
+    # An import done with a line not loaded (J-3 erased while the file loaded, as
+    # tests/domain/imports/test_purchase_imports.py makes one) shows it as a rejected one does
+    gone = {"line": 3, "column": "customer_ref", "code": "NOT_FOUND",
+            "reason": "Not loaded: the customer was erased."}  # fmt: skip
+    async with clean_db.begin() as conn:
+        await conn.execute(
+            text(
+                "UPDATE import_jobs SET rows_done = 2, rows_rejected = 1, purchases_created = 1, "
+                "problems = CAST(:gone AS jsonb) WHERE file_name = 'orders.csv'"
+            ),
+            {"gone": json.dumps([gone])},
+        )
+    await page.reload()
+    partly = page.get_by_role("listitem").filter(has_text="orders.csv")
+    await expect(partly.get_by_text("1 not loaded: their customer was erased")).to_be_visible()
+    await expect(partly.get_by_text("1 row not loaded")).to_be_visible()
+    await expect(partly.get_by_role("row").nth(1)).to_contain_text("3customer_refNOT_FOUND")
 
     await assert_accessible(page)
     await screenshots(page, "integrations-imports")

@@ -32,6 +32,8 @@ PERSONAL = (EMAIL, PHONE, FIRST, LAST, REF, CARD)
 
 CREATE = """mutation($input: CreateCustomerInput!) {
   createCustomer(input: $input) { customer { id } userErrors { field code message } } }"""
+UPDATE = """mutation($input: UpdateCustomerInput!) {
+  updateCustomer(input: $input) { customer { id } userErrors { field code message } } }"""
 ADJUST = """mutation($id: ID!, $points: Int!, $key: String!) {
   adjustPoints(input: {customerId: $id, points: $points, note: "welcome", idempotencyKey: $key}) {
     userErrors { code } } }"""
@@ -441,3 +443,22 @@ async def test_only_admins_and_managers_handle_data_requests(
     assert by_manager["eraseCustomer"]["userErrors"] == []
     unknown = await gql.data(ERASE, {"id": "999999", "key": "k-unknown"})
     assert [e["code"] for e in unknown["eraseCustomer"]["userErrors"]] == ["NOT_FOUND"]
+
+
+async def test_no_customer_may_take_the_reference_an_erasure_gives(
+    gql: GraphQLClient, engine: AsyncEngine
+) -> None:
+    # Given a customer, whose erasure would give them the reference erased:<id>
+    made = (await gql.data(CREATE, {"input": {"idempotencyKey": "c-1"}}))["createCustomer"]
+    cid = made["customer"]["id"]
+    # When another customer is created with that reference, or one is renamed to it
+    taken = await gql.data(
+        CREATE, {"input": {"idempotencyKey": "c-2", "externalRef": f"erased:{cid}"}}
+    )
+    renamed = await gql.data(UPDATE, {"input": {"id": cid, "externalRef": f"erased:{cid}"}})
+    # Then both are refused on externalRef, and the erasure later works
+    for payload in (taken["createCustomer"], renamed["updateCustomer"]):
+        assert [(e["field"], e["code"]) for e in payload["userErrors"]] == [
+            ("externalRef", "INVALID")
+        ]
+    assert (await erase(gql, cid, "erase-1"))["userErrors"] == []

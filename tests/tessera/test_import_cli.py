@@ -4,6 +4,7 @@ same command, run again, completes without a duplicate."""
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import csv
 import os
@@ -13,9 +14,15 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from domain.imports.formats import ImportKind
+from domain.imports.jobs import Job
+from domain.imports.rows import RowProblem
+from domain.imports.services import Outcome
+from tessera.import_cli import _summary
 from tests.support.ledger import assert_ledger_sound
 
 HEADER = "external_ref,email,points"
@@ -159,3 +166,27 @@ async def test_purchases_are_checked_then_imported_earning(
     again = await tessera(database_url, "purchases", str(path), "--earn")
     assert again.returncode == 0 and "already (nothing changed now)" in again.stdout
     await assert_ledger_sound(clean_db)
+
+
+def test_rows_not_loaded_while_the_file_loaded_are_reported_with_exit_1(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Given an import DONE with a row not loaded (its customer erased while it loaded:
+    # tests/domain/imports/test_imports.py makes one)
+    gone = RowProblem(3, "external_ref", "NOT_FOUND", "Not loaded: the customer was erased.")
+    job = Job(id=7, kind=ImportKind.BALANCES, file_name="b.csv", status="DONE", rows_total=2,
+              rows_done=1, rows_rejected=1, last_line=3, customers_created=0,
+              balances_opened=1, points_opened=100, problems=[gone.as_dict()])  # fmt: skip
+    path = tmp_path / "b.csv"
+    args = argparse.Namespace(file=path, report=None)
+    # When the command sums it up
+    code = _summary(args, Outcome(job, rows=2))
+    # Then it says what was loaded, then what was not, writes the report, and exits 1
+    out = capsys.readouterr().out
+    assert "import 7 is DONE: 1 rows" in out
+    assert f"1 row(s) not loaded; the report is {path}.problems.csv" in out
+    assert code == 1
+    with open(f"{path}.problems.csv", encoding="utf-8") as report:
+        assert list(csv.reader(report))[1] == [
+            "3", "external_ref", "NOT_FOUND", "Not loaded: the customer was erased."
+        ]  # fmt: skip

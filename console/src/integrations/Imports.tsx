@@ -1,7 +1,8 @@
 // Bulk imports (MANAGE_INTEGRATIONS): a form that uploads a CSV file to /imports/files with
 // the session's token and starts its import job (or a dry run), and the jobs, newest first,
 // each running one polled every second for its progress bar, speed and time left; a
-// rejected job shows its problems and its report to download.
+// rejected job shows its problems and its report to download, as does a done job with rows not
+// loaded (their customer erased or renamed while it loaded).
 import { useEffect, useMemo, useState, type FormEvent } from "react";
 import { useQuery } from "urql";
 import { currentToken } from "../app/session";
@@ -218,7 +219,7 @@ function JobCard({ listed }: { listed: ImportJob }) {
         </div>
       ) : null}
       {isRunning(job.status) ? <Speed job={job} /> : <p>{outcome(job)}</p>}
-      {job.status === "REJECTED" ? <Problems job={job} /> : null}
+      {job.status === "REJECTED" || (job.status === "DONE" && job.rowsRejected > 0) ? <Problems job={job} /> : null}
     </li>
   );
 }
@@ -247,7 +248,9 @@ function Problems({ job }: { job: ImportJob }) {
   return (
     <details open>
       <summary>
-        {job.problemsCount.toLocaleString("en")} bad row{job.problemsCount === 1 ? "" : "s"}
+        {job.problemsCount.toLocaleString("en")} {job.status === "DONE" ? "row" : "bad row"}
+        {job.problemsCount === 1 ? "" : "s"}
+        {job.status === "DONE" ? " not loaded" : ""}
         {job.problems.length < job.problemsCount ? ` (the first ${job.problems.length} shown)` : ""}
       </summary>
       <div className="table-scroll">

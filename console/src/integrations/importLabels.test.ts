@@ -52,4 +52,10 @@ describe("what a finished import did", () => {
       "5 lines: 3 purchases created, 0 already in Tessera, 1,200 points earned.",
     );
   });
+
+  it("says how many rows were not loaded because their customer went away meanwhile", () => {
+    expect(outcome(done({ rowsLoaded: 2, rowsRejected: 1, customersCreated: 0, balancesOpened: 2 }))).toBe(
+      "2 rows: 0 customers created, 2 opening balances (150 points). 1 not loaded: their customer was erased or changed reference while the file loaded.",
+    );
+  });
 });

@@ -73,12 +73,14 @@ const count = (n: number) => n.toLocaleString("en");
 /** What a job did or found, in a sentence. */
 export function outcome(job: ImportJob): string {
   switch (job.status) {
-    case "DONE":
+    case "DONE": {
+      const gone = job.rowsRejected > 0 ? ` ${count(job.rowsRejected)} not loaded: their customer was erased or changed reference while the file loaded.` : "";
       if (job.kind === "PURCHASES") {
         const earned = job.earn ? `, ${count(job.pointsEarned)} points earned` : " (history only, no points)";
-        return `${count(job.rowsLoaded)} lines: ${count(job.purchasesCreated)} purchases created, ${count(job.purchasesSkipped)} already in Tessera${earned}.`;
+        return `${count(job.rowsLoaded)} lines: ${count(job.purchasesCreated)} purchases created, ${count(job.purchasesSkipped)} already in Tessera${earned}.${gone}`;
       }
-      return `${count(job.rowsLoaded)} rows: ${count(job.customersCreated)} customers created, ${count(job.balancesOpened)} opening balances (${count(job.pointsOpened)} points).`;
+      return `${count(job.rowsLoaded)} rows: ${count(job.customersCreated)} customers created, ${count(job.balancesOpened)} opening balances (${count(job.pointsOpened)} points).${gone}`;
+    }
     case "CHECKED":
       return `All ${count(job.rowsChecked)} rows are good. Nothing was written.`;
     case "REJECTED":

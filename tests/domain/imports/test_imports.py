@@ -12,7 +12,10 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from data_protection.parts import PARTS
 from domain.customers.services import create_customer
+from domain.data_requests.services import erase_customer
+from domain.imports import loading
 from domain.imports.formats import ColumnMapping, ImportKind, read_mapping
 from domain.imports.services import Outcome, import_file
 from domain.uow import UnitOfWork
@@ -288,3 +291,59 @@ async def test_a_mapping_reads_another_export(clean_db: AsyncEngine, tmp_path: P
         ("CU2401-0001", "Rossi", "mario@example.com")
     ]
     assert await rows(clean_db, "SELECT balance FROM point_accounts") == [(40,)]
+
+
+async def test_a_customer_erased_while_balances_load_gets_nothing_and_the_row_is_reported(
+    clean_db: AsyncEngine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given a balances file checked while both its customers were there
+    uow = UnitOfWork(clean_db)
+    k1 = (await create_customer(uow, {"external_ref": "K1"}, None)).item.id
+    k2 = (await create_customer(uow, {"external_ref": "K2"}, None)).item.id
+    real = loading.LoadChunk.handle
+
+    async def k2_erased_first(self: loading.LoadChunk, uow: UnitOfWork) -> Any:
+        # When K2 is erased after checking, before loading
+        await erase_customer(UnitOfWork(clean_db), PARTS, k2, "dpo", "e1")
+        monkeypatch.setattr(loading.LoadChunk, "handle", real)
+        return await real(self, uow)
+
+    monkeypatch.setattr(loading.LoadChunk, "handle", k2_erased_first)
+    path = write(tmp_path, "b.csv", "external_ref,points", "K1,100", "K2,50")
+    outcome = await run_import(clean_db, path, ImportKind.BALANCES)
+    # Then K1's opening is posted and K2 gets nothing; the job reports K2's row
+    job = outcome.job
+    assert job is not None and job.status == "DONE"
+    assert (job.rows_done, job.rows_rejected, job.balances_opened) == (1, 1, 1)
+    assert [(p["line"], p["column"], p["code"]) for p in job.problems] == [
+        (3, "external_ref", "NOT_FOUND")
+    ]
+    assert await rows(
+        clean_db, "SELECT customer_id, balance FROM point_accounts ORDER BY customer_id"
+    ) == [(k1, 100), (k2, 0)]
+    await assert_ledger_sound(clean_db)
+
+
+async def test_an_erased_customers_reference_names_no_one(
+    clean_db: AsyncEngine, tmp_path: Path
+) -> None:
+    # Given an erased customer, whose reference is now erased:<id>
+    uow = UnitOfWork(clean_db)
+    made = (await create_customer(uow, {"external_ref": "K1"}, None)).item.id
+    await erase_customer(uow, PARTS, made, "dpo", "e1")
+    tombstone = f"erased:{made}"
+    # When a balances file, or a customers file, names that reference
+    balances = write(tmp_path, "b.csv", "external_ref,points", f"{tombstone},100")
+    customers = write(tmp_path, "c.csv", HEADER, f"{tombstone},,,,,,,,,,77,")
+    refused = [
+        await run_import(clean_db, balances, ImportKind.BALANCES),
+        await run_import(clean_db, customers, ImportKind.CUSTOMERS),
+    ]
+    # Then each row is refused (the prefix is kept for erased customers), and nothing is
+    # written to the erased customer
+    for outcome in refused:
+        assert [(p.line, p.column, p.code) for p in outcome.problems] == [
+            (2, "external_ref", "INVALID")
+        ]
+        assert outcome.job is not None and outcome.job.status == "REJECTED"
+    assert await rows(clean_db, "SELECT balance FROM point_accounts") == [(0,)]

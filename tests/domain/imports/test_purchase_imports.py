@@ -13,8 +13,11 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from data_protection.parts import PARTS
 from domain.analytics.products import ProductGrouping, ProductSales, top_products
-from domain.customers.services import create_customer
+from domain.customers.services import create_customer, update_customer
+from domain.data_requests.services import erase_customer
+from domain.imports import purchase_loading
 from domain.imports.formats import ColumnMapping, ImportKind, read_mapping
 from domain.imports.services import Outcome, import_file
 from domain.ledger.validity import update_expiry_rule
@@ -371,4 +374,39 @@ async def test_earnings_that_would_cross_the_ceiling_are_not_posted(
     assert await rows(
         clean_db, f"SELECT balance FROM point_accounts WHERE customer_id = {ids['C1']}"
     ) == [(999_999_999,)]
+    await assert_ledger_sound(clean_db)
+
+
+@pytest.mark.parametrize("went", ["erased", "renamed"])
+async def test_orders_of_a_customer_gone_while_loading_are_reported_not_dropped(
+    clean_db: AsyncEngine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, went: str
+) -> None:
+    # Given a file of orders checked while both its customers were there
+    ids = await customers(clean_db, "C1", "C2")
+    real = purchase_loading.LoadOrders.handle
+
+    async def c1_goes_first(self: purchase_loading.LoadOrders, uow: UnitOfWork) -> Any:
+        # When C1 is erased, or their reference changes, after checking, before loading
+        if went == "erased":
+            await erase_customer(UnitOfWork(clean_db), PARTS, ids["C1"], "dpo", "e1")
+        else:
+            await update_customer(UnitOfWork(clean_db), str(ids["C1"]), {"external_ref": "X1"})
+        monkeypatch.setattr(purchase_loading.LoadOrders, "handle", real)
+        return await real(self, uow)
+
+    monkeypatch.setattr(purchase_loading.LoadOrders, "handle", c1_goes_first)
+    outcome = await run_import(clean_db, write(tmp_path, "sales.csv", *GOOD), earn=True)
+    # Then C2's order is loaded and C1's three lines are not, each reported by its line
+    job = outcome.job
+    assert job is not None and job.status == "DONE"
+    assert (job.rows_done, job.rows_rejected, job.purchases_created) == (1, 3, 1)
+    assert [(p["line"], p["column"], p["code"]) for p in job.problems] == [
+        (2, "customer_ref", "NOT_FOUND"),
+        (4, "customer_ref", "NOT_FOUND"),
+        (5, "customer_ref", "NOT_FOUND"),
+    ]
+    assert "erased, or their external_ref changed" in job.problems[0]["reason"]
+    assert await rows(clean_db, "SELECT order_id, customer_id FROM purchases") == [
+        ("O2", ids["C2"])
+    ]
     await assert_ledger_sound(clean_db)
