@@ -39,6 +39,7 @@ from domain.access.tokens import create_staff_token
 from domain.uow import UnitOfWork
 from tessera.app import create_app
 from tessera.database import create_engine
+from tessera.demo import seed
 from tests.support.databases import fresh_database
 from tests.support.serving import free_port
 
@@ -113,6 +114,9 @@ async def fuzz_server(
     (no debug); yields its URL, an admin token and its log file."""
     log = tmp_path_factory.mktemp("fuzz") / "server.log"
     async with fresh_database(postgres_server) as database_url:
+        # The demo's program and customers, so that ids and codes the fuzzer sends name real
+        # rows and arguments reach the code behind the lookups.
+        await seed(database_url)
         engine = create_engine(database_url, pool_size=1)
         try:
             token = await create_staff_token(UnitOfWork(engine), "admin", "fuzz")
