@@ -19,14 +19,14 @@ CUSTOMER_MULTIPLIERS = """
       FROM customers c JOIN point_categories pc ON pc.id = c.category_id"""
 
 
-def customer_erased_sql(id_param: str) -> str:
-    """Whether the customer whose id is the parameter `:id_param` was erased (a boolean
-    expression)."""
-    return f"EXISTS (SELECT 1 FROM customers WHERE id = :{id_param} AND erased_at IS NOT NULL)"
+def customer_erased_sql(customer_id: str) -> str:
+    """Whether the customer whose id is the SQL expression `customer_id` (a parameter such
+    as `:cid`, or a column of the statement) was erased (a boolean expression)."""
+    return f"EXISTS (SELECT 1 FROM customers WHERE id = {customer_id} AND erased_at IS NOT NULL)"
 
 
 # Whether the customer whose id is the parameter :cid was erased.
-CUSTOMER_ERASED = customer_erased_sql("cid")
+CUSTOMER_ERASED = customer_erased_sql(":cid")
 
 # Every customer with an external reference, not erased: id, external_ref. (An erased
 # customer's reference is a tombstone, erased:<id>: nothing is written to them through it.)

@@ -23,8 +23,11 @@ Two statements per batch, whatever its size, in the caller's transaction:
    run twice, or by two workers at once, posts each item once. The balances read are the
    locked ones, so the amounts and the entries' balance_after are exact.
 
-An item whose customer has no account, or whose credit would cross the balance ceiling, is
-reported (CUSTOMER_NOT_FOUND, CEILING) instead of failing the batch; the others are posted.
+An item whose customer has no account, whose credit would cross the balance ceiling, or
+whose customer was erased and would be credited (a debit stays possible: accounting), is
+reported (CUSTOMER_NOT_FOUND, CEILING, CUSTOMER_ERASED) instead of failing the batch; the
+others are posted. The erasure is read by the posting statement itself, so no credit lands
+after an erasure that committed before it.
 
 Two callers using one key for different customers at the same moment are not serialised by
 the account locks (the key is not the customer's): the second's entry then meets the key's
@@ -41,6 +44,7 @@ from typing import Any
 
 from sqlalchemy import TextClause, text
 
+from domain.customers.sql import customer_erased_sql
 from domain.events.sql import APPEND_EVENTS
 from domain.events.types import PointsEarned, PointsSpent
 from domain.ledger.entry_sql import EVENT_PAYLOAD, RETURNED
@@ -58,6 +62,7 @@ class Outcome(StrEnum):
     UNCHANGED = "UNCHANGED"  # nothing to move (no spendable points, already at the target)
     CUSTOMER_NOT_FOUND = "CUSTOMER_NOT_FOUND"  # no such customer (no point account)
     CEILING = "CEILING"  # the credit would have crossed the balance ceiling: not posted
+    CUSTOMER_ERASED = "CUSTOMER_ERASED"  # a credit to an erased customer: not posted
     KEY_CONFLICT = "KEY_CONFLICT"  # its key names an entry of another customer, kind or source
 
 
@@ -148,10 +153,11 @@ _POST_EACH = """
           FROM item it JOIN ledger_entries x ON x.idempotency_key = it.idempotency_key),
     plan AS (
         SELECT it.ord, it.customer_id, it.idempotency_key, it.source_ref, a.balance,
-               {amount.points} AS points, {amount.wanted} AS wanted, {amount.fits} AS fits
+               {amount.points} AS points, {amount.wanted} AS wanted, {amount.fits} AS fits,
+               {erased} AS erased
           FROM item it JOIN point_accounts a USING (customer_id)
          WHERE NOT EXISTS (SELECT 1 FROM prior p WHERE p.ord = it.ord)),
-    move AS (SELECT * FROM plan WHERE points <> 0 AND fits),
+    move AS (SELECT * FROM plan WHERE points <> 0 AND fits AND NOT (points > 0 AND erased)),
     acc AS (
         UPDATE point_accounts a
            SET balance = a.balance + m.points,
@@ -197,6 +203,7 @@ _POST_EACH = """
     SELECT it.customer_id, it.idempotency_key,
            p.id AS prior_id, p.points AS prior_points, p.balance_after AS prior_balance,
            p.conflict, pl.customer_id IS NOT NULL AS has_account, pl.fits, pl.wanted,
+           pl.points > 0 AND pl.erased AS erased_credit,
            e.id AS entry_id, e.points, e.balance_after, {replayed_wanted} AS prior_wanted
       FROM item it
       LEFT JOIN prior p USING (ord)
@@ -217,6 +224,7 @@ def _statement(amount: Amount, replayed_wanted: str) -> TextClause:
             payload=EVENT_PAYLOAD,
             expiry=lot_expiry_sql("now()"),
             replayed_wanted=replayed_wanted,
+            erased=customer_erased_sql("it.customer_id"),
         )
     )
 
@@ -303,6 +311,8 @@ def _result(row: Any) -> ItemResult:
         return ItemResult(cid, key, Outcome.CUSTOMER_NOT_FOUND)
     if not row.fits:
         return ItemResult(cid, key, Outcome.CEILING)
+    if row.erased_credit:
+        return ItemResult(cid, key, Outcome.CUSTOMER_ERASED)
     points = 0 if row.entry_id is None else int(row.points)
     rest = max(0, int(row.wanted) + min(0, points))
     if row.entry_id is None:
@@ -334,7 +344,7 @@ class BulkCredit:
 
 @dataclass(frozen=True)
 class BulkCredited:
-    matched: int  # customers given that have an account
+    matched: int  # customers given that have an account and were not erased
     credited: int  # of them, credited
     points: int  # points credited in all
 
@@ -366,6 +376,7 @@ async def credit_many(
     ]
     posting = BulkPosting(credit.kind, credit.actor, credit.source_type, credit.note)
     results = await post_each(uow, posting, items, SAME_CREDIT, {"points": credit.points})
-    matched = sum(1 for r in results if r.outcome is not Outcome.CUSTOMER_NOT_FOUND)
+    gone = (Outcome.CUSTOMER_NOT_FOUND, Outcome.CUSTOMER_ERASED)
+    matched = sum(1 for r in results if r.outcome not in gone)
     credited = sum(1 for r in results if r.outcome is Outcome.POSTED)
     return BulkCredited(matched=matched, credited=credited, points=credited * credit.points)

@@ -84,7 +84,7 @@ async def adjust_points(
 
 
 # A manual credit's condition: the customer was not erased (checked by the credit itself).
-NOT_ERASED = post.CreditGuard(f"NOT {customer_erased_sql('customer_id')}", customer_erased)
+NOT_ERASED = post.CreditGuard(f"NOT {customer_erased_sql(':customer_id')}", customer_erased)
 
 
 @dataclass(frozen=True)

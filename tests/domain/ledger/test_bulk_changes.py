@@ -13,12 +13,21 @@ import pytest
 from sqlalchemy import event, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from data_protection.parts import PARTS
 from domain.badges.models import BadgeSpec
 from domain.badges.services import create_badge
 from domain.checkout.holds import hold_points
 from domain.checkout.quote import CartLine
 from domain.customers.services import create_customer
-from domain.ledger.bulk import BulkItem, BulkPosting, ItemResult, Outcome
+from domain.data_requests.services import erase_customer
+from domain.ledger.bulk import (
+    BulkCredit,
+    BulkItem,
+    BulkPosting,
+    ItemResult,
+    Outcome,
+    credit_many,
+)
 from domain.ledger.bulk_changes import add_points_each, remove_points_each, set_points_each
 from domain.ledger.kinds import EntryKind
 from domain.ledger.services import adjust_points
@@ -106,6 +115,32 @@ async def test_adding_points_credits_each_with_its_key_source_and_event_once(
     assert [(e["points"], e["balance_after"], e["source_ref"]) for e in earned[1:]] == [
         (50, 60, f"7/2/s1/{ann}")
     ]
+    await assert_ledger_sound(clean_db)
+
+
+async def test_an_erased_customer_is_credited_nothing_and_may_still_be_debited(
+    clean_db: AsyncEngine,
+) -> None:
+    # Given an erased customer with points (their enrollment or gift already chosen)
+    ann, bob = await customer(clean_db, 100), await customer(clean_db, 100)
+    await erase_customer(UnitOfWork(clean_db), PARTS, bob, "dpo", "e1")
+    # When a batch adds points, sets a balance above theirs, and removes points
+    added = await run(clean_db, add_points_each, items([ann, bob], "add"), 50)
+    raised = await run(clean_db, set_points_each, items([ann, bob], "set"), 500)
+    removed = await run(clean_db, remove_points_each, items([ann, bob], "remove"), 30)
+    # Then the credits to the erased customer are refused, the debit (accounting) is not
+    assert outcomes(added) == [(Outcome.POSTED, 50, 0), (Outcome.CUSTOMER_ERASED, 0, 0)]
+    assert outcomes(raised) == [(Outcome.POSTED, 350, 0), (Outcome.CUSTOMER_ERASED, 0, 0)]
+    assert outcomes(removed) == [(Outcome.POSTED, -30, 0), (Outcome.POSTED, -30, 0)]
+    assert await balances(clean_db, [ann, bob]) == [470, 70]
+    # And a gift's bulk credit leaves them out, counted as not matched
+    gift = BulkCredit(10, EntryKind.GIFT, "gift", None, "gift", "gift:1", "gift:1:")
+    uow = UnitOfWork(clean_db)
+    async with uow:
+        credited = await credit_many(uow, gift, [ann, bob])
+        await uow.commit()
+    assert (credited.matched, credited.credited, credited.skipped) == (1, 1, 0)
+    assert await balances(clean_db, [ann, bob]) == [480, 70]
     await assert_ledger_sound(clean_db)
 
 
