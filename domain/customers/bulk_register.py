@@ -15,12 +15,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from sqlalchemy import select, text
+from sqlalchemy import text
 
 from domain.customers import repository as repo
 from domain.customers.consent import CONSENT_COLUMNS
 from domain.customers.models import ConsentSource
-from domain.customers.tables import customers
 from domain.ledger.accounts import open_accounts
 from domain.uow import UnitOfWork
 
@@ -88,13 +87,18 @@ async def register_many(
     return ids
 
 
+# One array parameter, whatever the number of references (a bulk import asks for a chunk's
+# 50,000 at once; PostgreSQL's protocol takes at most 32,767 parameters a statement).
+_KNOWN = text("""
+    SELECT external_ref FROM customers
+     WHERE external_ref = ANY(CAST(:refs AS text[])) AND erased_at IS NULL""")
+
+
 async def known_refs(uow: UnitOfWork, external_refs: list[str]) -> set[str]:
     """Which of these external references a customer not erased has, in the open unit of
     work."""
-    query = select(customers.c.external_ref).where(
-        customers.c.external_ref.in_(external_refs), customers.c.erased_at.is_(None)
-    )
-    return {str(ref) for ref in (await uow.execute(query)).scalars()}
+    found = await uow.execute(_KNOWN, {"refs": list(external_refs)})
+    return {str(ref) for ref in found.scalars()}
 
 
 # FOR KEY SHARE: an erasure (which locks the row FOR UPDATE) or a change of reference (a

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from sqlalchemy import text
 
 from domain.commands import Command
+from domain.customers.bulk_register import known_refs
 from domain.customers.sql import CUSTOMER_REFS
 from domain.errors import ErrorCode
 from domain.imports import jobs
@@ -40,11 +41,6 @@ ORDER_LINES = """
     SELECT r.line, r.external_ref FROM import_rows r
      WHERE r.job_id = :job AND r.order_no > :after AND r.order_no <= :upto"""
 
-# The customers these references name (not erased: an erased customer buys nothing more).
-_LIVE_REFS = text(f"""
-    SELECT external_ref FROM ({CUSTOMER_REFS}) r
-     WHERE r.external_ref = ANY(CAST(:refs AS text[]))""")
-
 _NEXT = text("""
     SELECT max(order_no) FROM (SELECT order_no FROM import_rows
                                 WHERE job_id = :job AND order_no > :after
@@ -63,7 +59,7 @@ async def split_unknown_customers(
     """The rows whose customer is in Tessera (`rows`' values start with the customer's
     reference), and a NOT_FOUND problem for each other: import the customers first."""
     refs = sorted({values[0] for _, values in rows})
-    known = {str(r) for r in (await uow.execute(_LIVE_REFS, {"refs": refs})).scalars()}
+    known = await known_refs(uow, refs)  # not erased: an erased customer buys nothing more
     unknown = [
         RowProblem(
             line,

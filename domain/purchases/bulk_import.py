@@ -29,7 +29,8 @@ from decimal import Decimal
 from typing import Any
 
 import orjson
-from sqlalchemy import text, update
+from sqlalchemy import BigInteger, any_, bindparam, text, update
+from sqlalchemy.dialects.postgresql import ARRAY
 
 from domain.ledger.bulk import BulkPosting
 from domain.ledger.kinds import EntryKind
@@ -165,8 +166,10 @@ async def import_history(
     )
     unposted = [r.id for r in earning if award_key(r.id) not in posted]
     if unposted:  # over the ceiling: the order earned nothing
+        # One array parameter: a chunk may hold more orders than a statement's 32,767.
+        ids = bindparam("ids", unposted, type_=ARRAY(BigInteger))
         await uow.execute(
-            update(purchases).where(purchases.c.id.in_(unposted)).values(points_earned=0)
+            update(purchases).where(purchases.c.id == any_(ids)).values(points_earned=0)
         )
     return HistoryLoaded(orders=orders, created=len(found), points=sum(posted.values()))
 

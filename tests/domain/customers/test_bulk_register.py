@@ -64,3 +64,17 @@ async def test_a_change_of_reference_waits_for_the_chunk_that_names_the_customer
         await loading.commit()
     await asyncio.wait_for(renamed, 5)
     assert await _known(clean_db, ["K1", "K1-new"]) == {"K1-new"}
+
+
+async def test_known_references_are_asked_in_one_parameter_however_many(
+    clean_db: AsyncEngine,
+) -> None:
+    # Given a registered customer, and an erased one
+    await create_customer(UnitOfWork(clean_db), {"external_ref": "K1"}, None)
+    gone = (await create_customer(UnitOfWork(clean_db), {"external_ref": "K2"}, None)).item.id
+    await erase_customer(UnitOfWork(clean_db), PARTS, gone, "dpo", "e1")
+    # When a bulk import's chunk asks about 50,000 references at once (more than the 32,767
+    # parameters a statement may have), the erased one's tombstone among them
+    refs = ["K1", f"erased:{gone}", *(f"R{i}" for i in range(50_000))]
+    # Then only the customer not erased is known
+    assert await _known(clean_db, refs) == {"K1"}
