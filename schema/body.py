@@ -1,5 +1,6 @@
 """Reading a GraphQL request body, once, at the boundary: strict UTF-8 JSON, a bounded
-nesting depth, and no text that PostgreSQL cannot store or UTF-8 cannot encode.
+nesting depth and list length, and no text that PostgreSQL cannot store or UTF-8 cannot
+encode.
 
 Every string of the body (the query text, every variable at any depth, JSON scalar keys and
 values, operationName, extensions) is checked here in one pass, so no field needs its own
@@ -19,6 +20,11 @@ from schema.responses import Refusal
 # checked by the scalar; input objects add a few levels). Deeper bodies are refused before
 # anything walks them recursively.
 MAX_BODY_DEPTH = 64
+
+# No list anywhere in the body holds more items (customerIds of a bulk change are at most
+# domain.limits.MAX_BULK_CUSTOMERS, the same number): a statement binds each item as a
+# parameter or three, and PostgreSQL takes at most 32,767 of them.
+MAX_LIST_ITEMS = 10_000
 
 # NUL: PostgreSQL text and jsonb cannot hold it. Lone surrogates (from a `\ud800` escape):
 # no UTF-8 encoding exists, so the database driver cannot send them.
@@ -52,14 +58,15 @@ def decode_body(data: str | bytes) -> dict[str, Any]:
 
 
 def check_value(value: dict[str, Any], text: str) -> None:
-    """Refuse a parsed body (`value`, parsed from `text`) nested deeper than MAX_BODY_DEPTH
-    or holding unsafe text.
+    """Refuse a parsed body (`value`, parsed from `text`) nested deeper than MAX_BODY_DEPTH,
+    holding unsafe text, or a list of more than MAX_LIST_ITEMS items.
 
     The hot path pays two scans of the text in C, not a walk in Python: a body with fewer
     brackets than the limit cannot nest deeper, and NUL or a lone surrogate can only reach
     a parsed string through a `\\u` escape (JSON forbids raw control characters and strict
-    UTF-8 has no surrogates), so a body without one holds neither. Only bodies that could be
-    at fault are walked, iteratively and never below the limit."""
+    UTF-8 has no surrogates), so a body without one holds neither; a list of more items
+    than the limit needs as many commas. Only bodies that could be at fault are walked,
+    iteratively and never below the limit."""
     if text.count("{") + text.count("[") > MAX_BODY_DEPTH and json_deeper_than(
         value, MAX_BODY_DEPTH
     ):
@@ -68,6 +75,24 @@ def check_value(value: dict[str, Any], text: str) -> None:
         found = _unsafe_text_at(value)
         if found is not None:
             raise _unsafe_text(*found)
+    if text.count(",") >= MAX_LIST_ITEMS:  # a list of n items has n - 1 commas
+        long = _long_list_at(value)
+        if long is not None:
+            raise _too_long(*long)
+
+
+def _long_list_at(value: dict[str, Any]) -> tuple[tuple[str | int, ...], int] | None:
+    """The path and length of the first list longer than MAX_LIST_ITEMS, if any."""
+    stack: list[tuple[Any, tuple[str | int, ...]]] = [(value, ())]
+    while stack:
+        item, path = stack.pop()
+        if isinstance(item, dict):
+            stack.extend((child, (*path, key)) for key, child in item.items())
+        elif isinstance(item, list):
+            if len(item) > MAX_LIST_ITEMS:
+                return path, len(item)
+            stack.extend((child, (*path, i)) for i, child in enumerate(item))
+    return None
 
 
 def _unsafe_text_at(value: dict[str, Any]) -> tuple[tuple[str | int, ...], str] | None:
@@ -99,14 +124,30 @@ def unsafe_text_reason(text: str) -> str | None:
 
 
 def _unsafe_text(path: tuple[str | int, ...], text: str) -> Refusal:
-    where = _dotted(path)
-    field = where.removeprefix("variables.") if where.startswith("variables.") else where
+    field = _field(path)
     return Refusal(
         400,
         f"{field}: the text {unsafe_text_reason(text)}.",
         field=_printable(field),
         reason="INVALID",
     )
+
+
+def _too_long(path: tuple[str | int, ...], items: int) -> Refusal:
+    field = _printable(_field(path))
+    return Refusal(
+        400,
+        f"{field}: the list holds {items:,} items; at most {MAX_LIST_ITEMS:,}.",
+        field=field,
+        reason="OUT_OF_RANGE",
+        maxItems=MAX_LIST_ITEMS,
+    )
+
+
+def _field(path: tuple[str | int, ...]) -> str:
+    """A path in the body as errors name it: a variable's path without `variables.`."""
+    where = _dotted(path)
+    return where.removeprefix("variables.") if where.startswith("variables.") else where
 
 
 def _too_deep() -> Refusal:

@@ -158,6 +158,36 @@ async def test_a_body_nested_5000_deep_in_an_unused_variable_is_a_400(
     assert "nests deeper than 64" in error["message"]
 
 
+async def test_a_list_of_more_than_10000_items_is_a_400_naming_it(
+    gql: GraphQLClient, engine: AsyncEngine
+) -> None:
+    # Given a change of the earning rules removing 40,000 SKUs' overrides (one statement
+    # could not bind them: PostgreSQL takes at most 32,767 parameters)
+    query = """mutation($input: UpdateEarningRulesInput!) {
+      updateEarningRules(input: $input) { userErrors { field } } }"""
+    skus = [f"SKU-{i}" for i in range(40_000)]
+    before = await counts(engine)
+
+    def removing(some: list[str]) -> dict[str, Any]:
+        return {"query": query, "variables": {"input": {"removeProductOverrides": some}}}
+
+    response = await post_json(gql.http, gql.token, removing(skus))
+    # Then it is refused before execution, naming the list and the limit
+    assert response.status_code == 400
+    (error,) = response.json()["errors"]
+    assert error["extensions"] == {
+        "code": "BAD_USER_INPUT",
+        "field": "input.removeProductOverrides",
+        "reason": "OUT_OF_RANGE",
+        "maxItems": 10_000,
+    }
+    assert "holds 40,000 items; at most 10,000" in error["message"]
+    assert await counts(engine) == before
+    # And 10,000 items are taken
+    kept = await post_json(gql.http, gql.token, removing(skus[:10_000]))
+    assert kept.json() == {"data": {"updateEarningRules": {"userErrors": []}}}
+
+
 @pytest.mark.parametrize("depth", [70, 500])
 async def test_attributes_nested_past_the_body_limit_are_a_400(
     gql: GraphQLClient, engine: AsyncEngine, depth: int
