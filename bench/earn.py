@@ -52,12 +52,14 @@ from harness import (
     drive,
     free_port,
     header_lines,
+    merged,
     phase_figures,
     poster,
     print_phases,
     process_tree_cpu_s,
     run_on_fresh_database,
     running_server,
+    settle,
     wait_healthy,
 )
 from tessera.database import asyncpg_dsn, create_engine
@@ -315,7 +317,7 @@ async def seed_badges(engine: AsyncEngine, per_basis: int) -> None:
 
 
 async def measure_api(
-    database_url: str, customer_ids: list[int], args: argparse.Namespace
+    database_url: str, customer_ids: list[int], args: argparse.Namespace, round_no: int = 1
 ) -> tuple[Phase, dict[str, float]]:
     """Serve the bench database as a user would and drive the GraphQL API."""
     port = free_port()
@@ -327,7 +329,8 @@ async def measure_api(
             xacts_before = await database_transactions(database_url)
             cpu_before, db_cpu_before = process_tree_cpu_s(server.pid), database_server_cpu_s()
             execute = api_executor(port, token, args.clients, args.keep_alive)
-            api = await drive(execute, workload(customer_ids), f"api-{os.getpid()}", args)
+            tag = f"api-{os.getpid()}-{round_no}"
+            api = await drive(execute, workload(customer_ids), tag, args)
             server_cpu_s = process_tree_cpu_s(server.pid) - cpu_before
             db_cpu_s = database_server_cpu_s() - db_cpu_before
     # Read after the server stopped: its sessions have ended and flushed their statistics.
@@ -343,7 +346,7 @@ async def measure_api(
 
 
 async def measure_sql(
-    database_url: str, customer_ids: list[int], args: argparse.Namespace
+    database_url: str, customer_ids: list[int], args: argparse.Namespace, round_no: int = 1
 ) -> tuple[Phase, float]:
     """The same writes in plain SQL, one connection per client; with the database's CPU."""
     dsn = asyncpg_dsn(database_url)
@@ -351,7 +354,7 @@ async def measure_sql(
     try:
         execute = sql_executor(connections)
         db_cpu_before = database_server_cpu_s()
-        phase = await drive(execute, workload(customer_ids), f"sql-{os.getpid()}", args)
+        phase = await drive(execute, workload(customer_ids), f"sql-{os.getpid()}-{round_no}", args)
         return phase, database_server_cpu_s() - db_cpu_before
     finally:
         await asyncio.gather(*(conn.close() for conn in connections))
@@ -368,12 +371,33 @@ async def run(database_url: str, args: argparse.Namespace) -> dict[str, Any]:
             f"seeded {len(customer_ids)} customers and {2 * args.badges} badges in {seeded_s:.1f}s",
             file=sys.stderr,
         )
-        api, diagnostics = await measure_api(database_url, customer_ids, args)
-        sql, sql_db_cpu_s = await measure_sql(database_url, customer_ids, args)
+        apis: list[Phase] = []
+        sqls: list[Phase] = []
+        api_diagnostics: list[dict[str, float]] = []
+        sql_db_cpu_s = 0.0
+        for round_no in range(1, args.rounds + 1):
+            for side in ("sql", "api") if args.sql_first else ("api", "sql"):
+                await settle(database_url)
+                if side == "api":
+                    phase, found = await measure_api(database_url, customer_ids, args, round_no)
+                    apis.append(phase)
+                    api_diagnostics.append(found)
+                else:
+                    phase, db_cpu_s = await measure_sql(database_url, customer_ids, args, round_no)
+                    sqls.append(phase)
+                    sql_db_cpu_s += db_cpu_s
+        api, sql = merged(apis), merged(sqls)
+        diagnostics: dict[str, Any] = {
+            name: round(sum(d[name] for d in api_diagnostics) / len(api_diagnostics), 2)
+            for name in api_diagnostics[0]
+        }
         diagnostics["sql_client_cpu_ms_per_req"] = round(
             sql.client_cpu_s * 1000 / max(sql.issued, 1), 2
         )
         diagnostics["sql_db_cpu_ms_per_req"] = round(sql_db_cpu_s * 1000 / max(sql.issued, 1), 2)
+        diagnostics["round_ratios"] = [
+            round(a.rps / s.rps, 3) if s.rps else 0.0 for a, s in zip(apis, sqls, strict=True)
+        ]
         violations = await audit(engine)
     finally:
         await engine.dispose()
@@ -385,7 +409,7 @@ def report(
     api: Phase,
     sql: Phase,
     violations: list[str],
-    diagnostics: dict[str, float],
+    diagnostics: dict[str, Any],
 ) -> dict[str, Any]:
     print(
         f"\nearn bench: {args.clients} clients, {args.seconds:g}s each "
@@ -432,6 +456,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--customers", type=int, default=1000)
     parser.add_argument(
         "--badges", type=int, default=5, help="badges per basis (balance, lifetime); 0: none"
+    )
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=2,
+        help="rounds of an API phase then a SQL phase; the figures are over all of them",
+    )
+    parser.add_argument(
+        "--sql-first",
+        action="store_true",
+        help="each round measures the SQL baseline first (the API first by default)",
     )
     args = parser.parse_args(argv)
     result = run_on_fresh_database("earn", lambda url: run(url, args))

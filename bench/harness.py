@@ -85,6 +85,21 @@ class Phase:
         return _percentile_ms(self.steps_s.get(step, []), q)
 
 
+def merged(phases: list[Phase]) -> Phase:
+    """Phases of the same driver measured one after another (rounds), as one."""
+    whole = Phase()
+    for phase in phases:
+        for kind, values in phase.latencies_s.items():
+            whole.latencies_s.setdefault(kind, []).extend(values)
+        for step, values in phase.steps_s.items():
+            whole.steps_s.setdefault(step, []).extend(values)
+        whole.errors += phase.errors
+        whole.elapsed_s += phase.elapsed_s
+        whole.issued += phase.issued
+        whole.client_cpu_s += phase.client_cpu_s
+    return whole
+
+
 def _percentile_ms(latencies_s: list[float], q: float) -> float:
     values = sorted(latencies_s)
     if not values:
@@ -450,6 +465,19 @@ def database_server_cpu_s() -> float:
         total += times.user + times.system
         found = True
     return total if found else float("nan")
+
+
+async def settle(database_url: str) -> None:
+    """Let the database catch up before a measured phase: VACUUM ANALYZE (the autovacuum a
+    seeding or an earlier phase would start during the phase) and a CHECKPOINT (the dirty
+    pages it left, written now rather than inside the phase), so that a phase does not pay
+    for the work of the one before it."""
+    conn = await asyncpg.connect(asyncpg_dsn(database_url))
+    try:
+        await conn.execute("VACUUM ANALYZE")
+        await conn.execute("CHECKPOINT")
+    finally:
+        await conn.close()
 
 
 async def database_transactions(database_url: str) -> int:
