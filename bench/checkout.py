@@ -39,6 +39,8 @@ from harness import (
     NextOperation,
     Phase,
     add_common_arguments,
+    add_round_arguments,
+    alternate,
     create_token,
     database_transactions,
     drive,
@@ -216,7 +218,7 @@ async def seed(engine: AsyncEngine, database_url: str, count: int) -> list[int]:
 
 
 async def measure_api(
-    database_url: str, customer_ids: list[int], args: argparse.Namespace
+    database_url: str, customer_ids: list[int], args: argparse.Namespace, round_no: int = 1
 ) -> tuple[Phase, dict[str, float]]:
     """Serve the bench database as a user would and ring up sales as a cashier."""
     port = free_port()
@@ -228,7 +230,8 @@ async def measure_api(
             xacts_before = await database_transactions(database_url)
             cpu_before = process_tree_cpu_s(server.pid)
             execute = api_executor(port, token)
-            api = await drive(execute, workload(customer_ids), f"api-{os.getpid()}", args)
+            tag = f"api-{os.getpid()}-{round_no}"
+            api = await drive(execute, workload(customer_ids), tag, args)
             server_cpu_s = process_tree_cpu_s(server.pid) - cpu_before
     # Read after the server stopped: its sessions have ended and flushed their statistics.
     # The -1 is the transaction that read the first count.
@@ -243,7 +246,7 @@ async def measure_api(
 
 
 async def measure_sql(
-    database_url: str, customer_ids: list[int], args: argparse.Namespace
+    database_url: str, customer_ids: list[int], args: argparse.Namespace, round_no: int = 1
 ) -> tuple[Phase, dict[str, float]]:
     """The same reads and writes in plain SQL, one connection per client."""
     dsn = asyncpg_dsn(database_url)
@@ -251,7 +254,7 @@ async def measure_sql(
     xacts_before = await database_transactions(database_url)
     try:
         execute = sql_executor(connections)
-        sql = await drive(execute, workload(customer_ids), f"sql-{os.getpid()}", args)
+        sql = await drive(execute, workload(customer_ids), f"sql-{os.getpid()}-{round_no}", args)
     finally:
         await asyncio.gather(*(conn.close() for conn in connections))
     xacts = await database_transactions(database_url) - xacts_before - 1
@@ -302,9 +305,14 @@ async def run(database_url: str, args: argparse.Namespace) -> dict[str, Any]:
         customer_ids = await seed(engine, database_url, args.customers)
         seeded_s = time.perf_counter() - t0
         print(f"seeded {len(customer_ids)} customers in {seeded_s:.1f}s", file=sys.stderr)
-        api, diagnostics = await measure_api(database_url, customer_ids, args)
-        sql, sql_diagnostics = await measure_sql(database_url, customer_ids, args)
-        diagnostics.update(sql_diagnostics)
+        measured = await alternate(
+            database_url,
+            args,
+            lambda n: measure_api(database_url, customer_ids, args, n),
+            lambda n: measure_sql(database_url, customer_ids, args, n),
+        )
+        api, sql = measured.api, measured.sql
+        diagnostics: dict[str, Any] = {**measured.figures, "round_ratios": measured.ratios}
         violations = await audit(engine)
         completed = api.issued + sql.issued - len(api.errors) - len(sql.errors)
         violations += await checkout_problems(engine, completed)
@@ -322,7 +330,7 @@ def report(
     api: Phase,
     sql: Phase,
     violations: list[str],
-    diagnostics: dict[str, float],
+    diagnostics: dict[str, Any],
 ) -> dict[str, Any]:
     print(
         f"\ncheckout bench: {args.clients} clients, {args.seconds:g}s each "
@@ -375,6 +383,7 @@ def report(
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     add_common_arguments(parser)
+    add_round_arguments(parser)
     parser.add_argument("--customers", type=int, default=10_000)
     args = parser.parse_args(argv)
     result = run_on_fresh_database("checkout", lambda url: run(url, args))

@@ -46,20 +46,20 @@ from harness import (
     NextOperation,
     Phase,
     add_common_arguments,
+    add_round_arguments,
+    alternate,
     create_token,
     database_server_cpu_s,
     database_transactions,
     drive,
     free_port,
     header_lines,
-    merged,
     phase_figures,
     poster,
     print_phases,
     process_tree_cpu_s,
     run_on_fresh_database,
     running_server,
-    settle,
     wait_healthy,
 )
 from tessera.database import asyncpg_dsn, create_engine
@@ -347,7 +347,7 @@ async def measure_api(
 
 async def measure_sql(
     database_url: str, customer_ids: list[int], args: argparse.Namespace, round_no: int = 1
-) -> tuple[Phase, float]:
+) -> tuple[Phase, dict[str, float]]:
     """The same writes in plain SQL, one connection per client; with the database's CPU."""
     dsn = asyncpg_dsn(database_url)
     connections = [await asyncpg.connect(dsn) for _ in range(args.clients)]
@@ -355,9 +355,14 @@ async def measure_sql(
         execute = sql_executor(connections)
         db_cpu_before = database_server_cpu_s()
         phase = await drive(execute, workload(customer_ids), f"sql-{os.getpid()}-{round_no}", args)
-        return phase, database_server_cpu_s() - db_cpu_before
+        db_cpu_s = database_server_cpu_s() - db_cpu_before
     finally:
         await asyncio.gather(*(conn.close() for conn in connections))
+    issued = max(phase.issued, 1)
+    return phase, {
+        "sql_client_cpu_ms_per_req": round(phase.client_cpu_s * 1000 / issued, 2),
+        "sql_db_cpu_ms_per_req": round(db_cpu_s * 1000 / issued, 2),
+    }
 
 
 async def run(database_url: str, args: argparse.Namespace) -> dict[str, Any]:
@@ -371,33 +376,14 @@ async def run(database_url: str, args: argparse.Namespace) -> dict[str, Any]:
             f"seeded {len(customer_ids)} customers and {2 * args.badges} badges in {seeded_s:.1f}s",
             file=sys.stderr,
         )
-        apis: list[Phase] = []
-        sqls: list[Phase] = []
-        api_diagnostics: list[dict[str, float]] = []
-        sql_db_cpu_s = 0.0
-        for round_no in range(1, args.rounds + 1):
-            for side in ("sql", "api") if args.sql_first else ("api", "sql"):
-                await settle(database_url)
-                if side == "api":
-                    phase, found = await measure_api(database_url, customer_ids, args, round_no)
-                    apis.append(phase)
-                    api_diagnostics.append(found)
-                else:
-                    phase, db_cpu_s = await measure_sql(database_url, customer_ids, args, round_no)
-                    sqls.append(phase)
-                    sql_db_cpu_s += db_cpu_s
-        api, sql = merged(apis), merged(sqls)
-        diagnostics: dict[str, Any] = {
-            name: round(sum(d[name] for d in api_diagnostics) / len(api_diagnostics), 2)
-            for name in api_diagnostics[0]
-        }
-        diagnostics["sql_client_cpu_ms_per_req"] = round(
-            sql.client_cpu_s * 1000 / max(sql.issued, 1), 2
+        measured = await alternate(
+            database_url,
+            args,
+            lambda n: measure_api(database_url, customer_ids, args, n),
+            lambda n: measure_sql(database_url, customer_ids, args, n),
         )
-        diagnostics["sql_db_cpu_ms_per_req"] = round(sql_db_cpu_s * 1000 / max(sql.issued, 1), 2)
-        diagnostics["round_ratios"] = [
-            round(a.rps / s.rps, 3) if s.rps else 0.0 for a, s in zip(apis, sqls, strict=True)
-        ]
+        api, sql = measured.api, measured.sql
+        diagnostics: dict[str, Any] = {**measured.figures, "round_ratios": measured.ratios}
         violations = await audit(engine)
     finally:
         await engine.dispose()
@@ -457,17 +443,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--badges", type=int, default=5, help="badges per basis (balance, lifetime); 0: none"
     )
-    parser.add_argument(
-        "--rounds",
-        type=int,
-        default=2,
-        help="rounds of an API phase then a SQL phase; the figures are over all of them",
-    )
-    parser.add_argument(
-        "--sql-first",
-        action="store_true",
-        help="each round measures the SQL baseline first (the API first by default)",
-    )
+    add_round_arguments(parser)
     args = parser.parse_args(argv)
     result = run_on_fresh_database("earn", lambda url: run(url, args))
     return 0 if result["errors"] == 0 and result["violations"] == 0 else 1

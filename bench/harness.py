@@ -100,6 +100,58 @@ def merged(phases: list[Phase]) -> Phase:
     return whole
 
 
+Measure = Callable[[int], Awaitable[tuple[Phase, dict[str, float]]]]  # (round) -> phase, figures
+
+
+@dataclass
+class Rounds:
+    """An API side and a SQL side measured in rounds: each side's phases as one, its
+    figures averaged over the rounds, and each round's ratio of requests a second."""
+
+    api: Phase
+    sql: Phase
+    figures: dict[str, float]
+    ratios: list[float]
+
+
+async def alternate(
+    database_url: str, args: argparse.Namespace, api: Measure, sql: Measure
+) -> Rounds:
+    """`args.rounds` rounds of `api` then `sql` (`args.sql_first`: `sql` then `api`), the
+    database settled before each phase: whichever side runs first after the seeding runs
+    slower, so a single pair of phases favours the second side (bench/README.md)."""
+    found: dict[str, list[tuple[Phase, dict[str, float]]]] = {"api": [], "sql": []}
+    for round_no in range(1, args.rounds + 1):
+        for side in ("sql", "api") if args.sql_first else ("api", "sql"):
+            await settle(database_url)
+            found[side].append(await (api if side == "api" else sql)(round_no))
+    figures: dict[str, float] = {}
+    for measured in found.values():
+        for name in measured[0][1]:
+            figures[name] = round(sum(f[name] for _, f in measured) / len(measured), 2)
+    ratios = [
+        round(a.rps / s.rps, 3) if s.rps else 0.0
+        for (a, _), (s, _) in zip(found["api"], found["sql"], strict=True)
+    ]
+    return Rounds(
+        merged([p for p, _ in found["api"]]), merged([p for p, _ in found["sql"]]), figures, ratios
+    )
+
+
+def add_round_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=2,
+        help="rounds of an API phase then a SQL phase; the figures are over all of them",
+    )
+    parser.add_argument(
+        "--sql-first",
+        action="store_true",
+        help="each round measures the SQL baseline first (the API first by default)",
+    )
+
+
 def _percentile_ms(latencies_s: list[float], q: float) -> float:
     values = sorted(latencies_s)
     if not values:
