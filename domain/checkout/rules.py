@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
-from sqlalchemy import delete, text, update
+from sqlalchemy import text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from domain.checkout.quote import RedemptionRules
@@ -32,6 +32,13 @@ RULES_COLUMNS = """
        FROM redemption_product_rules p) AS product_rules
 """
 _RULES = text(f"SELECT {RULES_COLUMNS} FROM redemption_rules r WHERE r.id = :program")
+
+
+# Product rules removed by (kind, key) pairs in one statement, however many.
+_REMOVE_PRODUCT_RULES = text("""
+    DELETE FROM redemption_product_rules p
+     USING unnest(CAST(:kinds AS text[]), CAST(:keys AS text[])) AS gone(kind, key)
+     WHERE p.kind = gone.kind AND p.key = gone.key""")
 
 
 async def get_rules(uow: UnitOfWork) -> RedemptionRules:
@@ -141,11 +148,10 @@ class UpdateRules(Command[RedemptionRules]):
                 earn_on_points_paid=rules.earn_on_points_paid,
             )
         )
-        for kind, key in self.removed:
+        if self.removed:
             await uow.execute(
-                delete(redemption_product_rules).where(
-                    redemption_product_rules.c.kind == kind, redemption_product_rules.c.key == key
-                )
+                _REMOVE_PRODUCT_RULES,
+                {"kinds": [k for k, _ in self.removed], "keys": [key for _, key in self.removed]},
             )
         if self.products:
             statement = pg_insert(redemption_product_rules).values(
