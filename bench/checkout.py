@@ -305,14 +305,8 @@ async def run(database_url: str, args: argparse.Namespace) -> dict[str, Any]:
         customer_ids = await seed(engine, database_url, args.customers)
         seeded_s = time.perf_counter() - t0
         print(f"seeded {len(customer_ids)} customers in {seeded_s:.1f}s", file=sys.stderr)
-        measured = await alternate(
-            database_url,
-            args,
-            lambda n: measure_api(database_url, customer_ids, args, n),
-            lambda n: measure_sql(database_url, customer_ids, args, n),
-        )
-        api, sql = measured.api, measured.sql
-        diagnostics: dict[str, Any] = {**measured.figures, "round_ratios": measured.ratios}
+        measured = await alternate(database_url, customer_ids, args, measure_api, measure_sql)
+        api, sql, diagnostics = measured.api, measured.sql, measured.figures
         violations = await audit(engine)
         completed = api.issued + sql.issued - len(api.errors) - len(sql.errors)
         violations += await checkout_problems(engine, completed)

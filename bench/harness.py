@@ -100,41 +100,49 @@ def merged(phases: list[Phase]) -> Phase:
     return whole
 
 
-Measure = Callable[[int], Awaitable[tuple[Phase, dict[str, float]]]]  # (round) -> phase, figures
+# (database URL, customer ids, arguments, round) -> the phase and its figures
+Measure = Callable[
+    [str, list[int], argparse.Namespace, int], Awaitable[tuple[Phase, dict[str, float]]]
+]
 
 
 @dataclass
 class Rounds:
-    """An API side and a SQL side measured in rounds: each side's phases as one, its
-    figures averaged over the rounds, and each round's ratio of requests a second."""
+    """An API side and a SQL side measured in rounds: each side's phases as one, and its
+    figures averaged over the rounds with each round's ratio of requests a second
+    (`round_ratios`)."""
 
     api: Phase
     sql: Phase
-    figures: dict[str, float]
-    ratios: list[float]
+    figures: dict[str, Any]
 
 
 async def alternate(
-    database_url: str, args: argparse.Namespace, api: Measure, sql: Measure
+    database_url: str,
+    customer_ids: list[int],
+    args: argparse.Namespace,
+    api: Measure,
+    sql: Measure,
 ) -> Rounds:
     """`args.rounds` rounds of `api` then `sql` (`args.sql_first`: `sql` then `api`), the
-    database settled before each phase: whichever side runs first after the seeding runs
-    slower, so a single pair of phases favours the second side (bench/README.md)."""
+    database settled before each phase: which side runs first changes its speed, so a
+    single pair of phases favours one side (bench/README.md)."""
     found: dict[str, list[tuple[Phase, dict[str, float]]]] = {"api": [], "sql": []}
     for round_no in range(1, args.rounds + 1):
         for side in ("sql", "api") if args.sql_first else ("api", "sql"):
             await settle(database_url)
-            found[side].append(await (api if side == "api" else sql)(round_no))
-    figures: dict[str, float] = {}
+            measure = api if side == "api" else sql
+            found[side].append(await measure(database_url, customer_ids, args, round_no))
+    figures: dict[str, Any] = {}
     for measured in found.values():
         for name in measured[0][1]:
             figures[name] = round(sum(f[name] for _, f in measured) / len(measured), 2)
-    ratios = [
+    figures["round_ratios"] = [
         round(a.rps / s.rps, 3) if s.rps else 0.0
         for (a, _), (s, _) in zip(found["api"], found["sql"], strict=True)
     ]
     return Rounds(
-        merged([p for p, _ in found["api"]]), merged([p for p, _ in found["sql"]]), figures, ratios
+        merged([p for p, _ in found["api"]]), merged([p for p, _ in found["sql"]]), figures
     )
 
 
