@@ -82,14 +82,14 @@ def new_secret() -> str:
 
 
 async def check_spec(
-    problems: Problems, spec: SubscriptionSpec, policy: TargetPolicy
+    problems: Problems, spec: SubscriptionSpec, policy: TargetPolicy, check_host: bool = True
 ) -> SubscriptionSpec:
-    """The spec with its URL (its host resolved, see targets.py) and event types checked,
-    each problem on its field."""
+    """The spec with its URL (its host resolved, see targets.py, unless not `check_host`)
+    and event types checked, each problem on its field."""
     url = (spec.url or "").strip()
     if not url:
         problems.add("url", ErrorCode.REQUIRED, "A URL is required.")
-    else:
+    elif check_host:
         try:
             await policy.check_async(url)
         except TargetRefused as refused:

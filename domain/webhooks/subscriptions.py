@@ -86,16 +86,21 @@ async def update_subscription(
     policy: TargetPolicy,
     rotate_secret: bool = False,
 ) -> Subscription:
-    """Change some settings (the others stay), all or nothing; the URL is checked again
-    when it changes. Making a disabled subscription active again clears its run of
-    failures: its pending deliveries are sent again, in order. `rotate_secret` gives it a
+    """Change some settings (the others stay), all or nothing; the URL's host is checked
+    again when the URL changes or the subscription is turned back on, not when it is only
+    paused or its secret rotated (a receiver whose name stopped resolving can still be
+    paused; the sender checks the host before every request anyway). Making a disabled
+    subscription active again clears its run of failures: its pending deliveries are sent
+    again, in order. `rotate_secret` gives it a
     new signing secret (the old one no longer signs). Setting the same values again writes
     the same: a retried update is harmless."""
     problems = Problems()
     sid = parse_id(problems, "id", subscription_id)
     problems.raise_if_any()
     current = await _get(uow, sid)
-    clean = await check_spec(problems, replace(_spec_of(current), **changes), policy)
+    asked = replace(_spec_of(current), **changes)
+    check_host = (asked.url or "").strip() != current.url or (asked.active and not current.active)
+    clean = await check_spec(problems, asked, policy, check_host)
     problems.raise_if_any()
     return await run(uow, UpdateSubscription(sid, clean, rotate_secret))
 
