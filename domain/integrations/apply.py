@@ -42,7 +42,7 @@ async def apply(uow: UnitOfWork, connection: Connection, change: Change) -> Outc
             return Outcome("IGNORED", change.reason, change.order_id)
         if change.action is Action.CUSTOMER:
             assert change.customer is not None
-            cid = await _customer(uow, connection, change.customer, create=True, actor=actor)
+            cid = await _customer(uow, connection, change.customer, True, actor, update=True)
             return Outcome("APPLIED", "", None, cid)
         if change.action is Action.REFUND:
             return await _refund(uow, connection, change, actor)
@@ -95,15 +95,22 @@ async def _refund(uow: UnitOfWork, connection: Connection, change: Change, actor
 
 
 async def _customer(
-    uow: UnitOfWork, connection: Connection, who: PlatformCustomer, create: bool, actor: str
+    uow: UnitOfWork,
+    connection: Connection,
+    who: PlatformCustomer,
+    create: bool,
+    actor: str,
+    update: bool = False,
 ) -> int | None:
-    """The Tessera customer the platform's customer is: linked before by their platform id,
-    else the first registered with their email (then linked), else registered now when
-    `create` (keyed by their platform id or email); None otherwise."""
+    """The Tessera customer the platform's customer is: linked before by their platform id
+    (their details updated from the platform's when `update`: a change of the customer
+    itself, such as Dolibarr's COMPANY_MODIFY, never an order's billing details), else the
+    first registered with their email (then linked), else registered now when `create`
+    (keyed by their platform id or email); None otherwise."""
     if who.platform_id is not None:
         linked = await _linked(uow, connection, who.platform_id)
         if linked is not None:
-            if create and who.email:  # COMPANY_MODIFY: the platform's details win
+            if update and _fields(who):  # the platform's details win
                 await update_customer(uow, str(linked), _fields(who), actor)
             return linked
     found = await customer_by_email(uow, who.email) if who.email else None

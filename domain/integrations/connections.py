@@ -20,6 +20,7 @@ from sqlalchemy.dialects.postgresql import insert
 
 from domain.commands import Command, run
 from domain.errors import DomainError, ErrorCode, Problems
+from domain.idempotency import require_same
 from domain.integrations.changes import MAPPED
 from domain.integrations.tables import PLATFORMS, platform_connections
 from domain.uow import UnitOfWork
@@ -133,10 +134,10 @@ class _Connect(Command[ConnectionSetUp]):
         row = (await uow.execute(query)).one_or_none()
         if row is None:
             return None
-        if (row.shop, row.platform) != (self.values["shop"], self.values["platform"]):
-            raise DomainError.one(
-                "idempotencyKey", ErrorCode.IDEMPOTENCY_CONFLICT, "This key set up another one."
-            )
+        # Only this command writes these columns, and a call under another key takes the
+        # row's key: the row under this key holds what the key's first call asked.
+        stored = {name: row._mapping[name] for name in self.values}
+        require_same(stored, self.values, "platform connection")
         return ConnectionSetUp(_connection(row), None, replayed=True)
 
 

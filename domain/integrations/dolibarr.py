@@ -9,14 +9,19 @@ has not had refunded. COMPANY_CREATE and COMPANY_MODIFY register or update the c
 
 A line's SKU is its product's ref (`product-<id>` without one, `line-<n>` for a free
 line), its price its total before tax (after the line's discount) over its quantity, its
-product line "product" or "service" (Dolibarr's product type). Amounts are in the invoice's
-currency (multicurrency_code), else the shop's setting `currency` (EUR when unset)."""
+product line "product" or "service" (Dolibarr's product type). A line with a negative
+total on an invoice is a discount (or a deposit or credit already invoiced) that lowers the
+other lines pro rata. Amounts are Dolibarr's total_ht, in the company's currency (the
+shop's setting `currency`, EUR when unset) whatever currency the invoice is in
+(multicurrency_code): the shop's earning rules count in its own currency."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from domain.cards.combining import spread
 from domain.integrations.changes import (
     Action,
     Change,
@@ -51,13 +56,13 @@ def read(body: dict[str, Any], overrides: Mapping[str, str]) -> Change:
     invoice = object_at(body.get("object"), "object")
     invoice_id = text_of(invoice.get("id"), "object.id")
     kind = text_of(invoice.get("type"), "object.type", required=False) or "0"
-    currency = text_of(invoice.get("multicurrency_code"), "object.multicurrency_code",
-                       required=False) or overrides.get("currency") or "EUR"  # fmt: skip
+    currency = overrides.get("currency") or "EUR"
     if kind == str(CREDIT_NOTE):
         if trigger != "BILL_VALIDATE":
             return Change(Action.IGNORE, trigger, invoice_id, reason="A credit note's trigger.")
         source = text_of(invoice.get("fk_facture_source"), "object.fk_facture_source")
-        refund = [RefundLine(line.sku, line.quantity) for line in _lines(invoice, currency)]
+        lines = _lines(invoice, currency, credit_note=True)
+        refund = [RefundLine(line.sku, line.quantity) for line in lines]
         return Change(Action.REFUND, trigger, source, refund_lines=refund, refund_id=invoice_id)
     if kind != "0":
         return Change(Action.IGNORE, trigger, invoice_id, reason=f"Invoice type {kind}.")
@@ -77,13 +82,24 @@ def read(body: dict[str, Any], overrides: Mapping[str, str]) -> Change:
     )
 
 
-def _lines(invoice: dict[str, Any], currency: str) -> list[Line]:
-    lines = []
+def _lines(invoice: dict[str, Any], currency: str, credit_note: bool = False) -> list[Line]:
+    """The invoice's lines. A credit note's amounts and quantities are negative: read as
+    their size. On an invoice, a line whose total is negative is a discount (or a deposit
+    or credit already invoiced) taken off the whole invoice: it lowers the other lines pro
+    rata of their totals, so that they add up to the invoice's total before tax."""
+    read = []
+    off = 0
     for i, raw in enumerate(list_at(invoice.get("lines"), "object.lines")):
         line = object_at(raw, f"object.lines.{i}")
         where = f"object.lines.{i}"
-        quantity = quantity_of(abs(_number(line.get("qty"), f"{where}.qty")), f"{where}.qty")
-        total = abs(minor_units(line.get("total_ht"), currency, f"{where}.total_ht"))
+        total = minor_units(line.get("total_ht"), currency, f"{where}.total_ht")
+        if credit_note:
+            total = abs(total)
+        elif total < 0:
+            off -= total
+            continue
+        quantity = quantity_of(_size(line.get("qty"), where) if credit_note else line.get("qty"),
+                               f"{where}.qty")  # fmt: skip
         ref = line.get("product_ref") or line.get("ref")
         if isinstance(ref, str) and ref:
             sku = ref
@@ -91,16 +107,23 @@ def _lines(invoice: dict[str, Any], currency: str) -> list[Line]:
             sku = f"product-{text_of(line.get('fk_product'), f'{where}.fk_product')}"
         else:
             sku = f"line-{i + 1}"
-        product_type = _PRODUCT_TYPES.get(str(line.get("product_type")))
-        lines.append(Line(sku, quantity, unit_price(total, quantity), False, product_type))
-    return lines
+        read.append((sku, quantity, total, _PRODUCT_TYPES.get(str(line.get("product_type")))))
+    totals = [total for _, _, total, _ in read]
+    if off > sum(totals):
+        raise PayloadError("object.lines: the discount lines take off more than the invoice.")
+    shares = spread(off, totals)
+    return [
+        Line(sku, quantity, unit_price(total - share, quantity), False, product_type)
+        for (sku, quantity, total, product_type), share in zip(read, shares, strict=True)
+    ]
 
 
-def _number(value: Any, where: str) -> float:
+def _size(value: Any, where: str) -> Decimal:
+    """A credit note's (negative) quantity as its size."""
     try:
-        return float(value)
-    except (TypeError, ValueError):
-        raise PayloadError(f"{where}: {value!r} is not a number.") from None
+        return Decimal(str(value)).copy_abs()
+    except (InvalidOperation, ValueError):
+        raise PayloadError(f"{where}.qty: {value!r} is not a quantity.") from None
 
 
 def _company(trigger: str, company: dict[str, Any]) -> Change:

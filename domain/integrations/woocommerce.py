@@ -85,12 +85,14 @@ def _lines(items: list[Any], currency: str) -> list[Line]:
         sku = text_of(item.get("sku"), f"line_items.{i}.sku", required=False)
         if sku is None:
             sku = f"product-{text_of(item.get('product_id'), f'line_items.{i}.product_id')}"
-        lines.append(Line(sku, quantity, unit_price(total, quantity), False, _category(item)))
+        category = _category(item, f"line_items.{i}.meta_data")
+        lines.append(Line(sku, quantity, unit_price(total, quantity), False, category))
     return lines
 
 
-def _category(item: dict[str, Any]) -> str | None:
-    for meta in item.get("meta_data") or []:
+def _category(item: dict[str, Any], where: str) -> str | None:
+    metas = item.get("meta_data")
+    for meta in [] if metas is None else list_at(metas, where):
         if isinstance(meta, dict) and meta.get("key") in _CATEGORY_KEYS:
             value = meta.get("value")
             if isinstance(value, str) and value:

@@ -11,6 +11,7 @@ import hmac
 import json
 
 import httpx
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from tests.support.api import GraphQLClient
@@ -85,3 +86,24 @@ async def test_an_unknown_path_or_method_is_not_a_server_error(gql: GraphQLClien
     for path in ("/integrations/woocommerce/", "/integrations/dolibarr/x", "/integrations/x/y"):
         assert (await http.post(path, content=b"{}")).status_code in (404, 405)
     assert (await http.get("/integrations/shopify/web")).status_code == 405
+
+
+async def test_the_same_key_with_other_settings_is_a_conflict_and_changes_nothing(
+    gql: GraphQLClient, clean_db: AsyncEngine
+) -> None:
+    woo = {"shop": "web", "platform": "WOOCOMMERCE", "secret": SECRET, "idempotencyKey": "w"}
+    assert (await gql.data(CONNECT, {"input": woo}))["connectPlatform"]["userErrors"] == []
+    for change in (
+        {"secret": "another-secret-0123456789"},  # the shop rotated it: a new call, a new key
+        {"createCustomers": True},
+        {"statusMap": [{"platformStatus": "processing", "mapsTo": "COMPLETED"}]},
+    ):
+        refused = (await gql.data(CONNECT, {"input": {**woo, **change}}))["connectPlatform"]
+        assert [(e["field"], e["code"]) for e in refused["userErrors"]] == [
+            ("idempotencyKey", "IDEMPOTENCY_CONFLICT")
+        ], change
+    replay = (await gql.data(CONNECT, {"input": woo}))["connectPlatform"]
+    assert (replay["replayed"], replay["userErrors"]) == (True, [])
+    async with clean_db.connect() as conn:
+        stored = (await conn.execute(text("SELECT secret FROM platform_connections"))).scalar()
+    assert stored == SECRET

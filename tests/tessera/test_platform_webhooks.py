@@ -390,6 +390,8 @@ async def test_a_wrong_dolibarr_token_is_401_and_a_rotated_one_stops_working(
         lambda o: o.update(billing={"email": "not an email"}),
         lambda o: o.update(status=["processing"]),
         lambda o: o.update(line_items=[None]),
+        lambda o: o["line_items"][0].update(meta_data=5),
+        lambda o: o["line_items"][0].update(meta_data={"key": "category"}),
     ],
 )
 async def test_strange_values_are_never_a_server_error(
