@@ -6,7 +6,8 @@ refunds/create (refund the refund's lines, keyed by the refund's id). The shop m
 override a financial status's mapping, and "cancelled".
 
 A line's price is its price times its quantity less its discounts (its
-discount_allocations, else total_discount), over its quantity; its SKU, or
+discount_allocations, else total_discount) and, in a shop whose prices include tax
+(taxes_included), less its tax_lines, over its quantity; its SKU, or
 `product-<variant id>` when it has none; its product line the line's product_type when
 present (order payloads carry no collections)."""
 
@@ -69,13 +70,19 @@ def read(topic: str, body: dict[str, Any], overrides: Mapping[str, str]) -> Chan
         topic,
         order_id,
         status=PurchaseStatus(mapped),
-        lines=_lines(list_at(body.get("line_items"), "line_items"), currency),
+        lines=_lines(
+            list_at(body.get("line_items"), "line_items"),
+            currency,
+            taxes_included=body.get("taxes_included") is True,
+        ),
         occurred_at=moment(body.get("processed_at") or body.get("created_at"), "created_at"),
         customer=_customer(body),
     )
 
 
-def _lines(items: list[Any], currency: str) -> list[Line]:
+def _lines(items: list[Any], currency: str, taxes_included: bool) -> list[Line]:
+    """The order's lines, each at its total after discounts and before tax: a shop whose
+    prices include tax (`taxes_included`) has each line's tax_lines taken off."""
     lines = []
     for i, raw in enumerate(items):
         item = object_at(raw, f"line_items.{i}")
@@ -91,7 +98,7 @@ def _lines(items: list[Any], currency: str) -> list[Line]:
             )  # fmt: skip
         else:
             off = minor_units(item.get("total_discount") or 0, currency, f"{where}.total_discount")
-        total = price * quantity - off
+        total = price * quantity - off - (_tax(item, currency, where) if taxes_included else 0)
         if price < 0 or total < 0:
             raise PayloadError(f"{where}: a line's price after discounts is not negative.")
         product_type = item.get("product_type")
@@ -105,6 +112,16 @@ def _lines(items: list[Any], currency: str) -> list[Line]:
             )
         )
     return lines
+
+
+def _tax(item: dict[str, Any], currency: str, where: str) -> int:
+    """The tax a line holds (its tax_lines' prices, for the whole line)."""
+    taxes = item.get("tax_lines")
+    return sum(
+        minor_units(object_at(t, f"{where}.tax_lines.{n}").get("price"), currency,
+                    f"{where}.tax_lines.{n}.price")
+        for n, t in enumerate([] if taxes is None else list_at(taxes, f"{where}.tax_lines"))
+    )  # fmt: skip
 
 
 def _sku(item: dict[str, Any], where: str) -> str:

@@ -7,6 +7,7 @@
   so that the purchase adds up to the invoice's total before tax; a discount above the
   invoice is 400;
 - a Dolibarr invoice in another currency counts in the company's (its total_ht);
+- a Shopify shop whose prices include tax has each line's tax taken off;
 - strange values in a Dolibarr invoice are 400, never a server error."""
 
 from __future__ import annotations
@@ -23,7 +24,15 @@ from domain.purchases.earning import Line, PurchaseStatus
 from domain.purchases.services import PurchaseReport, record_purchase
 from domain.uow import UnitOfWork
 from tests.tessera import test_platform_webhooks as platform
-from tests.tessera.test_platform_webhooks import connect, dolibarr, fixture, purchase, rows, woo
+from tests.tessera.test_platform_webhooks import (
+    connect,
+    dolibarr,
+    fixture,
+    purchase,
+    rows,
+    shopify,
+    woo,
+)
 
 http = platform.http  # the fixture: a server on the test database, and a client of it
 
@@ -138,6 +147,30 @@ async def test_a_dolibarr_invoice_in_another_currency_counts_in_the_companys(
     assert (await dolibarr(http, token, invoice)).json()["outcome"] == "APPLIED"
     lines = await rows(clean_db, "SELECT unit_price_minor FROM purchase_lines ORDER BY line_no")
     assert [r[0] for r in lines] == [1800, 650]  # total_ht, in euro cents
+
+
+async def test_a_shopify_order_with_prices_including_tax_counts_before_tax(
+    http: httpx.AsyncClient, clean_db: AsyncEngine
+) -> None:
+    await connect(clean_db, "SHOPIFY")
+    order: dict[str, Any] = copy.deepcopy(fixture("shopify_order.json"))
+    order["taxes_included"] = True
+    first, second = order["line_items"]
+    first["tax_lines"] = [{"title": "IVA", "price": "34.08", "rate": 0.22}]  # (199 - 10) incl.
+    second["tax_lines"] = [{"title": "IVA", "price": "20.00", "rate": 0.1},
+                           {"title": "Eco", "price": "1.50", "rate": 0.0}]  # fmt: skip
+    answer = await shopify(http, "orders/create", order, "w-tax")
+    assert answer.json()["outcome"] == "APPLIED", answer.text
+    made = await purchase(clean_db, str(order["id"]))
+    assert made.total_minor == 189_00 + 199_00 - 34_08 - 21_50
+    # Without taxes_included the same tax_lines are on top of the prices: nothing comes off.
+    plain = {**order, "id": 1, "taxes_included": False}
+    assert (await shopify(http, "orders/create", plain, "w-plain")).status_code == 200
+    assert (await purchase(clean_db, "1")).total_minor == 189_00 + 199_00
+    # A tax line that is no amount is refused.
+    first["tax_lines"] = [{"price": "lots"}]
+    refused = await shopify(http, "orders/create", {**order, "id": 2}, "w-bad")
+    assert refused.status_code == 400 and "tax_lines" in refused.json()["reason"]
 
 
 @pytest.mark.parametrize(
