@@ -4,7 +4,8 @@ purchases' and customers' own functions; everything keyed so that a platform's r
 delivery of the same order under another topic, changes nothing more.
 
 Nothing is written for a change that would be refused: the order's lines and time are
-checked (by the purchases' own checks) before a customer is registered. An order the shop
+checked (by the purchases' own checks), and whether the order was recorded before for
+another customer, before a customer is registered. An order the shop
 also reported through the POS contract (same shop and order id) is the same purchase: its
 later reports only advance its status, so it is never counted twice."""
 
@@ -24,7 +25,8 @@ from domain.integrations.connections import Connection
 from domain.integrations.log import Outcome
 from domain.integrations.tables import platform_customers
 from domain.purchases.refunds import refund_purchase
-from domain.purchases.services import PurchaseReport, record_purchase
+from domain.purchases.repository import order_earnings
+from domain.purchases.services import RECORDED_FOR_ANOTHER, PurchaseReport, record_purchase
 from domain.purchases.validation import check_lines, check_occurred_at
 from domain.uow import UnitOfWork
 
@@ -60,7 +62,13 @@ async def _record(uow: UnitOfWork, connection: Connection, change: Change, actor
     check_occurred_at(problems, change.occurred_at)
     problems.raise_if_any()  # before a customer may be registered: no partial write
     customer = change.customer or PlatformCustomer(None)
-    cid = await _customer(uow, connection, customer, connection.create_customers, actor)
+    async with uow:
+        recorded = await order_earnings(uow, connection.shop, change.order_id)
+    # An order recorded before belongs to its customer: nobody is registered for it.
+    create = connection.create_customers and recorded is None
+    cid = await _customer(uow, connection, customer, create, actor)
+    if recorded is not None and cid != recorded.customer_id:
+        return Outcome("REJECTED", f"orderId: {RECORDED_FOR_ANOTHER}", change.order_id, cid)
     if cid is None:
         reason = "No such customer here, and the shop does not register them."
         return Outcome("IGNORED", reason, change.order_id)

@@ -49,6 +49,8 @@ from domain.uow import Executor, OneStatement, UnitOfWork
 from domain.validation import parse_id, required_text
 from domain.vouchers.sql import DISCOUNTS_ON_ORDER
 
+RECORDED_FOR_ANOTHER = "This order was recorded for another customer."
+
 
 @dataclass(frozen=True)
 class PurchaseReport:
@@ -342,9 +344,7 @@ async def _report_again(
     purchase = await repo.lock_purchase(uow, shop, order_id)
     assert purchase is not None
     if purchase.customer_id != ctx.customer_id:
-        raise DomainError.one(
-            "orderId", ErrorCode.DUPLICATE, "This order was recorded for another customer."
-        )
+        raise DomainError.one("orderId", ErrorCode.DUPLICATE, RECORDED_FOR_ANOTHER)
     if status.rank > purchase.status.rank:
         await uow.execute(
             update(purchases)

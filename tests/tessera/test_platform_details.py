@@ -1,8 +1,8 @@
 """Given platforms reporting orders and customers through their webhooks, then:
 
 - an order's billing details never change the customer it is linked to (an order is not
-  a change of the customer; a rejected order writes nothing), while Dolibarr's
-  COMPANY_MODIFY does update them;
+  a change of the customer; a rejected order writes nothing, and registers nobody), while
+  Dolibarr's COMPANY_MODIFY does update them;
 - a Dolibarr invoice's discount lines (negative totals) lower its other lines pro rata,
   so that the purchase adds up to the invoice's total before tax; a discount above the
   invoice is 400;
@@ -65,6 +65,16 @@ async def test_an_orders_billing_details_never_rewrite_the_linked_customer(
     rejected = await woo(http, {**order, "id": 900, "billing": billing}, "d-2")
     assert rejected.json()["outcome"] == "REJECTED", rejected.text
     assert await _name_and_email(clean_db, john) == ("John", "Doe", "john.doe@example.com")
+    # Nor is anyone registered for it: reported for a platform customer unknown here, it
+    # is rejected before registering them.
+    stranger = {**order, "id": 900, "customer_id": 99,
+                "billing": {**billing, "email": "stranger@example.com"}}  # fmt: skip
+    again = await woo(http, stranger, "d-4")
+    assert again.json()["outcome"] == "REJECTED", again.text
+    assert "another customer" in again.json()["reason"]
+    assert (
+        await rows(clean_db, "SELECT 1 FROM customers WHERE email = 'stranger@example.com'") == []
+    )
     # An accepted order typed with other billing details does not change him either.
     accepted = await woo(http, {**order, "id": 901, "billing": billing}, "d-3")
     assert accepted.json()["outcome"] == "APPLIED", accepted.text
