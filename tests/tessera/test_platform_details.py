@@ -104,6 +104,15 @@ async def test_dolibarr_company_modify_updates_the_customer(
     assert (await _name_and_email(clean_db, maria))[1] == "Maria Verdi"
 
 
+@pytest.fixture
+async def token(http: httpx.AsyncClient, clean_db: AsyncEngine) -> str:
+    """The Dolibarr connection's token, Maria Rossi (the third party 57) registered."""
+    made = await connect(clean_db, "DOLIBARR")
+    assert made
+    await dolibarr(http, made, fixture("dolibarr_company_create.json"))
+    return made
+
+
 def _invoice_with(*extra_lines: dict[str, Any]) -> dict[str, Any]:
     invoice: dict[str, Any] = copy.deepcopy(fixture("dolibarr_bill_validate.json"))
     invoice["object"]["lines"].extend(extra_lines)
@@ -115,11 +124,8 @@ DISCOUNT = {"id": "903", "fk_product": None, "desc": "Remise", "product_type": "
 
 
 async def test_a_dolibarr_discount_line_lowers_the_other_lines_pro_rata(
-    http: httpx.AsyncClient, clean_db: AsyncEngine
+    http: httpx.AsyncClient, clean_db: AsyncEngine, token: str
 ) -> None:
-    token = await connect(clean_db, "DOLIBARR")
-    assert token
-    await dolibarr(http, token, fixture("dolibarr_company_create.json"))
     answer = await dolibarr(http, token, _invoice_with(DISCOUNT))
     assert answer.json()["outcome"] == "APPLIED", answer.text
     lines = await rows(
@@ -132,11 +138,8 @@ async def test_a_dolibarr_discount_line_lowers_the_other_lines_pro_rata(
 
 
 async def test_a_dolibarr_discount_above_the_invoice_is_400_and_writes_nothing(
-    http: httpx.AsyncClient, clean_db: AsyncEngine
+    http: httpx.AsyncClient, clean_db: AsyncEngine, token: str
 ) -> None:
-    token = await connect(clean_db, "DOLIBARR")
-    assert token
-    await dolibarr(http, token, fixture("dolibarr_company_create.json"))
     too_much = {**DISCOUNT, "total_ht": "-50.00"}
     answer = await dolibarr(http, token, _invoice_with(too_much))
     assert answer.status_code == 400, answer.text
@@ -145,11 +148,8 @@ async def test_a_dolibarr_discount_above_the_invoice_is_400_and_writes_nothing(
 
 
 async def test_a_dolibarr_invoice_in_another_currency_counts_in_the_companys(
-    http: httpx.AsyncClient, clean_db: AsyncEngine
+    http: httpx.AsyncClient, clean_db: AsyncEngine, token: str
 ) -> None:
-    token = await connect(clean_db, "DOLIBARR")
-    assert token
-    await dolibarr(http, token, fixture("dolibarr_company_create.json"))
     invoice: dict[str, Any] = copy.deepcopy(fixture("dolibarr_bill_validate.json"))
     invoice["object"]["multicurrency_code"] = "JPY"  # the customer is invoiced in yen
     invoice["object"]["lines"][0]["multicurrency_total_ht"] = "5800.00000000"
@@ -196,10 +196,8 @@ async def test_a_shopify_order_with_prices_including_tax_counts_before_tax(
     ],
 )
 async def test_strange_dolibarr_lines_are_400_never_a_server_error(
-    http: httpx.AsyncClient, clean_db: AsyncEngine, change: Any
+    http: httpx.AsyncClient, clean_db: AsyncEngine, token: str, change: Any
 ) -> None:
-    token = await connect(clean_db, "DOLIBARR")
-    assert token
     invoice: dict[str, Any] = copy.deepcopy(fixture("dolibarr_bill_validate.json"))
     change(invoice["object"]["lines"])
     answer = await dolibarr(http, token, invoice)
