@@ -1,11 +1,12 @@
 """Dolibarr's Webhook module's calls ({"triggercode": ..., "object": {...}}) read as a Change.
 
-Customer invoices: BILL_VALIDATE records the invoice at CREATED and BILL_PAYED at PAID
-(so the shop's earning rule decides when points are awarded; a shop that awards on
-validation maps BILL_VALIDATE to PAID); a validated credit note (type 2) refunds its lines
-from the invoice it corrects (fk_facture_source); BILL_CANCEL refunds whatever the invoice
-has not had refunded. COMPANY_CREATE and COMPANY_MODIFY register or update the customer
-(the third party: its id is the platform's customer id). Other triggers change nothing.
+Customer invoices (standard, replacement and deposit ones): BILL_VALIDATE records the
+invoice at CREATED and BILL_PAYED at PAID (so the shop's earning rule decides when points
+are awarded; a shop that awards on validation maps BILL_VALIDATE to PAID); a validated
+credit note (type 2) refunds its lines from the invoice it corrects (fk_facture_source);
+BILL_CANCEL refunds whatever the invoice has not had refunded. COMPANY_CREATE and
+COMPANY_MODIFY register or update the customer (the third party: its id is the platform's
+customer id). Other triggers change nothing.
 
 A line's SKU is its product's ref (`product-<id>` without one, `line-<n>` for a free
 line), its price its total before tax (after the line's discount) over its quantity, its
@@ -43,6 +44,11 @@ INVOICE_TRIGGERS = ("BILL_VALIDATE", "BILL_PAYED", "BILL_CANCEL")
 CUSTOMER_TRIGGERS = ("COMPANY_CREATE", "COMPANY_MODIFY")
 STATUSES = {"BILL_VALIDATE": "CREATED", "BILL_PAYED": "PAID", "BILL_CANCEL": "REFUND"}
 CREDIT_NOTE = 2
+# Invoices that sell: standard (0), replacement of an abandoned one (1, which BILL_CANCEL
+# refunded) and deposit (3: its amount is taken off the final invoice by a negative line,
+# so deposit and final invoice together earn on the whole sale). Situation invoices (5)
+# and others are not read.
+_SALES = ("0", "1", "3")
 _PRODUCT_TYPES = {"0": "product", "1": "service"}
 
 
@@ -64,7 +70,7 @@ def read(body: dict[str, Any], overrides: Mapping[str, str]) -> Change:
         lines = _lines(invoice, currency, credit_note=True)
         refund = [RefundLine(line.sku, line.quantity) for line in lines]
         return Change(Action.REFUND, trigger, source, refund_lines=refund, refund_id=invoice_id)
-    if kind != "0":
+    if kind not in _SALES:
         return Change(Action.IGNORE, trigger, invoice_id, reason=f"Invoice type {kind}.")
     mapped = mapped_status(STATUSES, overrides, trigger)
     if mapped == "IGNORE":

@@ -203,3 +203,27 @@ async def test_strange_dolibarr_lines_are_400_never_a_server_error(
     answer = await dolibarr(http, token, invoice)
     assert answer.status_code == 400, answer.text
     assert await rows(clean_db, "SELECT 1 FROM purchases") == []
+
+
+async def test_a_dolibarr_deposit_and_its_final_invoice_earn_on_the_whole_sale(
+    http: httpx.AsyncClient, clean_db: AsyncEngine, token: str
+) -> None:
+    deposit: dict[str, Any] = copy.deepcopy(fixture("dolibarr_bill_validate.json"))
+    deposit["object"].update(id="311", type="3")
+    deposit["object"]["lines"] = [
+        {"id": "900", "fk_product": None, "desc": "Acompte 30%", "product_type": "1",
+         "qty": "1", "total_ht": "12.75000000"}
+    ]  # fmt: skip
+    final = _invoice_with(
+        {"id": "904", "fk_product": None, "desc": "(DEPOSIT)", "product_type": "1",
+         "qty": "1", "total_ht": "-12.75000000"}
+    )  # fmt: skip
+    for invoice in (deposit, final):
+        answer = await dolibarr(http, token, invoice)
+        assert answer.json()["outcome"] == "APPLIED", answer.text
+    totals = [(await purchase(clean_db, order)).total_minor for order in ("311", "312")]
+    assert totals == [1275, 4250 - 1275]
+    # A situation invoice (5) is not read.
+    situation = copy.deepcopy(fixture("dolibarr_bill_validate.json"))
+    situation["object"].update(id="313", type="5")
+    assert (await dolibarr(http, token, situation)).json()["outcome"] == "IGNORED"
