@@ -21,7 +21,7 @@ from domain.events.types import PointsEarned
 from domain.ledger import posting as post
 from domain.ledger.kinds import EntryKind
 from domain.ledger.queries import entry_by_idempotency_key, get_account
-from domain.ledger.services import Movement
+from domain.ledger.services import NOT_ERASED, Movement
 from domain.uow import UnitOfWork
 from domain.validation import optional_text, parse_id
 
@@ -119,7 +119,7 @@ class RecordCustomerAction(Command[Movement]):
         if not config.active:
             raise _inactive(self.action, "is not active")
         posting = _posting(config, self.customer_id, self.reference, self.actor)
-        posted = await post.credit(uow, posting)
+        posted = await post.credit(uow, posting, NOT_ERASED)
         return Movement(entry=posted.entry(posting), account=posted.account(self.customer_id))
 
     async def replay(self, uow: UnitOfWork) -> Movement | None:

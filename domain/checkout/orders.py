@@ -15,7 +15,7 @@ from domain.cards.sql import POINTS_PAYABLE
 from domain.checkout.quote import CartLine, Quote, RedemptionRules, quote
 from domain.checkout.rules import PROGRAM_ID, RULES_COLUMNS, rules_from
 from domain.checkout.sql import ORDER_PAID_BY_ANOTHER, POINTS_PAID_ON_ORDER
-from domain.customers.customer_data import customer_erased
+from domain.customers.erased import customer_erased
 from domain.customers.sql import CUSTOMER_ERASED
 from domain.errors import DomainError, ErrorCode
 from domain.ledger import policy

@@ -18,6 +18,7 @@ from sqlalchemy.dialects.postgresql import ARRAY
 
 from domain.commands import Command, run
 from domain.customers import repository as repo
+from domain.customers.erased import customer_erased, customer_is_erased
 from domain.customers.models import ConsentChange, ConsentChannel, ConsentSource, Customer
 from domain.customers.tables import consent_changes, customers
 from domain.errors import DomainError, ErrorCode, Problems
@@ -158,7 +159,8 @@ async def set_own_consent(
 @dataclass(frozen=True)
 class ChangeConsent(Command[Customer]):
     """Set one channel's consent under the customer's row lock; a history row and a
-    CustomerUpdated event only when it changes."""
+    CustomerUpdated event only when it changes. No consent is granted to an erased
+    customer."""
 
     customer_id: int
     channel: ConsentChannel
@@ -170,6 +172,8 @@ class ChangeConsent(Command[Customer]):
         before = await lock_consent(uow, self.customer_id)
         if before is None:
             raise DomainError.one("customerId", ErrorCode.NOT_FOUND, "No such customer.")
+        if self.granted and await customer_is_erased(uow, self.customer_id):
+            raise customer_erased()  # withdrawing one (already withdrawn) stays harmless
         after = {self.channel.column: self.granted}
         changed = await record_consent_changes(
             uow, self.customer_id, before, after, self.source, self.actor

@@ -15,6 +15,7 @@ from domain.cards.replacement import set_primary_code
 from domain.commands import Command, run
 from domain.customers import repository as repo
 from domain.customers.consent import lock_consent, record_consent_changes
+from domain.customers.erased import customer_erased, customer_is_erased
 from domain.customers.models import CUSTOMER_FIELDS, ConsentSource, Customer
 from domain.customers.tables import customers
 from domain.customers.validation import (
@@ -166,7 +167,7 @@ def _national(phone: object) -> bool:
 @dataclass(frozen=True)
 class UpdateCustomer(Command[Customer]):
     """Set some fields of a customer, with a CustomerUpdated event naming them and a
-    consent_changes row for each consent that changes."""
+    consent_changes row for each consent that changes; refused for an erased customer."""
 
     customer_id: int
     fields: dict[str, Any]
@@ -184,13 +185,15 @@ class UpdateCustomer(Command[Customer]):
         try:
             result = await uow.execute(
                 update(customers)
-                .where(customers.c.id == self.customer_id)
+                .where(customers.c.id == self.customer_id, customers.c.erased_at.is_(None))
                 .values(**columns, updated_at=func.now())
                 .returning(customers.c.id)
             )
         except IntegrityError as error:
             raise duplicate(error) from error
         if result.scalar_one_or_none() is None:
+            if await customer_is_erased(uow, self.customer_id):
+                raise customer_erased("id")  # no personal data comes back
             raise DomainError.one("id", ErrorCode.NOT_FOUND, "No such customer.")
         if "card_code" in self.fields:
             await set_primary_code(uow, self.customer_id, self.fields["card_code"])

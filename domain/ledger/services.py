@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from domain.commands import Command, OneStatementCommand, run
-from domain.customers.customer_data import customer_erased, refuse_erased
+from domain.customers.erased import customer_erased, refuse_erased
 from domain.customers.sql import customer_erased_sql
 from domain.errors import DomainError, ErrorCode, Problem, Problems
 from domain.events.types import LedgerEntryReversed

@@ -15,7 +15,7 @@ from domain.cards.refusals import require_read_card
 from domain.cards.sql import CARD_READS, card_read_order
 from domain.checkout.sql import POINTS_PAID_NOT_EARNING
 from domain.commands import Command, OneStatementCommand, run
-from domain.customers.customer_data import customer_erased
+from domain.customers.erased import customer_erased
 from domain.customers.sql import CUSTOMER_MULTIPLIERS
 from domain.errors import DomainError, ErrorCode, Problems
 from domain.ledger import posting as post

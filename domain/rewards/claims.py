@@ -16,6 +16,7 @@ from sqlalchemy import func, insert, select, update
 from domain.access.acting import customer_acted_for
 from domain.access.principals import Principal
 from domain.commands import Command, run
+from domain.customers.erased import customer_erased, customer_is_erased
 from domain.errors import DomainError, ErrorCode, Problems
 from domain.events.types import RewardClaimed
 from domain.idempotency import require_same
@@ -72,8 +73,9 @@ async def claim_reward(
 
 @dataclass(frozen=True)
 class ClaimReward(Command[Claim]):
-    """The customer's balance row locked, the key's check, the reward's standing, then the
-    stock taken, the voucher issued, its cost debited and the claim recorded."""
+    """The customer's balance row locked, the key's check, the customer not erased (an
+    erased customer spends nothing), the reward's standing, then the stock taken, the
+    voucher issued, its cost debited and the claim recorded."""
 
     reward_id: int
     customer_id: int
@@ -89,6 +91,8 @@ class ClaimReward(Command[Claim]):
         replayed = await self.replay(uow)
         if replayed is not None:
             return replayed
+        if await customer_is_erased(uow, self.customer_id):
+            raise customer_erased()
         reward = await _claimable(uow, self.reward_id, account)
         return await _claim(uow, reward, account, self.key, self.actor)
 

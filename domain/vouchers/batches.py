@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import func, insert, select, update
 
 from domain.commands import Command, run
+from domain.customers.erased import customer_erased, customer_is_erased
 from domain.customers.repository import customer_exists
 from domain.errors import DomainError, ErrorCode, Problems
 from domain.events.types import VoucherAssigned, VoucherBatchCreated
@@ -24,7 +25,7 @@ from domain.vouchers.models import (
     check_terms,
 )
 from domain.vouchers.queries import batch_of, voucher_by_code, voucher_columns, voucher_of
-from domain.vouchers.tables import voucher_batches, vouchers
+from domain.vouchers.tables import voucher_batches, voucher_redemptions, vouchers
 
 MAX_BATCH_SIZE = 100_000
 KEY_CONSTRAINT = "uq_voucher_batches_idempotency_key"
@@ -130,7 +131,8 @@ async def assign_voucher(uow: UnitOfWork, code: str, customer_id: str) -> Vouche
     """Reserve a code for one customer: from then on only they may redeem it.
 
     Assigning it again to the same customer changes nothing; a code assigned to someone
-    else is refused (VOUCHER_ALREADY_ASSIGNED)."""
+    else is refused (VOUCHER_ALREADY_ASSIGNED), so is one other customers have used
+    (INVALID), and an erased customer (CUSTOMER_ERASED)."""
     problems = Problems()
     clean = check_code(problems, "code", code)
     cid = parse_id(problems, "customerId", customer_id)
@@ -140,8 +142,9 @@ async def assign_voucher(uow: UnitOfWork, code: str, customer_id: str) -> Vouche
 
 @dataclass(frozen=True)
 class AssignVoucher(Command[Voucher]):
-    """The code assigned only while it is no one's (a conditional UPDATE), with its
-    VoucherAssigned event; a code already assigned is read to say to whom."""
+    """The code assigned only while it is no one's and no other customer has used it (a
+    conditional UPDATE: its uses would be theirs to see), with its VoucherAssigned event;
+    a code already assigned is read to say to whom. Not to an erased customer."""
 
     code: str
     customer_id: int
@@ -150,10 +153,22 @@ class AssignVoucher(Command[Voucher]):
         cid = self.customer_id
         if not await customer_exists(uow, cid):
             raise DomainError.one("customerId", ErrorCode.NOT_FOUND, "No such customer.")
+        if await customer_is_erased(uow, cid):
+            raise customer_erased()
+        used_by_others = (
+            select(voucher_redemptions.c.id)
+            .where(
+                voucher_redemptions.c.voucher_id == vouchers.c.id,
+                voucher_redemptions.c.customer_id.is_distinct_from(cid),
+            )
+            .exists()
+        )
         row = (
             await uow.execute(
                 update(vouchers)
-                .where(vouchers.c.code == self.code, vouchers.c.customer_id.is_(None))
+                .where(
+                    vouchers.c.code == self.code, vouchers.c.customer_id.is_(None), ~used_by_others
+                )
                 .values(customer_id=cid, assigned_at=func.now())
                 .returning(*voucher_columns())
             )
@@ -167,6 +182,12 @@ class AssignVoucher(Command[Voucher]):
 def _already_assigned(voucher: Voucher | None, customer_id: int) -> Voucher:
     if voucher is None:
         raise DomainError.one("code", ErrorCode.NOT_FOUND, "No voucher has this code.")
+    if voucher.customer_id is None:  # not assigned: others used it
+        raise DomainError.one(
+            "code",
+            ErrorCode.INVALID,
+            "Other customers used this code: it cannot be reserved for one.",
+        )
     if voucher.customer_id != customer_id:
         raise DomainError.one(
             "code",

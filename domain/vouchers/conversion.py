@@ -15,6 +15,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from domain.cards.sql import POINTS_PAYABLE
 from domain.commands import Command, run
+from domain.customers.erased import customer_erased, customer_is_erased
 from domain.errors import DomainError, ErrorCode, Problems
 from domain.events.types import PointsConvertedToVoucher
 from domain.idempotency import require_same
@@ -137,8 +138,9 @@ async def convert_points_to_voucher(
 
 @dataclass(frozen=True)
 class ConvertPointsToVoucher(Command[Conversion]):
-    """The key's check, the rate and the account read, then the voucher issued and its
-    price debited under the same key, with the PointsConvertedToVoucher event."""
+    """The key's check, the customer not erased (an erased customer spends nothing), the
+    rate and the account read, then the voucher issued and its price debited under the
+    same key, with the PointsConvertedToVoucher event."""
 
     customer_id: int
     value_minor: int
@@ -152,6 +154,8 @@ class ConvertPointsToVoucher(Command[Conversion]):
         if replayed is not None:
             return replayed
         cid, value_minor = self.customer_id, self.value_minor
+        if await customer_is_erased(uow, cid):
+            raise customer_erased()
         current = await rate(uow)
         points = _price(current, value_minor)
         payable = (await uow.execute(_POINTS_PAYABLE, {"cid": cid})).scalar_one()

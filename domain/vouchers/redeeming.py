@@ -13,7 +13,7 @@ from domain.checkout.orders import lock_order, order_payments
 from domain.checkout.quote import CartLine
 from domain.checkout.services import check_cart
 from domain.commands import Command, run
-from domain.customers.customer_data import customer_erased, customer_is_erased
+from domain.customers.erased import customer_erased, customer_is_erased
 from domain.customers.repository import customer_exists
 from domain.errors import DomainError, ErrorCode, Problem, Problems
 from domain.events.types import VoucherRedeemed

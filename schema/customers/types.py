@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 import strawberry
 
 from domain.access.permissions import Permission
+from domain.access.principals import CustomerPrincipal
 from domain.customers.models import (
     ConsentChange,
     ConsentChannel,
@@ -295,8 +296,15 @@ class CustomerType:
 
 
 async def load_customer(info: Info, customer_id: int | None) -> CustomerType | None:
-    """The customer through the request's dataloader (payloads resolve it only if asked)."""
+    """The customer through the request's dataloader (payloads resolve it only if asked).
+    A customer's token reaches only its own customer this way: another one (who used a code
+    before it became theirs, say) is null, whatever path led to them."""
     if customer_id is None:
         return None
     found = await info.context.loaders.customer.load(customer_id)
-    return CustomerType.of(found) if found else None
+    if found is None:
+        return None
+    principal = info.context.principal
+    if isinstance(principal, CustomerPrincipal) and principal.external_ref != found.external_ref:
+        return None
+    return CustomerType.of(found)
