@@ -71,10 +71,14 @@ def members() -> Subquery:
     return select(c.id, c.category_id, c.external_ref).subquery("members")
 
 
+# Who is still a customer: not erased (docs/data-protection.md).
+_NOT_ERASED = customers.c.erased_at.is_(None)
+
+
 def existing_customers(ids: Sequence[int] | None) -> Select[tuple[int]]:
     """A query of which of these ids are customers' (each once), erased ones left out;
     every such customer's id when `ids` is None."""
-    query = select(customers.c.id).where(customers.c.erased_at.is_(None))
+    query = select(customers.c.id).where(_NOT_ERASED)
     return query if ids is None else query.where(customers.c.id.in_(list(ids)))
 
 
@@ -86,19 +90,23 @@ def known_categories(ids: Sequence[int]) -> Select[tuple[int]]:
 def profiles() -> Subquery:
     """Every customer's profile as segment filters read it, as a Core subquery: id,
     category_id, created_at, birth_date, time_zone, locale, consent_email, consent_sms,
-    attributes."""
+    attributes. Erased customers are not among them: no segment holds one."""
     c = customers.c
-    return select(
-        c.id,
-        c.category_id,
-        c.created_at,
-        c.birth_date,
-        c.time_zone,
-        c.locale,
-        c.consent_email,
-        c.consent_sms,
-        c.attributes,
-    ).subquery("profiles")
+    return (
+        select(
+            c.id,
+            c.category_id,
+            c.created_at,
+            c.birth_date,
+            c.time_zone,
+            c.locale,
+            c.consent_email,
+            c.consent_sms,
+            c.attributes,
+        )
+        .where(_NOT_ERASED)
+        .subquery("profiles")
+    )
 
 
 def categories_named(names: Sequence[str]) -> Select[tuple[int]]:

@@ -103,6 +103,25 @@ async def active_funnels(uow: UnitOfWork) -> list[Funnel]:
     return [funnel_of(row) for row in await uow.execute(query.order_by(funnels.c.id))]
 
 
+async def migrations_of(
+    uow: UnitOfWork, funnel_ids: Sequence[int]
+) -> dict[int, dict[int, dict[str, str]]]:
+    """Each funnel's stored migrations: funnel id -> {version: its migration ({old step id
+    of the version before: step id of this one})}, only the versions saved with one, in the
+    open unit of work: one query for all of them (the definitions are not read)."""
+    found: dict[int, dict[int, dict[str, str]]] = {}
+    if not funnel_ids:
+        return found
+    v = funnel_versions.c
+    query = select(v.funnel_id, v.version, v.migration).where(
+        v.funnel_id.in_(sorted(set(funnel_ids))), v.migration.is_not(None)
+    )
+    for row in await uow.execute(query.order_by(v.funnel_id, v.version)):
+        if row.migration:
+            found.setdefault(row.funnel_id, {})[row.version] = dict(row.migration)
+    return found
+
+
 def funnel_id_named(name: str) -> ScalarSelect[int]:
     """The id of the funnel of that name, as a scalar subquery (NULL when there is none):
     for conditions other parts of funnels compile into their own statements."""

@@ -10,8 +10,9 @@ per step run, keyed by enrollment and step number). The steps' effects, the runs
 moves commit together: a batch that fails or whose worker dies rolls back whole and is
 taken again, so each step runs at most once per enrollment and position, and at least once.
 
-A paused funnel's enrollments are not taken: pausing stops advancing after the batch in
-flight; resuming continues where they stood."""
+A paused or archived funnel's enrollments are not taken: each take reads the funnels'
+status again, so pausing stops advancing after the batch in flight, even in a run that read
+the ACTIVE funnels before the pause; resuming continues where they stood."""
 
 from __future__ import annotations
 
@@ -25,8 +26,10 @@ import orjson
 from sqlalchemy import text
 
 from domain.commands import Command, run
+from domain.errors import DomainError
 from domain.uow import UnitOfWork
 from funnels.definitions.definition import FunnelDefinition
+from funnels.definitions.sql import ACTIVE_FUNNEL_IDS
 from funnels.definitions.steps import (
     Branch,
     ChangePoints,
@@ -41,7 +44,7 @@ from funnels.definitions.steps import (
     Wait,
 )
 from funnels.engine.models import EXIT_CONDITION, Enrollment, Move, Outcome, Status, enrollment_of
-from funnels.engine.steps.batch import Runtime, StepBatch, fail
+from funnels.engine.steps.batch import Runtime, StepBatch, fail, filter_unavailable
 from funnels.engine.steps.customers import run_set_attribute, run_set_category
 from funnels.engine.steps.flow import (
     run_branch,
@@ -83,10 +86,13 @@ RUNNERS: dict[type, Runner] = {
 # The enrollments due at :now in the funnels :funnel_ids (ix_funnel_enrollments_due).
 _DUE = "status = 'ACTIVE' AND due_at <= :now AND funnel_id = ANY(CAST(:funnel_ids AS bigint[]))"
 
+# The funnel's status is read again by every take, not only from the caller's list: a
+# funnel paused or archived while the engine works through its backlog stops after the batch
+# in flight (the list was read at the start of the run).
 _TAKE = text(f"""
     SELECT id, funnel_id, version, customer_id, step_id, step_seq, waiting, due_at, context
       FROM funnel_enrollments
-     WHERE {_DUE}
+     WHERE {_DUE} AND funnel_id IN ({ACTIVE_FUNNEL_IDS})
      ORDER BY due_at, id
      LIMIT :limit
        FOR UPDATE SKIP LOCKED
@@ -191,7 +197,12 @@ class AdvanceBatch(Command[Advanced]):
                 for e in group:
                     chain.record(e, fail(e, "STEP_UNKNOWN", {"step": step_id}))
                 continue
-            leaving = await _leaving(uow, self.runtime, definition, group, self.now)
+            try:
+                leaving = await _leaving(uow, self.runtime, definition, group, self.now)
+            except DomainError as error:  # the exit filter no longer compiles
+                for e in group:
+                    chain.record(e, filter_unavailable(e, error))
+                continue
             for e in group:
                 if e.id in leaving:
                     chain.record(e, _exited(e, EXIT_CONDITION))
@@ -262,7 +273,8 @@ async def _leaving(
     now: datetime,
 ) -> set[int]:
     """The enrollments whose customers match the funnel's exit filter now: they leave
-    before their step runs (one query for the group)."""
+    before their step runs (one query for the group). Raises the compiler's DomainError
+    when the filter no longer compiles (before any statement ran)."""
     if definition.exit is None or definition.exit.filter is None:
         return set()
     ids = sorted({e.customer_id for e in enrollments})

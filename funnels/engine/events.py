@@ -6,16 +6,20 @@ the re-entry rules, moves under the enrollments' row locks, goals converted once
 
 For a batch of events, in order:
 1. **entries**: each ACTIVE funnel triggered by one of the events' kinds enters the events'
-   customers (its current version, its re-entry rule; its entry filter narrows them);
+   customers (its current version, its re-entry rule; its entry filter narrows them; a
+   filter that no longer compiles, a saved segment it names deleted, enters nobody and
+   stops neither the other funnels nor the batch);
 2. **exits and waits**: each active enrollment of the events' customers (locked, in id
    order) leaves when one of its version's exit events came after it entered, else, waiting
    at a wait for one of the events that came after it started waiting, moves on to the
    wait's `next` (a step run with outcome EVENT);
 3. **goals**: a purchase converts each open goal of its customer whose window it falls in
-   (the earliest such purchase, with its total as revenue)."""
+   (the earliest such purchase, with its total as revenue), whatever the status of the
+   goal's funnel now (paused or archived since the window opened: the window stays open)."""
 
 from __future__ import annotations
 
+import logging
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from datetime import datetime
@@ -23,6 +27,7 @@ from typing import Any
 
 from sqlalchemy import text
 
+from domain.errors import DomainError
 from domain.events.outbox import PendingEvent
 from domain.uow import UnitOfWork
 from funnels.definitions.definition import FunnelDefinition
@@ -34,6 +39,8 @@ from funnels.engine.advancing import Chain, Definitions, record_moves
 from funnels.engine.entering import Door, EntryRule, enter_ids
 from funnels.engine.models import Enrollment, Move, Outcome, Status, enrollment_of
 from funnels.engine.steps.batch import Narrow, go_on
+
+logger = logging.getLogger("tessera.funnels")
 
 FUNNEL_EVENTS = {domain: funnel for funnel, domain in DOMAIN_EVENT_TYPES.items() if domain}
 
@@ -96,11 +103,12 @@ async def react(
     if not relevant:
         return
     funnels = await active_funnels(uow)
-    if not funnels:
-        return
-    current = await definitions(uow, [(f.id, f.current_version) for f in funnels])
-    await _enter(uow, relevant, funnels, current, narrow, now)
-    await _exit_or_wake(uow, relevant, [f.id for f in funnels], definitions, now)
+    if funnels:
+        current = await definitions(uow, [(f.id, f.current_version) for f in funnels])
+        await _enter(uow, relevant, funnels, current, narrow, now)
+        await _exit_or_wake(uow, relevant, [f.id for f in funnels], definitions, now)
+    # Whatever the funnels' status now: a goal's window opened is converted by a purchase
+    # in it (a paused funnel's too, even when no funnel is ACTIVE).
     await _convert_goals(uow, relevant)
 
 
@@ -122,7 +130,12 @@ async def _enter(
             continue
         ids = sorted(set(customers_by_kind.get(definition.entry.trigger.event, [])))
         if ids and definition.entry.filter is not None:
-            ids = await narrow(uow, definition.entry.filter, ids, now)
+            try:
+                ids = await narrow(uow, definition.entry.filter, ids, now)
+            except DomainError:  # raised before any statement: the other funnels go on
+                logger.warning("funnel %d: its entry filter no longer compiles; nobody "
+                               "entered", funnel.id, exc_info=True)  # fmt: skip
+                continue
         if not ids:
             continue
         period = definition.entry.reentry_period

@@ -6,24 +6,26 @@ Archiving: every ACTIVE enrollment of an ARCHIVED funnel ends EXITED with the re
 ARCHIVED, a batch of ARCHIVE_BATCH at a time (rows locked, SKIP LOCKED: an enrollment a
 batch is advancing is taken by the next sweep).
 
-Migrating: the enrollments standing on the version before the current one, when the
-current one was saved with a migration (`{old step id: new step id}`, checked at save
-time), move to the current version at their mapped step, in one statement per funnel. One
-that was waiting at a wait and lands on a wait keeps its wake-up time (a week's wait that
-was half over stays half over); any other lands due at once, arriving at its new step (a
-wait it lands on starts then). Enrollments on older versions stay where they are."""
+Migrating: a version saved with a migration (`{old step id: new step id}`, checked at save
+time) takes the enrollments of the version before it to their mapped steps. The stored
+migrations apply in version order, from the oldest version with enrollments: saves of v2
+and v3 (each with a migration) before the engine's next pass take v1's enrollments through
+v2 onto v3, as two passes would have; a version saved without one stops the chain (those
+before it stay where the last migration took them). One statement per funnel, whatever the
+chain's length. One that was waiting at a wait and lands on a wait at every hop keeps its
+wake-up time (a week's wait that was half over stays half over); any other lands due at
+once, arriving at its new step (a wait it lands on starts then)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import Select, func, select, text, update
 
 from domain.uow import UnitOfWork
 from funnels.definitions.definition import FunnelDefinition
-from funnels.definitions.models import Funnel
-from funnels.definitions.queries import version_in
 from funnels.definitions.steps import Wait
 from funnels.engine.models import EXIT_CONDITION, Status
 from funnels.engine.tables import funnel_enrollments
@@ -47,18 +49,77 @@ _EXIT_ARCHIVED = text("""
 
 _MIGRATE = text("""
     UPDATE funnel_enrollments e
-       SET version = :to_version,
+       SET version = m.to_version,
            step_id = m.new_step,
-           waiting = e.waiting AND m.new_is_wait AND m.old_is_wait,
-           due_at = CASE WHEN e.waiting AND m.new_is_wait AND m.old_is_wait THEN e.due_at
+           waiting = e.waiting AND m.keeps_wait,
+           due_at = CASE WHEN e.waiting AND m.keeps_wait THEN e.due_at
                          ELSE LEAST(e.due_at, CAST(:now AS timestamptz)) END,
            updated_at = :now
-      FROM unnest(CAST(:old_steps AS text[]), CAST(:new_steps AS text[]),
-                  CAST(:old_waits AS boolean[]), CAST(:new_waits AS boolean[]))
-           AS m(old_step, new_step, old_is_wait, new_is_wait)
-     WHERE e.funnel_id = :funnel_id AND e.version = :from_version AND e.status = 'ACTIVE'
+      FROM unnest(CAST(:from_versions AS integer[]), CAST(:old_steps AS text[]),
+                  CAST(:to_versions AS integer[]), CAST(:new_steps AS text[]),
+                  CAST(:keeps_waits AS boolean[]))
+           AS m(from_version, old_step, to_version, new_step, keeps_wait)
+     WHERE e.funnel_id = :funnel_id AND e.version = m.from_version AND e.status = 'ACTIVE'
        AND e.step_id = m.old_step
 """)
+
+
+@dataclass(frozen=True)
+class Hop:
+    """Where an enrollment at `old_step` of `from_version` lands once every stored
+    migration after it applied: `new_step` of `to_version`; `keeps_wait`: a wait at every
+    hop (a waiting enrollment keeps its wake-up time)."""
+
+    from_version: int
+    old_step: str
+    to_version: int
+    new_step: str
+    keeps_wait: bool
+
+
+def migration_hops(
+    migrations: dict[int, dict[str, str]], known: dict[int, FunnelDefinition]
+) -> list[Hop]:
+    """The stored migrations (version -> its map from the version before) composed: for
+    every step of every version a migration leaves, where it lands (see the module). A
+    version whose definition is not `known` (no longer parses) stops the chain there."""
+    hops: list[Hop] = []
+    for to_first in sorted(migrations):
+        start = to_first - 1
+        if start < 1 or start in migrations:  # composed from an older start already
+            continue
+        last = to_first
+        while last + 1 in migrations:
+            last += 1
+        for from_version in range(start, last):
+            hops.extend(_composed(from_version, last, migrations, known))
+    return hops
+
+
+def _composed(
+    from_version: int,
+    last: int,
+    migrations: dict[int, dict[str, str]],
+    known: dict[int, FunnelDefinition],
+) -> list[Hop]:
+    found = []
+    for old_step in sorted(migrations[from_version + 1]):
+        step, keeps, version = old_step, True, from_version
+        while version < last and version in known and version + 1 in known:
+            target = migrations[version + 1].get(step)
+            if target is None:
+                break
+            keeps = (
+                keeps and _is_wait(known[version], step) and _is_wait(known[version + 1], target)
+            )
+            step, version = target, version + 1
+        if version > from_version:
+            found.append(Hop(from_version, old_step, version, step, keeps))
+    return found
+
+
+def _is_wait(definition: FunnelDefinition, step_id: str) -> bool:
+    return isinstance(definition.step(step_id), Wait)
 
 
 async def exit_archived(uow: UnitOfWork, archived: Sequence[int], now: datetime) -> int:
@@ -73,29 +134,22 @@ async def exit_archived(uow: UnitOfWork, archived: Sequence[int], now: datetime)
 
 
 async def migrate_enrollments(
-    uow: UnitOfWork,
-    funnel: Funnel,
-    current: FunnelDefinition,
-    previous: FunnelDefinition,
-    now: datetime,
+    uow: UnitOfWork, funnel_id: int, hops: Sequence[Hop], now: datetime
 ) -> int:
-    """Move the previous version's enrollments onto the current one as its migration maps
-    them, in the open unit of work; how many moved (0 without a migration)."""
-    stored = await version_in(uow, funnel.id, funnel.current_version)
-    if stored is None or not stored.migration or funnel.current_version < 2:
+    """Move the funnel's enrollments along its composed migrations (migration_hops), in
+    one statement in the open unit of work; how many moved."""
+    if not hops:
         return 0
-    pairs = sorted(stored.migration.items())
     found = await uow.execute(
         _MIGRATE,
         {
-            "funnel_id": funnel.id,
-            "from_version": funnel.current_version - 1,
-            "to_version": funnel.current_version,
+            "funnel_id": funnel_id,
             "now": now,
-            "old_steps": [old for old, _ in pairs],
-            "new_steps": [new for _, new in pairs],
-            "old_waits": [isinstance(previous.step(old), Wait) for old, _ in pairs],
-            "new_waits": [isinstance(current.step(new), Wait) for _, new in pairs],
+            "from_versions": [h.from_version for h in hops],
+            "old_steps": [h.old_step for h in hops],
+            "to_versions": [h.to_version for h in hops],
+            "new_steps": [h.new_step for h in hops],
+            "keeps_waits": [h.keeps_wait for h in hops],
         },
     )
     return int(found.rowcount)  # type: ignore[attr-defined]

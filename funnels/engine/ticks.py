@@ -15,6 +15,7 @@ Both follow the funnel's re-entry rule, like every entry."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -24,12 +25,15 @@ from sqlalchemy import Select, text
 
 from domain.commands import Command, run
 from domain.customers.sql import existing_customers
+from domain.errors import DomainError
 from domain.gifts.cron import latest_until
 from domain.uow import UnitOfWork
 from funnels.definitions.definition import FunnelDefinition
 from funnels.definitions.entry import CampaignTrigger, Entry, ScheduleTrigger
 from funnels.definitions.models import Funnel
 from funnels.engine.entering import Door, EntryRule, enter_selected
+
+logger = logging.getLogger("tessera.funnels")
 
 LATE_LIMIT = timedelta(hours=1)
 # An entry this large changes what the enrollments look like to PostgreSQL's planner (a
@@ -130,7 +134,9 @@ async def enter_due_ticks(
     now: datetime,
 ) -> dict[int, int]:
     """Enter the due occurrence of each funnel's clock entry, each in its own transaction;
-    customers entered by funnel (funnels with nothing due, or done, are left out). After
+    customers entered by funnel (funnels with nothing due, or done, are left out). A funnel
+    whose entry filter no longer compiles (a saved segment it names deleted) enters nobody
+    and its occurrence stays due; the others enter. After
     ANALYZE_AFTER entries or more, the enrollments' statistics are refreshed."""
     entered: dict[int, int] = {}
     for funnel, definition in funnels:
@@ -140,6 +146,10 @@ async def enter_due_ticks(
         try:
             done = await run(uow_of(), EnterTick(funnel, definition, tick, audience, now))
         except _AlreadyEntered:
+            continue
+        except DomainError:  # its entry filter no longer compiles: the other funnels enter
+            logger.warning("funnel %d: its entry filter no longer compiles; nobody entered",
+                           funnel.id, exc_info=True)  # fmt: skip
             continue
         if done is not None:
             entered[funnel.id] = done

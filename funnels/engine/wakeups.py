@@ -7,8 +7,10 @@ ask here).
   spring-forward gap) is taken as the wall clock reads it after the jump;
 - a date of the customer's (`birthDate` or a `YYYY-MM-DD` custom attribute): the start of
   its next anniversary in the customer's zone (today's counts when the customer arrives
-  that day); 29 February is kept on 28 February in other years. A customer without the
-  date has no wake-up time: the wait cannot end, so the enrollment fails with
+  that day), strictly after the anniversary the same wait last ended on for them: a loop
+  back to the wait on the birthday itself waits for the next birthday, so one anniversary
+  ends the wait once; 29 February is kept on 28 February in other years. A customer
+  without the date has no wake-up time: the wait cannot end, so the enrollment fails with
   `NO_DATE` rather than wait forever;
 - an event, or its timeout: the timeout's end (the event, when it comes first, moves the
   enrollment on earlier)."""
@@ -22,8 +24,15 @@ from domain.customers.models import Customer
 from funnels.definitions.steps import Delay, UntilDate, UntilEvent, UntilTimeOfDay, WaitCondition
 
 
-def wake_at(until: WaitCondition, customer: Customer | None, arrived: datetime) -> datetime | None:
-    """When a wait that the customer reached at `arrived` ends (None: never)."""
+def wake_at(
+    until: WaitCondition,
+    customer: Customer | None,
+    arrived: datetime,
+    last_woke: datetime | None = None,
+) -> datetime | None:
+    """When a wait that the customer reached at `arrived` ends (None: never). `last_woke`:
+    when the same wait last ended for them (an enrollment back at it through a loop): a wait
+    until a date then ends on a later anniversary than the one it ended on."""
     if isinstance(until, Delay):
         return arrived + until.duration.length
     if isinstance(until, UntilEvent):
@@ -33,7 +42,10 @@ def wake_at(until: WaitCondition, customer: Customer | None, arrived: datetime) 
         return next_time_of_day(until.at, zone, arrived)
     assert isinstance(until, UntilDate)
     known = date_of(customer, until.attribute)
-    return None if known is None else next_anniversary(known, zone, arrived)
+    if known is None:
+        return None
+    after = last_woke.astimezone(zone).date() if last_woke is not None else None
+    return next_anniversary(known, zone, arrived, after)
 
 
 def zone_of(customer: Customer | None) -> ZoneInfo:
@@ -55,13 +67,18 @@ def next_time_of_day(at: time, zone: ZoneInfo, now: datetime) -> datetime:
     raise AssertionError("a time of day always comes within two days")
 
 
-def next_anniversary(known: date, zone: ZoneInfo, now: datetime) -> datetime:
+def next_anniversary(
+    known: date, zone: ZoneInfo, now: datetime, after: date | None = None
+) -> datetime:
+    """The start of the first anniversary of `known` in `zone` that is today or later and,
+    with `after` (the day of the anniversary the wait last ended on), later than it; `now`
+    when that is today (the wait ends at once)."""
     today = now.astimezone(zone).date()
-    for year in (today.year, today.year + 1):
+    for year in (today.year, today.year + 1, today.year + 2):
         day = _in_year(known, year)
-        if day >= today:
+        if day >= today and (after is None or day > after):
             return max(_local(day, time(0, 0), zone), now)
-    raise AssertionError("an anniversary always comes within a year")
+    raise AssertionError("an anniversary always comes within two years")
 
 
 def date_of(customer: Customer | None, attribute: str) -> date | None:

@@ -90,11 +90,14 @@ def compile_filter(
     customer_id: int | None = None,
 ) -> Select[tuple[int]]:
     """The query of the ids of the customers the filter matches at `now` (aware), one
-    statement. `saved`: the saved segments the filter names, directly or through others,
-    by name (saved.load_saved reads them). `customer_id`: whether that one customer
-    matches (the query selects them or nothing), reading only their rows: the purchase
-    totals, which for all customers are one scan and aggregate of the period's purchases,
-    are theirs alone (what pricing a cart asks, per request). Raises DomainError, naming
+    statement; erased customers are never among them (whatever the filter: the profiles
+    leave them out), so segment previews, gift schedules, price rules, funnels' entries,
+    branches and exits, and dry runs all leave them out. `saved`: the saved segments the
+    filter names, directly or through others, by name (saved.load_saved reads them).
+    `customer_id`: whether that one customer matches (the query selects them or nothing),
+    reading only their rows: the purchase totals, which for all customers are one scan and
+    aggregate of the period's purchases, are theirs alone (what pricing a cart asks, per
+    request). Raises DomainError, naming
     the field under `path`: a saved segment missing (NOT_FOUND) or in a cycle
     (SEGMENT_CYCLE), a funnel condition without `funnels` (FUNNEL_ENGINE_REQUIRED), too
     large once expanded (OUT_OF_RANGE)."""

@@ -25,6 +25,7 @@ from domain.uow import UnitOfWork
 from domain.validation import optional_text
 from funnels.segments import model as m
 from funnels.segments.checking import NAME, check_filter
+from funnels.segments.funnel_users import funnels_naming_segment
 from funnels.segments.references import check_filter_references
 from funnels.segments.tables import segments
 
@@ -145,8 +146,9 @@ class SaveSegment(Command[SegmentSaved]):
 async def delete_segment(uow: UnitOfWork, name: str) -> bool:
     """Delete the segment `name`; whether it existed (deleting it again is harmless).
 
-    Guarantees: a segment another saved segment, a gift schedule or a price rule (active
-    or retired) names is kept, refused with SEGMENT_IN_USE naming them."""
+    Guarantees: a segment another saved segment, a gift schedule, a price rule (active
+    or retired) or a funnel names is kept, refused with SEGMENT_IN_USE naming them (a
+    funnel: in a filter of a version that can still run a step, funnel_users)."""
     problems = Problems()
     clean = check_name(problems, "name", name)
     problems.raise_if_any()
@@ -167,11 +169,13 @@ class DeleteSegment(Command[bool]):
         users = sorted(n for n, names in (await _graph(uow)).items() if self.name in names)
         gifts = await schedules_naming_segment(uow, self.name)
         rules = await rules_naming_segment(uow, self.name)
-        if users or gifts or rules:
+        funnels = await funnels_naming_segment(uow, self.name)
+        if users or gifts or rules or funnels:
             named = [
                 *(f"saved segment {n}" for n in users),
                 *(f"gift schedule {n}" for n in gifts),
                 *(f"price rule {n}" for n in rules),
+                *(f"funnel {n}" for n in funnels),
             ]
             raise DomainError.one(
                 "name",

@@ -4,14 +4,15 @@ goal).
 
 - wait: without time travel, customers pass at once (the clock stays at asOf); with it,
   each customer's clock moves to their wake-up time (funnels.engine.wakeups.wake_at, the
-  engine's rule). A wait until a date fails the customers without that date (NO_DATE) in
+  engine's rule: a loop back to a wait until a date waits for a later anniversary than
+  the one it ended on). A wait until a date fails the customers without that date (NO_DATE) in
   both modes, as the engine does. Events are not simulated: a wait until an event takes
   its timeout path (at the timeout, with time travel). A wake-up after the horizon stops
   the customer there (HORIZON);
 - branch: the filter at each customer's (simulated) time, on today's data;
 - randomSplit: the engine's buckets, keyed by the customer's id (a dry run has no
-  enrollments; the engine keys by the enrollment's, so the counts per path are expected
-  values, not the same customers);
+  enrollments; the engine keys by the enrollment's, so the counts per path agree with the
+  engine's only in expectation, not exactly, and not the same customers);
 - goal: counted as reached (conversions are not predicted)."""
 
 from __future__ import annotations
@@ -62,13 +63,16 @@ async def simulate_wait(
                 else:
                     woken.add(customer_id, at)
                 continue
-            wake = wake_at(until, customer, at)
+            woke_before = state.woke.get((step.id, customer_id))
+            wake = wake_at(until, customer, at, woke_before)
             if wake is None:
                 report.fail(NO_DATE)
             elif state.horizon is not None and wake > state.horizon:
                 report.stop(StopReason.HORIZON)
             else:
                 woken.add(customer_id, wake)
+                if by_date:
+                    state.woke[(step.id, customer_id)] = wake
     return [Route(kind, target, woken)]
 
 

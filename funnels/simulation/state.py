@@ -1,7 +1,8 @@
 """What a dry run carries from step to step, in memory (nothing it simulates is written):
 the steps' figures, the points each customer would have gained or lost, the marketing
 messages each would have been sent (for the frequency caps of later steps), the voucher
-codes left in each batch, and how often each customer came back to each step of a loop."""
+codes left in each batch, how often each customer came back to each step of a loop, and
+when each customer's waits until a date ended."""
 
 from __future__ import annotations
 
@@ -60,6 +61,9 @@ class WalkState:
     vouchered: set[int] = field(default_factory=set)
     # For the steps of loops: how often each customer arrived at each.
     visits: dict[str, dict[int, int]] = field(default_factory=dict)
+    # When each wait until a date ended for each customer (step id, customer id): a loop
+    # back to it waits for a later anniversary, as the engine's enrollments do.
+    woke: dict[tuple[str, int], datetime] = field(default_factory=dict)
     _limits: MessagingLimits | None = None
 
     async def limits(self) -> MessagingLimits:

@@ -10,11 +10,16 @@ from typing import Any
 
 from domain.customers.models import Customer
 from domain.customers.repository import customers_by_id
+from domain.errors import DomainError
 from domain.uow import UnitOfWork
 from funnels.definitions.definition import FunnelDefinition
 from funnels.definitions.steps import Step
 from funnels.engine.models import Enrollment, Move, Outcome, Status
 from notifications.dispatch.composing import Shop
+
+# Why an enrollment failed at a filter that no longer compiles (a branch's, or the funnel's
+# exit filter): a saved segment it names was deleted, or no longer checks.
+FILTER_UNAVAILABLE = "FILTER_UNAVAILABLE"
 
 # Narrows customers to those a segment filter selects at `now` (funnels.segments' compiled
 # filter, wired by the composition root): the ids of `ids` it matches.
@@ -63,6 +68,15 @@ def go_on(
         return Move(enrollment.id, outcome, None, None, status=Status.COMPLETED,
                     detail=detail, context=context or {})  # fmt: skip
     return Move(enrollment.id, outcome, next_step, now, detail=detail, context=context or {})
+
+
+def filter_unavailable(enrollment: Enrollment, error: DomainError) -> Move:
+    """The enrollment fails FILTER_UNAVAILABLE: a filter it needed raised `error` when
+    compiled (its problems kept in the run's detail). Only the enrollments that need that
+    filter fail; the batch and every other funnel go on."""
+    problems = [{"field": p.field, "code": p.code.value, "message": p.message}
+                for p in error.problems]  # fmt: skip
+    return fail(enrollment, FILTER_UNAVAILABLE, {"problems": problems})
 
 
 def fail(enrollment: Enrollment, reason: str, detail: dict[str, Any] | None = None) -> Move:

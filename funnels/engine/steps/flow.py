@@ -3,19 +3,23 @@
 from __future__ import annotations
 
 import hashlib
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import text
 
-from funnels.definitions.steps import Branch, Exit, Goal, RandomSplit, UntilEvent, Wait
+from domain.errors import DomainError
+from funnels.definitions.steps import Branch, Exit, Goal, RandomSplit, UntilDate, UntilEvent, Wait
 from funnels.engine.models import Enrollment, Move, Outcome, Status
-from funnels.engine.steps.batch import StepBatch, fail, go_on
+from funnels.engine.steps.batch import StepBatch, fail, filter_unavailable, go_on
 from funnels.engine.wakeups import wake_at
 
 
 async def run_wait(batch: StepBatch) -> list[Move]:
     """Arriving: wait until the wake-up time (no run yet). Due again: the wait is over, on
-    to `next` (a wait for an event that timed out: on to `timeoutNext`)."""
+    to `next` (a wait for an event that timed out: on to `timeoutNext`). A wait until a
+    date keeps when it ended in the enrollment's context (`woke:<step id>`), so that a loop
+    back to it waits for the next anniversary rather than ending again the same day."""
     step = batch.step
     assert isinstance(step, Wait)
     arriving = [e for e in batch.enrollments if not e.waiting]
@@ -26,16 +30,32 @@ async def run_wait(batch: StepBatch) -> list[Move]:
             if isinstance(step.until, UntilEvent):
                 moves.append(go_on(enrollment, Outcome.TIMED_OUT, step.until.timeout_next,
                                    batch.now))  # fmt: skip
+            elif isinstance(step.until, UntilDate):
+                woke = {woke_key(step.id): enrollment.due_at.isoformat()}
+                moves.append(go_on(enrollment, Outcome.WAITED, step.next, batch.now,
+                                   context=woke))  # fmt: skip
             else:
                 moves.append(go_on(enrollment, Outcome.WAITED, step.next, batch.now))
             continue
-        wake = wake_at(step.until, customers.get(enrollment.customer_id), batch.now)
+        wake = wake_at(step.until, customers.get(enrollment.customer_id), batch.now,
+                       last_woke(enrollment.context, step.id))  # fmt: skip
         if wake is None:
             moves.append(fail(enrollment, "NO_DATE"))
         else:
             moves.append(Move(enrollment.id, Outcome.WAITED, step.id, wake, ran=False,
                               waiting=True))  # fmt: skip
     return moves
+
+
+def woke_key(step_id: str) -> str:
+    """The context key of when the wait `step_id` (until a date) last ended."""
+    return f"woke:{step_id}"
+
+
+def last_woke(context: dict[str, Any], step_id: str) -> datetime | None:
+    """When the wait `step_id` last ended for an enrollment (its context), if it did."""
+    value = context.get(woke_key(step_id))
+    return datetime.fromisoformat(value) if isinstance(value, str) else None
 
 
 def split_bucket(key: int, step_id: str) -> int:
@@ -123,11 +143,15 @@ def _exited(enrollment: Enrollment, reason: str) -> Move:
 
 async def run_branch(batch: StepBatch) -> list[Move]:
     """`yes` for the customers the step's segment filter matches now (one query for the
-    batch), `no` for the others."""
+    batch), `no` for the others; all FILTER_UNAVAILABLE when the filter no longer compiles
+    (a saved segment it names was deleted)."""
     step = batch.step
     assert isinstance(step, Branch)
     ids = sorted({e.customer_id for e in batch.enrollments})
-    matched = set(await batch.runtime.narrow(batch.uow, step.filter, ids, batch.now))
+    try:
+        matched = set(await batch.runtime.narrow(batch.uow, step.filter, ids, batch.now))
+    except DomainError as error:  # raised before any statement ran: the batch goes on
+        return [filter_unavailable(e, error) for e in batch.enrollments]
     return [
         go_on(e, Outcome.YES, step.yes, batch.now)
         if e.customer_id in matched

@@ -1,7 +1,8 @@
 """Given active funnels started by events, when the dispatcher hands them the domain's
 events, then customers enter once under the re-entry rule, a wait for a purchase moves on
 when the purchase comes (or times out), an exit event takes customers out, and a purchase
-converts the goal whose window it falls in, with its revenue."""
+converts the goal whose window it falls in, with its revenue (its funnel paused since
+included)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,8 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from domain.uow import UnitOfWork
+from funnels.definitions.services import change_status
+from funnels.definitions.statuses import Transition
 from funnels.engine.events import FunnelEvents
 from funnels.engine.versions import VersionCache
 from notifications.dispatch.dispatcher import dispatch_pending
@@ -106,3 +109,28 @@ async def test_an_exit_event_takes_the_customer_out(clean_db: AsyncEngine) -> No
     async with clean_db.connect() as conn:
         reason = (await conn.execute(text("SELECT exit_reason FROM funnel_enrollments"))).scalar()
     assert reason == "EVENT:PURCHASE_RECORDED"
+
+
+async def test_a_purchase_converts_the_open_goal_of_a_funnel_paused_since(
+    clean_db: AsyncEngine,
+) -> None:
+    # Given a customer whose goal window opened, and the funnel (the only one) then paused
+    raw = on_registration()
+    raw["steps"][1] = {"id": "wait_buy", "type": "wait", "duration": "P30D", "next": "thanks"}
+    del raw["steps"][3]
+    funnel = await active_funnel(clean_db, raw, "paused-goal")
+    clock = Clock(datetime.now(UTC))
+    ann = await customer(clean_db, "ann")
+    await dispatch(clean_db, clock)
+    await advance(clean_db, clock)  # the window opens; the customer waits
+    await change_status(UnitOfWork(clean_db), str(funnel), Transition.PAUSE, check_filter, "m")
+
+    # When the customer buys inside the window, with no funnel ACTIVE
+    await purchase(clean_db, ann, "order-1", 4250)
+    await dispatch(clean_db, clock)
+
+    # Then the goal converts, with the purchase's total
+    async with clean_db.connect() as conn:
+        found = await conn.execute(text("SELECT revenue_minor FROM funnel_goals "
+                                        "WHERE converted_at IS NOT NULL"))  # fmt: skip
+        assert [r.revenue_minor for r in found] == [4250]

@@ -148,3 +148,23 @@ async def test_the_horizon_and_a_loops_rounds_stop_the_walk(clean_db: AsyncEngin
     assert points.points is not None and points.points.added == 2 * 52 * 10
     assert points.latest_at == START + timedelta(days=7 * 52)
     assert balanced(loop)
+
+
+async def test_a_birthday_loop_gives_one_gift_per_birthday_within_the_horizon(
+    clean_db: AsyncEngine,
+) -> None:
+    # Given a customer (UTC) whose birthday is asOf's day, and a yearly gift as a loop
+    await shopper(clean_db, birth_date=date(1990, START.month, START.day))
+    yearly = campaign("birthday", [
+        {"id": "birthday", "type": "wait", "untilDate": {"attribute": "birthDate"},
+         "next": "gift"},
+        {"id": "gift", "type": "addPoints", "points": 500, "next": "birthday"},
+    ])  # fmt: skip
+
+    travelled = by_step(await simulate(clean_db, definition=yearly, time_travel=True))
+
+    # Then a gift today and on the next birthday; the one after is past the horizon
+    gift, wait = travelled["gift"], travelled["birthday"]
+    assert gift.reached == 2 and gift.points is not None and gift.points.added == 1000
+    assert gift.latest_at == START.replace(year=START.year + 1, hour=0)
+    assert wait.stopped == {"HORIZON": 1}
