@@ -11,6 +11,7 @@ from domain.customers import customer_data as customers
 from domain.data_requests import customer_data as data_requests
 from domain.data_requests.parts import CustomerDataPart
 from domain.events import customer_data as events
+from domain.imports import customer_data as imports
 from domain.integrations import customer_data as integrations
 from domain.ledger import customer_data as ledger
 from domain.purchases import customer_data as purchases
@@ -35,6 +36,7 @@ PARTS: tuple[CustomerDataPart, ...] = (
     staff_notices.PART,
     funnels.PART,
     integrations.PART,
+    imports.PART,
     webhooks.PART,
     events.PART,
     data_requests.PART,

@@ -207,6 +207,23 @@ class DeleteStaleUploads(Command[int]):
         return int(result.rowcount)  # type: ignore[attr-defined]
 
 
+# Uploads a job has read and no unfinished job needs: what an erasure deletes at once.
+_DELETE_READ = text("""
+    DELETE FROM import_uploads u
+     WHERE EXISTS (SELECT 1 FROM import_jobs j WHERE j.upload_id = u.id)
+       AND NOT EXISTS (SELECT 1 FROM import_jobs j
+                        WHERE j.upload_id = u.id
+                          AND j.status IN ('QUEUED', 'STAGING', 'LOADING'))""")
+
+
+async def delete_read_uploads(uow: UnitOfWork) -> int:
+    """Delete, in the open unit of work, every upload whose jobs have all finished, whatever
+    its age (with its parts); how many. An erasure runs it: any such file may name the
+    customer, and no job needs it any more."""
+    result = await uow.execute(_DELETE_READ)
+    return int(result.rowcount)  # type: ignore[attr-defined]
+
+
 async def delete_stale_uploads(uow: UnitOfWork, kept_s: float = KEPT_S) -> int:
     """Delete the uploads older than `kept_s` that no QUEUED, STAGING or LOADING job needs
     (with their parts); how many. Safe to run anywhere, any number of times."""
