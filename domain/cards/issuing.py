@@ -14,6 +14,7 @@ from domain.cards.models import Card, CheckDigit
 from domain.cards.series import default_series_id
 from domain.cards.tables import cards
 from domain.commands import Command, run
+from domain.customers.erased import customer_erased, customer_is_erased
 from domain.errors import DomainError, ErrorCode, Problems
 from domain.events.types import CardIssued
 from domain.idempotency import Created, request_digest, require_same
@@ -123,7 +124,9 @@ async def issue(
     field: str = "code",
 ) -> Card:
     """Issue a card in the open unit of work (see issue_card); refusals name `field` for
-    the code and seriesId / customerId for the others."""
+    the code and seriesId / customerId for the others (an erased customer gets no card)."""
+    if await customer_is_erased(uow, customer_id):
+        raise customer_erased()  # a code would identify them at the till again
     sid = series_id if series_id is not None else await default_series_id(uow)
     series = await repo.series_by_id(uow, sid, for_update=code is None)
     if series is None:

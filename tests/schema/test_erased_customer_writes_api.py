@@ -1,7 +1,7 @@
 """Given an erased customer, when staff record an action for them, claim a reward or
-convert points for them, update their profile or grant them consent, then each is refused
-with CUSTOMER_ERASED and nothing is written: an erased customer earns, spends and is given
-nothing (docs/data-protection.md)."""
+convert points for them, issue them a card, update their profile or grant them consent,
+then each is refused with CUSTOMER_ERASED and nothing is written: an erased customer earns,
+spends and is given nothing (docs/data-protection.md)."""
 
 from __future__ import annotations
 
@@ -123,3 +123,18 @@ async def test_an_erased_customer_cannot_spend_points_on_rewards_or_vouchers(
         "convertPointsToVoucher": ["CUSTOMER_ERASED"],
     }
     assert (await points_of(gql, cid))["balance"] == 5000
+
+
+async def test_an_erased_customer_gets_no_card(gql: GraphQLClient, engine: AsyncEngine) -> None:
+    from tests.schema.test_cards_api import ISSUE
+
+    cid = await _erased_customer(gql)
+    issued = (await gql.data(ISSUE, {"input": {"customerId": cid, "idempotencyKey": "i1"}}))[
+        "issueCard"
+    ]
+    assert [(e["field"], e["code"]) for e in issued["userErrors"]] == [
+        ("customerId", "CUSTOMER_ERASED")
+    ]
+    async with engine.connect() as conn:
+        cards = await conn.execute(text("SELECT count(*) FROM cards WHERE status = 'ACTIVE'"))
+        assert cards.scalar_one() == 0
