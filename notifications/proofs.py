@@ -15,7 +15,10 @@ a worker (or CAPTURED by the sandbox) like any other, with these differences:
   customer's (SAMPLE_CUSTOMER); the facts that belong to the event behind a message (points
   earned, a voucher, a reward, the shop's name, the links) are always samples
   (SAMPLE_EVENT), so that any notification's template can be tried. The unsubscribe link is
-  a sample too: the marketer clicking it must not unsubscribe the customer."""
+  a sample too: the marketer clicking it must not unsubscribe the customer;
+- rendered for a real customer, it holds her data though it is not her message: it records
+  whose facts it shows (`rendered_for_customer_id`), and her export lists it and her
+  erasure empties it (delivery/customer_data.py)."""
 
 from __future__ import annotations
 
@@ -156,6 +159,7 @@ async def send_test_message(
         content=_content(shown),
         template_id=template.id,
         template_version=saved.version,
+        rendered_for_customer_id=request.customer_id,
     )
     queued = await queue_message(uow, new)
     if not queued.created:  # a concurrent call with the same key was first

@@ -20,7 +20,7 @@ from starlette.routing import Route
 from domain.errors import DomainError
 from domain.uow import UnitOfWork
 from notifications.channels.twilio_webhooks import SIGNATURE_HEADER, signed_by_twilio
-from notifications.delivery.status_reports import report_status
+from notifications.delivery.status_reports import message_id_of, report_status
 from notifications.inbound_sms import receive_sms
 from schema.responses import error_response
 from tessera.settings import Settings
@@ -81,6 +81,9 @@ def twilio_status_callback(new_uow: Callable[[], UnitOfWork], settings: Settings
             str(form.get("MessageSid", "")),
             str(form.get("MessageStatus", "")),
             None if error_code is None else str(error_code),
+            # The callback URL names the message (signed with it): one the log holds no
+            # SID for yet (UNCERTAIN) is matched by it.
+            message_id_of(request.query_params.get("message")),
         )
         return Response(status_code=204)
 

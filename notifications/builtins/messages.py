@@ -5,6 +5,7 @@ fact), then one message per occasion and channel, rendered."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from datetime import datetime, timedelta
 from typing import Any
 
 from domain.badges.models import Badge
@@ -122,5 +123,12 @@ def _voucher_facts(voucher: Voucher) -> dict[str, Any]:
         "voucher_value_minor": terms.value_minor
         if terms.kind is VoucherKind.FIXED_AMOUNT
         else None,
-        "voucher_expiry_date": terms.valid_until,
+        "voucher_expiry_date": last_valid_moment(terms.valid_until),
     }
+
+
+def last_valid_moment(valid_until: datetime | None) -> datetime | None:
+    """A voucher's `valid_until` is exclusive (the first moment it no longer works):
+    `[voucher_expiry_date]`, the last day it is valid, is the date of the moment before, in
+    the customer's time zone (valid until 2 March 00:00 is "Mar 1")."""
+    return None if valid_until is None else valid_until - timedelta(microseconds=1)

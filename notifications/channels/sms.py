@@ -5,13 +5,17 @@ The Messages API's base URL is Twilio's own unless `TESSERA_TWILIO_API_URL` says
 the tests point it at a fake of the API on loopback, nothing else differs. A message goes
 from the messaging service when one is configured (Twilio then picks the sender and
 handles STOP itself), else from the configured number; Twilio calls `status_callback_url`
-back as the message is sent, delivered or fails."""
+back as the message is sent, delivered or fails, with the delivery log's id of the message
+in its query (`?message=<id>`): Twilio signs the whole URL, so the id is as trustworthy as
+the report, and it names the message even when the log never learnt Twilio's SID (a sender
+that stopped after the hand-over left it UNCERTAIN)."""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import aiohttp
 from twilio.base.exceptions import TwilioRestException
@@ -22,6 +26,9 @@ from notifications.channels.outcomes import Accepted, Outcome, Permanent, Transi
 
 TWILIO_API_URL = "https://api.twilio.com"
 DEFAULT_TIMEOUT_S = 10.0
+
+# The status callback's query parameter naming the delivery log's message.
+MESSAGE_PARAM = "message"
 
 # Twilio error codes (https://www.twilio.com/docs/api/errors) that need more than "failed".
 UNSUBSCRIBED_RECIPIENT = 21610  # the number replied STOP: withdraws SMS consent
@@ -58,6 +65,18 @@ class TextMessage:
     to: str  # E.164
     body: str
     media_urls: Sequence[str] = ()
+    message_id: int | None = None  # the delivery log's, named in the status callback's URL
+
+
+def status_callback_for(url: str, message_id: int | None) -> str:
+    """The status callback's URL for one message: `url` with `message=<id>` in its query."""
+    if message_id is None:
+        return url
+    parts = urlsplit(url)
+    kept = parse_qsl(parts.query, keep_blank_values=True)
+    query = [(k, v) for k, v in kept if k != MESSAGE_PARAM]
+    query.append((MESSAGE_PARAM, str(message_id)))
+    return urlunsplit(parts._replace(query=urlencode(query)))
 
 
 class TwilioSender:
@@ -80,7 +99,9 @@ class TwilioSender:
         else:
             optional["from_"] = config.from_number
         if config.status_callback_url is not None:
-            optional["status_callback"] = config.status_callback_url
+            optional["status_callback"] = status_callback_for(
+                config.status_callback_url, message.message_id
+            )
         if message.media_urls:
             optional["media_url"] = list(message.media_urls)
         try:

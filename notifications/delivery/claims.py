@@ -121,11 +121,15 @@ class Settlement:
     not_before: datetime | None = None
     # 1 for a deferral: the claim's attempt is given back (the message was not tried).
     attempts_back: int = 0
+    # The address it goes to, when the customer's changed since it was made.
+    recipient: str | None = None
 
 
 def handed_over(message: Message) -> Settlement:
-    """The provider is about to be called: `handed_at` set, the message stays SENDING."""
-    return Settlement(message.id, _claim_of(message), Status.SENDING)
+    """The provider is about to be called: `handed_at` set, the message stays SENDING,
+    its recipient the one it is sent to (the customer's address now)."""
+    return Settlement(message.id, _claim_of(message), Status.SENDING,
+                      recipient=message.recipient)  # fmt: skip
 
 
 def finished(
@@ -162,7 +166,7 @@ def _claim_of(message: Message) -> datetime:
 # a message whose claim was lost (recovery settled it while its sender hung) is not
 # touched, and is not in the ids returned (`m.id = ANY(:ids)` as well as the join: without
 # it PostgreSQL read the whole table into a hash). Per status:
-# - SENDING (the hand-over): handed_at set, nothing else changes;
+# - SENDING (the hand-over): handed_at set, and the recipient it goes to;
 # - QUEUED (a retry) and DEFERRED: not_before set, handed_at cleared; DEFERRED keeps its
 #   reason, QUEUED the reason it had;
 # - a final status: its reason (null for SENT), the provider's id and sent_at when given.
@@ -179,6 +183,7 @@ _SETTLE = text(
         not_before = CASE WHEN s.status IN ('QUEUED', 'DEFERRED') THEN s.not_before
                           ELSE m.not_before END,
         attempts = m.attempts - s.attempts_back,
+        recipient = COALESCE(s.recipient, m.recipient),
         handed_at = CASE WHEN s.status = 'SENDING' THEN clock_timestamp()
                          WHEN s.status IN ('QUEUED', 'DEFERRED') THEN NULL
                          ELSE m.handed_at END,
@@ -186,8 +191,10 @@ _SETTLE = text(
     FROM unnest(
         CAST(:ids AS bigint[]), CAST(:claims AS timestamptz[]), CAST(:statuses AS text[]),
         CAST(:reasons AS text[]), CAST(:errors AS text[]), CAST(:provider_ids AS text[]),
-        CAST(:not_befores AS timestamptz[]), CAST(:attempts_back AS integer[])
-    ) AS s(id, claim, status, reason, error, provider_id, not_before, attempts_back)
+        CAST(:not_befores AS timestamptz[]), CAST(:attempts_back AS integer[]),
+        CAST(:recipients AS text[])
+    ) AS s(id, claim, status, reason, error, provider_id, not_before, attempts_back,
+           recipient)
     WHERE m.id = ANY(CAST(:ids AS bigint[]))
       AND m.id = s.id AND m.status = 'SENDING' AND m.claimed_at = s.claim
     RETURNING m.id
@@ -239,4 +246,5 @@ def _settle_params(rows: Sequence[Settlement]) -> dict[str, Any]:
         "provider_ids": [s.provider_id for s in rows],
         "not_befores": [s.not_before for s in rows],
         "attempts_back": [s.attempts_back for s in rows],
+        "recipients": [s.recipient for s in rows],
     }

@@ -2,7 +2,12 @@
 delivery state. An erasure suppresses the ones still waiting to be sent (QUEUED, DEFERRED),
 and empties every message's personal contents (recipient address, rendered subject and
 bodies, the provider's last error, which may quote the address); what was sent when, on
-which channel and with which outcome stays (proof of consent-based sending)."""
+which channel and with which outcome stays (proof of consent-based sending).
+
+The test messages a marketer had rendered with the customer's facts (sendTestMessage with a
+customer: no message of hers, `rendered_for_customer_id`) are part of it too: the export
+lists them, an erasure suppresses those still waiting and empties their contents (their
+recipients are staff's: they stay)."""
 
 from __future__ import annotations
 
@@ -18,24 +23,33 @@ _PENDING = ("QUEUED", "DEFERRED")
 
 
 async def export(uow: UnitOfWork, customer_id: int) -> Exported:
-    """The customer's messages (contents, recipient and delivery state)."""
-    return {"messages": await rows_where(uow, messages, messages.c.customer_id == customer_id)}
+    """The customer's messages (contents, recipient and delivery state), and the test
+    messages rendered with her facts."""
+    m = messages.c
+    return {
+        "messages": await rows_where(uow, messages, m.customer_id == customer_id),
+        "test_messages": await rows_where(uow, messages, m.rendered_for_customer_id == customer_id),
+    }
 
 
 async def erase(uow: UnitOfWork, customer_id: int, actor: str) -> None:
-    """Suppress the customer's pending messages and empty every message's contents."""
-    pending = messages.c.status.in_(_PENDING)
+    """Suppress the customer's pending messages and empty every message's contents; the
+    same for the test messages rendered with her facts, whose staff recipients stay."""
+    m = messages.c
+    pending = m.status.in_(_PENDING)
+    suppressed = {
+        "status": case((pending, literal("SUPPRESSED")), else_=m.status),
+        "status_reason": case((pending, literal(ERASED)), else_=m.status_reason),
+        "content": text("'{}'::jsonb"),
+        "updated_at": func.now(),
+    }
     await uow.execute(
         update(messages)
-        .where(messages.c.customer_id == customer_id)
-        .values(
-            status=case((pending, literal("SUPPRESSED")), else_=messages.c.status),
-            status_reason=case((pending, literal(ERASED)), else_=messages.c.status_reason),
-            recipient=ERASED,
-            content=text("'{}'::jsonb"),
-            last_error=None,
-            updated_at=func.now(),
-        )
+        .where(m.customer_id == customer_id)
+        .values(**suppressed, recipient=ERASED, last_error=None)
+    )
+    await uow.execute(
+        update(messages).where(m.rendered_for_customer_id == customer_id).values(**suppressed)
     )
 
 

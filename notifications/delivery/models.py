@@ -54,6 +54,9 @@ class NewMessage:
     status: Status = Status.QUEUED
     status_reason: str | None = None
     last_error: str | None = None
+    # A test message rendered with a customer's facts: that customer (customer_id stays
+    # None: the message is not hers, but it holds her data).
+    rendered_for_customer_id: int | None = None
 
 
 @dataclass(frozen=True)

@@ -83,5 +83,5 @@ async def _send(channels: Channels, message: Message) -> Outcome:
     assert channels.text is not None
     media = list(parts.get("mediaUrls", [])) if message.channel is Channel.MMS else []
     return await channels.text.send(
-        TextMessage(message.recipient, str(parts.get("text", "")), media)
+        TextMessage(message.recipient, str(parts.get("text", "")), media, message.id)
     )

@@ -72,6 +72,7 @@ _ARRAYS = {
     "status": "text",
     "status_reason": "text",
     "last_error": "text",
+    "rendered_for_customer_id": "bigint",
 }
 _INSERT_MANY = text(f"""
     INSERT INTO messages ({", ".join(_ARRAYS)})
@@ -103,6 +104,7 @@ def _values(new: NewMessage) -> dict[str, Any]:
         "status": new.status.value,
         "status_reason": new.status_reason,
         "last_error": new.last_error,
+        "rendered_for_customer_id": new.rendered_for_customer_id,
     }
 
 

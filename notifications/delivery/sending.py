@@ -8,8 +8,12 @@ crash leaves a trace:
 2. **deferral**: in the claim's transaction, marketing messages that frequency caps or
    quiet hours hold back become DEFERRED until their time instead (the `defer` rule, which
    may take locks until the claim commits), their attempt given back.
-3. **consent**: a customer's message needs their consent to the channel now (MMS counts
-   as SMS; one read for the batch); without it the message is SUPPRESSED (`NO_CONSENT`).
+3. **consent and address**: a customer's message needs their consent to the channel now
+   (MMS counts as SMS; one read of the batch's customers); without it the message is
+   SUPPRESSED (`NO_CONSENT`). It goes to the customer's address now, not the one they had
+   when it was made (it may have waited hours or days): without an email (or phone) now
+   it is SUPPRESSED (`NO_ADDRESS`); with another one, it goes to that one, which the log
+   records as its recipient (the old number may be someone else's by now).
    No channel configured: the sandbox, CAPTURED (rendered and kept, never sent).
 4. **hand-over**: `handed_at` is committed *before* the provider is called. A sender killed
    before this line leaves SENDING without `handed_at`: recovery queues it again. Killed
@@ -32,14 +36,15 @@ import logging
 import math
 import random
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, or_, select
 
 from domain.commands import Command, run
-from domain.customers.consent import change_consent, current_consents
+from domain.customers.consent import change_consent
 from domain.customers.models import ConsentChannel, ConsentSource
+from domain.customers.repository import customers_by_id
 from domain.errors import DomainError
 from domain.uow import UnitOfWork
 from notifications.channels.outcomes import Accepted, Outcome, Permanent, Transient
@@ -57,7 +62,7 @@ from notifications.delivery.claims import (
 from notifications.delivery.models import Message, Status, message_from
 from notifications.delivery.provider_calls import SEND_CONCURRENCY, Channels, call_providers
 from notifications.delivery.tables import messages
-from notifications.dispatch.composing import consents_to
+from notifications.dispatch.composing import consents_of, consents_to, recipient
 
 logger = logging.getLogger("tessera.notifications")
 
@@ -136,16 +141,25 @@ async def deliver_batch(
 async def _before_sending(
     uow: UnitOfWork, left: Sequence[Message], channels: Channels
 ) -> tuple[dict[int, Settlement], list[Message]]:
-    """The messages settled without a provider call (without consent, captured by the
-    sandbox), and those to send."""
+    """The messages settled without a provider call (without consent or an address now,
+    captured by the sandbox), and those to send, each to its customer's address now."""
     settled: dict[int, Settlement] = {}
-    consents = await current_consents(uow, {m.customer_id for m in left if m.customer_id})
+    wanted = sorted({m.customer_id for m in left if m.customer_id is not None})
+    async with uow:
+        customers = await customers_by_id(uow, wanted) if wanted else {}
     to_send: list[Message] = []
     for message in left:
-        customer = message.customer_id
-        if customer is not None and not consents_to(consents.get(customer), message.channel):
-            settled[message.id] = finished(message, Status.SUPPRESSED, "NO_CONSENT")
-            continue
+        if message.customer_id is not None:
+            customer = customers.get(message.customer_id)
+            consents = None if customer is None else consents_of(customer)
+            if customer is None or not consents_to(consents, message.channel):
+                settled[message.id] = finished(message, Status.SUPPRESSED, "NO_CONSENT")
+                continue
+            address = recipient(customer, message.channel)
+            if address is None:
+                settled[message.id] = finished(message, Status.SUPPRESSED, "NO_ADDRESS")
+                continue
+            message = replace(message, recipient=address)
         if not channels.configured(message):
             settled[message.id] = finished(message, Status.CAPTURED, "SANDBOX")
             continue

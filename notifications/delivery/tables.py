@@ -55,11 +55,19 @@ messages = Table(
     Column("sent_at", DateTime(timezone=True)),
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    # A test message (sendTestMessage, no customer) rendered with a customer's facts: whose
+    # they are, so that her erasure empties it and her export lists it (migration 0052).
+    Column("rendered_for_customer_id", BigInteger),
     CheckConstraint("channel IN ('EMAIL', 'SMS', 'MMS')", name="channel"),
     CheckConstraint("purpose IN ('MARKETING', 'TRANSACTIONAL')", name="purpose"),
     CheckConstraint("status IN (" + ", ".join(f"'{s}'" for s in STATUSES) + ")", name="status"),
     CheckConstraint("attempts >= 0", name="attempts"),
     Index("ix_messages_customer_created", "customer_id", "created_at"),
+    Index(
+        "ix_messages_rendered_for",
+        "rendered_for_customer_id",
+        postgresql_where=text("rendered_for_customer_id IS NOT NULL"),
+    ),
     # Twilio's status callbacks name a message by its SID.
     Index("ix_messages_provider_id", "provider_id"),
     # The sender's sweeps: due messages, and messages left SENDING by a crash.

@@ -61,7 +61,9 @@ class Shop:
 
 def recipient(customer: Customer, channel: Channel) -> str | None:
     """The customer's address on the channel: the email, or the phone (E.164) for SMS and
-    MMS; None when they have none (no message on that channel)."""
+    MMS; None when they have none (no message on that channel). Read when the message is
+    made and again when it is sent (sending.py): it goes to the address the customer has
+    then."""
     return customer.email if channel is Channel.EMAIL else customer.phone
 
 
@@ -69,6 +71,11 @@ def consent_channel(channel: Channel) -> ConsentChannel:
     """The consent a channel needs, which also names it in dedupe keys (an MMS is an SMS:
     switching a notification's text template from SMS to MMS cannot send twice)."""
     return ConsentChannel.EMAIL if channel is Channel.EMAIL else ConsentChannel.SMS
+
+
+def consents_of(customer: Customer) -> dict[ConsentChannel, bool]:
+    """The customer's current consent to each channel, as their row has it."""
+    return {channel: bool(getattr(customer, channel.column)) for channel in ConsentChannel}
 
 
 def consents_to(consents: Mapping[ConsentChannel, bool] | None, channel: Channel) -> bool:

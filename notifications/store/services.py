@@ -282,7 +282,8 @@ async def template_version(
         if row is None:
             return None
         template = template_of(row)
-        found = await _version(uow, template, version or template.current_version)
+        wanted = template.current_version if version is None else version
+        found = await _version(uow, template, wanted)
         return None if found is None else (template, found)
 
 

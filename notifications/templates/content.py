@@ -78,14 +78,23 @@ class MmsContent:
                 field="mediaUrls",
             )
         for index, url in enumerate(self.media_urls):
-            parsed = urlsplit(url)
-            if parsed.scheme != "https" or not parsed.hostname:
+            if not _is_https_url(url):
                 raise InvalidContentError(
                     "a media URL must be an absolute https:// URL", field=f"mediaUrls.{index}"
                 )
 
     def parts(self) -> tuple[Part, ...]:
         return (Part("text", self.text, False, limits.SMS_MAX_CHARS),)
+
+
+def _is_https_url(url: str) -> bool:
+    # urlsplit raises ValueError on some malformed URLs (`https://[::1`, a host that NFKC
+    # normalisation would change): those are not valid media URLs either.
+    try:
+        parsed = urlsplit(url)
+        return parsed.scheme == "https" and bool(parsed.hostname)
+    except ValueError:
+        return False
 
 
 Content = EmailContent | SmsContent | MmsContent

@@ -24,6 +24,13 @@ VALUE_MAX_CHARS = 256 * 1024
 # in a list or a namespace, cannot fill memory either.
 BUILT_MAX_CHARS = 16 * 1024 * 1024
 
+# Any number a template computes (`**`, `*`, `|int`, `|round`, `|sum`, ...): no integer
+# larger than this many bits, no decimal with more integer digits than such an integer.
+# Converting a number between binary and decimal takes time quadratic in its size, so a
+# bigger one could hold a worker for seconds in a single step.
+NUMBER_MAX_BITS = 64 * 1024
+NUMBER_MAX_DIGITS = 19_728  # floor(log10(2 ** NUMBER_MAX_BITS)): 10 ** 19,728 < 2 ** 65,536
+
 # A part's source: compiling is not under the time limit, so its size is bounded instead.
 SOURCE_MAX_CHARS = 256 * 1024
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import decimal
 import re
 import traceback
 from collections.abc import Iterator, Mapping
@@ -15,6 +16,7 @@ import jinja2
 from jinja2.exceptions import SecurityError, UndefinedError
 
 from notifications.templates import limits
+from notifications.templates.budget import BUDGET, DECIMALS, Budget, check_deadline
 from notifications.templates.compiling import compiled
 from notifications.templates.content import (
     Content,
@@ -38,7 +40,6 @@ from notifications.templates.errors import (
     UnsafeTemplateError,
 )
 from notifications.templates.formatting import CURRENT_FORMATS, Formats
-from notifications.templates.sandbox import BUDGET, Budget, check_deadline
 
 
 @lru_cache(maxsize=512)
@@ -148,10 +149,12 @@ def _render(
     formats_set = CURRENT_FORMATS.set(formats)
     budget_set = BUDGET.set(Budget.starting_now(time_limit_s))
     try:
-        texts = [
-            _output(template, context, part)
-            for part, template in zip(parts, templates, strict=True)
-        ]
+        # The render's own decimal context: no decimal beyond the number limit.
+        with decimal.localcontext(DECIMALS):
+            texts = [
+                _output(template, context, part)
+                for part, template in zip(parts, templates, strict=True)
+            ]
     finally:
         BUDGET.reset(budget_set)
         CURRENT_FORMATS.reset(formats_set)
@@ -211,7 +214,7 @@ def _typed(error: Exception, field: str) -> TemplateError:
         typed = UnsafeTemplateError(str(error))
     elif isinstance(error, UndefinedError):
         typed = UndefinedValueError(f"{error.message} (no value for this message)")
-    elif isinstance(error, OverflowError | RecursionError | MemoryError):
+    elif isinstance(error, OverflowError | decimal.Overflow | RecursionError | MemoryError):
         typed = OutputTooLargeError(f"too large or too deep: {error}")
     else:
         typed = RenderFailedError(f"{type(error).__name__}: {error}")

@@ -4,7 +4,8 @@ Jinja2's sandbox already refuses `_private` attributes, Python internals and cha
 and dicts. On top of it, because a template must also never hang a worker or fill its memory:
 
 - a deadline (in `BUDGET`, set by `rendering` for one render) checked at every attribute or
-  item lookup, call, `+` `*` `**` `%`, loop step and output chunk: a slow template stops with
+  item lookup, call, `+` `-` `*` `**` `%`, filter, item a filter works through, loop step
+  and output chunk (budget.py, filters.py): a slow template stops with
   `RenderTimeoutError` at its next step, in the thread that runs it (no watchdog thread).
   The deadline is on the CPU time the rendering thread spent outside garbage collection,
   not on the clock (cpu_clock.py): a worker's other threads holding the GIL, a busy machine
@@ -13,7 +14,11 @@ and dicts. On top of it, because a template must also never hang a worker or fil
 - no value bigger than `limits.VALUE_MAX_CHARS`: `*` is checked before it runs, `~`, `+`,
   `|join`, `|replace` and buffered output (macros, `{% set %}` blocks) before or right after
   (so at most twice the limit is ever built), and no more than `limits.BUILT_MAX_CHARS` built
-  in all (a loop keeping many values each under the limit cannot fill memory either);
+  in all (a loop keeping many values each under the limit cannot fill memory either),
+  counting what every filter returns;
+- no number larger than `limits.NUMBER_MAX_BITS`: `**` is refused before it runs when its
+  result would be larger (whatever its operands' types), `*` of two integers too, and
+  decimals overflow in the render's decimal context (`budget.DECIMALS`);
 - `str.format`, `format_map` and `%` on strings are refused (their format specs can ask for
   a gigabyte of padding), and so is any method of a built-in value not on `SAFE_METHODS`;
 - only the filters on `FILTERS` (no `attr`, `format`, `center`, `indent`, `safe`, ...) and
@@ -21,108 +26,31 @@ and dicts. On top of it, because a template must also never hang a worker or fil
 
 from __future__ import annotations
 
-import time
 import types
-from collections.abc import Iterable, Iterator
-from contextvars import ContextVar
-from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from jinja2 import StrictUndefined, nodes, pass_context, pass_eval_context
-from jinja2 import filters as jinja_filters
+from jinja2 import StrictUndefined, nodes
 from jinja2.compiler import CodeGenerator, Frame
-from jinja2.nodes import EvalContext
 from jinja2.runtime import Context
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
-from notifications.templates import formatting, limits
-from notifications.templates.cpu_clock import render_cpu_start, render_cpu_time
-from notifications.templates.errors import (
-    OutputTooLargeError,
-    RenderTimeoutError,
-    UnsafeTemplateError,
+from notifications.templates import limits
+from notifications.templates.budget import (
+    BUDGET,
+    BoundedBuffer,
+    Budget,
+    check_deadline,
+    check_power,
+    check_product,
+    check_size,
+    too_large,
 )
+from notifications.templates.errors import UnsafeTemplateError
+from notifications.templates.filters import FILTERS, LOOP_GUARD
 
-
-@dataclass
-class Budget:
-    """What one render may still spend: its CPU time (`cpu_clock.render_cpu_time`: the
-    thread's, garbage collection left out) must stay below `cpu_deadline`, and it may build
-    at most `chars_left` more characters (or list items) in all. `deadline` is the same
-    limit on the clock (`time.monotonic`): reading it is cheaper, so the CPU time is read
-    only once the clock has passed it."""
-
-    deadline: float
-    cpu_deadline: float
-    chars_left: int = limits.BUILT_MAX_CHARS
-
-    @classmethod
-    def starting_now(cls, time_limit_s: float) -> Budget:
-        return cls(time.monotonic() + time_limit_s, render_cpu_start() + time_limit_s)
-
-
-# The budget of the render running in this thread or task (none outside a render).
-BUDGET: ContextVar[Budget | None] = ContextVar("template_budget", default=None)
-
-
-def check_deadline() -> None:
-    budget = BUDGET.get()
-    if (
-        budget is not None
-        and time.monotonic() > budget.deadline
-        and render_cpu_time() > budget.cpu_deadline
-    ):
-        raise RenderTimeoutError("the template took longer than its time limit to render")
-
-
-def _too_large() -> OutputTooLargeError:
-    return OutputTooLargeError(
-        f"the template builds a value longer than {limits.VALUE_MAX_CHARS:,} characters"
-    )
-
-
-def _spend(size: int) -> None:
-    budget = BUDGET.get()
-    if budget is not None:
-        budget.chars_left -= size
-        if budget.chars_left < 0:
-            raise OutputTooLargeError(
-                f"the template builds more than {limits.BUILT_MAX_CHARS:,} characters in all"
-            )
-
-
-def check_size(value: Any) -> Any:
-    """`value` as is, unless it is a string or list longer than any output may be or the
-    render has built too much already (many values, each small, can fill memory too)."""
-    if isinstance(value, str | list | tuple):
-        if len(value) > limits.VALUE_MAX_CHARS:
-            raise _too_large()
-        _spend(len(value))
-    return value
-
-
-class BoundedBuffer(list[str]):
-    """The buffer of a macro, `{% set %}` block, `{% filter %}` or `{% call %}` body: their
-    output is gathered in memory, not streamed, so it is counted as it grows."""
-
-    size = 0
-
-    def append(self, item: str) -> None:
-        self._grow(len(item))
-        super().append(item)
-
-    def extend(self, items: Iterable[str]) -> None:
-        items = tuple(items)
-        self._grow(sum(len(item) for item in items))
-        super().extend(items)
-
-    def _grow(self, size: int) -> None:
-        self.size += size
-        if self.size > limits.VALUE_MAX_CHARS:
-            raise _too_large()
-        _spend(size)
+__all__ = ["BUDGET", "HTML", "TEXT", "Budget", "MessageSandbox", "check_deadline"]
 
 
 # Methods of built-in values a template may call: all return something no bigger than
@@ -144,51 +72,7 @@ SAFE_METHODS = frozenset(
 BUILTIN_VALUES = (str, dict, list, tuple, int, float, Decimal, date)
 
 
-@pass_eval_context
-def _join(eval_ctx: EvalContext, value: Iterable[Any], d: str = "") -> str:
-    items = [check_size(str(item)) for item in value]
-    total = sum(len(item) for item in items) + len(d) * max(len(items) - 1, 0)
-    if total > limits.VALUE_MAX_CHARS:
-        raise _too_large()
-    return jinja_filters.do_join(eval_ctx, items, d)
-
-
-@pass_eval_context
-def _replace(eval_ctx: EvalContext, s: str, old: str, new: str, count: int | None = None) -> str:
-    text, old, new = str(s), str(old), str(new)
-    found = text.count(old) if old else len(text) + 1
-    if count is not None and count >= 0:
-        found = min(found, count)
-    if len(text) + found * (len(new) - len(old)) > limits.VALUE_MAX_CHARS:
-        raise _too_large()
-    return jinja_filters.do_replace(eval_ctx, s, old, new, count)
-
-
-@pass_context
-def _loop_guard(_context: Context, iterable: Iterable[Any]) -> Iterator[Any]:
-    """Every `{% for %}` iterates through this: each step checks the deadline, so nested
-    loops over even small lists stop in time."""
-    for item in iterable:
-        check_deadline()
-        yield item
-
-
-ALLOWED_FILTERS = (
-    "abs", "capitalize", "count", "d", "default", "dictsort", "e", "escape",
-    "filesizeformat", "first", "float", "groupby", "int", "items", "last", "length", "list",
-    "lower", "map", "max", "min", "reject", "rejectattr", "reverse", "round", "select",
-    "selectattr", "sort", "string", "striptags", "sum", "title", "trim", "truncate",
-    "unique", "upper", "urlencode", "wordcount",
-)  # fmt: skip
 ALLOWED_GLOBALS = ("range", "dict", "cycler", "joiner", "namespace")
-LOOP_GUARD = "loop_guard"
-FILTERS = {
-    **{name: jinja_filters.FILTERS[name] for name in ALLOWED_FILTERS},
-    "join": _join,
-    "replace": _replace,
-    **formatting.FILTERS,
-    LOOP_GUARD: _loop_guard,
-}
 
 
 class _GuardedCodeGenerator(CodeGenerator):
@@ -209,7 +93,7 @@ class MessageSandbox(ImmutableSandboxedEnvironment):
     """The environment for one kind of output: HTML (autoescaped) or text."""
 
     code_generator_class = _GuardedCodeGenerator
-    intercepted_binops = frozenset({"*", "**", "%", "+"})
+    intercepted_binops = frozenset({"*", "**", "%", "+", "-"})
 
     def __init__(self, *, html: bool) -> None:
         super().__init__(autoescape=html, undefined=StrictUndefined, auto_reload=False)
@@ -259,16 +143,11 @@ class MessageSandbox(ImmutableSandboxedEnvironment):
                     and isinstance(times, int)
                     and len(sequence) * times > limits.VALUE_MAX_CHARS
                 ):
-                    raise _too_large()
-        if (
-            operator == "**"
-            and isinstance(left, int)
-            and isinstance(right, int)
-            and right > 0
-            and abs(left) > 1
-            and left.bit_length() * right > 64 * 1024
-        ):
-            raise OutputTooLargeError("the template computes a number too large to show")
+                    raise too_large()
+        if operator == "**":
+            check_power(left, right)
+        elif operator == "*":
+            check_product(left, right)
         return check_size(super().call_binop(context, operator, left, right))
 
     def call(__self, __context: Context, __obj: Any, *args: Any, **kwargs: Any) -> Any:

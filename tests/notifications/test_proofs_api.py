@@ -226,6 +226,9 @@ async def test_bad_requests_are_user_errors_naming_the_field_and_write_nothing(
     }
     for (field, code), request in refused.items():
         assert errors(await send(marketer, **request)) == [(field, code)], request
+    # Version 0 never exists (versions start at 1): it is not the current version either
+    version_0 = await send(marketer, templateId=email, to=to, version=0)
+    assert errors(version_0) == [("version", "NOT_FOUND")]
     for why, (tid, address) in wrong_address.items():
         payload = await send(marketer, templateId=tid, to=address)
         assert errors(payload) == [("to", "INVALID")], why

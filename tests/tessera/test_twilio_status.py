@@ -1,7 +1,8 @@
 """Given messages Twilio took, when Twilio posts their status callbacks
 (`POST /webhooks/twilio/status`, signed), then the delivery log follows: delivered,
 undelivered or failed with Twilio's error code; reports in any order or repeated never move
-a message back; unsigned reports change nothing."""
+a message back; a report whose URL names a message the log holds no SID for (UNCERTAIN)
+settles it; unsigned reports change nothing."""
 
 from __future__ import annotations
 
@@ -49,16 +50,23 @@ async def _sent(engine: AsyncEngine, sid: str) -> int:
 
 
 async def _report(
-    http: httpx.AsyncClient, sid: str, status: str, code: str | None = None, sign: bool = True
+    http: httpx.AsyncClient,
+    sid: str,
+    status: str,
+    code: str | None = None,
+    sign: bool = True,
+    query: str = "",
 ) -> httpx.Response:
     form = {"MessageSid": sid, "MessageStatus": status, "AccountSid": "AC" + "0" * 32}
     if code is not None:
         form["ErrorCode"] = code
     headers = {}
-    if sign:
-        signature = RequestValidator(TOKEN).compute_signature(PUBLIC + TWILIO_STATUS_PATH, form)
-        headers["X-Twilio-Signature"] = signature
-    return await http.post(TWILIO_STATUS_PATH, data=form, headers=headers)
+    path = TWILIO_STATUS_PATH + query
+    if sign:  # Twilio signs the whole URL it posts to, its query included
+        headers["X-Twilio-Signature"] = RequestValidator(TOKEN).compute_signature(
+            PUBLIC + path, form
+        )
+    return await http.post(path, data=form, headers=headers)
 
 
 async def _status(engine: AsyncEngine, message_id: int) -> tuple[Status, str | None]:
@@ -87,3 +95,28 @@ async def test_an_unsigned_report_changes_nothing(
     response = await _report(twilio_api, "SM3", "failed", "30006", sign=False)
     assert response.status_code == 403
     assert await _status(clean_db, message_id) == (Status.SENT, None)
+
+
+async def test_a_report_naming_the_message_settles_one_whose_sid_was_never_recorded(
+    twilio_api: httpx.AsyncClient, clean_db: AsyncEngine
+) -> None:
+    # A sender died after Twilio took the SMS: the log has no SID, the message UNCERTAIN
+    message_id = await _sent(clean_db, "unused")
+    async with clean_db.begin() as conn:
+        await conn.execute(
+            update(messages)
+            .where(messages.c.id == message_id)
+            .values(status="UNCERTAIN", provider_id=None)
+        )
+    query = f"?message={message_id}"
+    assert (await _report(twilio_api, "SM7", "delivered", query=query)).status_code == 204
+    assert await _status(clean_db, message_id) == (Status.DELIVERED, None)
+    message = await get_message(UnitOfWork(clean_db), message_id)
+    assert message is not None and message.provider_id == "SM7"
+    # The query is signed: the same report with another message's id is refused
+    other = await _sent(clean_db, "SM8")
+    forged = await _report(
+        twilio_api, "SM7", "failed", "30006", sign=False, query=f"?message={other}"
+    )
+    assert forged.status_code == 403
+    assert await _status(clean_db, other) == (Status.SENT, None)

@@ -6,6 +6,7 @@ no one else up."""
 from __future__ import annotations
 
 import logging
+from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import text
@@ -193,6 +194,34 @@ async def test_vouchers_issued_carry_their_code_only_in_the_message(
     # And no log line carries a code
     logged = "\n".join(r.getMessage() for r in caplog.records)
     assert code.code not in logged and bought.voucher.code not in logged
+
+
+async def test_a_vouchers_expiry_date_is_the_last_day_it_is_valid(
+    clean_db: AsyncEngine,
+) -> None:
+    # Given a campaign valid until 2 March 2027 00:00 UTC, exclusive (docs/checkout.md)
+    email = await email_template(
+        clean_db, {"en-US": ("Your voucher", "Use it by [voucher_expiry_date]")}
+    )
+    await switch_on(clean_db, BuiltInKind.VOUCHER_ISSUED, email=email)
+    ann = await customer(clean_db, "ann")  # no time zone: UTC
+    bea = await customer(clean_db, "bea", time_zone="Europe/Rome")  # 01:00 on 2 March
+    terms = VoucherTerms(
+        VoucherKind.FIXED_AMOUNT, value_minor=500, valid_until=datetime(2027, 3, 2, tzinfo=UTC)
+    )
+    batch = await create_voucher_batch(
+        UnitOfWork(clean_db), BatchRequest("Spring", 2, terms), "spring", "test"
+    )
+    codes = (await find_vouchers(UnitOfWork(clean_db), VoucherFilter(str(batch.id)), 2, None)).items
+    for code, owner in zip(codes, (ann, bea), strict=True):
+        await assign_voucher(UnitOfWork(clean_db), code.code, str(owner))
+    # When the dispatcher makes their messages
+    await dispatch_all(clean_db)
+    # Then Ann reads 1 March, her last valid day; Bea, in Rome, may use it until 00:59 on 2 March
+    [for_ann] = await messages_of(clean_db, ann)
+    [for_bea] = await messages_of(clean_db, bea)
+    assert for_ann.content["text"] == "Use it by Mar 1, 2027"
+    assert for_bea.content["text"] == "Use it by Mar 2, 2027"
 
 
 async def test_a_claimed_reward_is_confirmed_with_its_voucher(clean_db: AsyncEngine) -> None:

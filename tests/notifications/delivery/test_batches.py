@@ -100,15 +100,17 @@ async def test_a_batch_records_every_outcome_as_single_sends_do(
 ) -> None:
     channels, inbox, _, fake = live
     ann = await _customer(clean_db, "ann", "+393331234567")
-    bob = await _customer(clean_db, "bob", "+393331234568")
+    bob = await _customer(clean_db, "bob", UNSUBSCRIBED_NUMBER)
+    cal = await _customer(clean_db, "cal", "+393331234568")
+    ivy = await _customer(clean_db, "ivy", INVALID_NUMBER)
     zed = await _customer(clean_db, "zed", "+393331234569", email=False, sms=False)
-    fake.fail_for("+393331234568", 429, 20429)  # Twilio says: too many requests, for Bob
+    fake.fail_for("+393331234568", 429, 20429)  # Twilio says: too many requests, for Cal
     queued = {
         "email": await _queue(clean_db, "e", Channel.EMAIL, "ann@example.com", ann),
         "sms": await _queue(clean_db, "s", Channel.SMS, "+393331234567", ann),
-        "invalid": await _queue(clean_db, "i", Channel.SMS, INVALID_NUMBER, ann),
+        "invalid": await _queue(clean_db, "i", Channel.SMS, INVALID_NUMBER, ivy),
         "stop": await _queue(clean_db, "u", Channel.SMS, UNSUBSCRIBED_NUMBER, bob),
-        "busy": await _queue(clean_db, "b", Channel.SMS, "+393331234568", bob),
+        "busy": await _queue(clean_db, "b", Channel.SMS, "+393331234568", cal),
         "no consent": await _queue(clean_db, "n", Channel.EMAIL, "zed@example.com", zed),
         "notice": await _queue(clean_db, "m", Channel.EMAIL, "manager@shop.example", None),
     }
@@ -191,11 +193,12 @@ async def test_a_message_in_many_concurrent_batches_is_sent_once(
     clean_db: AsyncEngine, live: Live
 ) -> None:
     channels, inbox, _, _ = live
-    ann = await _customer(clean_db, "ann", "+393331234567")
     rng = random.Random(9)
     for round_ in range(3):  # claims racing hand-overs and outcomes: no wait, no deadlock
         to = [f"c{round_}-{n}@example.com" for n in range(60)]
-        ids = [await _queue(clean_db, f"m{round_}-{n}", Channel.EMAIL, address, ann)
+        # (a customer each: a message goes to its customer's address)
+        ids = [await _queue(clean_db, f"m{round_}-{n}", Channel.EMAIL, address,
+                            await _customer(clean_db, f"c{round_}-{n}", f"+3933300{n:05d}"))
                for n, address in enumerate(to)]  # fmt: skip
         # When 30 batches race, each holding a random half of the messages (all covered)
         batches = [rng.sample(ids, 30) for _ in range(29)] + [ids]

@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from domain.commands import run
 from domain.customers.consent import current_consent
 from domain.customers.models import ConsentChannel
-from domain.customers.services import create_customer
+from domain.customers.services import create_customer, update_customer
 from domain.uow import UnitOfWork
 from notifications.channels.email import SmtpConfig, SmtpSender
 from notifications.channels.sms import TwilioConfig, TwilioSender
@@ -124,6 +124,43 @@ async def test_without_consent_at_send_time_the_message_is_suppressed(
     assert inbox.messages == []
 
 
+async def test_an_sms_waiting_to_be_sent_does_not_go_to_a_number_the_customer_removed(
+    clean_db: AsyncEngine, ann: int, live: tuple[Channels, Inbox, FakeTwilio]
+) -> None:
+    # Given a marketing SMS made for Ann's phone, waiting (quiet hours, a cap, a retry)
+    channels, _, fake = live
+    queued = await queue_message(UnitOfWork(clean_db), _sms(ann))
+    # When Ann removes her phone before it is sent
+    await update_customer(UnitOfWork(clean_db), str(ann), {"phone": None}, "test")
+    delivery = await deliver(UnitOfWork(clean_db), queued.message.id, channels)
+    # Then it is suppressed, saying why, and goes nowhere (the number may be someone else's)
+    message = await get_message(UnitOfWork(clean_db), queued.message.id)
+    assert message is not None
+    assert (delivery.status, message.status_reason) == (Status.SUPPRESSED, "NO_ADDRESS")
+    assert fake.sent == []
+
+
+async def test_a_message_waiting_to_be_sent_goes_to_the_customers_address_now(
+    clean_db: AsyncEngine, ann: int, live: tuple[Channels, Inbox, FakeTwilio]
+) -> None:
+    # Given an email and an SMS made for Ann's old address and phone
+    channels, inbox, fake = live
+    email = await queue_message(UnitOfWork(clean_db), _email(ann))
+    sms = await queue_message(UnitOfWork(clean_db), _sms(ann))
+    # When she changes both before they are sent
+    new = {"email": "ann.rossi@example.com", "phone": "+393339876543"}
+    await update_customer(UnitOfWork(clean_db), str(ann), new, "test")
+    for queued in (email, sms):
+        assert (await deliver(UnitOfWork(clean_db), queued.message.id, channels)).status is (
+            Status.SENT
+        )
+    # Then each went to her address now, which the delivery log shows as its recipient
+    assert [m["To"] for m in inbox.messages] == ["ann.rossi@example.com"]
+    assert [m.to for m in fake.sent] == ["+393339876543"]
+    logged = [await get_message(UnitOfWork(clean_db), q.message.id) for q in (email, sms)]
+    assert [m.recipient for m in logged if m] == ["ann.rossi@example.com", "+393339876543"]
+
+
 async def test_with_no_channel_configured_the_sandbox_captures(
     clean_db: AsyncEngine, ann: int
 ) -> None:
@@ -133,9 +170,11 @@ async def test_with_no_channel_configured_the_sandbox_captures(
 
 
 async def test_twilio_21610_fails_the_message_and_withdraws_sms_consent(
-    clean_db: AsyncEngine, ann: int, live: tuple[Channels, Inbox, FakeTwilio]
+    clean_db: AsyncEngine, live: tuple[Channels, Inbox, FakeTwilio]
 ) -> None:
     channels, _, _ = live
+    values = {"external_ref": "ann", "phone": UNSUBSCRIBED_NUMBER, "consent_sms": True}
+    ann = (await create_customer(UnitOfWork(clean_db), values, None)).item.id
     queued = await queue_message(UnitOfWork(clean_db), _sms(ann, to=UNSUBSCRIBED_NUMBER))
     assert (await deliver(UnitOfWork(clean_db), queued.message.id, channels)).status is (
         Status.FAILED

@@ -167,6 +167,22 @@ async def test_given_template_mistakes_when_saved_then_each_names_locale_part_li
     assert fields == [("translations.en-US.mediaUrls", "OUT_OF_RANGE")]
 
 
+async def test_given_a_malformed_media_url_when_saved_then_it_is_invalid_not_an_error(
+    gql: GraphQLClient,
+) -> None:
+    # Given MMS media URLs Python cannot even parse (urlsplit raises ValueError on them)
+    for n, url in enumerate(["https://[::1", "https://shop.example\uff03.evil/x.png"]):
+        translation = {"locale": "en-US", "text": "Hi", "mediaUrls": [url]}
+        mms = {**WELCOME, "name": f"mms-{n}", "channel": "MMS", "translations": [translation]}
+        # When a marketer saves them
+        body = await gql.post(CREATE, {"input": {**mms, "idempotencyKey": uuid4().hex}})
+        # Then each is a user error on the URL, not an internal error
+        assert not body.get("errors"), (url, body.get("errors"))
+        errors = body["data"]["createMessageTemplate"]["userErrors"]
+        assert [e["code"] for e in errors] == ["INVALID"], (url, errors)
+        assert errors[0]["field"].endswith("mediaUrls.0"), errors
+
+
 async def test_given_a_create_retried_when_its_key_is_reused_then_the_first_template_answers(
     gql: GraphQLClient,
 ) -> None:
@@ -218,6 +234,23 @@ async def test_given_a_real_customer_when_previewed_then_it_renders_in_their_loc
     # And an unknown customer or template is NOT_FOUND
     missing = await gql.post(PREVIEW, {"t": tid, "c": "999999"})
     assert error_codes(missing) == ["NOT_FOUND"]
+
+
+async def test_given_a_version_that_never_existed_when_previewed_then_it_is_not_found(
+    gql: GraphQLClient,
+) -> None:
+    # Given a template at version 2 (versions start at 1)
+    tid = (await create(gql, WELCOME))["template"]["id"]
+    edit = {"id": tid, "expectedVersion": 1, "name": f"Welcome {uuid4().hex[:6]}"}
+    assert (await gql.data(UPDATE, {"input": edit}))["updateMessageTemplate"]["userErrors"] == []
+    giulia = await customer(gql, "it-IT", 1500)
+    # When versions 0, -1 and 7 are previewed, then each is NOT_FOUND (0 never meant current)
+    for version in (0, -1, 7):
+        shown = await gql.post(PREVIEW, {"t": tid, "c": giulia, "version": version})
+        assert error_codes(shown) == ["NOT_FOUND"], (version, shown)
+    # And version 1 is still there
+    first = await gql.data(PREVIEW, {"t": tid, "c": giulia, "version": 1})
+    assert first["previewTemplate"]["version"] == 1
 
 
 async def test_given_roles_when_templates_are_touched_then_only_notification_managers_may(

@@ -58,3 +58,13 @@ def test_mms_media_are_https_and_at_most_ten() -> None:
     with pytest.raises(TemplateError) as raised:
         MmsContent("x", ("https://cdn.example/a.png", "http://cdn.example/b.png"))
     assert raised.value.field == "mediaUrls.1"
+
+
+@pytest.mark.parametrize("url", ["https://[::1", "https://shop.example\uff03.evil/x.png"])
+def test_a_media_url_that_does_not_parse_is_invalid_on_its_index(url: str) -> None:
+    # Given URLs Python's urlsplit raises ValueError on (an unclosed IPv6 host, a host that
+    # NFKC normalisation changes): they are INVALID like any other bad media URL.
+    with pytest.raises(TemplateError) as raised:
+        MmsContent("x", ("https://cdn.example/a.png", url))
+
+    assert (raised.value.code, raised.value.field) == (TemplateErrorCode.INVALID, "mediaUrls.1")

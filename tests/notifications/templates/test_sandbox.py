@@ -103,6 +103,9 @@ ATTACKS = {
         TOO_LARGE,
     ),
     "deeply nested expression": ("{{ " + "(" * 5000 + "1" + ")" * 5000 + " }}", TOO_LARGE),
+    "a huge power of a float": ("{{ ((1.5 ** 400000)|int) > 0 }}", TOO_LARGE),
+    "many upper-cased copies kept": ("{{ (['x' * 262144] * 300)|map('upper')|list }}", TOO_LARGE),
+    "sort keys of long strings": ("{{ (['x' * 262144] * 200000)|sort|length }}", TOO_LARGE),
 }
 
 
