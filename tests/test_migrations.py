@@ -236,3 +236,31 @@ async def test_0038_drops_card_code_and_its_downgrade_restores_the_primary_codes
             await conn.close()
         assert [tuple(r) for r in codes] == [("ann", "NEW-1"), ("bob", None), ("cy", "LATE-1")]
         await asyncio.to_thread(upgrade, url)
+
+
+async def test_0053_empties_the_keys_of_customers_erased_before(postgres_server: str) -> None:
+    async with fresh_database(postgres_server) as url:
+        # Given a customer a platform registered by email, erased before 0053, and one not
+        await asyncio.to_thread(command.downgrade, alembic_config(url), "0052")
+        conn = await asyncpg.connect(asyncpg_dsn(url))
+        try:
+            category = await conn.fetchval("SELECT id FROM point_categories LIMIT 1")
+            await conn.execute(
+                "INSERT INTO customers (external_ref, category_id, idempotency_key,"
+                " request_digest, erased_at, erased_by) VALUES"
+                " ('erased:1', $1, 'woocommerce:web:customer:zorro@example.eu', 'ab', now(),"
+                "  'staff:admin'), ('ann', $1, 'create-ann', 'cd', NULL, NULL)",
+                category,
+            )
+        finally:
+            await conn.close()
+        # When 0053 runs, only the erased one's key and fingerprint are gone
+        await asyncio.to_thread(upgrade, url)
+        conn = await asyncpg.connect(asyncpg_dsn(url))
+        try:
+            rows = await conn.fetch(
+                "SELECT external_ref, idempotency_key, request_digest FROM customers ORDER BY id"
+            )
+        finally:
+            await conn.close()
+        assert [tuple(r) for r in rows] == [("erased:1", None, None), ("ann", "create-ann", "cd")]

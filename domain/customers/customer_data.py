@@ -23,8 +23,12 @@ from domain.data_requests.parts import (
 )
 from domain.uow import UnitOfWork
 
-# The personal fields an erasure empties (external_ref, unique, becomes erased:<id>).
+# The personal fields an erasure empties (external_ref, unique, becomes erased:<id>), and
+# what could recognise them: the key a client created them under (a platform's holds their
+# email) and the fingerprint of that request.
 _EMPTIED: dict[str, Any] = {
+    "idempotency_key": None,
+    "request_digest": None,
     "email": None,
     "phone": None,
     "first_name": None,

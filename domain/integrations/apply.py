@@ -127,12 +127,9 @@ async def _customer(
     elif create and (who.platform_id or who.email):
         who_key = who.platform_id or who.email
         key = f"{connection.platform.lower()}:{connection.shop}:customer:{who_key}"
+        # (An erasure drops the key of the customer it registered: a platform's customer
+        # erased since is a new one for Tessera.)
         created = await create_customer(uow, _fields(who), None, actor, idempotency_key=key)
-        while created.item.erased_at is not None:
-            # The key registered a customer since erased: the platform's customer is a new
-            # one for Tessera, under a key of its own (one more for each erasure since).
-            key = f"{key}:after:{created.item.id}"
-            created = await create_customer(uow, _fields(who), None, actor, idempotency_key=key)
         cid = created.item.id
     else:
         return None

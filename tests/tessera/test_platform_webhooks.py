@@ -493,3 +493,29 @@ async def test_an_erased_customer_is_forgotten_by_the_integrations(
     again = await woo(http, {**order, "id": 728}, "d-2")
     assert again.json()["outcome"] == "APPLIED", again.text
     assert (await purchase(clean_db, "728")).customer_id != john
+
+
+async def test_a_guest_registered_by_an_order_leaves_no_trace_of_their_email(
+    http: httpx.AsyncClient, clean_db: AsyncEngine
+) -> None:
+    from data_protection.parts import PARTS
+    from domain.customers.invariants import erased_customers_hold_no_personal_data
+    from domain.data_requests.services import erase_customer
+    from tests.schema.test_data_requests_api import rows_naming
+
+    email = "guest.zorro@zorkmail.eu"
+    await connect(clean_db, "WOOCOMMERCE")
+    order = fixture("woocommerce_order.json")
+    guest = {**order, "customer_id": 0, "billing": {**order["billing"], "email": email}}
+    assert (await woo(http, guest, "d-1")).json()["outcome"] == "APPLIED"
+    zorro = (await purchase(clean_db, "727")).customer_id
+    assert await rows_naming(clean_db, email) != []  # the key registered them by email
+
+    await erase_customer(UnitOfWork(clean_db), PARTS, zorro, "staff:admin", "erase-zorro")
+
+    assert await rows_naming(clean_db, email) == []
+    async with clean_db.connect() as conn:
+        assert await erased_customers_hold_no_personal_data(conn) == []
+    # The same guest ordering again is a new customer, under the same key as before
+    assert (await woo(http, {**guest, "id": 728}, "d-2")).json()["outcome"] == "APPLIED"
+    assert (await purchase(clean_db, "728")).customer_id not in (None, zorro)
