@@ -4,10 +4,10 @@ and empties every message's personal contents (recipient address, rendered subje
 bodies, the provider's last error, which may quote the address); what was sent when, on
 which channel and with which outcome stays (proof of consent-based sending).
 
-The test messages a marketer had rendered with the customer's facts (sendTestMessage with a
-customer: no message of hers, `rendered_for_customer_id`) are part of it too: the export
-lists them, an erasure suppresses those still waiting and empties their contents (their
-recipients are staff's: they stay)."""
+The messages to staff rendered with the customer's facts (`rendered_for_customer_id`: a
+marketer's sendTestMessage with a customer, a funnel's notifyStaff notice about her; no
+messages of hers) are part of it too: the export lists them, an erasure suppresses those
+still waiting and empties their contents (their recipients are staff's: they stay)."""
 
 from __future__ import annotations
 
@@ -23,18 +23,20 @@ _PENDING = ("QUEUED", "DEFERRED")
 
 
 async def export(uow: UnitOfWork, customer_id: int) -> Exported:
-    """The customer's messages (contents, recipient and delivery state), and the test
-    messages rendered with her facts."""
+    """The customer's messages (contents, recipient and delivery state), and the messages
+    to staff rendered with her facts."""
     m = messages.c
     return {
         "messages": await rows_where(uow, messages, m.customer_id == customer_id),
-        "test_messages": await rows_where(uow, messages, m.rendered_for_customer_id == customer_id),
+        "messages_to_staff": await rows_where(
+            uow, messages, m.rendered_for_customer_id == customer_id
+        ),
     }
 
 
 async def erase(uow: UnitOfWork, customer_id: int, actor: str) -> None:
     """Suppress the customer's pending messages and empty every message's contents; the
-    same for the test messages rendered with her facts, whose staff recipients stay."""
+    same for the messages to staff rendered with her facts, whose recipients stay."""
     m = messages.c
     pending = m.status.in_(_PENDING)
     suppressed = {

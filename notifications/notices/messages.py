@@ -18,6 +18,9 @@ class Notice:
     reference: str
     scope: Scope
     content: Callable[[], Mapping[str, str]]  # rendered only when someone receives it
+    # The customer whose facts it was rendered with (a funnel's notifyStaff step): her
+    # export lists the notice and her erasure empties it.
+    about_customer: int | None = None
 
 
 def addresses_for(kind: NoticeKind, scope: Scope, recipients: Sequence[Recipient]) -> list[str]:
@@ -45,6 +48,7 @@ def notice_messages(notice: Notice, recipients: Sequence[Recipient]) -> list[New
             purpose=Purpose.TRANSACTIONAL,
             recipient=address,
             content=content,
+            rendered_for_customer_id=notice.about_customer,
         )
         for address in addresses
     ]

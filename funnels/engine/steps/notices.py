@@ -51,7 +51,7 @@ async def run_notify_staff(batch: StepBatch) -> list[Move]:
         )
         parts = {"subject": rendered.subject, "text": rendered.text_body + about}
         notice = Notice(NoticeKind.FUNNEL_STEP, enrollment.run_key, EVERY_SHOP,
-                        partial(dict, parts))  # fmt: skip
+                        partial(dict, parts), about_customer=enrollment.customer_id)  # fmt: skip
         made = notice_messages(notice, recipients)
         wanted.extend(made)
         details[enrollment.id] = {"notices": len(made)} if made else {"reason": "NO_RECIPIENT"}

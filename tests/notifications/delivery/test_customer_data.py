@@ -49,7 +49,7 @@ async def test_a_test_message_rendered_for_a_customer_is_exported_and_emptied_on
     assert await _naming(clean_db, NAME) == [hers]
     # When her data is exported, then the test message is in it
     exported = await export_customer_data(UnitOfWork(clean_db), PARTS, giulia, "dpo")
-    listed = exported["areas"]["notifications"]["test_messages"]
+    listed = exported["areas"]["notifications"]["messages_to_staff"]
     assert [row["id"] for row in listed] == [hers]
     assert NAME in str(listed)
     # When she is erased
