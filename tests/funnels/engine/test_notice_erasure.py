@@ -10,11 +10,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from data_protection.parts import PARTS
 from domain.data_requests.services import erase_customer, export_customer_data
 from domain.uow import UnitOfWork
-from funnels.definitions.entry import Reentry
-from funnels.engine.entering import Door, EntryRule, enter_ids
 from notifications.notices.models import RecipientSpec
 from notifications.notices.recipients import add_recipient
-from tests.funnels.engine.support import Clock, active_funnel, advance
+from tests.funnels.engine.test_staff_notices import reach_the_step
 from tests.support.builtins import customer
 
 
@@ -25,21 +23,8 @@ async def test_a_funnel_notify_staff_notice_naming_the_customer_is_erased_and_ex
     await add_recipient(
         UnitOfWork(clean_db), RecipientSpec("manager@shop.example", ("FUNNEL_STEP",)), "admin"
     )
-    funnel = await active_funnel(clean_db, {
-        "name": "VIP watch",
-        "entry": {"trigger": {"campaign": {}}},
-        "start": "tell",
-        "steps": [{"id": "tell", "type": "notifyStaff",
-                   "subject": "Call [first_name]",
-                   "message": "[first_name] [last_name] has [points] points."}],
-    }, "vip")  # fmt: skip
     zelda = await customer(clean_db, "zelda", last_name="Quixworth")
-    clock = Clock()
-    async with UnitOfWork(clean_db) as uow:
-        await enter_ids(uow, Door(funnel, 1, "tell", EntryRule(Reentry.ONCE)), [zelda], clock())
-        await uow.commit()
-    await advance(clean_db, clock)
-    await advance(clean_db, clock)
+    await reach_the_step(clean_db, zelda, [])
     async with clean_db.connect() as conn:
         before = (await conn.execute(text("SELECT content::text FROM messages"))).scalars().all()
     assert any("Zelda" in c for c in before), before  # the notice names her
