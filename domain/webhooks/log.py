@@ -7,19 +7,26 @@ from dataclasses import dataclass
 from sqlalchemy import select, text
 
 from domain.commands import Command, run
+from domain.customers.erased import customer_erased, customer_is_erased
 from domain.errors import DomainError, ErrorCode, Problems
+from domain.events.types import CustomerErased
 from domain.pagination import Page
 from domain.uow import UnitOfWork
 from domain.validation import parse_id, required_text
+from domain.webhooks.events import type_name
 from domain.webhooks.models import Delivery, DeliveryStatus, delivery_of
 from domain.webhooks.tables import webhook_deliveries
+
+_ERASED_EVENT = type_name(CustomerErased.__name__)
 
 
 async def redeliver(uow: UnitOfWork, delivery_id: str, idempotency_key: str) -> Delivery:
     """Send a delivery again, now, whatever its status, with a new retry window (its
     `webhook-id` stays the event's: receivers deduplicate). It is the head of its customer's
     deliveries again until it is delivered or given up. The same key replayed returns the
-    delivery as it is and does nothing more."""
+    delivery as it is and does nothing more. A delivery about a customer erased since is
+    refused (CUSTOMER_ERASED: the erasure emptied its payload), but for the CustomerErased
+    event itself, which tells the receiver to erase its copy."""
     problems = Problems()
     did = parse_id(problems, "id", delivery_id)
     key = required_text(problems, "idempotencyKey", idempotency_key)
@@ -41,6 +48,12 @@ class Redeliver(Command[Delivery]):
             raise DomainError.one("id", ErrorCode.NOT_FOUND, "No such webhook delivery.")
         if row.redelivery_key == self.key:
             return delivery_of(row)
+        if (
+            row.customer_id is not None
+            and row.event_type != _ERASED_EVENT
+            and await customer_is_erased(uow, row.customer_id)
+        ):
+            raise customer_erased("id")  # its payload was emptied: nothing to send again
         row = (
             await uow.execute(
                 text("""
