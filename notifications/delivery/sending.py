@@ -42,10 +42,9 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import func, or_, select
 
 from domain.commands import Command, run
-from domain.customers.consent import change_consent
+from domain.customers.consent import change_consent_by_phone
 from domain.customers.models import ConsentChannel, ConsentSource
 from domain.customers.repository import customers_by_id
-from domain.errors import DomainError
 from domain.uow import UnitOfWork
 from notifications.channels.outcomes import Accepted, Outcome, Permanent, Transient
 from notifications.delivery.claims import (
@@ -171,7 +170,7 @@ async def _record(
     uow: UnitOfWork, handed: Sequence[Message], outcomes: dict[int, Outcome]
 ) -> dict[int, Delivery]:
     """The outcomes recorded in one statement (each under its claim), then the SMS consents
-    the providers reported withdrawn."""
+    the providers reported withdrawn (of every customer with the number)."""
     settlements = [
         _settlement(message, outcomes[message.id]) for message in handed if message.id in outcomes
     ]
@@ -179,17 +178,16 @@ async def _record(
     for message in handed:
         outcome = outcomes.get(message.id)
         if isinstance(outcome, Permanent) and outcome.consent_withdrawn and message.customer_id:
-            try:
-                await change_consent(
-                    uow,
-                    message.customer_id,
-                    ConsentChannel.SMS,
-                    False,
-                    ConsentSource.STOP_KEYWORD,
-                    f"twilio:{outcome.code}",
-                )
-            except DomainError:  # the customer is gone: nobody's consent to withdraw
-                logger.warning("message %s: no customer %s", message.id, message.customer_id)
+            # The number replied STOP to the sender: as a STOP keyword does, for everyone
+            # with that number (a family may share one), not only the message's customer.
+            await change_consent_by_phone(
+                uow,
+                message.recipient,
+                ConsentChannel.SMS,
+                False,
+                ConsentSource.STOP_KEYWORD,
+                f"twilio:{outcome.code}",
+            )
     return {
         s.message_id: Delivery(s.status, s.not_before)
         if s.message_id in recorded

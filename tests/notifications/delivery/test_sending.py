@@ -169,20 +169,28 @@ async def test_with_no_channel_configured_the_sandbox_captures(
     assert delivery.status is Status.CAPTURED
 
 
-async def test_twilio_21610_fails_the_message_and_withdraws_sms_consent(
+async def test_twilio_21610_fails_the_message_and_withdraws_the_numbers_sms_consent(
     clean_db: AsyncEngine, live: tuple[Channels, Inbox, FakeTwilio]
 ) -> None:
     channels, _, _ = live
-    values = {"external_ref": "ann", "phone": UNSUBSCRIBED_NUMBER, "consent_sms": True}
-    ann = (await create_customer(UnitOfWork(clean_db), values, None)).item.id
-    queued = await queue_message(UnitOfWork(clean_db), _sms(ann, to=UNSUBSCRIBED_NUMBER))
+    made = {}
+    for ref, phone in (("ann", UNSUBSCRIBED_NUMBER), ("her-son", UNSUBSCRIBED_NUMBER),
+                       ("bob", "+393331234560")):  # fmt: skip
+        values = {"external_ref": ref, "phone": phone, "consent_sms": True}
+        made[ref] = (await create_customer(UnitOfWork(clean_db), values, None)).item.id
+    queued = await queue_message(UnitOfWork(clean_db), _sms(made["ann"], to=UNSUBSCRIBED_NUMBER))
     assert (await deliver(UnitOfWork(clean_db), queued.message.id, channels)).status is (
         Status.FAILED
     )
     message = await get_message(UnitOfWork(clean_db), queued.message.id)
     assert message is not None and message.status_reason == "21610"
-    consent = await current_consent(UnitOfWork(clean_db), ann)
-    assert consent is not None and consent[ConsentChannel.SMS] is False
+    # The number said STOP: as a STOP keyword does, everyone with it stops getting SMS
+    sms = {}
+    for ref, cid in made.items():
+        consent = await current_consent(UnitOfWork(clean_db), cid)
+        assert consent is not None
+        sms[ref] = consent[ConsentChannel.SMS]
+    assert sms == {"ann": False, "her-son": False, "bob": True}
 
 
 async def test_a_transient_failure_queues_the_message_again_after_a_backoff(
