@@ -37,12 +37,16 @@ def encode_cursor(kind: str, key: int) -> str:
     return base64.urlsafe_b64encode(f"{kind}:{key}".encode()).decode()
 
 
+# The largest key a cursor may name: row ids are PostgreSQL bigints.
+MAX_KEY = 2**63 - 1
+
+
 def decode_cursor(kind: str, cursor: str | None) -> int | None:
     if cursor is None:
         return None
     try:
         prefix, _, key = base64.urlsafe_b64decode(cursor.encode()).decode().partition(":")
-        if prefix == kind and key.isdigit():
+        if prefix == kind and key.isascii() and key.isdigit() and int(key) <= MAX_KEY:
             return int(key)
     except (binascii.Error, UnicodeDecodeError, ValueError):
         pass

@@ -5,6 +5,7 @@ what is at fault, never an internal error, and nothing is written."""
 
 from __future__ import annotations
 
+import base64
 import json
 from typing import Any
 
@@ -348,3 +349,30 @@ async def test_a_bad_cursor_leaves_the_rest_of_the_response(
     assert error_codes(body) == ["BAD_USER_INPUT"]
     assert body["data"]["customer"] is None
     assert body["data"]["customers"]["nodes"] == [{"category": {"isDefault": True}}]
+
+
+@pytest.mark.parametrize(
+    ("query", "kind"),
+    [
+        (f"query($a: String) {{ {field}(first: 1, after: $a) {{ nodes {{ id }} }} }}", kind)
+        for field, kind in (
+            ("ledgerMovements", "LedgerMovement"),
+            ("customers", "Customer"),
+            ("vouchers", "Voucher"),
+        )
+    ],
+)
+@pytest.mark.parametrize(
+    "key",
+    [str(2**63), "1" + "0" * 20, "9" * 5000, "\u0663", "\u00b2"],
+    ids=["2**63", "10**20", "5000 digits", "arabic 3", "superscript 2"],
+)
+async def test_a_cursor_naming_a_key_no_row_can_have_is_a_bad_cursor(
+    gql: GraphQLClient, customer_id: str, query: str, kind: str, key: str
+) -> None:
+    # Row ids are bigints of ASCII digits: a cursor beyond them names nothing (a key over
+    # 2**63 was an internal error)
+    after = base64.urlsafe_b64encode(f"{kind}:{key}".encode()).decode()
+    body = await gql.post(query, {"a": after})
+    assert error_codes(body) == ["BAD_USER_INPUT"], body
+    assert body["errors"][0]["extensions"]["field"] == "after"
