@@ -9,11 +9,14 @@ from __future__ import annotations
 # Money that points paid on the order (:shop, :order_id), by whatever customer, and that
 # active holds reserve to pay: the one definition of "points paid on an order". It counts
 # against the order's caps (checkout) and earns nothing unless the rules say so (purchases).
+# A hold past its time counts for nothing, before the sweep releases it too: it can no
+# longer be captured.
 POINTS_PAID_ON_ORDER = """
     ((SELECT COALESCE(sum(value_minor), 0) FROM redemptions
        WHERE shop = :shop AND order_id = :order_id AND cancelled_at IS NULL)
    + (SELECT COALESCE(sum(value_minor), 0) FROM holds
-       WHERE shop = :shop AND order_id = :order_id AND status = 'ACTIVE'))"""
+       WHERE shop = :shop AND order_id = :order_id AND status = 'ACTIVE'
+         AND expires_at > now()))"""
 
 # The part of POINTS_PAID_ON_ORDER that earns no points: all of it, unless the redemption
 # rules (row :program) let points paid earn.
