@@ -8,13 +8,14 @@ lots they were drawn from, the lots that expire last first."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sqlalchemy import text
 
 from domain.checkout.sql import USED_ON_ORDER_BY_CUSTOMER
 from domain.ledger import posting as post
 from domain.ledger.kinds import EntryKind
+from domain.purchases.earning import EarningSnapshot
 from domain.purchases.models import Purchase
 from domain.uow import UnitOfWork
 
@@ -48,6 +49,16 @@ def share(amount: int, refunded_minor: int, total_minor: int) -> int:
 def refunded_minor(purchase: Purchase) -> int:
     """How much of the order has been refunded so far (its lines' refunded quantities)."""
     return sum(line.refunded_quantity * line.unit_price_minor for line in purchase.lines)
+
+
+def net_of_refunds(snapshot: EarningSnapshot, purchase: Purchase) -> EarningSnapshot:
+    """The earning terms with the part not paid in money (points, vouchers, card discounts)
+    shrunk in step with the refunds so far: what paid the refunded share went back with it,
+    so the remaining lines earn on what is left paid in money, whether the refunds came
+    before the award or after it."""
+    paid = snapshot.points_paid_minor
+    left = paid - share(paid, refunded_minor(purchase), purchase.total_minor)
+    return replace(snapshot, points_paid_minor=left)
 
 
 async def give_back_points_used(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import func, select, text, update
@@ -23,7 +23,7 @@ from domain.purchases.earning import (
     points_for,
 )
 from domain.purchases.models import Purchase, Refund, award_key
-from domain.purchases.points_given_back import give_back_points_used, refunded_minor, share
+from domain.purchases.points_given_back import give_back_points_used, net_of_refunds
 from domain.purchases.tables import purchase_lines, purchases, refunds
 from domain.purchases.validation import (
     RefundLine,
@@ -210,11 +210,7 @@ async def _points_due(uow: UnitOfWork, purchase: Purchase) -> int:
     if snapshot_json is None:  # not awarded yet: the award will count remaining lines only
         return 0
     snapshot = EarningSnapshot.from_json(snapshot_json)
-    paid = snapshot.points_paid_minor
-    paid_left = paid - share(paid, refunded_minor(purchase), purchase.total_minor)
-    still_earned = points_for(
-        repo.remaining_lines(purchase), replace(snapshot, points_paid_minor=paid_left)
-    )
+    still_earned = points_for(repo.remaining_lines(purchase), net_of_refunds(snapshot, purchase))
     already_due = (
         await uow.execute(
             select(func.coalesce(func.sum(refunds.c.points_due), 0)).where(

@@ -39,6 +39,7 @@ from domain.purchases.line_discounts import (
     write_discounts,
 )
 from domain.purchases.models import Purchase, PurchaseLine, PurchaseRecord, award_key
+from domain.purchases.points_given_back import net_of_refunds
 from domain.purchases.tables import purchases
 from domain.purchases.validation import (
     check_channel,
@@ -357,7 +358,10 @@ async def _report_again(
         lines = repo.remaining_lines(purchase)
         terms = await earning_rules.terms_for(uow, lines, purchase.channel, purchase.occurred_at)
         snapshot = _snapshot(ctx, terms, off_the_lines_minor(purchase.discounts))
-        awarded = points_for(lines, snapshot)
+        # A refund before the award gave back what paid its share: the remaining lines earn
+        # as they would after a refund made after the award. The snapshot keeps the whole
+        # amount, which later refunds shrink again (refunds._points_due).
+        awarded = points_for(lines, net_of_refunds(snapshot, purchase))
         if awarded > 0:
             posting = _award_posting(purchase, awarded, actor)
             account = (await post.credit(uow, posting)).account(purchase.customer_id)
