@@ -86,3 +86,18 @@ async def test_bad_arguments_are_named() -> None:
     with pytest.raises(DomainError) as refused:
         await cohorts(UnitOfWork(None), Period(at(1, 1), None), 99, at(4, 1))  # type: ignore[arg-type]
     assert {p.field for p in refused.value.problems} == {"until", "months"}
+
+
+async def test_the_month_is_the_unit_orders_before_registration_in_it_count(
+    clean_db: AsyncEngine,
+) -> None:
+    # Bob registers on 20 May; he bought on 10 May (before registering, that month) and on
+    # 30 April (the month before): May's month 0 counts him, April's order counts nowhere
+    bob = await new_customer(clean_db, "bob")
+    await set_registered(clean_db, bob, datetime(2026, 5, 20, 12, tzinfo=UTC))
+    await add_purchase(clean_db, bob, datetime(2026, 5, 10, 12, tzinfo=UTC), 2000)
+    await add_purchase(clean_db, bob, datetime(2026, 4, 30, 12, tzinfo=UTC), 1000)
+    period = Period(datetime(2026, 5, 1, tzinfo=UTC), datetime(2026, 6, 1, tzinfo=UTC))
+    (may,) = await cohorts(UnitOfWork(clean_db), period, 1, datetime(2026, 6, 15, tzinfo=UTC))
+    assert may.customers == 1
+    assert [(m.month, m.buyers) for m in may.months] == [(0, 1), (1, 0)]
