@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from sqlalchemy import text
 
-from domain.checkout.orders import LOCK_ORDER, ORDER_FACTS_NOW
+from domain.checkout.orders import LOCK_ORDER, ORDER_FACTS_NOW, order_lock_key_sql
 from domain.events.types import PointsSpent
 from domain.ledger.debiting import DEBITED_ACCOUNT, debit_steps
 from domain.ledger.holding import (
@@ -17,6 +17,7 @@ from domain.ledger.holding import (
     reserve_ctes,
 )
 from domain.ledger.kinds import EntryKind, lifetime_deltas
+from domain.purchases.sql import ORDER_REFUNDED
 from domain.sqlfunctions import Run, SqlFunction, returns
 
 # The points reserved under the ledger policy and the hold written, in one statement: the
@@ -152,26 +153,47 @@ _CAPTURE_DEBIT = {
 _DEBIT_BALANCE, _DEBIT_LOTS = debit_steps(_CAPTURE_DEBIT)
 _POINTS = "r_hold.points"
 
-# Capturing a hold in one round trip: its row locked; NOT_FOUND; an active hold past p_now
-# expired instead, its points freed (EXPIRED, committed: the caller refuses the capture);
-# a hold no longer active returned as it is (NOT_ACTIVE); else the debit, the redemption
-# and the hold's status (CAPTURED), or REFUSED by the policy (a capture spends the points
-# its hold reserved, so the guard allows it whenever the table's CHECKs hold).
+_ORDER_OF_HOLD = {"shop": "r_hold.shop", "order_id": "r_hold.order_id"}
+
+
+def _end_instead(status: str, outcome: str) -> tuple[Run | str, ...]:
+    """An active hold ended instead of captured (its points freed, committed: the caller
+    refuses the capture), and the function returns."""
+    return (
+        Run(UNRESERVE, "r_account", {"customer_id": "r_hold.customer_id", "points": _POINTS}),
+        Run(END_HOLD, "r_done", {"hold_id": "r_hold.id", "status": f"'{status}'"}),
+        f"outcome := '{outcome}';",
+        returns("r_done", HOLD_COLUMNS),
+        returns("r_account", DEBITED_ACCOUNT),
+        "RETURN;\nEND IF;",
+    )
+
+
+# Capturing a hold in one round trip: its row locked; NOT_FOUND; then its order's lock, as
+# every payment on an order takes it (so no hold or redemption placed meanwhile can count
+# this hold as expired while it is being captured). An active hold past its time (by the
+# later of p_now and the database's clock after the locks: a hold the order's caps stopped
+# counting is never captured) is expired instead (EXPIRED); one whose order was refunded is
+# released instead (REFUNDED: the refund gave back what points paid then, and a payment
+# taken after it would never come back); both committed, the caller refuses the capture.
+# A hold no longer active is returned as it is (NOT_ACTIVE); else the debit, the
+# redemption and the hold's status (CAPTURED), or REFUSED by the policy (a capture spends
+# the points its hold reserved, so the guard allows it whenever the table's CHECKs hold).
 CAPTURE_HOLD = SqlFunction(
     name="checkout_capture_hold",
     types={"hold_id": _BIGINT, "actor": "text", "now": _TIME},
     results=(("outcome", "text"), *_FUNDS_RESULTS, *_HOLD_RESULTS),
-    records=("r_hold", "r_account", "r_debit", "r_entry", "r_done"),
+    records=("r_hold", "r_refunded", "r_account", "r_debit", "r_entry", "r_done"),
     body=(
         Run(LOCK_HOLD, "r_hold"),
         "IF NOT FOUND THEN\n    outcome := 'NOT_FOUND';\n    RETURN;\nEND IF;",
-        "IF r_hold.status = 'ACTIVE' AND r_hold.expires_at <= p_now THEN",
-        Run(UNRESERVE, "r_account", {"customer_id": "r_hold.customer_id", "points": _POINTS}),
-        Run(END_HOLD, "r_done", {"hold_id": "r_hold.id", "status": "'EXPIRED'"}),
-        "outcome := 'EXPIRED';",
-        returns("r_done", HOLD_COLUMNS),
-        returns("r_account", DEBITED_ACCOUNT),
-        "RETURN;\nEND IF;",
+        Run(LOCK_ORDER, bind={"order": order_lock_key_sql("r_hold.shop", "r_hold.order_id")}),
+        "IF r_hold.status = 'ACTIVE'\n"
+        "   AND r_hold.expires_at <= GREATEST(p_now, clock_timestamp()) THEN",
+        *_end_instead("EXPIRED", "EXPIRED"),
+        Run(f"SELECT {ORDER_REFUNDED} AS refunded", "r_refunded", _ORDER_OF_HOLD),
+        "IF r_hold.status = 'ACTIVE' AND r_refunded.refunded THEN",
+        *_end_instead("RELEASED", "REFUNDED"),
         "IF r_hold.status <> 'ACTIVE' THEN\n    outcome := 'NOT_ACTIVE';",
         returns("r_hold", HOLD_COLUMNS),
         "RETURN;\nEND IF;",

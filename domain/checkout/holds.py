@@ -142,8 +142,8 @@ class PlaceHold(Command[Hold]):
         row = (await uow.execute(KEY_USED, {"idempotency_key": self.key})).one_or_none()
         if row is None:
             return None
-        asked = (self.customer_id, self.points, self.order_id)
-        require_same((row.customer_id, row.points, row.order_id), asked, "hold")
+        asked = (self.customer_id, self.points, self.shop, self.order_id)
+        require_same((row.customer_id, row.points, row.shop, row.order_id), asked, "hold")
         account = await get_account(uow, self.customer_id)
         assert account is not None
         return _model(row, account, replayed=True)
@@ -208,8 +208,16 @@ async def capture_hold(uow: UnitOfWork, hold_id: str, actor: str) -> Hold:
     """Turn an active hold into a REDEMPTION debit of its points and a redemption on its
     order, paying the money fixed when the hold was made. A hold that has expired, or was
     captured or released, cannot be captured (HOLD_NOT_ACTIVE); one found past its time
-    but not yet swept is expired by the refused capture. One round trip."""
+    but not yet swept is expired by the refused capture, and one whose order has been
+    refunded is released by it. One round trip."""
     hold = await run(uow, CaptureHold(_hold_id(hold_id), actor))
+    if hold.status == "RELEASED":  # released by this capture: CaptureHold refuses the others
+        raise DomainError.one(
+            "holdId",
+            ErrorCode.HOLD_NOT_ACTIVE,
+            "This hold's order has been refunded: the hold is released and its points are "
+            "spendable again.",
+        )
     if hold.status != "CAPTURED":
         raise _not_active(hold.status)
     return hold
@@ -220,8 +228,9 @@ class CaptureHold(OneStatementCommand[Hold]):
     """CAPTURE_HOLD: the hold's row lock, then the debit and the redemption with the hold's
     status, in one call.
 
-    A hold found active but past its time is expired instead (its points freed, committed)
-    and returned as EXPIRED: the caller refuses the capture. A hold no longer active is
+    A hold found active but past its time is expired instead, and one whose order has been
+    refunded released instead (its points freed, committed), and returned as they are then:
+    the caller refuses the capture. A hold no longer active is
     refused here. The hold's row lock serialises captures of one hold, so there is no key
     to replay: a second capture finds it CAPTURED."""
 

@@ -127,9 +127,17 @@ async def order_payments(uow: UnitOfWork, shop: str, order_id: str) -> OrderPaym
     return OrderPayments(int(row.points), bool(row.awarded))
 
 
+_ORDER_LOCK_PREFIX = "redeem:"
+
+
 def order_lock_key(shop: str, order_id: str) -> str:
     """The :order of LOCK_ORDER for this order."""
-    return f"redeem:{shop}/{order_id}"
+    return f"{_ORDER_LOCK_PREFIX}{shop}/{order_id}"
+
+
+def order_lock_key_sql(shop: str, order_id: str) -> str:
+    """order_lock_key as a SQL expression of the SQL expressions `shop` and `order_id`."""
+    return f"('{_ORDER_LOCK_PREFIX}' || {shop} || '/' || {order_id})"
 
 
 async def lock_order(uow: UnitOfWork, shop: str, order_id: str) -> None:

@@ -110,7 +110,7 @@ class RedeemPoints(Command[Redemption]):
             self.actor,
             source_type="order",
             source_ref=f"{shop}/{order_id}",
-            idempotency_key=f"redeem:{self.key}",
+            idempotency_key=self.stored_key,
             min_spendable=allowed.min_spendable,
         )
         posted = await post.debit(uow, posting)
@@ -123,7 +123,7 @@ class RedeemPoints(Command[Redemption]):
                     order_id=order_id,
                     points=self.points,
                     value_minor=value,
-                    idempotency_key=self.key,
+                    idempotency_key=self.stored_key,
                     entry_id=posted.entry_id,
                 )
                 .returning(redemptions.c.id)
@@ -133,10 +133,16 @@ class RedeemPoints(Command[Redemption]):
             new_id, cid, shop, order_id, self.points, value, posted.entry_id, posted.account(cid)
         )
 
+    @property
+    def stored_key(self) -> str:
+        """The client's key as the redemption and its entry store it: in a namespace of its
+        own, apart from the keys captures give theirs (hold:<id>), so no client key can
+        take a capture's."""
+        return f"redeem:{self.key}"
+
     async def replay(self, uow: UnitOfWork) -> Redemption | None:
-        row = (
-            await uow.execute(select(redemptions).where(redemptions.c.idempotency_key == self.key))
-        ).one_or_none()
+        query = select(redemptions).where(redemptions.c.idempotency_key == self.stored_key)
+        row = (await uow.execute(query)).one_or_none()
         if row is None:
             return None
         asked = (self.customer_id, self.shop, self.order_id, self.points)

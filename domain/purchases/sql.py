@@ -19,6 +19,11 @@ ORDER_AWARDED = """
     EXISTS (SELECT 1 FROM purchases
              WHERE shop = :shop AND order_id = :order_id AND awarded_at IS NOT NULL)"""
 
+# Whether the order (:shop, :order_id) has been refunded, in part or in whole.
+ORDER_REFUNDED = """
+    EXISTS (SELECT 1 FROM purchases p JOIN refunds r ON r.purchase_id = p.id
+             WHERE p.shop = :shop AND p.order_id = :order_id)"""
+
 # Whether the order (:shop, :order_id) was recorded for another customer than :cid.
 ORDER_RECORDED_FOR_ANOTHER = """
     EXISTS (SELECT 1 FROM purchases
