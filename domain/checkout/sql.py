@@ -34,6 +34,15 @@ ORDER_PAID_BY_ANOTHER = """
              WHERE shop = :shop AND order_id = :order_id AND customer_id <> :cid
                AND status IN ('ACTIVE', 'CAPTURED'))"""
 
+# The customer whose points pay the order (:shop, :order_id), by its redemptions not
+# cancelled; NULL when points pay nothing. An order's points come from one customer (a
+# payment takes the order's lock and refuses an order ORDER_PAID_BY_ANOTHER), who need not
+# be the customer its sale is recorded for.
+ORDER_PAYER = """
+    (SELECT customer_id FROM redemptions
+      WHERE shop = :shop AND order_id = :order_id AND cancelled_at IS NULL
+      ORDER BY id LIMIT 1)"""
+
 # What customer :cid's points paid on the order and have not been cancelled: the points
 # (used), their money (used_value) and the REDEMPTION entries that took them (drawn_by), as
 # columns of a select list.

@@ -1,7 +1,8 @@
 """Giving back the points that paid for the refunded part of an order.
 
 When points paid part of an order, a refund gives back their share of the refunded amount:
-after refunds totalling R of an order of total T, the customer has had back
+after refunds totalling R of an order of total T, the customer whose points paid (an
+order's points come from one customer, not always the sale's) has had back
 floor(points used x R / T) points (and floor(money they paid x R / T) of their value), so
 refunding everything gives back every point, whatever the steps. The points go back to the
 lots they were drawn from, the lots that expire last first."""
@@ -12,7 +13,7 @@ from dataclasses import dataclass, replace
 
 from sqlalchemy import text
 
-from domain.checkout.sql import USED_ON_ORDER_BY_CUSTOMER
+from domain.checkout.sql import ORDER_PAYER, USED_ON_ORDER_BY_CUSTOMER
 from domain.ledger import posting as post
 from domain.ledger.kinds import EntryKind
 from domain.purchases.earning import EarningSnapshot
@@ -27,7 +28,9 @@ class PointsReturn:
     entry_id: int | None
 
 
-# The purchase's customer's own points only: they are given back to that customer's lots.
+_PAYER = text(f"SELECT {ORDER_PAYER} AS payer")
+
+# The paying customer's (:cid) points: they are given back to that customer's lots.
 _USED_AND_RETURNED = text(f"""
     SELECT {USED_ON_ORDER_BY_CUSTOMER},
            (SELECT COALESCE(sum(points_returned), 0) FROM refunds
@@ -66,25 +69,21 @@ async def give_back_points_used(
 ) -> PointsReturn:
     """Credit back the points used on the order that its refunds so far (this one included,
     already counted in `purchase`'s lines) have not given back yet, as a REDEMPTION_REFUND
-    entry. Returns what this refund gave back (nothing when points paid nothing)."""
-    row = (
-        await uow.execute(
-            _USED_AND_RETURNED,
-            {
-                "shop": purchase.shop,
-                "order_id": purchase.order_id,
-                "cid": purchase.customer_id,
-                "purchase_id": purchase.id,
-            },
-        )
-    ).one()
+    entry, to the customer whose points paid (who may not be the sale's customer). Returns
+    what this refund gave back (nothing when points paid nothing)."""
+    order = {"shop": purchase.shop, "order_id": purchase.order_id}
+    payer = (await uow.execute(_PAYER, order)).scalar_one()
+    if payer is None:
+        return PointsReturn(0, 0, None)
+    params = {**order, "cid": payer, "purchase_id": purchase.id}
+    row = (await uow.execute(_USED_AND_RETURNED, params)).one()
     refunded = refunded_minor(purchase)
     points = share(int(row.used), refunded, purchase.total_minor) - int(row.returned)
     value = share(int(row.used_value), refunded, purchase.total_minor) - int(row.returned_value)
     if points <= 0:
         return PointsReturn(0, 0, None)  # its value goes back with the points, later
     posting = post.Posting.of(
-        purchase.customer_id,
+        payer,
         points,
         EntryKind.REDEMPTION_REFUND,
         actor,
