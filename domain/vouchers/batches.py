@@ -142,8 +142,9 @@ async def assign_voucher(uow: UnitOfWork, code: str, customer_id: str) -> Vouche
 
 @dataclass(frozen=True)
 class AssignVoucher(Command[Voucher]):
-    """The code assigned only while it is no one's and no other customer has used it (a
-    conditional UPDATE: its uses would be theirs to see), with its VoucherAssigned event;
+    """The code's row locked, then the code assigned only while it is no one's and no other
+    customer has used it (a conditional UPDATE: its uses would be theirs to see), with its
+    VoucherAssigned event;
     a code already assigned is read to say to whom. Not to an erased customer."""
 
     code: str
@@ -155,6 +156,12 @@ class AssignVoucher(Command[Voucher]):
             raise DomainError.one("customerId", ErrorCode.NOT_FOUND, "No such customer.")
         if await customer_is_erased(uow, cid):
             raise customer_erased()
+        # The code's row first, locked: a redemption of it in progress holds that lock, so
+        # the uses read below (a statement of its own, after the lock) include its use. In
+        # one conditional UPDATE, the recheck after the wait would read them as of before.
+        await uow.execute(
+            select(vouchers.c.id).where(vouchers.c.code == self.code).with_for_update()
+        )
         used_by_others = (
             select(voucher_redemptions.c.id)
             .where(
