@@ -14,7 +14,6 @@ import csv
 import io
 from collections.abc import AsyncIterator, Callable, Iterable, Mapping, Sequence
 from datetime import datetime
-from decimal import Decimal
 from typing import Any
 
 from starlette.requests import Request
@@ -32,10 +31,9 @@ from schema.auth import Authenticator, unauthenticated
 from schema.body import unsafe_text_reason
 from schema.responses import Refusal
 from schema.vouchers.types import VOUCHER_BATCH_CSV
+from tessera.csv_cells import csv_cell
 
 ROWS_PER_CHUNK = 1000
-# A cell a spreadsheet would read as a formula (CSV injection) is written as text.
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def voucher_batch_export(new_uow: Callable[[], UnitOfWork], authenticator: Authenticator) -> Route:
@@ -127,19 +125,8 @@ async def _csv(columns: Sequence[str], rows: AsyncIterator[tuple[Any, ...]]) -> 
 def _lines(rows: Iterable[Iterable[Any]]) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerows([_cell(value) for value in row] for row in rows)
+    writer.writerows([csv_cell(value) for value in row] for row in rows)
     return out.getvalue()
-
-
-def _cell(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, datetime):
-        return value.isoformat()
-    if isinstance(value, int | Decimal) and not isinstance(value, bool):
-        return str(value)  # a number, negative ones too, is data, never a formula
-    text = str(value)
-    return "'" + text if text.startswith(_FORMULA_STARTS) else text
 
 
 def movement_filter(params: Mapping[str, str]) -> MovementFilter:

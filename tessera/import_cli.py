@@ -4,8 +4,9 @@ are in docs/imports.md), with a progress bar.
 Rows are checked in worker processes (the same functions, a chunk each) while the main
 process copies and loads. Exit 0 when the file is imported (or was already), 1 when rows
 were refused (the report lists them; also when a customer went away while the file
-loaded: those rows are not loaded), 2 when the file or the mapping cannot be read (or
-another run of the same file is checking it)."""
+loaded: those rows are not loaded), 2 when the file or the mapping cannot be read, the
+report cannot be written, or the file is not imported by this run for another reason
+(another run of the same file is checking it, or took its job over)."""
 
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from tessera.csv_cells import csv_cell
 from tessera.settings import Settings
 
 if TYPE_CHECKING:
@@ -118,6 +120,15 @@ class ImportCommands:
 
 
 def _summary(args: argparse.Namespace, outcome: Outcome) -> int:
+    """Say what the run did, write the report of its problems; the exit code."""
+    try:
+        return _tell(args, outcome)
+    except OSError as error:  # the report's folder missing or read-only, the disk full
+        print(f"error: the report cannot be written: {error}", file=sys.stderr)
+        return 2
+
+
+def _tell(args: argparse.Namespace, outcome: Outcome) -> int:
     job = outcome.job
     if outcome.problems:
         report = args.report or args.file.with_name(args.file.name + ".problems.csv")
@@ -135,6 +146,17 @@ def _summary(args: argparse.Namespace, outcome: Outcome) -> int:
     if job.status == "REJECTED":
         print(f"import {job.id} was REJECTED before ({job.rows_rejected} bad rows): fix the file")
         return 1
+    if job.status != "DONE":
+        # Another run of the file moved its job on meanwhile (a start from the API queued
+        # it again, a worker failed it): this run did not import the file.
+        reason = f" ({job.error})" if job.error else ""
+        again = "to run it from the start" if job.status == "FAILED" else "once that run ends"
+        print(
+            f"error: import {job.id} is {job.status}{reason}: another run of this file moved "
+            f"it on meanwhile, so this run stopped; run the command again {again}",
+            file=sys.stderr,
+        )
+        return 2
     already = " already (nothing changed now)" if outcome.already_done else ""
     if job.kind.value == "PURCHASES":
         print(
@@ -160,11 +182,13 @@ def _summary(args: argparse.Namespace, outcome: Outcome) -> int:
 
 
 def _write_report(path: Path, problems: list[RowProblem]) -> None:
+    """The report as GET /exports/import-jobs/{id}/problems.csv serves a job's (its cells
+    written as that does: none that a spreadsheet would run as a formula)."""
     with path.open("w", encoding="utf-8", newline="") as f:
         writer = csv.writer(f)
         writer.writerow(["line", "column", "code", "reason"])
         for p in problems:
-            writer.writerow([p.line, p.column or "", p.code, p.reason])
+            writer.writerow([csv_cell(v) for v in (p.line, p.column, p.code, p.reason)])
 
 
 @contextmanager

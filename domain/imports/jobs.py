@@ -89,10 +89,14 @@ def job_of(row: Any) -> Job:
     )
 
 
-async def find_job(uow: UnitOfWork, kind: ImportKind, digest: str) -> Job | None:
+async def find_job(
+    uow: UnitOfWork, kind: ImportKind, digest: str, *, lock: bool = False
+) -> Job | None:
     query = select(import_jobs).where(
         import_jobs.c.kind == kind.value, import_jobs.c.digest == digest
     )
+    if lock:
+        query = query.with_for_update()
     row = (await uow.execute(query)).one_or_none()
     return None if row is None else job_of(row)
 
@@ -235,15 +239,21 @@ async def set_status(uow: UnitOfWork, job_id: int, status: str) -> None:
     await _set(uow, job_id, status=status, last_line=0, phase_started_at=func.now())
 
 
-async def queue_again(uow: UnitOfWork, job_id: int, upload_id: str) -> None:
-    """A FAILED job queued again, from nothing, on `upload_id` (the same file): whatever an
-    earlier run loaded is found loaded again (customers by reference, openings and orders
-    by key), and the counters count what this run writes."""
+async def queue_again(
+    uow: UnitOfWork, job_id: int, upload_id: str | None = None, *, mapping: str | None = None
+) -> None:
+    """A FAILED job queued again, from nothing: whatever an earlier run loaded is found
+    loaded again (customers by reference, openings and orders by key), and the counters
+    count what this run writes. startImport's start gives its `upload_id` (the same file)
+    and its `mapping`'s text (the same mapping: the job's identity includes it); the
+    command line's run keeps the job's own."""
+    source: dict[str, Any] = {}
+    if upload_id is not None:
+        source = {"upload_id": uuid.UUID(upload_id), "mapping": mapping}
     await _set(
         uow,
         job_id,
         status="QUEUED",
-        upload_id=uuid.UUID(upload_id),
         runs=0,
         error=None,
         last_line=0,
@@ -255,6 +265,20 @@ async def queue_again(uow: UnitOfWork, job_id: int, upload_id: str) -> None:
         phase_started_at=None,
         finished_at=None,
         **dict.fromkeys(COUNTERS, 0),
+        **source,
+    )
+
+
+async def start_run(uow: UnitOfWork, job: Job) -> None:
+    """A QUEUED job taken by a run (a worker's, or the command line's): STAGING from now,
+    one run more."""
+    await _set(
+        uow,
+        job.id,
+        status="STAGING",
+        started_at=func.now(),
+        phase_started_at=func.now(),
+        runs=job.runs + 1,
     )
 
 

@@ -78,6 +78,12 @@ async def locked(uow: UnitOfWork, job_id: int, status: str, last_line: int) -> J
 
 @dataclass(frozen=True)
 class CreateJob(Command[Job]):
+    """The file's job for this run: created STAGING, or found. Found QUEUED (the API's
+    job of the same file, waiting for a worker) it is this run's now, as a worker claims
+    it (running.ClaimRun); found FAILED it is run again from the start, as startImport
+    queues it again. Under the job's lock, so a worker's claim or a start of the same file
+    at the same moment finds it taken (STAGING) and leaves it to this run."""
+
     kind: ImportKind
     digest: str
     file_name: str
@@ -85,8 +91,16 @@ class CreateJob(Command[Job]):
 
     async def handle(self, uow: UnitOfWork) -> Job:
         await jobs.insert_job(uow, self.kind, self.digest, self.file_name, self.actor)
-        job = await jobs.find_job(uow, self.kind, self.digest)
+        job = await jobs.find_job(uow, self.kind, self.digest, lock=True)
         assert job is not None
+        if job.status == "FAILED":
+            await jobs.queue_again(uow, job.id)
+            job = await jobs.get_job(uow, job.id)
+            assert job is not None
+        if job.status == "QUEUED":
+            await jobs.start_run(uow, job)
+            job = await jobs.get_job(uow, job.id)
+            assert job is not None
         return job
 
 

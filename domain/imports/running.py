@@ -1,6 +1,7 @@
 """Running an import job started from the API (the `run_import_job` actor's work): the job
-is claimed, its upload written back into a temporary file, and import_file run on it (a
-dry run: checked only) while its progress is written to the job about every second.
+is claimed, its upload written back into a temporary file (under a name of ours: the
+upload's is a label), and import_file run on it (a dry run: checked only) while its
+progress is written to the job about every second.
 
 Delivery is at least once, and a worker may be killed anywhere: a run claims a QUEUED job,
 or one whose last run has written nothing for `idle_s` (its worker died); otherwise
@@ -38,6 +39,8 @@ IDLE_S = 60.0
 QUEUED_IDLE_S = 600.0
 # Runs of a job (each resuming the one before, whose worker died) before it is FAILED.
 MAX_RUNS = 5
+# The name of the upload's copy a run reads (in a directory of its own).
+UPLOAD_COPY = "upload.csv"
 
 
 @dataclass(frozen=True)
@@ -54,14 +57,7 @@ class ClaimRun(Command[Job | None]):
         if job is None or job.upload_id is None or job.status not in UNFINISHED:
             return None
         if job.status == "QUEUED":
-            await jobs.set_values(
-                uow,
-                job.id,
-                status="STAGING",
-                started_at=func.now(),
-                phase_started_at=func.now(),
-                runs=job.runs + 1,
-            )
+            await jobs.start_run(uow, job)
         else:
             fresh = await uow.execute(
                 select(import_jobs.c.updated_at > func.now() - func.make_interval(
@@ -128,7 +124,8 @@ class EndDryRun(Command[Job | None]):
 
 @dataclass(frozen=True)
 class FailJob(Command[Job | None]):
-    """FAILED: the file cannot be read at all (`error` says why); its staged rows dropped."""
+    """FAILED: the file cannot be read at all, or the run stopped on an error (`error` says
+    why); its staged rows dropped."""
 
     job_id: int
     error: str
@@ -192,39 +189,47 @@ async def run_job(
     chunk_rows: int = CHUNK_ROWS,
 ) -> Job | None:
     """Run the job if this run may (see the module's docstring); the job after it. Every
-    guarantee of import_file holds; a file that cannot be read makes the job FAILED."""
+    guarantee of import_file holds; a file that cannot be read, or a file system that
+    refuses its copy, ends the job FAILED with the reason in its `error`. Any other error
+    stops the run as a kill does: the job is resumed (up to MAX_RUNS runs)."""
     job = await run(uow, ClaimRun(job_id, idle_s))
     if job is None or job.status == "FAILED":
         async with uow:
             return await jobs.get_job(uow, job_id)
+    try:
+        return await _run_claimed(uow, job, every_s, chunk_rows)
+    except ImportBusyError:  # a run of the same file elsewhere (the CLI) goes on
+        async with uow:
+            return await jobs.get_job(uow, job.id)
+    except (FormatError, OSError, UnicodeDecodeError) as error:
+        return await run(uow, FailJob(job.id, str(error)))
+
+
+async def _run_claimed(uow: UnitOfWork, job: Job, every_s: float, chunk_rows: int) -> Job | None:
     assert job.upload_id is not None
     with tempfile.TemporaryDirectory(prefix="tessera-import-") as directory:
-        path = Path(directory) / job.file_name
+        # The upload's own name is a label only (any length, any characters): the copy
+        # has a name of ours.
+        path = Path(directory) / UPLOAD_COPY
         async with uow:
             found = await uploads.write_to(uow, job.upload_id, path)
         if not found:
             return await run(uow, FailJob(job.id, "The uploaded file is gone (kept a day)."))
         recorder = ProgressRecorder(UnitOfWork(uow.engine), job, every_s)
-        try:
-            async with recorder.recording():
-                mapping = checked_mapping(job.mapping, job.kind)
-                outcome = await import_file(
-                    uow,
-                    job.kind,
-                    path,
-                    mapping,
-                    job.actor,
-                    earn=bool(job.options.get("earn")),
-                    dry_run=job.dry_run,
-                    progress=recorder.tell,
-                    check=check_in_thread,
-                    chunk_rows=chunk_rows,
-                )
-        except (FormatError, OSError, UnicodeDecodeError) as error:
-            return await run(uow, FailJob(job.id, str(error)))
-        except ImportBusyError:  # a run of the same file elsewhere (the CLI) goes on
-            async with uow:
-                return await jobs.get_job(uow, job.id)
+        async with recorder.recording():
+            mapping = checked_mapping(job.mapping, job.kind)
+            outcome = await import_file(
+                uow,
+                job.kind,
+                path,
+                mapping,
+                job.actor,
+                earn=bool(job.options.get("earn")),
+                dry_run=job.dry_run,
+                progress=recorder.tell,
+                check=check_in_thread,
+                chunk_rows=chunk_rows,
+            )
     if job.dry_run:
         return await run(uow, EndDryRun(job.id, outcome.rows, tuple(outcome.problems)))
     return outcome.job

@@ -11,7 +11,9 @@ differs between the kinds is kinds.py's.
    that own what is written (customers, ledger, purchases); the job's progress is written
    in the same transaction, so a run cut short resumes after its last chunk.
 4. DONE: the staged rows are dropped. The same file (kind, bytes, mapping, earning or not)
-   run again finds its job DONE (or REJECTED) and changes nothing.
+   run again finds its job DONE (or REJECTED) and changes nothing; found QUEUED (the API's
+   job, waiting for a worker) or FAILED, the run takes it and runs it (a FAILED one from
+   the start: loading.CreateJob).
 
 A dry run does steps 1 and 2 without writing anything (it reads the customers the file
 names) and returns every problem."""

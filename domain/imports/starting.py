@@ -94,7 +94,9 @@ async def start_import(
             kind=kind,
             digest=digest,
             upload=upload,
-            mapping=mapping_text if mapping.columns else None,
+            # Kept whenever it reads the file otherwise than no mapping (its columns, or
+            # only its delimiter): the worker reads the file with it.
+            mapping=None if mapping == ColumnMapping() else mapping_text,
             actor=actor,
             dry_run=dry_run,
             options=options,
@@ -123,8 +125,13 @@ class StartJob(Command[Started]):
         if not self.dry_run:
             found = await jobs.find_job(uow, self.kind, self.digest)
             if found is not None and found.status == "FAILED":
-                # Tried again (its worker kept dying, or the file could not be read).
-                await jobs.queue_again(uow, found.id, self.upload.id)
+                # Read again under its lock: the command line takes a FAILED job too
+                # (loading.CreateJob), and whichever locks it first runs it.
+                found = await jobs.get_job(uow, found.id, lock=True)
+                assert found is not None
+            if found is not None and found.status == "FAILED":
+                # Tried again (its runs failed, or the file could not be read).
+                await jobs.queue_again(uow, found.id, self.upload.id, mapping=self.mapping)
                 found = await jobs.get_job(uow, found.id)
                 assert found is not None
                 return Started(found, existing=True, hand_over=True)

@@ -2,7 +2,9 @@
 import through GraphQL, then a job runs it (in the API process: the session's server has no
 broker) to DONE with its counts; starting it again returns the same job; a dry run is a job
 that writes nothing; a bad file is REJECTED with its problems, which download as CSV; the
-CLI's jobs are in the same list. Bad input is a user error naming its field."""
+CLI's jobs are in the same list. Bad input is a user error naming its field. A mapping
+that only sets the delimiter is kept for the job, and any file name the upload accepts
+runs to the end."""
 
 from __future__ import annotations
 
@@ -14,7 +16,7 @@ import httpx
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from domain.imports.formats import ColumnMapping, ImportKind
+from domain.imports.formats import ColumnMapping, ImportKind, read_mapping
 from domain.imports.services import import_file
 from domain.uow import UnitOfWork
 from tests.support.api import GraphQLClient, error_codes
@@ -201,3 +203,61 @@ async def test_jobs_of_the_cli_and_the_api_are_listed_newest_first(
     assert error_codes(missing) == ["NOT_FOUND"]
     refused = await gql.post(JOB, {"id": api_job["id"]}, token=tokens["cashier"])
     assert error_codes(refused) == ["FORBIDDEN"]
+
+
+SEMICOLONS = "external_ref;email;first_name;points\nS-1;s1@example.com;Ann;120\nS-2;;Bob;5\n"
+DELIMITER_ONLY = 'delimiter: ";"\ncolumns: {}\n'
+
+
+async def test_a_mapping_that_only_sets_the_delimiter_is_kept_for_the_job(
+    gql: GraphQLClient,
+    server_url: str,
+    tokens: dict[str, str],
+    clean_db: AsyncEngine,
+    tmp_path: Path,
+) -> None:
+    """Rule (docs/imports.md, "Mapping another export's headers" and "From GraphQL and the
+    console"): a mapping may set only the delimiter; startImport keeps its `mapping` with
+    the job whenever it reads the file otherwise than no mapping would, and the job is the
+    import the command line would run (the same file, kind and mapping is the same job).
+
+    Given a semicolon-separated customers file with our own headers and the mapping
+    `delimiter: ";"` (no renamed columns), when its import is started from the API, then
+    the job reads the file with that delimiter and imports it (DONE, its customers
+    registered), and the command line's run of the same file and mapping finds that job
+    done."""
+    async with httpx.AsyncClient(base_url=server_url, timeout=30) as http:
+        upload_id = await upload(http, tokens["admin"], SEMICOLONS, "semi.csv")
+    started = await start(gql, upload_id, mapping=DELIMITER_ONLY)
+    assert started["userErrors"] == []
+    job = await settled(gql, started["job"]["id"])
+    assert job["status"] == "DONE", job["error"]
+    assert (job["rowsLoaded"], job["pointsOpened"]) == (2, 125)
+    assert await count(clean_db, "SELECT count(*) FROM customers") == 2
+    path = tmp_path / "semi.csv"
+    path.write_text(SEMICOLONS, encoding="utf-8")
+    mapping = read_mapping(DELIMITER_ONLY, ImportKind.CUSTOMERS)
+    again = await import_file(UnitOfWork(clean_db), ImportKind.CUSTOMERS, path, mapping, "import")
+    assert again.already_done and again.job is not None and str(again.job.id) == job["id"]
+
+
+async def test_an_accepted_file_name_never_leaves_its_job_unfinished(
+    gql: GraphQLClient, server_url: str, tokens: dict[str, str], clean_db: AsyncEngine
+) -> None:
+    """Rule (docs/imports.md, "From GraphQL and the console"): POST /imports/files accepts a
+    `fileName` of 1 to 255 characters without control characters, a label only (the worker
+    copies the file under a name of its own), and a job started on the upload is run until
+    it settles (DONE, REJECTED, CHECKED, or FAILED with `error` saying why), never left
+    unfinished by its run.
+
+    Given a customers file uploaded as `é` * 200 + ".csv" (204 characters, 404 bytes of
+    UTF-8: more than a file name may have on most file systems), when its import is
+    started, then the job imports it (DONE), and shows the name it was uploaded as."""
+    name = "é" * 200 + ".csv"
+    async with httpx.AsyncClient(base_url=server_url, timeout=30) as http:
+        upload_id = await upload(http, tokens["admin"], "external_ref,points\nN-1,5\n", name)
+    started = await start(gql, upload_id)
+    assert started["userErrors"] == []
+    job = await settled(gql, started["job"]["id"], wait_s=15.0)
+    assert job["status"] == "DONE", job
+    assert job["fileName"] == name and job["customersCreated"] == 1

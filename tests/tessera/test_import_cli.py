@@ -1,12 +1,15 @@
 """`tessera import ...`, run as an operator runs it (a subprocess): a dry run's report, a
 file refused whole, and a run killed with SIGKILL in the middle of its loading that the
-same command, run again, completes without a duplicate."""
+same command, run again, completes without a duplicate; the API's QUEUED or FAILED job of
+the same file run by the command; exit 0 only for a file imported, and a report that
+cannot be written an `error:` line (exit 2); report cells never formulas."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
 import csv
+import hashlib
 import os
 import signal
 import subprocess
@@ -18,8 +21,9 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from domain.imports.formats import ImportKind
+from domain.imports.formats import ColumnMapping, ImportKind
 from domain.imports.jobs import Job
+from domain.imports.reading import import_digest
 from domain.imports.rows import RowProblem
 from domain.imports.services import Outcome
 from tessera.import_cli import _summary
@@ -190,3 +194,104 @@ def test_rows_not_loaded_while_the_file_loaded_are_reported_with_exit_1(
         assert list(csv.reader(report))[1] == [
             "3", "external_ref", "NOT_FOUND", "Not loaded: the customer was erased."
         ]  # fmt: skip
+
+
+@pytest.mark.parametrize("status", ["FAILED", "QUEUED"])
+async def test_the_command_never_exits_0_for_a_file_it_did_not_import(
+    clean_db: AsyncEngine, database_url: str, tmp_path: Path, status: str
+) -> None:
+    """Rule (docs/imports.md, top and "Idempotency and resuming"): the command exits 0 only
+    when the file is imported (or already was); the API's job of the same file is the same
+    import, and the command runs it when it waits for a worker (QUEUED) or FAILED (from the
+    start, as starting it again from the API does), under the job's lock, as a worker
+    claims it.
+
+    Given the API's job of a customers file that is FAILED (its five runs died) or still
+    QUEUED (its message lost), when an operator runs `tessera import customers FILE` on
+    the same file, then the command runs that job: its customers are registered, the job
+    is DONE (still the API's, one run, no error left), and the command exits 0."""
+    path = tmp_path / "customers.csv"
+    content = "external_ref,email,points\nF-1,f1@example.com,10\nF-2,,0\n"
+    path.write_text(content, encoding="utf-8")
+    digest = import_digest(
+        ImportKind.CUSTOMERS, ColumnMapping(), hashlib.sha256(content.encode()).hexdigest()
+    )
+    async with clean_db.begin() as conn:
+        await conn.execute(
+            text(
+                "INSERT INTO import_jobs (kind, digest, file_name, status, actor, source, runs,"
+                " error) VALUES ('CUSTOMERS', :digest, 'customers.csv', :status, 'staff:1',"
+                " 'API', :runs, :error)"
+            ),
+            {
+                "digest": digest,
+                "status": status,
+                "runs": 5 if status == "FAILED" else 0,
+                "error": "Stopped after 5 runs" if status == "FAILED" else None,
+            },
+        )
+    done = await tessera(database_url, "customers", str(path))
+    assert done.returncode == 0, (done.stdout, done.stderr)
+    assert await scalar(clean_db, "SELECT count(*) FROM customers") == 2
+    assert await scalar(clean_db, "SELECT sum(balance) FROM point_accounts") == 10
+    async with clean_db.connect() as conn:
+        jobs = (await conn.execute(text("SELECT * FROM import_jobs"))).all()
+    assert [(j.status, j.source, j.runs, j.error) for j in jobs] == [("DONE", "API", 1, None)]
+    await assert_ledger_sound(clean_db)
+
+
+def test_an_import_another_run_moved_on_is_an_error_not_exit_0(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Given a run whose import another run failed meanwhile (a worker's)
+    job = Job(id=8, kind=ImportKind.CUSTOMERS, file_name="c.csv", status="FAILED",
+              rows_total=0, rows_done=0, rows_rejected=0, last_line=0, customers_created=0,
+              balances_opened=0, points_opened=0, problems=[],
+              error="The uploaded file is gone (kept a day).")  # fmt: skip
+    args = argparse.Namespace(file=tmp_path / "c.csv", report=None)
+    # When the command sums it up
+    code = _summary(args, Outcome(job, rows=2))
+    # Then it says the file is not imported, and why, and exits 2
+    err = capsys.readouterr().err
+    assert code == 2 and err.startswith("error: import 8 is FAILED (The uploaded file is gone")
+
+
+async def test_a_report_that_cannot_be_written_is_a_clear_error_not_a_traceback(
+    clean_db: AsyncEngine, database_url: str, tmp_path: Path
+) -> None:
+    """Rule (docs/imports.md, top and "Dry runs and the report of bad rows"): the command
+    exits 0, 1 or 2 with its summary, and a report it cannot write is an error it states
+    in one `error:` line and exits 2 for, never a traceback.
+
+    Given a file with a bad row, when `tessera import customers FILE --dry-run --report R`
+    names a report in a folder that does not exist, then the command says so in one
+    `error:` line and exits 2 (as for a file it cannot read), not 1 as for a report
+    written."""
+    path = tmp_path / "bad.csv"
+    path.write_text("external_ref,email,points\nR-1,nope,5\n", encoding="utf-8")
+    report = tmp_path / "no-such-folder" / "report.csv"
+    done = await tessera(database_url, "customers", str(path), "--dry-run", "--report", str(report))
+    assert "Traceback" not in done.stderr, done.stderr[-600:]
+    assert done.returncode == 2, (done.returncode, done.stderr)
+    assert done.stderr.startswith("error: the report cannot be written:")
+    assert str(report) in done.stderr
+
+
+def test_the_report_writes_cells_a_spreadsheet_would_run_as_text(tmp_path: Path) -> None:
+    # Given a dry run whose problems name headers a spreadsheet would read as formulas
+    problems = [
+        RowProblem(2, '=HYPERLINK("http://x")', "INVALID", "Not a number."),
+        RowProblem(3, "@sum", "INVALID", "-1 is below 0."),
+        RowProblem(4, None, "INVALID", "The row has 3 fields."),
+    ]
+    report = tmp_path / "report.csv"
+    args = argparse.Namespace(file=tmp_path / "f.csv", report=report)
+    # When the command writes its report
+    assert _summary(args, Outcome(None, rows=3, problems=problems)) == 1
+    # Then those cells are text (a leading '), as in the API's problems.csv
+    with report.open(encoding="utf-8") as f:
+        assert list(csv.reader(f))[1:] == [
+            ["2", '\'=HYPERLINK("http://x")', "INVALID", "Not a number."],
+            ["3", "'@sum", "INVALID", "'-1 is below 0."],
+            ["4", "", "INVALID", "The row has 3 fields."],
+        ]

@@ -41,6 +41,11 @@ async def started(engine: AsyncEngine, content: bytes, **more: Any) -> int:
     return done.job.id
 
 
+class Killed(BaseException):
+    """A run's worker killed: no handler of the run's sees it (as SIGKILL, or a time limit's
+    interrupt)."""
+
+
 async def one(engine: AsyncEngine, sql: str) -> Any:
     async with engine.connect() as conn:
         return (await conn.execute(text(sql))).scalar_one()
@@ -53,9 +58,6 @@ async def test_a_run_cut_short_while_loading_is_resumed_by_the_next_run(
     # Given a run whose worker dies while loading its third chunk
     real = loading.LoadChunk.handle
     calls = 0
-
-    class Killed(Exception):
-        pass
 
     async def dying(self: loading.LoadChunk, uow: UnitOfWork) -> Any:
         nonlocal calls
@@ -93,13 +95,11 @@ async def test_a_run_cut_short_while_loading_is_resumed_by_the_next_run(
 async def test_a_job_whose_runs_keep_dying_fails_and_starting_it_again_retries_it(
     clean_db: AsyncEngine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # Given a job whose every run dies while loading (a bug the file triggers)
+    # Given a job whose every run dies while loading (a bug the file triggers, or its
+    # worker killed each time)
     content = customers(10)
     job_id = await started(clean_db, content)
     real = loading.LoadChunk.handle
-
-    class Killed(Exception):
-        pass
 
     async def dying(self: loading.LoadChunk, uow: UnitOfWork) -> Any:
         raise Killed
