@@ -2,11 +2,13 @@
 barcode, Code 128 or EAN-13, drawn by python-barcode; PNG through Pillow) and
 GET /cards/series/{id}.csv (a series' cards for a card printer, streamed).
 
-Authenticated like the GraphQL endpoint. A barcode needs VIEW_POINTS (the till's staff), or
-a customer token for one of its own cards (another customer's card answers 404, as an
-unknown code does: a customer learns nothing of others' codes). The CSV needs
-MANAGE_CARD_SERIES. Every parameter is checked before the first byte is sent; a refusal is
-answered like the API's errors (JSON with `errors[].extensions.code` and `reason`)."""
+Authenticated like the GraphQL endpoint, before anything in the path or the query is
+checked (a caller without valid credentials gets 401 whatever it asked for). A barcode needs
+VIEW_POINTS (the till's staff), or a customer token for one of its own cards (another
+customer's card answers 404, as an unknown code does: a customer learns nothing of others'
+codes). The CSV needs MANAGE_CARD_SERIES. Every parameter is checked before the first byte
+is sent; a refusal is answered like the API's errors (JSON with `errors[].extensions.code`
+and `reason`)."""
 
 from __future__ import annotations
 
@@ -21,7 +23,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from domain.access.permissions import Permission
-from domain.access.principals import Anonymous, CustomerPrincipal
+from domain.access.principals import Anonymous, CustomerPrincipal, Principal
 from domain.cards import repository as cards_repo
 from domain.cards.codes import clean_code, is_ean13
 from domain.cards.exports import EXPORT_COLUMNS, export_series_cards, require_series
@@ -44,9 +46,12 @@ def card_barcode(new_uow: Callable[[], UnitOfWork], authenticator: Authenticator
 
     async def image(request: Request) -> Response:
         try:
+            # The caller first, as every export: without valid credentials nothing about
+            # the path or the query is answered, and a bad token is always counted.
+            principal = await _admit(authenticator, request)
             code, fmt = _code_and_format(request.path_params["file"])
             symbology = _symbology(code, request.query_params.get("symbology"))
-            await _admit_card(new_uow, authenticator, request, code)
+            await _card_to_draw(new_uow, principal, code)
             body = await asyncio.to_thread(draw, code, symbology, fmt)
         except Refusal as refusal:
             return refusal.response()
@@ -93,11 +98,12 @@ def _code_and_format(file: str) -> tuple[str, str]:
 
 
 def _symbology(code: str, asked: str | None) -> str:
-    """The symbology asked for, checked against the code; by default EAN-13 when the code
-    is one, else Code 128."""
+    """The symbology asked for, or by default EAN-13 when the code is one, else Code 128;
+    checked against the code either way (a code Code 128 cannot draw is a 400 naming
+    symbology, not a failure of the drawing)."""
     if asked is None:
-        return "ean13" if is_ean13(code) else "code128"
-    if asked not in SYMBOLOGIES:
+        asked = "ean13" if is_ean13(code) else "code128"
+    elif asked not in SYMBOLOGIES:
         raise Refusal(400, "symbology: one of ean13, code128.", field="symbology", reason="INVALID")
     if asked == "ean13" and not is_ean13(code):
         raise Refusal(
@@ -117,17 +123,23 @@ def _symbology(code: str, asked: str | None) -> str:
     return asked
 
 
-async def _admit_card(
-    new_uow: Callable[[], UnitOfWork], authenticator: Authenticator, request: Request, code: str
-) -> Card:
-    """The card to draw: 401 without a verified caller, 403 for staff without VIEW_POINTS,
-    404 for a code no live card has (or another customer's, for a customer token), 400 for a
-    replaced card (its code is dead)."""
+async def _admit(authenticator: Authenticator, request: Request) -> Principal:
+    """The caller: 401 without a verified one (429 past the failed-authentication limit),
+    403 for staff without VIEW_POINTS; a customer token passes (its own cards only, which
+    `_card_to_draw` decides)."""
     principal = await authenticator.caller(request)
+    if isinstance(principal, CustomerPrincipal):
+        return principal
     if isinstance(principal, Anonymous):
         raise unauthenticated(principal)
-    if not isinstance(principal, CustomerPrincipal) and not principal.can(Permission.VIEW_POINTS):
+    if not principal.can(Permission.VIEW_POINTS):
         raise Refusal(403, f"Not allowed (needs {Permission.VIEW_POINTS.value}).")
+    return principal
+
+
+async def _card_to_draw(new_uow: Callable[[], UnitOfWork], principal: Principal, code: str) -> Card:
+    """The card to draw for an admitted caller: 404 for a code no live card has (or another
+    customer's, for a customer token), 400 for a replaced card (its code is dead)."""
     uow = new_uow()
     async with uow:
         card = await cards_repo.card_read(uow, code)

@@ -15,6 +15,7 @@ from domain.access.principals import CustomerPrincipal, Staff
 from domain.access.tables import api_tokens
 from domain.commands import Command, run
 from domain.errors import DomainError, ErrorCode
+from domain.limits import MAX_TEXT_LENGTH
 from domain.uow import UnitOfWork
 
 TOKEN_PREFIX = "tes_"
@@ -161,9 +162,21 @@ def customer_for_jwt(token: str, secret: str, audience: str | None = None) -> Cu
     except jwt.PyJWTError as error:
         raise InvalidToken(str(error)) from error
     subject = claims.get("sub")
-    if not isinstance(subject, str) or not subject:
+    if not isinstance(subject, str) or not _could_be_a_reference(subject):
         raise InvalidToken("the token's sub is not a customer reference")
     return CustomerPrincipal(external_ref=subject)
+
+
+def _could_be_a_reference(subject: str) -> bool:
+    """Whether an external reference could be this text: not empty, within the references'
+    length, and storable (no NUL, no lone surrogate: PostgreSQL text holds neither)."""
+    if not subject or len(subject) > MAX_TEXT_LENGTH or "\x00" in subject:
+        return False
+    try:
+        subject.encode()
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def is_staff_token(token: str) -> bool:

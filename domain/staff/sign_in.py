@@ -5,7 +5,8 @@ neither its answers nor its timing tell which addresses are accounts; an unknown
 is verified against a dummy hash for the same reason, and a disabled user's password is
 verified too. After `after_failures` consecutive failures the address is locked for
 `first_lock_s`, doubled by each further failure up to `max_lock_s`; attempts while it is
-locked are refused unverified and do not count. A success forgets the failures.
+locked are refused unverified and do not count. A success forgets the failures, and so
+does a quiet spell: the first failure after `forget_after_s` without any counts as one.
 
 Each attempt is counted before its password is verified, by one atomic statement (an upsert
 on the address's row), and forgotten if the password matches: so a burst of concurrent
@@ -115,25 +116,32 @@ class Candidate:
 
 # One statement, so that concurrent attempts at one address count exactly: ON CONFLICT locks
 # the address's row, and each attempt sees the count the one before it left. An attempt at
-# a locked address updates nothing (the WHERE) and returns no row.
+# a locked address updates nothing (the WHERE) and returns no row. A row whose last failure
+# is older than `forget_s` counts this attempt as its first (`n`), and the lock follows
+# from that count: forgetting the address is the upsert's own work, not the pruning's.
 _COUNT_ATTEMPT = text(
     """
     WITH p AS (
         SELECT CAST(:now AS timestamptz) AS now, CAST(:after AS integer) AS after,
                CAST(:first_s AS double precision) AS first_s,
-               CAST(:max_s AS double precision) AS max_s
+               CAST(:max_s AS double precision) AS max_s,
+               CAST(:forget_s AS double precision) AS forget_s
     )
     INSERT INTO staff_login_failures AS f (email, failures, last_failed_at, locked_until)
     SELECT :email, 1, p.now,
            CASE WHEN p.after <= 1 THEN p.now + make_interval(secs => p.first_s) END
     FROM p
     ON CONFLICT (email) DO UPDATE
-    SET failures = f.failures + 1,
-        last_failed_at = EXCLUDED.last_failed_at,
-        locked_until = CASE WHEN f.failures + 1 >= (SELECT after FROM p)
-            THEN EXCLUDED.last_failed_at + make_interval(secs => (
-                SELECT least(first_s * power(2, least(f.failures + 1 - after, 30)), max_s) FROM p
-            )) END
+    SET (failures, last_failed_at, locked_until) = (
+        SELECT n.failures, p.now,
+               CASE WHEN n.failures >= p.after THEN p.now + make_interval(secs =>
+                   least(p.first_s * power(2, least(n.failures - p.after, 30)), p.max_s)
+               ) END
+        FROM p, LATERAL (
+            SELECT CASE WHEN f.last_failed_at < p.now - make_interval(secs => p.forget_s)
+                        THEN 1 ELSE f.failures + 1 END AS failures
+        ) AS n
+    )
     WHERE f.locked_until IS NULL OR f.locked_until <= EXCLUDED.last_failed_at
     RETURNING f.failures
     """
@@ -154,10 +162,11 @@ class CountAttempt(Command[Candidate | None]):
 
     async def handle(self, uow: UnitOfWork) -> Candidate | None:
         lockout, f = self.lockout, staff_login_failures.c
-        # Addresses quiet for long are forgotten (this one too: it starts from zero; no lock
-        # outlasts a day, so none is lifted early). A few at a time, skipping rows another
-        # attempt holds, so concurrent attempts never wait for each other here (nor
-        # deadlock taking the same rows in different orders).
+        # Housekeeping: rows of addresses quiet for long are deleted, a few at a time,
+        # skipping rows another attempt holds, so concurrent attempts never wait for each
+        # other here (nor deadlock taking the same rows in different orders). Whether this
+        # address's own old failures still count is the upsert's decision, not this one's:
+        # the few deleted need not include it.
         stale = (
             select(f.email)
             .where(f.last_failed_at < self.now - timedelta(seconds=lockout.forget_after_s))
@@ -173,6 +182,7 @@ class CountAttempt(Command[Candidate | None]):
                 "after": lockout.after_failures,
                 "first_s": float(lockout.first_lock_s),
                 "max_s": float(lockout.max_lock_s),
+                "forget_s": float(lockout.forget_after_s),
             },
         )
         if counted.one_or_none() is None:

@@ -6,10 +6,12 @@ from datetime import datetime
 
 import strawberry
 
+from domain.access.permissions import Permission
 from domain.badges.models import Badge, BadgeBasis
 from domain.badges.resync import ResyncProgress, ResyncStatus
 from domain.badges.standings import BadgeStanding
 from schema.context import Info
+from schema.permissions import requires
 
 BadgeBasisEnum = strawberry.enum(
     BadgeBasis,
@@ -74,7 +76,12 @@ class BadgeType:
     created_at: datetime
     updated_at: datetime
 
-    @strawberry.field(description="Its latest re-sync of holders, and how far it has gone.")
+    @strawberry.field(
+        # It counts the program's customers and holders: report data, like customersPerBadge,
+        # and refused to a customer token reading its badges through `me`.
+        permission_classes=[requires(Permission.READ_REPORTS)],
+        description="Its latest re-sync of holders, and how far it has gone (READ_REPORTS).",
+    )
     async def resync(self, info: Info) -> BadgeResyncType | None:
         found = await info.context.loaders.badge_resync.load(int(self.id))
         return BadgeResyncType.of(found) if found is not None else None

@@ -6,9 +6,11 @@ from datetime import datetime
 
 import strawberry
 
+from domain.access.permissions import Permission
 from domain.rewards.claims import Claim
 from domain.rewards.models import Reward, RewardKind
 from domain.rewards.standings import RewardStanding, StandingReason
+from schema.permissions import requires
 from schema.scalars import Money
 from schema.vouchers.enums import VoucherKindEnum
 
@@ -40,7 +42,12 @@ class RewardType:
     stock: int | None = strawberry.field(description="Left to claim; null: unlimited.")
     per_customer_limit: int | None = strawberry.field(description="Null: no limit.")
     active: bool
-    claimed: int = strawberry.field(description="Claims so far, all customers.")
+    claimed: int = strawberry.field(
+        # Staff only: a figure of the whole program, refused to a customer token reading its
+        # rewards through `me` (staff read it with the catalogue, VIEW_POINTS).
+        permission_classes=[requires(Permission.VIEW_POINTS)],
+        description="Claims so far, all customers (staff only).",
+    )
     voucher: RewardVoucherType
     created_at: datetime
     updated_at: datetime

@@ -9,13 +9,16 @@ import asyncio
 import json
 from collections import Counter
 from collections.abc import AsyncIterator
+from datetime import timedelta
 from typing import Any
 
 import httpx
 import pytest
 import redis.asyncio
+from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from domain.staff.tables import staff_login_failures
 from tessera.ratelimit import KEY_PREFIX
 from tests.support.api import GraphQLClient, running_server_on_clock
 from tests.support.clocks import ManualClock
@@ -110,6 +113,59 @@ async def test_twenty_concurrent_wrong_passwords_are_five_verified_failures_and_
     clock.advance(30)
     assert codes(await login(gql, "ann@shop.example", WRONG)) == ["INVALID_CREDENTIALS"]
     assert locked_for(await login(gql, "ann@shop.example")) == 60
+
+
+async def test_an_address_quiet_for_a_day_starts_from_zero_even_among_many_quiet_ones(
+    gql: GraphQLClient, clean_db: AsyncEngine, clock: ManualClock
+) -> None:
+    """Rule: "an address with no failure for a day starts from zero" (docs/security.md,
+    "Lockout"): the attempt's own upsert counts it as the first failure when the address's
+    last one is older than `Lockout.forget_after_s`, however many other quiet addresses
+    are still waiting for the pruning (which deletes only a few per attempt)."""
+    await staff_user(clean_db, "ann@shop.example")
+    now = clock()
+    # Given Ann failed 4 times two days ago, and 30 other addresses once three days ago
+    async with clean_db.begin() as conn:
+        await conn.execute(
+            insert(staff_login_failures),
+            [
+                {
+                    "email": f"guess{i}@shop.example",
+                    "failures": 1,
+                    "last_failed_at": now - timedelta(days=3),
+                    "locked_until": None,
+                }
+                for i in range(30)
+            ],
+        )
+        await conn.execute(
+            insert(staff_login_failures).values(
+                email="ann@shop.example",
+                failures=4,
+                last_failed_at=now - timedelta(days=2),
+                locked_until=None,
+            )
+        )
+    # When Ann mistypes once today
+    assert codes(await login(gql, "ann@shop.example", WRONG)) == ["INVALID_CREDENTIALS"]
+    # Then her right password still signs her in (one failure today is not a lockout)
+    payload = await login(gql, "ann@shop.example")
+    assert codes(payload) == [], payload
+    assert payload["session"]["email"] == "ann@shop.example"
+    # And an address locked two days ago after 9 failures counts afresh too: its fifth
+    # failure today locks it for 30 s (not the 900 s a tenth failure in a row would)
+    async with clean_db.begin() as conn:
+        await conn.execute(
+            insert(staff_login_failures).values(
+                email="bob@shop.example",
+                failures=9,
+                last_failed_at=now - timedelta(days=2),
+                locked_until=now - timedelta(days=2) + timedelta(seconds=480),
+            )
+        )
+    for _ in range(5):
+        assert codes(await login(gql, "bob@shop.example", WRONG)) == ["INVALID_CREDENTIALS"]
+    assert locked_for(await login(gql, "bob@shop.example")) == 30
 
 
 async def test_input_no_sign_in_may_answer_with_a_500(

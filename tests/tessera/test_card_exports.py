@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
+from urllib.parse import quote
 
 import pytest
 from PIL import Image
@@ -86,12 +87,53 @@ async def test_bad_input_is_refused_never_a_500(
     assert response.json()["errors"][0]["extensions"]["code"] in ("BAD_USER_INPUT", "NOT_FOUND")
 
 
+async def test_a_card_with_a_non_ascii_code_is_a_400_naming_symbology_when_drawn_by_default(
+    gql: GraphQLClient, tokens: dict[str, str]
+) -> None:
+    """A card code may be any text without control characters (issueCard), but Code 128
+    (the default for a code that is not an EAN-13) draws printable ASCII only: given a card
+    CAFÉ-1, when its barcode is asked for without ?symbology, then it is a 400 naming
+    symbology, as an explicit ?symbology=code128 is (docs/cards.md, "Barcode images"),
+    never a 500."""
+    made = await gql.data(
+        CREATE, {"input": {"externalRef": "ann", "firstName": "Ann", "idempotencyKey": "ann"}}
+    )
+    customer_id = made["createCustomer"]["customer"]["id"]
+    issued = await gql.data(
+        ISSUE, {"input": {"customerId": customer_id, "code": "CAFÉ-1", "idempotencyKey": "i1"}}
+    )
+    assert issued["issueCard"]["userErrors"] == []
+    cashier = auth(tokens["cashier"])
+    for query in ("", "?symbology=code128"):
+        response = await gql.http.get(f"/cards/{quote('CAFÉ-1')}.svg{query}", headers=cashier)
+        assert response.status_code == 400, response.text
+        error = response.json()["errors"][0]
+        assert (error["extensions"]["field"], error["extensions"]["reason"]) == (
+            "symbology",
+            "INVALID",
+        )
+        assert "printable ASCII" in error["message"]
+
+
 async def test_who_may_print_a_card(gql: GraphQLClient, tokens: dict[str, str]) -> None:
     await customer(gql, EAN, "ann")
     await customer(gql, "CARD-B-1", "bob", "Bob")
     path = f"/cards/{EAN}.svg"
     assert (await gql.http.get(path)).status_code == 401
     assert (await gql.http.get(path, headers=auth("not-a-token"))).status_code == 401
+    # The caller is checked before the path and the query: without valid credentials, a
+    # wrong symbology or another extension is a 401 too, not the 400 or 404 it would be
+    # (docs/security.md, "Authentication": a token that does not verify is always counted
+    # against the failed-authentication limit)
+    for asked, headers in (
+        ("/cards/CARD-B-1.svg?symbology=ean13", {}),
+        ("/cards/CARD-B-1.svg?symbology=ean13", auth("tes_not-a-real-token")),
+        ("/cards/CARD-B-1.gif", {}),
+        ("/cards/NOPE-1.svg", {}),
+    ):
+        refused = await gql.http.get(asked, headers=headers)
+        assert refused.status_code == 401, (asked, refused.text)
+        assert refused.json()["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
     # Every staff role reads points (VIEW_POINTS); a customer only its own cards
     for role in ("viewer", "marketer", "cashier", "manager"):
         assert (await gql.http.get(path, headers=auth(tokens[role]))).status_code == 200
