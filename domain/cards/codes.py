@@ -30,13 +30,20 @@ def clean_code(problems: Problems, field: str, value: str | None) -> str:
     return code
 
 
-def check_code(problems: Problems, field: str, code: str, check_digit: CheckDigit) -> None:
-    """A problem on `field` when `code` does not carry the series' check digit."""
+def check_code(
+    problems: Problems, field: str, code: str, check_digit: CheckDigit, code_length: int | None
+) -> None:
+    """A problem on `field` when a code given by hand does not fit its series: its length
+    (`code_length`, when the series has one) and its check digit."""
     if check_digit is CheckDigit.EAN13:
         if len(code) != EAN13_LENGTH or not code.isascii() or not code.isdigit():
             problems.add(field, ErrorCode.INVALID, "An EAN-13 card code is 13 digits.")
         elif not ean.is_valid(code):
             problems.add(field, ErrorCode.INVALID, "The EAN-13 check digit (the last) is wrong.")
+    elif code_length is not None and len(code) != code_length:
+        problems.add(
+            field, ErrorCode.INVALID, f"A card code of this series is {code_length} characters."
+        )
     elif check_digit is CheckDigit.LUHN:
         if len(code) < 2 or not code.isascii() or not code.isdigit():
             problems.add(field, ErrorCode.INVALID, "A Luhn card code is 2 or more digits.")

@@ -2,14 +2,15 @@
 purchase, and its life (issued with the sale, used once, cancelled by a refund).
 
 Issued in the statement that records the sale (ISSUE_CTE, embedded by domain.purchases):
-for a customer without an ACTIVE CURRENT_DISCOUNT card of an active series with settings
-it inserts nothing, so the earn hot path stays one statement. The sale's amount is the
-purchase's total less the card and current discounts it was given (:card_discounts_minor);
-PERCENT_OF_AMOUNT gives floor(amount * percent_bp / 10000) as money off, BANDS the
-percentage of the highest band whose from_minor the amount reaches; nothing when that is
-zero or no band is reached. It is valid for the series' valid_days from the sale's
-recording. A customer holding several such cards gets one discount a sale, by the oldest
-card (lowest id).
+for a customer without an ACTIVE CURRENT_DISCOUNT card of a series with settings it
+inserts nothing, so the earn hot path stays one statement. A closed series (not active)
+issues no more cards, but those it issued keep giving current discounts. The sale's amount
+is the purchase's total less the card and current discounts it was given
+(:card_discounts_minor); PERCENT_OF_AMOUNT gives floor(amount * percent_bp / 10000) as
+money off, BANDS the percentage of the highest band whose from_minor the amount reaches;
+nothing when that is zero or no band is reached. It is valid for the series' valid_days
+from the sale's recording. A customer holding several such cards gets one discount a sale,
+by the oldest card (lowest id).
 
 A refund of the sale, whole or partial, cancels its current discount if it is not used
 yet (the amount it was computed from is no longer what was bought); one already used stays
@@ -40,7 +41,7 @@ ISSUE_CTE = """
                    AND c.type = 'CURRENT_DISCOUNT'
                  ORDER BY c.id LIMIT 1) k ON true
           JOIN card_series s ON s.id = k.series_id
-         WHERE s.active AND s.current_mode IS NOT NULL AND s.current_valid_days IS NOT NULL),
+         WHERE s.current_mode IS NOT NULL AND s.current_valid_days IS NOT NULL),
     cd_terms AS (
         SELECT d.*,
                CASE WHEN d.current_mode = 'PERCENT_OF_AMOUNT'

@@ -12,6 +12,7 @@ from domain.cards import repository as repo
 from domain.cards.codes import check_code, clean_code, generated_code
 from domain.cards.models import Card, CheckDigit
 from domain.cards.series import default_series_id
+from domain.cards.status import lock_customer_cards
 from domain.cards.tables import cards
 from domain.commands import Command, run
 from domain.customers.erased import customer_erased, customer_is_erased
@@ -124,7 +125,10 @@ async def issue(
     field: str = "code",
 ) -> Card:
     """Issue a card in the open unit of work (see issue_card); refusals name `field` for
-    the code and seriesId / customerId for the others (an erased customer gets no card)."""
+    the code and seriesId / customerId for the others (an erased customer gets no card).
+    The customer's cards are locked first: whether it is their first card, so primary, is
+    read under the lock, and an erasure committed meanwhile is seen."""
+    await lock_customer_cards(uow, customer_id)
     if await customer_is_erased(uow, customer_id):
         raise customer_erased()  # a code would identify them at the till again
     sid = series_id if series_id is not None else await default_series_id(uow)
@@ -137,7 +141,7 @@ async def issue(
         code = await next_code(uow, series.id, field)
     else:
         problems = Problems()
-        check_code(problems, field, code, series.check_digit)
+        check_code(problems, field, code, series.check_digit, series.code_length)
         problems.raise_if_any()
         await require_unused(uow, code, field)
     has_primary = await _has_primary(uow, customer_id)

@@ -19,7 +19,12 @@ from domain.cards.issuing import (
 )
 from domain.cards.models import Card, CardStatus
 from domain.cards.refusals import refusal
-from domain.cards.status import MAX_REASON_LENGTH, lock_customer_cards, status_changed
+from domain.cards.status import (
+    MAX_REASON_LENGTH,
+    lock_card_and_holder,
+    lock_customer_cards,
+    status_changed,
+)
 from domain.cards.tables import cards
 from domain.commands import Command, run
 from domain.errors import DomainError, ErrorCode, Problems
@@ -75,7 +80,7 @@ class ReplaceCard(Command[Created[Card]]):
         replayed = await self.replay(uow)
         if replayed is not None:
             return replayed
-        old = await repo.card_read(uow, self.request.lost_code, for_update=True)
+        old = await lock_card_and_holder(uow, self.request.lost_code)
         if old is None:
             raise DomainError.one("lostCode", ErrorCode.NOT_FOUND, "No card has this code.")
         if old.status is CardStatus.REPLACED:
@@ -107,14 +112,15 @@ async def replace(
     field: str = "newCode",
     reason: str | None = None,
 ) -> Card:
-    """In the open unit of work, with `old` locked: the new card, `old` REPLACED by it."""
+    """In the open unit of work, with `old`'s customer's cards locked (lock_customer_cards):
+    the new card, `old` REPLACED by it."""
     series = await repo.series_by_id(uow, old.series_id)
     assert series is not None
     if new_code is None:
         new_code = await next_code(uow, series.id, field)
     else:
         problems = Problems()
-        check_code(problems, field, new_code, series.check_digit)
+        check_code(problems, field, new_code, series.check_digit, series.code_length)
         problems.raise_if_any()
         await require_unused(uow, new_code, field)
     # The old card gives up its code and primary flag first (both unique among live cards).

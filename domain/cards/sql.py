@@ -44,8 +44,9 @@ def active_cards_of(customer_id: int) -> Select[Any]:
 
 
 def discount_cards_json(customer_id: int) -> ScalarSelect[Any]:
-    """The customer's ACTIVE DISCOUNT cards of active series with a percentage set, with
-    their series' terms, as a JSON array (read back with `discount_cards_from`)."""
+    """The customer's ACTIVE DISCOUNT cards whose series has a percentage set, with their
+    series' terms, as a JSON array (read back with `discount_cards_from`). A closed series
+    (not active) issues no more cards, but those it issued keep giving their discount."""
     card = func.json_build_object(
         "card_id", cards.c.id,
         "name", card_series.c.name,
@@ -62,7 +63,6 @@ def discount_cards_json(customer_id: int) -> ScalarSelect[Any]:
             cards.c.customer_id == customer_id,
             cards.c.status == "ACTIVE",
             cards.c.type == "DISCOUNT",
-            card_series.c.active,
             card_series.c.discount_bp.is_not(None),
         )
         .scalar_subquery()

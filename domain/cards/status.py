@@ -1,5 +1,11 @@
 """A card's life: blocked and unblocked, reported lost (and found), made the primary card.
-A REPLACED card is dead: nothing changes it again."""
+A REPLACED card is dead: nothing changes it again.
+
+Locks: a change of a card's status takes that card's row lock. A change of a customer's
+primary flag (an issue, a replacement, setPrimaryCard, the customer's cardCode) first takes
+lock_customer_cards, the customer's row and then their cards, before any other card lock:
+so such changes of one customer run one after another, each deciding from what the one
+before committed, and never deadlock."""
 
 from __future__ import annotations
 
@@ -13,6 +19,7 @@ from domain.cards.models import Card, CardStatus
 from domain.cards.refusals import refusal, require_active
 from domain.cards.tables import cards
 from domain.commands import Command, run
+from domain.customers.repository import lock_customer
 from domain.errors import DomainError, ErrorCode, Problems
 from domain.events.types import CardStatusChanged
 from domain.uow import UnitOfWork
@@ -74,15 +81,11 @@ class ChangeStatus(Command[Card]):
         await uow.execute(
             update(cards)
             .where(cards.c.id == card.id)
-            .values(
-                status=self.to.value,
-                status_reason=self.reason if self.to is not CardStatus.ACTIVE else None,
-                status_changed_at=func.now(),
-            )
+            .values(status=self.to.value, status_reason=self.reason, status_changed_at=func.now())
         )
         changed = await repo.card_by_id(uow, card.id)
         assert changed is not None
-        uow.record(status_changed(card, self.to, changed.status_reason))
+        uow.record(status_changed(card, self.to, self.reason))
         return changed
 
 
@@ -116,7 +119,7 @@ class SetPrimary(Command[Card]):
     code: str
 
     async def handle(self, uow: UnitOfWork) -> Card:
-        card = await repo.card_read(uow, self.code, for_update=True)
+        card = await lock_card_and_holder(uow, self.code)
         if card is None:
             raise DomainError.one("code", ErrorCode.NOT_FOUND, "No card has this code.")
         require_active(card, "code")
@@ -128,10 +131,9 @@ class SetPrimary(Command[Card]):
 
 async def make_primary(uow: UnitOfWork, card: Card) -> None:
     """Move the customer's primary flag onto `card` (the old one cleared first: one primary
-    per customer)."""
+    per customer), with the customer's cards locked (lock_card_and_holder)."""
     if card.is_primary:
         return
-    await lock_customer_cards(uow, card.customer_id)
     await uow.execute(
         update(cards)
         .where(cards.c.customer_id == card.customer_id, cards.c.is_primary)
@@ -141,10 +143,25 @@ async def make_primary(uow: UnitOfWork, card: Card) -> None:
 
 
 async def lock_customer_cards(uow: UnitOfWork, customer_id: int) -> None:
-    """Lock a customer's card rows in id order (changes of the primary flag queue here,
-    and never deadlock)."""
+    """Lock the customer's row, then their card rows in id order, until the transaction
+    ends: changes of the primary flag queue here (see the module's docstring). The
+    customer's row exists before their first card does, so two first cards issued at once
+    queue too, and the second finds the first primary."""
+    await lock_customer(uow, customer_id)
     await uow.execute(
         repo.CARD_ROWS.where(cards.c.customer_id == customer_id)
         .order_by(cards.c.id)
         .with_for_update()
     )
+
+
+async def lock_card_and_holder(uow: UnitOfWork, code: str) -> Card | None:
+    """The card a code names (as repo.card_read) as it is once its customer's cards are
+    locked (lock_customer_cards), None for a code never issued. The customer is found by a
+    read without a lock first: taking their lock after the card's could deadlock."""
+    found = await repo.card_read(uow, code)
+    if found is None:
+        return None
+    await lock_customer_cards(uow, found.customer_id)
+    # Read again: it may have changed before the lock (a card never changes hands).
+    return await repo.card_read(uow, code, for_update=True)

@@ -57,6 +57,18 @@ async def customer_exists(uow: UnitOfWork, customer_id: int) -> bool:
     return (await uow.execute(query)).scalar_one_or_none() is not None
 
 
+async def lock_customer(uow: UnitOfWork, customer_id: int) -> None:
+    """Lock the customer's row until the transaction ends (nothing when there is no such
+    customer), so that writes deciding from what the customer has (its first card is its
+    primary card) run one after another for one customer. FOR NO KEY UPDATE: another change
+    of the customer or an erasure waits, a row that only refers to the customer (a purchase,
+    a ledger entry) does not."""
+    query = (
+        select(customers.c.id).where(customers.c.id == customer_id).with_for_update(key_share=True)
+    )
+    await uow.execute(query)
+
+
 async def customer_by(
     uow: UnitOfWork, *, card_code: str | None = None, external_ref: str | None = None
 ) -> Customer | None:

@@ -18,8 +18,8 @@ class IssueCardInput:
     )
     code: str | None = strawberry.field(
         default=None,
-        description="As printed on the card, checked against the series' check digit; "
-        "null: the series' next code.",
+        description="As printed on the card, checked against the series' check digit and "
+        "code length; null: the series' next code.",
     )
     primary: bool = strawberry.field(
         default=False,
@@ -27,7 +27,10 @@ class IssueCardInput:
     )
 
 
-@strawberry.input(description="A change of a card's status; the reason is shown at the till.")
+@strawberry.input(
+    description="A change of a card's status; the reason is kept as its statusReason (any "
+    "change, unblocking too) and shown at the till while the card is refused."
+)
 class CardStatusInput:
     code: str
     reason: str | None = None
@@ -43,7 +46,9 @@ class ReplaceCardInput:
     )
     lost_code: str
     new_code: str | None = strawberry.field(
-        default=None, description="Typed or scanned; null: the series' next code."
+        default=None,
+        description="Typed or scanned, checked against the series' check digit and code "
+        "length; null: the series' next code.",
     )
     reason: str | None = None
 

@@ -339,3 +339,51 @@ async def test_an_order_reported_created_then_paid_earns_on_what_was_paid_after_
     # Then it earns on the 90.00 paid, and keeps the discount it was recorded with
     assert paid["replayed"] and paid["purchase"]["pointsEarned"] == 90
     assert paid["purchase"]["cardDiscountsMinor"] == 1000
+
+
+UPDATE_SERIES = """mutation($input: UpdateCardSeriesInput!) {
+  updateCardSeries(input: $input) { series { id active } userErrors { field code } } }"""
+ISSUE = """mutation($input: IssueCardInput!) {
+  issueCard(input: $input) { card { code } userErrors { field code } } }"""
+
+
+async def close(gql: GraphQLClient, series: int) -> None:
+    closed = await gql.data(UPDATE_SERIES, {"input": {"id": str(series), "active": False}})
+    assert closed["updateCardSeries"]["series"]["active"] is False
+
+
+async def test_a_closed_series_issues_no_cards_but_its_cards_keep_their_discounts(
+    gql: GraphQLClient, engine: AsyncEngine
+) -> None:
+    """Rule (docs/cards.md, "Series and check digits"; docs/card-discounts.md): a closed
+    series (`active: false`) issues no cards, but its cards keep working: only a blocked,
+    lost or replaced card gives nothing. Given a customer's ACTIVE card of a DISCOUNT series
+    of 10% and one of a CURRENT_DISCOUNT series, when a manager closes both series, then
+    priceCart still gives the card's 10%, a sale still gives a current discount, and no new
+    card of either series can be issued."""
+    friends = await discount_series(gql, engine, "Friends", 1000)
+    terms = {"mode": "PERCENT_OF_AMOUNT", "percentBp": 1000, "validDays": 7}
+    spender = await current_series(gql, engine, terms)
+    cid = await customer_with(gql)
+    await issue_card(engine, cid, friends, "FRIEND-1", "DISCOUNT")
+    await issue_card(engine, cid, spender, "BS1", "CURRENT_DISCOUNT")
+    cart = [{"sku": "BEANS", "quantity": 1, "unitPriceMinor": 2000}]
+    assert (await price(gql, cid, cart))["cardDiscountMinor"] == 200
+    await close(gql, friends)
+    await close(gql, spender)
+    # The DISCOUNT card still takes its 10% off, and the sale is recorded with it
+    priced = await price(gql, cid, cart)
+    assert priced["cardDiscountMinor"] == 200, priced
+    sale = await record(gql, cid, "CL-1", sale_lines(cart, priced))
+    assert sale["userErrors"] == [] and sale["purchase"]["cardDiscountsMinor"] == 200
+    # The CURRENT_DISCOUNT card still gives 10% of what was paid off the next purchase
+    found = (await gql.data(CURRENT, {"id": cid}))["currentDiscounts"]
+    assert [(d["amountOffMinor"], d["basisMinor"]) for d in found] == [(180, 1800)]
+    # Neither series issues a new card
+    for series in (friends, spender):
+        refused = await gql.data(
+            ISSUE,
+            {"input": {"customerId": cid, "seriesId": str(series), "code": f"NEW-{series}",
+                       "idempotencyKey": f"new-{series}"}},
+        )  # fmt: skip
+        assert refused["issueCard"]["userErrors"] == [{"field": "seriesId", "code": "INVALID"}]

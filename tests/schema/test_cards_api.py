@@ -302,3 +302,76 @@ async def test_bad_card_input_is_a_user_error_naming_the_field_and_writes_nothin
     assert nul.status_code == 400
     cards = (await gql.data(CUSTOMER_CARDS, {"id": cid}))["customer"]["cards"]
     assert [(c["code"], c["status"]) for c in cards] == [("FUZZ-1", "ACTIVE")]
+
+
+async def cardless_customer(gql: GraphQLClient, ref: str) -> str:
+    made = await gql.data(CREATE_CUSTOMER, {"input": {"externalRef": ref, "idempotencyKey": ref}})
+    assert made["createCustomer"]["userErrors"] == []
+    return str(made["createCustomer"]["customer"]["id"])
+
+
+async def test_concurrent_issues_to_a_cardless_customer_make_one_primary_card(
+    gql: GraphQLClient,
+) -> None:
+    """Rule (docs/cards.md, "The customer's cardCode"): the customer's first card is primary
+    and a customer has at most one primary card, also when their first cards are issued at
+    once: issues to one customer queue on the customer's row (domain/cards/status.py
+    lock_customer_cards), so each but the first finds the primary card; DESIGN.md section
+    4: no such race is an INTERNAL_SERVER_ERROR.
+
+    Given a customer with no card, when ten cards (distinct codes, distinct keys) are
+    issued to them at once, then every issue succeeds and the customer ends with exactly
+    one primary card."""
+    await new_customer(gql, "OTHER-1")  # the default series exists
+    for round_ in range(4):
+        cid = await cardless_customer(gql, f"race-primary-{round_}")
+        bodies = await asyncio.gather(
+            *(
+                gql.post(ISSUE, {"input": {"customerId": cid, "code": f"RP-{round_}-{n}",
+                                           "idempotencyKey": f"rp-{round_}-{n}"}})
+                for n in range(10)
+            )
+        )  # fmt: skip
+        codes = [c for body in bodies for c in error_codes(body)]
+        assert "INTERNAL_SERVER_ERROR" not in codes, codes
+        assert all(b["data"]["issueCard"]["userErrors"] == [] for b in bodies), bodies
+        cards = (await gql.data(CUSTOMER_CARDS, {"id": cid}))["customer"]["cards"]
+        assert len(cards) == 10
+        assert sum(c["isPrimary"] for c in cards) == 1
+
+
+async def test_a_given_code_must_have_the_series_code_length(gql: GraphQLClient) -> None:
+    """Rule (docs/cards.md, "Series and check digits"): `issueCard`'s and `replaceCard`'s
+    code given by hand is checked against the series: `INVALID` on the code for a wrong
+    check digit or a length other than the series' `codeLength` (when it has one).
+
+    Given a Prize card series (PRIZE, Luhn, prefix 77, 10 digits), when a cashier issues
+    the code "18" (a valid Luhn number of 2 digits), then it is refused INVALID on code, as
+    a wrong-length EAN-13 code is; a replacement by a code of the wrong length is refused
+    the same way, on newCode; a valid code of 10 digits is taken."""
+    prize = await new_series(
+        gql, name="Prize card", type="PRIZE", checkDigit="LUHN", prefix="77", codeLength=10
+    )
+    assert prize["codeLength"] == 10
+    cid = await cardless_customer(gql, "chloe")
+
+    async def issue(code: str) -> dict[str, Any]:
+        issued: dict[str, Any] = await gql.data(
+            ISSUE,
+            {"input": {"customerId": cid, "seriesId": prize["id"], "code": code,
+                       "idempotencyKey": f"i-{code}"}},
+        )  # fmt: skip
+        return issued["issueCard"]
+
+    short = await issue("18")
+    assert [(e["field"], e["code"]) for e in short["userErrors"]] == [("code", "INVALID")]
+    assert (await issue("7700000016"))["card"]["code"] == "7700000016"
+    replaced = await gql.data(
+        REPLACE,
+        {"input": {"lostCode": "7700000016", "newCode": "18", "idempotencyKey": "r-short"}},
+    )
+    assert [(e["field"], e["code"]) for e in replaced["replaceCard"]["userErrors"]] == [
+        ("newCode", "INVALID")
+    ]
+    cards = (await gql.data(CUSTOMER_CARDS, {"id": cid}))["customer"]["cards"]
+    assert [(c["code"], c["status"]) for c in cards] == [("7700000016", "ACTIVE")]

@@ -80,6 +80,30 @@ async def test_every_card_change_records_its_event_once(clean_db: AsyncEngine) -
         assert list(owners) == [cid]
 
 
+async def test_every_status_change_keeps_the_reason_given_unblocking_too(
+    clean_db: AsyncEngine,
+) -> None:
+    """Rule (docs/cards.md, "Statuses" and "Events"): each change of a card's status keeps
+    the reason given (`statusReason`), unblockCard's as much as blockCard's, and its
+    CardStatusChanged event carries the same reason (null when none was given)."""
+    # Given a blocked card
+    await create_customer(UnitOfWork(clean_db), {"card_code": "U-1"}, None)
+    await status.block_card(UnitOfWork(clean_db), "U-1", "stolen wallet")
+    # When it is unblocked with a reason, then the card and the event say so
+    card = await status.unblock_card(UnitOfWork(clean_db), "U-1", "found in the shop")
+    assert (card.status.value, card.status_reason) == ("ACTIVE", "found in the shop")
+    # And a change without a reason leaves none (not the one before)
+    await status.report_lost(UnitOfWork(clean_db), "U-1", "lost on the bus")
+    card = await status.unblock_card(UnitOfWork(clean_db), "U-1", None)
+    assert (card.status.value, card.status_reason) == ("ACTIVE", None)
+    assert [e for t, e in await card_events(clean_db) if t == "CardStatusChanged"] == [
+        changed("U-1", "ACTIVE", "BLOCKED", "stolen wallet")[1],
+        changed("U-1", "BLOCKED", "ACTIVE", "found in the shop")[1],
+        changed("U-1", "ACTIVE", "LOST", "lost on the bus")[1],
+        changed("U-1", "LOST", "ACTIVE", None)[1],
+    ]
+
+
 async def test_a_card_reported_lost_enters_a_funnel_on_card_status_changed(
     clean_db: AsyncEngine,
 ) -> None:

@@ -248,3 +248,82 @@ async def test_the_card_invariants_catch_a_broken_replacement(clean_db: AsyncEng
         found = [v for check in CHECKS for v in await check(conn)]
     assert len(found) == 2
     assert "replaced by nothing" in found[0] and "primary but REPLACED" in found[1]
+
+
+async def primaries(engine: AsyncEngine, cid: int) -> list[str]:
+    cards = await lookup.customer_cards(UnitOfWork(engine), str(cid))
+    return [c.code for c in cards if c.is_primary]
+
+
+async def test_concurrent_issues_to_a_cardless_customer_make_one_primary_card(
+    clean_db: AsyncEngine,
+) -> None:
+    await customer(clean_db, "OTHER-1")  # the default series exists
+    for round_ in range(4):
+        # Given a customer without a card
+        cid = await customer(clean_db)
+        # When ten cards are issued to them at once
+        issued = await asyncio.gather(
+            *(
+                issuing.issue_card(
+                    UnitOfWork(clean_db), str(cid), None, f"FIRST-{round_}-{n}",
+                    idempotency_key=f"f-{round_}-{n}",
+                )
+                for n in range(10)
+            )
+        )  # fmt: skip
+        # Then every issue succeeds and exactly one card, the first committed, is primary
+        assert sum(c.item.is_primary for c in issued) == 1
+        assert len(await lookup.customer_cards(UnitOfWork(clean_db), str(cid))) == 10
+        assert len(await primaries(clean_db, cid)) == 1
+
+
+async def test_concurrent_primary_issues_and_a_replacement_leave_one_primary_card(
+    clean_db: AsyncEngine,
+) -> None:
+    # Given a customer with a primary card
+    cid = await customer(clean_db, "MAIN-1")
+    # When ten cards asked to be primary are issued while the primary card is replaced
+    await asyncio.gather(  # raises the first failure, if any
+        replacement.replace_card(UnitOfWork(clean_db), "MAIN-1", "MAIN-2", idempotency_key="r"),
+        *(
+            issuing.issue_card(
+                UnitOfWork(clean_db), str(cid), None, f"TOP-{n}", primary=True,
+                idempotency_key=f"t-{n}",
+            )
+            for n in range(10)
+        ),
+    )  # fmt: skip
+    # Then all of them succeed, the customer has exactly one primary card, and the replaced
+    # card is not it
+    cards = await lookup.customer_cards(UnitOfWork(clean_db), str(cid))
+    assert len(cards) == 12
+    assert len(await primaries(clean_db, cid)) == 1
+    assert "MAIN-1" not in await primaries(clean_db, cid)
+    async with clean_db.connect() as conn:
+        assert await find_all_violations(conn) == []
+
+
+async def test_concurrent_primary_changes_of_one_customer_never_deadlock(
+    clean_db: AsyncEngine,
+) -> None:
+    # Given a customer with five cards
+    cid = await customer(clean_db, "SP-0")
+    for n in range(1, 5):
+        await issuing.issue_card(UnitOfWork(clean_db), str(cid), None, f"SP-{n}")
+    # When each is made primary at once, while one is replaced and one more is issued
+    outcomes = await asyncio.gather(
+        *(status.set_primary(UnitOfWork(clean_db), f"SP-{n}") for n in range(5)),
+        replacement.replace_card(UnitOfWork(clean_db), "SP-2", "SP-2B", idempotency_key="r"),
+        issuing.issue_card(UnitOfWork(clean_db), str(cid), None, "SP-5", primary=True),
+        return_exceptions=True,
+    )
+    # Then each succeeds or is refused for the card's status (SP-2 replaced first), never
+    # an error of the database; one card is primary
+    failures = [o for o in outcomes if isinstance(o, BaseException)]
+    refused = [f for f in failures if isinstance(f, DomainError)]
+    assert refused == failures, failures
+    assert {p.code for f in refused for p in f.problems} <= {ErrorCode.CARD_REPLACED}
+    assert len(await primaries(clean_db, cid)) == 1
+    async with clean_db.connect() as conn:
+        assert await find_all_violations(conn) == []
