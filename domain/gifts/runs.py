@@ -19,6 +19,7 @@ from domain.commands import Command, run
 from domain.customers.repository import among, filtered_ids, not_erased
 from domain.errors import DomainError, ErrorCode
 from domain.events.types import GiftRunFinished
+from domain.gifts import cron
 from domain.gifts.models import GiftRun, GiftSchedule, schedule_of
 from domain.gifts.services import last_periods
 from domain.gifts.tables import gift_schedules
@@ -45,12 +46,19 @@ async def run_gift_schedules(
     is paid once; a call that finds nothing due, or finds another worker paid it, does
     nothing. Each period is its own transaction. A schedule whose saved segment cannot be
     evaluated (no `segments` given, or its filter refused) is skipped and logged, its
-    period left unclaimed for a later run."""
+    period left unclaimed for a later run; so is, at every run, a schedule whose cron was
+    saved before check_cron refused it (it never fires, see domain.gifts.cron)."""
     moment = now or datetime.now(UTC)
     async with uow:
         schedules = await _active_schedules(uow)
     paid: list[PaidPeriod] = []
     for schedule in schedules:
+        refused = cron.crontab_problem(schedule.spec.cron)
+        if refused is not None:  # saved before check_cron refused it: it never fires
+            logger.warning(
+                "gift schedule %s not paid: its cron is refused: %s", schedule.id, refused
+            )
+            continue
         period = schedule.due_period(moment)
         if period is None:
             continue

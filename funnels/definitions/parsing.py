@@ -43,9 +43,12 @@ _ENTRY = ("trigger", "filter", "reentry", "reentryPeriod")
 
 
 def parse_definition(
-    raw: object, check_filter: FilterCheck
+    raw: object, check_filter: FilterCheck, *, saved: bool = False
 ) -> tuple[FunnelDefinition | None, list[Problem]]:
-    """The definition, or None and every problem found (each with its path)."""
+    """The definition, or None and every problem found (each with its path). `saved`: a
+    stored version the engine runs, checked when it was saved; its schedule's cron is taken
+    as stored, so that one refused since (domain.gifts.cron: it never fires) leaves the
+    customers inside going on rather than the version unreadable."""
     problems = Problems()
     if _too_large(problems, raw):
         return None, problems.items
@@ -57,7 +60,7 @@ def parse_definition(
     description = f.text(
         problems, "description", top.get("description"), MAX_DESCRIPTION_LENGTH, required=False
     )
-    entry = _entry(problems, top.get("entry"), check_filter)
+    entry = _entry(problems, top.get("entry"), check_filter, saved)
     exit_condition = _exit(problems, top.get("exit"), check_filter)
     start = f.text(problems, "start", top.get("start"), 64)
     parsed = parse_steps(problems, top.get("steps"), check_filter)
@@ -90,12 +93,14 @@ def _too_large(problems: Problems, raw: object) -> bool:
     return False
 
 
-def _entry(problems: Problems, value: object, check_filter: FilterCheck) -> Entry | None:
+def _entry(
+    problems: Problems, value: object, check_filter: FilterCheck, saved: bool
+) -> Entry | None:
     entry = f.obj(problems, "entry", value)
     if entry is None:
         return None
     f.only_keys(problems, "entry", entry, _ENTRY)
-    trigger = _trigger(problems, entry.get("trigger"))
+    trigger = _trigger(problems, entry.get("trigger"), saved)
     checked = None
     if entry.get("filter") is not None:
         checked = checked_filter(problems, check_filter, entry["filter"], "entry.filter")
@@ -112,7 +117,7 @@ def _entry(problems: Problems, value: object, check_filter: FilterCheck) -> Entr
     return Entry(trigger, checked, reentry, period)
 
 
-def _trigger(problems: Problems, value: object) -> Trigger | None:
+def _trigger(problems: Problems, value: object, saved: bool) -> Trigger | None:
     path = "entry.trigger"
     trigger = f.obj(problems, path, value)
     if trigger is None:
@@ -126,18 +131,20 @@ def _trigger(problems: Problems, value: object) -> Trigger | None:
         found = event(problems, f"{path}.event", trigger["event"])
         return None if found is None else EventTrigger(found)
     if kinds[0] == "schedule":
-        return _schedule(problems, f"{path}.schedule", trigger["schedule"])
+        return _schedule(problems, f"{path}.schedule", trigger["schedule"], saved)
     return _campaign(problems, f"{path}.campaign", trigger["campaign"])
 
 
-def _schedule(problems: Problems, path: str, value: object) -> ScheduleTrigger | None:
+def _schedule(problems: Problems, path: str, value: object, saved: bool) -> ScheduleTrigger | None:
     schedule = f.obj(problems, path, value)
     if schedule is None:
         return None
     f.only_keys(problems, path, schedule, ("cron", "timeZone"))
     expression = f.text(problems, f"{path}.cron", schedule.get("cron"), 100)
     before = len(problems.items)
-    cron = check_cron(problems, f"{path}.cron", expression) if expression else None
+    cron = expression or None
+    if cron is not None and not saved:  # a saved version's was checked when it was saved
+        cron = check_cron(problems, f"{path}.cron", cron)
     zone_text = f.text(problems, f"{path}.timeZone", schedule.get("timeZone"), 64)
     zone = parse_time_zone(problems, f"{path}.timeZone", zone_text) if zone_text else None
     if cron is None or zone is None or len(problems.items) > before:

@@ -29,14 +29,63 @@ def problems_of(expression: str) -> list[tuple[str | None, ErrorCode, str]]:
         ("0 9 1 13 *", "month field '13'"),
         ("0 9 * * MONDAY", "day of week field 'MONDAY'"),
         ("0 9 * *", "5 fields"),
-        ("0 0 9 1 * *", "5 fields"),
+        ("0 0 9 1 * *", "5 fields"),  # seconds first
+        ("0 9 1 * * 2026", "5 fields"),  # a year last
         ("0 0 30 2 *", "never fires"),
+        # croniter's and Quartz's extensions are not crontab
+        ("0 R * * *", "hour field 'R' is not valid: 'R' (random)"),
+        ("H 9 * * *", "minute field 'H' is not valid: 'H' (hashed)"),
+        ("H(0-29) 9 * * *", "'H' (hashed)"),
+        ("0 9 L * *", "day of month field 'L' is not valid: 'L' (last)"),
+        ("0 9 15W * *", "'W' (nearest weekday)"),
+        ("0 9 LW * *", "'LW' (last weekday)"),
+        ("0 9 * * 5L", "day of week field '5L' is not valid: 'L' (last)"),
+        ("0 9 * * 1#2", "'#' (nth weekday)"),
+        ("0 9 ? * 1", "'?' (no value)"),
+        # crontab's own syntax, misused
+        ("0 9 5-1 * *", "day of month field '5-1' is not valid: 5-1 is a reversed range"),
+        ("0 9 * * FRI-MON", "FRI-MON is a reversed range"),
+        ("5/15 * * * *", "a step follows '*' or a range, e.g. '*/15' or '5-59/15'"),
+        ("*/0 * * * *", "the step /0 is not 1 to 60"),
+        ("*-5 * * * *", "'*' takes no range"),
+        ("1,,2 * * * *", "an empty list item"),
+        ("0 9 * * JAN", "'JAN' is not a number or a name"),
+        ("0 9 * * 8", "8 is out of range"),
+        ("~ 9 * * *", "'~' is not crontab syntax"),
     ],
 )
 def test_an_invalid_cron_is_refused_naming_the_field_at_fault(expression: str, named: str) -> None:
     ((field, code, message),) = problems_of(expression)
     assert (field, code) == ("cron", ErrorCode.INVALID_CRON)
     assert named in message
+
+
+@pytest.mark.parametrize(
+    "expression",
+    [
+        "*/15 * * * *",
+        "0-30/10 8-18 * * 1-5",
+        "0 9 1,15 * *",
+        "00 09 * * 7",
+        "0 9 * jan-mar mon-fri",
+        "0 9 * JUL,AUG Sat,Sun",
+        "0 9 * * 5-7",
+        "*/60 */24 */31 */12 */8",
+    ],
+)
+def test_standard_crontab_syntax_is_accepted(expression: str) -> None:
+    assert problems_of(expression) == []
+    assert next_after(expression, MARCH_1_9AM) is not None
+
+
+def test_an_expression_outside_crontab_saved_before_it_was_refused_never_fires() -> None:
+    # croniter would read it, drawing another hour at each evaluation
+    assert latest_until("0 R * * *", MARCH_1_9AM) is None
+    assert next_after("0 R * * *", MARCH_1_9AM) is None
+    stored = schedule(datetime(2026, 1, 1, tzinfo=UTC), None)
+    drawn = replace(stored, spec=replace(stored.spec, cron="0 R * * *"))
+    assert drawn.due_period(MARCH_1_9AM) is None
+    assert drawn.next_run_at(MARCH_1_9AM) is None
 
 
 def test_a_valid_cron_is_kept_with_its_fields_separated_by_single_spaces() -> None:

@@ -4,21 +4,26 @@ customer at once, skipping (and counting) those at the balance ceiling."""
 from __future__ import annotations
 
 import asyncio
+import logging
+import sys
 import time
+from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from domain.customers.categories import create_category
 from domain.customers.placement import set_category
 from domain.customers.services import create_customer
+from domain.errors import DomainError, ErrorCode
 from domain.gifts.cron import next_after
 from domain.gifts.models import GiftFilter, GiftSchedule, GiftScheduleSpec
 from domain.gifts.runs import run_gift_schedules
-from domain.gifts.services import create_gift_schedule, update_gift_schedule
+from domain.gifts.services import create_gift_schedule, list_gift_schedules, update_gift_schedule
 from domain.ledger.services import adjust_points
 from domain.ledger.validity import update_expiry_rule
 from domain.limits import BALANCE_CEILING
@@ -176,6 +181,56 @@ async def test_a_period_missed_while_down_is_paid_once_and_older_ones_are_not_re
     assert await balances(clean_db) == {ann: 100}
     periods = await rows(clean_db, "SELECT period FROM gift_runs ORDER BY period")
     assert periods == [(first,), (third,)]
+
+
+async def test_a_random_hour_field_is_refused_and_a_schedule_saved_with_one_never_pays(
+    clean_db: AsyncEngine, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Rule: a gift's `cron` is "five crontab fields in UTC"; an expression that is not is
+    INVALID_CRON on `cron`, and "each period is paid once ... a customer gets at most one
+    gift per fire time, never a burst" (docs/engagement.md, Periodic gifts).
+
+    croniter's `R` (random) is not crontab: check_cron (domain/gifts/cron.py), the one check
+    of gift schedules and funnels' schedules, refuses `0 R * * *` naming the hour field.
+    croniter would draw another hour at each evaluation, so a schedule holding one (saved
+    before the check refused it) would pay a new "period" at every run of the minute job:
+    such a schedule never fires (next_after and latest_until find no fire time for an
+    expression outside crontab), pays nothing, and each run logs why."""
+    ann = await customer(clean_db)
+    # When a daily gift whose hour field is croniter's `R` is made
+    spec = GiftScheduleSpec("Daily", "0 R * * *", 50, "Daily thanks")
+    with pytest.raises(DomainError) as refused:
+        await create_gift_schedule(UnitOfWork(clean_db), spec, "daily")
+    # Then it is refused on its cron, naming the field and what is wrong with it
+    (problem,) = refused.value.problems
+    assert (problem.field, problem.code) == ("cron", ErrorCode.INVALID_CRON)
+    assert "The hour field 'R' is not valid: 'R' (random)" in problem.message
+    # Given a daily gift saved before the rule with the same cron
+    made = await schedule(clean_db, name="Daily", cron="0 3 * * *")
+    async with clean_db.begin() as conn:
+        await conn.execute(
+            text("UPDATE gift_schedules SET cron = '0 R * * *' WHERE id = :id"), {"id": made.id}
+        )
+    # (croniter would draw R's hour from random.randint at every evaluation: 03:00 for the
+    # first run, 15:00 for the second, as random draws may well be)
+    draws: Iterator[int] = iter([3 << 1, 3 << 1, 15 << 1, 15 << 1] + [15 << 1] * 20)
+    croniter_module = sys.modules["croniter.croniter"]
+    monkeypatch.setattr(croniter_module.random, "randint", lambda a, b: next(draws))
+    # When the minute job runs twice late on the same day
+    day = (made.runs_from + timedelta(days=1)).replace(hour=23, minute=50, second=0, microsecond=0)
+    with caplog.at_level(logging.WARNING, logger="domain.gifts.runs"):
+        paid = await run_gift_schedules(UnitOfWork(clean_db), day)
+        paid += await run_gift_schedules(UnitOfWork(clean_db), day + timedelta(minutes=1))
+    # Then it paid no period, and each run said why
+    assert paid == []
+    assert await rows(clean_db, "SELECT count(*) FROM gift_runs") == [(0,)]
+    gifts = f"SELECT count(*) FROM ledger_entries WHERE customer_id = {ann} AND kind = 'GIFT'"
+    assert await rows(clean_db, gifts) == [(0,)]
+    warned = [r.getMessage() for r in caplog.records if "its cron is refused" in r.getMessage()]
+    assert len(warned) == 2 and "'R' (random)" in warned[0]
+    # And it shows no next run until its cron is replaced
+    (listed,) = (await list_gift_schedules(UnitOfWork(clean_db), 10, None)).items
+    assert listed.next_run_at(day) is None
 
 
 async def test_a_paused_schedule_pays_nothing_and_resumed_pays_no_period_from_its_pause(

@@ -3,6 +3,7 @@ becomes its value and every problem of an invalid one is named on its path."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -10,6 +11,7 @@ import pytest
 from funnels.definitions.entry import EventTrigger, ScheduleTrigger
 from funnels.definitions.parsing import parse_definition
 from funnels.definitions.steps import Wait
+from funnels.engine.ticks import due_tick
 from tests.funnels.definitions.support import check_filter, welcome, with_step
 
 
@@ -68,6 +70,11 @@ def test_a_valid_definition_parses_and_reads_back_the_same() -> None:
         (welcome(entry={"trigger": {"event": "X", "campaign": {}}}), "entry.trigger", "INVALID"),
         (
             welcome(entry={"trigger": {"schedule": {"cron": "0 25 * * *", "timeZone": "UTC"}}}),
+            "entry.trigger.schedule.cron",
+            "INVALID_CRON",
+        ),
+        (
+            welcome(entry={"trigger": {"schedule": {"cron": "0 R * * *", "timeZone": "UTC"}}}),
             "entry.trigger.schedule.cron",
             "INVALID_CRON",
         ),
@@ -180,6 +187,20 @@ def test_schedule_and_campaign_triggers() -> None:
     assert definition.entry.document()["trigger"] == {
         "campaign": {"at": "2026-12-24T08:00:00Z", "customers": ["7", "8"]}
     }
+
+
+def test_a_cron_refused_since_a_version_was_saved_is_read_as_stored_and_never_fires() -> None:
+    # Given a stored version whose cron check_cron now refuses (croniter's random hour)
+    raw = welcome(entry={"trigger": {"schedule": {"cron": "0 R * * *", "timeZone": "UTC"}}})
+    problems = parse_definition(raw, check_filter)[1]
+    assert [(p.field, p.code.value) for p in problems] == [
+        ("entry.trigger.schedule.cron", "INVALID_CRON")
+    ]
+    # When the engine reads it, then it parses, and its schedule has no due occurrence
+    definition, problems = parse_definition(raw, check_filter, saved=True)
+    assert problems == [] and definition is not None
+    assert definition.entry.trigger == ScheduleTrigger("0 R * * *", "UTC")
+    assert due_tick(definition, datetime(2026, 3, 1, 23, 59, tzinfo=UTC)) is None
 
 
 def test_wait_variants() -> None:
