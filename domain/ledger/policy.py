@@ -217,6 +217,20 @@ def refusal(funds: Funds, change: Change) -> Problem | None:
     return None
 
 
+def credit_bound(points: int) -> int:
+    """`points` as far as a credit can tell them apart: the number itself up to the ceiling,
+    BALANCE_CEILING + 1 beyond it. A balance is never negative, so a credit of more points
+    than the ceiling crosses it (CEILING) on any account, and every statement refuses
+    BALANCE_CEILING + 1 exactly as it refuses the number itself (a single credit with
+    BALANCE_LIMIT_EXCEEDED, a bulk credit by skipping it). A computation whose points are
+    only ever credited (a purchase's: amount x points per unit x multipliers, which can
+    pass 64 bits) bounds them so, and its statements never meet a number PostgreSQL's
+    bigint cannot hold."""
+    if CEILING.holds({"balance": 0, "points": points, "ceiling": BALANCE_CEILING}):
+        return points
+    return BALANCE_CEILING + 1
+
+
 def ceiling_problem() -> Problem:
     """A credit that would cross the ceiling (also what the CHECK's violation means)."""
     return Problem(

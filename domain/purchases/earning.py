@@ -8,7 +8,8 @@ A line's override is its SKU's, else its product line's (the SKU's wins). Its pr
 the highest multiplier among the promotions frozen in the snapshot that cover its product
 line (1 when none does). The part of the order not paid in money (points, vouchers) comes
 off the eligible amount of the lines with the lowest promotion first. Nothing is earned when
-the order total is below the minimum order amount."""
+the order total is below the minimum order amount. Points beyond the balance ceiling can
+never be credited: past it, the result is the ceiling plus one (ledger.policy.credit_bound)."""
 
 from __future__ import annotations
 
@@ -17,6 +18,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
 from typing import Any
+
+from domain.ledger import policy
 
 # Multipliers have at most 4 decimal places, so they scale to exact integers.
 _MULTIPLIER_SCALE = 10_000
@@ -184,7 +187,10 @@ def override_points(mode: OverrideMode, value: int, line: Line) -> int:
 
 
 def points_for(lines: list[Line], snapshot: EarningSnapshot) -> int:
-    """The points these lines earn under the snapshot's rule (0 below the minimum order)."""
+    """The points these lines earn under the snapshot's rule (0 below the minimum order),
+    exact up to the balance ceiling; beyond it BALANCE_CEILING + 1, which any credit of them
+    refuses just the same (ledger.policy.credit_bound): a promotion's multiplier on a large
+    order, or a large pointsPerUnit, can take the exact product past 64 bits."""
     total = sum(line.amount_minor for line in lines)
     if total <= 0 or total < snapshot.min_order_minor:
         return 0
@@ -209,4 +215,4 @@ def points_for(lines: list[Line], snapshot: EarningSnapshot) -> int:
         * _scaled(snapshot.multiplier)
         // (snapshot.spend_unit_minor * _MULTIPLIER_SCALE * _MULTIPLIER_SCALE)
     )
-    return base + extra
+    return policy.credit_bound(base + extra)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 from uuid import uuid4
 
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from tests.support.api import GraphQLClient, error_codes
@@ -155,6 +156,67 @@ async def test_a_promotion_starts_inclusive_and_ends_exclusive(gql: GraphQLClien
             (await gql.data(RECORD, {"input": values}))["recordPurchase"]["pointsAwarded"]
         )
     assert awarded == [10, 20, 10]
+
+
+async def test_a_purchase_a_promotion_takes_beyond_64_bits_is_a_ceiling_error_not_a_500(
+    gql: GraphQLClient, engine: AsyncEngine
+) -> None:
+    """Rule: "Ceiling: no balance exceeds 1,000,000,000 points ... a write that would cross
+    it is a user error" (DESIGN.md §3 Limits; docs/ledger.md, the ceiling applies to
+    purchases) and bad input is a typed error, never INTERNAL_SERVER_ERROR (DESIGN.md §4).
+    A promotion's multiplier (up to 100, docs/earning.md "Promotions and points per product
+    type") only scales the points: however far past the ceiling it takes them, 64 bits
+    included, the order is refused with the same BALANCE_LIMIT_EXCEEDED on `points` as any
+    order over the ceiling, whether it is awarded when first reported or when reported
+    again at its award status, and nothing is written (points_for gives any points beyond
+    the ceiling as one past it: ledger.policy.credit_bound)."""
+    made = await gql.data(CREATE_CUSTOMER, {"input": {"idempotencyKey": "c"}})
+    cid = made["createCustomer"]["customer"]["id"]
+    # Given 100 points per minor unit (allowed: pointsPerUnit up to 10^9, spendUnitMinor 1)
+    rules = {"pointsPerUnit": 100, "spendUnitMinor": 1, "awardStatus": "PAID"}
+    assert (await gql.data(RULES, {"input": rules}))["updateEarningRules"]["userErrors"] == []
+    line = [{"sku": "TV", "quantity": 1, "unitPriceMinor": 10**15}]  # the money ceiling
+
+    def order(order_id: str, at: str, status: str = "PAID") -> dict[str, object]:
+        values = {"orderId": order_id, "status": status, "customerId": cid, "lines": line}
+        return {"input": {**values, "occurredAt": at}}
+
+    # When an order of 10^15 is reported with no promotion: 10^17 points, a user error
+    plain = await gql.post(RECORD, order("before", "2025-01-15T12:00:00Z"))
+    refused = plain["data"]["recordPurchase"]["userErrors"]
+    assert [(e["field"], e["code"]) for e in refused] == [("points", "BALANCE_LIMIT_EXCEEDED")]
+    # When the same order is made during a x100 promotion (10^19 points)
+    await create(
+        gql,
+        {
+            "name": "Hundredfold",
+            "startsAt": "2025-03-01T00:00:00Z",
+            "endsAt": "2025-03-02T00:00:00Z",
+            "multiplier": "100",
+        },
+    )
+    during = await gql.post(RECORD, order("during", "2025-03-01T12:00:00Z"))
+    # Then it is refused the same way, as a user error on the points, not a 500
+    assert not during.get("errors"), during.get("errors")
+    assert during["data"]["recordPurchase"]["userErrors"] == refused
+    # And an order recorded before its award status earns nothing yet, then is refused alike
+    # when reported again at it
+    created = await gql.data(RECORD, order("later", "2025-03-01T13:00:00Z", "CREATED"))
+    assert created["recordPurchase"]["userErrors"] == []
+    paid = await gql.post(RECORD, order("later", "2025-03-01T13:00:00Z"))
+    assert not paid.get("errors"), paid.get("errors")
+    assert paid["data"]["recordPurchase"]["userErrors"] == refused
+    # And nothing was credited: the order reported CREATED stays as it was, unawarded
+    async with engine.connect() as conn:
+        recorded = (
+            await conn.execute(
+                text("SELECT order_id, status, points_earned, awarded_at FROM purchases")
+            )
+        ).all()
+        entries = (await conn.execute(text("SELECT count(*) FROM ledger_entries"))).scalar_one()
+    assert [tuple(r) for r in recorded] == [("later", "CREATED", 0, None)]
+    assert entries == 0
+    await assert_ledger_sound(engine)
 
 
 async def test_promotions_are_listed_newest_first_a_page_at_a_time(gql: GraphQLClient) -> None:

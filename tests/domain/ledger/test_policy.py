@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from domain.errors import ErrorCode
 from domain.ledger import policy
 from domain.ledger.policy import Change, Funds
@@ -43,6 +45,22 @@ def test_a_credit_stops_at_the_ceiling() -> None:
     assert policy.refusal(Funds(BALANCE_CEILING - 10), Change(points=10)) is None
     refused = policy.refusal(Funds(BALANCE_CEILING - 10), Change(points=11))
     assert refused == policy.ceiling_problem()
+
+
+@pytest.mark.parametrize("points", [1, BALANCE_CEILING, BALANCE_CEILING + 1, 10**17, 10**26])
+@pytest.mark.parametrize("balance", [0, 1, BALANCE_CEILING - 1, BALANCE_CEILING])
+def test_a_credit_bound_to_one_past_the_ceiling_is_refused_exactly_as_the_number_itself(
+    balance: int, points: int
+) -> None:
+    # Given any account and a credit of any size (past 64 bits included)
+    bound = policy.credit_bound(points)
+    # Then the bound is the number up to the ceiling, one past it beyond, and fits a bigint
+    assert bound == min(points, BALANCE_CEILING + 1) and bound < 2**63
+    # And the policy refuses the bound exactly when it refuses the number
+    funds = Funds(balance)
+    assert policy.refusal(funds, Change(points=bound)) == policy.refusal(
+        funds, Change(points=points)
+    )
 
 
 def test_refunds_and_expiry_take_back_at_most_the_spendable_points() -> None:

@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import pytest
 
+from domain.limits import BALANCE_CEILING
 from domain.purchases.earning import (
     EarningRule,
     EarningSnapshot,
@@ -79,10 +80,32 @@ def test_given_multiplier_0_3333_when_amount_would_round_up_in_float_then_it_is_
 
 
 def test_given_a_huge_order_when_computing_then_no_precision_is_lost() -> None:
-    # 10^15 minor units (the money ceiling) at 7 points per 3 minor units, x 1.2345.
-    amount = 10**15
-    expected = amount * 7 * 12345 // (3 * 10_000)
-    assert points_for([Line("A", 1, amount)], snapshot(7, 3, multiplier="1.2345")) == expected
+    # Just under 10^15 minor units (the money ceiling) at 7 points per 3 x 10^7, x 1.2345.
+    amount = 10**15 - 1
+    expected = amount * 7 * 12345 // (3 * 10**7 * 10_000)
+    assert 0 < expected <= BALANCE_CEILING
+    assert points_for([Line("A", 1, amount)], snapshot(7, 3 * 10**7, multiplier="1.2345")) == (
+        expected
+    )
+
+
+@pytest.mark.parametrize(
+    ("points_per_unit", "spend_unit_minor", "multiplier"),
+    [
+        (1, 1, "1"),  # 10^15 points
+        (10**9, 1, "100"),  # 10^26 points: far past 64 bits
+    ],
+)
+def test_given_points_beyond_the_ceiling_then_they_count_as_one_more_than_it(
+    points_per_unit: int, spend_unit_minor: int, multiplier: str
+) -> None:
+    # Given the money ceiling's order at a rule that gives it more points than any balance
+    rule = snapshot(points_per_unit, spend_unit_minor, multiplier=multiplier)
+    # Then it earns one more than the ceiling: a credit of it is refused like the exact
+    # number, which may not even fit the database's 64-bit integers
+    assert points_for([Line("A", 1, 10**15)], rule) == BALANCE_CEILING + 1
+    # And up to the ceiling the points are exact
+    assert points_for([Line("A", 1, BALANCE_CEILING)], snapshot(1, 1)) == BALANCE_CEILING
 
 
 def test_given_a_minimum_order_when_the_total_is_below_it_then_nothing_is_earned() -> None:
