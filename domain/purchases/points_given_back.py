@@ -16,8 +16,9 @@ from sqlalchemy import text
 from domain.checkout.sql import ORDER_PAYER, USED_ON_ORDER_BY_CUSTOMER
 from domain.ledger import posting as post
 from domain.ledger.kinds import EntryKind
-from domain.purchases.earning import EarningSnapshot
+from domain.purchases.earning import EarningSnapshot, points_for
 from domain.purchases.models import Purchase
+from domain.purchases.repository import remaining_lines
 from domain.uow import UnitOfWork
 
 
@@ -52,6 +53,31 @@ def share(amount: int, refunded_minor: int, total_minor: int) -> int:
 def refunded_minor(purchase: Purchase) -> int:
     """How much of the order has been refunded so far (its lines' refunded quantities)."""
     return sum(line.refunded_quantity * line.unit_price_minor for line in purchase.lines)
+
+
+def kept_after_refunds(
+    snapshot: EarningSnapshot, purchase: Purchase, steps: list[dict[int, int]]
+) -> int:
+    """What an order whose refunds (`steps`, each's quantity per line, in the order they
+    were made) all came before its award earns: what it would keep had each come after the
+    award. There, the whole order earns, and each refund takes back what the lines left
+    would no longer earn and never gives any back (refunds._points_due): so the order keeps
+    the least of what the whole order and the lines left after each refund earn. (Only the
+    lines left is more when a refunded line earned nothing, as an excluded line on an order
+    partly paid with points: its refund gives back its share of the points.)"""
+    whole = replace(purchase, lines=[replace(ln, refunded_quantity=0) for ln in purchase.lines])
+    kept = points_for(remaining_lines(whole), snapshot)
+    now = whole
+    for step in steps:
+        now = replace(
+            now,
+            lines=[
+                replace(ln, refunded_quantity=ln.refunded_quantity + step.get(ln.line_no, 0))
+                for ln in now.lines
+            ],
+        )
+        kept = min(kept, points_for(remaining_lines(now), net_of_refunds(snapshot, now)))
+    return kept
 
 
 def net_of_refunds(snapshot: EarningSnapshot, purchase: Purchase) -> EarningSnapshot:

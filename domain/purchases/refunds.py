@@ -12,6 +12,7 @@ from domain.cards.current_discounts import cancel_for_refund
 from domain.commands import Command, run
 from domain.errors import DomainError, ErrorCode, Problems
 from domain.events.types import PurchaseRefunded
+from domain.idempotency import request_digest, require_same
 from domain.ledger import policy
 from domain.ledger import posting as post
 from domain.ledger.kinds import EntryKind
@@ -55,7 +56,26 @@ async def refund_purchase(
     key = required_text(problems, "idempotencyKey", idempotency_key)
     refund_lines = check_refund_lines(problems, lines)
     problems.raise_if_any()
-    return await run(uow, RefundPurchase(clean_shop, clean_order, refund_lines, key, actor))
+    digest = request_digest(RefundRequest.of(refund_lines))
+    return await run(uow, RefundPurchase(clean_shop, clean_order, refund_lines, key, actor, digest))
+
+
+@dataclass(frozen=True)
+class RefundRequest:
+    """What a refund asks for, as its key's replay compares it: the quantity of each SKU
+    (lines in any order, a SKU given twice counted once with both quantities), or None for
+    everything not yet refunded."""
+
+    quantities: tuple[tuple[str, int], ...] | None
+
+    @classmethod
+    def of(cls, lines: list[RefundLine] | None) -> RefundRequest:
+        if lines is None:
+            return cls(None)
+        per_sku: dict[str, int] = {}
+        for line in lines:
+            per_sku[line.sku] = per_sku.get(line.sku, 0) + line.quantity
+        return cls(tuple(sorted(per_sku.items())))
 
 
 @dataclass(frozen=True)
@@ -68,6 +88,7 @@ class RefundPurchase(Command[Refund]):
     lines: list[RefundLine] | None
     key: str
     actor: str
+    digest: str
 
     key_constraints = frozenset({"uq_refunds_idempotency_key"})
     replay_on_refusal = False  # the key is checked first, under the purchase's lock
@@ -81,11 +102,11 @@ class RefundPurchase(Command[Refund]):
             return replayed
         if purchase is None:
             raise DomainError.one("orderId", ErrorCode.NOT_FOUND, "No such order.")
-        return await _refund(uow, purchase, self.lines, self.key, self.actor)
+        return await _refund(uow, purchase, self.lines, self.key, self.actor, self.digest)
 
     async def replay(self, uow: UnitOfWork) -> Refund | None:
-        """The refund made earlier under the key, if any; a key used for another order
-        conflicts."""
+        """The refund made earlier under the key, if any; a key used for another order, or
+        for other lines of this one, conflicts."""
         row = (
             await uow.execute(
                 select(refunds, purchases.c.shop, purchases.c.order_id)
@@ -101,11 +122,18 @@ class RefundPurchase(Command[Refund]):
                 ErrorCode.IDEMPOTENCY_CONFLICT,
                 "This key was already used to refund another order.",
             )
+        if row.request_digest is not None:  # kept since migration 0056
+            require_same(row.request_digest, self.digest, "refund of this order")
         return _refund_model(row, replayed=True)
 
 
 async def _refund(
-    uow: UnitOfWork, purchase: Purchase, lines: list[RefundLine] | None, key: str, actor: str
+    uow: UnitOfWork,
+    purchase: Purchase,
+    lines: list[RefundLine] | None,
+    key: str,
+    actor: str,
+    digest: str,
 ) -> Refund:
     """Refund `lines` of the locked purchase under `key`: the refunded quantities, the
     points that paid for them given back, the points they earned taken back, the refund
@@ -139,6 +167,7 @@ async def _refund(
             .values(
                 purchase_id=purchase.id,
                 idempotency_key=key,
+                request_digest=digest,
                 lines=[{"line_no": n, "quantity": q} for n, q in sorted(quantities.items())],
                 amount_minor=amount,
                 points_due=due,
@@ -230,11 +259,14 @@ async def _take_back(
     already); of the rest, what the spendable points allow (held points stay reserved)."""
     if due <= 0:
         return 0, 0, None
-    lot = await lot_opened_by_purchase(uow, purchase.id)
-    expired = min(due, await _expired_not_yet_counted(uow, purchase.id, lot))
-    # Locked: what the policy lets a refund take must still be there when the debit runs.
+    # Locked first: what the policy lets a refund take must still be there when the debit
+    # runs, and what expired from the lot is read after the expiry job's change of it (the
+    # job locks the balance before it empties lots: read before the lock, an expiry
+    # committed meanwhile was taken a second time).
     account = await lock_account(uow, purchase.customer_id)
     assert account is not None
+    lot = await lot_opened_by_purchase(uow, purchase.id)
+    expired = min(due, await _expired_not_yet_counted(uow, purchase.id, lot))
     taken = policy.take_back(account.funds, due - expired)
     if taken <= 0:
         return 0, expired, None

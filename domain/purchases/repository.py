@@ -167,6 +167,17 @@ async def get_purchase(uow: UnitOfWork, purchase_id: int) -> Purchase | None:
     return await _with_lines(uow, row) if row else None
 
 
+async def refunded_steps(uow: UnitOfWork, purchase_id: int) -> list[dict[int, int]]:
+    """The purchase's refunds in the order they were made: each one's quantity per line."""
+    query = (
+        select(refunds.c.lines).where(refunds.c.purchase_id == purchase_id).order_by(refunds.c.id)
+    )
+    return [
+        {int(item["line_no"]): int(item["quantity"]) for item in lines}
+        for lines in (await uow.execute(query)).scalars()
+    ]
+
+
 async def earning_snapshot_json(uow: UnitOfWork, purchase_id: int) -> dict[str, Any] | None:
     query = select(purchases.c.earning_snapshot).where(purchases.c.id == purchase_id)
     value: dict[str, Any] | None = (await uow.execute(query)).scalar_one()

@@ -39,7 +39,7 @@ from domain.purchases.line_discounts import (
     write_discounts,
 )
 from domain.purchases.models import Purchase, PurchaseLine, PurchaseRecord, award_key
-from domain.purchases.points_given_back import net_of_refunds
+from domain.purchases.points_given_back import kept_after_refunds
 from domain.purchases.tables import purchases
 from domain.purchases.validation import (
     check_channel,
@@ -355,13 +355,19 @@ async def _report_again(
     reached = max(status, purchase.status, key=lambda s: s.rank)
     awarded, account = 0, None
     if purchase.awarded_at is None and reached.rank >= ctx.rule.award_status.rank:
-        lines = repo.remaining_lines(purchase)
-        terms = await earning_rules.terms_for(uow, lines, purchase.channel, purchase.occurred_at)
+        # The terms of every line, the refunded ones too: the award counts what the whole
+        # order earned, as refunds after an award do.
+        every_line = [replace(ln, refunded_quantity=0) for ln in purchase.lines]
+        terms = await earning_rules.terms_for(
+            uow, every_line, purchase.channel, purchase.occurred_at
+        )
         snapshot = _snapshot(ctx, terms, off_the_lines_minor(purchase.discounts))
-        # A refund before the award gave back what paid its share: the remaining lines earn
-        # as they would after a refund made after the award. The snapshot keeps the whole
-        # amount, which later refunds shrink again (refunds._points_due).
-        awarded = points_for(lines, net_of_refunds(snapshot, purchase))
+        # Refunds before the award leave the order earning what they would leave made after
+        # it. The snapshot keeps the whole amount, which later refunds shrink again
+        # (refunds._points_due).
+        refunded = any(ln.refunded_quantity for ln in purchase.lines)
+        steps = await repo.refunded_steps(uow, purchase.id) if refunded else []
+        awarded = kept_after_refunds(snapshot, purchase, steps)
         if awarded > 0:
             posting = _award_posting(purchase, awarded, actor)
             account = (await post.credit(uow, posting)).account(purchase.customer_id)

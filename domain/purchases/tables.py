@@ -142,6 +142,9 @@ refunds = Table(
     Column("id", BigInteger, Identity(), primary_key=True),
     Column("purchase_id", BigInteger, ForeignKey("purchases.id"), nullable=False),
     Column("idempotency_key", Text, nullable=False, unique=True),
+    # What the refund under that key asked for (domain.idempotency.request_digest of its
+    # RefundRequest); null for refunds made before it was kept.
+    Column("request_digest", Text),
     Column("lines", JSONB, nullable=False),
     Column("amount_minor", BigInteger, nullable=False),
     Column("points_due", BigInteger, nullable=False),
