@@ -17,6 +17,9 @@ MAX_TEXT_LENGTH = 255
 MAX_BULK_CUSTOMERS = 10_000
 # A JSON value (customer attributes) nests at most this deep.
 MAX_JSON_DEPTH = 32
+# A whole number in a stored JSON value (customer attributes) fits a signed 64-bit integer:
+# what orjson writes and the readers of the data (exports, webhooks, other languages) hold.
+MAX_JSON_INTEGER = 2**63 - 1
 # Every time taken as input falls in [EARLIEST_MOMENT, LATEST_MOMENT): PostgreSQL and Python
 # both hold it in UTC, with a year of margin for arithmetic (validity periods, day buckets).
 EARLIEST_MOMENT = datetime(1900, 1, 1, tzinfo=UTC)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Sequence
 from dataclasses import replace
@@ -149,6 +150,25 @@ def json_deeper_than(value: Any, max_depth: int) -> bool:
                 return True
             stack.extend((child, depth + 1) for child in children)
     return False
+
+
+def json_number_unfit(value: Any, max_integer: int) -> tuple[str | int, ...] | None:
+    """The path to the first number in a JSON value that cannot be stored and read back (a
+    float that is not finite, a whole number beyond ±max_integer), None when every one can.
+    Iterative; give it values whose depth is bounded already."""
+    stack: list[tuple[Any, tuple[str | int, ...]]] = [(value, ())]
+    while stack:
+        item, path = stack.pop()
+        if isinstance(item, dict):
+            stack.extend((child, (*path, key)) for key, child in item.items())
+        elif isinstance(item, list):
+            stack.extend((child, (*path, i)) for i, child in enumerate(item))
+        elif isinstance(item, float):
+            if not math.isfinite(item):
+                return path
+        elif isinstance(item, int) and not isinstance(item, bool) and abs(item) > max_integer:
+            return path
+    return None
 
 
 def moment_out_of_range(moment: datetime) -> str | None:

@@ -1,6 +1,6 @@
-"""Reading a GraphQL request body, once, at the boundary: strict UTF-8 JSON, a bounded
-nesting depth and list length, and no text that PostgreSQL cannot store or UTF-8 cannot
-encode.
+"""Reading a GraphQL request body, once, at the boundary: strict UTF-8 JSON with finite
+numbers only, a bounded nesting depth and list length, and no text that PostgreSQL cannot
+store or UTF-8 cannot encode.
 
 Every string of the body (the query text, every variable at any depth, JSON scalar keys and
 values, operationName, extensions) is checked here in one pass, so no field needs its own
@@ -10,6 +10,7 @@ are checked by schema/literals.py. A refusal is HTTP 400 naming the path at faul
 from __future__ import annotations
 
 import json
+import math
 import re
 from typing import Any
 
@@ -33,7 +34,8 @@ _UNSAFE_TEXT = re.compile("[\x00\ud800-\udfff]")
 
 def decode_body(data: str | bytes) -> dict[str, Any]:
     """The body as a JSON object; Refusal (400, BAD_USER_INPUT) when it is not valid UTF-8,
-    not JSON, not an object, nested deeper than MAX_BODY_DEPTH, or carries unsafe text."""
+    not JSON (NaN and Infinity included), not an object, holds a number that overflows a
+    double, nested deeper than MAX_BODY_DEPTH, or carries unsafe text."""
     try:
         text = data.decode("utf-8") if isinstance(data, bytes) else data
     except UnicodeDecodeError as error:
@@ -44,7 +46,7 @@ def decode_body(data: str | bytes) -> dict[str, Any]:
         # Text handed over already decoded (query parameters) may hold them unescaped.
         raise Refusal(400, f"The request {unsafe_text_reason(text)}.", reason="INVALID")
     try:
-        value = json.loads(text)
+        value = json.loads(text, parse_constant=_refuse_constant, parse_float=_finite_float)
     except RecursionError:
         raise _too_deep() from None
     except ValueError as error:  # JSONDecodeError, and int digits beyond Python's limit
@@ -54,6 +56,26 @@ def decode_body(data: str | bytes) -> dict[str, Any]:
     if not isinstance(value, dict):
         raise Refusal(400, "The body must be a JSON object.", reason="INVALID")
     check_value(value, text)
+    return value
+
+
+def _refuse_constant(name: str) -> float:
+    # The json module reads NaN, Infinity and -Infinity, which JSON has not.
+    raise Refusal(
+        400, f"The body is not valid JSON: {name} is not a JSON number.", reason="INVALID"
+    )
+
+
+def _finite_float(text: str) -> float:
+    """A JSON number with a fraction or an exponent, as a float; a Refusal when it overflows
+    a double to infinity (1e400), which no column, jsonb value or JSON answer can hold."""
+    value = float(text)
+    if math.isinf(value):
+        raise Refusal(
+            400,
+            f"The body holds a number beyond the range of a double ({text[:40]}).",
+            reason="OUT_OF_RANGE",
+        )
     return value
 
 

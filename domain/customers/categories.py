@@ -145,6 +145,9 @@ class UpdateCategory(Command[PointCategory]):
 
     async def handle(self, uow: UnitOfWork) -> PointCategory:
         cid = self.category_id
+        # First, before any write: a lock taken after this transaction's own UPDATE could
+        # deadlock with another update doing the same.
+        await _lock_categories(uow)
         if cid not in await repo.categories_by_id(uow, [cid]):
             raise DomainError.one("id", ErrorCode.NOT_FOUND, "No such category.")
         values = dict(self.values)
@@ -162,9 +165,10 @@ class UpdateCategory(Command[PointCategory]):
 
 
 async def _lock_categories(uow: UnitOfWork) -> None:
-    """Category creates one at a time: two new defaults at once would otherwise both clear
-    the old one and collide on the one-default index (an internal error). Plain reads
-    (earning, lookups) and customer writes are not blocked."""
+    """Category creates and updates one at a time: two new defaults at once (created, or
+    made so by an update) would otherwise both clear the old one and collide on the
+    one-default index (an internal error). Plain reads (earning, lookups) and customer
+    writes are not blocked."""
     await uow.execute(text("LOCK TABLE point_categories IN SHARE ROW EXCLUSIVE MODE"))
 
 

@@ -17,9 +17,15 @@ from sqlalchemy.exc import IntegrityError
 from domain.customers.models import CustomerFilter
 from domain.data_requests.parts import ERASED
 from domain.errors import DomainError, ErrorCode, Problems
-from domain.limits import BALANCE_CEILING, MAX_JSON_DEPTH
+from domain.limits import BALANCE_CEILING, MAX_JSON_DEPTH, MAX_JSON_INTEGER
 from domain.uow import violated_constraint
-from domain.validation import email_address, json_deeper_than, optional_text, parse_id
+from domain.validation import (
+    email_address,
+    json_deeper_than,
+    json_number_unfit,
+    optional_text,
+    parse_id,
+)
 
 # A BCP 47 tag's shape (language, then subtags), checked before CLDR is asked about it.
 _LOCALE = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8}){0,3}$")
@@ -103,7 +109,7 @@ def parse_locale(problems: Problems, field: str, value: str | None) -> str | Non
     text = optional_text(problems, field, value, _LOCALE_MAX_LENGTH)
     if text is None or len(text) > _LOCALE_MAX_LENGTH:
         return None
-    canonical = _canonical_locale(text)
+    canonical = canonical_locale(text)
     if canonical is None:
         problems.add(
             field, ErrorCode.INVALID, "Not a known locale: give a BCP 47 tag such as it-IT or en."
@@ -114,8 +120,9 @@ def parse_locale(problems: Problems, field: str, value: str | None) -> str | Non
 # Tags are few and asked again and again (a bulk import asks a million times); CLDR's
 # answer for a tag never changes while the process runs.
 @lru_cache(maxsize=4096)
-def _canonical_locale(text: str) -> str | None:
-    """The canonical form of a tag CLDR knows, else None."""
+def canonical_locale(text: str) -> str | None:
+    """The canonical form of a tag CLDR knows, as customers' locales are stored (zh-tw ->
+    zh-Hant-TW, sr-RS -> sr-Cyrl-RS), else None."""
     if not _LOCALE.match(text):
         return None
     try:
@@ -192,13 +199,16 @@ def parse_phone(
     problems: Problems, field: str, value: str | None, region: str | None
 ) -> str | None:
     """A phone number in E.164 (+393401234567), None when blank. International format
-    (+39 340 123 4567, 0039...) is always read; national format (340 123 4567) only when
-    `region` (a country: IT) says where. INVALID when it is not a number that can exist."""
+    (+39 340 123 4567, 0039...) is read as it is, whatever `region`; national format
+    (340 123 4567) only when `region` (a country: IT) says where. INVALID when it is not a
+    number that can exist."""
     text = optional_text(problems, field, value, _PHONE_MAX_LENGTH)
     if text is None or len(text) > _PHONE_MAX_LENGTH:
         return None
-    if text.startswith("00") and region is None:
-        text = "+" + text[2:]  # the international prefix most of the world dials
+    if text.startswith("00"):
+        # The international prefix most of the world dials, read as such whatever the
+        # region: phonenumbers takes it only from regions that dial it (the US dials 011).
+        text = "+" + text[2:]
     try:
         number = phonenumbers.parse(text, region)
     except phonenumbers.NumberParseException as error:
@@ -239,6 +249,17 @@ def _attributes(problems: Problems, value: Any) -> dict[str, Any]:
             f"Attributes nest at most {MAX_JSON_DEPTH} levels deep.",
         )
         return {}
+    unfit = json_number_unfit(value, MAX_JSON_INTEGER)
+    if unfit is not None:
+        where = ".".join(str(part) for part in unfit)[:100]
+        problems.add(
+            "attributes",
+            ErrorCode.INVALID,
+            f"{where}: numbers in attributes are finite, and whole ones at most "
+            f"{MAX_JSON_INTEGER:,} in size (a signed 64-bit integer).",
+        )
+        return {}
+    # Only now can orjson measure it: it raises on a whole number beyond 64 bits.
     if len(orjson.dumps(value)) > MAX_ATTRIBUTES_BYTES:
         problems.add(
             "attributes",

@@ -41,6 +41,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from domain.analytics.sql import rfm_relation
 from domain.badges.sql import holds_badge
 from domain.customers.sql import categories_named, profiles
+from domain.customers.validation import canonical_locale
 from domain.errors import DomainError, ErrorCode
 from domain.ledger.sql import accounts
 from domain.purchases.sql import purchase_totals
@@ -321,11 +322,16 @@ def _compare(value: ColumnElement[Any], comparison: m.Comparison) -> ColumnEleme
 
 
 def _locale(locale: ColumnElement[str | None], tags: tuple[str, ...]) -> ColumnElement[bool]:
-    """A tag with a region matches exactly; a bare language also matches its regions."""
+    """A full tag matches the locale it is stored as (customers' locales are stored in
+    canonical form: zh-TW as zh-Hant-TW), in any case; a bare language also matches its
+    regions."""
     lowered = func.lower(locale)
     matches: list[ColumnElement[bool]] = []
     for tag in tags:
-        matches.append(lowered == tag.lower())
-        if "-" not in tag:
+        if "-" in tag:
+            # A tag CLDR does not know is compared as it is: no stored locale has it.
+            matches.append(lowered == (canonical_locale(tag) or tag).lower())
+        else:
+            matches.append(lowered == tag.lower())
             matches.append(lowered.startswith(tag.lower() + "-"))
     return or_(*matches)

@@ -13,6 +13,7 @@ from funnels.segments.pieces import (
     LOCALE,
     MAX_DAYS,
     MAX_LIST,
+    MAX_NUMBER,
     MAX_TEXT,
     NAME,
     PERIOD_KEYS,
@@ -252,8 +253,14 @@ def _attribute_value(
 
 def _scalar(c: Reader, kind: str, value: object, here: str) -> int | float | str | bool | None:
     if kind == "number":
-        finite = isinstance(value, int | float) and not isinstance(value, bool)
-        if not finite or not math.isfinite(cast(float, value)) or abs(cast(float, value)) > 1e15:
+        # Magnitude first and isfinite on floats only: a whole number of 400 digits (JSON
+        # allows it) is too large to convert to a float, and isfinite would raise.
+        number = isinstance(value, int | float) and not isinstance(value, bool)
+        if (
+            not number
+            or (isinstance(value, float) and not math.isfinite(value))
+            or abs(cast(int | float, value)) > MAX_NUMBER
+        ):
             c.add(here, ErrorCode.INVALID, "Expected a number (at most 10^15).")
             return None
         return cast(int | float, value)

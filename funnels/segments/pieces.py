@@ -17,6 +17,7 @@ from funnels.segments.model import join_path
 MAX_LIST = 100  # items of one list (conditions of an all/any, names of an `in`)
 MAX_NAME = 100  # a name (segment, category, badge title, shop, locale, key)
 MAX_TEXT = 1_000  # a string an attribute is compared with
+MAX_NUMBER = 10**15  # the size of a number an attribute is compared with
 MAX_DAYS = 365  # birthday inDays / withinDays
 MAX_DURATION_DAYS = 100 * 366  # a relative moment goes back at most a century
 

@@ -22,7 +22,7 @@ from sqlalchemy.sql.compiler import SQLCompiler
 from domain.customers.models import Customer
 from domain.customers.repository import customers_among
 from domain.errors import Problems
-from domain.uow import UnitOfWork
+from domain.uow import UnitOfWork, read_only
 from funnels.segments import model as m
 from funnels.segments.checking import check_filter
 from funnels.segments.compiler import FunnelConditions, compile_filter
@@ -81,14 +81,16 @@ async def preview_segment(
     funnels: FunnelConditions | None = None,
 ) -> SegmentPreview:
     """The customers a filter (JSON) matches at `now`: how many, the first `first` by id,
-    and the planner's cost class. Every problem of the filter (syntax, then names that do
-    not exist) is raised at once as a DomainError with JSON paths under `filter`; nothing
-    is written."""
+    and the planner's cost class, all read in one snapshot (so the count and the sample
+    describe the same customers, whatever commits meanwhile). Every problem of the filter
+    (syntax, then names that do not exist) is raised at once as a DomainError with JSON
+    paths under `filter`; nothing is written."""
     problems = Problems()
     checked = check_filter(problems, raw_filter, "filter")
     problems.raise_if_any()
     assert checked is not None
-    async with uow:
+
+    async def read(uow: UnitOfWork) -> SegmentPreview:
         await check_filter_references(uow, problems, checked, "filter")
         problems.raise_if_any()
         ids = await segment_query(uow, checked, now, funnels)
@@ -96,7 +98,9 @@ async def preview_segment(
         count = int((await uow.execute(counting)).scalar_one())
         sample = await customers_among(uow, ids, max(0, min(first, MAX_SAMPLE)))
         cost = await estimated_cost(uow, counting)
-    return SegmentPreview(count, sample.items, cost_class(cost), cost)
+        return SegmentPreview(count, sample.items, cost_class(cost), cost)
+
+    return await read_only(uow, read)
 
 
 async def estimated_cost(uow: UnitOfWork, query: Select[Any]) -> float:

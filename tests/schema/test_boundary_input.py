@@ -229,6 +229,85 @@ async def test_attributes_nested_past_32_levels_are_out_of_range(
     assert await counts(engine) == before
 
 
+async def test_attributes_with_a_huge_integer_are_a_user_error_not_a_500(
+    gql: GraphQLClient, engine: AsyncEngine
+) -> None:
+    """Rule: bad input is a user error naming the field and writes nothing; an error
+    without a typed code, or INTERNAL_SERVER_ERROR, for a request's own input is a bug
+    (DESIGN.md section 4; docs/api.md, Errors and codes). Whole numbers in attributes fit
+    a signed 64-bit integer (docs/security.md, Limits).
+
+    Given attributes holding a whole number beyond 64 bits (valid JSON, which the body
+    parser accepts), when a customer is created with them, then the answer is INVALID on
+    `attributes` naming the key, and nothing is written."""
+    before = await counts(engine)
+    body = await gql.post(
+        CREATE_CUSTOMER,
+        {
+            "input": {
+                "idempotencyKey": "big-int-attr",
+                "externalRef": "big-int-attr",
+                "attributes": {"visits": 2**70},
+            }
+        },
+    )
+    assert "INTERNAL_SERVER_ERROR" not in error_codes(body), body
+    errors = body["data"]["createCustomer"]["userErrors"]
+    assert [(e["field"], e["code"]) for e in errors] == [("attributes", "INVALID")], body
+    assert errors[0]["message"].startswith("visits: ")
+    assert await counts(engine) == before
+
+
+@pytest.mark.parametrize(
+    ("number", "reason"),
+    [
+        ("1e400", "OUT_OF_RANGE"),
+        ("-1e400", "OUT_OF_RANGE"),
+        ("NaN", "INVALID"),
+        ("Infinity", "INVALID"),
+        ("-Infinity", "INVALID"),
+    ],
+)
+async def test_a_body_with_a_number_beyond_a_double_is_a_400_not_a_500(
+    gql: GraphQLClient, engine: AsyncEngine, number: str, reason: str
+) -> None:
+    """Rule: bad input is refused with a coded error, never an INTERNAL_SERVER_ERROR
+    (DESIGN.md section 4; docs/api.md, Errors and codes); the body is UTF-8 JSON whose
+    numbers are finite (docs/security.md, Limits): a number too large for a double, which
+    Python's json would read as float('inf'), and NaN and Infinity, which JSON has not,
+    are refused with the body, as HTTP 400 BAD_USER_INPUT.
+
+    Given a request body whose attributes hold `1e400` (valid JSON) or `NaN`, when a
+    customer is created, then the body is refused and nothing is written."""
+    # (json.dumps writes no such number: the text is spliced in, as a client might send it)
+    attributes = {"visits": "NUMBER"}
+    variables = {"input": {"idempotencyKey": "inf-attr", "attributes": attributes}}
+    body = json.dumps({"query": CREATE_CUSTOMER, "variables": variables})
+    text = body.replace('"NUMBER"', number)
+    before = await counts(engine)
+    response = await post_json(gql.http, gql.token, text.encode())
+    assert response.status_code == 400
+    (error,) = response.json()["errors"]
+    assert error["extensions"] == {"code": "BAD_USER_INPUT", "reason": reason}
+    assert number in error["message"]
+    assert await counts(engine) == before
+
+
+async def test_a_number_beyond_a_double_written_in_the_document_is_a_user_error(
+    gql: GraphQLClient,
+) -> None:
+    # Given attributes written in the document itself (not read by the body's parser) with
+    # a number beyond a double and one beyond 64 bits, then each is INVALID on attributes
+    for literal in ("1e400", str(2**70)):
+        body = await gql.post(
+            'mutation { createCustomer(input: {idempotencyKey: "lit", '
+            f"attributes: {{visits: {literal}}}}}) {{ userErrors {{ field code }} }} }}"
+        )
+        assert body["data"]["createCustomer"]["userErrors"] == [
+            {"field": "attributes", "code": "INVALID"}
+        ], (literal, body)
+
+
 async def test_a_json_literal_nested_600_deep_is_refused(gql: GraphQLClient) -> None:
     literal = "{a: " * 600 + "1" + "}" * 600
     body = await gql.post(

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 from uuid import uuid4
 
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from tests.support.api import GraphQLClient
+from tests.support.api import GraphQLClient, error_codes
 
 FIELDS = """
 id externalRef cardCode email phone firstName lastName consentEmail consentSms attributes
@@ -42,6 +43,13 @@ CREATE_CATEGORY = """
 mutation($input: CreatePointCategoryInput!) {
   createPointCategory(input: $input) {
     category { id name earnMultiplier isDefault } userErrors { field code message }
+  }
+}"""
+
+UPDATE_CATEGORY = """
+mutation($input: UpdatePointCategoryInput!) {
+  updatePointCategory(input: $input) {
+    category { id isDefault } userErrors { field code message }
   }
 }"""
 
@@ -405,3 +413,45 @@ async def test_given_an_unknown_id_among_many_when_setting_the_category_then_nob
     neither = await set_category(gql, categoryId=vip["id"])
     assert [c for _, c in codes(neither)] == ["REQUIRED"]
     assert await listed(gql, {"categoryId": vip["id"]}) == []
+
+
+async def test_concurrent_make_default_updates_never_fail_internally(
+    gql: GraphQLClient, clean_db: AsyncEngine
+) -> None:
+    """Rule: rules hold under concurrent requests and an expected outcome is never an
+    INTERNAL_SERVER_ERROR (DESIGN.md section 4: "an error without a code is a bug";
+    docs/api.md, Errors and codes); there is exactly one default category (the one-default
+    index, domain/customers/tables.py): category creates and updates take the categories'
+    lock one at a time, so two new defaults never both clear the old one.
+
+    Given 30 categories, when 30 managers each make a different one the default at the same
+    time (updatePointCategory(isDefault: true)), then every call answers with a result or a
+    user error, and exactly one category is the default afterwards."""
+    ids = []
+    for i in range(30):
+        payload = (
+            await gql.data(
+                CREATE_CATEGORY,
+                {
+                    "input": {
+                        "name": f"Tier {i}",
+                        "earnMultiplier": "1.5",
+                        "idempotencyKey": uuid4().hex,
+                    }
+                },
+            )
+        )["createPointCategory"]
+        assert payload["userErrors"] == []
+        ids.append(payload["category"]["id"])
+
+    bodies = await asyncio.gather(
+        *(gql.post(UPDATE_CATEGORY, {"input": {"id": cid, "isDefault": True}}) for cid in ids)
+    )
+
+    failed = [b for b in bodies if "INTERNAL_SERVER_ERROR" in error_codes(b)]
+    assert failed == [], f"{len(failed)} of 30 failed internally: {failed[0]}"
+    async with clean_db.connect() as conn:
+        defaults = (
+            await conn.execute(text("SELECT count(*) FROM point_categories WHERE is_default"))
+        ).scalar_one()
+    assert defaults == 1

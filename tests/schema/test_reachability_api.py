@@ -76,6 +76,19 @@ async def test_given_a_locale_when_a_national_phone_is_given_then_it_is_stored_i
     assert (customer["locale"], customer["timeZone"], customer["birthDate"]) == (None, None, None)
 
 
+async def test_international_00_phone_is_read_whatever_the_locale(gql: GraphQLClient) -> None:
+    """Rule: a phone in international format, `+39 340 123 4567` or `0039 340 123 4567`, is
+    "read as it is, whatever the locale" and stored in E.164 (docs/api.md, Reaching
+    customers, the `phone` row and the paragraph below the table): a leading `00` is the
+    international prefix even where the locale's country dials another (the US dials 011).
+
+    Given a customer registered with the US English locale and her Italian mobile written
+    with the 00 international prefix, when she is created, then the phone is +393401234567."""
+    payload = await create(gql, externalRef="us-italian", locale="en-US", phone="0039 340 123 4567")
+    assert payload["userErrors"] == []
+    assert payload["customer"]["phone"] == "+393401234567"
+
+
 LIST = "query($search: String) { customers(filter: {search: $search}) { nodes { id } } }"
 
 

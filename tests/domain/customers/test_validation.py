@@ -96,6 +96,7 @@ def test_a_birth_date_is_from_1900_to_today() -> None:
         ("+39 340 123 4567", None, "+393401234567"),
         ("+39 (340) 123-4567", None, "+393401234567"),
         ("0039 340 123 4567", None, "+393401234567"),
+        ("0039 340 123 4567", "US", "+393401234567"),  # 00 is international, whatever the region
         ("340 123 4567", "IT", "+393401234567"),
         ("06 1234 5678", "IT", "+390612345678"),
         ("+32 470 12 34 56", "IT", "+32470123456"),  # international wins over the region
@@ -150,3 +151,29 @@ def test_the_region_of_a_locale_is_its_country() -> None:
         None,
         None,
     ]
+
+
+@pytest.mark.parametrize(
+    "attributes",
+    [
+        {"visits": 2**63},
+        {"visits": -(2**70)},
+        {"deep": [1, {"n": 10**400}]},
+        {"visits": float("inf")},
+        {"visits": float("-inf")},
+        {"visits": float("nan")},
+    ],
+)
+def test_a_number_attributes_cannot_hold_is_invalid_on_attributes(
+    attributes: dict[str, Any],
+) -> None:
+    # Given attributes with a number no 64-bit integer or finite double holds (a literal in
+    # a GraphQL document reaches here unparsed by the body's checks), when they are checked,
+    # then they are refused on `attributes`, never measured by orjson (which would raise)
+    result, problems = clean({"attributes": attributes})
+    assert problems == [("attributes", "INVALID")] and result["attributes"] == {}
+
+
+def test_attribute_numbers_up_to_64_bits_are_kept() -> None:
+    attributes = {"big": 2**63 - 1, "small": -(2**63 - 1), "ratio": 1e300, "nested": [0.5]}
+    assert clean({"attributes": attributes}) == ({"attributes": attributes}, [])

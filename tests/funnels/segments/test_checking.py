@@ -135,6 +135,31 @@ def test_wrong_shapes_are_problems() -> None:
     ]
 
 
+def test_check_filter_never_raises_on_a_huge_whole_number() -> None:
+    """Rule: "`check_filter(problems, raw, path)` is purely syntactic and never raises,
+    whatever the JSON (unknown fields and wrong types are problems ...)" (docs/segments.md,
+    Errors and paths); a number attribute's values are "numbers" (at most 10^15, the
+    checker's own message): a whole number is measured as a whole number, never converted
+    to a float.
+
+    Given an attribute comparison with a whole number of 400 digits (valid JSON; Python's
+    json reads it as an int), when the filter is checked, then it is a problem on
+    `filter.attribute.gte`, not an exception."""
+    problems = Problems()
+    raw = {"attribute": {"key": "visits", "type": "number", "gte": 10**400}}
+    checked = check_filter(problems, raw, "filter")
+    assert checked is None
+    assert [p.field for p in problems.items] == ["filter.attribute.gte"]
+    # And the bound itself, as a whole number or a float, is a number
+    assert checked_number(10**15) == 10**15 and checked_number(-1e15) == -1e15
+
+
+def checked_number(value: object) -> object:
+    attribute = checked({"attribute": {"key": "visits", "type": "number", "eq": value}})
+    assert isinstance(attribute, m.Attribute)
+    return attribute.checks[0][1]
+
+
 def test_nesting_and_size_are_bounded() -> None:
     # Given a filter nested a thousand levels deep
     deep: dict[str, Any] = {"balance": {"gte": 1}}
@@ -189,6 +214,7 @@ _json = st.recursive(
     st.none()
     | st.booleans()
     | st.integers(min_value=-(2**70), max_value=2**70)
+    | st.sampled_from([10**400, -(10**400)])  # whole numbers no float can hold
     | st.floats(allow_nan=True)
     | st.text(max_size=20)
     | st.sampled_from(["P90D", "2026-02-29", "2026-01-01T00:00:00+00:00", "it-IT", "number"]),

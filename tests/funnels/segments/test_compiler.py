@@ -185,6 +185,23 @@ async def test_locale(clean_db: AsyncEngine) -> None:
     assert await matching(clean_db, {"not": {"locale": {"in": ["it"]}}}, NOW) == {en_gb, 4}
 
 
+async def test_a_locale_tag_is_compared_in_the_canonical_form_locales_are_stored_in(
+    clean_db: AsyncEngine,
+) -> None:
+    # Given customers stored as the API stores zh-TW and zh-CN (canonical: with a script)
+    taiwan = await person(clean_db, locale="zh-Hant-TW")
+    china = await person(clean_db, locale="zh-Hans-CN")
+    # Then a full tag matches in its canonical form, in any case; a bare language its regions
+    assert await matching(clean_db, {"locale": {"in": ["zh-TW"]}}, NOW) == {taiwan}
+    assert await matching(clean_db, {"locale": {"in": ["ZH-cn", "zh-hant-tw"]}}, NOW) == {
+        taiwan,
+        china,
+    }
+    assert await matching(clean_db, {"locale": {"in": ["zh"]}}, NOW) == {taiwan, china}
+    # And a tag CLDR does not know matches nobody
+    assert await matching(clean_db, {"locale": {"in": ["xx-YY"]}}, NOW) == set()
+
+
 async def test_attributes_compare_by_type_and_ignore_other_types(clean_db: AsyncEngine) -> None:
     # Given attributes written by shops, some with the wrong type
     five = await person(clean_db, attributes={"visits": 5, "pet": "Cat", "club": True})
