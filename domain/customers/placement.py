@@ -103,17 +103,29 @@ async def _move(
 ) -> CategoryChange:
     """One statement: set the category (marked manual) of the selected customers, write a
     CategoryChanged event per customer whose category changed, and return their count and
-    first ids (a filter may select a million customers)."""
-    old = customers.alias("old")
+    first ids (a filter may select a million customers).
+
+    The selected rows are locked first, in id order (as the tier evaluation's moves lock
+    theirs: domain.customers.sql.category_move_ctes), and FOR UPDATE hands each back as it
+    is once locked: `previous` is the category this change really replaces, also when the
+    evaluation moved the customer meanwhile (a second copy of the table read `previous`
+    from before that move, so the event named a change that did not happen, or none was
+    written for one that did)."""
+    locked = (
+        select(customers.c.id, customers.c.category_id.label("previous"))
+        .where(customers.c.id.in_(selected.scalar_subquery()))
+        .order_by(customers.c.id)
+        .with_for_update()
+        .cte("locked")
+    )
     updated = (
         update(customers)
         .where(
-            customers.c.id.in_(selected.scalar_subquery()),
+            customers.c.id == locked.c.id,
             or_(customers.c.category_id != category_id, not_(customers.c.category_manual)),
-            old.c.id == customers.c.id,
         )
         .values(category_id=category_id, category_manual=True, updated_at=func.now())
-        .returning(customers.c.id, old.c.category_id.label("previous"))
+        .returning(customers.c.id, locked.c.previous.label("previous"))
         .cte("updated")
     )
     changed = select(updated).where(updated.c.previous != category_id).cte("changed")
