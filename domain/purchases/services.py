@@ -13,6 +13,7 @@ from sqlalchemy import func, text, update
 from domain.cards.current_discounts import use_current_discount
 from domain.cards.refusals import require_read_card
 from domain.cards.sql import CARD_READS, card_read_order
+from domain.checkout.orders import lock_order
 from domain.checkout.sql import POINTS_PAID_NOT_EARNING
 from domain.commands import Command, OneStatementCommand, run
 from domain.customers.erased import customer_erased
@@ -246,6 +247,10 @@ _CONTEXT_COLUMNS = f"""
 _CONTEXT_FROM = f"""
       FROM ({CUSTOMER_MULTIPLIERS}) c
       JOIN earning_rules r ON r.id = :program"""
+# What the context's points_paid_minor reads, alone: read again by an award made under
+# the order's lock.
+_PAID_NOW = text(f"SELECT {POINTS_PAID_NOT_EARNING} + {DISCOUNTS_ON_ORDER}")
+_PROGRAM = {"program": earning_rules.PROGRAM_ID}
 _CONTEXT_BY_ID = text(f"{_CONTEXT_COLUMNS} {_CONTEXT_FROM} WHERE c.id = :id")
 # By any of the customer's cards, still one statement: the card the code names comes with
 # its status, and one that is not ACTIVE is refused (never accepted silently).
@@ -355,6 +360,12 @@ async def _report_again(
     reached = max(status, purchase.status, key=lambda s: s.rank)
     awarded, account = 0, None
     if purchase.awarded_at is None and reached.rank >= ctx.rule.award_status.rank:
+        # Under the order's lock, which every payment on it takes first: a payment either
+        # came before and is counted (read again here, after the lock), or comes after and
+        # finds the order awarded (ORDER_ALREADY_AWARDED). The context was read earlier.
+        await lock_order(uow, shop, order_id)
+        paid = await uow.execute(_PAID_NOW, {"shop": shop, "order_id": order_id, **_PROGRAM})
+        ctx = replace(ctx, points_paid_minor=int(paid.scalar_one()))
         # The terms of every line, the refunded ones too: the award counts what the whole
         # order earned, as refunds after an award do.
         every_line = [replace(ln, refunded_quantity=0) for ln in purchase.lines]

@@ -17,7 +17,7 @@ from domain.customers.erased import customer_erased, customer_is_erased
 from domain.customers.repository import customer_exists
 from domain.errors import DomainError, ErrorCode, Problem, Problems
 from domain.events.types import VoucherRedeemed
-from domain.idempotency import require_same
+from domain.idempotency import request_digest, require_same
 from domain.uow import UnitOfWork
 from domain.validation import parse_id, required_text
 from domain.vouchers.codes import check_code
@@ -221,6 +221,7 @@ class RedeemVoucher(Command[RedeemedVoucher]):
                     order_id=clean.order_id,
                     discount_minor=verdict.discount_minor,
                     idempotency_key=self.key,
+                    request_digest=request_digest(clean),
                     actor=self.actor,
                 )
                 .returning(*_USE_COLUMNS)
@@ -241,7 +242,7 @@ class RedeemVoucher(Command[RedeemedVoucher]):
     async def replay(self, uow: UnitOfWork) -> RedeemedVoucher | None:
         row = (
             await uow.execute(
-                select(*_USE_COLUMNS, vouchers.c.code)
+                select(*_USE_COLUMNS, vouchers.c.code, voucher_redemptions.c.request_digest)
                 .join_from(voucher_redemptions, vouchers)
                 .where(voucher_redemptions.c.idempotency_key == self.key)
             )
@@ -251,13 +252,19 @@ class RedeemVoucher(Command[RedeemedVoucher]):
         clean = self.request
         asked = (clean.code, clean.customer_id, clean.shop, clean.order_id)
         require_same((row.code, row.customer_id, row.shop, row.order_id), asked, "redemption")
+        if row.request_digest is not None:  # kept since migration 0057: the cart too
+            require_same(row.request_digest, request_digest(clean), "redemption")
         voucher = await voucher_by_code(uow, row.code)
         assert voucher is not None
-        use = VoucherUse(**{k: v for k, v in row._asdict().items() if k != "code"})
+        use = VoucherUse(
+            **{k: v for k, v in row._asdict().items() if k not in ("code", "request_digest")}
+        )
         return RedeemedVoucher(use, voucher, replayed=True)
 
 
-_USE_COLUMNS = [c for c in voucher_redemptions.c if c.name != "idempotency_key"]
+_USE_COLUMNS = [
+    c for c in voucher_redemptions.c if c.name not in ("idempotency_key", "request_digest")
+]
 _USED_UP = (VoucherReason.USED_UP,)
 
 

@@ -115,6 +115,9 @@ voucher_redemptions = Table(
     Column("order_id", Text, nullable=False),
     Column("discount_minor", BigInteger, nullable=False),
     Column("idempotency_key", Text, nullable=False, unique=True),
+    # What the use under that key asked for (domain.idempotency.request_digest of the
+    # cleaned request, its cart included); null for uses made before it was kept.
+    Column("request_digest", Text),
     Column("actor", Text, nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     CheckConstraint("discount_minor > 0", name="discount_positive"),
