@@ -83,7 +83,7 @@ export type CardStatus =
   | 'LOST'
   | 'REPLACED';
 
-/** A change of a card's status; the reason is shown at the till. */
+/** A change of a card's status; the reason is kept as its statusReason (any change, unblocking too) and shown at the till while the card is refused. */
 export type CardStatusInput = {
   code: string;
   reason?: string | null | undefined;
@@ -500,7 +500,7 @@ export type IntegrationOutcomeEnum =
 
 /** A card for a customer: its code given, or the series' next one. */
 export type IssueCardInput = {
-  /** As printed on the card, checked against the series' check digit; null: the series' next code. */
+  /** As printed on the card, checked against the series' check digit and code length; null: the series' next code. */
   code?: string | null | undefined;
   customerId: string | number;
   /** Retrying with the same key returns the first card and writes nothing. */
@@ -820,7 +820,7 @@ export type ReplaceCardInput = {
   /** Retrying with the same key returns the first new card and writes nothing. */
   idempotencyKey: string;
   lostCode: string;
-  /** Typed or scanned; null: the series' next code. */
+  /** Typed or scanned, checked against the series' check digit and code length; null: the series' next code. */
   newCode?: string | null | undefined;
   reason?: string | null | undefined;
 };
