@@ -4,7 +4,6 @@ order's lock, so the order's caps and refunds hold whatever lands meanwhile."""
 from __future__ import annotations
 
 import asyncio
-import time
 
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -12,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from tests.support.api import GraphQLClient
 from tests.support.holds import CAPTURE, HOLD, RELEASE, RULES, customer, hold, redeem
 from tests.support.ledger import assert_ledger_sound
+from tests.support.lock_waits import wait_for_lock_waiters
 
 
 async def test_a_redemption_keyed_hold_n_leaves_the_capture_of_hold_n_working(
@@ -112,22 +112,6 @@ PAID_ON_ORDER = text("""
              WHERE order_id = 'O-race' AND status = 'ACTIVE' AND expires_at > now())""")
 
 
-async def _wait_for_lock_waiters(engine: AsyncEngine, function: str, count: int) -> None:
-    """Poll (with a deadline) until `count` backends running `function` wait for a lock."""
-    deadline = time.monotonic() + 10
-    query = text(
-        "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
-        "AND query LIKE :pattern"
-    )
-    while time.monotonic() < deadline:
-        async with engine.connect() as conn:
-            waiting = (await conn.execute(query, {"pattern": f"%{function}%"})).scalar_one()
-        if waiting >= count:
-            return
-        await asyncio.sleep(0.05)
-    raise AssertionError(f"no {function} waiting for a lock")
-
-
 async def test_a_capture_delayed_by_the_account_lock_and_a_new_hold_stay_within_the_cap(
     gql: GraphQLClient, engine: AsyncEngine
 ) -> None:
@@ -152,7 +136,7 @@ async def test_a_capture_delayed_by_the_account_lock_and_a_new_hold_stay_within_
         # When the till captures the hold before its time: the capture checks the time,
         # then waits for the account
         capture = asyncio.create_task(gql.data(CAPTURE, {"id": first["hold"]["id"]}))
-        await _wait_for_lock_waiters(engine, "checkout_capture_hold", 1)
+        await wait_for_lock_waiters(engine, "%checkout_capture_hold%")
         # And, once the hold's time has passed (the capture still waiting), another till
         # places a hold of 500 points (5.00) on the same order
         async with engine.connect() as conn:
@@ -173,7 +157,7 @@ async def test_a_capture_delayed_by_the_account_lock_and_a_new_hold_stay_within_
             }
         }
         second_task = asyncio.create_task(gql.data(HOLD, variables))
-        await _wait_for_lock_waiters(engine, "checkout_place_hold", 1)
+        await wait_for_lock_waiters(engine, "%checkout_place_hold%")
     finally:
         await tx.rollback()
         await blocker.close()

@@ -4,36 +4,16 @@ event per real change, naming the category it replaced."""
 from __future__ import annotations
 
 import asyncio
-import time
 from datetime import UTC, datetime
 
-from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from domain.tiers.evaluation import apply_rules
 from domain.uow import UnitOfWork
 from tests.schema.test_tiers_api import SET_CATEGORY, SET_RULES, buy, categories
 from tests.support.api import GraphQLClient
+from tests.support.lock_waits import wait_for_lock_waiters
 from tests.support.loyalty import customer_with, events_of
-
-
-async def _wait_until_blocked(engine: AsyncEngine, deadline_s: float = 10.0) -> None:
-    """Poll (with a deadline) until some backend of this database waits for a row lock."""
-    end = time.monotonic() + deadline_s
-    while time.monotonic() < end:
-        async with engine.connect() as conn:
-            waiting = (
-                await conn.execute(
-                    text(
-                        "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
-                        " AND wait_event_type = 'Lock' AND query ILIKE '%UPDATE customers%'"
-                    )
-                )
-            ).scalar_one()
-        if waiting:
-            return
-        await asyncio.sleep(0.02)
-    raise AssertionError("the manual change never waited for the evaluation's row lock")
 
 
 async def test_a_hand_set_category_racing_the_evaluation_records_one_event_per_change(
@@ -69,7 +49,7 @@ async def test_a_hand_set_category_racing_the_evaluation_records_one_event_per_c
         assert sum(m.customers for m in moved) == 1
         # and a manager sets her to Premium by hand meanwhile (it waits for her row)
         manual = asyncio.create_task(gql.data(SET_CATEGORY, {"cat": ids["Premium"], "ids": [ann]}))
-        await _wait_until_blocked(engine)
+        await wait_for_lock_waiters(engine, "%UPDATE customers%")
         await uow.commit()
     answer = await asyncio.wait_for(manual, 30)
 
@@ -108,7 +88,7 @@ async def test_a_hand_set_category_racing_the_evaluation_is_not_left_out_of_the_
     async with uow:
         assert sum(m.customers for m in await apply_rules(uow, datetime.now(UTC))) == 1
         manual = asyncio.create_task(gql.data(SET_CATEGORY, {"cat": ids["Base"], "ids": [ann]}))
-        await _wait_until_blocked(engine)
+        await wait_for_lock_waiters(engine, "%UPDATE customers%")
         await uow.commit()
     answer = await asyncio.wait_for(manual, 30)
 

@@ -4,12 +4,12 @@ reserved for Ann although Bob has just used it, so Bob's use shows in Ann's app.
 from __future__ import annotations
 
 import asyncio
-import time
 
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from tests.support.api import GraphQLClient, customer_token
+from tests.support.lock_waits import wait_for_lock_waiters
 from tests.support.loyalty import customer_with, one_code
 
 ASSIGN = """mutation($code: String!, $customer: ID!) {
@@ -19,20 +19,6 @@ REDEEM = """mutation($input: RedeemVoucherInput!) { redeemVoucher(input: $input)
   redemption { id customerId } userErrors { field code } } }"""
 MY_VOUCHERS = """query { me { vouchers(first: 10) { nodes { code
   redemptions { nodes { customerId orderId shop discountMinor } } } } } }"""
-
-
-async def _wait_for_waiters(engine: AsyncEngine, pattern: str, count: int) -> None:
-    deadline = time.monotonic() + 10
-    query = text(
-        "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
-        "AND query LIKE :pattern"
-    )
-    while time.monotonic() < deadline:
-        async with engine.connect() as conn:
-            if (await conn.execute(query, {"pattern": pattern})).scalar_one() >= count:
-                return
-        await asyncio.sleep(0.05)
-    raise AssertionError(f"fewer than {count} statements like {pattern} waiting")
 
 
 async def test_a_code_used_by_bob_while_being_assigned_to_ann_is_not_reserved_for_her(
@@ -58,9 +44,9 @@ async def test_a_code_used_by_bob_while_being_assigned_to_ann_is_not_reserved_fo
             "idempotencyKey": "bob-1",
         }
         redeemed = asyncio.create_task(gql.data(REDEEM, {"input": redeem_input}))
-        await _wait_for_waiters(engine, "%UPDATE vouchers SET uses%", 1)
+        await wait_for_lock_waiters(engine, "%UPDATE vouchers SET uses%")
         assigned = asyncio.create_task(gql.data(ASSIGN, {"code": code, "customer": ann}))
-        await _wait_for_waiters(engine, "%SELECT vouchers.id%FOR UPDATE%", 1)
+        await wait_for_lock_waiters(engine, "%SELECT vouchers.id%FOR UPDATE%")
     finally:
         await tx.rollback()
         await blocker.close()

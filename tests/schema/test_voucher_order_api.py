@@ -4,13 +4,13 @@ the sale's award is either counted by the award or refused by it."""
 from __future__ import annotations
 
 import asyncio
-import time
 from typing import Any
 
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from tests.support.api import GraphQLClient
+from tests.support.lock_waits import wait_for_lock_waiters
 from tests.support.loyalty import customer_with, one_code
 
 CART = [{"sku": "BAG", "quantity": 2, "unitPriceMinor": 2500}]  # 50.00
@@ -49,21 +49,6 @@ async def test_a_key_replayed_with_another_cart_is_an_idempotency_conflict(
     )
 
 
-async def _wait_for_a_lock_wait(engine: AsyncEngine, deadline_s: float = 10.0) -> None:
-    """Poll (no sleeping on faith) until some backend waits for a row lock."""
-    query = text(
-        "SELECT count(*) FROM pg_stat_activity "
-        "WHERE wait_event_type = 'Lock' AND datname = current_database()"
-    )
-    end = time.monotonic() + deadline_s
-    while time.monotonic() < end:
-        async with engine.connect() as conn:
-            if (await conn.execute(query)).scalar_one():
-                return
-        await asyncio.sleep(0.02)
-    raise AssertionError("recordPurchase never reached the purchase's row lock")
-
-
 async def test_a_voucher_used_while_the_sale_is_being_awarded_earns_no_points(
     gql: GraphQLClient, engine: AsyncEngine
 ) -> None:
@@ -92,7 +77,7 @@ async def test_a_voucher_used_while_the_sale_is_being_awarded_earns_no_points(
             text("SELECT id FROM purchases WHERE shop = 'default' AND order_id = 'AW-1' FOR UPDATE")
         )
         paid = asyncio.create_task(gql.data(RECORD, {"id": cid, "order": "AW-1", "status": "PAID"}))
-        await _wait_for_a_lock_wait(engine)
+        await wait_for_lock_waiters(engine)
         used = await redeem(
             gql, code=code, customerId=cid, orderId="AW-1", cart=CART, idempotencyKey="AW-v"
         )
