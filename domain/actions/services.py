@@ -20,8 +20,7 @@ from domain.errors import DomainError, ErrorCode, Problems
 from domain.events.types import PointsEarned
 from domain.ledger import posting as post
 from domain.ledger.kinds import EntryKind
-from domain.ledger.models import LedgerEntry
-from domain.ledger.queries import entry_by_idempotency_key, get_account
+from domain.ledger.queries import entries_by_idempotency_keys, get_account
 from domain.ledger.services import NOT_ERASED, Movement
 from domain.uow import UnitOfWork
 from domain.validation import optional_text, parse_id
@@ -127,30 +126,26 @@ class RecordCustomerAction(Command[Movement]):
         return await self._replay(uow, await _config(uow, self.action))
 
     async def _replay(self, uow: UnitOfWork, config: EarningAction) -> Movement | None:
+        """The credit under this action's key; else, for a reference, its credit made while
+        the action earned the other way (once per customer, or once per reference): a
+        switch of scope does not make a reference already credited earn again. One query."""
         key = config.idempotency_key(self.customer_id, self.reference)
-        entry = await entry_by_idempotency_key(uow, key)
-        if entry is None and self.reference is not None:
-            entry = await self._credited_under_the_other_scope(uow, config)
+        keys = [key]
+        if self.reference is not None:
+            other = replace(config, once_per_customer=not config.once_per_customer)
+            keys.append(other.idempotency_key(self.customer_id, self.reference))
+        found = await entries_by_idempotency_keys(uow, keys)
+        entry = found.get(key)
+        if entry is None and len(keys) > 1:
+            earlier = found.get(keys[1])
+            # Once per customer, it may be another reference's credit: not this one's.
+            if earlier is not None and earlier.source_ref == config.source_ref(self.reference):
+                entry = earlier
         if entry is None:
             return None
         account = await get_account(uow, self.customer_id)
         assert account is not None
         return Movement(entry=entry, account=account, replayed=True)
-
-    async def _credited_under_the_other_scope(
-        self, uow: UnitOfWork, config: EarningAction
-    ) -> LedgerEntry | None:
-        """This reference's credit made while the action earned the other way (once per
-        customer, or once per reference): switching the scope does not make a reference
-        already credited earn again."""
-        assert self.reference is not None
-        other = replace(config, once_per_customer=not config.once_per_customer)
-        entry = await entry_by_idempotency_key(
-            uow, other.idempotency_key(self.customer_id, self.reference)
-        )
-        if entry is None or entry.source_ref != config.source_ref(self.reference):
-            return None  # once per customer, for another reference: not this one's credit
-        return entry
 
 
 async def credit_registration(uow: UnitOfWork, customer_id: int, actor: str) -> None:

@@ -90,6 +90,15 @@ async def entry_by_idempotency_key(uow: UnitOfWork, key: str) -> LedgerEntry | N
     return entry_of(row) if row else None
 
 
+async def entries_by_idempotency_keys(
+    uow: UnitOfWork, keys: Sequence[str]
+) -> dict[str, LedgerEntry]:
+    """The entries written under any of these keys, by key (one query)."""
+    query = entries_select().where(ledger_entries.c.idempotency_key.in_(list(keys)))
+    found = (entry_of(row) for row in (await uow.execute(query)).all())
+    return {entry.idempotency_key: entry for entry in found if entry.idempotency_key}
+
+
 async def histories(
     uow: UnitOfWork,
     customer_ids: Sequence[int],

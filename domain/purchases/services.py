@@ -240,16 +240,17 @@ class _EarningContext:
     points_paid_minor: int
 
 
+# What points (unless they earn) and vouchers took off the order: not paid in money.
+_NOT_PAID_IN_MONEY = f"{POINTS_PAID_NOT_EARNING} + {DISCOUNTS_ON_ORDER}"
 _CONTEXT_COLUMNS = f"""
     SELECT c.id, c.earn_multiplier, c.erased_at, r.points_per_unit, r.spend_unit_minor,
            r.award_status, r.min_order_minor, r.exclude_discounted, {earning_rules.TERMS_COLUMNS},
-           {POINTS_PAID_NOT_EARNING} + {DISCOUNTS_ON_ORDER} AS points_paid_minor"""
+           {_NOT_PAID_IN_MONEY} AS points_paid_minor"""
 _CONTEXT_FROM = f"""
       FROM ({CUSTOMER_MULTIPLIERS}) c
       JOIN earning_rules r ON r.id = :program"""
-# What the context's points_paid_minor reads, alone: read again by an award made under
-# the order's lock.
-_PAID_NOW = text(f"SELECT {POINTS_PAID_NOT_EARNING} + {DISCOUNTS_ON_ORDER}")
+# The context's points_paid_minor alone: read again by an award made under the order's lock.
+_PAID_NOW = text(f"SELECT {_NOT_PAID_IN_MONEY}")
 _PROGRAM = {"program": earning_rules.PROGRAM_ID}
 _CONTEXT_BY_ID = text(f"{_CONTEXT_COLUMNS} {_CONTEXT_FROM} WHERE c.id = :id")
 # By any of the customer's cards, still one statement: the card the code names comes with
