@@ -209,7 +209,15 @@ def test_all_the_attacks_together_stay_within_a_few_hundred_megabytes() -> None:
     )
     codes, peak_kb = json.loads(done.stdout)
 
-    assert codes == [str(code) for _, code in ATTACKS.values()]
+    # Every attack was stopped by a limit (each one's own code is pinned by
+    # test_an_attack_fails_with_a_typed_error_in_time): here, on a loaded machine, an attack
+    # on the size budget may meet the time limit first (a CI run saw one end TIMEOUT); this
+    # test is about the memory they leave.
+    expected = [str(code) for _, code in ATTACKS.values()]
+    stopped_either_way = {str(TOO_LARGE), str(TIMEOUT)}
+    assert len(codes) == len(expected)
+    for got, wanted in zip(codes, expected, strict=True):
+        assert got == wanted or {got, wanted} <= stopped_either_way, (got, wanted)
     assert peak_kb < 300 * 1024
 
 
