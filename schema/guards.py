@@ -1,97 +1,52 @@
-"""The one schema extension every request runs through: the document's guards and the codes
-of its errors.
+"""The document's guards, applied to every operation before it executes
+(schema/execution.py):
 
 - parse: the token limit, and the parsed document cached by the query's text;
 - validate: graphql-core's rules plus Tessera's (depth, aliases, cost, storable literals),
   run once per text and the result cached;
-- execute: the cost estimated again when page sizes are variables (schema/cost.py);
-- on the way out: every error carries `extensions.code` (schema.errors.coded).
+- before execution: the cost estimated again when page sizes are variables (schema/cost.py).
 
-One extension instead of strawberry's ParserCache, ValidationCache, MaxTokensLimiter and
-AddValidationRules beside Tessera's own two: each extension costs every request a context
-per hook, and their caches were keyed by the parsed document, so a lookup hashed the
-parse options or the document's nodes rather than the text."""
+The caches are keyed by the query's text rather than by the parsed document, whose hash
+walks the whole tree (as strawberry's ParserCache and ValidationCache were)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Sequence
 from functools import lru_cache
 
-from graphql import ASTValidationRule, DocumentNode, GraphQLError, parse, validate
-from graphql import ExecutionResult as GraphQLExecutionResult
+from graphql import ASTValidationRule, DocumentNode, GraphQLError, parse, specified_rules, validate
 from graphql.type import GraphQLSchema
-from strawberry.extensions import SchemaExtension
 
 from schema.cost import VariableCosts
-from schema.errors import coded
 
 CACHE_SIZE = 1_000  # distinct query texts kept parsed and validated
 
 
-def guards(
-    rules: Sequence[type[ASTValidationRule]], costs: VariableCosts, max_tokens: int
-) -> type[SchemaExtension]:
-    """The extension class for one schema: `rules` are added to the standard validation
-    rules, `costs` re-estimates documents with variable page sizes, `max_tokens` bounds
-    what a document may hold before it is parsed."""
+class Guards:
+    """One schema's guards: `rules` are added to graphql-core's standard validation rules,
+    `costs` re-estimates documents with variable page sizes, `max_tokens` bounds what a
+    document may hold before it is parsed."""
 
-    @lru_cache(maxsize=CACHE_SIZE)
-    def parsed(query: str) -> DocumentNode:
-        return parse(query, max_tokens=max_tokens)
+    def __init__(
+        self, rules: Sequence[type[ASTValidationRule]], costs: VariableCosts, max_tokens: int
+    ) -> None:
+        self.rules = (*specified_rules, *rules)
+        self.costs = costs
+        self.max_tokens = max_tokens
+        self._parsed = lru_cache(maxsize=CACHE_SIZE)(self._parse)
+        self._validated = lru_cache(maxsize=CACHE_SIZE)(self._validate)
 
-    @lru_cache(maxsize=CACHE_SIZE)
-    def validated(
-        query: str, schema: GraphQLSchema, standard: tuple[type[ASTValidationRule], ...]
-    ) -> tuple[GraphQLError, ...]:
-        return tuple(validate(schema, parsed(query), [*standard, *rules]))
+    def parse(self, query: str) -> DocumentNode:
+        """The parsed document; a GraphQLError when the text does not parse, holds more than
+        the tokens allowed, or nests deeper than graphql-core's parser allows."""
+        return self._parsed(query)
 
-    class Guards(SchemaExtension):
-        def on_operation(self) -> Iterator[None]:
-            context = self.execution_context
-            # strawberry parses a document this extension could not (a syntax error, too
-            # many tokens) itself, to report the error the standard way: with this limit.
-            context.parse_options["max_tokens"] = max_tokens
-            try:
-                yield
-            except GraphQLError as error:
-                raise coded(error) from error.original_error
-            result = context.result
-            errors = getattr(result, "errors", None)
-            if result is not None and errors:
-                result.errors = [coded(error) for error in errors]
+    def _parse(self, query: str) -> DocumentNode:
+        return parse(query, max_tokens=self.max_tokens)
 
-        def on_parse(self) -> Iterator[None]:
-            context = self.execution_context
-            if context.query is not None and context.graphql_document is None:
-                document = _or_none(parsed, context.query)
-                if document is not None:
-                    context.graphql_document = document
-            yield
+    def _validate(self, query: str, schema: GraphQLSchema) -> tuple[GraphQLError, ...]:
+        return tuple(validate(schema, self._parsed(query), self.rules))
 
-        def on_validate(self) -> Iterator[None]:
-            context = self.execution_context
-            if context.query is not None and context.pre_execution_errors is None:
-                standard = tuple(context.validation_rules)
-                errors = validated(context.query, context.schema._schema, standard)
-                context.pre_execution_errors = list(errors)
-            yield
-
-        def on_execute(self) -> Iterator[None]:
-            context = self.execution_context
-            # Only a document that validated gets here, so it parses.
-            if context.query is not None and context.graphql_document is not None:
-                refusal = costs.refusal(
-                    context.schema._schema, context.query, context.operation_name, context.variables
-                )
-                if refusal is not None:
-                    context.result = GraphQLExecutionResult(data=None, errors=[refusal])
-            yield
-
-    return Guards
-
-
-def _or_none(parse_text: Callable[[str], DocumentNode], query: str) -> DocumentNode | None:
-    try:
-        return parse_text(query)
-    except GraphQLError:
-        return None
+    def validation_errors(self, query: str, schema: GraphQLSchema) -> tuple[GraphQLError, ...]:
+        """The errors of a document that parses (none when it is valid)."""
+        return self._validated(query, schema)

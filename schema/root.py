@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-import strawberry
 from graphql import ASTValidationRule
 from strawberry.extensions import max_aliases, query_depth_limiter
 from strawberry.schema.config import StrawberryConfig
@@ -27,6 +24,7 @@ from schema.customers.mutations import CustomerMutations
 from schema.customers.queries import CustomerQueries
 from schema.data_requests.mutations import DataRequestMutations
 from schema.delivery.queries import DeliveryQueries
+from schema.execution import TesseraSchema
 from schema.expiry.mutations import ExpiryMutations
 from schema.expiry.queries import ExpiryQueries
 from schema.funnels.mutations import FunnelMutations
@@ -35,7 +33,7 @@ from schema.funnels.simulation import FunnelSimulationQueries
 from schema.funnels.statistics import FunnelStatisticsQueries
 from schema.gifts.mutations import GiftMutations
 from schema.gifts.queries import GiftQueries
-from schema.guards import guards
+from schema.guards import Guards
 from schema.imports.operations import ImportMutations, ImportQueries
 from schema.input_building import build_inputs_with_plans
 from schema.integrations.operations import IntegrationMutations, IntegrationQueries
@@ -139,19 +137,13 @@ Mutation = merge_types(
 )
 
 
-class TesseraSchema(strawberry.Schema):
-    def process_errors(self, errors: list[Any], execution_context: Any = None) -> None:
-        # schema.errors.coded logs the unexpected ones; client errors are not server events.
-        return None
-
-
 MAX_ALIASES = 30
 MAX_TOKENS = 5_000
 
 
 def build_schema(
     max_depth: int = 10, max_cost: int = 20_000, max_page_size: int = 100
-) -> strawberry.Schema:
+) -> TesseraSchema:
     """The schema with its guards: depth, alias, token and cost limits, storable literals,
     parse and validation cached by query text (schema/guards.py; docs/security.md lists the
     limits)."""
@@ -165,7 +157,7 @@ def build_schema(
         query=Query,
         mutation=Mutation,
         config=StrawberryConfig(scalar_map=SCALAR_MAP),
-        extensions=[guards(rules, VariableCosts(max_cost, max_page_size), MAX_TOKENS)],
+        guards=Guards(rules, VariableCosts(max_cost, max_page_size), MAX_TOKENS),
     )
     build_inputs_with_plans(schema)
     return schema
