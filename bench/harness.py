@@ -17,6 +17,7 @@ import time
 from collections.abc import Awaitable, Callable, Coroutine, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import aiohttp
@@ -440,14 +441,17 @@ def cli(*args: str) -> list[str]:
 
 
 @contextmanager
-def running_server(database_url: str, port: int) -> Iterator[subprocess.Popen[bytes]]:
-    """`tessera serve --workers 2` on the bench database; SIGTERM and wait on the way out."""
+def running_server(
+    database_url: str, port: int, root: Path = PROJECT_ROOT
+) -> Iterator[subprocess.Popen[bytes]]:
+    """`tessera serve --workers 2` on the bench database, the code of the checkout at `root`
+    (this one unless bench/compare.py says another); SIGTERM and wait on the way out."""
     env = {**os.environ, "TESSERA_DATABASE_URL": database_url}
     with tempfile.TemporaryFile() as log:
         server = subprocess.Popen(
             cli("serve", "--port", str(port), "--workers", "2", "--log-level", "warning"),
             env=env,
-            cwd=PROJECT_ROOT,
+            cwd=root,  # `python -m` puts it first on the path: its code is the one served
             stdout=log,
             stderr=subprocess.STDOUT,
             start_new_session=True,
