@@ -8,8 +8,11 @@ the method does not allow raise strawberry's own exceptions, which its view answ
 a 400) but not its extension machinery: an execution context, an extensions runner and a
 context manager per hook for every request, about 0.16 ms of a till's 1 ms request
 (bench/README.md, "Where a request's CPU goes"). Tessera's schema has no extensions; the
-guards were its one extension. The schema's resolvers are asynchronous, so only `execute`
-is served (strawberry's `execute_sync` is not used)."""
+guards were its one extension. So a strawberry schema extension would not run here (the
+constructor takes none): what every operation must pass belongs in the guards, and what a
+field must check in a field extension (permissions are field extensions, which run). The
+schema's resolvers are asynchronous, so only `execute` is served (strawberry's
+`execute_sync` is not used)."""
 
 from __future__ import annotations
 
