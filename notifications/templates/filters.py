@@ -42,10 +42,16 @@ def _join(
         value = map(jinja_filters.make_attrgetter(eval_ctx.environment, attribute), value)
     # Markup (a macro's or `{% set %}` block's output, a value passed through `|e`) stays
     # Markup, as in Jinja2's own join: made a plain str, it would be escaped a second time.
-    items = [check_size(item if hasattr(item, "__html__") else str(item)) for item in each(value)]
-    total = sum(len(item) for item in items) + len(d) * max(len(items) - 1, 0)
-    if total > limits.VALUE_MAX_CHARS:
-        raise too_large()
+    # The result's size is counted item by item, so a join that cannot fit is refused at
+    # the item that passes the limit, not after the whole list is built.
+    items: list[Any] = []
+    total = -len(d)
+    for item in each(value):
+        text = check_size(item if hasattr(item, "__html__") else str(item))
+        total += len(d) + len(text)
+        if total > limits.VALUE_MAX_CHARS:
+            raise too_large()
+        items.append(text)
     return jinja_filters.do_join(eval_ctx, items, d)
 
 
