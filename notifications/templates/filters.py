@@ -91,7 +91,11 @@ def _sorted(value: Iterable[Any], key: Callable[[Any], Any], reverse: bool = Fal
             check_size(part)
         return _Ordered(made)
 
-    return sorted(each(value), key=ordered, reverse=reverse)
+    # A list or tuple is already built (and counted): sorted() copies it in one step, and
+    # `ordered` checks the deadline at every item. Walking it through `each` first would
+    # spend a deadline check per item before the first key, 35 ms for 200,000 items.
+    items = value if isinstance(value, list | tuple) else each(value)
+    return sorted(items, key=ordered, reverse=reverse)
 
 
 def _case(case_sensitive: bool) -> Callable[[Any], Any] | None:
