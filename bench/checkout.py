@@ -3,6 +3,7 @@ the purchase) over HTTP against the same reads and writes done in plain SQL, mea
 same run on the same machine.
 
     .venv/bin/python bench/checkout.py [--seconds 20] [--clients 32] [--customers 10000]
+        [--rate R]
 
 The PostgreSQL server is TESSERA_DATABASE_URL's, else one on 127.0.0.1:5432, else an
 embedded one started for the run. The bench creates its own database there, migrates it,
@@ -47,6 +48,7 @@ from harness import (
     free_port,
     header_lines,
     http_post,
+    load_of,
     phase_figures,
     print_phases,
     process_tree_cpu_s,
@@ -327,7 +329,7 @@ def report(
     diagnostics: dict[str, Any],
 ) -> dict[str, Any]:
     print(
-        f"\ncheckout bench: {args.clients} clients, {args.seconds:g}s each "
+        f"\ncheckout bench: {load_of(args)}, {args.seconds:g}s each "
         f"(after {args.warmup:g}s warm-up), {args.customers} customers; "
         f"a sale is quote + hold + capture + recordPurchase"
     )
@@ -356,6 +358,7 @@ def report(
         "bench": "checkout",
         "seconds": int(args.seconds) if float(args.seconds).is_integer() else args.seconds,
         "clients": args.clients,
+        "rate": args.rate,
         "customers": args.customers,
         **phase_figures("api", api),
         "api_p90_ms": round(api.percentile_ms(0.9), 2),

@@ -2,6 +2,7 @@
 writes done in plain SQL, measured in the same run on the same machine.
 
     .venv/bin/python bench/earn.py [--seconds 20] [--clients 32] [--customers 1000] [--badges 5]
+        [--rate R]
 
 The PostgreSQL server is TESSERA_DATABASE_URL's, else one on 127.0.0.1:5432, else an
 embedded one started for the run. The bench creates its own database there, migrates it,
@@ -54,6 +55,7 @@ from harness import (
     drive,
     free_port,
     header_lines,
+    load_of,
     phase_figures,
     poster,
     print_phases,
@@ -392,7 +394,7 @@ def report(
     diagnostics: dict[str, Any],
 ) -> dict[str, Any]:
     print(
-        f"\nearn bench: {args.clients} clients, {args.seconds:g}s each "
+        f"\nearn bench: {load_of(args)}, {args.seconds:g}s each "
         f"(after {args.warmup:g}s warm-up), {args.customers} customers, "
         f"{2 * args.badges} badges"
     )
@@ -420,6 +422,7 @@ def report(
         "bench": "earn",
         "seconds": int(args.seconds) if float(args.seconds).is_integer() else args.seconds,
         "clients": args.clients,
+        "rate": args.rate,
         "badges": 2 * args.badges,
         **phase_figures("api", api),
         **phase_figures("sql", sql),

@@ -1,6 +1,6 @@
 """What every bench shares: a database of its own, the server started as a user starts it,
-closed-loop clients with latency percentiles, and the figures printed as a table and as one
-JSON line (the last line of the output)."""
+closed- or open-loop clients with latency percentiles, and the figures printed as a table
+and as one JSON line (the last line of the output)."""
 
 from __future__ import annotations
 
@@ -44,6 +44,14 @@ def add_common_arguments(parser: argparse.ArgumentParser) -> None:
         "--keep-alive",
         action="store_true",
         help="each API client keeps its connection (KeptConnection) instead of one a request",
+    )
+    parser.add_argument(
+        "--rate",
+        type=float,
+        default=None,
+        help="open loop: start this many operations a second on a fixed schedule, at most "
+        "--clients at a time, latency counted from when each was due (default: closed loop, "
+        "each client starting its next operation when its last one ends)",
     )
 
 
@@ -177,9 +185,12 @@ async def drive(
 ) -> Phase:
     """Run `args.clients` loops issuing operations back to back for `args.warmup` then
     `args.seconds` seconds; latencies are kept for the latter only, errors for both.
+    With `args.rate`, the operations start on a schedule instead (`drive_at_rate`).
 
     An operation made of several requests may time them: whatever its executor leaves in
     its `steps_s` (a dict of step name to seconds) is kept as the steps' latencies."""
+    if getattr(args, "rate", None):
+        return await drive_at_rate(execute, next_operation, prefix, args)
     phase = Phase()
     loop = asyncio.get_running_loop()
     measure_from = loop.time() + args.warmup
@@ -207,6 +218,64 @@ async def drive(
     phase.elapsed_s = loop.time() - measure_from
     phase.client_cpu_s = time.process_time() - cpu_start
     return phase
+
+
+async def drive_at_rate(
+    execute: Execute, next_operation: NextOperation, prefix: str, args: argparse.Namespace
+) -> Phase:
+    """Open loop: operation i is due at i / `args.rate` seconds from the start, whatever the
+    latency of those before it, and starts then on one of `args.clients` clients (a
+    connection, for the SQL side) as soon as one is free. Its latency counts from when it was
+    due, so an operation that waited for a free client, or behind a slow one, counts that
+    wait: a server that falls behind shows it in the percentiles instead of slowing the
+    load down ("coordinated omission"). Operations due in `args.warmup` are not measured."""
+    phase = Phase()
+    # perf_counter, not the loop's clock: uvloop's counts whole milliseconds.
+    start = time.perf_counter()
+    measure_from = start + args.warmup
+    stop_at = measure_from + args.seconds
+    cpu_start = time.process_time()
+    rng = random.Random(prefix)
+    free: asyncio.Queue[int] = asyncio.Queue()
+    for n in range(args.clients):
+        free.put_nowait(n)
+    running: set[asyncio.Task[None]] = set()
+
+    async def one(n: int, op: Any, due: float) -> None:
+        try:
+            error = await execute(n, op)
+        finally:
+            free.put_nowait(n)
+        latency = time.perf_counter() - due
+        phase.issued += 1
+        if error is not None:
+            phase.errors.append(error)
+        elif due >= measure_from:
+            phase.latencies_s.setdefault(type(op).__name__, []).append(latency)
+            for step, seconds in getattr(op, "steps_s", {}).items():
+                phase.steps_s.setdefault(step, []).append(seconds)
+
+    seq = 0
+    while (due := start + seq / args.rate) < stop_at:
+        if (wait_s := due - time.perf_counter()) > 0:
+            await asyncio.sleep(wait_s)
+        n = await free.get()
+        seq += 1
+        task = asyncio.create_task(one(n, next_operation(rng, f"{prefix}-{seq}"), due))
+        running.add(task)
+        task.add_done_callback(running.discard)
+    await asyncio.gather(*running)
+    # Until the last operation ended: a server that fell behind serves fewer than the rate.
+    phase.elapsed_s = time.perf_counter() - measure_from
+    phase.client_cpu_s = time.process_time() - cpu_start
+    return phase
+
+
+def load_of(args: argparse.Namespace) -> str:
+    """How the clients drive the load, for a bench's heading."""
+    if getattr(args, "rate", None):
+        return f"open loop at {args.rate:g} operations/s on at most {args.clients} clients"
+    return f"{args.clients} clients"
 
 
 _QUANTILES = ((0.5, "p50"), (0.9, "p90"), (0.99, "p99"), (1.0, "max"))
