@@ -11,6 +11,7 @@ from sqlalchemy.dialects.postgresql import aggregate_order_by
 
 from domain.commands import Command, run
 from domain.customers import repository as repo
+from domain.customers.erased import customer_erased
 from domain.customers.models import CustomerFilter
 from domain.customers.tables import customers
 from domain.customers.validation import filter_criteria
@@ -48,17 +49,26 @@ def check_selection(
     return Selection(ids, criteria)
 
 
-async def selected_customers(uow: UnitOfWork, selection: Selection) -> Select[Any]:
-    """A query of the selected customers' ids; an unknown id is NOT_FOUND on its field."""
+async def selected_customers(
+    uow: UnitOfWork, selection: Selection, refuse_erased: bool = True
+) -> Select[Any]:
+    """A query of the selected customers' ids, erased customers left out (nothing is
+    written to them). An unknown id is NOT_FOUND on its field, and an erased customer's id
+    CUSTOMER_ERASED unless `refuse_erased` is false (a funnel's step, whose batch goes on
+    without them)."""
     if selection.criteria is not None:
-        return repo.filtered_ids(repo.filter_conditions(**selection.criteria))
-    found = set((await repo.customers_by_id(uow, selection.ids)).keys())
-    missing = [i for i, cid in enumerate(selection.ids) if cid not in found]
-    if missing:
-        raise DomainError(
-            Problem(f"customerIds.{i}", ErrorCode.NOT_FOUND, "No such customer.") for i in missing
-        )
-    return select(customers.c.id).where(customers.c.id.in_(selection.ids))
+        conditions = repo.filter_conditions(**selection.criteria)
+        return repo.filtered_ids([*conditions, repo.not_erased()])
+    found = await repo.customers_by_id(uow, selection.ids)
+    problems = []
+    for i, cid in enumerate(selection.ids):
+        if cid not in found:
+            problems.append(Problem(f"customerIds.{i}", ErrorCode.NOT_FOUND, "No such customer."))
+        elif refuse_erased and found[cid].erased_at is not None:
+            problems.append(customer_erased(f"customerIds.{i}").problems[0])
+    if problems:
+        raise DomainError(problems)
+    return select(customers.c.id).where(customers.c.id.in_(selection.ids), repo.not_erased())
 
 
 @dataclass(frozen=True)
@@ -90,11 +100,12 @@ class SetCategory(Command[CategoryChange]):
     category_id: int
     selection: Selection
     actor: str
+    refuse_erased: bool = True  # see selected_customers
 
     async def handle(self, uow: UnitOfWork) -> CategoryChange:
         if self.category_id not in await repo.categories_by_id(uow, [self.category_id]):
             raise DomainError.one("categoryId", ErrorCode.NOT_FOUND, "No such category.")
-        selected = await selected_customers(uow, self.selection)
+        selected = await selected_customers(uow, self.selection, self.refuse_erased)
         return await _move(uow, selected, self.category_id, self.actor)
 
 
@@ -123,6 +134,7 @@ async def _move(
         .where(
             customers.c.id == locked.c.id,
             or_(customers.c.category_id != category_id, not_(customers.c.category_manual)),
+            customers.c.erased_at.is_(None),  # erased since they were selected
         )
         .values(category_id=category_id, category_manual=True, updated_at=func.now())
         .returning(customers.c.id, locked.c.previous.label("previous"))

@@ -40,8 +40,10 @@ CUSTOMERS = "SELECT id, category_id, created_at FROM customers"
 # it behind a watermark: domain/watermarks.py).
 CUSTOMER_IDS = "customers_id_seq"
 
-# The customers whose category the tier rules place (not set by hand): id, category_id.
-PLACED_BY_RULES = "SELECT id, category_id FROM customers WHERE NOT category_manual"
+# The customers whose category the tier rules place (not set by hand, not erased): id,
+# category_id.
+PLACED_BY_RULES = """
+    SELECT id, category_id FROM customers WHERE NOT category_manual AND erased_at IS NULL"""
 
 # Every category: id, name, earn_multiplier, is_default.
 CATEGORIES = "SELECT id, name, earn_multiplier, is_default FROM point_categories"
@@ -49,19 +51,20 @@ CATEGORIES = "SELECT id, name, earn_multiplier, is_default FROM point_categories
 
 def category_move_ctes(moving: str) -> str:
     """CTEs `locked` and `changed` that move each customer of the relation `moving` (id,
-    target, value) to the category `target`, unless it was set by hand or reached meanwhile:
-    `changed` (id, previous, target, value) lists those moved.
+    target, value) to the category `target`, unless it was set by hand, reached or the
+    customer erased meanwhile: `changed` (id, previous, target, value) lists those moved.
 
     The rows are locked in id order, so two such statements never deadlock; FOR UPDATE
     hands back each row as it is once locked, so `previous` is the category the change
-    really replaces, and the UPDATE checks the row again (a concurrent move or a manual
-    change may have got there first)."""
+    really replaces, and the UPDATE checks the row again (a concurrent move, a manual
+    change or an erasure may have got there first)."""
     return f"""
     locked AS (SELECT c.id, c.category_id AS previous FROM customers c
                  JOIN {moving} m ON m.id = c.id ORDER BY c.id FOR UPDATE OF c),
     changed AS (UPDATE customers c SET category_id = m.target, updated_at = now()
                   FROM {moving} m JOIN locked l ON l.id = m.id
                  WHERE c.id = m.id AND NOT c.category_manual AND c.category_id <> m.target
+                   AND c.erased_at IS NULL
                 RETURNING c.id, l.previous, m.target, m.value)"""
 
 

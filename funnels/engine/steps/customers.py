@@ -37,7 +37,7 @@ async def run_set_category(batch: StepBatch) -> list[Move]:
     if found is None:
         return [fail(e, CATEGORY_UNAVAILABLE) for e in batch.enrollments]
     ids = sorted({e.customer_id for e in batch.enrollments})
-    await SetCategory(found, Selection(ids, None), ACTOR).handle(batch.uow)
+    await SetCategory(found, Selection(ids, None), ACTOR, refuse_erased=False).handle(batch.uow)
     return [go_on(e, Outcome.DONE, step.next, batch.now, {"category": step.category})
             for e in batch.enrollments]  # fmt: skip
 

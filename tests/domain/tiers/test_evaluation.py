@@ -1,17 +1,23 @@
 """Placing customers by the tier rules: the rolling window of points earned, what counts
-as earning, two evaluations at once, and releasing a category set by hand."""
+as earning, two evaluations at once, releasing a category set by hand, and erased customers
+left alone."""
 
 from __future__ import annotations
 
 import asyncio
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from data_protection.parts import PARTS
 from domain.customers.categories import create_category
+from domain.customers.models import CustomerFilter
 from domain.customers.placement import set_category
 from domain.customers.services import create_customer
+from domain.data_requests.services import erase_customer
+from domain.errors import DomainError, ErrorCode
 from domain.ledger.services import adjust_points, reverse_entry
 from domain.tiers.evaluation import evaluate_tiers
 from domain.tiers.models import RungInput, TierMeasure
@@ -116,3 +122,55 @@ async def test_a_category_set_by_hand_sticks_until_released(clean_db: AsyncEngin
     again = await release_category_override(UnitOfWork(clean_db), [str(bob)])
     assert (again.released, again.moves) == (0, [])
     assert await category_of(clean_db, bob) == gold != base
+
+
+async def test_the_rules_place_no_erased_customer_and_nobody_moves_one_by_hand(
+    clean_db: AsyncEngine,
+) -> None:
+    # Given Ann and Zoe, each with 150 points earned (Silver by the rules), and Zoe erased
+    base, silver, gold = await ladder(clean_db, TierMeasure.POINTS_EARNED, 30)
+    ann = (await create_customer(UnitOfWork(clean_db), {}, None)).item.id
+    zoe = (await create_customer(UnitOfWork(clean_db), {}, None)).item.id
+    for n, customer in enumerate((ann, zoe)):
+        await adjust_points(UnitOfWork(clean_db), str(customer), 150, "n", f"e{n}", "t")
+    await erase_customer(UnitOfWork(clean_db), PARTS, zoe, "dpo", "erase-zoe")
+    # When the rules are previewed and evaluated, then only Ann moves
+    preview = await set_tier_rules(
+        UnitOfWork(clean_db),
+        TierMeasure.POINTS_EARNED,
+        30,
+        [RungInput(str(base), 0), RungInput(str(silver), 100), RungInput(str(gold), 300)],
+        dry_run=True,
+    )
+    assert [(m.to_category_id, m.customers) for m in preview.moves] == [(silver, 1)]
+    assert (await evaluate_tiers(UnitOfWork(clean_db))).moved == 1
+    assert (await category_of(clean_db, ann), await category_of(clean_db, zoe)) == (silver, base)
+    # When a manager moves both by id, then the erased one is refused and nobody moves
+    with pytest.raises(DomainError) as refused:
+        await set_category(UnitOfWork(clean_db), str(gold), "t", [str(ann), str(zoe)])
+    assert [(p.field, p.code) for p in refused.value.problems] == [
+        ("customerIds.1", ErrorCode.CUSTOMER_ERASED)
+    ]
+    assert await category_of(clean_db, ann) == silver
+    # And handing her back to the rules is refused the same way
+    with pytest.raises(DomainError) as released:
+        await release_category_override(UnitOfWork(clean_db), [str(zoe)])
+    assert released.value.problems[0].code == ErrorCode.CUSTOMER_ERASED
+    # When a manager moves everyone in Base by a filter (the ladder's first customer and
+    # Zoe), then the erased customer stays
+    moved = await set_category(
+        UnitOfWork(clean_db), str(gold), "t", filter=CustomerFilter(category_id=str(base))
+    )
+    assert moved.count == 1
+    assert zoe not in moved.first_ids
+    assert await category_of(clean_db, zoe) == base
+    # And no event names her
+    async with clean_db.connect() as conn:
+        named = await conn.execute(
+            text(
+                "SELECT count(*) FROM domain_events"
+                " WHERE type = 'CategoryChanged' AND customer_id = :zoe"
+            ),
+            {"zoe": zoe},
+        )
+        assert named.scalar_one() == 0
