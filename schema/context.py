@@ -275,6 +275,15 @@ def _forget_nothing(session_id: int) -> None:
     """A context built without an authenticator remembers no session."""
 
 
+@dataclass(frozen=True)
+class ShopFacts:
+    """What frontends may read of the shop's settings (TESSERA_SHOP_NAME, TESSERA_CURRENCY):
+    its name, and the currency every amount in minor units is in."""
+
+    name: str | None = None
+    currency: str = "EUR"
+
+
 @dataclass
 class Context:
     principal: Principal
@@ -306,6 +315,7 @@ class Context:
     # How startImport hands a QUEUED import job over to be run (tessera/handover.py; None:
     # the job waits for the periodic resume_import_jobs).
     import_handover: Callable[[int], Awaitable[None]] | None = None
+    shop: ShopFacts = field(default_factory=ShopFacts)
 
 
 Info = StrawberryInfo[Context, None]

@@ -55,6 +55,15 @@ class IsCustomer(BasePermission):
         return True
 
 
+class IsSignedIn(BasePermission):
+    """Any caller with a token: staff, whatever its role, or a customer."""
+
+    def has_permission(self, source: Any, info: Info, **kwargs: Any) -> bool:
+        if not isinstance(info.context.principal, Staff | CustomerPrincipal):
+            _refuse(info, None)
+        return True
+
+
 def can_see_customer(info: Info, external_ref: str | None, permission: Permission) -> bool:
     principal = info.context.principal
     if isinstance(principal, Staff):

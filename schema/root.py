@@ -59,6 +59,7 @@ from schema.rewards.queries import RewardQueries
 from schema.scalars import SCALAR_MAP
 from schema.segments.mutations import SegmentMutations
 from schema.segments.queries import SegmentQueries
+from schema.shop.queries import ShopQueries
 from schema.staff.mutations import StaffMutations
 from schema.staff.queries import StaffQueries
 from schema.tiers.mutations import TierMutations
@@ -96,6 +97,7 @@ Query = merge_types(
         FunnelStatisticsQueries,
         FunnelSimulationQueries,
         StaffQueries,
+        ShopQueries,
         CardDiscountQueries,
         CardQueries,
         IntegrationQueries,

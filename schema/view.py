@@ -41,7 +41,7 @@ from schema.anonymous import (
 )
 from schema.auth import Authenticator, client_address, unauthenticated
 from schema.body import decode_body
-from schema.context import Context, Loaders
+from schema.context import Context, Loaders, ShopFacts
 from schema.responses import Refusal, error_response
 from schema.throttle import Throttle, Unthrottled
 
@@ -90,6 +90,7 @@ class TesseraGraphQL(GraphQL[Context, None]):
         staff_sign_in: StaffSignIn | None = None,
         webhook_targets: TargetPolicy | None = None,
         import_handover: Callable[[int], Awaitable[None]] | None = None,
+        shop: ShopFacts | None = None,
     ) -> None:
         super().__init__(
             schema, graphql_ide="graphiql" if debug else None, allow_queries_via_get=False
@@ -106,6 +107,7 @@ class TesseraGraphQL(GraphQL[Context, None]):
         self._staff_sign_in = staff_sign_in or StaffSignIn()
         self._webhook_targets = webhook_targets or TargetPolicy()
         self._import_handover = import_handover
+        self._shop = shop or ShopFacts()
         # Root fields an anonymous caller may select (introspection only in debug).
         self._anonymous_fields = ANONYMOUS_ROOT_FIELDS | (
             INTROSPECTION_ROOT_FIELDS if debug else frozenset()
@@ -215,6 +217,7 @@ class TesseraGraphQL(GraphQL[Context, None]):
             forget_session=self._authenticator.forget_session,
             webhook_targets=self._webhook_targets,
             import_handover=self._import_handover,
+            shop=self._shop,
         )
 
     # Requests are read with the standard json module on purpose: orjson reads integers

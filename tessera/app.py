@@ -26,6 +26,7 @@ from domain.staff.sign_in import StaffSignIn
 from domain.uow import UnitOfWork
 from funnels.definitions.filters import FilterCheck
 from schema.auth import Authenticator
+from schema.context import ShopFacts
 from schema.responses import error_response
 from schema.root import build_schema
 from schema.throttle import ThrottleRule
@@ -143,6 +144,7 @@ def create_app(
         staff_sign_in=StaffSignIn(sessions=sessions),
         webhook_targets=settings.webhook_targets(),
         import_handover=import_handover(settings, resources.new_uow),
+        shop=ShopFacts(settings.shop_name, settings.currency),
     )
     routes: list[BaseRoute] = [
         Route("/graphql", graphql, methods=["GET", "POST"]),

@@ -1,6 +1,7 @@
-"""The console's sign-in through its own operation files (console/Login, Viewer, Logout),
-against a real server: a staff user signs in without a token, the console learns the role
-and its permissions, the session works on the role's fields only, and signing out ends it."""
+"""The console's sign-in through its own operation files (console/Login, Viewer, Logout,
+Shop), against a real server: a staff user signs in without a token, the console learns the
+role and its permissions and the shop's currency, the session works on the role's fields
+only, and signing out ends it."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from contract_support import operation, run, run_mutation
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from domain.access.permissions import ROLE_PERMISSIONS, Permission, Role
-from tests.support.api import GraphQLClient, error_codes
+from tests.support.api import GraphQLClient, customer_token, error_codes, running_server
 from tests.support.staff import staff_user
 
 PASSWORD = "marketing is an art"
@@ -79,3 +80,33 @@ async def test_viewer_with_an_api_token_and_without_any(
     async with httpx.AsyncClient(base_url=str(gql.http.base_url)) as http:
         response = await http.post("/graphql", json={"query": operation("console/Viewer")})
     assert response.status_code == 401
+
+
+async def test_the_shop_and_its_currency_for_staff_and_customers(
+    database_url: str, clean_db: AsyncEngine, tokens: dict[str, str]
+) -> None:
+    # Given a shop that sells in yen (no minor units)
+    async with (
+        running_server(database_url, shop_name="Kissa", currency="JPY") as url,
+        httpx.AsyncClient(base_url=url) as http,
+    ):
+        admin = GraphQLClient(http, tokens["admin"])
+        ann = {"input": {"externalRef": "ann", "idempotencyKey": "ann"}}
+        await run_mutation(admin, "admin/CreateCustomer", ann)
+        yen = {"name": "Kissa", "currency": "JPY", "currencyDigits": 0}
+        # When the console (any role, a viewer here) and a customer's app ask, then both
+        # learn it
+        assert (await run(admin.as_(tokens["viewer"]), "console/Shop"))["shop"] == yen
+        customer = admin.as_(customer_token("ann"))
+        assert (await run(customer, "customer-area/MyShop"))["shop"] == yen
+        # And without a token there is nothing to read
+        response = await http.post("/graphql", json={"query": operation("console/Shop")})
+        assert response.status_code == 401
+
+
+async def test_the_currency_of_a_shop_that_sets_none_is_euros(gql: GraphQLClient) -> None:
+    assert (await run(gql, "console/Shop"))["shop"] == {
+        "name": None,
+        "currency": "EUR",
+        "currencyDigits": 2,
+    }

@@ -5,6 +5,7 @@ import { makeClient } from "./client";
 import { FEATURES, allowed } from "./features";
 import { Layout } from "./Layout";
 import { SessionProvider, currentToken, useSession } from "./session";
+import { ShopMoney } from "./ShopMoney";
 import { SignInPage } from "./SignInPage";
 import { Loading } from "../ui/Loading";
 
@@ -21,6 +22,7 @@ function StaffConsole() {
       {!session ? (
         <SignInPage />
       ) : (
+      <ShopMoney>
       <Routes>
         <Route element={<Layout pages={pages} />}>
           {pages.map((feature) => (
@@ -40,6 +42,7 @@ function StaffConsole() {
           />
         </Route>
       </Routes>
+      </ShopMoney>
       )}
     </Provider>
   );

@@ -6,7 +6,8 @@ import { useCallback, useEffect, useMemo, useState, type ReactNode } from "react
 import { NavLink, Navigate, Route, Routes } from "react-router";
 import { Provider, useQuery } from "urql";
 import { makeClient } from "../app/client";
-import { MyPointsDocument } from "../generated/graphql";
+import { MyPointsDocument, MyShopDocument } from "../generated/graphql";
+import { setShopMoney } from "../ui/format";
 import { RequestError } from "../ui/RequestError";
 import { BadgesPage } from "./BadgesPage";
 import { HistoryPage } from "./HistoryPage";
@@ -101,11 +102,13 @@ const SECTIONS = [
 /** The greeting and the sections, once the token is known to be a customer's. */
 function Account({ children }: { children: ReactNode }) {
   const [{ data, fetching, error }] = useQuery({ query: MyPointsDocument });
-  if (!data) {
+  const [shopAnswer] = useQuery({ query: MyShopDocument });
+  const shop = shopAnswer.data?.shop;
+  if (!data || !shop) {
     return (
       <>
-        <RequestError error={error} />
-        {fetching ? (
+        <RequestError error={error ?? shopAnswer.error} />
+        {fetching || shopAnswer.fetching ? (
           <p className="me-muted" role="status">
             Opening your account…
           </p>
@@ -113,6 +116,8 @@ function Account({ children }: { children: ReactNode }) {
       </>
     );
   }
+  // Set before the pages render (a voucher's value in the shop's money); the same every time.
+  setShopMoney({ currency: shop.currency, digits: shop.currencyDigits });
   if (!data.me) {
     return (
       <div className="me-card" role="alert">

@@ -179,7 +179,7 @@ function DiscountForm({ series }: { series: Series }) {
   );
 }
 
-/** "50.00: 5, 150.00: 10" -> bands; the problems named like the API's. */
+/** "50.00: 5, 150.00: 10" (in a EUR shop) -> bands; the problems named like the API's. */
 function readBands(checks: Checks, text: string) {
   return parseList(text).map((band, i) => {
     const [from = "", percent = ""] = band.split(":");
@@ -244,7 +244,7 @@ function CurrentForm({ series }: { series: Series }) {
             <Field
               label="Bands (from amount: %, ...)"
               value={bands}
-              placeholder="50.00: 5, 150.00: 10"
+              placeholder={`${moneyText(5000)}: 5, ${moneyText(15000)}: 10`}
               onChange={(e) => setBands(e.target.value)}
               error={errorFor(errors, "currentDiscount.bands")}
             />

@@ -113,7 +113,7 @@ function RuleForm({ rules }: { rules: Rules }) {
             value={minOrder}
             onChange={(e) => setMinOrder(e.target.value)}
             error={errorFor(errors, "minOrderMinor")}
-            hint="Smaller orders earn nothing; 0.00 for none."
+            hint={`Smaller orders earn nothing; ${moneyText(0)} for none.`}
           />
         </div>
         <Checkbox
@@ -260,7 +260,7 @@ function OverridesPanel({ kind, rules }: { kind: "sku" | "line"; rules: Rules })
               error={errorFor(add.errors, `${at}.value`)}
               hint={
                 mode === "PERCENT"
-                  ? "Of the line amount, as points: at 10%, a 50.00 line earns 5."
+                  ? `Of the line amount, as points: at 10%, a ${moneyText(5000)} line earns 5.`
                   : undefined
               }
             />

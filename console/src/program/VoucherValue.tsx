@@ -1,6 +1,7 @@
 // What a voucher gives (a batch's codes, a reward's voucher): its kind and the one value the
 // kind uses, as form fields and as the API's input.
 import type { VoucherKind } from "../generated/graphql";
+import { moneyText } from "../ui/format";
 import { Field, Select, errorFor, type UserError } from "../ui/forms";
 import { VOUCHER_KINDS } from "./describe";
 import type { Checks } from "./parse";
@@ -72,7 +73,7 @@ export function VoucherValueFields({
         error={errorFor(errors, field)}
         hint={
           kind === "FIXED_AMOUNT"
-            ? "E.g. 5.00."
+            ? `E.g. ${moneyText(500)}.`
             : kind === "PERCENT"
               ? "Of the cart, e.g. 10."
               : "One unit of it is free."

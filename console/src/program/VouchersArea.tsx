@@ -13,7 +13,7 @@ import {
   type VoucherStatus,
 } from "../generated/graphql";
 import { Field, FormErrors, errorFor } from "../ui/forms";
-import { formatDate, formatMoney, formatPoints } from "../ui/format";
+import { formatDate, formatMoney, formatPoints, moneyText } from "../ui/format";
 import { Loading } from "../ui/Loading";
 import { RequestError } from "../ui/RequestError";
 import { describeVoucher, plural } from "./describe";
@@ -261,7 +261,7 @@ function CreateBatchForm({ onCreated }: { onCreated: () => void }) {
   const [validFrom, setValidFrom] = useState("");
   const [validUntil, setValidUntil] = useState("");
   const [maxUses, setMaxUses] = useState("1");
-  const [minCart, setMinCart] = useState("0.00");
+  const [minCart, setMinCart] = useState(moneyText(0));
   const [prefix, setPrefix] = useState("");
   const [codeLength, setCodeLength] = useState("");
   const [key, setKey] = useState(newKey);

@@ -1,7 +1,7 @@
 // What a person types into the program's forms, turned into what the API takes (and back):
 // whole numbers, percentages as basis points, multipliers, times, comma-separated lists.
 import type { UserError } from "../ui/forms";
-import { parseMoney } from "../ui/format";
+import { moneyText, parseMoney } from "../ui/format";
 
 /** "120" -> 120; null when it is not a whole number of at most 15 digits. */
 export function parseWhole(text: string): number | null {
@@ -28,10 +28,8 @@ export function bpText(bp: number | null | undefined): string {
   return bp === null || bp === undefined ? "" : String(bp / 100);
 }
 
-/** Minor units back into the text a money field holds: 1250 -> "12.50". */
-export function moneyText(minor: number | null | undefined): string {
-  return minor === null || minor === undefined ? "" : (minor / 100).toFixed(2);
-}
+// Minor units back into the text a money field holds (the shop's currency's digits).
+export { moneyText } from "../ui/format";
 
 /** A multiplier as the API's Decimal: "1.5" stays "1.5"; null when not above 0 with at
  * most 4 decimals. */
@@ -83,7 +81,7 @@ export class Checks {
 
   money(field: string, text: string): number {
     const value = parseMoney(text);
-    if (value === null) this.problem(field, "Enter an amount such as 12.50.");
+    if (value === null) this.problem(field, `Enter an amount such as ${moneyText(1250)}.`);
     return value ?? 0;
   }
 

@@ -5,7 +5,7 @@ import { CustomersPerCardTypeDocument, TopProductsDocument, type ProductGrouping
 import { Loading } from "../ui/Loading";
 import { RequestError } from "../ui/RequestError";
 import { Select } from "../ui/forms";
-import { formatMoney, formatPoints } from "../ui/format";
+import { formatMoney, formatPoints, majorUnits, minorUnits } from "../ui/format";
 import { ChartWithTable } from "./ChartWithTable";
 import { COLORS } from "./charts";
 import { CsvButton, exportPath } from "./CsvButton";
@@ -48,7 +48,7 @@ export function TopProductsPanel({ since, until, from, to }: { since: string; un
           aria-label={label}
           data={{
             labels: top.map((p) => name(p.key)),
-            datasets: [{ label: "Revenue", data: top.map((p) => p.revenueMinor / 100), backgroundColor: COLORS.spent }],
+            datasets: [{ label: "Revenue", data: top.map((p) => majorUnits(p.revenueMinor)), backgroundColor: COLORS.spent }],
           }}
           options={{
             indexAxis: "y",
@@ -56,7 +56,7 @@ export function TopProductsPanel({ since, until, from, to }: { since: string; un
             maintainAspectRatio: false,
             animation: false,
             plugins: { legend: { display: false } },
-            scales: { x: { ticks: { callback: (value) => formatMoney(Number(value) * 100) } } },
+            scales: { x: { ticks: { callback: (value) => formatMoney(minorUnits(Number(value))) } } },
           }}
         />
       )}

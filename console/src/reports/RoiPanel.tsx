@@ -3,7 +3,7 @@ import { useQuery } from "urql";
 import { RoiReportDocument, type RoiReportQuery } from "../generated/graphql";
 import { Loading } from "../ui/Loading";
 import { RequestError } from "../ui/RequestError";
-import { formatMoney, formatPoints } from "../ui/format";
+import { formatMoney, formatPoints, majorUnits, minorUnits } from "../ui/format";
 import type { ReactNode } from "react";
 import { ChartWithTable } from "./ChartWithTable";
 import { COLORS } from "./charts";
@@ -39,8 +39,8 @@ export function RoiPanel({ since, until, from, to }: { since: string; until: str
             data={{
               labels: report.rows.map((r) => shopChannel(r.shop ?? null, r.channel ?? null)),
               datasets: [
-                { label: "Member revenue", data: report.rows.map((r) => r.sales.revenueMinor / 100), backgroundColor: COLORS.earned },
-                { label: "Cost given", data: report.rows.map((r) => r.costs.totalMinor / 100), backgroundColor: COLORS.takenBack },
+                { label: "Member revenue", data: report.rows.map((r) => majorUnits(r.sales.revenueMinor)), backgroundColor: COLORS.earned },
+                { label: "Cost given", data: report.rows.map((r) => majorUnits(r.costs.totalMinor)), backgroundColor: COLORS.takenBack },
               ],
             }}
             options={{
@@ -48,7 +48,7 @@ export function RoiPanel({ since, until, from, to }: { since: string; until: str
               maintainAspectRatio: false,
               animation: false,
               plugins: { legend: { position: "bottom" } },
-              scales: { y: { ticks: { callback: (value) => formatMoney(Number(value) * 100) } } },
+              scales: { y: { ticks: { callback: (value) => formatMoney(minorUnits(Number(value))) } } },
             }}
           />
         )}

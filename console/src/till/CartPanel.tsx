@@ -3,7 +3,7 @@
 import { useState, type FormEvent, type KeyboardEvent } from "react";
 import type { CombinedError } from "urql";
 import { Field } from "../ui/forms";
-import { formatMoney } from "../ui/format";
+import { formatMoney, moneyText } from "../ui/format";
 import { RequestError } from "../ui/RequestError";
 import {
   MAX_LINES,
@@ -177,7 +177,7 @@ function LineEntryForm() {
         id="till-price"
         label="Unit price"
         inputMode="decimal"
-        placeholder="0.00"
+        placeholder={moneyText(0)}
         value={entry.unitPrice}
         onChange={(e) => set("unitPrice")(e.target.value)}
         autoComplete="off"

@@ -1,7 +1,7 @@
 // The till's sums, kept apart from the components so they can be checked without a browser.
 // Money is integer minor units and points integers, as on the API; nothing here rounds but
 // the points' value, which follows docs/checkout.md exactly.
-import { parseMoney } from "../ui/format";
+import { moneyText, parseMoney } from "../ui/format";
 import type {
   CartLineInput,
   PriceCartQuery,
@@ -162,8 +162,8 @@ export function readEntry(
     errors.quantity = `A whole number from 1 to ${MAX_QUANTITY}.`;
   }
   const unitPriceMinor = parseMoney(entry.unitPrice);
-  if (unitPriceMinor === null) errors.unitPrice = "An amount such as 12.50.";
-  else if (unitPriceMinor > MAX_UNIT_PRICE_MINOR) errors.unitPrice = "At most 999999.99.";
+  if (unitPriceMinor === null) errors.unitPrice = `An amount such as ${moneyText(1250)}.`;
+  else if (unitPriceMinor > MAX_UNIT_PRICE_MINOR) errors.unitPrice = `At most ${moneyText(MAX_UNIT_PRICE_MINOR)}.`;
   if (Object.keys(errors).length || unitPriceMinor === null) return { errors };
   return { line: { sku, quantity, unitPriceMinor, discounted: entry.discounted } };
 }

@@ -1,0 +1,1 @@
+"""The shop's settings frontends read: its name and its currency."""
