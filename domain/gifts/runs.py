@@ -10,6 +10,7 @@ missed ones are not replayed."""
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -46,8 +47,8 @@ async def run_gift_schedules(
     is paid once; a call that finds nothing due, or finds another worker paid it, does
     nothing. Each period is its own transaction. A schedule whose saved segment cannot be
     evaluated (no `segments` given, or its filter refused) is skipped and logged, its
-    period left unclaimed for a later run; so is, at every run, a schedule whose cron was
-    saved before check_cron refused it (it never fires, see domain.gifts.cron)."""
+    period left unclaimed for a later run; so is a schedule whose cron was saved before
+    check_cron refused it (it never fires, see domain.gifts.cron; logged once an hour)."""
     moment = now or datetime.now(UTC)
     async with uow:
         schedules = await _active_schedules(uow)
@@ -55,9 +56,7 @@ async def run_gift_schedules(
     for schedule in schedules:
         refused = cron.crontab_problem(schedule.spec.cron)
         if refused is not None:  # saved before check_cron refused it: it never fires
-            logger.warning(
-                "gift schedule %s not paid: its cron is refused: %s", schedule.id, refused
-            )
+            _warn_refused_cron(schedule.id, schedule.spec.cron, refused)
             continue
         period = schedule.due_period(moment)
         if period is None:
@@ -70,6 +69,26 @@ async def run_gift_schedules(
         if made is not None:
             paid.append(PaidPeriod(schedule.id, schedule.spec.name, made))
     return paid
+
+
+# When this process last warned of each schedule's refused cron: once an hour, not at every
+# run of the minute job (1,440 lines a day) until someone fixes or pauses it.
+REFUSED_CRON_WARNING_EVERY_S = 3600.0
+_warned: dict[tuple[int, str], float] = {}
+
+
+def _warn_refused_cron(schedule_id: int, expression: str, refused: str) -> None:
+    now = time.monotonic()
+    last = _warned.get((schedule_id, expression))
+    if last is not None and now - last < REFUSED_CRON_WARNING_EVERY_S:
+        return
+    _warned[(schedule_id, expression)] = now
+    logger.warning(
+        "gift schedule %s not paid: its cron is refused (fix it with updateGiftSchedule, or "
+        "pause the schedule; this is logged once an hour): %s",
+        schedule_id,
+        refused,
+    )
 
 
 async def _active_schedules(uow: UnitOfWork) -> list[GiftSchedule]:

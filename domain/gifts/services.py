@@ -126,6 +126,10 @@ class UpdateGiftSchedule(Command[GiftSchedule]):
         before = schedule_of(row).spec
         problems = Problems()
         clean = check_spec(problems, replace(before, **self.changes))
+        if not clean.active and "cron" not in self.changes:
+            # A cron saved before check_cron refused it never fires; it must not keep the
+            # schedule from being paused (making it active again checks it).
+            problems.items = [p for p in problems.items if p.field != "cron"]
         problems.raise_if_any()
         await _check_categories(uow, clean)
         if clean.filter.segment != before.filter.segment:

@@ -195,7 +195,8 @@ async def test_a_random_hour_field_is_refused_and_a_schedule_saved_with_one_neve
     croniter would draw another hour at each evaluation, so a schedule holding one (saved
     before the check refused it) would pay a new "period" at every run of the minute job:
     such a schedule never fires (next_after and latest_until find no fire time for an
-    expression outside crontab), pays nothing, and each run logs why."""
+    expression outside crontab), pays nothing, and says why in the log once an hour (not at
+    every run of the minute job); it can be paused without fixing it."""
     ann = await customer(clean_db)
     # When a daily gift whose hour field is croniter's `R` is made
     spec = GiftScheduleSpec("Daily", "0 R * * *", 50, "Daily thanks")
@@ -221,16 +222,28 @@ async def test_a_random_hour_field_is_refused_and_a_schedule_saved_with_one_neve
     with caplog.at_level(logging.WARNING, logger="domain.gifts.runs"):
         paid = await run_gift_schedules(UnitOfWork(clean_db), day)
         paid += await run_gift_schedules(UnitOfWork(clean_db), day + timedelta(minutes=1))
-    # Then it paid no period, and each run said why
+    # Then it paid no period, and the first run said why (the second, a minute later, not
+    # again)
     assert paid == []
     assert await rows(clean_db, "SELECT count(*) FROM gift_runs") == [(0,)]
     gifts = f"SELECT count(*) FROM ledger_entries WHERE customer_id = {ann} AND kind = 'GIFT'"
     assert await rows(clean_db, gifts) == [(0,)]
     warned = [r.getMessage() for r in caplog.records if "its cron is refused" in r.getMessage()]
-    assert len(warned) == 2 and "'R' (random)" in warned[0]
+    assert len(warned) == 1 and "'R' (random)" in warned[0]
     # And it shows no next run until its cron is replaced
     (listed,) = (await list_gift_schedules(UnitOfWork(clean_db), 10, None)).items
     assert listed.next_run_at(day) is None
+    # When a manager changes its points but keeps the cron, then that is refused on the cron
+    with pytest.raises(DomainError) as kept:
+        await update_gift_schedule(UnitOfWork(clean_db), str(made.id), {"points": 60})
+    assert [(p.field, p.code) for p in kept.value.problems] == [("cron", ErrorCode.INVALID_CRON)]
+    # When she pauses it instead, then it is paused, cron and all, without fixing it first
+    paused = await update_gift_schedule(UnitOfWork(clean_db), str(made.id), {"active": False})
+    assert (paused.spec.active, paused.spec.cron) == (False, "0 R * * *")
+    # And making it active again checks the cron once more
+    with pytest.raises(DomainError) as resumed:
+        await update_gift_schedule(UnitOfWork(clean_db), str(made.id), {"active": True})
+    assert [(p.field, p.code) for p in resumed.value.problems] == [("cron", ErrorCode.INVALID_CRON)]
 
 
 async def test_a_paused_schedule_pays_nothing_and_resumed_pays_no_period_from_its_pause(
