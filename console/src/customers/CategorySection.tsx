@@ -11,7 +11,7 @@ import { FormErrors, Select, errorFor, type UserError } from "../ui/forms";
 import { RequestError } from "../ui/RequestError";
 import { formatDate, formatPoints } from "../ui/format";
 import type { Customer } from "./CustomerPage";
-import { actorLabel } from "./labels";
+import { actorLabel } from "../ui/actors";
 
 type Category = Customer360Query["pointCategories"][number];
 

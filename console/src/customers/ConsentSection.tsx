@@ -8,7 +8,7 @@ import { Loading } from "../ui/Loading";
 import { RequestError } from "../ui/RequestError";
 import { formatDate } from "../ui/format";
 import type { Customer } from "./CustomerPage";
-import { actorLabel } from "./labels";
+import { actorLabel } from "../ui/actors";
 import { Pager, useCursors } from "./Pager";
 
 const SOURCES = {

@@ -13,7 +13,8 @@ import { Loading } from "../ui/Loading";
 import { RequestError } from "../ui/RequestError";
 import { formatDate, formatPoints } from "../ui/format";
 import { NO_LEDGER_FILTER, ledgerFilter, type LedgerFilterForm } from "./forms";
-import { KIND_LABELS, actorLabel, signedPoints } from "./labels";
+import { actorLabel } from "../ui/actors";
+import { KIND_LABELS, signedPoints } from "./labels";
 import { Pager, useCursors } from "./Pager";
 import { ReverseDialog } from "./ReverseDialog";
 

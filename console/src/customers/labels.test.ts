@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { actorLabel, customerName, signedPoints } from "./labels";
+import { actorLabel } from "../ui/actors";
+import { customerName, signedPoints } from "./labels";
 
 describe("customerName", () => {
   it("is the name, else the email, else the card, else the id", () => {
@@ -16,8 +17,10 @@ describe("signedPoints and actorLabel", () => {
     expect(signedPoints(-20)).toBe("−20");
     expect(signedPoints(0)).toBe("0");
   });
-  it("names staff by their token's name", () => {
+  it("names staff by their token's name or their email", () => {
     expect(actorLabel("staff:3:anna")).toBe("anna");
+    expect(actorLabel("user:4:manager@shop.example")).toBe("manager@shop.example");
+    expect(actorLabel("user:4:a:b@shop.example")).toBe("a:b@shop.example");
     expect(actorLabel("customer:web-7")).toBe("the customer");
     expect(actorLabel("system")).toBe("system");
   });

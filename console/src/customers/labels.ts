@@ -36,15 +36,6 @@ export function signedPoints(points: number): string {
   return "0";
 }
 
-/** Who did it, for people: staff:3:anna is anna; customer:web-7 the customer; funnel a funnel. */
-export function actorLabel(actor: string): string {
-  const staff = /^staff:\d+:(.+)$/.exec(actor);
-  if (staff) return staff[1];
-  if (actor.startsWith("customer:")) return "the customer";
-  if (actor === "funnel") return "a funnel";
-  return actor;
-}
-
 export function voucherValue(v: {
   kind: VoucherKind;
   valueMinor: number | null;

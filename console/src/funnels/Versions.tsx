@@ -3,6 +3,7 @@
 import { useState } from "react";
 import { useClient, useQuery } from "urql";
 import { FunnelVersionDocument } from "../generated/graphql";
+import { actorLabel } from "../ui/actors";
 import { formatDate } from "../ui/format";
 import { RequestError } from "../ui/RequestError";
 import type { Definition } from "./definition";
@@ -48,7 +49,7 @@ export function Versions({ funnel, onOpen }: Props) {
                   {v.version}
                   {v.version === funnel.currentVersion ? " (current)" : ""}
                 </td>
-                <td>{v.actor}</td>
+                <td title={v.actor}>{actorLabel(v.actor)}</td>
                 <td>{formatDate(v.createdAt)}</td>
                 <td>
                   <input

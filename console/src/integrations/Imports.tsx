@@ -12,6 +12,7 @@ import { usePager } from "../messages/hooks";
 import { Panel, Saved } from "../program/fields";
 import { newKey, useSave } from "../program/useSave";
 import { DownloadError, downloadFile } from "../ui/download";
+import { actorLabel } from "../ui/actors";
 import { formatDate } from "../ui/format";
 import { Checkbox, errorFor, Field, FormErrors, Select, type UserError } from "../ui/forms";
 import { Loading } from "../ui/Loading";
@@ -203,7 +204,7 @@ function JobCard({ listed }: { listed: ImportJob }) {
       </div>
       <p className="hint">
         {KIND_NAME[job.kind]}
-        {job.dryRun ? " · dry run" : ""}{job.earn ? " · earning" : ""} · from the {job.source === "CLI" ? "command line" : "console or API"} by {job.actor} · {formatDate(job.createdAt)}
+        {job.dryRun ? " · dry run" : ""}{job.earn ? " · earning" : ""} · from the {job.source === "CLI" ? "command line" : "console or API"} by {actorLabel(job.actor)} · {formatDate(job.createdAt)}
       </p>
       {percent !== null ? (
         <div

@@ -4,6 +4,7 @@ import { LedgerMovementsDocument, type LedgerEntryKind, type LedgerMovementFilte
 import { Field, Select } from "../ui/forms";
 import { Loading } from "../ui/Loading";
 import { RequestError } from "../ui/RequestError";
+import { actorLabel } from "../ui/actors";
 import { formatDate, formatPoints } from "../ui/format";
 import { ScrollTable } from "./ChartWithTable";
 import { CustomerPicker, type PickedCustomer } from "./CustomerPicker";
@@ -171,7 +172,7 @@ function MovementsTable({
                 </td>
                 <td>{entry.note}</td>
                 <td>{[entry.sourceType, entry.source].filter(Boolean).join(" ")}</td>
-                <td>{entry.actor}</td>
+                <td title={entry.actor}>{actorLabel(entry.actor)}</td>
               </tr>
             ))}
           </tbody>

@@ -13,6 +13,7 @@ import {
   type NoticeRecipientsQuery,
 } from "../../generated/graphql";
 import { Field, FormErrors, errorFor, type UserError } from "../../ui/forms";
+import { actorLabel } from "../../ui/actors";
 import { formatDate, formatPoints } from "../../ui/format";
 import { Loading } from "../../ui/Loading";
 import { RequestError } from "../../ui/RequestError";
@@ -71,7 +72,7 @@ function Threshold() {
           value={value}
           hint={
             settings?.updatedAt
-              ? `Set by ${settings.actor ?? "someone"} on ${formatDate(settings.updatedAt)}.`
+              ? `Set by ${settings.actor ? actorLabel(settings.actor) : "someone"} on ${formatDate(settings.updatedAt)}.`
               : "Credits and debits alike."
           }
           error={errorFor(errors, "points")}

@@ -3,6 +3,7 @@ import { useMemo, useState } from "react";
 import { Link, useLocation, useParams } from "react-router";
 import { useQuery } from "urql";
 import { MessageTemplateDocument, MessageTemplatesDocument, type MessageChannel } from "../../generated/graphql";
+import { actorLabel } from "../../ui/actors";
 import { formatDate } from "../../ui/format";
 import { Loading } from "../../ui/Loading";
 import { RequestError } from "../../ui/RequestError";
@@ -143,7 +144,7 @@ export function EditTemplate() {
       templateId={template.id}
       initial={draftOf(template)}
       version={template.currentVersion}
-      savedBy={current ? `${current.actor} on ${formatDate(current.createdAt)}` : undefined}
+      savedBy={current ? `${actorLabel(current.actor)} on ${formatDate(current.createdAt)}` : undefined}
       notice={opened.notice}
     />
   );
