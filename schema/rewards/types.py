@@ -42,11 +42,13 @@ class RewardType:
     stock: int | None = strawberry.field(description="Left to claim; null: unlimited.")
     per_customer_limit: int | None = strawberry.field(description="Null: no limit.")
     active: bool
-    claimed: int = strawberry.field(
+    claimed: int | None = strawberry.field(
         # Staff only: a figure of the whole program, refused to a customer token reading its
-        # rewards through `me` (staff read it with the catalogue, VIEW_POINTS).
+        # rewards through `me` (staff read it with the catalogue, VIEW_POINTS). Nullable, so
+        # that the refusal is this field's error (null) and not the loss of the whole `me`.
         permission_classes=[requires(Permission.VIEW_POINTS)],
-        description="Claims so far, all customers (staff only).",
+        description="Claims so far, all customers (staff only: null, with a FORBIDDEN "
+        "error, for a customer token).",
     )
     voucher: RewardVoucherType
     created_at: datetime

@@ -1717,7 +1717,7 @@ export type RewardsQueryVariables = Exact<{
 }>;
 
 
-export type RewardsQuery = { rewards: Array<{ id: string, name: string, description: string | null, kind: RewardKind, costPoints: number, stock: number | null, perCustomerLimit: number | null, active: boolean, claimed: number, voucher: { kind: VoucherKind, valueMinor: number | null, percentBp: number | null, giftSku: string | null, validityDays: number | null } }> };
+export type RewardsQuery = { rewards: Array<{ id: string, name: string, description: string | null, kind: RewardKind, costPoints: number, stock: number | null, perCustomerLimit: number | null, active: boolean, claimed: number | null, voucher: { kind: VoucherKind, valueMinor: number | null, percentBp: number | null, giftSku: string | null, validityDays: number | null } }> };
 
 export type RfmSummaryQueryVariables = Exact<{ [key: string]: never; }>;
 

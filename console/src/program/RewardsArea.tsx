@@ -104,7 +104,7 @@ function RewardTable({ rewards }: { rewards: Reward[] }) {
                 </td>
                 <td className="num">{reward.stock === null ? "Unlimited" : formatPoints(reward.stock)}</td>
                 <td className="num">{reward.perCustomerLimit ?? "No limit"}</td>
-                <td className="num">{formatPoints(reward.claimed)}</td>
+                <td className="num">{reward.claimed === null ? "—" : formatPoints(reward.claimed)}</td>
                 <td>
                   <span className={reward.active ? "status-on" : "status-off"}>
                     {reward.active ? "Active" : "Withdrawn"}
