@@ -93,6 +93,17 @@ class Phase:
     def step_percentile_ms(self, q: float, step: str) -> float:
         return _percentile_ms(self.steps_s.get(step, []), q)
 
+    def record(self, op: Any, error: str | None, latency_s: float, measured: bool) -> None:
+        """One operation done: its error, else (after the warm-up) its latency by its kind
+        and its steps' (whatever its executor left in its `steps_s`)."""
+        self.issued += 1
+        if error is not None:
+            self.errors.append(error)
+        elif measured:
+            self.latencies_s.setdefault(type(op).__name__, []).append(latency_s)
+            for step, seconds in getattr(op, "steps_s", {}).items():
+                self.steps_s.setdefault(step, []).append(seconds)
+
 
 def merged(phases: list[Phase]) -> Phase:
     """Phases of the same driver measured one after another (rounds), as one."""
@@ -206,13 +217,7 @@ async def drive(
             t0 = time.perf_counter()
             error = await execute(n, op)
             latency = time.perf_counter() - t0
-            phase.issued += 1
-            if error is not None:
-                phase.errors.append(error)
-            elif now >= measure_from:
-                phase.latencies_s.setdefault(type(op).__name__, []).append(latency)
-                for step, seconds in getattr(op, "steps_s", {}).items():
-                    phase.steps_s.setdefault(step, []).append(seconds)
+            phase.record(op, error, latency, measured=now >= measure_from)
 
     await asyncio.gather(*(client(n) for n in range(args.clients)))
     phase.elapsed_s = loop.time() - measure_from
@@ -246,14 +251,7 @@ async def drive_at_rate(
             error = await execute(n, op)
         finally:
             free.put_nowait(n)
-        latency = time.perf_counter() - due
-        phase.issued += 1
-        if error is not None:
-            phase.errors.append(error)
-        elif due >= measure_from:
-            phase.latencies_s.setdefault(type(op).__name__, []).append(latency)
-            for step, seconds in getattr(op, "steps_s", {}).items():
-                phase.steps_s.setdefault(step, []).append(seconds)
+        phase.record(op, error, time.perf_counter() - due, measured=due >= measure_from)
 
     seq = 0
     while (due := start + seq / args.rate) < stop_at:
