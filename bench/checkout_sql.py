@@ -133,6 +133,9 @@ async def hold_points(conn: asyncpg.Connection, sale: Sale, points: int) -> int:
         "points": points,
         "idempotency_key": f"hold-{sale.order_id}",
         "expires_at": datetime.now(UTC) + HOLD_TTL,
+        "request_digest": orders.payment_digest(
+            sale.customer_id, SHOP, sale.order_id, points, sale.cart
+        ),
     }
     for _ in range(PLACE_ATTEMPTS):
         row = await conn.fetchrow(ORDER_STATE_SQL[0], *_run_args(ORDER_STATE_SQL, params))

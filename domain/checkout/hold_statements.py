@@ -26,10 +26,11 @@ HOLD = text(f"""
     WITH {reserve_ctes()},
     hold AS (
         INSERT INTO holds (customer_id, points, value_minor, shop, order_id, idempotency_key,
-                           expires_at)
+                           expires_at, request_digest)
         SELECT CAST(:customer_id AS bigint), CAST(:points AS bigint),
                CAST(:value_minor AS bigint), CAST(:shop AS text), CAST(:order_id AS text),
-               CAST(:idempotency_key AS text), CAST(:expires_at AS timestamptz)
+               CAST(:idempotency_key AS text), CAST(:expires_at AS timestamptz),
+               CAST(:request_digest AS text)
           FROM reserved
         RETURNING *)
     SELECT {RESERVED_COLUMNS}, hold.id, hold.customer_id, hold.points, hold.status, hold.shop,
@@ -114,6 +115,7 @@ PLACE_HOLD = SqlFunction(
         "min_spendable": _BIGINT,
         "value_minor": _BIGINT,
         "expires_at": _TIME,
+        "request_digest": "text",
     },
     results=(("outcome", "text"), *_FUNDS_RESULTS, *_HOLD_RESULTS),
     records=("r_key", "r_now", "r_hold"),

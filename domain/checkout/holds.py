@@ -23,7 +23,7 @@ from domain.checkout.hold_statements import (
     LOCK_HOLD,
     PLACE_HOLD,
 )
-from domain.checkout.orders import allowance, lock_order, order_lock_key
+from domain.checkout.orders import allowance, lock_order, order_lock_key, payment_digest
 from domain.checkout.quote import CartLine
 from domain.checkout.services import check_cart
 from domain.commands import Command, OneStatementCommand, run
@@ -136,7 +136,12 @@ class PlaceHold(Command[Hold]):
             "order_id": self.order_id,
             "idempotency_key": self.key,
             "expires_at": datetime.now(UTC) + timedelta(seconds=self.ttl_s),
+            "request_digest": self.digest,
         }
+
+    @property
+    def digest(self) -> str:
+        return payment_digest(self.customer_id, self.shop, self.order_id, self.points, self.cart)
 
     async def replay(self, uow: UnitOfWork) -> Hold | None:
         row = (await uow.execute(KEY_USED, {"idempotency_key": self.key})).one_or_none()
@@ -144,6 +149,8 @@ class PlaceHold(Command[Hold]):
             return None
         asked = (self.customer_id, self.points, self.shop, self.order_id)
         require_same((row.customer_id, row.points, row.shop, row.order_id), asked, "hold")
+        if row.request_digest is not None:  # kept since migration 0058: the cart too
+            require_same(row.request_digest, self.digest, "hold")
         account = await get_account(uow, self.customer_id)
         assert account is not None
         return _model(row, account, replayed=True)

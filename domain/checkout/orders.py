@@ -18,6 +18,7 @@ from domain.checkout.sql import ORDER_PAID_BY_ANOTHER, POINTS_PAID_ON_ORDER
 from domain.customers.erased import customer_erased
 from domain.customers.sql import CUSTOMER_ERASED
 from domain.errors import DomainError, ErrorCode
+from domain.idempotency import request_digest
 from domain.ledger import policy
 from domain.ledger.models import Account
 from domain.ledger.sql import ACCOUNTS
@@ -128,6 +129,23 @@ async def order_payments(uow: UnitOfWork, shop: str, order_id: str) -> OrderPaym
 
 
 _ORDER_LOCK_PREFIX = "redeem:"
+
+
+@dataclass(frozen=True)
+class _Payment:
+    customer_id: int
+    shop: str
+    order_id: str
+    points: int
+    cart: list[CartLine]
+
+
+def payment_digest(
+    customer_id: int, shop: str, order_id: str, points: int, cart: list[CartLine]
+) -> str:
+    """What a keyed payment with points (a redemption, a hold) asked for, its cart included,
+    kept beside its key: a replay must ask the same (domain.idempotency.request_digest)."""
+    return request_digest(_Payment(customer_id, shop, order_id, points, cart))
 
 
 def order_lock_key(shop: str, order_id: str) -> str:

@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import func, insert, select
 
-from domain.checkout.orders import allowance, lock_order
+from domain.checkout.orders import allowance, lock_order, payment_digest
 from domain.checkout.quote import CartLine
 from domain.checkout.services import check_cart
 from domain.checkout.tables import redemptions
@@ -125,6 +125,7 @@ class RedeemPoints(Command[Redemption]):
                     value_minor=value,
                     idempotency_key=self.stored_key,
                     entry_id=posted.entry_id,
+                    request_digest=self.digest,
                 )
                 .returning(redemptions.c.id)
             )
@@ -140,6 +141,10 @@ class RedeemPoints(Command[Redemption]):
         take a capture's."""
         return f"redeem:{self.key}"
 
+    @property
+    def digest(self) -> str:
+        return payment_digest(self.customer_id, self.shop, self.order_id, self.points, self.cart)
+
     async def replay(self, uow: UnitOfWork) -> Redemption | None:
         query = select(redemptions).where(redemptions.c.idempotency_key == self.stored_key)
         row = (await uow.execute(query)).one_or_none()
@@ -147,6 +152,8 @@ class RedeemPoints(Command[Redemption]):
             return None
         asked = (self.customer_id, self.shop, self.order_id, self.points)
         require_same((row.customer_id, row.shop, row.order_id, row.points), asked, "redemption")
+        if row.request_digest is not None:  # kept since migration 0058: the cart too
+            require_same(row.request_digest, self.digest, "redemption")
         account = await get_account(uow, self.customer_id)
         assert account is not None
         return redemption_of(row, account, replayed=True)

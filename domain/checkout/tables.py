@@ -74,6 +74,9 @@ redemptions = Table(
     Column("cancelled_at", DateTime(timezone=True)),
     Column("cancel_entry_id", BigInteger, ForeignKey("ledger_entries.id"), unique=True),
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    # What the key's request asked for (orders.payment_digest, the cart included); null for a
+    # captured hold's (its key is hold:<id>) and for redemptions made before it was kept.
+    Column("request_digest", Text),
     CheckConstraint("points > 0 AND value_minor > 0", name="positive"),
     Index("ix_redemptions_order", "shop", "order_id"),
     Index("ix_redemptions_created_at", "created_at"),
@@ -97,6 +100,9 @@ holds = Table(
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     Column("resolved_at", DateTime(timezone=True)),
     Column("entry_id", BigInteger, ForeignKey("ledger_entries.id")),
+    # What the key's request asked for (orders.payment_digest, the cart included); null for
+    # holds made before it was kept.
+    Column("request_digest", Text),
     CheckConstraint("points > 0", name="points_positive"),
     CheckConstraint("status IN ('ACTIVE', 'CAPTURED', 'RELEASED', 'EXPIRED')", name="status"),
     Index("ix_holds_active_expiry", "expires_at", postgresql_where=text("status = 'ACTIVE'")),

@@ -167,3 +167,36 @@ async def test_a_capture_delayed_by_the_account_lock_and_a_new_hold_stay_within_
     async with engine.connect() as conn:
         paid = (await conn.execute(PAID_ON_ORDER)).scalar_one()
     assert paid <= 500, (paid, captured, second)
+
+
+async def test_a_payment_key_sent_again_with_another_cart_is_a_conflict(
+    gql: GraphQLClient, engine: AsyncEngine
+) -> None:
+    """Rule: the same key sent with a different request is IDEMPOTENCY_CONFLICT and writes
+    nothing (docs/api.md "Idempotency keys"), and a hold's or a redemption's request is its
+    cart too (the caps are the cart's), as a voucher use's is (docs/checkout.md)."""
+    cid = await customer(gql)
+    other_cart = [{"sku": "B", "quantity": 1, "unitPriceMinor": 9900}]
+    # Given a hold and a redemption, each under its key
+    held = await hold(gql, cid, 100, "h-cart", orderId="O-c1")
+    paid = await redeem(gql, cid, 50, "r-cart", orderId="O-c2")
+    assert held["userErrors"] == [] and paid["userErrors"] == []
+    # When each key is sent again with the same cart, then it replays the first answer
+    again = await hold(gql, cid, 100, "h-cart", orderId="O-c1")
+    assert (again["replayed"], again["hold"]["id"]) == (True, held["hold"]["id"])
+    assert (await redeem(gql, cid, 50, "r-cart", orderId="O-c2"))["replayed"] is True
+    # When each is sent with another cart, then it is refused as another use of the key
+    conflict = [{"field": "idempotencyKey", "code": "IDEMPOTENCY_CONFLICT"}]
+    assert (await hold(gql, cid, 100, "h-cart", orderId="O-c1", cart=other_cart))[
+        "userErrors"
+    ] == conflict
+    assert (await redeem(gql, cid, 50, "r-cart", orderId="O-c2", cart=other_cart))[
+        "userErrors"
+    ] == conflict
+    # And nothing more was written
+    async with engine.connect() as conn:
+        counts = await conn.execute(
+            text("SELECT (SELECT count(*) FROM holds), (SELECT count(*) FROM redemptions)")
+        )
+        assert tuple(counts.one()) == (1, 1)
+    await assert_ledger_sound(engine)
