@@ -10,7 +10,13 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from domain.access.permissions import Role
 from tests.console.test_till import CARD, type_line, write
 from tests.support.api import GraphQLClient, running_server
-from tests.support.console import DESKTOP, SentOperations, session_script
+from tests.support.console import (
+    DESKTOP,
+    SentOperations,
+    assert_accessible,
+    screenshots,
+    session_script,
+)
 
 
 async def test_a_yen_shop_s_till_shows_and_takes_whole_yen(
@@ -62,6 +68,8 @@ async def test_a_yen_shop_s_till_shows_and_takes_whole_yen(
             await expect(rows.nth(0)).to_contain_text("¥2,500")
             await expect(page.locator(".till-cart-sums .till-total")).to_contain_text("¥2,500")
             await expect(page.get_by_text("€")).to_have_count(0)
+            await assert_accessible(page)
+            await screenshots(page, "till-yen")
         finally:
             await context.close()
         assert not sent.outside_contract, sent.outside_contract
