@@ -1,3 +1,5 @@
+"""The shop's settings as a GraphQL type."""
+
 from __future__ import annotations
 
 import strawberry
