@@ -1,14 +1,15 @@
 """The ROI report's rollups (roi_days, roi_buyer_days and _months, roi_registration_days),
 kept by a job behind five watermarks rolled up together (domain/watermarks.py): the order
 in which purchases were made (made_seq), refunds, ledger entries (the redemptions they
-wrote or cancelled), voucher uses, and orders reported (an order reported after the points
-or voucher that paid for it gives them its channel).
+wrote or cancelled), voucher uses (and their cancellations), and orders reported (an order
+reported after the points or voucher that paid for it gives them its channel).
 
 Each batch finds the UTC days its values touched (an order's day; a refund's order's day;
-a redemption's or voucher use's day; for an order made in the year before its customer
-registered, that customer's registration day and every day of their member orders, whose
-revenue now counts as a baselined member's) and recomputes those days' rows from the rows
-as they are now (domain/analytics/roi_figures.py), month bitmaps from their days'.
+a redemption's or voucher use's day, also when cancelled; for an order made in the year
+before its customer registered, that customer's registration day and every day of their
+member orders, whose revenue now counts as a baselined member's) and recomputes those
+days' rows from the rows as they are now (domain/analytics/roi_figures.py), month bitmaps
+from their days'.
 
 Why that is exact: call a day clean when no value above a watermark touches it. Every change
 touching a clean day was claimed by a batch that ran after that change committed and read
@@ -58,7 +59,7 @@ from domain.purchases.bi_sql import (
     REFUNDS_SEQUENCE,
 )
 from domain.uow import UnitOfWork
-from domain.vouchers.bi_sql import VOUCHER_DISCOUNTS, VOUCHER_USE_SEQUENCE
+from domain.vouchers.bi_sql import EVERY_VOUCHER_USE, VOUCHER_USE_SEQUENCE
 
 DEFAULT_BATCH = 1_000_000
 
@@ -111,14 +112,15 @@ TOUCHED = text(f"""
          WHERE (x.entry_id > :entries_from AND x.entry_id <= :entries_to)
             OR (x.cancel_entry_id > :entries_from AND x.cancel_entry_id <= :entries_to)
         UNION ALL
-        SELECT u.created_at FROM ({VOUCHER_DISCOUNTS}) u
-         WHERE u.id > :uses_from AND u.id <= :uses_to
+        SELECT u.created_at FROM ({EVERY_VOUCHER_USE}) u
+         WHERE (u.id > :uses_from AND u.id <= :uses_to)
+            OR (u.cancel_seq > :uses_from AND u.cancel_seq <= :uses_to)
         UNION ALL
         SELECT x.created_at FROM reported o
           JOIN ({POINTS_PAID_ENTRIES}) x ON x.shop = o.shop AND x.order_id = o.order_id
         UNION ALL
         SELECT u.created_at FROM reported o
-          JOIN ({VOUCHER_DISCOUNTS}) u ON u.shop = o.shop AND u.order_id = o.order_id)
+          JOIN ({EVERY_VOUCHER_USE}) u ON u.shop = o.shop AND u.order_id = o.order_id)
     SELECT (SELECT COALESCE(array_agg(DISTINCT {day_of("at")}), '{{}}') FROM moments)
                AS order_days,
            (SELECT COALESCE(array_agg(DISTINCT {day_of("created_at")}), '{{}}') FROM pre_join)

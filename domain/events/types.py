@@ -122,6 +122,15 @@ class VoucherRedeemed(DomainEvent):
     discount_minor: int
 
 
+@dataclass(frozen=True)
+class VoucherRedemptionCancelled(DomainEvent):
+    voucher_id: int
+    redemption_id: int  # the use cancelled (VoucherRedeemed's redemption_id)
+    shop: str
+    order_id: str
+    discount_minor: int
+
+
 # Events about issued vouchers carry the voucher's id, not its code: a code is a bearer
 # secret, and whoever sends it (notifications) reads it from the voucher.
 @dataclass(frozen=True)

@@ -167,6 +167,7 @@ class AssignVoucher(Command[Voucher]):
             .where(
                 voucher_redemptions.c.voucher_id == vouchers.c.id,
                 voucher_redemptions.c.customer_id.is_distinct_from(cid),
+                voucher_redemptions.c.cancelled_at.is_(None),
             )
             .exists()
         )

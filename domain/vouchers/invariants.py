@@ -14,11 +14,11 @@ async def uses_equal_redemptions(conn: AsyncConnection) -> list[str]:
     return await violation_rows(
         conn,
         """
-        SELECT format('voucher %s: %s uses counted but %s redemptions', v.id, v.uses,
+        SELECT format('voucher %s: %s uses counted but %s standing redemptions', v.id, v.uses,
                       COALESCE(r.n, 0))
           FROM vouchers v
           LEFT JOIN (SELECT voucher_id, count(*) AS n FROM voucher_redemptions
-                      GROUP BY voucher_id) r ON r.voucher_id = v.id
+                      WHERE cancelled_at IS NULL GROUP BY voucher_id) r ON r.voucher_id = v.id
          WHERE v.uses <> COALESCE(r.n, 0)""",
     )
 

@@ -56,6 +56,12 @@ class VoucherUse:
     discount_minor: int
     actor: str
     created_at: datetime
+    cancelled_at: datetime | None = None  # cancelled before the order's sale was recorded
+
+
+def use_columns() -> list[ColumnElement[Any]]:
+    """A use's columns as VoucherUse has them."""
+    return [voucher_redemptions.c[name] for name in VoucherUse.__dataclass_fields__]
 
 
 def status_expression() -> ColumnElement[str]:
@@ -180,16 +186,7 @@ async def uses_of(
 ) -> dict[int, Page[VoucherUse]]:
     """Several vouchers' redemptions, newest first, `limit` each, in one query."""
     r = voucher_redemptions.c
-    query = select(
-        r.id,
-        r.voucher_id,
-        r.customer_id,
-        r.shop,
-        r.order_id,
-        r.discount_minor,
-        r.actor,
-        r.created_at,
-    )
+    query = select(*use_columns())
     found = await pages_per_owner(uow, voucher_ids, query, r.voucher_id, r.id, limit, after_id)
     return {
         vid: Page.from_rows([VoucherUse(**row._asdict()) for row in rows], limit)

@@ -26,6 +26,7 @@ from domain.vouchers.models import Voucher, VoucherKind, VoucherStatus
 from domain.vouchers.queries import (
     VoucherUse,
     status_expression,
+    use_columns,
     voucher_by_code,
     voucher_columns,
     voucher_of,
@@ -224,7 +225,7 @@ class RedeemVoucher(Command[RedeemedVoucher]):
                     request_digest=request_digest(clean),
                     actor=self.actor,
                 )
-                .returning(*_USE_COLUMNS)
+                .returning(*USE_COLUMNS)
             )
         ).one()
         uow.record(
@@ -242,7 +243,7 @@ class RedeemVoucher(Command[RedeemedVoucher]):
     async def replay(self, uow: UnitOfWork) -> RedeemedVoucher | None:
         row = (
             await uow.execute(
-                select(*_USE_COLUMNS, vouchers.c.code, voucher_redemptions.c.request_digest)
+                select(*USE_COLUMNS, vouchers.c.code, voucher_redemptions.c.request_digest)
                 .join_from(voucher_redemptions, vouchers)
                 .where(voucher_redemptions.c.idempotency_key == self.key)
             )
@@ -262,14 +263,13 @@ class RedeemVoucher(Command[RedeemedVoucher]):
         return RedeemedVoucher(use, voucher, replayed=True)
 
 
-_USE_COLUMNS = [
-    c for c in voucher_redemptions.c if c.name not in ("idempotency_key", "request_digest")
-]
+USE_COLUMNS = use_columns()
 _USED_UP = (VoucherReason.USED_UP,)
 
 
 async def _context(uow: UnitOfWork, clean: _Request) -> tuple[Voucher | None, OrderUse]:
-    """The voucher and what vouchers already took off the order (when one is given)."""
+    """The voucher and what vouchers already took off the order (when one is given; uses
+    cancelled took nothing off)."""
     if clean.customer_id is not None:
         if not await customer_exists(uow, clean.customer_id):
             raise DomainError.one("customerId", ErrorCode.NOT_FOUND, "No such customer.")
@@ -283,7 +283,7 @@ async def _context(uow: UnitOfWork, clean: _Request) -> tuple[Voucher | None, Or
         await uow.execute(
             select(r.voucher_id, r.discount_minor, v.kind, v.gift_sku)
             .join_from(voucher_redemptions, vouchers)
-            .where(r.shop == clean.shop, r.order_id == clean.order_id)
+            .where(r.shop == clean.shop, r.order_id == clean.order_id, r.cancelled_at.is_(None))
         )
     ).all()
     # Vouchers discount only what points left of the cart.

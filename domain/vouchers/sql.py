@@ -10,10 +10,11 @@ from sqlalchemy import ColumnElement, Exists, Select, literal, or_, select
 
 from domain.vouchers.tables import voucher_batches, voucher_redemptions, vouchers
 
-# What vouchers took off the order (:shop, :order_id), in minor units.
+# What vouchers took off the order (:shop, :order_id), in minor units (uses cancelled
+# before the sale was recorded took nothing off).
 DISCOUNTS_ON_ORDER = """
     (SELECT COALESCE(sum(discount_minor), 0) FROM voucher_redemptions
-      WHERE shop = :shop AND order_id = :order_id)"""
+      WHERE shop = :shop AND order_id = :order_id AND cancelled_at IS NULL)"""
 
 # Every voucher: id, batch_id, customer_id, uses (times redeemed).
 VOUCHERS = "SELECT id, batch_id, customer_id, uses FROM vouchers"
@@ -39,9 +40,9 @@ def holds_usable_voucher(
 
 def redeemed_a_voucher(customer_id: ColumnElement[int], batch_id: int | None) -> Exists:
     """Whether the customer (a column of the enclosing query) has redeemed a voucher (of
-    the batch when given)."""
+    the batch when given) in a use that stands (not cancelled)."""
     r = voucher_redemptions.c
-    query = select(literal(1)).where(r.customer_id == customer_id)
+    query = select(literal(1)).where(r.customer_id == customer_id, r.cancelled_at.is_(None))
     if batch_id is not None:
         batch = select(vouchers.c.id).where(vouchers.c.batch_id == batch_id)
         query = query.where(r.voucher_id.in_(batch))

@@ -15,7 +15,6 @@ from sqlalchemy import (
     Integer,
     Table,
     Text,
-    UniqueConstraint,
     func,
     text,
 )
@@ -120,9 +119,27 @@ voucher_redemptions = Table(
     Column("request_digest", Text),
     Column("actor", Text, nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    # A use cancelled before its order's sale was recorded (cancelling.py): the code's use is
+    # given back, and the row stays, marked. cancel_seq is a value of the uses' own sequence
+    # taken by the cancellation, so a rollup job consuming that sequence sees it.
+    Column("cancelled_at", DateTime(timezone=True)),
+    Column("cancelled_by", Text),
+    Column("cancel_seq", BigInteger),
     CheckConstraint("discount_minor > 0", name="discount_positive"),
-    # A code is used at most once per order.
-    UniqueConstraint("voucher_id", "shop", "order_id"),
+    CheckConstraint(
+        "(cancelled_at IS NULL) = (cancel_seq IS NULL)"
+        " AND (cancelled_at IS NULL) = (cancelled_by IS NULL)",
+        name="cancellation_complete",
+    ),
+    # A code is used at most once per order (a cancelled use does not count).
+    Index(
+        "uq_voucher_redemptions_standing_use",
+        "voucher_id",
+        "shop",
+        "order_id",
+        unique=True,
+        postgresql_where=text("cancelled_at IS NULL"),
+    ),
     Index("ix_voucher_redemptions_order", "shop", "order_id"),
     Index("ix_voucher_redemptions_voucher_id", "voucher_id", "id"),
     Index("ix_voucher_redemptions_created_at", "created_at"),

@@ -55,6 +55,11 @@ class DisableVouchersInput:
     batch_id: strawberry.ID | None = None
 
 
+@strawberry.input(description="Give back a voucher's use on an order whose sale is not recorded.")
+class CancelVoucherRedemptionInput:
+    redemption_id: strawberry.ID
+
+
 @strawberry.input(description="Use a code on an order.")
 class RedeemVoucherInput:
     code: str

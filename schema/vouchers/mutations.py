@@ -7,7 +7,7 @@ from __future__ import annotations
 import strawberry
 
 from domain.access.permissions import Permission
-from domain.vouchers import batches, conversion, redeeming
+from domain.vouchers import batches, cancelling, conversion, redeeming
 from domain.vouchers.models import VoucherKind, VoucherTerms
 from schema.context import Info
 from schema.errors import UserError, payload_on_error
@@ -17,6 +17,7 @@ from schema.permissions import requires
 from schema.throttle import VoucherAttempts
 from schema.vouchers.inputs import (
     AssignVoucherInput,
+    CancelVoucherRedemptionInput,
     ConvertPointsToVoucherInput,
     CreateVoucherBatchInput,
     DisableVouchersInput,
@@ -53,7 +54,9 @@ class DisableVouchersPayload:
 @strawberry.type
 class RedeemVoucherPayload:
     redemption: VoucherRedemptionType | None = None
-    voucher: VoucherType | None = strawberry.field(default=None, description="After this use.")
+    voucher: VoucherType | None = strawberry.field(
+        default=None, description="After this use (or its cancellation)."
+    )
     replayed: bool = False
     user_errors: list[UserError] = strawberry.field(default_factory=list)
 
@@ -129,6 +132,24 @@ class VoucherMutations:
         )
         done = await redeeming.redeem_voucher(
             info.context.new_uow(), request, input.idempotency_key, info.context.principal.actor
+        )
+        return RedeemVoucherPayload(
+            redemption=VoucherRedemptionType.of(done.use),
+            voucher=VoucherType.of(done.voucher),
+            replayed=done.replayed,
+        )
+
+    @strawberry.mutation(
+        permission_classes=[requires(Permission.REDEEM_POINTS)],
+        description="Give back a code's use on an order whose sale is not recorded (a failed "
+        "payment, an abandoned sale): the code may be used again; afterwards, the use stands.",
+    )
+    @payload_on_error(RedeemVoucherPayload)
+    async def cancel_voucher_redemption(
+        self, info: Info, input: CancelVoucherRedemptionInput
+    ) -> RedeemVoucherPayload:
+        done = await cancelling.cancel_voucher_use(
+            info.context.new_uow(), input.redemption_id, info.context.principal.actor
         )
         return RedeemVoucherPayload(
             redemption=VoucherRedemptionType.of(done.use),

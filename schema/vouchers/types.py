@@ -71,6 +71,10 @@ class VoucherRedemptionType:
     order_id: str
     discount_minor: Money = strawberry.field(description="What the code took off the order.")
     created_at: datetime
+    cancelled_at: datetime | None = strawberry.field(
+        description="When the use was cancelled and the code's use given back (the order's "
+        "sale was not recorded); null while it stands."
+    )
     customer_pk: strawberry.Private[int | None]
 
     @classmethod
@@ -83,6 +87,7 @@ class VoucherRedemptionType:
             order_id=u.order_id,
             discount_minor=Money(u.discount_minor),
             created_at=u.created_at,
+            cancelled_at=u.cancelled_at,
             customer_pk=u.customer_id,
         )
 

@@ -253,6 +253,52 @@ async def test_cashier_completes_a_sale_with_points_and_a_voucher_then_refunds_i
     await assert_ledger_sound(engine)
 
 
+async def test_a_sale_cancelled_gives_back_its_points_and_its_voucher(
+    open_console: OpenConsole, gql: GraphQLClient, engine: AsyncEngine
+) -> None:
+    # Given Ann (1,000 points) and a single-use 5.00 voucher, used with 500 points on a sale
+    customer_id = await ann_with_points(gql)
+    batch_id, code = await five_off_voucher(gql)
+    page = await open_console(Role.CASHIER, "till")
+    await expect(page.get_by_label("Card code")).to_be_focused()
+    await page.keyboard.type(CARD)
+    await page.keyboard.press("Enter")
+    await expect(page.locator(".till-who").get_by_text("Ann Lee")).to_be_visible()
+    await expect(page.get_by_label("Product (SKU)")).to_be_focused()
+    await type_line(page, "MUG", "3", "8.00")
+    await page.keyboard.press("F8")
+    await page.keyboard.type(code)
+    await expect(page.get_by_text("Takes €5.00 off")).to_be_visible()
+    await page.keyboard.press("Enter")
+    points = page.get_by_label("Points to use")
+    await expect(points).to_be_focused()
+    await points.fill("500")
+    await page.keyboard.press("Enter")
+    await expect(page.get_by_text("Paid with 500 points (€5.00).")).to_be_visible()
+    assert (await voucher_of(gql, batch_id))["uses"] == 1
+
+    # When the card payment fails and the cashier cancels the sale, then the till says what
+    # comes back: the points and the voucher
+    await page.get_by_role("button", name="Cancel the sale…").click()
+    confirm = page.get_by_role("group", name="Cancel the sale?")
+    await expect(confirm).to_contain_text("The 500 points paid come back to the customer.")
+    await expect(confirm).to_contain_text(f"The voucher {code} is given back")
+    await look(page, "cancel")
+    await confirm.get_by_role("button", name="Cancel the sale").click()
+
+    # Then the till is ready for the next sale, the points are back, and the code is usable
+    await expect(page.get_by_label("Card code")).to_be_focused()
+    voucher = await voucher_of(gql, batch_id)
+    assert (voucher["uses"], voucher["status"]) == (0, "ACTIVE")
+    assert [bool(r["cancelledAt"]) for r in voucher["redemptions"]["nodes"]] == [True]
+    assert await ledger_of(gql, customer_id) == [
+        ("MANUAL", 1000),
+        ("REDEMPTION", -500),
+        ("REVERSAL", 500),
+    ]
+    await assert_ledger_sound(engine)
+
+
 async def test_held_points_captured_and_a_sale_whose_answer_is_lost_is_recorded_once(
     open_console: OpenConsole, gql: GraphQLClient, engine: AsyncEngine
 ) -> None:

@@ -155,6 +155,10 @@ MUTATIONS: dict[str, tuple[str, dict[str, Any]]] = {
             }
         },
     ),
+    "cancelVoucherRedemption": (
+        'mutation { cancelVoucherRedemption(input: {redemptionId: "1"}) { replayed } }',
+        {},
+    ),
     "convertPointsToVoucher": (
         "mutation($input: ConvertPointsToVoucherInput!) { convertPointsToVoucher(input: $input) "
         "{ replayed } }",

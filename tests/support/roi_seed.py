@@ -26,6 +26,11 @@ async def execute(engine: AsyncEngine, sql: str, **params: object) -> None:
         await conn.execute(text(sql), params)
 
 
+# A voucher use cancelled, as the vouchers area cancels one.
+CANCEL_USE = """UPDATE voucher_redemptions SET cancelled_at = :at, cancelled_by = 'test',
+    cancel_seq = nextval('voucher_redemptions_id_seq') WHERE idempotency_key = :key"""
+
+
 async def seed_roi_example(engine: AsyncEngine) -> dict[str, int]:
     await execute(engine, "UPDATE redemption_rules SET value_per_unit_minor = 30 WHERE id = 1")
     people: dict[str, int] = {}
@@ -86,13 +91,17 @@ async def seed_roi_example(engine: AsyncEngine) -> dict[str, int]:
     await execute(
         engine,
         "INSERT INTO vouchers (code, source, kind, value_minor) VALUES "
-        "('V-1', 'BATCH', 'FIXED_AMOUNT', 500), ('V-2', 'BATCH', 'FIXED_AMOUNT', 200)",
+        "('V-1', 'BATCH', 'FIXED_AMOUNT', 500), ('V-2', 'BATCH', 'FIXED_AMOUNT', 200),"
+        " ('V-3', 'BATCH', 'FIXED_AMOUNT', 300)",
     )
     use = """INSERT INTO voucher_redemptions (voucher_id, customer_id, shop, order_id,
         discount_minor, idempotency_key, actor, created_at) VALUES
         ((SELECT id FROM vouchers WHERE code = :code), :c, :shop, :o, :d, :code, 'test', :at)"""
     await execute(engine, use, code="V-1", c=ann, shop="A", o="A-POS-1", d=500, at=at(5, 2))
     await execute(engine, use, code="V-2", c=None, shop="C", o="C-9", d=200, at=at(5, 9))
+    # Ann's 3.00 voucher on an order that did not go through, given back
+    await execute(engine, use, code="V-3", c=ann, shop="A", o="A-POS-7", d=300, at=at(5, 12))
+    await execute(engine, CANCEL_USE, key="V-3", at=at(5, 12, 1))
     off = """INSERT INTO purchase_line_discounts (purchase_id, line_no, customer_id,
         source_kind, source_id, amount_minor) VALUES (:p, 1, :c, :kind, 1, :amount)"""
     await execute(engine, off, p=bob_order, c=bob, kind="CARD", amount=120)

@@ -220,7 +220,7 @@ function BatchCodes({ batch, onClose }: { batch: Batch; onClose: () => void }) {
                       </td>
                       <td>
                         {last
-                          ? `${formatDate(last.createdAt)}, order ${last.orderId}: ${formatMoney(last.discountMinor)} off`
+                          ? `${formatDate(last.createdAt)}, order ${last.orderId}: ${formatMoney(last.discountMinor)} off${last.cancelledAt ? ", given back" : ""}`
                           : "Never"}
                       </td>
                     </tr>

@@ -4,6 +4,7 @@ import { useState, type KeyboardEvent } from "react";
 import { useClient, useMutation, type CombinedError } from "urql";
 import {
   CancelRedemptionDocument,
+  CancelVoucherRedemptionDocument,
   OrderPointsDocument,
   RecordPurchaseDocument,
   ReleaseHoldDocument,
@@ -157,12 +158,13 @@ function RecordSale({ onRecorded }: { onRecorded: (receipt: Receipt) => void }) 
   );
 }
 
-/** Start again: points paid come back, held points are released; a used voucher stays used. */
+/** Start again: points paid come back, held points are released, vouchers used are given back. */
 function CancelSale() {
   const { sale, dispatch, focus } = useTill();
   const [confirming, setConfirming] = useState(false);
   const [, cancelRedemption] = useMutation(CancelRedemptionDocument);
   const [, releaseHold] = useMutation(ReleaseHoldDocument);
+  const [, cancelVoucher] = useMutation(CancelVoucherRedemptionDocument);
   const [working, setWorking] = useState(false);
   const [problem, setProblem] = useState<{ errors?: readonly UserError[]; error?: CombinedError }>(
     {},
@@ -189,6 +191,14 @@ function CancelSale() {
         const result = await releaseHold({ holdId: points.holdId });
         if (!result.data) return setProblem({ error: result.error });
         const errors = result.data.releaseHold.userErrors.filter((e) => e.code !== "HOLD_NOT_ACTIVE");
+        if (errors.length) return setProblem({ errors });
+      }
+      // Each cancellation is answered again as it was when sent again (replayed), so a
+      // retry after a failure part way through gives back only what is still used.
+      for (const voucher of sale.vouchers) {
+        const result = await cancelVoucher({ redemptionId: voucher.redemptionId });
+        if (!result.data) return setProblem({ error: result.error });
+        const errors = result.data.cancelVoucherRedemption.userErrors;
         if (errors.length) return setProblem({ errors });
       }
       setProblem({});
@@ -235,7 +245,7 @@ function CancelSale() {
         ) : null}
         {sale.vouchers.map((voucher) => (
           <li key={voucher.code}>
-            The voucher {voucher.code} stays used: a used voucher cannot be given back at the till.
+            The voucher {voucher.code} is given back: the customer may use it again.
           </li>
         ))}
       </ul>

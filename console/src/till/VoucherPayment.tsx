@@ -63,6 +63,7 @@ export function VoucherPayment({ next }: { next: string }) {
       voucher: {
         code: payload.voucher?.code ?? typed.toUpperCase(),
         discountMinor: payload.redemption.discountMinor,
+        redemptionId: payload.redemption.id,
       },
     });
     focus(next);

@@ -249,7 +249,7 @@ describe("the sale", () => {
       type: "addLine",
       line: { sku: "TEA", quantity: 1, unitPriceMinor: 1200, discounted: false },
     });
-    sale = saleReducer(sale, { type: "voucherUsed", voucher: { code: "V", discountMinor: 500 } });
+    sale = saleReducer(sale, { type: "voucherUsed", voucher: { code: "V", discountMinor: 500, redemptionId: "1" } });
     expect(paymentsStarted(sale)).toBe(true);
     const locked = saleReducer(sale, {
       type: "addLine",

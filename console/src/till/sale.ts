@@ -11,7 +11,8 @@ export type TillCustomer = NonNullable<Read["customer"]>;
 export type TillCard = Read["card"];
 export type Points = TillCustomer["points"];
 
-export type UsedVoucher = { code: string; discountMinor: number };
+/** A code used on the order; its redemption is given back if the sale is cancelled. */
+export type UsedVoucher = { code: string; discountMinor: number; redemptionId: string };
 
 /** Points on the order: paid at once, or held while the card payment runs, then captured. */
 export type PointsPayment =

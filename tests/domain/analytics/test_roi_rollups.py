@@ -27,7 +27,7 @@ from domain.uow import UnitOfWork
 from tests.schema.test_bi_sql_docs import documented, run, seed
 from tests.support.purchases_sql import add_purchase
 from tests.support.reports import Row, write_entries
-from tests.support.roi_seed import MAY, at, execute
+from tests.support.roi_seed import CANCEL_USE, MAY, at, execute
 
 PERIODS = [
     MAY,
@@ -131,7 +131,17 @@ async def more(engine: AsyncEngine, people: dict[str, int]) -> None:
         " ledger_entries) WHERE idempotency_key = 'r1'",
         at=at(5, 20),
     )
-    # The order at shop C the 2.00 voucher was used on is reported now, on the web
+    # The 2.00 voucher at shop C (a day rolled up) is given back, then used again on the
+    # same order for 1.50
+    await execute(engine, CANCEL_USE, key="V-2", at=at(5, 9, 1))
+    await execute(
+        engine,
+        "INSERT INTO voucher_redemptions (voucher_id, shop, order_id, discount_minor,"
+        " idempotency_key, actor, created_at) SELECT id, 'C', 'C-9', 150, 'V-2-again', 'test',"
+        " :at FROM vouchers WHERE code = 'V-2'",
+        at=at(5, 9, 2),
+    )
+    # The order at shop C the voucher was used on is reported now, on the web
     await add_purchase(engine, dee, at(5, 9, 8), 4_000, shop="C", channel="WEB", order_id="C-9")
     # Points paid on a new order, and a voucher on it, then the order
     await write_entries(engine, ann, [Row("REDEMPTION", -200, at(5, 28))])
@@ -168,6 +178,12 @@ async def test_the_report_is_the_plain_sql_whatever_the_rollups_hold(
     await agree(clean_db)
     await holds(clean_db)
     await later(clean_db, people)
+    await agree(clean_db)
+    await roi_rollups.roll_up_roi_now(UnitOfWork(clean_db))
+    await agree(clean_db)
+    await holds(clean_db)
+    # Ann's 5.00 voucher of 2 May is given back, alone: only its cancellation touches the day
+    await execute(clean_db, CANCEL_USE, key="V-1", at=at(5, 30))
     await agree(clean_db)
     await roi_rollups.roll_up_roi_now(UnitOfWork(clean_db))
     await agree(clean_db)

@@ -53,6 +53,7 @@ from domain.tiers.models import RungInput, TierMeasure
 from domain.tiers.services import set_tier_rules
 from domain.uow import UnitOfWork
 from domain.vouchers.batches import BatchRequest, assign_voucher, create_voucher_batch
+from domain.vouchers.cancelling import cancel_voucher_use
 from domain.vouchers.conversion import convert_points_to_voucher, update_conversion
 from domain.vouchers.models import VoucherKind, VoucherTerms
 from domain.vouchers.queries import VoucherFilter, find_vouchers
@@ -237,7 +238,9 @@ async def _one_of_every_change(engine: AsyncEngine) -> None:
     [voucher] = (await find_vouchers(new(), VoucherFilter(str(batch.id)), 10, None)).items
     await assign_voucher(new(), voucher.code, ann)
     use = VoucherUseRequest(voucher.code, cart, ann, "default", "P3")
-    await redeem_voucher(new(), use, "v1", ACTOR)
+    used = await redeem_voucher(new(), use, "v1", ACTOR)
+    await cancel_voucher_use(new(), str(used.use.id), ACTOR)
+    await redeem_voucher(new(), use, "v2", ACTOR)
     await update_conversion(new(), {"enabled": True})
     await convert_points_to_voucher(new(), ann, 100, "c1", ACTOR)
     gift = VoucherTerms(VoucherKind.GIFT_ITEM, gift_sku="MUG")
