@@ -30,7 +30,7 @@ from domain.ledger import posting
 from domain.ledger.kinds import EntryKind
 from domain.ledger.models import Account
 from domain.purchases import earning_rules as purchase_rules
-from domain.purchases import repository as purchase_repository
+from domain.purchases import locked_insert
 from domain.purchases import services as purchase_services
 from domain.purchases.earning import (
     EarningRule,
@@ -80,7 +80,9 @@ PLACE_HOLD_SQL = _positional(PLACE_HOLD.call)
 # and the hold's status).
 CAPTURE_SQL = _positional(CAPTURE_HOLD.call)
 CONTEXT_SQL = _positional(purchase_services._CONTEXT_BY_ID)
-PURCHASE_SQL = _positional(purchase_repository._INSERT_NEW_AND_AWARD)
+# A new sale awarded now: one call of purchases_record_new (the order's lock, its payments
+# read again, then the statement writing purchase, lines, award and events).
+PURCHASE_SQL = _positional(locked_insert.RECORD_NEW.call)
 
 
 def _run_args(sql: tuple[str, tuple[str, ...]], params: dict[str, Any]) -> list[Any]:
@@ -222,9 +224,10 @@ async def record_purchase(conn: asyncpg.Connection, sale: Sale) -> None:
         "discounted": [ln.discounted for ln in lines],
         "line_product_lines": [ln.product_line for ln in lines],
         "card_discounts_minor": 0,
+        "paid_read": int(ctx["points_paid_minor"]),
     }
     row = await conn.fetchrow(PURCHASE_SQL[0], *_run_args(PURCHASE_SQL, params))
-    assert row is not None and row["id"] is not None
+    assert row is not None and row["outcome"] == "DONE" and row["id"] is not None
 
 
 def sql_executor(connections: list[asyncpg.Connection]) -> Execute:

@@ -37,8 +37,7 @@ from domain.customers.services import create_customer
 from domain.ledger import debiting, posting
 from domain.ledger import services as ledger_services
 from domain.ledger.kinds import EntryKind
-from domain.purchases import earning_rules
-from domain.purchases import repository as purchase_repository
+from domain.purchases import earning_rules, locked_insert
 from domain.purchases import services as purchase_services
 from domain.purchases.earning import EarningRule, EarningSnapshot, Line, PurchaseStatus, points_for
 from domain.uow import UnitOfWork
@@ -178,7 +177,9 @@ CREDIT_SQL = _positional(posting.credit_statement(ledger_services.NOT_ERASED.sql
 # A debit: one call of ledger_debit (debiting._DEBIT_BALANCE then debiting._DEBIT_LOTS).
 DEBIT_SQL = _positional(debiting.LEDGER_DEBIT.call)
 CONTEXT_SQL = _positional(purchase_services._CONTEXT_BY_ID)
-PURCHASE_SQL = _positional(purchase_repository._INSERT_NEW_AND_AWARD)
+# A new sale awarded now: one call of purchases_record_new (the order's lock, its payments
+# read again, then the statement writing purchase, lines, award and events).
+PURCHASE_SQL = _positional(locked_insert.RECORD_NEW.call)
 
 
 def _run_args(sql: tuple[str, tuple[str, ...]], params: dict[str, Any]) -> list[Any]:
@@ -246,9 +247,11 @@ def sql_executor(connections: list[asyncpg.Connection]) -> Execute:
             "line_product_lines": [ln.product_line for ln in op.lines],
             # Nothing taken off by cards: the current discount a holder gets is from the total.
             "card_discounts_minor": 0,
+            "program": earning_rules.PROGRAM_ID,
+            "paid_read": int(ctx["points_paid_minor"]),
         }
         row = await conn.fetchrow(PURCHASE_SQL[0], *_run_args(PURCHASE_SQL, params))
-        assert row is not None and row["id"] is not None
+        assert row is not None and row["outcome"] == "DONE" and row["id"] is not None
 
     async def adjust(conn: asyncpg.Connection, op: Adjustment) -> None:
         params = _posting(op.customer_id, op.points, EntryKind.MANUAL, note="bench",

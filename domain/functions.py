@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from domain.checkout.hold_statements import CAPTURE_HOLD, PLACE_HOLD
 from domain.ledger.debiting import LEDGER_DEBIT
+from domain.purchases.locked_insert import RECORD_NEW
 from domain.sqlfunctions import SqlFunction
 
-FUNCTIONS: tuple[SqlFunction, ...] = (LEDGER_DEBIT, PLACE_HOLD, CAPTURE_HOLD)
+FUNCTIONS: tuple[SqlFunction, ...] = (LEDGER_DEBIT, PLACE_HOLD, CAPTURE_HOLD, RECORD_NEW)
 
 
 def migration_text() -> str:

@@ -53,12 +53,12 @@ _PURCHASE_CTES = f"""
     {ISSUE_CTE}
 """
 
-_INSERT_NEW = text(f"WITH {_PURCHASE_CTES} SELECT id FROM p")
+INSERT_NEW = text(f"WITH {_PURCHASE_CTES} SELECT id FROM p")
 
 # The purchase and its award in one statement: the credit happens only if the purchase row
 # was inserted (a repeated order writes nothing), and any failure undoes both. The guard
 # reads pev, so PurchaseRecorded is written (and numbered) before PointsEarned.
-_INSERT_NEW_AND_AWARD = text(f"""
+INSERT_NEW_AND_AWARD = text(f"""
     WITH {_PURCHASE_CTES},
     {
     post.credit_ctes(
@@ -84,6 +84,26 @@ async def insert_if_new(
     (None, None) when (shop, order_id) exists already.
 
     A concurrent insert of the same order waits for the first to commit, then gets None."""
+    params = insert_params(values, lines, award, card_discounts_minor)
+    if award is None:
+        inserted = await db.fetch_row(INSERT_NEW, params)
+        return (inserted["id"] if inserted else None), None
+    try:
+        row = await db.fetch_row(INSERT_NEW_AND_AWARD, params)
+    except IntegrityError as error:
+        raise post.refusal_for(error) from error
+    if row is None:
+        return None, None
+    return row["purchase_id"], post.posted_from(row)
+
+
+def insert_params(
+    values: dict[str, Any],
+    lines: list[Line],
+    award: post.Posting | None,
+    card_discounts_minor: int,
+) -> dict[str, Any]:
+    """INSERT_NEW's parameters, and INSERT_NEW_AND_AWARD's with the award's."""
     params: dict[str, Any] = {
         **values,
         "earning_snapshot": orjson.dumps(values["earning_snapshot"]).decode()
@@ -96,17 +116,9 @@ async def insert_if_new(
         "line_product_lines": [ln.product_line for ln in lines],
         "card_discounts_minor": card_discounts_minor,
     }
-    if award is None:
-        inserted = await db.fetch_row(_INSERT_NEW, params)
-        return (inserted["id"] if inserted else None), None
-    params.update(post.posting_params(award))
-    try:
-        row = await db.fetch_row(_INSERT_NEW_AND_AWARD, params)
-    except IntegrityError as error:
-        raise post.refusal_for(error) from error
-    if row is None:
-        return None, None
-    return row["purchase_id"], post.posted_from(row)
+    if award is not None:
+        params.update(post.posting_params(award))
+    return params
 
 
 @dataclass(frozen=True)

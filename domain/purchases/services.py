@@ -14,7 +14,6 @@ from domain.cards.current_discounts import use_current_discount
 from domain.cards.refusals import require_read_card
 from domain.cards.sql import CARD_READS, card_read_order
 from domain.checkout.orders import lock_order
-from domain.checkout.sql import POINTS_PAID_NOT_EARNING
 from domain.commands import Command, OneStatementCommand, run
 from domain.customers.erased import customer_erased
 from domain.customers.sql import CUSTOMER_MULTIPLIERS
@@ -39,6 +38,12 @@ from domain.purchases.line_discounts import (
     require_sources,
     write_discounts,
 )
+from domain.purchases.locked_insert import (
+    NOT_PAID_IN_MONEY,
+    PAID_NOW,
+    OrderPaymentsChanged,
+    insert_if_unchanged,
+)
 from domain.purchases.models import Purchase, PurchaseLine, PurchaseRecord, award_key
 from domain.purchases.points_given_back import kept_after_refunds
 from domain.purchases.tables import purchases
@@ -49,7 +54,6 @@ from domain.purchases.validation import (
 )
 from domain.uow import Executor, OneStatement, UnitOfWork
 from domain.validation import parse_id, required_text
-from domain.vouchers.sql import DISCOUNTS_ON_ORDER
 
 RECORDED_FOR_ANOTHER = "This order was recorded for another customer."
 
@@ -114,8 +118,11 @@ async def record_purchase(uow: UnitOfWork, report: PurchaseReport, actor: str) -
 @dataclass(frozen=True)
 class RecordPurchase(OneStatementCommand[PurchaseRecord]):
     """A new order is one read and one self-contained write (purchase, lines, award,
-    events): no transaction. An order reported before continues as ReportPurchaseAgain,
-    which takes the purchase's row lock in a transaction."""
+    events): no transaction. Awarded at once, the write is made under the order's lock,
+    only while the order's payments are what the award was computed from
+    (locked_insert.py); when they changed, it continues as RecordPurchaseUnderLock. An
+    order reported before continues as ReportPurchaseAgain, which takes the purchase's row
+    lock in a transaction."""
 
     shop: str
     order_id: str
@@ -128,14 +135,19 @@ class RecordPurchase(OneStatementCommand[PurchaseRecord]):
     actor: str
 
     async def handle(self, db: OneStatement) -> PurchaseRecord | Command[PurchaseRecord]:
-        return await self.record(db)
+        try:
+            return await self.record(db)
+        except OrderPaymentsChanged:
+            return RecordPurchaseUnderLock(self)
 
     async def record(
-        self, db: Executor, discounts: Sequence[LineDiscount] = ()
+        self, db: Executor, discounts: Sequence[LineDiscount] = (), order_locked: bool = False
     ) -> PurchaseRecord | ReportPurchaseAgain:
-        """Read the context, then write the purchase in one statement; a known order
-        continues as ReportPurchaseAgain. What `discounts` take off the lines is not paid
-        in money: it earns nothing, like a voucher."""
+        """Read the context, then write the purchase in one statement (under the order's
+        lock when it is awarded now and the caller does not hold it: OrderPaymentsChanged
+        when its payments changed since the read); a known order continues as
+        ReportPurchaseAgain. What `discounts` take off the lines is not paid in money: it
+        earns nothing, like a voucher."""
         ctx = await _earning_context(
             db,
             self.card_code,
@@ -174,24 +186,30 @@ class RecordPurchase(OneStatementCommand[PurchaseRecord]):
             ],
         )
         award = _award_posting(purchase, points, self.actor) if points > 0 else None
-        new_id, posted = await repo.insert_if_new(
-            db,
-            {
-                "shop": self.shop,
-                "order_id": self.order_id,
-                "customer_id": ctx.customer_id,
-                "channel": self.channel,
-                "status": self.status.value,
-                "total_minor": purchase.total_minor,
-                "occurred_at": self.occurred_at,
-                "points_earned": points,
-                "awarded_at": purchase.awarded_at,
-                "earning_snapshot": snapshot.to_json() if award_now else None,
-            },
-            self.lines,
-            award,
-            off_minor,
-        )
+        values = {
+            "shop": self.shop,
+            "order_id": self.order_id,
+            "customer_id": ctx.customer_id,
+            "channel": self.channel,
+            "status": self.status.value,
+            "total_minor": purchase.total_minor,
+            "occurred_at": self.occurred_at,
+            "points_earned": points,
+            "awarded_at": purchase.awarded_at,
+            "earning_snapshot": snapshot.to_json() if award_now else None,
+        }
+        if award_now and not order_locked:
+            new_id, posted = await insert_if_unchanged(
+                db,
+                values,
+                self.lines,
+                award,
+                off_minor,
+                earning_rules.PROGRAM_ID,
+                ctx.points_paid_minor,
+            )
+        else:
+            new_id, posted = await repo.insert_if_new(db, values, self.lines, award, off_minor)
         if new_id is None:
             return ReportPurchaseAgain(self.shop, self.order_id, self.status, ctx, self.actor)
         return PurchaseRecord(
@@ -200,6 +218,21 @@ class RecordPurchase(OneStatementCommand[PurchaseRecord]):
             replayed=False,
             account=posted.account(ctx.customer_id) if posted else None,
         )
+
+
+@dataclass(frozen=True)
+class RecordPurchaseUnderLock(Command[PurchaseRecord]):
+    """A new order whose payments changed while it was being recorded: read and written
+    again in a transaction holding the order's lock, so no payment moves in between."""
+
+    record: RecordPurchase
+
+    async def handle(self, uow: UnitOfWork) -> PurchaseRecord:
+        await lock_order(uow, self.record.shop, self.record.order_id)
+        done = await self.record.record(uow, order_locked=True)
+        if isinstance(done, ReportPurchaseAgain):
+            return await done.handle(uow)
+        return done
 
 
 @dataclass(frozen=True)
@@ -212,7 +245,9 @@ class RecordDiscountedPurchase(Command[PurchaseRecord]):
     discounts: list[LineDiscount]
 
     async def handle(self, uow: UnitOfWork) -> PurchaseRecord:
-        done = await self.record.record(uow, self.discounts)
+        # The order's lock first: the context read after it sees every payment on the order.
+        await lock_order(uow, self.record.shop, self.record.order_id)
+        done = await self.record.record(uow, self.discounts, order_locked=True)
         if isinstance(done, ReportPurchaseAgain):
             return await done.handle(uow)
         purchase = done.purchase
@@ -240,17 +275,13 @@ class _EarningContext:
     points_paid_minor: int
 
 
-# What points (unless they earn) and vouchers took off the order: not paid in money.
-_NOT_PAID_IN_MONEY = f"{POINTS_PAID_NOT_EARNING} + {DISCOUNTS_ON_ORDER}"
 _CONTEXT_COLUMNS = f"""
     SELECT c.id, c.earn_multiplier, c.erased_at, r.points_per_unit, r.spend_unit_minor,
            r.award_status, r.min_order_minor, r.exclude_discounted, {earning_rules.TERMS_COLUMNS},
-           {_NOT_PAID_IN_MONEY} AS points_paid_minor"""
+           {NOT_PAID_IN_MONEY} AS points_paid_minor"""
 _CONTEXT_FROM = f"""
       FROM ({CUSTOMER_MULTIPLIERS}) c
       JOIN earning_rules r ON r.id = :program"""
-# The context's points_paid_minor alone: read again by an award made under the order's lock.
-_PAID_NOW = text(f"SELECT {_NOT_PAID_IN_MONEY}")
 _PROGRAM = {"program": earning_rules.PROGRAM_ID}
 _CONTEXT_BY_ID = text(f"{_CONTEXT_COLUMNS} {_CONTEXT_FROM} WHERE c.id = :id")
 # By any of the customer's cards, still one statement: the card the code names comes with
@@ -348,6 +379,9 @@ async def _report_again(
     ctx: _EarningContext,
     actor: str,
 ) -> PurchaseRecord:
+    # The order's lock before the purchase's row, as every path that takes both: a new order
+    # recorded under the order's lock that finds it known continues here holding it.
+    await lock_order(uow, shop, order_id)
     purchase = await repo.lock_purchase(uow, shop, order_id)
     assert purchase is not None
     if purchase.customer_id != ctx.customer_id:
@@ -361,11 +395,11 @@ async def _report_again(
     reached = max(status, purchase.status, key=lambda s: s.rank)
     awarded, account = 0, None
     if purchase.awarded_at is None and reached.rank >= ctx.rule.award_status.rank:
-        # Under the order's lock, which every payment on it takes first: a payment either
-        # came before and is counted (read again here, after the lock), or comes after and
-        # finds the order awarded (ORDER_ALREADY_AWARDED). The context was read earlier.
-        await lock_order(uow, shop, order_id)
-        paid = await uow.execute(_PAID_NOW, {"shop": shop, "order_id": order_id, **_PROGRAM})
+        # Under the order's lock (taken above), which every payment on it takes first: a
+        # payment either came before and is counted (read again here, after the lock), or
+        # comes after and finds the order awarded (ORDER_ALREADY_AWARDED). The context was
+        # read earlier: its points_paid_minor alone, read again.
+        paid = await uow.execute(PAID_NOW, {"shop": shop, "order_id": order_id, **_PROGRAM})
         ctx = replace(ctx, points_paid_minor=int(paid.scalar_one()))
         # The terms of every line, the refunded ones too: the award counts what the whole
         # order earned, as refunds after an award do.

@@ -61,9 +61,11 @@ async def test_a_voucher_used_while_the_sale_is_being_awarded_earns_no_points(
 
     Given a 50.00 order reported CREATED (1 point per 1.00, awarded at PAID), when its PAID
     report and a 20.00 voucher on it arrive together (the report is held just before its
-    award by a lock on the purchase row, as a slow statement would), then the award, under
-    the order's lock, counts the voucher that came first: 30 points (it earned 50, 20 of
-    them on the voucher's part, when it used what it had read before the lock)."""
+    award by a lock on the purchase row, as a slow statement would), then either the
+    voucher is refused or the award counts it: 30 points (it once earned 50, 20 of them on
+    the voucher's part, when it used what it had read before the order's lock). The report
+    takes the order's lock before the purchase's row, so the voucher waits for the award
+    and is refused."""
     cid = await customer_with(gql, 0)
     created = (await gql.data(RECORD, {"id": cid, "order": "AW-1", "status": "CREATED"}))[
         "recordPurchase"
@@ -78,11 +80,15 @@ async def test_a_voucher_used_while_the_sale_is_being_awarded_earns_no_points(
         )
         paid = asyncio.create_task(gql.data(RECORD, {"id": cid, "order": "AW-1", "status": "PAID"}))
         await wait_for_lock_waiters(engine)
-        used = await redeem(
-            gql, code=code, customerId=cid, orderId="AW-1", cart=CART, idempotencyKey="AW-v"
+        voucher = asyncio.create_task(
+            redeem(gql, code=code, customerId=cid, orderId="AW-1", cart=CART, idempotencyKey="AW-v")
         )
+        done, _ = await asyncio.wait({voucher}, timeout=1.0)
         await tx.rollback()
+    used = await voucher
     awarded = (await paid)["recordPurchase"]
+    # The voucher waited for the order's lock, which the report held
+    assert not done, used
 
     if used["userErrors"]:
         assert used["userErrors"] == [{"field": "orderId", "code": "ORDER_ALREADY_AWARDED"}]
