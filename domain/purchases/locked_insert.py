@@ -37,9 +37,15 @@ class OrderPaymentsChanged(Exception):
 
 
 _BIGINT, _TEXT, _TIME = "bigint", "text", "timestamp with time zone"
-_POSTED = ("id", "balance_after", "created_at", "lifetime_earned", "lifetime_spent", "held")
-_POSTED_RESULTS = tuple(
-    (name, _TIME if name == "created_at" else _BIGINT) for name in (*_POSTED, "lifetime_expired")
+# The award's entry and account, as posting.posted_from reads them.
+_POSTED_RESULTS = (
+    ("id", _BIGINT),
+    ("balance_after", _BIGINT),
+    ("created_at", _TIME),
+    ("lifetime_earned", _BIGINT),
+    ("lifetime_spent", _BIGINT),
+    ("held", _BIGINT),
+    ("lifetime_expired", _BIGINT),
 )
 
 # outcome: DONE (purchase_id, and the award's entry and account when it earned points),

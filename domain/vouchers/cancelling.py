@@ -19,7 +19,13 @@ from domain.uow import UnitOfWork
 from domain.validation import parse_id
 from domain.vouchers.bi_sql import VOUCHER_USE_SEQUENCE
 from domain.vouchers.models import Voucher
-from domain.vouchers.queries import VoucherUse, use_columns, voucher_columns, voucher_of
+from domain.vouchers.queries import (
+    VoucherUse,
+    use_columns,
+    voucher_by_id,
+    voucher_columns,
+    voucher_of,
+)
 from domain.vouchers.tables import voucher_redemptions, vouchers
 
 _USE_SEQUENCE = Sequence(VOUCHER_USE_SEQUENCE)
@@ -59,7 +65,9 @@ class CancelVoucherUse(Command[CancelledVoucherUse]):
         await lock_order(uow, row.shop, row.order_id)
         row = await _read(uow, self.use_id, lock=True)
         if row.cancelled_at is not None:
-            return CancelledVoucherUse(_use(row), await _voucher(uow, row.voucher_id), True)
+            voucher = await voucher_by_id(uow, row.voucher_id)
+            assert voucher is not None
+            return CancelledVoucherUse(_use(row), voucher, replayed=True)
         if await order_recorded(uow, row.shop, row.order_id):
             raise DomainError.one(
                 "redemptionId",
@@ -110,8 +118,3 @@ async def _read(uow: UnitOfWork, use_id: int, lock: bool = False) -> Any:
 
 def _use(row: Any) -> VoucherUse:
     return VoucherUse(**row._asdict())
-
-
-async def _voucher(uow: UnitOfWork, voucher_id: int) -> Voucher:
-    row = (await uow.execute(select(*voucher_columns()).where(vouchers.c.id == voucher_id))).one()
-    return voucher_of(row)

@@ -225,7 +225,7 @@ class RedeemVoucher(Command[RedeemedVoucher]):
                     request_digest=request_digest(clean),
                     actor=self.actor,
                 )
-                .returning(*USE_COLUMNS)
+                .returning(*_USE_COLUMNS)
             )
         ).one()
         uow.record(
@@ -243,7 +243,7 @@ class RedeemVoucher(Command[RedeemedVoucher]):
     async def replay(self, uow: UnitOfWork) -> RedeemedVoucher | None:
         row = (
             await uow.execute(
-                select(*USE_COLUMNS, vouchers.c.code, voucher_redemptions.c.request_digest)
+                select(*_USE_COLUMNS, vouchers.c.code, voucher_redemptions.c.request_digest)
                 .join_from(voucher_redemptions, vouchers)
                 .where(voucher_redemptions.c.idempotency_key == self.key)
             )
@@ -263,7 +263,7 @@ class RedeemVoucher(Command[RedeemedVoucher]):
         return RedeemedVoucher(use, voucher, replayed=True)
 
 
-USE_COLUMNS = use_columns()
+_USE_COLUMNS = use_columns()
 _USED_UP = (VoucherReason.USED_UP,)
 
 
