@@ -277,14 +277,18 @@ async def test_a_sale_cancelled_gives_back_its_points_and_its_voucher(
     await expect(page.get_by_text("Paid with 500 points (€5.00).")).to_be_visible()
     assert (await voucher_of(gql, batch_id))["uses"] == 1
 
-    # When the card payment fails and the cashier cancels the sale, then the till says what
-    # comes back: the points and the voucher
-    await page.get_by_role("button", name="Cancel the sale…").click()
+    # When the card payment fails and the cashier cancels the sale from the keyboard (Tab
+    # from Record, Enter), then the till says what comes back: the points and the voucher
+    await expect(page.locator("#till-record")).to_be_focused()
+    await page.keyboard.press("Tab")
+    await expect(page.get_by_role("button", name="Cancel the sale…")).to_be_focused()
+    await page.keyboard.press("Enter")
     confirm = page.get_by_role("group", name="Cancel the sale?")
     await expect(confirm).to_contain_text("The 500 points paid come back to the customer.")
     await expect(confirm).to_contain_text(f"The voucher {code} is given back")
+    await expect(confirm.get_by_role("button", name="Cancel the sale")).to_be_focused()
     await look(page, "cancel")
-    await confirm.get_by_role("button", name="Cancel the sale").click()
+    await page.keyboard.press("Enter")
 
     # Then the till is ready for the next sale, the points are back, and the code is usable
     await expect(page.get_by_label("Card code")).to_be_focused()
@@ -296,6 +300,13 @@ async def test_a_sale_cancelled_gives_back_its_points_and_its_voucher(
         ("REDEMPTION", -500),
         ("REVERSAL", 500),
     ]
+    # And the back office shows the code active again, its last use given back
+    office = await open_console(Role.ADMIN, "program/vouchers")
+    await office.get_by_role("button", name="Show the codes of Five off").focus()
+    await office.keyboard.press("Enter")
+    row = office.locator("tr", has_text=code)
+    await expect(row).to_contain_text("Active")
+    await expect(row).to_contain_text("€5.00 off, given back")
     await assert_ledger_sound(engine)
 
 
